@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::ir::{Field, Operation, RType, Service, TypeDef};
@@ -152,19 +152,35 @@ pub fn cargo_features(svc: &Service) -> String {
     s
 }
 
-/// `items` with `#[cfg(...)]` on each (unchanged for `None`).
+/// `items` with `#[cfg(...)]` on each (unchanged for `None`). Items are told apart by their
+/// tokens: one ends at a top-level `;`, or at a `{ ... }` not followed by `;` (which a
+/// `static X: T = T { .. };` or `use a::{b};` still needs).
 pub fn gate_items(items: TokenStream, features: Option<&[String]>) -> TokenStream {
     if features.is_none() {
         return items;
     }
     let gate = cfg_any(features);
-    match syn::parse2::<syn::File>(items.clone()) {
-        Ok(file) => file
-            .items
-            .into_iter()
-            .map(|item| quote!(#gate #item))
-            .collect(),
-        // Not a list of items: left for the writer to report.
-        Err(_) => items,
+    let mut out = TokenStream::new();
+    let mut item = TokenStream::new();
+    let mut tokens = items.into_iter().peekable();
+    while let Some(tt) = tokens.next() {
+        let ends = match &tt {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        item.extend([tt]);
+        if ends {
+            out.extend(gate.clone());
+            out.extend(std::mem::take(&mut item));
+        }
     }
+    if !item.is_empty() {
+        out.extend(gate);
+        out.extend(item);
+    }
+    out
 }

@@ -27,7 +27,7 @@ use proc_macro2::TokenStream;
 
 /// The contents of one generated file before formatting.
 pub enum FileContent {
-    /// Rust source, formatted by `prettyplease` when written.
+    /// Rust source, laid out by [`crate::write::print`] when written.
     Rust(TokenStream),
     /// Any other text (written as is).
     Text(String),

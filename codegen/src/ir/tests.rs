@@ -523,3 +523,41 @@ fn an_operation_feature_may_not_take_a_crate_feature_name() {
         "{e}"
     );
 }
+
+#[test]
+fn gate_items_puts_the_condition_on_every_item() {
+    use crate::emit::features::gate_items;
+    let items = quote::quote! {
+        /// Docs.
+        #[derive(Debug)]
+        pub struct A { x: u8 }
+        pub(crate) static B: S = S { y: 1 };
+        use a::{b, c};
+        impl A { fn f(&self) {} }
+        pub struct T(u8);
+    };
+    let features = vec!["get_thing".to_owned()];
+    let gated = gate_items(items.clone(), Some(&features)).to_string();
+    assert_eq!(gated.matches("cfg").count(), 5, "{gated}");
+    let gate = "# [cfg (feature = \"get_thing\")]";
+    for item in [
+        "pub struct A",
+        "pub (crate) static B",
+        "use a",
+        "impl A",
+        "pub struct T",
+    ] {
+        assert!(gated.contains(item), "{item} missing from {gated}");
+    }
+    assert!(gated.starts_with(gate), "{gated}");
+    assert!(gated.contains(&format!("; {gate} use a")), "{gated}");
+    assert!(
+        gated.contains(&format!("}} {gate} pub struct T")),
+        "{gated}"
+    );
+    // No condition: the items as they were.
+    assert_eq!(
+        gate_items(items.clone(), None).to_string(),
+        items.to_string()
+    );
+}

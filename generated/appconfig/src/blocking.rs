@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,177 +42,145 @@ impl Client {
     #[cfg(feature = "create_application")]
     pub fn create_application(
         &self,
-    ) -> crate::operation::create_application::CreateApplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_application::CreateApplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_application())
+    ) -> crate::operation::create_application::CreateApplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_application::CreateApplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_application(),
+        )
     }
     /// Calls `CreateConfigurationProfile` and waits for the answer. See [`crate::Client::create_configuration_profile`].
     #[cfg(feature = "create_configuration_profile")]
     pub fn create_configuration_profile(
         &self,
-    ) -> crate::operation::create_configuration_profile::CreateConfigurationProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_configuration_profile::CreateConfigurationProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_configuration_profile())
+    ) -> crate::operation::create_configuration_profile::CreateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_configuration_profile::CreateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_configuration_profile(),
+        )
     }
     /// Calls `CreateDeploymentStrategy` and waits for the answer. See [`crate::Client::create_deployment_strategy`].
     #[cfg(feature = "create_deployment_strategy")]
     pub fn create_deployment_strategy(
         &self,
-    ) -> crate::operation::create_deployment_strategy::CreateDeploymentStrategyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_deployment_strategy::CreateDeploymentStrategyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_deployment_strategy())
+    ) -> crate::operation::create_deployment_strategy::CreateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_deployment_strategy::CreateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_deployment_strategy(),
+        )
     }
     /// Calls `CreateEnvironment` and waits for the answer. See [`crate::Client::create_environment`].
     #[cfg(feature = "create_environment")]
     pub fn create_environment(
         &self,
-    ) -> crate::operation::create_environment::CreateEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_environment::CreateEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_environment())
+    ) -> crate::operation::create_environment::CreateEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_environment::CreateEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_environment(),
+        )
     }
     /// Calls `CreateExtension` and waits for the answer. See [`crate::Client::create_extension`].
     #[cfg(feature = "create_extension")]
     pub fn create_extension(
         &self,
-    ) -> crate::operation::create_extension::CreateExtensionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_extension::CreateExtensionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_extension())
+    ) -> crate::operation::create_extension::CreateExtensionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_extension::CreateExtensionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_extension(),
+        )
     }
     /// Calls `CreateExtensionAssociation` and waits for the answer. See [`crate::Client::create_extension_association`].
     #[cfg(feature = "create_extension_association")]
     pub fn create_extension_association(
         &self,
-    ) -> crate::operation::create_extension_association::CreateExtensionAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_extension_association::CreateExtensionAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_extension_association())
+    ) -> crate::operation::create_extension_association::CreateExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_extension_association::CreateExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_extension_association(),
+        )
     }
     /// Calls `CreateHostedConfigurationVersion` and waits for the answer. See [`crate::Client::create_hosted_configuration_version`].
     #[cfg(feature = "create_hosted_configuration_version")]
     pub fn create_hosted_configuration_version(
         &self,
-    ) -> crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_hosted_configuration_version())
+    ) -> crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_hosted_configuration_version(),
+        )
     }
     /// Calls `DeleteApplication` and waits for the answer. See [`crate::Client::delete_application`].
     #[cfg(feature = "delete_application")]
     pub fn delete_application(
         &self,
-    ) -> crate::operation::delete_application::DeleteApplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_application::DeleteApplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_application())
+    ) -> crate::operation::delete_application::DeleteApplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_application::DeleteApplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_application(),
+        )
     }
     /// Calls `DeleteConfigurationProfile` and waits for the answer. See [`crate::Client::delete_configuration_profile`].
     #[cfg(feature = "delete_configuration_profile")]
     pub fn delete_configuration_profile(
         &self,
-    ) -> crate::operation::delete_configuration_profile::DeleteConfigurationProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_configuration_profile::DeleteConfigurationProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_configuration_profile())
+    ) -> crate::operation::delete_configuration_profile::DeleteConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_configuration_profile::DeleteConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_configuration_profile(),
+        )
     }
     /// Calls `DeleteDeploymentStrategy` and waits for the answer. See [`crate::Client::delete_deployment_strategy`].
     #[cfg(feature = "delete_deployment_strategy")]
     pub fn delete_deployment_strategy(
         &self,
-    ) -> crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_deployment_strategy())
+    ) -> crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_deployment_strategy(),
+        )
     }
     /// Calls `DeleteEnvironment` and waits for the answer. See [`crate::Client::delete_environment`].
     #[cfg(feature = "delete_environment")]
     pub fn delete_environment(
         &self,
-    ) -> crate::operation::delete_environment::DeleteEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_environment::DeleteEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_environment())
+    ) -> crate::operation::delete_environment::DeleteEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_environment::DeleteEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_environment(),
+        )
     }
     /// Calls `DeleteExtension` and waits for the answer. See [`crate::Client::delete_extension`].
     #[cfg(feature = "delete_extension")]
     pub fn delete_extension(
         &self,
-    ) -> crate::operation::delete_extension::DeleteExtensionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_extension::DeleteExtensionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_extension())
+    ) -> crate::operation::delete_extension::DeleteExtensionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_extension::DeleteExtensionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_extension(),
+        )
     }
     /// Calls `DeleteExtensionAssociation` and waits for the answer. See [`crate::Client::delete_extension_association`].
     #[cfg(feature = "delete_extension_association")]
     pub fn delete_extension_association(
         &self,
-    ) -> crate::operation::delete_extension_association::DeleteExtensionAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_extension_association::DeleteExtensionAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_extension_association())
+    ) -> crate::operation::delete_extension_association::DeleteExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_extension_association::DeleteExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_extension_association(),
+        )
     }
     /// Calls `DeleteHostedConfigurationVersion` and waits for the answer. See [`crate::Client::delete_hosted_configuration_version`].
     #[cfg(feature = "delete_hosted_configuration_version")]
     pub fn delete_hosted_configuration_version(
         &self,
-    ) -> crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_hosted_configuration_version())
+    ) -> crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_hosted_configuration_version(),
+        )
     }
     /// Calls `GetAccountSettings` and waits for the answer. See [`crate::Client::get_account_settings`].
     #[cfg(feature = "get_account_settings")]
     pub fn get_account_settings(
         &self,
-    ) -> crate::operation::get_account_settings::GetAccountSettingsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_account_settings::GetAccountSettingsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_account_settings())
+    ) -> crate::operation::get_account_settings::GetAccountSettingsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_account_settings::GetAccountSettingsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_account_settings(),
+        )
     }
     /// Calls `GetApplication` and waits for the answer. See [`crate::Client::get_application`].
     #[cfg(feature = "get_application")]
     pub fn get_application(
         &self,
-    ) -> crate::operation::get_application::GetApplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_application::GetApplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_application())
+    ) -> crate::operation::get_application::GetApplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_application::GetApplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_application(),
+        )
     }
     /// Calls `GetConfiguration` and waits for the answer. See [`crate::Client::get_configuration`].
     #[deprecated(
@@ -219,319 +189,261 @@ impl Client {
     #[cfg(feature = "get_configuration")]
     pub fn get_configuration(
         &self,
-    ) -> crate::operation::get_configuration::GetConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_configuration::GetConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_configuration())
+    ) -> crate::operation::get_configuration::GetConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_configuration::GetConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_configuration(),
+        )
     }
     /// Calls `GetConfigurationProfile` and waits for the answer. See [`crate::Client::get_configuration_profile`].
     #[cfg(feature = "get_configuration_profile")]
     pub fn get_configuration_profile(
         &self,
-    ) -> crate::operation::get_configuration_profile::GetConfigurationProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_configuration_profile::GetConfigurationProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_configuration_profile())
+    ) -> crate::operation::get_configuration_profile::GetConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_configuration_profile::GetConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_configuration_profile(),
+        )
     }
     /// Calls `GetDeployment` and waits for the answer. See [`crate::Client::get_deployment`].
     #[cfg(feature = "get_deployment")]
     pub fn get_deployment(
         &self,
-    ) -> crate::operation::get_deployment::GetDeploymentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_deployment::GetDeploymentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_deployment())
+    ) -> crate::operation::get_deployment::GetDeploymentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_deployment::GetDeploymentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_deployment(),
+        )
     }
     /// Calls `GetDeploymentStrategy` and waits for the answer. See [`crate::Client::get_deployment_strategy`].
     #[cfg(feature = "get_deployment_strategy")]
     pub fn get_deployment_strategy(
         &self,
-    ) -> crate::operation::get_deployment_strategy::GetDeploymentStrategyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_deployment_strategy::GetDeploymentStrategyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_deployment_strategy())
+    ) -> crate::operation::get_deployment_strategy::GetDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_deployment_strategy::GetDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_deployment_strategy(),
+        )
     }
     /// Calls `GetEnvironment` and waits for the answer. See [`crate::Client::get_environment`].
     #[cfg(feature = "get_environment")]
     pub fn get_environment(
         &self,
-    ) -> crate::operation::get_environment::GetEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_environment::GetEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_environment())
+    ) -> crate::operation::get_environment::GetEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_environment::GetEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_environment(),
+        )
     }
     /// Calls `GetExtension` and waits for the answer. See [`crate::Client::get_extension`].
     #[cfg(feature = "get_extension")]
     pub fn get_extension(
         &self,
-    ) -> crate::operation::get_extension::GetExtensionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_extension::GetExtensionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_extension())
+    ) -> crate::operation::get_extension::GetExtensionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_extension::GetExtensionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_extension(),
+        )
     }
     /// Calls `GetExtensionAssociation` and waits for the answer. See [`crate::Client::get_extension_association`].
     #[cfg(feature = "get_extension_association")]
     pub fn get_extension_association(
         &self,
-    ) -> crate::operation::get_extension_association::GetExtensionAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_extension_association::GetExtensionAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_extension_association())
+    ) -> crate::operation::get_extension_association::GetExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_extension_association::GetExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_extension_association(),
+        )
     }
     /// Calls `GetHostedConfigurationVersion` and waits for the answer. See [`crate::Client::get_hosted_configuration_version`].
     #[cfg(feature = "get_hosted_configuration_version")]
     pub fn get_hosted_configuration_version(
         &self,
-    ) -> crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_hosted_configuration_version())
+    ) -> crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_hosted_configuration_version(),
+        )
     }
     /// Calls `ListApplications` and waits for the answer. See [`crate::Client::list_applications`].
     #[cfg(feature = "list_applications")]
     pub fn list_applications(
         &self,
-    ) -> crate::operation::list_applications::ListApplicationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_applications::ListApplicationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_applications())
+    ) -> crate::operation::list_applications::ListApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_applications::ListApplicationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_applications(),
+        )
     }
     /// Calls `ListConfigurationProfiles` and waits for the answer. See [`crate::Client::list_configuration_profiles`].
     #[cfg(feature = "list_configuration_profiles")]
     pub fn list_configuration_profiles(
         &self,
-    ) -> crate::operation::list_configuration_profiles::ListConfigurationProfilesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_configuration_profiles::ListConfigurationProfilesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_configuration_profiles())
+    ) -> crate::operation::list_configuration_profiles::ListConfigurationProfilesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_configuration_profiles::ListConfigurationProfilesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_configuration_profiles(),
+        )
     }
     /// Calls `ListDeploymentStrategies` and waits for the answer. See [`crate::Client::list_deployment_strategies`].
     #[cfg(feature = "list_deployment_strategies")]
     pub fn list_deployment_strategies(
         &self,
-    ) -> crate::operation::list_deployment_strategies::ListDeploymentStrategiesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_deployment_strategies::ListDeploymentStrategiesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_deployment_strategies())
+    ) -> crate::operation::list_deployment_strategies::ListDeploymentStrategiesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_deployment_strategies::ListDeploymentStrategiesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_deployment_strategies(),
+        )
     }
     /// Calls `ListDeployments` and waits for the answer. See [`crate::Client::list_deployments`].
     #[cfg(feature = "list_deployments")]
     pub fn list_deployments(
         &self,
-    ) -> crate::operation::list_deployments::ListDeploymentsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_deployments::ListDeploymentsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_deployments())
+    ) -> crate::operation::list_deployments::ListDeploymentsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_deployments::ListDeploymentsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_deployments(),
+        )
     }
     /// Calls `ListEnvironments` and waits for the answer. See [`crate::Client::list_environments`].
     #[cfg(feature = "list_environments")]
     pub fn list_environments(
         &self,
-    ) -> crate::operation::list_environments::ListEnvironmentsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_environments::ListEnvironmentsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_environments())
+    ) -> crate::operation::list_environments::ListEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_environments::ListEnvironmentsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_environments(),
+        )
     }
     /// Calls `ListExtensionAssociations` and waits for the answer. See [`crate::Client::list_extension_associations`].
     #[cfg(feature = "list_extension_associations")]
     pub fn list_extension_associations(
         &self,
-    ) -> crate::operation::list_extension_associations::ListExtensionAssociationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_extension_associations::ListExtensionAssociationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_extension_associations())
+    ) -> crate::operation::list_extension_associations::ListExtensionAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_extension_associations::ListExtensionAssociationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_extension_associations(),
+        )
     }
     /// Calls `ListExtensions` and waits for the answer. See [`crate::Client::list_extensions`].
     #[cfg(feature = "list_extensions")]
     pub fn list_extensions(
         &self,
-    ) -> crate::operation::list_extensions::ListExtensionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_extensions::ListExtensionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_extensions())
+    ) -> crate::operation::list_extensions::ListExtensionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_extensions::ListExtensionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_extensions(),
+        )
     }
     /// Calls `ListHostedConfigurationVersions` and waits for the answer. See [`crate::Client::list_hosted_configuration_versions`].
     #[cfg(feature = "list_hosted_configuration_versions")]
     pub fn list_hosted_configuration_versions(
         &self,
-    ) -> crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_hosted_configuration_versions())
+    ) -> crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_hosted_configuration_versions(),
+        )
     }
     /// Calls `ListTagsForResource` and waits for the answer. See [`crate::Client::list_tags_for_resource`].
     #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
-    ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_tags_for_resource())
+    ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_tags_for_resource(),
+        )
     }
     /// Calls `StartDeployment` and waits for the answer. See [`crate::Client::start_deployment`].
     #[cfg(feature = "start_deployment")]
     pub fn start_deployment(
         &self,
-    ) -> crate::operation::start_deployment::StartDeploymentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::start_deployment::StartDeploymentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.start_deployment())
+    ) -> crate::operation::start_deployment::StartDeploymentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::start_deployment::StartDeploymentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.start_deployment(),
+        )
     }
     /// Calls `StopDeployment` and waits for the answer. See [`crate::Client::stop_deployment`].
     #[cfg(feature = "stop_deployment")]
     pub fn stop_deployment(
         &self,
-    ) -> crate::operation::stop_deployment::StopDeploymentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::stop_deployment::StopDeploymentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.stop_deployment())
+    ) -> crate::operation::stop_deployment::StopDeploymentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::stop_deployment::StopDeploymentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.stop_deployment(),
+        )
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
     #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_resource::TagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_resource())
+    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_resource(),
+        )
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
     #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_resource::UntagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_resource())
+    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_resource(),
+        )
     }
     /// Calls `UpdateAccountSettings` and waits for the answer. See [`crate::Client::update_account_settings`].
     #[cfg(feature = "update_account_settings")]
     pub fn update_account_settings(
         &self,
-    ) -> crate::operation::update_account_settings::UpdateAccountSettingsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_account_settings::UpdateAccountSettingsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_account_settings())
+    ) -> crate::operation::update_account_settings::UpdateAccountSettingsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_account_settings::UpdateAccountSettingsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_account_settings(),
+        )
     }
     /// Calls `UpdateApplication` and waits for the answer. See [`crate::Client::update_application`].
     #[cfg(feature = "update_application")]
     pub fn update_application(
         &self,
-    ) -> crate::operation::update_application::UpdateApplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_application::UpdateApplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_application())
+    ) -> crate::operation::update_application::UpdateApplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_application::UpdateApplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_application(),
+        )
     }
     /// Calls `UpdateConfigurationProfile` and waits for the answer. See [`crate::Client::update_configuration_profile`].
     #[cfg(feature = "update_configuration_profile")]
     pub fn update_configuration_profile(
         &self,
-    ) -> crate::operation::update_configuration_profile::UpdateConfigurationProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_configuration_profile::UpdateConfigurationProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_configuration_profile())
+    ) -> crate::operation::update_configuration_profile::UpdateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_configuration_profile::UpdateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_configuration_profile(),
+        )
     }
     /// Calls `UpdateDeploymentStrategy` and waits for the answer. See [`crate::Client::update_deployment_strategy`].
     #[cfg(feature = "update_deployment_strategy")]
     pub fn update_deployment_strategy(
         &self,
-    ) -> crate::operation::update_deployment_strategy::UpdateDeploymentStrategyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_deployment_strategy::UpdateDeploymentStrategyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_deployment_strategy())
+    ) -> crate::operation::update_deployment_strategy::UpdateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_deployment_strategy::UpdateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_deployment_strategy(),
+        )
     }
     /// Calls `UpdateEnvironment` and waits for the answer. See [`crate::Client::update_environment`].
     #[cfg(feature = "update_environment")]
     pub fn update_environment(
         &self,
-    ) -> crate::operation::update_environment::UpdateEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_environment::UpdateEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_environment())
+    ) -> crate::operation::update_environment::UpdateEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_environment::UpdateEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_environment(),
+        )
     }
     /// Calls `UpdateExtension` and waits for the answer. See [`crate::Client::update_extension`].
     #[cfg(feature = "update_extension")]
     pub fn update_extension(
         &self,
-    ) -> crate::operation::update_extension::UpdateExtensionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_extension::UpdateExtensionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_extension())
+    ) -> crate::operation::update_extension::UpdateExtensionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_extension::UpdateExtensionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_extension(),
+        )
     }
     /// Calls `UpdateExtensionAssociation` and waits for the answer. See [`crate::Client::update_extension_association`].
     #[cfg(feature = "update_extension_association")]
     pub fn update_extension_association(
         &self,
-    ) -> crate::operation::update_extension_association::UpdateExtensionAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_extension_association::UpdateExtensionAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_extension_association())
+    ) -> crate::operation::update_extension_association::UpdateExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_extension_association::UpdateExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_extension_association(),
+        )
     }
     /// Calls `ValidateConfiguration` and waits for the answer. See [`crate::Client::validate_configuration`].
     #[cfg(feature = "validate_configuration")]
     pub fn validate_configuration(
         &self,
-    ) -> crate::operation::validate_configuration::ValidateConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::validate_configuration::ValidateConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.validate_configuration())
+    ) -> crate::operation::validate_configuration::ValidateConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::validate_configuration::ValidateConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.validate_configuration(),
+        )
     }
 }

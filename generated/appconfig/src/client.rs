@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -194,9 +194,7 @@ impl Client {
     pub fn create_extension(
         &self,
     ) -> crate::operation::create_extension::CreateExtensionFluentBuilder {
-        crate::operation::create_extension::CreateExtensionFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::create_extension::CreateExtensionFluentBuilder::new(self.handle.clone())
     }
     /// When you create an extension or configure an Amazon Web Services authored extension, you associate the extension with an AppConfig application, environment, or configuration profile. For example, you can choose to run the `AppConfig deployment events to Amazon SNS` Amazon Web Services authored extension and receive notifications on an Amazon SNS topic anytime a configuration deployment is started for a specific application. Defining which extension to associate with an AppConfig resource is called an *extension association*. An extension association is a specified relationship between an extension and an AppConfig resource, such as an application or a configuration profile. For more information about extensions and associations, see [Extending workflows](https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html) in the *AppConfig User Guide*.
     ///
@@ -403,9 +401,7 @@ impl Client {
     pub fn delete_extension(
         &self,
     ) -> crate::operation::delete_extension::DeleteExtensionFluentBuilder {
-        crate::operation::delete_extension::DeleteExtensionFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::delete_extension::DeleteExtensionFluentBuilder::new(self.handle.clone())
     }
     /// Deletes an extension association. This action doesn't delete extensions defined in the association.
     ///
@@ -496,9 +492,7 @@ impl Client {
     pub fn get_application(
         &self,
     ) -> crate::operation::get_application::GetApplicationFluentBuilder {
-        crate::operation::get_application::GetApplicationFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_application::GetApplicationFluentBuilder::new(self.handle.clone())
     }
     /// (Deprecated) Retrieves the latest deployed configuration.
     ///
@@ -539,9 +533,7 @@ impl Client {
     pub fn get_configuration(
         &self,
     ) -> crate::operation::get_configuration::GetConfigurationFluentBuilder {
-        crate::operation::get_configuration::GetConfigurationFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_configuration::GetConfigurationFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves information about a configuration profile.
     ///
@@ -585,12 +577,8 @@ impl Client {
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
     #[cfg(feature = "get_deployment")]
-    pub fn get_deployment(
-        &self,
-    ) -> crate::operation::get_deployment::GetDeploymentFluentBuilder {
-        crate::operation::get_deployment::GetDeploymentFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_deployment(&self) -> crate::operation::get_deployment::GetDeploymentFluentBuilder {
+        crate::operation::get_deployment::GetDeploymentFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves information about a deployment strategy. A deployment strategy defines important criteria for rolling out your configuration to the designated targets. A deployment strategy includes the overall duration required, a percentage of targets to receive the deployment during each interval, an algorithm that defines how percentage grows, and bake time.
     ///
@@ -653,9 +641,7 @@ impl Client {
     pub fn get_environment(
         &self,
     ) -> crate::operation::get_environment::GetEnvironmentFluentBuilder {
-        crate::operation::get_environment::GetEnvironmentFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_environment::GetEnvironmentFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about an AppConfig extension.
     ///
@@ -666,12 +652,8 @@ impl Client {
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
     #[cfg(feature = "get_extension")]
-    pub fn get_extension(
-        &self,
-    ) -> crate::operation::get_extension::GetExtensionFluentBuilder {
-        crate::operation::get_extension::GetExtensionFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_extension(&self) -> crate::operation::get_extension::GetExtensionFluentBuilder {
+        crate::operation::get_extension::GetExtensionFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about an AppConfig extension association. For more information about extensions and associations, see [Extending workflows](https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html) in the *AppConfig User Guide*.
     ///
@@ -746,9 +728,7 @@ impl Client {
     pub fn list_applications(
         &self,
     ) -> crate::operation::list_applications::ListApplicationsFluentBuilder {
-        crate::operation::list_applications::ListApplicationsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_applications::ListApplicationsFluentBuilder::new(self.handle.clone())
     }
     /// Lists the configuration profiles for an application.
     ///
@@ -821,9 +801,7 @@ impl Client {
     pub fn list_deployments(
         &self,
     ) -> crate::operation::list_deployments::ListDeploymentsFluentBuilder {
-        crate::operation::list_deployments::ListDeploymentsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_deployments::ListDeploymentsFluentBuilder::new(self.handle.clone())
     }
     /// Lists the environments for an application.
     ///
@@ -849,9 +827,7 @@ impl Client {
     pub fn list_environments(
         &self,
     ) -> crate::operation::list_environments::ListEnvironmentsFluentBuilder {
-        crate::operation::list_environments::ListEnvironmentsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_environments::ListEnvironmentsFluentBuilder::new(self.handle.clone())
     }
     /// Lists all AppConfig extension associations in the account. For more information about extensions and associations, see [Extending workflows](https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html) in the *AppConfig User Guide*.
     ///
@@ -879,9 +855,7 @@ impl Client {
     pub fn list_extensions(
         &self,
     ) -> crate::operation::list_extensions::ListExtensionsFluentBuilder {
-        crate::operation::list_extensions::ListExtensionsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_extensions::ListExtensionsFluentBuilder::new(self.handle.clone())
     }
     /// Lists configurations stored in the AppConfig hosted configuration store by version.
     ///
@@ -961,9 +935,7 @@ impl Client {
     pub fn start_deployment(
         &self,
     ) -> crate::operation::start_deployment::StartDeploymentFluentBuilder {
-        crate::operation::start_deployment::StartDeploymentFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::start_deployment::StartDeploymentFluentBuilder::new(self.handle.clone())
     }
     /// Stops a deployment. This API action works only on deployments that have a status of `DEPLOYING`, unless an `AllowRevert` parameter is supplied. If the `AllowRevert` parameter is supplied, the status of an in-progress deployment will be `ROLLED_BACK`. The status of a completed deployment will be `REVERTED`. AppConfig only allows a revert within 72 hours of deployment completion.
     ///
@@ -995,9 +967,7 @@ impl Client {
     pub fn stop_deployment(
         &self,
     ) -> crate::operation::stop_deployment::StopDeploymentFluentBuilder {
-        crate::operation::stop_deployment::StopDeploymentFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::stop_deployment::StopDeploymentFluentBuilder::new(self.handle.clone())
     }
     /// Assigns metadata to an AppConfig resource. Tags help organize and categorize your AppConfig resources. Each tag consists of a key and an optional value, both of which you define. You can specify a maximum of 50 tags for a resource.
     ///
@@ -1025,12 +995,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "tag_resource")]
-    pub fn tag_resource(
-        &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
-        crate::operation::tag_resource::TagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn tag_resource(&self) -> crate::operation::tag_resource::TagResourceFluentBuilder {
+        crate::operation::tag_resource::TagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Deletes a tag key and value from an AppConfig resource.
     ///
@@ -1058,12 +1024,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "untag_resource")]
-    pub fn untag_resource(
-        &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
-        crate::operation::untag_resource::UntagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn untag_resource(&self) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
+        crate::operation::untag_resource::UntagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Updates the value of the `DeletionProtection` parameter.
     ///
@@ -1228,9 +1190,7 @@ impl Client {
     pub fn update_extension(
         &self,
     ) -> crate::operation::update_extension::UpdateExtensionFluentBuilder {
-        crate::operation::update_extension::UpdateExtensionFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::update_extension::UpdateExtensionFluentBuilder::new(self.handle.clone())
     }
     /// Updates an association. For more information about extensions and associations, see [Extending workflows](https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html) in the *AppConfig User Guide*.
     ///

@@ -62,147 +62,92 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "CreateApplication" => {
-            crate::operation::create_application::parse_response(&reply).is_ok()
-        }
-        "CreateConfigurationProfile" => {
-            crate::operation::create_configuration_profile::parse_response(&reply)
-                .is_ok()
-        }
-        "CreateDeploymentStrategy" => {
-            crate::operation::create_deployment_strategy::parse_response(&reply).is_ok()
-        }
-        "CreateEnvironment" => {
-            crate::operation::create_environment::parse_response(&reply).is_ok()
-        }
-        "CreateExtension" => {
-            crate::operation::create_extension::parse_response(&reply).is_ok()
-        }
-        "CreateExtensionAssociation" => {
-            crate::operation::create_extension_association::parse_response(&reply)
-                .is_ok()
-        }
-        "CreateHostedConfigurationVersion" => {
-            crate::operation::create_hosted_configuration_version::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteApplication" => {
-            crate::operation::delete_application::parse_response(&reply).is_ok()
-        }
-        "DeleteConfigurationProfile" => {
-            crate::operation::delete_configuration_profile::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteDeploymentStrategy" => {
-            crate::operation::delete_deployment_strategy::parse_response(&reply).is_ok()
-        }
-        "DeleteEnvironment" => {
-            crate::operation::delete_environment::parse_response(&reply).is_ok()
-        }
-        "DeleteExtension" => {
-            crate::operation::delete_extension::parse_response(&reply).is_ok()
-        }
-        "DeleteExtensionAssociation" => {
-            crate::operation::delete_extension_association::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteHostedConfigurationVersion" => {
-            crate::operation::delete_hosted_configuration_version::parse_response(&reply)
-                .is_ok()
-        }
-        "GetAccountSettings" => {
-            crate::operation::get_account_settings::parse_response(&reply).is_ok()
-        }
-        "GetApplication" => {
-            crate::operation::get_application::parse_response(&reply).is_ok()
-        }
-        "GetConfiguration" => {
-            crate::operation::get_configuration::parse_response(&reply).is_ok()
-        }
-        "GetConfigurationProfile" => {
-            crate::operation::get_configuration_profile::parse_response(&reply).is_ok()
-        }
-        "GetDeployment" => {
-            crate::operation::get_deployment::parse_response(&reply).is_ok()
-        }
-        "GetDeploymentStrategy" => {
-            crate::operation::get_deployment_strategy::parse_response(&reply).is_ok()
-        }
-        "GetEnvironment" => {
-            crate::operation::get_environment::parse_response(&reply).is_ok()
-        }
+        "CreateApplication" => crate::operation::create_application::parse_response(&reply).is_ok(),
+        "CreateConfigurationProfile" => crate::operation::create_configuration_profile::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateDeploymentStrategy" => crate::operation::create_deployment_strategy::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateEnvironment" => crate::operation::create_environment::parse_response(&reply).is_ok(),
+        "CreateExtension" => crate::operation::create_extension::parse_response(&reply).is_ok(),
+        "CreateExtensionAssociation" => crate::operation::create_extension_association::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateHostedConfigurationVersion" => crate::operation::create_hosted_configuration_version::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteApplication" => crate::operation::delete_application::parse_response(&reply).is_ok(),
+        "DeleteConfigurationProfile" => crate::operation::delete_configuration_profile::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteDeploymentStrategy" => crate::operation::delete_deployment_strategy::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteEnvironment" => crate::operation::delete_environment::parse_response(&reply).is_ok(),
+        "DeleteExtension" => crate::operation::delete_extension::parse_response(&reply).is_ok(),
+        "DeleteExtensionAssociation" => crate::operation::delete_extension_association::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteHostedConfigurationVersion" => crate::operation::delete_hosted_configuration_version::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetAccountSettings" => crate::operation::get_account_settings::parse_response(&reply)
+            .is_ok(),
+        "GetApplication" => crate::operation::get_application::parse_response(&reply).is_ok(),
+        "GetConfiguration" => crate::operation::get_configuration::parse_response(&reply).is_ok(),
+        "GetConfigurationProfile" => crate::operation::get_configuration_profile::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetDeployment" => crate::operation::get_deployment::parse_response(&reply).is_ok(),
+        "GetDeploymentStrategy" => crate::operation::get_deployment_strategy::parse_response(&reply)
+            .is_ok(),
+        "GetEnvironment" => crate::operation::get_environment::parse_response(&reply).is_ok(),
         "GetExtension" => crate::operation::get_extension::parse_response(&reply).is_ok(),
-        "GetExtensionAssociation" => {
-            crate::operation::get_extension_association::parse_response(&reply).is_ok()
-        }
-        "GetHostedConfigurationVersion" => {
-            crate::operation::get_hosted_configuration_version::parse_response(&reply)
-                .is_ok()
-        }
-        "ListApplications" => {
-            crate::operation::list_applications::parse_response(&reply).is_ok()
-        }
-        "ListConfigurationProfiles" => {
-            crate::operation::list_configuration_profiles::parse_response(&reply).is_ok()
-        }
-        "ListDeploymentStrategies" => {
-            crate::operation::list_deployment_strategies::parse_response(&reply).is_ok()
-        }
-        "ListDeployments" => {
-            crate::operation::list_deployments::parse_response(&reply).is_ok()
-        }
-        "ListEnvironments" => {
-            crate::operation::list_environments::parse_response(&reply).is_ok()
-        }
-        "ListExtensionAssociations" => {
-            crate::operation::list_extension_associations::parse_response(&reply).is_ok()
-        }
-        "ListExtensions" => {
-            crate::operation::list_extensions::parse_response(&reply).is_ok()
-        }
-        "ListHostedConfigurationVersions" => {
-            crate::operation::list_hosted_configuration_versions::parse_response(&reply)
-                .is_ok()
-        }
-        "ListTagsForResource" => {
-            crate::operation::list_tags_for_resource::parse_response(&reply).is_ok()
-        }
-        "StartDeployment" => {
-            crate::operation::start_deployment::parse_response(&reply).is_ok()
-        }
-        "StopDeployment" => {
-            crate::operation::stop_deployment::parse_response(&reply).is_ok()
-        }
+        "GetExtensionAssociation" => crate::operation::get_extension_association::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetHostedConfigurationVersion" => crate::operation::get_hosted_configuration_version::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListApplications" => crate::operation::list_applications::parse_response(&reply).is_ok(),
+        "ListConfigurationProfiles" => crate::operation::list_configuration_profiles::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListDeploymentStrategies" => crate::operation::list_deployment_strategies::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListDeployments" => crate::operation::list_deployments::parse_response(&reply).is_ok(),
+        "ListEnvironments" => crate::operation::list_environments::parse_response(&reply).is_ok(),
+        "ListExtensionAssociations" => crate::operation::list_extension_associations::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListExtensions" => crate::operation::list_extensions::parse_response(&reply).is_ok(),
+        "ListHostedConfigurationVersions" => crate::operation::list_hosted_configuration_versions::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListTagsForResource" => crate::operation::list_tags_for_resource::parse_response(&reply)
+            .is_ok(),
+        "StartDeployment" => crate::operation::start_deployment::parse_response(&reply).is_ok(),
+        "StopDeployment" => crate::operation::stop_deployment::parse_response(&reply).is_ok(),
         "TagResource" => crate::operation::tag_resource::parse_response(&reply).is_ok(),
-        "UntagResource" => {
-            crate::operation::untag_resource::parse_response(&reply).is_ok()
-        }
-        "UpdateAccountSettings" => {
-            crate::operation::update_account_settings::parse_response(&reply).is_ok()
-        }
-        "UpdateApplication" => {
-            crate::operation::update_application::parse_response(&reply).is_ok()
-        }
-        "UpdateConfigurationProfile" => {
-            crate::operation::update_configuration_profile::parse_response(&reply)
-                .is_ok()
-        }
-        "UpdateDeploymentStrategy" => {
-            crate::operation::update_deployment_strategy::parse_response(&reply).is_ok()
-        }
-        "UpdateEnvironment" => {
-            crate::operation::update_environment::parse_response(&reply).is_ok()
-        }
-        "UpdateExtension" => {
-            crate::operation::update_extension::parse_response(&reply).is_ok()
-        }
-        "UpdateExtensionAssociation" => {
-            crate::operation::update_extension_association::parse_response(&reply)
-                .is_ok()
-        }
-        "ValidateConfiguration" => {
-            crate::operation::validate_configuration::parse_response(&reply).is_ok()
-        }
+        "UntagResource" => crate::operation::untag_resource::parse_response(&reply).is_ok(),
+        "UpdateAccountSettings" => crate::operation::update_account_settings::parse_response(&reply)
+            .is_ok(),
+        "UpdateApplication" => crate::operation::update_application::parse_response(&reply).is_ok(),
+        "UpdateConfigurationProfile" => crate::operation::update_configuration_profile::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateDeploymentStrategy" => crate::operation::update_deployment_strategy::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateEnvironment" => crate::operation::update_environment::parse_response(&reply).is_ok(),
+        "UpdateExtension" => crate::operation::update_extension::parse_response(&reply).is_ok(),
+        "UpdateExtensionAssociation" => crate::operation::update_extension_association::parse_response(
+            &reply,
+        ).is_ok(),
+        "ValidateConfiguration" => crate::operation::validate_configuration::parse_response(&reply)
+            .is_ok(),
         _ => false,
     }
 }
@@ -210,315 +155,184 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "CreateApplication" => {
-            crate::operation::create_application::CreateApplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateConfigurationProfile" => {
-            crate::operation::create_configuration_profile::CreateConfigurationProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateDeploymentStrategy" => {
-            crate::operation::create_deployment_strategy::CreateDeploymentStrategyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateEnvironment" => {
-            crate::operation::create_environment::CreateEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateExtension" => {
-            crate::operation::create_extension::CreateExtensionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateExtensionAssociation" => {
-            crate::operation::create_extension_association::CreateExtensionAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateHostedConfigurationVersion" => {
-            crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteApplication" => {
-            crate::operation::delete_application::DeleteApplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteConfigurationProfile" => {
-            crate::operation::delete_configuration_profile::DeleteConfigurationProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteDeploymentStrategy" => {
-            crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteEnvironment" => {
-            crate::operation::delete_environment::DeleteEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteExtension" => {
-            crate::operation::delete_extension::DeleteExtensionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteExtensionAssociation" => {
-            crate::operation::delete_extension_association::DeleteExtensionAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteHostedConfigurationVersion" => {
-            crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetAccountSettings" => {
-            crate::operation::get_account_settings::GetAccountSettingsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetApplication" => {
-            crate::operation::get_application::GetApplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetConfiguration" => {
-            crate::operation::get_configuration::GetConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetConfigurationProfile" => {
-            crate::operation::get_configuration_profile::GetConfigurationProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetDeployment" => {
-            crate::operation::get_deployment::GetDeploymentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetDeploymentStrategy" => {
-            crate::operation::get_deployment_strategy::GetDeploymentStrategyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetEnvironment" => {
-            crate::operation::get_environment::GetEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetExtension" => {
-            crate::operation::get_extension::GetExtensionError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetExtensionAssociation" => {
-            crate::operation::get_extension_association::GetExtensionAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetHostedConfigurationVersion" => {
-            crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListApplications" => {
-            crate::operation::list_applications::ListApplicationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListConfigurationProfiles" => {
-            crate::operation::list_configuration_profiles::ListConfigurationProfilesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListDeploymentStrategies" => {
-            crate::operation::list_deployment_strategies::ListDeploymentStrategiesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListDeployments" => {
-            crate::operation::list_deployments::ListDeploymentsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListEnvironments" => {
-            crate::operation::list_environments::ListEnvironmentsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListExtensionAssociations" => {
-            crate::operation::list_extension_associations::ListExtensionAssociationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListExtensions" => {
-            crate::operation::list_extensions::ListExtensionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListHostedConfigurationVersions" => {
-            crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListTagsForResource" => {
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StartDeployment" => {
-            crate::operation::start_deployment::StartDeploymentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StopDeployment" => {
-            crate::operation::stop_deployment::StopDeploymentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagResource" => {
-            crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UntagResource" => {
-            crate::operation::untag_resource::UntagResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateAccountSettings" => {
-            crate::operation::update_account_settings::UpdateAccountSettingsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateApplication" => {
-            crate::operation::update_application::UpdateApplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateConfigurationProfile" => {
-            crate::operation::update_configuration_profile::UpdateConfigurationProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateDeploymentStrategy" => {
-            crate::operation::update_deployment_strategy::UpdateDeploymentStrategyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateEnvironment" => {
-            crate::operation::update_environment::UpdateEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateExtension" => {
-            crate::operation::update_extension::UpdateExtensionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateExtensionAssociation" => {
-            crate::operation::update_extension_association::UpdateExtensionAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ValidateConfiguration" => {
-            crate::operation::validate_configuration::ValidateConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "CreateApplication" => crate::operation::create_application::CreateApplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateConfigurationProfile" => crate::operation::create_configuration_profile::CreateConfigurationProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateDeploymentStrategy" => crate::operation::create_deployment_strategy::CreateDeploymentStrategyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateEnvironment" => crate::operation::create_environment::CreateEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateExtension" => crate::operation::create_extension::CreateExtensionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateExtensionAssociation" => crate::operation::create_extension_association::CreateExtensionAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateHostedConfigurationVersion" => crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteApplication" => crate::operation::delete_application::DeleteApplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteConfigurationProfile" => crate::operation::delete_configuration_profile::DeleteConfigurationProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteDeploymentStrategy" => crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteEnvironment" => crate::operation::delete_environment::DeleteEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteExtension" => crate::operation::delete_extension::DeleteExtensionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteExtensionAssociation" => crate::operation::delete_extension_association::DeleteExtensionAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteHostedConfigurationVersion" => crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetAccountSettings" => crate::operation::get_account_settings::GetAccountSettingsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetApplication" => crate::operation::get_application::GetApplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetConfiguration" => crate::operation::get_configuration::GetConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetConfigurationProfile" => crate::operation::get_configuration_profile::GetConfigurationProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetDeployment" => crate::operation::get_deployment::GetDeploymentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetDeploymentStrategy" => crate::operation::get_deployment_strategy::GetDeploymentStrategyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetEnvironment" => crate::operation::get_environment::GetEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetExtension" => crate::operation::get_extension::GetExtensionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetExtensionAssociation" => crate::operation::get_extension_association::GetExtensionAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetHostedConfigurationVersion" => crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListApplications" => crate::operation::list_applications::ListApplicationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListConfigurationProfiles" => crate::operation::list_configuration_profiles::ListConfigurationProfilesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListDeploymentStrategies" => crate::operation::list_deployment_strategies::ListDeploymentStrategiesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListDeployments" => crate::operation::list_deployments::ListDeploymentsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListEnvironments" => crate::operation::list_environments::ListEnvironmentsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListExtensionAssociations" => crate::operation::list_extension_associations::ListExtensionAssociationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListExtensions" => crate::operation::list_extensions::ListExtensionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListHostedConfigurationVersions" => crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListTagsForResource" => crate::operation::list_tags_for_resource::ListTagsForResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StartDeployment" => crate::operation::start_deployment::StartDeploymentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StopDeployment" => crate::operation::stop_deployment::StopDeploymentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagResource" => crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
+            .is_ok(),
+        "UntagResource" => crate::operation::untag_resource::UntagResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateAccountSettings" => crate::operation::update_account_settings::UpdateAccountSettingsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateApplication" => crate::operation::update_application::UpdateApplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateConfigurationProfile" => crate::operation::update_configuration_profile::UpdateConfigurationProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateDeploymentStrategy" => crate::operation::update_deployment_strategy::UpdateDeploymentStrategyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateEnvironment" => crate::operation::update_environment::UpdateEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateExtension" => crate::operation::update_extension::UpdateExtensionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateExtensionAssociation" => crate::operation::update_extension_association::UpdateExtensionAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ValidateConfiguration" => crate::operation::validate_configuration::ValidateConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_action(d: u32) -> crate::types::Action {
@@ -30,9 +27,7 @@ fn full_action(d: u32) -> crate::types::Action {
     }
     crate::types::Action {
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -43,21 +38,13 @@ fn full_action_invocation(d: u32) -> crate::types::ActionInvocation {
         return <crate::types::ActionInvocation as ::std::default::Default>::default();
     }
     crate::types::ActionInvocation {
-        extension_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        action_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        extension_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        action_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         error_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        invocation_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        invocation_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -68,9 +55,7 @@ fn full_application(d: u32) -> crate::types::Application {
     crate::types::Application {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -79,39 +64,33 @@ fn full_applied_extension(d: u32) -> crate::types::AppliedExtension {
         return <crate::types::AppliedExtension as ::std::default::Default>::default();
     }
     crate::types::AppliedExtension {
-        extension_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        extension_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         extension_association_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         version_number: i32::MIN,
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
 fn all_bad_request_details(d: u32) -> Vec<crate::types::BadRequestDetails> {
     if d > 3u32 {
-        return vec![crate ::types::BadRequestDetails::Unknown];
+        return vec![crate::types::BadRequestDetails::Unknown];
     }
-    vec![
-        crate ::types::BadRequestDetails::InvalidConfiguration(if d > 3u32 { vec![] }
-        else { vec![full_invalid_configuration_detail(d + 1)] }), crate
-        ::types::BadRequestDetails::Unknown
-    ]
+    vec![crate::types::BadRequestDetails::InvalidConfiguration(if d > 3u32 {
+        vec![]
+    } else {
+        vec![full_invalid_configuration_detail(d + 1)]
+    }), crate::types::BadRequestDetails::Unknown]
 }
 fn full_bad_request_exception(d: u32) -> crate::types::BadRequestException {
     if d > 3u32 {
@@ -124,28 +103,20 @@ fn full_bad_request_exception(d: u32) -> crate::types::BadRequestException {
         ..::std::default::Default::default()
     }
 }
-fn full_configuration_profile_summary(
-    d: u32,
-) -> crate::types::ConfigurationProfileSummary {
+fn full_configuration_profile_summary(d: u32) -> crate::types::ConfigurationProfileSummary {
     if d > 3u32 {
         return <crate::types::ConfigurationProfileSummary as ::std::default::Default>::default();
     }
     crate::types::ConfigurationProfileSummary {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        location_uri: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        validator_types: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::ValidatorType::from("JSON_SCHEMA")]
-            },
-        ),
+        location_uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        validator_types: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::ValidatorType::from("JSON_SCHEMA")]
+        }),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -159,9 +130,7 @@ fn full_conflict_exception(d: u32) -> crate::types::ConflictException {
         ..::std::default::Default::default()
     }
 }
-fn full_deletion_protection_settings(
-    d: u32,
-) -> crate::types::DeletionProtectionSettings {
+fn full_deletion_protection_settings(d: u32) -> crate::types::DeletionProtectionSettings {
     if d > 3u32 {
         return <crate::types::DeletionProtectionSettings as ::std::default::Default>::default();
     }
@@ -178,12 +147,12 @@ fn full_deployment_event(d: u32) -> crate::types::DeploymentEvent {
     crate::types::DeploymentEvent {
         event_type: Some(crate::types::DeploymentEventType::from("PERCENTAGE_UPDATED")),
         triggered_by: Some(crate::types::TriggeredBy::from("USER")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        action_invocations: Some(
-            if d > 3u32 { vec![] } else { vec![full_action_invocation(d + 1)] },
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        action_invocations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_action_invocation(d + 1)]
+        }),
         occurred_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
@@ -195,9 +164,7 @@ fn full_deployment_strategy(d: u32) -> crate::types::DeploymentStrategy {
     crate::types::DeploymentStrategy {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
@@ -212,12 +179,8 @@ fn full_deployment_summary(d: u32) -> crate::types::DeploymentSummary {
     }
     crate::types::DeploymentSummary {
         deployment_number: i32::MIN,
-        configuration_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        configuration_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        configuration_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
@@ -226,9 +189,7 @@ fn full_deployment_summary(d: u32) -> crate::types::DeploymentSummary {
         percentage_complete: Some(-3.4028235e38_f32),
         started_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         completed_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -237,33 +198,27 @@ fn full_environment(d: u32) -> crate::types::Environment {
         return <crate::types::Environment as ::std::default::Default>::default();
     }
     crate::types::Environment {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         state: Some(crate::types::EnvironmentState::from("READY_FOR_DEPLOYMENT")),
-        monitors: Some(if d > 3u32 { vec![] } else { vec![full_monitor(d + 1)] }),
+        monitors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_monitor(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_extension_association_summary(
-    d: u32,
-) -> crate::types::ExtensionAssociationSummary {
+fn full_extension_association_summary(d: u32) -> crate::types::ExtensionAssociationSummary {
     if d > 3u32 {
         return <crate::types::ExtensionAssociationSummary as ::std::default::Default>::default();
     }
     crate::types::ExtensionAssociationSummary {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        extension_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        resource_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        extension_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        resource_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -276,9 +231,7 @@ fn full_extension_summary(d: u32) -> crate::types::ExtensionSummary {
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         version_number: i32::MIN,
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -289,25 +242,15 @@ fn full_hosted_configuration_version_summary(
         return <crate::types::HostedConfigurationVersionSummary as ::std::default::Default>::default();
     }
     crate::types::HostedConfigurationVersionSummary {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         configuration_profile_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         version_number: i32::MIN,
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -320,9 +263,7 @@ fn full_internal_server_exception(d: u32) -> crate::types::InternalServerExcepti
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_configuration_detail(
-    d: u32,
-) -> crate::types::InvalidConfigurationDetail {
+fn full_invalid_configuration_detail(d: u32) -> crate::types::InvalidConfigurationDetail {
     if d > 3u32 {
         return <crate::types::InvalidConfigurationDetail as ::std::default::Default>::default();
     }
@@ -341,9 +282,7 @@ fn full_monitor(d: u32) -> crate::types::Monitor {
     }
     crate::types::Monitor {
         alarm_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        alarm_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        alarm_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -352,9 +291,7 @@ fn full_parameter(d: u32) -> crate::types::Parameter {
         return <crate::types::Parameter as ::std::default::Default>::default();
     }
     crate::types::Parameter {
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         required: true,
         dynamic: true,
         ..::std::default::Default::default()
@@ -378,15 +315,11 @@ fn full_resource_not_found_exception(d: u32) -> crate::types::ResourceNotFoundEx
     }
     crate::types::ResourceNotFoundException {
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        resource_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        resource_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_service_quota_exceeded_exception(
-    d: u32,
-) -> crate::types::ServiceQuotaExceededException {
+fn full_service_quota_exceeded_exception(d: u32) -> crate::types::ServiceQuotaExceededException {
     if d > 3u32 {
         return <crate::types::ServiceQuotaExceededException as ::std::default::Default>::default();
     }
@@ -413,23 +346,17 @@ fn full_create_application_input(
     }
     crate::operation::create_application::CreateApplicationInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -442,9 +369,7 @@ fn full_create_application_output(
     crate::operation::create_application::CreateApplicationOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -457,32 +382,26 @@ fn full_create_configuration_profile_input(
     crate::operation::create_configuration_profile::CreateConfigurationProfileInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         location_uri: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        retrieval_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        validators: Some(if d > 3u32 { vec![] } else { vec![full_validator(d + 1)] }),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        retrieval_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        validators: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_validator(d + 1)]
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -493,28 +412,20 @@ fn full_create_configuration_profile_output(
         return <crate::operation::create_configuration_profile::CreateConfigurationProfileOutput as ::std::default::Default>::default();
     }
     crate::operation::create_configuration_profile::CreateConfigurationProfileOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        location_uri: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        retrieval_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        validators: Some(if d > 3u32 { vec![] } else { vec![full_validator(d + 1)] }),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        location_uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        retrieval_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        validators: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_validator(d + 1)]
+        }),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -526,28 +437,22 @@ fn full_create_deployment_strategy_input(
     }
     crate::operation::create_deployment_strategy::CreateDeploymentStrategyInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         final_bake_time_in_minutes: i32::MIN,
         growth_factor: -3.4028235e38_f32,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         replicate_to: Some(crate::types::ReplicateTo::from("NONE")),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -560,9 +465,7 @@ fn full_create_deployment_strategy_output(
     crate::operation::create_deployment_strategy::CreateDeploymentStrategyOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
@@ -580,24 +483,22 @@ fn full_create_environment_input(
     crate::operation::create_environment::CreateEnvironmentInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        monitors: Some(if d > 3u32 { vec![] } else { vec![full_monitor(d + 1)] }),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        monitors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_monitor(d + 1)]
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -608,63 +509,50 @@ fn full_create_environment_output(
         return <crate::operation::create_environment::CreateEnvironmentOutput as ::std::default::Default>::default();
     }
     crate::operation::create_environment::CreateEnvironmentOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         state: Some(crate::types::EnvironmentState::from("READY_FOR_DEPLOYMENT")),
-        monitors: Some(if d > 3u32 { vec![] } else { vec![full_monitor(d + 1)] }),
+        monitors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_monitor(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_create_extension_input(
-    d: u32,
-) -> crate::operation::create_extension::CreateExtensionInput {
+fn full_create_extension_input(d: u32) -> crate::operation::create_extension::CreateExtensionInput {
     if d > 3u32 {
         return <crate::operation::create_extension::CreateExtensionInput as ::std::default::Default>::default();
     }
     crate::operation::create_extension::CreateExtensionInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         actions: if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
+            } else {
+                vec![full_action(d + 1)]
+            })].into_iter().collect()
+        },
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
+        }),
+        tags: Some(if d > 3u32 {
             Default::default()
         } else {
             [
                 (
                     "key ✓".to_string(),
-                    if d > 3u32 { vec![] } else { vec![full_action(d + 1)] },
-                ),
-            ]
-                .into_iter()
-                .collect()
-        },
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
-            },
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         latest_version_number: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -680,30 +568,21 @@ fn full_create_extension_output(
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         version_number: i32::MIN,
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        actions: Some(
-            if d > 3u32 {
-                Default::default()
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        actions: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 { vec![] } else { vec![full_action(d + 1)] },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
-            },
-        ),
+                vec![full_action(d + 1)]
+            })].into_iter().collect()
+        }),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -714,41 +593,29 @@ fn full_create_extension_association_input(
         return <crate::operation::create_extension_association::CreateExtensionAssociationInput as ::std::default::Default>::default();
     }
     crate::operation::create_extension_association::CreateExtensionAssociationInput {
-        extension_identifier: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        extension_identifier: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         extension_version_number: Some(i32::MIN),
-        resource_identifier: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        resource_identifier: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -760,27 +627,19 @@ fn full_create_extension_association_output(
     }
     crate::operation::create_extension_association::CreateExtensionAssociationOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        extension_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        resource_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        extension_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        resource_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         extension_version_number: i32::MIN,
         ..::std::default::Default::default()
     }
@@ -793,18 +652,12 @@ fn full_create_hosted_configuration_version_input(
     }
     crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         content: SensitiveBlob::from(vec![0u8, 255, 42]),
         content_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         latest_version_number: Some(i32::MIN),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -815,26 +668,16 @@ fn full_create_hosted_configuration_version_output(
         return <crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionOutput as ::std::default::Default>::default();
     }
     crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         configuration_profile_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         version_number: i32::MIN,
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         content: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -867,9 +710,7 @@ fn full_delete_configuration_profile_input(
     }
     crate::operation::delete_configuration_profile::DeleteConfigurationProfileInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         deletion_protection_check: Some(
             crate::types::DeletionProtectionCheck::from("ACCOUNT_DEFAULT"),
         ),
@@ -893,9 +734,7 @@ fn full_delete_deployment_strategy_input(
         return <crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyInput as ::std::default::Default>::default();
     }
     crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyInput {
-        deployment_strategy_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        deployment_strategy_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -934,16 +773,12 @@ fn full_delete_environment_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_extension_input(
-    d: u32,
-) -> crate::operation::delete_extension::DeleteExtensionInput {
+fn full_delete_extension_input(d: u32) -> crate::operation::delete_extension::DeleteExtensionInput {
     if d > 3u32 {
         return <crate::operation::delete_extension::DeleteExtensionInput as ::std::default::Default>::default();
     }
     crate::operation::delete_extension::DeleteExtensionInput {
-        extension_identifier: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        extension_identifier: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_number: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -965,9 +800,7 @@ fn full_delete_extension_association_input(
         return <crate::operation::delete_extension_association::DeleteExtensionAssociationInput as ::std::default::Default>::default();
     }
     crate::operation::delete_extension_association::DeleteExtensionAssociationInput {
-        extension_association_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        extension_association_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -989,9 +822,7 @@ fn full_delete_hosted_configuration_version_input(
     }
     crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_number: i32::MIN,
         ..::std::default::Default::default()
     }
@@ -1027,9 +858,7 @@ fn full_get_account_settings_output(
         ..::std::default::Default::default()
     }
 }
-fn full_get_application_input(
-    d: u32,
-) -> crate::operation::get_application::GetApplicationInput {
+fn full_get_application_input(d: u32) -> crate::operation::get_application::GetApplicationInput {
     if d > 3u32 {
         return <crate::operation::get_application::GetApplicationInput as ::std::default::Default>::default();
     }
@@ -1038,18 +867,14 @@ fn full_get_application_input(
         ..::std::default::Default::default()
     }
 }
-fn full_get_application_output(
-    d: u32,
-) -> crate::operation::get_application::GetApplicationOutput {
+fn full_get_application_output(d: u32) -> crate::operation::get_application::GetApplicationOutput {
     if d > 3u32 {
         return <crate::operation::get_application::GetApplicationOutput as ::std::default::Default>::default();
     }
     crate::operation::get_application::GetApplicationOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1078,12 +903,8 @@ fn full_get_configuration_output(
     }
     crate::operation::get_configuration::GetConfigurationOutput {
         content: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
-        configuration_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1095,9 +916,7 @@ fn full_get_configuration_profile_input(
     }
     crate::operation::get_configuration_profile::GetConfigurationProfileInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -1108,34 +927,24 @@ fn full_get_configuration_profile_output(
         return <crate::operation::get_configuration_profile::GetConfigurationProfileOutput as ::std::default::Default>::default();
     }
     crate::operation::get_configuration_profile::GetConfigurationProfileOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        location_uri: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        retrieval_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        validators: Some(if d > 3u32 { vec![] } else { vec![full_validator(d + 1)] }),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        location_uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        retrieval_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        validators: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_validator(d + 1)]
+        }),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_deployment_input(
-    d: u32,
-) -> crate::operation::get_deployment::GetDeploymentInput {
+fn full_get_deployment_input(d: u32) -> crate::operation::get_deployment::GetDeploymentInput {
     if d > 3u32 {
         return <crate::operation::get_deployment::GetDeploymentInput as ::std::default::Default>::default();
     }
@@ -1146,19 +955,13 @@ fn full_get_deployment_input(
         ..::std::default::Default::default()
     }
 }
-fn full_get_deployment_output(
-    d: u32,
-) -> crate::operation::get_deployment::GetDeploymentOutput {
+fn full_get_deployment_output(d: u32) -> crate::operation::get_deployment::GetDeploymentOutput {
     if d > 3u32 {
         return <crate::operation::get_deployment::GetDeploymentOutput as ::std::default::Default>::default();
     }
     crate::operation::get_deployment::GetDeploymentOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        environment_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        environment_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_strategy_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -1166,41 +969,33 @@ fn full_get_deployment_output(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         deployment_number: i32::MIN,
-        configuration_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         configuration_location_uri: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        configuration_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
         final_bake_time_in_minutes: i32::MIN,
         state: Some(crate::types::DeploymentState::from("BAKING")),
-        event_log: Some(
-            if d > 3u32 { vec![] } else { vec![full_deployment_event(d + 1)] },
-        ),
+        event_log: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_deployment_event(d + 1)]
+        }),
         percentage_complete: Some(-3.4028235e38_f32),
         started_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         completed_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        applied_extensions: Some(
-            if d > 3u32 { vec![] } else { vec![full_applied_extension(d + 1)] },
-        ),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        applied_extensions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_applied_extension(d + 1)]
+        }),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1211,9 +1006,7 @@ fn full_get_deployment_strategy_input(
         return <crate::operation::get_deployment_strategy::GetDeploymentStrategyInput as ::std::default::Default>::default();
     }
     crate::operation::get_deployment_strategy::GetDeploymentStrategyInput {
-        deployment_strategy_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        deployment_strategy_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -1226,9 +1019,7 @@ fn full_get_deployment_strategy_output(
     crate::operation::get_deployment_strategy::GetDeploymentStrategyOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
@@ -1237,9 +1028,7 @@ fn full_get_deployment_strategy_output(
         ..::std::default::Default::default()
     }
 }
-fn full_get_environment_input(
-    d: u32,
-) -> crate::operation::get_environment::GetEnvironmentInput {
+fn full_get_environment_input(d: u32) -> crate::operation::get_environment::GetEnvironmentInput {
     if d > 3u32 {
         return <crate::operation::get_environment::GetEnvironmentInput as ::std::default::Default>::default();
     }
@@ -1249,43 +1038,35 @@ fn full_get_environment_input(
         ..::std::default::Default::default()
     }
 }
-fn full_get_environment_output(
-    d: u32,
-) -> crate::operation::get_environment::GetEnvironmentOutput {
+fn full_get_environment_output(d: u32) -> crate::operation::get_environment::GetEnvironmentOutput {
     if d > 3u32 {
         return <crate::operation::get_environment::GetEnvironmentOutput as ::std::default::Default>::default();
     }
     crate::operation::get_environment::GetEnvironmentOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         state: Some(crate::types::EnvironmentState::from("READY_FOR_DEPLOYMENT")),
-        monitors: Some(if d > 3u32 { vec![] } else { vec![full_monitor(d + 1)] }),
+        monitors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_monitor(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_get_extension_input(
-    d: u32,
-) -> crate::operation::get_extension::GetExtensionInput {
+fn full_get_extension_input(d: u32) -> crate::operation::get_extension::GetExtensionInput {
     if d > 3u32 {
         return <crate::operation::get_extension::GetExtensionInput as ::std::default::Default>::default();
     }
     crate::operation::get_extension::GetExtensionInput {
-        extension_identifier: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        extension_identifier: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_number: Some(i32::MIN),
         ..::std::default::Default::default()
     }
 }
-fn full_get_extension_output(
-    d: u32,
-) -> crate::operation::get_extension::GetExtensionOutput {
+fn full_get_extension_output(d: u32) -> crate::operation::get_extension::GetExtensionOutput {
     if d > 3u32 {
         return <crate::operation::get_extension::GetExtensionOutput as ::std::default::Default>::default();
     }
@@ -1294,30 +1075,21 @@ fn full_get_extension_output(
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         version_number: i32::MIN,
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        actions: Some(
-            if d > 3u32 {
-                Default::default()
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        actions: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 { vec![] } else { vec![full_action(d + 1)] },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
-            },
-        ),
+                vec![full_action(d + 1)]
+            })].into_iter().collect()
+        }),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1328,9 +1100,7 @@ fn full_get_extension_association_input(
         return <crate::operation::get_extension_association::GetExtensionAssociationInput as ::std::default::Default>::default();
     }
     crate::operation::get_extension_association::GetExtensionAssociationInput {
-        extension_association_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        extension_association_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -1342,27 +1112,19 @@ fn full_get_extension_association_output(
     }
     crate::operation::get_extension_association::GetExtensionAssociationOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        extension_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        resource_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        extension_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        resource_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         extension_version_number: i32::MIN,
         ..::std::default::Default::default()
     }
@@ -1375,9 +1137,7 @@ fn full_get_hosted_configuration_version_input(
     }
     crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_number: i32::MIN,
         ..::std::default::Default::default()
     }
@@ -1389,26 +1149,16 @@ fn full_get_hosted_configuration_version_output(
         return <crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionOutput as ::std::default::Default>::default();
     }
     crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         configuration_profile_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         version_number: i32::MIN,
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         content: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1431,7 +1181,11 @@ fn full_list_applications_output(
         return <crate::operation::list_applications::ListApplicationsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_applications::ListApplicationsOutput {
-        items: Some(if d > 3u32 { vec![] } else { vec![full_application(d + 1)] }),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_application(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1457,13 +1211,11 @@ fn full_list_configuration_profiles_output(
         return <crate::operation::list_configuration_profiles::ListConfigurationProfilesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_configuration_profiles::ListConfigurationProfilesOutput {
-        items: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_configuration_profile_summary(d + 1)]
-            },
-        ),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_configuration_profile_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1487,16 +1239,16 @@ fn full_list_deployment_strategies_output(
         return <crate::operation::list_deployment_strategies::ListDeploymentStrategiesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_deployment_strategies::ListDeploymentStrategiesOutput {
-        items: Some(
-            if d > 3u32 { vec![] } else { vec![full_deployment_strategy(d + 1)] },
-        ),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_deployment_strategy(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_deployments_input(
-    d: u32,
-) -> crate::operation::list_deployments::ListDeploymentsInput {
+fn full_list_deployments_input(d: u32) -> crate::operation::list_deployments::ListDeploymentsInput {
     if d > 3u32 {
         return <crate::operation::list_deployments::ListDeploymentsInput as ::std::default::Default>::default();
     }
@@ -1515,9 +1267,11 @@ fn full_list_deployments_output(
         return <crate::operation::list_deployments::ListDeploymentsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_deployments::ListDeploymentsOutput {
-        items: Some(
-            if d > 3u32 { vec![] } else { vec![full_deployment_summary(d + 1)] },
-        ),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_deployment_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1542,7 +1296,11 @@ fn full_list_environments_output(
         return <crate::operation::list_environments::ListEnvironmentsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_environments::ListEnvironmentsOutput {
-        items: Some(if d > 3u32 { vec![] } else { vec![full_environment(d + 1)] }),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_environment(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1554,12 +1312,8 @@ fn full_list_extension_associations_input(
         return <crate::operation::list_extension_associations::ListExtensionAssociationsInput as ::std::default::Default>::default();
     }
     crate::operation::list_extension_associations::ListExtensionAssociationsInput {
-        resource_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        extension_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        resource_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        extension_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         extension_version_number: Some(i32::MIN),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
@@ -1573,20 +1327,16 @@ fn full_list_extension_associations_output(
         return <crate::operation::list_extension_associations::ListExtensionAssociationsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_extension_associations::ListExtensionAssociationsOutput {
-        items: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_extension_association_summary(d + 1)]
-            },
-        ),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_extension_association_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_extensions_input(
-    d: u32,
-) -> crate::operation::list_extensions::ListExtensionsInput {
+fn full_list_extensions_input(d: u32) -> crate::operation::list_extensions::ListExtensionsInput {
     if d > 3u32 {
         return <crate::operation::list_extensions::ListExtensionsInput as ::std::default::Default>::default();
     }
@@ -1597,14 +1347,16 @@ fn full_list_extensions_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_extensions_output(
-    d: u32,
-) -> crate::operation::list_extensions::ListExtensionsOutput {
+fn full_list_extensions_output(d: u32) -> crate::operation::list_extensions::ListExtensionsOutput {
     if d > 3u32 {
         return <crate::operation::list_extensions::ListExtensionsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_extensions::ListExtensionsOutput {
-        items: Some(if d > 3u32 { vec![] } else { vec![full_extension_summary(d + 1)] }),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_extension_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1617,14 +1369,10 @@ fn full_list_hosted_configuration_versions_input(
     }
     crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1635,13 +1383,11 @@ fn full_list_hosted_configuration_versions_output(
         return <crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsOutput {
-        items: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_hosted_configuration_version_summary(d + 1)]
-            },
-        ),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_hosted_configuration_version_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1664,75 +1410,51 @@ fn full_list_tags_for_resource_output(
         return <crate::operation::list_tags_for_resource::ListTagsForResourceOutput as ::std::default::Default>::default();
     }
     crate::operation::list_tags_for_resource::ListTagsForResourceOutput {
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_start_deployment_input(
-    d: u32,
-) -> crate::operation::start_deployment::StartDeploymentInput {
+fn full_start_deployment_input(d: u32) -> crate::operation::start_deployment::StartDeploymentInput {
     if d > 3u32 {
         return <crate::operation::start_deployment::StartDeploymentInput as ::std::default::Default>::default();
     }
     crate::operation::start_deployment::StartDeploymentInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         environment_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        deployment_strategy_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        configuration_version: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        dynamic_extension_parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        deployment_strategy_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        configuration_version: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        dynamic_extension_parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1743,12 +1465,8 @@ fn full_start_deployment_output(
         return <crate::operation::start_deployment::StartDeploymentOutput as ::std::default::Default>::default();
     }
     crate::operation::start_deployment::StartDeploymentOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        environment_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        environment_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_strategy_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -1756,47 +1474,37 @@ fn full_start_deployment_output(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         deployment_number: i32::MIN,
-        configuration_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         configuration_location_uri: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        configuration_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
         final_bake_time_in_minutes: i32::MIN,
         state: Some(crate::types::DeploymentState::from("BAKING")),
-        event_log: Some(
-            if d > 3u32 { vec![] } else { vec![full_deployment_event(d + 1)] },
-        ),
+        event_log: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_deployment_event(d + 1)]
+        }),
         percentage_complete: Some(-3.4028235e38_f32),
         started_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         completed_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        applied_extensions: Some(
-            if d > 3u32 { vec![] } else { vec![full_applied_extension(d + 1)] },
-        ),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        applied_extensions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_applied_extension(d + 1)]
+        }),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_stop_deployment_input(
-    d: u32,
-) -> crate::operation::stop_deployment::StopDeploymentInput {
+fn full_stop_deployment_input(d: u32) -> crate::operation::stop_deployment::StopDeploymentInput {
     if d > 3u32 {
         return <crate::operation::stop_deployment::StopDeploymentInput as ::std::default::Default>::default();
     }
@@ -1808,19 +1516,13 @@ fn full_stop_deployment_input(
         ..::std::default::Default::default()
     }
 }
-fn full_stop_deployment_output(
-    d: u32,
-) -> crate::operation::stop_deployment::StopDeploymentOutput {
+fn full_stop_deployment_output(d: u32) -> crate::operation::stop_deployment::StopDeploymentOutput {
     if d > 3u32 {
         return <crate::operation::stop_deployment::StopDeploymentOutput as ::std::default::Default>::default();
     }
     crate::operation::stop_deployment::StopDeploymentOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        environment_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        environment_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_strategy_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -1828,41 +1530,33 @@ fn full_stop_deployment_output(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         deployment_number: i32::MIN,
-        configuration_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         configuration_location_uri: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        configuration_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        configuration_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
         final_bake_time_in_minutes: i32::MIN,
         state: Some(crate::types::DeploymentState::from("BAKING")),
-        event_log: Some(
-            if d > 3u32 { vec![] } else { vec![full_deployment_event(d + 1)] },
-        ),
+        event_log: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_deployment_event(d + 1)]
+        }),
         percentage_complete: Some(-3.4028235e38_f32),
         started_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         completed_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        applied_extensions: Some(
-            if d > 3u32 { vec![] } else { vec![full_applied_extension(d + 1)] },
-        ),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        version_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        applied_extensions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_applied_extension(d + 1)]
+        }),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        version_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1879,17 +1573,13 @@ fn full_tag_resource_input(d: u32) -> crate::operation::tag_resource::TagResourc
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
 }
-fn full_tag_resource_output(
-    d: u32,
-) -> crate::operation::tag_resource::TagResourceOutput {
+fn full_tag_resource_output(d: u32) -> crate::operation::tag_resource::TagResourceOutput {
     if d > 3u32 {
         return <crate::operation::tag_resource::TagResourceOutput as ::std::default::Default>::default();
     }
@@ -1897,9 +1587,7 @@ fn full_tag_resource_output(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_input(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceInput {
+fn full_untag_resource_input(d: u32) -> crate::operation::untag_resource::UntagResourceInput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceInput as ::std::default::Default>::default();
     }
@@ -1913,9 +1601,7 @@ fn full_untag_resource_input(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_output(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceOutput {
+fn full_untag_resource_output(d: u32) -> crate::operation::untag_resource::UntagResourceOutput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceOutput as ::std::default::Default>::default();
     }
@@ -1954,9 +1640,7 @@ fn full_update_application_input(
     crate::operation::update_application::UpdateApplicationInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1969,9 +1653,7 @@ fn full_update_application_output(
     crate::operation::update_application::UpdateApplicationOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1983,20 +1665,16 @@ fn full_update_configuration_profile_input(
     }
     crate::operation::update_configuration_profile::UpdateConfigurationProfileInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        retrieval_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        validators: Some(if d > 3u32 { vec![] } else { vec![full_validator(d + 1)] }),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        retrieval_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        validators: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_validator(d + 1)]
+        }),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2007,28 +1685,20 @@ fn full_update_configuration_profile_output(
         return <crate::operation::update_configuration_profile::UpdateConfigurationProfileOutput as ::std::default::Default>::default();
     }
     crate::operation::update_configuration_profile::UpdateConfigurationProfileOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        location_uri: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        retrieval_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        validators: Some(if d > 3u32 { vec![] } else { vec![full_validator(d + 1)] }),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        location_uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        retrieval_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        validators: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_validator(d + 1)]
+        }),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        kms_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kms_key_identifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kms_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kms_key_identifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2039,12 +1709,8 @@ fn full_update_deployment_strategy_input(
         return <crate::operation::update_deployment_strategy::UpdateDeploymentStrategyInput as ::std::default::Default>::default();
     }
     crate::operation::update_deployment_strategy::UpdateDeploymentStrategyInput {
-        deployment_strategy_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        deployment_strategy_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: Some(i32::MIN),
         final_bake_time_in_minutes: Some(i32::MIN),
         growth_factor: Some(-3.4028235e38_f32),
@@ -2061,9 +1727,7 @@ fn full_update_deployment_strategy_output(
     crate::operation::update_deployment_strategy::UpdateDeploymentStrategyOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         deployment_duration_in_minutes: i32::MIN,
         growth_type: Some(crate::types::GrowthType::from("LINEAR")),
         growth_factor: Some(-3.4028235e38_f32),
@@ -2082,10 +1746,12 @@ fn full_update_environment_input(
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         environment_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        monitors: Some(if d > 3u32 { vec![] } else { vec![full_monitor(d + 1)] }),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        monitors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_monitor(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2096,53 +1762,40 @@ fn full_update_environment_output(
         return <crate::operation::update_environment::UpdateEnvironmentOutput as ::std::default::Default>::default();
     }
     crate::operation::update_environment::UpdateEnvironmentOutput {
-        application_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        application_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         state: Some(crate::types::EnvironmentState::from("READY_FOR_DEPLOYMENT")),
-        monitors: Some(if d > 3u32 { vec![] } else { vec![full_monitor(d + 1)] }),
+        monitors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_monitor(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_update_extension_input(
-    d: u32,
-) -> crate::operation::update_extension::UpdateExtensionInput {
+fn full_update_extension_input(d: u32) -> crate::operation::update_extension::UpdateExtensionInput {
     if d > 3u32 {
         return <crate::operation::update_extension::UpdateExtensionInput as ::std::default::Default>::default();
     }
     crate::operation::update_extension::UpdateExtensionInput {
-        extension_identifier: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        actions: Some(
-            if d > 3u32 {
-                Default::default()
+        extension_identifier: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        actions: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 { vec![] } else { vec![full_action(d + 1)] },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
-            },
-        ),
+                vec![full_action(d + 1)]
+            })].into_iter().collect()
+        }),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
+        }),
         version_number: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -2158,30 +1811,21 @@ fn full_update_extension_output(
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         version_number: i32::MIN,
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        actions: Some(
-            if d > 3u32 {
-                Default::default()
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        actions: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 { vec![] } else { vec![full_action(d + 1)] },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
-            },
-        ),
+                vec![full_action(d + 1)]
+            })].into_iter().collect()
+        }),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_parameter(d + 1))].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2192,23 +1836,17 @@ fn full_update_extension_association_input(
         return <crate::operation::update_extension_association::UpdateExtensionAssociationInput as ::std::default::Default>::default();
     }
     crate::operation::update_extension_association::UpdateExtensionAssociationInput {
-        extension_association_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        extension_association_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2220,27 +1858,19 @@ fn full_update_extension_association_output(
     }
     crate::operation::update_extension_association::UpdateExtensionAssociationOutput {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        extension_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        resource_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        extension_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        resource_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        parameters: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        parameters: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         extension_version_number: i32::MIN,
         ..::std::default::Default::default()
     }
@@ -2253,12 +1883,8 @@ fn full_validate_configuration_input(
     }
     crate::operation::validate_configuration::ValidateConfigurationInput {
         application_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        configuration_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        configuration_version: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        configuration_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        configuration_version: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2299,9 +1925,7 @@ fn every_type_round_trips() {
         roundtrip(&v);
     }
     roundtrip(&full_bad_request_exception(0));
-    roundtrip(
-        &<crate::types::BadRequestException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BadRequestException as ::std::default::Default>::default());
     for v in ["InvalidConfiguration", "a value from the future ✓"] {
         roundtrip(&crate::types::BadRequestReason::from(v));
     }
@@ -2309,18 +1933,14 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::BytesMeasure::from(v));
     }
     roundtrip(&full_configuration_profile_summary(0));
-    roundtrip(
-        &<crate::types::ConfigurationProfileSummary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ConfigurationProfileSummary as ::std::default::Default>::default());
     roundtrip(&full_conflict_exception(0));
     roundtrip(&<crate::types::ConflictException as ::std::default::Default>::default());
     for v in ["ACCOUNT_DEFAULT", "APPLY", "BYPASS", "a value from the future ✓"] {
         roundtrip(&crate::types::DeletionProtectionCheck::from(v));
     }
     roundtrip(&full_deletion_protection_settings(0));
-    roundtrip(
-        &<crate::types::DeletionProtectionSettings as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DeletionProtectionSettings as ::std::default::Default>::default());
     roundtrip(&full_deployment_event(0));
     roundtrip(&<crate::types::DeploymentEvent as ::std::default::Default>::default());
     for v in [
@@ -2364,9 +1984,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::EnvironmentState::from(v));
     }
     roundtrip(&full_extension_association_summary(0));
-    roundtrip(
-        &<crate::types::ExtensionAssociationSummary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ExtensionAssociationSummary as ::std::default::Default>::default());
     roundtrip(&full_extension_summary(0));
     roundtrip(&<crate::types::ExtensionSummary as ::std::default::Default>::default());
     for v in ["LINEAR", "EXPONENTIAL", "a value from the future ✓"] {
@@ -2377,32 +1995,22 @@ fn every_type_round_trips() {
         &<crate::types::HostedConfigurationVersionSummary as ::std::default::Default>::default(),
     );
     roundtrip(&full_internal_server_exception(0));
-    roundtrip(
-        &<crate::types::InternalServerException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InternalServerException as ::std::default::Default>::default());
     roundtrip(&full_invalid_configuration_detail(0));
-    roundtrip(
-        &<crate::types::InvalidConfigurationDetail as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidConfigurationDetail as ::std::default::Default>::default());
     roundtrip(&full_monitor(0));
     roundtrip(&<crate::types::Monitor as ::std::default::Default>::default());
     roundtrip(&full_parameter(0));
     roundtrip(&<crate::types::Parameter as ::std::default::Default>::default());
     roundtrip(&full_payload_too_large_exception(0));
-    roundtrip(
-        &<crate::types::PayloadTooLargeException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PayloadTooLargeException as ::std::default::Default>::default());
     for v in ["NONE", "SSM_DOCUMENT", "a value from the future ✓"] {
         roundtrip(&crate::types::ReplicateTo::from(v));
     }
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_service_quota_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::ServiceQuotaExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServiceQuotaExceededException as ::std::default::Default>::default());
     for v in [
         "USER",
         "APPCONFIG",
@@ -2786,10 +2394,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.content = SensitiveString::from("s3cr3t ✓ \"x\"");
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("Validator.Content"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,418 +42,342 @@ impl Client {
     #[cfg(feature = "create_access_token")]
     pub fn create_access_token(
         &self,
-    ) -> crate::operation::create_access_token::CreateAccessTokenFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_access_token::CreateAccessTokenFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_access_token())
+    ) -> crate::operation::create_access_token::CreateAccessTokenFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_access_token::CreateAccessTokenFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_access_token(),
+        )
     }
     /// Calls `CreateDevEnvironment` and waits for the answer. See [`crate::Client::create_dev_environment`].
     #[cfg(feature = "create_dev_environment")]
     pub fn create_dev_environment(
         &self,
-    ) -> crate::operation::create_dev_environment::CreateDevEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_dev_environment::CreateDevEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_dev_environment())
+    ) -> crate::operation::create_dev_environment::CreateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_dev_environment::CreateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_dev_environment(),
+        )
     }
     /// Calls `CreateProject` and waits for the answer. See [`crate::Client::create_project`].
     #[cfg(feature = "create_project")]
     pub fn create_project(
         &self,
-    ) -> crate::operation::create_project::CreateProjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_project::CreateProjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_project())
+    ) -> crate::operation::create_project::CreateProjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_project::CreateProjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_project(),
+        )
     }
     /// Calls `CreateSourceRepository` and waits for the answer. See [`crate::Client::create_source_repository`].
     #[cfg(feature = "create_source_repository")]
     pub fn create_source_repository(
         &self,
-    ) -> crate::operation::create_source_repository::CreateSourceRepositoryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_source_repository::CreateSourceRepositoryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_source_repository())
+    ) -> crate::operation::create_source_repository::CreateSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_source_repository::CreateSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_source_repository(),
+        )
     }
     /// Calls `CreateSourceRepositoryBranch` and waits for the answer. See [`crate::Client::create_source_repository_branch`].
     #[cfg(feature = "create_source_repository_branch")]
     pub fn create_source_repository_branch(
         &self,
-    ) -> crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_source_repository_branch())
+    ) -> crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_source_repository_branch(),
+        )
     }
     /// Calls `DeleteAccessToken` and waits for the answer. See [`crate::Client::delete_access_token`].
     #[cfg(feature = "delete_access_token")]
     pub fn delete_access_token(
         &self,
-    ) -> crate::operation::delete_access_token::DeleteAccessTokenFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_access_token::DeleteAccessTokenFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_access_token())
+    ) -> crate::operation::delete_access_token::DeleteAccessTokenFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_access_token::DeleteAccessTokenFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_access_token(),
+        )
     }
     /// Calls `DeleteDevEnvironment` and waits for the answer. See [`crate::Client::delete_dev_environment`].
     #[cfg(feature = "delete_dev_environment")]
     pub fn delete_dev_environment(
         &self,
-    ) -> crate::operation::delete_dev_environment::DeleteDevEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_dev_environment::DeleteDevEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_dev_environment())
+    ) -> crate::operation::delete_dev_environment::DeleteDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_dev_environment::DeleteDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_dev_environment(),
+        )
     }
     /// Calls `DeleteProject` and waits for the answer. See [`crate::Client::delete_project`].
     #[cfg(feature = "delete_project")]
     pub fn delete_project(
         &self,
-    ) -> crate::operation::delete_project::DeleteProjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_project::DeleteProjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_project())
+    ) -> crate::operation::delete_project::DeleteProjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_project::DeleteProjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_project(),
+        )
     }
     /// Calls `DeleteSourceRepository` and waits for the answer. See [`crate::Client::delete_source_repository`].
     #[cfg(feature = "delete_source_repository")]
     pub fn delete_source_repository(
         &self,
-    ) -> crate::operation::delete_source_repository::DeleteSourceRepositoryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_source_repository::DeleteSourceRepositoryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_source_repository())
+    ) -> crate::operation::delete_source_repository::DeleteSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_source_repository::DeleteSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_source_repository(),
+        )
     }
     /// Calls `DeleteSpace` and waits for the answer. See [`crate::Client::delete_space`].
     #[cfg(feature = "delete_space")]
     pub fn delete_space(
         &self,
-    ) -> crate::operation::delete_space::DeleteSpaceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_space::DeleteSpaceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_space())
+    ) -> crate::operation::delete_space::DeleteSpaceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_space::DeleteSpaceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_space(),
+        )
     }
     /// Calls `GetDevEnvironment` and waits for the answer. See [`crate::Client::get_dev_environment`].
     #[cfg(feature = "get_dev_environment")]
     pub fn get_dev_environment(
         &self,
-    ) -> crate::operation::get_dev_environment::GetDevEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_dev_environment::GetDevEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_dev_environment())
+    ) -> crate::operation::get_dev_environment::GetDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_dev_environment::GetDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_dev_environment(),
+        )
     }
     /// Calls `GetProject` and waits for the answer. See [`crate::Client::get_project`].
     #[cfg(feature = "get_project")]
     pub fn get_project(
         &self,
-    ) -> crate::operation::get_project::GetProjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_project::GetProjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_project())
+    ) -> crate::operation::get_project::GetProjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_project::GetProjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_project(),
+        )
     }
     /// Calls `GetSourceRepository` and waits for the answer. See [`crate::Client::get_source_repository`].
     #[cfg(feature = "get_source_repository")]
     pub fn get_source_repository(
         &self,
-    ) -> crate::operation::get_source_repository::GetSourceRepositoryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_source_repository::GetSourceRepositoryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_source_repository())
+    ) -> crate::operation::get_source_repository::GetSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_source_repository::GetSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_source_repository(),
+        )
     }
     /// Calls `GetSourceRepositoryCloneUrls` and waits for the answer. See [`crate::Client::get_source_repository_clone_urls`].
     #[cfg(feature = "get_source_repository_clone_urls")]
     pub fn get_source_repository_clone_urls(
         &self,
-    ) -> crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_source_repository_clone_urls())
+    ) -> crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_source_repository_clone_urls(),
+        )
     }
     /// Calls `GetSpace` and waits for the answer. See [`crate::Client::get_space`].
     #[cfg(feature = "get_space")]
     pub fn get_space(
         &self,
-    ) -> crate::operation::get_space::GetSpaceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_space::GetSpaceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_space())
+    ) -> crate::operation::get_space::GetSpaceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_space::GetSpaceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_space(),
+        )
     }
     /// Calls `GetSubscription` and waits for the answer. See [`crate::Client::get_subscription`].
     #[cfg(feature = "get_subscription")]
     pub fn get_subscription(
         &self,
-    ) -> crate::operation::get_subscription::GetSubscriptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_subscription::GetSubscriptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_subscription())
+    ) -> crate::operation::get_subscription::GetSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_subscription::GetSubscriptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_subscription(),
+        )
     }
     /// Calls `GetUserDetails` and waits for the answer. See [`crate::Client::get_user_details`].
     #[cfg(feature = "get_user_details")]
     pub fn get_user_details(
         &self,
-    ) -> crate::operation::get_user_details::GetUserDetailsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_user_details::GetUserDetailsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_user_details())
+    ) -> crate::operation::get_user_details::GetUserDetailsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_user_details::GetUserDetailsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_user_details(),
+        )
     }
     /// Calls `GetWorkflow` and waits for the answer. See [`crate::Client::get_workflow`].
     #[cfg(feature = "get_workflow")]
     pub fn get_workflow(
         &self,
-    ) -> crate::operation::get_workflow::GetWorkflowFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_workflow::GetWorkflowFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_workflow())
+    ) -> crate::operation::get_workflow::GetWorkflowFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_workflow::GetWorkflowFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_workflow(),
+        )
     }
     /// Calls `GetWorkflowRun` and waits for the answer. See [`crate::Client::get_workflow_run`].
     #[cfg(feature = "get_workflow_run")]
     pub fn get_workflow_run(
         &self,
-    ) -> crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_workflow_run())
+    ) -> crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_workflow_run(),
+        )
     }
     /// Calls `ListAccessTokens` and waits for the answer. See [`crate::Client::list_access_tokens`].
     #[cfg(feature = "list_access_tokens")]
     pub fn list_access_tokens(
         &self,
-    ) -> crate::operation::list_access_tokens::ListAccessTokensFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_access_tokens::ListAccessTokensFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_access_tokens())
+    ) -> crate::operation::list_access_tokens::ListAccessTokensFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_access_tokens::ListAccessTokensFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_access_tokens(),
+        )
     }
     /// Calls `ListDevEnvironmentSessions` and waits for the answer. See [`crate::Client::list_dev_environment_sessions`].
     #[cfg(feature = "list_dev_environment_sessions")]
     pub fn list_dev_environment_sessions(
         &self,
-    ) -> crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_dev_environment_sessions())
+    ) -> crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_dev_environment_sessions(),
+        )
     }
     /// Calls `ListDevEnvironments` and waits for the answer. See [`crate::Client::list_dev_environments`].
     #[cfg(feature = "list_dev_environments")]
     pub fn list_dev_environments(
         &self,
-    ) -> crate::operation::list_dev_environments::ListDevEnvironmentsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_dev_environments::ListDevEnvironmentsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_dev_environments())
+    ) -> crate::operation::list_dev_environments::ListDevEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_dev_environments::ListDevEnvironmentsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_dev_environments(),
+        )
     }
     /// Calls `ListEventLogs` and waits for the answer. See [`crate::Client::list_event_logs`].
     #[cfg(feature = "list_event_logs")]
     pub fn list_event_logs(
         &self,
-    ) -> crate::operation::list_event_logs::ListEventLogsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_event_logs::ListEventLogsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_event_logs())
+    ) -> crate::operation::list_event_logs::ListEventLogsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_event_logs::ListEventLogsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_event_logs(),
+        )
     }
     /// Calls `ListProjects` and waits for the answer. See [`crate::Client::list_projects`].
     #[cfg(feature = "list_projects")]
     pub fn list_projects(
         &self,
-    ) -> crate::operation::list_projects::ListProjectsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_projects::ListProjectsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_projects())
+    ) -> crate::operation::list_projects::ListProjectsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_projects::ListProjectsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_projects(),
+        )
     }
     /// Calls `ListSourceRepositories` and waits for the answer. See [`crate::Client::list_source_repositories`].
     #[cfg(feature = "list_source_repositories")]
     pub fn list_source_repositories(
         &self,
-    ) -> crate::operation::list_source_repositories::ListSourceRepositoriesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_source_repositories::ListSourceRepositoriesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_source_repositories())
+    ) -> crate::operation::list_source_repositories::ListSourceRepositoriesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_source_repositories::ListSourceRepositoriesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_source_repositories(),
+        )
     }
     /// Calls `ListSourceRepositoryBranches` and waits for the answer. See [`crate::Client::list_source_repository_branches`].
     #[cfg(feature = "list_source_repository_branches")]
     pub fn list_source_repository_branches(
         &self,
-    ) -> crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_source_repository_branches())
+    ) -> crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_source_repository_branches(),
+        )
     }
     /// Calls `ListSpaces` and waits for the answer. See [`crate::Client::list_spaces`].
     #[cfg(feature = "list_spaces")]
     pub fn list_spaces(
         &self,
-    ) -> crate::operation::list_spaces::ListSpacesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_spaces::ListSpacesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_spaces())
+    ) -> crate::operation::list_spaces::ListSpacesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_spaces::ListSpacesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_spaces(),
+        )
     }
     /// Calls `ListWorkflowRuns` and waits for the answer. See [`crate::Client::list_workflow_runs`].
     #[cfg(feature = "list_workflow_runs")]
     pub fn list_workflow_runs(
         &self,
-    ) -> crate::operation::list_workflow_runs::ListWorkflowRunsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_workflow_runs::ListWorkflowRunsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_workflow_runs())
+    ) -> crate::operation::list_workflow_runs::ListWorkflowRunsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_workflow_runs::ListWorkflowRunsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_workflow_runs(),
+        )
     }
     /// Calls `ListWorkflows` and waits for the answer. See [`crate::Client::list_workflows`].
     #[cfg(feature = "list_workflows")]
     pub fn list_workflows(
         &self,
-    ) -> crate::operation::list_workflows::ListWorkflowsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_workflows::ListWorkflowsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_workflows())
+    ) -> crate::operation::list_workflows::ListWorkflowsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_workflows::ListWorkflowsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_workflows(),
+        )
     }
     /// Calls `StartDevEnvironment` and waits for the answer. See [`crate::Client::start_dev_environment`].
     #[cfg(feature = "start_dev_environment")]
     pub fn start_dev_environment(
         &self,
-    ) -> crate::operation::start_dev_environment::StartDevEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::start_dev_environment::StartDevEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.start_dev_environment())
+    ) -> crate::operation::start_dev_environment::StartDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::start_dev_environment::StartDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.start_dev_environment(),
+        )
     }
     /// Calls `StartDevEnvironmentSession` and waits for the answer. See [`crate::Client::start_dev_environment_session`].
     #[cfg(feature = "start_dev_environment_session")]
     pub fn start_dev_environment_session(
         &self,
-    ) -> crate::operation::start_dev_environment_session::StartDevEnvironmentSessionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::start_dev_environment_session::StartDevEnvironmentSessionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.start_dev_environment_session())
+    ) -> crate::operation::start_dev_environment_session::StartDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::start_dev_environment_session::StartDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.start_dev_environment_session(),
+        )
     }
     /// Calls `StartWorkflowRun` and waits for the answer. See [`crate::Client::start_workflow_run`].
     #[cfg(feature = "start_workflow_run")]
     pub fn start_workflow_run(
         &self,
-    ) -> crate::operation::start_workflow_run::StartWorkflowRunFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::start_workflow_run::StartWorkflowRunFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.start_workflow_run())
+    ) -> crate::operation::start_workflow_run::StartWorkflowRunFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::start_workflow_run::StartWorkflowRunFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.start_workflow_run(),
+        )
     }
     /// Calls `StopDevEnvironment` and waits for the answer. See [`crate::Client::stop_dev_environment`].
     #[cfg(feature = "stop_dev_environment")]
     pub fn stop_dev_environment(
         &self,
-    ) -> crate::operation::stop_dev_environment::StopDevEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::stop_dev_environment::StopDevEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.stop_dev_environment())
+    ) -> crate::operation::stop_dev_environment::StopDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::stop_dev_environment::StopDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.stop_dev_environment(),
+        )
     }
     /// Calls `StopDevEnvironmentSession` and waits for the answer. See [`crate::Client::stop_dev_environment_session`].
     #[cfg(feature = "stop_dev_environment_session")]
     pub fn stop_dev_environment_session(
         &self,
-    ) -> crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.stop_dev_environment_session())
+    ) -> crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.stop_dev_environment_session(),
+        )
     }
     /// Calls `UpdateDevEnvironment` and waits for the answer. See [`crate::Client::update_dev_environment`].
     #[cfg(feature = "update_dev_environment")]
     pub fn update_dev_environment(
         &self,
-    ) -> crate::operation::update_dev_environment::UpdateDevEnvironmentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_dev_environment::UpdateDevEnvironmentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_dev_environment())
+    ) -> crate::operation::update_dev_environment::UpdateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_dev_environment::UpdateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_dev_environment(),
+        )
     }
     /// Calls `UpdateProject` and waits for the answer. See [`crate::Client::update_project`].
     #[cfg(feature = "update_project")]
     pub fn update_project(
         &self,
-    ) -> crate::operation::update_project::UpdateProjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_project::UpdateProjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_project())
+    ) -> crate::operation::update_project::UpdateProjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_project::UpdateProjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_project(),
+        )
     }
     /// Calls `UpdateSpace` and waits for the answer. See [`crate::Client::update_space`].
     #[cfg(feature = "update_space")]
     pub fn update_space(
         &self,
-    ) -> crate::operation::update_space::UpdateSpaceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_space::UpdateSpaceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_space())
+    ) -> crate::operation::update_space::UpdateSpaceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_space::UpdateSpaceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_space(),
+        )
     }
     /// Calls `VerifySession` and waits for the answer. See [`crate::Client::verify_session`].
     #[cfg(feature = "verify_session")]
     pub fn verify_session(
         &self,
-    ) -> crate::operation::verify_session::VerifySessionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::verify_session::VerifySessionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.verify_session())
+    ) -> crate::operation::verify_session::VerifySessionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::verify_session::VerifySessionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.verify_session(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -78,12 +78,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "create_project")]
-    pub fn create_project(
-        &self,
-    ) -> crate::operation::create_project::CreateProjectFluentBuilder {
-        crate::operation::create_project::CreateProjectFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_project(&self) -> crate::operation::create_project::CreateProjectFluentBuilder {
+        crate::operation::create_project::CreateProjectFluentBuilder::new(self.handle.clone())
     }
     /// Creates an empty Git-based source repository in a specified project. The repository is created with an initial empty commit with a default branch named `main`.
     ///
@@ -185,12 +181,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "delete_project")]
-    pub fn delete_project(
-        &self,
-    ) -> crate::operation::delete_project::DeleteProjectFluentBuilder {
-        crate::operation::delete_project::DeleteProjectFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_project(&self) -> crate::operation::delete_project::DeleteProjectFluentBuilder {
+        crate::operation::delete_project::DeleteProjectFluentBuilder::new(self.handle.clone())
     }
     /// Deletes a source repository in Amazon CodeCatalyst. You cannot use this API to delete a linked repository. It can only be used to delete a Amazon CodeCatalyst source repository.
     ///
@@ -229,12 +221,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "delete_space")]
-    pub fn delete_space(
-        &self,
-    ) -> crate::operation::delete_space::DeleteSpaceFluentBuilder {
-        crate::operation::delete_space::DeleteSpaceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_space(&self) -> crate::operation::delete_space::DeleteSpaceFluentBuilder {
+        crate::operation::delete_space::DeleteSpaceFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about a Dev Environment for a source repository in a project. Dev Environments are specific to the user who creates them.
     ///
@@ -350,9 +338,7 @@ impl Client {
     pub fn get_subscription(
         &self,
     ) -> crate::operation::get_subscription::GetSubscriptionFluentBuilder {
-        crate::operation::get_subscription::GetSubscriptionFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_subscription::GetSubscriptionFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about a user.
     ///
@@ -371,9 +357,7 @@ impl Client {
     pub fn get_user_details(
         &self,
     ) -> crate::operation::get_user_details::GetUserDetailsFluentBuilder {
-        crate::operation::get_user_details::GetUserDetailsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_user_details::GetUserDetailsFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about a workflow.
     ///
@@ -389,12 +373,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "get_workflow")]
-    pub fn get_workflow(
-        &self,
-    ) -> crate::operation::get_workflow::GetWorkflowFluentBuilder {
-        crate::operation::get_workflow::GetWorkflowFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_workflow(&self) -> crate::operation::get_workflow::GetWorkflowFluentBuilder {
+        crate::operation::get_workflow::GetWorkflowFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about a specified run of a workflow.
     ///
@@ -413,9 +393,7 @@ impl Client {
     pub fn get_workflow_run(
         &self,
     ) -> crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder {
-        crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder::new(self.handle.clone())
     }
     /// Lists all personal access tokens (PATs) associated with the user who calls the API. You can only list PATs associated with your Amazon Web Services Builder ID.
     ///
@@ -496,12 +474,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "list_event_logs")]
-    pub fn list_event_logs(
-        &self,
-    ) -> crate::operation::list_event_logs::ListEventLogsFluentBuilder {
-        crate::operation::list_event_logs::ListEventLogsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_event_logs(&self) -> crate::operation::list_event_logs::ListEventLogsFluentBuilder {
+        crate::operation::list_event_logs::ListEventLogsFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves a list of projects.
     ///
@@ -517,12 +491,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "list_projects")]
-    pub fn list_projects(
-        &self,
-    ) -> crate::operation::list_projects::ListProjectsFluentBuilder {
-        crate::operation::list_projects::ListProjectsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_projects(&self) -> crate::operation::list_projects::ListProjectsFluentBuilder {
+        crate::operation::list_projects::ListProjectsFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves a list of source repositories in a project.
     ///
@@ -618,12 +588,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "list_workflows")]
-    pub fn list_workflows(
-        &self,
-    ) -> crate::operation::list_workflows::ListWorkflowsFluentBuilder {
-        crate::operation::list_workflows::ListWorkflowsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_workflows(&self) -> crate::operation::list_workflows::ListWorkflowsFluentBuilder {
+        crate::operation::list_workflows::ListWorkflowsFluentBuilder::new(self.handle.clone())
     }
     /// Starts a specified Dev Environment and puts it into an active state.
     ///
@@ -765,12 +731,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "update_project")]
-    pub fn update_project(
-        &self,
-    ) -> crate::operation::update_project::UpdateProjectFluentBuilder {
-        crate::operation::update_project::UpdateProjectFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn update_project(&self) -> crate::operation::update_project::UpdateProjectFluentBuilder {
+        crate::operation::update_project::UpdateProjectFluentBuilder::new(self.handle.clone())
     }
     /// Changes one or more values for a space.
     ///
@@ -786,12 +748,8 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "update_space")]
-    pub fn update_space(
-        &self,
-    ) -> crate::operation::update_space::UpdateSpaceFluentBuilder {
-        crate::operation::update_space::UpdateSpaceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn update_space(&self) -> crate::operation::update_space::UpdateSpaceFluentBuilder {
+        crate::operation::update_space::UpdateSpaceFluentBuilder::new(self.handle.clone())
     }
     /// Verifies whether the calling user has a valid Amazon CodeCatalyst login and session. If successful, this returns the ID of the user in Amazon CodeCatalyst.
     ///
@@ -807,11 +765,7 @@ impl Client {
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
     #[cfg(feature = "verify_session")]
-    pub fn verify_session(
-        &self,
-    ) -> crate::operation::verify_session::VerifySessionFluentBuilder {
-        crate::operation::verify_session::VerifySessionFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn verify_session(&self) -> crate::operation::verify_session::VerifySessionFluentBuilder {
+        crate::operation::verify_session::VerifySessionFluentBuilder::new(self.handle.clone())
     }
 }

@@ -7,33 +7,27 @@ fn rules() -> ::awsrt::endpoint::RuleSet {
 /// The partition data the model's test cases were written against: today's built-in data,
 /// except that the ISO partitions (`aws-iso*`) had no dual-stack endpoints yet.
 fn partitions() -> ::awsrt::endpoint::Partitions {
-    ::awsrt::endpoint::Partitions::builtin()
-        .map_outputs(|p| {
-            if p.name.starts_with("aws-iso") {
-                p.supports_dual_stack = false;
-                p.dual_stack_dns_suffix = p.dns_suffix.clone();
-            }
-        })
+    ::awsrt::endpoint::Partitions::builtin().map_outputs(|p| {
+        if p.name.starts_with("aws-iso") {
+            p.supports_dual_stack = false;
+            p.dual_stack_dns_suffix = p.dns_suffix.clone();
+        }
+    })
 }
 /// Override endpoint
 #[test]
 fn case_01_override_endpoint() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("https://test.codecatalyst.global.api.aws"),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://test.codecatalyst.global.api.aws")),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://test.codecatalyst.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default endpoint (region not set)
 #[test]
@@ -44,9 +38,7 @@ fn case_02_default_endpoint_region_not_set() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default FIPS endpoint (region not set)
 #[test]
@@ -58,9 +50,7 @@ fn case_03_default_fips_endpoint_region_not_set() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst-fips.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default endpoint (region: aws-global)
 #[test]
@@ -72,9 +62,7 @@ fn case_04_default_endpoint_region_aws_global() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default FIPS endpoint (region: aws-global)
 #[test]
@@ -87,9 +75,7 @@ fn case_05_default_fips_endpoint_region_aws_global() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst-fips.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default endpoint for a valid home region (region: us-west-2)
 #[test]
@@ -101,9 +87,7 @@ fn case_06_default_endpoint_for_a_valid_home_region_region_us_west_2() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default FIPS endpoint for a valid home region (region: us-west-2)
 #[test]
@@ -116,9 +100,7 @@ fn case_07_default_fips_endpoint_for_a_valid_home_region_region_us_west_2() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst-fips.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default endpoint for an unavailable home region (region: us-east-1)
 #[test]
@@ -130,9 +112,7 @@ fn case_08_default_endpoint_for_an_unavailable_home_region_region_us_east_1() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// Default FIPS endpoint for an unavailable home region (region: us-east-1)
 #[test]
@@ -145,7 +125,5 @@ fn case_09_default_fips_endpoint_for_an_unavailable_home_region_region_us_east_1
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://codecatalyst-fips.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }

@@ -55,112 +55,72 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "CreateAccessToken" => {
-            crate::operation::create_access_token::parse_response(&reply).is_ok()
-        }
-        "CreateDevEnvironment" => {
-            crate::operation::create_dev_environment::parse_response(&reply).is_ok()
-        }
-        "CreateProject" => {
-            crate::operation::create_project::parse_response(&reply).is_ok()
-        }
-        "CreateSourceRepository" => {
-            crate::operation::create_source_repository::parse_response(&reply).is_ok()
-        }
-        "CreateSourceRepositoryBranch" => {
-            crate::operation::create_source_repository_branch::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteAccessToken" => {
-            crate::operation::delete_access_token::parse_response(&reply).is_ok()
-        }
-        "DeleteDevEnvironment" => {
-            crate::operation::delete_dev_environment::parse_response(&reply).is_ok()
-        }
-        "DeleteProject" => {
-            crate::operation::delete_project::parse_response(&reply).is_ok()
-        }
-        "DeleteSourceRepository" => {
-            crate::operation::delete_source_repository::parse_response(&reply).is_ok()
-        }
+        "CreateAccessToken" => crate::operation::create_access_token::parse_response(&reply)
+            .is_ok(),
+        "CreateDevEnvironment" => crate::operation::create_dev_environment::parse_response(&reply)
+            .is_ok(),
+        "CreateProject" => crate::operation::create_project::parse_response(&reply).is_ok(),
+        "CreateSourceRepository" => crate::operation::create_source_repository::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateSourceRepositoryBranch" => crate::operation::create_source_repository_branch::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteAccessToken" => crate::operation::delete_access_token::parse_response(&reply)
+            .is_ok(),
+        "DeleteDevEnvironment" => crate::operation::delete_dev_environment::parse_response(&reply)
+            .is_ok(),
+        "DeleteProject" => crate::operation::delete_project::parse_response(&reply).is_ok(),
+        "DeleteSourceRepository" => crate::operation::delete_source_repository::parse_response(
+            &reply,
+        ).is_ok(),
         "DeleteSpace" => crate::operation::delete_space::parse_response(&reply).is_ok(),
-        "GetDevEnvironment" => {
-            crate::operation::get_dev_environment::parse_response(&reply).is_ok()
-        }
+        "GetDevEnvironment" => crate::operation::get_dev_environment::parse_response(&reply)
+            .is_ok(),
         "GetProject" => crate::operation::get_project::parse_response(&reply).is_ok(),
-        "GetSourceRepository" => {
-            crate::operation::get_source_repository::parse_response(&reply).is_ok()
-        }
-        "GetSourceRepositoryCloneUrls" => {
-            crate::operation::get_source_repository_clone_urls::parse_response(&reply)
-                .is_ok()
-        }
+        "GetSourceRepository" => crate::operation::get_source_repository::parse_response(&reply)
+            .is_ok(),
+        "GetSourceRepositoryCloneUrls" => crate::operation::get_source_repository_clone_urls::parse_response(
+            &reply,
+        ).is_ok(),
         "GetSpace" => crate::operation::get_space::parse_response(&reply).is_ok(),
-        "GetSubscription" => {
-            crate::operation::get_subscription::parse_response(&reply).is_ok()
-        }
-        "GetUserDetails" => {
-            crate::operation::get_user_details::parse_response(&reply).is_ok()
-        }
+        "GetSubscription" => crate::operation::get_subscription::parse_response(&reply).is_ok(),
+        "GetUserDetails" => crate::operation::get_user_details::parse_response(&reply).is_ok(),
         "GetWorkflow" => crate::operation::get_workflow::parse_response(&reply).is_ok(),
-        "GetWorkflowRun" => {
-            crate::operation::get_workflow_run::parse_response(&reply).is_ok()
-        }
-        "ListAccessTokens" => {
-            crate::operation::list_access_tokens::parse_response(&reply).is_ok()
-        }
-        "ListDevEnvironmentSessions" => {
-            crate::operation::list_dev_environment_sessions::parse_response(&reply)
-                .is_ok()
-        }
-        "ListDevEnvironments" => {
-            crate::operation::list_dev_environments::parse_response(&reply).is_ok()
-        }
-        "ListEventLogs" => {
-            crate::operation::list_event_logs::parse_response(&reply).is_ok()
-        }
+        "GetWorkflowRun" => crate::operation::get_workflow_run::parse_response(&reply).is_ok(),
+        "ListAccessTokens" => crate::operation::list_access_tokens::parse_response(&reply).is_ok(),
+        "ListDevEnvironmentSessions" => crate::operation::list_dev_environment_sessions::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListDevEnvironments" => crate::operation::list_dev_environments::parse_response(&reply)
+            .is_ok(),
+        "ListEventLogs" => crate::operation::list_event_logs::parse_response(&reply).is_ok(),
         "ListProjects" => crate::operation::list_projects::parse_response(&reply).is_ok(),
-        "ListSourceRepositories" => {
-            crate::operation::list_source_repositories::parse_response(&reply).is_ok()
-        }
-        "ListSourceRepositoryBranches" => {
-            crate::operation::list_source_repository_branches::parse_response(&reply)
-                .is_ok()
-        }
+        "ListSourceRepositories" => crate::operation::list_source_repositories::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListSourceRepositoryBranches" => crate::operation::list_source_repository_branches::parse_response(
+            &reply,
+        ).is_ok(),
         "ListSpaces" => crate::operation::list_spaces::parse_response(&reply).is_ok(),
-        "ListWorkflowRuns" => {
-            crate::operation::list_workflow_runs::parse_response(&reply).is_ok()
-        }
-        "ListWorkflows" => {
-            crate::operation::list_workflows::parse_response(&reply).is_ok()
-        }
-        "StartDevEnvironment" => {
-            crate::operation::start_dev_environment::parse_response(&reply).is_ok()
-        }
-        "StartDevEnvironmentSession" => {
-            crate::operation::start_dev_environment_session::parse_response(&reply)
-                .is_ok()
-        }
-        "StartWorkflowRun" => {
-            crate::operation::start_workflow_run::parse_response(&reply).is_ok()
-        }
-        "StopDevEnvironment" => {
-            crate::operation::stop_dev_environment::parse_response(&reply).is_ok()
-        }
-        "StopDevEnvironmentSession" => {
-            crate::operation::stop_dev_environment_session::parse_response(&reply)
-                .is_ok()
-        }
-        "UpdateDevEnvironment" => {
-            crate::operation::update_dev_environment::parse_response(&reply).is_ok()
-        }
-        "UpdateProject" => {
-            crate::operation::update_project::parse_response(&reply).is_ok()
-        }
+        "ListWorkflowRuns" => crate::operation::list_workflow_runs::parse_response(&reply).is_ok(),
+        "ListWorkflows" => crate::operation::list_workflows::parse_response(&reply).is_ok(),
+        "StartDevEnvironment" => crate::operation::start_dev_environment::parse_response(&reply)
+            .is_ok(),
+        "StartDevEnvironmentSession" => crate::operation::start_dev_environment_session::parse_response(
+            &reply,
+        ).is_ok(),
+        "StartWorkflowRun" => crate::operation::start_workflow_run::parse_response(&reply).is_ok(),
+        "StopDevEnvironment" => crate::operation::stop_dev_environment::parse_response(&reply)
+            .is_ok(),
+        "StopDevEnvironmentSession" => crate::operation::stop_dev_environment_session::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateDevEnvironment" => crate::operation::update_dev_environment::parse_response(&reply)
+            .is_ok(),
+        "UpdateProject" => crate::operation::update_project::parse_response(&reply).is_ok(),
         "UpdateSpace" => crate::operation::update_space::parse_response(&reply).is_ok(),
-        "VerifySession" => {
-            crate::operation::verify_session::parse_response(&reply).is_ok()
-        }
+        "VerifySession" => crate::operation::verify_session::parse_response(&reply).is_ok(),
         _ => false,
     }
 }
@@ -168,250 +128,145 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "CreateAccessToken" => {
-            crate::operation::create_access_token::CreateAccessTokenError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateDevEnvironment" => {
-            crate::operation::create_dev_environment::CreateDevEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateProject" => {
-            crate::operation::create_project::CreateProjectError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateSourceRepository" => {
-            crate::operation::create_source_repository::CreateSourceRepositoryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateSourceRepositoryBranch" => {
-            crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteAccessToken" => {
-            crate::operation::delete_access_token::DeleteAccessTokenError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteDevEnvironment" => {
-            crate::operation::delete_dev_environment::DeleteDevEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteProject" => {
-            crate::operation::delete_project::DeleteProjectError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteSourceRepository" => {
-            crate::operation::delete_source_repository::DeleteSourceRepositoryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteSpace" => {
-            crate::operation::delete_space::DeleteSpaceError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetDevEnvironment" => {
-            crate::operation::get_dev_environment::GetDevEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetProject" => {
-            crate::operation::get_project::GetProjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetSourceRepository" => {
-            crate::operation::get_source_repository::GetSourceRepositoryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSourceRepositoryCloneUrls" => {
-            crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSpace" => {
-            crate::operation::get_space::GetSpaceError::from_response(resp, meta).is_ok()
-        }
-        "GetSubscription" => {
-            crate::operation::get_subscription::GetSubscriptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetUserDetails" => {
-            crate::operation::get_user_details::GetUserDetailsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetWorkflow" => {
-            crate::operation::get_workflow::GetWorkflowError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetWorkflowRun" => {
-            crate::operation::get_workflow_run::GetWorkflowRunError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAccessTokens" => {
-            crate::operation::list_access_tokens::ListAccessTokensError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListDevEnvironmentSessions" => {
-            crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListDevEnvironments" => {
-            crate::operation::list_dev_environments::ListDevEnvironmentsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListEventLogs" => {
-            crate::operation::list_event_logs::ListEventLogsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListProjects" => {
-            crate::operation::list_projects::ListProjectsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListSourceRepositories" => {
-            crate::operation::list_source_repositories::ListSourceRepositoriesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSourceRepositoryBranches" => {
-            crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSpaces" => {
-            crate::operation::list_spaces::ListSpacesError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListWorkflowRuns" => {
-            crate::operation::list_workflow_runs::ListWorkflowRunsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListWorkflows" => {
-            crate::operation::list_workflows::ListWorkflowsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StartDevEnvironment" => {
-            crate::operation::start_dev_environment::StartDevEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StartDevEnvironmentSession" => {
-            crate::operation::start_dev_environment_session::StartDevEnvironmentSessionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StartWorkflowRun" => {
-            crate::operation::start_workflow_run::StartWorkflowRunError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StopDevEnvironment" => {
-            crate::operation::stop_dev_environment::StopDevEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StopDevEnvironmentSession" => {
-            crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateDevEnvironment" => {
-            crate::operation::update_dev_environment::UpdateDevEnvironmentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateProject" => {
-            crate::operation::update_project::UpdateProjectError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateSpace" => {
-            crate::operation::update_space::UpdateSpaceError::from_response(resp, meta)
-                .is_ok()
-        }
-        "VerifySession" => {
-            crate::operation::verify_session::VerifySessionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "CreateAccessToken" => crate::operation::create_access_token::CreateAccessTokenError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateDevEnvironment" => crate::operation::create_dev_environment::CreateDevEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateProject" => crate::operation::create_project::CreateProjectError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateSourceRepository" => crate::operation::create_source_repository::CreateSourceRepositoryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateSourceRepositoryBranch" => crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteAccessToken" => crate::operation::delete_access_token::DeleteAccessTokenError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteDevEnvironment" => crate::operation::delete_dev_environment::DeleteDevEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteProject" => crate::operation::delete_project::DeleteProjectError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteSourceRepository" => crate::operation::delete_source_repository::DeleteSourceRepositoryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteSpace" => crate::operation::delete_space::DeleteSpaceError::from_response(resp, meta)
+            .is_ok(),
+        "GetDevEnvironment" => crate::operation::get_dev_environment::GetDevEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetProject" => crate::operation::get_project::GetProjectError::from_response(resp, meta)
+            .is_ok(),
+        "GetSourceRepository" => crate::operation::get_source_repository::GetSourceRepositoryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSourceRepositoryCloneUrls" => crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSpace" => crate::operation::get_space::GetSpaceError::from_response(resp, meta).is_ok(),
+        "GetSubscription" => crate::operation::get_subscription::GetSubscriptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetUserDetails" => crate::operation::get_user_details::GetUserDetailsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetWorkflow" => crate::operation::get_workflow::GetWorkflowError::from_response(resp, meta)
+            .is_ok(),
+        "GetWorkflowRun" => crate::operation::get_workflow_run::GetWorkflowRunError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAccessTokens" => crate::operation::list_access_tokens::ListAccessTokensError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListDevEnvironmentSessions" => crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListDevEnvironments" => crate::operation::list_dev_environments::ListDevEnvironmentsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListEventLogs" => crate::operation::list_event_logs::ListEventLogsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListProjects" => crate::operation::list_projects::ListProjectsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSourceRepositories" => crate::operation::list_source_repositories::ListSourceRepositoriesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSourceRepositoryBranches" => crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSpaces" => crate::operation::list_spaces::ListSpacesError::from_response(resp, meta)
+            .is_ok(),
+        "ListWorkflowRuns" => crate::operation::list_workflow_runs::ListWorkflowRunsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListWorkflows" => crate::operation::list_workflows::ListWorkflowsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StartDevEnvironment" => crate::operation::start_dev_environment::StartDevEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StartDevEnvironmentSession" => crate::operation::start_dev_environment_session::StartDevEnvironmentSessionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StartWorkflowRun" => crate::operation::start_workflow_run::StartWorkflowRunError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StopDevEnvironment" => crate::operation::stop_dev_environment::StopDevEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StopDevEnvironmentSession" => crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateDevEnvironment" => crate::operation::update_dev_environment::UpdateDevEnvironmentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateProject" => crate::operation::update_project::UpdateProjectError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateSpace" => crate::operation::update_space::UpdateSpaceError::from_response(resp, meta)
+            .is_ok(),
+        "VerifySession" => crate::operation::verify_session::VerifySessionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_access_denied_exception(d: u32) -> crate::types::AccessDeniedException {
@@ -53,9 +50,7 @@ fn full_conflict_exception(d: u32) -> crate::types::ConflictException {
         ..::std::default::Default::default()
     }
 }
-fn full_dev_environment_access_details(
-    d: u32,
-) -> crate::types::DevEnvironmentAccessDetails {
+fn full_dev_environment_access_details(d: u32) -> crate::types::DevEnvironmentAccessDetails {
     if d > 3u32 {
         return <crate::types::DevEnvironmentAccessDetails as ::std::default::Default>::default();
     }
@@ -73,9 +68,7 @@ fn full_dev_environment_repository_summary(
     }
     crate::types::DevEnvironmentRepositorySummary {
         repository_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        branch_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        branch_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -93,18 +86,14 @@ fn full_dev_environment_session_configuration(
         ..::std::default::Default::default()
     }
 }
-fn full_dev_environment_session_summary(
-    d: u32,
-) -> crate::types::DevEnvironmentSessionSummary {
+fn full_dev_environment_session_summary(d: u32) -> crate::types::DevEnvironmentSessionSummary {
     if d > 3u32 {
         return <crate::types::DevEnvironmentSessionSummary as ::std::default::Default>::default();
     }
     crate::types::DevEnvironmentSessionSummary {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        dev_environment_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        dev_environment_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         started_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
@@ -116,29 +105,27 @@ fn full_dev_environment_summary(d: u32) -> crate::types::DevEnvironmentSummary {
     }
     crate::types::DevEnvironmentSummary {
         space_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        project_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        project_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         creator_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::DevEnvironmentStatus::from("PENDING"),
-        status_reason: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        status_reason: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         repositories: if d > 3u32 {
             vec![]
         } else {
             vec![full_dev_environment_repository_summary(d + 1)]
         },
         alias: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        ides: Some(if d > 3u32 { vec![] } else { vec![full_ide(d + 1)] }),
+        ides: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ide(d + 1)]
+        }),
         instance_type: crate::types::InstanceType::from("dev.standard1.small"),
         inactivity_timeout_minutes: i32::MIN,
         persistent_storage: full_persistent_storage(d + 1),
-        vpc_connection_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        vpc_connection_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -170,9 +157,7 @@ fn full_event_log_entry(d: u32) -> crate::types::EventLogEntry {
         request_payload: Some(full_event_payload(d + 1)),
         response_payload: Some(full_event_payload(d + 1)),
         error_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        source_ip_address: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        source_ip_address: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         user_agent: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -182,9 +167,7 @@ fn full_event_payload(d: u32) -> crate::types::EventPayload {
         return <crate::types::EventPayload as ::std::default::Default>::default();
     }
     crate::types::EventPayload {
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         data: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -197,13 +180,11 @@ fn full_execute_command_session_configuration(
     }
     crate::types::ExecuteCommandSessionConfiguration {
         command: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        arguments: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        arguments: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -218,9 +199,7 @@ fn full_filter(d: u32) -> crate::types::Filter {
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        comparison_operator: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        comparison_operator: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -244,18 +223,14 @@ fn full_ide_configuration(d: u32) -> crate::types::IdeConfiguration {
         ..::std::default::Default::default()
     }
 }
-fn full_list_source_repositories_item(
-    d: u32,
-) -> crate::types::ListSourceRepositoriesItem {
+fn full_list_source_repositories_item(d: u32) -> crate::types::ListSourceRepositoriesItem {
     if d > 3u32 {
         return <crate::types::ListSourceRepositoriesItem as ::std::default::Default>::default();
     }
     crate::types::ListSourceRepositoriesItem {
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         created_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ..::std::default::Default::default()
@@ -270,12 +245,8 @@ fn full_list_source_repository_branches_item(
     crate::types::ListSourceRepositoryBranchesItem {
         r#ref: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        last_updated_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        head_commit_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        last_updated_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        head_commit_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -288,9 +259,7 @@ fn full_persistent_storage(d: u32) -> crate::types::PersistentStorage {
         ..::std::default::Default::default()
     }
 }
-fn full_persistent_storage_configuration(
-    d: u32,
-) -> crate::types::PersistentStorageConfiguration {
+fn full_persistent_storage_configuration(d: u32) -> crate::types::PersistentStorageConfiguration {
     if d > 3u32 {
         return <crate::types::PersistentStorageConfiguration as ::std::default::Default>::default();
     }
@@ -330,12 +299,8 @@ fn full_project_summary(d: u32) -> crate::types::ProjectSummary {
     }
     crate::types::ProjectSummary {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -345,9 +310,7 @@ fn full_repository_input(d: u32) -> crate::types::RepositoryInput {
     }
     crate::types::RepositoryInput {
         repository_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        branch_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        branch_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -360,9 +323,7 @@ fn full_resource_not_found_exception(d: u32) -> crate::types::ResourceNotFoundEx
         ..::std::default::Default::default()
     }
 }
-fn full_service_quota_exceeded_exception(
-    d: u32,
-) -> crate::types::ServiceQuotaExceededException {
+fn full_service_quota_exceeded_exception(d: u32) -> crate::types::ServiceQuotaExceededException {
     if d > 3u32 {
         return <crate::types::ServiceQuotaExceededException as ::std::default::Default>::default();
     }
@@ -378,12 +339,8 @@ fn full_space_summary(d: u32) -> crate::types::SpaceSummary {
     crate::types::SpaceSummary {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         region_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -404,9 +361,7 @@ fn full_user_identity(d: u32) -> crate::types::UserIdentity {
         user_type: crate::types::UserType::from("USER"),
         principal_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        aws_account_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        aws_account_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -462,9 +417,11 @@ fn full_workflow_run_summary(d: u32) -> crate::types::WorkflowRunSummary {
         workflow_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         workflow_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::WorkflowRunStatus::from("SUCCEEDED"),
-        status_reasons: Some(
-            if d > 3u32 { vec![] } else { vec![full_workflow_run_status_reason(d + 1)] },
-        ),
+        status_reasons: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_workflow_run_status_reason(d + 1)]
+        }),
         start_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         end_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
@@ -486,12 +443,8 @@ fn full_workflow_summary(d: u32) -> crate::types::WorkflowSummary {
     crate::types::WorkflowSummary {
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        source_repository_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        source_branch_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        source_repository_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        source_branch_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         definition: full_workflow_definition_summary(d + 1),
         created_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
@@ -535,20 +488,22 @@ fn full_create_dev_environment_input(
     crate::operation::create_dev_environment::CreateDevEnvironmentInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        repositories: Some(
-            if d > 3u32 { vec![] } else { vec![full_repository_input(d + 1)] },
-        ),
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        repositories: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_repository_input(d + 1)]
+        }),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         alias: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        ides: Some(if d > 3u32 { vec![] } else { vec![full_ide_configuration(d + 1)] }),
+        ides: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ide_configuration(d + 1)]
+        }),
         instance_type: crate::types::InstanceType::from("dev.standard1.small"),
         inactivity_timeout_minutes: i32::MIN,
         persistent_storage: full_persistent_storage_configuration(d + 1),
-        vpc_connection_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        vpc_connection_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -562,42 +517,30 @@ fn full_create_dev_environment_output(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        vpc_connection_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        vpc_connection_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_create_project_input(
-    d: u32,
-) -> crate::operation::create_project::CreateProjectInput {
+fn full_create_project_input(d: u32) -> crate::operation::create_project::CreateProjectInput {
     if d > 3u32 {
         return <crate::operation::create_project::CreateProjectInput as ::std::default::Default>::default();
     }
     crate::operation::create_project::CreateProjectInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         display_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_create_project_output(
-    d: u32,
-) -> crate::operation::create_project::CreateProjectOutput {
+fn full_create_project_output(d: u32) -> crate::operation::create_project::CreateProjectOutput {
     if d > 3u32 {
         return <crate::operation::create_project::CreateProjectOutput as ::std::default::Default>::default();
     }
     crate::operation::create_project::CreateProjectOutput {
         space_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -611,9 +554,7 @@ fn full_create_source_repository_input(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -627,9 +568,7 @@ fn full_create_source_repository_output(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -642,13 +581,9 @@ fn full_create_source_repository_branch_input(
     crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        source_repository_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        source_repository_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        head_commit_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        head_commit_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -661,12 +596,8 @@ fn full_create_source_repository_branch_output(
     crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchOutput {
         r#ref: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        last_updated_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        head_commit_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        last_updated_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        head_commit_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -717,9 +648,7 @@ fn full_delete_dev_environment_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_project_input(
-    d: u32,
-) -> crate::operation::delete_project::DeleteProjectInput {
+fn full_delete_project_input(d: u32) -> crate::operation::delete_project::DeleteProjectInput {
     if d > 3u32 {
         return <crate::operation::delete_project::DeleteProjectInput as ::std::default::Default>::default();
     }
@@ -729,18 +658,14 @@ fn full_delete_project_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_project_output(
-    d: u32,
-) -> crate::operation::delete_project::DeleteProjectOutput {
+fn full_delete_project_output(d: u32) -> crate::operation::delete_project::DeleteProjectOutput {
     if d > 3u32 {
         return <crate::operation::delete_project::DeleteProjectOutput as ::std::default::Default>::default();
     }
     crate::operation::delete_project::DeleteProjectOutput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -779,17 +704,13 @@ fn full_delete_space_input(d: u32) -> crate::operation::delete_space::DeleteSpac
         ..::std::default::Default::default()
     }
 }
-fn full_delete_space_output(
-    d: u32,
-) -> crate::operation::delete_space::DeleteSpaceOutput {
+fn full_delete_space_output(d: u32) -> crate::operation::delete_space::DeleteSpaceOutput {
     if d > 3u32 {
         return <crate::operation::delete_space::DeleteSpaceOutput as ::std::default::Default>::default();
     }
     crate::operation::delete_space::DeleteSpaceOutput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -819,22 +740,22 @@ fn full_get_dev_environment_output(
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         creator_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::DevEnvironmentStatus::from("PENDING"),
-        status_reason: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        status_reason: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         repositories: if d > 3u32 {
             vec![]
         } else {
             vec![full_dev_environment_repository_summary(d + 1)]
         },
         alias: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        ides: Some(if d > 3u32 { vec![] } else { vec![full_ide(d + 1)] }),
+        ides: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ide(d + 1)]
+        }),
         instance_type: crate::types::InstanceType::from("dev.standard1.small"),
         inactivity_timeout_minutes: i32::MIN,
         persistent_storage: full_persistent_storage(d + 1),
-        vpc_connection_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        vpc_connection_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -855,12 +776,8 @@ fn full_get_project_output(d: u32) -> crate::operation::get_project::GetProjectO
     crate::operation::get_project::GetProjectOutput {
         space_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -887,9 +804,7 @@ fn full_get_source_repository_output(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         created_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ..::std::default::Default::default()
@@ -904,9 +819,7 @@ fn full_get_source_repository_clone_urls_input(
     crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        source_repository_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        source_repository_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -937,18 +850,12 @@ fn full_get_space_output(d: u32) -> crate::operation::get_space::GetSpaceOutput 
     crate::operation::get_space::GetSpaceOutput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         region_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_subscription_input(
-    d: u32,
-) -> crate::operation::get_subscription::GetSubscriptionInput {
+fn full_get_subscription_input(d: u32) -> crate::operation::get_subscription::GetSubscriptionInput {
     if d > 3u32 {
         return <crate::operation::get_subscription::GetSubscriptionInput as ::std::default::Default>::default();
     }
@@ -964,12 +871,8 @@ fn full_get_subscription_output(
         return <crate::operation::get_subscription::GetSubscriptionOutput as ::std::default::Default>::default();
     }
     crate::operation::get_subscription::GetSubscriptionOutput {
-        subscription_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        aws_account_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        aws_account_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         pending_subscription_type: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -979,9 +882,7 @@ fn full_get_subscription_output(
         ..::std::default::Default::default()
     }
 }
-fn full_get_user_details_input(
-    d: u32,
-) -> crate::operation::get_user_details::GetUserDetailsInput {
+fn full_get_user_details_input(d: u32) -> crate::operation::get_user_details::GetUserDetailsInput {
     if d > 3u32 {
         return <crate::operation::get_user_details::GetUserDetailsInput as ::std::default::Default>::default();
     }
@@ -1000,9 +901,7 @@ fn full_get_user_details_output(
     crate::operation::get_user_details::GetUserDetailsOutput {
         user_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         primary_email: Some(full_email_address(d + 1)),
         version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -1019,9 +918,7 @@ fn full_get_workflow_input(d: u32) -> crate::operation::get_workflow::GetWorkflo
         ..::std::default::Default::default()
     }
 }
-fn full_get_workflow_output(
-    d: u32,
-) -> crate::operation::get_workflow::GetWorkflowOutput {
+fn full_get_workflow_output(d: u32) -> crate::operation::get_workflow::GetWorkflowOutput {
     if d > 3u32 {
         return <crate::operation::get_workflow::GetWorkflowOutput as ::std::default::Default>::default();
     }
@@ -1033,9 +930,7 @@ fn full_get_workflow_output(
         source_repository_name: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        source_branch_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        source_branch_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         definition: full_workflow_definition(d + 1),
         created_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
@@ -1044,9 +939,7 @@ fn full_get_workflow_output(
         ..::std::default::Default::default()
     }
 }
-fn full_get_workflow_run_input(
-    d: u32,
-) -> crate::operation::get_workflow_run::GetWorkflowRunInput {
+fn full_get_workflow_run_input(d: u32) -> crate::operation::get_workflow_run::GetWorkflowRunInput {
     if d > 3u32 {
         return <crate::operation::get_workflow_run::GetWorkflowRunInput as ::std::default::Default>::default();
     }
@@ -1069,9 +962,11 @@ fn full_get_workflow_run_output(
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         workflow_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::WorkflowRunStatus::from("SUCCEEDED"),
-        status_reasons: Some(
-            if d > 3u32 { vec![] } else { vec![full_workflow_run_status_reason(d + 1)] },
-        ),
+        status_reasons: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_workflow_run_status_reason(d + 1)]
+        }),
         start_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         end_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         last_updated_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
@@ -1097,7 +992,11 @@ fn full_list_access_tokens_output(
         return <crate::operation::list_access_tokens::ListAccessTokensOutput as ::std::default::Default>::default();
     }
     crate::operation::list_access_tokens::ListAccessTokensOutput {
-        items: if d > 3u32 { vec![] } else { vec![full_access_token_summary(d + 1)] },
+        items: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_access_token_summary(d + 1)]
+        },
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1111,9 +1010,7 @@ fn full_list_dev_environment_sessions_input(
     crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        dev_environment_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        dev_environment_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -1143,10 +1040,12 @@ fn full_list_dev_environments_input(
     }
     crate::operation::list_dev_environments::ListDevEnvironmentsInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        project_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        filters: Some(if d > 3u32 { vec![] } else { vec![full_filter(d + 1)] }),
+        project_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        filters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_filter(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -1159,14 +1058,16 @@ fn full_list_dev_environments_output(
         return <crate::operation::list_dev_environments::ListDevEnvironmentsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_dev_environments::ListDevEnvironmentsOutput {
-        items: if d > 3u32 { vec![] } else { vec![full_dev_environment_summary(d + 1)] },
+        items: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_dev_environment_summary(d + 1)]
+        },
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_event_logs_input(
-    d: u32,
-) -> crate::operation::list_event_logs::ListEventLogsInput {
+fn full_list_event_logs_input(d: u32) -> crate::operation::list_event_logs::ListEventLogsInput {
     if d > 3u32 {
         return <crate::operation::list_event_logs::ListEventLogsInput as ::std::default::Default>::default();
     }
@@ -1180,21 +1081,21 @@ fn full_list_event_logs_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_event_logs_output(
-    d: u32,
-) -> crate::operation::list_event_logs::ListEventLogsOutput {
+fn full_list_event_logs_output(d: u32) -> crate::operation::list_event_logs::ListEventLogsOutput {
     if d > 3u32 {
         return <crate::operation::list_event_logs::ListEventLogsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_event_logs::ListEventLogsOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        items: if d > 3u32 { vec![] } else { vec![full_event_log_entry(d + 1)] },
+        items: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_event_log_entry(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
-fn full_list_projects_input(
-    d: u32,
-) -> crate::operation::list_projects::ListProjectsInput {
+fn full_list_projects_input(d: u32) -> crate::operation::list_projects::ListProjectsInput {
     if d > 3u32 {
         return <crate::operation::list_projects::ListProjectsInput as ::std::default::Default>::default();
     }
@@ -1202,21 +1103,25 @@ fn full_list_projects_input(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
-        filters: Some(
-            if d > 3u32 { vec![] } else { vec![full_project_list_filter(d + 1)] },
-        ),
+        filters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_project_list_filter(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_projects_output(
-    d: u32,
-) -> crate::operation::list_projects::ListProjectsOutput {
+fn full_list_projects_output(d: u32) -> crate::operation::list_projects::ListProjectsOutput {
     if d > 3u32 {
         return <crate::operation::list_projects::ListProjectsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_projects::ListProjectsOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        items: Some(if d > 3u32 { vec![] } else { vec![full_project_summary(d + 1)] }),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_project_summary(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1241,13 +1146,11 @@ fn full_list_source_repositories_output(
         return <crate::operation::list_source_repositories::ListSourceRepositoriesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_source_repositories::ListSourceRepositoriesOutput {
-        items: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_list_source_repositories_item(d + 1)]
-            },
-        ),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_list_source_repositories_item(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1261,9 +1164,7 @@ fn full_list_source_repository_branches_input(
     crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        source_repository_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        source_repository_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -1300,7 +1201,11 @@ fn full_list_spaces_output(d: u32) -> crate::operation::list_spaces::ListSpacesO
     }
     crate::operation::list_spaces::ListSpacesOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        items: Some(if d > 3u32 { vec![] } else { vec![full_space_summary(d + 1)] }),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_space_summary(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1312,15 +1217,15 @@ fn full_list_workflow_runs_input(
     }
     crate::operation::list_workflow_runs::ListWorkflowRunsInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        workflow_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        workflow_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
-        sort_by: Some(
-            if d > 3u32 { vec![] } else { vec![full_workflow_run_sort_criteria(d + 1)] },
-        ),
+        sort_by: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_workflow_run_sort_criteria(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1332,15 +1237,15 @@ fn full_list_workflow_runs_output(
     }
     crate::operation::list_workflow_runs::ListWorkflowRunsOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        items: Some(
-            if d > 3u32 { vec![] } else { vec![full_workflow_run_summary(d + 1)] },
-        ),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_workflow_run_summary(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_workflows_input(
-    d: u32,
-) -> crate::operation::list_workflows::ListWorkflowsInput {
+fn full_list_workflows_input(d: u32) -> crate::operation::list_workflows::ListWorkflowsInput {
     if d > 3u32 {
         return <crate::operation::list_workflows::ListWorkflowsInput as ::std::default::Default>::default();
     }
@@ -1349,21 +1254,25 @@ fn full_list_workflows_input(
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
-        sort_by: Some(
-            if d > 3u32 { vec![] } else { vec![full_workflow_sort_criteria(d + 1)] },
-        ),
+        sort_by: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_workflow_sort_criteria(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_workflows_output(
-    d: u32,
-) -> crate::operation::list_workflows::ListWorkflowsOutput {
+fn full_list_workflows_output(d: u32) -> crate::operation::list_workflows::ListWorkflowsOutput {
     if d > 3u32 {
         return <crate::operation::list_workflows::ListWorkflowsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_workflows::ListWorkflowsOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        items: Some(if d > 3u32 { vec![] } else { vec![full_workflow_summary(d + 1)] }),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_workflow_summary(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1377,7 +1286,11 @@ fn full_start_dev_environment_input(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ides: Some(if d > 3u32 { vec![] } else { vec![full_ide_configuration(d + 1)] }),
+        ides: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ide_configuration(d + 1)]
+        }),
         instance_type: Some(crate::types::InstanceType::from("dev.standard1.small")),
         inactivity_timeout_minutes: i32::MIN,
         ..::std::default::Default::default()
@@ -1436,9 +1349,7 @@ fn full_start_workflow_run_input(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         workflow_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1522,12 +1433,14 @@ fn full_update_dev_environment_input(
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         alias: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        ides: Some(if d > 3u32 { vec![] } else { vec![full_ide_configuration(d + 1)] }),
+        ides: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ide_configuration(d + 1)]
+        }),
         instance_type: Some(crate::types::InstanceType::from("dev.standard1.small")),
         inactivity_timeout_minutes: i32::MIN,
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1542,45 +1455,37 @@ fn full_update_dev_environment_output(
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         project_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         alias: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        ides: Some(if d > 3u32 { vec![] } else { vec![full_ide_configuration(d + 1)] }),
+        ides: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ide_configuration(d + 1)]
+        }),
         instance_type: Some(crate::types::InstanceType::from("dev.standard1.small")),
         inactivity_timeout_minutes: i32::MIN,
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_update_project_input(
-    d: u32,
-) -> crate::operation::update_project::UpdateProjectInput {
+fn full_update_project_input(d: u32) -> crate::operation::update_project::UpdateProjectInput {
     if d > 3u32 {
         return <crate::operation::update_project::UpdateProjectInput as ::std::default::Default>::default();
     }
     crate::operation::update_project::UpdateProjectInput {
         space_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_update_project_output(
-    d: u32,
-) -> crate::operation::update_project::UpdateProjectOutput {
+fn full_update_project_output(d: u32) -> crate::operation::update_project::UpdateProjectOutput {
     if d > 3u32 {
         return <crate::operation::update_project::UpdateProjectOutput as ::std::default::Default>::default();
     }
     crate::operation::update_project::UpdateProjectOutput {
         space_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1590,32 +1495,22 @@ fn full_update_space_input(d: u32) -> crate::operation::update_space::UpdateSpac
     }
     crate::operation::update_space::UpdateSpaceInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_update_space_output(
-    d: u32,
-) -> crate::operation::update_space::UpdateSpaceOutput {
+fn full_update_space_output(d: u32) -> crate::operation::update_space::UpdateSpaceOutput {
     if d > 3u32 {
         return <crate::operation::update_space::UpdateSpaceOutput as ::std::default::Default>::default();
     }
     crate::operation::update_space::UpdateSpaceOutput {
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_verify_session_input(
-    d: u32,
-) -> crate::operation::verify_session::VerifySessionInput {
+fn full_verify_session_input(d: u32) -> crate::operation::verify_session::VerifySessionInput {
     if d > 3u32 {
         return <crate::operation::verify_session::VerifySessionInput as ::std::default::Default>::default();
     }
@@ -1623,9 +1518,7 @@ fn full_verify_session_input(
         ..::std::default::Default::default()
     }
 }
-fn full_verify_session_output(
-    d: u32,
-) -> crate::operation::verify_session::VerifySessionOutput {
+fn full_verify_session_output(d: u32) -> crate::operation::verify_session::VerifySessionOutput {
     if d > 3u32 {
         return <crate::operation::verify_session::VerifySessionOutput as ::std::default::Default>::default();
     }
@@ -1637,28 +1530,16 @@ fn full_verify_session_output(
 #[test]
 fn every_type_round_trips() {
     roundtrip(&full_access_denied_exception(0));
-    roundtrip(
-        &<crate::types::AccessDeniedException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AccessDeniedException as ::std::default::Default>::default());
     roundtrip(&full_access_token_summary(0));
     roundtrip(&<crate::types::AccessTokenSummary as ::std::default::Default>::default());
-    for v in [
-        "EQ",
-        "GT",
-        "GE",
-        "LT",
-        "LE",
-        "BEGINS_WITH",
-        "a value from the future ✓",
-    ] {
+    for v in ["EQ", "GT", "GE", "LT", "LE", "BEGINS_WITH", "a value from the future ✓"] {
         roundtrip(&crate::types::ComparisonOperator::from(v));
     }
     roundtrip(&full_conflict_exception(0));
     roundtrip(&<crate::types::ConflictException as ::std::default::Default>::default());
     roundtrip(&full_dev_environment_access_details(0));
-    roundtrip(
-        &<crate::types::DevEnvironmentAccessDetails as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DevEnvironmentAccessDetails as ::std::default::Default>::default());
     roundtrip(&full_dev_environment_repository_summary(0));
     roundtrip(
         &<crate::types::DevEnvironmentRepositorySummary as ::std::default::Default>::default(),
@@ -1668,9 +1549,7 @@ fn every_type_round_trips() {
         &<crate::types::DevEnvironmentSessionConfiguration as ::std::default::Default>::default(),
     );
     roundtrip(&full_dev_environment_session_summary(0));
-    roundtrip(
-        &<crate::types::DevEnvironmentSessionSummary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DevEnvironmentSessionSummary as ::std::default::Default>::default());
     for v in ["SSM", "SSH", "a value from the future ✓"] {
         roundtrip(&crate::types::DevEnvironmentSessionType::from(v));
     }
@@ -1688,9 +1567,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::DevEnvironmentStatus::from(v));
     }
     roundtrip(&full_dev_environment_summary(0));
-    roundtrip(
-        &<crate::types::DevEnvironmentSummary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DevEnvironmentSummary as ::std::default::Default>::default());
     roundtrip(&full_email_address(0));
     roundtrip(&<crate::types::EmailAddress as ::std::default::Default>::default());
     roundtrip(&full_event_log_entry(0));
@@ -1720,9 +1597,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::InstanceType::from(v));
     }
     roundtrip(&full_list_source_repositories_item(0));
-    roundtrip(
-        &<crate::types::ListSourceRepositoriesItem as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ListSourceRepositoriesItem as ::std::default::Default>::default());
     roundtrip(&full_list_source_repository_branches_item(0));
     roundtrip(
         &<crate::types::ListSourceRepositoryBranchesItem as ::std::default::Default>::default(),
@@ -1745,41 +1620,29 @@ fn every_type_round_trips() {
     roundtrip(&full_repository_input(0));
     roundtrip(&<crate::types::RepositoryInput as ::std::default::Default>::default());
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_service_quota_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::ServiceQuotaExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServiceQuotaExceededException as ::std::default::Default>::default());
     roundtrip(&full_space_summary(0));
     roundtrip(&<crate::types::SpaceSummary as ::std::default::Default>::default());
     roundtrip(&full_throttling_exception(0));
-    roundtrip(
-        &<crate::types::ThrottlingException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ThrottlingException as ::std::default::Default>::default());
     roundtrip(&full_user_identity(0));
     roundtrip(&<crate::types::UserIdentity as ::std::default::Default>::default());
     for v in ["USER", "AWS_ACCOUNT", "UNKNOWN", "a value from the future ✓"] {
         roundtrip(&crate::types::UserType::from(v));
     }
     roundtrip(&full_validation_exception(0));
-    roundtrip(
-        &<crate::types::ValidationException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ValidationException as ::std::default::Default>::default());
     roundtrip(&full_workflow_definition(0));
     roundtrip(&<crate::types::WorkflowDefinition as ::std::default::Default>::default());
     roundtrip(&full_workflow_definition_summary(0));
-    roundtrip(
-        &<crate::types::WorkflowDefinitionSummary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::WorkflowDefinitionSummary as ::std::default::Default>::default());
     for v in ["QUEUED", "PARALLEL", "SUPERSEDED", "a value from the future ✓"] {
         roundtrip(&crate::types::WorkflowRunMode::from(v));
     }
     roundtrip(&full_workflow_run_sort_criteria(0));
-    roundtrip(
-        &<crate::types::WorkflowRunSortCriteria as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::WorkflowRunSortCriteria as ::std::default::Default>::default());
     for v in [
         "SUCCEEDED",
         "FAILED",
@@ -1797,15 +1660,11 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::WorkflowRunStatus::from(v));
     }
     roundtrip(&full_workflow_run_status_reason(0));
-    roundtrip(
-        &<crate::types::WorkflowRunStatusReason as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::WorkflowRunStatusReason as ::std::default::Default>::default());
     roundtrip(&full_workflow_run_summary(0));
     roundtrip(&<crate::types::WorkflowRunSummary as ::std::default::Default>::default());
     roundtrip(&full_workflow_sort_criteria(0));
-    roundtrip(
-        &<crate::types::WorkflowSortCriteria as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::WorkflowSortCriteria as ::std::default::Default>::default());
     for v in ["INVALID", "ACTIVE", "a value from the future ✓"] {
         roundtrip(&crate::types::WorkflowStatus::from(v));
     }
@@ -1924,13 +1783,9 @@ fn every_type_round_trips() {
         &<crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_get_space_input(0));
-    roundtrip(
-        &<crate::operation::get_space::GetSpaceInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_space::GetSpaceInput as ::std::default::Default>::default());
     roundtrip(&full_get_space_output(0));
-    roundtrip(
-        &<crate::operation::get_space::GetSpaceOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_space::GetSpaceOutput as ::std::default::Default>::default());
     roundtrip(&full_get_subscription_input(0));
     roundtrip(
         &<crate::operation::get_subscription::GetSubscriptionInput as ::std::default::Default>::default(),
@@ -2124,10 +1979,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.stream_url = SensitiveString::from("s3cr3t ✓ \"x\"");
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("DevEnvironmentAccessDetails.streamUrl"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

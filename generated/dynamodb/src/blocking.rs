@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,619 +42,511 @@ impl Client {
     #[cfg(feature = "batch_execute_statement")]
     pub fn batch_execute_statement(
         &self,
-    ) -> crate::operation::batch_execute_statement::BatchExecuteStatementFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::batch_execute_statement::BatchExecuteStatementFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.batch_execute_statement())
+    ) -> crate::operation::batch_execute_statement::BatchExecuteStatementFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::batch_execute_statement::BatchExecuteStatementFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.batch_execute_statement(),
+        )
     }
     /// Calls `BatchGetItem` and waits for the answer. See [`crate::Client::batch_get_item`].
     #[cfg(feature = "batch_get_item")]
     pub fn batch_get_item(
         &self,
-    ) -> crate::operation::batch_get_item::BatchGetItemFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::batch_get_item::BatchGetItemFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.batch_get_item())
+    ) -> crate::operation::batch_get_item::BatchGetItemFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::batch_get_item::BatchGetItemFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.batch_get_item(),
+        )
     }
     /// Calls `BatchWriteItem` and waits for the answer. See [`crate::Client::batch_write_item`].
     #[cfg(feature = "batch_write_item")]
     pub fn batch_write_item(
         &self,
-    ) -> crate::operation::batch_write_item::BatchWriteItemFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::batch_write_item::BatchWriteItemFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.batch_write_item())
+    ) -> crate::operation::batch_write_item::BatchWriteItemFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::batch_write_item::BatchWriteItemFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.batch_write_item(),
+        )
     }
     /// Calls `CreateBackup` and waits for the answer. See [`crate::Client::create_backup`].
     #[cfg(feature = "create_backup")]
     pub fn create_backup(
         &self,
-    ) -> crate::operation::create_backup::CreateBackupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_backup::CreateBackupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_backup())
+    ) -> crate::operation::create_backup::CreateBackupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_backup::CreateBackupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_backup(),
+        )
     }
     /// Calls `CreateGlobalTable` and waits for the answer. See [`crate::Client::create_global_table`].
     #[cfg(feature = "create_global_table")]
     pub fn create_global_table(
         &self,
-    ) -> crate::operation::create_global_table::CreateGlobalTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_global_table::CreateGlobalTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_global_table())
+    ) -> crate::operation::create_global_table::CreateGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_global_table::CreateGlobalTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_global_table(),
+        )
     }
     /// Calls `CreateTable` and waits for the answer. See [`crate::Client::create_table`].
     #[cfg(feature = "create_table")]
     pub fn create_table(
         &self,
-    ) -> crate::operation::create_table::CreateTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_table::CreateTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_table())
+    ) -> crate::operation::create_table::CreateTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_table::CreateTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_table(),
+        )
     }
     /// Calls `DeleteBackup` and waits for the answer. See [`crate::Client::delete_backup`].
     #[cfg(feature = "delete_backup")]
     pub fn delete_backup(
         &self,
-    ) -> crate::operation::delete_backup::DeleteBackupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_backup::DeleteBackupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_backup())
+    ) -> crate::operation::delete_backup::DeleteBackupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_backup::DeleteBackupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_backup(),
+        )
     }
     /// Calls `DeleteItem` and waits for the answer. See [`crate::Client::delete_item`].
     #[cfg(feature = "delete_item")]
     pub fn delete_item(
         &self,
-    ) -> crate::operation::delete_item::DeleteItemFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_item::DeleteItemFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_item())
+    ) -> crate::operation::delete_item::DeleteItemFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_item::DeleteItemFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_item(),
+        )
     }
     /// Calls `DeleteResourcePolicy` and waits for the answer. See [`crate::Client::delete_resource_policy`].
     #[cfg(feature = "delete_resource_policy")]
     pub fn delete_resource_policy(
         &self,
-    ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_resource_policy())
+    ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_resource_policy(),
+        )
     }
     /// Calls `DeleteTable` and waits for the answer. See [`crate::Client::delete_table`].
     #[cfg(feature = "delete_table")]
     pub fn delete_table(
         &self,
-    ) -> crate::operation::delete_table::DeleteTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_table::DeleteTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_table())
+    ) -> crate::operation::delete_table::DeleteTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_table::DeleteTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_table(),
+        )
     }
     /// Calls `DescribeBackup` and waits for the answer. See [`crate::Client::describe_backup`].
     #[cfg(feature = "describe_backup")]
     pub fn describe_backup(
         &self,
-    ) -> crate::operation::describe_backup::DescribeBackupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_backup::DescribeBackupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_backup())
+    ) -> crate::operation::describe_backup::DescribeBackupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_backup::DescribeBackupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_backup(),
+        )
     }
     /// Calls `DescribeContinuousBackups` and waits for the answer. See [`crate::Client::describe_continuous_backups`].
     #[cfg(feature = "describe_continuous_backups")]
     pub fn describe_continuous_backups(
         &self,
-    ) -> crate::operation::describe_continuous_backups::DescribeContinuousBackupsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_continuous_backups::DescribeContinuousBackupsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_continuous_backups())
+    ) -> crate::operation::describe_continuous_backups::DescribeContinuousBackupsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_continuous_backups::DescribeContinuousBackupsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_continuous_backups(),
+        )
     }
     /// Calls `DescribeContributorInsights` and waits for the answer. See [`crate::Client::describe_contributor_insights`].
     #[cfg(feature = "describe_contributor_insights")]
     pub fn describe_contributor_insights(
         &self,
-    ) -> crate::operation::describe_contributor_insights::DescribeContributorInsightsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_contributor_insights::DescribeContributorInsightsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_contributor_insights())
+    ) -> crate::operation::describe_contributor_insights::DescribeContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_contributor_insights::DescribeContributorInsightsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_contributor_insights(),
+        )
     }
     /// Calls `DescribeEndpoints` and waits for the answer. See [`crate::Client::describe_endpoints`].
     #[cfg(feature = "describe_endpoints")]
     pub fn describe_endpoints(
         &self,
-    ) -> crate::operation::describe_endpoints::DescribeEndpointsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_endpoints::DescribeEndpointsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_endpoints())
+    ) -> crate::operation::describe_endpoints::DescribeEndpointsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_endpoints::DescribeEndpointsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_endpoints(),
+        )
     }
     /// Calls `DescribeExport` and waits for the answer. See [`crate::Client::describe_export`].
     #[cfg(feature = "describe_export")]
     pub fn describe_export(
         &self,
-    ) -> crate::operation::describe_export::DescribeExportFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_export::DescribeExportFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_export())
+    ) -> crate::operation::describe_export::DescribeExportFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_export::DescribeExportFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_export(),
+        )
     }
     /// Calls `DescribeGlobalTable` and waits for the answer. See [`crate::Client::describe_global_table`].
     #[cfg(feature = "describe_global_table")]
     pub fn describe_global_table(
         &self,
-    ) -> crate::operation::describe_global_table::DescribeGlobalTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_global_table::DescribeGlobalTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_global_table())
+    ) -> crate::operation::describe_global_table::DescribeGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_global_table::DescribeGlobalTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_global_table(),
+        )
     }
     /// Calls `DescribeGlobalTableSettings` and waits for the answer. See [`crate::Client::describe_global_table_settings`].
     #[cfg(feature = "describe_global_table_settings")]
     pub fn describe_global_table_settings(
         &self,
-    ) -> crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_global_table_settings())
+    ) -> crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_global_table_settings(),
+        )
     }
     /// Calls `DescribeImport` and waits for the answer. See [`crate::Client::describe_import`].
     #[cfg(feature = "describe_import")]
     pub fn describe_import(
         &self,
-    ) -> crate::operation::describe_import::DescribeImportFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_import::DescribeImportFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_import())
+    ) -> crate::operation::describe_import::DescribeImportFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_import::DescribeImportFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_import(),
+        )
     }
     /// Calls `DescribeKinesisStreamingDestination` and waits for the answer. See [`crate::Client::describe_kinesis_streaming_destination`].
     #[cfg(feature = "describe_kinesis_streaming_destination")]
     pub fn describe_kinesis_streaming_destination(
         &self,
-    ) -> crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_kinesis_streaming_destination())
+    ) -> crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_kinesis_streaming_destination(),
+        )
     }
     /// Calls `DescribeLimits` and waits for the answer. See [`crate::Client::describe_limits`].
     #[cfg(feature = "describe_limits")]
     pub fn describe_limits(
         &self,
-    ) -> crate::operation::describe_limits::DescribeLimitsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_limits::DescribeLimitsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_limits())
+    ) -> crate::operation::describe_limits::DescribeLimitsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_limits::DescribeLimitsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_limits(),
+        )
     }
     /// Calls `DescribeTable` and waits for the answer. See [`crate::Client::describe_table`].
     #[cfg(feature = "describe_table")]
     pub fn describe_table(
         &self,
-    ) -> crate::operation::describe_table::DescribeTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_table::DescribeTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_table())
+    ) -> crate::operation::describe_table::DescribeTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_table::DescribeTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_table(),
+        )
     }
     /// Calls `DescribeTableReplicaAutoScaling` and waits for the answer. See [`crate::Client::describe_table_replica_auto_scaling`].
     #[cfg(feature = "describe_table_replica_auto_scaling")]
     pub fn describe_table_replica_auto_scaling(
         &self,
-    ) -> crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_table_replica_auto_scaling())
+    ) -> crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_table_replica_auto_scaling(),
+        )
     }
     /// Calls `DescribeTimeToLive` and waits for the answer. See [`crate::Client::describe_time_to_live`].
     #[cfg(feature = "describe_time_to_live")]
     pub fn describe_time_to_live(
         &self,
-    ) -> crate::operation::describe_time_to_live::DescribeTimeToLiveFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_time_to_live::DescribeTimeToLiveFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_time_to_live())
+    ) -> crate::operation::describe_time_to_live::DescribeTimeToLiveFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_time_to_live::DescribeTimeToLiveFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_time_to_live(),
+        )
     }
     /// Calls `DisableKinesisStreamingDestination` and waits for the answer. See [`crate::Client::disable_kinesis_streaming_destination`].
     #[cfg(feature = "disable_kinesis_streaming_destination")]
     pub fn disable_kinesis_streaming_destination(
         &self,
-    ) -> crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.disable_kinesis_streaming_destination())
+    ) -> crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.disable_kinesis_streaming_destination(),
+        )
     }
     /// Calls `EnableKinesisStreamingDestination` and waits for the answer. See [`crate::Client::enable_kinesis_streaming_destination`].
     #[cfg(feature = "enable_kinesis_streaming_destination")]
     pub fn enable_kinesis_streaming_destination(
         &self,
-    ) -> crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.enable_kinesis_streaming_destination())
+    ) -> crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.enable_kinesis_streaming_destination(),
+        )
     }
     /// Calls `ExecuteStatement` and waits for the answer. See [`crate::Client::execute_statement`].
     #[cfg(feature = "execute_statement")]
     pub fn execute_statement(
         &self,
-    ) -> crate::operation::execute_statement::ExecuteStatementFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::execute_statement::ExecuteStatementFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.execute_statement())
+    ) -> crate::operation::execute_statement::ExecuteStatementFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::execute_statement::ExecuteStatementFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.execute_statement(),
+        )
     }
     /// Calls `ExecuteTransaction` and waits for the answer. See [`crate::Client::execute_transaction`].
     #[cfg(feature = "execute_transaction")]
     pub fn execute_transaction(
         &self,
-    ) -> crate::operation::execute_transaction::ExecuteTransactionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::execute_transaction::ExecuteTransactionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.execute_transaction())
+    ) -> crate::operation::execute_transaction::ExecuteTransactionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::execute_transaction::ExecuteTransactionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.execute_transaction(),
+        )
     }
     /// Calls `ExportTableToPointInTime` and waits for the answer. See [`crate::Client::export_table_to_point_in_time`].
     #[cfg(feature = "export_table_to_point_in_time")]
     pub fn export_table_to_point_in_time(
         &self,
-    ) -> crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.export_table_to_point_in_time())
+    ) -> crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.export_table_to_point_in_time(),
+        )
     }
     /// Calls `GetItem` and waits for the answer. See [`crate::Client::get_item`].
     #[cfg(feature = "get_item")]
     pub fn get_item(
         &self,
     ) -> crate::operation::get_item::GetItemFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::get_item::GetItemFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_item())
+        <crate::operation::get_item::GetItemFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_item(),
+        )
     }
     /// Calls `GetResourcePolicy` and waits for the answer. See [`crate::Client::get_resource_policy`].
     #[cfg(feature = "get_resource_policy")]
     pub fn get_resource_policy(
         &self,
-    ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_resource_policy())
+    ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_resource_policy(),
+        )
     }
     /// Calls `ImportTable` and waits for the answer. See [`crate::Client::import_table`].
     #[cfg(feature = "import_table")]
     pub fn import_table(
         &self,
-    ) -> crate::operation::import_table::ImportTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::import_table::ImportTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.import_table())
+    ) -> crate::operation::import_table::ImportTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::import_table::ImportTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.import_table(),
+        )
     }
     /// Calls `ListBackups` and waits for the answer. See [`crate::Client::list_backups`].
     #[cfg(feature = "list_backups")]
     pub fn list_backups(
         &self,
-    ) -> crate::operation::list_backups::ListBackupsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_backups::ListBackupsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_backups())
+    ) -> crate::operation::list_backups::ListBackupsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_backups::ListBackupsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_backups(),
+        )
     }
     /// Calls `ListContributorInsights` and waits for the answer. See [`crate::Client::list_contributor_insights`].
     #[cfg(feature = "list_contributor_insights")]
     pub fn list_contributor_insights(
         &self,
-    ) -> crate::operation::list_contributor_insights::ListContributorInsightsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_contributor_insights::ListContributorInsightsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_contributor_insights())
+    ) -> crate::operation::list_contributor_insights::ListContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_contributor_insights::ListContributorInsightsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_contributor_insights(),
+        )
     }
     /// Calls `ListExports` and waits for the answer. See [`crate::Client::list_exports`].
     #[cfg(feature = "list_exports")]
     pub fn list_exports(
         &self,
-    ) -> crate::operation::list_exports::ListExportsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_exports::ListExportsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_exports())
+    ) -> crate::operation::list_exports::ListExportsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_exports::ListExportsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_exports(),
+        )
     }
     /// Calls `ListGlobalTables` and waits for the answer. See [`crate::Client::list_global_tables`].
     #[cfg(feature = "list_global_tables")]
     pub fn list_global_tables(
         &self,
-    ) -> crate::operation::list_global_tables::ListGlobalTablesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_global_tables::ListGlobalTablesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_global_tables())
+    ) -> crate::operation::list_global_tables::ListGlobalTablesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_global_tables::ListGlobalTablesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_global_tables(),
+        )
     }
     /// Calls `ListImports` and waits for the answer. See [`crate::Client::list_imports`].
     #[cfg(feature = "list_imports")]
     pub fn list_imports(
         &self,
-    ) -> crate::operation::list_imports::ListImportsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_imports::ListImportsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_imports())
+    ) -> crate::operation::list_imports::ListImportsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_imports::ListImportsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_imports(),
+        )
     }
     /// Calls `ListTables` and waits for the answer. See [`crate::Client::list_tables`].
     #[cfg(feature = "list_tables")]
     pub fn list_tables(
         &self,
-    ) -> crate::operation::list_tables::ListTablesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_tables::ListTablesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_tables())
+    ) -> crate::operation::list_tables::ListTablesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_tables::ListTablesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_tables(),
+        )
     }
     /// Calls `ListTagsOfResource` and waits for the answer. See [`crate::Client::list_tags_of_resource`].
     #[cfg(feature = "list_tags_of_resource")]
     pub fn list_tags_of_resource(
         &self,
-    ) -> crate::operation::list_tags_of_resource::ListTagsOfResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_tags_of_resource::ListTagsOfResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_tags_of_resource())
+    ) -> crate::operation::list_tags_of_resource::ListTagsOfResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_tags_of_resource::ListTagsOfResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_tags_of_resource(),
+        )
     }
     /// Calls `PutItem` and waits for the answer. See [`crate::Client::put_item`].
     #[cfg(feature = "put_item")]
     pub fn put_item(
         &self,
     ) -> crate::operation::put_item::PutItemFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::put_item::PutItemFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_item())
+        <crate::operation::put_item::PutItemFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_item(),
+        )
     }
     /// Calls `PutResourcePolicy` and waits for the answer. See [`crate::Client::put_resource_policy`].
     #[cfg(feature = "put_resource_policy")]
     pub fn put_resource_policy(
         &self,
-    ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_resource_policy())
+    ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_resource_policy(),
+        )
     }
     /// Calls `Query` and waits for the answer. See [`crate::Client::query`].
     #[cfg(feature = "query")]
     pub fn query(
         &self,
     ) -> crate::operation::query::QueryFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::query::QueryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.query())
+        <crate::operation::query::QueryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.query(),
+        )
     }
     /// Calls `RestoreTableFromBackup` and waits for the answer. See [`crate::Client::restore_table_from_backup`].
     #[cfg(feature = "restore_table_from_backup")]
     pub fn restore_table_from_backup(
         &self,
-    ) -> crate::operation::restore_table_from_backup::RestoreTableFromBackupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::restore_table_from_backup::RestoreTableFromBackupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.restore_table_from_backup())
+    ) -> crate::operation::restore_table_from_backup::RestoreTableFromBackupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::restore_table_from_backup::RestoreTableFromBackupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.restore_table_from_backup(),
+        )
     }
     /// Calls `RestoreTableToPointInTime` and waits for the answer. See [`crate::Client::restore_table_to_point_in_time`].
     #[cfg(feature = "restore_table_to_point_in_time")]
     pub fn restore_table_to_point_in_time(
         &self,
-    ) -> crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.restore_table_to_point_in_time())
+    ) -> crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.restore_table_to_point_in_time(),
+        )
     }
     /// Calls `Scan` and waits for the answer. See [`crate::Client::scan`].
     #[cfg(feature = "scan")]
-    pub fn scan(
-        &self,
-    ) -> crate::operation::scan::ScanFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::scan::ScanFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.scan())
+    pub fn scan(&self) -> crate::operation::scan::ScanFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::scan::ScanFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.scan(),
+        )
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
     #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_resource::TagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_resource())
+    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_resource(),
+        )
     }
     /// Calls `TransactGetItems` and waits for the answer. See [`crate::Client::transact_get_items`].
     #[cfg(feature = "transact_get_items")]
     pub fn transact_get_items(
         &self,
-    ) -> crate::operation::transact_get_items::TransactGetItemsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::transact_get_items::TransactGetItemsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.transact_get_items())
+    ) -> crate::operation::transact_get_items::TransactGetItemsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::transact_get_items::TransactGetItemsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.transact_get_items(),
+        )
     }
     /// Calls `TransactWriteItems` and waits for the answer. See [`crate::Client::transact_write_items`].
     #[cfg(feature = "transact_write_items")]
     pub fn transact_write_items(
         &self,
-    ) -> crate::operation::transact_write_items::TransactWriteItemsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::transact_write_items::TransactWriteItemsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.transact_write_items())
+    ) -> crate::operation::transact_write_items::TransactWriteItemsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::transact_write_items::TransactWriteItemsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.transact_write_items(),
+        )
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
     #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_resource::UntagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_resource())
+    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_resource(),
+        )
     }
     /// Calls `UpdateContinuousBackups` and waits for the answer. See [`crate::Client::update_continuous_backups`].
     #[cfg(feature = "update_continuous_backups")]
     pub fn update_continuous_backups(
         &self,
-    ) -> crate::operation::update_continuous_backups::UpdateContinuousBackupsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_continuous_backups::UpdateContinuousBackupsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_continuous_backups())
+    ) -> crate::operation::update_continuous_backups::UpdateContinuousBackupsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_continuous_backups::UpdateContinuousBackupsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_continuous_backups(),
+        )
     }
     /// Calls `UpdateContributorInsights` and waits for the answer. See [`crate::Client::update_contributor_insights`].
     #[cfg(feature = "update_contributor_insights")]
     pub fn update_contributor_insights(
         &self,
-    ) -> crate::operation::update_contributor_insights::UpdateContributorInsightsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_contributor_insights::UpdateContributorInsightsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_contributor_insights())
+    ) -> crate::operation::update_contributor_insights::UpdateContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_contributor_insights::UpdateContributorInsightsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_contributor_insights(),
+        )
     }
     /// Calls `UpdateGlobalTable` and waits for the answer. See [`crate::Client::update_global_table`].
     #[cfg(feature = "update_global_table")]
     pub fn update_global_table(
         &self,
-    ) -> crate::operation::update_global_table::UpdateGlobalTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_global_table::UpdateGlobalTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_global_table())
+    ) -> crate::operation::update_global_table::UpdateGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_global_table::UpdateGlobalTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_global_table(),
+        )
     }
     /// Calls `UpdateGlobalTableSettings` and waits for the answer. See [`crate::Client::update_global_table_settings`].
     #[cfg(feature = "update_global_table_settings")]
     pub fn update_global_table_settings(
         &self,
-    ) -> crate::operation::update_global_table_settings::UpdateGlobalTableSettingsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_global_table_settings::UpdateGlobalTableSettingsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_global_table_settings())
+    ) -> crate::operation::update_global_table_settings::UpdateGlobalTableSettingsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_global_table_settings::UpdateGlobalTableSettingsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_global_table_settings(),
+        )
     }
     /// Calls `UpdateItem` and waits for the answer. See [`crate::Client::update_item`].
     #[cfg(feature = "update_item")]
     pub fn update_item(
         &self,
-    ) -> crate::operation::update_item::UpdateItemFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_item::UpdateItemFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_item())
+    ) -> crate::operation::update_item::UpdateItemFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_item::UpdateItemFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_item(),
+        )
     }
     /// Calls `UpdateKinesisStreamingDestination` and waits for the answer. See [`crate::Client::update_kinesis_streaming_destination`].
     #[cfg(feature = "update_kinesis_streaming_destination")]
     pub fn update_kinesis_streaming_destination(
         &self,
-    ) -> crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_kinesis_streaming_destination())
+    ) -> crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_kinesis_streaming_destination(),
+        )
     }
     /// Calls `UpdateTable` and waits for the answer. See [`crate::Client::update_table`].
     #[cfg(feature = "update_table")]
     pub fn update_table(
         &self,
-    ) -> crate::operation::update_table::UpdateTableFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_table::UpdateTableFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_table())
+    ) -> crate::operation::update_table::UpdateTableFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_table::UpdateTableFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_table(),
+        )
     }
     /// Calls `UpdateTableReplicaAutoScaling` and waits for the answer. See [`crate::Client::update_table_replica_auto_scaling`].
     #[cfg(feature = "update_table_replica_auto_scaling")]
     pub fn update_table_replica_auto_scaling(
         &self,
-    ) -> crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_table_replica_auto_scaling())
+    ) -> crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_table_replica_auto_scaling(),
+        )
     }
     /// Calls `UpdateTimeToLive` and waits for the answer. See [`crate::Client::update_time_to_live`].
     #[cfg(feature = "update_time_to_live")]
     pub fn update_time_to_live(
         &self,
-    ) -> crate::operation::update_time_to_live::UpdateTimeToLiveFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_time_to_live::UpdateTimeToLiveFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_time_to_live())
+    ) -> crate::operation::update_time_to_live::UpdateTimeToLiveFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_time_to_live::UpdateTimeToLiveFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_time_to_live(),
+        )
     }
 }

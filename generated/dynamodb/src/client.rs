@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -137,12 +137,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "batch_get_item")]
-    pub fn batch_get_item(
-        &self,
-    ) -> crate::operation::batch_get_item::BatchGetItemFluentBuilder {
-        crate::operation::batch_get_item::BatchGetItemFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn batch_get_item(&self) -> crate::operation::batch_get_item::BatchGetItemFluentBuilder {
+        crate::operation::batch_get_item::BatchGetItemFluentBuilder::new(self.handle.clone())
     }
     /// The `BatchWriteItem` operation puts or deletes multiple items in one or more tables. A single call to `BatchWriteItem` can transmit up to 16MB of data over the network, consisting of up to 25 item put or delete operations. While individual items can be up to 400 KB once stored, it's important to note that an item's representation might be greater than 400KB while being sent in DynamoDB's JSON format for the API call. For more details on this distinction, see [Naming Rules and Data Types](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
     ///
@@ -230,9 +226,7 @@ impl Client {
     pub fn batch_write_item(
         &self,
     ) -> crate::operation::batch_write_item::BatchWriteItemFluentBuilder {
-        crate::operation::batch_write_item::BatchWriteItemFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::batch_write_item::BatchWriteItemFluentBuilder::new(self.handle.clone())
     }
     /// Creates a backup for an existing table.
     ///
@@ -266,12 +260,8 @@ impl Client {
     /// - [`TableInUseException`](crate::types::error::TableInUseException): A target table with the specified name is either being created or deleted.
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
     #[cfg(feature = "create_backup")]
-    pub fn create_backup(
-        &self,
-    ) -> crate::operation::create_backup::CreateBackupFluentBuilder {
-        crate::operation::create_backup::CreateBackupFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_backup(&self) -> crate::operation::create_backup::CreateBackupFluentBuilder {
+        crate::operation::create_backup::CreateBackupFluentBuilder::new(self.handle.clone())
     }
     /// Creates a global table from an existing table. A global table creates a replication relationship between two or more DynamoDB tables with the same table name in the provided Regions.
     ///
@@ -336,12 +326,8 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     #[cfg(feature = "create_table")]
-    pub fn create_table(
-        &self,
-    ) -> crate::operation::create_table::CreateTableFluentBuilder {
-        crate::operation::create_table::CreateTableFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_table(&self) -> crate::operation::create_table::CreateTableFluentBuilder {
+        crate::operation::create_table::CreateTableFluentBuilder::new(self.handle.clone())
     }
     /// Deletes an existing backup of a table.
     ///
@@ -358,12 +344,8 @@ impl Client {
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     #[cfg(feature = "delete_backup")]
-    pub fn delete_backup(
-        &self,
-    ) -> crate::operation::delete_backup::DeleteBackupFluentBuilder {
-        crate::operation::delete_backup::DeleteBackupFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_backup(&self) -> crate::operation::delete_backup::DeleteBackupFluentBuilder {
+        crate::operation::delete_backup::DeleteBackupFluentBuilder::new(self.handle.clone())
     }
     /// Deletes a single item in a table by primary key. You can perform a conditional delete operation that deletes the item if it exists, or if it has an expected attribute value.
     ///
@@ -477,12 +459,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "delete_table")]
-    pub fn delete_table(
-        &self,
-    ) -> crate::operation::delete_table::DeleteTableFluentBuilder {
-        crate::operation::delete_table::DeleteTableFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_table(&self) -> crate::operation::delete_table::DeleteTableFluentBuilder {
+        crate::operation::delete_table::DeleteTableFluentBuilder::new(self.handle.clone())
     }
     /// Describes an existing backup of a table.
     ///
@@ -500,9 +478,7 @@ impl Client {
     pub fn describe_backup(
         &self,
     ) -> crate::operation::describe_backup::DescribeBackupFluentBuilder {
-        crate::operation::describe_backup::DescribeBackupFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_backup::DescribeBackupFluentBuilder::new(self.handle.clone())
     }
     /// Checks the status of continuous backups and point in time recovery on the specified table. Continuous backups are `ENABLED` on all tables at table creation. If point in time recovery is enabled, `PointInTimeRecoveryStatus` will be set to ENABLED.
     ///
@@ -568,9 +544,7 @@ impl Client {
     pub fn describe_export(
         &self,
     ) -> crate::operation::describe_export::DescribeExportFluentBuilder {
-        crate::operation::describe_export::DescribeExportFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_export::DescribeExportFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about the specified global table.
     ///
@@ -626,9 +600,7 @@ impl Client {
     pub fn describe_import(
         &self,
     ) -> crate::operation::describe_import::DescribeImportFluentBuilder {
-        crate::operation::describe_import::DescribeImportFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_import::DescribeImportFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about the status of Kinesis streaming.
     ///
@@ -698,9 +670,7 @@ impl Client {
     pub fn describe_limits(
         &self,
     ) -> crate::operation::describe_limits::DescribeLimitsFluentBuilder {
-        crate::operation::describe_limits::DescribeLimitsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_limits::DescribeLimitsFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about the table, including the current status of the table, when it was created, the primary key schema, and any indexes on the table.
     ///
@@ -719,12 +689,8 @@ impl Client {
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     #[cfg(feature = "describe_table")]
-    pub fn describe_table(
-        &self,
-    ) -> crate::operation::describe_table::DescribeTableFluentBuilder {
-        crate::operation::describe_table::DescribeTableFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn describe_table(&self) -> crate::operation::describe_table::DescribeTableFluentBuilder {
+        crate::operation::describe_table::DescribeTableFluentBuilder::new(self.handle.clone())
     }
     /// Describes auto scaling settings across replicas of the global table at once.
     ///
@@ -822,9 +788,7 @@ impl Client {
     pub fn execute_statement(
         &self,
     ) -> crate::operation::execute_statement::ExecuteStatementFluentBuilder {
-        crate::operation::execute_statement::ExecuteStatementFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::execute_statement::ExecuteStatementFluentBuilder::new(self.handle.clone())
     }
     /// This operation allows you to perform transactional reads or writes on data stored in DynamoDB, using PartiQL.
     ///
@@ -941,12 +905,8 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     #[cfg(feature = "import_table")]
-    pub fn import_table(
-        &self,
-    ) -> crate::operation::import_table::ImportTableFluentBuilder {
-        crate::operation::import_table::ImportTableFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn import_table(&self) -> crate::operation::import_table::ImportTableFluentBuilder {
+        crate::operation::import_table::ImportTableFluentBuilder::new(self.handle.clone())
     }
     /// List DynamoDB backups that are associated with an Amazon Web Services account and weren't made with Amazon Web Services Backup. To list these backups for a given table, specify `TableName`. `ListBackups` returns a paginated list of results with at most 1 MB worth of items in a page. You can also specify a maximum number of entries to be returned in a page.
     ///
@@ -964,12 +924,8 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     #[cfg(feature = "list_backups")]
-    pub fn list_backups(
-        &self,
-    ) -> crate::operation::list_backups::ListBackupsFluentBuilder {
-        crate::operation::list_backups::ListBackupsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_backups(&self) -> crate::operation::list_backups::ListBackupsFluentBuilder {
+        crate::operation::list_backups::ListBackupsFluentBuilder::new(self.handle.clone())
     }
     /// Returns a list of ContributorInsightsSummary for a table and all its global secondary indexes.
     ///
@@ -994,12 +950,8 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     #[cfg(feature = "list_exports")]
-    pub fn list_exports(
-        &self,
-    ) -> crate::operation::list_exports::ListExportsFluentBuilder {
-        crate::operation::list_exports::ListExportsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_exports(&self) -> crate::operation::list_exports::ListExportsFluentBuilder {
+        crate::operation::list_exports::ListExportsFluentBuilder::new(self.handle.clone())
     }
     /// Lists all global tables that have a replica in the specified Region.
     ///
@@ -1029,12 +981,8 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListImportsError`](crate::operation::list_imports::ListImportsError) as the service error:
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     #[cfg(feature = "list_imports")]
-    pub fn list_imports(
-        &self,
-    ) -> crate::operation::list_imports::ListImportsFluentBuilder {
-        crate::operation::list_imports::ListImportsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_imports(&self) -> crate::operation::list_imports::ListImportsFluentBuilder {
+        crate::operation::list_imports::ListImportsFluentBuilder::new(self.handle.clone())
     }
     /// Returns an array of table names associated with the current account and endpoint. The output from `ListTables` is paginated, with each page returning a maximum of 100 table names.
     ///
@@ -1369,12 +1317,8 @@ impl Client {
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     #[cfg(feature = "tag_resource")]
-    pub fn tag_resource(
-        &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
-        crate::operation::tag_resource::TagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn tag_resource(&self) -> crate::operation::tag_resource::TagResourceFluentBuilder {
+        crate::operation::tag_resource::TagResourceFluentBuilder::new(self.handle.clone())
     }
     /// `TransactGetItems` is a synchronous operation that atomically retrieves multiple items from one or more tables (but not from indexes) in a single account and Region. A `TransactGetItems` call can contain up to 100 `TransactGetItem` objects, each of which contains a `Get` structure that specifies an item to retrieve from a table in the account and Region. A call to `TransactGetItems` cannot retrieve items from tables in more than one Amazon Web Services account or Region. The aggregate size of the items in the transaction cannot exceed 4 MB.
     ///
@@ -1461,12 +1405,8 @@ impl Client {
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     #[cfg(feature = "untag_resource")]
-    pub fn untag_resource(
-        &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
-        crate::operation::untag_resource::UntagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn untag_resource(&self) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
+        crate::operation::untag_resource::UntagResourceFluentBuilder::new(self.handle.clone())
     }
     /// `UpdateContinuousBackups` enables or disables point in time recovery for the specified table. A successful `UpdateContinuousBackups` call returns the current `ContinuousBackupsDescription`. Continuous backups are `ENABLED` on all tables at table creation. If point in time recovery is enabled, `PointInTimeRecoveryStatus` will be set to ENABLED.
     ///
@@ -1662,12 +1602,8 @@ impl Client {
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     #[cfg(feature = "update_table")]
-    pub fn update_table(
-        &self,
-    ) -> crate::operation::update_table::UpdateTableFluentBuilder {
-        crate::operation::update_table::UpdateTableFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn update_table(&self) -> crate::operation::update_table::UpdateTableFluentBuilder {
+        crate::operation::update_table::UpdateTableFluentBuilder::new(self.handle.clone())
     }
     /// Updates auto scaling settings on your global tables at once.
     ///

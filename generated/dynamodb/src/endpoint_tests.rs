@@ -7,13 +7,12 @@ fn rules() -> ::awsrt::endpoint::RuleSet {
 /// The partition data the model's test cases were written against: today's built-in data,
 /// except that the ISO partitions (`aws-iso*`) had no dual-stack endpoints yet.
 fn partitions() -> ::awsrt::endpoint::Partitions {
-    ::awsrt::endpoint::Partitions::builtin()
-        .map_outputs(|p| {
-            if p.name.starts_with("aws-iso") {
-                p.supports_dual_stack = false;
-                p.dual_stack_dns_suffix = p.dns_suffix.clone();
-            }
-        })
+    ::awsrt::endpoint::Partitions::builtin().map_outputs(|p| {
+        if p.name.starts_with("aws-iso") {
+            p.supports_dual_stack = false;
+            p.dual_stack_dns_suffix = p.dns_suffix.clone();
+        }
+    })
 }
 /// For region af-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -27,9 +26,7 @@ fn case_01_for_region_af_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.af-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -43,60 +40,49 @@ fn case_02_for_region_ap_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_03_for_region_ap_northeast_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-northeast-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_04_for_region_ap_northeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-northeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-3 with FIPS disabled and DualStack disabled
 #[test]
 fn case_05_for_region_ap_northeast_3_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-3")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-northeast-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -110,60 +96,49 @@ fn case_06_for_region_ap_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_07_for_region_ap_southeast_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-southeast-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_08_for_region_ap_southeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-southeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-3 with FIPS disabled and DualStack disabled
 #[test]
 fn case_09_for_region_ap_southeast_3_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-3")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ap-southeast-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ca-central-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -177,9 +152,7 @@ fn case_10_for_region_ca_central_1_with_fips_disabled_and_dual_stack_disabled() 
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.ca-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ca-central-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -193,9 +166,7 @@ fn case_11_for_region_ca_central_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.ca-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-central-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -209,9 +180,7 @@ fn case_12_for_region_eu_central_1_with_fips_disabled_and_dual_stack_disabled() 
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.eu-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -225,9 +194,7 @@ fn case_13_for_region_eu_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.eu-north-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -241,9 +208,7 @@ fn case_14_for_region_eu_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.eu-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -257,9 +222,7 @@ fn case_15_for_region_eu_west_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.eu-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -273,9 +236,7 @@ fn case_16_for_region_eu_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.eu-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-3 with FIPS disabled and DualStack disabled
 #[test]
@@ -289,9 +250,7 @@ fn case_17_for_region_eu_west_3_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.eu-west-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region local with FIPS disabled and DualStack disabled
 #[test]
@@ -306,10 +265,8 @@ fn case_18_for_region_local_with_fips_disabled_and_dual_stack_disabled() {
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"dynamodb\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"dynamodb\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region me-south-1 with FIPS disabled and DualStack disabled
@@ -324,9 +281,7 @@ fn case_19_for_region_me_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.me-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region sa-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -340,9 +295,7 @@ fn case_20_for_region_sa_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.sa-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -356,9 +309,7 @@ fn case_21_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -372,9 +323,7 @@ fn case_22_for_region_us_east_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -388,9 +337,7 @@ fn case_23_for_region_us_east_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-2 with FIPS enabled and DualStack disabled
 #[test]
@@ -404,9 +351,7 @@ fn case_24_for_region_us_east_2_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -420,9 +365,7 @@ fn case_25_for_region_us_west_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -436,9 +379,7 @@ fn case_26_for_region_us_west_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -452,9 +393,7 @@ fn case_27_for_region_us_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-2 with FIPS enabled and DualStack disabled
 #[test]
@@ -468,9 +407,7 @@ fn case_28_for_region_us_west_2_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -484,9 +421,7 @@ fn case_29_for_region_us_east_1_with_fips_enabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -500,9 +435,7 @@ fn case_30_for_region_us_east_1_with_fips_disabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -516,26 +449,21 @@ fn case_31_for_region_cn_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-northwest-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_32_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-northwest-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -547,13 +475,9 @@ fn case_33_for_region_cn_north_1_with_fips_enabled_and_dual_stack_enabled() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn"
-    );
+    assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -567,9 +491,7 @@ fn case_34_for_region_cn_north_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -583,153 +505,126 @@ fn case_35_for_region_cn_north_1_with_fips_disabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_36_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack disabled
 #[test]
 fn case_37_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-west-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_38_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-west-1 with FIPS enabled and DualStack disabled
 #[test]
 fn case_39_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_40_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_41_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_42_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-west-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_43_for_region_us_iso_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-west-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_44_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -744,25 +639,21 @@ fn case_44_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_45_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_46_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -777,25 +668,21 @@ fn case_46_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() 
 fn case_47_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_48_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -810,25 +697,21 @@ fn case_48_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() 
 fn case_49_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_50_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -846,18 +729,12 @@ fn case_51_for_custom_endpoint_with_region_set_and_fips_disabled_and_dualstack_d
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with region not set and fips disabled and dualstack disabled
 #[test]
@@ -866,18 +743,12 @@ fn case_52_for_custom_endpoint_with_region_not_set_and_fips_disabled_and_dualsta
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with fips enabled and dualstack disabled
 #[test]
@@ -887,11 +758,7 @@ fn case_53_for_custom_endpoint_with_fips_enabled_and_dualstack_disabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -907,11 +774,7 @@ fn case_54_for_custom_endpoint_with_fips_disabled_and_dualstack_enabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -935,22 +798,13 @@ fn case_56_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -965,22 +819,13 @@ fn case_57_use_fips_true_use_dual_stack_false_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -995,22 +840,13 @@ fn case_58_use_fips_false_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1025,29 +861,18 @@ fn case_59_use_fips_false_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1056,38 +881,24 @@ fn case_60_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1096,45 +907,30 @@ fn case_61_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1143,45 +939,30 @@ fn case_62_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1190,45 +971,30 @@ fn case_63_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1237,45 +1003,30 @@ fn case_64_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1284,43 +1035,30 @@ fn case_65_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1330,24 +1068,17 @@ fn case_66_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_mo
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1356,24 +1087,18 @@ fn case_67_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_ea
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1388,24 +1113,18 @@ fn case_68_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1420,24 +1139,18 @@ fn case_69_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1452,31 +1165,23 @@ fn case_70_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1485,31 +1190,23 @@ fn case_71_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1518,31 +1215,23 @@ fn case_72_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_2
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1552,24 +1241,17 @@ fn case_73_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint_
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1578,26 +1260,18 @@ fn case_74_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1612,26 +1286,18 @@ fn case_75_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1646,26 +1312,18 @@ fn case_76_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1680,33 +1338,23 @@ fn case_77_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1715,40 +1363,29 @@ fn case_78_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=preferred, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1757,24 +1394,17 @@ fn case_79_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_preferre
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1783,22 +1413,10 @@ fn case_80_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1813,22 +1431,10 @@ fn case_81_use_fips_true_use_dual_stack_false_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1843,22 +1449,10 @@ fn case_82_use_fips_false_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -1873,29 +1467,15 @@ fn case_83_use_fips_false_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1904,38 +1484,21 @@ fn case_84_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1944,45 +1507,27 @@ fn case_85_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -1991,45 +1536,27 @@ fn case_86_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2038,45 +1565,27 @@ fn case_87_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2085,45 +1594,27 @@ fn case_88_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2132,43 +1623,27 @@ fn case_89_use_fips_false_use_dual_stack_false_account_id_111111111111_resource_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2178,24 +1653,14 @@ fn case_90_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_mo
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2204,24 +1669,15 @@ fn case_91_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_ea
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2236,24 +1692,15 @@ fn case_92_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2268,24 +1715,15 @@ fn case_93_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2300,31 +1738,20 @@ fn case_94_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2333,31 +1760,20 @@ fn case_95_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2366,31 +1782,20 @@ fn case_96_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_2
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2400,24 +1805,14 @@ fn case_97_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint_
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2426,26 +1821,15 @@ fn case_98_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2460,26 +1844,15 @@ fn case_99_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2494,26 +1867,15 @@ fn case_100_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2528,33 +1890,20 @@ fn case_101_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2563,40 +1912,26 @@ fn case_102_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=disabled, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2605,24 +1940,14 @@ fn case_103_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_disable
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2631,22 +1956,10 @@ fn case_104_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2661,22 +1974,10 @@ fn case_105_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2691,22 +1992,10 @@ fn case_106_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -2721,29 +2010,15 @@ fn case_107_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2752,38 +2027,21 @@ fn case_108_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2792,45 +2050,27 @@ fn case_109_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2839,45 +2079,27 @@ fn case_110_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2886,45 +2108,27 @@ fn case_111_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2933,45 +2137,27 @@ fn case_112_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -2980,43 +2166,27 @@ fn case_113_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3026,24 +2196,14 @@ fn case_114_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3052,24 +2212,15 @@ fn case_115_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -3084,24 +2235,15 @@ fn case_116_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -3116,24 +2258,15 @@ fn case_117_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -3148,31 +2281,20 @@ fn case_118_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3181,31 +2303,20 @@ fn case_119_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3214,31 +2325,20 @@ fn case_120_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3248,24 +2348,14 @@ fn case_121_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3274,26 +2364,15 @@ fn case_122_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -3308,26 +2387,15 @@ fn case_123_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -3342,26 +2410,15 @@ fn case_124_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -3376,33 +2433,20 @@ fn case_125_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3411,40 +2455,26 @@ fn case_126_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=required, Region=us-east-1, Endpoint=https://example.com}
 #[test]
@@ -3453,24 +2483,14 @@ fn case_127_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_require
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=local}
 #[test]
@@ -3479,23 +2499,15 @@ fn case_128_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=local}
 #[test]
@@ -3504,23 +2516,15 @@ fn case_129_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=local}
 #[test]
@@ -3529,16 +2533,11 @@ fn case_130_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -3554,26 +2553,19 @@ fn case_131_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
@@ -3583,35 +2575,25 @@ fn case_132_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
@@ -3621,42 +2603,31 @@ fn case_133_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
@@ -3666,42 +2637,31 @@ fn case_134_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
@@ -3711,42 +2671,31 @@ fn case_135_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
@@ -3756,42 +2705,31 @@ fn case_136_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=preferred, Region=local}
@@ -3801,40 +2739,31 @@ fn case_137_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=local}
@@ -3845,21 +2774,18 @@ fn case_138_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=local}
@@ -3869,25 +2795,20 @@ fn case_139_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=local}
 #[test]
@@ -3896,25 +2817,20 @@ fn case_140_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=local}
 #[test]
@@ -3923,18 +2839,16 @@ fn case_141_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -3950,28 +2864,24 @@ fn case_142_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=local}
@@ -3981,28 +2891,24 @@ fn case_143_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=preferred, Region=local}
@@ -4012,28 +2918,24 @@ fn case_144_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=preferred, Region=local}
@@ -4044,21 +2946,18 @@ fn case_145_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
@@ -4068,27 +2967,20 @@ fn case_146_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
 #[test]
@@ -4097,27 +2989,20 @@ fn case_147_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
 #[test]
@@ -4126,20 +3011,16 @@ fn case_148_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -4155,30 +3036,24 @@ fn case_149_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=local}
@@ -4188,37 +3063,30 @@ fn case_150_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=preferred, Region=local}
@@ -4228,21 +3096,18 @@ fn case_151_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_preferr
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=disabled, Region=local}
@@ -4252,23 +3117,12 @@ fn case_152_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=disabled, Region=local}
 #[test]
@@ -4277,23 +3131,12 @@ fn case_153_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=disabled, Region=local}
 #[test]
@@ -4302,16 +3145,8 @@ fn case_154_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -4327,26 +3162,16 @@ fn case_155_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
@@ -4356,35 +3181,22 @@ fn case_156_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
@@ -4394,42 +3206,28 @@ fn case_157_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
@@ -4439,42 +3237,28 @@ fn case_158_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
@@ -4484,42 +3268,28 @@ fn case_159_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
@@ -4529,42 +3299,28 @@ fn case_160_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=disabled, Region=local}
@@ -4574,40 +3330,28 @@ fn case_161_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=disabled, Region=local}
@@ -4618,21 +3362,15 @@ fn case_162_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=local}
@@ -4642,25 +3380,17 @@ fn case_163_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=local}
 #[test]
@@ -4669,25 +3399,17 @@ fn case_164_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=local}
 #[test]
@@ -4696,18 +3418,13 @@ fn case_165_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -4723,28 +3440,21 @@ fn case_166_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=local}
@@ -4754,28 +3464,21 @@ fn case_167_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=disabled, Region=local}
@@ -4785,28 +3488,21 @@ fn case_168_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=disabled, Region=local}
@@ -4817,21 +3513,15 @@ fn case_169_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
@@ -4841,27 +3531,17 @@ fn case_170_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
 #[test]
@@ -4870,27 +3550,17 @@ fn case_171_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
 #[test]
@@ -4899,20 +3569,13 @@ fn case_172_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -4928,30 +3591,21 @@ fn case_173_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=local}
@@ -4961,37 +3615,27 @@ fn case_174_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=disabled, Region=local}
@@ -5001,21 +3645,15 @@ fn case_175_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_disable
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=required, Region=local}
@@ -5025,23 +3663,12 @@ fn case_176_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=required, Region=local}
 #[test]
@@ -5050,23 +3677,12 @@ fn case_177_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=required, Region=local}
 #[test]
@@ -5075,16 +3691,8 @@ fn case_178_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -5100,26 +3708,16 @@ fn case_179_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
@@ -5129,35 +3727,22 @@ fn case_180_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
@@ -5167,42 +3752,28 @@ fn case_181_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
@@ -5212,42 +3783,28 @@ fn case_182_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
@@ -5257,42 +3814,28 @@ fn case_183_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
@@ -5302,42 +3845,28 @@ fn case_184_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=required, Region=local}
@@ -5347,40 +3876,28 @@ fn case_185_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=required, Region=local}
@@ -5391,21 +3908,15 @@ fn case_186_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=required, Region=local}
@@ -5415,25 +3926,17 @@ fn case_187_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=required, Region=local}
 #[test]
@@ -5442,25 +3945,17 @@ fn case_188_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=required, Region=local}
 #[test]
@@ -5469,18 +3964,13 @@ fn case_189_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -5496,28 +3986,21 @@ fn case_190_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=required, Region=local}
@@ -5527,28 +4010,21 @@ fn case_191_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=required, Region=local}
@@ -5558,28 +4034,21 @@ fn case_192_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=required, Region=local}
@@ -5590,21 +4059,15 @@ fn case_193_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
@@ -5614,27 +4077,17 @@ fn case_194_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
 #[test]
@@ -5643,27 +4096,17 @@ fn case_195_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(),
-        "Invalid Configuration: FIPS and local endpoint are not supported"
-    );
+    assert_eq!(err.to_string(), "Invalid Configuration: FIPS and local endpoint are not supported");
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
 #[test]
@@ -5672,20 +4115,13 @@ fn case_196_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -5701,30 +4137,21 @@ fn case_197_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=local}
@@ -5734,37 +4161,27 @@ fn case_198_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=required, Region=local}
@@ -5774,21 +4191,15 @@ fn case_199_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_require
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("local")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://localhost:8000");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"dynamodb\",\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-east-1}
@@ -5798,24 +4209,17 @@ fn case_200_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -5824,24 +4228,17 @@ fn case_201_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -5850,24 +4247,17 @@ fn case_202_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -5876,24 +4266,17 @@ fn case_203_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://111111111111.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -5902,33 +4285,23 @@ fn case_204_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -5937,40 +4310,29 @@ fn case_205_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://222222222222.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -5979,40 +4341,29 @@ fn case_206_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6021,40 +4372,29 @@ fn case_207_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6063,40 +4403,29 @@ fn case_208_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://111111111111.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6105,38 +4434,29 @@ fn case_209_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://111111111111.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6146,11 +4466,10 @@ fn case_210_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6163,26 +4482,22 @@ fn case_211_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6191,26 +4506,22 @@ fn case_212_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6219,26 +4530,22 @@ fn case_213_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6247,26 +4554,22 @@ fn case_214_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://222222222222.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6275,26 +4578,22 @@ fn case_215_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6303,26 +4602,22 @@ fn case_216_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6332,19 +4627,16 @@ fn case_217_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6353,28 +4645,22 @@ fn case_218_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6383,28 +4669,22 @@ fn case_219_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6413,28 +4693,22 @@ fn case_220_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6443,28 +4717,22 @@ fn case_221_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6473,35 +4741,28 @@ fn case_222_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://222222222222.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=preferred, Region=us-east-1}
 #[test]
@@ -6510,19 +4771,16 @@ fn case_223_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_preferr
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6531,16 +4789,8 @@ fn case_224_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6556,16 +4806,8 @@ fn case_225_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6581,16 +4823,8 @@ fn case_226_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6606,24 +4840,14 @@ fn case_227_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://111111111111.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6632,33 +4856,20 @@ fn case_228_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6667,40 +4878,26 @@ fn case_229_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://222222222222.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6709,40 +4906,26 @@ fn case_230_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6751,40 +4934,26 @@ fn case_231_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6793,40 +4962,26 @@ fn case_232_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://111111111111.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6835,38 +4990,26 @@ fn case_233_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://111111111111.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -6876,11 +5019,7 @@ fn case_234_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6893,18 +5032,13 @@ fn case_235_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6920,18 +5054,13 @@ fn case_236_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6947,18 +5076,13 @@ fn case_237_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -6974,26 +5098,19 @@ fn case_238_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://222222222222.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -7002,18 +5119,13 @@ fn case_239_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7029,18 +5141,13 @@ fn case_240_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7057,11 +5164,7 @@ fn case_241_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7077,20 +5180,13 @@ fn case_242_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7106,20 +5202,13 @@ fn case_243_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7135,20 +5224,13 @@ fn case_244_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7164,28 +5246,19 @@ fn case_245_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://333333333333.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -7194,35 +5267,25 @@ fn case_246_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://222222222222.ddb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=required, Region=us-east-1}
 #[test]
@@ -7231,11 +5294,7 @@ fn case_247_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_require
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7251,16 +5310,8 @@ fn case_248_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7276,16 +5327,8 @@ fn case_249_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7301,16 +5344,8 @@ fn case_250_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7326,16 +5361,8 @@ fn case_251_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7351,25 +5378,14 @@ fn case_252_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7385,32 +5401,20 @@ fn case_253_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7426,32 +5430,20 @@ fn case_254_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7467,32 +5459,20 @@ fn case_255_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7508,32 +5488,20 @@ fn case_256_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7549,30 +5517,20 @@ fn case_257_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7589,11 +5547,7 @@ fn case_258_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7609,18 +5563,13 @@ fn case_259_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7636,18 +5585,13 @@ fn case_260_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7663,18 +5607,13 @@ fn case_261_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7690,18 +5629,13 @@ fn case_262_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7717,18 +5651,13 @@ fn case_263_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7744,18 +5673,13 @@ fn case_264_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7772,11 +5696,7 @@ fn case_265_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7792,20 +5712,13 @@ fn case_266_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7821,20 +5734,13 @@ fn case_267_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7850,20 +5756,13 @@ fn case_268_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7879,20 +5778,13 @@ fn case_269_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7908,27 +5800,19 @@ fn case_270_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7944,11 +5828,7 @@ fn case_271_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_require
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("required")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("required")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -7964,24 +5844,14 @@ fn case_272_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -7990,24 +5860,14 @@ fn case_273_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8016,24 +5876,14 @@ fn case_274_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8042,24 +5892,14 @@ fn case_275_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8068,33 +5908,20 @@ fn case_276_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8103,40 +5930,26 @@ fn case_277_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8145,40 +5958,26 @@ fn case_278_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8187,40 +5986,26 @@ fn case_279_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8229,40 +6014,26 @@ fn case_280_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8271,38 +6042,26 @@ fn case_281_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8312,19 +6071,13 @@ fn case_282_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8333,26 +6086,19 @@ fn case_283_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8361,26 +6107,19 @@ fn case_284_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8389,26 +6128,19 @@ fn case_285_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8417,26 +6149,19 @@ fn case_286_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8445,26 +6170,19 @@ fn case_287_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8473,26 +6191,19 @@ fn case_288_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8502,19 +6213,13 @@ fn case_289_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8523,28 +6228,19 @@ fn case_290_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8553,28 +6249,19 @@ fn case_291_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8583,28 +6270,19 @@ fn case_292_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8613,28 +6291,19 @@ fn case_293_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8643,35 +6312,25 @@ fn case_294_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=disabled, Region=us-east-1}
 #[test]
@@ -8680,19 +6339,13 @@ fn case_295_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_disable
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("disabled")),
-        );
+    params.set("AccountIdEndpointMode", ::awsrt::endpoint::Value::String(String::from("disabled")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8701,26 +6354,17 @@ fn case_296_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn"
-    );
+    assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8729,24 +6373,17 @@ fn case_297_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8755,24 +6392,17 @@ fn case_298_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8781,24 +6411,17 @@ fn case_299_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8807,33 +6430,23 @@ fn case_300_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8842,40 +6455,29 @@ fn case_301_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8884,40 +6486,29 @@ fn case_302_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8926,40 +6517,29 @@ fn case_303_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -8968,40 +6548,29 @@ fn case_304_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9010,38 +6579,29 @@ fn case_305_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9051,19 +6611,16 @@ fn case_306_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9072,28 +6629,22 @@ fn case_307_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn"
-    );
+    assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9102,26 +6653,22 @@ fn case_308_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9130,26 +6677,22 @@ fn case_309_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9158,26 +6701,22 @@ fn case_310_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9186,26 +6725,22 @@ fn case_311_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9214,26 +6749,22 @@ fn case_312_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9243,19 +6774,16 @@ fn case_313_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9264,30 +6792,22 @@ fn case_314_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn"
-    );
+    assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9296,28 +6816,22 @@ fn case_315_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9326,28 +6840,22 @@ fn case_316_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9356,28 +6864,22 @@ fn case_317_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9386,35 +6888,28 @@ fn case_318_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=preferred, Region=cn-north-1}
 #[test]
@@ -9423,19 +6918,16 @@ fn case_319_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_preferr
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9444,18 +6936,12 @@ fn case_320_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -9470,25 +6956,17 @@ fn case_321_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9497,18 +6975,12 @@ fn case_322_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -9523,25 +6995,17 @@ fn case_323_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9550,34 +7014,23 @@ fn case_324_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9586,41 +7039,29 @@ fn case_325_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9629,41 +7070,29 @@ fn case_326_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9672,41 +7101,29 @@ fn case_327_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9715,41 +7132,29 @@ fn case_328_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9758,39 +7163,29 @@ fn case_329_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9800,20 +7195,16 @@ fn case_330_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9822,20 +7213,17 @@ fn case_331_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -9850,27 +7238,22 @@ fn case_332_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9879,20 +7262,17 @@ fn case_333_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -9907,27 +7287,22 @@ fn case_334_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9936,27 +7311,22 @@ fn case_335_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9965,27 +7335,22 @@ fn case_336_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -9995,20 +7360,16 @@ fn case_337_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -10017,22 +7378,17 @@ fn case_338_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -10047,29 +7403,22 @@ fn case_339_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -10078,22 +7427,17 @@ fn case_340_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -10108,29 +7452,22 @@ fn case_341_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -10139,36 +7476,28 @@ fn case_342_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=preferred, Region=us-iso-east-1}
 #[test]
@@ -10177,20 +7506,16 @@ fn case_343_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_preferr
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10199,25 +7524,17 @@ fn case_344_use_fips_true_use_dual_stack_true_account_id_111111111111_account_id
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10226,25 +7543,17 @@ fn case_345_use_fips_true_use_dual_stack_false_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10253,25 +7562,17 @@ fn case_346_use_fips_false_use_dual_stack_true_account_id_111111111111_account_i
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10280,25 +7581,17 @@ fn case_347_use_fips_false_use_dual_stack_false_account_id_111111111111_account_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10307,34 +7600,23 @@ fn case_348_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10343,41 +7625,29 @@ fn case_349_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10386,41 +7656,29 @@ fn case_350_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10429,41 +7687,29 @@ fn case_351_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-west-2:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10472,41 +7718,29 @@ fn case_352_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-west-2:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=111111111111, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, ResourceArnList=[arn:aws:s3:us-east-1:333333333333:stream/testStream], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10515,39 +7749,29 @@ fn case_353_use_fips_false_use_dual_stack_false_account_id_111111111111_resource
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountId",
-            ::awsrt::endpoint::Value::String(String::from("111111111111")),
-        );
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("111111111111")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:s3:us-east-1:333333333333:stream/testStream")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountId=, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10557,20 +7781,16 @@ fn case_354_use_fips_false_use_dual_stack_false_account_id_account_id_endpoint_m
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("AccountId", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10579,27 +7799,22 @@ fn case_355_use_fips_true_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_e
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10608,27 +7823,22 @@ fn case_356_use_fips_true_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10637,27 +7847,22 @@ fn case_357_use_fips_false_use_dual_stack_true_resource_arn_arn_aws_dynamodb_us_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10666,27 +7871,22 @@ fn case_358_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-west-2:222222222222:table/table_name, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10695,27 +7895,22 @@ fn case_359_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-west-2:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:s3:us-west-2:222222222222:stream/testStream, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10724,27 +7919,22 @@ fn case_360_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_s3_us_west_
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:222222222222:stream/testStream"),
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10754,20 +7944,16 @@ fn case_361_use_fips_false_use_dual_stack_false_resource_arn_account_id_endpoint
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("ResourceArn", ::awsrt::endpoint::Value::String(String::from("")));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10776,29 +7962,22 @@ fn case_362_use_fips_true_use_dual_stack_true_resource_arn_list_arn_aws_dynamodb
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb-fips.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=true, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10807,29 +7986,22 @@ fn case_363_use_fips_true_use_dual_stack_false_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=true, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10838,29 +8010,22 @@ fn case_364_use_fips_false_use_dual_stack_true_resource_arn_list_arn_aws_dynamod
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10869,29 +8034,22 @@ fn case_365_use_fips_false_use_dual_stack_false_resource_arn_list_arn_aws_dynamo
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, ResourceArn=arn:aws:dynamodb:us-east-1:222222222222:table/table_name, ResourceArnList=[arn:aws:dynamodb:us-east-1:333333333333:table/table_name], AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10900,36 +8058,28 @@ fn case_366_use_fips_false_use_dual_stack_false_resource_arn_arn_aws_dynamodb_us
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "ResourceArn",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
-            ),
-        );
-    params
-        .set(
-            "ResourceArnList",
-            ::awsrt::endpoint::Value::StringArray(
-                vec![
-                    String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")
-                ],
-            ),
-        );
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "ResourceArn",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:dynamodb:us-east-1:222222222222:table/table_name"),
+        ),
+    );
+    params.set(
+        "ResourceArnList",
+        ::awsrt::endpoint::Value::StringArray(
+            vec![String::from("arn:aws:dynamodb:us-east-1:333333333333:table/table_name")],
+        ),
+    );
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// {UseFIPS=false, UseDualStack=false, AccountIdEndpointMode=preferred, Region=us-gov-east-1}
 #[test]
@@ -10938,18 +8088,14 @@ fn case_367_use_fips_false_use_dual_stack_false_account_id_endpoint_mode_preferr
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "AccountIdEndpointMode",
-            ::awsrt::endpoint::Value::String(String::from("preferred")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set(
+        "AccountIdEndpointMode",
+        ::awsrt::endpoint::Value::String(String::from("preferred")),
+    );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://dynamodb.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }

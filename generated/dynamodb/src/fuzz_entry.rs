@@ -74,162 +74,106 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "BatchExecuteStatement" => {
-            crate::operation::batch_execute_statement::parse_response(&reply).is_ok()
-        }
-        "BatchGetItem" => {
-            crate::operation::batch_get_item::parse_response(&reply).is_ok()
-        }
-        "BatchWriteItem" => {
-            crate::operation::batch_write_item::parse_response(&reply).is_ok()
-        }
+        "BatchExecuteStatement" => crate::operation::batch_execute_statement::parse_response(&reply)
+            .is_ok(),
+        "BatchGetItem" => crate::operation::batch_get_item::parse_response(&reply).is_ok(),
+        "BatchWriteItem" => crate::operation::batch_write_item::parse_response(&reply).is_ok(),
         "CreateBackup" => crate::operation::create_backup::parse_response(&reply).is_ok(),
-        "CreateGlobalTable" => {
-            crate::operation::create_global_table::parse_response(&reply).is_ok()
-        }
+        "CreateGlobalTable" => crate::operation::create_global_table::parse_response(&reply)
+            .is_ok(),
         "CreateTable" => crate::operation::create_table::parse_response(&reply).is_ok(),
         "DeleteBackup" => crate::operation::delete_backup::parse_response(&reply).is_ok(),
         "DeleteItem" => crate::operation::delete_item::parse_response(&reply).is_ok(),
-        "DeleteResourcePolicy" => {
-            crate::operation::delete_resource_policy::parse_response(&reply).is_ok()
-        }
+        "DeleteResourcePolicy" => crate::operation::delete_resource_policy::parse_response(&reply)
+            .is_ok(),
         "DeleteTable" => crate::operation::delete_table::parse_response(&reply).is_ok(),
-        "DescribeBackup" => {
-            crate::operation::describe_backup::parse_response(&reply).is_ok()
-        }
-        "DescribeContinuousBackups" => {
-            crate::operation::describe_continuous_backups::parse_response(&reply).is_ok()
-        }
-        "DescribeContributorInsights" => {
-            crate::operation::describe_contributor_insights::parse_response(&reply)
-                .is_ok()
-        }
-        "DescribeEndpoints" => {
-            crate::operation::describe_endpoints::parse_response(&reply).is_ok()
-        }
-        "DescribeExport" => {
-            crate::operation::describe_export::parse_response(&reply).is_ok()
-        }
-        "DescribeGlobalTable" => {
-            crate::operation::describe_global_table::parse_response(&reply).is_ok()
-        }
-        "DescribeGlobalTableSettings" => {
-            crate::operation::describe_global_table_settings::parse_response(&reply)
-                .is_ok()
-        }
-        "DescribeImport" => {
-            crate::operation::describe_import::parse_response(&reply).is_ok()
-        }
-        "DescribeKinesisStreamingDestination" => {
-            crate::operation::describe_kinesis_streaming_destination::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "DescribeLimits" => {
-            crate::operation::describe_limits::parse_response(&reply).is_ok()
-        }
-        "DescribeTable" => {
-            crate::operation::describe_table::parse_response(&reply).is_ok()
-        }
-        "DescribeTableReplicaAutoScaling" => {
-            crate::operation::describe_table_replica_auto_scaling::parse_response(&reply)
-                .is_ok()
-        }
-        "DescribeTimeToLive" => {
-            crate::operation::describe_time_to_live::parse_response(&reply).is_ok()
-        }
-        "DisableKinesisStreamingDestination" => {
-            crate::operation::disable_kinesis_streaming_destination::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "EnableKinesisStreamingDestination" => {
-            crate::operation::enable_kinesis_streaming_destination::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "ExecuteStatement" => {
-            crate::operation::execute_statement::parse_response(&reply).is_ok()
-        }
-        "ExecuteTransaction" => {
-            crate::operation::execute_transaction::parse_response(&reply).is_ok()
-        }
-        "ExportTableToPointInTime" => {
-            crate::operation::export_table_to_point_in_time::parse_response(&reply)
-                .is_ok()
-        }
+        "DescribeBackup" => crate::operation::describe_backup::parse_response(&reply).is_ok(),
+        "DescribeContinuousBackups" => crate::operation::describe_continuous_backups::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeContributorInsights" => crate::operation::describe_contributor_insights::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeEndpoints" => crate::operation::describe_endpoints::parse_response(&reply).is_ok(),
+        "DescribeExport" => crate::operation::describe_export::parse_response(&reply).is_ok(),
+        "DescribeGlobalTable" => crate::operation::describe_global_table::parse_response(&reply)
+            .is_ok(),
+        "DescribeGlobalTableSettings" => crate::operation::describe_global_table_settings::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeImport" => crate::operation::describe_import::parse_response(&reply).is_ok(),
+        "DescribeKinesisStreamingDestination" => crate::operation::describe_kinesis_streaming_destination::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeLimits" => crate::operation::describe_limits::parse_response(&reply).is_ok(),
+        "DescribeTable" => crate::operation::describe_table::parse_response(&reply).is_ok(),
+        "DescribeTableReplicaAutoScaling" => crate::operation::describe_table_replica_auto_scaling::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeTimeToLive" => crate::operation::describe_time_to_live::parse_response(&reply)
+            .is_ok(),
+        "DisableKinesisStreamingDestination" => crate::operation::disable_kinesis_streaming_destination::parse_response(
+            &reply,
+        ).is_ok(),
+        "EnableKinesisStreamingDestination" => crate::operation::enable_kinesis_streaming_destination::parse_response(
+            &reply,
+        ).is_ok(),
+        "ExecuteStatement" => crate::operation::execute_statement::parse_response(&reply).is_ok(),
+        "ExecuteTransaction" => crate::operation::execute_transaction::parse_response(&reply)
+            .is_ok(),
+        "ExportTableToPointInTime" => crate::operation::export_table_to_point_in_time::parse_response(
+            &reply,
+        ).is_ok(),
         "GetItem" => crate::operation::get_item::parse_response(&reply).is_ok(),
-        "GetResourcePolicy" => {
-            crate::operation::get_resource_policy::parse_response(&reply).is_ok()
-        }
+        "GetResourcePolicy" => crate::operation::get_resource_policy::parse_response(&reply)
+            .is_ok(),
         "ImportTable" => crate::operation::import_table::parse_response(&reply).is_ok(),
         "ListBackups" => crate::operation::list_backups::parse_response(&reply).is_ok(),
-        "ListContributorInsights" => {
-            crate::operation::list_contributor_insights::parse_response(&reply).is_ok()
-        }
+        "ListContributorInsights" => crate::operation::list_contributor_insights::parse_response(
+            &reply,
+        ).is_ok(),
         "ListExports" => crate::operation::list_exports::parse_response(&reply).is_ok(),
-        "ListGlobalTables" => {
-            crate::operation::list_global_tables::parse_response(&reply).is_ok()
-        }
+        "ListGlobalTables" => crate::operation::list_global_tables::parse_response(&reply).is_ok(),
         "ListImports" => crate::operation::list_imports::parse_response(&reply).is_ok(),
         "ListTables" => crate::operation::list_tables::parse_response(&reply).is_ok(),
-        "ListTagsOfResource" => {
-            crate::operation::list_tags_of_resource::parse_response(&reply).is_ok()
-        }
+        "ListTagsOfResource" => crate::operation::list_tags_of_resource::parse_response(&reply)
+            .is_ok(),
         "PutItem" => crate::operation::put_item::parse_response(&reply).is_ok(),
-        "PutResourcePolicy" => {
-            crate::operation::put_resource_policy::parse_response(&reply).is_ok()
-        }
+        "PutResourcePolicy" => crate::operation::put_resource_policy::parse_response(&reply)
+            .is_ok(),
         "Query" => crate::operation::query::parse_response(&reply).is_ok(),
-        "RestoreTableFromBackup" => {
-            crate::operation::restore_table_from_backup::parse_response(&reply).is_ok()
-        }
-        "RestoreTableToPointInTime" => {
-            crate::operation::restore_table_to_point_in_time::parse_response(&reply)
-                .is_ok()
-        }
+        "RestoreTableFromBackup" => crate::operation::restore_table_from_backup::parse_response(
+            &reply,
+        ).is_ok(),
+        "RestoreTableToPointInTime" => crate::operation::restore_table_to_point_in_time::parse_response(
+            &reply,
+        ).is_ok(),
         "Scan" => crate::operation::scan::parse_response(&reply).is_ok(),
         "TagResource" => crate::operation::tag_resource::parse_response(&reply).is_ok(),
-        "TransactGetItems" => {
-            crate::operation::transact_get_items::parse_response(&reply).is_ok()
-        }
-        "TransactWriteItems" => {
-            crate::operation::transact_write_items::parse_response(&reply).is_ok()
-        }
-        "UntagResource" => {
-            crate::operation::untag_resource::parse_response(&reply).is_ok()
-        }
-        "UpdateContinuousBackups" => {
-            crate::operation::update_continuous_backups::parse_response(&reply).is_ok()
-        }
-        "UpdateContributorInsights" => {
-            crate::operation::update_contributor_insights::parse_response(&reply).is_ok()
-        }
-        "UpdateGlobalTable" => {
-            crate::operation::update_global_table::parse_response(&reply).is_ok()
-        }
-        "UpdateGlobalTableSettings" => {
-            crate::operation::update_global_table_settings::parse_response(&reply)
-                .is_ok()
-        }
+        "TransactGetItems" => crate::operation::transact_get_items::parse_response(&reply).is_ok(),
+        "TransactWriteItems" => crate::operation::transact_write_items::parse_response(&reply)
+            .is_ok(),
+        "UntagResource" => crate::operation::untag_resource::parse_response(&reply).is_ok(),
+        "UpdateContinuousBackups" => crate::operation::update_continuous_backups::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateContributorInsights" => crate::operation::update_contributor_insights::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateGlobalTable" => crate::operation::update_global_table::parse_response(&reply)
+            .is_ok(),
+        "UpdateGlobalTableSettings" => crate::operation::update_global_table_settings::parse_response(
+            &reply,
+        ).is_ok(),
         "UpdateItem" => crate::operation::update_item::parse_response(&reply).is_ok(),
-        "UpdateKinesisStreamingDestination" => {
-            crate::operation::update_kinesis_streaming_destination::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
+        "UpdateKinesisStreamingDestination" => crate::operation::update_kinesis_streaming_destination::parse_response(
+            &reply,
+        ).is_ok(),
         "UpdateTable" => crate::operation::update_table::parse_response(&reply).is_ok(),
-        "UpdateTableReplicaAutoScaling" => {
-            crate::operation::update_table_replica_auto_scaling::parse_response(&reply)
-                .is_ok()
-        }
-        "UpdateTimeToLive" => {
-            crate::operation::update_time_to_live::parse_response(&reply).is_ok()
-        }
+        "UpdateTableReplicaAutoScaling" => crate::operation::update_table_replica_auto_scaling::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateTimeToLive" => crate::operation::update_time_to_live::parse_response(&reply).is_ok(),
         _ => false,
     }
 }
@@ -237,346 +181,200 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "BatchExecuteStatement" => {
-            crate::operation::batch_execute_statement::BatchExecuteStatementError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "BatchGetItem" => {
-            crate::operation::batch_get_item::BatchGetItemError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "BatchWriteItem" => {
-            crate::operation::batch_write_item::BatchWriteItemError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateBackup" => {
-            crate::operation::create_backup::CreateBackupError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateGlobalTable" => {
-            crate::operation::create_global_table::CreateGlobalTableError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateTable" => {
-            crate::operation::create_table::CreateTableError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteBackup" => {
-            crate::operation::delete_backup::DeleteBackupError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteItem" => {
-            crate::operation::delete_item::DeleteItemError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteResourcePolicy" => {
-            crate::operation::delete_resource_policy::DeleteResourcePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteTable" => {
-            crate::operation::delete_table::DeleteTableError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DescribeBackup" => {
-            crate::operation::describe_backup::DescribeBackupError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeContinuousBackups" => {
-            crate::operation::describe_continuous_backups::DescribeContinuousBackupsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeContributorInsights" => {
-            crate::operation::describe_contributor_insights::DescribeContributorInsightsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeEndpoints" => {
-            crate::operation::describe_endpoints::DescribeEndpointsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeExport" => {
-            crate::operation::describe_export::DescribeExportError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeGlobalTable" => {
-            crate::operation::describe_global_table::DescribeGlobalTableError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeGlobalTableSettings" => {
-            crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeImport" => {
-            crate::operation::describe_import::DescribeImportError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeKinesisStreamingDestination" => {
-            crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeLimits" => {
-            crate::operation::describe_limits::DescribeLimitsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeTable" => {
-            crate::operation::describe_table::DescribeTableError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeTableReplicaAutoScaling" => {
-            crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeTimeToLive" => {
-            crate::operation::describe_time_to_live::DescribeTimeToLiveError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DisableKinesisStreamingDestination" => {
-            crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "EnableKinesisStreamingDestination" => {
-            crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ExecuteStatement" => {
-            crate::operation::execute_statement::ExecuteStatementError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ExecuteTransaction" => {
-            crate::operation::execute_transaction::ExecuteTransactionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ExportTableToPointInTime" => {
-            crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetItem" => {
-            crate::operation::get_item::GetItemError::from_response(resp, meta).is_ok()
-        }
-        "GetResourcePolicy" => {
-            crate::operation::get_resource_policy::GetResourcePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ImportTable" => {
-            crate::operation::import_table::ImportTableError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListBackups" => {
-            crate::operation::list_backups::ListBackupsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListContributorInsights" => {
-            crate::operation::list_contributor_insights::ListContributorInsightsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListExports" => {
-            crate::operation::list_exports::ListExportsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListGlobalTables" => {
-            crate::operation::list_global_tables::ListGlobalTablesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListImports" => {
-            crate::operation::list_imports::ListImportsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListTables" => {
-            crate::operation::list_tables::ListTablesError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListTagsOfResource" => {
-            crate::operation::list_tags_of_resource::ListTagsOfResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutItem" => {
-            crate::operation::put_item::PutItemError::from_response(resp, meta).is_ok()
-        }
-        "PutResourcePolicy" => {
-            crate::operation::put_resource_policy::PutResourcePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "BatchExecuteStatement" => crate::operation::batch_execute_statement::BatchExecuteStatementError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "BatchGetItem" => crate::operation::batch_get_item::BatchGetItemError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "BatchWriteItem" => crate::operation::batch_write_item::BatchWriteItemError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateBackup" => crate::operation::create_backup::CreateBackupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateGlobalTable" => crate::operation::create_global_table::CreateGlobalTableError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateTable" => crate::operation::create_table::CreateTableError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteBackup" => crate::operation::delete_backup::DeleteBackupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteItem" => crate::operation::delete_item::DeleteItemError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteResourcePolicy" => crate::operation::delete_resource_policy::DeleteResourcePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteTable" => crate::operation::delete_table::DeleteTableError::from_response(resp, meta)
+            .is_ok(),
+        "DescribeBackup" => crate::operation::describe_backup::DescribeBackupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeContinuousBackups" => crate::operation::describe_continuous_backups::DescribeContinuousBackupsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeContributorInsights" => crate::operation::describe_contributor_insights::DescribeContributorInsightsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeEndpoints" => crate::operation::describe_endpoints::DescribeEndpointsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeExport" => crate::operation::describe_export::DescribeExportError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeGlobalTable" => crate::operation::describe_global_table::DescribeGlobalTableError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeGlobalTableSettings" => crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeImport" => crate::operation::describe_import::DescribeImportError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeKinesisStreamingDestination" => crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeLimits" => crate::operation::describe_limits::DescribeLimitsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeTable" => crate::operation::describe_table::DescribeTableError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeTableReplicaAutoScaling" => crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeTimeToLive" => crate::operation::describe_time_to_live::DescribeTimeToLiveError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DisableKinesisStreamingDestination" => crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "EnableKinesisStreamingDestination" => crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ExecuteStatement" => crate::operation::execute_statement::ExecuteStatementError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ExecuteTransaction" => crate::operation::execute_transaction::ExecuteTransactionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ExportTableToPointInTime" => crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetItem" => crate::operation::get_item::GetItemError::from_response(resp, meta).is_ok(),
+        "GetResourcePolicy" => crate::operation::get_resource_policy::GetResourcePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ImportTable" => crate::operation::import_table::ImportTableError::from_response(resp, meta)
+            .is_ok(),
+        "ListBackups" => crate::operation::list_backups::ListBackupsError::from_response(resp, meta)
+            .is_ok(),
+        "ListContributorInsights" => crate::operation::list_contributor_insights::ListContributorInsightsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListExports" => crate::operation::list_exports::ListExportsError::from_response(resp, meta)
+            .is_ok(),
+        "ListGlobalTables" => crate::operation::list_global_tables::ListGlobalTablesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListImports" => crate::operation::list_imports::ListImportsError::from_response(resp, meta)
+            .is_ok(),
+        "ListTables" => crate::operation::list_tables::ListTablesError::from_response(resp, meta)
+            .is_ok(),
+        "ListTagsOfResource" => crate::operation::list_tags_of_resource::ListTagsOfResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutItem" => crate::operation::put_item::PutItemError::from_response(resp, meta).is_ok(),
+        "PutResourcePolicy" => crate::operation::put_resource_policy::PutResourcePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         "Query" => crate::operation::query::QueryError::from_response(resp, meta).is_ok(),
-        "RestoreTableFromBackup" => {
-            crate::operation::restore_table_from_backup::RestoreTableFromBackupError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RestoreTableToPointInTime" => {
-            crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "RestoreTableFromBackup" => crate::operation::restore_table_from_backup::RestoreTableFromBackupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RestoreTableToPointInTime" => crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         "Scan" => crate::operation::scan::ScanError::from_response(resp, meta).is_ok(),
-        "TagResource" => {
-            crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
-                .is_ok()
-        }
-        "TransactGetItems" => {
-            crate::operation::transact_get_items::TransactGetItemsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TransactWriteItems" => {
-            crate::operation::transact_write_items::TransactWriteItemsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UntagResource" => {
-            crate::operation::untag_resource::UntagResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateContinuousBackups" => {
-            crate::operation::update_continuous_backups::UpdateContinuousBackupsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateContributorInsights" => {
-            crate::operation::update_contributor_insights::UpdateContributorInsightsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateGlobalTable" => {
-            crate::operation::update_global_table::UpdateGlobalTableError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateGlobalTableSettings" => {
-            crate::operation::update_global_table_settings::UpdateGlobalTableSettingsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateItem" => {
-            crate::operation::update_item::UpdateItemError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UpdateKinesisStreamingDestination" => {
-            crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateTable" => {
-            crate::operation::update_table::UpdateTableError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UpdateTableReplicaAutoScaling" => {
-            crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateTimeToLive" => {
-            crate::operation::update_time_to_live::UpdateTimeToLiveError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "TagResource" => crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
+            .is_ok(),
+        "TransactGetItems" => crate::operation::transact_get_items::TransactGetItemsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TransactWriteItems" => crate::operation::transact_write_items::TransactWriteItemsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UntagResource" => crate::operation::untag_resource::UntagResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateContinuousBackups" => crate::operation::update_continuous_backups::UpdateContinuousBackupsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateContributorInsights" => crate::operation::update_contributor_insights::UpdateContributorInsightsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateGlobalTable" => crate::operation::update_global_table::UpdateGlobalTableError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateGlobalTableSettings" => crate::operation::update_global_table_settings::UpdateGlobalTableSettingsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateItem" => crate::operation::update_item::UpdateItemError::from_response(resp, meta)
+            .is_ok(),
+        "UpdateKinesisStreamingDestination" => crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateTable" => crate::operation::update_table::UpdateTableError::from_response(resp, meta)
+            .is_ok(),
+        "UpdateTableReplicaAutoScaling" => crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateTimeToLive" => crate::operation::update_time_to_live::UpdateTimeToLiveError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

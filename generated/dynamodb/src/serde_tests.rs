@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_archival_summary(d: u32) -> crate::types::ArchivalSummary {
@@ -29,15 +26,9 @@ fn full_archival_summary(d: u32) -> crate::types::ArchivalSummary {
         return <crate::types::ArchivalSummary as ::std::default::Default>::default();
     }
     crate::types::ArchivalSummary {
-        archival_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        archival_reason: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        archival_backup_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        archival_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        archival_reason: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        archival_backup_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -53,26 +44,45 @@ fn full_attribute_definition(d: u32) -> crate::types::AttributeDefinition {
 }
 fn all_attribute_value(d: u32) -> Vec<crate::types::AttributeValue> {
     if d > 3u32 {
-        return vec![crate ::types::AttributeValue::Unknown];
+        return vec![crate::types::AttributeValue::Unknown];
     }
     vec![
-        crate
-        ::types::AttributeValue::S(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        crate
-        ::types::AttributeValue::N(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        crate ::types::AttributeValue::B(Blob::new(vec![0u8, 1, 127, 128, 254, 255])),
-        crate ::types::AttributeValue::Ss(if d > 3u32 { vec![] } else {
-        vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")] }), crate
-        ::types::AttributeValue::Ns(if d > 3u32 { vec![] } else {
-        vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")] }), crate
-        ::types::AttributeValue::Bs(if d > 3u32 { vec![] } else {
-        vec![Blob::new(vec![0u8, 1, 127, 128, 254, 255])] }), crate
-        ::types::AttributeValue::M(if d > 3u32 { Default::default() } else { [("key ✓"
-        .to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter().collect()
-        }), crate ::types::AttributeValue::L(if d > 3u32 { vec![] } else {
-        vec![all_attribute_value(d + 1).swap_remove(0)] }), crate
-        ::types::AttributeValue::Null(true), crate ::types::AttributeValue::Bool(true),
-        crate ::types::AttributeValue::Unknown
+        crate::types::AttributeValue::S(
+            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        ),
+        crate::types::AttributeValue::N(
+            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        ),
+        crate::types::AttributeValue::B(Blob::new(vec![0u8, 1, 127, 128, 254, 255])),
+        crate::types::AttributeValue::Ss(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        crate::types::AttributeValue::Ns(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        crate::types::AttributeValue::Bs(if d > 3u32 {
+            vec![]
+        } else {
+            vec![Blob::new(vec![0u8, 1, 127, 128, 254, 255])]
+        }),
+        crate::types::AttributeValue::M(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
+        crate::types::AttributeValue::L(if d > 3u32 {
+            vec![]
+        } else {
+            vec![all_attribute_value(d + 1).swap_remove(0)]
+        }),
+        crate::types::AttributeValue::Null(true),
+        crate::types::AttributeValue::Bool(true),
+        crate::types::AttributeValue::Unknown
     ]
 }
 fn full_attribute_value_update(d: u32) -> crate::types::AttributeValueUpdate {
@@ -85,20 +95,14 @@ fn full_attribute_value_update(d: u32) -> crate::types::AttributeValueUpdate {
         ..::std::default::Default::default()
     }
 }
-fn full_auto_scaling_policy_description(
-    d: u32,
-) -> crate::types::AutoScalingPolicyDescription {
+fn full_auto_scaling_policy_description(d: u32) -> crate::types::AutoScalingPolicyDescription {
     if d > 3u32 {
         return <crate::types::AutoScalingPolicyDescription as ::std::default::Default>::default();
     }
     crate::types::AutoScalingPolicyDescription {
-        policy_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        policy_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         target_tracking_scaling_policy_configuration: Some(
-            full_auto_scaling_target_tracking_scaling_policy_configuration_description(
-                d + 1,
-            ),
+            full_auto_scaling_target_tracking_scaling_policy_configuration_description(d + 1),
         ),
         ..::std::default::Default::default()
     }
@@ -108,18 +112,14 @@ fn full_auto_scaling_policy_update(d: u32) -> crate::types::AutoScalingPolicyUpd
         return <crate::types::AutoScalingPolicyUpdate as ::std::default::Default>::default();
     }
     crate::types::AutoScalingPolicyUpdate {
-        policy_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        policy_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         target_tracking_scaling_policy_configuration: full_auto_scaling_target_tracking_scaling_policy_configuration_update(
             d + 1,
         ),
         ..::std::default::Default::default()
     }
 }
-fn full_auto_scaling_settings_description(
-    d: u32,
-) -> crate::types::AutoScalingSettingsDescription {
+fn full_auto_scaling_settings_description(d: u32) -> crate::types::AutoScalingSettingsDescription {
     if d > 3u32 {
         return <crate::types::AutoScalingSettingsDescription as ::std::default::Default>::default();
     }
@@ -127,16 +127,12 @@ fn full_auto_scaling_settings_description(
         minimum_units: Some(i64::MAX),
         maximum_units: Some(i64::MAX),
         auto_scaling_disabled: Some(true),
-        auto_scaling_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        scaling_policies: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_auto_scaling_policy_description(d + 1)]
-            },
-        ),
+        auto_scaling_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        scaling_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_auto_scaling_policy_description(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -148,9 +144,7 @@ fn full_auto_scaling_settings_update(d: u32) -> crate::types::AutoScalingSetting
         minimum_units: Some(i64::MAX),
         maximum_units: Some(i64::MAX),
         auto_scaling_disabled: Some(true),
-        auto_scaling_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        auto_scaling_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         scaling_policy_update: Some(full_auto_scaling_policy_update(d + 1)),
         ..::std::default::Default::default()
     }
@@ -204,13 +198,8 @@ fn full_backup_details(d: u32) -> crate::types::BackupDetails {
         backup_size_bytes: Some(i64::MAX),
         backup_status: crate::types::BackupStatus::from("CREATING"),
         backup_type: crate::types::BackupType::from("USER"),
-        backup_creation_date_time: DateTime::from_secs_and_nanos(
-            1_700_000_000,
-            123_000_000,
-        ),
-        backup_expiry_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        backup_creation_date_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
+        backup_expiry_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -241,15 +230,9 @@ fn full_backup_summary(d: u32) -> crate::types::BackupSummary {
         table_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         backup_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        backup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        backup_creation_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        backup_expiry_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        backup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        backup_creation_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        backup_expiry_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         backup_status: Some(crate::types::BackupStatus::from("CREATING")),
         backup_type: Some(crate::types::BackupType::from("USER")),
         backup_size_bytes: Some(i64::MAX),
@@ -261,19 +244,14 @@ fn full_batch_statement_error(d: u32) -> crate::types::BatchStatementError {
         return <crate::types::BatchStatementError as ::std::default::Default>::default();
     }
     crate::types::BatchStatementError {
-        code: Some(
-            crate::types::BatchStatementErrorCodeEnum::from("ConditionalCheckFailed"),
-        ),
+        code: Some(crate::types::BatchStatementErrorCodeEnum::from("ConditionalCheckFailed")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        item: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        item: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -283,13 +261,11 @@ fn full_batch_statement_request(d: u32) -> crate::types::BatchStatementRequest {
     }
     crate::types::BatchStatementRequest {
         statement: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        parameters: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![all_attribute_value(d + 1).swap_remove(0)]
-            },
-        ),
+        parameters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![all_attribute_value(d + 1).swap_remove(0)]
+        }),
         consistent_read: Some(true),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
@@ -304,15 +280,12 @@ fn full_batch_statement_response(d: u32) -> crate::types::BatchStatementResponse
     crate::types::BatchStatementResponse {
         error: Some(full_batch_statement_error(d + 1)),
         table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        item: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        item: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -333,15 +306,12 @@ fn full_cancellation_reason(d: u32) -> crate::types::CancellationReason {
         return <crate::types::CancellationReason as ::std::default::Default>::default();
     }
     crate::types::CancellationReason {
-        item: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        item: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -363,13 +333,11 @@ fn full_condition(d: u32) -> crate::types::Condition {
         return <crate::types::Condition as ::std::default::Default>::default();
     }
     crate::types::Condition {
-        attribute_value_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![all_attribute_value(d + 1).swap_remove(0)]
-            },
-        ),
+        attribute_value_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![all_attribute_value(d + 1).swap_remove(0)]
+        }),
         comparison_operator: crate::types::ComparisonOperator::from("EQ"),
         ..::std::default::Default::default()
     }
@@ -382,37 +350,27 @@ fn full_condition_check(d: u32) -> crate::types::ConditionCheck {
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        condition_expression: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        condition_expression: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
@@ -427,15 +385,12 @@ fn full_conditional_check_failed_exception(
     }
     crate::types::ConditionalCheckFailedException {
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        item: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        item: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -449,36 +404,26 @@ fn full_consumed_capacity(d: u32) -> crate::types::ConsumedCapacity {
         read_capacity_units: Some(1.7976931348623157e308_f64),
         write_capacity_units: Some(1.7976931348623157e308_f64),
         table: Some(full_capacity(d + 1)),
-        local_secondary_indexes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_capacity(d + 1))].into_iter().collect()
-            },
-        ),
-        global_secondary_indexes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_capacity(d + 1))].into_iter().collect()
-            },
-        ),
+        local_secondary_indexes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_capacity(d + 1))].into_iter().collect()
+        }),
+        global_secondary_indexes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_capacity(d + 1))].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_continuous_backups_description(
-    d: u32,
-) -> crate::types::ContinuousBackupsDescription {
+fn full_continuous_backups_description(d: u32) -> crate::types::ContinuousBackupsDescription {
     if d > 3u32 {
         return <crate::types::ContinuousBackupsDescription as ::std::default::Default>::default();
     }
     crate::types::ContinuousBackupsDescription {
-        continuous_backups_status: crate::types::ContinuousBackupsStatus::from(
-            "ENABLED",
-        ),
-        point_in_time_recovery_description: Some(
-            full_point_in_time_recovery_description(d + 1),
-        ),
+        continuous_backups_status: crate::types::ContinuousBackupsStatus::from("ENABLED"),
+        point_in_time_recovery_description: Some(full_point_in_time_recovery_description(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -493,9 +438,7 @@ fn full_continuous_backups_unavailable_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_contributor_insights_summary(
-    d: u32,
-) -> crate::types::ContributorInsightsSummary {
+fn full_contributor_insights_summary(d: u32) -> crate::types::ContributorInsightsSummary {
     if d > 3u32 {
         return <crate::types::ContributorInsightsSummary as ::std::default::Default>::default();
     }
@@ -516,7 +459,11 @@ fn full_create_global_secondary_index_action(
     }
     crate::types::CreateGlobalSecondaryIndexAction {
         index_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        key_schema: if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
+        key_schema: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        },
         projection: full_projection(d + 1),
         provisioned_throughput: Some(full_provisioned_throughput(d + 1)),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
@@ -541,20 +488,14 @@ fn full_create_replication_group_member_action(
     }
     crate::types::CreateReplicationGroupMemberAction {
         region_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        kms_master_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        provisioned_throughput_override: Some(
-            full_provisioned_throughput_override(d + 1),
-        ),
+        kms_master_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        provisioned_throughput_override: Some(full_provisioned_throughput_override(d + 1)),
         on_demand_throughput_override: Some(full_on_demand_throughput_override(d + 1)),
-        global_secondary_indexes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_global_secondary_index(d + 1)]
-            },
-        ),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_global_secondary_index(d + 1)]
+        }),
         table_class_override: Some(crate::types::TableClass::from("STANDARD")),
         ..::std::default::Default::default()
     }
@@ -565,13 +506,11 @@ fn full_csv_options(d: u32) -> crate::types::CsvOptions {
     }
     crate::types::CsvOptions {
         delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        header_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        header_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -583,37 +522,27 @@ fn full_delete(d: u32) -> crate::types::Delete {
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        condition_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        condition_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
@@ -659,8 +588,7 @@ fn full_delete_request(d: u32) -> crate::types::DeleteRequest {
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
         ..::std::default::Default::default()
@@ -706,13 +634,11 @@ fn full_expected_attribute_value(d: u32) -> crate::types::ExpectedAttributeValue
         value: Some(all_attribute_value(d + 1).swap_remove(0)),
         exists: Some(true),
         comparison_operator: Some(crate::types::ComparisonOperator::from("EQ")),
-        attribute_value_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![all_attribute_value(d + 1).swap_remove(0)]
-            },
-        ),
+        attribute_value_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![all_attribute_value(d + 1).swap_remove(0)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -734,37 +660,23 @@ fn full_export_description(d: u32) -> crate::types::ExportDescription {
         export_status: Some(crate::types::ExportStatus::from("IN_PROGRESS")),
         start_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         end_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        export_manifest: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        export_manifest: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         table_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         export_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_bucket: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        s3_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        s3_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_sse_algorithm: Some(crate::types::S3SseAlgorithm::from("AES256")),
-        s3_sse_kms_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        failure_code: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        failure_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        s3_sse_kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        failure_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        failure_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         export_format: Some(crate::types::ExportFormat::from("DYNAMODB_JSON")),
         billed_size_bytes: Some(i64::MAX),
         item_count: Some(i64::MAX),
         export_type: Some(crate::types::ExportType::from("FULL_EXPORT")),
-        incremental_export_specification: Some(
-            full_incremental_export_specification(d + 1),
-        ),
+        incremental_export_specification: Some(full_incremental_export_specification(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -793,12 +705,8 @@ fn full_failure_exception(d: u32) -> crate::types::FailureException {
         return <crate::types::FailureException as ::std::default::Default>::default();
     }
     crate::types::FailureException {
-        exception_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        exception_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        exception_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        exception_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -810,28 +718,21 @@ fn full_get(d: u32) -> crate::types::Get {
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        projection_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        projection_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -841,7 +742,11 @@ fn full_global_secondary_index(d: u32) -> crate::types::GlobalSecondaryIndex {
     }
     crate::types::GlobalSecondaryIndex {
         index_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        key_schema: if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
+        key_schema: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        },
         projection: full_projection(d + 1),
         provisioned_throughput: Some(full_provisioned_throughput(d + 1)),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
@@ -871,9 +776,11 @@ fn full_global_secondary_index_description(
     }
     crate::types::GlobalSecondaryIndexDescription {
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        key_schema: Some(
-            if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
-        ),
+        key_schema: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        }),
         projection: Some(full_projection(d + 1)),
         index_status: Some(crate::types::IndexStatus::from("CREATING")),
         backfilling: Some(true),
@@ -882,9 +789,7 @@ fn full_global_secondary_index_description(
         item_count: Some(i64::MAX),
         index_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
-        warm_throughput: Some(
-            full_global_secondary_index_warm_throughput_description(d + 1),
-        ),
+        warm_throughput: Some(full_global_secondary_index_warm_throughput_description(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -894,18 +799,18 @@ fn full_global_secondary_index_info(d: u32) -> crate::types::GlobalSecondaryInde
     }
     crate::types::GlobalSecondaryIndexInfo {
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        key_schema: Some(
-            if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
-        ),
+        key_schema: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        }),
         projection: Some(full_projection(d + 1)),
         provisioned_throughput: Some(full_provisioned_throughput(d + 1)),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
         ..::std::default::Default::default()
     }
 }
-fn full_global_secondary_index_update(
-    d: u32,
-) -> crate::types::GlobalSecondaryIndexUpdate {
+fn full_global_secondary_index_update(d: u32) -> crate::types::GlobalSecondaryIndexUpdate {
     if d > 3u32 {
         return <crate::types::GlobalSecondaryIndexUpdate as ::std::default::Default>::default();
     }
@@ -934,12 +839,12 @@ fn full_global_table(d: u32) -> crate::types::GlobalTable {
         return <crate::types::GlobalTable as ::std::default::Default>::default();
     }
     crate::types::GlobalTable {
-        global_table_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        replication_group: Some(
-            if d > 3u32 { vec![] } else { vec![full_replica(d + 1)] },
-        ),
+        global_table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        replication_group: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -959,19 +864,15 @@ fn full_global_table_description(d: u32) -> crate::types::GlobalTableDescription
         return <crate::types::GlobalTableDescription as ::std::default::Default>::default();
     }
     crate::types::GlobalTableDescription {
-        replication_group: Some(
-            if d > 3u32 { vec![] } else { vec![full_replica_description(d + 1)] },
-        ),
-        global_table_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        creation_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        replication_group: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_description(d + 1)]
+        }),
+        global_table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        creation_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         global_table_status: Some(crate::types::GlobalTableStatus::from("CREATING")),
-        global_table_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        global_table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -990,9 +891,7 @@ fn full_global_table_global_secondary_index_settings_update(
         ..::std::default::Default::default()
     }
 }
-fn full_global_table_not_found_exception(
-    d: u32,
-) -> crate::types::GlobalTableNotFoundException {
+fn full_global_table_not_found_exception(d: u32) -> crate::types::GlobalTableNotFoundException {
     if d > 3u32 {
         return <crate::types::GlobalTableNotFoundException as ::std::default::Default>::default();
     }
@@ -1057,9 +956,7 @@ fn full_import_table_description(d: u32) -> crate::types::ImportTableDescription
         import_status: Some(crate::types::ImportStatus::from("IN_PROGRESS")),
         table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         table_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_bucket_source: Some(full_s3_bucket_source(d + 1)),
         error_count: i64::MAX,
         cloud_watch_log_group_arn: Some(
@@ -1074,25 +971,17 @@ fn full_import_table_description(d: u32) -> crate::types::ImportTableDescription
         processed_size_bytes: Some(i64::MAX),
         processed_item_count: i64::MAX,
         imported_item_count: i64::MAX,
-        failure_code: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        failure_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        failure_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        failure_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_incremental_export_specification(
-    d: u32,
-) -> crate::types::IncrementalExportSpecification {
+fn full_incremental_export_specification(d: u32) -> crate::types::IncrementalExportSpecification {
     if d > 3u32 {
         return <crate::types::IncrementalExportSpecification as ::std::default::Default>::default();
     }
     crate::types::IncrementalExportSpecification {
-        export_from_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        export_from_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         export_to_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         export_view_type: Some(crate::types::ExportViewType::from("NEW_IMAGE")),
         ..::std::default::Default::default()
@@ -1134,9 +1023,7 @@ fn full_invalid_endpoint_exception(d: u32) -> crate::types::InvalidEndpointExcep
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_export_time_exception(
-    d: u32,
-) -> crate::types::InvalidExportTimeException {
+fn full_invalid_export_time_exception(d: u32) -> crate::types::InvalidExportTimeException {
     if d > 3u32 {
         return <crate::types::InvalidExportTimeException as ::std::default::Default>::default();
     }
@@ -1145,9 +1032,7 @@ fn full_invalid_export_time_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_restore_time_exception(
-    d: u32,
-) -> crate::types::InvalidRestoreTimeException {
+fn full_invalid_restore_time_exception(d: u32) -> crate::types::InvalidRestoreTimeException {
     if d > 3u32 {
         return <crate::types::InvalidRestoreTimeException as ::std::default::Default>::default();
     }
@@ -1161,18 +1046,17 @@ fn full_item_collection_metrics(d: u32) -> crate::types::ItemCollectionMetrics {
         return <crate::types::ItemCollectionMetrics as ::std::default::Default>::default();
     }
     crate::types::ItemCollectionMetrics {
-        item_collection_key: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        size_estimate_range_gb: Some(
-            if d > 3u32 { vec![] } else { vec![1.7976931348623157e308_f64] },
-        ),
+        item_collection_key: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
+        size_estimate_range_gb: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![1.7976931348623157e308_f64]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1192,15 +1076,12 @@ fn full_item_response(d: u32) -> crate::types::ItemResponse {
         return <crate::types::ItemResponse as ::std::default::Default>::default();
     }
     crate::types::ItemResponse {
-        item: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        item: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1222,42 +1103,34 @@ fn full_keys_and_attributes(d: u32) -> crate::types::KeysAndAttributes {
         keys: if d > 3u32 {
             vec![]
         } else {
-            vec![
-                if d > 3u32 { Default::default() } else { [("key ✓".to_string(),
-                all_attribute_value(d + 1).swap_remove(0))].into_iter().collect() }
-            ]
-        },
-        attributes_to_get: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        consistent_read: Some(true),
-        projection_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
+            vec![if d > 3u32 {
                 Default::default()
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
+                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                     .collect()
-            },
-        ),
+            }]
+        },
+        attributes_to_get: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        consistent_read: Some(true),
+        projection_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_kinesis_data_stream_destination(
-    d: u32,
-) -> crate::types::KinesisDataStreamDestination {
+fn full_kinesis_data_stream_destination(d: u32) -> crate::types::KinesisDataStreamDestination {
     if d > 3u32 {
         return <crate::types::KinesisDataStreamDestination as ::std::default::Default>::default();
     }
@@ -1288,22 +1161,26 @@ fn full_local_secondary_index(d: u32) -> crate::types::LocalSecondaryIndex {
     }
     crate::types::LocalSecondaryIndex {
         index_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        key_schema: if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
+        key_schema: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        },
         projection: full_projection(d + 1),
         ..::std::default::Default::default()
     }
 }
-fn full_local_secondary_index_description(
-    d: u32,
-) -> crate::types::LocalSecondaryIndexDescription {
+fn full_local_secondary_index_description(d: u32) -> crate::types::LocalSecondaryIndexDescription {
     if d > 3u32 {
         return <crate::types::LocalSecondaryIndexDescription as ::std::default::Default>::default();
     }
     crate::types::LocalSecondaryIndexDescription {
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        key_schema: Some(
-            if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
-        ),
+        key_schema: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        }),
         projection: Some(full_projection(d + 1)),
         index_size_bytes: Some(i64::MAX),
         item_count: Some(i64::MAX),
@@ -1317,9 +1194,11 @@ fn full_local_secondary_index_info(d: u32) -> crate::types::LocalSecondaryIndexI
     }
     crate::types::LocalSecondaryIndexInfo {
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        key_schema: Some(
-            if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
-        ),
+        key_schema: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        }),
         projection: Some(full_projection(d + 1)),
         ..::std::default::Default::default()
     }
@@ -1334,9 +1213,7 @@ fn full_on_demand_throughput(d: u32) -> crate::types::OnDemandThroughput {
         ..::std::default::Default::default()
     }
 }
-fn full_on_demand_throughput_override(
-    d: u32,
-) -> crate::types::OnDemandThroughputOverride {
+fn full_on_demand_throughput_override(d: u32) -> crate::types::OnDemandThroughputOverride {
     if d > 3u32 {
         return <crate::types::OnDemandThroughputOverride as ::std::default::Default>::default();
     }
@@ -1351,22 +1228,18 @@ fn full_parameterized_statement(d: u32) -> crate::types::ParameterizedStatement 
     }
     crate::types::ParameterizedStatement {
         statement: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        parameters: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![all_attribute_value(d + 1).swap_remove(0)]
-            },
-        ),
+        parameters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![all_attribute_value(d + 1).swap_remove(0)]
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
         ..::std::default::Default::default()
     }
 }
-fn full_point_in_time_recovery_description(
-    d: u32,
-) -> crate::types::PointInTimeRecoveryDescription {
+fn full_point_in_time_recovery_description(d: u32) -> crate::types::PointInTimeRecoveryDescription {
     if d > 3u32 {
         return <crate::types::PointInTimeRecoveryDescription as ::std::default::Default>::default();
     }
@@ -1422,13 +1295,11 @@ fn full_projection(d: u32) -> crate::types::Projection {
     }
     crate::types::Projection {
         projection_type: Some(crate::types::ProjectionType::from("ALL")),
-        non_key_attributes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        non_key_attributes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1449,12 +1320,8 @@ fn full_provisioned_throughput_description(
         return <crate::types::ProvisionedThroughputDescription as ::std::default::Default>::default();
     }
     crate::types::ProvisionedThroughputDescription {
-        last_increase_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_decrease_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_increase_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_decrease_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         number_of_decreases_today: Some(i64::MAX),
         read_capacity_units: Some(i64::MAX),
         write_capacity_units: Some(i64::MAX),
@@ -1472,9 +1339,7 @@ fn full_provisioned_throughput_exceeded_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_provisioned_throughput_override(
-    d: u32,
-) -> crate::types::ProvisionedThroughputOverride {
+fn full_provisioned_throughput_override(d: u32) -> crate::types::ProvisionedThroughputOverride {
     if d > 3u32 {
         return <crate::types::ProvisionedThroughputOverride as ::std::default::Default>::default();
     }
@@ -1491,37 +1356,27 @@ fn full_put(d: u32) -> crate::types::Put {
         item: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        condition_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        condition_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
@@ -1536,8 +1391,7 @@ fn full_put_request(d: u32) -> crate::types::PutRequest {
         item: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
         ..::std::default::Default::default()
@@ -1548,15 +1402,11 @@ fn full_replica(d: u32) -> crate::types::Replica {
         return <crate::types::Replica as ::std::default::Default>::default();
     }
     crate::types::Replica {
-        region_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        region_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_replica_already_exists_exception(
-    d: u32,
-) -> crate::types::ReplicaAlreadyExistsException {
+fn full_replica_already_exists_exception(d: u32) -> crate::types::ReplicaAlreadyExistsException {
     if d > 3u32 {
         return <crate::types::ReplicaAlreadyExistsException as ::std::default::Default>::default();
     }
@@ -1565,23 +1415,17 @@ fn full_replica_already_exists_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_replica_auto_scaling_description(
-    d: u32,
-) -> crate::types::ReplicaAutoScalingDescription {
+fn full_replica_auto_scaling_description(d: u32) -> crate::types::ReplicaAutoScalingDescription {
     if d > 3u32 {
         return <crate::types::ReplicaAutoScalingDescription as ::std::default::Default>::default();
     }
     crate::types::ReplicaAutoScalingDescription {
-        region_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        global_secondary_indexes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_global_secondary_index_auto_scaling_description(d + 1)]
-            },
-        ),
+        region_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_global_secondary_index_auto_scaling_description(d + 1)]
+        }),
         replica_provisioned_read_capacity_auto_scaling_settings: Some(
             full_auto_scaling_settings_description(d + 1),
         ),
@@ -1598,13 +1442,11 @@ fn full_replica_auto_scaling_update(d: u32) -> crate::types::ReplicaAutoScalingU
     }
     crate::types::ReplicaAutoScalingUpdate {
         region_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        replica_global_secondary_index_updates: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_global_secondary_index_auto_scaling_update(d + 1)]
-            },
-        ),
+        replica_global_secondary_index_updates: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_global_secondary_index_auto_scaling_update(d + 1)]
+        }),
         replica_provisioned_read_capacity_auto_scaling_update: Some(
             full_auto_scaling_settings_update(d + 1),
         ),
@@ -1616,9 +1458,7 @@ fn full_replica_description(d: u32) -> crate::types::ReplicaDescription {
         return <crate::types::ReplicaDescription as ::std::default::Default>::default();
     }
     crate::types::ReplicaDescription {
-        region_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        region_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         replica_status: Some(crate::types::ReplicaStatus::from("CREATING")),
         replica_status_description: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
@@ -1626,21 +1466,15 @@ fn full_replica_description(d: u32) -> crate::types::ReplicaDescription {
         replica_status_percent_progress: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        kms_master_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        provisioned_throughput_override: Some(
-            full_provisioned_throughput_override(d + 1),
-        ),
+        kms_master_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        provisioned_throughput_override: Some(full_provisioned_throughput_override(d + 1)),
         on_demand_throughput_override: Some(full_on_demand_throughput_override(d + 1)),
         warm_throughput: Some(full_table_warm_throughput_description(d + 1)),
-        global_secondary_indexes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_global_secondary_index_description(d + 1)]
-            },
-        ),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_global_secondary_index_description(d + 1)]
+        }),
         replica_inaccessible_date_time: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
@@ -1648,17 +1482,13 @@ fn full_replica_description(d: u32) -> crate::types::ReplicaDescription {
         ..::std::default::Default::default()
     }
 }
-fn full_replica_global_secondary_index(
-    d: u32,
-) -> crate::types::ReplicaGlobalSecondaryIndex {
+fn full_replica_global_secondary_index(d: u32) -> crate::types::ReplicaGlobalSecondaryIndex {
     if d > 3u32 {
         return <crate::types::ReplicaGlobalSecondaryIndex as ::std::default::Default>::default();
     }
     crate::types::ReplicaGlobalSecondaryIndex {
         index_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        provisioned_throughput_override: Some(
-            full_provisioned_throughput_override(d + 1),
-        ),
+        provisioned_throughput_override: Some(full_provisioned_throughput_override(d + 1)),
         on_demand_throughput_override: Some(full_on_demand_throughput_override(d + 1)),
         ..::std::default::Default::default()
     }
@@ -1703,13 +1533,9 @@ fn full_replica_global_secondary_index_description(
     }
     crate::types::ReplicaGlobalSecondaryIndexDescription {
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        provisioned_throughput_override: Some(
-            full_provisioned_throughput_override(d + 1),
-        ),
+        provisioned_throughput_override: Some(full_provisioned_throughput_override(d + 1)),
         on_demand_throughput_override: Some(full_on_demand_throughput_override(d + 1)),
-        warm_throughput: Some(
-            full_global_secondary_index_warm_throughput_description(d + 1),
-        ),
+        warm_throughput: Some(full_global_secondary_index_warm_throughput_description(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -1757,9 +1583,7 @@ fn full_replica_not_found_exception(d: u32) -> crate::types::ReplicaNotFoundExce
         ..::std::default::Default::default()
     }
 }
-fn full_replica_settings_description(
-    d: u32,
-) -> crate::types::ReplicaSettingsDescription {
+fn full_replica_settings_description(d: u32) -> crate::types::ReplicaSettingsDescription {
     if d > 3u32 {
         return <crate::types::ReplicaSettingsDescription as ::std::default::Default>::default();
     }
@@ -1775,13 +1599,11 @@ fn full_replica_settings_description(
         replica_provisioned_write_capacity_auto_scaling_settings: Some(
             full_auto_scaling_settings_description(d + 1),
         ),
-        replica_global_secondary_index_settings: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_global_secondary_index_settings_description(d + 1)]
-            },
-        ),
+        replica_global_secondary_index_settings: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_global_secondary_index_settings_description(d + 1)]
+        }),
         replica_table_class_summary: Some(full_table_class_summary(d + 1)),
         ..::std::default::Default::default()
     }
@@ -1796,13 +1618,11 @@ fn full_replica_settings_update(d: u32) -> crate::types::ReplicaSettingsUpdate {
         replica_provisioned_read_capacity_auto_scaling_settings_update: Some(
             full_auto_scaling_settings_update(d + 1),
         ),
-        replica_global_secondary_index_settings_update: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_global_secondary_index_settings_update(d + 1)]
-            },
-        ),
+        replica_global_secondary_index_settings_update: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_global_secondary_index_settings_update(d + 1)]
+        }),
         replica_table_class: Some(crate::types::TableClass::from("STANDARD")),
         ..::std::default::Default::default()
     }
@@ -1871,12 +1691,8 @@ fn full_restore_summary(d: u32) -> crate::types::RestoreSummary {
         return <crate::types::RestoreSummary as ::std::default::Default>::default();
     }
     crate::types::RestoreSummary {
-        source_backup_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        source_table_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        source_backup_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        source_table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         restore_date_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         restore_in_progress: true,
         ..::std::default::Default::default()
@@ -1887,13 +1703,9 @@ fn full_s3_bucket_source(d: u32) -> crate::types::S3BucketSource {
         return <crate::types::S3BucketSource as ::std::default::Default>::default();
     }
     crate::types::S3BucketSource {
-        s3_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        s3_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        s3_key_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        s3_key_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1906,11 +1718,12 @@ fn full_source_table_details(d: u32) -> crate::types::SourceTableDetails {
         table_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         table_size_bytes: Some(i64::MAX),
-        key_schema: if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
-        table_creation_date_time: DateTime::from_secs_and_nanos(
-            1_700_000_000,
-            123_000_000,
-        ),
+        key_schema: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        },
+        table_creation_date_time: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         provisioned_throughput: full_provisioned_throughput(d + 1),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
         item_count: Some(i64::MAX),
@@ -1923,12 +1736,16 @@ fn full_source_table_feature_details(d: u32) -> crate::types::SourceTableFeature
         return <crate::types::SourceTableFeatureDetails as ::std::default::Default>::default();
     }
     crate::types::SourceTableFeatureDetails {
-        local_secondary_indexes: Some(
-            if d > 3u32 { vec![] } else { vec![full_local_secondary_index_info(d + 1)] },
-        ),
-        global_secondary_indexes: Some(
-            if d > 3u32 { vec![] } else { vec![full_global_secondary_index_info(d + 1)] },
-        ),
+        local_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_local_secondary_index_info(d + 1)]
+        }),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index_info(d + 1)]
+        }),
         stream_description: Some(full_stream_specification(d + 1)),
         time_to_live_description: Some(full_time_to_live_description(d + 1)),
         sse_description: Some(full_sse_description(d + 1)),
@@ -1942,9 +1759,7 @@ fn full_sse_description(d: u32) -> crate::types::SseDescription {
     crate::types::SseDescription {
         status: Some(crate::types::SseStatus::from("ENABLING")),
         sse_type: Some(crate::types::SseType::from("AES256")),
-        kms_master_key_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kms_master_key_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         inaccessible_encryption_date_time: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
@@ -1958,9 +1773,7 @@ fn full_sse_specification(d: u32) -> crate::types::SseSpecification {
     crate::types::SseSpecification {
         enabled: Some(true),
         sse_type: Some(crate::types::SseType::from("AES256")),
-        kms_master_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kms_master_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1974,9 +1787,7 @@ fn full_stream_specification(d: u32) -> crate::types::StreamSpecification {
         ..::std::default::Default::default()
     }
 }
-fn full_table_already_exists_exception(
-    d: u32,
-) -> crate::types::TableAlreadyExistsException {
+fn full_table_already_exists_exception(d: u32) -> crate::types::TableAlreadyExistsException {
     if d > 3u32 {
         return <crate::types::TableAlreadyExistsException as ::std::default::Default>::default();
     }
@@ -1985,22 +1796,18 @@ fn full_table_already_exists_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_table_auto_scaling_description(
-    d: u32,
-) -> crate::types::TableAutoScalingDescription {
+fn full_table_auto_scaling_description(d: u32) -> crate::types::TableAutoScalingDescription {
     if d > 3u32 {
         return <crate::types::TableAutoScalingDescription as ::std::default::Default>::default();
     }
     crate::types::TableAutoScalingDescription {
         table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         table_status: Some(crate::types::TableStatus::from("CREATING")),
-        replicas: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_auto_scaling_description(d + 1)]
-            },
-        ),
+        replicas: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_auto_scaling_description(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2010,9 +1817,7 @@ fn full_table_class_summary(d: u32) -> crate::types::TableClassSummary {
     }
     crate::types::TableClassSummary {
         table_class: Some(crate::types::TableClass::from("STANDARD")),
-        last_update_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_update_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -2027,14 +1832,20 @@ fn full_table_creation_parameters(d: u32) -> crate::types::TableCreationParamete
         } else {
             vec![full_attribute_definition(d + 1)]
         },
-        key_schema: if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
+        key_schema: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        },
         billing_mode: Some(crate::types::BillingMode::from("PROVISIONED")),
         provisioned_throughput: Some(full_provisioned_throughput(d + 1)),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
         sse_specification: Some(full_sse_specification(d + 1)),
-        global_secondary_indexes: Some(
-            if d > 3u32 { vec![] } else { vec![full_global_secondary_index(d + 1)] },
-        ),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2043,50 +1854,44 @@ fn full_table_description(d: u32) -> crate::types::TableDescription {
         return <crate::types::TableDescription as ::std::default::Default>::default();
     }
     crate::types::TableDescription {
-        attribute_definitions: Some(
-            if d > 3u32 { vec![] } else { vec![full_attribute_definition(d + 1)] },
-        ),
+        attribute_definitions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attribute_definition(d + 1)]
+        }),
         table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        key_schema: Some(
-            if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
-        ),
+        key_schema: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        }),
         table_status: Some(crate::types::TableStatus::from("CREATING")),
-        creation_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        creation_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         provisioned_throughput: Some(full_provisioned_throughput_description(d + 1)),
         table_size_bytes: Some(i64::MAX),
         item_count: Some(i64::MAX),
         table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         table_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         billing_mode_summary: Some(full_billing_mode_summary(d + 1)),
-        local_secondary_indexes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_local_secondary_index_description(d + 1)]
-            },
-        ),
-        global_secondary_indexes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_global_secondary_index_description(d + 1)]
-            },
-        ),
+        local_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_local_secondary_index_description(d + 1)]
+        }),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index_description(d + 1)]
+        }),
         stream_specification: Some(full_stream_specification(d + 1)),
-        latest_stream_label: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        latest_stream_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        global_table_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        replicas: Some(
-            if d > 3u32 { vec![] } else { vec![full_replica_description(d + 1)] },
-        ),
+        latest_stream_label: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        latest_stream_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        global_table_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        replicas: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_description(d + 1)]
+        }),
         restore_summary: Some(full_restore_summary(d + 1)),
         sse_description: Some(full_sse_description(d + 1)),
         archival_summary: Some(full_archival_summary(d + 1)),
@@ -2094,9 +1899,7 @@ fn full_table_description(d: u32) -> crate::types::TableDescription {
         deletion_protection_enabled: Some(true),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
         warm_throughput: Some(full_table_warm_throughput_description(d + 1)),
-        multi_region_consistency: Some(
-            crate::types::MultiRegionConsistency::from("EVENTUAL"),
-        ),
+        multi_region_consistency: Some(crate::types::MultiRegionConsistency::from("EVENTUAL")),
         ..::std::default::Default::default()
     }
 }
@@ -2118,9 +1921,7 @@ fn full_table_not_found_exception(d: u32) -> crate::types::TableNotFoundExceptio
         ..::std::default::Default::default()
     }
 }
-fn full_table_warm_throughput_description(
-    d: u32,
-) -> crate::types::TableWarmThroughputDescription {
+fn full_table_warm_throughput_description(d: u32) -> crate::types::TableWarmThroughputDescription {
     if d > 3u32 {
         return <crate::types::TableWarmThroughputDescription as ::std::default::Default>::default();
     }
@@ -2147,9 +1948,7 @@ fn full_time_to_live_description(d: u32) -> crate::types::TimeToLiveDescription 
     }
     crate::types::TimeToLiveDescription {
         time_to_live_status: Some(crate::types::TimeToLiveStatus::from("ENABLING")),
-        attribute_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        attribute_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2184,23 +1983,21 @@ fn full_transact_write_item(d: u32) -> crate::types::TransactWriteItem {
         ..::std::default::Default::default()
     }
 }
-fn full_transaction_canceled_exception(
-    d: u32,
-) -> crate::types::TransactionCanceledException {
+fn full_transaction_canceled_exception(d: u32) -> crate::types::TransactionCanceledException {
     if d > 3u32 {
         return <crate::types::TransactionCanceledException as ::std::default::Default>::default();
     }
     crate::types::TransactionCanceledException {
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        cancellation_reasons: Some(
-            if d > 3u32 { vec![] } else { vec![full_cancellation_reason(d + 1)] },
-        ),
+        cancellation_reasons: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_cancellation_reason(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_transaction_conflict_exception(
-    d: u32,
-) -> crate::types::TransactionConflictException {
+fn full_transaction_conflict_exception(d: u32) -> crate::types::TransactionConflictException {
     if d > 3u32 {
         return <crate::types::TransactionConflictException as ::std::default::Default>::default();
     }
@@ -2209,9 +2006,7 @@ fn full_transaction_conflict_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_transaction_in_progress_exception(
-    d: u32,
-) -> crate::types::TransactionInProgressException {
+fn full_transaction_in_progress_exception(d: u32) -> crate::types::TransactionInProgressException {
     if d > 3u32 {
         return <crate::types::TransactionInProgressException as ::std::default::Default>::default();
     }
@@ -2228,40 +2023,28 @@ fn full_update(d: u32) -> crate::types::Update {
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
-        update_expression: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        update_expression: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        condition_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        condition_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
@@ -2303,20 +2086,14 @@ fn full_update_replication_group_member_action(
     }
     crate::types::UpdateReplicationGroupMemberAction {
         region_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        kms_master_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        provisioned_throughput_override: Some(
-            full_provisioned_throughput_override(d + 1),
-        ),
+        kms_master_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        provisioned_throughput_override: Some(full_provisioned_throughput_override(d + 1)),
         on_demand_throughput_override: Some(full_on_demand_throughput_override(d + 1)),
-        global_secondary_indexes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_global_secondary_index(d + 1)]
-            },
-        ),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_global_secondary_index(d + 1)]
+        }),
         table_class_override: Some(crate::types::TableClass::from("STANDARD")),
         ..::std::default::Default::default()
     }
@@ -2353,9 +2130,7 @@ fn full_batch_execute_statement_input(
         } else {
             vec![full_batch_statement_request(d + 1)]
         },
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         ..::std::default::Default::default()
     }
 }
@@ -2366,18 +2141,20 @@ fn full_batch_execute_statement_output(
         return <crate::operation::batch_execute_statement::BatchExecuteStatementOutput as ::std::default::Default>::default();
     }
     crate::operation::batch_execute_statement::BatchExecuteStatementOutput {
-        responses: Some(
-            if d > 3u32 { vec![] } else { vec![full_batch_statement_response(d + 1)] },
-        ),
-        consumed_capacity: Some(
-            if d > 3u32 { vec![] } else { vec![full_consumed_capacity(d + 1)] },
-        ),
+        responses: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_batch_statement_response(d + 1)]
+        }),
+        consumed_capacity: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_consumed_capacity(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_batch_get_item_input(
-    d: u32,
-) -> crate::operation::batch_get_item::BatchGetItemInput {
+fn full_batch_get_item_input(d: u32) -> crate::operation::batch_get_item::BatchGetItemInput {
     if d > 3u32 {
         return <crate::operation::batch_get_item::BatchGetItemInput as ::std::default::Default>::default();
     }
@@ -2385,63 +2162,45 @@ fn full_batch_get_item_input(
         request_items: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), full_keys_and_attributes(d + 1))]
-                .into_iter()
-                .collect()
+            [("key ✓".to_string(), full_keys_and_attributes(d + 1))].into_iter().collect()
         },
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         ..::std::default::Default::default()
     }
 }
-fn full_batch_get_item_output(
-    d: u32,
-) -> crate::operation::batch_get_item::BatchGetItemOutput {
+fn full_batch_get_item_output(d: u32) -> crate::operation::batch_get_item::BatchGetItemOutput {
     if d > 3u32 {
         return <crate::operation::batch_get_item::BatchGetItemOutput as ::std::default::Default>::default();
     }
     crate::operation::batch_get_item::BatchGetItemOutput {
-        responses: Some(
-            if d > 3u32 {
-                Default::default()
+        responses: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 {
-                            vec![]
-                        } else {
-                            vec![
-                                if d > 3u32 { Default::default() } else { [("key ✓"
-                                .to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                                .into_iter().collect() }
-                            ]
-                        },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        unprocessed_keys: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_keys_and_attributes(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        consumed_capacity: Some(
-            if d > 3u32 { vec![] } else { vec![full_consumed_capacity(d + 1)] },
-        ),
+                vec![if d > 3u32 {
+                    Default::default()
+                } else {
+                    [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                        .collect()
+                }]
+            })].into_iter().collect()
+        }),
+        unprocessed_keys: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_keys_and_attributes(d + 1))].into_iter().collect()
+        }),
+        consumed_capacity: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_consumed_capacity(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_batch_write_item_input(
-    d: u32,
-) -> crate::operation::batch_write_item::BatchWriteItemInput {
+fn full_batch_write_item_input(d: u32) -> crate::operation::batch_write_item::BatchWriteItemInput {
     if d > 3u32 {
         return <crate::operation::batch_write_item::BatchWriteItemInput as ::std::default::Default>::default();
     }
@@ -2449,18 +2208,13 @@ fn full_batch_write_item_input(
         request_items: if d > 3u32 {
             Default::default()
         } else {
-            [
-                (
-                    "key ✓".to_string(),
-                    if d > 3u32 { vec![] } else { vec![full_write_request(d + 1)] },
-                ),
-            ]
-                .into_iter()
-                .collect()
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
+            } else {
+                vec![full_write_request(d + 1)]
+            })].into_iter().collect()
         },
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         return_item_collection_metrics: Some(
             crate::types::ReturnItemCollectionMetrics::from("SIZE"),
         ),
@@ -2474,47 +2228,33 @@ fn full_batch_write_item_output(
         return <crate::operation::batch_write_item::BatchWriteItemOutput as ::std::default::Default>::default();
     }
     crate::operation::batch_write_item::BatchWriteItemOutput {
-        unprocessed_items: Some(
-            if d > 3u32 {
-                Default::default()
+        unprocessed_items: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 { vec![] } else { vec![full_write_request(d + 1)] },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        item_collection_metrics: Some(
-            if d > 3u32 {
-                Default::default()
+                vec![full_write_request(d + 1)]
+            })].into_iter().collect()
+        }),
+        item_collection_metrics: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 {
-                            vec![]
-                        } else {
-                            vec![full_item_collection_metrics(d + 1)]
-                        },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        consumed_capacity: Some(
-            if d > 3u32 { vec![] } else { vec![full_consumed_capacity(d + 1)] },
-        ),
+                vec![full_item_collection_metrics(d + 1)]
+            })].into_iter().collect()
+        }),
+        consumed_capacity: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_consumed_capacity(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_create_backup_input(
-    d: u32,
-) -> crate::operation::create_backup::CreateBackupInput {
+fn full_create_backup_input(d: u32) -> crate::operation::create_backup::CreateBackupInput {
     if d > 3u32 {
         return <crate::operation::create_backup::CreateBackupInput as ::std::default::Default>::default();
     }
@@ -2524,9 +2264,7 @@ fn full_create_backup_input(
         ..::std::default::Default::default()
     }
 }
-fn full_create_backup_output(
-    d: u32,
-) -> crate::operation::create_backup::CreateBackupOutput {
+fn full_create_backup_output(d: u32) -> crate::operation::create_backup::CreateBackupOutput {
     if d > 3u32 {
         return <crate::operation::create_backup::CreateBackupOutput as ::std::default::Default>::default();
     }
@@ -2542,10 +2280,12 @@ fn full_create_global_table_input(
         return <crate::operation::create_global_table::CreateGlobalTableInput as ::std::default::Default>::default();
     }
     crate::operation::create_global_table::CreateGlobalTableInput {
-        global_table_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        replication_group: if d > 3u32 { vec![] } else { vec![full_replica(d + 1)] },
+        global_table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        replication_group: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -2571,31 +2311,39 @@ fn full_create_table_input(d: u32) -> crate::operation::create_table::CreateTabl
             vec![full_attribute_definition(d + 1)]
         },
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        key_schema: if d > 3u32 { vec![] } else { vec![full_key_schema_element(d + 1)] },
-        local_secondary_indexes: Some(
-            if d > 3u32 { vec![] } else { vec![full_local_secondary_index(d + 1)] },
-        ),
-        global_secondary_indexes: Some(
-            if d > 3u32 { vec![] } else { vec![full_global_secondary_index(d + 1)] },
-        ),
+        key_schema: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_key_schema_element(d + 1)]
+        },
+        local_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_local_secondary_index(d + 1)]
+        }),
+        global_secondary_indexes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index(d + 1)]
+        }),
         billing_mode: Some(crate::types::BillingMode::from("PROVISIONED")),
         provisioned_throughput: Some(full_provisioned_throughput(d + 1)),
         stream_specification: Some(full_stream_specification(d + 1)),
         sse_specification: Some(full_sse_specification(d + 1)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         table_class: Some(crate::types::TableClass::from("STANDARD")),
         deletion_protection_enabled: Some(true),
         warm_throughput: Some(full_warm_throughput(d + 1)),
-        resource_policy: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        resource_policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
         ..::std::default::Default::default()
     }
 }
-fn full_create_table_output(
-    d: u32,
-) -> crate::operation::create_table::CreateTableOutput {
+fn full_create_table_output(d: u32) -> crate::operation::create_table::CreateTableOutput {
     if d > 3u32 {
         return <crate::operation::create_table::CreateTableOutput as ::std::default::Default>::default();
     }
@@ -2604,9 +2352,7 @@ fn full_create_table_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_backup_input(
-    d: u32,
-) -> crate::operation::delete_backup::DeleteBackupInput {
+fn full_delete_backup_input(d: u32) -> crate::operation::delete_backup::DeleteBackupInput {
     if d > 3u32 {
         return <crate::operation::delete_backup::DeleteBackupInput as ::std::default::Default>::default();
     }
@@ -2615,9 +2361,7 @@ fn full_delete_backup_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_backup_output(
-    d: u32,
-) -> crate::operation::delete_backup::DeleteBackupOutput {
+fn full_delete_backup_output(d: u32) -> crate::operation::delete_backup::DeleteBackupOutput {
     if d > 3u32 {
         return <crate::operation::delete_backup::DeleteBackupOutput as ::std::default::Default>::default();
     }
@@ -2635,53 +2379,37 @@ fn full_delete_item_input(d: u32) -> crate::operation::delete_item::DeleteItemIn
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
-        expected: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_expected_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        expected: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_expected_attribute_value(d + 1))].into_iter().collect()
+        }),
         conditional_operator: Some(crate::types::ConditionalOperator::from("AND")),
         return_values: Some(crate::types::ReturnValue::from("NONE")),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         return_item_collection_metrics: Some(
             crate::types::ReturnItemCollectionMetrics::from("SIZE"),
         ),
-        condition_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        condition_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
@@ -2693,15 +2421,12 @@ fn full_delete_item_output(d: u32) -> crate::operation::delete_item::DeleteItemO
         return <crate::operation::delete_item::DeleteItemOutput as ::std::default::Default>::default();
     }
     crate::operation::delete_item::DeleteItemOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         consumed_capacity: Some(full_consumed_capacity(d + 1)),
         item_collection_metrics: Some(full_item_collection_metrics(d + 1)),
         ..::std::default::Default::default()
@@ -2715,9 +2440,7 @@ fn full_delete_resource_policy_input(
     }
     crate::operation::delete_resource_policy::DeleteResourcePolicyInput {
         resource_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_revision_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_revision_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2728,9 +2451,7 @@ fn full_delete_resource_policy_output(
         return <crate::operation::delete_resource_policy::DeleteResourcePolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::delete_resource_policy::DeleteResourcePolicyOutput {
-        revision_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        revision_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2743,9 +2464,7 @@ fn full_delete_table_input(d: u32) -> crate::operation::delete_table::DeleteTabl
         ..::std::default::Default::default()
     }
 }
-fn full_delete_table_output(
-    d: u32,
-) -> crate::operation::delete_table::DeleteTableOutput {
+fn full_delete_table_output(d: u32) -> crate::operation::delete_table::DeleteTableOutput {
     if d > 3u32 {
         return <crate::operation::delete_table::DeleteTableOutput as ::std::default::Default>::default();
     }
@@ -2754,9 +2473,7 @@ fn full_delete_table_output(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_backup_input(
-    d: u32,
-) -> crate::operation::describe_backup::DescribeBackupInput {
+fn full_describe_backup_input(d: u32) -> crate::operation::describe_backup::DescribeBackupInput {
     if d > 3u32 {
         return <crate::operation::describe_backup::DescribeBackupInput as ::std::default::Default>::default();
     }
@@ -2765,9 +2482,7 @@ fn full_describe_backup_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_backup_output(
-    d: u32,
-) -> crate::operation::describe_backup::DescribeBackupOutput {
+fn full_describe_backup_output(d: u32) -> crate::operation::describe_backup::DescribeBackupOutput {
     if d > 3u32 {
         return <crate::operation::describe_backup::DescribeBackupOutput as ::std::default::Default>::default();
     }
@@ -2819,19 +2534,15 @@ fn full_describe_contributor_insights_output(
     crate::operation::describe_contributor_insights::DescribeContributorInsightsOutput {
         table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        contributor_insights_rule_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        contributor_insights_rule_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         contributor_insights_status: Some(
             crate::types::ContributorInsightsStatus::from("ENABLING"),
         ),
-        last_update_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_update_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         failure_exception: Some(full_failure_exception(d + 1)),
         ..::std::default::Default::default()
     }
@@ -2853,13 +2564,15 @@ fn full_describe_endpoints_output(
         return <crate::operation::describe_endpoints::DescribeEndpointsOutput as ::std::default::Default>::default();
     }
     crate::operation::describe_endpoints::DescribeEndpointsOutput {
-        endpoints: if d > 3u32 { vec![] } else { vec![full_endpoint(d + 1)] },
+        endpoints: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_endpoint(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
-fn full_describe_export_input(
-    d: u32,
-) -> crate::operation::describe_export::DescribeExportInput {
+fn full_describe_export_input(d: u32) -> crate::operation::describe_export::DescribeExportInput {
     if d > 3u32 {
         return <crate::operation::describe_export::DescribeExportInput as ::std::default::Default>::default();
     }
@@ -2868,9 +2581,7 @@ fn full_describe_export_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_export_output(
-    d: u32,
-) -> crate::operation::describe_export::DescribeExportOutput {
+fn full_describe_export_output(d: u32) -> crate::operation::describe_export::DescribeExportOutput {
     if d > 3u32 {
         return <crate::operation::describe_export::DescribeExportOutput as ::std::default::Default>::default();
     }
@@ -2886,9 +2597,7 @@ fn full_describe_global_table_input(
         return <crate::operation::describe_global_table::DescribeGlobalTableInput as ::std::default::Default>::default();
     }
     crate::operation::describe_global_table::DescribeGlobalTableInput {
-        global_table_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        global_table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2910,9 +2619,7 @@ fn full_describe_global_table_settings_input(
         return <crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsInput as ::std::default::Default>::default();
     }
     crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsInput {
-        global_table_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        global_table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2923,22 +2630,16 @@ fn full_describe_global_table_settings_output(
         return <crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsOutput as ::std::default::Default>::default();
     }
     crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsOutput {
-        global_table_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        replica_settings: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_settings_description(d + 1)]
-            },
-        ),
+        global_table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        replica_settings: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_settings_description(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_describe_import_input(
-    d: u32,
-) -> crate::operation::describe_import::DescribeImportInput {
+fn full_describe_import_input(d: u32) -> crate::operation::describe_import::DescribeImportInput {
     if d > 3u32 {
         return <crate::operation::describe_import::DescribeImportInput as ::std::default::Default>::default();
     }
@@ -2947,9 +2648,7 @@ fn full_describe_import_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_import_output(
-    d: u32,
-) -> crate::operation::describe_import::DescribeImportOutput {
+fn full_describe_import_output(d: u32) -> crate::operation::describe_import::DescribeImportOutput {
     if d > 3u32 {
         return <crate::operation::describe_import::DescribeImportOutput as ::std::default::Default>::default();
     }
@@ -2977,19 +2676,15 @@ fn full_describe_kinesis_streaming_destination_output(
     }
     crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationOutput {
         table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        kinesis_data_stream_destinations: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_kinesis_data_stream_destination(d + 1)]
-            },
-        ),
+        kinesis_data_stream_destinations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_kinesis_data_stream_destination(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_describe_limits_input(
-    d: u32,
-) -> crate::operation::describe_limits::DescribeLimitsInput {
+fn full_describe_limits_input(d: u32) -> crate::operation::describe_limits::DescribeLimitsInput {
     if d > 3u32 {
         return <crate::operation::describe_limits::DescribeLimitsInput as ::std::default::Default>::default();
     }
@@ -2997,9 +2692,7 @@ fn full_describe_limits_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_limits_output(
-    d: u32,
-) -> crate::operation::describe_limits::DescribeLimitsOutput {
+fn full_describe_limits_output(d: u32) -> crate::operation::describe_limits::DescribeLimitsOutput {
     if d > 3u32 {
         return <crate::operation::describe_limits::DescribeLimitsOutput as ::std::default::Default>::default();
     }
@@ -3011,9 +2704,7 @@ fn full_describe_limits_output(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_table_input(
-    d: u32,
-) -> crate::operation::describe_table::DescribeTableInput {
+fn full_describe_table_input(d: u32) -> crate::operation::describe_table::DescribeTableInput {
     if d > 3u32 {
         return <crate::operation::describe_table::DescribeTableInput as ::std::default::Default>::default();
     }
@@ -3022,9 +2713,7 @@ fn full_describe_table_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_table_output(
-    d: u32,
-) -> crate::operation::describe_table::DescribeTableOutput {
+fn full_describe_table_output(d: u32) -> crate::operation::describe_table::DescribeTableOutput {
     if d > 3u32 {
         return <crate::operation::describe_table::DescribeTableOutput as ::std::default::Default>::default();
     }
@@ -3147,18 +2836,14 @@ fn full_execute_statement_input(
     }
     crate::operation::execute_statement::ExecuteStatementInput {
         statement: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        parameters: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![all_attribute_value(d + 1).swap_remove(0)]
-            },
-        ),
+        parameters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![all_attribute_value(d + 1).swap_remove(0)]
+        }),
         consistent_read: Some(true),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         limit: Some(i32::MIN),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
@@ -3173,27 +2858,24 @@ fn full_execute_statement_output(
         return <crate::operation::execute_statement::ExecuteStatementOutput as ::std::default::Default>::default();
     }
     crate::operation::execute_statement::ExecuteStatementOutput {
-        items: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![
-                    if d > 3u32 { Default::default() } else { [("key ✓".to_string(),
-                    all_attribute_value(d + 1).swap_remove(0))].into_iter().collect() }
-                ]
-            },
-        ),
-        next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        consumed_capacity: Some(full_consumed_capacity(d + 1)),
-        last_evaluated_key: Some(
-            if d > 3u32 {
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![if d > 3u32 {
                 Default::default()
             } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
+                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                     .collect()
-            },
-        ),
+            }]
+        }),
+        next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        consumed_capacity: Some(full_consumed_capacity(d + 1)),
+        last_evaluated_key: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3209,12 +2891,8 @@ fn full_execute_transaction_input(
         } else {
             vec![full_parameterized_statement(d + 1)]
         },
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         ..::std::default::Default::default()
     }
 }
@@ -3225,10 +2903,16 @@ fn full_execute_transaction_output(
         return <crate::operation::execute_transaction::ExecuteTransactionOutput as ::std::default::Default>::default();
     }
     crate::operation::execute_transaction::ExecuteTransactionOutput {
-        responses: Some(if d > 3u32 { vec![] } else { vec![full_item_response(d + 1)] }),
-        consumed_capacity: Some(
-            if d > 3u32 { vec![] } else { vec![full_consumed_capacity(d + 1)] },
-        ),
+        responses: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_item_response(d + 1)]
+        }),
+        consumed_capacity: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_consumed_capacity(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3241,23 +2925,15 @@ fn full_export_table_to_point_in_time_input(
     crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeInput {
         table_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         export_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        s3_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        s3_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_sse_algorithm: Some(crate::types::S3SseAlgorithm::from("AES256")),
-        s3_sse_kms_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        s3_sse_kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         export_format: Some(crate::types::ExportFormat::from("DYNAMODB_JSON")),
         export_type: Some(crate::types::ExportType::from("FULL_EXPORT")),
-        incremental_export_specification: Some(
-            full_incremental_export_specification(d + 1),
-        ),
+        incremental_export_specification: Some(full_incremental_export_specification(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -3281,38 +2957,27 @@ fn full_get_item_input(d: u32) -> crate::operation::get_item::GetItemInput {
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
-        attributes_to_get: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        attributes_to_get: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         consistent_read: Some(true),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
-        projection_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
+        projection_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3321,15 +2986,12 @@ fn full_get_item_output(d: u32) -> crate::operation::get_item::GetItemOutput {
         return <crate::operation::get_item::GetItemOutput as ::std::default::Default>::default();
     }
     crate::operation::get_item::GetItemOutput {
-        item: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        item: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         consumed_capacity: Some(full_consumed_capacity(d + 1)),
         ..::std::default::Default::default()
     }
@@ -3353,9 +3015,7 @@ fn full_get_resource_policy_output(
     }
     crate::operation::get_resource_policy::GetResourcePolicyOutput {
         policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        revision_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        revision_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3364,9 +3024,7 @@ fn full_import_table_input(d: u32) -> crate::operation::import_table::ImportTabl
         return <crate::operation::import_table::ImportTableInput as ::std::default::Default>::default();
     }
     crate::operation::import_table::ImportTableInput {
-        client_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         s3_bucket_source: full_s3_bucket_source(d + 1),
         input_format: crate::types::InputFormat::from("DYNAMODB_JSON"),
         input_format_options: Some(full_input_format_options(d + 1)),
@@ -3375,9 +3033,7 @@ fn full_import_table_input(d: u32) -> crate::operation::import_table::ImportTabl
         ..::std::default::Default::default()
     }
 }
-fn full_import_table_output(
-    d: u32,
-) -> crate::operation::import_table::ImportTableOutput {
+fn full_import_table_output(d: u32) -> crate::operation::import_table::ImportTableOutput {
     if d > 3u32 {
         return <crate::operation::import_table::ImportTableOutput as ::std::default::Default>::default();
     }
@@ -3393,12 +3049,8 @@ fn full_list_backups_input(d: u32) -> crate::operation::list_backups::ListBackup
     crate::operation::list_backups::ListBackupsInput {
         table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         limit: Some(i32::MIN),
-        time_range_lower_bound: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        time_range_upper_bound: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        time_range_lower_bound: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        time_range_upper_bound: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         exclusive_start_backup_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -3406,16 +3058,16 @@ fn full_list_backups_input(d: u32) -> crate::operation::list_backups::ListBackup
         ..::std::default::Default::default()
     }
 }
-fn full_list_backups_output(
-    d: u32,
-) -> crate::operation::list_backups::ListBackupsOutput {
+fn full_list_backups_output(d: u32) -> crate::operation::list_backups::ListBackupsOutput {
     if d > 3u32 {
         return <crate::operation::list_backups::ListBackupsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_backups::ListBackupsOutput {
-        backup_summaries: Some(
-            if d > 3u32 { vec![] } else { vec![full_backup_summary(d + 1)] },
-        ),
+        backup_summaries: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_backup_summary(d + 1)]
+        }),
         last_evaluated_backup_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -3442,13 +3094,11 @@ fn full_list_contributor_insights_output(
         return <crate::operation::list_contributor_insights::ListContributorInsightsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_contributor_insights::ListContributorInsightsOutput {
-        contributor_insights_summaries: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_contributor_insights_summary(d + 1)]
-            },
-        ),
+        contributor_insights_summaries: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_contributor_insights_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3464,16 +3114,16 @@ fn full_list_exports_input(d: u32) -> crate::operation::list_exports::ListExport
         ..::std::default::Default::default()
     }
 }
-fn full_list_exports_output(
-    d: u32,
-) -> crate::operation::list_exports::ListExportsOutput {
+fn full_list_exports_output(d: u32) -> crate::operation::list_exports::ListExportsOutput {
     if d > 3u32 {
         return <crate::operation::list_exports::ListExportsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_exports::ListExportsOutput {
-        export_summaries: Some(
-            if d > 3u32 { vec![] } else { vec![full_export_summary(d + 1)] },
-        ),
+        export_summaries: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_export_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3489,9 +3139,7 @@ fn full_list_global_tables_input(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         limit: Some(i32::MIN),
-        region_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        region_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3502,9 +3150,11 @@ fn full_list_global_tables_output(
         return <crate::operation::list_global_tables::ListGlobalTablesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_global_tables::ListGlobalTablesOutput {
-        global_tables: Some(
-            if d > 3u32 { vec![] } else { vec![full_global_table(d + 1)] },
-        ),
+        global_tables: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_table(d + 1)]
+        }),
         last_evaluated_global_table_name: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -3522,16 +3172,16 @@ fn full_list_imports_input(d: u32) -> crate::operation::list_imports::ListImport
         ..::std::default::Default::default()
     }
 }
-fn full_list_imports_output(
-    d: u32,
-) -> crate::operation::list_imports::ListImportsOutput {
+fn full_list_imports_output(d: u32) -> crate::operation::list_imports::ListImportsOutput {
     if d > 3u32 {
         return <crate::operation::list_imports::ListImportsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_imports::ListImportsOutput {
-        import_summary_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_import_summary(d + 1)] },
-        ),
+        import_summary_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_import_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3553,13 +3203,11 @@ fn full_list_tables_output(d: u32) -> crate::operation::list_tables::ListTablesO
         return <crate::operation::list_tables::ListTablesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_tables::ListTablesOutput {
-        table_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        table_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         last_evaluated_table_name: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -3585,7 +3233,11 @@ fn full_list_tags_of_resource_output(
         return <crate::operation::list_tags_of_resource::ListTagsOfResourceOutput as ::std::default::Default>::default();
     }
     crate::operation::list_tags_of_resource::ListTagsOfResourceOutput {
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3599,53 +3251,37 @@ fn full_put_item_input(d: u32) -> crate::operation::put_item::PutItemInput {
         item: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
-        expected: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_expected_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        expected: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_expected_attribute_value(d + 1))].into_iter().collect()
+        }),
         return_values: Some(crate::types::ReturnValue::from("NONE")),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         return_item_collection_metrics: Some(
             crate::types::ReturnItemCollectionMetrics::from("SIZE"),
         ),
         conditional_operator: Some(crate::types::ConditionalOperator::from("AND")),
-        condition_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        condition_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
@@ -3657,15 +3293,12 @@ fn full_put_item_output(d: u32) -> crate::operation::put_item::PutItemOutput {
         return <crate::operation::put_item::PutItemOutput as ::std::default::Default>::default();
     }
     crate::operation::put_item::PutItemOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         consumed_capacity: Some(full_consumed_capacity(d + 1)),
         item_collection_metrics: Some(full_item_collection_metrics(d + 1)),
         ..::std::default::Default::default()
@@ -3680,9 +3313,7 @@ fn full_put_resource_policy_input(
     crate::operation::put_resource_policy::PutResourcePolicyInput {
         resource_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         policy: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_revision_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_revision_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         confirm_remove_self_resource_access: true,
         ..::std::default::Default::default()
     }
@@ -3694,9 +3325,7 @@ fn full_put_resource_policy_output(
         return <crate::operation::put_resource_policy::PutResourcePolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::put_resource_policy::PutResourcePolicyOutput {
-        revision_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        revision_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3708,75 +3337,53 @@ fn full_query_input(d: u32) -> crate::operation::query::QueryInput {
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         select: Some(crate::types::Select::from("ALL_ATTRIBUTES")),
-        attributes_to_get: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        attributes_to_get: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         limit: Some(i32::MIN),
         consistent_read: Some(true),
-        key_conditions: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_condition(d + 1))].into_iter().collect()
-            },
-        ),
-        query_filter: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_condition(d + 1))].into_iter().collect()
-            },
-        ),
+        key_conditions: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_condition(d + 1))].into_iter().collect()
+        }),
+        query_filter: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_condition(d + 1))].into_iter().collect()
+        }),
         conditional_operator: Some(crate::types::ConditionalOperator::from("AND")),
         scan_index_forward: Some(true),
-        exclusive_start_key: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
-        projection_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        filter_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        exclusive_start_key: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
+        projection_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        filter_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key_condition_expression: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3785,27 +3392,24 @@ fn full_query_output(d: u32) -> crate::operation::query::QueryOutput {
         return <crate::operation::query::QueryOutput as ::std::default::Default>::default();
     }
     crate::operation::query::QueryOutput {
-        items: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![
-                    if d > 3u32 { Default::default() } else { [("key ✓".to_string(),
-                    all_attribute_value(d + 1).swap_remove(0))].into_iter().collect() }
-                ]
-            },
-        ),
-        count: i32::MIN,
-        scanned_count: i32::MIN,
-        last_evaluated_key: Some(
-            if d > 3u32 {
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![if d > 3u32 {
                 Default::default()
             } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
+                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                     .collect()
-            },
-        ),
+            }]
+        }),
+        count: i32::MIN,
+        scanned_count: i32::MIN,
+        last_evaluated_key: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         consumed_capacity: Some(full_consumed_capacity(d + 1)),
         ..::std::default::Default::default()
     }
@@ -3817,17 +3421,19 @@ fn full_restore_table_from_backup_input(
         return <crate::operation::restore_table_from_backup::RestoreTableFromBackupInput as ::std::default::Default>::default();
     }
     crate::operation::restore_table_from_backup::RestoreTableFromBackupInput {
-        target_table_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        target_table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         backup_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         billing_mode_override: Some(crate::types::BillingMode::from("PROVISIONED")),
-        global_secondary_index_override: Some(
-            if d > 3u32 { vec![] } else { vec![full_global_secondary_index(d + 1)] },
-        ),
-        local_secondary_index_override: Some(
-            if d > 3u32 { vec![] } else { vec![full_local_secondary_index(d + 1)] },
-        ),
+        global_secondary_index_override: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index(d + 1)]
+        }),
+        local_secondary_index_override: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_local_secondary_index(d + 1)]
+        }),
         provisioned_throughput_override: Some(full_provisioned_throughput(d + 1)),
         on_demand_throughput_override: Some(full_on_demand_throughput(d + 1)),
         sse_specification_override: Some(full_sse_specification(d + 1)),
@@ -3852,26 +3458,22 @@ fn full_restore_table_to_point_in_time_input(
         return <crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeInput as ::std::default::Default>::default();
     }
     crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeInput {
-        source_table_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        source_table_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        target_table_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        source_table_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        source_table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        target_table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         use_latest_restorable_time: Some(true),
-        restore_date_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        restore_date_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         billing_mode_override: Some(crate::types::BillingMode::from("PROVISIONED")),
-        global_secondary_index_override: Some(
-            if d > 3u32 { vec![] } else { vec![full_global_secondary_index(d + 1)] },
-        ),
-        local_secondary_index_override: Some(
-            if d > 3u32 { vec![] } else { vec![full_local_secondary_index(d + 1)] },
-        ),
+        global_secondary_index_override: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index(d + 1)]
+        }),
+        local_secondary_index_override: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_local_secondary_index(d + 1)]
+        }),
         provisioned_throughput_override: Some(full_provisioned_throughput(d + 1)),
         on_demand_throughput_override: Some(full_on_demand_throughput(d + 1)),
         sse_specification_override: Some(full_sse_specification(d + 1)),
@@ -3896,66 +3498,46 @@ fn full_scan_input(d: u32) -> crate::operation::scan::ScanInput {
     crate::operation::scan::ScanInput {
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        attributes_to_get: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        attributes_to_get: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         limit: Some(i32::MIN),
         select: Some(crate::types::Select::from("ALL_ATTRIBUTES")),
-        scan_filter: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_condition(d + 1))].into_iter().collect()
-            },
-        ),
+        scan_filter: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_condition(d + 1))].into_iter().collect()
+        }),
         conditional_operator: Some(crate::types::ConditionalOperator::from("AND")),
-        exclusive_start_key: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        exclusive_start_key: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         total_segments: Some(i32::MIN),
         segment: Some(i32::MIN),
-        projection_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        filter_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        projection_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        filter_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         consistent_read: Some(true),
         ..::std::default::Default::default()
     }
@@ -3965,27 +3547,24 @@ fn full_scan_output(d: u32) -> crate::operation::scan::ScanOutput {
         return <crate::operation::scan::ScanOutput as ::std::default::Default>::default();
     }
     crate::operation::scan::ScanOutput {
-        items: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![
-                    if d > 3u32 { Default::default() } else { [("key ✓".to_string(),
-                    all_attribute_value(d + 1).swap_remove(0))].into_iter().collect() }
-                ]
-            },
-        ),
-        count: i32::MIN,
-        scanned_count: i32::MIN,
-        last_evaluated_key: Some(
-            if d > 3u32 {
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![if d > 3u32 {
                 Default::default()
             } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
+                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                     .collect()
-            },
-        ),
+            }]
+        }),
+        count: i32::MIN,
+        scanned_count: i32::MIN,
+        last_evaluated_key: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         consumed_capacity: Some(full_consumed_capacity(d + 1)),
         ..::std::default::Default::default()
     }
@@ -3996,13 +3575,15 @@ fn full_tag_resource_input(d: u32) -> crate::operation::tag_resource::TagResourc
     }
     crate::operation::tag_resource::TagResourceInput {
         resource_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
-fn full_tag_resource_output(
-    d: u32,
-) -> crate::operation::tag_resource::TagResourceOutput {
+fn full_tag_resource_output(d: u32) -> crate::operation::tag_resource::TagResourceOutput {
     if d > 3u32 {
         return <crate::operation::tag_resource::TagResourceOutput as ::std::default::Default>::default();
     }
@@ -4022,9 +3603,7 @@ fn full_transact_get_items_input(
         } else {
             vec![full_transact_get_item(d + 1)]
         },
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         ..::std::default::Default::default()
     }
 }
@@ -4035,10 +3614,16 @@ fn full_transact_get_items_output(
         return <crate::operation::transact_get_items::TransactGetItemsOutput as ::std::default::Default>::default();
     }
     crate::operation::transact_get_items::TransactGetItemsOutput {
-        consumed_capacity: Some(
-            if d > 3u32 { vec![] } else { vec![full_consumed_capacity(d + 1)] },
-        ),
-        responses: Some(if d > 3u32 { vec![] } else { vec![full_item_response(d + 1)] }),
+        consumed_capacity: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_consumed_capacity(d + 1)]
+        }),
+        responses: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_item_response(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4054,15 +3639,11 @@ fn full_transact_write_items_input(
         } else {
             vec![full_transact_write_item(d + 1)]
         },
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         return_item_collection_metrics: Some(
             crate::types::ReturnItemCollectionMetrics::from("SIZE"),
         ),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4073,33 +3654,24 @@ fn full_transact_write_items_output(
         return <crate::operation::transact_write_items::TransactWriteItemsOutput as ::std::default::Default>::default();
     }
     crate::operation::transact_write_items::TransactWriteItemsOutput {
-        consumed_capacity: Some(
-            if d > 3u32 { vec![] } else { vec![full_consumed_capacity(d + 1)] },
-        ),
-        item_collection_metrics: Some(
-            if d > 3u32 {
-                Default::default()
+        consumed_capacity: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_consumed_capacity(d + 1)]
+        }),
+        item_collection_metrics: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 {
-                            vec![]
-                        } else {
-                            vec![full_item_collection_metrics(d + 1)]
-                        },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+                vec![full_item_collection_metrics(d + 1)]
+            })].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_input(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceInput {
+fn full_untag_resource_input(d: u32) -> crate::operation::untag_resource::UntagResourceInput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceInput as ::std::default::Default>::default();
     }
@@ -4113,9 +3685,7 @@ fn full_untag_resource_input(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_output(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceOutput {
+fn full_untag_resource_output(d: u32) -> crate::operation::untag_resource::UntagResourceOutput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceOutput as ::std::default::Default>::default();
     }
@@ -4131,9 +3701,7 @@ fn full_update_continuous_backups_input(
     }
     crate::operation::update_continuous_backups::UpdateContinuousBackupsInput {
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        point_in_time_recovery_specification: full_point_in_time_recovery_specification(
-            d + 1,
-        ),
+        point_in_time_recovery_specification: full_point_in_time_recovery_specification(d + 1),
         ..::std::default::Default::default()
     }
 }
@@ -4157,9 +3725,7 @@ fn full_update_contributor_insights_input(
     crate::operation::update_contributor_insights::UpdateContributorInsightsInput {
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         index_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        contributor_insights_action: crate::types::ContributorInsightsAction::from(
-            "ENABLE",
-        ),
+        contributor_insights_action: crate::types::ContributorInsightsAction::from("ENABLE"),
         ..::std::default::Default::default()
     }
 }
@@ -4185,9 +3751,7 @@ fn full_update_global_table_input(
         return <crate::operation::update_global_table::UpdateGlobalTableInput as ::std::default::Default>::default();
     }
     crate::operation::update_global_table::UpdateGlobalTableInput {
-        global_table_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        global_table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         replica_updates: if d > 3u32 {
             vec![]
         } else {
@@ -4214,24 +3778,22 @@ fn full_update_global_table_settings_input(
         return <crate::operation::update_global_table_settings::UpdateGlobalTableSettingsInput as ::std::default::Default>::default();
     }
     crate::operation::update_global_table_settings::UpdateGlobalTableSettingsInput {
-        global_table_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        global_table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         global_table_billing_mode: Some(crate::types::BillingMode::from("PROVISIONED")),
         global_table_provisioned_write_capacity_units: Some(i64::MAX),
         global_table_provisioned_write_capacity_auto_scaling_settings_update: Some(
             full_auto_scaling_settings_update(d + 1),
         ),
-        global_table_global_secondary_index_settings_update: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_global_table_global_secondary_index_settings_update(d + 1)]
-            },
-        ),
-        replica_settings_update: Some(
-            if d > 3u32 { vec![] } else { vec![full_replica_settings_update(d + 1)] },
-        ),
+        global_table_global_secondary_index_settings_update: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_table_global_secondary_index_settings_update(d + 1)]
+        }),
+        replica_settings_update: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_settings_update(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4242,16 +3804,12 @@ fn full_update_global_table_settings_output(
         return <crate::operation::update_global_table_settings::UpdateGlobalTableSettingsOutput as ::std::default::Default>::default();
     }
     crate::operation::update_global_table_settings::UpdateGlobalTableSettingsOutput {
-        global_table_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        replica_settings: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_replica_settings_description(d + 1)]
-            },
-        ),
+        global_table_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        replica_settings: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_settings_description(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4264,65 +3822,43 @@ fn full_update_item_input(d: u32) -> crate::operation::update_item::UpdateItemIn
         key: if d > 3u32 {
             Default::default()
         } else {
-            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                .into_iter()
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
                 .collect()
         },
-        attribute_updates: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_attribute_value_update(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expected: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_expected_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attribute_updates: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_attribute_value_update(d + 1))].into_iter().collect()
+        }),
+        expected: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_expected_attribute_value(d + 1))].into_iter().collect()
+        }),
         conditional_operator: Some(crate::types::ConditionalOperator::from("AND")),
         return_values: Some(crate::types::ReturnValue::from("NONE")),
-        return_consumed_capacity: Some(
-            crate::types::ReturnConsumedCapacity::from("INDEXES"),
-        ),
+        return_consumed_capacity: Some(crate::types::ReturnConsumedCapacity::from("INDEXES")),
         return_item_collection_metrics: Some(
             crate::types::ReturnItemCollectionMetrics::from("SIZE"),
         ),
-        update_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        condition_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expression_attribute_names: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        expression_attribute_values: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        update_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        condition_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expression_attribute_names: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        expression_attribute_values: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         return_values_on_condition_check_failure: Some(
             crate::types::ReturnValuesOnConditionCheckFailure::from("ALL_OLD"),
         ),
@@ -4334,15 +3870,12 @@ fn full_update_item_output(d: u32) -> crate::operation::update_item::UpdateItemO
         return <crate::operation::update_item::UpdateItemOutput as ::std::default::Default>::default();
     }
     crate::operation::update_item::UpdateItemOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), all_attribute_value(d + 1).swap_remove(0))].into_iter()
+                .collect()
+        }),
         consumed_capacity: Some(full_consumed_capacity(d + 1)),
         item_collection_metrics: Some(full_item_collection_metrics(d + 1)),
         ..::std::default::Default::default()
@@ -4384,37 +3917,35 @@ fn full_update_table_input(d: u32) -> crate::operation::update_table::UpdateTabl
         return <crate::operation::update_table::UpdateTableInput as ::std::default::Default>::default();
     }
     crate::operation::update_table::UpdateTableInput {
-        attribute_definitions: Some(
-            if d > 3u32 { vec![] } else { vec![full_attribute_definition(d + 1)] },
-        ),
+        attribute_definitions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attribute_definition(d + 1)]
+        }),
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         billing_mode: Some(crate::types::BillingMode::from("PROVISIONED")),
         provisioned_throughput: Some(full_provisioned_throughput(d + 1)),
-        global_secondary_index_updates: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_global_secondary_index_update(d + 1)]
-            },
-        ),
+        global_secondary_index_updates: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index_update(d + 1)]
+        }),
         stream_specification: Some(full_stream_specification(d + 1)),
         sse_specification: Some(full_sse_specification(d + 1)),
-        replica_updates: Some(
-            if d > 3u32 { vec![] } else { vec![full_replication_group_update(d + 1)] },
-        ),
+        replica_updates: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replication_group_update(d + 1)]
+        }),
         table_class: Some(crate::types::TableClass::from("STANDARD")),
         deletion_protection_enabled: Some(true),
-        multi_region_consistency: Some(
-            crate::types::MultiRegionConsistency::from("EVENTUAL"),
-        ),
+        multi_region_consistency: Some(crate::types::MultiRegionConsistency::from("EVENTUAL")),
         on_demand_throughput: Some(full_on_demand_throughput(d + 1)),
         warm_throughput: Some(full_warm_throughput(d + 1)),
         ..::std::default::Default::default()
     }
 }
-fn full_update_table_output(
-    d: u32,
-) -> crate::operation::update_table::UpdateTableOutput {
+fn full_update_table_output(d: u32) -> crate::operation::update_table::UpdateTableOutput {
     if d > 3u32 {
         return <crate::operation::update_table::UpdateTableOutput as ::std::default::Default>::default();
     }
@@ -4430,20 +3961,20 @@ fn full_update_table_replica_auto_scaling_input(
         return <crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingInput as ::std::default::Default>::default();
     }
     crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingInput {
-        global_secondary_index_updates: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_global_secondary_index_auto_scaling_update(d + 1)]
-            },
-        ),
+        global_secondary_index_updates: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_global_secondary_index_auto_scaling_update(d + 1)]
+        }),
         table_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         provisioned_write_capacity_auto_scaling_update: Some(
             full_auto_scaling_settings_update(d + 1),
         ),
-        replica_updates: Some(
-            if d > 3u32 { vec![] } else { vec![full_replica_auto_scaling_update(d + 1)] },
-        ),
+        replica_updates: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_auto_scaling_update(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4492,35 +4023,23 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::AttributeAction::from(v));
     }
     roundtrip(&full_attribute_definition(0));
-    roundtrip(
-        &<crate::types::AttributeDefinition as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AttributeDefinition as ::std::default::Default>::default());
     for v in all_attribute_value(0) {
         roundtrip(&v);
     }
     roundtrip(&full_attribute_value_update(0));
-    roundtrip(
-        &<crate::types::AttributeValueUpdate as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AttributeValueUpdate as ::std::default::Default>::default());
     roundtrip(&full_auto_scaling_policy_description(0));
-    roundtrip(
-        &<crate::types::AutoScalingPolicyDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AutoScalingPolicyDescription as ::std::default::Default>::default());
     roundtrip(&full_auto_scaling_policy_update(0));
-    roundtrip(
-        &<crate::types::AutoScalingPolicyUpdate as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AutoScalingPolicyUpdate as ::std::default::Default>::default());
     roundtrip(&full_auto_scaling_settings_description(0));
     roundtrip(
         &<crate::types::AutoScalingSettingsDescription as ::std::default::Default>::default(),
     );
     roundtrip(&full_auto_scaling_settings_update(0));
-    roundtrip(
-        &<crate::types::AutoScalingSettingsUpdate as ::std::default::Default>::default(),
-    );
-    roundtrip(
-        &full_auto_scaling_target_tracking_scaling_policy_configuration_description(0),
-    );
+    roundtrip(&<crate::types::AutoScalingSettingsUpdate as ::std::default::Default>::default());
+    roundtrip(&full_auto_scaling_target_tracking_scaling_policy_configuration_description(0));
     roundtrip(
         &<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription as ::std::default::Default>::default(),
     );
@@ -4533,13 +4052,9 @@ fn every_type_round_trips() {
     roundtrip(&full_backup_details(0));
     roundtrip(&<crate::types::BackupDetails as ::std::default::Default>::default());
     roundtrip(&full_backup_in_use_exception(0));
-    roundtrip(
-        &<crate::types::BackupInUseException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BackupInUseException as ::std::default::Default>::default());
     roundtrip(&full_backup_not_found_exception(0));
-    roundtrip(
-        &<crate::types::BackupNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BackupNotFoundException as ::std::default::Default>::default());
     for v in ["CREATING", "DELETED", "AVAILABLE", "a value from the future ✓"] {
         roundtrip(&crate::types::BackupStatus::from(v));
     }
@@ -4552,9 +4067,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::BackupTypeFilter::from(v));
     }
     roundtrip(&full_batch_statement_error(0));
-    roundtrip(
-        &<crate::types::BatchStatementError as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchStatementError as ::std::default::Default>::default());
     for v in [
         "ConditionalCheckFailed",
         "ItemCollectionSizeLimitExceeded",
@@ -4572,13 +4085,9 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::BatchStatementErrorCodeEnum::from(v));
     }
     roundtrip(&full_batch_statement_request(0));
-    roundtrip(
-        &<crate::types::BatchStatementRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchStatementRequest as ::std::default::Default>::default());
     roundtrip(&full_batch_statement_response(0));
-    roundtrip(
-        &<crate::types::BatchStatementResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchStatementResponse as ::std::default::Default>::default());
     for v in ["PROVISIONED", "PAY_PER_REQUEST", "a value from the future ✓"] {
         roundtrip(&crate::types::BillingMode::from(v));
     }
@@ -4620,9 +4129,7 @@ fn every_type_round_trips() {
     roundtrip(&full_consumed_capacity(0));
     roundtrip(&<crate::types::ConsumedCapacity as ::std::default::Default>::default());
     roundtrip(&full_continuous_backups_description(0));
-    roundtrip(
-        &<crate::types::ContinuousBackupsDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ContinuousBackupsDescription as ::std::default::Default>::default());
     for v in ["ENABLED", "DISABLED", "a value from the future ✓"] {
         roundtrip(&crate::types::ContinuousBackupsStatus::from(v));
     }
@@ -4644,17 +4151,13 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ContributorInsightsStatus::from(v));
     }
     roundtrip(&full_contributor_insights_summary(0));
-    roundtrip(
-        &<crate::types::ContributorInsightsSummary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ContributorInsightsSummary as ::std::default::Default>::default());
     roundtrip(&full_create_global_secondary_index_action(0));
     roundtrip(
         &<crate::types::CreateGlobalSecondaryIndexAction as ::std::default::Default>::default(),
     );
     roundtrip(&full_create_replica_action(0));
-    roundtrip(
-        &<crate::types::CreateReplicaAction as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::CreateReplicaAction as ::std::default::Default>::default());
     roundtrip(&full_create_replication_group_member_action(0));
     roundtrip(
         &<crate::types::CreateReplicationGroupMemberAction as ::std::default::Default>::default(),
@@ -4668,9 +4171,7 @@ fn every_type_round_trips() {
         &<crate::types::DeleteGlobalSecondaryIndexAction as ::std::default::Default>::default(),
     );
     roundtrip(&full_delete_replica_action(0));
-    roundtrip(
-        &<crate::types::DeleteReplicaAction as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DeleteReplicaAction as ::std::default::Default>::default());
     roundtrip(&full_delete_replication_group_member_action(0));
     roundtrip(
         &<crate::types::DeleteReplicationGroupMemberAction as ::std::default::Default>::default(),
@@ -4689,9 +4190,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::DestinationStatus::from(v));
     }
     roundtrip(&full_duplicate_item_exception(0));
-    roundtrip(
-        &<crate::types::DuplicateItemException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DuplicateItemException as ::std::default::Default>::default());
     roundtrip(&full_enable_kinesis_streaming_configuration(0));
     roundtrip(
         &<crate::types::EnableKinesisStreamingConfiguration as ::std::default::Default>::default(),
@@ -4699,22 +4198,16 @@ fn every_type_round_trips() {
     roundtrip(&full_endpoint(0));
     roundtrip(&<crate::types::Endpoint as ::std::default::Default>::default());
     roundtrip(&full_expected_attribute_value(0));
-    roundtrip(
-        &<crate::types::ExpectedAttributeValue as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ExpectedAttributeValue as ::std::default::Default>::default());
     roundtrip(&full_export_conflict_exception(0));
-    roundtrip(
-        &<crate::types::ExportConflictException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ExportConflictException as ::std::default::Default>::default());
     roundtrip(&full_export_description(0));
     roundtrip(&<crate::types::ExportDescription as ::std::default::Default>::default());
     for v in ["DYNAMODB_JSON", "ION", "a value from the future ✓"] {
         roundtrip(&crate::types::ExportFormat::from(v));
     }
     roundtrip(&full_export_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ExportNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ExportNotFoundException as ::std::default::Default>::default());
     for v in ["IN_PROGRESS", "COMPLETED", "FAILED", "a value from the future ✓"] {
         roundtrip(&crate::types::ExportStatus::from(v));
     }
@@ -4731,9 +4224,7 @@ fn every_type_round_trips() {
     roundtrip(&full_get(0));
     roundtrip(&<crate::types::Get as ::std::default::Default>::default());
     roundtrip(&full_global_secondary_index(0));
-    roundtrip(
-        &<crate::types::GlobalSecondaryIndex as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::GlobalSecondaryIndex as ::std::default::Default>::default());
     roundtrip(&full_global_secondary_index_auto_scaling_update(0));
     roundtrip(
         &<crate::types::GlobalSecondaryIndexAutoScalingUpdate as ::std::default::Default>::default(),
@@ -4743,13 +4234,9 @@ fn every_type_round_trips() {
         &<crate::types::GlobalSecondaryIndexDescription as ::std::default::Default>::default(),
     );
     roundtrip(&full_global_secondary_index_info(0));
-    roundtrip(
-        &<crate::types::GlobalSecondaryIndexInfo as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::GlobalSecondaryIndexInfo as ::std::default::Default>::default());
     roundtrip(&full_global_secondary_index_update(0));
-    roundtrip(
-        &<crate::types::GlobalSecondaryIndexUpdate as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::GlobalSecondaryIndexUpdate as ::std::default::Default>::default());
     roundtrip(&full_global_secondary_index_warm_throughput_description(0));
     roundtrip(
         &<crate::types::GlobalSecondaryIndexWarmThroughputDescription as ::std::default::Default>::default(),
@@ -4761,24 +4248,14 @@ fn every_type_round_trips() {
         &<crate::types::GlobalTableAlreadyExistsException as ::std::default::Default>::default(),
     );
     roundtrip(&full_global_table_description(0));
-    roundtrip(
-        &<crate::types::GlobalTableDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::GlobalTableDescription as ::std::default::Default>::default());
     roundtrip(&full_global_table_global_secondary_index_settings_update(0));
     roundtrip(
         &<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate as ::std::default::Default>::default(),
     );
     roundtrip(&full_global_table_not_found_exception(0));
-    roundtrip(
-        &<crate::types::GlobalTableNotFoundException as ::std::default::Default>::default(),
-    );
-    for v in [
-        "CREATING",
-        "ACTIVE",
-        "DELETING",
-        "UPDATING",
-        "a value from the future ✓",
-    ] {
+    roundtrip(&<crate::types::GlobalTableNotFoundException as ::std::default::Default>::default());
+    for v in ["CREATING", "ACTIVE", "DELETING", "UPDATING", "a value from the future ✓"] {
         roundtrip(&crate::types::GlobalTableStatus::from(v));
     }
     roundtrip(&full_idempotent_parameter_mismatch_exception(0));
@@ -4786,13 +4263,9 @@ fn every_type_round_trips() {
         &<crate::types::IdempotentParameterMismatchException as ::std::default::Default>::default(),
     );
     roundtrip(&full_import_conflict_exception(0));
-    roundtrip(
-        &<crate::types::ImportConflictException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ImportConflictException as ::std::default::Default>::default());
     roundtrip(&full_import_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ImportNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ImportNotFoundException as ::std::default::Default>::default());
     for v in [
         "IN_PROGRESS",
         "COMPLETED",
@@ -4806,24 +4279,14 @@ fn every_type_round_trips() {
     roundtrip(&full_import_summary(0));
     roundtrip(&<crate::types::ImportSummary as ::std::default::Default>::default());
     roundtrip(&full_import_table_description(0));
-    roundtrip(
-        &<crate::types::ImportTableDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ImportTableDescription as ::std::default::Default>::default());
     roundtrip(&full_incremental_export_specification(0));
     roundtrip(
         &<crate::types::IncrementalExportSpecification as ::std::default::Default>::default(),
     );
     roundtrip(&full_index_not_found_exception(0));
-    roundtrip(
-        &<crate::types::IndexNotFoundException as ::std::default::Default>::default(),
-    );
-    for v in [
-        "CREATING",
-        "UPDATING",
-        "DELETING",
-        "ACTIVE",
-        "a value from the future ✓",
-    ] {
+    roundtrip(&<crate::types::IndexNotFoundException as ::std::default::Default>::default());
+    for v in ["CREATING", "UPDATING", "DELETING", "ACTIVE", "a value from the future ✓"] {
         roundtrip(&crate::types::IndexStatus::from(v));
     }
     for v in ["GZIP", "ZSTD", "NONE", "a value from the future ✓"] {
@@ -4835,25 +4298,15 @@ fn every_type_round_trips() {
     roundtrip(&full_input_format_options(0));
     roundtrip(&<crate::types::InputFormatOptions as ::std::default::Default>::default());
     roundtrip(&full_internal_server_error(0));
-    roundtrip(
-        &<crate::types::InternalServerError as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InternalServerError as ::std::default::Default>::default());
     roundtrip(&full_invalid_endpoint_exception(0));
-    roundtrip(
-        &<crate::types::InvalidEndpointException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidEndpointException as ::std::default::Default>::default());
     roundtrip(&full_invalid_export_time_exception(0));
-    roundtrip(
-        &<crate::types::InvalidExportTimeException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidExportTimeException as ::std::default::Default>::default());
     roundtrip(&full_invalid_restore_time_exception(0));
-    roundtrip(
-        &<crate::types::InvalidRestoreTimeException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidRestoreTimeException as ::std::default::Default>::default());
     roundtrip(&full_item_collection_metrics(0));
-    roundtrip(
-        &<crate::types::ItemCollectionMetrics as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ItemCollectionMetrics as ::std::default::Default>::default());
     roundtrip(&full_item_collection_size_limit_exceeded_exception(0));
     roundtrip(
         &<crate::types::ItemCollectionSizeLimitExceededException as ::std::default::Default>::default(),
@@ -4868,38 +4321,26 @@ fn every_type_round_trips() {
     roundtrip(&full_keys_and_attributes(0));
     roundtrip(&<crate::types::KeysAndAttributes as ::std::default::Default>::default());
     roundtrip(&full_kinesis_data_stream_destination(0));
-    roundtrip(
-        &<crate::types::KinesisDataStreamDestination as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::KinesisDataStreamDestination as ::std::default::Default>::default());
     roundtrip(&full_limit_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::LimitExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LimitExceededException as ::std::default::Default>::default());
     roundtrip(&full_local_secondary_index(0));
-    roundtrip(
-        &<crate::types::LocalSecondaryIndex as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LocalSecondaryIndex as ::std::default::Default>::default());
     roundtrip(&full_local_secondary_index_description(0));
     roundtrip(
         &<crate::types::LocalSecondaryIndexDescription as ::std::default::Default>::default(),
     );
     roundtrip(&full_local_secondary_index_info(0));
-    roundtrip(
-        &<crate::types::LocalSecondaryIndexInfo as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LocalSecondaryIndexInfo as ::std::default::Default>::default());
     for v in ["EVENTUAL", "STRONG", "a value from the future ✓"] {
         roundtrip(&crate::types::MultiRegionConsistency::from(v));
     }
     roundtrip(&full_on_demand_throughput(0));
     roundtrip(&<crate::types::OnDemandThroughput as ::std::default::Default>::default());
     roundtrip(&full_on_demand_throughput_override(0));
-    roundtrip(
-        &<crate::types::OnDemandThroughputOverride as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OnDemandThroughputOverride as ::std::default::Default>::default());
     roundtrip(&full_parameterized_statement(0));
-    roundtrip(
-        &<crate::types::ParameterizedStatement as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ParameterizedStatement as ::std::default::Default>::default());
     roundtrip(&full_point_in_time_recovery_description(0));
     roundtrip(
         &<crate::types::PointInTimeRecoveryDescription as ::std::default::Default>::default(),
@@ -4916,18 +4357,14 @@ fn every_type_round_trips() {
         &<crate::types::PointInTimeRecoveryUnavailableException as ::std::default::Default>::default(),
     );
     roundtrip(&full_policy_not_found_exception(0));
-    roundtrip(
-        &<crate::types::PolicyNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PolicyNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_projection(0));
     roundtrip(&<crate::types::Projection as ::std::default::Default>::default());
     for v in ["ALL", "KEYS_ONLY", "INCLUDE", "a value from the future ✓"] {
         roundtrip(&crate::types::ProjectionType::from(v));
     }
     roundtrip(&full_provisioned_throughput(0));
-    roundtrip(
-        &<crate::types::ProvisionedThroughput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ProvisionedThroughput as ::std::default::Default>::default());
     roundtrip(&full_provisioned_throughput_description(0));
     roundtrip(
         &<crate::types::ProvisionedThroughputDescription as ::std::default::Default>::default(),
@@ -4937,9 +4374,7 @@ fn every_type_round_trips() {
         &<crate::types::ProvisionedThroughputExceededException as ::std::default::Default>::default(),
     );
     roundtrip(&full_provisioned_throughput_override(0));
-    roundtrip(
-        &<crate::types::ProvisionedThroughputOverride as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ProvisionedThroughputOverride as ::std::default::Default>::default());
     roundtrip(&full_put(0));
     roundtrip(&<crate::types::Put as ::std::default::Default>::default());
     roundtrip(&full_put_request(0));
@@ -4947,23 +4382,15 @@ fn every_type_round_trips() {
     roundtrip(&full_replica(0));
     roundtrip(&<crate::types::Replica as ::std::default::Default>::default());
     roundtrip(&full_replica_already_exists_exception(0));
-    roundtrip(
-        &<crate::types::ReplicaAlreadyExistsException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaAlreadyExistsException as ::std::default::Default>::default());
     roundtrip(&full_replica_auto_scaling_description(0));
-    roundtrip(
-        &<crate::types::ReplicaAutoScalingDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaAutoScalingDescription as ::std::default::Default>::default());
     roundtrip(&full_replica_auto_scaling_update(0));
-    roundtrip(
-        &<crate::types::ReplicaAutoScalingUpdate as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaAutoScalingUpdate as ::std::default::Default>::default());
     roundtrip(&full_replica_description(0));
     roundtrip(&<crate::types::ReplicaDescription as ::std::default::Default>::default());
     roundtrip(&full_replica_global_secondary_index(0));
-    roundtrip(
-        &<crate::types::ReplicaGlobalSecondaryIndex as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaGlobalSecondaryIndex as ::std::default::Default>::default());
     roundtrip(&full_replica_global_secondary_index_auto_scaling_description(0));
     roundtrip(
         &<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription as ::std::default::Default>::default(),
@@ -4985,17 +4412,11 @@ fn every_type_round_trips() {
         &<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate as ::std::default::Default>::default(),
     );
     roundtrip(&full_replica_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ReplicaNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_replica_settings_description(0));
-    roundtrip(
-        &<crate::types::ReplicaSettingsDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaSettingsDescription as ::std::default::Default>::default());
     roundtrip(&full_replica_settings_update(0));
-    roundtrip(
-        &<crate::types::ReplicaSettingsUpdate as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaSettingsUpdate as ::std::default::Default>::default());
     for v in [
         "CREATING",
         "CREATION_FAILED",
@@ -5015,21 +4436,13 @@ fn every_type_round_trips() {
         &<crate::types::ReplicatedWriteConflictException as ::std::default::Default>::default(),
     );
     roundtrip(&full_replication_group_update(0));
-    roundtrip(
-        &<crate::types::ReplicationGroupUpdate as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicationGroupUpdate as ::std::default::Default>::default());
     roundtrip(&full_request_limit_exceeded(0));
-    roundtrip(
-        &<crate::types::RequestLimitExceeded as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::RequestLimitExceeded as ::std::default::Default>::default());
     roundtrip(&full_resource_in_use_exception(0));
-    roundtrip(
-        &<crate::types::ResourceInUseException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceInUseException as ::std::default::Default>::default());
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_restore_summary(0));
     roundtrip(&<crate::types::RestoreSummary as ::std::default::Default>::default());
     for v in ["INDEXES", "TOTAL", "NONE", "a value from the future ✓"] {
@@ -5071,9 +4484,7 @@ fn every_type_round_trips() {
     roundtrip(&full_source_table_details(0));
     roundtrip(&<crate::types::SourceTableDetails as ::std::default::Default>::default());
     roundtrip(&full_source_table_feature_details(0));
-    roundtrip(
-        &<crate::types::SourceTableFeatureDetails as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SourceTableFeatureDetails as ::std::default::Default>::default());
     roundtrip(&full_sse_description(0));
     roundtrip(&<crate::types::SseDescription as ::std::default::Default>::default());
     roundtrip(&full_sse_specification(0));
@@ -5092,9 +4503,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::SseType::from(v));
     }
     roundtrip(&full_stream_specification(0));
-    roundtrip(
-        &<crate::types::StreamSpecification as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::StreamSpecification as ::std::default::Default>::default());
     for v in [
         "NEW_IMAGE",
         "OLD_IMAGE",
@@ -5105,32 +4514,22 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::StreamViewType::from(v));
     }
     roundtrip(&full_table_already_exists_exception(0));
-    roundtrip(
-        &<crate::types::TableAlreadyExistsException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TableAlreadyExistsException as ::std::default::Default>::default());
     roundtrip(&full_table_auto_scaling_description(0));
-    roundtrip(
-        &<crate::types::TableAutoScalingDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TableAutoScalingDescription as ::std::default::Default>::default());
     for v in ["STANDARD", "STANDARD_INFREQUENT_ACCESS", "a value from the future ✓"] {
         roundtrip(&crate::types::TableClass::from(v));
     }
     roundtrip(&full_table_class_summary(0));
     roundtrip(&<crate::types::TableClassSummary as ::std::default::Default>::default());
     roundtrip(&full_table_creation_parameters(0));
-    roundtrip(
-        &<crate::types::TableCreationParameters as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TableCreationParameters as ::std::default::Default>::default());
     roundtrip(&full_table_description(0));
     roundtrip(&<crate::types::TableDescription as ::std::default::Default>::default());
     roundtrip(&full_table_in_use_exception(0));
-    roundtrip(
-        &<crate::types::TableInUseException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TableInUseException as ::std::default::Default>::default());
     roundtrip(&full_table_not_found_exception(0));
-    roundtrip(
-        &<crate::types::TableNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TableNotFoundException as ::std::default::Default>::default());
     for v in [
         "CREATING",
         "UPDATING",
@@ -5150,20 +4549,10 @@ fn every_type_round_trips() {
     roundtrip(&full_tag(0));
     roundtrip(&<crate::types::Tag as ::std::default::Default>::default());
     roundtrip(&full_time_to_live_description(0));
-    roundtrip(
-        &<crate::types::TimeToLiveDescription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TimeToLiveDescription as ::std::default::Default>::default());
     roundtrip(&full_time_to_live_specification(0));
-    roundtrip(
-        &<crate::types::TimeToLiveSpecification as ::std::default::Default>::default(),
-    );
-    for v in [
-        "ENABLING",
-        "DISABLING",
-        "ENABLED",
-        "DISABLED",
-        "a value from the future ✓",
-    ] {
+    roundtrip(&<crate::types::TimeToLiveSpecification as ::std::default::Default>::default());
+    for v in ["ENABLING", "DISABLING", "ENABLED", "DISABLED", "a value from the future ✓"] {
         roundtrip(&crate::types::TimeToLiveStatus::from(v));
     }
     roundtrip(&full_transact_get_item(0));
@@ -5171,13 +4560,9 @@ fn every_type_round_trips() {
     roundtrip(&full_transact_write_item(0));
     roundtrip(&<crate::types::TransactWriteItem as ::std::default::Default>::default());
     roundtrip(&full_transaction_canceled_exception(0));
-    roundtrip(
-        &<crate::types::TransactionCanceledException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TransactionCanceledException as ::std::default::Default>::default());
     roundtrip(&full_transaction_conflict_exception(0));
-    roundtrip(
-        &<crate::types::TransactionConflictException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TransactionConflictException as ::std::default::Default>::default());
     roundtrip(&full_transaction_in_progress_exception(0));
     roundtrip(
         &<crate::types::TransactionInProgressException as ::std::default::Default>::default(),
@@ -5425,13 +4810,9 @@ fn every_type_round_trips() {
         &<crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_get_item_input(0));
-    roundtrip(
-        &<crate::operation::get_item::GetItemInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_item::GetItemInput as ::std::default::Default>::default());
     roundtrip(&full_get_item_output(0));
-    roundtrip(
-        &<crate::operation::get_item::GetItemOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_item::GetItemOutput as ::std::default::Default>::default());
     roundtrip(&full_get_resource_policy_input(0));
     roundtrip(
         &<crate::operation::get_resource_policy::GetResourcePolicyInput as ::std::default::Default>::default(),
@@ -5505,13 +4886,9 @@ fn every_type_round_trips() {
         &<crate::operation::list_tags_of_resource::ListTagsOfResourceOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_put_item_input(0));
-    roundtrip(
-        &<crate::operation::put_item::PutItemInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::put_item::PutItemInput as ::std::default::Default>::default());
     roundtrip(&full_put_item_output(0));
-    roundtrip(
-        &<crate::operation::put_item::PutItemOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::put_item::PutItemOutput as ::std::default::Default>::default());
     roundtrip(&full_put_resource_policy_input(0));
     roundtrip(
         &<crate::operation::put_resource_policy::PutResourcePolicyInput as ::std::default::Default>::default(),
@@ -5521,13 +4898,9 @@ fn every_type_round_trips() {
         &<crate::operation::put_resource_policy::PutResourcePolicyOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_query_input(0));
-    roundtrip(
-        &<crate::operation::query::QueryInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::query::QueryInput as ::std::default::Default>::default());
     roundtrip(&full_query_output(0));
-    roundtrip(
-        &<crate::operation::query::QueryOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::query::QueryOutput as ::std::default::Default>::default());
     roundtrip(&full_restore_table_from_backup_input(0));
     roundtrip(
         &<crate::operation::restore_table_from_backup::RestoreTableFromBackupInput as ::std::default::Default>::default(),
@@ -5545,13 +4918,9 @@ fn every_type_round_trips() {
         &<crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_scan_input(0));
-    roundtrip(
-        &<crate::operation::scan::ScanInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::scan::ScanInput as ::std::default::Default>::default());
     roundtrip(&full_scan_output(0));
-    roundtrip(
-        &<crate::operation::scan::ScanOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::scan::ScanOutput as ::std::default::Default>::default());
     roundtrip(&full_tag_resource_input(0));
     roundtrip(
         &<crate::operation::tag_resource::TagResourceInput as ::std::default::Default>::default(),

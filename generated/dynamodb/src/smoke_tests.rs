@@ -5,7 +5,5 @@ pub const CASES: &[(&str, &str)] = &[("ListTablesSuccess", "us-west-2")];
 /// Smoke test `ListTablesSuccess` (region us-west-2 in the model).
 pub async fn list_tables_success(client: &crate::Client) -> Result<(), String> {
     let result = client.list_tables().limit(1).send().await;
-    result
-        .map(|_| ())
-        .map_err(|e| format!("{} expected success, got: {e}", "ListTablesSuccess"))
+    result.map(|_| ()).map_err(|e| format!("{} expected success, got: {e}", "ListTablesSuccess"))
 }

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,627 +42,513 @@ impl Client {
     #[cfg(feature = "associate_access_policy")]
     pub fn associate_access_policy(
         &self,
-    ) -> crate::operation::associate_access_policy::AssociateAccessPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::associate_access_policy::AssociateAccessPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.associate_access_policy())
+    ) -> crate::operation::associate_access_policy::AssociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::associate_access_policy::AssociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.associate_access_policy(),
+        )
     }
     /// Calls `AssociateEncryptionConfig` and waits for the answer. See [`crate::Client::associate_encryption_config`].
     #[cfg(feature = "associate_encryption_config")]
     pub fn associate_encryption_config(
         &self,
-    ) -> crate::operation::associate_encryption_config::AssociateEncryptionConfigFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::associate_encryption_config::AssociateEncryptionConfigFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.associate_encryption_config())
+    ) -> crate::operation::associate_encryption_config::AssociateEncryptionConfigFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::associate_encryption_config::AssociateEncryptionConfigFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.associate_encryption_config(),
+        )
     }
     /// Calls `AssociateIdentityProviderConfig` and waits for the answer. See [`crate::Client::associate_identity_provider_config`].
     #[cfg(feature = "associate_identity_provider_config")]
     pub fn associate_identity_provider_config(
         &self,
-    ) -> crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.associate_identity_provider_config())
+    ) -> crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.associate_identity_provider_config(),
+        )
     }
     /// Calls `CreateAccessEntry` and waits for the answer. See [`crate::Client::create_access_entry`].
     #[cfg(feature = "create_access_entry")]
     pub fn create_access_entry(
         &self,
-    ) -> crate::operation::create_access_entry::CreateAccessEntryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_access_entry::CreateAccessEntryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_access_entry())
+    ) -> crate::operation::create_access_entry::CreateAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_access_entry::CreateAccessEntryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_access_entry(),
+        )
     }
     /// Calls `CreateAddon` and waits for the answer. See [`crate::Client::create_addon`].
     #[cfg(feature = "create_addon")]
     pub fn create_addon(
         &self,
-    ) -> crate::operation::create_addon::CreateAddonFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_addon::CreateAddonFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_addon())
+    ) -> crate::operation::create_addon::CreateAddonFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_addon::CreateAddonFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_addon(),
+        )
     }
     /// Calls `CreateCluster` and waits for the answer. See [`crate::Client::create_cluster`].
     #[cfg(feature = "create_cluster")]
     pub fn create_cluster(
         &self,
-    ) -> crate::operation::create_cluster::CreateClusterFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_cluster::CreateClusterFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_cluster())
+    ) -> crate::operation::create_cluster::CreateClusterFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_cluster::CreateClusterFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_cluster(),
+        )
     }
     /// Calls `CreateEksAnywhereSubscription` and waits for the answer. See [`crate::Client::create_eks_anywhere_subscription`].
     #[cfg(feature = "create_eks_anywhere_subscription")]
     pub fn create_eks_anywhere_subscription(
         &self,
-    ) -> crate::operation::create_eks_anywhere_subscription::CreateEksAnywhereSubscriptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_eks_anywhere_subscription::CreateEksAnywhereSubscriptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_eks_anywhere_subscription())
+    ) -> crate::operation::create_eks_anywhere_subscription::CreateEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_eks_anywhere_subscription::CreateEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_eks_anywhere_subscription(),
+        )
     }
     /// Calls `CreateFargateProfile` and waits for the answer. See [`crate::Client::create_fargate_profile`].
     #[cfg(feature = "create_fargate_profile")]
     pub fn create_fargate_profile(
         &self,
-    ) -> crate::operation::create_fargate_profile::CreateFargateProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_fargate_profile::CreateFargateProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_fargate_profile())
+    ) -> crate::operation::create_fargate_profile::CreateFargateProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_fargate_profile::CreateFargateProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_fargate_profile(),
+        )
     }
     /// Calls `CreateNodegroup` and waits for the answer. See [`crate::Client::create_nodegroup`].
     #[cfg(feature = "create_nodegroup")]
     pub fn create_nodegroup(
         &self,
-    ) -> crate::operation::create_nodegroup::CreateNodegroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_nodegroup::CreateNodegroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_nodegroup())
+    ) -> crate::operation::create_nodegroup::CreateNodegroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_nodegroup::CreateNodegroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_nodegroup(),
+        )
     }
     /// Calls `CreatePodIdentityAssociation` and waits for the answer. See [`crate::Client::create_pod_identity_association`].
     #[cfg(feature = "create_pod_identity_association")]
     pub fn create_pod_identity_association(
         &self,
-    ) -> crate::operation::create_pod_identity_association::CreatePodIdentityAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_pod_identity_association::CreatePodIdentityAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_pod_identity_association())
+    ) -> crate::operation::create_pod_identity_association::CreatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_pod_identity_association::CreatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_pod_identity_association(),
+        )
     }
     /// Calls `DeleteAccessEntry` and waits for the answer. See [`crate::Client::delete_access_entry`].
     #[cfg(feature = "delete_access_entry")]
     pub fn delete_access_entry(
         &self,
-    ) -> crate::operation::delete_access_entry::DeleteAccessEntryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_access_entry::DeleteAccessEntryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_access_entry())
+    ) -> crate::operation::delete_access_entry::DeleteAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_access_entry::DeleteAccessEntryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_access_entry(),
+        )
     }
     /// Calls `DeleteAddon` and waits for the answer. See [`crate::Client::delete_addon`].
     #[cfg(feature = "delete_addon")]
     pub fn delete_addon(
         &self,
-    ) -> crate::operation::delete_addon::DeleteAddonFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_addon::DeleteAddonFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_addon())
+    ) -> crate::operation::delete_addon::DeleteAddonFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_addon::DeleteAddonFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_addon(),
+        )
     }
     /// Calls `DeleteCluster` and waits for the answer. See [`crate::Client::delete_cluster`].
     #[cfg(feature = "delete_cluster")]
     pub fn delete_cluster(
         &self,
-    ) -> crate::operation::delete_cluster::DeleteClusterFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_cluster::DeleteClusterFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_cluster())
+    ) -> crate::operation::delete_cluster::DeleteClusterFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_cluster::DeleteClusterFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_cluster(),
+        )
     }
     /// Calls `DeleteEksAnywhereSubscription` and waits for the answer. See [`crate::Client::delete_eks_anywhere_subscription`].
     #[cfg(feature = "delete_eks_anywhere_subscription")]
     pub fn delete_eks_anywhere_subscription(
         &self,
-    ) -> crate::operation::delete_eks_anywhere_subscription::DeleteEksAnywhereSubscriptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_eks_anywhere_subscription::DeleteEksAnywhereSubscriptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_eks_anywhere_subscription())
+    ) -> crate::operation::delete_eks_anywhere_subscription::DeleteEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_eks_anywhere_subscription::DeleteEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_eks_anywhere_subscription(),
+        )
     }
     /// Calls `DeleteFargateProfile` and waits for the answer. See [`crate::Client::delete_fargate_profile`].
     #[cfg(feature = "delete_fargate_profile")]
     pub fn delete_fargate_profile(
         &self,
-    ) -> crate::operation::delete_fargate_profile::DeleteFargateProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_fargate_profile::DeleteFargateProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_fargate_profile())
+    ) -> crate::operation::delete_fargate_profile::DeleteFargateProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_fargate_profile::DeleteFargateProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_fargate_profile(),
+        )
     }
     /// Calls `DeleteNodegroup` and waits for the answer. See [`crate::Client::delete_nodegroup`].
     #[cfg(feature = "delete_nodegroup")]
     pub fn delete_nodegroup(
         &self,
-    ) -> crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_nodegroup())
+    ) -> crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_nodegroup(),
+        )
     }
     /// Calls `DeletePodIdentityAssociation` and waits for the answer. See [`crate::Client::delete_pod_identity_association`].
     #[cfg(feature = "delete_pod_identity_association")]
     pub fn delete_pod_identity_association(
         &self,
-    ) -> crate::operation::delete_pod_identity_association::DeletePodIdentityAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_pod_identity_association::DeletePodIdentityAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_pod_identity_association())
+    ) -> crate::operation::delete_pod_identity_association::DeletePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_pod_identity_association::DeletePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_pod_identity_association(),
+        )
     }
     /// Calls `DeregisterCluster` and waits for the answer. See [`crate::Client::deregister_cluster`].
     #[cfg(feature = "deregister_cluster")]
     pub fn deregister_cluster(
         &self,
-    ) -> crate::operation::deregister_cluster::DeregisterClusterFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::deregister_cluster::DeregisterClusterFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.deregister_cluster())
+    ) -> crate::operation::deregister_cluster::DeregisterClusterFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::deregister_cluster::DeregisterClusterFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.deregister_cluster(),
+        )
     }
     /// Calls `DescribeAccessEntry` and waits for the answer. See [`crate::Client::describe_access_entry`].
     #[cfg(feature = "describe_access_entry")]
     pub fn describe_access_entry(
         &self,
-    ) -> crate::operation::describe_access_entry::DescribeAccessEntryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_access_entry::DescribeAccessEntryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_access_entry())
+    ) -> crate::operation::describe_access_entry::DescribeAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_access_entry::DescribeAccessEntryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_access_entry(),
+        )
     }
     /// Calls `DescribeAddon` and waits for the answer. See [`crate::Client::describe_addon`].
     #[cfg(feature = "describe_addon")]
     pub fn describe_addon(
         &self,
-    ) -> crate::operation::describe_addon::DescribeAddonFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_addon::DescribeAddonFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_addon())
+    ) -> crate::operation::describe_addon::DescribeAddonFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_addon::DescribeAddonFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_addon(),
+        )
     }
     /// Calls `DescribeAddonConfiguration` and waits for the answer. See [`crate::Client::describe_addon_configuration`].
     #[cfg(feature = "describe_addon_configuration")]
     pub fn describe_addon_configuration(
         &self,
-    ) -> crate::operation::describe_addon_configuration::DescribeAddonConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_addon_configuration::DescribeAddonConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_addon_configuration())
+    ) -> crate::operation::describe_addon_configuration::DescribeAddonConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_addon_configuration::DescribeAddonConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_addon_configuration(),
+        )
     }
     /// Calls `DescribeAddonVersions` and waits for the answer. See [`crate::Client::describe_addon_versions`].
     #[cfg(feature = "describe_addon_versions")]
     pub fn describe_addon_versions(
         &self,
-    ) -> crate::operation::describe_addon_versions::DescribeAddonVersionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_addon_versions::DescribeAddonVersionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_addon_versions())
+    ) -> crate::operation::describe_addon_versions::DescribeAddonVersionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_addon_versions::DescribeAddonVersionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_addon_versions(),
+        )
     }
     /// Calls `DescribeCluster` and waits for the answer. See [`crate::Client::describe_cluster`].
     #[cfg(feature = "describe_cluster")]
     pub fn describe_cluster(
         &self,
-    ) -> crate::operation::describe_cluster::DescribeClusterFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_cluster::DescribeClusterFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_cluster())
+    ) -> crate::operation::describe_cluster::DescribeClusterFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_cluster::DescribeClusterFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_cluster(),
+        )
     }
     /// Calls `DescribeClusterVersions` and waits for the answer. See [`crate::Client::describe_cluster_versions`].
     #[cfg(feature = "describe_cluster_versions")]
     pub fn describe_cluster_versions(
         &self,
-    ) -> crate::operation::describe_cluster_versions::DescribeClusterVersionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_cluster_versions::DescribeClusterVersionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_cluster_versions())
+    ) -> crate::operation::describe_cluster_versions::DescribeClusterVersionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_cluster_versions::DescribeClusterVersionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_cluster_versions(),
+        )
     }
     /// Calls `DescribeEksAnywhereSubscription` and waits for the answer. See [`crate::Client::describe_eks_anywhere_subscription`].
     #[cfg(feature = "describe_eks_anywhere_subscription")]
     pub fn describe_eks_anywhere_subscription(
         &self,
-    ) -> crate::operation::describe_eks_anywhere_subscription::DescribeEksAnywhereSubscriptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_eks_anywhere_subscription::DescribeEksAnywhereSubscriptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_eks_anywhere_subscription())
+    ) -> crate::operation::describe_eks_anywhere_subscription::DescribeEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_eks_anywhere_subscription::DescribeEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_eks_anywhere_subscription(),
+        )
     }
     /// Calls `DescribeFargateProfile` and waits for the answer. See [`crate::Client::describe_fargate_profile`].
     #[cfg(feature = "describe_fargate_profile")]
     pub fn describe_fargate_profile(
         &self,
-    ) -> crate::operation::describe_fargate_profile::DescribeFargateProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_fargate_profile::DescribeFargateProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_fargate_profile())
+    ) -> crate::operation::describe_fargate_profile::DescribeFargateProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_fargate_profile::DescribeFargateProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_fargate_profile(),
+        )
     }
     /// Calls `DescribeIdentityProviderConfig` and waits for the answer. See [`crate::Client::describe_identity_provider_config`].
     #[cfg(feature = "describe_identity_provider_config")]
     pub fn describe_identity_provider_config(
         &self,
-    ) -> crate::operation::describe_identity_provider_config::DescribeIdentityProviderConfigFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_identity_provider_config::DescribeIdentityProviderConfigFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_identity_provider_config())
+    ) -> crate::operation::describe_identity_provider_config::DescribeIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_identity_provider_config::DescribeIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_identity_provider_config(),
+        )
     }
     /// Calls `DescribeInsight` and waits for the answer. See [`crate::Client::describe_insight`].
     #[cfg(feature = "describe_insight")]
     pub fn describe_insight(
         &self,
-    ) -> crate::operation::describe_insight::DescribeInsightFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_insight::DescribeInsightFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_insight())
+    ) -> crate::operation::describe_insight::DescribeInsightFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_insight::DescribeInsightFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_insight(),
+        )
     }
     /// Calls `DescribeNodegroup` and waits for the answer. See [`crate::Client::describe_nodegroup`].
     #[cfg(feature = "describe_nodegroup")]
     pub fn describe_nodegroup(
         &self,
-    ) -> crate::operation::describe_nodegroup::DescribeNodegroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_nodegroup::DescribeNodegroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_nodegroup())
+    ) -> crate::operation::describe_nodegroup::DescribeNodegroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_nodegroup::DescribeNodegroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_nodegroup(),
+        )
     }
     /// Calls `DescribePodIdentityAssociation` and waits for the answer. See [`crate::Client::describe_pod_identity_association`].
     #[cfg(feature = "describe_pod_identity_association")]
     pub fn describe_pod_identity_association(
         &self,
-    ) -> crate::operation::describe_pod_identity_association::DescribePodIdentityAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_pod_identity_association::DescribePodIdentityAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_pod_identity_association())
+    ) -> crate::operation::describe_pod_identity_association::DescribePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_pod_identity_association::DescribePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_pod_identity_association(),
+        )
     }
     /// Calls `DescribeUpdate` and waits for the answer. See [`crate::Client::describe_update`].
     #[cfg(feature = "describe_update")]
     pub fn describe_update(
         &self,
-    ) -> crate::operation::describe_update::DescribeUpdateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_update::DescribeUpdateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_update())
+    ) -> crate::operation::describe_update::DescribeUpdateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_update::DescribeUpdateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_update(),
+        )
     }
     /// Calls `DisassociateAccessPolicy` and waits for the answer. See [`crate::Client::disassociate_access_policy`].
     #[cfg(feature = "disassociate_access_policy")]
     pub fn disassociate_access_policy(
         &self,
-    ) -> crate::operation::disassociate_access_policy::DisassociateAccessPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::disassociate_access_policy::DisassociateAccessPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.disassociate_access_policy())
+    ) -> crate::operation::disassociate_access_policy::DisassociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::disassociate_access_policy::DisassociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.disassociate_access_policy(),
+        )
     }
     /// Calls `DisassociateIdentityProviderConfig` and waits for the answer. See [`crate::Client::disassociate_identity_provider_config`].
     #[cfg(feature = "disassociate_identity_provider_config")]
     pub fn disassociate_identity_provider_config(
         &self,
-    ) -> crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.disassociate_identity_provider_config())
+    ) -> crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.disassociate_identity_provider_config(),
+        )
     }
     /// Calls `ListAccessEntries` and waits for the answer. See [`crate::Client::list_access_entries`].
     #[cfg(feature = "list_access_entries")]
     pub fn list_access_entries(
         &self,
-    ) -> crate::operation::list_access_entries::ListAccessEntriesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_access_entries::ListAccessEntriesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_access_entries())
+    ) -> crate::operation::list_access_entries::ListAccessEntriesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_access_entries::ListAccessEntriesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_access_entries(),
+        )
     }
     /// Calls `ListAccessPolicies` and waits for the answer. See [`crate::Client::list_access_policies`].
     #[cfg(feature = "list_access_policies")]
     pub fn list_access_policies(
         &self,
-    ) -> crate::operation::list_access_policies::ListAccessPoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_access_policies::ListAccessPoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_access_policies())
+    ) -> crate::operation::list_access_policies::ListAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_access_policies::ListAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_access_policies(),
+        )
     }
     /// Calls `ListAddons` and waits for the answer. See [`crate::Client::list_addons`].
     #[cfg(feature = "list_addons")]
     pub fn list_addons(
         &self,
-    ) -> crate::operation::list_addons::ListAddonsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_addons::ListAddonsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_addons())
+    ) -> crate::operation::list_addons::ListAddonsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_addons::ListAddonsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_addons(),
+        )
     }
     /// Calls `ListAssociatedAccessPolicies` and waits for the answer. See [`crate::Client::list_associated_access_policies`].
     #[cfg(feature = "list_associated_access_policies")]
     pub fn list_associated_access_policies(
         &self,
-    ) -> crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_associated_access_policies())
+    ) -> crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_associated_access_policies(),
+        )
     }
     /// Calls `ListClusters` and waits for the answer. See [`crate::Client::list_clusters`].
     #[cfg(feature = "list_clusters")]
     pub fn list_clusters(
         &self,
-    ) -> crate::operation::list_clusters::ListClustersFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_clusters::ListClustersFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_clusters())
+    ) -> crate::operation::list_clusters::ListClustersFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_clusters::ListClustersFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_clusters(),
+        )
     }
     /// Calls `ListEksAnywhereSubscriptions` and waits for the answer. See [`crate::Client::list_eks_anywhere_subscriptions`].
     #[cfg(feature = "list_eks_anywhere_subscriptions")]
     pub fn list_eks_anywhere_subscriptions(
         &self,
-    ) -> crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_eks_anywhere_subscriptions())
+    ) -> crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_eks_anywhere_subscriptions(),
+        )
     }
     /// Calls `ListFargateProfiles` and waits for the answer. See [`crate::Client::list_fargate_profiles`].
     #[cfg(feature = "list_fargate_profiles")]
     pub fn list_fargate_profiles(
         &self,
-    ) -> crate::operation::list_fargate_profiles::ListFargateProfilesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_fargate_profiles::ListFargateProfilesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_fargate_profiles())
+    ) -> crate::operation::list_fargate_profiles::ListFargateProfilesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_fargate_profiles::ListFargateProfilesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_fargate_profiles(),
+        )
     }
     /// Calls `ListIdentityProviderConfigs` and waits for the answer. See [`crate::Client::list_identity_provider_configs`].
     #[cfg(feature = "list_identity_provider_configs")]
     pub fn list_identity_provider_configs(
         &self,
-    ) -> crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_identity_provider_configs())
+    ) -> crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_identity_provider_configs(),
+        )
     }
     /// Calls `ListInsights` and waits for the answer. See [`crate::Client::list_insights`].
     #[cfg(feature = "list_insights")]
     pub fn list_insights(
         &self,
-    ) -> crate::operation::list_insights::ListInsightsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_insights::ListInsightsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_insights())
+    ) -> crate::operation::list_insights::ListInsightsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_insights::ListInsightsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_insights(),
+        )
     }
     /// Calls `ListNodegroups` and waits for the answer. See [`crate::Client::list_nodegroups`].
     #[cfg(feature = "list_nodegroups")]
     pub fn list_nodegroups(
         &self,
-    ) -> crate::operation::list_nodegroups::ListNodegroupsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_nodegroups::ListNodegroupsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_nodegroups())
+    ) -> crate::operation::list_nodegroups::ListNodegroupsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_nodegroups::ListNodegroupsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_nodegroups(),
+        )
     }
     /// Calls `ListPodIdentityAssociations` and waits for the answer. See [`crate::Client::list_pod_identity_associations`].
     #[cfg(feature = "list_pod_identity_associations")]
     pub fn list_pod_identity_associations(
         &self,
-    ) -> crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_pod_identity_associations())
+    ) -> crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_pod_identity_associations(),
+        )
     }
     /// Calls `ListTagsForResource` and waits for the answer. See [`crate::Client::list_tags_for_resource`].
     #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
-    ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_tags_for_resource())
+    ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_tags_for_resource(),
+        )
     }
     /// Calls `ListUpdates` and waits for the answer. See [`crate::Client::list_updates`].
     #[cfg(feature = "list_updates")]
     pub fn list_updates(
         &self,
-    ) -> crate::operation::list_updates::ListUpdatesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_updates::ListUpdatesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_updates())
+    ) -> crate::operation::list_updates::ListUpdatesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_updates::ListUpdatesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_updates(),
+        )
     }
     /// Calls `RegisterCluster` and waits for the answer. See [`crate::Client::register_cluster`].
     #[cfg(feature = "register_cluster")]
     pub fn register_cluster(
         &self,
-    ) -> crate::operation::register_cluster::RegisterClusterFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::register_cluster::RegisterClusterFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.register_cluster())
+    ) -> crate::operation::register_cluster::RegisterClusterFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::register_cluster::RegisterClusterFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.register_cluster(),
+        )
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
     #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_resource::TagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_resource())
+    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_resource(),
+        )
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
     #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_resource::UntagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_resource())
+    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_resource(),
+        )
     }
     /// Calls `UpdateAccessEntry` and waits for the answer. See [`crate::Client::update_access_entry`].
     #[cfg(feature = "update_access_entry")]
     pub fn update_access_entry(
         &self,
-    ) -> crate::operation::update_access_entry::UpdateAccessEntryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_access_entry::UpdateAccessEntryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_access_entry())
+    ) -> crate::operation::update_access_entry::UpdateAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_access_entry::UpdateAccessEntryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_access_entry(),
+        )
     }
     /// Calls `UpdateAddon` and waits for the answer. See [`crate::Client::update_addon`].
     #[cfg(feature = "update_addon")]
     pub fn update_addon(
         &self,
-    ) -> crate::operation::update_addon::UpdateAddonFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_addon::UpdateAddonFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_addon())
+    ) -> crate::operation::update_addon::UpdateAddonFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_addon::UpdateAddonFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_addon(),
+        )
     }
     /// Calls `UpdateClusterConfig` and waits for the answer. See [`crate::Client::update_cluster_config`].
     #[cfg(feature = "update_cluster_config")]
     pub fn update_cluster_config(
         &self,
-    ) -> crate::operation::update_cluster_config::UpdateClusterConfigFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_cluster_config::UpdateClusterConfigFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_cluster_config())
+    ) -> crate::operation::update_cluster_config::UpdateClusterConfigFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_cluster_config::UpdateClusterConfigFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_cluster_config(),
+        )
     }
     /// Calls `UpdateClusterVersion` and waits for the answer. See [`crate::Client::update_cluster_version`].
     #[cfg(feature = "update_cluster_version")]
     pub fn update_cluster_version(
         &self,
-    ) -> crate::operation::update_cluster_version::UpdateClusterVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_cluster_version::UpdateClusterVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_cluster_version())
+    ) -> crate::operation::update_cluster_version::UpdateClusterVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_cluster_version::UpdateClusterVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_cluster_version(),
+        )
     }
     /// Calls `UpdateEksAnywhereSubscription` and waits for the answer. See [`crate::Client::update_eks_anywhere_subscription`].
     #[cfg(feature = "update_eks_anywhere_subscription")]
     pub fn update_eks_anywhere_subscription(
         &self,
-    ) -> crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_eks_anywhere_subscription())
+    ) -> crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_eks_anywhere_subscription(),
+        )
     }
     /// Calls `UpdateNodegroupConfig` and waits for the answer. See [`crate::Client::update_nodegroup_config`].
     #[cfg(feature = "update_nodegroup_config")]
     pub fn update_nodegroup_config(
         &self,
-    ) -> crate::operation::update_nodegroup_config::UpdateNodegroupConfigFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_nodegroup_config::UpdateNodegroupConfigFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_nodegroup_config())
+    ) -> crate::operation::update_nodegroup_config::UpdateNodegroupConfigFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_nodegroup_config::UpdateNodegroupConfigFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_nodegroup_config(),
+        )
     }
     /// Calls `UpdateNodegroupVersion` and waits for the answer. See [`crate::Client::update_nodegroup_version`].
     #[cfg(feature = "update_nodegroup_version")]
     pub fn update_nodegroup_version(
         &self,
-    ) -> crate::operation::update_nodegroup_version::UpdateNodegroupVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_nodegroup_version::UpdateNodegroupVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_nodegroup_version())
+    ) -> crate::operation::update_nodegroup_version::UpdateNodegroupVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_nodegroup_version::UpdateNodegroupVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_nodegroup_version(),
+        )
     }
     /// Calls `UpdatePodIdentityAssociation` and waits for the answer. See [`crate::Client::update_pod_identity_association`].
     #[cfg(feature = "update_pod_identity_association")]
     pub fn update_pod_identity_association(
         &self,
-    ) -> crate::operation::update_pod_identity_association::UpdatePodIdentityAssociationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_pod_identity_association::UpdatePodIdentityAssociationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_pod_identity_association())
+    ) -> crate::operation::update_pod_identity_association::UpdatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_pod_identity_association::UpdatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_pod_identity_association(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -118,12 +118,8 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     #[cfg(feature = "create_addon")]
-    pub fn create_addon(
-        &self,
-    ) -> crate::operation::create_addon::CreateAddonFluentBuilder {
-        crate::operation::create_addon::CreateAddonFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_addon(&self) -> crate::operation::create_addon::CreateAddonFluentBuilder {
+        crate::operation::create_addon::CreateAddonFluentBuilder::new(self.handle.clone())
     }
     /// Creates an Amazon EKS control plane.
     ///
@@ -180,12 +176,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "create_cluster")]
-    pub fn create_cluster(
-        &self,
-    ) -> crate::operation::create_cluster::CreateClusterFluentBuilder {
-        crate::operation::create_cluster::CreateClusterFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_cluster(&self) -> crate::operation::create_cluster::CreateClusterFluentBuilder {
+        crate::operation::create_cluster::CreateClusterFluentBuilder::new(self.handle.clone())
     }
     /// Creates an EKS Anywhere subscription. When a subscription is created, it is a contract agreement for the length of the term specified in the request. Licenses that are used to validate support are provisioned in Amazon Web Services License Manager and the caller account is granted access to EKS Anywhere Curated Packages.
     ///
@@ -258,9 +250,7 @@ impl Client {
     pub fn create_nodegroup(
         &self,
     ) -> crate::operation::create_nodegroup::CreateNodegroupFluentBuilder {
-        crate::operation::create_nodegroup::CreateNodegroupFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::create_nodegroup::CreateNodegroupFluentBuilder::new(self.handle.clone())
     }
     /// Creates an EKS Pod Identity association between a service account in an Amazon EKS cluster and an IAM role with *EKS Pod Identity*. Use EKS Pod Identity to give temporary IAM credentials to pods and the credentials are rotated automatically.
     ///
@@ -318,12 +308,8 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     #[cfg(feature = "delete_addon")]
-    pub fn delete_addon(
-        &self,
-    ) -> crate::operation::delete_addon::DeleteAddonFluentBuilder {
-        crate::operation::delete_addon::DeleteAddonFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_addon(&self) -> crate::operation::delete_addon::DeleteAddonFluentBuilder {
+        crate::operation::delete_addon::DeleteAddonFluentBuilder::new(self.handle.clone())
     }
     /// Deletes an Amazon EKS cluster control plane.
     ///
@@ -352,12 +338,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "delete_cluster")]
-    pub fn delete_cluster(
-        &self,
-    ) -> crate::operation::delete_cluster::DeleteClusterFluentBuilder {
-        crate::operation::delete_cluster::DeleteClusterFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_cluster(&self) -> crate::operation::delete_cluster::DeleteClusterFluentBuilder {
+        crate::operation::delete_cluster::DeleteClusterFluentBuilder::new(self.handle.clone())
     }
     /// Deletes an expired or inactive subscription. Deleting inactive subscriptions removes them from the Amazon Web Services Management Console view and from list/describe API responses. Subscriptions can only be cancelled within 7 days of creation and are cancelled by creating a ticket in the Amazon Web Services Support Center.
     ///
@@ -412,9 +394,7 @@ impl Client {
     pub fn delete_nodegroup(
         &self,
     ) -> crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder {
-        crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder::new(self.handle.clone())
     }
     /// Deletes a EKS Pod Identity association.
     ///
@@ -485,12 +465,8 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     #[cfg(feature = "describe_addon")]
-    pub fn describe_addon(
-        &self,
-    ) -> crate::operation::describe_addon::DescribeAddonFluentBuilder {
-        crate::operation::describe_addon::DescribeAddonFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn describe_addon(&self) -> crate::operation::describe_addon::DescribeAddonFluentBuilder {
+        crate::operation::describe_addon::DescribeAddonFluentBuilder::new(self.handle.clone())
     }
     /// Returns configuration options.
     ///
@@ -557,9 +533,7 @@ impl Client {
     pub fn describe_cluster(
         &self,
     ) -> crate::operation::describe_cluster::DescribeClusterFluentBuilder {
-        crate::operation::describe_cluster::DescribeClusterFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_cluster::DescribeClusterFluentBuilder::new(self.handle.clone())
     }
     /// Lists available Kubernetes versions for Amazon EKS clusters.
     ///
@@ -644,9 +618,7 @@ impl Client {
     pub fn describe_insight(
         &self,
     ) -> crate::operation::describe_insight::DescribeInsightFluentBuilder {
-        crate::operation::describe_insight::DescribeInsightFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_insight::DescribeInsightFluentBuilder::new(self.handle.clone())
     }
     /// Describes a managed node group.
     ///
@@ -702,9 +674,7 @@ impl Client {
     pub fn describe_update(
         &self,
     ) -> crate::operation::describe_update::DescribeUpdateFluentBuilder {
-        crate::operation::describe_update::DescribeUpdateFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_update::DescribeUpdateFluentBuilder::new(self.handle.clone())
     }
     /// Disassociates an access policy from an access entry.
     ///
@@ -827,12 +797,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "list_clusters")]
-    pub fn list_clusters(
-        &self,
-    ) -> crate::operation::list_clusters::ListClustersFluentBuilder {
-        crate::operation::list_clusters::ListClustersFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_clusters(&self) -> crate::operation::list_clusters::ListClustersFluentBuilder {
+        crate::operation::list_clusters::ListClustersFluentBuilder::new(self.handle.clone())
     }
     /// Displays the full description of the subscription.
     ///
@@ -896,12 +862,8 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     #[cfg(feature = "list_insights")]
-    pub fn list_insights(
-        &self,
-    ) -> crate::operation::list_insights::ListInsightsFluentBuilder {
-        crate::operation::list_insights::ListInsightsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_insights(&self) -> crate::operation::list_insights::ListInsightsFluentBuilder {
+        crate::operation::list_insights::ListInsightsFluentBuilder::new(self.handle.clone())
     }
     /// Lists the managed node groups associated with the specified cluster in your Amazon Web Services account in the specified Amazon Web Services Region. Self-managed node groups aren't listed.
     ///
@@ -917,9 +879,7 @@ impl Client {
     pub fn list_nodegroups(
         &self,
     ) -> crate::operation::list_nodegroups::ListNodegroupsFluentBuilder {
-        crate::operation::list_nodegroups::ListNodegroupsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_nodegroups::ListNodegroupsFluentBuilder::new(self.handle.clone())
     }
     /// List the EKS Pod Identity associations in a cluster. You can filter the list by the namespace that the association is in or the service account that the association uses.
     ///
@@ -979,12 +939,8 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     #[cfg(feature = "list_updates")]
-    pub fn list_updates(
-        &self,
-    ) -> crate::operation::list_updates::ListUpdatesFluentBuilder {
-        crate::operation::list_updates::ListUpdatesFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_updates(&self) -> crate::operation::list_updates::ListUpdatesFluentBuilder {
+        crate::operation::list_updates::ListUpdatesFluentBuilder::new(self.handle.clone())
     }
     /// Connects a Kubernetes cluster to the Amazon EKS control plane.
     ///
@@ -1011,9 +967,7 @@ impl Client {
     pub fn register_cluster(
         &self,
     ) -> crate::operation::register_cluster::RegisterClusterFluentBuilder {
-        crate::operation::register_cluster::RegisterClusterFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::register_cluster::RegisterClusterFluentBuilder::new(self.handle.clone())
     }
     /// Associates the specified tags to an Amazon EKS resource with the specified `resourceArn`. If existing tags on a resource are not specified in the request parameters, they aren't changed. When a resource is deleted, the tags associated with that resource are also deleted. Tags that you create for Amazon EKS resources don't propagate to any other resources associated with the cluster. For example, if you tag a cluster with this operation, that tag doesn't automatically propagate to the subnets and nodes associated with the cluster.
     ///
@@ -1023,12 +977,8 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): This exception is thrown if the request contains a semantic error.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): A service resource associated with the request could not be found.
     #[cfg(feature = "tag_resource")]
-    pub fn tag_resource(
-        &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
-        crate::operation::tag_resource::TagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn tag_resource(&self) -> crate::operation::tag_resource::TagResourceFluentBuilder {
+        crate::operation::tag_resource::TagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Deletes specified tags from an Amazon EKS resource.
     ///
@@ -1038,12 +988,8 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): This exception is thrown if the request contains a semantic error.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): A service resource associated with the request could not be found.
     #[cfg(feature = "untag_resource")]
-    pub fn untag_resource(
-        &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
-        crate::operation::untag_resource::UntagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn untag_resource(&self) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
+        crate::operation::untag_resource::UntagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Updates an access entry.
     ///
@@ -1074,12 +1020,8 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     #[cfg(feature = "update_addon")]
-    pub fn update_addon(
-        &self,
-    ) -> crate::operation::update_addon::UpdateAddonFluentBuilder {
-        crate::operation::update_addon::UpdateAddonFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn update_addon(&self) -> crate::operation::update_addon::UpdateAddonFluentBuilder {
+        crate::operation::update_addon::UpdateAddonFluentBuilder::new(self.handle.clone())
     }
     /// Updates an Amazon EKS cluster configuration. Your cluster continues to function during the update. The response output includes an update ID that you can use to track the status of your cluster update with `DescribeUpdate`"/>.
     ///

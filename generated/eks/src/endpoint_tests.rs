@@ -7,13 +7,12 @@ fn rules() -> ::awsrt::endpoint::RuleSet {
 /// The partition data the model's test cases were written against: today's built-in data,
 /// except that the ISO partitions (`aws-iso*`) had no dual-stack endpoints yet.
 fn partitions() -> ::awsrt::endpoint::Partitions {
-    ::awsrt::endpoint::Partitions::builtin()
-        .map_outputs(|p| {
-            if p.name.starts_with("aws-iso") {
-                p.supports_dual_stack = false;
-                p.dual_stack_dns_suffix = p.dns_suffix.clone();
-            }
-        })
+    ::awsrt::endpoint::Partitions::builtin().map_outputs(|p| {
+        if p.name.starts_with("aws-iso") {
+            p.supports_dual_stack = false;
+            p.dual_stack_dns_suffix = p.dns_suffix.clone();
+        }
+    })
 }
 /// For region af-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -27,9 +26,7 @@ fn case_01_for_region_af_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.af-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -43,60 +40,49 @@ fn case_02_for_region_ap_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_03_for_region_ap_northeast_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-northeast-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_04_for_region_ap_northeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-northeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-3 with FIPS disabled and DualStack disabled
 #[test]
 fn case_05_for_region_ap_northeast_3_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-3")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-northeast-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -110,60 +96,49 @@ fn case_06_for_region_ap_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_07_for_region_ap_southeast_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-southeast-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_08_for_region_ap_southeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-southeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-3 with FIPS disabled and DualStack disabled
 #[test]
 fn case_09_for_region_ap_southeast_3_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-3")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ap-southeast-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ca-central-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -177,9 +152,7 @@ fn case_10_for_region_ca_central_1_with_fips_disabled_and_dual_stack_disabled() 
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.ca-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-central-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -193,9 +166,7 @@ fn case_11_for_region_eu_central_1_with_fips_disabled_and_dual_stack_disabled() 
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.eu-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -209,9 +180,7 @@ fn case_12_for_region_eu_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.eu-north-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -225,9 +194,7 @@ fn case_13_for_region_eu_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.eu-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -241,9 +208,7 @@ fn case_14_for_region_eu_west_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.eu-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -257,9 +222,7 @@ fn case_15_for_region_eu_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.eu-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-3 with FIPS disabled and DualStack disabled
 #[test]
@@ -273,9 +236,7 @@ fn case_16_for_region_eu_west_3_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.eu-west-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region me-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -289,9 +250,7 @@ fn case_17_for_region_me_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.me-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region sa-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -305,9 +264,7 @@ fn case_18_for_region_sa_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.sa-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -321,9 +278,7 @@ fn case_19_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -337,9 +292,7 @@ fn case_20_for_region_us_east_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://fips.eks.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -353,9 +306,7 @@ fn case_21_for_region_us_east_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-east-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-2 with FIPS enabled and DualStack disabled
 #[test]
@@ -369,9 +320,7 @@ fn case_22_for_region_us_east_2_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://fips.eks.us-east-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -385,9 +334,7 @@ fn case_23_for_region_us_west_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -401,9 +348,7 @@ fn case_24_for_region_us_west_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://fips.eks.us-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -417,9 +362,7 @@ fn case_25_for_region_us_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-2 with FIPS enabled and DualStack disabled
 #[test]
@@ -433,9 +376,7 @@ fn case_26_for_region_us_west_2_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://fips.eks.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -449,9 +390,7 @@ fn case_27_for_region_us_east_1_with_fips_enabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -465,9 +404,7 @@ fn case_28_for_region_us_east_1_with_fips_disabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -481,26 +418,21 @@ fn case_29_for_region_cn_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-northwest-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_30_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.cn-northwest-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -514,9 +446,7 @@ fn case_31_for_region_cn_north_1_with_fips_enabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks-fips.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -530,9 +460,7 @@ fn case_32_for_region_cn_north_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks-fips.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -546,136 +474,112 @@ fn case_33_for_region_cn_north_1_with_fips_disabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_34_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack disabled
 #[test]
 fn case_35_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-west-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_36_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-gov-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-west-1 with FIPS enabled and DualStack disabled
 #[test]
 fn case_37_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-gov-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_38_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks-fips.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_39_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_40_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_41_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -690,25 +594,21 @@ fn case_41_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_42_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_43_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -723,25 +623,21 @@ fn case_43_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() 
 fn case_44_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_45_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -756,25 +652,21 @@ fn case_45_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() 
 fn case_46_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://eks-fips.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_47_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -792,18 +684,12 @@ fn case_48_for_custom_endpoint_with_region_set_and_fips_disabled_and_dualstack_d
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with region not set and fips disabled and dualstack disabled
 #[test]
@@ -812,18 +698,12 @@ fn case_49_for_custom_endpoint_with_region_not_set_and_fips_disabled_and_dualsta
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with fips enabled and dualstack disabled
 #[test]
@@ -833,11 +713,7 @@ fn case_50_for_custom_endpoint_with_fips_enabled_and_dualstack_disabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -853,11 +729,7 @@ fn case_51_for_custom_endpoint_with_fips_disabled_and_dualstack_enabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(

@@ -74,179 +74,120 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "AssociateAccessPolicy" => {
-            crate::operation::associate_access_policy::parse_response(&reply).is_ok()
-        }
-        "AssociateEncryptionConfig" => {
-            crate::operation::associate_encryption_config::parse_response(&reply).is_ok()
-        }
-        "AssociateIdentityProviderConfig" => {
-            crate::operation::associate_identity_provider_config::parse_response(&reply)
-                .is_ok()
-        }
-        "CreateAccessEntry" => {
-            crate::operation::create_access_entry::parse_response(&reply).is_ok()
-        }
+        "AssociateAccessPolicy" => crate::operation::associate_access_policy::parse_response(&reply)
+            .is_ok(),
+        "AssociateEncryptionConfig" => crate::operation::associate_encryption_config::parse_response(
+            &reply,
+        ).is_ok(),
+        "AssociateIdentityProviderConfig" => crate::operation::associate_identity_provider_config::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateAccessEntry" => crate::operation::create_access_entry::parse_response(&reply)
+            .is_ok(),
         "CreateAddon" => crate::operation::create_addon::parse_response(&reply).is_ok(),
-        "CreateCluster" => {
-            crate::operation::create_cluster::parse_response(&reply).is_ok()
-        }
-        "CreateEksAnywhereSubscription" => {
-            crate::operation::create_eks_anywhere_subscription::parse_response(&reply)
-                .is_ok()
-        }
-        "CreateFargateProfile" => {
-            crate::operation::create_fargate_profile::parse_response(&reply).is_ok()
-        }
-        "CreateNodegroup" => {
-            crate::operation::create_nodegroup::parse_response(&reply).is_ok()
-        }
-        "CreatePodIdentityAssociation" => {
-            crate::operation::create_pod_identity_association::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteAccessEntry" => {
-            crate::operation::delete_access_entry::parse_response(&reply).is_ok()
-        }
+        "CreateCluster" => crate::operation::create_cluster::parse_response(&reply).is_ok(),
+        "CreateEksAnywhereSubscription" => crate::operation::create_eks_anywhere_subscription::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateFargateProfile" => crate::operation::create_fargate_profile::parse_response(&reply)
+            .is_ok(),
+        "CreateNodegroup" => crate::operation::create_nodegroup::parse_response(&reply).is_ok(),
+        "CreatePodIdentityAssociation" => crate::operation::create_pod_identity_association::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteAccessEntry" => crate::operation::delete_access_entry::parse_response(&reply)
+            .is_ok(),
         "DeleteAddon" => crate::operation::delete_addon::parse_response(&reply).is_ok(),
-        "DeleteCluster" => {
-            crate::operation::delete_cluster::parse_response(&reply).is_ok()
-        }
-        "DeleteEksAnywhereSubscription" => {
-            crate::operation::delete_eks_anywhere_subscription::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteFargateProfile" => {
-            crate::operation::delete_fargate_profile::parse_response(&reply).is_ok()
-        }
-        "DeleteNodegroup" => {
-            crate::operation::delete_nodegroup::parse_response(&reply).is_ok()
-        }
-        "DeletePodIdentityAssociation" => {
-            crate::operation::delete_pod_identity_association::parse_response(&reply)
-                .is_ok()
-        }
-        "DeregisterCluster" => {
-            crate::operation::deregister_cluster::parse_response(&reply).is_ok()
-        }
-        "DescribeAccessEntry" => {
-            crate::operation::describe_access_entry::parse_response(&reply).is_ok()
-        }
-        "DescribeAddon" => {
-            crate::operation::describe_addon::parse_response(&reply).is_ok()
-        }
-        "DescribeAddonConfiguration" => {
-            crate::operation::describe_addon_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "DescribeAddonVersions" => {
-            crate::operation::describe_addon_versions::parse_response(&reply).is_ok()
-        }
-        "DescribeCluster" => {
-            crate::operation::describe_cluster::parse_response(&reply).is_ok()
-        }
-        "DescribeClusterVersions" => {
-            crate::operation::describe_cluster_versions::parse_response(&reply).is_ok()
-        }
-        "DescribeEksAnywhereSubscription" => {
-            crate::operation::describe_eks_anywhere_subscription::parse_response(&reply)
-                .is_ok()
-        }
-        "DescribeFargateProfile" => {
-            crate::operation::describe_fargate_profile::parse_response(&reply).is_ok()
-        }
-        "DescribeIdentityProviderConfig" => {
-            crate::operation::describe_identity_provider_config::parse_response(&reply)
-                .is_ok()
-        }
-        "DescribeInsight" => {
-            crate::operation::describe_insight::parse_response(&reply).is_ok()
-        }
-        "DescribeNodegroup" => {
-            crate::operation::describe_nodegroup::parse_response(&reply).is_ok()
-        }
-        "DescribePodIdentityAssociation" => {
-            crate::operation::describe_pod_identity_association::parse_response(&reply)
-                .is_ok()
-        }
-        "DescribeUpdate" => {
-            crate::operation::describe_update::parse_response(&reply).is_ok()
-        }
-        "DisassociateAccessPolicy" => {
-            crate::operation::disassociate_access_policy::parse_response(&reply).is_ok()
-        }
-        "DisassociateIdentityProviderConfig" => {
-            crate::operation::disassociate_identity_provider_config::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "ListAccessEntries" => {
-            crate::operation::list_access_entries::parse_response(&reply).is_ok()
-        }
-        "ListAccessPolicies" => {
-            crate::operation::list_access_policies::parse_response(&reply).is_ok()
-        }
+        "DeleteCluster" => crate::operation::delete_cluster::parse_response(&reply).is_ok(),
+        "DeleteEksAnywhereSubscription" => crate::operation::delete_eks_anywhere_subscription::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteFargateProfile" => crate::operation::delete_fargate_profile::parse_response(&reply)
+            .is_ok(),
+        "DeleteNodegroup" => crate::operation::delete_nodegroup::parse_response(&reply).is_ok(),
+        "DeletePodIdentityAssociation" => crate::operation::delete_pod_identity_association::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeregisterCluster" => crate::operation::deregister_cluster::parse_response(&reply).is_ok(),
+        "DescribeAccessEntry" => crate::operation::describe_access_entry::parse_response(&reply)
+            .is_ok(),
+        "DescribeAddon" => crate::operation::describe_addon::parse_response(&reply).is_ok(),
+        "DescribeAddonConfiguration" => crate::operation::describe_addon_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeAddonVersions" => crate::operation::describe_addon_versions::parse_response(&reply)
+            .is_ok(),
+        "DescribeCluster" => crate::operation::describe_cluster::parse_response(&reply).is_ok(),
+        "DescribeClusterVersions" => crate::operation::describe_cluster_versions::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeEksAnywhereSubscription" => crate::operation::describe_eks_anywhere_subscription::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeFargateProfile" => crate::operation::describe_fargate_profile::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeIdentityProviderConfig" => crate::operation::describe_identity_provider_config::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeInsight" => crate::operation::describe_insight::parse_response(&reply).is_ok(),
+        "DescribeNodegroup" => crate::operation::describe_nodegroup::parse_response(&reply).is_ok(),
+        "DescribePodIdentityAssociation" => crate::operation::describe_pod_identity_association::parse_response(
+            &reply,
+        ).is_ok(),
+        "DescribeUpdate" => crate::operation::describe_update::parse_response(&reply).is_ok(),
+        "DisassociateAccessPolicy" => crate::operation::disassociate_access_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "DisassociateIdentityProviderConfig" => crate::operation::disassociate_identity_provider_config::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListAccessEntries" => crate::operation::list_access_entries::parse_response(&reply)
+            .is_ok(),
+        "ListAccessPolicies" => crate::operation::list_access_policies::parse_response(&reply)
+            .is_ok(),
         "ListAddons" => crate::operation::list_addons::parse_response(&reply).is_ok(),
-        "ListAssociatedAccessPolicies" => {
-            crate::operation::list_associated_access_policies::parse_response(&reply)
-                .is_ok()
-        }
+        "ListAssociatedAccessPolicies" => crate::operation::list_associated_access_policies::parse_response(
+            &reply,
+        ).is_ok(),
         "ListClusters" => crate::operation::list_clusters::parse_response(&reply).is_ok(),
-        "ListEksAnywhereSubscriptions" => {
-            crate::operation::list_eks_anywhere_subscriptions::parse_response(&reply)
-                .is_ok()
-        }
-        "ListFargateProfiles" => {
-            crate::operation::list_fargate_profiles::parse_response(&reply).is_ok()
-        }
-        "ListIdentityProviderConfigs" => {
-            crate::operation::list_identity_provider_configs::parse_response(&reply)
-                .is_ok()
-        }
+        "ListEksAnywhereSubscriptions" => crate::operation::list_eks_anywhere_subscriptions::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListFargateProfiles" => crate::operation::list_fargate_profiles::parse_response(&reply)
+            .is_ok(),
+        "ListIdentityProviderConfigs" => crate::operation::list_identity_provider_configs::parse_response(
+            &reply,
+        ).is_ok(),
         "ListInsights" => crate::operation::list_insights::parse_response(&reply).is_ok(),
-        "ListNodegroups" => {
-            crate::operation::list_nodegroups::parse_response(&reply).is_ok()
-        }
-        "ListPodIdentityAssociations" => {
-            crate::operation::list_pod_identity_associations::parse_response(&reply)
-                .is_ok()
-        }
-        "ListTagsForResource" => {
-            crate::operation::list_tags_for_resource::parse_response(&reply).is_ok()
-        }
+        "ListNodegroups" => crate::operation::list_nodegroups::parse_response(&reply).is_ok(),
+        "ListPodIdentityAssociations" => crate::operation::list_pod_identity_associations::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListTagsForResource" => crate::operation::list_tags_for_resource::parse_response(&reply)
+            .is_ok(),
         "ListUpdates" => crate::operation::list_updates::parse_response(&reply).is_ok(),
-        "RegisterCluster" => {
-            crate::operation::register_cluster::parse_response(&reply).is_ok()
-        }
+        "RegisterCluster" => crate::operation::register_cluster::parse_response(&reply).is_ok(),
         "TagResource" => crate::operation::tag_resource::parse_response(&reply).is_ok(),
-        "UntagResource" => {
-            crate::operation::untag_resource::parse_response(&reply).is_ok()
-        }
-        "UpdateAccessEntry" => {
-            crate::operation::update_access_entry::parse_response(&reply).is_ok()
-        }
+        "UntagResource" => crate::operation::untag_resource::parse_response(&reply).is_ok(),
+        "UpdateAccessEntry" => crate::operation::update_access_entry::parse_response(&reply)
+            .is_ok(),
         "UpdateAddon" => crate::operation::update_addon::parse_response(&reply).is_ok(),
-        "UpdateClusterConfig" => {
-            crate::operation::update_cluster_config::parse_response(&reply).is_ok()
-        }
-        "UpdateClusterVersion" => {
-            crate::operation::update_cluster_version::parse_response(&reply).is_ok()
-        }
-        "UpdateEksAnywhereSubscription" => {
-            crate::operation::update_eks_anywhere_subscription::parse_response(&reply)
-                .is_ok()
-        }
-        "UpdateNodegroupConfig" => {
-            crate::operation::update_nodegroup_config::parse_response(&reply).is_ok()
-        }
-        "UpdateNodegroupVersion" => {
-            crate::operation::update_nodegroup_version::parse_response(&reply).is_ok()
-        }
-        "UpdatePodIdentityAssociation" => {
-            crate::operation::update_pod_identity_association::parse_response(&reply)
-                .is_ok()
-        }
+        "UpdateClusterConfig" => crate::operation::update_cluster_config::parse_response(&reply)
+            .is_ok(),
+        "UpdateClusterVersion" => crate::operation::update_cluster_version::parse_response(&reply)
+            .is_ok(),
+        "UpdateEksAnywhereSubscription" => crate::operation::update_eks_anywhere_subscription::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateNodegroupConfig" => crate::operation::update_nodegroup_config::parse_response(&reply)
+            .is_ok(),
+        "UpdateNodegroupVersion" => crate::operation::update_nodegroup_version::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdatePodIdentityAssociation" => crate::operation::update_pod_identity_association::parse_response(
+            &reply,
+        ).is_ok(),
         _ => false,
     }
 }
@@ -254,381 +195,222 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "AssociateAccessPolicy" => {
-            crate::operation::associate_access_policy::AssociateAccessPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AssociateEncryptionConfig" => {
-            crate::operation::associate_encryption_config::AssociateEncryptionConfigError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AssociateIdentityProviderConfig" => {
-            crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateAccessEntry" => {
-            crate::operation::create_access_entry::CreateAccessEntryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateAddon" => {
-            crate::operation::create_addon::CreateAddonError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateCluster" => {
-            crate::operation::create_cluster::CreateClusterError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateEksAnywhereSubscription" => {
-            crate::operation::create_eks_anywhere_subscription::CreateEksAnywhereSubscriptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateFargateProfile" => {
-            crate::operation::create_fargate_profile::CreateFargateProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateNodegroup" => {
-            crate::operation::create_nodegroup::CreateNodegroupError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreatePodIdentityAssociation" => {
-            crate::operation::create_pod_identity_association::CreatePodIdentityAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteAccessEntry" => {
-            crate::operation::delete_access_entry::DeleteAccessEntryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteAddon" => {
-            crate::operation::delete_addon::DeleteAddonError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteCluster" => {
-            crate::operation::delete_cluster::DeleteClusterError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteEksAnywhereSubscription" => {
-            crate::operation::delete_eks_anywhere_subscription::DeleteEksAnywhereSubscriptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteFargateProfile" => {
-            crate::operation::delete_fargate_profile::DeleteFargateProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteNodegroup" => {
-            crate::operation::delete_nodegroup::DeleteNodegroupError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeletePodIdentityAssociation" => {
-            crate::operation::delete_pod_identity_association::DeletePodIdentityAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeregisterCluster" => {
-            crate::operation::deregister_cluster::DeregisterClusterError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeAccessEntry" => {
-            crate::operation::describe_access_entry::DescribeAccessEntryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeAddon" => {
-            crate::operation::describe_addon::DescribeAddonError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeAddonConfiguration" => {
-            crate::operation::describe_addon_configuration::DescribeAddonConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeAddonVersions" => {
-            crate::operation::describe_addon_versions::DescribeAddonVersionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeCluster" => {
-            crate::operation::describe_cluster::DescribeClusterError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeClusterVersions" => {
-            crate::operation::describe_cluster_versions::DescribeClusterVersionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeEksAnywhereSubscription" => {
-            crate::operation::describe_eks_anywhere_subscription::DescribeEksAnywhereSubscriptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeFargateProfile" => {
-            crate::operation::describe_fargate_profile::DescribeFargateProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeIdentityProviderConfig" => {
-            crate::operation::describe_identity_provider_config::DescribeIdentityProviderConfigError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeInsight" => {
-            crate::operation::describe_insight::DescribeInsightError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeNodegroup" => {
-            crate::operation::describe_nodegroup::DescribeNodegroupError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribePodIdentityAssociation" => {
-            crate::operation::describe_pod_identity_association::DescribePodIdentityAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DescribeUpdate" => {
-            crate::operation::describe_update::DescribeUpdateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DisassociateAccessPolicy" => {
-            crate::operation::disassociate_access_policy::DisassociateAccessPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DisassociateIdentityProviderConfig" => {
-            crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAccessEntries" => {
-            crate::operation::list_access_entries::ListAccessEntriesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAccessPolicies" => {
-            crate::operation::list_access_policies::ListAccessPoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAddons" => {
-            crate::operation::list_addons::ListAddonsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListAssociatedAccessPolicies" => {
-            crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListClusters" => {
-            crate::operation::list_clusters::ListClustersError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListEksAnywhereSubscriptions" => {
-            crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListFargateProfiles" => {
-            crate::operation::list_fargate_profiles::ListFargateProfilesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListIdentityProviderConfigs" => {
-            crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListInsights" => {
-            crate::operation::list_insights::ListInsightsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListNodegroups" => {
-            crate::operation::list_nodegroups::ListNodegroupsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListPodIdentityAssociations" => {
-            crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListTagsForResource" => {
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListUpdates" => {
-            crate::operation::list_updates::ListUpdatesError::from_response(resp, meta)
-                .is_ok()
-        }
-        "RegisterCluster" => {
-            crate::operation::register_cluster::RegisterClusterError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagResource" => {
-            crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UntagResource" => {
-            crate::operation::untag_resource::UntagResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateAccessEntry" => {
-            crate::operation::update_access_entry::UpdateAccessEntryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateAddon" => {
-            crate::operation::update_addon::UpdateAddonError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UpdateClusterConfig" => {
-            crate::operation::update_cluster_config::UpdateClusterConfigError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateClusterVersion" => {
-            crate::operation::update_cluster_version::UpdateClusterVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateEksAnywhereSubscription" => {
-            crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateNodegroupConfig" => {
-            crate::operation::update_nodegroup_config::UpdateNodegroupConfigError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateNodegroupVersion" => {
-            crate::operation::update_nodegroup_version::UpdateNodegroupVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdatePodIdentityAssociation" => {
-            crate::operation::update_pod_identity_association::UpdatePodIdentityAssociationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "AssociateAccessPolicy" => crate::operation::associate_access_policy::AssociateAccessPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AssociateEncryptionConfig" => crate::operation::associate_encryption_config::AssociateEncryptionConfigError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AssociateIdentityProviderConfig" => crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateAccessEntry" => crate::operation::create_access_entry::CreateAccessEntryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateAddon" => crate::operation::create_addon::CreateAddonError::from_response(resp, meta)
+            .is_ok(),
+        "CreateCluster" => crate::operation::create_cluster::CreateClusterError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateEksAnywhereSubscription" => crate::operation::create_eks_anywhere_subscription::CreateEksAnywhereSubscriptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateFargateProfile" => crate::operation::create_fargate_profile::CreateFargateProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateNodegroup" => crate::operation::create_nodegroup::CreateNodegroupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreatePodIdentityAssociation" => crate::operation::create_pod_identity_association::CreatePodIdentityAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteAccessEntry" => crate::operation::delete_access_entry::DeleteAccessEntryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteAddon" => crate::operation::delete_addon::DeleteAddonError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteCluster" => crate::operation::delete_cluster::DeleteClusterError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteEksAnywhereSubscription" => crate::operation::delete_eks_anywhere_subscription::DeleteEksAnywhereSubscriptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteFargateProfile" => crate::operation::delete_fargate_profile::DeleteFargateProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteNodegroup" => crate::operation::delete_nodegroup::DeleteNodegroupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeletePodIdentityAssociation" => crate::operation::delete_pod_identity_association::DeletePodIdentityAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeregisterCluster" => crate::operation::deregister_cluster::DeregisterClusterError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeAccessEntry" => crate::operation::describe_access_entry::DescribeAccessEntryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeAddon" => crate::operation::describe_addon::DescribeAddonError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeAddonConfiguration" => crate::operation::describe_addon_configuration::DescribeAddonConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeAddonVersions" => crate::operation::describe_addon_versions::DescribeAddonVersionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeCluster" => crate::operation::describe_cluster::DescribeClusterError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeClusterVersions" => crate::operation::describe_cluster_versions::DescribeClusterVersionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeEksAnywhereSubscription" => crate::operation::describe_eks_anywhere_subscription::DescribeEksAnywhereSubscriptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeFargateProfile" => crate::operation::describe_fargate_profile::DescribeFargateProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeIdentityProviderConfig" => crate::operation::describe_identity_provider_config::DescribeIdentityProviderConfigError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeInsight" => crate::operation::describe_insight::DescribeInsightError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeNodegroup" => crate::operation::describe_nodegroup::DescribeNodegroupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribePodIdentityAssociation" => crate::operation::describe_pod_identity_association::DescribePodIdentityAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeUpdate" => crate::operation::describe_update::DescribeUpdateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DisassociateAccessPolicy" => crate::operation::disassociate_access_policy::DisassociateAccessPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DisassociateIdentityProviderConfig" => crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAccessEntries" => crate::operation::list_access_entries::ListAccessEntriesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAccessPolicies" => crate::operation::list_access_policies::ListAccessPoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAddons" => crate::operation::list_addons::ListAddonsError::from_response(resp, meta)
+            .is_ok(),
+        "ListAssociatedAccessPolicies" => crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListClusters" => crate::operation::list_clusters::ListClustersError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListEksAnywhereSubscriptions" => crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListFargateProfiles" => crate::operation::list_fargate_profiles::ListFargateProfilesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListIdentityProviderConfigs" => crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListInsights" => crate::operation::list_insights::ListInsightsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListNodegroups" => crate::operation::list_nodegroups::ListNodegroupsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListPodIdentityAssociations" => crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListTagsForResource" => crate::operation::list_tags_for_resource::ListTagsForResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListUpdates" => crate::operation::list_updates::ListUpdatesError::from_response(resp, meta)
+            .is_ok(),
+        "RegisterCluster" => crate::operation::register_cluster::RegisterClusterError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagResource" => crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
+            .is_ok(),
+        "UntagResource" => crate::operation::untag_resource::UntagResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateAccessEntry" => crate::operation::update_access_entry::UpdateAccessEntryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateAddon" => crate::operation::update_addon::UpdateAddonError::from_response(resp, meta)
+            .is_ok(),
+        "UpdateClusterConfig" => crate::operation::update_cluster_config::UpdateClusterConfigError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateClusterVersion" => crate::operation::update_cluster_version::UpdateClusterVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateEksAnywhereSubscription" => crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateNodegroupConfig" => crate::operation::update_nodegroup_config::UpdateNodegroupConfigError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateNodegroupVersion" => crate::operation::update_nodegroup_version::UpdateNodegroupVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdatePodIdentityAssociation" => crate::operation::update_pod_identity_association::UpdatePodIdentityAssociationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

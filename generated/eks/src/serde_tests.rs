@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_access_config_response(d: u32) -> crate::types::AccessConfigResponse {
@@ -48,38 +45,26 @@ fn full_access_entry(d: u32) -> crate::types::AccessEntry {
         return <crate::types::AccessEntry as ::std::default::Default>::default();
     }
     crate::types::AccessEntry {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        principal_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        kubernetes_groups: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        access_entry_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        principal_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        kubernetes_groups: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        access_entry_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         created_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         modified_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         username: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -101,13 +86,11 @@ fn full_access_scope(d: u32) -> crate::types::AccessScope {
     }
     crate::types::AccessScope {
         r#type: Some(crate::types::AccessScopeType::from("cluster")),
-        namespaces: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        namespaces: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -117,13 +100,9 @@ fn full_addon(d: u32) -> crate::types::Addon {
     }
     crate::types::Addon {
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         status: Some(crate::types::AddonStatus::from("CREATING")),
-        addon_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        addon_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         health: Some(full_addon_health(d + 1)),
         addon_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         created_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
@@ -131,33 +110,25 @@ fn full_addon(d: u32) -> crate::types::Addon {
         service_account_role_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         publisher: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marketplace_information: Some(full_marketplace_information(d + 1)),
-        configuration_values: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        pod_identity_associations: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        configuration_values: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        pod_identity_associations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -167,13 +138,11 @@ fn full_addon_compatibility_detail(d: u32) -> crate::types::AddonCompatibilityDe
     }
     crate::types::AddonCompatibilityDetail {
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        compatible_versions: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        compatible_versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -182,7 +151,11 @@ fn full_addon_health(d: u32) -> crate::types::AddonHealth {
         return <crate::types::AddonHealth as ::std::default::Default>::default();
     }
     crate::types::AddonHealth {
-        issues: Some(if d > 3u32 { vec![] } else { vec![full_addon_issue(d + 1)] }),
+        issues: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_addon_issue(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -193,9 +166,11 @@ fn full_addon_info(d: u32) -> crate::types::AddonInfo {
     crate::types::AddonInfo {
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        addon_versions: Some(
-            if d > 3u32 { vec![] } else { vec![full_addon_version_info(d + 1)] },
-        ),
+        addon_versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_addon_version_info(d + 1)]
+        }),
         publisher: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marketplace_information: Some(full_marketplace_information(d + 1)),
@@ -209,19 +184,15 @@ fn full_addon_issue(d: u32) -> crate::types::AddonIssue {
     crate::types::AddonIssue {
         code: Some(crate::types::AddonIssueCode::from("AccessDenied")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        resource_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        resource_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_addon_pod_identity_associations(
-    d: u32,
-) -> crate::types::AddonPodIdentityAssociations {
+fn full_addon_pod_identity_associations(d: u32) -> crate::types::AddonPodIdentityAssociations {
     if d > 3u32 {
         return <crate::types::AddonPodIdentityAssociations as ::std::default::Default>::default();
     }
@@ -231,23 +202,17 @@ fn full_addon_pod_identity_associations(
         ..::std::default::Default::default()
     }
 }
-fn full_addon_pod_identity_configuration(
-    d: u32,
-) -> crate::types::AddonPodIdentityConfiguration {
+fn full_addon_pod_identity_configuration(d: u32) -> crate::types::AddonPodIdentityConfiguration {
     if d > 3u32 {
         return <crate::types::AddonPodIdentityConfiguration as ::std::default::Default>::default();
     }
     crate::types::AddonPodIdentityConfiguration {
-        service_account: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        recommended_managed_policies: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        service_account: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        recommended_managed_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -256,26 +221,22 @@ fn full_addon_version_info(d: u32) -> crate::types::AddonVersionInfo {
         return <crate::types::AddonVersionInfo as ::std::default::Default>::default();
     }
     crate::types::AddonVersionInfo {
-        addon_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        architecture: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        compute_types: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        compatibilities: Some(
-            if d > 3u32 { vec![] } else { vec![full_compatibility(d + 1)] },
-        ),
+        addon_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        architecture: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        compute_types: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        compatibilities: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_compatibility(d + 1)]
+        }),
         requires_configuration: true,
         requires_iam_permissions: true,
         ..::std::default::Default::default()
@@ -334,16 +295,10 @@ fn full_client_exception(d: u32) -> crate::types::ClientException {
         return <crate::types::ClientException as ::std::default::Default>::default();
     }
     crate::types::ClientException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        subscription_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -355,9 +310,7 @@ fn full_client_stat(d: u32) -> crate::types::ClientStat {
     crate::types::ClientStat {
         user_agent: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         number_of_requests_last30_days: i32::MIN,
-        last_request_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_request_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -378,29 +331,23 @@ fn full_cluster(d: u32) -> crate::types::Cluster {
         identity: Some(full_identity(d + 1)),
         status: Some(crate::types::ClusterStatus::from("CREATING")),
         certificate_authority: Some(full_certificate(d + 1)),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        platform_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        encryption_config: Some(
-            if d > 3u32 { vec![] } else { vec![full_encryption_config(d + 1)] },
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        platform_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        encryption_config: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_encryption_config(d + 1)]
+        }),
         connector_config: Some(full_connector_config_response(d + 1)),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         health: Some(full_cluster_health(d + 1)),
@@ -419,7 +366,11 @@ fn full_cluster_health(d: u32) -> crate::types::ClusterHealth {
         return <crate::types::ClusterHealth as ::std::default::Default>::default();
     }
     crate::types::ClusterHealth {
-        issues: Some(if d > 3u32 { vec![] } else { vec![full_cluster_issue(d + 1)] }),
+        issues: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_cluster_issue(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -430,13 +381,11 @@ fn full_cluster_issue(d: u32) -> crate::types::ClusterIssue {
     crate::types::ClusterIssue {
         code: Some(crate::types::ClusterIssueCode::from("AccessDenied")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        resource_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        resource_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -445,12 +394,8 @@ fn full_cluster_version_information(d: u32) -> crate::types::ClusterVersionInfor
         return <crate::types::ClusterVersionInformation as ::std::default::Default>::default();
     }
     crate::types::ClusterVersionInformation {
-        cluster_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        cluster_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        cluster_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         default_platform_version: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -475,16 +420,12 @@ fn full_compatibility(d: u32) -> crate::types::Compatibility {
         return <crate::types::Compatibility as ::std::default::Default>::default();
     }
     crate::types::Compatibility {
-        cluster_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        platform_versions: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        cluster_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        platform_versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         default_version: true,
         ..::std::default::Default::default()
     }
@@ -495,16 +436,12 @@ fn full_compute_config_request(d: u32) -> crate::types::ComputeConfigRequest {
     }
     crate::types::ComputeConfigRequest {
         enabled: Some(true),
-        node_pools: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        node_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        node_pools: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        node_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -514,16 +451,12 @@ fn full_compute_config_response(d: u32) -> crate::types::ComputeConfigResponse {
     }
     crate::types::ComputeConfigResponse {
         enabled: Some(true),
-        node_pools: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        node_role_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        node_pools: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        node_role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -542,23 +475,15 @@ fn full_connector_config_response(d: u32) -> crate::types::ConnectorConfigRespon
         return <crate::types::ConnectorConfigResponse as ::std::default::Default>::default();
     }
     crate::types::ConnectorConfigResponse {
-        activation_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        activation_code: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        activation_expiry: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        activation_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        activation_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        activation_expiry: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         provider: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_control_plane_placement_request(
-    d: u32,
-) -> crate::types::ControlPlanePlacementRequest {
+fn full_control_plane_placement_request(d: u32) -> crate::types::ControlPlanePlacementRequest {
     if d > 3u32 {
         return <crate::types::ControlPlanePlacementRequest as ::std::default::Default>::default();
     }
@@ -567,9 +492,7 @@ fn full_control_plane_placement_request(
         ..::std::default::Default::default()
     }
 }
-fn full_control_plane_placement_response(
-    d: u32,
-) -> crate::types::ControlPlanePlacementResponse {
+fn full_control_plane_placement_response(d: u32) -> crate::types::ControlPlanePlacementResponse {
     if d > 3u32 {
         return <crate::types::ControlPlanePlacementResponse as ::std::default::Default>::default();
     }
@@ -594,18 +517,16 @@ fn full_deprecation_detail(d: u32) -> crate::types::DeprecationDetail {
     }
     crate::types::DeprecationDetail {
         usage: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        replaced_with: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        stop_serving_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        replaced_with: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        stop_serving_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         start_serving_replacement_version: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        client_stats: Some(
-            if d > 3u32 { vec![] } else { vec![full_client_stat(d + 1)] },
-        ),
+        client_stats: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_client_stat(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -620,40 +541,34 @@ fn full_eks_anywhere_subscription(d: u32) -> crate::types::EksAnywhereSubscripti
         effective_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         expiration_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         license_quantity: i32::MIN,
-        license_type: Some(
-            crate::types::EksAnywhereSubscriptionLicenseType::from("Cluster"),
-        ),
+        license_type: Some(crate::types::EksAnywhereSubscriptionLicenseType::from("Cluster")),
         term: Some(full_eks_anywhere_subscription_term(d + 1)),
         status: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         auto_renew: true,
-        license_arns: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        licenses: Some(if d > 3u32 { vec![] } else { vec![full_license(d + 1)] }),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        license_arns: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        licenses: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_license(d + 1)]
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_eks_anywhere_subscription_term(
-    d: u32,
-) -> crate::types::EksAnywhereSubscriptionTerm {
+fn full_eks_anywhere_subscription_term(d: u32) -> crate::types::EksAnywhereSubscriptionTerm {
     if d > 3u32 {
         return <crate::types::EksAnywhereSubscriptionTerm as ::std::default::Default>::default();
     }
@@ -677,13 +592,11 @@ fn full_encryption_config(d: u32) -> crate::types::EncryptionConfig {
         return <crate::types::EncryptionConfig as ::std::default::Default>::default();
     }
     crate::types::EncryptionConfig {
-        resources: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        resources: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         provider: Some(full_provider(d + 1)),
         ..::std::default::Default::default()
     }
@@ -694,16 +607,12 @@ fn full_error_detail(d: u32) -> crate::types::ErrorDetail {
     }
     crate::types::ErrorDetail {
         error_code: Some(crate::types::ErrorCode::from("SubnetNotFound")),
-        error_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        resource_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        error_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        resource_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -712,44 +621,34 @@ fn full_fargate_profile(d: u32) -> crate::types::FargateProfile {
         return <crate::types::FargateProfile as ::std::default::Default>::default();
     }
     crate::types::FargateProfile {
-        fargate_profile_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        fargate_profile_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        fargate_profile_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        fargate_profile_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         created_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         pod_execution_role_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        subnets: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        selectors: Some(
-            if d > 3u32 { vec![] } else { vec![full_fargate_profile_selector(d + 1)] },
-        ),
+        subnets: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        selectors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_fargate_profile_selector(d + 1)]
+        }),
         status: Some(crate::types::FargateProfileStatus::from("CREATING")),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         health: Some(full_fargate_profile_health(d + 1)),
         ..::std::default::Default::default()
     }
@@ -759,9 +658,11 @@ fn full_fargate_profile_health(d: u32) -> crate::types::FargateProfileHealth {
         return <crate::types::FargateProfileHealth as ::std::default::Default>::default();
     }
     crate::types::FargateProfileHealth {
-        issues: Some(
-            if d > 3u32 { vec![] } else { vec![full_fargate_profile_issue(d + 1)] },
-        ),
+        issues: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_fargate_profile_issue(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -770,17 +671,13 @@ fn full_fargate_profile_issue(d: u32) -> crate::types::FargateProfileIssue {
         return <crate::types::FargateProfileIssue as ::std::default::Default>::default();
     }
     crate::types::FargateProfileIssue {
-        code: Some(
-            crate::types::FargateProfileIssueCode::from("PodExecutionRoleAlreadyInUse"),
-        ),
+        code: Some(crate::types::FargateProfileIssueCode::from("PodExecutionRoleAlreadyInUse")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        resource_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        resource_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -790,20 +687,16 @@ fn full_fargate_profile_selector(d: u32) -> crate::types::FargateProfileSelector
     }
     crate::types::FargateProfileSelector {
         namespace: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        labels: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        labels: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -826,9 +719,7 @@ fn full_identity_provider_config(d: u32) -> crate::types::IdentityProviderConfig
         ..::std::default::Default::default()
     }
 }
-fn full_identity_provider_config_response(
-    d: u32,
-) -> crate::types::IdentityProviderConfigResponse {
+fn full_identity_provider_config_response(d: u32) -> crate::types::IdentityProviderConfigResponse {
     if d > 3u32 {
         return <crate::types::IdentityProviderConfigResponse as ::std::default::Default>::default();
     }
@@ -845,56 +736,46 @@ fn full_insight(d: u32) -> crate::types::Insight {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         category: Some(crate::types::Category::from("UPGRADE_READINESS")),
-        kubernetes_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        last_refresh_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_transition_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kubernetes_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        last_refresh_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_transition_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         insight_status: Some(full_insight_status(d + 1)),
-        recommendation: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        additional_info: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        resources: Some(
-            if d > 3u32 { vec![] } else { vec![full_insight_resource_detail(d + 1)] },
-        ),
+        recommendation: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        additional_info: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        resources: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_insight_resource_detail(d + 1)]
+        }),
         category_specific_summary: Some(full_insight_category_specific_summary(d + 1)),
         ..::std::default::Default::default()
     }
 }
-fn full_insight_category_specific_summary(
-    d: u32,
-) -> crate::types::InsightCategorySpecificSummary {
+fn full_insight_category_specific_summary(d: u32) -> crate::types::InsightCategorySpecificSummary {
     if d > 3u32 {
         return <crate::types::InsightCategorySpecificSummary as ::std::default::Default>::default();
     }
     crate::types::InsightCategorySpecificSummary {
-        deprecation_details: Some(
-            if d > 3u32 { vec![] } else { vec![full_deprecation_detail(d + 1)] },
-        ),
-        addon_compatibility_details: Some(
-            if d > 3u32 { vec![] } else { vec![full_addon_compatibility_detail(d + 1)] },
-        ),
+        deprecation_details: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_deprecation_detail(d + 1)]
+        }),
+        addon_compatibility_details: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_addon_compatibility_detail(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -929,18 +810,10 @@ fn full_insight_summary(d: u32) -> crate::types::InsightSummary {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         category: Some(crate::types::Category::from("UPGRADE_READINESS")),
-        kubernetes_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        last_refresh_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_transition_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kubernetes_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        last_refresh_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_transition_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         insight_status: Some(full_insight_status(d + 1)),
         ..::std::default::Default::default()
     }
@@ -950,27 +823,21 @@ fn full_insights_filter(d: u32) -> crate::types::InsightsFilter {
         return <crate::types::InsightsFilter as ::std::default::Default>::default();
     }
     crate::types::InsightsFilter {
-        categories: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::Category::from("UPGRADE_READINESS")]
-            },
-        ),
-        kubernetes_versions: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        statuses: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::InsightStatusValue::from("PASSING")]
-            },
-        ),
+        categories: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::Category::from("UPGRADE_READINESS")]
+        }),
+        kubernetes_versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        statuses: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::InsightStatusValue::from("PASSING")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -979,19 +846,11 @@ fn full_invalid_parameter_exception(d: u32) -> crate::types::InvalidParameterExc
         return <crate::types::InvalidParameterException as ::std::default::Default>::default();
     }
     crate::types::InvalidParameterException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        fargate_profile_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        fargate_profile_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        subscription_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1001,16 +860,10 @@ fn full_invalid_request_exception(d: u32) -> crate::types::InvalidRequestExcepti
         return <crate::types::InvalidRequestException as ::std::default::Default>::default();
     }
     crate::types::InvalidRequestException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        subscription_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1020,9 +873,7 @@ fn full_invalid_state_exception(d: u32) -> crate::types::InvalidStateException {
         return <crate::types::InvalidStateException as ::std::default::Default>::default();
     }
     crate::types::InvalidStateException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1034,26 +885,20 @@ fn full_issue(d: u32) -> crate::types::Issue {
     crate::types::Issue {
         code: Some(crate::types::NodegroupIssueCode::from("AutoScalingGroupNotFound")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        resource_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        resource_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_kubernetes_network_config_request(
-    d: u32,
-) -> crate::types::KubernetesNetworkConfigRequest {
+fn full_kubernetes_network_config_request(d: u32) -> crate::types::KubernetesNetworkConfigRequest {
     if d > 3u32 {
         return <crate::types::KubernetesNetworkConfigRequest as ::std::default::Default>::default();
     }
     crate::types::KubernetesNetworkConfigRequest {
-        service_ipv4_cidr: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        service_ipv4_cidr: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ip_family: Some(crate::types::IpFamily::from("ipv4")),
         elastic_load_balancing: Some(full_elastic_load_balancing(d + 1)),
         ..::std::default::Default::default()
@@ -1066,20 +911,14 @@ fn full_kubernetes_network_config_response(
         return <crate::types::KubernetesNetworkConfigResponse as ::std::default::Default>::default();
     }
     crate::types::KubernetesNetworkConfigResponse {
-        service_ipv4_cidr: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        service_ipv6_cidr: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        service_ipv4_cidr: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        service_ipv6_cidr: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ip_family: Some(crate::types::IpFamily::from("ipv4")),
         elastic_load_balancing: Some(full_elastic_load_balancing(d + 1)),
         ..::std::default::Default::default()
     }
 }
-fn full_launch_template_specification(
-    d: u32,
-) -> crate::types::LaunchTemplateSpecification {
+fn full_launch_template_specification(d: u32) -> crate::types::LaunchTemplateSpecification {
     if d > 3u32 {
         return <crate::types::LaunchTemplateSpecification as ::std::default::Default>::default();
     }
@@ -1105,9 +944,11 @@ fn full_log_setup(d: u32) -> crate::types::LogSetup {
         return <crate::types::LogSetup as ::std::default::Default>::default();
     }
     crate::types::LogSetup {
-        types: Some(
-            if d > 3u32 { vec![] } else { vec![crate ::types::LogType::from("api")] },
-        ),
+        types: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::LogType::from("api")]
+        }),
         enabled: Some(true),
         ..::std::default::Default::default()
     }
@@ -1117,9 +958,11 @@ fn full_logging(d: u32) -> crate::types::Logging {
         return <crate::types::Logging as ::std::default::Default>::default();
     }
     crate::types::Logging {
-        cluster_logging: Some(
-            if d > 3u32 { vec![] } else { vec![full_log_setup(d + 1)] },
-        ),
+        cluster_logging: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_log_setup(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1129,9 +972,7 @@ fn full_marketplace_information(d: u32) -> crate::types::MarketplaceInformation 
     }
     crate::types::MarketplaceInformation {
         product_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        product_url: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        product_url: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1149,76 +990,60 @@ fn full_nodegroup(d: u32) -> crate::types::Nodegroup {
         return <crate::types::Nodegroup as ::std::default::Default>::default();
     }
     crate::types::Nodegroup {
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        release_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        release_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         created_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         modified_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         status: Some(crate::types::NodegroupStatus::from("CREATING")),
         capacity_type: Some(crate::types::CapacityTypes::from("ON_DEMAND")),
         scaling_config: Some(full_nodegroup_scaling_config(d + 1)),
-        instance_types: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        subnets: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        instance_types: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        subnets: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         remote_access: Some(full_remote_access_config(d + 1)),
         ami_type: Some(crate::types::AmiTypes::from("AL2_x86_64")),
         node_role: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        labels: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        taints: Some(if d > 3u32 { vec![] } else { vec![full_taint(d + 1)] }),
+        labels: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        taints: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_taint(d + 1)]
+        }),
         resources: Some(full_nodegroup_resources(d + 1)),
         disk_size: Some(i32::MIN),
         health: Some(full_nodegroup_health(d + 1)),
         update_config: Some(full_nodegroup_update_config(d + 1)),
         node_repair_config: Some(full_node_repair_config(d + 1)),
         launch_template: Some(full_launch_template_specification(d + 1)),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1227,7 +1052,11 @@ fn full_nodegroup_health(d: u32) -> crate::types::NodegroupHealth {
         return <crate::types::NodegroupHealth as ::std::default::Default>::default();
     }
     crate::types::NodegroupHealth {
-        issues: Some(if d > 3u32 { vec![] } else { vec![full_issue(d + 1)] }),
+        issues: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_issue(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1236,9 +1065,11 @@ fn full_nodegroup_resources(d: u32) -> crate::types::NodegroupResources {
         return <crate::types::NodegroupResources as ::std::default::Default>::default();
     }
     crate::types::NodegroupResources {
-        auto_scaling_groups: Some(
-            if d > 3u32 { vec![] } else { vec![full_auto_scaling_group(d + 1)] },
-        ),
+        auto_scaling_groups: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_auto_scaling_group(d + 1)]
+        }),
         remote_access_security_group: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -1285,9 +1116,7 @@ fn full_oidc(d: u32) -> crate::types::Oidc {
         ..::std::default::Default::default()
     }
 }
-fn full_oidc_identity_provider_config(
-    d: u32,
-) -> crate::types::OidcIdentityProviderConfig {
+fn full_oidc_identity_provider_config(d: u32) -> crate::types::OidcIdentityProviderConfig {
     if d > 3u32 {
         return <crate::types::OidcIdentityProviderConfig as ::std::default::Default>::default();
     }
@@ -1298,51 +1127,33 @@ fn full_oidc_identity_provider_config(
         identity_provider_config_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         issuer_url: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         client_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        username_claim: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        username_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        groups_claim: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        groups_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        required_claims: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        username_claim: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        username_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        groups_claim: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        groups_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        required_claims: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         status: Some(crate::types::ConfigStatus::from("CREATING")),
         ..::std::default::Default::default()
     }
@@ -1359,32 +1170,20 @@ fn full_oidc_identity_provider_config_request(
         ),
         issuer_url: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         client_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        username_claim: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        username_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        groups_claim: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        groups_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        required_claims: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        username_claim: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        username_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        groups_claim: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        groups_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        required_claims: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1398,9 +1197,7 @@ fn full_outpost_config_request(d: u32) -> crate::types::OutpostConfigRequest {
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        control_plane_instance_type: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        control_plane_instance_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         control_plane_placement: Some(full_control_plane_placement_request(d + 1)),
         ..::std::default::Default::default()
     }
@@ -1415,9 +1212,7 @@ fn full_outpost_config_response(d: u32) -> crate::types::OutpostConfigResponse {
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        control_plane_instance_type: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        control_plane_instance_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         control_plane_placement: Some(full_control_plane_placement_response(d + 1)),
         ..::std::default::Default::default()
     }
@@ -1427,60 +1222,38 @@ fn full_pod_identity_association(d: u32) -> crate::types::PodIdentityAssociation
         return <crate::types::PodIdentityAssociation as ::std::default::Default>::default();
     }
     crate::types::PodIdentityAssociation {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         namespace: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        service_account: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        service_account: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        association_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        association_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        association_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        association_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         created_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         modified_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         owner_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_pod_identity_association_summary(
-    d: u32,
-) -> crate::types::PodIdentityAssociationSummary {
+fn full_pod_identity_association_summary(d: u32) -> crate::types::PodIdentityAssociationSummary {
     if d > 3u32 {
         return <crate::types::PodIdentityAssociationSummary as ::std::default::Default>::default();
     }
     crate::types::PodIdentityAssociationSummary {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         namespace: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        service_account: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        association_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        association_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        service_account: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        association_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        association_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         owner_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1499,48 +1272,48 @@ fn full_remote_access_config(d: u32) -> crate::types::RemoteAccessConfig {
         return <crate::types::RemoteAccessConfig as ::std::default::Default>::default();
     }
     crate::types::RemoteAccessConfig {
-        ec2_ssh_key: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        source_security_groups: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        ec2_ssh_key: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        source_security_groups: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_remote_network_config_request(
-    d: u32,
-) -> crate::types::RemoteNetworkConfigRequest {
+fn full_remote_network_config_request(d: u32) -> crate::types::RemoteNetworkConfigRequest {
     if d > 3u32 {
         return <crate::types::RemoteNetworkConfigRequest as ::std::default::Default>::default();
     }
     crate::types::RemoteNetworkConfigRequest {
-        remote_node_networks: Some(
-            if d > 3u32 { vec![] } else { vec![full_remote_node_network(d + 1)] },
-        ),
-        remote_pod_networks: Some(
-            if d > 3u32 { vec![] } else { vec![full_remote_pod_network(d + 1)] },
-        ),
+        remote_node_networks: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_remote_node_network(d + 1)]
+        }),
+        remote_pod_networks: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_remote_pod_network(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_remote_network_config_response(
-    d: u32,
-) -> crate::types::RemoteNetworkConfigResponse {
+fn full_remote_network_config_response(d: u32) -> crate::types::RemoteNetworkConfigResponse {
     if d > 3u32 {
         return <crate::types::RemoteNetworkConfigResponse as ::std::default::Default>::default();
     }
     crate::types::RemoteNetworkConfigResponse {
-        remote_node_networks: Some(
-            if d > 3u32 { vec![] } else { vec![full_remote_node_network(d + 1)] },
-        ),
-        remote_pod_networks: Some(
-            if d > 3u32 { vec![] } else { vec![full_remote_pod_network(d + 1)] },
-        ),
+        remote_node_networks: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_remote_node_network(d + 1)]
+        }),
+        remote_pod_networks: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_remote_pod_network(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1549,13 +1322,11 @@ fn full_remote_node_network(d: u32) -> crate::types::RemoteNodeNetwork {
         return <crate::types::RemoteNodeNetwork as ::std::default::Default>::default();
     }
     crate::types::RemoteNodeNetwork {
-        cidrs: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        cidrs: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1564,13 +1335,11 @@ fn full_remote_pod_network(d: u32) -> crate::types::RemotePodNetwork {
         return <crate::types::RemotePodNetwork as ::std::default::Default>::default();
     }
     crate::types::RemotePodNetwork {
-        cidrs: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        cidrs: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1579,33 +1348,21 @@ fn full_resource_in_use_exception(d: u32) -> crate::types::ResourceInUseExceptio
         return <crate::types::ResourceInUseException as ::std::default::Default>::default();
     }
     crate::types::ResourceInUseException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_resource_limit_exceeded_exception(
-    d: u32,
-) -> crate::types::ResourceLimitExceededException {
+fn full_resource_limit_exceeded_exception(d: u32) -> crate::types::ResourceLimitExceededException {
     if d > 3u32 {
         return <crate::types::ResourceLimitExceededException as ::std::default::Default>::default();
     }
     crate::types::ResourceLimitExceededException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        subscription_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        subscription_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1615,19 +1372,11 @@ fn full_resource_not_found_exception(d: u32) -> crate::types::ResourceNotFoundEx
         return <crate::types::ResourceNotFoundException as ::std::default::Default>::default();
     }
     crate::types::ResourceNotFoundException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        fargate_profile_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        fargate_profile_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        subscription_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1648,23 +1397,15 @@ fn full_server_exception(d: u32) -> crate::types::ServerException {
         return <crate::types::ServerException as ::std::default::Default>::default();
     }
     crate::types::ServerException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        subscription_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_service_unavailable_exception(
-    d: u32,
-) -> crate::types::ServiceUnavailableException {
+fn full_service_unavailable_exception(d: u32) -> crate::types::ServiceUnavailableException {
     if d > 3u32 {
         return <crate::types::ServiceUnavailableException as ::std::default::Default>::default();
     }
@@ -1707,9 +1448,7 @@ fn full_throttling_exception(d: u32) -> crate::types::ThrottlingException {
         return <crate::types::ThrottlingException as ::std::default::Default>::default();
     }
     crate::types::ThrottlingException {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1722,19 +1461,13 @@ fn full_unsupported_availability_zone_exception(
     }
     crate::types::UnsupportedAvailabilityZoneException {
         message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        valid_zones: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        valid_zones: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1746,9 +1479,17 @@ fn full_update(d: u32) -> crate::types::Update {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         status: Some(crate::types::UpdateStatus::from("InProgress")),
         r#type: Some(crate::types::UpdateType::from("VersionUpdate")),
-        params: Some(if d > 3u32 { vec![] } else { vec![full_update_param(d + 1)] }),
+        params: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_update_param(d + 1)]
+        }),
         created_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        errors: Some(if d > 3u32 { vec![] } else { vec![full_error_detail(d + 1)] }),
+        errors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_error_detail(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1766,27 +1507,21 @@ fn full_update_labels_payload(d: u32) -> crate::types::UpdateLabelsPayload {
         return <crate::types::UpdateLabelsPayload as ::std::default::Default>::default();
     }
     crate::types::UpdateLabelsPayload {
-        add_or_update_labels: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        remove_labels: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        add_or_update_labels: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        remove_labels: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1805,10 +1540,16 @@ fn full_update_taints_payload(d: u32) -> crate::types::UpdateTaintsPayload {
         return <crate::types::UpdateTaintsPayload as ::std::default::Default>::default();
     }
     crate::types::UpdateTaintsPayload {
-        add_or_update_taints: Some(
-            if d > 3u32 { vec![] } else { vec![full_taint(d + 1)] },
-        ),
-        remove_taints: Some(if d > 3u32 { vec![] } else { vec![full_taint(d + 1)] }),
+        add_or_update_taints: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_taint(d + 1)]
+        }),
+        remove_taints: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_taint(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1835,29 +1576,23 @@ fn full_vpc_config_request(d: u32) -> crate::types::VpcConfigRequest {
         return <crate::types::VpcConfigRequest as ::std::default::Default>::default();
     }
     crate::types::VpcConfigRequest {
-        subnet_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        security_group_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        subnet_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        security_group_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         endpoint_public_access: Some(true),
         endpoint_private_access: Some(true),
-        public_access_cidrs: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        public_access_cidrs: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1866,33 +1601,27 @@ fn full_vpc_config_response(d: u32) -> crate::types::VpcConfigResponse {
         return <crate::types::VpcConfigResponse as ::std::default::Default>::default();
     }
     crate::types::VpcConfigResponse {
-        subnet_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        security_group_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        subnet_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        security_group_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         cluster_security_group_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         vpc_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         endpoint_public_access: true,
         endpoint_private_access: true,
-        public_access_cidrs: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        public_access_cidrs: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1935,12 +1664,8 @@ fn full_associate_access_policy_output(
         return <crate::operation::associate_access_policy::AssociateAccessPolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::associate_access_policy::AssociateAccessPolicyOutput {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        principal_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        principal_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         associated_access_policy: Some(full_associated_access_policy(d + 1)),
         ..::std::default::Default::default()
     }
@@ -1958,9 +1683,7 @@ fn full_associate_encryption_config_input(
         } else {
             vec![full_encryption_config(d + 1)]
         },
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1984,23 +1707,17 @@ fn full_associate_identity_provider_config_input(
     crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         oidc: full_oidc_identity_provider_config_request(d + 1),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2012,20 +1729,16 @@ fn full_associate_identity_provider_config_output(
     }
     crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigOutput {
         update: Some(full_update(d + 1)),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2038,30 +1751,22 @@ fn full_create_access_entry_input(
     crate::operation::create_access_entry::CreateAccessEntryInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         principal_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        kubernetes_groups: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kubernetes_groups: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         username: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         r#type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -2085,46 +1790,32 @@ fn full_create_addon_input(d: u32) -> crate::operation::create_addon::CreateAddo
     crate::operation::create_addon::CreateAddonInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         addon_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        addon_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        addon_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         service_account_role_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         resolve_conflicts: Some(crate::types::ResolveConflicts::from("OVERWRITE")),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        configuration_values: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        pod_identity_associations: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_addon_pod_identity_associations(d + 1)]
-            },
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        configuration_values: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        pod_identity_associations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_addon_pod_identity_associations(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_create_addon_output(
-    d: u32,
-) -> crate::operation::create_addon::CreateAddonOutput {
+fn full_create_addon_output(d: u32) -> crate::operation::create_addon::CreateAddonOutput {
     if d > 3u32 {
         return <crate::operation::create_addon::CreateAddonOutput as ::std::default::Default>::default();
     }
@@ -2133,9 +1824,7 @@ fn full_create_addon_output(
         ..::std::default::Default::default()
     }
 }
-fn full_create_cluster_input(
-    d: u32,
-) -> crate::operation::create_cluster::CreateClusterInput {
+fn full_create_cluster_input(d: u32) -> crate::operation::create_cluster::CreateClusterInput {
     if d > 3u32 {
         return <crate::operation::create_cluster::CreateClusterInput as ::std::default::Default>::default();
     }
@@ -2146,26 +1835,22 @@ fn full_create_cluster_input(
         resources_vpc_config: full_vpc_config_request(d + 1),
         kubernetes_network_config: Some(full_kubernetes_network_config_request(d + 1)),
         logging: Some(full_logging(d + 1)),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        encryption_config: Some(
-            if d > 3u32 { vec![] } else { vec![full_encryption_config(d + 1)] },
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        encryption_config: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_encryption_config(d + 1)]
+        }),
         outpost_config: Some(full_outpost_config_request(d + 1)),
         access_config: Some(full_create_access_config_request(d + 1)),
         bootstrap_self_managed_addons: Some(true),
@@ -2177,9 +1862,7 @@ fn full_create_cluster_input(
         ..::std::default::Default::default()
     }
 }
-fn full_create_cluster_output(
-    d: u32,
-) -> crate::operation::create_cluster::CreateClusterOutput {
+fn full_create_cluster_output(d: u32) -> crate::operation::create_cluster::CreateClusterOutput {
     if d > 3u32 {
         return <crate::operation::create_cluster::CreateClusterOutput as ::std::default::Default>::default();
     }
@@ -2198,27 +1881,19 @@ fn full_create_eks_anywhere_subscription_input(
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         term: full_eks_anywhere_subscription_term(d + 1),
         license_quantity: i32::MIN,
-        license_type: Some(
-            crate::types::EksAnywhereSubscriptionLicenseType::from("Cluster"),
-        ),
+        license_type: Some(crate::types::EksAnywhereSubscriptionLicenseType::from("Cluster")),
         auto_renew: true,
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2240,40 +1915,30 @@ fn full_create_fargate_profile_input(
         return <crate::operation::create_fargate_profile::CreateFargateProfileInput as ::std::default::Default>::default();
     }
     crate::operation::create_fargate_profile::CreateFargateProfileInput {
-        fargate_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        fargate_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        pod_execution_role_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        subnets: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        selectors: Some(
-            if d > 3u32 { vec![] } else { vec![full_fargate_profile_selector(d + 1)] },
-        ),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        pod_execution_role_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        subnets: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        selectors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_fargate_profile_selector(d + 1)]
+        }),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2288,9 +1953,7 @@ fn full_create_fargate_profile_output(
         ..::std::default::Default::default()
     }
 }
-fn full_create_nodegroup_input(
-    d: u32,
-) -> crate::operation::create_nodegroup::CreateNodegroupInput {
+fn full_create_nodegroup_input(d: u32) -> crate::operation::create_nodegroup::CreateNodegroupInput {
     if d > 3u32 {
         return <crate::operation::create_nodegroup::CreateNodegroupInput as ::std::default::Default>::default();
     }
@@ -2304,56 +1967,46 @@ fn full_create_nodegroup_input(
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        instance_types: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        instance_types: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ami_type: Some(crate::types::AmiTypes::from("AL2_x86_64")),
         remote_access: Some(full_remote_access_config(d + 1)),
         node_role: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        labels: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        taints: Some(if d > 3u32 { vec![] } else { vec![full_taint(d + 1)] }),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        labels: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        taints: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_taint(d + 1)]
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         launch_template: Some(full_launch_template_specification(d + 1)),
         update_config: Some(full_nodegroup_update_config(d + 1)),
         node_repair_config: Some(full_node_repair_config(d + 1)),
         capacity_type: Some(crate::types::CapacityTypes::from("ON_DEMAND")),
         version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        release_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        release_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2379,23 +2032,17 @@ fn full_create_pod_identity_association_input(
         namespace: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         service_account: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         role_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2443,9 +2090,7 @@ fn full_delete_addon_input(d: u32) -> crate::operation::delete_addon::DeleteAddo
         ..::std::default::Default::default()
     }
 }
-fn full_delete_addon_output(
-    d: u32,
-) -> crate::operation::delete_addon::DeleteAddonOutput {
+fn full_delete_addon_output(d: u32) -> crate::operation::delete_addon::DeleteAddonOutput {
     if d > 3u32 {
         return <crate::operation::delete_addon::DeleteAddonOutput as ::std::default::Default>::default();
     }
@@ -2454,9 +2099,7 @@ fn full_delete_addon_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_cluster_input(
-    d: u32,
-) -> crate::operation::delete_cluster::DeleteClusterInput {
+fn full_delete_cluster_input(d: u32) -> crate::operation::delete_cluster::DeleteClusterInput {
     if d > 3u32 {
         return <crate::operation::delete_cluster::DeleteClusterInput as ::std::default::Default>::default();
     }
@@ -2465,9 +2108,7 @@ fn full_delete_cluster_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_cluster_output(
-    d: u32,
-) -> crate::operation::delete_cluster::DeleteClusterOutput {
+fn full_delete_cluster_output(d: u32) -> crate::operation::delete_cluster::DeleteClusterOutput {
     if d > 3u32 {
         return <crate::operation::delete_cluster::DeleteClusterOutput as ::std::default::Default>::default();
     }
@@ -2506,9 +2147,7 @@ fn full_delete_fargate_profile_input(
     }
     crate::operation::delete_fargate_profile::DeleteFargateProfileInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        fargate_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        fargate_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2523,9 +2162,7 @@ fn full_delete_fargate_profile_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_nodegroup_input(
-    d: u32,
-) -> crate::operation::delete_nodegroup::DeleteNodegroupInput {
+fn full_delete_nodegroup_input(d: u32) -> crate::operation::delete_nodegroup::DeleteNodegroupInput {
     if d > 3u32 {
         return <crate::operation::delete_nodegroup::DeleteNodegroupInput as ::std::default::Default>::default();
     }
@@ -2614,9 +2251,7 @@ fn full_describe_access_entry_output(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_addon_input(
-    d: u32,
-) -> crate::operation::describe_addon::DescribeAddonInput {
+fn full_describe_addon_input(d: u32) -> crate::operation::describe_addon::DescribeAddonInput {
     if d > 3u32 {
         return <crate::operation::describe_addon::DescribeAddonInput as ::std::default::Default>::default();
     }
@@ -2626,9 +2261,7 @@ fn full_describe_addon_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_addon_output(
-    d: u32,
-) -> crate::operation::describe_addon::DescribeAddonOutput {
+fn full_describe_addon_output(d: u32) -> crate::operation::describe_addon::DescribeAddonOutput {
     if d > 3u32 {
         return <crate::operation::describe_addon::DescribeAddonOutput as ::std::default::Default>::default();
     }
@@ -2657,19 +2290,13 @@ fn full_describe_addon_configuration_output(
     }
     crate::operation::describe_addon_configuration::DescribeAddonConfigurationOutput {
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        addon_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        configuration_schema: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        pod_identity_configuration: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_addon_pod_identity_configuration(d + 1)]
-            },
-        ),
+        addon_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        configuration_schema: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        pod_identity_configuration: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_addon_pod_identity_configuration(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2680,33 +2307,25 @@ fn full_describe_addon_versions_input(
         return <crate::operation::describe_addon_versions::DescribeAddonVersionsInput as ::std::default::Default>::default();
     }
     crate::operation::describe_addon_versions::DescribeAddonVersionsInput {
-        kubernetes_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kubernetes_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        types: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        publishers: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        owners: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        types: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        publishers: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        owners: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2717,14 +2336,16 @@ fn full_describe_addon_versions_output(
         return <crate::operation::describe_addon_versions::DescribeAddonVersionsOutput as ::std::default::Default>::default();
     }
     crate::operation::describe_addon_versions::DescribeAddonVersionsOutput {
-        addons: Some(if d > 3u32 { vec![] } else { vec![full_addon_info(d + 1)] }),
+        addons: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_addon_info(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_describe_cluster_input(
-    d: u32,
-) -> crate::operation::describe_cluster::DescribeClusterInput {
+fn full_describe_cluster_input(d: u32) -> crate::operation::describe_cluster::DescribeClusterInput {
     if d > 3u32 {
         return <crate::operation::describe_cluster::DescribeClusterInput as ::std::default::Default>::default();
     }
@@ -2751,20 +2372,16 @@ fn full_describe_cluster_versions_input(
         return <crate::operation::describe_cluster_versions::DescribeClusterVersionsInput as ::std::default::Default>::default();
     }
     crate::operation::describe_cluster_versions::DescribeClusterVersionsInput {
-        cluster_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         default_only: Some(true),
         include_all: Some(true),
-        cluster_versions: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        cluster_versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         status: Some(crate::types::ClusterVersionStatus::from("unsupported")),
         version_status: Some(crate::types::VersionStatus::from("UNSUPPORTED")),
         ..::std::default::Default::default()
@@ -2778,9 +2395,11 @@ fn full_describe_cluster_versions_output(
     }
     crate::operation::describe_cluster_versions::DescribeClusterVersionsOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        cluster_versions: Some(
-            if d > 3u32 { vec![] } else { vec![full_cluster_version_information(d + 1)] },
-        ),
+        cluster_versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_cluster_version_information(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2814,9 +2433,7 @@ fn full_describe_fargate_profile_input(
     }
     crate::operation::describe_fargate_profile::DescribeFargateProfileInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        fargate_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        fargate_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2854,9 +2471,7 @@ fn full_describe_identity_provider_config_output(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_insight_input(
-    d: u32,
-) -> crate::operation::describe_insight::DescribeInsightInput {
+fn full_describe_insight_input(d: u32) -> crate::operation::describe_insight::DescribeInsightInput {
     if d > 3u32 {
         return <crate::operation::describe_insight::DescribeInsightInput as ::std::default::Default>::default();
     }
@@ -2923,25 +2538,19 @@ fn full_describe_pod_identity_association_output(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_update_input(
-    d: u32,
-) -> crate::operation::describe_update::DescribeUpdateInput {
+fn full_describe_update_input(d: u32) -> crate::operation::describe_update::DescribeUpdateInput {
     if d > 3u32 {
         return <crate::operation::describe_update::DescribeUpdateInput as ::std::default::Default>::default();
     }
     crate::operation::describe_update::DescribeUpdateInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         update_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_describe_update_output(
-    d: u32,
-) -> crate::operation::describe_update::DescribeUpdateOutput {
+fn full_describe_update_output(d: u32) -> crate::operation::describe_update::DescribeUpdateOutput {
     if d > 3u32 {
         return <crate::operation::describe_update::DescribeUpdateOutput as ::std::default::Default>::default();
     }
@@ -2982,9 +2591,7 @@ fn full_disassociate_identity_provider_config_input(
     crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         identity_provider_config: full_identity_provider_config(d + 1),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3007,9 +2614,7 @@ fn full_list_access_entries_input(
     }
     crate::operation::list_access_entries::ListAccessEntriesInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        associated_policy_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        associated_policy_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3022,13 +2627,11 @@ fn full_list_access_entries_output(
         return <crate::operation::list_access_entries::ListAccessEntriesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_access_entries::ListAccessEntriesOutput {
-        access_entries: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        access_entries: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3052,9 +2655,11 @@ fn full_list_access_policies_output(
         return <crate::operation::list_access_policies::ListAccessPoliciesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_access_policies::ListAccessPoliciesOutput {
-        access_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_access_policy(d + 1)] },
-        ),
+        access_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_access_policy(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3075,13 +2680,11 @@ fn full_list_addons_output(d: u32) -> crate::operation::list_addons::ListAddonsO
         return <crate::operation::list_addons::ListAddonsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_addons::ListAddonsOutput {
-        addons: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        addons: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3107,52 +2710,42 @@ fn full_list_associated_access_policies_output(
         return <crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesOutput {
-        cluster_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        principal_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cluster_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        principal_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        associated_access_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_associated_access_policy(d + 1)] },
-        ),
+        associated_access_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_associated_access_policy(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_clusters_input(
-    d: u32,
-) -> crate::operation::list_clusters::ListClustersInput {
+fn full_list_clusters_input(d: u32) -> crate::operation::list_clusters::ListClustersInput {
     if d > 3u32 {
         return <crate::operation::list_clusters::ListClustersInput as ::std::default::Default>::default();
     }
     crate::operation::list_clusters::ListClustersInput {
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        include: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        include: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_clusters_output(
-    d: u32,
-) -> crate::operation::list_clusters::ListClustersOutput {
+fn full_list_clusters_output(d: u32) -> crate::operation::list_clusters::ListClustersOutput {
     if d > 3u32 {
         return <crate::operation::list_clusters::ListClustersOutput as ::std::default::Default>::default();
     }
     crate::operation::list_clusters::ListClustersOutput {
-        clusters: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        clusters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3166,13 +2759,11 @@ fn full_list_eks_anywhere_subscriptions_input(
     crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsInput {
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        include_status: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::EksAnywhereSubscriptionStatus::from("CREATING")]
-            },
-        ),
+        include_status: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::EksAnywhereSubscriptionStatus::from("CREATING")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3183,9 +2774,11 @@ fn full_list_eks_anywhere_subscriptions_output(
         return <crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsOutput {
-        subscriptions: Some(
-            if d > 3u32 { vec![] } else { vec![full_eks_anywhere_subscription(d + 1)] },
-        ),
+        subscriptions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_eks_anywhere_subscription(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3210,13 +2803,11 @@ fn full_list_fargate_profiles_output(
         return <crate::operation::list_fargate_profiles::ListFargateProfilesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_fargate_profiles::ListFargateProfilesOutput {
-        fargate_profile_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        fargate_profile_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3241,16 +2832,16 @@ fn full_list_identity_provider_configs_output(
         return <crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsOutput {
-        identity_provider_configs: Some(
-            if d > 3u32 { vec![] } else { vec![full_identity_provider_config(d + 1)] },
-        ),
+        identity_provider_configs: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_identity_provider_config(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_insights_input(
-    d: u32,
-) -> crate::operation::list_insights::ListInsightsInput {
+fn full_list_insights_input(d: u32) -> crate::operation::list_insights::ListInsightsInput {
     if d > 3u32 {
         return <crate::operation::list_insights::ListInsightsInput as ::std::default::Default>::default();
     }
@@ -3262,23 +2853,21 @@ fn full_list_insights_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_insights_output(
-    d: u32,
-) -> crate::operation::list_insights::ListInsightsOutput {
+fn full_list_insights_output(d: u32) -> crate::operation::list_insights::ListInsightsOutput {
     if d > 3u32 {
         return <crate::operation::list_insights::ListInsightsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_insights::ListInsightsOutput {
-        insights: Some(
-            if d > 3u32 { vec![] } else { vec![full_insight_summary(d + 1)] },
-        ),
+        insights: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_insight_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_nodegroups_input(
-    d: u32,
-) -> crate::operation::list_nodegroups::ListNodegroupsInput {
+fn full_list_nodegroups_input(d: u32) -> crate::operation::list_nodegroups::ListNodegroupsInput {
     if d > 3u32 {
         return <crate::operation::list_nodegroups::ListNodegroupsInput as ::std::default::Default>::default();
     }
@@ -3289,20 +2878,16 @@ fn full_list_nodegroups_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_nodegroups_output(
-    d: u32,
-) -> crate::operation::list_nodegroups::ListNodegroupsOutput {
+fn full_list_nodegroups_output(d: u32) -> crate::operation::list_nodegroups::ListNodegroupsOutput {
     if d > 3u32 {
         return <crate::operation::list_nodegroups::ListNodegroupsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_nodegroups::ListNodegroupsOutput {
-        nodegroups: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        nodegroups: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3316,9 +2901,7 @@ fn full_list_pod_identity_associations_input(
     crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         namespace: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        service_account: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        service_account: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3331,13 +2914,11 @@ fn full_list_pod_identity_associations_output(
         return <crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsOutput {
-        associations: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_pod_identity_association_summary(d + 1)]
-            },
-        ),
+        associations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_pod_identity_association_summary(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3360,20 +2941,16 @@ fn full_list_tags_for_resource_output(
         return <crate::operation::list_tags_for_resource::ListTagsForResourceOutput as ::std::default::Default>::default();
     }
     crate::operation::list_tags_for_resource::ListTagsForResourceOutput {
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3383,59 +2960,45 @@ fn full_list_updates_input(d: u32) -> crate::operation::list_updates::ListUpdate
     }
     crate::operation::list_updates::ListUpdatesInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        nodegroup_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        nodegroup_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         addon_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         ..::std::default::Default::default()
     }
 }
-fn full_list_updates_output(
-    d: u32,
-) -> crate::operation::list_updates::ListUpdatesOutput {
+fn full_list_updates_output(d: u32) -> crate::operation::list_updates::ListUpdatesOutput {
     if d > 3u32 {
         return <crate::operation::list_updates::ListUpdatesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_updates::ListUpdatesOutput {
-        update_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        update_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_register_cluster_input(
-    d: u32,
-) -> crate::operation::register_cluster::RegisterClusterInput {
+fn full_register_cluster_input(d: u32) -> crate::operation::register_cluster::RegisterClusterInput {
     if d > 3u32 {
         return <crate::operation::register_cluster::RegisterClusterInput as ::std::default::Default>::default();
     }
     crate::operation::register_cluster::RegisterClusterInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         connector_config: full_connector_config_request(d + 1),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3463,17 +3026,13 @@ fn full_tag_resource_input(d: u32) -> crate::operation::tag_resource::TagResourc
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
 }
-fn full_tag_resource_output(
-    d: u32,
-) -> crate::operation::tag_resource::TagResourceOutput {
+fn full_tag_resource_output(d: u32) -> crate::operation::tag_resource::TagResourceOutput {
     if d > 3u32 {
         return <crate::operation::tag_resource::TagResourceOutput as ::std::default::Default>::default();
     }
@@ -3481,9 +3040,7 @@ fn full_tag_resource_output(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_input(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceInput {
+fn full_untag_resource_input(d: u32) -> crate::operation::untag_resource::UntagResourceInput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceInput as ::std::default::Default>::default();
     }
@@ -3497,9 +3054,7 @@ fn full_untag_resource_input(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_output(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceOutput {
+fn full_untag_resource_output(d: u32) -> crate::operation::untag_resource::UntagResourceOutput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceOutput as ::std::default::Default>::default();
     }
@@ -3516,16 +3071,12 @@ fn full_update_access_entry_input(
     crate::operation::update_access_entry::UpdateAccessEntryInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         principal_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        kubernetes_groups: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kubernetes_groups: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         username: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -3548,32 +3099,22 @@ fn full_update_addon_input(d: u32) -> crate::operation::update_addon::UpdateAddo
     crate::operation::update_addon::UpdateAddonInput {
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         addon_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        addon_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        addon_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         service_account_role_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         resolve_conflicts: Some(crate::types::ResolveConflicts::from("OVERWRITE")),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        configuration_values: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        pod_identity_associations: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_addon_pod_identity_associations(d + 1)]
-            },
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        configuration_values: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        pod_identity_associations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_addon_pod_identity_associations(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_update_addon_output(
-    d: u32,
-) -> crate::operation::update_addon::UpdateAddonOutput {
+fn full_update_addon_output(d: u32) -> crate::operation::update_addon::UpdateAddonOutput {
     if d > 3u32 {
         return <crate::operation::update_addon::UpdateAddonOutput as ::std::default::Default>::default();
     }
@@ -3592,9 +3133,7 @@ fn full_update_cluster_config_input(
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         resources_vpc_config: Some(full_vpc_config_request(d + 1)),
         logging: Some(full_logging(d + 1)),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         access_config: Some(full_update_access_config_request(d + 1)),
         upgrade_policy: Some(full_upgrade_policy_request(d + 1)),
         zonal_shift_config: Some(full_zonal_shift_config_request(d + 1)),
@@ -3624,9 +3163,7 @@ fn full_update_cluster_version_input(
     crate::operation::update_cluster_version::UpdateClusterVersionInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         force: true,
         ..::std::default::Default::default()
     }
@@ -3651,9 +3188,7 @@ fn full_update_eks_anywhere_subscription_input(
     crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionInput {
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         auto_renew: true,
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3682,9 +3217,7 @@ fn full_update_nodegroup_config_input(
         scaling_config: Some(full_nodegroup_scaling_config(d + 1)),
         update_config: Some(full_nodegroup_update_config(d + 1)),
         node_repair_config: Some(full_node_repair_config(d + 1)),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3709,14 +3242,10 @@ fn full_update_nodegroup_version_input(
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         nodegroup_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        release_version: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        release_version: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         launch_template: Some(full_launch_template_specification(d + 1)),
         force: true,
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3741,9 +3270,7 @@ fn full_update_pod_identity_association_input(
         cluster_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         association_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         role_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3761,13 +3288,9 @@ fn full_update_pod_identity_association_output(
 #[test]
 fn every_type_round_trips() {
     roundtrip(&full_access_config_response(0));
-    roundtrip(
-        &<crate::types::AccessConfigResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AccessConfigResponse as ::std::default::Default>::default());
     roundtrip(&full_access_denied_exception(0));
-    roundtrip(
-        &<crate::types::AccessDeniedException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AccessDeniedException as ::std::default::Default>::default());
     roundtrip(&full_access_entry(0));
     roundtrip(&<crate::types::AccessEntry as ::std::default::Default>::default());
     roundtrip(&full_access_policy(0));
@@ -3780,9 +3303,7 @@ fn every_type_round_trips() {
     roundtrip(&full_addon(0));
     roundtrip(&<crate::types::Addon as ::std::default::Default>::default());
     roundtrip(&full_addon_compatibility_detail(0));
-    roundtrip(
-        &<crate::types::AddonCompatibilityDetail as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AddonCompatibilityDetail as ::std::default::Default>::default());
     roundtrip(&full_addon_health(0));
     roundtrip(&<crate::types::AddonHealth as ::std::default::Default>::default());
     roundtrip(&full_addon_info(0));
@@ -3805,13 +3326,9 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::AddonIssueCode::from(v));
     }
     roundtrip(&full_addon_pod_identity_associations(0));
-    roundtrip(
-        &<crate::types::AddonPodIdentityAssociations as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AddonPodIdentityAssociations as ::std::default::Default>::default());
     roundtrip(&full_addon_pod_identity_configuration(0));
-    roundtrip(
-        &<crate::types::AddonPodIdentityConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AddonPodIdentityConfiguration as ::std::default::Default>::default());
     for v in [
         "CREATING",
         "ACTIVE",
@@ -3851,18 +3368,14 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::AmiTypes::from(v));
     }
     roundtrip(&full_associated_access_policy(0));
-    roundtrip(
-        &<crate::types::AssociatedAccessPolicy as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AssociatedAccessPolicy as ::std::default::Default>::default());
     for v in ["API", "API_AND_CONFIG_MAP", "CONFIG_MAP", "a value from the future ✓"] {
         roundtrip(&crate::types::AuthenticationMode::from(v));
     }
     roundtrip(&full_auto_scaling_group(0));
     roundtrip(&<crate::types::AutoScalingGroup as ::std::default::Default>::default());
     roundtrip(&full_bad_request_exception(0));
-    roundtrip(
-        &<crate::types::BadRequestException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BadRequestException as ::std::default::Default>::default());
     roundtrip(&full_block_storage(0));
     roundtrip(&<crate::types::BlockStorage as ::std::default::Default>::default());
     for v in ["ON_DEMAND", "SPOT", "CAPACITY_BLOCK", "a value from the future ✓"] {
@@ -3919,9 +3432,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ClusterStatus::from(v));
     }
     roundtrip(&full_cluster_version_information(0));
-    roundtrip(
-        &<crate::types::ClusterVersionInformation as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ClusterVersionInformation as ::std::default::Default>::default());
     for v in [
         "unsupported",
         "standard-support",
@@ -3933,13 +3444,9 @@ fn every_type_round_trips() {
     roundtrip(&full_compatibility(0));
     roundtrip(&<crate::types::Compatibility as ::std::default::Default>::default());
     roundtrip(&full_compute_config_request(0));
-    roundtrip(
-        &<crate::types::ComputeConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ComputeConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_compute_config_response(0));
-    roundtrip(
-        &<crate::types::ComputeConfigResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ComputeConfigResponse as ::std::default::Default>::default());
     for v in ["CREATING", "DELETING", "ACTIVE", "a value from the future ✓"] {
         roundtrip(&crate::types::ConfigStatus::from(v));
     }
@@ -3958,31 +3465,19 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ConnectorConfigProvider::from(v));
     }
     roundtrip(&full_connector_config_request(0));
-    roundtrip(
-        &<crate::types::ConnectorConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ConnectorConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_connector_config_response(0));
-    roundtrip(
-        &<crate::types::ConnectorConfigResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ConnectorConfigResponse as ::std::default::Default>::default());
     roundtrip(&full_control_plane_placement_request(0));
-    roundtrip(
-        &<crate::types::ControlPlanePlacementRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ControlPlanePlacementRequest as ::std::default::Default>::default());
     roundtrip(&full_control_plane_placement_response(0));
-    roundtrip(
-        &<crate::types::ControlPlanePlacementResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ControlPlanePlacementResponse as ::std::default::Default>::default());
     roundtrip(&full_create_access_config_request(0));
-    roundtrip(
-        &<crate::types::CreateAccessConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::CreateAccessConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_deprecation_detail(0));
     roundtrip(&<crate::types::DeprecationDetail as ::std::default::Default>::default());
     roundtrip(&full_eks_anywhere_subscription(0));
-    roundtrip(
-        &<crate::types::EksAnywhereSubscription as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EksAnywhereSubscription as ::std::default::Default>::default());
     for v in ["Cluster", "a value from the future ✓"] {
         roundtrip(&crate::types::EksAnywhereSubscriptionLicenseType::from(v));
     }
@@ -3998,16 +3493,12 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::EksAnywhereSubscriptionStatus::from(v));
     }
     roundtrip(&full_eks_anywhere_subscription_term(0));
-    roundtrip(
-        &<crate::types::EksAnywhereSubscriptionTerm as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EksAnywhereSubscriptionTerm as ::std::default::Default>::default());
     for v in ["MONTHS", "a value from the future ✓"] {
         roundtrip(&crate::types::EksAnywhereSubscriptionTermUnit::from(v));
     }
     roundtrip(&full_elastic_load_balancing(0));
-    roundtrip(
-        &<crate::types::ElasticLoadBalancing as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ElasticLoadBalancing as ::std::default::Default>::default());
     roundtrip(&full_encryption_config(0));
     roundtrip(&<crate::types::EncryptionConfig as ::std::default::Default>::default());
     for v in [
@@ -4037,13 +3528,9 @@ fn every_type_round_trips() {
     roundtrip(&full_fargate_profile(0));
     roundtrip(&<crate::types::FargateProfile as ::std::default::Default>::default());
     roundtrip(&full_fargate_profile_health(0));
-    roundtrip(
-        &<crate::types::FargateProfileHealth as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::FargateProfileHealth as ::std::default::Default>::default());
     roundtrip(&full_fargate_profile_issue(0));
-    roundtrip(
-        &<crate::types::FargateProfileIssue as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::FargateProfileIssue as ::std::default::Default>::default());
     for v in [
         "PodExecutionRoleAlreadyInUse",
         "AccessDenied",
@@ -4054,9 +3541,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::FargateProfileIssueCode::from(v));
     }
     roundtrip(&full_fargate_profile_selector(0));
-    roundtrip(
-        &<crate::types::FargateProfileSelector as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::FargateProfileSelector as ::std::default::Default>::default());
     for v in [
         "CREATING",
         "ACTIVE",
@@ -4070,9 +3555,7 @@ fn every_type_round_trips() {
     roundtrip(&full_identity(0));
     roundtrip(&<crate::types::Identity as ::std::default::Default>::default());
     roundtrip(&full_identity_provider_config(0));
-    roundtrip(
-        &<crate::types::IdentityProviderConfig as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::IdentityProviderConfig as ::std::default::Default>::default());
     roundtrip(&full_identity_provider_config_response(0));
     roundtrip(
         &<crate::types::IdentityProviderConfigResponse as ::std::default::Default>::default(),
@@ -4084,9 +3567,7 @@ fn every_type_round_trips() {
         &<crate::types::InsightCategorySpecificSummary as ::std::default::Default>::default(),
     );
     roundtrip(&full_insight_resource_detail(0));
-    roundtrip(
-        &<crate::types::InsightResourceDetail as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InsightResourceDetail as ::std::default::Default>::default());
     roundtrip(&full_insight_status(0));
     roundtrip(&<crate::types::InsightStatus as ::std::default::Default>::default());
     for v in ["PASSING", "WARNING", "ERROR", "UNKNOWN", "a value from the future ✓"] {
@@ -4097,17 +3578,11 @@ fn every_type_round_trips() {
     roundtrip(&full_insights_filter(0));
     roundtrip(&<crate::types::InsightsFilter as ::std::default::Default>::default());
     roundtrip(&full_invalid_parameter_exception(0));
-    roundtrip(
-        &<crate::types::InvalidParameterException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidParameterException as ::std::default::Default>::default());
     roundtrip(&full_invalid_request_exception(0));
-    roundtrip(
-        &<crate::types::InvalidRequestException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidRequestException as ::std::default::Default>::default());
     roundtrip(&full_invalid_state_exception(0));
-    roundtrip(
-        &<crate::types::InvalidStateException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidStateException as ::std::default::Default>::default());
     for v in ["ipv4", "ipv6", "a value from the future ✓"] {
         roundtrip(&crate::types::IpFamily::from(v));
     }
@@ -4122,9 +3597,7 @@ fn every_type_round_trips() {
         &<crate::types::KubernetesNetworkConfigResponse as ::std::default::Default>::default(),
     );
     roundtrip(&full_launch_template_specification(0));
-    roundtrip(
-        &<crate::types::LaunchTemplateSpecification as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LaunchTemplateSpecification as ::std::default::Default>::default());
     roundtrip(&full_license(0));
     roundtrip(&<crate::types::License as ::std::default::Default>::default());
     roundtrip(&full_log_setup(0));
@@ -4142,9 +3615,7 @@ fn every_type_round_trips() {
     roundtrip(&full_logging(0));
     roundtrip(&<crate::types::Logging as ::std::default::Default>::default());
     roundtrip(&full_marketplace_information(0));
-    roundtrip(
-        &<crate::types::MarketplaceInformation as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::MarketplaceInformation as ::std::default::Default>::default());
     roundtrip(&full_node_repair_config(0));
     roundtrip(&<crate::types::NodeRepairConfig as ::std::default::Default>::default());
     roundtrip(&full_nodegroup(0));
@@ -4195,9 +3666,7 @@ fn every_type_round_trips() {
     roundtrip(&full_nodegroup_resources(0));
     roundtrip(&<crate::types::NodegroupResources as ::std::default::Default>::default());
     roundtrip(&full_nodegroup_scaling_config(0));
-    roundtrip(
-        &<crate::types::NodegroupScalingConfig as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::NodegroupScalingConfig as ::std::default::Default>::default());
     for v in [
         "CREATING",
         "ACTIVE",
@@ -4211,9 +3680,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::NodegroupStatus::from(v));
     }
     roundtrip(&full_nodegroup_update_config(0));
-    roundtrip(
-        &<crate::types::NodegroupUpdateConfig as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::NodegroupUpdateConfig as ::std::default::Default>::default());
     for v in ["DEFAULT", "MINIMAL", "a value from the future ✓"] {
         roundtrip(&crate::types::NodegroupUpdateStrategies::from(v));
     }
@@ -4222,41 +3689,27 @@ fn every_type_round_trips() {
     roundtrip(&full_oidc(0));
     roundtrip(&<crate::types::Oidc as ::std::default::Default>::default());
     roundtrip(&full_oidc_identity_provider_config(0));
-    roundtrip(
-        &<crate::types::OidcIdentityProviderConfig as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OidcIdentityProviderConfig as ::std::default::Default>::default());
     roundtrip(&full_oidc_identity_provider_config_request(0));
     roundtrip(
         &<crate::types::OidcIdentityProviderConfigRequest as ::std::default::Default>::default(),
     );
     roundtrip(&full_outpost_config_request(0));
-    roundtrip(
-        &<crate::types::OutpostConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OutpostConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_outpost_config_response(0));
-    roundtrip(
-        &<crate::types::OutpostConfigResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OutpostConfigResponse as ::std::default::Default>::default());
     roundtrip(&full_pod_identity_association(0));
-    roundtrip(
-        &<crate::types::PodIdentityAssociation as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PodIdentityAssociation as ::std::default::Default>::default());
     roundtrip(&full_pod_identity_association_summary(0));
-    roundtrip(
-        &<crate::types::PodIdentityAssociationSummary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PodIdentityAssociationSummary as ::std::default::Default>::default());
     roundtrip(&full_provider(0));
     roundtrip(&<crate::types::Provider as ::std::default::Default>::default());
     roundtrip(&full_remote_access_config(0));
     roundtrip(&<crate::types::RemoteAccessConfig as ::std::default::Default>::default());
     roundtrip(&full_remote_network_config_request(0));
-    roundtrip(
-        &<crate::types::RemoteNetworkConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::RemoteNetworkConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_remote_network_config_response(0));
-    roundtrip(
-        &<crate::types::RemoteNetworkConfigResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::RemoteNetworkConfigResponse as ::std::default::Default>::default());
     roundtrip(&full_remote_node_network(0));
     roundtrip(&<crate::types::RemoteNodeNetwork as ::std::default::Default>::default());
     roundtrip(&full_remote_pod_network(0));
@@ -4265,17 +3718,13 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ResolveConflicts::from(v));
     }
     roundtrip(&full_resource_in_use_exception(0));
-    roundtrip(
-        &<crate::types::ResourceInUseException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceInUseException as ::std::default::Default>::default());
     roundtrip(&full_resource_limit_exceeded_exception(0));
     roundtrip(
         &<crate::types::ResourceLimitExceededException as ::std::default::Default>::default(),
     );
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_resource_propagation_delay_exception(0));
     roundtrip(
         &<crate::types::ResourcePropagationDelayException as ::std::default::Default>::default(),
@@ -4283,34 +3732,21 @@ fn every_type_round_trips() {
     roundtrip(&full_server_exception(0));
     roundtrip(&<crate::types::ServerException as ::std::default::Default>::default());
     roundtrip(&full_service_unavailable_exception(0));
-    roundtrip(
-        &<crate::types::ServiceUnavailableException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServiceUnavailableException as ::std::default::Default>::default());
     roundtrip(&full_storage_config_request(0));
-    roundtrip(
-        &<crate::types::StorageConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::StorageConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_storage_config_response(0));
-    roundtrip(
-        &<crate::types::StorageConfigResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::StorageConfigResponse as ::std::default::Default>::default());
     for v in ["STANDARD", "EXTENDED", "a value from the future ✓"] {
         roundtrip(&crate::types::SupportType::from(v));
     }
     roundtrip(&full_taint(0));
     roundtrip(&<crate::types::Taint as ::std::default::Default>::default());
-    for v in [
-        "NO_SCHEDULE",
-        "NO_EXECUTE",
-        "PREFER_NO_SCHEDULE",
-        "a value from the future ✓",
-    ] {
+    for v in ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE", "a value from the future ✓"] {
         roundtrip(&crate::types::TaintEffect::from(v));
     }
     roundtrip(&full_throttling_exception(0));
-    roundtrip(
-        &<crate::types::ThrottlingException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ThrottlingException as ::std::default::Default>::default());
     roundtrip(&full_unsupported_availability_zone_exception(0));
     roundtrip(
         &<crate::types::UnsupportedAvailabilityZoneException as ::std::default::Default>::default(),
@@ -4318,13 +3754,9 @@ fn every_type_round_trips() {
     roundtrip(&full_update(0));
     roundtrip(&<crate::types::Update as ::std::default::Default>::default());
     roundtrip(&full_update_access_config_request(0));
-    roundtrip(
-        &<crate::types::UpdateAccessConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UpdateAccessConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_update_labels_payload(0));
-    roundtrip(
-        &<crate::types::UpdateLabelsPayload as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UpdateLabelsPayload as ::std::default::Default>::default());
     roundtrip(&full_update_param(0));
     roundtrip(&<crate::types::UpdateParam as ::std::default::Default>::default());
     for v in [
@@ -4367,19 +3799,11 @@ fn every_type_round_trips() {
     ] {
         roundtrip(&crate::types::UpdateParamType::from(v));
     }
-    for v in [
-        "InProgress",
-        "Failed",
-        "Cancelled",
-        "Successful",
-        "a value from the future ✓",
-    ] {
+    for v in ["InProgress", "Failed", "Cancelled", "Successful", "a value from the future ✓"] {
         roundtrip(&crate::types::UpdateStatus::from(v));
     }
     roundtrip(&full_update_taints_payload(0));
-    roundtrip(
-        &<crate::types::UpdateTaintsPayload as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UpdateTaintsPayload as ::std::default::Default>::default());
     for v in [
         "VersionUpdate",
         "EndpointAccessUpdate",
@@ -4399,13 +3823,9 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::UpdateType::from(v));
     }
     roundtrip(&full_upgrade_policy_request(0));
-    roundtrip(
-        &<crate::types::UpgradePolicyRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UpgradePolicyRequest as ::std::default::Default>::default());
     roundtrip(&full_upgrade_policy_response(0));
-    roundtrip(
-        &<crate::types::UpgradePolicyResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UpgradePolicyResponse as ::std::default::Default>::default());
     for v in [
         "UNSUPPORTED",
         "STANDARD_SUPPORT",
@@ -4419,13 +3839,9 @@ fn every_type_round_trips() {
     roundtrip(&full_vpc_config_response(0));
     roundtrip(&<crate::types::VpcConfigResponse as ::std::default::Default>::default());
     roundtrip(&full_zonal_shift_config_request(0));
-    roundtrip(
-        &<crate::types::ZonalShiftConfigRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ZonalShiftConfigRequest as ::std::default::Default>::default());
     roundtrip(&full_zonal_shift_config_response(0));
-    roundtrip(
-        &<crate::types::ZonalShiftConfigResponse as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ZonalShiftConfigResponse as ::std::default::Default>::default());
     roundtrip(&full_associate_access_policy_input(0));
     roundtrip(
         &<crate::operation::associate_access_policy::AssociateAccessPolicyInput as ::std::default::Default>::default(),

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -41,30 +43,26 @@ impl Client {
     pub fn get_bed(
         &self,
     ) -> crate::operation::get_bed::GetBedFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::get_bed::GetBedFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bed())
+        <crate::operation::get_bed::GetBedFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bed(),
+        )
     }
     /// Calls `ListBeds` and waits for the answer. See [`crate::Client::list_beds`].
     #[cfg(feature = "list_beds")]
     pub fn list_beds(
         &self,
-    ) -> crate::operation::list_beds::ListBedsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_beds::ListBedsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_beds())
+    ) -> crate::operation::list_beds::ListBedsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_beds::ListBedsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_beds(),
+        )
     }
     /// Calls `PlantBed` and waits for the answer. See [`crate::Client::plant_bed`].
     #[cfg(feature = "plant_bed")]
     pub fn plant_bed(
         &self,
-    ) -> crate::operation::plant_bed::PlantBedFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::plant_bed::PlantBedFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.plant_bed())
+    ) -> crate::operation::plant_bed::PlantBedFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::plant_bed::PlantBedFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.plant_bed(),
+        )
     }
 }

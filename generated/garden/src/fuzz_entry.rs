@@ -26,15 +26,9 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "GetBed" => {
-            crate::operation::get_bed::GetBedError::from_response(resp, meta).is_ok()
-        }
-        "ListBeds" => {
-            crate::operation::list_beds::ListBedsError::from_response(resp, meta).is_ok()
-        }
-        "PlantBed" => {
-            crate::operation::plant_bed::PlantBedError::from_response(resp, meta).is_ok()
-        }
+        "GetBed" => crate::operation::get_bed::GetBedError::from_response(resp, meta).is_ok(),
+        "ListBeds" => crate::operation::list_beds::ListBedsError::from_response(resp, meta).is_ok(),
+        "PlantBed" => crate::operation::plant_bed::PlantBedError::from_response(resp, meta).is_ok(),
         _ => false,
     }
 }

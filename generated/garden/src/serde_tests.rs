@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_bed(d: u32) -> crate::types::Bed {
@@ -30,29 +27,34 @@ fn full_bed(d: u32) -> crate::types::Bed {
     }
     crate::types::Bed {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        plants: Some(if d > 3u32 { vec![] } else { vec![full_plant(d + 1)] }),
-        soil: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), 1.7976931348623157e308_f64)]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        plants: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_plant(d + 1)]
+        }),
+        soil: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), 1.7976931348623157e308_f64)].into_iter().collect()
+        }),
         size_cm: Some(full_dimensions(d + 1)),
-        heights_mm: Some(if d > 3u32 { vec![] } else { vec![Some(i32::MIN), None] }),
+        heights_mm: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![Some(i32::MIN), None]
+        }),
         ..::std::default::Default::default()
     }
 }
 fn all_care(d: u32) -> Vec<crate::types::Care> {
     if d > 3u32 {
-        return vec![crate ::types::Care::Unknown];
+        return vec![crate::types::Care::Unknown];
     }
     vec![
-        crate ::types::Care::WaterLitres(- 3.4028235e38_f32), crate
-        ::types::Care::Shade(true), crate ::types::Care::Schedule(full_schedule(d + 1)),
-        crate ::types::Care::Unknown
+        crate::types::Care::WaterLitres(-3.4028235e38_f32),
+        crate::types::Care::Shade(true),
+        crate::types::Care::Schedule(full_schedule(d + 1)),
+        crate::types::Care::Unknown
     ]
 }
 fn full_dimensions(d: u32) -> crate::types::Dimensions {
@@ -92,13 +94,11 @@ fn full_schedule(d: u32) -> crate::types::Schedule {
         return <crate::types::Schedule as ::std::default::Default>::default();
     }
     crate::types::Schedule {
-        days: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        days: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         note: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -119,35 +119,27 @@ fn full_get_bed_output(d: u32) -> crate::operation::get_bed::GetBedOutput {
     crate::operation::get_bed::GetBedOutput {
         bed: Some(full_bed(d + 1)),
         last_watered: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         care: Some(all_care(d + 1).swap_remove(0)),
         photo: Some(Blob::new(vec![0u8, 1, 127, 128, 254, 255])),
         ratio: Some(1.7976931348623157e308_f64),
-        weights: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    ("key ✓".to_string(), Some(-3.4028235e38_f32)),
-                    ("none".to_string(), None),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        weights: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                ("key ✓".to_string(), Some(-3.4028235e38_f32)),
+                ("none".to_string(), None),
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -164,13 +156,11 @@ fn full_list_beds_output(d: u32) -> crate::operation::list_beds::ListBedsOutput 
         return <crate::operation::list_beds::ListBedsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_beds::ListBedsOutput {
-        bed_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        bed_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -215,27 +205,15 @@ fn every_type_round_trips() {
     roundtrip(&full_schedule(0));
     roundtrip(&<crate::types::Schedule as ::std::default::Default>::default());
     roundtrip(&full_get_bed_input(0));
-    roundtrip(
-        &<crate::operation::get_bed::GetBedInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_bed::GetBedInput as ::std::default::Default>::default());
     roundtrip(&full_get_bed_output(0));
-    roundtrip(
-        &<crate::operation::get_bed::GetBedOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_bed::GetBedOutput as ::std::default::Default>::default());
     roundtrip(&full_list_beds_input(0));
-    roundtrip(
-        &<crate::operation::list_beds::ListBedsInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::list_beds::ListBedsInput as ::std::default::Default>::default());
     roundtrip(&full_list_beds_output(0));
-    roundtrip(
-        &<crate::operation::list_beds::ListBedsOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::list_beds::ListBedsOutput as ::std::default::Default>::default());
     roundtrip(&full_plant_bed_input(0));
-    roundtrip(
-        &<crate::operation::plant_bed::PlantBedInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::plant_bed::PlantBedInput as ::std::default::Default>::default());
     roundtrip(&full_plant_bed_output(0));
-    roundtrip(
-        &<crate::operation::plant_bed::PlantBedOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::plant_bed::PlantBedOutput as ::std::default::Default>::default());
 }

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,1796 +42,1476 @@ impl Client {
     #[cfg(feature = "add_client_id_to_open_id_connect_provider")]
     pub fn add_client_id_to_open_id_connect_provider(
         &self,
-    ) -> crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.add_client_id_to_open_id_connect_provider())
+    ) -> crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.add_client_id_to_open_id_connect_provider(),
+        )
     }
     /// Calls `AddRoleToInstanceProfile` and waits for the answer. See [`crate::Client::add_role_to_instance_profile`].
     #[cfg(feature = "add_role_to_instance_profile")]
     pub fn add_role_to_instance_profile(
         &self,
-    ) -> crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.add_role_to_instance_profile())
+    ) -> crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.add_role_to_instance_profile(),
+        )
     }
     /// Calls `AddUserToGroup` and waits for the answer. See [`crate::Client::add_user_to_group`].
     #[cfg(feature = "add_user_to_group")]
     pub fn add_user_to_group(
         &self,
-    ) -> crate::operation::add_user_to_group::AddUserToGroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::add_user_to_group::AddUserToGroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.add_user_to_group())
+    ) -> crate::operation::add_user_to_group::AddUserToGroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::add_user_to_group::AddUserToGroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.add_user_to_group(),
+        )
     }
     /// Calls `AttachGroupPolicy` and waits for the answer. See [`crate::Client::attach_group_policy`].
     #[cfg(feature = "attach_group_policy")]
     pub fn attach_group_policy(
         &self,
-    ) -> crate::operation::attach_group_policy::AttachGroupPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::attach_group_policy::AttachGroupPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.attach_group_policy())
+    ) -> crate::operation::attach_group_policy::AttachGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::attach_group_policy::AttachGroupPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.attach_group_policy(),
+        )
     }
     /// Calls `AttachRolePolicy` and waits for the answer. See [`crate::Client::attach_role_policy`].
     #[cfg(feature = "attach_role_policy")]
     pub fn attach_role_policy(
         &self,
-    ) -> crate::operation::attach_role_policy::AttachRolePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::attach_role_policy::AttachRolePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.attach_role_policy())
+    ) -> crate::operation::attach_role_policy::AttachRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::attach_role_policy::AttachRolePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.attach_role_policy(),
+        )
     }
     /// Calls `AttachUserPolicy` and waits for the answer. See [`crate::Client::attach_user_policy`].
     #[cfg(feature = "attach_user_policy")]
     pub fn attach_user_policy(
         &self,
-    ) -> crate::operation::attach_user_policy::AttachUserPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::attach_user_policy::AttachUserPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.attach_user_policy())
+    ) -> crate::operation::attach_user_policy::AttachUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::attach_user_policy::AttachUserPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.attach_user_policy(),
+        )
     }
     /// Calls `ChangePassword` and waits for the answer. See [`crate::Client::change_password`].
     #[cfg(feature = "change_password")]
     pub fn change_password(
         &self,
-    ) -> crate::operation::change_password::ChangePasswordFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::change_password::ChangePasswordFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.change_password())
+    ) -> crate::operation::change_password::ChangePasswordFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::change_password::ChangePasswordFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.change_password(),
+        )
     }
     /// Calls `CreateAccessKey` and waits for the answer. See [`crate::Client::create_access_key`].
     #[cfg(feature = "create_access_key")]
     pub fn create_access_key(
         &self,
-    ) -> crate::operation::create_access_key::CreateAccessKeyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_access_key::CreateAccessKeyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_access_key())
+    ) -> crate::operation::create_access_key::CreateAccessKeyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_access_key::CreateAccessKeyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_access_key(),
+        )
     }
     /// Calls `CreateAccountAlias` and waits for the answer. See [`crate::Client::create_account_alias`].
     #[cfg(feature = "create_account_alias")]
     pub fn create_account_alias(
         &self,
-    ) -> crate::operation::create_account_alias::CreateAccountAliasFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_account_alias::CreateAccountAliasFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_account_alias())
+    ) -> crate::operation::create_account_alias::CreateAccountAliasFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_account_alias::CreateAccountAliasFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_account_alias(),
+        )
     }
     /// Calls `CreateGroup` and waits for the answer. See [`crate::Client::create_group`].
     #[cfg(feature = "create_group")]
     pub fn create_group(
         &self,
-    ) -> crate::operation::create_group::CreateGroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_group::CreateGroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_group())
+    ) -> crate::operation::create_group::CreateGroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_group::CreateGroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_group(),
+        )
     }
     /// Calls `CreateInstanceProfile` and waits for the answer. See [`crate::Client::create_instance_profile`].
     #[cfg(feature = "create_instance_profile")]
     pub fn create_instance_profile(
         &self,
-    ) -> crate::operation::create_instance_profile::CreateInstanceProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_instance_profile::CreateInstanceProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_instance_profile())
+    ) -> crate::operation::create_instance_profile::CreateInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_instance_profile::CreateInstanceProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_instance_profile(),
+        )
     }
     /// Calls `CreateLoginProfile` and waits for the answer. See [`crate::Client::create_login_profile`].
     #[cfg(feature = "create_login_profile")]
     pub fn create_login_profile(
         &self,
-    ) -> crate::operation::create_login_profile::CreateLoginProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_login_profile::CreateLoginProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_login_profile())
+    ) -> crate::operation::create_login_profile::CreateLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_login_profile::CreateLoginProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_login_profile(),
+        )
     }
     /// Calls `CreateOpenIDConnectProvider` and waits for the answer. See [`crate::Client::create_open_id_connect_provider`].
     #[cfg(feature = "create_open_id_connect_provider")]
     pub fn create_open_id_connect_provider(
         &self,
-    ) -> crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_open_id_connect_provider())
+    ) -> crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_open_id_connect_provider(),
+        )
     }
     /// Calls `CreatePolicy` and waits for the answer. See [`crate::Client::create_policy`].
     #[cfg(feature = "create_policy")]
     pub fn create_policy(
         &self,
-    ) -> crate::operation::create_policy::CreatePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_policy::CreatePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_policy())
+    ) -> crate::operation::create_policy::CreatePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_policy::CreatePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_policy(),
+        )
     }
     /// Calls `CreatePolicyVersion` and waits for the answer. See [`crate::Client::create_policy_version`].
     #[cfg(feature = "create_policy_version")]
     pub fn create_policy_version(
         &self,
-    ) -> crate::operation::create_policy_version::CreatePolicyVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_policy_version::CreatePolicyVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_policy_version())
+    ) -> crate::operation::create_policy_version::CreatePolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_policy_version::CreatePolicyVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_policy_version(),
+        )
     }
     /// Calls `CreateRole` and waits for the answer. See [`crate::Client::create_role`].
     #[cfg(feature = "create_role")]
     pub fn create_role(
         &self,
-    ) -> crate::operation::create_role::CreateRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_role::CreateRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_role())
+    ) -> crate::operation::create_role::CreateRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_role::CreateRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_role(),
+        )
     }
     /// Calls `CreateSAMLProvider` and waits for the answer. See [`crate::Client::create_saml_provider`].
     #[cfg(feature = "create_saml_provider")]
     pub fn create_saml_provider(
         &self,
-    ) -> crate::operation::create_saml_provider::CreateSamlProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_saml_provider::CreateSamlProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_saml_provider())
+    ) -> crate::operation::create_saml_provider::CreateSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_saml_provider::CreateSamlProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_saml_provider(),
+        )
     }
     /// Calls `CreateServiceLinkedRole` and waits for the answer. See [`crate::Client::create_service_linked_role`].
     #[cfg(feature = "create_service_linked_role")]
     pub fn create_service_linked_role(
         &self,
-    ) -> crate::operation::create_service_linked_role::CreateServiceLinkedRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_service_linked_role::CreateServiceLinkedRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_service_linked_role())
+    ) -> crate::operation::create_service_linked_role::CreateServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_service_linked_role::CreateServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_service_linked_role(),
+        )
     }
     /// Calls `CreateServiceSpecificCredential` and waits for the answer. See [`crate::Client::create_service_specific_credential`].
     #[cfg(feature = "create_service_specific_credential")]
     pub fn create_service_specific_credential(
         &self,
-    ) -> crate::operation::create_service_specific_credential::CreateServiceSpecificCredentialFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_service_specific_credential::CreateServiceSpecificCredentialFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_service_specific_credential())
+    ) -> crate::operation::create_service_specific_credential::CreateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_service_specific_credential::CreateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_service_specific_credential(),
+        )
     }
     /// Calls `CreateUser` and waits for the answer. See [`crate::Client::create_user`].
     #[cfg(feature = "create_user")]
     pub fn create_user(
         &self,
-    ) -> crate::operation::create_user::CreateUserFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_user::CreateUserFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_user())
+    ) -> crate::operation::create_user::CreateUserFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_user::CreateUserFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_user(),
+        )
     }
     /// Calls `CreateVirtualMFADevice` and waits for the answer. See [`crate::Client::create_virtual_mfa_device`].
     #[cfg(feature = "create_virtual_mfa_device")]
     pub fn create_virtual_mfa_device(
         &self,
-    ) -> crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_virtual_mfa_device())
+    ) -> crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_virtual_mfa_device(),
+        )
     }
     /// Calls `DeactivateMFADevice` and waits for the answer. See [`crate::Client::deactivate_mfa_device`].
     #[cfg(feature = "deactivate_mfa_device")]
     pub fn deactivate_mfa_device(
         &self,
-    ) -> crate::operation::deactivate_mfa_device::DeactivateMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::deactivate_mfa_device::DeactivateMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.deactivate_mfa_device())
+    ) -> crate::operation::deactivate_mfa_device::DeactivateMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::deactivate_mfa_device::DeactivateMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.deactivate_mfa_device(),
+        )
     }
     /// Calls `DeleteAccessKey` and waits for the answer. See [`crate::Client::delete_access_key`].
     #[cfg(feature = "delete_access_key")]
     pub fn delete_access_key(
         &self,
-    ) -> crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_access_key())
+    ) -> crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_access_key(),
+        )
     }
     /// Calls `DeleteAccountAlias` and waits for the answer. See [`crate::Client::delete_account_alias`].
     #[cfg(feature = "delete_account_alias")]
     pub fn delete_account_alias(
         &self,
-    ) -> crate::operation::delete_account_alias::DeleteAccountAliasFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_account_alias::DeleteAccountAliasFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_account_alias())
+    ) -> crate::operation::delete_account_alias::DeleteAccountAliasFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_account_alias::DeleteAccountAliasFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_account_alias(),
+        )
     }
     /// Calls `DeleteAccountPasswordPolicy` and waits for the answer. See [`crate::Client::delete_account_password_policy`].
     #[cfg(feature = "delete_account_password_policy")]
     pub fn delete_account_password_policy(
         &self,
-    ) -> crate::operation::delete_account_password_policy::DeleteAccountPasswordPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_account_password_policy::DeleteAccountPasswordPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_account_password_policy())
+    ) -> crate::operation::delete_account_password_policy::DeleteAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_account_password_policy::DeleteAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_account_password_policy(),
+        )
     }
     /// Calls `DeleteGroup` and waits for the answer. See [`crate::Client::delete_group`].
     #[cfg(feature = "delete_group")]
     pub fn delete_group(
         &self,
-    ) -> crate::operation::delete_group::DeleteGroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_group::DeleteGroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_group())
+    ) -> crate::operation::delete_group::DeleteGroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_group::DeleteGroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_group(),
+        )
     }
     /// Calls `DeleteGroupPolicy` and waits for the answer. See [`crate::Client::delete_group_policy`].
     #[cfg(feature = "delete_group_policy")]
     pub fn delete_group_policy(
         &self,
-    ) -> crate::operation::delete_group_policy::DeleteGroupPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_group_policy::DeleteGroupPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_group_policy())
+    ) -> crate::operation::delete_group_policy::DeleteGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_group_policy::DeleteGroupPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_group_policy(),
+        )
     }
     /// Calls `DeleteInstanceProfile` and waits for the answer. See [`crate::Client::delete_instance_profile`].
     #[cfg(feature = "delete_instance_profile")]
     pub fn delete_instance_profile(
         &self,
-    ) -> crate::operation::delete_instance_profile::DeleteInstanceProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_instance_profile::DeleteInstanceProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_instance_profile())
+    ) -> crate::operation::delete_instance_profile::DeleteInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_instance_profile::DeleteInstanceProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_instance_profile(),
+        )
     }
     /// Calls `DeleteLoginProfile` and waits for the answer. See [`crate::Client::delete_login_profile`].
     #[cfg(feature = "delete_login_profile")]
     pub fn delete_login_profile(
         &self,
-    ) -> crate::operation::delete_login_profile::DeleteLoginProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_login_profile::DeleteLoginProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_login_profile())
+    ) -> crate::operation::delete_login_profile::DeleteLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_login_profile::DeleteLoginProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_login_profile(),
+        )
     }
     /// Calls `DeleteOpenIDConnectProvider` and waits for the answer. See [`crate::Client::delete_open_id_connect_provider`].
     #[cfg(feature = "delete_open_id_connect_provider")]
     pub fn delete_open_id_connect_provider(
         &self,
-    ) -> crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_open_id_connect_provider())
+    ) -> crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_open_id_connect_provider(),
+        )
     }
     /// Calls `DeletePolicy` and waits for the answer. See [`crate::Client::delete_policy`].
     #[cfg(feature = "delete_policy")]
     pub fn delete_policy(
         &self,
-    ) -> crate::operation::delete_policy::DeletePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_policy::DeletePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_policy())
+    ) -> crate::operation::delete_policy::DeletePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_policy::DeletePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_policy(),
+        )
     }
     /// Calls `DeletePolicyVersion` and waits for the answer. See [`crate::Client::delete_policy_version`].
     #[cfg(feature = "delete_policy_version")]
     pub fn delete_policy_version(
         &self,
-    ) -> crate::operation::delete_policy_version::DeletePolicyVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_policy_version::DeletePolicyVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_policy_version())
+    ) -> crate::operation::delete_policy_version::DeletePolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_policy_version::DeletePolicyVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_policy_version(),
+        )
     }
     /// Calls `DeleteRole` and waits for the answer. See [`crate::Client::delete_role`].
     #[cfg(feature = "delete_role")]
     pub fn delete_role(
         &self,
-    ) -> crate::operation::delete_role::DeleteRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_role::DeleteRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_role())
+    ) -> crate::operation::delete_role::DeleteRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_role::DeleteRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_role(),
+        )
     }
     /// Calls `DeleteRolePermissionsBoundary` and waits for the answer. See [`crate::Client::delete_role_permissions_boundary`].
     #[cfg(feature = "delete_role_permissions_boundary")]
     pub fn delete_role_permissions_boundary(
         &self,
-    ) -> crate::operation::delete_role_permissions_boundary::DeleteRolePermissionsBoundaryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_role_permissions_boundary::DeleteRolePermissionsBoundaryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_role_permissions_boundary())
+    ) -> crate::operation::delete_role_permissions_boundary::DeleteRolePermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_role_permissions_boundary::DeleteRolePermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_role_permissions_boundary(),
+        )
     }
     /// Calls `DeleteRolePolicy` and waits for the answer. See [`crate::Client::delete_role_policy`].
     #[cfg(feature = "delete_role_policy")]
     pub fn delete_role_policy(
         &self,
-    ) -> crate::operation::delete_role_policy::DeleteRolePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_role_policy::DeleteRolePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_role_policy())
+    ) -> crate::operation::delete_role_policy::DeleteRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_role_policy::DeleteRolePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_role_policy(),
+        )
     }
     /// Calls `DeleteSAMLProvider` and waits for the answer. See [`crate::Client::delete_saml_provider`].
     #[cfg(feature = "delete_saml_provider")]
     pub fn delete_saml_provider(
         &self,
-    ) -> crate::operation::delete_saml_provider::DeleteSamlProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_saml_provider::DeleteSamlProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_saml_provider())
+    ) -> crate::operation::delete_saml_provider::DeleteSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_saml_provider::DeleteSamlProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_saml_provider(),
+        )
     }
     /// Calls `DeleteSSHPublicKey` and waits for the answer. See [`crate::Client::delete_ssh_public_key`].
     #[cfg(feature = "delete_ssh_public_key")]
     pub fn delete_ssh_public_key(
         &self,
-    ) -> crate::operation::delete_ssh_public_key::DeleteSshPublicKeyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_ssh_public_key::DeleteSshPublicKeyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_ssh_public_key())
+    ) -> crate::operation::delete_ssh_public_key::DeleteSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_ssh_public_key::DeleteSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_ssh_public_key(),
+        )
     }
     /// Calls `DeleteServerCertificate` and waits for the answer. See [`crate::Client::delete_server_certificate`].
     #[cfg(feature = "delete_server_certificate")]
     pub fn delete_server_certificate(
         &self,
-    ) -> crate::operation::delete_server_certificate::DeleteServerCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_server_certificate::DeleteServerCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_server_certificate())
+    ) -> crate::operation::delete_server_certificate::DeleteServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_server_certificate::DeleteServerCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_server_certificate(),
+        )
     }
     /// Calls `DeleteServiceLinkedRole` and waits for the answer. See [`crate::Client::delete_service_linked_role`].
     #[cfg(feature = "delete_service_linked_role")]
     pub fn delete_service_linked_role(
         &self,
-    ) -> crate::operation::delete_service_linked_role::DeleteServiceLinkedRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_service_linked_role::DeleteServiceLinkedRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_service_linked_role())
+    ) -> crate::operation::delete_service_linked_role::DeleteServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_service_linked_role::DeleteServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_service_linked_role(),
+        )
     }
     /// Calls `DeleteServiceSpecificCredential` and waits for the answer. See [`crate::Client::delete_service_specific_credential`].
     #[cfg(feature = "delete_service_specific_credential")]
     pub fn delete_service_specific_credential(
         &self,
-    ) -> crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_service_specific_credential())
+    ) -> crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_service_specific_credential(),
+        )
     }
     /// Calls `DeleteSigningCertificate` and waits for the answer. See [`crate::Client::delete_signing_certificate`].
     #[cfg(feature = "delete_signing_certificate")]
     pub fn delete_signing_certificate(
         &self,
-    ) -> crate::operation::delete_signing_certificate::DeleteSigningCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_signing_certificate::DeleteSigningCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_signing_certificate())
+    ) -> crate::operation::delete_signing_certificate::DeleteSigningCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_signing_certificate::DeleteSigningCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_signing_certificate(),
+        )
     }
     /// Calls `DeleteUser` and waits for the answer. See [`crate::Client::delete_user`].
     #[cfg(feature = "delete_user")]
     pub fn delete_user(
         &self,
-    ) -> crate::operation::delete_user::DeleteUserFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_user::DeleteUserFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_user())
+    ) -> crate::operation::delete_user::DeleteUserFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_user::DeleteUserFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_user(),
+        )
     }
     /// Calls `DeleteUserPermissionsBoundary` and waits for the answer. See [`crate::Client::delete_user_permissions_boundary`].
     #[cfg(feature = "delete_user_permissions_boundary")]
     pub fn delete_user_permissions_boundary(
         &self,
-    ) -> crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_user_permissions_boundary())
+    ) -> crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_user_permissions_boundary(),
+        )
     }
     /// Calls `DeleteUserPolicy` and waits for the answer. See [`crate::Client::delete_user_policy`].
     #[cfg(feature = "delete_user_policy")]
     pub fn delete_user_policy(
         &self,
-    ) -> crate::operation::delete_user_policy::DeleteUserPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_user_policy::DeleteUserPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_user_policy())
+    ) -> crate::operation::delete_user_policy::DeleteUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_user_policy::DeleteUserPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_user_policy(),
+        )
     }
     /// Calls `DeleteVirtualMFADevice` and waits for the answer. See [`crate::Client::delete_virtual_mfa_device`].
     #[cfg(feature = "delete_virtual_mfa_device")]
     pub fn delete_virtual_mfa_device(
         &self,
-    ) -> crate::operation::delete_virtual_mfa_device::DeleteVirtualMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_virtual_mfa_device::DeleteVirtualMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_virtual_mfa_device())
+    ) -> crate::operation::delete_virtual_mfa_device::DeleteVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_virtual_mfa_device::DeleteVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_virtual_mfa_device(),
+        )
     }
     /// Calls `DetachGroupPolicy` and waits for the answer. See [`crate::Client::detach_group_policy`].
     #[cfg(feature = "detach_group_policy")]
     pub fn detach_group_policy(
         &self,
-    ) -> crate::operation::detach_group_policy::DetachGroupPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::detach_group_policy::DetachGroupPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.detach_group_policy())
+    ) -> crate::operation::detach_group_policy::DetachGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::detach_group_policy::DetachGroupPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.detach_group_policy(),
+        )
     }
     /// Calls `DetachRolePolicy` and waits for the answer. See [`crate::Client::detach_role_policy`].
     #[cfg(feature = "detach_role_policy")]
     pub fn detach_role_policy(
         &self,
-    ) -> crate::operation::detach_role_policy::DetachRolePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::detach_role_policy::DetachRolePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.detach_role_policy())
+    ) -> crate::operation::detach_role_policy::DetachRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::detach_role_policy::DetachRolePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.detach_role_policy(),
+        )
     }
     /// Calls `DetachUserPolicy` and waits for the answer. See [`crate::Client::detach_user_policy`].
     #[cfg(feature = "detach_user_policy")]
     pub fn detach_user_policy(
         &self,
-    ) -> crate::operation::detach_user_policy::DetachUserPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::detach_user_policy::DetachUserPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.detach_user_policy())
+    ) -> crate::operation::detach_user_policy::DetachUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::detach_user_policy::DetachUserPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.detach_user_policy(),
+        )
     }
     /// Calls `DisableOrganizationsRootCredentialsManagement` and waits for the answer. See [`crate::Client::disable_organizations_root_credentials_management`].
     #[cfg(feature = "disable_organizations_root_credentials_management")]
     pub fn disable_organizations_root_credentials_management(
         &self,
-    ) -> crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.disable_organizations_root_credentials_management())
+    ) -> crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.disable_organizations_root_credentials_management(),
+        )
     }
     /// Calls `DisableOrganizationsRootSessions` and waits for the answer. See [`crate::Client::disable_organizations_root_sessions`].
     #[cfg(feature = "disable_organizations_root_sessions")]
     pub fn disable_organizations_root_sessions(
         &self,
-    ) -> crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.disable_organizations_root_sessions())
+    ) -> crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.disable_organizations_root_sessions(),
+        )
     }
     /// Calls `EnableMFADevice` and waits for the answer. See [`crate::Client::enable_mfa_device`].
     #[cfg(feature = "enable_mfa_device")]
     pub fn enable_mfa_device(
         &self,
-    ) -> crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.enable_mfa_device())
+    ) -> crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.enable_mfa_device(),
+        )
     }
     /// Calls `EnableOrganizationsRootCredentialsManagement` and waits for the answer. See [`crate::Client::enable_organizations_root_credentials_management`].
     #[cfg(feature = "enable_organizations_root_credentials_management")]
     pub fn enable_organizations_root_credentials_management(
         &self,
-    ) -> crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.enable_organizations_root_credentials_management())
+    ) -> crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.enable_organizations_root_credentials_management(),
+        )
     }
     /// Calls `EnableOrganizationsRootSessions` and waits for the answer. See [`crate::Client::enable_organizations_root_sessions`].
     #[cfg(feature = "enable_organizations_root_sessions")]
     pub fn enable_organizations_root_sessions(
         &self,
-    ) -> crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.enable_organizations_root_sessions())
+    ) -> crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.enable_organizations_root_sessions(),
+        )
     }
     /// Calls `GenerateCredentialReport` and waits for the answer. See [`crate::Client::generate_credential_report`].
     #[cfg(feature = "generate_credential_report")]
     pub fn generate_credential_report(
         &self,
-    ) -> crate::operation::generate_credential_report::GenerateCredentialReportFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::generate_credential_report::GenerateCredentialReportFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.generate_credential_report())
+    ) -> crate::operation::generate_credential_report::GenerateCredentialReportFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::generate_credential_report::GenerateCredentialReportFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.generate_credential_report(),
+        )
     }
     /// Calls `GenerateOrganizationsAccessReport` and waits for the answer. See [`crate::Client::generate_organizations_access_report`].
     #[cfg(feature = "generate_organizations_access_report")]
     pub fn generate_organizations_access_report(
         &self,
-    ) -> crate::operation::generate_organizations_access_report::GenerateOrganizationsAccessReportFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::generate_organizations_access_report::GenerateOrganizationsAccessReportFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.generate_organizations_access_report())
+    ) -> crate::operation::generate_organizations_access_report::GenerateOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::generate_organizations_access_report::GenerateOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.generate_organizations_access_report(),
+        )
     }
     /// Calls `GenerateServiceLastAccessedDetails` and waits for the answer. See [`crate::Client::generate_service_last_accessed_details`].
     #[cfg(feature = "generate_service_last_accessed_details")]
     pub fn generate_service_last_accessed_details(
         &self,
-    ) -> crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.generate_service_last_accessed_details())
+    ) -> crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.generate_service_last_accessed_details(),
+        )
     }
     /// Calls `GetAccessKeyLastUsed` and waits for the answer. See [`crate::Client::get_access_key_last_used`].
     #[cfg(feature = "get_access_key_last_used")]
     pub fn get_access_key_last_used(
         &self,
-    ) -> crate::operation::get_access_key_last_used::GetAccessKeyLastUsedFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_access_key_last_used::GetAccessKeyLastUsedFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_access_key_last_used())
+    ) -> crate::operation::get_access_key_last_used::GetAccessKeyLastUsedFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_access_key_last_used::GetAccessKeyLastUsedFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_access_key_last_used(),
+        )
     }
     /// Calls `GetAccountAuthorizationDetails` and waits for the answer. See [`crate::Client::get_account_authorization_details`].
     #[cfg(feature = "get_account_authorization_details")]
     pub fn get_account_authorization_details(
         &self,
-    ) -> crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_account_authorization_details())
+    ) -> crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_account_authorization_details(),
+        )
     }
     /// Calls `GetAccountPasswordPolicy` and waits for the answer. See [`crate::Client::get_account_password_policy`].
     #[cfg(feature = "get_account_password_policy")]
     pub fn get_account_password_policy(
         &self,
-    ) -> crate::operation::get_account_password_policy::GetAccountPasswordPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_account_password_policy::GetAccountPasswordPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_account_password_policy())
+    ) -> crate::operation::get_account_password_policy::GetAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_account_password_policy::GetAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_account_password_policy(),
+        )
     }
     /// Calls `GetAccountSummary` and waits for the answer. See [`crate::Client::get_account_summary`].
     #[cfg(feature = "get_account_summary")]
     pub fn get_account_summary(
         &self,
-    ) -> crate::operation::get_account_summary::GetAccountSummaryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_account_summary::GetAccountSummaryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_account_summary())
+    ) -> crate::operation::get_account_summary::GetAccountSummaryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_account_summary::GetAccountSummaryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_account_summary(),
+        )
     }
     /// Calls `GetContextKeysForCustomPolicy` and waits for the answer. See [`crate::Client::get_context_keys_for_custom_policy`].
     #[cfg(feature = "get_context_keys_for_custom_policy")]
     pub fn get_context_keys_for_custom_policy(
         &self,
-    ) -> crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_context_keys_for_custom_policy())
+    ) -> crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_context_keys_for_custom_policy(),
+        )
     }
     /// Calls `GetContextKeysForPrincipalPolicy` and waits for the answer. See [`crate::Client::get_context_keys_for_principal_policy`].
     #[cfg(feature = "get_context_keys_for_principal_policy")]
     pub fn get_context_keys_for_principal_policy(
         &self,
-    ) -> crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_context_keys_for_principal_policy())
+    ) -> crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_context_keys_for_principal_policy(),
+        )
     }
     /// Calls `GetCredentialReport` and waits for the answer. See [`crate::Client::get_credential_report`].
     #[cfg(feature = "get_credential_report")]
     pub fn get_credential_report(
         &self,
-    ) -> crate::operation::get_credential_report::GetCredentialReportFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_credential_report::GetCredentialReportFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_credential_report())
+    ) -> crate::operation::get_credential_report::GetCredentialReportFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_credential_report::GetCredentialReportFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_credential_report(),
+        )
     }
     /// Calls `GetGroup` and waits for the answer. See [`crate::Client::get_group`].
     #[cfg(feature = "get_group")]
     pub fn get_group(
         &self,
-    ) -> crate::operation::get_group::GetGroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_group::GetGroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_group())
+    ) -> crate::operation::get_group::GetGroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_group::GetGroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_group(),
+        )
     }
     /// Calls `GetGroupPolicy` and waits for the answer. See [`crate::Client::get_group_policy`].
     #[cfg(feature = "get_group_policy")]
     pub fn get_group_policy(
         &self,
-    ) -> crate::operation::get_group_policy::GetGroupPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_group_policy::GetGroupPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_group_policy())
+    ) -> crate::operation::get_group_policy::GetGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_group_policy::GetGroupPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_group_policy(),
+        )
     }
     /// Calls `GetInstanceProfile` and waits for the answer. See [`crate::Client::get_instance_profile`].
     #[cfg(feature = "get_instance_profile")]
     pub fn get_instance_profile(
         &self,
-    ) -> crate::operation::get_instance_profile::GetInstanceProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_instance_profile::GetInstanceProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_instance_profile())
+    ) -> crate::operation::get_instance_profile::GetInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_instance_profile::GetInstanceProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_instance_profile(),
+        )
     }
     /// Calls `GetLoginProfile` and waits for the answer. See [`crate::Client::get_login_profile`].
     #[cfg(feature = "get_login_profile")]
     pub fn get_login_profile(
         &self,
-    ) -> crate::operation::get_login_profile::GetLoginProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_login_profile::GetLoginProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_login_profile())
+    ) -> crate::operation::get_login_profile::GetLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_login_profile::GetLoginProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_login_profile(),
+        )
     }
     /// Calls `GetMFADevice` and waits for the answer. See [`crate::Client::get_mfa_device`].
     #[cfg(feature = "get_mfa_device")]
     pub fn get_mfa_device(
         &self,
-    ) -> crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_mfa_device())
+    ) -> crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_mfa_device(),
+        )
     }
     /// Calls `GetOpenIDConnectProvider` and waits for the answer. See [`crate::Client::get_open_id_connect_provider`].
     #[cfg(feature = "get_open_id_connect_provider")]
     pub fn get_open_id_connect_provider(
         &self,
-    ) -> crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_open_id_connect_provider())
+    ) -> crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_open_id_connect_provider(),
+        )
     }
     /// Calls `GetOrganizationsAccessReport` and waits for the answer. See [`crate::Client::get_organizations_access_report`].
     #[cfg(feature = "get_organizations_access_report")]
     pub fn get_organizations_access_report(
         &self,
-    ) -> crate::operation::get_organizations_access_report::GetOrganizationsAccessReportFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_organizations_access_report::GetOrganizationsAccessReportFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_organizations_access_report())
+    ) -> crate::operation::get_organizations_access_report::GetOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_organizations_access_report::GetOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_organizations_access_report(),
+        )
     }
     /// Calls `GetPolicy` and waits for the answer. See [`crate::Client::get_policy`].
     #[cfg(feature = "get_policy")]
     pub fn get_policy(
         &self,
-    ) -> crate::operation::get_policy::GetPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_policy::GetPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_policy())
+    ) -> crate::operation::get_policy::GetPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_policy::GetPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_policy(),
+        )
     }
     /// Calls `GetPolicyVersion` and waits for the answer. See [`crate::Client::get_policy_version`].
     #[cfg(feature = "get_policy_version")]
     pub fn get_policy_version(
         &self,
-    ) -> crate::operation::get_policy_version::GetPolicyVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_policy_version::GetPolicyVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_policy_version())
+    ) -> crate::operation::get_policy_version::GetPolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_policy_version::GetPolicyVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_policy_version(),
+        )
     }
     /// Calls `GetRole` and waits for the answer. See [`crate::Client::get_role`].
     #[cfg(feature = "get_role")]
     pub fn get_role(
         &self,
     ) -> crate::operation::get_role::GetRoleFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::get_role::GetRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_role())
+        <crate::operation::get_role::GetRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_role(),
+        )
     }
     /// Calls `GetRolePolicy` and waits for the answer. See [`crate::Client::get_role_policy`].
     #[cfg(feature = "get_role_policy")]
     pub fn get_role_policy(
         &self,
-    ) -> crate::operation::get_role_policy::GetRolePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_role_policy::GetRolePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_role_policy())
+    ) -> crate::operation::get_role_policy::GetRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_role_policy::GetRolePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_role_policy(),
+        )
     }
     /// Calls `GetSAMLProvider` and waits for the answer. See [`crate::Client::get_saml_provider`].
     #[cfg(feature = "get_saml_provider")]
     pub fn get_saml_provider(
         &self,
-    ) -> crate::operation::get_saml_provider::GetSamlProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_saml_provider::GetSamlProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_saml_provider())
+    ) -> crate::operation::get_saml_provider::GetSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_saml_provider::GetSamlProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_saml_provider(),
+        )
     }
     /// Calls `GetSSHPublicKey` and waits for the answer. See [`crate::Client::get_ssh_public_key`].
     #[cfg(feature = "get_ssh_public_key")]
     pub fn get_ssh_public_key(
         &self,
-    ) -> crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_ssh_public_key())
+    ) -> crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_ssh_public_key(),
+        )
     }
     /// Calls `GetServerCertificate` and waits for the answer. See [`crate::Client::get_server_certificate`].
     #[cfg(feature = "get_server_certificate")]
     pub fn get_server_certificate(
         &self,
-    ) -> crate::operation::get_server_certificate::GetServerCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_server_certificate::GetServerCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_server_certificate())
+    ) -> crate::operation::get_server_certificate::GetServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_server_certificate::GetServerCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_server_certificate(),
+        )
     }
     /// Calls `GetServiceLastAccessedDetails` and waits for the answer. See [`crate::Client::get_service_last_accessed_details`].
     #[cfg(feature = "get_service_last_accessed_details")]
     pub fn get_service_last_accessed_details(
         &self,
-    ) -> crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_service_last_accessed_details())
+    ) -> crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_service_last_accessed_details(),
+        )
     }
     /// Calls `GetServiceLastAccessedDetailsWithEntities` and waits for the answer. See [`crate::Client::get_service_last_accessed_details_with_entities`].
     #[cfg(feature = "get_service_last_accessed_details_with_entities")]
     pub fn get_service_last_accessed_details_with_entities(
         &self,
-    ) -> crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_service_last_accessed_details_with_entities())
+    ) -> crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_service_last_accessed_details_with_entities(),
+        )
     }
     /// Calls `GetServiceLinkedRoleDeletionStatus` and waits for the answer. See [`crate::Client::get_service_linked_role_deletion_status`].
     #[cfg(feature = "get_service_linked_role_deletion_status")]
     pub fn get_service_linked_role_deletion_status(
         &self,
-    ) -> crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_service_linked_role_deletion_status())
+    ) -> crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_service_linked_role_deletion_status(),
+        )
     }
     /// Calls `GetUser` and waits for the answer. See [`crate::Client::get_user`].
     #[cfg(feature = "get_user")]
     pub fn get_user(
         &self,
     ) -> crate::operation::get_user::GetUserFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::get_user::GetUserFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_user())
+        <crate::operation::get_user::GetUserFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_user(),
+        )
     }
     /// Calls `GetUserPolicy` and waits for the answer. See [`crate::Client::get_user_policy`].
     #[cfg(feature = "get_user_policy")]
     pub fn get_user_policy(
         &self,
-    ) -> crate::operation::get_user_policy::GetUserPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_user_policy::GetUserPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_user_policy())
+    ) -> crate::operation::get_user_policy::GetUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_user_policy::GetUserPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_user_policy(),
+        )
     }
     /// Calls `ListAccessKeys` and waits for the answer. See [`crate::Client::list_access_keys`].
     #[cfg(feature = "list_access_keys")]
     pub fn list_access_keys(
         &self,
-    ) -> crate::operation::list_access_keys::ListAccessKeysFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_access_keys::ListAccessKeysFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_access_keys())
+    ) -> crate::operation::list_access_keys::ListAccessKeysFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_access_keys::ListAccessKeysFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_access_keys(),
+        )
     }
     /// Calls `ListAccountAliases` and waits for the answer. See [`crate::Client::list_account_aliases`].
     #[cfg(feature = "list_account_aliases")]
     pub fn list_account_aliases(
         &self,
-    ) -> crate::operation::list_account_aliases::ListAccountAliasesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_account_aliases::ListAccountAliasesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_account_aliases())
+    ) -> crate::operation::list_account_aliases::ListAccountAliasesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_account_aliases::ListAccountAliasesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_account_aliases(),
+        )
     }
     /// Calls `ListAttachedGroupPolicies` and waits for the answer. See [`crate::Client::list_attached_group_policies`].
     #[cfg(feature = "list_attached_group_policies")]
     pub fn list_attached_group_policies(
         &self,
-    ) -> crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_attached_group_policies())
+    ) -> crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_attached_group_policies(),
+        )
     }
     /// Calls `ListAttachedRolePolicies` and waits for the answer. See [`crate::Client::list_attached_role_policies`].
     #[cfg(feature = "list_attached_role_policies")]
     pub fn list_attached_role_policies(
         &self,
-    ) -> crate::operation::list_attached_role_policies::ListAttachedRolePoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_attached_role_policies::ListAttachedRolePoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_attached_role_policies())
+    ) -> crate::operation::list_attached_role_policies::ListAttachedRolePoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_attached_role_policies::ListAttachedRolePoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_attached_role_policies(),
+        )
     }
     /// Calls `ListAttachedUserPolicies` and waits for the answer. See [`crate::Client::list_attached_user_policies`].
     #[cfg(feature = "list_attached_user_policies")]
     pub fn list_attached_user_policies(
         &self,
-    ) -> crate::operation::list_attached_user_policies::ListAttachedUserPoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_attached_user_policies::ListAttachedUserPoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_attached_user_policies())
+    ) -> crate::operation::list_attached_user_policies::ListAttachedUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_attached_user_policies::ListAttachedUserPoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_attached_user_policies(),
+        )
     }
     /// Calls `ListEntitiesForPolicy` and waits for the answer. See [`crate::Client::list_entities_for_policy`].
     #[cfg(feature = "list_entities_for_policy")]
     pub fn list_entities_for_policy(
         &self,
-    ) -> crate::operation::list_entities_for_policy::ListEntitiesForPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_entities_for_policy::ListEntitiesForPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_entities_for_policy())
+    ) -> crate::operation::list_entities_for_policy::ListEntitiesForPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_entities_for_policy::ListEntitiesForPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_entities_for_policy(),
+        )
     }
     /// Calls `ListGroupPolicies` and waits for the answer. See [`crate::Client::list_group_policies`].
     #[cfg(feature = "list_group_policies")]
     pub fn list_group_policies(
         &self,
-    ) -> crate::operation::list_group_policies::ListGroupPoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_group_policies::ListGroupPoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_group_policies())
+    ) -> crate::operation::list_group_policies::ListGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_group_policies::ListGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_group_policies(),
+        )
     }
     /// Calls `ListGroups` and waits for the answer. See [`crate::Client::list_groups`].
     #[cfg(feature = "list_groups")]
     pub fn list_groups(
         &self,
-    ) -> crate::operation::list_groups::ListGroupsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_groups::ListGroupsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_groups())
+    ) -> crate::operation::list_groups::ListGroupsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_groups::ListGroupsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_groups(),
+        )
     }
     /// Calls `ListGroupsForUser` and waits for the answer. See [`crate::Client::list_groups_for_user`].
     #[cfg(feature = "list_groups_for_user")]
     pub fn list_groups_for_user(
         &self,
-    ) -> crate::operation::list_groups_for_user::ListGroupsForUserFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_groups_for_user::ListGroupsForUserFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_groups_for_user())
+    ) -> crate::operation::list_groups_for_user::ListGroupsForUserFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_groups_for_user::ListGroupsForUserFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_groups_for_user(),
+        )
     }
     /// Calls `ListInstanceProfileTags` and waits for the answer. See [`crate::Client::list_instance_profile_tags`].
     #[cfg(feature = "list_instance_profile_tags")]
     pub fn list_instance_profile_tags(
         &self,
-    ) -> crate::operation::list_instance_profile_tags::ListInstanceProfileTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_instance_profile_tags::ListInstanceProfileTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_instance_profile_tags())
+    ) -> crate::operation::list_instance_profile_tags::ListInstanceProfileTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_instance_profile_tags::ListInstanceProfileTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_instance_profile_tags(),
+        )
     }
     /// Calls `ListInstanceProfiles` and waits for the answer. See [`crate::Client::list_instance_profiles`].
     #[cfg(feature = "list_instance_profiles")]
     pub fn list_instance_profiles(
         &self,
-    ) -> crate::operation::list_instance_profiles::ListInstanceProfilesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_instance_profiles::ListInstanceProfilesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_instance_profiles())
+    ) -> crate::operation::list_instance_profiles::ListInstanceProfilesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_instance_profiles::ListInstanceProfilesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_instance_profiles(),
+        )
     }
     /// Calls `ListInstanceProfilesForRole` and waits for the answer. See [`crate::Client::list_instance_profiles_for_role`].
     #[cfg(feature = "list_instance_profiles_for_role")]
     pub fn list_instance_profiles_for_role(
         &self,
-    ) -> crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_instance_profiles_for_role())
+    ) -> crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_instance_profiles_for_role(),
+        )
     }
     /// Calls `ListMFADeviceTags` and waits for the answer. See [`crate::Client::list_mfa_device_tags`].
     #[cfg(feature = "list_mfa_device_tags")]
     pub fn list_mfa_device_tags(
         &self,
-    ) -> crate::operation::list_mfa_device_tags::ListMfaDeviceTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_mfa_device_tags::ListMfaDeviceTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_mfa_device_tags())
+    ) -> crate::operation::list_mfa_device_tags::ListMfaDeviceTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_mfa_device_tags::ListMfaDeviceTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_mfa_device_tags(),
+        )
     }
     /// Calls `ListMFADevices` and waits for the answer. See [`crate::Client::list_mfa_devices`].
     #[cfg(feature = "list_mfa_devices")]
     pub fn list_mfa_devices(
         &self,
-    ) -> crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_mfa_devices())
+    ) -> crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_mfa_devices(),
+        )
     }
     /// Calls `ListOpenIDConnectProviderTags` and waits for the answer. See [`crate::Client::list_open_id_connect_provider_tags`].
     #[cfg(feature = "list_open_id_connect_provider_tags")]
     pub fn list_open_id_connect_provider_tags(
         &self,
-    ) -> crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_open_id_connect_provider_tags())
+    ) -> crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_open_id_connect_provider_tags(),
+        )
     }
     /// Calls `ListOpenIDConnectProviders` and waits for the answer. See [`crate::Client::list_open_id_connect_providers`].
     #[cfg(feature = "list_open_id_connect_providers")]
     pub fn list_open_id_connect_providers(
         &self,
-    ) -> crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_open_id_connect_providers())
+    ) -> crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_open_id_connect_providers(),
+        )
     }
     /// Calls `ListOrganizationsFeatures` and waits for the answer. See [`crate::Client::list_organizations_features`].
     #[cfg(feature = "list_organizations_features")]
     pub fn list_organizations_features(
         &self,
-    ) -> crate::operation::list_organizations_features::ListOrganizationsFeaturesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_organizations_features::ListOrganizationsFeaturesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_organizations_features())
+    ) -> crate::operation::list_organizations_features::ListOrganizationsFeaturesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_organizations_features::ListOrganizationsFeaturesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_organizations_features(),
+        )
     }
     /// Calls `ListPolicies` and waits for the answer. See [`crate::Client::list_policies`].
     #[cfg(feature = "list_policies")]
     pub fn list_policies(
         &self,
-    ) -> crate::operation::list_policies::ListPoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_policies::ListPoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_policies())
+    ) -> crate::operation::list_policies::ListPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_policies::ListPoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_policies(),
+        )
     }
     /// Calls `ListPoliciesGrantingServiceAccess` and waits for the answer. See [`crate::Client::list_policies_granting_service_access`].
     #[cfg(feature = "list_policies_granting_service_access")]
     pub fn list_policies_granting_service_access(
         &self,
-    ) -> crate::operation::list_policies_granting_service_access::ListPoliciesGrantingServiceAccessFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_policies_granting_service_access::ListPoliciesGrantingServiceAccessFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_policies_granting_service_access())
+    ) -> crate::operation::list_policies_granting_service_access::ListPoliciesGrantingServiceAccessFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_policies_granting_service_access::ListPoliciesGrantingServiceAccessFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_policies_granting_service_access(),
+        )
     }
     /// Calls `ListPolicyTags` and waits for the answer. See [`crate::Client::list_policy_tags`].
     #[cfg(feature = "list_policy_tags")]
     pub fn list_policy_tags(
         &self,
-    ) -> crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_policy_tags())
+    ) -> crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_policy_tags(),
+        )
     }
     /// Calls `ListPolicyVersions` and waits for the answer. See [`crate::Client::list_policy_versions`].
     #[cfg(feature = "list_policy_versions")]
     pub fn list_policy_versions(
         &self,
-    ) -> crate::operation::list_policy_versions::ListPolicyVersionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_policy_versions::ListPolicyVersionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_policy_versions())
+    ) -> crate::operation::list_policy_versions::ListPolicyVersionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_policy_versions::ListPolicyVersionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_policy_versions(),
+        )
     }
     /// Calls `ListRolePolicies` and waits for the answer. See [`crate::Client::list_role_policies`].
     #[cfg(feature = "list_role_policies")]
     pub fn list_role_policies(
         &self,
-    ) -> crate::operation::list_role_policies::ListRolePoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_role_policies::ListRolePoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_role_policies())
+    ) -> crate::operation::list_role_policies::ListRolePoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_role_policies::ListRolePoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_role_policies(),
+        )
     }
     /// Calls `ListRoleTags` and waits for the answer. See [`crate::Client::list_role_tags`].
     #[cfg(feature = "list_role_tags")]
     pub fn list_role_tags(
         &self,
-    ) -> crate::operation::list_role_tags::ListRoleTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_role_tags::ListRoleTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_role_tags())
+    ) -> crate::operation::list_role_tags::ListRoleTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_role_tags::ListRoleTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_role_tags(),
+        )
     }
     /// Calls `ListRoles` and waits for the answer. See [`crate::Client::list_roles`].
     #[cfg(feature = "list_roles")]
     pub fn list_roles(
         &self,
-    ) -> crate::operation::list_roles::ListRolesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_roles::ListRolesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_roles())
+    ) -> crate::operation::list_roles::ListRolesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_roles::ListRolesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_roles(),
+        )
     }
     /// Calls `ListSAMLProviderTags` and waits for the answer. See [`crate::Client::list_saml_provider_tags`].
     #[cfg(feature = "list_saml_provider_tags")]
     pub fn list_saml_provider_tags(
         &self,
-    ) -> crate::operation::list_saml_provider_tags::ListSamlProviderTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_saml_provider_tags::ListSamlProviderTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_saml_provider_tags())
+    ) -> crate::operation::list_saml_provider_tags::ListSamlProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_saml_provider_tags::ListSamlProviderTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_saml_provider_tags(),
+        )
     }
     /// Calls `ListSAMLProviders` and waits for the answer. See [`crate::Client::list_saml_providers`].
     #[cfg(feature = "list_saml_providers")]
     pub fn list_saml_providers(
         &self,
-    ) -> crate::operation::list_saml_providers::ListSamlProvidersFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_saml_providers::ListSamlProvidersFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_saml_providers())
+    ) -> crate::operation::list_saml_providers::ListSamlProvidersFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_saml_providers::ListSamlProvidersFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_saml_providers(),
+        )
     }
     /// Calls `ListSSHPublicKeys` and waits for the answer. See [`crate::Client::list_ssh_public_keys`].
     #[cfg(feature = "list_ssh_public_keys")]
     pub fn list_ssh_public_keys(
         &self,
-    ) -> crate::operation::list_ssh_public_keys::ListSshPublicKeysFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_ssh_public_keys::ListSshPublicKeysFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_ssh_public_keys())
+    ) -> crate::operation::list_ssh_public_keys::ListSshPublicKeysFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_ssh_public_keys::ListSshPublicKeysFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_ssh_public_keys(),
+        )
     }
     /// Calls `ListServerCertificateTags` and waits for the answer. See [`crate::Client::list_server_certificate_tags`].
     #[cfg(feature = "list_server_certificate_tags")]
     pub fn list_server_certificate_tags(
         &self,
-    ) -> crate::operation::list_server_certificate_tags::ListServerCertificateTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_server_certificate_tags::ListServerCertificateTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_server_certificate_tags())
+    ) -> crate::operation::list_server_certificate_tags::ListServerCertificateTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_server_certificate_tags::ListServerCertificateTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_server_certificate_tags(),
+        )
     }
     /// Calls `ListServerCertificates` and waits for the answer. See [`crate::Client::list_server_certificates`].
     #[cfg(feature = "list_server_certificates")]
     pub fn list_server_certificates(
         &self,
-    ) -> crate::operation::list_server_certificates::ListServerCertificatesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_server_certificates::ListServerCertificatesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_server_certificates())
+    ) -> crate::operation::list_server_certificates::ListServerCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_server_certificates::ListServerCertificatesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_server_certificates(),
+        )
     }
     /// Calls `ListServiceSpecificCredentials` and waits for the answer. See [`crate::Client::list_service_specific_credentials`].
     #[cfg(feature = "list_service_specific_credentials")]
     pub fn list_service_specific_credentials(
         &self,
-    ) -> crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_service_specific_credentials())
+    ) -> crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_service_specific_credentials(),
+        )
     }
     /// Calls `ListSigningCertificates` and waits for the answer. See [`crate::Client::list_signing_certificates`].
     #[cfg(feature = "list_signing_certificates")]
     pub fn list_signing_certificates(
         &self,
-    ) -> crate::operation::list_signing_certificates::ListSigningCertificatesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_signing_certificates::ListSigningCertificatesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_signing_certificates())
+    ) -> crate::operation::list_signing_certificates::ListSigningCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_signing_certificates::ListSigningCertificatesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_signing_certificates(),
+        )
     }
     /// Calls `ListUserPolicies` and waits for the answer. See [`crate::Client::list_user_policies`].
     #[cfg(feature = "list_user_policies")]
     pub fn list_user_policies(
         &self,
-    ) -> crate::operation::list_user_policies::ListUserPoliciesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_user_policies::ListUserPoliciesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_user_policies())
+    ) -> crate::operation::list_user_policies::ListUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_user_policies::ListUserPoliciesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_user_policies(),
+        )
     }
     /// Calls `ListUserTags` and waits for the answer. See [`crate::Client::list_user_tags`].
     #[cfg(feature = "list_user_tags")]
     pub fn list_user_tags(
         &self,
-    ) -> crate::operation::list_user_tags::ListUserTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_user_tags::ListUserTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_user_tags())
+    ) -> crate::operation::list_user_tags::ListUserTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_user_tags::ListUserTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_user_tags(),
+        )
     }
     /// Calls `ListUsers` and waits for the answer. See [`crate::Client::list_users`].
     #[cfg(feature = "list_users")]
     pub fn list_users(
         &self,
-    ) -> crate::operation::list_users::ListUsersFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_users::ListUsersFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_users())
+    ) -> crate::operation::list_users::ListUsersFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_users::ListUsersFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_users(),
+        )
     }
     /// Calls `ListVirtualMFADevices` and waits for the answer. See [`crate::Client::list_virtual_mfa_devices`].
     #[cfg(feature = "list_virtual_mfa_devices")]
     pub fn list_virtual_mfa_devices(
         &self,
-    ) -> crate::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_virtual_mfa_devices())
+    ) -> crate::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_virtual_mfa_devices(),
+        )
     }
     /// Calls `PutGroupPolicy` and waits for the answer. See [`crate::Client::put_group_policy`].
     #[cfg(feature = "put_group_policy")]
     pub fn put_group_policy(
         &self,
-    ) -> crate::operation::put_group_policy::PutGroupPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_group_policy::PutGroupPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_group_policy())
+    ) -> crate::operation::put_group_policy::PutGroupPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_group_policy::PutGroupPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_group_policy(),
+        )
     }
     /// Calls `PutRolePermissionsBoundary` and waits for the answer. See [`crate::Client::put_role_permissions_boundary`].
     #[cfg(feature = "put_role_permissions_boundary")]
     pub fn put_role_permissions_boundary(
         &self,
-    ) -> crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_role_permissions_boundary())
+    ) -> crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_role_permissions_boundary(),
+        )
     }
     /// Calls `PutRolePolicy` and waits for the answer. See [`crate::Client::put_role_policy`].
     #[cfg(feature = "put_role_policy")]
     pub fn put_role_policy(
         &self,
-    ) -> crate::operation::put_role_policy::PutRolePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_role_policy::PutRolePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_role_policy())
+    ) -> crate::operation::put_role_policy::PutRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_role_policy::PutRolePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_role_policy(),
+        )
     }
     /// Calls `PutUserPermissionsBoundary` and waits for the answer. See [`crate::Client::put_user_permissions_boundary`].
     #[cfg(feature = "put_user_permissions_boundary")]
     pub fn put_user_permissions_boundary(
         &self,
-    ) -> crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_user_permissions_boundary())
+    ) -> crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_user_permissions_boundary(),
+        )
     }
     /// Calls `PutUserPolicy` and waits for the answer. See [`crate::Client::put_user_policy`].
     #[cfg(feature = "put_user_policy")]
     pub fn put_user_policy(
         &self,
-    ) -> crate::operation::put_user_policy::PutUserPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_user_policy::PutUserPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_user_policy())
+    ) -> crate::operation::put_user_policy::PutUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_user_policy::PutUserPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_user_policy(),
+        )
     }
     /// Calls `RemoveClientIDFromOpenIDConnectProvider` and waits for the answer. See [`crate::Client::remove_client_id_from_open_id_connect_provider`].
     #[cfg(feature = "remove_client_id_from_open_id_connect_provider")]
     pub fn remove_client_id_from_open_id_connect_provider(
         &self,
-    ) -> crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.remove_client_id_from_open_id_connect_provider())
+    ) -> crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.remove_client_id_from_open_id_connect_provider(),
+        )
     }
     /// Calls `RemoveRoleFromInstanceProfile` and waits for the answer. See [`crate::Client::remove_role_from_instance_profile`].
     #[cfg(feature = "remove_role_from_instance_profile")]
     pub fn remove_role_from_instance_profile(
         &self,
-    ) -> crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.remove_role_from_instance_profile())
+    ) -> crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.remove_role_from_instance_profile(),
+        )
     }
     /// Calls `RemoveUserFromGroup` and waits for the answer. See [`crate::Client::remove_user_from_group`].
     #[cfg(feature = "remove_user_from_group")]
     pub fn remove_user_from_group(
         &self,
-    ) -> crate::operation::remove_user_from_group::RemoveUserFromGroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::remove_user_from_group::RemoveUserFromGroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.remove_user_from_group())
+    ) -> crate::operation::remove_user_from_group::RemoveUserFromGroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::remove_user_from_group::RemoveUserFromGroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.remove_user_from_group(),
+        )
     }
     /// Calls `ResetServiceSpecificCredential` and waits for the answer. See [`crate::Client::reset_service_specific_credential`].
     #[cfg(feature = "reset_service_specific_credential")]
     pub fn reset_service_specific_credential(
         &self,
-    ) -> crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.reset_service_specific_credential())
+    ) -> crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.reset_service_specific_credential(),
+        )
     }
     /// Calls `ResyncMFADevice` and waits for the answer. See [`crate::Client::resync_mfa_device`].
     #[cfg(feature = "resync_mfa_device")]
     pub fn resync_mfa_device(
         &self,
-    ) -> crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.resync_mfa_device())
+    ) -> crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.resync_mfa_device(),
+        )
     }
     /// Calls `SetDefaultPolicyVersion` and waits for the answer. See [`crate::Client::set_default_policy_version`].
     #[cfg(feature = "set_default_policy_version")]
     pub fn set_default_policy_version(
         &self,
-    ) -> crate::operation::set_default_policy_version::SetDefaultPolicyVersionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_default_policy_version::SetDefaultPolicyVersionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_default_policy_version())
+    ) -> crate::operation::set_default_policy_version::SetDefaultPolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_default_policy_version::SetDefaultPolicyVersionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_default_policy_version(),
+        )
     }
     /// Calls `SetSecurityTokenServicePreferences` and waits for the answer. See [`crate::Client::set_security_token_service_preferences`].
     #[cfg(feature = "set_security_token_service_preferences")]
     pub fn set_security_token_service_preferences(
         &self,
-    ) -> crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_security_token_service_preferences())
+    ) -> crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_security_token_service_preferences(),
+        )
     }
     /// Calls `SimulateCustomPolicy` and waits for the answer. See [`crate::Client::simulate_custom_policy`].
     #[cfg(feature = "simulate_custom_policy")]
     pub fn simulate_custom_policy(
         &self,
-    ) -> crate::operation::simulate_custom_policy::SimulateCustomPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::simulate_custom_policy::SimulateCustomPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.simulate_custom_policy())
+    ) -> crate::operation::simulate_custom_policy::SimulateCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::simulate_custom_policy::SimulateCustomPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.simulate_custom_policy(),
+        )
     }
     /// Calls `SimulatePrincipalPolicy` and waits for the answer. See [`crate::Client::simulate_principal_policy`].
     #[cfg(feature = "simulate_principal_policy")]
     pub fn simulate_principal_policy(
         &self,
-    ) -> crate::operation::simulate_principal_policy::SimulatePrincipalPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::simulate_principal_policy::SimulatePrincipalPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.simulate_principal_policy())
+    ) -> crate::operation::simulate_principal_policy::SimulatePrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::simulate_principal_policy::SimulatePrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.simulate_principal_policy(),
+        )
     }
     /// Calls `TagInstanceProfile` and waits for the answer. See [`crate::Client::tag_instance_profile`].
     #[cfg(feature = "tag_instance_profile")]
     pub fn tag_instance_profile(
         &self,
-    ) -> crate::operation::tag_instance_profile::TagInstanceProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_instance_profile::TagInstanceProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_instance_profile())
+    ) -> crate::operation::tag_instance_profile::TagInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_instance_profile::TagInstanceProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_instance_profile(),
+        )
     }
     /// Calls `TagMFADevice` and waits for the answer. See [`crate::Client::tag_mfa_device`].
     #[cfg(feature = "tag_mfa_device")]
     pub fn tag_mfa_device(
         &self,
-    ) -> crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_mfa_device())
+    ) -> crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_mfa_device(),
+        )
     }
     /// Calls `TagOpenIDConnectProvider` and waits for the answer. See [`crate::Client::tag_open_id_connect_provider`].
     #[cfg(feature = "tag_open_id_connect_provider")]
     pub fn tag_open_id_connect_provider(
         &self,
-    ) -> crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_open_id_connect_provider())
+    ) -> crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_open_id_connect_provider(),
+        )
     }
     /// Calls `TagPolicy` and waits for the answer. See [`crate::Client::tag_policy`].
     #[cfg(feature = "tag_policy")]
     pub fn tag_policy(
         &self,
-    ) -> crate::operation::tag_policy::TagPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_policy::TagPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_policy())
+    ) -> crate::operation::tag_policy::TagPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_policy::TagPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_policy(),
+        )
     }
     /// Calls `TagRole` and waits for the answer. See [`crate::Client::tag_role`].
     #[cfg(feature = "tag_role")]
     pub fn tag_role(
         &self,
     ) -> crate::operation::tag_role::TagRoleFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::tag_role::TagRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_role())
+        <crate::operation::tag_role::TagRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_role(),
+        )
     }
     /// Calls `TagSAMLProvider` and waits for the answer. See [`crate::Client::tag_saml_provider`].
     #[cfg(feature = "tag_saml_provider")]
     pub fn tag_saml_provider(
         &self,
-    ) -> crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_saml_provider())
+    ) -> crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_saml_provider(),
+        )
     }
     /// Calls `TagServerCertificate` and waits for the answer. See [`crate::Client::tag_server_certificate`].
     #[cfg(feature = "tag_server_certificate")]
     pub fn tag_server_certificate(
         &self,
-    ) -> crate::operation::tag_server_certificate::TagServerCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_server_certificate::TagServerCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_server_certificate())
+    ) -> crate::operation::tag_server_certificate::TagServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_server_certificate::TagServerCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_server_certificate(),
+        )
     }
     /// Calls `TagUser` and waits for the answer. See [`crate::Client::tag_user`].
     #[cfg(feature = "tag_user")]
     pub fn tag_user(
         &self,
     ) -> crate::operation::tag_user::TagUserFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::tag_user::TagUserFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_user())
+        <crate::operation::tag_user::TagUserFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_user(),
+        )
     }
     /// Calls `UntagInstanceProfile` and waits for the answer. See [`crate::Client::untag_instance_profile`].
     #[cfg(feature = "untag_instance_profile")]
     pub fn untag_instance_profile(
         &self,
-    ) -> crate::operation::untag_instance_profile::UntagInstanceProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_instance_profile::UntagInstanceProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_instance_profile())
+    ) -> crate::operation::untag_instance_profile::UntagInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_instance_profile::UntagInstanceProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_instance_profile(),
+        )
     }
     /// Calls `UntagMFADevice` and waits for the answer. See [`crate::Client::untag_mfa_device`].
     #[cfg(feature = "untag_mfa_device")]
     pub fn untag_mfa_device(
         &self,
-    ) -> crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_mfa_device())
+    ) -> crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_mfa_device(),
+        )
     }
     /// Calls `UntagOpenIDConnectProvider` and waits for the answer. See [`crate::Client::untag_open_id_connect_provider`].
     #[cfg(feature = "untag_open_id_connect_provider")]
     pub fn untag_open_id_connect_provider(
         &self,
-    ) -> crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_open_id_connect_provider())
+    ) -> crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_open_id_connect_provider(),
+        )
     }
     /// Calls `UntagPolicy` and waits for the answer. See [`crate::Client::untag_policy`].
     #[cfg(feature = "untag_policy")]
     pub fn untag_policy(
         &self,
-    ) -> crate::operation::untag_policy::UntagPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_policy::UntagPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_policy())
+    ) -> crate::operation::untag_policy::UntagPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_policy::UntagPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_policy(),
+        )
     }
     /// Calls `UntagRole` and waits for the answer. See [`crate::Client::untag_role`].
     #[cfg(feature = "untag_role")]
     pub fn untag_role(
         &self,
-    ) -> crate::operation::untag_role::UntagRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_role::UntagRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_role())
+    ) -> crate::operation::untag_role::UntagRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_role::UntagRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_role(),
+        )
     }
     /// Calls `UntagSAMLProvider` and waits for the answer. See [`crate::Client::untag_saml_provider`].
     #[cfg(feature = "untag_saml_provider")]
     pub fn untag_saml_provider(
         &self,
-    ) -> crate::operation::untag_saml_provider::UntagSamlProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_saml_provider::UntagSamlProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_saml_provider())
+    ) -> crate::operation::untag_saml_provider::UntagSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_saml_provider::UntagSamlProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_saml_provider(),
+        )
     }
     /// Calls `UntagServerCertificate` and waits for the answer. See [`crate::Client::untag_server_certificate`].
     #[cfg(feature = "untag_server_certificate")]
     pub fn untag_server_certificate(
         &self,
-    ) -> crate::operation::untag_server_certificate::UntagServerCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_server_certificate::UntagServerCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_server_certificate())
+    ) -> crate::operation::untag_server_certificate::UntagServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_server_certificate::UntagServerCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_server_certificate(),
+        )
     }
     /// Calls `UntagUser` and waits for the answer. See [`crate::Client::untag_user`].
     #[cfg(feature = "untag_user")]
     pub fn untag_user(
         &self,
-    ) -> crate::operation::untag_user::UntagUserFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_user::UntagUserFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_user())
+    ) -> crate::operation::untag_user::UntagUserFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_user::UntagUserFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_user(),
+        )
     }
     /// Calls `UpdateAccessKey` and waits for the answer. See [`crate::Client::update_access_key`].
     #[cfg(feature = "update_access_key")]
     pub fn update_access_key(
         &self,
-    ) -> crate::operation::update_access_key::UpdateAccessKeyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_access_key::UpdateAccessKeyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_access_key())
+    ) -> crate::operation::update_access_key::UpdateAccessKeyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_access_key::UpdateAccessKeyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_access_key(),
+        )
     }
     /// Calls `UpdateAccountPasswordPolicy` and waits for the answer. See [`crate::Client::update_account_password_policy`].
     #[cfg(feature = "update_account_password_policy")]
     pub fn update_account_password_policy(
         &self,
-    ) -> crate::operation::update_account_password_policy::UpdateAccountPasswordPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_account_password_policy::UpdateAccountPasswordPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_account_password_policy())
+    ) -> crate::operation::update_account_password_policy::UpdateAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_account_password_policy::UpdateAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_account_password_policy(),
+        )
     }
     /// Calls `UpdateAssumeRolePolicy` and waits for the answer. See [`crate::Client::update_assume_role_policy`].
     #[cfg(feature = "update_assume_role_policy")]
     pub fn update_assume_role_policy(
         &self,
-    ) -> crate::operation::update_assume_role_policy::UpdateAssumeRolePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_assume_role_policy::UpdateAssumeRolePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_assume_role_policy())
+    ) -> crate::operation::update_assume_role_policy::UpdateAssumeRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_assume_role_policy::UpdateAssumeRolePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_assume_role_policy(),
+        )
     }
     /// Calls `UpdateGroup` and waits for the answer. See [`crate::Client::update_group`].
     #[cfg(feature = "update_group")]
     pub fn update_group(
         &self,
-    ) -> crate::operation::update_group::UpdateGroupFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_group::UpdateGroupFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_group())
+    ) -> crate::operation::update_group::UpdateGroupFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_group::UpdateGroupFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_group(),
+        )
     }
     /// Calls `UpdateLoginProfile` and waits for the answer. See [`crate::Client::update_login_profile`].
     #[cfg(feature = "update_login_profile")]
     pub fn update_login_profile(
         &self,
-    ) -> crate::operation::update_login_profile::UpdateLoginProfileFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_login_profile::UpdateLoginProfileFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_login_profile())
+    ) -> crate::operation::update_login_profile::UpdateLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_login_profile::UpdateLoginProfileFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_login_profile(),
+        )
     }
     /// Calls `UpdateOpenIDConnectProviderThumbprint` and waits for the answer. See [`crate::Client::update_open_id_connect_provider_thumbprint`].
     #[cfg(feature = "update_open_id_connect_provider_thumbprint")]
     pub fn update_open_id_connect_provider_thumbprint(
         &self,
-    ) -> crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_open_id_connect_provider_thumbprint())
+    ) -> crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_open_id_connect_provider_thumbprint(),
+        )
     }
     /// Calls `UpdateRole` and waits for the answer. See [`crate::Client::update_role`].
     #[cfg(feature = "update_role")]
     pub fn update_role(
         &self,
-    ) -> crate::operation::update_role::UpdateRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_role::UpdateRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_role())
+    ) -> crate::operation::update_role::UpdateRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_role::UpdateRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_role(),
+        )
     }
     /// Calls `UpdateRoleDescription` and waits for the answer. See [`crate::Client::update_role_description`].
     #[cfg(feature = "update_role_description")]
     pub fn update_role_description(
         &self,
-    ) -> crate::operation::update_role_description::UpdateRoleDescriptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_role_description::UpdateRoleDescriptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_role_description())
+    ) -> crate::operation::update_role_description::UpdateRoleDescriptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_role_description::UpdateRoleDescriptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_role_description(),
+        )
     }
     /// Calls `UpdateSAMLProvider` and waits for the answer. See [`crate::Client::update_saml_provider`].
     #[cfg(feature = "update_saml_provider")]
     pub fn update_saml_provider(
         &self,
-    ) -> crate::operation::update_saml_provider::UpdateSamlProviderFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_saml_provider::UpdateSamlProviderFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_saml_provider())
+    ) -> crate::operation::update_saml_provider::UpdateSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_saml_provider::UpdateSamlProviderFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_saml_provider(),
+        )
     }
     /// Calls `UpdateSSHPublicKey` and waits for the answer. See [`crate::Client::update_ssh_public_key`].
     #[cfg(feature = "update_ssh_public_key")]
     pub fn update_ssh_public_key(
         &self,
-    ) -> crate::operation::update_ssh_public_key::UpdateSshPublicKeyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_ssh_public_key::UpdateSshPublicKeyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_ssh_public_key())
+    ) -> crate::operation::update_ssh_public_key::UpdateSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_ssh_public_key::UpdateSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_ssh_public_key(),
+        )
     }
     /// Calls `UpdateServerCertificate` and waits for the answer. See [`crate::Client::update_server_certificate`].
     #[cfg(feature = "update_server_certificate")]
     pub fn update_server_certificate(
         &self,
-    ) -> crate::operation::update_server_certificate::UpdateServerCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_server_certificate::UpdateServerCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_server_certificate())
+    ) -> crate::operation::update_server_certificate::UpdateServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_server_certificate::UpdateServerCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_server_certificate(),
+        )
     }
     /// Calls `UpdateServiceSpecificCredential` and waits for the answer. See [`crate::Client::update_service_specific_credential`].
     #[cfg(feature = "update_service_specific_credential")]
     pub fn update_service_specific_credential(
         &self,
-    ) -> crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_service_specific_credential())
+    ) -> crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_service_specific_credential(),
+        )
     }
     /// Calls `UpdateSigningCertificate` and waits for the answer. See [`crate::Client::update_signing_certificate`].
     #[cfg(feature = "update_signing_certificate")]
     pub fn update_signing_certificate(
         &self,
-    ) -> crate::operation::update_signing_certificate::UpdateSigningCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_signing_certificate::UpdateSigningCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_signing_certificate())
+    ) -> crate::operation::update_signing_certificate::UpdateSigningCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_signing_certificate::UpdateSigningCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_signing_certificate(),
+        )
     }
     /// Calls `UpdateUser` and waits for the answer. See [`crate::Client::update_user`].
     #[cfg(feature = "update_user")]
     pub fn update_user(
         &self,
-    ) -> crate::operation::update_user::UpdateUserFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_user::UpdateUserFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_user())
+    ) -> crate::operation::update_user::UpdateUserFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_user::UpdateUserFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_user(),
+        )
     }
     /// Calls `UploadSSHPublicKey` and waits for the answer. See [`crate::Client::upload_ssh_public_key`].
     #[cfg(feature = "upload_ssh_public_key")]
     pub fn upload_ssh_public_key(
         &self,
-    ) -> crate::operation::upload_ssh_public_key::UploadSshPublicKeyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::upload_ssh_public_key::UploadSshPublicKeyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.upload_ssh_public_key())
+    ) -> crate::operation::upload_ssh_public_key::UploadSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::upload_ssh_public_key::UploadSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.upload_ssh_public_key(),
+        )
     }
     /// Calls `UploadServerCertificate` and waits for the answer. See [`crate::Client::upload_server_certificate`].
     #[cfg(feature = "upload_server_certificate")]
     pub fn upload_server_certificate(
         &self,
-    ) -> crate::operation::upload_server_certificate::UploadServerCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::upload_server_certificate::UploadServerCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.upload_server_certificate())
+    ) -> crate::operation::upload_server_certificate::UploadServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::upload_server_certificate::UploadServerCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.upload_server_certificate(),
+        )
     }
     /// Calls `UploadSigningCertificate` and waits for the answer. See [`crate::Client::upload_signing_certificate`].
     #[cfg(feature = "upload_signing_certificate")]
     pub fn upload_signing_certificate(
         &self,
-    ) -> crate::operation::upload_signing_certificate::UploadSigningCertificateFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::upload_signing_certificate::UploadSigningCertificateFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.upload_signing_certificate())
+    ) -> crate::operation::upload_signing_certificate::UploadSigningCertificateFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::upload_signing_certificate::UploadSigningCertificateFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.upload_signing_certificate(),
+        )
     }
 }

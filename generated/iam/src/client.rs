@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -128,9 +128,7 @@ impl Client {
     pub fn add_user_to_group(
         &self,
     ) -> crate::operation::add_user_to_group::AddUserToGroupFluentBuilder {
-        crate::operation::add_user_to_group::AddUserToGroupFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::add_user_to_group::AddUserToGroupFluentBuilder::new(self.handle.clone())
     }
     /// Attaches the specified managed policy to the specified IAM group.
     ///
@@ -290,9 +288,7 @@ impl Client {
     pub fn change_password(
         &self,
     ) -> crate::operation::change_password::ChangePasswordFluentBuilder {
-        crate::operation::change_password::ChangePasswordFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::change_password::ChangePasswordFluentBuilder::new(self.handle.clone())
     }
     /// Creates a new Amazon Web Services secret access key and corresponding Amazon Web Services access key ID for the specified user. The default status for new keys is `Active`.
     ///
@@ -324,9 +320,7 @@ impl Client {
     pub fn create_access_key(
         &self,
     ) -> crate::operation::create_access_key::CreateAccessKeyFluentBuilder {
-        crate::operation::create_access_key::CreateAccessKeyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::create_access_key::CreateAccessKeyFluentBuilder::new(self.handle.clone())
     }
     /// Creates an alias for your Amazon Web Services account. For information about using an Amazon Web Services account alias, see [Creating, deleting, and listing an Amazon Web Services account alias](https://docs.aws.amazon.com/signin/latest/userguide/CreateAccountAlias.html) in the *Amazon Web Services Sign-In User Guide*.
     ///
@@ -385,12 +379,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "create_group")]
-    pub fn create_group(
-        &self,
-    ) -> crate::operation::create_group::CreateGroupFluentBuilder {
-        crate::operation::create_group::CreateGroupFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_group(&self) -> crate::operation::create_group::CreateGroupFluentBuilder {
+        crate::operation::create_group::CreateGroupFluentBuilder::new(self.handle.clone())
     }
     /// Creates a new instance profile. For information about instance profiles, see [Using roles for applications on Amazon EC2](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html) in the *IAM User Guide*, and [Instance profiles](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html#ec2-instance-profile) in the *Amazon EC2 User Guide*.
     ///
@@ -540,12 +530,8 @@ impl Client {
     /// - [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException): The request was rejected because the policy document was malformed.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "create_policy")]
-    pub fn create_policy(
-        &self,
-    ) -> crate::operation::create_policy::CreatePolicyFluentBuilder {
-        crate::operation::create_policy::CreatePolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_policy(&self) -> crate::operation::create_policy::CreatePolicyFluentBuilder {
+        crate::operation::create_policy::CreatePolicyFluentBuilder::new(self.handle.clone())
     }
     /// Creates a new version of the specified managed policy. To update a managed policy, you create a new policy version. A managed policy can have up to five versions. If the policy has five versions, you must delete an existing version using DeletePolicyVersion before you create a new version.
     ///
@@ -775,9 +761,7 @@ impl Client {
     pub fn delete_access_key(
         &self,
     ) -> crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder {
-        crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the specified Amazon Web Services account alias. For information about using an Amazon Web Services account alias, see [Creating, deleting, and listing an Amazon Web Services account alias](https://docs.aws.amazon.com/signin/latest/userguide/CreateAccountAlias.html) in the *Amazon Web Services Sign-In User Guide*.
     ///
@@ -846,12 +830,8 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "delete_group")]
-    pub fn delete_group(
-        &self,
-    ) -> crate::operation::delete_group::DeleteGroupFluentBuilder {
-        crate::operation::delete_group::DeleteGroupFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_group(&self) -> crate::operation::delete_group::DeleteGroupFluentBuilder {
+        crate::operation::delete_group::DeleteGroupFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the specified inline policy that is embedded in the specified IAM group.
     ///
@@ -997,12 +977,8 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "delete_policy")]
-    pub fn delete_policy(
-        &self,
-    ) -> crate::operation::delete_policy::DeletePolicyFluentBuilder {
-        crate::operation::delete_policy::DeletePolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_policy(&self) -> crate::operation::delete_policy::DeletePolicyFluentBuilder {
+        crate::operation::delete_policy::DeletePolicyFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the specified version from the specified managed policy.
     ///
@@ -1503,9 +1479,7 @@ impl Client {
     pub fn enable_mfa_device(
         &self,
     ) -> crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder {
-        crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder::new(self.handle.clone())
     }
     /// Enables the management of privileged root user credentials across member accounts in your organization. When you enable root credentials management for [centralized root access](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management), the management account and the delegated administrator for IAM can manage root user credentials for member accounts in your organization.
     ///
@@ -1869,9 +1843,7 @@ impl Client {
     pub fn get_group_policy(
         &self,
     ) -> crate::operation::get_group_policy::GetGroupPolicyFluentBuilder {
-        crate::operation::get_group_policy::GetGroupPolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_group_policy::GetGroupPolicyFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves information about the specified instance profile, including the instance profile's path, GUID, ARN, and role. For more information about instance profiles, see [Using instance profiles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html) in the *IAM User Guide*.
     ///
@@ -1933,9 +1905,7 @@ impl Client {
     pub fn get_login_profile(
         &self,
     ) -> crate::operation::get_login_profile::GetLoginProfileFluentBuilder {
-        crate::operation::get_login_profile::GetLoginProfileFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_login_profile::GetLoginProfileFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves information about an MFA device for a specified user.
     ///
@@ -1945,12 +1915,8 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "get_mfa_device")]
-    pub fn get_mfa_device(
-        &self,
-    ) -> crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder {
-        crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_mfa_device(&self) -> crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder {
+        crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about the specified OpenID Connect (OIDC) provider resource object in IAM.
     ///
@@ -2093,12 +2059,8 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "get_role_policy")]
-    pub fn get_role_policy(
-        &self,
-    ) -> crate::operation::get_role_policy::GetRolePolicyFluentBuilder {
-        crate::operation::get_role_policy::GetRolePolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_role_policy(&self) -> crate::operation::get_role_policy::GetRolePolicyFluentBuilder {
+        crate::operation::get_role_policy::GetRolePolicyFluentBuilder::new(self.handle.clone())
     }
     /// Returns the SAML provider metadocument that was uploaded when the IAM SAML provider resource object was created or updated.
     ///
@@ -2114,9 +2076,7 @@ impl Client {
     pub fn get_saml_provider(
         &self,
     ) -> crate::operation::get_saml_provider::GetSamlProviderFluentBuilder {
-        crate::operation::get_saml_provider::GetSamlProviderFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_saml_provider::GetSamlProviderFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves the specified SSH public key, including metadata about the key.
     ///
@@ -2131,9 +2091,7 @@ impl Client {
     pub fn get_ssh_public_key(
         &self,
     ) -> crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder {
-        crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves information about the specified server certificate stored in IAM.
     ///
@@ -2298,12 +2256,8 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "get_user_policy")]
-    pub fn get_user_policy(
-        &self,
-    ) -> crate::operation::get_user_policy::GetUserPolicyFluentBuilder {
-        crate::operation::get_user_policy::GetUserPolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_user_policy(&self) -> crate::operation::get_user_policy::GetUserPolicyFluentBuilder {
+        crate::operation::get_user_policy::GetUserPolicyFluentBuilder::new(self.handle.clone())
     }
     /// Returns information about the access key IDs associated with the specified IAM user. If there is none, the operation returns an empty list.
     ///
@@ -2336,9 +2290,7 @@ impl Client {
     pub fn list_access_keys(
         &self,
     ) -> crate::operation::list_access_keys::ListAccessKeysFluentBuilder {
-        crate::operation::list_access_keys::ListAccessKeysFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_access_keys::ListAccessKeysFluentBuilder::new(self.handle.clone())
     }
     /// Lists the account alias associated with the Amazon Web Services account (Note: you can have only one). For information about using an Amazon Web Services account alias, see [Creating, deleting, and listing an Amazon Web Services account alias](https://docs.aws.amazon.com/IAM/latest/UserGuide/console_account-alias.html#CreateAccountAlias) in the *IAM User Guide*.
     ///
@@ -2609,9 +2561,7 @@ impl Client {
     pub fn list_mfa_devices(
         &self,
     ) -> crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder {
-        crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder::new(self.handle.clone())
     }
     /// Lists the tags that are attached to the specified OpenID Connect (OIDC)-compatible identity provider. The returned list of tags is sorted by tag key. For more information, see [About web identity federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html).
     ///
@@ -2691,12 +2641,8 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListPoliciesError`](crate::operation::list_policies::ListPoliciesError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "list_policies")]
-    pub fn list_policies(
-        &self,
-    ) -> crate::operation::list_policies::ListPoliciesFluentBuilder {
-        crate::operation::list_policies::ListPoliciesFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_policies(&self) -> crate::operation::list_policies::ListPoliciesFluentBuilder {
+        crate::operation::list_policies::ListPoliciesFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves a list of policies that the IAM identity (user, group, or role) can use to access each specified service.
     ///
@@ -2755,9 +2701,7 @@ impl Client {
     pub fn list_policy_tags(
         &self,
     ) -> crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder {
-        crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder::new(self.handle.clone())
     }
     /// Lists information about the versions of the specified managed policy, including the version that is currently set as the policy's default version.
     ///
@@ -2816,12 +2760,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "list_role_tags")]
-    pub fn list_role_tags(
-        &self,
-    ) -> crate::operation::list_role_tags::ListRoleTagsFluentBuilder {
-        crate::operation::list_role_tags::ListRoleTagsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_role_tags(&self) -> crate::operation::list_role_tags::ListRoleTagsFluentBuilder {
+        crate::operation::list_role_tags::ListRoleTagsFluentBuilder::new(self.handle.clone())
     }
     /// Lists the IAM roles that have the specified path prefix. If there are none, the operation returns an empty list. For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide*.
     ///
@@ -3017,12 +2957,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "list_user_tags")]
-    pub fn list_user_tags(
-        &self,
-    ) -> crate::operation::list_user_tags::ListUserTagsFluentBuilder {
-        crate::operation::list_user_tags::ListUserTagsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_user_tags(&self) -> crate::operation::list_user_tags::ListUserTagsFluentBuilder {
+        crate::operation::list_user_tags::ListUserTagsFluentBuilder::new(self.handle.clone())
     }
     /// Lists the IAM users that have the specified path prefix. If no path prefix is specified, the operation returns all users in the Amazon Web Services account. If there are none, the operation returns an empty list.
     ///
@@ -3123,9 +3059,7 @@ impl Client {
     pub fn put_group_policy(
         &self,
     ) -> crate::operation::put_group_policy::PutGroupPolicyFluentBuilder {
-        crate::operation::put_group_policy::PutGroupPolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::put_group_policy::PutGroupPolicyFluentBuilder::new(self.handle.clone())
     }
     /// Adds or updates the policy that is specified as the IAM role's permissions boundary. You can use an Amazon Web Services managed policy or a customer managed policy to set the boundary for a role. Use the boundary to control the maximum permissions that the role can have. Setting a permissions boundary is an advanced feature that can affect the permissions for the role.
     ///
@@ -3188,12 +3122,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "put_role_policy")]
-    pub fn put_role_policy(
-        &self,
-    ) -> crate::operation::put_role_policy::PutRolePolicyFluentBuilder {
-        crate::operation::put_role_policy::PutRolePolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn put_role_policy(&self) -> crate::operation::put_role_policy::PutRolePolicyFluentBuilder {
+        crate::operation::put_role_policy::PutRolePolicyFluentBuilder::new(self.handle.clone())
     }
     /// Adds or updates the policy that is specified as the IAM user's permissions boundary. You can use an Amazon Web Services managed policy or a customer managed policy to set the boundary for a user. Use the boundary to control the maximum permissions that the user can have. Setting a permissions boundary is an advanced feature that can affect the permissions for the user.
     ///
@@ -3250,12 +3180,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "put_user_policy")]
-    pub fn put_user_policy(
-        &self,
-    ) -> crate::operation::put_user_policy::PutUserPolicyFluentBuilder {
-        crate::operation::put_user_policy::PutUserPolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn put_user_policy(&self) -> crate::operation::put_user_policy::PutUserPolicyFluentBuilder {
+        crate::operation::put_user_policy::PutUserPolicyFluentBuilder::new(self.handle.clone())
     }
     /// Removes the specified client ID (also known as audience) from the list of client IDs registered for the specified IAM OpenID Connect (OIDC) provider resource object.
     ///
@@ -3376,9 +3302,7 @@ impl Client {
     pub fn resync_mfa_device(
         &self,
     ) -> crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder {
-        crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder::new(self.handle.clone())
     }
     /// Sets the specified version of the specified policy as the policy's default (operative) version.
     ///
@@ -3543,12 +3467,8 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "tag_mfa_device")]
-    pub fn tag_mfa_device(
-        &self,
-    ) -> crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder {
-        crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn tag_mfa_device(&self) -> crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder {
+        crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder::new(self.handle.clone())
     }
     /// Adds one or more tags to an OpenID Connect (OIDC)-compatible identity provider. For more information about these providers, see [About web identity federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html). If a tag with the same key name already exists, then that tag is overwritten with the new value.
     ///
@@ -3671,9 +3591,7 @@ impl Client {
     pub fn tag_saml_provider(
         &self,
     ) -> crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder {
-        crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder::new(self.handle.clone())
     }
     /// Adds one or more tags to an IAM server certificate. If a tag with the same key name already exists, then that tag is overwritten with the new value.
     ///
@@ -3781,9 +3699,7 @@ impl Client {
     pub fn untag_mfa_device(
         &self,
     ) -> crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder {
-        crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder::new(self.handle.clone())
     }
     /// Removes the specified tags from the specified OpenID Connect (OIDC)-compatible identity provider in IAM. For more information about OIDC providers, see [About web identity federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html). For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
@@ -3812,12 +3728,8 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     #[cfg(feature = "untag_policy")]
-    pub fn untag_policy(
-        &self,
-    ) -> crate::operation::untag_policy::UntagPolicyFluentBuilder {
-        crate::operation::untag_policy::UntagPolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn untag_policy(&self) -> crate::operation::untag_policy::UntagPolicyFluentBuilder {
+        crate::operation::untag_policy::UntagPolicyFluentBuilder::new(self.handle.clone())
     }
     /// Removes the specified tags from the role. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
@@ -3942,9 +3854,7 @@ impl Client {
     pub fn update_access_key(
         &self,
     ) -> crate::operation::update_access_key::UpdateAccessKeyFluentBuilder {
-        crate::operation::update_access_key::UpdateAccessKeyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::update_access_key::UpdateAccessKeyFluentBuilder::new(self.handle.clone())
     }
     /// Updates the password policy settings for the Amazon Web Services account.
     ///
@@ -4052,12 +3962,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "update_group")]
-    pub fn update_group(
-        &self,
-    ) -> crate::operation::update_group::UpdateGroupFluentBuilder {
-        crate::operation::update_group::UpdateGroupFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn update_group(&self) -> crate::operation::update_group::UpdateGroupFluentBuilder {
+        crate::operation::update_group::UpdateGroupFluentBuilder::new(self.handle.clone())
     }
     /// Changes the password for the specified IAM user. You can use the CLI, the Amazon Web Services API, or the **Users** page in the IAM console to change the password for any IAM user. Use ChangePassword to change your own password in the **My Security Credentials** page in the Amazon Web Services Management Console.
     ///

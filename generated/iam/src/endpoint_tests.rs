@@ -7,43 +7,32 @@ fn rules() -> ::awsrt::endpoint::RuleSet {
 /// The partition data the model's test cases were written against: today's built-in data,
 /// except that the ISO partitions (`aws-iso*`) had no dual-stack endpoints yet.
 fn partitions() -> ::awsrt::endpoint::Partitions {
-    ::awsrt::endpoint::Partitions::builtin()
-        .map_outputs(|p| {
-            if p.name.starts_with("aws-iso") {
-                p.supports_dual_stack = false;
-                p.dual_stack_dns_suffix = p.dns_suffix.clone();
-            }
-        })
+    ::awsrt::endpoint::Partitions::builtin().map_outputs(|p| {
+        if p.name.starts_with("aws-iso") {
+            p.supports_dual_stack = false;
+            p.dual_stack_dns_suffix = p.dns_suffix.clone();
+        }
+    })
 }
 /// For custom endpoint with region not set and fips disabled
 #[test]
 fn case_01_for_custom_endpoint_with_region_not_set_and_fips_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with fips enabled
 #[test]
 fn case_02_for_custom_endpoint_with_fips_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -57,11 +46,7 @@ fn case_02_for_custom_endpoint_with_fips_enabled() {
 fn case_03_for_custom_endpoint_with_fips_disabled_and_dualstack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -84,10 +69,8 @@ fn case_04_for_region_us_east_1_with_fips_enabled_and_dual_stack_enabled() {
     assert_eq!(endpoint.url, "https://iam-fips.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-east-1 with FIPS enabled and DualStack disabled
@@ -103,10 +86,8 @@ fn case_05_for_region_us_east_1_with_fips_enabled_and_dual_stack_disabled() {
     assert_eq!(endpoint.url, "https://iam-fips.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-east-1 with FIPS disabled and DualStack enabled
@@ -122,10 +103,8 @@ fn case_06_for_region_us_east_1_with_fips_disabled_and_dual_stack_enabled() {
     assert_eq!(endpoint.url, "https://iam.global.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-east-1 with FIPS disabled and DualStack disabled
@@ -141,10 +120,8 @@ fn case_07_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
     assert_eq!(endpoint.url, "https://iam.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region cn-northwest-1 with FIPS enabled and DualStack enabled
@@ -152,8 +129,7 @@ fn case_07_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_08_for_region_cn_northwest_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -161,10 +137,8 @@ fn case_08_for_region_cn_northwest_1_with_fips_enabled_and_dual_stack_enabled() 
     assert_eq!(endpoint.url, "https://iam-fips.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-northwest-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-northwest-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region cn-northwest-1 with FIPS enabled and DualStack disabled
@@ -172,8 +146,7 @@ fn case_08_for_region_cn_northwest_1_with_fips_enabled_and_dual_stack_enabled() 
 fn case_09_for_region_cn_northwest_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -181,10 +154,8 @@ fn case_09_for_region_cn_northwest_1_with_fips_enabled_and_dual_stack_disabled()
     assert_eq!(endpoint.url, "https://iam-fips.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-northwest-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-northwest-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region cn-northwest-1 with FIPS disabled and DualStack enabled
@@ -192,8 +163,7 @@ fn case_09_for_region_cn_northwest_1_with_fips_enabled_and_dual_stack_disabled()
 fn case_10_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -201,10 +171,8 @@ fn case_10_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_enabled()
     assert_eq!(endpoint.url, "https://iam.global.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-north-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-north-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region cn-northwest-1 with FIPS disabled and DualStack disabled
@@ -212,8 +180,7 @@ fn case_10_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_enabled()
 fn case_11_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -221,10 +188,8 @@ fn case_11_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled(
     assert_eq!(endpoint.url, "https://iam.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-north-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"cn-north-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-gov-west-1 with FIPS enabled and DualStack enabled
@@ -232,8 +197,7 @@ fn case_11_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled(
 fn case_12_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -241,10 +205,8 @@ fn case_12_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_enabled() {
     assert_eq!(endpoint.url, "https://iam.us-gov.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-gov-west-1 with FIPS enabled and DualStack disabled
@@ -252,8 +214,7 @@ fn case_12_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_13_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -261,10 +222,8 @@ fn case_13_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_disabled() 
     assert_eq!(endpoint.url, "https://iam.us-gov.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-gov-west-1 with FIPS disabled and DualStack enabled
@@ -272,8 +231,7 @@ fn case_13_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_disabled() 
 fn case_14_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -281,10 +239,8 @@ fn case_14_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_enabled() 
     assert_eq!(endpoint.url, "https://iam.us-gov.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-gov-west-1 with FIPS disabled and DualStack disabled
@@ -292,8 +248,7 @@ fn case_14_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_enabled() 
 fn case_15_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -301,10 +256,8 @@ fn case_15_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_disabled()
     assert_eq!(endpoint.url, "https://iam.us-gov.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-gov-west-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-iso-east-1 with FIPS enabled and DualStack enabled
@@ -312,8 +265,7 @@ fn case_15_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_disabled()
 fn case_16_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -328,8 +280,7 @@ fn case_16_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_17_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -337,10 +288,8 @@ fn case_17_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() 
     assert_eq!(endpoint.url, "https://iam-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-iso-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-iso-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack enabled
@@ -348,8 +297,7 @@ fn case_17_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() 
 fn case_18_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -364,8 +312,7 @@ fn case_18_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() 
 fn case_19_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -373,10 +320,8 @@ fn case_19_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled()
     assert_eq!(endpoint.url, "https://iam.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-iso-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-iso-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-isob-east-1 with FIPS enabled and DualStack enabled
@@ -384,8 +329,7 @@ fn case_19_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled()
 fn case_20_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -400,8 +344,7 @@ fn case_20_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() 
 fn case_21_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -409,10 +352,8 @@ fn case_21_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled()
     assert_eq!(endpoint.url, "https://iam-fips.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isob-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isob-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-isob-east-1 with FIPS disabled and DualStack enabled
@@ -420,8 +361,7 @@ fn case_21_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled()
 fn case_22_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -436,8 +376,7 @@ fn case_22_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled()
 fn case_23_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -445,10 +384,8 @@ fn case_23_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled(
     assert_eq!(endpoint.url, "https://iam.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isob-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isob-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region eu-isoe-west-1 with FIPS enabled and DualStack enabled
@@ -456,8 +393,7 @@ fn case_23_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled(
 fn case_24_for_region_eu_isoe_west_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -472,8 +408,7 @@ fn case_24_for_region_eu_isoe_west_1_with_fips_enabled_and_dual_stack_enabled() 
 fn case_25_for_region_eu_isoe_west_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -481,10 +416,8 @@ fn case_25_for_region_eu_isoe_west_1_with_fips_enabled_and_dual_stack_disabled()
     assert_eq!(endpoint.url, "https://iam-fips.cloud.adc-e.uk");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"eu-isoe-west-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"eu-isoe-west-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region eu-isoe-west-1 with FIPS disabled and DualStack enabled
@@ -492,8 +425,7 @@ fn case_25_for_region_eu_isoe_west_1_with_fips_enabled_and_dual_stack_disabled()
 fn case_26_for_region_eu_isoe_west_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -508,8 +440,7 @@ fn case_26_for_region_eu_isoe_west_1_with_fips_disabled_and_dual_stack_enabled()
 fn case_27_for_region_eu_isoe_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-isoe-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -517,10 +448,8 @@ fn case_27_for_region_eu_isoe_west_1_with_fips_disabled_and_dual_stack_disabled(
     assert_eq!(endpoint.url, "https://iam.eu-isoe-west-1.cloud.adc-e.uk");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"eu-isoe-west-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"eu-isoe-west-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-isof-south-1 with FIPS enabled and DualStack enabled
@@ -528,11 +457,7 @@ fn case_27_for_region_eu_isoe_west_1_with_fips_disabled_and_dual_stack_disabled(
 fn case_28_for_region_us_isof_south_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -547,11 +472,7 @@ fn case_28_for_region_us_isof_south_1_with_fips_enabled_and_dual_stack_enabled()
 fn case_29_for_region_us_isof_south_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -559,10 +480,8 @@ fn case_29_for_region_us_isof_south_1_with_fips_enabled_and_dual_stack_disabled(
     assert_eq!(endpoint.url, "https://iam-fips.csp.hci.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isof-south-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isof-south-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region us-isof-south-1 with FIPS disabled and DualStack enabled
@@ -570,11 +489,7 @@ fn case_29_for_region_us_isof_south_1_with_fips_enabled_and_dual_stack_disabled(
 fn case_30_for_region_us_isof_south_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -589,11 +504,7 @@ fn case_30_for_region_us_isof_south_1_with_fips_disabled_and_dual_stack_enabled(
 fn case_31_for_region_us_isof_south_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isof-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -601,10 +512,8 @@ fn case_31_for_region_us_isof_south_1_with_fips_disabled_and_dual_stack_disabled
     assert_eq!(endpoint.url, "https://iam.us-isof-south-1.csp.hci.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isof-south-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingRegion\":\"us-isof-south-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Missing region

@@ -181,513 +181,340 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "AddClientIDToOpenIDConnectProvider" => {
-            crate::operation::add_client_id_to_open_id_connect_provider::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "AddRoleToInstanceProfile" => {
-            crate::operation::add_role_to_instance_profile::parse_response(&reply)
-                .is_ok()
-        }
-        "AddUserToGroup" => {
-            crate::operation::add_user_to_group::parse_response(&reply).is_ok()
-        }
-        "AttachGroupPolicy" => {
-            crate::operation::attach_group_policy::parse_response(&reply).is_ok()
-        }
-        "AttachRolePolicy" => {
-            crate::operation::attach_role_policy::parse_response(&reply).is_ok()
-        }
-        "AttachUserPolicy" => {
-            crate::operation::attach_user_policy::parse_response(&reply).is_ok()
-        }
-        "ChangePassword" => {
-            crate::operation::change_password::parse_response(&reply).is_ok()
-        }
-        "CreateAccessKey" => {
-            crate::operation::create_access_key::parse_response(&reply).is_ok()
-        }
-        "CreateAccountAlias" => {
-            crate::operation::create_account_alias::parse_response(&reply).is_ok()
-        }
+        "AddClientIDToOpenIDConnectProvider" => crate::operation::add_client_id_to_open_id_connect_provider::parse_response(
+            &reply,
+        ).is_ok(),
+        "AddRoleToInstanceProfile" => crate::operation::add_role_to_instance_profile::parse_response(
+            &reply,
+        ).is_ok(),
+        "AddUserToGroup" => crate::operation::add_user_to_group::parse_response(&reply).is_ok(),
+        "AttachGroupPolicy" => crate::operation::attach_group_policy::parse_response(&reply)
+            .is_ok(),
+        "AttachRolePolicy" => crate::operation::attach_role_policy::parse_response(&reply).is_ok(),
+        "AttachUserPolicy" => crate::operation::attach_user_policy::parse_response(&reply).is_ok(),
+        "ChangePassword" => crate::operation::change_password::parse_response(&reply).is_ok(),
+        "CreateAccessKey" => crate::operation::create_access_key::parse_response(&reply).is_ok(),
+        "CreateAccountAlias" => crate::operation::create_account_alias::parse_response(&reply)
+            .is_ok(),
         "CreateGroup" => crate::operation::create_group::parse_response(&reply).is_ok(),
-        "CreateInstanceProfile" => {
-            crate::operation::create_instance_profile::parse_response(&reply).is_ok()
-        }
-        "CreateLoginProfile" => {
-            crate::operation::create_login_profile::parse_response(&reply).is_ok()
-        }
-        "CreateOpenIDConnectProvider" => {
-            crate::operation::create_open_id_connect_provider::parse_response(&reply)
-                .is_ok()
-        }
+        "CreateInstanceProfile" => crate::operation::create_instance_profile::parse_response(&reply)
+            .is_ok(),
+        "CreateLoginProfile" => crate::operation::create_login_profile::parse_response(&reply)
+            .is_ok(),
+        "CreateOpenIDConnectProvider" => crate::operation::create_open_id_connect_provider::parse_response(
+            &reply,
+        ).is_ok(),
         "CreatePolicy" => crate::operation::create_policy::parse_response(&reply).is_ok(),
-        "CreatePolicyVersion" => {
-            crate::operation::create_policy_version::parse_response(&reply).is_ok()
-        }
+        "CreatePolicyVersion" => crate::operation::create_policy_version::parse_response(&reply)
+            .is_ok(),
         "CreateRole" => crate::operation::create_role::parse_response(&reply).is_ok(),
-        "CreateSAMLProvider" => {
-            crate::operation::create_saml_provider::parse_response(&reply).is_ok()
-        }
-        "CreateServiceLinkedRole" => {
-            crate::operation::create_service_linked_role::parse_response(&reply).is_ok()
-        }
-        "CreateServiceSpecificCredential" => {
-            crate::operation::create_service_specific_credential::parse_response(&reply)
-                .is_ok()
-        }
+        "CreateSAMLProvider" => crate::operation::create_saml_provider::parse_response(&reply)
+            .is_ok(),
+        "CreateServiceLinkedRole" => crate::operation::create_service_linked_role::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateServiceSpecificCredential" => crate::operation::create_service_specific_credential::parse_response(
+            &reply,
+        ).is_ok(),
         "CreateUser" => crate::operation::create_user::parse_response(&reply).is_ok(),
-        "CreateVirtualMFADevice" => {
-            crate::operation::create_virtual_mfa_device::parse_response(&reply).is_ok()
-        }
-        "DeactivateMFADevice" => {
-            crate::operation::deactivate_mfa_device::parse_response(&reply).is_ok()
-        }
-        "DeleteAccessKey" => {
-            crate::operation::delete_access_key::parse_response(&reply).is_ok()
-        }
-        "DeleteAccountAlias" => {
-            crate::operation::delete_account_alias::parse_response(&reply).is_ok()
-        }
-        "DeleteAccountPasswordPolicy" => {
-            crate::operation::delete_account_password_policy::parse_response(&reply)
-                .is_ok()
-        }
+        "CreateVirtualMFADevice" => crate::operation::create_virtual_mfa_device::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeactivateMFADevice" => crate::operation::deactivate_mfa_device::parse_response(&reply)
+            .is_ok(),
+        "DeleteAccessKey" => crate::operation::delete_access_key::parse_response(&reply).is_ok(),
+        "DeleteAccountAlias" => crate::operation::delete_account_alias::parse_response(&reply)
+            .is_ok(),
+        "DeleteAccountPasswordPolicy" => crate::operation::delete_account_password_policy::parse_response(
+            &reply,
+        ).is_ok(),
         "DeleteGroup" => crate::operation::delete_group::parse_response(&reply).is_ok(),
-        "DeleteGroupPolicy" => {
-            crate::operation::delete_group_policy::parse_response(&reply).is_ok()
-        }
-        "DeleteInstanceProfile" => {
-            crate::operation::delete_instance_profile::parse_response(&reply).is_ok()
-        }
-        "DeleteLoginProfile" => {
-            crate::operation::delete_login_profile::parse_response(&reply).is_ok()
-        }
-        "DeleteOpenIDConnectProvider" => {
-            crate::operation::delete_open_id_connect_provider::parse_response(&reply)
-                .is_ok()
-        }
+        "DeleteGroupPolicy" => crate::operation::delete_group_policy::parse_response(&reply)
+            .is_ok(),
+        "DeleteInstanceProfile" => crate::operation::delete_instance_profile::parse_response(&reply)
+            .is_ok(),
+        "DeleteLoginProfile" => crate::operation::delete_login_profile::parse_response(&reply)
+            .is_ok(),
+        "DeleteOpenIDConnectProvider" => crate::operation::delete_open_id_connect_provider::parse_response(
+            &reply,
+        ).is_ok(),
         "DeletePolicy" => crate::operation::delete_policy::parse_response(&reply).is_ok(),
-        "DeletePolicyVersion" => {
-            crate::operation::delete_policy_version::parse_response(&reply).is_ok()
-        }
+        "DeletePolicyVersion" => crate::operation::delete_policy_version::parse_response(&reply)
+            .is_ok(),
         "DeleteRole" => crate::operation::delete_role::parse_response(&reply).is_ok(),
-        "DeleteRolePermissionsBoundary" => {
-            crate::operation::delete_role_permissions_boundary::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteRolePolicy" => {
-            crate::operation::delete_role_policy::parse_response(&reply).is_ok()
-        }
-        "DeleteSAMLProvider" => {
-            crate::operation::delete_saml_provider::parse_response(&reply).is_ok()
-        }
-        "DeleteSSHPublicKey" => {
-            crate::operation::delete_ssh_public_key::parse_response(&reply).is_ok()
-        }
-        "DeleteServerCertificate" => {
-            crate::operation::delete_server_certificate::parse_response(&reply).is_ok()
-        }
-        "DeleteServiceLinkedRole" => {
-            crate::operation::delete_service_linked_role::parse_response(&reply).is_ok()
-        }
-        "DeleteServiceSpecificCredential" => {
-            crate::operation::delete_service_specific_credential::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteSigningCertificate" => {
-            crate::operation::delete_signing_certificate::parse_response(&reply).is_ok()
-        }
+        "DeleteRolePermissionsBoundary" => crate::operation::delete_role_permissions_boundary::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteRolePolicy" => crate::operation::delete_role_policy::parse_response(&reply).is_ok(),
+        "DeleteSAMLProvider" => crate::operation::delete_saml_provider::parse_response(&reply)
+            .is_ok(),
+        "DeleteSSHPublicKey" => crate::operation::delete_ssh_public_key::parse_response(&reply)
+            .is_ok(),
+        "DeleteServerCertificate" => crate::operation::delete_server_certificate::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteServiceLinkedRole" => crate::operation::delete_service_linked_role::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteServiceSpecificCredential" => crate::operation::delete_service_specific_credential::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteSigningCertificate" => crate::operation::delete_signing_certificate::parse_response(
+            &reply,
+        ).is_ok(),
         "DeleteUser" => crate::operation::delete_user::parse_response(&reply).is_ok(),
-        "DeleteUserPermissionsBoundary" => {
-            crate::operation::delete_user_permissions_boundary::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteUserPolicy" => {
-            crate::operation::delete_user_policy::parse_response(&reply).is_ok()
-        }
-        "DeleteVirtualMFADevice" => {
-            crate::operation::delete_virtual_mfa_device::parse_response(&reply).is_ok()
-        }
-        "DetachGroupPolicy" => {
-            crate::operation::detach_group_policy::parse_response(&reply).is_ok()
-        }
-        "DetachRolePolicy" => {
-            crate::operation::detach_role_policy::parse_response(&reply).is_ok()
-        }
-        "DetachUserPolicy" => {
-            crate::operation::detach_user_policy::parse_response(&reply).is_ok()
-        }
-        "DisableOrganizationsRootCredentialsManagement" => {
-            crate::operation::disable_organizations_root_credentials_management::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "DisableOrganizationsRootSessions" => {
-            crate::operation::disable_organizations_root_sessions::parse_response(&reply)
-                .is_ok()
-        }
-        "EnableMFADevice" => {
-            crate::operation::enable_mfa_device::parse_response(&reply).is_ok()
-        }
-        "EnableOrganizationsRootCredentialsManagement" => {
-            crate::operation::enable_organizations_root_credentials_management::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "EnableOrganizationsRootSessions" => {
-            crate::operation::enable_organizations_root_sessions::parse_response(&reply)
-                .is_ok()
-        }
-        "GenerateCredentialReport" => {
-            crate::operation::generate_credential_report::parse_response(&reply).is_ok()
-        }
-        "GenerateOrganizationsAccessReport" => {
-            crate::operation::generate_organizations_access_report::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "GenerateServiceLastAccessedDetails" => {
-            crate::operation::generate_service_last_accessed_details::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "GetAccessKeyLastUsed" => {
-            crate::operation::get_access_key_last_used::parse_response(&reply).is_ok()
-        }
-        "GetAccountAuthorizationDetails" => {
-            crate::operation::get_account_authorization_details::parse_response(&reply)
-                .is_ok()
-        }
-        "GetAccountPasswordPolicy" => {
-            crate::operation::get_account_password_policy::parse_response(&reply).is_ok()
-        }
-        "GetAccountSummary" => {
-            crate::operation::get_account_summary::parse_response(&reply).is_ok()
-        }
-        "GetContextKeysForCustomPolicy" => {
-            crate::operation::get_context_keys_for_custom_policy::parse_response(&reply)
-                .is_ok()
-        }
-        "GetContextKeysForPrincipalPolicy" => {
-            crate::operation::get_context_keys_for_principal_policy::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "GetCredentialReport" => {
-            crate::operation::get_credential_report::parse_response(&reply).is_ok()
-        }
+        "DeleteUserPermissionsBoundary" => crate::operation::delete_user_permissions_boundary::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteUserPolicy" => crate::operation::delete_user_policy::parse_response(&reply).is_ok(),
+        "DeleteVirtualMFADevice" => crate::operation::delete_virtual_mfa_device::parse_response(
+            &reply,
+        ).is_ok(),
+        "DetachGroupPolicy" => crate::operation::detach_group_policy::parse_response(&reply)
+            .is_ok(),
+        "DetachRolePolicy" => crate::operation::detach_role_policy::parse_response(&reply).is_ok(),
+        "DetachUserPolicy" => crate::operation::detach_user_policy::parse_response(&reply).is_ok(),
+        "DisableOrganizationsRootCredentialsManagement" => crate::operation::disable_organizations_root_credentials_management::parse_response(
+            &reply,
+        ).is_ok(),
+        "DisableOrganizationsRootSessions" => crate::operation::disable_organizations_root_sessions::parse_response(
+            &reply,
+        ).is_ok(),
+        "EnableMFADevice" => crate::operation::enable_mfa_device::parse_response(&reply).is_ok(),
+        "EnableOrganizationsRootCredentialsManagement" => crate::operation::enable_organizations_root_credentials_management::parse_response(
+            &reply,
+        ).is_ok(),
+        "EnableOrganizationsRootSessions" => crate::operation::enable_organizations_root_sessions::parse_response(
+            &reply,
+        ).is_ok(),
+        "GenerateCredentialReport" => crate::operation::generate_credential_report::parse_response(
+            &reply,
+        ).is_ok(),
+        "GenerateOrganizationsAccessReport" => crate::operation::generate_organizations_access_report::parse_response(
+            &reply,
+        ).is_ok(),
+        "GenerateServiceLastAccessedDetails" => crate::operation::generate_service_last_accessed_details::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetAccessKeyLastUsed" => crate::operation::get_access_key_last_used::parse_response(&reply)
+            .is_ok(),
+        "GetAccountAuthorizationDetails" => crate::operation::get_account_authorization_details::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetAccountPasswordPolicy" => crate::operation::get_account_password_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetAccountSummary" => crate::operation::get_account_summary::parse_response(&reply)
+            .is_ok(),
+        "GetContextKeysForCustomPolicy" => crate::operation::get_context_keys_for_custom_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetContextKeysForPrincipalPolicy" => crate::operation::get_context_keys_for_principal_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetCredentialReport" => crate::operation::get_credential_report::parse_response(&reply)
+            .is_ok(),
         "GetGroup" => crate::operation::get_group::parse_response(&reply).is_ok(),
-        "GetGroupPolicy" => {
-            crate::operation::get_group_policy::parse_response(&reply).is_ok()
-        }
-        "GetInstanceProfile" => {
-            crate::operation::get_instance_profile::parse_response(&reply).is_ok()
-        }
-        "GetLoginProfile" => {
-            crate::operation::get_login_profile::parse_response(&reply).is_ok()
-        }
-        "GetMFADevice" => {
-            crate::operation::get_mfa_device::parse_response(&reply).is_ok()
-        }
-        "GetOpenIDConnectProvider" => {
-            crate::operation::get_open_id_connect_provider::parse_response(&reply)
-                .is_ok()
-        }
-        "GetOrganizationsAccessReport" => {
-            crate::operation::get_organizations_access_report::parse_response(&reply)
-                .is_ok()
-        }
+        "GetGroupPolicy" => crate::operation::get_group_policy::parse_response(&reply).is_ok(),
+        "GetInstanceProfile" => crate::operation::get_instance_profile::parse_response(&reply)
+            .is_ok(),
+        "GetLoginProfile" => crate::operation::get_login_profile::parse_response(&reply).is_ok(),
+        "GetMFADevice" => crate::operation::get_mfa_device::parse_response(&reply).is_ok(),
+        "GetOpenIDConnectProvider" => crate::operation::get_open_id_connect_provider::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetOrganizationsAccessReport" => crate::operation::get_organizations_access_report::parse_response(
+            &reply,
+        ).is_ok(),
         "GetPolicy" => crate::operation::get_policy::parse_response(&reply).is_ok(),
-        "GetPolicyVersion" => {
-            crate::operation::get_policy_version::parse_response(&reply).is_ok()
-        }
+        "GetPolicyVersion" => crate::operation::get_policy_version::parse_response(&reply).is_ok(),
         "GetRole" => crate::operation::get_role::parse_response(&reply).is_ok(),
-        "GetRolePolicy" => {
-            crate::operation::get_role_policy::parse_response(&reply).is_ok()
-        }
-        "GetSAMLProvider" => {
-            crate::operation::get_saml_provider::parse_response(&reply).is_ok()
-        }
-        "GetSSHPublicKey" => {
-            crate::operation::get_ssh_public_key::parse_response(&reply).is_ok()
-        }
-        "GetServerCertificate" => {
-            crate::operation::get_server_certificate::parse_response(&reply).is_ok()
-        }
-        "GetServiceLastAccessedDetails" => {
-            crate::operation::get_service_last_accessed_details::parse_response(&reply)
-                .is_ok()
-        }
-        "GetServiceLastAccessedDetailsWithEntities" => {
-            crate::operation::get_service_last_accessed_details_with_entities::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "GetServiceLinkedRoleDeletionStatus" => {
-            crate::operation::get_service_linked_role_deletion_status::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
+        "GetRolePolicy" => crate::operation::get_role_policy::parse_response(&reply).is_ok(),
+        "GetSAMLProvider" => crate::operation::get_saml_provider::parse_response(&reply).is_ok(),
+        "GetSSHPublicKey" => crate::operation::get_ssh_public_key::parse_response(&reply).is_ok(),
+        "GetServerCertificate" => crate::operation::get_server_certificate::parse_response(&reply)
+            .is_ok(),
+        "GetServiceLastAccessedDetails" => crate::operation::get_service_last_accessed_details::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetServiceLastAccessedDetailsWithEntities" => crate::operation::get_service_last_accessed_details_with_entities::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetServiceLinkedRoleDeletionStatus" => crate::operation::get_service_linked_role_deletion_status::parse_response(
+            &reply,
+        ).is_ok(),
         "GetUser" => crate::operation::get_user::parse_response(&reply).is_ok(),
-        "GetUserPolicy" => {
-            crate::operation::get_user_policy::parse_response(&reply).is_ok()
-        }
-        "ListAccessKeys" => {
-            crate::operation::list_access_keys::parse_response(&reply).is_ok()
-        }
-        "ListAccountAliases" => {
-            crate::operation::list_account_aliases::parse_response(&reply).is_ok()
-        }
-        "ListAttachedGroupPolicies" => {
-            crate::operation::list_attached_group_policies::parse_response(&reply)
-                .is_ok()
-        }
-        "ListAttachedRolePolicies" => {
-            crate::operation::list_attached_role_policies::parse_response(&reply).is_ok()
-        }
-        "ListAttachedUserPolicies" => {
-            crate::operation::list_attached_user_policies::parse_response(&reply).is_ok()
-        }
-        "ListEntitiesForPolicy" => {
-            crate::operation::list_entities_for_policy::parse_response(&reply).is_ok()
-        }
-        "ListGroupPolicies" => {
-            crate::operation::list_group_policies::parse_response(&reply).is_ok()
-        }
+        "GetUserPolicy" => crate::operation::get_user_policy::parse_response(&reply).is_ok(),
+        "ListAccessKeys" => crate::operation::list_access_keys::parse_response(&reply).is_ok(),
+        "ListAccountAliases" => crate::operation::list_account_aliases::parse_response(&reply)
+            .is_ok(),
+        "ListAttachedGroupPolicies" => crate::operation::list_attached_group_policies::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListAttachedRolePolicies" => crate::operation::list_attached_role_policies::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListAttachedUserPolicies" => crate::operation::list_attached_user_policies::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListEntitiesForPolicy" => crate::operation::list_entities_for_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListGroupPolicies" => crate::operation::list_group_policies::parse_response(&reply)
+            .is_ok(),
         "ListGroups" => crate::operation::list_groups::parse_response(&reply).is_ok(),
-        "ListGroupsForUser" => {
-            crate::operation::list_groups_for_user::parse_response(&reply).is_ok()
-        }
-        "ListInstanceProfileTags" => {
-            crate::operation::list_instance_profile_tags::parse_response(&reply).is_ok()
-        }
-        "ListInstanceProfiles" => {
-            crate::operation::list_instance_profiles::parse_response(&reply).is_ok()
-        }
-        "ListInstanceProfilesForRole" => {
-            crate::operation::list_instance_profiles_for_role::parse_response(&reply)
-                .is_ok()
-        }
-        "ListMFADeviceTags" => {
-            crate::operation::list_mfa_device_tags::parse_response(&reply).is_ok()
-        }
-        "ListMFADevices" => {
-            crate::operation::list_mfa_devices::parse_response(&reply).is_ok()
-        }
-        "ListOpenIDConnectProviderTags" => {
-            crate::operation::list_open_id_connect_provider_tags::parse_response(&reply)
-                .is_ok()
-        }
-        "ListOpenIDConnectProviders" => {
-            crate::operation::list_open_id_connect_providers::parse_response(&reply)
-                .is_ok()
-        }
-        "ListOrganizationsFeatures" => {
-            crate::operation::list_organizations_features::parse_response(&reply).is_ok()
-        }
+        "ListGroupsForUser" => crate::operation::list_groups_for_user::parse_response(&reply)
+            .is_ok(),
+        "ListInstanceProfileTags" => crate::operation::list_instance_profile_tags::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListInstanceProfiles" => crate::operation::list_instance_profiles::parse_response(&reply)
+            .is_ok(),
+        "ListInstanceProfilesForRole" => crate::operation::list_instance_profiles_for_role::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListMFADeviceTags" => crate::operation::list_mfa_device_tags::parse_response(&reply)
+            .is_ok(),
+        "ListMFADevices" => crate::operation::list_mfa_devices::parse_response(&reply).is_ok(),
+        "ListOpenIDConnectProviderTags" => crate::operation::list_open_id_connect_provider_tags::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListOpenIDConnectProviders" => crate::operation::list_open_id_connect_providers::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListOrganizationsFeatures" => crate::operation::list_organizations_features::parse_response(
+            &reply,
+        ).is_ok(),
         "ListPolicies" => crate::operation::list_policies::parse_response(&reply).is_ok(),
-        "ListPoliciesGrantingServiceAccess" => {
-            crate::operation::list_policies_granting_service_access::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "ListPolicyTags" => {
-            crate::operation::list_policy_tags::parse_response(&reply).is_ok()
-        }
-        "ListPolicyVersions" => {
-            crate::operation::list_policy_versions::parse_response(&reply).is_ok()
-        }
-        "ListRolePolicies" => {
-            crate::operation::list_role_policies::parse_response(&reply).is_ok()
-        }
-        "ListRoleTags" => {
-            crate::operation::list_role_tags::parse_response(&reply).is_ok()
-        }
+        "ListPoliciesGrantingServiceAccess" => crate::operation::list_policies_granting_service_access::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListPolicyTags" => crate::operation::list_policy_tags::parse_response(&reply).is_ok(),
+        "ListPolicyVersions" => crate::operation::list_policy_versions::parse_response(&reply)
+            .is_ok(),
+        "ListRolePolicies" => crate::operation::list_role_policies::parse_response(&reply).is_ok(),
+        "ListRoleTags" => crate::operation::list_role_tags::parse_response(&reply).is_ok(),
         "ListRoles" => crate::operation::list_roles::parse_response(&reply).is_ok(),
-        "ListSAMLProviderTags" => {
-            crate::operation::list_saml_provider_tags::parse_response(&reply).is_ok()
-        }
-        "ListSAMLProviders" => {
-            crate::operation::list_saml_providers::parse_response(&reply).is_ok()
-        }
-        "ListSSHPublicKeys" => {
-            crate::operation::list_ssh_public_keys::parse_response(&reply).is_ok()
-        }
-        "ListServerCertificateTags" => {
-            crate::operation::list_server_certificate_tags::parse_response(&reply)
-                .is_ok()
-        }
-        "ListServerCertificates" => {
-            crate::operation::list_server_certificates::parse_response(&reply).is_ok()
-        }
-        "ListServiceSpecificCredentials" => {
-            crate::operation::list_service_specific_credentials::parse_response(&reply)
-                .is_ok()
-        }
-        "ListSigningCertificates" => {
-            crate::operation::list_signing_certificates::parse_response(&reply).is_ok()
-        }
-        "ListUserPolicies" => {
-            crate::operation::list_user_policies::parse_response(&reply).is_ok()
-        }
-        "ListUserTags" => {
-            crate::operation::list_user_tags::parse_response(&reply).is_ok()
-        }
+        "ListSAMLProviderTags" => crate::operation::list_saml_provider_tags::parse_response(&reply)
+            .is_ok(),
+        "ListSAMLProviders" => crate::operation::list_saml_providers::parse_response(&reply)
+            .is_ok(),
+        "ListSSHPublicKeys" => crate::operation::list_ssh_public_keys::parse_response(&reply)
+            .is_ok(),
+        "ListServerCertificateTags" => crate::operation::list_server_certificate_tags::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListServerCertificates" => crate::operation::list_server_certificates::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListServiceSpecificCredentials" => crate::operation::list_service_specific_credentials::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListSigningCertificates" => crate::operation::list_signing_certificates::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListUserPolicies" => crate::operation::list_user_policies::parse_response(&reply).is_ok(),
+        "ListUserTags" => crate::operation::list_user_tags::parse_response(&reply).is_ok(),
         "ListUsers" => crate::operation::list_users::parse_response(&reply).is_ok(),
-        "ListVirtualMFADevices" => {
-            crate::operation::list_virtual_mfa_devices::parse_response(&reply).is_ok()
-        }
-        "PutGroupPolicy" => {
-            crate::operation::put_group_policy::parse_response(&reply).is_ok()
-        }
-        "PutRolePermissionsBoundary" => {
-            crate::operation::put_role_permissions_boundary::parse_response(&reply)
-                .is_ok()
-        }
-        "PutRolePolicy" => {
-            crate::operation::put_role_policy::parse_response(&reply).is_ok()
-        }
-        "PutUserPermissionsBoundary" => {
-            crate::operation::put_user_permissions_boundary::parse_response(&reply)
-                .is_ok()
-        }
-        "PutUserPolicy" => {
-            crate::operation::put_user_policy::parse_response(&reply).is_ok()
-        }
-        "RemoveClientIDFromOpenIDConnectProvider" => {
-            crate::operation::remove_client_id_from_open_id_connect_provider::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "RemoveRoleFromInstanceProfile" => {
-            crate::operation::remove_role_from_instance_profile::parse_response(&reply)
-                .is_ok()
-        }
-        "RemoveUserFromGroup" => {
-            crate::operation::remove_user_from_group::parse_response(&reply).is_ok()
-        }
-        "ResetServiceSpecificCredential" => {
-            crate::operation::reset_service_specific_credential::parse_response(&reply)
-                .is_ok()
-        }
-        "ResyncMFADevice" => {
-            crate::operation::resync_mfa_device::parse_response(&reply).is_ok()
-        }
-        "SetDefaultPolicyVersion" => {
-            crate::operation::set_default_policy_version::parse_response(&reply).is_ok()
-        }
-        "SetSecurityTokenServicePreferences" => {
-            crate::operation::set_security_token_service_preferences::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "SimulateCustomPolicy" => {
-            crate::operation::simulate_custom_policy::parse_response(&reply).is_ok()
-        }
-        "SimulatePrincipalPolicy" => {
-            crate::operation::simulate_principal_policy::parse_response(&reply).is_ok()
-        }
-        "TagInstanceProfile" => {
-            crate::operation::tag_instance_profile::parse_response(&reply).is_ok()
-        }
-        "TagMFADevice" => {
-            crate::operation::tag_mfa_device::parse_response(&reply).is_ok()
-        }
-        "TagOpenIDConnectProvider" => {
-            crate::operation::tag_open_id_connect_provider::parse_response(&reply)
-                .is_ok()
-        }
+        "ListVirtualMFADevices" => crate::operation::list_virtual_mfa_devices::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutGroupPolicy" => crate::operation::put_group_policy::parse_response(&reply).is_ok(),
+        "PutRolePermissionsBoundary" => crate::operation::put_role_permissions_boundary::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutRolePolicy" => crate::operation::put_role_policy::parse_response(&reply).is_ok(),
+        "PutUserPermissionsBoundary" => crate::operation::put_user_permissions_boundary::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutUserPolicy" => crate::operation::put_user_policy::parse_response(&reply).is_ok(),
+        "RemoveClientIDFromOpenIDConnectProvider" => crate::operation::remove_client_id_from_open_id_connect_provider::parse_response(
+            &reply,
+        ).is_ok(),
+        "RemoveRoleFromInstanceProfile" => crate::operation::remove_role_from_instance_profile::parse_response(
+            &reply,
+        ).is_ok(),
+        "RemoveUserFromGroup" => crate::operation::remove_user_from_group::parse_response(&reply)
+            .is_ok(),
+        "ResetServiceSpecificCredential" => crate::operation::reset_service_specific_credential::parse_response(
+            &reply,
+        ).is_ok(),
+        "ResyncMFADevice" => crate::operation::resync_mfa_device::parse_response(&reply).is_ok(),
+        "SetDefaultPolicyVersion" => crate::operation::set_default_policy_version::parse_response(
+            &reply,
+        ).is_ok(),
+        "SetSecurityTokenServicePreferences" => crate::operation::set_security_token_service_preferences::parse_response(
+            &reply,
+        ).is_ok(),
+        "SimulateCustomPolicy" => crate::operation::simulate_custom_policy::parse_response(&reply)
+            .is_ok(),
+        "SimulatePrincipalPolicy" => crate::operation::simulate_principal_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "TagInstanceProfile" => crate::operation::tag_instance_profile::parse_response(&reply)
+            .is_ok(),
+        "TagMFADevice" => crate::operation::tag_mfa_device::parse_response(&reply).is_ok(),
+        "TagOpenIDConnectProvider" => crate::operation::tag_open_id_connect_provider::parse_response(
+            &reply,
+        ).is_ok(),
         "TagPolicy" => crate::operation::tag_policy::parse_response(&reply).is_ok(),
         "TagRole" => crate::operation::tag_role::parse_response(&reply).is_ok(),
-        "TagSAMLProvider" => {
-            crate::operation::tag_saml_provider::parse_response(&reply).is_ok()
-        }
-        "TagServerCertificate" => {
-            crate::operation::tag_server_certificate::parse_response(&reply).is_ok()
-        }
+        "TagSAMLProvider" => crate::operation::tag_saml_provider::parse_response(&reply).is_ok(),
+        "TagServerCertificate" => crate::operation::tag_server_certificate::parse_response(&reply)
+            .is_ok(),
         "TagUser" => crate::operation::tag_user::parse_response(&reply).is_ok(),
-        "UntagInstanceProfile" => {
-            crate::operation::untag_instance_profile::parse_response(&reply).is_ok()
-        }
-        "UntagMFADevice" => {
-            crate::operation::untag_mfa_device::parse_response(&reply).is_ok()
-        }
-        "UntagOpenIDConnectProvider" => {
-            crate::operation::untag_open_id_connect_provider::parse_response(&reply)
-                .is_ok()
-        }
+        "UntagInstanceProfile" => crate::operation::untag_instance_profile::parse_response(&reply)
+            .is_ok(),
+        "UntagMFADevice" => crate::operation::untag_mfa_device::parse_response(&reply).is_ok(),
+        "UntagOpenIDConnectProvider" => crate::operation::untag_open_id_connect_provider::parse_response(
+            &reply,
+        ).is_ok(),
         "UntagPolicy" => crate::operation::untag_policy::parse_response(&reply).is_ok(),
         "UntagRole" => crate::operation::untag_role::parse_response(&reply).is_ok(),
-        "UntagSAMLProvider" => {
-            crate::operation::untag_saml_provider::parse_response(&reply).is_ok()
-        }
-        "UntagServerCertificate" => {
-            crate::operation::untag_server_certificate::parse_response(&reply).is_ok()
-        }
+        "UntagSAMLProvider" => crate::operation::untag_saml_provider::parse_response(&reply)
+            .is_ok(),
+        "UntagServerCertificate" => crate::operation::untag_server_certificate::parse_response(
+            &reply,
+        ).is_ok(),
         "UntagUser" => crate::operation::untag_user::parse_response(&reply).is_ok(),
-        "UpdateAccessKey" => {
-            crate::operation::update_access_key::parse_response(&reply).is_ok()
-        }
-        "UpdateAccountPasswordPolicy" => {
-            crate::operation::update_account_password_policy::parse_response(&reply)
-                .is_ok()
-        }
-        "UpdateAssumeRolePolicy" => {
-            crate::operation::update_assume_role_policy::parse_response(&reply).is_ok()
-        }
+        "UpdateAccessKey" => crate::operation::update_access_key::parse_response(&reply).is_ok(),
+        "UpdateAccountPasswordPolicy" => crate::operation::update_account_password_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateAssumeRolePolicy" => crate::operation::update_assume_role_policy::parse_response(
+            &reply,
+        ).is_ok(),
         "UpdateGroup" => crate::operation::update_group::parse_response(&reply).is_ok(),
-        "UpdateLoginProfile" => {
-            crate::operation::update_login_profile::parse_response(&reply).is_ok()
-        }
-        "UpdateOpenIDConnectProviderThumbprint" => {
-            crate::operation::update_open_id_connect_provider_thumbprint::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
+        "UpdateLoginProfile" => crate::operation::update_login_profile::parse_response(&reply)
+            .is_ok(),
+        "UpdateOpenIDConnectProviderThumbprint" => crate::operation::update_open_id_connect_provider_thumbprint::parse_response(
+            &reply,
+        ).is_ok(),
         "UpdateRole" => crate::operation::update_role::parse_response(&reply).is_ok(),
-        "UpdateRoleDescription" => {
-            crate::operation::update_role_description::parse_response(&reply).is_ok()
-        }
-        "UpdateSAMLProvider" => {
-            crate::operation::update_saml_provider::parse_response(&reply).is_ok()
-        }
-        "UpdateSSHPublicKey" => {
-            crate::operation::update_ssh_public_key::parse_response(&reply).is_ok()
-        }
-        "UpdateServerCertificate" => {
-            crate::operation::update_server_certificate::parse_response(&reply).is_ok()
-        }
-        "UpdateServiceSpecificCredential" => {
-            crate::operation::update_service_specific_credential::parse_response(&reply)
-                .is_ok()
-        }
-        "UpdateSigningCertificate" => {
-            crate::operation::update_signing_certificate::parse_response(&reply).is_ok()
-        }
+        "UpdateRoleDescription" => crate::operation::update_role_description::parse_response(&reply)
+            .is_ok(),
+        "UpdateSAMLProvider" => crate::operation::update_saml_provider::parse_response(&reply)
+            .is_ok(),
+        "UpdateSSHPublicKey" => crate::operation::update_ssh_public_key::parse_response(&reply)
+            .is_ok(),
+        "UpdateServerCertificate" => crate::operation::update_server_certificate::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateServiceSpecificCredential" => crate::operation::update_service_specific_credential::parse_response(
+            &reply,
+        ).is_ok(),
+        "UpdateSigningCertificate" => crate::operation::update_signing_certificate::parse_response(
+            &reply,
+        ).is_ok(),
         "UpdateUser" => crate::operation::update_user::parse_response(&reply).is_ok(),
-        "UploadSSHPublicKey" => {
-            crate::operation::upload_ssh_public_key::parse_response(&reply).is_ok()
-        }
-        "UploadServerCertificate" => {
-            crate::operation::upload_server_certificate::parse_response(&reply).is_ok()
-        }
-        "UploadSigningCertificate" => {
-            crate::operation::upload_signing_certificate::parse_response(&reply).is_ok()
-        }
+        "UploadSSHPublicKey" => crate::operation::upload_ssh_public_key::parse_response(&reply)
+            .is_ok(),
+        "UploadServerCertificate" => crate::operation::upload_server_certificate::parse_response(
+            &reply,
+        ).is_ok(),
+        "UploadSigningCertificate" => crate::operation::upload_signing_certificate::parse_response(
+            &reply,
+        ).is_ok(),
         _ => false,
     }
 }
@@ -695,1074 +522,613 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "AddClientIDToOpenIDConnectProvider" => {
-            crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AddRoleToInstanceProfile" => {
-            crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AddUserToGroup" => {
-            crate::operation::add_user_to_group::AddUserToGroupError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AttachGroupPolicy" => {
-            crate::operation::attach_group_policy::AttachGroupPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AttachRolePolicy" => {
-            crate::operation::attach_role_policy::AttachRolePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AttachUserPolicy" => {
-            crate::operation::attach_user_policy::AttachUserPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ChangePassword" => {
-            crate::operation::change_password::ChangePasswordError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateAccessKey" => {
-            crate::operation::create_access_key::CreateAccessKeyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateAccountAlias" => {
-            crate::operation::create_account_alias::CreateAccountAliasError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateGroup" => {
-            crate::operation::create_group::CreateGroupError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateInstanceProfile" => {
-            crate::operation::create_instance_profile::CreateInstanceProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateLoginProfile" => {
-            crate::operation::create_login_profile::CreateLoginProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateOpenIDConnectProvider" => {
-            crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreatePolicy" => {
-            crate::operation::create_policy::CreatePolicyError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreatePolicyVersion" => {
-            crate::operation::create_policy_version::CreatePolicyVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateRole" => {
-            crate::operation::create_role::CreateRoleError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateSAMLProvider" => {
-            crate::operation::create_saml_provider::CreateSamlProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateServiceLinkedRole" => {
-            crate::operation::create_service_linked_role::CreateServiceLinkedRoleError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateServiceSpecificCredential" => {
-            crate::operation::create_service_specific_credential::CreateServiceSpecificCredentialError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateUser" => {
-            crate::operation::create_user::CreateUserError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateVirtualMFADevice" => {
-            crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeactivateMFADevice" => {
-            crate::operation::deactivate_mfa_device::DeactivateMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteAccessKey" => {
-            crate::operation::delete_access_key::DeleteAccessKeyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteAccountAlias" => {
-            crate::operation::delete_account_alias::DeleteAccountAliasError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteAccountPasswordPolicy" => {
-            crate::operation::delete_account_password_policy::DeleteAccountPasswordPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteGroup" => {
-            crate::operation::delete_group::DeleteGroupError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteGroupPolicy" => {
-            crate::operation::delete_group_policy::DeleteGroupPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteInstanceProfile" => {
-            crate::operation::delete_instance_profile::DeleteInstanceProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteLoginProfile" => {
-            crate::operation::delete_login_profile::DeleteLoginProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteOpenIDConnectProvider" => {
-            crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeletePolicy" => {
-            crate::operation::delete_policy::DeletePolicyError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeletePolicyVersion" => {
-            crate::operation::delete_policy_version::DeletePolicyVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteRole" => {
-            crate::operation::delete_role::DeleteRoleError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteRolePermissionsBoundary" => {
-            crate::operation::delete_role_permissions_boundary::DeleteRolePermissionsBoundaryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteRolePolicy" => {
-            crate::operation::delete_role_policy::DeleteRolePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteSAMLProvider" => {
-            crate::operation::delete_saml_provider::DeleteSamlProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteSSHPublicKey" => {
-            crate::operation::delete_ssh_public_key::DeleteSshPublicKeyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteServerCertificate" => {
-            crate::operation::delete_server_certificate::DeleteServerCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteServiceLinkedRole" => {
-            crate::operation::delete_service_linked_role::DeleteServiceLinkedRoleError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteServiceSpecificCredential" => {
-            crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteSigningCertificate" => {
-            crate::operation::delete_signing_certificate::DeleteSigningCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteUser" => {
-            crate::operation::delete_user::DeleteUserError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteUserPermissionsBoundary" => {
-            crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteUserPolicy" => {
-            crate::operation::delete_user_policy::DeleteUserPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteVirtualMFADevice" => {
-            crate::operation::delete_virtual_mfa_device::DeleteVirtualMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DetachGroupPolicy" => {
-            crate::operation::detach_group_policy::DetachGroupPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DetachRolePolicy" => {
-            crate::operation::detach_role_policy::DetachRolePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DetachUserPolicy" => {
-            crate::operation::detach_user_policy::DetachUserPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DisableOrganizationsRootCredentialsManagement" => {
-            crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DisableOrganizationsRootSessions" => {
-            crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "EnableMFADevice" => {
-            crate::operation::enable_mfa_device::EnableMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "EnableOrganizationsRootCredentialsManagement" => {
-            crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "EnableOrganizationsRootSessions" => {
-            crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GenerateCredentialReport" => {
-            crate::operation::generate_credential_report::GenerateCredentialReportError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GenerateOrganizationsAccessReport" => {
-            crate::operation::generate_organizations_access_report::GenerateOrganizationsAccessReportError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GenerateServiceLastAccessedDetails" => {
-            crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetAccessKeyLastUsed" => {
-            crate::operation::get_access_key_last_used::GetAccessKeyLastUsedError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetAccountAuthorizationDetails" => {
-            crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetAccountPasswordPolicy" => {
-            crate::operation::get_account_password_policy::GetAccountPasswordPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetAccountSummary" => {
-            crate::operation::get_account_summary::GetAccountSummaryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetContextKeysForCustomPolicy" => {
-            crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetContextKeysForPrincipalPolicy" => {
-            crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetCredentialReport" => {
-            crate::operation::get_credential_report::GetCredentialReportError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetGroup" => {
-            crate::operation::get_group::GetGroupError::from_response(resp, meta).is_ok()
-        }
-        "GetGroupPolicy" => {
-            crate::operation::get_group_policy::GetGroupPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetInstanceProfile" => {
-            crate::operation::get_instance_profile::GetInstanceProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetLoginProfile" => {
-            crate::operation::get_login_profile::GetLoginProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetMFADevice" => {
-            crate::operation::get_mfa_device::GetMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetOpenIDConnectProvider" => {
-            crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetOrganizationsAccessReport" => {
-            crate::operation::get_organizations_access_report::GetOrganizationsAccessReportError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetPolicy" => {
-            crate::operation::get_policy::GetPolicyError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetPolicyVersion" => {
-            crate::operation::get_policy_version::GetPolicyVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetRole" => {
-            crate::operation::get_role::GetRoleError::from_response(resp, meta).is_ok()
-        }
-        "GetRolePolicy" => {
-            crate::operation::get_role_policy::GetRolePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSAMLProvider" => {
-            crate::operation::get_saml_provider::GetSamlProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSSHPublicKey" => {
-            crate::operation::get_ssh_public_key::GetSshPublicKeyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetServerCertificate" => {
-            crate::operation::get_server_certificate::GetServerCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetServiceLastAccessedDetails" => {
-            crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetServiceLastAccessedDetailsWithEntities" => {
-            crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetServiceLinkedRoleDeletionStatus" => {
-            crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetUser" => {
-            crate::operation::get_user::GetUserError::from_response(resp, meta).is_ok()
-        }
-        "GetUserPolicy" => {
-            crate::operation::get_user_policy::GetUserPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAccessKeys" => {
-            crate::operation::list_access_keys::ListAccessKeysError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAccountAliases" => {
-            crate::operation::list_account_aliases::ListAccountAliasesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAttachedGroupPolicies" => {
-            crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAttachedRolePolicies" => {
-            crate::operation::list_attached_role_policies::ListAttachedRolePoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAttachedUserPolicies" => {
-            crate::operation::list_attached_user_policies::ListAttachedUserPoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListEntitiesForPolicy" => {
-            crate::operation::list_entities_for_policy::ListEntitiesForPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListGroupPolicies" => {
-            crate::operation::list_group_policies::ListGroupPoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListGroups" => {
-            crate::operation::list_groups::ListGroupsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListGroupsForUser" => {
-            crate::operation::list_groups_for_user::ListGroupsForUserError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListInstanceProfileTags" => {
-            crate::operation::list_instance_profile_tags::ListInstanceProfileTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListInstanceProfiles" => {
-            crate::operation::list_instance_profiles::ListInstanceProfilesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListInstanceProfilesForRole" => {
-            crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListMFADeviceTags" => {
-            crate::operation::list_mfa_device_tags::ListMfaDeviceTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListMFADevices" => {
-            crate::operation::list_mfa_devices::ListMfaDevicesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListOpenIDConnectProviderTags" => {
-            crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListOpenIDConnectProviders" => {
-            crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListOrganizationsFeatures" => {
-            crate::operation::list_organizations_features::ListOrganizationsFeaturesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListPolicies" => {
-            crate::operation::list_policies::ListPoliciesError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListPoliciesGrantingServiceAccess" => {
-            crate::operation::list_policies_granting_service_access::ListPoliciesGrantingServiceAccessError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListPolicyTags" => {
-            crate::operation::list_policy_tags::ListPolicyTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListPolicyVersions" => {
-            crate::operation::list_policy_versions::ListPolicyVersionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListRolePolicies" => {
-            crate::operation::list_role_policies::ListRolePoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListRoleTags" => {
-            crate::operation::list_role_tags::ListRoleTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListRoles" => {
-            crate::operation::list_roles::ListRolesError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListSAMLProviderTags" => {
-            crate::operation::list_saml_provider_tags::ListSamlProviderTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSAMLProviders" => {
-            crate::operation::list_saml_providers::ListSamlProvidersError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSSHPublicKeys" => {
-            crate::operation::list_ssh_public_keys::ListSshPublicKeysError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListServerCertificateTags" => {
-            crate::operation::list_server_certificate_tags::ListServerCertificateTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListServerCertificates" => {
-            crate::operation::list_server_certificates::ListServerCertificatesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListServiceSpecificCredentials" => {
-            crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSigningCertificates" => {
-            crate::operation::list_signing_certificates::ListSigningCertificatesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListUserPolicies" => {
-            crate::operation::list_user_policies::ListUserPoliciesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListUserTags" => {
-            crate::operation::list_user_tags::ListUserTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListUsers" => {
-            crate::operation::list_users::ListUsersError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListVirtualMFADevices" => {
-            crate::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutGroupPolicy" => {
-            crate::operation::put_group_policy::PutGroupPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutRolePermissionsBoundary" => {
-            crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutRolePolicy" => {
-            crate::operation::put_role_policy::PutRolePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutUserPermissionsBoundary" => {
-            crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutUserPolicy" => {
-            crate::operation::put_user_policy::PutUserPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RemoveClientIDFromOpenIDConnectProvider" => {
-            crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RemoveRoleFromInstanceProfile" => {
-            crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RemoveUserFromGroup" => {
-            crate::operation::remove_user_from_group::RemoveUserFromGroupError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ResetServiceSpecificCredential" => {
-            crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ResyncMFADevice" => {
-            crate::operation::resync_mfa_device::ResyncMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetDefaultPolicyVersion" => {
-            crate::operation::set_default_policy_version::SetDefaultPolicyVersionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetSecurityTokenServicePreferences" => {
-            crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SimulateCustomPolicy" => {
-            crate::operation::simulate_custom_policy::SimulateCustomPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SimulatePrincipalPolicy" => {
-            crate::operation::simulate_principal_policy::SimulatePrincipalPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagInstanceProfile" => {
-            crate::operation::tag_instance_profile::TagInstanceProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagMFADevice" => {
-            crate::operation::tag_mfa_device::TagMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagOpenIDConnectProvider" => {
-            crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagPolicy" => {
-            crate::operation::tag_policy::TagPolicyError::from_response(resp, meta)
-                .is_ok()
-        }
-        "TagRole" => {
-            crate::operation::tag_role::TagRoleError::from_response(resp, meta).is_ok()
-        }
-        "TagSAMLProvider" => {
-            crate::operation::tag_saml_provider::TagSamlProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagServerCertificate" => {
-            crate::operation::tag_server_certificate::TagServerCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagUser" => {
-            crate::operation::tag_user::TagUserError::from_response(resp, meta).is_ok()
-        }
-        "UntagInstanceProfile" => {
-            crate::operation::untag_instance_profile::UntagInstanceProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UntagMFADevice" => {
-            crate::operation::untag_mfa_device::UntagMfaDeviceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UntagOpenIDConnectProvider" => {
-            crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UntagPolicy" => {
-            crate::operation::untag_policy::UntagPolicyError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UntagRole" => {
-            crate::operation::untag_role::UntagRoleError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UntagSAMLProvider" => {
-            crate::operation::untag_saml_provider::UntagSamlProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UntagServerCertificate" => {
-            crate::operation::untag_server_certificate::UntagServerCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UntagUser" => {
-            crate::operation::untag_user::UntagUserError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UpdateAccessKey" => {
-            crate::operation::update_access_key::UpdateAccessKeyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateAccountPasswordPolicy" => {
-            crate::operation::update_account_password_policy::UpdateAccountPasswordPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateAssumeRolePolicy" => {
-            crate::operation::update_assume_role_policy::UpdateAssumeRolePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateGroup" => {
-            crate::operation::update_group::UpdateGroupError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UpdateLoginProfile" => {
-            crate::operation::update_login_profile::UpdateLoginProfileError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateOpenIDConnectProviderThumbprint" => {
-            crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateRole" => {
-            crate::operation::update_role::UpdateRoleError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UpdateRoleDescription" => {
-            crate::operation::update_role_description::UpdateRoleDescriptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateSAMLProvider" => {
-            crate::operation::update_saml_provider::UpdateSamlProviderError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateSSHPublicKey" => {
-            crate::operation::update_ssh_public_key::UpdateSshPublicKeyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateServerCertificate" => {
-            crate::operation::update_server_certificate::UpdateServerCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateServiceSpecificCredential" => {
-            crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateSigningCertificate" => {
-            crate::operation::update_signing_certificate::UpdateSigningCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateUser" => {
-            crate::operation::update_user::UpdateUserError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UploadSSHPublicKey" => {
-            crate::operation::upload_ssh_public_key::UploadSshPublicKeyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UploadServerCertificate" => {
-            crate::operation::upload_server_certificate::UploadServerCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UploadSigningCertificate" => {
-            crate::operation::upload_signing_certificate::UploadSigningCertificateError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "AddClientIDToOpenIDConnectProvider" => crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AddRoleToInstanceProfile" => crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AddUserToGroup" => crate::operation::add_user_to_group::AddUserToGroupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AttachGroupPolicy" => crate::operation::attach_group_policy::AttachGroupPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AttachRolePolicy" => crate::operation::attach_role_policy::AttachRolePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AttachUserPolicy" => crate::operation::attach_user_policy::AttachUserPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ChangePassword" => crate::operation::change_password::ChangePasswordError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateAccessKey" => crate::operation::create_access_key::CreateAccessKeyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateAccountAlias" => crate::operation::create_account_alias::CreateAccountAliasError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateGroup" => crate::operation::create_group::CreateGroupError::from_response(resp, meta)
+            .is_ok(),
+        "CreateInstanceProfile" => crate::operation::create_instance_profile::CreateInstanceProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateLoginProfile" => crate::operation::create_login_profile::CreateLoginProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateOpenIDConnectProvider" => crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreatePolicy" => crate::operation::create_policy::CreatePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreatePolicyVersion" => crate::operation::create_policy_version::CreatePolicyVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateRole" => crate::operation::create_role::CreateRoleError::from_response(resp, meta)
+            .is_ok(),
+        "CreateSAMLProvider" => crate::operation::create_saml_provider::CreateSamlProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateServiceLinkedRole" => crate::operation::create_service_linked_role::CreateServiceLinkedRoleError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateServiceSpecificCredential" => crate::operation::create_service_specific_credential::CreateServiceSpecificCredentialError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateUser" => crate::operation::create_user::CreateUserError::from_response(resp, meta)
+            .is_ok(),
+        "CreateVirtualMFADevice" => crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeactivateMFADevice" => crate::operation::deactivate_mfa_device::DeactivateMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteAccessKey" => crate::operation::delete_access_key::DeleteAccessKeyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteAccountAlias" => crate::operation::delete_account_alias::DeleteAccountAliasError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteAccountPasswordPolicy" => crate::operation::delete_account_password_policy::DeleteAccountPasswordPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteGroup" => crate::operation::delete_group::DeleteGroupError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteGroupPolicy" => crate::operation::delete_group_policy::DeleteGroupPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteInstanceProfile" => crate::operation::delete_instance_profile::DeleteInstanceProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteLoginProfile" => crate::operation::delete_login_profile::DeleteLoginProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteOpenIDConnectProvider" => crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeletePolicy" => crate::operation::delete_policy::DeletePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeletePolicyVersion" => crate::operation::delete_policy_version::DeletePolicyVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteRole" => crate::operation::delete_role::DeleteRoleError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteRolePermissionsBoundary" => crate::operation::delete_role_permissions_boundary::DeleteRolePermissionsBoundaryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteRolePolicy" => crate::operation::delete_role_policy::DeleteRolePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteSAMLProvider" => crate::operation::delete_saml_provider::DeleteSamlProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteSSHPublicKey" => crate::operation::delete_ssh_public_key::DeleteSshPublicKeyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteServerCertificate" => crate::operation::delete_server_certificate::DeleteServerCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteServiceLinkedRole" => crate::operation::delete_service_linked_role::DeleteServiceLinkedRoleError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteServiceSpecificCredential" => crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteSigningCertificate" => crate::operation::delete_signing_certificate::DeleteSigningCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteUser" => crate::operation::delete_user::DeleteUserError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteUserPermissionsBoundary" => crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteUserPolicy" => crate::operation::delete_user_policy::DeleteUserPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteVirtualMFADevice" => crate::operation::delete_virtual_mfa_device::DeleteVirtualMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DetachGroupPolicy" => crate::operation::detach_group_policy::DetachGroupPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DetachRolePolicy" => crate::operation::detach_role_policy::DetachRolePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DetachUserPolicy" => crate::operation::detach_user_policy::DetachUserPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DisableOrganizationsRootCredentialsManagement" => crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DisableOrganizationsRootSessions" => crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "EnableMFADevice" => crate::operation::enable_mfa_device::EnableMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "EnableOrganizationsRootCredentialsManagement" => crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "EnableOrganizationsRootSessions" => crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GenerateCredentialReport" => crate::operation::generate_credential_report::GenerateCredentialReportError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GenerateOrganizationsAccessReport" => crate::operation::generate_organizations_access_report::GenerateOrganizationsAccessReportError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GenerateServiceLastAccessedDetails" => crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetAccessKeyLastUsed" => crate::operation::get_access_key_last_used::GetAccessKeyLastUsedError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetAccountAuthorizationDetails" => crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetAccountPasswordPolicy" => crate::operation::get_account_password_policy::GetAccountPasswordPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetAccountSummary" => crate::operation::get_account_summary::GetAccountSummaryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetContextKeysForCustomPolicy" => crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetContextKeysForPrincipalPolicy" => crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetCredentialReport" => crate::operation::get_credential_report::GetCredentialReportError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetGroup" => crate::operation::get_group::GetGroupError::from_response(resp, meta).is_ok(),
+        "GetGroupPolicy" => crate::operation::get_group_policy::GetGroupPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetInstanceProfile" => crate::operation::get_instance_profile::GetInstanceProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetLoginProfile" => crate::operation::get_login_profile::GetLoginProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetMFADevice" => crate::operation::get_mfa_device::GetMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetOpenIDConnectProvider" => crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetOrganizationsAccessReport" => crate::operation::get_organizations_access_report::GetOrganizationsAccessReportError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetPolicy" => crate::operation::get_policy::GetPolicyError::from_response(resp, meta)
+            .is_ok(),
+        "GetPolicyVersion" => crate::operation::get_policy_version::GetPolicyVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetRole" => crate::operation::get_role::GetRoleError::from_response(resp, meta).is_ok(),
+        "GetRolePolicy" => crate::operation::get_role_policy::GetRolePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSAMLProvider" => crate::operation::get_saml_provider::GetSamlProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSSHPublicKey" => crate::operation::get_ssh_public_key::GetSshPublicKeyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetServerCertificate" => crate::operation::get_server_certificate::GetServerCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetServiceLastAccessedDetails" => crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetServiceLastAccessedDetailsWithEntities" => crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetServiceLinkedRoleDeletionStatus" => crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetUser" => crate::operation::get_user::GetUserError::from_response(resp, meta).is_ok(),
+        "GetUserPolicy" => crate::operation::get_user_policy::GetUserPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAccessKeys" => crate::operation::list_access_keys::ListAccessKeysError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAccountAliases" => crate::operation::list_account_aliases::ListAccountAliasesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAttachedGroupPolicies" => crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAttachedRolePolicies" => crate::operation::list_attached_role_policies::ListAttachedRolePoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAttachedUserPolicies" => crate::operation::list_attached_user_policies::ListAttachedUserPoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListEntitiesForPolicy" => crate::operation::list_entities_for_policy::ListEntitiesForPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListGroupPolicies" => crate::operation::list_group_policies::ListGroupPoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListGroups" => crate::operation::list_groups::ListGroupsError::from_response(resp, meta)
+            .is_ok(),
+        "ListGroupsForUser" => crate::operation::list_groups_for_user::ListGroupsForUserError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListInstanceProfileTags" => crate::operation::list_instance_profile_tags::ListInstanceProfileTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListInstanceProfiles" => crate::operation::list_instance_profiles::ListInstanceProfilesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListInstanceProfilesForRole" => crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListMFADeviceTags" => crate::operation::list_mfa_device_tags::ListMfaDeviceTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListMFADevices" => crate::operation::list_mfa_devices::ListMfaDevicesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListOpenIDConnectProviderTags" => crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListOpenIDConnectProviders" => crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListOrganizationsFeatures" => crate::operation::list_organizations_features::ListOrganizationsFeaturesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListPolicies" => crate::operation::list_policies::ListPoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListPoliciesGrantingServiceAccess" => crate::operation::list_policies_granting_service_access::ListPoliciesGrantingServiceAccessError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListPolicyTags" => crate::operation::list_policy_tags::ListPolicyTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListPolicyVersions" => crate::operation::list_policy_versions::ListPolicyVersionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListRolePolicies" => crate::operation::list_role_policies::ListRolePoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListRoleTags" => crate::operation::list_role_tags::ListRoleTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListRoles" => crate::operation::list_roles::ListRolesError::from_response(resp, meta)
+            .is_ok(),
+        "ListSAMLProviderTags" => crate::operation::list_saml_provider_tags::ListSamlProviderTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSAMLProviders" => crate::operation::list_saml_providers::ListSamlProvidersError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSSHPublicKeys" => crate::operation::list_ssh_public_keys::ListSshPublicKeysError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListServerCertificateTags" => crate::operation::list_server_certificate_tags::ListServerCertificateTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListServerCertificates" => crate::operation::list_server_certificates::ListServerCertificatesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListServiceSpecificCredentials" => crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSigningCertificates" => crate::operation::list_signing_certificates::ListSigningCertificatesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListUserPolicies" => crate::operation::list_user_policies::ListUserPoliciesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListUserTags" => crate::operation::list_user_tags::ListUserTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListUsers" => crate::operation::list_users::ListUsersError::from_response(resp, meta)
+            .is_ok(),
+        "ListVirtualMFADevices" => crate::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutGroupPolicy" => crate::operation::put_group_policy::PutGroupPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutRolePermissionsBoundary" => crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutRolePolicy" => crate::operation::put_role_policy::PutRolePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutUserPermissionsBoundary" => crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutUserPolicy" => crate::operation::put_user_policy::PutUserPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RemoveClientIDFromOpenIDConnectProvider" => crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RemoveRoleFromInstanceProfile" => crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RemoveUserFromGroup" => crate::operation::remove_user_from_group::RemoveUserFromGroupError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ResetServiceSpecificCredential" => crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ResyncMFADevice" => crate::operation::resync_mfa_device::ResyncMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetDefaultPolicyVersion" => crate::operation::set_default_policy_version::SetDefaultPolicyVersionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetSecurityTokenServicePreferences" => crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SimulateCustomPolicy" => crate::operation::simulate_custom_policy::SimulateCustomPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SimulatePrincipalPolicy" => crate::operation::simulate_principal_policy::SimulatePrincipalPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagInstanceProfile" => crate::operation::tag_instance_profile::TagInstanceProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagMFADevice" => crate::operation::tag_mfa_device::TagMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagOpenIDConnectProvider" => crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagPolicy" => crate::operation::tag_policy::TagPolicyError::from_response(resp, meta)
+            .is_ok(),
+        "TagRole" => crate::operation::tag_role::TagRoleError::from_response(resp, meta).is_ok(),
+        "TagSAMLProvider" => crate::operation::tag_saml_provider::TagSamlProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagServerCertificate" => crate::operation::tag_server_certificate::TagServerCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagUser" => crate::operation::tag_user::TagUserError::from_response(resp, meta).is_ok(),
+        "UntagInstanceProfile" => crate::operation::untag_instance_profile::UntagInstanceProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UntagMFADevice" => crate::operation::untag_mfa_device::UntagMfaDeviceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UntagOpenIDConnectProvider" => crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UntagPolicy" => crate::operation::untag_policy::UntagPolicyError::from_response(resp, meta)
+            .is_ok(),
+        "UntagRole" => crate::operation::untag_role::UntagRoleError::from_response(resp, meta)
+            .is_ok(),
+        "UntagSAMLProvider" => crate::operation::untag_saml_provider::UntagSamlProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UntagServerCertificate" => crate::operation::untag_server_certificate::UntagServerCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UntagUser" => crate::operation::untag_user::UntagUserError::from_response(resp, meta)
+            .is_ok(),
+        "UpdateAccessKey" => crate::operation::update_access_key::UpdateAccessKeyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateAccountPasswordPolicy" => crate::operation::update_account_password_policy::UpdateAccountPasswordPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateAssumeRolePolicy" => crate::operation::update_assume_role_policy::UpdateAssumeRolePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateGroup" => crate::operation::update_group::UpdateGroupError::from_response(resp, meta)
+            .is_ok(),
+        "UpdateLoginProfile" => crate::operation::update_login_profile::UpdateLoginProfileError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateOpenIDConnectProviderThumbprint" => crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateRole" => crate::operation::update_role::UpdateRoleError::from_response(resp, meta)
+            .is_ok(),
+        "UpdateRoleDescription" => crate::operation::update_role_description::UpdateRoleDescriptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateSAMLProvider" => crate::operation::update_saml_provider::UpdateSamlProviderError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateSSHPublicKey" => crate::operation::update_ssh_public_key::UpdateSshPublicKeyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateServerCertificate" => crate::operation::update_server_certificate::UpdateServerCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateServiceSpecificCredential" => crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateSigningCertificate" => crate::operation::update_signing_certificate::UpdateSigningCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateUser" => crate::operation::update_user::UpdateUserError::from_response(resp, meta)
+            .is_ok(),
+        "UploadSSHPublicKey" => crate::operation::upload_ssh_public_key::UploadSshPublicKeyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UploadServerCertificate" => crate::operation::upload_server_certificate::UploadServerCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UploadSigningCertificate" => crate::operation::upload_signing_certificate::UploadSigningCertificateError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_access_detail(d: u32) -> crate::types::AccessDetail {
@@ -30,16 +27,10 @@ fn full_access_detail(d: u32) -> crate::types::AccessDetail {
     }
     crate::types::AccessDetail {
         service_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        service_namespace: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_namespace: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        entity_path: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        last_authenticated_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        entity_path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        last_authenticated_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         total_authenticated_entities: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -74,9 +65,7 @@ fn full_access_key_metadata(d: u32) -> crate::types::AccessKeyMetadata {
     }
     crate::types::AccessKeyMetadata {
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        access_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        access_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         status: Some(crate::types::StatusType::from("Active")),
         create_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
@@ -93,17 +82,13 @@ fn full_account_not_management_or_delegated_administrator_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_attached_permissions_boundary(
-    d: u32,
-) -> crate::types::AttachedPermissionsBoundary {
+fn full_attached_permissions_boundary(d: u32) -> crate::types::AttachedPermissionsBoundary {
     if d > 3u32 {
         return <crate::types::AttachedPermissionsBoundary as ::std::default::Default>::default();
     }
     crate::types::AttachedPermissionsBoundary {
         permissions_boundary_type: Some(
-            crate::types::PermissionsBoundaryAttachmentType::from(
-                "PermissionsBoundaryPolicy",
-            ),
+            crate::types::PermissionsBoundaryAttachmentType::from("PermissionsBoundaryPolicy"),
         ),
         permissions_boundary_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
@@ -116,9 +101,7 @@ fn full_attached_policy(d: u32) -> crate::types::AttachedPolicy {
         return <crate::types::AttachedPolicy as ::std::default::Default>::default();
     }
     crate::types::AttachedPolicy {
-        policy_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        policy_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         policy_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -134,9 +117,7 @@ fn full_caller_is_not_management_account_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_concurrent_modification_exception(
-    d: u32,
-) -> crate::types::ConcurrentModificationException {
+fn full_concurrent_modification_exception(d: u32) -> crate::types::ConcurrentModificationException {
     if d > 3u32 {
         return <crate::types::ConcurrentModificationException as ::std::default::Default>::default();
     }
@@ -150,16 +131,12 @@ fn full_context_entry(d: u32) -> crate::types::ContextEntry {
         return <crate::types::ContextEntry as ::std::default::Default>::default();
     }
     crate::types::ContextEntry {
-        context_key_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        context_key_values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        context_key_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        context_key_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         context_key_type: Some(crate::types::ContextKeyTypeEnum::from("string")),
         ..::std::default::Default::default()
     }
@@ -206,23 +183,21 @@ fn full_delete_conflict_exception(d: u32) -> crate::types::DeleteConflictExcepti
         ..::std::default::Default::default()
     }
 }
-fn full_deletion_task_failure_reason_type(
-    d: u32,
-) -> crate::types::DeletionTaskFailureReasonType {
+fn full_deletion_task_failure_reason_type(d: u32) -> crate::types::DeletionTaskFailureReasonType {
     if d > 3u32 {
         return <crate::types::DeletionTaskFailureReasonType as ::std::default::Default>::default();
     }
     crate::types::DeletionTaskFailureReasonType {
         reason: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        role_usage_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_role_usage_type(d + 1)] },
-        ),
+        role_usage_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_role_usage_type(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_duplicate_certificate_exception(
-    d: u32,
-) -> crate::types::DuplicateCertificateException {
+fn full_duplicate_certificate_exception(d: u32) -> crate::types::DuplicateCertificateException {
     if d > 3u32 {
         return <crate::types::DuplicateCertificateException as ::std::default::Default>::default();
     }
@@ -231,9 +206,7 @@ fn full_duplicate_certificate_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_duplicate_ssh_public_key_exception(
-    d: u32,
-) -> crate::types::DuplicateSshPublicKeyException {
+fn full_duplicate_ssh_public_key_exception(d: u32) -> crate::types::DuplicateSshPublicKeyException {
     if d > 3u32 {
         return <crate::types::DuplicateSshPublicKeyException as ::std::default::Default>::default();
     }
@@ -242,9 +215,7 @@ fn full_duplicate_ssh_public_key_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_entity_already_exists_exception(
-    d: u32,
-) -> crate::types::EntityAlreadyExistsException {
+fn full_entity_already_exists_exception(d: u32) -> crate::types::EntityAlreadyExistsException {
     if d > 3u32 {
         return <crate::types::EntityAlreadyExistsException as ::std::default::Default>::default();
     }
@@ -259,9 +230,7 @@ fn full_entity_details(d: u32) -> crate::types::EntityDetails {
     }
     crate::types::EntityDetails {
         entity_info: full_entity_info(d + 1),
-        last_authenticated: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_authenticated: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -305,41 +274,34 @@ fn full_evaluation_result(d: u32) -> crate::types::EvaluationResult {
     }
     crate::types::EvaluationResult {
         eval_action_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        eval_resource_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        eval_resource_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         eval_decision: crate::types::PolicyEvaluationDecisionType::from("allowed"),
-        matched_statements: Some(
-            if d > 3u32 { vec![] } else { vec![full_statement(d + 1)] },
-        ),
-        missing_context_values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        matched_statements: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_statement(d + 1)]
+        }),
+        missing_context_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         organizations_decision_detail: Some(full_organizations_decision_detail(d + 1)),
         permissions_boundary_decision_detail: Some(
             full_permissions_boundary_decision_detail(d + 1),
         ),
-        eval_decision_details: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        crate::types::PolicyEvaluationDecisionType::from("allowed"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        resource_specific_results: Some(
-            if d > 3u32 { vec![] } else { vec![full_resource_specific_result(d + 1)] },
-        ),
+        eval_decision_details: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                ("key ✓".to_string(), crate::types::PolicyEvaluationDecisionType::from("allowed"))
+            ].into_iter().collect()
+        }),
+        resource_specific_results: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_resource_specific_result(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -366,12 +328,16 @@ fn full_group_detail(d: u32) -> crate::types::GroupDetail {
         group_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         create_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        group_policy_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_detail(d + 1)] },
-        ),
-        attached_managed_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_attached_policy(d + 1)] },
-        ),
+        group_policy_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_detail(d + 1)]
+        }),
+        attached_managed_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attached_policy(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -381,16 +347,20 @@ fn full_instance_profile(d: u32) -> crate::types::InstanceProfile {
     }
     crate::types::InstanceProfile {
         path: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        instance_profile_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        instance_profile_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         create_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        roles: if d > 3u32 { vec![] } else { vec![full_role(d + 1)] },
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        roles: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_role(d + 1)]
+        },
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -405,9 +375,7 @@ fn full_invalid_authentication_code_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_certificate_exception(
-    d: u32,
-) -> crate::types::InvalidCertificateException {
+fn full_invalid_certificate_exception(d: u32) -> crate::types::InvalidCertificateException {
     if d > 3u32 {
         return <crate::types::InvalidCertificateException as ::std::default::Default>::default();
     }
@@ -468,16 +436,12 @@ fn full_list_policies_granting_service_access_entry(
         return <crate::types::ListPoliciesGrantingServiceAccessEntry as ::std::default::Default>::default();
     }
     crate::types::ListPoliciesGrantingServiceAccessEntry {
-        service_namespace: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        policies: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_policy_granting_service_access(d + 1)]
-            },
-        ),
+        service_namespace: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_granting_service_access(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -492,9 +456,7 @@ fn full_login_profile(d: u32) -> crate::types::LoginProfile {
         ..::std::default::Default::default()
     }
 }
-fn full_malformed_certificate_exception(
-    d: u32,
-) -> crate::types::MalformedCertificateException {
+fn full_malformed_certificate_exception(d: u32) -> crate::types::MalformedCertificateException {
     if d > 3u32 {
         return <crate::types::MalformedCertificateException as ::std::default::Default>::default();
     }
@@ -519,26 +481,22 @@ fn full_managed_policy_detail(d: u32) -> crate::types::ManagedPolicyDetail {
         return <crate::types::ManagedPolicyDetail as ::std::default::Default>::default();
     }
     crate::types::ManagedPolicyDetail {
-        policy_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        policy_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         policy_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        default_version_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        default_version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         attachment_count: Some(i32::MIN),
         permissions_boundary_usage_count: Some(i32::MIN),
         is_attachable: true,
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         create_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         update_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        policy_version_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_version(d + 1)] },
-        ),
+        policy_version_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_version(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -584,9 +542,7 @@ fn full_open_id_idp_communication_error_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_organization_not_found_exception(
-    d: u32,
-) -> crate::types::OrganizationNotFoundException {
+fn full_organization_not_found_exception(d: u32) -> crate::types::OrganizationNotFoundException {
     if d > 3u32 {
         return <crate::types::OrganizationNotFoundException as ::std::default::Default>::default();
     }
@@ -606,9 +562,7 @@ fn full_organization_not_in_all_features_mode_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_organizations_decision_detail(
-    d: u32,
-) -> crate::types::OrganizationsDecisionDetail {
+fn full_organizations_decision_detail(d: u32) -> crate::types::OrganizationsDecisionDetail {
     if d > 3u32 {
         return <crate::types::OrganizationsDecisionDetail as ::std::default::Default>::default();
     }
@@ -662,24 +616,22 @@ fn full_policy(d: u32) -> crate::types::Policy {
         return <crate::types::Policy as ::std::default::Default>::default();
     }
     crate::types::Policy {
-        policy_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        policy_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         policy_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        default_version_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        default_version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         attachment_count: Some(i32::MIN),
         permissions_boundary_usage_count: Some(i32::MIN),
         is_attachable: true,
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         create_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         update_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -688,12 +640,8 @@ fn full_policy_detail(d: u32) -> crate::types::PolicyDetail {
         return <crate::types::PolicyDetail as ::std::default::Default>::default();
     }
     crate::types::PolicyDetail {
-        policy_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        policy_document: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        policy_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        policy_document: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -706,9 +654,7 @@ fn full_policy_evaluation_exception(d: u32) -> crate::types::PolicyEvaluationExc
         ..::std::default::Default::default()
     }
 }
-fn full_policy_granting_service_access(
-    d: u32,
-) -> crate::types::PolicyGrantingServiceAccess {
+fn full_policy_granting_service_access(d: u32) -> crate::types::PolicyGrantingServiceAccess {
     if d > 3u32 {
         return <crate::types::PolicyGrantingServiceAccess as ::std::default::Default>::default();
     }
@@ -717,9 +663,7 @@ fn full_policy_granting_service_access(
         policy_type: crate::types::PolicyType::from("INLINE"),
         policy_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         entity_type: Some(crate::types::PolicyOwnerEntityType::from("USER")),
-        entity_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        entity_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -733,9 +677,7 @@ fn full_policy_group(d: u32) -> crate::types::PolicyGroup {
         ..::std::default::Default::default()
     }
 }
-fn full_policy_not_attachable_exception(
-    d: u32,
-) -> crate::types::PolicyNotAttachableException {
+fn full_policy_not_attachable_exception(d: u32) -> crate::types::PolicyNotAttachableException {
     if d > 3u32 {
         return <crate::types::PolicyNotAttachableException as ::std::default::Default>::default();
     }
@@ -802,36 +744,25 @@ fn full_resource_specific_result(d: u32) -> crate::types::ResourceSpecificResult
         return <crate::types::ResourceSpecificResult as ::std::default::Default>::default();
     }
     crate::types::ResourceSpecificResult {
-        eval_resource_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        eval_resource_decision: crate::types::PolicyEvaluationDecisionType::from(
-            "allowed",
-        ),
-        matched_statements: Some(
-            if d > 3u32 { vec![] } else { vec![full_statement(d + 1)] },
-        ),
-        missing_context_values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        eval_decision_details: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        crate::types::PolicyEvaluationDecisionType::from("allowed"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        eval_resource_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        eval_resource_decision: crate::types::PolicyEvaluationDecisionType::from("allowed"),
+        matched_statements: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_statement(d + 1)]
+        }),
+        missing_context_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        eval_decision_details: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                ("key ✓".to_string(), crate::types::PolicyEvaluationDecisionType::from("allowed"))
+            ].into_iter().collect()
+        }),
         permissions_boundary_decision_detail: Some(
             full_permissions_boundary_decision_detail(d + 1),
         ),
@@ -851,12 +782,14 @@ fn full_role(d: u32) -> crate::types::Role {
         assume_role_policy_document: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_session_duration: Some(i32::MIN),
         permissions_boundary: Some(full_attached_permissions_boundary(d + 1)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         role_last_used: Some(full_role_last_used(d + 1)),
         ..::std::default::Default::default()
     }
@@ -874,17 +807,27 @@ fn full_role_detail(d: u32) -> crate::types::RoleDetail {
         assume_role_policy_document: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        instance_profile_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_instance_profile(d + 1)] },
-        ),
-        role_policy_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_detail(d + 1)] },
-        ),
-        attached_managed_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_attached_policy(d + 1)] },
-        ),
+        instance_profile_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_instance_profile(d + 1)]
+        }),
+        role_policy_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_detail(d + 1)]
+        }),
+        attached_managed_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attached_policy(d + 1)]
+        }),
         permissions_boundary: Some(full_attached_permissions_boundary(d + 1)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         role_last_used: Some(full_role_last_used(d + 1)),
         ..::std::default::Default::default()
     }
@@ -905,13 +848,11 @@ fn full_role_usage_type(d: u32) -> crate::types::RoleUsageType {
     }
     crate::types::RoleUsageType {
         region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        resources: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        resources: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -943,10 +884,12 @@ fn full_server_certificate(d: u32) -> crate::types::ServerCertificate {
     crate::types::ServerCertificate {
         server_certificate_metadata: full_server_certificate_metadata(d + 1),
         certificate_body: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        certificate_chain: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        certificate_chain: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -956,12 +899,8 @@ fn full_server_certificate_metadata(d: u32) -> crate::types::ServerCertificateMe
     }
     crate::types::ServerCertificateMetadata {
         path: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        server_certificate_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        server_certificate_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         upload_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         expiration: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
@@ -994,12 +933,8 @@ fn full_service_last_accessed(d: u32) -> crate::types::ServiceLastAccessed {
     }
     crate::types::ServiceLastAccessed {
         service_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        last_authenticated: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        service_namespace: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        last_authenticated: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        service_namespace: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         last_authenticated_entity: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -1007,19 +942,15 @@ fn full_service_last_accessed(d: u32) -> crate::types::ServiceLastAccessed {
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         total_authenticated_entities: Some(i32::MIN),
-        tracked_actions_last_accessed: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_tracked_action_last_accessed(d + 1)]
-            },
-        ),
+        tracked_actions_last_accessed: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tracked_action_last_accessed(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_service_not_supported_exception(
-    d: u32,
-) -> crate::types::ServiceNotSupportedException {
+fn full_service_not_supported_exception(d: u32) -> crate::types::ServiceNotSupportedException {
     if d > 3u32 {
         return <crate::types::ServiceNotSupportedException as ::std::default::Default>::default();
     }
@@ -1035,9 +966,7 @@ fn full_service_specific_credential(d: u32) -> crate::types::ServiceSpecificCred
     crate::types::ServiceSpecificCredential {
         create_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         service_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        service_user_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         service_password: SensitiveString::from("s3cr3t ✓ \"x\""),
         service_specific_credential_id: String::from(
             "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
@@ -1056,9 +985,7 @@ fn full_service_specific_credential_metadata(
     crate::types::ServiceSpecificCredentialMetadata {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::StatusType::from("Active"),
-        service_user_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         create_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         service_specific_credential_id: String::from(
             "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
@@ -1086,13 +1013,9 @@ fn full_ssh_public_key(d: u32) -> crate::types::SshPublicKey {
     }
     crate::types::SshPublicKey {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ssh_public_key_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        ssh_public_key_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         fingerprint: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ssh_public_key_body: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        ssh_public_key_body: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::StatusType::from("Active"),
         upload_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
@@ -1104,9 +1027,7 @@ fn full_ssh_public_key_metadata(d: u32) -> crate::types::SshPublicKeyMetadata {
     }
     crate::types::SshPublicKeyMetadata {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ssh_public_key_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        ssh_public_key_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::StatusType::from("Active"),
         upload_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ..::std::default::Default::default()
@@ -1117,9 +1038,7 @@ fn full_statement(d: u32) -> crate::types::Statement {
         return <crate::types::Statement as ::std::default::Default>::default();
     }
     crate::types::Statement {
-        source_policy_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        source_policy_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         source_policy_type: Some(crate::types::PolicySourceType::from("user")),
         start_position: Some(full_position(d + 1)),
         end_position: Some(full_position(d + 1)),
@@ -1141,24 +1060,14 @@ fn full_tracked_action_last_accessed(d: u32) -> crate::types::TrackedActionLastA
         return <crate::types::TrackedActionLastAccessed as ::std::default::Default>::default();
     }
     crate::types::TrackedActionLastAccessed {
-        action_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        last_accessed_entity: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        last_accessed_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_accessed_region: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        action_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        last_accessed_entity: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        last_accessed_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_accessed_region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_unmodifiable_entity_exception(
-    d: u32,
-) -> crate::types::UnmodifiableEntityException {
+fn full_unmodifiable_entity_exception(d: u32) -> crate::types::UnmodifiableEntityException {
     if d > 3u32 {
         return <crate::types::UnmodifiableEntityException as ::std::default::Default>::default();
     }
@@ -1188,11 +1097,13 @@ fn full_user(d: u32) -> crate::types::User {
         user_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         create_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        password_last_used: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        password_last_used: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         permissions_boundary: Some(full_attached_permissions_boundary(d + 1)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1206,21 +1117,27 @@ fn full_user_detail(d: u32) -> crate::types::UserDetail {
         user_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         create_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        user_policy_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_detail(d + 1)] },
-        ),
-        group_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        attached_managed_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_attached_policy(d + 1)] },
-        ),
+        user_policy_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_detail(d + 1)]
+        }),
+        group_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        attached_managed_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attached_policy(d + 1)]
+        }),
         permissions_boundary: Some(full_attached_permissions_boundary(d + 1)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1234,7 +1151,11 @@ fn full_virtual_mfa_device(d: u32) -> crate::types::VirtualMfaDevice {
         qr_code_png: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
         user: Some(full_user(d + 1)),
         enable_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1269,9 +1190,7 @@ fn full_add_role_to_instance_profile_input(
         return <crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileInput as ::std::default::Default>::default();
     }
     crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         role_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
@@ -1374,9 +1293,7 @@ fn full_attach_user_policy_output(
         ..::std::default::Default::default()
     }
 }
-fn full_change_password_input(
-    d: u32,
-) -> crate::operation::change_password::ChangePasswordInput {
+fn full_change_password_input(d: u32) -> crate::operation::change_password::ChangePasswordInput {
     if d > 3u32 {
         return <crate::operation::change_password::ChangePasswordInput as ::std::default::Default>::default();
     }
@@ -1386,9 +1303,7 @@ fn full_change_password_input(
         ..::std::default::Default::default()
     }
 }
-fn full_change_password_output(
-    d: u32,
-) -> crate::operation::change_password::ChangePasswordOutput {
+fn full_change_password_output(d: u32) -> crate::operation::change_password::ChangePasswordOutput {
     if d > 3u32 {
         return <crate::operation::change_password::ChangePasswordOutput as ::std::default::Default>::default();
     }
@@ -1449,9 +1364,7 @@ fn full_create_group_input(d: u32) -> crate::operation::create_group::CreateGrou
         ..::std::default::Default::default()
     }
 }
-fn full_create_group_output(
-    d: u32,
-) -> crate::operation::create_group::CreateGroupOutput {
+fn full_create_group_output(d: u32) -> crate::operation::create_group::CreateGroupOutput {
     if d > 3u32 {
         return <crate::operation::create_group::CreateGroupOutput as ::std::default::Default>::default();
     }
@@ -1467,11 +1380,13 @@ fn full_create_instance_profile_input(
         return <crate::operation::create_instance_profile::CreateInstanceProfileInput as ::std::default::Default>::default();
     }
     crate::operation::create_instance_profile::CreateInstanceProfileInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1518,21 +1433,21 @@ fn full_create_open_id_connect_provider_input(
     }
     crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderInput {
         url: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_id_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        thumbprint_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        client_id_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        thumbprint_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1546,13 +1461,15 @@ fn full_create_open_id_connect_provider_output(
         open_id_connect_provider_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_create_policy_input(
-    d: u32,
-) -> crate::operation::create_policy::CreatePolicyInput {
+fn full_create_policy_input(d: u32) -> crate::operation::create_policy::CreatePolicyInput {
     if d > 3u32 {
         return <crate::operation::create_policy::CreatePolicyInput as ::std::default::Default>::default();
     }
@@ -1560,16 +1477,16 @@ fn full_create_policy_input(
         policy_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         policy_document: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_create_policy_output(
-    d: u32,
-) -> crate::operation::create_policy::CreatePolicyOutput {
+fn full_create_policy_output(d: u32) -> crate::operation::create_policy::CreatePolicyOutput {
     if d > 3u32 {
         return <crate::operation::create_policy::CreatePolicyOutput as ::std::default::Default>::default();
     }
@@ -1609,17 +1526,15 @@ fn full_create_role_input(d: u32) -> crate::operation::create_role::CreateRoleIn
     crate::operation::create_role::CreateRoleInput {
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         role_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        assume_role_policy_document: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        assume_role_policy_document: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_session_duration: Some(i32::MIN),
-        permissions_boundary: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        permissions_boundary: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1639,11 +1554,13 @@ fn full_create_saml_provider_input(
         return <crate::operation::create_saml_provider::CreateSamlProviderInput as ::std::default::Default>::default();
     }
     crate::operation::create_saml_provider::CreateSamlProviderInput {
-        saml_metadata_document: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        saml_metadata_document: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         assertion_encryption_mode: Some(
             crate::types::AssertionEncryptionModeType::from("Required"),
         ),
@@ -1658,10 +1575,12 @@ fn full_create_saml_provider_output(
         return <crate::operation::create_saml_provider::CreateSamlProviderOutput as ::std::default::Default>::default();
     }
     crate::operation::create_saml_provider::CreateSamlProviderOutput {
-        saml_provider_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        saml_provider_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1673,12 +1592,8 @@ fn full_create_service_linked_role_input(
     }
     crate::operation::create_service_linked_role::CreateServiceLinkedRoleInput {
         aws_service_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        custom_suffix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        custom_suffix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1723,10 +1638,12 @@ fn full_create_user_input(d: u32) -> crate::operation::create_user::CreateUserIn
     crate::operation::create_user::CreateUserInput {
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        permissions_boundary: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        permissions_boundary: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1747,10 +1664,12 @@ fn full_create_virtual_mfa_device_input(
     }
     crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceInput {
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        virtual_mfa_device_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        virtual_mfa_device_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1859,9 +1778,7 @@ fn full_delete_group_input(d: u32) -> crate::operation::delete_group::DeleteGrou
         ..::std::default::Default::default()
     }
 }
-fn full_delete_group_output(
-    d: u32,
-) -> crate::operation::delete_group::DeleteGroupOutput {
+fn full_delete_group_output(d: u32) -> crate::operation::delete_group::DeleteGroupOutput {
     if d > 3u32 {
         return <crate::operation::delete_group::DeleteGroupOutput as ::std::default::Default>::default();
     }
@@ -1898,9 +1815,7 @@ fn full_delete_instance_profile_input(
         return <crate::operation::delete_instance_profile::DeleteInstanceProfileInput as ::std::default::Default>::default();
     }
     crate::operation::delete_instance_profile::DeleteInstanceProfileInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -1958,9 +1873,7 @@ fn full_delete_open_id_connect_provider_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_policy_input(
-    d: u32,
-) -> crate::operation::delete_policy::DeletePolicyInput {
+fn full_delete_policy_input(d: u32) -> crate::operation::delete_policy::DeletePolicyInput {
     if d > 3u32 {
         return <crate::operation::delete_policy::DeletePolicyInput as ::std::default::Default>::default();
     }
@@ -1969,9 +1882,7 @@ fn full_delete_policy_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_policy_output(
-    d: u32,
-) -> crate::operation::delete_policy::DeletePolicyOutput {
+fn full_delete_policy_output(d: u32) -> crate::operation::delete_policy::DeletePolicyOutput {
     if d > 3u32 {
         return <crate::operation::delete_policy::DeletePolicyOutput as ::std::default::Default>::default();
     }
@@ -2068,9 +1979,7 @@ fn full_delete_saml_provider_input(
         return <crate::operation::delete_saml_provider::DeleteSamlProviderInput as ::std::default::Default>::default();
     }
     crate::operation::delete_saml_provider::DeleteSamlProviderInput {
-        saml_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        saml_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2092,9 +2001,7 @@ fn full_delete_ssh_public_key_input(
     }
     crate::operation::delete_ssh_public_key::DeleteSshPublicKeyInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ssh_public_key_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        ssh_public_key_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2115,9 +2022,7 @@ fn full_delete_server_certificate_input(
         return <crate::operation::delete_server_certificate::DeleteServerCertificateInput as ::std::default::Default>::default();
     }
     crate::operation::delete_server_certificate::DeleteServerCertificateInput {
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2363,16 +2268,12 @@ fn full_disable_organizations_root_credentials_management_output(
         return <crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementOutput as ::std::default::Default>::default();
     }
     crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementOutput {
-        organization_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        enabled_features: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::FeatureType::from("RootCredentialsManagement")]
-            },
-        ),
+        organization_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        enabled_features: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::FeatureType::from("RootCredentialsManagement")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2393,16 +2294,12 @@ fn full_disable_organizations_root_sessions_output(
         return <crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsOutput as ::std::default::Default>::default();
     }
     crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsOutput {
-        organization_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        enabled_features: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::FeatureType::from("RootCredentialsManagement")]
-            },
-        ),
+        organization_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        enabled_features: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::FeatureType::from("RootCredentialsManagement")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2415,12 +2312,8 @@ fn full_enable_mfa_device_input(
     crate::operation::enable_mfa_device::EnableMfaDeviceInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         serial_number: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        authentication_code1: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        authentication_code2: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        authentication_code1: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        authentication_code2: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2451,16 +2344,12 @@ fn full_enable_organizations_root_credentials_management_output(
         return <crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementOutput as ::std::default::Default>::default();
     }
     crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementOutput {
-        organization_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        enabled_features: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::FeatureType::from("RootCredentialsManagement")]
-            },
-        ),
+        organization_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        enabled_features: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::FeatureType::from("RootCredentialsManagement")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2481,16 +2370,12 @@ fn full_enable_organizations_root_sessions_output(
         return <crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsOutput as ::std::default::Default>::default();
     }
     crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsOutput {
-        organization_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        enabled_features: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::FeatureType::from("RootCredentialsManagement")]
-            },
-        ),
+        organization_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        enabled_features: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::FeatureType::from("RootCredentialsManagement")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2512,9 +2397,7 @@ fn full_generate_credential_report_output(
     }
     crate::operation::generate_credential_report::GenerateCredentialReportOutput {
         state: Some(crate::types::ReportStateType::from("STARTED")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2551,9 +2434,7 @@ fn full_generate_service_last_accessed_details_input(
     }
     crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsInput {
         arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        granularity: Some(
-            crate::types::AccessAdvisorUsageGranularityType::from("SERVICE_LEVEL"),
-        ),
+        granularity: Some(crate::types::AccessAdvisorUsageGranularityType::from("SERVICE_LEVEL")),
         ..::std::default::Default::default()
     }
 }
@@ -2598,9 +2479,11 @@ fn full_get_account_authorization_details_input(
         return <crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsInput as ::std::default::Default>::default();
     }
     crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsInput {
-        filter: Some(
-            if d > 3u32 { vec![] } else { vec![crate ::types::EntityType::from("User")] },
-        ),
+        filter: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::EntityType::from("User")]
+        }),
         max_items: Some(i32::MIN),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -2613,18 +2496,26 @@ fn full_get_account_authorization_details_output(
         return <crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput as ::std::default::Default>::default();
     }
     crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput {
-        user_detail_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_user_detail(d + 1)] },
-        ),
-        group_detail_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_group_detail(d + 1)] },
-        ),
-        role_detail_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_role_detail(d + 1)] },
-        ),
-        policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_managed_policy_detail(d + 1)] },
-        ),
+        user_detail_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_user_detail(d + 1)]
+        }),
+        group_detail_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_group_detail(d + 1)]
+        }),
+        role_detail_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_role_detail(d + 1)]
+        }),
+        policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_managed_policy_detail(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -2668,13 +2559,11 @@ fn full_get_account_summary_output(
         return <crate::operation::get_account_summary::GetAccountSummaryOutput as ::std::default::Default>::default();
     }
     crate::operation::get_account_summary::GetAccountSummaryOutput {
-        summary_map: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), i32::MIN)].into_iter().collect()
-            },
-        ),
+        summary_map: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), i32::MIN)].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2700,13 +2589,11 @@ fn full_get_context_keys_for_custom_policy_output(
         return <crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyOutput {
-        context_key_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        context_key_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2717,16 +2604,12 @@ fn full_get_context_keys_for_principal_policy_input(
         return <crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyInput as ::std::default::Default>::default();
     }
     crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyInput {
-        policy_source_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        policy_input_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        policy_source_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        policy_input_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2737,13 +2620,11 @@ fn full_get_context_keys_for_principal_policy_output(
         return <crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyOutput {
-        context_key_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        context_key_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2787,15 +2668,17 @@ fn full_get_group_output(d: u32) -> crate::operation::get_group::GetGroupOutput 
     }
     crate::operation::get_group::GetGroupOutput {
         group: full_group(d + 1),
-        users: if d > 3u32 { vec![] } else { vec![full_user(d + 1)] },
+        users: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_user(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_group_policy_input(
-    d: u32,
-) -> crate::operation::get_group_policy::GetGroupPolicyInput {
+fn full_get_group_policy_input(d: u32) -> crate::operation::get_group_policy::GetGroupPolicyInput {
     if d > 3u32 {
         return <crate::operation::get_group_policy::GetGroupPolicyInput as ::std::default::Default>::default();
     }
@@ -2825,9 +2708,7 @@ fn full_get_instance_profile_input(
         return <crate::operation::get_instance_profile::GetInstanceProfileInput as ::std::default::Default>::default();
     }
     crate::operation::get_instance_profile::GetInstanceProfileInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -2864,9 +2745,7 @@ fn full_get_login_profile_output(
         ..::std::default::Default::default()
     }
 }
-fn full_get_mfa_device_input(
-    d: u32,
-) -> crate::operation::get_mfa_device::GetMfaDeviceInput {
+fn full_get_mfa_device_input(d: u32) -> crate::operation::get_mfa_device::GetMfaDeviceInput {
     if d > 3u32 {
         return <crate::operation::get_mfa_device::GetMfaDeviceInput as ::std::default::Default>::default();
     }
@@ -2876,9 +2755,7 @@ fn full_get_mfa_device_input(
         ..::std::default::Default::default()
     }
 }
-fn full_get_mfa_device_output(
-    d: u32,
-) -> crate::operation::get_mfa_device::GetMfaDeviceOutput {
+fn full_get_mfa_device_output(d: u32) -> crate::operation::get_mfa_device::GetMfaDeviceOutput {
     if d > 3u32 {
         return <crate::operation::get_mfa_device::GetMfaDeviceOutput as ::std::default::Default>::default();
     }
@@ -2886,20 +2763,16 @@ fn full_get_mfa_device_output(
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         serial_number: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         enable_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        certifications: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        certifications: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2924,22 +2797,22 @@ fn full_get_open_id_connect_provider_output(
     }
     crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderOutput {
         url: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        client_id_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        thumbprint_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        client_id_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        thumbprint_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         create_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2966,14 +2839,14 @@ fn full_get_organizations_access_report_output(
     crate::operation::get_organizations_access_report::GetOrganizationsAccessReportOutput {
         job_status: crate::types::JobStatusType::from("IN_PROGRESS"),
         job_creation_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        job_completion_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        job_completion_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         number_of_services_accessible: Some(i32::MIN),
         number_of_services_not_accessed: Some(i32::MIN),
-        access_details: Some(
-            if d > 3u32 { vec![] } else { vec![full_access_detail(d + 1)] },
-        ),
+        access_details: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_access_detail(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         error_details: Some(full_error_details(d + 1)),
@@ -3039,9 +2912,7 @@ fn full_get_role_output(d: u32) -> crate::operation::get_role::GetRoleOutput {
         ..::std::default::Default::default()
     }
 }
-fn full_get_role_policy_input(
-    d: u32,
-) -> crate::operation::get_role_policy::GetRolePolicyInput {
+fn full_get_role_policy_input(d: u32) -> crate::operation::get_role_policy::GetRolePolicyInput {
     if d > 3u32 {
         return <crate::operation::get_role_policy::GetRolePolicyInput as ::std::default::Default>::default();
     }
@@ -3051,9 +2922,7 @@ fn full_get_role_policy_input(
         ..::std::default::Default::default()
     }
 }
-fn full_get_role_policy_output(
-    d: u32,
-) -> crate::operation::get_role_policy::GetRolePolicyOutput {
+fn full_get_role_policy_output(d: u32) -> crate::operation::get_role_policy::GetRolePolicyOutput {
     if d > 3u32 {
         return <crate::operation::get_role_policy::GetRolePolicyOutput as ::std::default::Default>::default();
     }
@@ -3071,9 +2940,7 @@ fn full_get_saml_provider_input(
         return <crate::operation::get_saml_provider::GetSamlProviderInput as ::std::default::Default>::default();
     }
     crate::operation::get_saml_provider::GetSamlProviderInput {
-        saml_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        saml_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -3084,21 +2951,25 @@ fn full_get_saml_provider_output(
         return <crate::operation::get_saml_provider::GetSamlProviderOutput as ::std::default::Default>::default();
     }
     crate::operation::get_saml_provider::GetSamlProviderOutput {
-        saml_provider_uuid: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        saml_provider_uuid: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         saml_metadata_document: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         create_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         valid_until: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         assertion_encryption_mode: Some(
             crate::types::AssertionEncryptionModeType::from("Required"),
         ),
-        private_key_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_saml_private_key(d + 1)] },
-        ),
+        private_key_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_saml_private_key(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3110,9 +2981,7 @@ fn full_get_ssh_public_key_input(
     }
     crate::operation::get_ssh_public_key::GetSshPublicKeyInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ssh_public_key_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        ssh_public_key_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         encoding: crate::types::EncodingType::from("SSH"),
         ..::std::default::Default::default()
     }
@@ -3135,9 +3004,7 @@ fn full_get_server_certificate_input(
         return <crate::operation::get_server_certificate::GetServerCertificateInput as ::std::default::Default>::default();
     }
     crate::operation::get_server_certificate::GetServerCertificateInput {
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -3173,9 +3040,7 @@ fn full_get_service_last_accessed_details_output(
     }
     crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsOutput {
         job_status: crate::types::JobStatusType::from("IN_PROGRESS"),
-        job_type: Some(
-            crate::types::AccessAdvisorUsageGranularityType::from("SERVICE_LEVEL"),
-        ),
+        job_type: Some(crate::types::AccessAdvisorUsageGranularityType::from("SERVICE_LEVEL")),
         job_creation_date: DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         services_last_accessed: if d > 3u32 {
             vec![]
@@ -3197,9 +3062,7 @@ fn full_get_service_last_accessed_details_with_entities_input(
     }
     crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesInput {
         job_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        service_namespace: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        service_namespace: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         max_items: Some(i32::MIN),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3267,9 +3130,7 @@ fn full_get_user_output(d: u32) -> crate::operation::get_user::GetUserOutput {
         ..::std::default::Default::default()
     }
 }
-fn full_get_user_policy_input(
-    d: u32,
-) -> crate::operation::get_user_policy::GetUserPolicyInput {
+fn full_get_user_policy_input(d: u32) -> crate::operation::get_user_policy::GetUserPolicyInput {
     if d > 3u32 {
         return <crate::operation::get_user_policy::GetUserPolicyInput as ::std::default::Default>::default();
     }
@@ -3279,9 +3140,7 @@ fn full_get_user_policy_input(
         ..::std::default::Default::default()
     }
 }
-fn full_get_user_policy_output(
-    d: u32,
-) -> crate::operation::get_user_policy::GetUserPolicyOutput {
+fn full_get_user_policy_output(d: u32) -> crate::operation::get_user_policy::GetUserPolicyOutput {
     if d > 3u32 {
         return <crate::operation::get_user_policy::GetUserPolicyOutput as ::std::default::Default>::default();
     }
@@ -3292,9 +3151,7 @@ fn full_get_user_policy_output(
         ..::std::default::Default::default()
     }
 }
-fn full_list_access_keys_input(
-    d: u32,
-) -> crate::operation::list_access_keys::ListAccessKeysInput {
+fn full_list_access_keys_input(d: u32) -> crate::operation::list_access_keys::ListAccessKeysInput {
     if d > 3u32 {
         return <crate::operation::list_access_keys::ListAccessKeysInput as ::std::default::Default>::default();
     }
@@ -3359,9 +3216,7 @@ fn full_list_attached_group_policies_input(
     }
     crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesInput {
         group_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3374,9 +3229,11 @@ fn full_list_attached_group_policies_output(
         return <crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesOutput {
-        attached_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_attached_policy(d + 1)] },
-        ),
+        attached_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attached_policy(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3390,9 +3247,7 @@ fn full_list_attached_role_policies_input(
     }
     crate::operation::list_attached_role_policies::ListAttachedRolePoliciesInput {
         role_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3405,9 +3260,11 @@ fn full_list_attached_role_policies_output(
         return <crate::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput {
-        attached_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_attached_policy(d + 1)] },
-        ),
+        attached_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attached_policy(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3421,9 +3278,7 @@ fn full_list_attached_user_policies_input(
     }
     crate::operation::list_attached_user_policies::ListAttachedUserPoliciesInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3436,9 +3291,11 @@ fn full_list_attached_user_policies_output(
         return <crate::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput {
-        attached_policies: Some(
-            if d > 3u32 { vec![] } else { vec![full_attached_policy(d + 1)] },
-        ),
+        attached_policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_attached_policy(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3453,12 +3310,8 @@ fn full_list_entities_for_policy_input(
     crate::operation::list_entities_for_policy::ListEntitiesForPolicyInput {
         policy_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         entity_filter: Some(crate::types::EntityType::from("User")),
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        policy_usage_filter: Some(
-            crate::types::PolicyUsageType::from("PermissionsPolicy"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        policy_usage_filter: Some(crate::types::PolicyUsageType::from("PermissionsPolicy")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3471,15 +3324,21 @@ fn full_list_entities_for_policy_output(
         return <crate::operation::list_entities_for_policy::ListEntitiesForPolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::list_entities_for_policy::ListEntitiesForPolicyOutput {
-        policy_groups: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_group(d + 1)] },
-        ),
-        policy_users: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_user(d + 1)] },
-        ),
-        policy_roles: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_role(d + 1)] },
-        ),
+        policy_groups: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_group(d + 1)]
+        }),
+        policy_users: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_user(d + 1)]
+        }),
+        policy_roles: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_role(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3520,9 +3379,7 @@ fn full_list_groups_input(d: u32) -> crate::operation::list_groups::ListGroupsIn
         return <crate::operation::list_groups::ListGroupsInput as ::std::default::Default>::default();
     }
     crate::operation::list_groups::ListGroupsInput {
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3533,7 +3390,11 @@ fn full_list_groups_output(d: u32) -> crate::operation::list_groups::ListGroupsO
         return <crate::operation::list_groups::ListGroupsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_groups::ListGroupsOutput {
-        groups: if d > 3u32 { vec![] } else { vec![full_group(d + 1)] },
+        groups: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_group(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3559,7 +3420,11 @@ fn full_list_groups_for_user_output(
         return <crate::operation::list_groups_for_user::ListGroupsForUserOutput as ::std::default::Default>::default();
     }
     crate::operation::list_groups_for_user::ListGroupsForUserOutput {
-        groups: if d > 3u32 { vec![] } else { vec![full_group(d + 1)] },
+        groups: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_group(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3572,9 +3437,7 @@ fn full_list_instance_profile_tags_input(
         return <crate::operation::list_instance_profile_tags::ListInstanceProfileTagsInput as ::std::default::Default>::default();
     }
     crate::operation::list_instance_profile_tags::ListInstanceProfileTagsInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3587,7 +3450,11 @@ fn full_list_instance_profile_tags_output(
         return <crate::operation::list_instance_profile_tags::ListInstanceProfileTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_instance_profile_tags::ListInstanceProfileTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3600,9 +3467,7 @@ fn full_list_instance_profiles_input(
         return <crate::operation::list_instance_profiles::ListInstanceProfilesInput as ::std::default::Default>::default();
     }
     crate::operation::list_instance_profiles::ListInstanceProfilesInput {
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3675,15 +3540,17 @@ fn full_list_mfa_device_tags_output(
         return <crate::operation::list_mfa_device_tags::ListMfaDeviceTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_mfa_device_tags::ListMfaDeviceTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_mfa_devices_input(
-    d: u32,
-) -> crate::operation::list_mfa_devices::ListMfaDevicesInput {
+fn full_list_mfa_devices_input(d: u32) -> crate::operation::list_mfa_devices::ListMfaDevicesInput {
     if d > 3u32 {
         return <crate::operation::list_mfa_devices::ListMfaDevicesInput as ::std::default::Default>::default();
     }
@@ -3701,7 +3568,11 @@ fn full_list_mfa_devices_output(
         return <crate::operation::list_mfa_devices::ListMfaDevicesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_mfa_devices::ListMfaDevicesOutput {
-        mfa_devices: if d > 3u32 { vec![] } else { vec![full_mfa_device(d + 1)] },
+        mfa_devices: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_mfa_device(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3729,7 +3600,11 @@ fn full_list_open_id_connect_provider_tags_output(
         return <crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3752,13 +3627,11 @@ fn full_list_open_id_connect_providers_output(
         return <crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersOutput as ::std::default::Default>::default();
     }
     crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersOutput {
-        open_id_connect_provider_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_open_id_connect_provider_list_entry(d + 1)]
-            },
-        ),
+        open_id_connect_provider_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_open_id_connect_provider_list_entry(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3779,47 +3652,39 @@ fn full_list_organizations_features_output(
         return <crate::operation::list_organizations_features::ListOrganizationsFeaturesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_organizations_features::ListOrganizationsFeaturesOutput {
-        organization_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        enabled_features: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::FeatureType::from("RootCredentialsManagement")]
-            },
-        ),
+        organization_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        enabled_features: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::FeatureType::from("RootCredentialsManagement")]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_policies_input(
-    d: u32,
-) -> crate::operation::list_policies::ListPoliciesInput {
+fn full_list_policies_input(d: u32) -> crate::operation::list_policies::ListPoliciesInput {
     if d > 3u32 {
         return <crate::operation::list_policies::ListPoliciesInput as ::std::default::Default>::default();
     }
     crate::operation::list_policies::ListPoliciesInput {
         scope: Some(crate::types::PolicyScopeType::from("All")),
         only_attached: true,
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        policy_usage_filter: Some(
-            crate::types::PolicyUsageType::from("PermissionsPolicy"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        policy_usage_filter: Some(crate::types::PolicyUsageType::from("PermissionsPolicy")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
     }
 }
-fn full_list_policies_output(
-    d: u32,
-) -> crate::operation::list_policies::ListPoliciesOutput {
+fn full_list_policies_output(d: u32) -> crate::operation::list_policies::ListPoliciesOutput {
     if d > 3u32 {
         return <crate::operation::list_policies::ListPoliciesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_policies::ListPoliciesOutput {
-        policies: Some(if d > 3u32 { vec![] } else { vec![full_policy(d + 1)] }),
+        policies: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3859,9 +3724,7 @@ fn full_list_policies_granting_service_access_output(
         ..::std::default::Default::default()
     }
 }
-fn full_list_policy_tags_input(
-    d: u32,
-) -> crate::operation::list_policy_tags::ListPolicyTagsInput {
+fn full_list_policy_tags_input(d: u32) -> crate::operation::list_policy_tags::ListPolicyTagsInput {
     if d > 3u32 {
         return <crate::operation::list_policy_tags::ListPolicyTagsInput as ::std::default::Default>::default();
     }
@@ -3879,7 +3742,11 @@ fn full_list_policy_tags_output(
         return <crate::operation::list_policy_tags::ListPolicyTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_policy_tags::ListPolicyTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3905,7 +3772,11 @@ fn full_list_policy_versions_output(
         return <crate::operation::list_policy_versions::ListPolicyVersionsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_policy_versions::ListPolicyVersionsOutput {
-        versions: Some(if d > 3u32 { vec![] } else { vec![full_policy_version(d + 1)] }),
+        versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_version(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3941,9 +3812,7 @@ fn full_list_role_policies_output(
         ..::std::default::Default::default()
     }
 }
-fn full_list_role_tags_input(
-    d: u32,
-) -> crate::operation::list_role_tags::ListRoleTagsInput {
+fn full_list_role_tags_input(d: u32) -> crate::operation::list_role_tags::ListRoleTagsInput {
     if d > 3u32 {
         return <crate::operation::list_role_tags::ListRoleTagsInput as ::std::default::Default>::default();
     }
@@ -3954,14 +3823,16 @@ fn full_list_role_tags_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_role_tags_output(
-    d: u32,
-) -> crate::operation::list_role_tags::ListRoleTagsOutput {
+fn full_list_role_tags_output(d: u32) -> crate::operation::list_role_tags::ListRoleTagsOutput {
     if d > 3u32 {
         return <crate::operation::list_role_tags::ListRoleTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_role_tags::ListRoleTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3972,9 +3843,7 @@ fn full_list_roles_input(d: u32) -> crate::operation::list_roles::ListRolesInput
         return <crate::operation::list_roles::ListRolesInput as ::std::default::Default>::default();
     }
     crate::operation::list_roles::ListRolesInput {
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -3985,7 +3854,11 @@ fn full_list_roles_output(d: u32) -> crate::operation::list_roles::ListRolesOutp
         return <crate::operation::list_roles::ListRolesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_roles::ListRolesOutput {
-        roles: if d > 3u32 { vec![] } else { vec![full_role(d + 1)] },
+        roles: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_role(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -3998,9 +3871,7 @@ fn full_list_saml_provider_tags_input(
         return <crate::operation::list_saml_provider_tags::ListSamlProviderTagsInput as ::std::default::Default>::default();
     }
     crate::operation::list_saml_provider_tags::ListSamlProviderTagsInput {
-        saml_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        saml_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -4013,7 +3884,11 @@ fn full_list_saml_provider_tags_output(
         return <crate::operation::list_saml_provider_tags::ListSamlProviderTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_saml_provider_tags::ListSamlProviderTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -4036,9 +3911,11 @@ fn full_list_saml_providers_output(
         return <crate::operation::list_saml_providers::ListSamlProvidersOutput as ::std::default::Default>::default();
     }
     crate::operation::list_saml_providers::ListSamlProvidersOutput {
-        saml_provider_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_saml_provider_list_entry(d + 1)] },
-        ),
+        saml_provider_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_saml_provider_list_entry(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4062,9 +3939,11 @@ fn full_list_ssh_public_keys_output(
         return <crate::operation::list_ssh_public_keys::ListSshPublicKeysOutput as ::std::default::Default>::default();
     }
     crate::operation::list_ssh_public_keys::ListSshPublicKeysOutput {
-        ssh_public_keys: Some(
-            if d > 3u32 { vec![] } else { vec![full_ssh_public_key_metadata(d + 1)] },
-        ),
+        ssh_public_keys: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ssh_public_key_metadata(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -4077,9 +3956,7 @@ fn full_list_server_certificate_tags_input(
         return <crate::operation::list_server_certificate_tags::ListServerCertificateTagsInput as ::std::default::Default>::default();
     }
     crate::operation::list_server_certificate_tags::ListServerCertificateTagsInput {
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -4092,7 +3969,11 @@ fn full_list_server_certificate_tags_output(
         return <crate::operation::list_server_certificate_tags::ListServerCertificateTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_server_certificate_tags::ListServerCertificateTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -4105,9 +3986,7 @@ fn full_list_server_certificates_input(
         return <crate::operation::list_server_certificates::ListServerCertificatesInput as ::std::default::Default>::default();
     }
     crate::operation::list_server_certificates::ListServerCertificatesInput {
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -4138,9 +4017,7 @@ fn full_list_service_specific_credentials_input(
     }
     crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsInput {
         user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        service_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        service_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4151,13 +4028,11 @@ fn full_list_service_specific_credentials_output(
         return <crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsOutput {
-        service_specific_credentials: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_service_specific_credential_metadata(d + 1)]
-            },
-        ),
+        service_specific_credentials: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_service_specific_credential_metadata(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4221,9 +4096,7 @@ fn full_list_user_policies_output(
         ..::std::default::Default::default()
     }
 }
-fn full_list_user_tags_input(
-    d: u32,
-) -> crate::operation::list_user_tags::ListUserTagsInput {
+fn full_list_user_tags_input(d: u32) -> crate::operation::list_user_tags::ListUserTagsInput {
     if d > 3u32 {
         return <crate::operation::list_user_tags::ListUserTagsInput as ::std::default::Default>::default();
     }
@@ -4234,14 +4107,16 @@ fn full_list_user_tags_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_user_tags_output(
-    d: u32,
-) -> crate::operation::list_user_tags::ListUserTagsOutput {
+fn full_list_user_tags_output(d: u32) -> crate::operation::list_user_tags::ListUserTagsOutput {
     if d > 3u32 {
         return <crate::operation::list_user_tags::ListUserTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_user_tags::ListUserTagsOutput {
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -4252,9 +4127,7 @@ fn full_list_users_input(d: u32) -> crate::operation::list_users::ListUsersInput
         return <crate::operation::list_users::ListUsersInput as ::std::default::Default>::default();
     }
     crate::operation::list_users::ListUsersInput {
-        path_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        path_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_items: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -4265,7 +4138,11 @@ fn full_list_users_output(d: u32) -> crate::operation::list_users::ListUsersOutp
         return <crate::operation::list_users::ListUsersOutput as ::std::default::Default>::default();
     }
     crate::operation::list_users::ListUsersOutput {
-        users: if d > 3u32 { vec![] } else { vec![full_user(d + 1)] },
+        users: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_user(d + 1)]
+        },
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -4301,9 +4178,7 @@ fn full_list_virtual_mfa_devices_output(
         ..::std::default::Default::default()
     }
 }
-fn full_put_group_policy_input(
-    d: u32,
-) -> crate::operation::put_group_policy::PutGroupPolicyInput {
+fn full_put_group_policy_input(d: u32) -> crate::operation::put_group_policy::PutGroupPolicyInput {
     if d > 3u32 {
         return <crate::operation::put_group_policy::PutGroupPolicyInput as ::std::default::Default>::default();
     }
@@ -4332,9 +4207,7 @@ fn full_put_role_permissions_boundary_input(
     }
     crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryInput {
         role_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        permissions_boundary: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        permissions_boundary: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -4348,9 +4221,7 @@ fn full_put_role_permissions_boundary_output(
         ..::std::default::Default::default()
     }
 }
-fn full_put_role_policy_input(
-    d: u32,
-) -> crate::operation::put_role_policy::PutRolePolicyInput {
+fn full_put_role_policy_input(d: u32) -> crate::operation::put_role_policy::PutRolePolicyInput {
     if d > 3u32 {
         return <crate::operation::put_role_policy::PutRolePolicyInput as ::std::default::Default>::default();
     }
@@ -4361,9 +4232,7 @@ fn full_put_role_policy_input(
         ..::std::default::Default::default()
     }
 }
-fn full_put_role_policy_output(
-    d: u32,
-) -> crate::operation::put_role_policy::PutRolePolicyOutput {
+fn full_put_role_policy_output(d: u32) -> crate::operation::put_role_policy::PutRolePolicyOutput {
     if d > 3u32 {
         return <crate::operation::put_role_policy::PutRolePolicyOutput as ::std::default::Default>::default();
     }
@@ -4379,9 +4248,7 @@ fn full_put_user_permissions_boundary_input(
     }
     crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        permissions_boundary: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        permissions_boundary: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -4395,9 +4262,7 @@ fn full_put_user_permissions_boundary_output(
         ..::std::default::Default::default()
     }
 }
-fn full_put_user_policy_input(
-    d: u32,
-) -> crate::operation::put_user_policy::PutUserPolicyInput {
+fn full_put_user_policy_input(d: u32) -> crate::operation::put_user_policy::PutUserPolicyInput {
     if d > 3u32 {
         return <crate::operation::put_user_policy::PutUserPolicyInput as ::std::default::Default>::default();
     }
@@ -4408,9 +4273,7 @@ fn full_put_user_policy_input(
         ..::std::default::Default::default()
     }
 }
-fn full_put_user_policy_output(
-    d: u32,
-) -> crate::operation::put_user_policy::PutUserPolicyOutput {
+fn full_put_user_policy_output(d: u32) -> crate::operation::put_user_policy::PutUserPolicyOutput {
     if d > 3u32 {
         return <crate::operation::put_user_policy::PutUserPolicyOutput as ::std::default::Default>::default();
     }
@@ -4449,9 +4312,7 @@ fn full_remove_role_from_instance_profile_input(
         return <crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileInput as ::std::default::Default>::default();
     }
     crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         role_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
@@ -4522,12 +4383,8 @@ fn full_resync_mfa_device_input(
     crate::operation::resync_mfa_device::ResyncMfaDeviceInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         serial_number: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        authentication_code1: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        authentication_code2: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        authentication_code1: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        authentication_code2: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -4570,9 +4427,7 @@ fn full_set_security_token_service_preferences_input(
         return <crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesInput as ::std::default::Default>::default();
     }
     crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesInput {
-        global_endpoint_token_version: crate::types::GlobalEndpointTokenVersion::from(
-            "v1Token",
-        ),
+        global_endpoint_token_version: crate::types::GlobalEndpointTokenVersion::from("v1Token"),
         ..::std::default::Default::default()
     }
 }
@@ -4598,35 +4453,29 @@ fn full_simulate_custom_policy_input(
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        permissions_boundary_policy_input_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        permissions_boundary_policy_input_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         action_names: if d > 3u32 {
             vec![]
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        resource_arns: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        resource_policy: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        resource_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        resource_arns: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        resource_policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        resource_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         caller_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        context_entries: Some(
-            if d > 3u32 { vec![] } else { vec![full_context_entry(d + 1)] },
-        ),
+        context_entries: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_context_entry(d + 1)]
+        }),
         resource_handling_option: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -4642,9 +4491,11 @@ fn full_simulate_custom_policy_output(
         return <crate::operation::simulate_custom_policy::SimulateCustomPolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::simulate_custom_policy::SimulateCustomPolicyOutput {
-        evaluation_results: Some(
-            if d > 3u32 { vec![] } else { vec![full_evaluation_result(d + 1)] },
-        ),
+        evaluation_results: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_evaluation_result(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -4657,45 +4508,35 @@ fn full_simulate_principal_policy_input(
         return <crate::operation::simulate_principal_policy::SimulatePrincipalPolicyInput as ::std::default::Default>::default();
     }
     crate::operation::simulate_principal_policy::SimulatePrincipalPolicyInput {
-        policy_source_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        policy_input_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        permissions_boundary_policy_input_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        policy_source_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        policy_input_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        permissions_boundary_policy_input_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         action_names: if d > 3u32 {
             vec![]
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        resource_arns: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        resource_policy: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        resource_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        resource_arns: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        resource_policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        resource_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         caller_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        context_entries: Some(
-            if d > 3u32 { vec![] } else { vec![full_context_entry(d + 1)] },
-        ),
+        context_entries: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_context_entry(d + 1)]
+        }),
         resource_handling_option: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -4711,9 +4552,11 @@ fn full_simulate_principal_policy_output(
         return <crate::operation::simulate_principal_policy::SimulatePrincipalPolicyOutput as ::std::default::Default>::default();
     }
     crate::operation::simulate_principal_policy::SimulatePrincipalPolicyOutput {
-        evaluation_results: Some(
-            if d > 3u32 { vec![] } else { vec![full_evaluation_result(d + 1)] },
-        ),
+        evaluation_results: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_evaluation_result(d + 1)]
+        }),
         is_truncated: true,
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -4726,10 +4569,12 @@ fn full_tag_instance_profile_input(
         return <crate::operation::tag_instance_profile::TagInstanceProfileInput as ::std::default::Default>::default();
     }
     crate::operation::tag_instance_profile::TagInstanceProfileInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -4743,21 +4588,21 @@ fn full_tag_instance_profile_output(
         ..::std::default::Default::default()
     }
 }
-fn full_tag_mfa_device_input(
-    d: u32,
-) -> crate::operation::tag_mfa_device::TagMfaDeviceInput {
+fn full_tag_mfa_device_input(d: u32) -> crate::operation::tag_mfa_device::TagMfaDeviceInput {
     if d > 3u32 {
         return <crate::operation::tag_mfa_device::TagMfaDeviceInput as ::std::default::Default>::default();
     }
     crate::operation::tag_mfa_device::TagMfaDeviceInput {
         serial_number: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
-fn full_tag_mfa_device_output(
-    d: u32,
-) -> crate::operation::tag_mfa_device::TagMfaDeviceOutput {
+fn full_tag_mfa_device_output(d: u32) -> crate::operation::tag_mfa_device::TagMfaDeviceOutput {
     if d > 3u32 {
         return <crate::operation::tag_mfa_device::TagMfaDeviceOutput as ::std::default::Default>::default();
     }
@@ -4775,7 +4620,11 @@ fn full_tag_open_id_connect_provider_input(
         open_id_connect_provider_arn: String::from(
             "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
         ),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -4795,7 +4644,11 @@ fn full_tag_policy_input(d: u32) -> crate::operation::tag_policy::TagPolicyInput
     }
     crate::operation::tag_policy::TagPolicyInput {
         policy_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -4813,7 +4666,11 @@ fn full_tag_role_input(d: u32) -> crate::operation::tag_role::TagRoleInput {
     }
     crate::operation::tag_role::TagRoleInput {
         role_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -4832,10 +4689,12 @@ fn full_tag_saml_provider_input(
         return <crate::operation::tag_saml_provider::TagSamlProviderInput as ::std::default::Default>::default();
     }
     crate::operation::tag_saml_provider::TagSamlProviderInput {
-        saml_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        saml_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -4856,10 +4715,12 @@ fn full_tag_server_certificate_input(
         return <crate::operation::tag_server_certificate::TagServerCertificateInput as ::std::default::Default>::default();
     }
     crate::operation::tag_server_certificate::TagServerCertificateInput {
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -4879,7 +4740,11 @@ fn full_tag_user_input(d: u32) -> crate::operation::tag_user::TagUserInput {
     }
     crate::operation::tag_user::TagUserInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -4898,9 +4763,7 @@ fn full_untag_instance_profile_input(
         return <crate::operation::untag_instance_profile::UntagInstanceProfileInput as ::std::default::Default>::default();
     }
     crate::operation::untag_instance_profile::UntagInstanceProfileInput {
-        instance_profile_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        instance_profile_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         tag_keys: if d > 3u32 {
             vec![]
         } else {
@@ -4919,9 +4782,7 @@ fn full_untag_instance_profile_output(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_mfa_device_input(
-    d: u32,
-) -> crate::operation::untag_mfa_device::UntagMfaDeviceInput {
+fn full_untag_mfa_device_input(d: u32) -> crate::operation::untag_mfa_device::UntagMfaDeviceInput {
     if d > 3u32 {
         return <crate::operation::untag_mfa_device::UntagMfaDeviceInput as ::std::default::Default>::default();
     }
@@ -4987,9 +4848,7 @@ fn full_untag_policy_input(d: u32) -> crate::operation::untag_policy::UntagPolic
         ..::std::default::Default::default()
     }
 }
-fn full_untag_policy_output(
-    d: u32,
-) -> crate::operation::untag_policy::UntagPolicyOutput {
+fn full_untag_policy_output(d: u32) -> crate::operation::untag_policy::UntagPolicyOutput {
     if d > 3u32 {
         return <crate::operation::untag_policy::UntagPolicyOutput as ::std::default::Default>::default();
     }
@@ -5026,9 +4885,7 @@ fn full_untag_saml_provider_input(
         return <crate::operation::untag_saml_provider::UntagSamlProviderInput as ::std::default::Default>::default();
     }
     crate::operation::untag_saml_provider::UntagSamlProviderInput {
-        saml_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        saml_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         tag_keys: if d > 3u32 {
             vec![]
         } else {
@@ -5054,9 +4911,7 @@ fn full_untag_server_certificate_input(
         return <crate::operation::untag_server_certificate::UntagServerCertificateInput as ::std::default::Default>::default();
     }
     crate::operation::untag_server_certificate::UntagServerCertificateInput {
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         tag_keys: if d > 3u32 {
             vec![]
         } else {
@@ -5178,15 +5033,11 @@ fn full_update_group_input(d: u32) -> crate::operation::update_group::UpdateGrou
     crate::operation::update_group::UpdateGroupInput {
         group_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         new_path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        new_group_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        new_group_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_update_group_output(
-    d: u32,
-) -> crate::operation::update_group::UpdateGroupOutput {
+fn full_update_group_output(d: u32) -> crate::operation::update_group::UpdateGroupOutput {
     if d > 3u32 {
         return <crate::operation::update_group::UpdateGroupOutput as ::std::default::Default>::default();
     }
@@ -5251,9 +5102,7 @@ fn full_update_role_input(d: u32) -> crate::operation::update_role::UpdateRoleIn
     }
     crate::operation::update_role::UpdateRoleInput {
         role_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_session_duration: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -5299,16 +5148,12 @@ fn full_update_saml_provider_input(
         saml_metadata_document: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        saml_provider_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        saml_provider_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         assertion_encryption_mode: Some(
             crate::types::AssertionEncryptionModeType::from("Required"),
         ),
         add_private_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        remove_private_key: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        remove_private_key: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5319,9 +5164,7 @@ fn full_update_saml_provider_output(
         return <crate::operation::update_saml_provider::UpdateSamlProviderOutput as ::std::default::Default>::default();
     }
     crate::operation::update_saml_provider::UpdateSamlProviderOutput {
-        saml_provider_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        saml_provider_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5333,9 +5176,7 @@ fn full_update_ssh_public_key_input(
     }
     crate::operation::update_ssh_public_key::UpdateSshPublicKeyInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ssh_public_key_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        ssh_public_key_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         status: crate::types::StatusType::from("Active"),
         ..::std::default::Default::default()
     }
@@ -5357,9 +5198,7 @@ fn full_update_server_certificate_input(
         return <crate::operation::update_server_certificate::UpdateServerCertificateInput as ::std::default::Default>::default();
     }
     crate::operation::update_server_certificate::UpdateServerCertificateInput {
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         new_path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         new_server_certificate_name: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
@@ -5432,9 +5271,7 @@ fn full_update_user_input(d: u32) -> crate::operation::update_user::UpdateUserIn
     crate::operation::update_user::UpdateUserInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         new_path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        new_user_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        new_user_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5454,9 +5291,7 @@ fn full_upload_ssh_public_key_input(
     }
     crate::operation::upload_ssh_public_key::UploadSshPublicKeyInput {
         user_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ssh_public_key_body: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        ssh_public_key_body: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -5479,15 +5314,15 @@ fn full_upload_server_certificate_input(
     }
     crate::operation::upload_server_certificate::UploadServerCertificateInput {
         path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        server_certificate_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        server_certificate_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         certificate_body: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         private_key: SensitiveString::from("s3cr3t ✓ \"x\""),
-        certificate_chain: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        certificate_chain: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -5499,7 +5334,11 @@ fn full_upload_server_certificate_output(
     }
     crate::operation::upload_server_certificate::UploadServerCertificateOutput {
         server_certificate_metadata: Some(full_server_certificate_metadata(d + 1)),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -5550,9 +5389,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::AssignmentStatusType::from(v));
     }
     roundtrip(&full_attached_permissions_boundary(0));
-    roundtrip(
-        &<crate::types::AttachedPermissionsBoundary as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AttachedPermissionsBoundary as ::std::default::Default>::default());
     roundtrip(&full_attached_policy(0));
     roundtrip(&<crate::types::AttachedPolicy as ::std::default::Default>::default());
     roundtrip(&full_caller_is_not_management_account_exception(0));
@@ -5595,26 +5432,14 @@ fn every_type_round_trips() {
         &<crate::types::CredentialReportNotReadyException as ::std::default::Default>::default(),
     );
     roundtrip(&full_delete_conflict_exception(0));
-    roundtrip(
-        &<crate::types::DeleteConflictException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DeleteConflictException as ::std::default::Default>::default());
     roundtrip(&full_deletion_task_failure_reason_type(0));
-    roundtrip(
-        &<crate::types::DeletionTaskFailureReasonType as ::std::default::Default>::default(),
-    );
-    for v in [
-        "SUCCEEDED",
-        "IN_PROGRESS",
-        "FAILED",
-        "NOT_STARTED",
-        "a value from the future ✓",
-    ] {
+    roundtrip(&<crate::types::DeletionTaskFailureReasonType as ::std::default::Default>::default());
+    for v in ["SUCCEEDED", "IN_PROGRESS", "FAILED", "NOT_STARTED", "a value from the future ✓"] {
         roundtrip(&crate::types::DeletionTaskStatusType::from(v));
     }
     roundtrip(&full_duplicate_certificate_exception(0));
-    roundtrip(
-        &<crate::types::DuplicateCertificateException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DuplicateCertificateException as ::std::default::Default>::default());
     roundtrip(&full_duplicate_ssh_public_key_exception(0));
     roundtrip(
         &<crate::types::DuplicateSshPublicKeyException as ::std::default::Default>::default(),
@@ -5623,9 +5448,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::EncodingType::from(v));
     }
     roundtrip(&full_entity_already_exists_exception(0));
-    roundtrip(
-        &<crate::types::EntityAlreadyExistsException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EntityAlreadyExistsException as ::std::default::Default>::default());
     roundtrip(&full_entity_details(0));
     roundtrip(&<crate::types::EntityDetails as ::std::default::Default>::default());
     roundtrip(&full_entity_info(0));
@@ -5648,11 +5471,7 @@ fn every_type_round_trips() {
     roundtrip(&<crate::types::ErrorDetails as ::std::default::Default>::default());
     roundtrip(&full_evaluation_result(0));
     roundtrip(&<crate::types::EvaluationResult as ::std::default::Default>::default());
-    for v in [
-        "RootCredentialsManagement",
-        "RootSessions",
-        "a value from the future ✓",
-    ] {
+    for v in ["RootCredentialsManagement", "RootSessions", "a value from the future ✓"] {
         roundtrip(&crate::types::FeatureType::from(v));
     }
     for v in ["v1Token", "v2Token", "a value from the future ✓"] {
@@ -5669,32 +5488,20 @@ fn every_type_round_trips() {
         &<crate::types::InvalidAuthenticationCodeException as ::std::default::Default>::default(),
     );
     roundtrip(&full_invalid_certificate_exception(0));
-    roundtrip(
-        &<crate::types::InvalidCertificateException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidCertificateException as ::std::default::Default>::default());
     roundtrip(&full_invalid_input_exception(0));
-    roundtrip(
-        &<crate::types::InvalidInputException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidInputException as ::std::default::Default>::default());
     roundtrip(&full_invalid_public_key_exception(0));
-    roundtrip(
-        &<crate::types::InvalidPublicKeyException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidPublicKeyException as ::std::default::Default>::default());
     roundtrip(&full_invalid_user_type_exception(0));
-    roundtrip(
-        &<crate::types::InvalidUserTypeException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidUserTypeException as ::std::default::Default>::default());
     for v in ["IN_PROGRESS", "COMPLETED", "FAILED", "a value from the future ✓"] {
         roundtrip(&crate::types::JobStatusType::from(v));
     }
     roundtrip(&full_key_pair_mismatch_exception(0));
-    roundtrip(
-        &<crate::types::KeyPairMismatchException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::KeyPairMismatchException as ::std::default::Default>::default());
     roundtrip(&full_limit_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::LimitExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LimitExceededException as ::std::default::Default>::default());
     roundtrip(&full_list_policies_granting_service_access_entry(0));
     roundtrip(
         &<crate::types::ListPoliciesGrantingServiceAccessEntry as ::std::default::Default>::default(),
@@ -5702,23 +5509,17 @@ fn every_type_round_trips() {
     roundtrip(&full_login_profile(0));
     roundtrip(&<crate::types::LoginProfile as ::std::default::Default>::default());
     roundtrip(&full_malformed_certificate_exception(0));
-    roundtrip(
-        &<crate::types::MalformedCertificateException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::MalformedCertificateException as ::std::default::Default>::default());
     roundtrip(&full_malformed_policy_document_exception(0));
     roundtrip(
         &<crate::types::MalformedPolicyDocumentException as ::std::default::Default>::default(),
     );
     roundtrip(&full_managed_policy_detail(0));
-    roundtrip(
-        &<crate::types::ManagedPolicyDetail as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ManagedPolicyDetail as ::std::default::Default>::default());
     roundtrip(&full_mfa_device(0));
     roundtrip(&<crate::types::MfaDevice as ::std::default::Default>::default());
     roundtrip(&full_no_such_entity_exception(0));
-    roundtrip(
-        &<crate::types::NoSuchEntityException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::NoSuchEntityException as ::std::default::Default>::default());
     roundtrip(&full_open_id_connect_provider_list_entry(0));
     roundtrip(
         &<crate::types::OpenIdConnectProviderListEntry as ::std::default::Default>::default(),
@@ -5728,17 +5529,13 @@ fn every_type_round_trips() {
         &<crate::types::OpenIdIdpCommunicationErrorException as ::std::default::Default>::default(),
     );
     roundtrip(&full_organization_not_found_exception(0));
-    roundtrip(
-        &<crate::types::OrganizationNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OrganizationNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_organization_not_in_all_features_mode_exception(0));
     roundtrip(
         &<crate::types::OrganizationNotInAllFeaturesModeException as ::std::default::Default>::default(),
     );
     roundtrip(&full_organizations_decision_detail(0));
-    roundtrip(
-        &<crate::types::OrganizationsDecisionDetail as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OrganizationsDecisionDetail as ::std::default::Default>::default());
     roundtrip(&full_password_policy(0));
     roundtrip(&<crate::types::PasswordPolicy as ::std::default::Default>::default());
     roundtrip(&full_password_policy_violation_exception(0));
@@ -5760,19 +5557,13 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::PolicyEvaluationDecisionType::from(v));
     }
     roundtrip(&full_policy_evaluation_exception(0));
-    roundtrip(
-        &<crate::types::PolicyEvaluationException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PolicyEvaluationException as ::std::default::Default>::default());
     roundtrip(&full_policy_granting_service_access(0));
-    roundtrip(
-        &<crate::types::PolicyGrantingServiceAccess as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PolicyGrantingServiceAccess as ::std::default::Default>::default());
     roundtrip(&full_policy_group(0));
     roundtrip(&<crate::types::PolicyGroup as ::std::default::Default>::default());
     roundtrip(&full_policy_not_attachable_exception(0));
-    roundtrip(
-        &<crate::types::PolicyNotAttachableException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PolicyNotAttachableException as ::std::default::Default>::default());
     for v in ["USER", "ROLE", "GROUP", "a value from the future ✓"] {
         roundtrip(&crate::types::PolicyOwnerEntityType::from(v));
     }
@@ -5796,11 +5587,7 @@ fn every_type_round_trips() {
     for v in ["INLINE", "MANAGED", "a value from the future ✓"] {
         roundtrip(&crate::types::PolicyType::from(v));
     }
-    for v in [
-        "PermissionsPolicy",
-        "PermissionsBoundary",
-        "a value from the future ✓",
-    ] {
+    for v in ["PermissionsPolicy", "PermissionsBoundary", "a value from the future ✓"] {
         roundtrip(&crate::types::PolicyUsageType::from(v));
     }
     roundtrip(&full_policy_user(0));
@@ -5820,9 +5607,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ReportStateType::from(v));
     }
     roundtrip(&full_resource_specific_result(0));
-    roundtrip(
-        &<crate::types::ResourceSpecificResult as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceSpecificResult as ::std::default::Default>::default());
     roundtrip(&full_role(0));
     roundtrip(&<crate::types::Role as ::std::default::Default>::default());
     roundtrip(&full_role_detail(0));
@@ -5834,35 +5619,23 @@ fn every_type_round_trips() {
     roundtrip(&full_saml_private_key(0));
     roundtrip(&<crate::types::SamlPrivateKey as ::std::default::Default>::default());
     roundtrip(&full_saml_provider_list_entry(0));
-    roundtrip(
-        &<crate::types::SamlProviderListEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SamlProviderListEntry as ::std::default::Default>::default());
     roundtrip(&full_server_certificate(0));
     roundtrip(&<crate::types::ServerCertificate as ::std::default::Default>::default());
     roundtrip(&full_server_certificate_metadata(0));
-    roundtrip(
-        &<crate::types::ServerCertificateMetadata as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServerCertificateMetadata as ::std::default::Default>::default());
     roundtrip(&full_service_access_not_enabled_exception(0));
     roundtrip(
         &<crate::types::ServiceAccessNotEnabledException as ::std::default::Default>::default(),
     );
     roundtrip(&full_service_failure_exception(0));
-    roundtrip(
-        &<crate::types::ServiceFailureException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServiceFailureException as ::std::default::Default>::default());
     roundtrip(&full_service_last_accessed(0));
-    roundtrip(
-        &<crate::types::ServiceLastAccessed as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServiceLastAccessed as ::std::default::Default>::default());
     roundtrip(&full_service_not_supported_exception(0));
-    roundtrip(
-        &<crate::types::ServiceNotSupportedException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServiceNotSupportedException as ::std::default::Default>::default());
     roundtrip(&full_service_specific_credential(0));
-    roundtrip(
-        &<crate::types::ServiceSpecificCredential as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServiceSpecificCredential as ::std::default::Default>::default());
     roundtrip(&full_service_specific_credential_metadata(0));
     roundtrip(
         &<crate::types::ServiceSpecificCredentialMetadata as ::std::default::Default>::default(),
@@ -5881,9 +5654,7 @@ fn every_type_round_trips() {
     roundtrip(&full_ssh_public_key(0));
     roundtrip(&<crate::types::SshPublicKey as ::std::default::Default>::default());
     roundtrip(&full_ssh_public_key_metadata(0));
-    roundtrip(
-        &<crate::types::SshPublicKeyMetadata as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SshPublicKeyMetadata as ::std::default::Default>::default());
     roundtrip(&full_statement(0));
     roundtrip(&<crate::types::Statement as ::std::default::Default>::default());
     for v in ["Active", "Inactive", "a value from the future ✓"] {
@@ -5924,13 +5695,9 @@ fn every_type_round_trips() {
     roundtrip(&full_tag(0));
     roundtrip(&<crate::types::Tag as ::std::default::Default>::default());
     roundtrip(&full_tracked_action_last_accessed(0));
-    roundtrip(
-        &<crate::types::TrackedActionLastAccessed as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TrackedActionLastAccessed as ::std::default::Default>::default());
     roundtrip(&full_unmodifiable_entity_exception(0));
-    roundtrip(
-        &<crate::types::UnmodifiableEntityException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UnmodifiableEntityException as ::std::default::Default>::default());
     roundtrip(&full_unrecognized_public_key_encoding_exception(0));
     roundtrip(
         &<crate::types::UnrecognizedPublicKeyEncodingException as ::std::default::Default>::default(),
@@ -6446,13 +6213,9 @@ fn every_type_round_trips() {
         &<crate::operation::get_credential_report::GetCredentialReportOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_get_group_input(0));
-    roundtrip(
-        &<crate::operation::get_group::GetGroupInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_group::GetGroupInput as ::std::default::Default>::default());
     roundtrip(&full_get_group_output(0));
-    roundtrip(
-        &<crate::operation::get_group::GetGroupOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_group::GetGroupOutput as ::std::default::Default>::default());
     roundtrip(&full_get_group_policy_input(0));
     roundtrip(
         &<crate::operation::get_group_policy::GetGroupPolicyInput as ::std::default::Default>::default(),
@@ -6518,13 +6281,9 @@ fn every_type_round_trips() {
         &<crate::operation::get_policy_version::GetPolicyVersionOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_get_role_input(0));
-    roundtrip(
-        &<crate::operation::get_role::GetRoleInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_role::GetRoleInput as ::std::default::Default>::default());
     roundtrip(&full_get_role_output(0));
-    roundtrip(
-        &<crate::operation::get_role::GetRoleOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_role::GetRoleOutput as ::std::default::Default>::default());
     roundtrip(&full_get_role_policy_input(0));
     roundtrip(
         &<crate::operation::get_role_policy::GetRolePolicyInput as ::std::default::Default>::default(),
@@ -6582,13 +6341,9 @@ fn every_type_round_trips() {
         &<crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_get_user_input(0));
-    roundtrip(
-        &<crate::operation::get_user::GetUserInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_user::GetUserInput as ::std::default::Default>::default());
     roundtrip(&full_get_user_output(0));
-    roundtrip(
-        &<crate::operation::get_user::GetUserOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::get_user::GetUserOutput as ::std::default::Default>::default());
     roundtrip(&full_get_user_policy_input(0));
     roundtrip(
         &<crate::operation::get_user_policy::GetUserPolicyInput as ::std::default::Default>::default(),
@@ -7022,13 +6777,9 @@ fn every_type_round_trips() {
         &<crate::operation::tag_policy::TagPolicyOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_tag_role_input(0));
-    roundtrip(
-        &<crate::operation::tag_role::TagRoleInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::tag_role::TagRoleInput as ::std::default::Default>::default());
     roundtrip(&full_tag_role_output(0));
-    roundtrip(
-        &<crate::operation::tag_role::TagRoleOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::tag_role::TagRoleOutput as ::std::default::Default>::default());
     roundtrip(&full_tag_saml_provider_input(0));
     roundtrip(
         &<crate::operation::tag_saml_provider::TagSamlProviderInput as ::std::default::Default>::default(),
@@ -7046,13 +6797,9 @@ fn every_type_round_trips() {
         &<crate::operation::tag_server_certificate::TagServerCertificateOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_tag_user_input(0));
-    roundtrip(
-        &<crate::operation::tag_user::TagUserInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::tag_user::TagUserInput as ::std::default::Default>::default());
     roundtrip(&full_tag_user_output(0));
-    roundtrip(
-        &<crate::operation::tag_user::TagUserOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::tag_user::TagUserOutput as ::std::default::Default>::default());
     roundtrip(&full_untag_instance_profile_input(0));
     roundtrip(
         &<crate::operation::untag_instance_profile::UntagInstanceProfileInput as ::std::default::Default>::default(),
@@ -7262,10 +7009,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.secret_access_key = SensitiveString::from("s3cr3t ✓ \"x\"");
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("AccessKey.SecretAccessKey"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

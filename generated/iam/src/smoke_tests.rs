@@ -10,15 +10,11 @@ pub async fn get_user_failure(client: &crate::Client) -> Result<(), String> {
     let result = client.get_user().user_name("fake_user").send().await;
     match result {
         Err(::awsrt::error::SdkError::Service(_)) => Ok(()),
-        other => {
-            Err(format!("{} expected a service error, got: {other:?}", "GetUserFailure"))
-        }
+        other => Err(format!("{} expected a service error, got: {other:?}", "GetUserFailure")),
     }
 }
 /// Smoke test `ListUsersSuccess` (region us-east-1 in the model).
 pub async fn list_users_success(client: &crate::Client) -> Result<(), String> {
     let result = client.list_users().send().await;
-    result
-        .map(|_| ())
-        .map_err(|e| format!("{} expected success, got: {e}", "ListUsersSuccess"))
+    result.map(|_| ()).map_err(|e| format!("{} expected success, got: {e}", "ListUsersSuccess"))
 }

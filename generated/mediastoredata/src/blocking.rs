@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,55 +42,45 @@ impl Client {
     #[cfg(feature = "delete_object")]
     pub fn delete_object(
         &self,
-    ) -> crate::operation::delete_object::DeleteObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_object::DeleteObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_object())
+    ) -> crate::operation::delete_object::DeleteObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_object::DeleteObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_object(),
+        )
     }
     /// Calls `DescribeObject` and waits for the answer. See [`crate::Client::describe_object`].
     #[cfg(feature = "describe_object")]
     pub fn describe_object(
         &self,
-    ) -> crate::operation::describe_object::DescribeObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_object::DescribeObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_object())
+    ) -> crate::operation::describe_object::DescribeObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_object::DescribeObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_object(),
+        )
     }
     /// Calls `GetObject` and waits for the answer. See [`crate::Client::get_object`].
     #[cfg(feature = "get_object")]
     pub fn get_object(
         &self,
-    ) -> crate::operation::get_object::GetObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object::GetObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object())
+    ) -> crate::operation::get_object::GetObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object::GetObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object(),
+        )
     }
     /// Calls `ListItems` and waits for the answer. See [`crate::Client::list_items`].
     #[cfg(feature = "list_items")]
     pub fn list_items(
         &self,
-    ) -> crate::operation::list_items::ListItemsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_items::ListItemsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_items())
+    ) -> crate::operation::list_items::ListItemsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_items::ListItemsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_items(),
+        )
     }
     /// Calls `PutObject` and waits for the answer. See [`crate::Client::put_object`].
     #[cfg(feature = "put_object")]
     pub fn put_object(
         &self,
-    ) -> crate::operation::put_object::PutObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_object::PutObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_object())
+    ) -> crate::operation::put_object::PutObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_object::PutObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_object(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -29,12 +29,8 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): The service is temporarily unavailable.
     /// - [`ObjectNotFoundException`](crate::types::error::ObjectNotFoundException): Could not perform an operation on an object that does not exist.
     #[cfg(feature = "delete_object")]
-    pub fn delete_object(
-        &self,
-    ) -> crate::operation::delete_object::DeleteObjectFluentBuilder {
-        crate::operation::delete_object::DeleteObjectFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_object(&self) -> crate::operation::delete_object::DeleteObjectFluentBuilder {
+        crate::operation::delete_object::DeleteObjectFluentBuilder::new(self.handle.clone())
     }
     /// Gets the headers for an object at the specified path.
     ///
@@ -48,9 +44,7 @@ impl Client {
     pub fn describe_object(
         &self,
     ) -> crate::operation::describe_object::DescribeObjectFluentBuilder {
-        crate::operation::describe_object::DescribeObjectFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_object::DescribeObjectFluentBuilder::new(self.handle.clone())
     }
     /// Downloads the object at the specified path. If the object’s upload availability is set to `streaming`, AWS Elemental MediaStore downloads the object even if it’s still uploading the object.
     ///

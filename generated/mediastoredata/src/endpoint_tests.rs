@@ -7,64 +7,54 @@ fn rules() -> ::awsrt::endpoint::RuleSet {
 /// The partition data the model's test cases were written against: today's built-in data,
 /// except that the ISO partitions (`aws-iso*`) had no dual-stack endpoints yet.
 fn partitions() -> ::awsrt::endpoint::Partitions {
-    ::awsrt::endpoint::Partitions::builtin()
-        .map_outputs(|p| {
-            if p.name.starts_with("aws-iso") {
-                p.supports_dual_stack = false;
-                p.dual_stack_dns_suffix = p.dns_suffix.clone();
-            }
-        })
+    ::awsrt::endpoint::Partitions::builtin().map_outputs(|p| {
+        if p.name.starts_with("aws-iso") {
+            p.supports_dual_stack = false;
+            p.dual_stack_dns_suffix = p.dns_suffix.clone();
+        }
+    })
 }
 /// For region ap-northeast-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_01_for_region_ap_northeast_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.ap-northeast-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_02_for_region_ap_northeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.ap-northeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_03_for_region_ap_southeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.ap-southeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-central-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -78,9 +68,7 @@ fn case_04_for_region_eu_central_1_with_fips_disabled_and_dual_stack_disabled() 
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.eu-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -94,9 +82,7 @@ fn case_05_for_region_eu_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.eu-north-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -110,9 +96,7 @@ fn case_06_for_region_eu_west_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.eu-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -126,9 +110,7 @@ fn case_07_for_region_eu_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.eu-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -142,9 +124,7 @@ fn case_08_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -158,9 +138,7 @@ fn case_09_for_region_us_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -174,9 +152,7 @@ fn case_10_for_region_us_east_1_with_fips_enabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -190,9 +166,7 @@ fn case_11_for_region_us_east_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -206,9 +180,7 @@ fn case_12_for_region_us_east_1_with_fips_disabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -225,9 +197,7 @@ fn case_13_for_region_cn_north_1_with_fips_enabled_and_dual_stack_enabled() {
         "https://data.mediastore-fips.cn-north-1.api.amazonwebservices.com.cn"
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -241,9 +211,7 @@ fn case_14_for_region_cn_north_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore-fips.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -255,13 +223,9 @@ fn case_15_for_region_cn_north_1_with_fips_disabled_and_dual_stack_enabled() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://data.mediastore.cn-north-1.api.amazonwebservices.com.cn"
-    );
+    assert_eq!(endpoint.url, "https://data.mediastore.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -275,85 +239,70 @@ fn case_16_for_region_cn_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_17_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore-fips.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack disabled
 #[test]
 fn case_18_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore-fips.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_19_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_20_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_21_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -368,25 +317,21 @@ fn case_21_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_22_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_23_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -401,25 +346,21 @@ fn case_23_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() 
 fn case_24_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_25_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -434,27 +375,21 @@ fn case_25_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() 
 fn case_26_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://data.mediastore-fips.us-isob-east-1.sc2s.sgov.gov"
-    );
+    assert_eq!(endpoint.url, "https://data.mediastore-fips.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_27_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -469,17 +404,14 @@ fn case_27_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled()
 fn case_28_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://data.mediastore.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with region set and fips disabled and dualstack disabled
 #[test]
@@ -489,18 +421,12 @@ fn case_29_for_custom_endpoint_with_region_set_and_fips_disabled_and_dualstack_d
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with region not set and fips disabled and dualstack disabled
 #[test]
@@ -509,18 +435,12 @@ fn case_30_for_custom_endpoint_with_region_not_set_and_fips_disabled_and_dualsta
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with fips enabled and dualstack disabled
 #[test]
@@ -530,11 +450,7 @@ fn case_31_for_custom_endpoint_with_fips_enabled_and_dualstack_disabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -550,11 +466,7 @@ fn case_32_for_custom_endpoint_with_fips_disabled_and_dualstack_enabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(

@@ -23,9 +23,7 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     };
     match operation {
         "DeleteObject" => crate::operation::delete_object::parse_response(&reply).is_ok(),
-        "DescribeObject" => {
-            crate::operation::describe_object::parse_response(&reply).is_ok()
-        }
+        "DescribeObject" => crate::operation::describe_object::parse_response(&reply).is_ok(),
         "GetObject" => crate::operation::get_object::parse_response(&reply).is_ok(),
         "ListItems" => crate::operation::list_items::parse_response(&reply).is_ok(),
         "PutObject" => crate::operation::put_object::parse_response(&reply).is_ok(),
@@ -36,29 +34,20 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "DeleteObject" => {
-            crate::operation::delete_object::DeleteObjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DescribeObject" => {
-            crate::operation::describe_object::DescribeObjectError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObject" => {
-            crate::operation::get_object::GetObjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListItems" => {
-            crate::operation::list_items::ListItemsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "PutObject" => {
-            crate::operation::put_object::PutObjectError::from_response(resp, meta)
-                .is_ok()
-        }
+        "DeleteObject" => crate::operation::delete_object::DeleteObjectError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeObject" => crate::operation::describe_object::DescribeObjectError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObject" => crate::operation::get_object::GetObjectError::from_response(resp, meta)
+            .is_ok(),
+        "ListItems" => crate::operation::list_items::ListItemsError::from_response(resp, meta)
+            .is_ok(),
+        "PutObject" => crate::operation::put_object::PutObjectError::from_response(resp, meta)
+            .is_ok(),
         _ => false,
     }
 }

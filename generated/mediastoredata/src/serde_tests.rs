@@ -5,28 +5,23 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
-fn full_container_not_found_exception(
-    d: u32,
-) -> crate::types::ContainerNotFoundException {
+fn full_container_not_found_exception(d: u32) -> crate::types::ContainerNotFoundException {
     if d > 3u32 {
         return <crate::types::ContainerNotFoundException as ::std::default::Default>::default();
     }
@@ -53,9 +48,7 @@ fn full_item(d: u32) -> crate::types::Item {
         r#type: Some(crate::types::ItemType::from("OBJECT")),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         content_length: Some(i64::MAX),
         ..::std::default::Default::default()
     }
@@ -80,9 +73,7 @@ fn full_requested_range_not_satisfiable_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_object_input(
-    d: u32,
-) -> crate::operation::delete_object::DeleteObjectInput {
+fn full_delete_object_input(d: u32) -> crate::operation::delete_object::DeleteObjectInput {
     if d > 3u32 {
         return <crate::operation::delete_object::DeleteObjectInput as ::std::default::Default>::default();
     }
@@ -91,9 +82,7 @@ fn full_delete_object_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_object_output(
-    d: u32,
-) -> crate::operation::delete_object::DeleteObjectOutput {
+fn full_delete_object_output(d: u32) -> crate::operation::delete_object::DeleteObjectOutput {
     if d > 3u32 {
         return <crate::operation::delete_object::DeleteObjectOutput as ::std::default::Default>::default();
     }
@@ -101,9 +90,7 @@ fn full_delete_object_output(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_object_input(
-    d: u32,
-) -> crate::operation::describe_object::DescribeObjectInput {
+fn full_describe_object_input(d: u32) -> crate::operation::describe_object::DescribeObjectInput {
     if d > 3u32 {
         return <crate::operation::describe_object::DescribeObjectInput as ::std::default::Default>::default();
     }
@@ -112,21 +99,15 @@ fn full_describe_object_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_object_output(
-    d: u32,
-) -> crate::operation::describe_object::DescribeObjectOutput {
+fn full_describe_object_output(d: u32) -> crate::operation::describe_object::DescribeObjectOutput {
     if d > 3u32 {
         return <crate::operation::describe_object::DescribeObjectOutput as ::std::default::Default>::default();
     }
     crate::operation::describe_object::DescribeObjectOutput {
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         content_length: Some(i64::MAX),
-        cache_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cache_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
@@ -157,7 +138,11 @@ fn full_list_items_output(d: u32) -> crate::operation::list_items::ListItemsOutp
         return <crate::operation::list_items::ListItemsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_items::ListItemsOutput {
-        items: Some(if d > 3u32 { vec![] } else { vec![full_item(d + 1)] }),
+        items: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_item(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -169,12 +154,8 @@ fn full_put_object_input(d: u32) -> crate::operation::put_object::PutObjectInput
     crate::operation::put_object::PutObjectInput {
         body: Blob::new(vec![0u8, 1, 127, 128, 254, 255]),
         path: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        cache_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        cache_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         storage_class: Some(crate::types::StorageClass::from("TEMPORAL")),
         upload_availability: Some(crate::types::UploadAvailability::from("STANDARD")),
         ..::std::default::Default::default()
@@ -185,9 +166,7 @@ fn full_put_object_output(d: u32) -> crate::operation::put_object::PutObjectOutp
         return <crate::operation::put_object::PutObjectOutput as ::std::default::Default>::default();
     }
     crate::operation::put_object::PutObjectOutput {
-        content_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         storage_class: Some(crate::types::StorageClass::from("TEMPORAL")),
         ..::std::default::Default::default()
@@ -196,22 +175,16 @@ fn full_put_object_output(d: u32) -> crate::operation::put_object::PutObjectOutp
 #[test]
 fn every_type_round_trips() {
     roundtrip(&full_container_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ContainerNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ContainerNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_internal_server_error(0));
-    roundtrip(
-        &<crate::types::InternalServerError as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InternalServerError as ::std::default::Default>::default());
     roundtrip(&full_item(0));
     roundtrip(&<crate::types::Item as ::std::default::Default>::default());
     for v in ["OBJECT", "FOLDER", "a value from the future ✓"] {
         roundtrip(&crate::types::ItemType::from(v));
     }
     roundtrip(&full_object_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ObjectNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ObjectNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_requested_range_not_satisfiable_exception(0));
     roundtrip(
         &<crate::types::RequestedRangeNotSatisfiableException as ::std::default::Default>::default(),

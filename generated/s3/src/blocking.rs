@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,1078 +42,882 @@ impl Client {
     #[cfg(feature = "abort_multipart_upload")]
     pub fn abort_multipart_upload(
         &self,
-    ) -> crate::operation::abort_multipart_upload::AbortMultipartUploadFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::abort_multipart_upload::AbortMultipartUploadFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.abort_multipart_upload())
+    ) -> crate::operation::abort_multipart_upload::AbortMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::abort_multipart_upload::AbortMultipartUploadFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.abort_multipart_upload(),
+        )
     }
     /// Calls `CompleteMultipartUpload` and waits for the answer. See [`crate::Client::complete_multipart_upload`].
     #[cfg(feature = "complete_multipart_upload")]
     pub fn complete_multipart_upload(
         &self,
-    ) -> crate::operation::complete_multipart_upload::CompleteMultipartUploadFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::complete_multipart_upload::CompleteMultipartUploadFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.complete_multipart_upload())
+    ) -> crate::operation::complete_multipart_upload::CompleteMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::complete_multipart_upload::CompleteMultipartUploadFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.complete_multipart_upload(),
+        )
     }
     /// Calls `CopyObject` and waits for the answer. See [`crate::Client::copy_object`].
     #[cfg(feature = "copy_object")]
     pub fn copy_object(
         &self,
-    ) -> crate::operation::copy_object::CopyObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::copy_object::CopyObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.copy_object())
+    ) -> crate::operation::copy_object::CopyObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::copy_object::CopyObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.copy_object(),
+        )
     }
     /// Calls `CreateBucket` and waits for the answer. See [`crate::Client::create_bucket`].
     #[cfg(feature = "create_bucket")]
     pub fn create_bucket(
         &self,
-    ) -> crate::operation::create_bucket::CreateBucketFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_bucket::CreateBucketFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_bucket())
+    ) -> crate::operation::create_bucket::CreateBucketFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_bucket::CreateBucketFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_bucket(),
+        )
     }
     /// Calls `CreateBucketMetadataTableConfiguration` and waits for the answer. See [`crate::Client::create_bucket_metadata_table_configuration`].
     #[cfg(feature = "create_bucket_metadata_table_configuration")]
     pub fn create_bucket_metadata_table_configuration(
         &self,
-    ) -> crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_bucket_metadata_table_configuration())
+    ) -> crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_bucket_metadata_table_configuration(),
+        )
     }
     /// Calls `CreateMultipartUpload` and waits for the answer. See [`crate::Client::create_multipart_upload`].
     #[cfg(feature = "create_multipart_upload")]
     pub fn create_multipart_upload(
         &self,
-    ) -> crate::operation::create_multipart_upload::CreateMultipartUploadFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_multipart_upload::CreateMultipartUploadFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_multipart_upload())
+    ) -> crate::operation::create_multipart_upload::CreateMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_multipart_upload::CreateMultipartUploadFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_multipart_upload(),
+        )
     }
     /// Calls `CreateSession` and waits for the answer. See [`crate::Client::create_session`].
     #[cfg(feature = "create_session")]
     pub fn create_session(
         &self,
-    ) -> crate::operation::create_session::CreateSessionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_session::CreateSessionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_session())
+    ) -> crate::operation::create_session::CreateSessionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_session::CreateSessionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_session(),
+        )
     }
     /// Calls `DeleteBucket` and waits for the answer. See [`crate::Client::delete_bucket`].
     #[cfg(feature = "delete_bucket")]
     pub fn delete_bucket(
         &self,
-    ) -> crate::operation::delete_bucket::DeleteBucketFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket::DeleteBucketFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket())
+    ) -> crate::operation::delete_bucket::DeleteBucketFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket::DeleteBucketFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket(),
+        )
     }
     /// Calls `DeleteBucketAnalyticsConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_analytics_configuration`].
     #[cfg(feature = "delete_bucket_analytics_configuration")]
     pub fn delete_bucket_analytics_configuration(
         &self,
-    ) -> crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_analytics_configuration())
+    ) -> crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_analytics_configuration(),
+        )
     }
     /// Calls `DeleteBucketCors` and waits for the answer. See [`crate::Client::delete_bucket_cors`].
     #[cfg(feature = "delete_bucket_cors")]
     pub fn delete_bucket_cors(
         &self,
-    ) -> crate::operation::delete_bucket_cors::DeleteBucketCorsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_cors::DeleteBucketCorsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_cors())
+    ) -> crate::operation::delete_bucket_cors::DeleteBucketCorsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_cors::DeleteBucketCorsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_cors(),
+        )
     }
     /// Calls `DeleteBucketEncryption` and waits for the answer. See [`crate::Client::delete_bucket_encryption`].
     #[cfg(feature = "delete_bucket_encryption")]
     pub fn delete_bucket_encryption(
         &self,
-    ) -> crate::operation::delete_bucket_encryption::DeleteBucketEncryptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_encryption::DeleteBucketEncryptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_encryption())
+    ) -> crate::operation::delete_bucket_encryption::DeleteBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_encryption::DeleteBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_encryption(),
+        )
     }
     /// Calls `DeleteBucketIntelligentTieringConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_intelligent_tiering_configuration`].
     #[cfg(feature = "delete_bucket_intelligent_tiering_configuration")]
     pub fn delete_bucket_intelligent_tiering_configuration(
         &self,
-    ) -> crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_intelligent_tiering_configuration())
+    ) -> crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_intelligent_tiering_configuration(),
+        )
     }
     /// Calls `DeleteBucketInventoryConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_inventory_configuration`].
     #[cfg(feature = "delete_bucket_inventory_configuration")]
     pub fn delete_bucket_inventory_configuration(
         &self,
-    ) -> crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_inventory_configuration())
+    ) -> crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_inventory_configuration(),
+        )
     }
     /// Calls `DeleteBucketLifecycle` and waits for the answer. See [`crate::Client::delete_bucket_lifecycle`].
     #[cfg(feature = "delete_bucket_lifecycle")]
     pub fn delete_bucket_lifecycle(
         &self,
-    ) -> crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_lifecycle())
+    ) -> crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_lifecycle(),
+        )
     }
     /// Calls `DeleteBucketMetadataTableConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_metadata_table_configuration`].
     #[cfg(feature = "delete_bucket_metadata_table_configuration")]
     pub fn delete_bucket_metadata_table_configuration(
         &self,
-    ) -> crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_metadata_table_configuration())
+    ) -> crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_metadata_table_configuration(),
+        )
     }
     /// Calls `DeleteBucketMetricsConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_metrics_configuration`].
     #[cfg(feature = "delete_bucket_metrics_configuration")]
     pub fn delete_bucket_metrics_configuration(
         &self,
-    ) -> crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_metrics_configuration())
+    ) -> crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_metrics_configuration(),
+        )
     }
     /// Calls `DeleteBucketOwnershipControls` and waits for the answer. See [`crate::Client::delete_bucket_ownership_controls`].
     #[cfg(feature = "delete_bucket_ownership_controls")]
     pub fn delete_bucket_ownership_controls(
         &self,
-    ) -> crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_ownership_controls())
+    ) -> crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_ownership_controls(),
+        )
     }
     /// Calls `DeleteBucketPolicy` and waits for the answer. See [`crate::Client::delete_bucket_policy`].
     #[cfg(feature = "delete_bucket_policy")]
     pub fn delete_bucket_policy(
         &self,
-    ) -> crate::operation::delete_bucket_policy::DeleteBucketPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_policy::DeleteBucketPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_policy())
+    ) -> crate::operation::delete_bucket_policy::DeleteBucketPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_policy::DeleteBucketPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_policy(),
+        )
     }
     /// Calls `DeleteBucketReplication` and waits for the answer. See [`crate::Client::delete_bucket_replication`].
     #[cfg(feature = "delete_bucket_replication")]
     pub fn delete_bucket_replication(
         &self,
-    ) -> crate::operation::delete_bucket_replication::DeleteBucketReplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_replication::DeleteBucketReplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_replication())
+    ) -> crate::operation::delete_bucket_replication::DeleteBucketReplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_replication::DeleteBucketReplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_replication(),
+        )
     }
     /// Calls `DeleteBucketTagging` and waits for the answer. See [`crate::Client::delete_bucket_tagging`].
     #[cfg(feature = "delete_bucket_tagging")]
     pub fn delete_bucket_tagging(
         &self,
-    ) -> crate::operation::delete_bucket_tagging::DeleteBucketTaggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_tagging::DeleteBucketTaggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_tagging())
+    ) -> crate::operation::delete_bucket_tagging::DeleteBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_tagging::DeleteBucketTaggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_tagging(),
+        )
     }
     /// Calls `DeleteBucketWebsite` and waits for the answer. See [`crate::Client::delete_bucket_website`].
     #[cfg(feature = "delete_bucket_website")]
     pub fn delete_bucket_website(
         &self,
-    ) -> crate::operation::delete_bucket_website::DeleteBucketWebsiteFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_bucket_website::DeleteBucketWebsiteFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_bucket_website())
+    ) -> crate::operation::delete_bucket_website::DeleteBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_bucket_website::DeleteBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_bucket_website(),
+        )
     }
     /// Calls `DeleteObject` and waits for the answer. See [`crate::Client::delete_object`].
     #[cfg(feature = "delete_object")]
     pub fn delete_object(
         &self,
-    ) -> crate::operation::delete_object::DeleteObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_object::DeleteObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_object())
+    ) -> crate::operation::delete_object::DeleteObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_object::DeleteObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_object(),
+        )
     }
     /// Calls `DeleteObjectTagging` and waits for the answer. See [`crate::Client::delete_object_tagging`].
     #[cfg(feature = "delete_object_tagging")]
     pub fn delete_object_tagging(
         &self,
-    ) -> crate::operation::delete_object_tagging::DeleteObjectTaggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_object_tagging::DeleteObjectTaggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_object_tagging())
+    ) -> crate::operation::delete_object_tagging::DeleteObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_object_tagging::DeleteObjectTaggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_object_tagging(),
+        )
     }
     /// Calls `DeleteObjects` and waits for the answer. See [`crate::Client::delete_objects`].
     #[cfg(feature = "delete_objects")]
     pub fn delete_objects(
         &self,
-    ) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_objects::DeleteObjectsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_objects())
+    ) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_objects::DeleteObjectsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_objects(),
+        )
     }
     /// Calls `DeletePublicAccessBlock` and waits for the answer. See [`crate::Client::delete_public_access_block`].
     #[cfg(feature = "delete_public_access_block")]
     pub fn delete_public_access_block(
         &self,
-    ) -> crate::operation::delete_public_access_block::DeletePublicAccessBlockFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_public_access_block::DeletePublicAccessBlockFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_public_access_block())
+    ) -> crate::operation::delete_public_access_block::DeletePublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_public_access_block::DeletePublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_public_access_block(),
+        )
     }
     /// Calls `GetBucketAccelerateConfiguration` and waits for the answer. See [`crate::Client::get_bucket_accelerate_configuration`].
     #[cfg(feature = "get_bucket_accelerate_configuration")]
     pub fn get_bucket_accelerate_configuration(
         &self,
-    ) -> crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_accelerate_configuration())
+    ) -> crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_accelerate_configuration(),
+        )
     }
     /// Calls `GetBucketAcl` and waits for the answer. See [`crate::Client::get_bucket_acl`].
     #[cfg(feature = "get_bucket_acl")]
     pub fn get_bucket_acl(
         &self,
-    ) -> crate::operation::get_bucket_acl::GetBucketAclFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_acl::GetBucketAclFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_acl())
+    ) -> crate::operation::get_bucket_acl::GetBucketAclFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_acl::GetBucketAclFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_acl(),
+        )
     }
     /// Calls `GetBucketAnalyticsConfiguration` and waits for the answer. See [`crate::Client::get_bucket_analytics_configuration`].
     #[cfg(feature = "get_bucket_analytics_configuration")]
     pub fn get_bucket_analytics_configuration(
         &self,
-    ) -> crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_analytics_configuration())
+    ) -> crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_analytics_configuration(),
+        )
     }
     /// Calls `GetBucketCors` and waits for the answer. See [`crate::Client::get_bucket_cors`].
     #[cfg(feature = "get_bucket_cors")]
     pub fn get_bucket_cors(
         &self,
-    ) -> crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_cors())
+    ) -> crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_cors(),
+        )
     }
     /// Calls `GetBucketEncryption` and waits for the answer. See [`crate::Client::get_bucket_encryption`].
     #[cfg(feature = "get_bucket_encryption")]
     pub fn get_bucket_encryption(
         &self,
-    ) -> crate::operation::get_bucket_encryption::GetBucketEncryptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_encryption::GetBucketEncryptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_encryption())
+    ) -> crate::operation::get_bucket_encryption::GetBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_encryption::GetBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_encryption(),
+        )
     }
     /// Calls `GetBucketIntelligentTieringConfiguration` and waits for the answer. See [`crate::Client::get_bucket_intelligent_tiering_configuration`].
     #[cfg(feature = "get_bucket_intelligent_tiering_configuration")]
     pub fn get_bucket_intelligent_tiering_configuration(
         &self,
-    ) -> crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_intelligent_tiering_configuration())
+    ) -> crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_intelligent_tiering_configuration(),
+        )
     }
     /// Calls `GetBucketInventoryConfiguration` and waits for the answer. See [`crate::Client::get_bucket_inventory_configuration`].
     #[cfg(feature = "get_bucket_inventory_configuration")]
     pub fn get_bucket_inventory_configuration(
         &self,
-    ) -> crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_inventory_configuration())
+    ) -> crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_inventory_configuration(),
+        )
     }
     /// Calls `GetBucketLifecycleConfiguration` and waits for the answer. See [`crate::Client::get_bucket_lifecycle_configuration`].
     #[cfg(feature = "get_bucket_lifecycle_configuration")]
     pub fn get_bucket_lifecycle_configuration(
         &self,
-    ) -> crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_lifecycle_configuration())
+    ) -> crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_lifecycle_configuration(),
+        )
     }
     /// Calls `GetBucketLocation` and waits for the answer. See [`crate::Client::get_bucket_location`].
     #[cfg(feature = "get_bucket_location")]
     pub fn get_bucket_location(
         &self,
-    ) -> crate::operation::get_bucket_location::GetBucketLocationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_location::GetBucketLocationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_location())
+    ) -> crate::operation::get_bucket_location::GetBucketLocationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_location::GetBucketLocationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_location(),
+        )
     }
     /// Calls `GetBucketLogging` and waits for the answer. See [`crate::Client::get_bucket_logging`].
     #[cfg(feature = "get_bucket_logging")]
     pub fn get_bucket_logging(
         &self,
-    ) -> crate::operation::get_bucket_logging::GetBucketLoggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_logging::GetBucketLoggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_logging())
+    ) -> crate::operation::get_bucket_logging::GetBucketLoggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_logging::GetBucketLoggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_logging(),
+        )
     }
     /// Calls `GetBucketMetadataTableConfiguration` and waits for the answer. See [`crate::Client::get_bucket_metadata_table_configuration`].
     #[cfg(feature = "get_bucket_metadata_table_configuration")]
     pub fn get_bucket_metadata_table_configuration(
         &self,
-    ) -> crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_metadata_table_configuration())
+    ) -> crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_metadata_table_configuration(),
+        )
     }
     /// Calls `GetBucketMetricsConfiguration` and waits for the answer. See [`crate::Client::get_bucket_metrics_configuration`].
     #[cfg(feature = "get_bucket_metrics_configuration")]
     pub fn get_bucket_metrics_configuration(
         &self,
-    ) -> crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_metrics_configuration())
+    ) -> crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_metrics_configuration(),
+        )
     }
     /// Calls `GetBucketNotificationConfiguration` and waits for the answer. See [`crate::Client::get_bucket_notification_configuration`].
     #[cfg(feature = "get_bucket_notification_configuration")]
     pub fn get_bucket_notification_configuration(
         &self,
-    ) -> crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_notification_configuration())
+    ) -> crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_notification_configuration(),
+        )
     }
     /// Calls `GetBucketOwnershipControls` and waits for the answer. See [`crate::Client::get_bucket_ownership_controls`].
     #[cfg(feature = "get_bucket_ownership_controls")]
     pub fn get_bucket_ownership_controls(
         &self,
-    ) -> crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_ownership_controls())
+    ) -> crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_ownership_controls(),
+        )
     }
     /// Calls `GetBucketPolicy` and waits for the answer. See [`crate::Client::get_bucket_policy`].
     #[cfg(feature = "get_bucket_policy")]
     pub fn get_bucket_policy(
         &self,
-    ) -> crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_policy())
+    ) -> crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_policy(),
+        )
     }
     /// Calls `GetBucketPolicyStatus` and waits for the answer. See [`crate::Client::get_bucket_policy_status`].
     #[cfg(feature = "get_bucket_policy_status")]
     pub fn get_bucket_policy_status(
         &self,
-    ) -> crate::operation::get_bucket_policy_status::GetBucketPolicyStatusFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_policy_status::GetBucketPolicyStatusFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_policy_status())
+    ) -> crate::operation::get_bucket_policy_status::GetBucketPolicyStatusFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_policy_status::GetBucketPolicyStatusFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_policy_status(),
+        )
     }
     /// Calls `GetBucketReplication` and waits for the answer. See [`crate::Client::get_bucket_replication`].
     #[cfg(feature = "get_bucket_replication")]
     pub fn get_bucket_replication(
         &self,
-    ) -> crate::operation::get_bucket_replication::GetBucketReplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_replication::GetBucketReplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_replication())
+    ) -> crate::operation::get_bucket_replication::GetBucketReplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_replication::GetBucketReplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_replication(),
+        )
     }
     /// Calls `GetBucketRequestPayment` and waits for the answer. See [`crate::Client::get_bucket_request_payment`].
     #[cfg(feature = "get_bucket_request_payment")]
     pub fn get_bucket_request_payment(
         &self,
-    ) -> crate::operation::get_bucket_request_payment::GetBucketRequestPaymentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_request_payment::GetBucketRequestPaymentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_request_payment())
+    ) -> crate::operation::get_bucket_request_payment::GetBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_request_payment::GetBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_request_payment(),
+        )
     }
     /// Calls `GetBucketTagging` and waits for the answer. See [`crate::Client::get_bucket_tagging`].
     #[cfg(feature = "get_bucket_tagging")]
     pub fn get_bucket_tagging(
         &self,
-    ) -> crate::operation::get_bucket_tagging::GetBucketTaggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_tagging::GetBucketTaggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_tagging())
+    ) -> crate::operation::get_bucket_tagging::GetBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_tagging::GetBucketTaggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_tagging(),
+        )
     }
     /// Calls `GetBucketVersioning` and waits for the answer. See [`crate::Client::get_bucket_versioning`].
     #[cfg(feature = "get_bucket_versioning")]
     pub fn get_bucket_versioning(
         &self,
-    ) -> crate::operation::get_bucket_versioning::GetBucketVersioningFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_versioning::GetBucketVersioningFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_versioning())
+    ) -> crate::operation::get_bucket_versioning::GetBucketVersioningFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_versioning::GetBucketVersioningFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_versioning(),
+        )
     }
     /// Calls `GetBucketWebsite` and waits for the answer. See [`crate::Client::get_bucket_website`].
     #[cfg(feature = "get_bucket_website")]
     pub fn get_bucket_website(
         &self,
-    ) -> crate::operation::get_bucket_website::GetBucketWebsiteFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_bucket_website::GetBucketWebsiteFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_bucket_website())
+    ) -> crate::operation::get_bucket_website::GetBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_bucket_website::GetBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_bucket_website(),
+        )
     }
     /// Calls `GetObject` and waits for the answer. See [`crate::Client::get_object`].
     #[cfg(feature = "get_object")]
     pub fn get_object(
         &self,
-    ) -> crate::operation::get_object::GetObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object::GetObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object())
+    ) -> crate::operation::get_object::GetObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object::GetObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object(),
+        )
     }
     /// Calls `GetObjectAcl` and waits for the answer. See [`crate::Client::get_object_acl`].
     #[cfg(feature = "get_object_acl")]
     pub fn get_object_acl(
         &self,
-    ) -> crate::operation::get_object_acl::GetObjectAclFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object_acl::GetObjectAclFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object_acl())
+    ) -> crate::operation::get_object_acl::GetObjectAclFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object_acl::GetObjectAclFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object_acl(),
+        )
     }
     /// Calls `GetObjectAttributes` and waits for the answer. See [`crate::Client::get_object_attributes`].
     #[cfg(feature = "get_object_attributes")]
     pub fn get_object_attributes(
         &self,
-    ) -> crate::operation::get_object_attributes::GetObjectAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object_attributes::GetObjectAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object_attributes())
+    ) -> crate::operation::get_object_attributes::GetObjectAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object_attributes::GetObjectAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object_attributes(),
+        )
     }
     /// Calls `GetObjectLegalHold` and waits for the answer. See [`crate::Client::get_object_legal_hold`].
     #[cfg(feature = "get_object_legal_hold")]
     pub fn get_object_legal_hold(
         &self,
-    ) -> crate::operation::get_object_legal_hold::GetObjectLegalHoldFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object_legal_hold::GetObjectLegalHoldFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object_legal_hold())
+    ) -> crate::operation::get_object_legal_hold::GetObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object_legal_hold::GetObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object_legal_hold(),
+        )
     }
     /// Calls `GetObjectLockConfiguration` and waits for the answer. See [`crate::Client::get_object_lock_configuration`].
     #[cfg(feature = "get_object_lock_configuration")]
     pub fn get_object_lock_configuration(
         &self,
-    ) -> crate::operation::get_object_lock_configuration::GetObjectLockConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object_lock_configuration::GetObjectLockConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object_lock_configuration())
+    ) -> crate::operation::get_object_lock_configuration::GetObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object_lock_configuration::GetObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object_lock_configuration(),
+        )
     }
     /// Calls `GetObjectRetention` and waits for the answer. See [`crate::Client::get_object_retention`].
     #[cfg(feature = "get_object_retention")]
     pub fn get_object_retention(
         &self,
-    ) -> crate::operation::get_object_retention::GetObjectRetentionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object_retention::GetObjectRetentionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object_retention())
+    ) -> crate::operation::get_object_retention::GetObjectRetentionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object_retention::GetObjectRetentionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object_retention(),
+        )
     }
     /// Calls `GetObjectTagging` and waits for the answer. See [`crate::Client::get_object_tagging`].
     #[cfg(feature = "get_object_tagging")]
     pub fn get_object_tagging(
         &self,
-    ) -> crate::operation::get_object_tagging::GetObjectTaggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object_tagging::GetObjectTaggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object_tagging())
+    ) -> crate::operation::get_object_tagging::GetObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object_tagging::GetObjectTaggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object_tagging(),
+        )
     }
     /// Calls `GetObjectTorrent` and waits for the answer. See [`crate::Client::get_object_torrent`].
     #[cfg(feature = "get_object_torrent")]
     pub fn get_object_torrent(
         &self,
-    ) -> crate::operation::get_object_torrent::GetObjectTorrentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_object_torrent::GetObjectTorrentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_object_torrent())
+    ) -> crate::operation::get_object_torrent::GetObjectTorrentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_object_torrent::GetObjectTorrentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_object_torrent(),
+        )
     }
     /// Calls `GetPublicAccessBlock` and waits for the answer. See [`crate::Client::get_public_access_block`].
     #[cfg(feature = "get_public_access_block")]
     pub fn get_public_access_block(
         &self,
-    ) -> crate::operation::get_public_access_block::GetPublicAccessBlockFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_public_access_block::GetPublicAccessBlockFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_public_access_block())
+    ) -> crate::operation::get_public_access_block::GetPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_public_access_block::GetPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_public_access_block(),
+        )
     }
     /// Calls `HeadBucket` and waits for the answer. See [`crate::Client::head_bucket`].
     #[cfg(feature = "head_bucket")]
     pub fn head_bucket(
         &self,
-    ) -> crate::operation::head_bucket::HeadBucketFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::head_bucket::HeadBucketFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.head_bucket())
+    ) -> crate::operation::head_bucket::HeadBucketFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::head_bucket::HeadBucketFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.head_bucket(),
+        )
     }
     /// Calls `HeadObject` and waits for the answer. See [`crate::Client::head_object`].
     #[cfg(feature = "head_object")]
     pub fn head_object(
         &self,
-    ) -> crate::operation::head_object::HeadObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::head_object::HeadObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.head_object())
+    ) -> crate::operation::head_object::HeadObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::head_object::HeadObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.head_object(),
+        )
     }
     /// Calls `ListBucketAnalyticsConfigurations` and waits for the answer. See [`crate::Client::list_bucket_analytics_configurations`].
     #[cfg(feature = "list_bucket_analytics_configurations")]
     pub fn list_bucket_analytics_configurations(
         &self,
-    ) -> crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_bucket_analytics_configurations())
+    ) -> crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_bucket_analytics_configurations(),
+        )
     }
     /// Calls `ListBucketIntelligentTieringConfigurations` and waits for the answer. See [`crate::Client::list_bucket_intelligent_tiering_configurations`].
     #[cfg(feature = "list_bucket_intelligent_tiering_configurations")]
     pub fn list_bucket_intelligent_tiering_configurations(
         &self,
-    ) -> crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_bucket_intelligent_tiering_configurations())
+    ) -> crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_bucket_intelligent_tiering_configurations(),
+        )
     }
     /// Calls `ListBucketInventoryConfigurations` and waits for the answer. See [`crate::Client::list_bucket_inventory_configurations`].
     #[cfg(feature = "list_bucket_inventory_configurations")]
     pub fn list_bucket_inventory_configurations(
         &self,
-    ) -> crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_bucket_inventory_configurations())
+    ) -> crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_bucket_inventory_configurations(),
+        )
     }
     /// Calls `ListBucketMetricsConfigurations` and waits for the answer. See [`crate::Client::list_bucket_metrics_configurations`].
     #[cfg(feature = "list_bucket_metrics_configurations")]
     pub fn list_bucket_metrics_configurations(
         &self,
-    ) -> crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_bucket_metrics_configurations())
+    ) -> crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_bucket_metrics_configurations(),
+        )
     }
     /// Calls `ListBuckets` and waits for the answer. See [`crate::Client::list_buckets`].
     #[cfg(feature = "list_buckets")]
     pub fn list_buckets(
         &self,
-    ) -> crate::operation::list_buckets::ListBucketsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_buckets::ListBucketsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_buckets())
+    ) -> crate::operation::list_buckets::ListBucketsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_buckets::ListBucketsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_buckets(),
+        )
     }
     /// Calls `ListDirectoryBuckets` and waits for the answer. See [`crate::Client::list_directory_buckets`].
     #[cfg(feature = "list_directory_buckets")]
     pub fn list_directory_buckets(
         &self,
-    ) -> crate::operation::list_directory_buckets::ListDirectoryBucketsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_directory_buckets::ListDirectoryBucketsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_directory_buckets())
+    ) -> crate::operation::list_directory_buckets::ListDirectoryBucketsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_directory_buckets::ListDirectoryBucketsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_directory_buckets(),
+        )
     }
     /// Calls `ListMultipartUploads` and waits for the answer. See [`crate::Client::list_multipart_uploads`].
     #[cfg(feature = "list_multipart_uploads")]
     pub fn list_multipart_uploads(
         &self,
-    ) -> crate::operation::list_multipart_uploads::ListMultipartUploadsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_multipart_uploads::ListMultipartUploadsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_multipart_uploads())
+    ) -> crate::operation::list_multipart_uploads::ListMultipartUploadsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_multipart_uploads::ListMultipartUploadsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_multipart_uploads(),
+        )
     }
     /// Calls `ListObjectVersions` and waits for the answer. See [`crate::Client::list_object_versions`].
     #[cfg(feature = "list_object_versions")]
     pub fn list_object_versions(
         &self,
-    ) -> crate::operation::list_object_versions::ListObjectVersionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_object_versions::ListObjectVersionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_object_versions())
+    ) -> crate::operation::list_object_versions::ListObjectVersionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_object_versions::ListObjectVersionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_object_versions(),
+        )
     }
     /// Calls `ListObjects` and waits for the answer. See [`crate::Client::list_objects`].
     #[cfg(feature = "list_objects")]
     pub fn list_objects(
         &self,
-    ) -> crate::operation::list_objects::ListObjectsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_objects::ListObjectsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_objects())
+    ) -> crate::operation::list_objects::ListObjectsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_objects::ListObjectsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_objects(),
+        )
     }
     /// Calls `ListObjectsV2` and waits for the answer. See [`crate::Client::list_objects_v2`].
     #[cfg(feature = "list_objects_v2")]
     pub fn list_objects_v2(
         &self,
-    ) -> crate::operation::list_objects_v2::ListObjectsV2FluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_objects_v2::ListObjectsV2FluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_objects_v2())
+    ) -> crate::operation::list_objects_v2::ListObjectsV2FluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_objects_v2::ListObjectsV2FluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_objects_v2(),
+        )
     }
     /// Calls `ListParts` and waits for the answer. See [`crate::Client::list_parts`].
     #[cfg(feature = "list_parts")]
     pub fn list_parts(
         &self,
-    ) -> crate::operation::list_parts::ListPartsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_parts::ListPartsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_parts())
+    ) -> crate::operation::list_parts::ListPartsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_parts::ListPartsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_parts(),
+        )
     }
     /// Calls `PutBucketAccelerateConfiguration` and waits for the answer. See [`crate::Client::put_bucket_accelerate_configuration`].
     #[cfg(feature = "put_bucket_accelerate_configuration")]
     pub fn put_bucket_accelerate_configuration(
         &self,
-    ) -> crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_accelerate_configuration())
+    ) -> crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_accelerate_configuration(),
+        )
     }
     /// Calls `PutBucketAcl` and waits for the answer. See [`crate::Client::put_bucket_acl`].
     #[cfg(feature = "put_bucket_acl")]
     pub fn put_bucket_acl(
         &self,
-    ) -> crate::operation::put_bucket_acl::PutBucketAclFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_acl::PutBucketAclFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_acl())
+    ) -> crate::operation::put_bucket_acl::PutBucketAclFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_acl::PutBucketAclFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_acl(),
+        )
     }
     /// Calls `PutBucketAnalyticsConfiguration` and waits for the answer. See [`crate::Client::put_bucket_analytics_configuration`].
     #[cfg(feature = "put_bucket_analytics_configuration")]
     pub fn put_bucket_analytics_configuration(
         &self,
-    ) -> crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_analytics_configuration())
+    ) -> crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_analytics_configuration(),
+        )
     }
     /// Calls `PutBucketCors` and waits for the answer. See [`crate::Client::put_bucket_cors`].
     #[cfg(feature = "put_bucket_cors")]
     pub fn put_bucket_cors(
         &self,
-    ) -> crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_cors())
+    ) -> crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_cors(),
+        )
     }
     /// Calls `PutBucketEncryption` and waits for the answer. See [`crate::Client::put_bucket_encryption`].
     #[cfg(feature = "put_bucket_encryption")]
     pub fn put_bucket_encryption(
         &self,
-    ) -> crate::operation::put_bucket_encryption::PutBucketEncryptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_encryption::PutBucketEncryptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_encryption())
+    ) -> crate::operation::put_bucket_encryption::PutBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_encryption::PutBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_encryption(),
+        )
     }
     /// Calls `PutBucketIntelligentTieringConfiguration` and waits for the answer. See [`crate::Client::put_bucket_intelligent_tiering_configuration`].
     #[cfg(feature = "put_bucket_intelligent_tiering_configuration")]
     pub fn put_bucket_intelligent_tiering_configuration(
         &self,
-    ) -> crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_intelligent_tiering_configuration())
+    ) -> crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_intelligent_tiering_configuration(),
+        )
     }
     /// Calls `PutBucketInventoryConfiguration` and waits for the answer. See [`crate::Client::put_bucket_inventory_configuration`].
     #[cfg(feature = "put_bucket_inventory_configuration")]
     pub fn put_bucket_inventory_configuration(
         &self,
-    ) -> crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_inventory_configuration())
+    ) -> crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_inventory_configuration(),
+        )
     }
     /// Calls `PutBucketLifecycleConfiguration` and waits for the answer. See [`crate::Client::put_bucket_lifecycle_configuration`].
     #[cfg(feature = "put_bucket_lifecycle_configuration")]
     pub fn put_bucket_lifecycle_configuration(
         &self,
-    ) -> crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_lifecycle_configuration())
+    ) -> crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_lifecycle_configuration(),
+        )
     }
     /// Calls `PutBucketLogging` and waits for the answer. See [`crate::Client::put_bucket_logging`].
     #[cfg(feature = "put_bucket_logging")]
     pub fn put_bucket_logging(
         &self,
-    ) -> crate::operation::put_bucket_logging::PutBucketLoggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_logging::PutBucketLoggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_logging())
+    ) -> crate::operation::put_bucket_logging::PutBucketLoggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_logging::PutBucketLoggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_logging(),
+        )
     }
     /// Calls `PutBucketMetricsConfiguration` and waits for the answer. See [`crate::Client::put_bucket_metrics_configuration`].
     #[cfg(feature = "put_bucket_metrics_configuration")]
     pub fn put_bucket_metrics_configuration(
         &self,
-    ) -> crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_metrics_configuration())
+    ) -> crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_metrics_configuration(),
+        )
     }
     /// Calls `PutBucketNotificationConfiguration` and waits for the answer. See [`crate::Client::put_bucket_notification_configuration`].
     #[cfg(feature = "put_bucket_notification_configuration")]
     pub fn put_bucket_notification_configuration(
         &self,
-    ) -> crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_notification_configuration())
+    ) -> crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_notification_configuration(),
+        )
     }
     /// Calls `PutBucketOwnershipControls` and waits for the answer. See [`crate::Client::put_bucket_ownership_controls`].
     #[cfg(feature = "put_bucket_ownership_controls")]
     pub fn put_bucket_ownership_controls(
         &self,
-    ) -> crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_ownership_controls())
+    ) -> crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_ownership_controls(),
+        )
     }
     /// Calls `PutBucketPolicy` and waits for the answer. See [`crate::Client::put_bucket_policy`].
     #[cfg(feature = "put_bucket_policy")]
     pub fn put_bucket_policy(
         &self,
-    ) -> crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_policy())
+    ) -> crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_policy(),
+        )
     }
     /// Calls `PutBucketReplication` and waits for the answer. See [`crate::Client::put_bucket_replication`].
     #[cfg(feature = "put_bucket_replication")]
     pub fn put_bucket_replication(
         &self,
-    ) -> crate::operation::put_bucket_replication::PutBucketReplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_replication::PutBucketReplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_replication())
+    ) -> crate::operation::put_bucket_replication::PutBucketReplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_replication::PutBucketReplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_replication(),
+        )
     }
     /// Calls `PutBucketRequestPayment` and waits for the answer. See [`crate::Client::put_bucket_request_payment`].
     #[cfg(feature = "put_bucket_request_payment")]
     pub fn put_bucket_request_payment(
         &self,
-    ) -> crate::operation::put_bucket_request_payment::PutBucketRequestPaymentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_request_payment::PutBucketRequestPaymentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_request_payment())
+    ) -> crate::operation::put_bucket_request_payment::PutBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_request_payment::PutBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_request_payment(),
+        )
     }
     /// Calls `PutBucketTagging` and waits for the answer. See [`crate::Client::put_bucket_tagging`].
     #[cfg(feature = "put_bucket_tagging")]
     pub fn put_bucket_tagging(
         &self,
-    ) -> crate::operation::put_bucket_tagging::PutBucketTaggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_tagging::PutBucketTaggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_tagging())
+    ) -> crate::operation::put_bucket_tagging::PutBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_tagging::PutBucketTaggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_tagging(),
+        )
     }
     /// Calls `PutBucketVersioning` and waits for the answer. See [`crate::Client::put_bucket_versioning`].
     #[cfg(feature = "put_bucket_versioning")]
     pub fn put_bucket_versioning(
         &self,
-    ) -> crate::operation::put_bucket_versioning::PutBucketVersioningFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_versioning::PutBucketVersioningFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_versioning())
+    ) -> crate::operation::put_bucket_versioning::PutBucketVersioningFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_versioning::PutBucketVersioningFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_versioning(),
+        )
     }
     /// Calls `PutBucketWebsite` and waits for the answer. See [`crate::Client::put_bucket_website`].
     #[cfg(feature = "put_bucket_website")]
     pub fn put_bucket_website(
         &self,
-    ) -> crate::operation::put_bucket_website::PutBucketWebsiteFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_bucket_website::PutBucketWebsiteFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_bucket_website())
+    ) -> crate::operation::put_bucket_website::PutBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_bucket_website::PutBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_bucket_website(),
+        )
     }
     /// Calls `PutObject` and waits for the answer. See [`crate::Client::put_object`].
     #[cfg(feature = "put_object")]
     pub fn put_object(
         &self,
-    ) -> crate::operation::put_object::PutObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_object::PutObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_object())
+    ) -> crate::operation::put_object::PutObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_object::PutObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_object(),
+        )
     }
     /// Calls `PutObjectAcl` and waits for the answer. See [`crate::Client::put_object_acl`].
     #[cfg(feature = "put_object_acl")]
     pub fn put_object_acl(
         &self,
-    ) -> crate::operation::put_object_acl::PutObjectAclFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_object_acl::PutObjectAclFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_object_acl())
+    ) -> crate::operation::put_object_acl::PutObjectAclFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_object_acl::PutObjectAclFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_object_acl(),
+        )
     }
     /// Calls `PutObjectLegalHold` and waits for the answer. See [`crate::Client::put_object_legal_hold`].
     #[cfg(feature = "put_object_legal_hold")]
     pub fn put_object_legal_hold(
         &self,
-    ) -> crate::operation::put_object_legal_hold::PutObjectLegalHoldFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_object_legal_hold::PutObjectLegalHoldFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_object_legal_hold())
+    ) -> crate::operation::put_object_legal_hold::PutObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_object_legal_hold::PutObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_object_legal_hold(),
+        )
     }
     /// Calls `PutObjectLockConfiguration` and waits for the answer. See [`crate::Client::put_object_lock_configuration`].
     #[cfg(feature = "put_object_lock_configuration")]
     pub fn put_object_lock_configuration(
         &self,
-    ) -> crate::operation::put_object_lock_configuration::PutObjectLockConfigurationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_object_lock_configuration::PutObjectLockConfigurationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_object_lock_configuration())
+    ) -> crate::operation::put_object_lock_configuration::PutObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_object_lock_configuration::PutObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_object_lock_configuration(),
+        )
     }
     /// Calls `PutObjectRetention` and waits for the answer. See [`crate::Client::put_object_retention`].
     #[cfg(feature = "put_object_retention")]
     pub fn put_object_retention(
         &self,
-    ) -> crate::operation::put_object_retention::PutObjectRetentionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_object_retention::PutObjectRetentionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_object_retention())
+    ) -> crate::operation::put_object_retention::PutObjectRetentionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_object_retention::PutObjectRetentionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_object_retention(),
+        )
     }
     /// Calls `PutObjectTagging` and waits for the answer. See [`crate::Client::put_object_tagging`].
     #[cfg(feature = "put_object_tagging")]
     pub fn put_object_tagging(
         &self,
-    ) -> crate::operation::put_object_tagging::PutObjectTaggingFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_object_tagging::PutObjectTaggingFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_object_tagging())
+    ) -> crate::operation::put_object_tagging::PutObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_object_tagging::PutObjectTaggingFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_object_tagging(),
+        )
     }
     /// Calls `PutPublicAccessBlock` and waits for the answer. See [`crate::Client::put_public_access_block`].
     #[cfg(feature = "put_public_access_block")]
     pub fn put_public_access_block(
         &self,
-    ) -> crate::operation::put_public_access_block::PutPublicAccessBlockFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_public_access_block::PutPublicAccessBlockFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_public_access_block())
+    ) -> crate::operation::put_public_access_block::PutPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_public_access_block::PutPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_public_access_block(),
+        )
     }
     /// Calls `RestoreObject` and waits for the answer. See [`crate::Client::restore_object`].
     #[cfg(feature = "restore_object")]
     pub fn restore_object(
         &self,
-    ) -> crate::operation::restore_object::RestoreObjectFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::restore_object::RestoreObjectFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.restore_object())
+    ) -> crate::operation::restore_object::RestoreObjectFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::restore_object::RestoreObjectFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.restore_object(),
+        )
     }
     /// Calls `SelectObjectContent` and waits for the answer. See [`crate::Client::select_object_content`].
     #[cfg(feature = "select_object_content")]
     pub fn select_object_content(
         &self,
-    ) -> crate::operation::select_object_content::SelectObjectContentFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::select_object_content::SelectObjectContentFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.select_object_content())
+    ) -> crate::operation::select_object_content::SelectObjectContentFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::select_object_content::SelectObjectContentFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.select_object_content(),
+        )
     }
     /// Calls `UploadPart` and waits for the answer. See [`crate::Client::upload_part`].
     #[cfg(feature = "upload_part")]
     pub fn upload_part(
         &self,
-    ) -> crate::operation::upload_part::UploadPartFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::upload_part::UploadPartFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.upload_part())
+    ) -> crate::operation::upload_part::UploadPartFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::upload_part::UploadPartFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.upload_part(),
+        )
     }
     /// Calls `UploadPartCopy` and waits for the answer. See [`crate::Client::upload_part_copy`].
     #[cfg(feature = "upload_part_copy")]
     pub fn upload_part_copy(
         &self,
-    ) -> crate::operation::upload_part_copy::UploadPartCopyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::upload_part_copy::UploadPartCopyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.upload_part_copy())
+    ) -> crate::operation::upload_part_copy::UploadPartCopyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::upload_part_copy::UploadPartCopyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.upload_part_copy(),
+        )
     }
     /// Calls `WriteGetObjectResponse` and waits for the answer. See [`crate::Client::write_get_object_response`].
     #[cfg(feature = "write_get_object_response")]
     pub fn write_get_object_response(
         &self,
-    ) -> crate::operation::write_get_object_response::WriteGetObjectResponseFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::write_get_object_response::WriteGetObjectResponseFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.write_get_object_response())
+    ) -> crate::operation::write_get_object_response::WriteGetObjectResponseFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::write_get_object_response::WriteGetObjectResponseFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.write_get_object_response(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -343,12 +343,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "create_bucket")]
-    pub fn create_bucket(
-        &self,
-    ) -> crate::operation::create_bucket::CreateBucketFluentBuilder {
-        crate::operation::create_bucket::CreateBucketFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_bucket(&self) -> crate::operation::create_bucket::CreateBucketFluentBuilder {
+        crate::operation::create_bucket::CreateBucketFluentBuilder::new(self.handle.clone())
     }
     /// Creates a metadata table configuration for a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
     ///
@@ -509,12 +505,8 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`CreateSessionError`](crate::operation::create_session::CreateSessionError) as the service error:
     /// - [`NoSuchBucket`](crate::types::error::NoSuchBucket): The specified bucket does not exist.
     #[cfg(feature = "create_session")]
-    pub fn create_session(
-        &self,
-    ) -> crate::operation::create_session::CreateSessionFluentBuilder {
-        crate::operation::create_session::CreateSessionFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_session(&self) -> crate::operation::create_session::CreateSessionFluentBuilder {
+        crate::operation::create_session::CreateSessionFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the S3 bucket. All objects (including all object versions and delete markers) in the bucket must be deleted before the bucket itself can be deleted.
     ///
@@ -552,12 +544,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "delete_bucket")]
-    pub fn delete_bucket(
-        &self,
-    ) -> crate::operation::delete_bucket::DeleteBucketFluentBuilder {
-        crate::operation::delete_bucket::DeleteBucketFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_bucket(&self) -> crate::operation::delete_bucket::DeleteBucketFluentBuilder {
+        crate::operation::delete_bucket::DeleteBucketFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -1047,12 +1035,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "delete_object")]
-    pub fn delete_object(
-        &self,
-    ) -> crate::operation::delete_object::DeleteObjectFluentBuilder {
-        crate::operation::delete_object::DeleteObjectFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_object(&self) -> crate::operation::delete_object::DeleteObjectFluentBuilder {
+        crate::operation::delete_object::DeleteObjectFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -1214,12 +1198,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "delete_objects")]
-    pub fn delete_objects(
-        &self,
-    ) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder {
-        crate::operation::delete_objects::DeleteObjectsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_objects(&self) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder {
+        crate::operation::delete_objects::DeleteObjectsFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -1288,12 +1268,8 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketAclError`](crate::operation::get_bucket_acl::GetBucketAclError) as the service error:
     #[cfg(feature = "get_bucket_acl")]
-    pub fn get_bucket_acl(
-        &self,
-    ) -> crate::operation::get_bucket_acl::GetBucketAclFluentBuilder {
-        crate::operation::get_bucket_acl::GetBucketAclFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_bucket_acl(&self) -> crate::operation::get_bucket_acl::GetBucketAclFluentBuilder {
+        crate::operation::get_bucket_acl::GetBucketAclFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -1353,12 +1329,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "get_bucket_cors")]
-    pub fn get_bucket_cors(
-        &self,
-    ) -> crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder {
-        crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_bucket_cors(&self) -> crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder {
+        crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder::new(self.handle.clone())
     }
     /// Returns the default encryption configuration for an Amazon S3 bucket. By default, all buckets have a default encryption configuration that uses server-side encryption with Amazon S3 managed keys (SSE-S3).
     ///
@@ -1708,9 +1680,7 @@ impl Client {
     pub fn get_bucket_policy(
         &self,
     ) -> crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder {
-        crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -2068,12 +2038,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "get_object_acl")]
-    pub fn get_object_acl(
-        &self,
-    ) -> crate::operation::get_object_acl::GetObjectAclFluentBuilder {
-        crate::operation::get_object_acl::GetObjectAclFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_object_acl(&self) -> crate::operation::get_object_acl::GetObjectAclFluentBuilder {
+        crate::operation::get_object_acl::GetObjectAclFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves all the metadata from an object without returning the object itself. This operation is useful if you're interested only in an object's metadata.
     ///
@@ -2595,12 +2561,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "list_buckets")]
-    pub fn list_buckets(
-        &self,
-    ) -> crate::operation::list_buckets::ListBucketsFluentBuilder {
-        crate::operation::list_buckets::ListBucketsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_buckets(&self) -> crate::operation::list_buckets::ListBucketsFluentBuilder {
+        crate::operation::list_buckets::ListBucketsFluentBuilder::new(self.handle.clone())
     }
     /// Returns a list of all Amazon S3 directory buckets owned by the authenticated sender of the request. For more information about directory buckets, see [Directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html) in the *Amazon S3 User Guide*.
     ///
@@ -2779,12 +2741,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "list_objects")]
-    pub fn list_objects(
-        &self,
-    ) -> crate::operation::list_objects::ListObjectsFluentBuilder {
-        crate::operation::list_objects::ListObjectsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_objects(&self) -> crate::operation::list_objects::ListObjectsFluentBuilder {
+        crate::operation::list_objects::ListObjectsFluentBuilder::new(self.handle.clone())
     }
     /// Returns some or all (up to 1,000) of the objects in a bucket with each request. You can use the request parameters as selection criteria to return a subset of the objects in a bucket. A `200 OK` response can contain valid or invalid XML. Make sure to design your application to parse the contents of the response and handle it appropriately. For more information about listing objects, see [Listing object keys programmatically](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ListingKeysUsingAPIs.html) in the *Amazon S3 User Guide*. To get a list of your buckets, see [ListBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
     ///
@@ -2836,12 +2794,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "list_objects_v2")]
-    pub fn list_objects_v2(
-        &self,
-    ) -> crate::operation::list_objects_v2::ListObjectsV2FluentBuilder {
-        crate::operation::list_objects_v2::ListObjectsV2FluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_objects_v2(&self) -> crate::operation::list_objects_v2::ListObjectsV2FluentBuilder {
+        crate::operation::list_objects_v2::ListObjectsV2FluentBuilder::new(self.handle.clone())
     }
     /// Lists the parts that have been uploaded for a specific multipart upload.
     ///
@@ -3055,12 +3009,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "put_bucket_acl")]
-    pub fn put_bucket_acl(
-        &self,
-    ) -> crate::operation::put_bucket_acl::PutBucketAclFluentBuilder {
-        crate::operation::put_bucket_acl::PutBucketAclFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn put_bucket_acl(&self) -> crate::operation::put_bucket_acl::PutBucketAclFluentBuilder {
+        crate::operation::put_bucket_acl::PutBucketAclFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -3169,12 +3119,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "put_bucket_cors")]
-    pub fn put_bucket_cors(
-        &self,
-    ) -> crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder {
-        crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn put_bucket_cors(&self) -> crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder {
+        crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder::new(self.handle.clone())
     }
     /// This operation configures default encryption and Amazon S3 Bucket Keys for an existing bucket.
     ///
@@ -3703,9 +3649,7 @@ impl Client {
     pub fn put_bucket_policy(
         &self,
     ) -> crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder {
-        crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -4327,12 +4271,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "put_object_acl")]
-    pub fn put_object_acl(
-        &self,
-    ) -> crate::operation::put_object_acl::PutObjectAclFluentBuilder {
-        crate::operation::put_object_acl::PutObjectAclFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn put_object_acl(&self) -> crate::operation::put_object_acl::PutObjectAclFluentBuilder {
+        crate::operation::put_object_acl::PutObjectAclFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -4567,12 +4507,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "restore_object")]
-    pub fn restore_object(
-        &self,
-    ) -> crate::operation::restore_object::RestoreObjectFluentBuilder {
-        crate::operation::restore_object::RestoreObjectFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn restore_object(&self) -> crate::operation::restore_object::RestoreObjectFluentBuilder {
+        crate::operation::restore_object::RestoreObjectFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///
@@ -4844,9 +4780,7 @@ impl Client {
     pub fn upload_part_copy(
         &self,
     ) -> crate::operation::upload_part_copy::UploadPartCopyFluentBuilder {
-        crate::operation::upload_part_copy::UploadPartCopyFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::upload_part_copy::UploadPartCopyFluentBuilder::new(self.handle.clone())
     }
     /// **Note:** This operation is not supported for directory buckets.
     ///

@@ -7,13 +7,12 @@ fn rules() -> ::awsrt::endpoint::RuleSet {
 /// The partition data the model's test cases were written against: today's built-in data,
 /// except that the ISO partitions (`aws-iso*`) had no dual-stack endpoints yet.
 fn partitions() -> ::awsrt::endpoint::Partitions {
-    ::awsrt::endpoint::Partitions::builtin()
-        .map_outputs(|p| {
-            if p.name.starts_with("aws-iso") {
-                p.supports_dual_stack = false;
-                p.dual_stack_dns_suffix = p.dns_suffix.clone();
-            }
-        })
+    ::awsrt::endpoint::Partitions::builtin().map_outputs(|p| {
+        if p.name.starts_with("aws-iso") {
+            p.supports_dual_stack = false;
+            p.dual_stack_dns_suffix = p.dns_suffix.clone();
+        }
+    })
 }
 /// region is not a valid DNS-suffix
 #[test]
@@ -37,20 +36,15 @@ fn case_02_invalid_access_point_arn_not_s3() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:not-s3:us-west-2:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:not-s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Invalid ARN: The ARN was not for the S3 service, found: not-s3"
-    );
+    assert_eq!(err.to_string(), "Invalid ARN: The ARN was not for the S3 service, found: not-s3");
 }
 /// Invalid access point ARN: invalid resource
 #[test]
@@ -61,15 +55,12 @@ fn case_03_invalid_access_point_arn_invalid_resource() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint:more-data",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint:more-data"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -86,13 +77,12 @@ fn case_04_invalid_access_point_arn_invalid_no_ap_name() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -109,13 +99,12 @@ fn case_05_invalid_access_point_arn_account_id_is_invalid() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456_789012:accesspoint:apname"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456_789012:accesspoint:apname"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -132,13 +121,12 @@ fn case_06_invalid_access_point_arn_access_point_name_is_invalid() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:ap_name"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:ap_name"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -156,13 +144,12 @@ fn case_07_access_points_disable_access_points_explicitly_false() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -171,10 +158,8 @@ fn case_07_access_points_disable_access_points_explicitly_false() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Access points: partition does not support FIPS
@@ -186,13 +171,12 @@ fn case_08_access_points_partition_does_not_support_fips() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Partition does not support FIPS");
@@ -207,18 +191,15 @@ fn case_09_bucket_region_is_invalid() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west -2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west -2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Invalid region in ARN: `us-west -2` (invalid DNS name)"
-    );
+    assert_eq!(err.to_string(), "Invalid region in ARN: `us-west -2` (invalid DNS name)");
 }
 /// Access points when Access points explicitly disabled (used for CreateBucket)
 #[test]
@@ -230,13 +211,12 @@ fn case_10_access_points_when_access_points_explicitly_disabled_used_for_create_
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Access points are not supported for this operation");
@@ -251,13 +231,10 @@ fn case_11_missing_arn_type() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("arn:aws:s3:us-west-2:123456789012:")),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -271,29 +248,23 @@ fn case_12_sdk_host_access_point_dualstack_is_an_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// Access point ARN with FIPS & Dualstack
 #[test]
@@ -305,13 +276,12 @@ fn case_13_access_point_arn_with_fips_dualstack() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -320,10 +290,8 @@ fn case_13_access_point_arn_with_fips_dualstack() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Access point ARN with Dualstack
@@ -336,13 +304,12 @@ fn case_14_access_point_arn_with_dualstack() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -351,10 +318,8 @@ fn case_14_access_point_arn_with_dualstack() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla MRAP
@@ -362,13 +327,12 @@ fn case_14_access_point_arn_with_dualstack() {
 fn case_15_vanilla_mrap() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("DisableMultiRegionAccessPoints", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -376,15 +340,11 @@ fn case_15_vanilla_mrap() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingRegionSet\":[\"*\"],\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingRegionSet\":[\"*\"],\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// MRAP does not support FIPS
@@ -392,13 +352,12 @@ fn case_15_vanilla_mrap() {
 fn case_16_mrap_does_not_support_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("DisableMultiRegionAccessPoints", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
@@ -413,13 +372,12 @@ fn case_16_mrap_does_not_support_fips() {
 fn case_17_mrap_does_not_support_dual_stack() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("DisableMultiRegionAccessPoints", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -434,13 +392,12 @@ fn case_17_mrap_does_not_support_dual_stack() {
 fn case_18_mrap_does_not_support_s3_accelerate() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("DisableMultiRegionAccessPoints", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -455,13 +412,12 @@ fn case_18_mrap_does_not_support_s3_accelerate() {
 fn case_19_mrap_explicitly_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("DisableMultiRegionAccessPoints", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -490,10 +446,8 @@ fn case_20_dual_stack_endpoint_with_path_style_forced() {
     assert_eq!(endpoint.url, "https://s3.dualstack.us-west-2.amazonaws.com/bucketname");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Dual-stack endpoint + SDK::Host is error
@@ -507,16 +461,10 @@ fn case_21_dual_stack_endpoint_sdk_host_is_error() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://abc.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://abc.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// path style + ARN bucket
 #[test]
@@ -524,13 +472,12 @@ fn case_22_path_style_arn_bucket() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -554,10 +501,8 @@ fn case_23_implicit_path_style_bucket_dualstack() {
     assert_eq!(endpoint.url, "https://s3.dualstack.us-west-2.amazonaws.com/99_ab");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// implicit path style bucket + dualstack
@@ -570,16 +515,10 @@ fn case_24_implicit_path_style_bucket_dualstack() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://abc.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://abc.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// don't allow URL injections in the bucket
 #[test]
@@ -596,10 +535,8 @@ fn case_25_don_t_allow_url_injections_in_the_bucket() {
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com/example.com%23");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// URI encode bucket names in the path
@@ -617,10 +554,8 @@ fn case_26_uri_encode_bucket_names_in_the_path() {
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com/bucket%20name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// scheme is respected
@@ -630,15 +565,12 @@ fn case_27_scheme_is_respected() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("99_ab")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -650,10 +582,8 @@ fn case_27_scheme_is_respected() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// scheme is respected (virtual addressing)
@@ -663,15 +593,12 @@ fn case_28_scheme_is_respected_virtual_addressing() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucketname")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/foo",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com/foo"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -683,10 +610,8 @@ fn case_28_scheme_is_respected_virtual_addressing() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + implicit private link
@@ -696,15 +621,12 @@ fn case_29_path_style_implicit_private_link() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("99_ab")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -716,10 +638,8 @@ fn case_29_path_style_implicit_private_link() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// invalid Endpoint override
@@ -729,19 +649,13 @@ fn case_30_invalid_endpoint_override() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucketname")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("abcde://nota#url")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("abcde://nota#url")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Custom endpoint `abcde://nota#url` was not a valid URI"
-    );
+    assert_eq!(err.to_string(), "Custom endpoint `abcde://nota#url` was not a valid URI");
 }
 /// using an IPv4 address forces path style
 #[test]
@@ -750,11 +664,7 @@ fn case_31_using_an_ipv4_address_forces_path_style() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucketname")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://123.123.0.1")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://123.123.0.1")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -763,10 +673,8 @@ fn case_31_using_an_ipv4_address_forces_path_style() {
     assert_eq!(endpoint.url, "https://123.123.0.1/bucketname");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla access point arn with region mismatch and UseArnRegion=false
@@ -775,13 +683,12 @@ fn case_32_vanilla_access_point_arn_with_region_mismatch_and_use_arn_region_fals
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-east-1:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-east-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
@@ -800,13 +707,12 @@ fn case_33_vanilla_access_point_arn_with_region_mismatch_and_use_arn_region_unse
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -819,10 +725,8 @@ fn case_33_vanilla_access_point_arn_with_region_mismatch_and_use_arn_region_unse
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla access point arn with region mismatch and UseArnRegion=true
@@ -831,13 +735,12 @@ fn case_34_vanilla_access_point_arn_with_region_mismatch_and_use_arn_region_true
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
@@ -851,10 +754,8 @@ fn case_34_vanilla_access_point_arn_with_region_mismatch_and_use_arn_region_true
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// subdomains are not allowed in virtual buckets
@@ -869,10 +770,8 @@ fn case_35_subdomains_are_not_allowed_in_virtual_buckets() {
     assert_eq!(endpoint.url, "https://s3.us-east-1.amazonaws.com/bucket.name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// bucket names with 3 characters are allowed in virtual buckets
@@ -887,10 +786,8 @@ fn case_36_bucket_names_with_3_characters_are_allowed_in_virtual_buckets() {
     assert_eq!(endpoint.url, "https://aaa.s3.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// bucket names with fewer than 3 characters are not allowed in virtual host
@@ -905,10 +802,8 @@ fn case_37_bucket_names_with_fewer_than_3_characters_are_not_allowed_in_virtual_
     assert_eq!(endpoint.url, "https://s3.us-east-1.amazonaws.com/aa");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// bucket names with uppercase characters are not allowed in virtual host
@@ -923,10 +818,8 @@ fn case_38_bucket_names_with_uppercase_characters_are_not_allowed_in_virtual_hos
     assert_eq!(endpoint.url, "https://s3.us-east-1.amazonaws.com/BucketName");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// subdomains are allowed in virtual buckets on http endpoints
@@ -936,20 +829,14 @@ fn case_39_subdomains_are_allowed_in_virtual_buckets_on_http_endpoints() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket.name")));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://bucket.name.example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// no region set
@@ -977,10 +864,8 @@ fn case_41_use_global_endpoints_true_region_us_east_1_uses_the_global_endpoint()
     assert_eq!(endpoint.url, "https://s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=us-west-2 uses the regional endpoint
@@ -998,10 +883,8 @@ fn case_42_use_global_endpoints_true_region_us_west_2_uses_the_regional_endpoint
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=cn-north-1 uses the regional endpoint
@@ -1019,10 +902,8 @@ fn case_43_use_global_endpoints_true_region_cn_north_1_uses_the_regional_endpoin
     assert_eq!(endpoint.url, "https://s3.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1, fips=true uses the regional endpoint with fips
@@ -1040,10 +921,8 @@ fn case_44_use_global_endpoints_true_region_us_east_1_fips_true_uses_the_regiona
     assert_eq!(endpoint.url, "https://s3-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1, dualstack=true uses the regional endpoint with dualstack
@@ -1061,10 +940,8 @@ fn case_45_use_global_endpoints_true_region_us_east_1_dualstack_true_uses_the_re
     assert_eq!(endpoint.url, "https://s3.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1, dualstack and fips uses the regional endpoint with fips/dualstack
@@ -1082,10 +959,8 @@ fn case_46_use_global_endpoints_true_region_us_east_1_dualstack_and_fips_uses_th
     assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1 with custom endpoint, uses custom
@@ -1094,11 +969,7 @@ fn case_47_use_global_endpoints_true_region_us_east_1_with_custom_endpoint_uses_
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -1108,10 +979,8 @@ fn case_47_use_global_endpoints_true_region_us_east_1_with_custom_endpoint_uses_
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=us-west-2 with custom endpoint, uses custom
@@ -1120,11 +989,7 @@ fn case_48_use_global_endpoints_true_region_us_west_2_with_custom_endpoint_uses_
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -1134,10 +999,8 @@ fn case_48_use_global_endpoints_true_region_us_west_2_with_custom_endpoint_uses_
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoints=true, region=us-east-1 with accelerate on non bucket case uses the global endpoint and ignores accelerate
@@ -1155,10 +1018,8 @@ fn case_49_use_global_endpoints_true_region_us_east_1_with_accelerate_on_non_buc
     assert_eq!(endpoint.url, "https://s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global region uses the global endpoint
@@ -1175,10 +1036,8 @@ fn case_50_aws_global_region_uses_the_global_endpoint() {
     assert_eq!(endpoint.url, "https://s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global region with fips uses the regional endpoint
@@ -1195,10 +1054,8 @@ fn case_51_aws_global_region_with_fips_uses_the_regional_endpoint() {
     assert_eq!(endpoint.url, "https://s3-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global region with dualstack uses the regional endpoint
@@ -1215,10 +1072,8 @@ fn case_52_aws_global_region_with_dualstack_uses_the_regional_endpoint() {
     assert_eq!(endpoint.url, "https://s3.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global region with fips and dualstack uses the regional endpoint
@@ -1235,10 +1090,8 @@ fn case_53_aws_global_region_with_fips_and_dualstack_uses_the_regional_endpoint(
     assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global region with accelerate on non-bucket case, uses global endpoint and ignores accelerate
@@ -1255,10 +1108,8 @@ fn case_54_aws_global_region_with_accelerate_on_non_bucket_case_uses_global_endp
     assert_eq!(endpoint.url, "https://s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global region with custom endpoint, uses custom
@@ -1267,11 +1118,7 @@ fn case_55_aws_global_region_with_custom_endpoint_uses_custom() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("aws-global")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -1281,10 +1128,8 @@ fn case_55_aws_global_region_with_custom_endpoint_uses_custom() {
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region uses the global endpoint
@@ -1302,10 +1147,8 @@ fn case_56_virtual_addressing_aws_global_region_uses_the_global_endpoint() {
     assert_eq!(endpoint.url, "https://bucket-name.s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region with Prefix, and Key uses the global endpoint. Prefix and Key parameters should not be used in endpoint evaluation.
@@ -1325,10 +1168,8 @@ fn case_57_virtual_addressing_aws_global_region_with_prefix_and_key_uses_the_glo
     assert_eq!(endpoint.url, "https://bucket-name.s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region with Copy Source, and Key uses the global endpoint. Copy Source and Key parameters should not be used in endpoint evaluation.
@@ -1341,21 +1182,15 @@ fn case_58_virtual_addressing_aws_global_region_with_copy_source_and_key_uses_th
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "CopySource",
-            ::awsrt::endpoint::Value::String(String::from("/copy/source")),
-        );
+    params.set("CopySource", ::awsrt::endpoint::Value::String(String::from("/copy/source")));
     params.set("Key", ::awsrt::endpoint::Value::String(String::from("key")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://bucket-name.s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region with fips uses the regional fips endpoint
@@ -1373,10 +1208,8 @@ fn case_59_virtual_addressing_aws_global_region_with_fips_uses_the_regional_fips
     assert_eq!(endpoint.url, "https://bucket-name.s3-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region with dualstack uses the regional dualstack endpoint
@@ -1394,10 +1227,8 @@ fn case_60_virtual_addressing_aws_global_region_with_dualstack_uses_the_regional
     assert_eq!(endpoint.url, "https://bucket-name.s3.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region with fips/dualstack uses the regional fips/dualstack endpoint
@@ -1412,15 +1243,11 @@ fn case_61_virtual_addressing_aws_global_region_with_fips_dualstack_uses_the_reg
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket-name.s3-fips.dualstack.us-east-1.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://bucket-name.s3-fips.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region with accelerate uses the global accelerate endpoint
@@ -1438,10 +1265,8 @@ fn case_62_virtual_addressing_aws_global_region_with_accelerate_uses_the_global_
     assert_eq!(endpoint.url, "https://bucket-name.s3-accelerate.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, aws-global region with custom endpoint
@@ -1450,11 +1275,7 @@ fn case_63_virtual_addressing_aws_global_region_with_custom_endpoint() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("aws-global")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -1464,10 +1285,8 @@ fn case_63_virtual_addressing_aws_global_region_with_custom_endpoint() {
     assert_eq!(endpoint.url, "https://bucket-name.example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region uses the global endpoint
@@ -1486,10 +1305,8 @@ fn case_64_virtual_addressing_use_global_endpoint_and_us_east_1_region_uses_the_
     assert_eq!(endpoint.url, "https://bucket-name.s3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-west-2 region uses the regional endpoint
@@ -1508,10 +1325,8 @@ fn case_65_virtual_addressing_use_global_endpoint_and_us_west_2_region_uses_the_
     assert_eq!(endpoint.url, "https://bucket-name.s3.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region and fips uses the regional fips endpoint
@@ -1530,10 +1345,8 @@ fn case_66_virtual_addressing_use_global_endpoint_and_us_east_1_region_and_fips_
     assert_eq!(endpoint.url, "https://bucket-name.s3-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region and dualstack uses the regional dualstack endpoint
@@ -1552,10 +1365,8 @@ fn case_67_virtual_addressing_use_global_endpoint_and_us_east_1_region_and_duals
     assert_eq!(endpoint.url, "https://bucket-name.s3.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region and accelerate uses the global accelerate endpoint
@@ -1574,10 +1385,8 @@ fn case_68_virtual_addressing_use_global_endpoint_and_us_east_1_region_and_accel
     assert_eq!(endpoint.url, "https://bucket-name.s3-accelerate.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing, UseGlobalEndpoint and us-east-1 region with custom endpoint
@@ -1586,11 +1395,7 @@ fn case_69_virtual_addressing_use_global_endpoint_and_us_east_1_region_with_cust
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -1601,10 +1406,8 @@ fn case_69_virtual_addressing_use_global_endpoint_and_us_east_1_region_with_cust
     assert_eq!(endpoint.url, "https://bucket-name.example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, aws-global region uses the global endpoint
@@ -1623,10 +1426,8 @@ fn case_70_force_path_style_aws_global_region_uses_the_global_endpoint() {
     assert_eq!(endpoint.url, "https://s3.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, aws-global region with fips is invalid
@@ -1645,10 +1446,8 @@ fn case_71_force_path_style_aws_global_region_with_fips_is_invalid() {
     assert_eq!(endpoint.url, "https://s3-fips.us-east-1.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true,\"name\":\"sigv4\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true,\"name\":\"sigv4\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, aws-global region with dualstack uses regional dualstack endpoint
@@ -1667,10 +1466,8 @@ fn case_72_force_path_style_aws_global_region_with_dualstack_uses_regional_duals
     assert_eq!(endpoint.url, "https://s3.dualstack.us-east-1.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, aws-global region custom endpoint uses the custom endpoint
@@ -1679,11 +1476,7 @@ fn case_73_force_path_style_aws_global_region_custom_endpoint_uses_the_custom_en
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("aws-global")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -1694,10 +1487,8 @@ fn case_73_force_path_style_aws_global_region_custom_endpoint_uses_the_custom_en
     assert_eq!(endpoint.url, "https://example.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, UseGlobalEndpoint us-east-1 region uses the global endpoint
@@ -1717,10 +1508,8 @@ fn case_74_force_path_style_use_global_endpoint_us_east_1_region_uses_the_global
     assert_eq!(endpoint.url, "https://s3.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, UseGlobalEndpoint us-west-2 region uses the regional endpoint
@@ -1740,10 +1529,8 @@ fn case_75_force_path_style_use_global_endpoint_us_west_2_region_uses_the_region
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, UseGlobalEndpoint us-east-1 region, dualstack uses the regional dualstack endpoint
@@ -1763,10 +1550,8 @@ fn case_76_force_path_style_use_global_endpoint_us_east_1_region_dualstack_uses_
     assert_eq!(endpoint.url, "https://s3.dualstack.us-east-1.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ForcePathStyle, UseGlobalEndpoint us-east-1 region custom endpoint uses the custom endpoint
@@ -1776,11 +1561,7 @@ fn case_77_force_path_style_use_global_endpoint_us_east_1_region_custom_endpoint
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -1791,10 +1572,8 @@ fn case_77_force_path_style_use_global_endpoint_us_east_1_region_custom_endpoint
     assert_eq!(endpoint.url, "https://example.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// ARN with aws-global region and  UseArnRegion uses the regional endpoint
@@ -1807,15 +1586,14 @@ fn case_78_arn_with_aws_global_region_and_use_arn_region_uses_the_regional_endpo
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -1824,10 +1602,8 @@ fn case_78_arn_with_aws_global_region_and_use_arn_region_uses_the_regional_endpo
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// cross partition MRAP ARN is an error
@@ -1835,15 +1611,12 @@ fn case_78_arn_with_aws_global_region_and_use_arn_region_uses_the_regional_endpo
 fn case_79_cross_partition_mrap_arn_is_an_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-1")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -1857,30 +1630,24 @@ fn case_79_cross_partition_mrap_arn_is_an_error() {
 fn case_80_endpoint_override_accesspoint_with_http_port() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("http://beta.example.com:1234"),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("http://beta.example.com:1234")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://myendpoint-123456789012.beta.example.com:1234");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Endpoint override, accesspoint with http, path, query, and port
@@ -1889,34 +1656,26 @@ fn case_81_endpoint_override_accesspoint_with_http_path_query_and_port() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("http://beta.example.com:1234/path"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("http://beta.example.com:1234/path")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "http://myendpoint-123456789012.beta.example.com:1234/path"
-    );
+    assert_eq!(endpoint.url, "http://myendpoint-123456789012.beta.example.com:1234/path");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// non-bucket endpoint override with FIPS = error
@@ -1925,13 +1684,10 @@ fn case_82_non_bucket_endpoint_override_with_fips_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("http://beta.example.com:1234/path"),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("http://beta.example.com:1234/path")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -1944,20 +1700,15 @@ fn case_83_fips_dualstack_custom_endpoint() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("http://beta.example.com:1234/path"),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("http://beta.example.com:1234/path")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// dualstack + custom endpoint
 #[test]
@@ -1965,20 +1716,15 @@ fn case_84_dualstack_custom_endpoint() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("http://beta.example.com:1234/path"),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("http://beta.example.com:1234/path")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// custom endpoint without FIPS/dualstack
 #[test]
@@ -1986,13 +1732,10 @@ fn case_85_custom_endpoint_without_fips_dualstack() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("http://beta.example.com:1234/path"),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("http://beta.example.com:1234/path")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -2000,10 +1743,8 @@ fn case_85_custom_endpoint_without_fips_dualstack() {
     assert_eq!(endpoint.url, "http://beta.example.com:1234/path");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// s3 object lambda with access points disabled
@@ -2012,15 +1753,12 @@ fn case_86_s3_object_lambda_with_access_points_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -2039,10 +1777,8 @@ fn case_87_non_bucket_fips() {
     assert_eq!(endpoint.url, "https://s3-fips.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// standard non bucket endpoint
@@ -2058,10 +1794,8 @@ fn case_88_standard_non_bucket_endpoint() {
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// non bucket endpoint with FIPS + Dualstack
@@ -2077,10 +1811,8 @@ fn case_89_non_bucket_endpoint_with_fips_dualstack() {
     assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// non bucket endpoint with dualstack
@@ -2096,10 +1828,8 @@ fn case_90_non_bucket_endpoint_with_dualstack() {
     assert_eq!(endpoint.url, "https://s3.dualstack.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// use global endpoint + IP address endpoint override
@@ -2111,21 +1841,15 @@ fn case_91_use_global_endpoint_ip_address_endpoint_override() {
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://127.0.0.1")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://127.0.0.1")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://127.0.0.1/bucket");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// non-dns endpoint + global endpoint
@@ -2143,10 +1867,8 @@ fn case_92_non_dns_endpoint_global_endpoint() {
     assert_eq!(endpoint.url, "https://s3.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// endpoint override + use global endpoint
@@ -2159,20 +1881,14 @@ fn case_93_endpoint_override_use_global_endpoint() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://foo.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// FIPS + dualstack + non-bucket endpoint
@@ -2186,15 +1902,11 @@ fn case_94_fips_dualstack_non_bucket_endpoint() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21"
-    );
+    assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// FIPS + dualstack + non-DNS endpoint
@@ -2209,15 +1921,11 @@ fn case_95_fips_dualstack_non_dns_endpoint() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21"
-    );
+    assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// endpoint override + FIPS + dualstack (BUG)
@@ -2230,11 +1938,7 @@ fn case_96_endpoint_override_fips_dualstack_bug() {
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "A custom endpoint cannot be combined with FIPS");
@@ -2248,11 +1952,7 @@ fn case_97_endpoint_override_non_dns_bucket_fips_bug() {
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket!")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "A custom endpoint cannot be combined with FIPS");
@@ -2273,10 +1973,8 @@ fn case_98_fips_bucket_endpoint_force_path_style() {
     assert_eq!(endpoint.url, "https://s3-fips.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// bucket + FIPS + force path style
@@ -2295,10 +1993,8 @@ fn case_99_bucket_fips_force_path_style() {
     assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// FIPS + dualstack + use global endpoint
@@ -2316,10 +2012,8 @@ fn case_100_fips_dualstack_use_global_endpoint() {
     assert_eq!(endpoint.url, "https://bucket.s3-fips.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// URI encoded bucket + use global endpoint
@@ -2332,11 +2026,7 @@ fn case_101_uri_encoded_bucket_use_global_endpoint() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "A custom endpoint cannot be combined with FIPS");
@@ -2357,10 +2047,8 @@ fn case_102_fips_path_based_endpoint() {
     assert_eq!(endpoint.url, "https://s3-fips.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate + dualstack + global endpoint
@@ -2379,10 +2067,8 @@ fn case_103_accelerate_dualstack_global_endpoint() {
     assert_eq!(endpoint.url, "https://bucket.s3-accelerate.dualstack.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// dualstack + global endpoint + non URI safe bucket
@@ -2401,10 +2087,8 @@ fn case_104_dualstack_global_endpoint_non_uri_safe_bucket() {
     assert_eq!(endpoint.url, "https://s3.dualstack.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// FIPS + uri encoded bucket
@@ -2424,10 +2108,8 @@ fn case_105_fips_uri_encoded_bucket() {
     assert_eq!(endpoint.url, "https://s3-fips.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// endpoint override + non-uri safe endpoint + force path style
@@ -2441,11 +2123,7 @@ fn case_106_endpoint_override_non_uri_safe_endpoint_force_path_style() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -2464,15 +2142,11 @@ fn case_107_fips_dualstack_global_endpoint_non_dns_bucket() {
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21"
-    );
+    assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// endpoint override + FIPS + dualstack
@@ -2484,16 +2158,10 @@ fn case_108_endpoint_override_fips_dualstack() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// non-bucket endpoint override + dualstack + global endpoint
 #[test]
@@ -2504,16 +2172,10 @@ fn case_109_non_bucket_endpoint_override_dualstack_global_endpoint() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// Endpoint override + UseGlobalEndpoint + us-east-1
 #[test]
@@ -2524,11 +2186,7 @@ fn case_110_endpoint_override_use_global_endpoint_us_east_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "A custom endpoint cannot be combined with FIPS");
@@ -2558,15 +2216,11 @@ fn case_112_aws_global_signs_as_us_east_1() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21"
-    );
+    assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global signs as us-east-1
@@ -2579,20 +2233,14 @@ fn case_113_aws_global_signs_as_us_east_1() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://bucket.foo.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global + dualstack + path-only bucket
@@ -2610,10 +2258,8 @@ fn case_114_aws_global_dualstack_path_only_bucket() {
     assert_eq!(endpoint.url, "https://s3.dualstack.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global + path-only bucket
@@ -2628,10 +2274,8 @@ fn case_115_aws_global_path_only_bucket() {
     assert_eq!(endpoint.url, "https://s3.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global + fips + custom endpoint
@@ -2644,11 +2288,7 @@ fn case_116_aws_global_fips_custom_endpoint() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "A custom endpoint cannot be combined with FIPS");
@@ -2663,20 +2303,14 @@ fn case_117_aws_global_endpoint_override_path_only_bucket() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://foo.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global + dualstack + custom endpoint
@@ -2688,16 +2322,10 @@ fn case_118_aws_global_dualstack_custom_endpoint() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// accelerate, dualstack + aws-global
 #[test]
@@ -2711,15 +2339,11 @@ fn case_119_accelerate_dualstack_aws_global() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket.s3-accelerate.dualstack.us-east-1.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://bucket.s3-accelerate.dualstack.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// FIPS + aws-global + path only bucket. This is not supported by S3 but we allow garbage in garbage out
@@ -2735,15 +2359,11 @@ fn case_120_fips_aws_global_path_only_bucket_this_is_not_supported_by_s3_but_we_
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21"
-    );
+    assert_eq!(endpoint.url, "https://s3-fips.dualstack.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// aws-global + FIPS + endpoint override.
@@ -2753,11 +2373,7 @@ fn case_121_aws_global_fips_endpoint_override() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("aws-global")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "A custom endpoint cannot be combined with FIPS");
@@ -2771,11 +2387,7 @@ fn case_122_force_path_style_fips_aws_global_endpoint_override() {
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket!")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "A custom endpoint cannot be combined with FIPS");
@@ -2787,20 +2399,14 @@ fn case_123_ip_address_causes_path_style_to_be_forced() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("aws-global")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://192.168.1.1")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://192.168.1.1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://192.168.1.1/bucket");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// endpoint override with aws-global region
@@ -2811,16 +2417,10 @@ fn case_124_endpoint_override_with_aws_global_region() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("aws-global")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// FIPS + path-only (TODO: consider making this an error)
 #[test]
@@ -2835,10 +2435,8 @@ fn case_125_fips_path_only_todo_consider_making_this_an_error() {
     assert_eq!(endpoint.url, "https://s3-fips.us-east-1.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-1\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// empty arn type
@@ -2847,13 +2445,12 @@ fn case_126_empty_arn_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:not-s3:us-west-2:123456789012::myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:not-s3:us-west-2:123456789012::myendpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid ARN: No ARN type specified");
@@ -2868,9 +2465,7 @@ fn case_127_path_style_can_t_be_used_with_accelerate() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Path-style addressing cannot be used with S3 Accelerate"
-    );
+    assert_eq!(err.to_string(), "Path-style addressing cannot be used with S3 Accelerate");
 }
 /// invalid region
 #[test]
@@ -2878,16 +2473,8 @@ fn case_128_invalid_region() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2!")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("bucket.subdomain")),
-        );
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket.subdomain")));
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid region: region was not a valid DNS name.");
@@ -2899,11 +2486,7 @@ fn case_129_invalid_region() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2!")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid region: region was not a valid DNS name.");
@@ -2914,13 +2497,12 @@ fn case_130_empty_arn_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3::123456789012:accesspoint:my_endpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3::123456789012:accesspoint:my_endpoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid Access Point Name");
@@ -2931,15 +2513,12 @@ fn case_131_empty_arn_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3:cn-north-1:123456789012:accesspoint:my-endpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:cn-north-1:123456789012:accesspoint:my-endpoint"),
+        ),
+    );
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -2954,15 +2533,12 @@ fn case_132_invalid_arn_region() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east_2:123456789012:accesspoint:my-endpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east_2:123456789012:accesspoint:my-endpoint"),
+        ),
+    );
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -2974,15 +2550,14 @@ fn case_133_invalid_arn_outpost() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op_01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op_01234567890123456/accesspoint/reports",
             ),
-        );
+        ),
+    );
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
@@ -2997,15 +2572,14 @@ fn case_134_invalid_arn() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid ARN: expected an access point name");
@@ -3016,15 +2590,12 @@ fn case_135_invalid_arn() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid ARN: Expected a 4-component resource");
@@ -3035,20 +2606,17 @@ fn case_136_invalid_outpost_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Expected an outpost type `accesspoint`, found not-accesspoint"
-    );
+    assert_eq!(err.to_string(), "Expected an outpost type `accesspoint`, found not-accesspoint");
 }
 /// invalid outpost type
 #[test]
@@ -3056,15 +2624,14 @@ fn case_137_invalid_outpost_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east_1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east_1:123456789012:outpost/op-01234567890123456/not-accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid region in ARN: `us-east_1` (invalid DNS name)");
@@ -3075,15 +2642,14 @@ fn case_138_invalid_outpost_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:12345_789012:outpost/op-01234567890123456/not-accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:12345_789012:outpost/op-01234567890123456/not-accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -3097,13 +2663,12 @@ fn case_139_invalid_outpost_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3-outposts:us-east-1:12345789012:outpost"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-outposts:us-east-1:12345789012:outpost"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid ARN: The Outpost Id was not set");
@@ -3115,21 +2680,15 @@ fn case_140_use_global_endpoint_virtual_addressing() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://example.com")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://bucket.example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// global endpoint + ip address
@@ -3139,21 +2698,15 @@ fn case_141_global_endpoint_ip_address() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://192.168.0.1")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://192.168.0.1")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://192.168.0.1/bucket");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// invalid outpost type
@@ -3169,10 +2722,8 @@ fn case_142_invalid_outpost_type() {
     assert_eq!(endpoint.url, "https://s3.us-east-2.amazonaws.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// invalid outpost type
@@ -3189,10 +2740,8 @@ fn case_143_invalid_outpost_type() {
     assert_eq!(endpoint.url, "https://bucket.s3-accelerate.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// use global endpoint + custom endpoint
@@ -3203,20 +2752,14 @@ fn case_144_use_global_endpoint_custom_endpoint() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket!")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://foo.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// use global endpoint, not us-east-1, force path style
@@ -3228,20 +2771,14 @@ fn case_145_use_global_endpoint_not_us_east_1_force_path_style() {
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket!")));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://foo.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://foo.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "http://foo.com/bucket%21");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingRegion\":\"us-east-2\",\"name\":\"sigv4\",\"signingName\":\"s3\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla virtual addressing@us-west-2
@@ -3260,10 +2797,8 @@ fn case_146_vanilla_virtual_addressing_us_west_2() {
     assert_eq!(endpoint.url, "https://bucket-name.s3.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + dualstack@us-west-2
@@ -3282,10 +2817,8 @@ fn case_147_virtual_addressing_dualstack_us_west_2() {
     assert_eq!(endpoint.url, "https://bucket-name.s3.dualstack.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate + dualstack@us-west-2
@@ -3301,15 +2834,11 @@ fn case_148_accelerate_dualstack_us_west_2() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket-name.s3-accelerate.dualstack.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://bucket-name.s3-accelerate.dualstack.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate (dualstack=false)@us-west-2
@@ -3328,10 +2857,8 @@ fn case_149_accelerate_dualstack_false_us_west_2() {
     assert_eq!(endpoint.url, "https://bucket-name.s3-accelerate.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + fips@us-west-2
@@ -3350,10 +2877,8 @@ fn case_150_virtual_addressing_fips_us_west_2() {
     assert_eq!(endpoint.url, "https://bucket-name.s3-fips.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + dualstack + fips@us-west-2
@@ -3369,15 +2894,11 @@ fn case_151_virtual_addressing_dualstack_fips_us_west_2() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket-name.s3-fips.dualstack.us-west-2.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://bucket-name.s3-fips.dualstack.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate + fips = error@us-west-2
@@ -3411,10 +2932,8 @@ fn case_153_vanilla_virtual_addressing_cn_north_1() {
     assert_eq!(endpoint.url, "https://bucket-name.s3.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + dualstack@cn-north-1
@@ -3430,15 +2949,11 @@ fn case_154_virtual_addressing_dualstack_cn_north_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket-name.s3.dualstack.cn-north-1.amazonaws.com.cn"
-    );
+    assert_eq!(endpoint.url, "https://bucket-name.s3.dualstack.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate (dualstack=false)@cn-north-1
@@ -3487,10 +3002,8 @@ fn case_157_vanilla_virtual_addressing_af_south_1() {
     assert_eq!(endpoint.url, "https://bucket-name.s3.af-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + dualstack@af-south-1
@@ -3506,15 +3019,11 @@ fn case_158_virtual_addressing_dualstack_af_south_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket-name.s3.dualstack.af-south-1.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://bucket-name.s3.dualstack.af-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate + dualstack@af-south-1
@@ -3530,15 +3039,11 @@ fn case_159_accelerate_dualstack_af_south_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket-name.s3-accelerate.dualstack.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://bucket-name.s3-accelerate.dualstack.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate (dualstack=false)@af-south-1
@@ -3557,10 +3062,8 @@ fn case_160_accelerate_dualstack_false_af_south_1() {
     assert_eq!(endpoint.url, "https://bucket-name.s3-accelerate.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + fips@af-south-1
@@ -3579,10 +3082,8 @@ fn case_161_virtual_addressing_fips_af_south_1() {
     assert_eq!(endpoint.url, "https://bucket-name.s3-fips.af-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + dualstack + fips@af-south-1
@@ -3598,15 +3099,11 @@ fn case_162_virtual_addressing_dualstack_fips_af_south_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://bucket-name.s3-fips.dualstack.af-south-1.amazonaws.com"
-    );
+    assert_eq!(endpoint.url, "https://bucket-name.s3-fips.dualstack.af-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// accelerate + fips = error@af-south-1
@@ -3640,10 +3137,8 @@ fn case_164_vanilla_path_style_us_west_2() {
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// fips@us-gov-west-2, bucket is not S3-dns-compatible (subdomains)
@@ -3652,26 +3147,17 @@ fn case_165_fips_us_gov_west_2_bucket_is_not_s3_dns_compatible_subdomains() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("bucket.with.dots")),
-        );
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket.with.dots")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3-fips.us-gov-west-1.amazonaws.com/bucket.with.dots"
-    );
+    assert_eq!(endpoint.url, "https://s3-fips.us-gov-west-1.amazonaws.com/bucket.with.dots");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"s3\",\"signingRegion\":\"us-gov-west-1\",\"disableDoubleEncoding\":true,\"name\":\"sigv4\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"s3\",\"signingRegion\":\"us-gov-west-1\",\"disableDoubleEncoding\":true,\"name\":\"sigv4\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + accelerate = error@us-west-2
@@ -3687,9 +3173,7 @@ fn case_166_path_style_accelerate_error_us_west_2() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Path-style addressing cannot be used with S3 Accelerate"
-    );
+    assert_eq!(err.to_string(), "Path-style addressing cannot be used with S3 Accelerate");
 }
 /// path style + dualstack@us-west-2
 #[test]
@@ -3707,10 +3191,8 @@ fn case_167_path_style_dualstack_us_west_2() {
     assert_eq!(endpoint.url, "https://s3.dualstack.us-west-2.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + arn is error@us-west-2
@@ -3719,15 +3201,14 @@ fn case_168_path_style_arn_is_error_us_west_2() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
             ),
-        );
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -3752,10 +3233,8 @@ fn case_169_path_style_invalid_dns_name_us_west_2() {
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com/99a_b");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// no path style + invalid DNS name@us-west-2
@@ -3773,10 +3252,8 @@ fn case_170_no_path_style_invalid_dns_name_us_west_2() {
     assert_eq!(endpoint.url, "https://s3.us-west-2.amazonaws.com/99a_b");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla path style@cn-north-1
@@ -3795,10 +3272,8 @@ fn case_171_vanilla_path_style_cn_north_1() {
     assert_eq!(endpoint.url, "https://s3.cn-north-1.amazonaws.com.cn/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + fips@cn-north-1
@@ -3829,9 +3304,7 @@ fn case_173_path_style_accelerate_error_cn_north_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Path-style addressing cannot be used with S3 Accelerate"
-    );
+    assert_eq!(err.to_string(), "Path-style addressing cannot be used with S3 Accelerate");
 }
 /// path style + dualstack@cn-north-1
 #[test]
@@ -3846,15 +3319,11 @@ fn case_174_path_style_dualstack_cn_north_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3.dualstack.cn-north-1.amazonaws.com.cn/bucket-name"
-    );
+    assert_eq!(endpoint.url, "https://s3.dualstack.cn-north-1.amazonaws.com.cn/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + arn is error@cn-north-1
@@ -3863,15 +3332,14 @@ fn case_175_path_style_arn_is_error_cn_north_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
             ),
-        );
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -3896,10 +3364,8 @@ fn case_176_path_style_invalid_dns_name_cn_north_1() {
     assert_eq!(endpoint.url, "https://s3.cn-north-1.amazonaws.com.cn/99a_b");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// no path style + invalid DNS name@cn-north-1
@@ -3917,10 +3383,8 @@ fn case_177_no_path_style_invalid_dns_name_cn_north_1() {
     assert_eq!(endpoint.url, "https://s3.cn-north-1.amazonaws.com.cn/99a_b");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla path style@af-south-1
@@ -3939,10 +3403,8 @@ fn case_178_vanilla_path_style_af_south_1() {
     assert_eq!(endpoint.url, "https://s3.af-south-1.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + fips@af-south-1
@@ -3961,10 +3423,8 @@ fn case_179_path_style_fips_af_south_1() {
     assert_eq!(endpoint.url, "https://s3-fips.af-south-1.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true,\"name\":\"sigv4\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true,\"name\":\"sigv4\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + accelerate = error@af-south-1
@@ -3980,9 +3440,7 @@ fn case_180_path_style_accelerate_error_af_south_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Path-style addressing cannot be used with S3 Accelerate"
-    );
+    assert_eq!(err.to_string(), "Path-style addressing cannot be used with S3 Accelerate");
 }
 /// path style + dualstack@af-south-1
 #[test]
@@ -3997,15 +3455,11 @@ fn case_181_path_style_dualstack_af_south_1() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    assert_eq!(
-        endpoint.url, "https://s3.dualstack.af-south-1.amazonaws.com/bucket-name"
-    );
+    assert_eq!(endpoint.url, "https://s3.dualstack.af-south-1.amazonaws.com/bucket-name");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + arn is error@af-south-1
@@ -4014,15 +3468,14 @@ fn case_182_path_style_arn_is_error_af_south_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:PARTITION:s3-outposts:REGION:123456789012:outpost:op-01234567890123456:bucket:mybucket",
             ),
-        );
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4047,10 +3500,8 @@ fn case_183_path_style_invalid_dns_name_af_south_1() {
     assert_eq!(endpoint.url, "https://s3.af-south-1.amazonaws.com/99a_b");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// no path style + invalid DNS name@af-south-1
@@ -4068,10 +3519,8 @@ fn case_184_no_path_style_invalid_dns_name_af_south_1() {
     assert_eq!(endpoint.url, "https://s3.af-south-1.amazonaws.com/99a_b");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + private link@us-west-2
@@ -4082,15 +3531,12 @@ fn case_185_virtual_addressing_private_link_us_west_2() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4102,10 +3548,8 @@ fn case_185_virtual_addressing_private_link_us_west_2() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + private link@us-west-2
@@ -4116,15 +3560,12 @@ fn case_186_path_style_private_link_us_west_2() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4136,10 +3577,8 @@ fn case_186_path_style_private_link_us_west_2() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// SDK::Host + FIPS@us-west-2
@@ -4150,15 +3589,12 @@ fn case_187_sdk_host_fips_us_west_2() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
@@ -4174,23 +3610,18 @@ fn case_188_sdk_host_dual_stack_us_west_2() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// SDK::HOST + accelerate@us-west-2
 #[test]
@@ -4200,23 +3631,18 @@ fn case_189_sdk_host_accelerate_us_west_2() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("http://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "A custom endpoint cannot be combined with S3 Accelerate"
-    );
+    assert_eq!(err.to_string(), "A custom endpoint cannot be combined with S3 Accelerate");
 }
 /// SDK::Host + access point ARN@us-west-2
 #[test]
@@ -4224,19 +3650,17 @@ fn case_190_sdk_host_access_point_arn_us_west_2() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4245,10 +3669,8 @@ fn case_190_sdk_host_access_point_arn_us_west_2() {
     assert_eq!(endpoint.url, "https://myendpoint-123456789012.beta.example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + private link@cn-north-1
@@ -4259,15 +3681,12 @@ fn case_191_virtual_addressing_private_link_cn_north_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4279,10 +3698,8 @@ fn case_191_virtual_addressing_private_link_cn_north_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + private link@cn-north-1
@@ -4293,15 +3710,12 @@ fn case_192_path_style_private_link_cn_north_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4313,10 +3727,8 @@ fn case_192_path_style_private_link_cn_north_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// FIPS@cn-north-1
@@ -4342,23 +3754,18 @@ fn case_194_sdk_host_dual_stack_cn_north_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// SDK::HOST + accelerate@cn-north-1
 #[test]
@@ -4368,23 +3775,18 @@ fn case_195_sdk_host_accelerate_cn_north_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "A custom endpoint cannot be combined with S3 Accelerate"
-    );
+    assert_eq!(err.to_string(), "A custom endpoint cannot be combined with S3 Accelerate");
 }
 /// SDK::Host + access point ARN@cn-north-1
 #[test]
@@ -4392,21 +3794,17 @@ fn case_196_sdk_host_access_point_arn_cn_north_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4415,10 +3813,8 @@ fn case_196_sdk_host_access_point_arn_cn_north_1() {
     assert_eq!(endpoint.url, "https://myendpoint-123456789012.beta.example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// virtual addressing + private link@af-south-1
@@ -4429,15 +3825,12 @@ fn case_197_virtual_addressing_private_link_af_south_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4449,10 +3842,8 @@ fn case_197_virtual_addressing_private_link_af_south_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// path style + private link@af-south-1
@@ -4463,15 +3854,12 @@ fn case_198_path_style_private_link_af_south_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4483,10 +3871,8 @@ fn case_198_path_style_private_link_af_south_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// SDK::Host + FIPS@af-south-1
@@ -4497,15 +3883,12 @@ fn case_199_sdk_host_fips_af_south_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
@@ -4521,23 +3904,18 @@ fn case_200_sdk_host_dual_stack_af_south_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Cannot set dual-stack in combination with a custom endpoint."
-    );
+    assert_eq!(err.to_string(), "Cannot set dual-stack in combination with a custom endpoint.");
 }
 /// SDK::HOST + accelerate@af-south-1
 #[test]
@@ -4547,23 +3925,18 @@ fn case_201_sdk_host_accelerate_af_south_1() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucket-name")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com",
-                ),
-            ),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(
+            String::from("https://control.vpce-1a2b3c4d-5e6f.s3.us-west-2.vpce.amazonaws.com"),
+        ),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "A custom endpoint cannot be combined with S3 Accelerate"
-    );
+    assert_eq!(err.to_string(), "A custom endpoint cannot be combined with S3 Accelerate");
 }
 /// SDK::Host + access point ARN@af-south-1
 #[test]
@@ -4571,19 +3944,17 @@ fn case_202_sdk_host_access_point_arn_af_south_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://beta.example.com")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -4592,10 +3963,8 @@ fn case_202_sdk_host_access_point_arn_af_south_1() {
     assert_eq!(endpoint.url, "https://myendpoint-123456789012.beta.example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla access point arn@us-west-2
@@ -4604,13 +3973,12 @@ fn case_203_vanilla_access_point_arn_us_west_2() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4623,10 +3991,8 @@ fn case_203_vanilla_access_point_arn_us_west_2() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// access point arn + FIPS@us-west-2
@@ -4635,13 +4001,12 @@ fn case_204_access_point_arn_fips_us_west_2() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4654,10 +4019,8 @@ fn case_204_access_point_arn_fips_us_west_2() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// access point arn + accelerate = error@us-west-2
@@ -4666,13 +4029,12 @@ fn case_205_access_point_arn_accelerate_error_us_west_2() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4687,13 +4049,12 @@ fn case_206_access_point_arn_fips_dual_stack_us_west_2() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
@@ -4706,10 +4067,8 @@ fn case_206_access_point_arn_fips_dual_stack_us_west_2() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// vanilla access point arn@cn-north-1
@@ -4718,15 +4077,12 @@ fn case_207_vanilla_access_point_arn_cn_north_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4739,10 +4095,8 @@ fn case_207_vanilla_access_point_arn_cn_north_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"cn-north-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// access point arn + FIPS@cn-north-1
@@ -4751,15 +4105,12 @@ fn case_208_access_point_arn_fips_cn_north_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4774,15 +4125,12 @@ fn case_209_access_point_arn_accelerate_error_cn_north_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4797,15 +4145,12 @@ fn case_210_access_point_arn_fips_dual_stack_cn_north_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
@@ -4820,13 +4165,12 @@ fn case_211_vanilla_access_point_arn_af_south_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4839,10 +4183,8 @@ fn case_211_vanilla_access_point_arn_af_south_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// access point arn + FIPS@af-south-1
@@ -4851,13 +4193,12 @@ fn case_212_access_point_arn_fips_af_south_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4870,10 +4211,8 @@ fn case_212_access_point_arn_fips_af_south_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// access point arn + accelerate = error@af-south-1
@@ -4882,13 +4221,12 @@ fn case_213_access_point_arn_accelerate_error_af_south_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -4903,13 +4241,12 @@ fn case_214_access_point_arn_fips_dual_stack_af_south_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3:af-south-1:123456789012:accesspoint:myendpoint"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
@@ -4922,10 +4259,8 @@ fn case_214_access_point_arn_fips_dual_stack_af_south_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"af-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 outposts vanilla test
@@ -4937,15 +4272,14 @@ fn case_215_s3_outposts_vanilla_test() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -4954,10 +4288,8 @@ fn case_215_s3_outposts_vanilla_test() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 outposts custom endpoint
@@ -4969,22 +4301,18 @@ fn case_216_s3_outposts_custom_endpoint() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
             ),
-        );
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("https://example.amazonaws.com"),
-            ),
-        );
+        ),
+    );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://example.amazonaws.com")),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -4993,10 +4321,8 @@ fn case_216_s3_outposts_custom_endpoint() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// outposts arn with region mismatch and UseArnRegion=false
@@ -5005,15 +4331,14 @@ fn case_217_outposts_arn_with_region_mismatch_and_use_arn_region_false() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
             ),
-        );
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
@@ -5032,20 +4357,15 @@ fn case_218_outposts_arn_with_region_mismatch_custom_region_and_use_arn_region_f
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
             ),
-        );
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+        ),
+    );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
@@ -5064,15 +4384,14 @@ fn case_219_outposts_arn_with_region_mismatch_and_use_arn_region_true() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
             ),
-        );
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
@@ -5086,10 +4405,8 @@ fn case_219_outposts_arn_with_region_mismatch_and_use_arn_region_true() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// outposts arn with region mismatch and UseArnRegion unset
@@ -5098,15 +4415,14 @@ fn case_220_outposts_arn_with_region_mismatch_and_use_arn_region_unset() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
             ),
-        );
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
@@ -5119,10 +4435,8 @@ fn case_220_outposts_arn_with_region_mismatch_and_use_arn_region_unset() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// outposts arn with partition mismatch and UseArnRegion=true
@@ -5131,15 +4445,14 @@ fn case_221_outposts_arn_with_partition_mismatch_and_use_arn_region_true() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:cn-north-1:123456789012:outpost:op-01234567890123456:accesspoint:myaccesspoint",
             ),
-        );
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
@@ -5162,15 +4475,14 @@ fn case_222_arn_with_use_global_endpoint_and_use_east_1_region_uses_the_regional
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456/accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5179,10 +4491,8 @@ fn case_222_arn_with_use_global_endpoint_and_use_east_1_region_uses_the_regional
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 outposts does not support dualstack
@@ -5194,15 +4504,14 @@ fn case_223_s3_outposts_does_not_support_dualstack() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "S3 Outposts does not support Dual-stack");
@@ -5216,15 +4525,14 @@ fn case_224_s3_outposts_does_not_support_fips() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "S3 Outposts does not support FIPS");
@@ -5238,15 +4546,14 @@ fn case_225_s3_outposts_does_not_support_accelerate() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "S3 Outposts does not support S3 Accelerate");
@@ -5260,20 +4567,17 @@ fn case_226_validates_against_subresource() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-outposts:us-west-2:123456789012:outpost:op-01234567890123456:accesspoint:mybucket:object:foo",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-outposts:us-west-2:123456789012:outpost:op-01234567890123456:accesspoint:mybucket:object:foo",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Invalid Arn: Outpost Access Point ARN contains sub resources"
-    );
+    assert_eq!(err.to_string(), "Invalid Arn: Outpost Access Point ARN contains sub resources");
 }
 /// object lambda @us-east-1
 #[test]
@@ -5285,15 +4589,12 @@ fn case_227_object_lambda_us_east_1() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5302,10 +4603,8 @@ fn case_227_object_lambda_us_east_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda @us-west-2
@@ -5318,15 +4617,12 @@ fn case_228_object_lambda_us_west_2() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5335,10 +4631,8 @@ fn case_228_object_lambda_us_west_2() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda, colon resource deliminator @us-west-2
@@ -5351,15 +4645,12 @@ fn case_229_object_lambda_colon_resource_deliminator_us_west_2() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5368,10 +4659,8 @@ fn case_229_object_lambda_colon_resource_deliminator_us_west_2() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda @us-east-1, client region us-west-2, useArnRegion=true
@@ -5384,15 +4673,12 @@ fn case_230_object_lambda_us_east_1_client_region_us_west_2_use_arn_region_true(
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5401,10 +4687,8 @@ fn case_230_object_lambda_us_east_1_client_region_us_west_2_use_arn_region_true(
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda @us-east-1, client region s3-external-1, useArnRegion=true
@@ -5412,21 +4696,17 @@ fn case_230_object_lambda_us_east_1_client_region_us_west_2_use_arn_region_true(
 fn case_231_object_lambda_us_east_1_client_region_s3_external_1_use_arn_region_true() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("s3-external-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("s3-external-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5435,10 +4715,8 @@ fn case_231_object_lambda_us_east_1_client_region_s3_external_1_use_arn_region_t
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda @us-east-1, client region s3-external-1, useArnRegion=false
@@ -5446,21 +4724,17 @@ fn case_231_object_lambda_us_east_1_client_region_s3_external_1_use_arn_region_t
 fn case_232_object_lambda_us_east_1_client_region_s3_external_1_use_arn_region_false() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("s3-external-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("s3-external-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5478,15 +4752,12 @@ fn case_233_object_lambda_us_east_1_client_region_aws_global_use_arn_region_true
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5495,10 +4766,8 @@ fn case_233_object_lambda_us_east_1_client_region_aws_global_use_arn_region_true
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda @us-east-1, client region aws-global, useArnRegion=false
@@ -5511,15 +4780,12 @@ fn case_234_object_lambda_us_east_1_client_region_aws_global_use_arn_region_fals
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5537,15 +4803,12 @@ fn case_235_object_lambda_cn_north_1_client_region_us_west_2_cross_partition_use
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5563,15 +4826,12 @@ fn case_236_object_lambda_with_dualstack() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "S3 Object Lambda does not support Dual-stack");
@@ -5581,21 +4841,19 @@ fn case_236_object_lambda_with_dualstack() {
 fn case_237_object_lambda_us_gov_east_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5604,10 +4862,8 @@ fn case_237_object_lambda_us_gov_east_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-gov-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-gov-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda @us-gov-east-1, with fips
@@ -5615,21 +4871,19 @@ fn case_237_object_lambda_us_gov_east_1() {
 fn case_238_object_lambda_us_gov_east_1_with_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws-us-gov:s3-object-lambda:us-gov-east-1:123456789012:accesspoint/mybanner",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(
@@ -5638,10 +4892,8 @@ fn case_238_object_lambda_us_gov_east_1_with_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-gov-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-gov-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda @cn-north-1, with fips
@@ -5654,15 +4906,12 @@ fn case_239_object_lambda_cn_north_1_with_fips() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws-cn:s3-object-lambda:cn-north-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Partition does not support FIPS");
@@ -5677,15 +4926,12 @@ fn case_240_object_lambda_with_accelerate() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "S3 Object Lambda does not support S3 Accelerate");
@@ -5700,13 +4946,12 @@ fn case_241_object_lambda_with_invalid_arn_bad_service_and_someresource() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:sqs:us-west-2:123456789012:someresource"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:sqs:us-west-2:123456789012:someresource"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5724,15 +4969,12 @@ fn case_242_object_lambda_with_invalid_arn_invalid_resource() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:bucket_name:mybucket",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:bucket_name:mybucket"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5750,15 +4992,12 @@ fn case_243_object_lambda_with_invalid_arn_missing_region() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda::123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda::123456789012:accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid ARN: bucket ARN is missing a region");
@@ -5773,13 +5012,12 @@ fn case_244_object_lambda_with_invalid_arn_missing_account_id() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("arn:aws:s3-object-lambda:us-west-2::accesspoint/mybanner"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2::accesspoint/mybanner"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(err.to_string(), "Invalid ARN: Missing account id");
@@ -5794,15 +5032,12 @@ fn case_245_object_lambda_with_invalid_arn_account_id_contains_invalid_character
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123.45678.9012:accesspoint:mybucket",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123.45678.9012:accesspoint:mybucket"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5820,15 +5055,12 @@ fn case_246_object_lambda_with_invalid_arn_missing_access_point_name() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5846,15 +5078,12 @@ fn case_247_object_lambda_with_invalid_arn_access_point_name_contains_invalid_ch
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:*",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:*"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5872,15 +5101,12 @@ fn case_248_object_lambda_with_invalid_arn_access_point_name_contains_invalid_ch
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:my.bucket",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:my.bucket"),
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5898,15 +5124,14 @@ fn case_249_object_lambda_with_invalid_arn_access_point_name_contains_sub_resour
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybucket:object:foo",
-                ),
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from(
+                "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:mybucket:object:foo",
             ),
-        );
+        ),
+    );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -5924,29 +5149,23 @@ fn case_250_object_lambda_with_custom_endpoint() {
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://my-endpoint.com")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/mybanner"),
+        ),
+    );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://my-endpoint.com")),
+    );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://mybanner-123456789012.my-endpoint.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// object lambda arn with region mismatch and UseArnRegion=false
@@ -5955,15 +5174,12 @@ fn case_251_object_lambda_arn_with_region_mismatch_and_use_arn_region_false() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        ),
+    );
     params.set("ForcePathStyle", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseArnRegion", ::awsrt::endpoint::Value::Bool(false));
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
@@ -5991,10 +5207,8 @@ fn case_252_write_get_object_response_us_west_2() {
     assert_eq!(endpoint.url, "https://s3-object-lambda.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// WriteGetObjectResponse with custom endpoint
@@ -6004,11 +5218,10 @@ fn case_253_write_get_object_response_with_custom_endpoint() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseObjectLambdaEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://my-endpoint.com")),
-        );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://my-endpoint.com")),
+    );
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
@@ -6017,10 +5230,8 @@ fn case_253_write_get_object_response_with_custom_endpoint() {
     assert_eq!(endpoint.url, "https://my-endpoint.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// WriteGetObjectResponse @ us-east-1
@@ -6038,10 +5249,8 @@ fn case_254_write_get_object_response_us_east_1() {
     assert_eq!(endpoint.url, "https://s3-object-lambda.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// WriteGetObjectResponse with fips
@@ -6059,10 +5268,8 @@ fn case_255_write_get_object_response_with_fips() {
     assert_eq!(endpoint.url, "https://s3-object-lambda-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// WriteGetObjectResponse with dualstack
@@ -6114,11 +5321,7 @@ fn case_259_write_get_object_response_with_invalid_partition() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseObjectLambdaEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(String::from("not a valid DNS name")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("not a valid DNS name")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -6132,11 +5335,7 @@ fn case_260_write_get_object_response_with_an_unknown_partition() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseObjectLambdaEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(String::from("us-east.special")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east.special")));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
@@ -6144,10 +5343,8 @@ fn case_260_write_get_object_response_with_an_unknown_partition() {
     assert_eq!(endpoint.url, "https://s3-object-lambda.us-east.special.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east.special\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3-object-lambda\",\"disableDoubleEncoding\":true,\"signingRegion\":\"us-east.special\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Outposts bucketAlias Real Outpost Prod us-west-1
@@ -6156,15 +5353,12 @@ fn case_261_s3_outposts_bucket_alias_real_outpost_prod_us_west_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6176,10 +5370,8 @@ fn case_261_s3_outposts_bucket_alias_real_outpost_prod_us_west_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-west-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-west-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Outposts bucketAlias Real Outpost Prod ap-east-1
@@ -6188,15 +5380,12 @@ fn case_262_s3_outposts_bucket_alias_real_outpost_prod_ap_east_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6208,10 +5397,8 @@ fn case_262_s3_outposts_bucket_alias_real_outpost_prod_ap_east_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"ap-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"ap-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Outposts bucketAlias Ec2 Outpost Prod us-east-1
@@ -6220,15 +5407,12 @@ fn case_263_s3_outposts_bucket_alias_ec2_outpost_prod_us_east_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-e0000075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-e0000075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6240,10 +5424,8 @@ fn case_263_s3_outposts_bucket_alias_ec2_outpost_prod_us_east_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Outposts bucketAlias Ec2 Outpost Prod me-south-1
@@ -6252,15 +5434,12 @@ fn case_264_s3_outposts_bucket_alias_ec2_outpost_prod_me_south_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("me-south-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-e0000075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-e0000075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6272,10 +5451,8 @@ fn case_264_s3_outposts_bucket_alias_ec2_outpost_prod_me_south_1() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"me-south-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"me-south-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Outposts bucketAlias Real Outpost Beta
@@ -6284,22 +5461,16 @@ fn case_265_s3_outposts_bucket_alias_real_outpost_beta() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kbeta0--op-s3",
-                ),
-            ),
-        );
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("https://example.amazonaws.com"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kbeta0--op-s3"),
+        ),
+    );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://example.amazonaws.com")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6311,10 +5482,8 @@ fn case_265_s3_outposts_bucket_alias_real_outpost_beta() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Outposts bucketAlias Ec2 Outpost Beta
@@ -6323,22 +5492,16 @@ fn case_266_s3_outposts_bucket_alias_ec2_outpost_beta() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "161743052723-e00000136899934034jeahy1t8gpzpbwjj8kb7beta0--op-s3",
-                ),
-            ),
-        );
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                String::from("https://example.amazonaws.com"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("161743052723-e00000136899934034jeahy1t8gpzpbwjj8kb7beta0--op-s3"),
+        ),
+    );
+    params.set(
+        "Endpoint",
+        ::awsrt::endpoint::Value::String(String::from("https://example.amazonaws.com")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6350,10 +5513,8 @@ fn case_266_s3_outposts_bucket_alias_ec2_outpost_beta() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4a\",\"signingName\":\"s3-outposts\",\"signingRegionSet\":[\"*\"],\"disableDoubleEncoding\":true},{\"name\":\"sigv4\",\"signingName\":\"s3-outposts\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Outposts bucketAlias - No endpoint set for beta
@@ -6362,23 +5523,18 @@ fn case_267_s3_outposts_bucket_alias_no_endpoint_set_for_beta() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kbeta0--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kbeta0--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Expected a endpoint to be specified but no endpoint was found"
-    );
+    assert_eq!(err.to_string(), "Expected a endpoint to be specified but no endpoint was found");
 }
 /// S3 Outposts bucketAlias Invalid hardware type
 #[test]
@@ -6386,15 +5542,12 @@ fn case_268_s3_outposts_bucket_alias_invalid_hardware_type() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-h0000075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-h0000075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6411,15 +5564,12 @@ fn case_269_s3_outposts_bucket_alias_special_character_in_outpost_arn() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-o00000754%1d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-o00000754%1d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6436,23 +5586,18 @@ fn case_270_s3_outposts_bucket_alias_no_endpoint_set_for_beta() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from(
-                    "test-accessp-e0b1d075431d83bebde8xz5w8ijx1qzlbp3i3ebeta0--op-s3",
-                ),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(
+            String::from("test-accessp-e0b1d075431d83bebde8xz5w8ijx1qzlbp3i3ebeta0--op-s3"),
+        ),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "Expected a endpoint to be specified but no endpoint was found"
-    );
+    assert_eq!(err.to_string(), "Expected a endpoint to be specified but no endpoint was found");
 }
 /// S3 Snow with bucket
 #[test]
@@ -6461,11 +5606,7 @@ fn case_271_s3_snow_with_bucket() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("snow")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucketName")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://10.0.1.12:433")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://10.0.1.12:433")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6474,10 +5615,8 @@ fn case_271_s3_snow_with_bucket() {
     assert_eq!(endpoint.url, "http://10.0.1.12:433/bucketName");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Snow without bucket
@@ -6486,11 +5625,7 @@ fn case_272_s3_snow_without_bucket() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("snow")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://10.0.1.12:433")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://10.0.1.12:433")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6499,10 +5634,8 @@ fn case_272_s3_snow_without_bucket() {
     assert_eq!(endpoint.url, "https://10.0.1.12:433");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Snow no port
@@ -6512,11 +5645,7 @@ fn case_273_s3_snow_no_port() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("snow")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucketName")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("http://10.0.1.12")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("http://10.0.1.12")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6525,10 +5654,8 @@ fn case_273_s3_snow_no_port() {
     assert_eq!(endpoint.url, "http://10.0.1.12/bucketName");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// S3 Snow dns endpoint
@@ -6538,11 +5665,7 @@ fn case_274_s3_snow_dns_endpoint() {
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("snow")));
     params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("bucketName")));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://amazonaws.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://amazonaws.com")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6551,10 +5674,8 @@ fn case_274_s3_snow_dns_endpoint() {
     assert_eq!(endpoint.url, "https://amazonaws.com/bucketName");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3\",\"signingRegion\":\"snow\",\"disableDoubleEncoding\":true}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with short zone name
@@ -6563,11 +5684,10 @@ fn case_275_data_plane_with_short_zone_name() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--abcd-ab1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--abcd-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6580,10 +5700,8 @@ fn case_275_data_plane_with_short_zone_name() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with short zone names (13 chars)
@@ -6592,13 +5710,10 @@ fn case_276_data_plane_with_short_zone_names_13_chars() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6611,10 +5726,8 @@ fn case_276_data_plane_with_short_zone_names_13_chars() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with medium zone names (14 chars)
@@ -6623,13 +5736,10 @@ fn case_277_data_plane_with_medium_zone_names_14_chars() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6642,10 +5752,8 @@ fn case_277_data_plane_with_medium_zone_names_14_chars() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with long zone names (20 chars)
@@ -6654,13 +5762,10 @@ fn case_278_data_plane_with_long_zone_names_20_chars() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-long1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-long1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6673,10 +5778,8 @@ fn case_278_data_plane_with_long_zone_names_20_chars() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with short zone fips
@@ -6685,11 +5788,10 @@ fn case_279_data_plane_with_short_zone_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6702,10 +5804,8 @@ fn case_279_data_plane_with_short_zone_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with short zone (13 chars) fips
@@ -6714,13 +5814,10 @@ fn case_280_data_plane_with_short_zone_13_chars_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6733,10 +5830,8 @@ fn case_280_data_plane_with_short_zone_13_chars_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with medium zone (14 chars) fips
@@ -6745,13 +5840,10 @@ fn case_281_data_plane_with_medium_zone_14_chars_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6764,10 +5856,8 @@ fn case_281_data_plane_with_medium_zone_14_chars_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with long zone (20 chars) fips
@@ -6776,13 +5866,10 @@ fn case_282_data_plane_with_long_zone_20_chars_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-long1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-long1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6795,10 +5882,8 @@ fn case_282_data_plane_with_long_zone_20_chars_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with long AZ
@@ -6807,11 +5892,10 @@ fn case_283_data_plane_with_long_az() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6824,10 +5908,8 @@ fn case_283_data_plane_with_long_az() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane with long AZ fips
@@ -6836,11 +5918,10 @@ fn case_284_data_plane_with_long_az_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6853,10 +5934,8 @@ fn case_284_data_plane_with_long_az_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Control plane with short AZ bucket
@@ -6865,11 +5944,10 @@ fn case_285_control_plane_with_short_az_bucket() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6883,10 +5961,8 @@ fn case_285_control_plane_with_short_az_bucket() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Control plane with short AZ bucket and fips
@@ -6895,11 +5971,10 @@ fn case_286_control_plane_with_short_az_bucket_and_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6913,10 +5988,8 @@ fn case_286_control_plane_with_short_az_bucket_and_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Control plane without bucket
@@ -6935,10 +6008,8 @@ fn case_287_control_plane_without_bucket() {
     assert_eq!(endpoint.url, "https://s3express-control.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Control plane without bucket and fips
@@ -6957,10 +6028,8 @@ fn case_288_control_plane_without_bucket_and_fips() {
     assert_eq!(endpoint.url, "https://s3express-control-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-east-1\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with short AZ
@@ -6969,11 +6038,10 @@ fn case_289_data_plane_sigv4_auth_with_short_az() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -6986,10 +6054,8 @@ fn case_289_data_plane_sigv4_auth_with_short_az() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with short zone (13 chars)
@@ -6998,13 +6064,10 @@ fn case_290_data_plane_sigv4_auth_with_short_zone_13_chars() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7017,10 +6080,8 @@ fn case_290_data_plane_sigv4_auth_with_short_zone_13_chars() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with short AZ fips
@@ -7029,11 +6090,10 @@ fn case_291_data_plane_sigv4_auth_with_short_az_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7046,10 +6106,8 @@ fn case_291_data_plane_sigv4_auth_with_short_az_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with short zone (13 chars) fips
@@ -7058,13 +6116,10 @@ fn case_292_data_plane_sigv4_auth_with_short_zone_13_chars_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7077,10 +6132,8 @@ fn case_292_data_plane_sigv4_auth_with_short_zone_13_chars_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with long AZ
@@ -7089,11 +6142,10 @@ fn case_293_data_plane_sigv4_auth_with_long_az() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7107,10 +6159,8 @@ fn case_293_data_plane_sigv4_auth_with_long_az() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with medium zone(14 chars)
@@ -7119,13 +6169,10 @@ fn case_294_data_plane_sigv4_auth_with_medium_zone_14_chars() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7139,10 +6186,8 @@ fn case_294_data_plane_sigv4_auth_with_medium_zone_14_chars() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with long zone(20 chars)
@@ -7151,13 +6196,10 @@ fn case_295_data_plane_sigv4_auth_with_long_zone_20_chars() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-long1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-long1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7171,10 +6213,8 @@ fn case_295_data_plane_sigv4_auth_with_long_zone_20_chars() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with long AZ fips
@@ -7183,11 +6223,10 @@ fn case_296_data_plane_sigv4_auth_with_long_az_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7201,10 +6240,8 @@ fn case_296_data_plane_sigv4_auth_with_long_az_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with medium zone (14 chars) fips
@@ -7213,13 +6250,10 @@ fn case_297_data_plane_sigv4_auth_with_medium_zone_14_chars_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7233,10 +6267,8 @@ fn case_297_data_plane_sigv4_auth_with_medium_zone_14_chars_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data Plane sigv4 auth with long zone (20 chars) fips
@@ -7245,13 +6277,10 @@ fn case_298_data_plane_sigv4_auth_with_long_zone_20_chars_fips() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(
-                String::from("mybucket--test1-long1-zone-ab1--x-s3"),
-            ),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test1-long1-zone-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7265,10 +6294,8 @@ fn case_298_data_plane_sigv4_auth_with_long_zone_20_chars_fips() {
     );
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Control Plane host override
@@ -7277,30 +6304,23 @@ fn case_299_control_plane_host_override() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://custom.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://custom.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://mybucket--usw2-az1--x-s3.custom.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Control Plane host override no bucket
@@ -7314,20 +6334,14 @@ fn case_300_control_plane_host_override_no_bucket() {
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://custom.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://custom.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://custom.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data plane host override non virtual session auth
@@ -7336,28 +6350,21 @@ fn case_301_data_plane_host_override_non_virtual_session_auth() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://10.0.0.1")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://10.0.0.1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://10.0.0.1/mybucket--usw2-az1--x-s3");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Control Plane host override ip
@@ -7366,30 +6373,23 @@ fn case_302_control_plane_host_override_ip() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true));
     params.set("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://10.0.0.1")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://10.0.0.1")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://10.0.0.1/mybucket--usw2-az1--x-s3");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// Data plane host override
@@ -7398,28 +6398,21 @@ fn case_303_data_plane_host_override() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://custom.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://custom.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://mybucket--usw2-az1--x-s3.custom.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4-s3express\",\"signingName\":\"s3express\",\"signingRegion\":\"us-west-2\",\"disableDoubleEncoding\":true}],\"backend\":\"S3Express\"}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// bad format error
@@ -7428,11 +6421,7 @@ fn case_304_bad_format_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usaz1--x-s3")),
-        );
+    params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("mybucket--usaz1--x-s3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7447,11 +6436,7 @@ fn case_305_bad_format_error_no_session_auth() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--usaz1--x-s3")),
-        );
+    params.set("Bucket", ::awsrt::endpoint::Value::String(String::from("mybucket--usaz1--x-s3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7467,11 +6452,10 @@ fn case_306_dual_stack_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
@@ -7486,11 +6470,10 @@ fn case_307_accelerate_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("mybucket--test-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(true));
@@ -7505,20 +6488,17 @@ fn case_308_data_plane_bucket_format_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("my.bucket--test-ab1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("my.bucket--test-ab1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "S3Express bucket name is not a valid virtual hostable name."
-    );
+    assert_eq!(err.to_string(), "S3Express bucket name is not a valid virtual hostable name.");
 }
 /// host override data plane bucket error session auth
 #[test]
@@ -7526,24 +6506,17 @@ fn case_309_host_override_data_plane_bucket_error_session_auth() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("my.bucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("my.bucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://custom.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://custom.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "S3Express bucket name is not a valid virtual hostable name."
-    );
+    assert_eq!(err.to_string(), "S3Express bucket name is not a valid virtual hostable name.");
 }
 /// host override data plane bucket error
 #[test]
@@ -7551,23 +6524,16 @@ fn case_310_host_override_data_plane_bucket_error() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
-    params
-        .set(
-            "Bucket",
-            ::awsrt::endpoint::Value::String(String::from("my.bucket--usw2-az1--x-s3")),
-        );
+    params.set(
+        "Bucket",
+        ::awsrt::endpoint::Value::String(String::from("my.bucket--usw2-az1--x-s3")),
+    );
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("Accelerate", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://custom.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://custom.com")));
     params.set("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    assert_eq!(
-        err.to_string(), "S3Express bucket name is not a valid virtual hostable name."
-    );
+    assert_eq!(err.to_string(), "S3Express bucket name is not a valid virtual hostable name.");
 }

@@ -34,8 +34,7 @@ impl ::awsrt::error::ProvideErrorMetadata for SelectObjectContentEventStreamErro
     }
 }
 #[cfg(feature = "select_object_content")]
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for SelectObjectContentEventStreamError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for SelectObjectContentEventStreamError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -56,83 +55,55 @@ impl ::std::error::Error for SelectObjectContentEventStreamError {
 #[allow(clippy::match_single_binding)]
 pub(crate) fn unmarshal_select_object_content_event_stream(
     msg: &::awsrt::event_stream::Message,
-) -> Result<
-    ::awsrt::event_stream::Unmarshalled<
-        crate::types::SelectObjectContentEventStream,
-        SelectObjectContentEventStreamError,
-    >,
-    ::awsrt::xml::XmlError,
-> {
+) -> Result<::awsrt::event_stream::Unmarshalled<crate::types::SelectObjectContentEventStream, SelectObjectContentEventStreamError>, ::awsrt::xml::XmlError> {
     let resp = ::awsrt::http::HttpResponse::new(200, msg.payload.clone());
-    Ok(
-        match ::awsrt::event_stream::classify(msg)? {
-            ::awsrt::event_stream::Incoming::Event(kind) => {
-                match kind {
-                    "Records" => {
-                        ::awsrt::event_stream::Unmarshalled::Event(
-                            crate::types::SelectObjectContentEventStream::Records(
-                                de_select_object_content_event_stream_records(&resp, msg)?,
-                            ),
-                        )
-                    }
-                    "Stats" => {
-                        ::awsrt::event_stream::Unmarshalled::Event(
-                            crate::types::SelectObjectContentEventStream::Stats(
-                                de_select_object_content_event_stream_stats(&resp, msg)?,
-                            ),
-                        )
-                    }
-                    "Progress" => {
-                        ::awsrt::event_stream::Unmarshalled::Event(
-                            crate::types::SelectObjectContentEventStream::Progress(
-                                de_select_object_content_event_stream_progress(&resp, msg)?,
-                            ),
-                        )
-                    }
-                    "Cont" => {
-                        ::awsrt::event_stream::Unmarshalled::Event(
-                            crate::types::SelectObjectContentEventStream::Cont(
-                                de_select_object_content_event_stream_cont(&resp, msg)?,
-                            ),
-                        )
-                    }
-                    "End" => {
-                        ::awsrt::event_stream::Unmarshalled::Event(
-                            crate::types::SelectObjectContentEventStream::End(
-                                de_select_object_content_event_stream_end(&resp, msg)?,
-                            ),
-                        )
-                    }
-                    _ => {
-                        ::awsrt::event_stream::Unmarshalled::Event(
-                            crate::types::SelectObjectContentEventStream::Unknown,
-                        )
-                    }
-                }
-            }
-            ::awsrt::event_stream::Incoming::Exception(kind) => {
-                match kind {
-                    _ => {
-                        ::awsrt::event_stream::Unmarshalled::Error(
-                            SelectObjectContentEventStreamError::Unhandled(
-                                ::awsrt::event_stream::unhandled(msg),
-                            ),
-                        )
-                    }
-                }
-            }
-            ::awsrt::event_stream::Incoming::Error => {
-                ::awsrt::event_stream::Unmarshalled::Error(
-                    SelectObjectContentEventStreamError::Unhandled(
-                        ::awsrt::event_stream::unhandled(msg),
-                    ),
-                )
-            }
-            ::awsrt::event_stream::Incoming::InitialResponse => {
-                ::awsrt::event_stream::Unmarshalled::Skip
-            }
+    Ok(match ::awsrt::event_stream::classify(msg)? {
+        ::awsrt::event_stream::Incoming::Event(kind) => match kind {
+            "Records" => ::awsrt::event_stream::Unmarshalled::Event(
+                crate::types::SelectObjectContentEventStream::Records(
+                    de_select_object_content_event_stream_records(&resp, msg)?,
+                ),
+            ),
+            "Stats" => ::awsrt::event_stream::Unmarshalled::Event(
+                crate::types::SelectObjectContentEventStream::Stats(
+                    de_select_object_content_event_stream_stats(&resp, msg)?,
+                ),
+            ),
+            "Progress" => ::awsrt::event_stream::Unmarshalled::Event(
+                crate::types::SelectObjectContentEventStream::Progress(
+                    de_select_object_content_event_stream_progress(&resp, msg)?,
+                ),
+            ),
+            "Cont" => ::awsrt::event_stream::Unmarshalled::Event(
+                crate::types::SelectObjectContentEventStream::Cont(
+                    de_select_object_content_event_stream_cont(&resp, msg)?,
+                ),
+            ),
+            "End" => ::awsrt::event_stream::Unmarshalled::Event(
+                crate::types::SelectObjectContentEventStream::End(
+                    de_select_object_content_event_stream_end(&resp, msg)?,
+                ),
+            ),
+            _ => ::awsrt::event_stream::Unmarshalled::Event(
+                crate::types::SelectObjectContentEventStream::Unknown,
+            ),
         },
-    )
+        ::awsrt::event_stream::Incoming::Exception(kind) => match kind {
+            _ => ::awsrt::event_stream::Unmarshalled::Error(
+                SelectObjectContentEventStreamError::Unhandled(
+                    ::awsrt::event_stream::unhandled(msg),
+                ),
+            ),
+        },
+        ::awsrt::event_stream::Incoming::Error => {
+            ::awsrt::event_stream::Unmarshalled::Error(
+                SelectObjectContentEventStreamError::Unhandled(
+                    ::awsrt::event_stream::unhandled(msg),
+                ),
+            )
+        }
+        ::awsrt::event_stream::Incoming::InitialResponse => ::awsrt::event_stream::Unmarshalled::Skip,
+    })
 }
 #[cfg(feature = "select_object_content")]
 pub(crate) fn de_select_object_content_event_stream_records(

@@ -115,332 +115,205 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "AbortMultipartUpload" => {
-            crate::operation::abort_multipart_upload::parse_response(&reply).is_ok()
-        }
-        "CompleteMultipartUpload" => {
-            crate::operation::complete_multipart_upload::parse_response(&reply).is_ok()
-        }
+        "AbortMultipartUpload" => crate::operation::abort_multipart_upload::parse_response(&reply)
+            .is_ok(),
+        "CompleteMultipartUpload" => crate::operation::complete_multipart_upload::parse_response(
+            &reply,
+        ).is_ok(),
         "CopyObject" => crate::operation::copy_object::parse_response(&reply).is_ok(),
         "CreateBucket" => crate::operation::create_bucket::parse_response(&reply).is_ok(),
-        "CreateBucketMetadataTableConfiguration" => {
-            crate::operation::create_bucket_metadata_table_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "CreateMultipartUpload" => {
-            crate::operation::create_multipart_upload::parse_response(&reply).is_ok()
-        }
-        "CreateSession" => {
-            crate::operation::create_session::parse_response(&reply).is_ok()
-        }
+        "CreateBucketMetadataTableConfiguration" => crate::operation::create_bucket_metadata_table_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateMultipartUpload" => crate::operation::create_multipart_upload::parse_response(&reply)
+            .is_ok(),
+        "CreateSession" => crate::operation::create_session::parse_response(&reply).is_ok(),
         "DeleteBucket" => crate::operation::delete_bucket::parse_response(&reply).is_ok(),
-        "DeleteBucketAnalyticsConfiguration" => {
-            crate::operation::delete_bucket_analytics_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "DeleteBucketCors" => {
-            crate::operation::delete_bucket_cors::parse_response(&reply).is_ok()
-        }
-        "DeleteBucketEncryption" => {
-            crate::operation::delete_bucket_encryption::parse_response(&reply).is_ok()
-        }
-        "DeleteBucketIntelligentTieringConfiguration" => {
-            crate::operation::delete_bucket_intelligent_tiering_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "DeleteBucketInventoryConfiguration" => {
-            crate::operation::delete_bucket_inventory_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "DeleteBucketLifecycle" => {
-            crate::operation::delete_bucket_lifecycle::parse_response(&reply).is_ok()
-        }
-        "DeleteBucketMetadataTableConfiguration" => {
-            crate::operation::delete_bucket_metadata_table_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "DeleteBucketMetricsConfiguration" => {
-            crate::operation::delete_bucket_metrics_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteBucketOwnershipControls" => {
-            crate::operation::delete_bucket_ownership_controls::parse_response(&reply)
-                .is_ok()
-        }
-        "DeleteBucketPolicy" => {
-            crate::operation::delete_bucket_policy::parse_response(&reply).is_ok()
-        }
-        "DeleteBucketReplication" => {
-            crate::operation::delete_bucket_replication::parse_response(&reply).is_ok()
-        }
-        "DeleteBucketTagging" => {
-            crate::operation::delete_bucket_tagging::parse_response(&reply).is_ok()
-        }
-        "DeleteBucketWebsite" => {
-            crate::operation::delete_bucket_website::parse_response(&reply).is_ok()
-        }
+        "DeleteBucketAnalyticsConfiguration" => crate::operation::delete_bucket_analytics_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketCors" => crate::operation::delete_bucket_cors::parse_response(&reply).is_ok(),
+        "DeleteBucketEncryption" => crate::operation::delete_bucket_encryption::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketIntelligentTieringConfiguration" => crate::operation::delete_bucket_intelligent_tiering_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketInventoryConfiguration" => crate::operation::delete_bucket_inventory_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketLifecycle" => crate::operation::delete_bucket_lifecycle::parse_response(&reply)
+            .is_ok(),
+        "DeleteBucketMetadataTableConfiguration" => crate::operation::delete_bucket_metadata_table_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketMetricsConfiguration" => crate::operation::delete_bucket_metrics_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketOwnershipControls" => crate::operation::delete_bucket_ownership_controls::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketPolicy" => crate::operation::delete_bucket_policy::parse_response(&reply)
+            .is_ok(),
+        "DeleteBucketReplication" => crate::operation::delete_bucket_replication::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteBucketTagging" => crate::operation::delete_bucket_tagging::parse_response(&reply)
+            .is_ok(),
+        "DeleteBucketWebsite" => crate::operation::delete_bucket_website::parse_response(&reply)
+            .is_ok(),
         "DeleteObject" => crate::operation::delete_object::parse_response(&reply).is_ok(),
-        "DeleteObjectTagging" => {
-            crate::operation::delete_object_tagging::parse_response(&reply).is_ok()
-        }
-        "DeleteObjects" => {
-            crate::operation::delete_objects::parse_response(&reply).is_ok()
-        }
-        "DeletePublicAccessBlock" => {
-            crate::operation::delete_public_access_block::parse_response(&reply).is_ok()
-        }
-        "GetBucketAccelerateConfiguration" => {
-            crate::operation::get_bucket_accelerate_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "GetBucketAcl" => {
-            crate::operation::get_bucket_acl::parse_response(&reply).is_ok()
-        }
-        "GetBucketAnalyticsConfiguration" => {
-            crate::operation::get_bucket_analytics_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "GetBucketCors" => {
-            crate::operation::get_bucket_cors::parse_response(&reply).is_ok()
-        }
-        "GetBucketEncryption" => {
-            crate::operation::get_bucket_encryption::parse_response(&reply).is_ok()
-        }
-        "GetBucketIntelligentTieringConfiguration" => {
-            crate::operation::get_bucket_intelligent_tiering_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "GetBucketInventoryConfiguration" => {
-            crate::operation::get_bucket_inventory_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "GetBucketLifecycleConfiguration" => {
-            crate::operation::get_bucket_lifecycle_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "GetBucketLocation" => {
-            crate::operation::get_bucket_location::parse_response(&reply).is_ok()
-        }
-        "GetBucketLogging" => {
-            crate::operation::get_bucket_logging::parse_response(&reply).is_ok()
-        }
-        "GetBucketMetadataTableConfiguration" => {
-            crate::operation::get_bucket_metadata_table_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "GetBucketMetricsConfiguration" => {
-            crate::operation::get_bucket_metrics_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "GetBucketNotificationConfiguration" => {
-            crate::operation::get_bucket_notification_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "GetBucketOwnershipControls" => {
-            crate::operation::get_bucket_ownership_controls::parse_response(&reply)
-                .is_ok()
-        }
-        "GetBucketPolicy" => {
-            crate::operation::get_bucket_policy::parse_response(&reply).is_ok()
-        }
-        "GetBucketPolicyStatus" => {
-            crate::operation::get_bucket_policy_status::parse_response(&reply).is_ok()
-        }
-        "GetBucketReplication" => {
-            crate::operation::get_bucket_replication::parse_response(&reply).is_ok()
-        }
-        "GetBucketRequestPayment" => {
-            crate::operation::get_bucket_request_payment::parse_response(&reply).is_ok()
-        }
-        "GetBucketTagging" => {
-            crate::operation::get_bucket_tagging::parse_response(&reply).is_ok()
-        }
-        "GetBucketVersioning" => {
-            crate::operation::get_bucket_versioning::parse_response(&reply).is_ok()
-        }
-        "GetBucketWebsite" => {
-            crate::operation::get_bucket_website::parse_response(&reply).is_ok()
-        }
+        "DeleteObjectTagging" => crate::operation::delete_object_tagging::parse_response(&reply)
+            .is_ok(),
+        "DeleteObjects" => crate::operation::delete_objects::parse_response(&reply).is_ok(),
+        "DeletePublicAccessBlock" => crate::operation::delete_public_access_block::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketAccelerateConfiguration" => crate::operation::get_bucket_accelerate_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketAcl" => crate::operation::get_bucket_acl::parse_response(&reply).is_ok(),
+        "GetBucketAnalyticsConfiguration" => crate::operation::get_bucket_analytics_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketCors" => crate::operation::get_bucket_cors::parse_response(&reply).is_ok(),
+        "GetBucketEncryption" => crate::operation::get_bucket_encryption::parse_response(&reply)
+            .is_ok(),
+        "GetBucketIntelligentTieringConfiguration" => crate::operation::get_bucket_intelligent_tiering_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketInventoryConfiguration" => crate::operation::get_bucket_inventory_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketLifecycleConfiguration" => crate::operation::get_bucket_lifecycle_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketLocation" => crate::operation::get_bucket_location::parse_response(&reply)
+            .is_ok(),
+        "GetBucketLogging" => crate::operation::get_bucket_logging::parse_response(&reply).is_ok(),
+        "GetBucketMetadataTableConfiguration" => crate::operation::get_bucket_metadata_table_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketMetricsConfiguration" => crate::operation::get_bucket_metrics_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketNotificationConfiguration" => crate::operation::get_bucket_notification_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketOwnershipControls" => crate::operation::get_bucket_ownership_controls::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketPolicy" => crate::operation::get_bucket_policy::parse_response(&reply).is_ok(),
+        "GetBucketPolicyStatus" => crate::operation::get_bucket_policy_status::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketReplication" => crate::operation::get_bucket_replication::parse_response(&reply)
+            .is_ok(),
+        "GetBucketRequestPayment" => crate::operation::get_bucket_request_payment::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetBucketTagging" => crate::operation::get_bucket_tagging::parse_response(&reply).is_ok(),
+        "GetBucketVersioning" => crate::operation::get_bucket_versioning::parse_response(&reply)
+            .is_ok(),
+        "GetBucketWebsite" => crate::operation::get_bucket_website::parse_response(&reply).is_ok(),
         "GetObject" => crate::operation::get_object::parse_response(&reply).is_ok(),
-        "GetObjectAcl" => {
-            crate::operation::get_object_acl::parse_response(&reply).is_ok()
-        }
-        "GetObjectAttributes" => {
-            crate::operation::get_object_attributes::parse_response(&reply).is_ok()
-        }
-        "GetObjectLegalHold" => {
-            crate::operation::get_object_legal_hold::parse_response(&reply).is_ok()
-        }
-        "GetObjectLockConfiguration" => {
-            crate::operation::get_object_lock_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "GetObjectRetention" => {
-            crate::operation::get_object_retention::parse_response(&reply).is_ok()
-        }
-        "GetObjectTagging" => {
-            crate::operation::get_object_tagging::parse_response(&reply).is_ok()
-        }
-        "GetObjectTorrent" => {
-            crate::operation::get_object_torrent::parse_response(&reply).is_ok()
-        }
-        "GetPublicAccessBlock" => {
-            crate::operation::get_public_access_block::parse_response(&reply).is_ok()
-        }
+        "GetObjectAcl" => crate::operation::get_object_acl::parse_response(&reply).is_ok(),
+        "GetObjectAttributes" => crate::operation::get_object_attributes::parse_response(&reply)
+            .is_ok(),
+        "GetObjectLegalHold" => crate::operation::get_object_legal_hold::parse_response(&reply)
+            .is_ok(),
+        "GetObjectLockConfiguration" => crate::operation::get_object_lock_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetObjectRetention" => crate::operation::get_object_retention::parse_response(&reply)
+            .is_ok(),
+        "GetObjectTagging" => crate::operation::get_object_tagging::parse_response(&reply).is_ok(),
+        "GetObjectTorrent" => crate::operation::get_object_torrent::parse_response(&reply).is_ok(),
+        "GetPublicAccessBlock" => crate::operation::get_public_access_block::parse_response(&reply)
+            .is_ok(),
         "HeadBucket" => crate::operation::head_bucket::parse_response(&reply).is_ok(),
         "HeadObject" => crate::operation::head_object::parse_response(&reply).is_ok(),
-        "ListBucketAnalyticsConfigurations" => {
-            crate::operation::list_bucket_analytics_configurations::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "ListBucketIntelligentTieringConfigurations" => {
-            crate::operation::list_bucket_intelligent_tiering_configurations::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "ListBucketInventoryConfigurations" => {
-            crate::operation::list_bucket_inventory_configurations::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "ListBucketMetricsConfigurations" => {
-            crate::operation::list_bucket_metrics_configurations::parse_response(&reply)
-                .is_ok()
-        }
+        "ListBucketAnalyticsConfigurations" => crate::operation::list_bucket_analytics_configurations::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListBucketIntelligentTieringConfigurations" => crate::operation::list_bucket_intelligent_tiering_configurations::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListBucketInventoryConfigurations" => crate::operation::list_bucket_inventory_configurations::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListBucketMetricsConfigurations" => crate::operation::list_bucket_metrics_configurations::parse_response(
+            &reply,
+        ).is_ok(),
         "ListBuckets" => crate::operation::list_buckets::parse_response(&reply).is_ok(),
-        "ListDirectoryBuckets" => {
-            crate::operation::list_directory_buckets::parse_response(&reply).is_ok()
-        }
-        "ListMultipartUploads" => {
-            crate::operation::list_multipart_uploads::parse_response(&reply).is_ok()
-        }
-        "ListObjectVersions" => {
-            crate::operation::list_object_versions::parse_response(&reply).is_ok()
-        }
+        "ListDirectoryBuckets" => crate::operation::list_directory_buckets::parse_response(&reply)
+            .is_ok(),
+        "ListMultipartUploads" => crate::operation::list_multipart_uploads::parse_response(&reply)
+            .is_ok(),
+        "ListObjectVersions" => crate::operation::list_object_versions::parse_response(&reply)
+            .is_ok(),
         "ListObjects" => crate::operation::list_objects::parse_response(&reply).is_ok(),
-        "ListObjectsV2" => {
-            crate::operation::list_objects_v2::parse_response(&reply).is_ok()
-        }
+        "ListObjectsV2" => crate::operation::list_objects_v2::parse_response(&reply).is_ok(),
         "ListParts" => crate::operation::list_parts::parse_response(&reply).is_ok(),
-        "PutBucketAccelerateConfiguration" => {
-            crate::operation::put_bucket_accelerate_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "PutBucketAcl" => {
-            crate::operation::put_bucket_acl::parse_response(&reply).is_ok()
-        }
-        "PutBucketAnalyticsConfiguration" => {
-            crate::operation::put_bucket_analytics_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "PutBucketCors" => {
-            crate::operation::put_bucket_cors::parse_response(&reply).is_ok()
-        }
-        "PutBucketEncryption" => {
-            crate::operation::put_bucket_encryption::parse_response(&reply).is_ok()
-        }
-        "PutBucketIntelligentTieringConfiguration" => {
-            crate::operation::put_bucket_intelligent_tiering_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "PutBucketInventoryConfiguration" => {
-            crate::operation::put_bucket_inventory_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "PutBucketLifecycleConfiguration" => {
-            crate::operation::put_bucket_lifecycle_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "PutBucketLogging" => {
-            crate::operation::put_bucket_logging::parse_response(&reply).is_ok()
-        }
-        "PutBucketMetricsConfiguration" => {
-            crate::operation::put_bucket_metrics_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "PutBucketNotificationConfiguration" => {
-            crate::operation::put_bucket_notification_configuration::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "PutBucketOwnershipControls" => {
-            crate::operation::put_bucket_ownership_controls::parse_response(&reply)
-                .is_ok()
-        }
-        "PutBucketPolicy" => {
-            crate::operation::put_bucket_policy::parse_response(&reply).is_ok()
-        }
-        "PutBucketReplication" => {
-            crate::operation::put_bucket_replication::parse_response(&reply).is_ok()
-        }
-        "PutBucketRequestPayment" => {
-            crate::operation::put_bucket_request_payment::parse_response(&reply).is_ok()
-        }
-        "PutBucketTagging" => {
-            crate::operation::put_bucket_tagging::parse_response(&reply).is_ok()
-        }
-        "PutBucketVersioning" => {
-            crate::operation::put_bucket_versioning::parse_response(&reply).is_ok()
-        }
-        "PutBucketWebsite" => {
-            crate::operation::put_bucket_website::parse_response(&reply).is_ok()
-        }
+        "PutBucketAccelerateConfiguration" => crate::operation::put_bucket_accelerate_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketAcl" => crate::operation::put_bucket_acl::parse_response(&reply).is_ok(),
+        "PutBucketAnalyticsConfiguration" => crate::operation::put_bucket_analytics_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketCors" => crate::operation::put_bucket_cors::parse_response(&reply).is_ok(),
+        "PutBucketEncryption" => crate::operation::put_bucket_encryption::parse_response(&reply)
+            .is_ok(),
+        "PutBucketIntelligentTieringConfiguration" => crate::operation::put_bucket_intelligent_tiering_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketInventoryConfiguration" => crate::operation::put_bucket_inventory_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketLifecycleConfiguration" => crate::operation::put_bucket_lifecycle_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketLogging" => crate::operation::put_bucket_logging::parse_response(&reply).is_ok(),
+        "PutBucketMetricsConfiguration" => crate::operation::put_bucket_metrics_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketNotificationConfiguration" => crate::operation::put_bucket_notification_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketOwnershipControls" => crate::operation::put_bucket_ownership_controls::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketPolicy" => crate::operation::put_bucket_policy::parse_response(&reply).is_ok(),
+        "PutBucketReplication" => crate::operation::put_bucket_replication::parse_response(&reply)
+            .is_ok(),
+        "PutBucketRequestPayment" => crate::operation::put_bucket_request_payment::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutBucketTagging" => crate::operation::put_bucket_tagging::parse_response(&reply).is_ok(),
+        "PutBucketVersioning" => crate::operation::put_bucket_versioning::parse_response(&reply)
+            .is_ok(),
+        "PutBucketWebsite" => crate::operation::put_bucket_website::parse_response(&reply).is_ok(),
         "PutObject" => crate::operation::put_object::parse_response(&reply).is_ok(),
-        "PutObjectAcl" => {
-            crate::operation::put_object_acl::parse_response(&reply).is_ok()
-        }
-        "PutObjectLegalHold" => {
-            crate::operation::put_object_legal_hold::parse_response(&reply).is_ok()
-        }
-        "PutObjectLockConfiguration" => {
-            crate::operation::put_object_lock_configuration::parse_response(&reply)
-                .is_ok()
-        }
-        "PutObjectRetention" => {
-            crate::operation::put_object_retention::parse_response(&reply).is_ok()
-        }
-        "PutObjectTagging" => {
-            crate::operation::put_object_tagging::parse_response(&reply).is_ok()
-        }
-        "PutPublicAccessBlock" => {
-            crate::operation::put_public_access_block::parse_response(&reply).is_ok()
-        }
-        "RestoreObject" => {
-            crate::operation::restore_object::parse_response(&reply).is_ok()
-        }
-        "SelectObjectContent" => {
-            crate::operation::select_object_content::parse_response(&reply).is_ok()
-        }
+        "PutObjectAcl" => crate::operation::put_object_acl::parse_response(&reply).is_ok(),
+        "PutObjectLegalHold" => crate::operation::put_object_legal_hold::parse_response(&reply)
+            .is_ok(),
+        "PutObjectLockConfiguration" => crate::operation::put_object_lock_configuration::parse_response(
+            &reply,
+        ).is_ok(),
+        "PutObjectRetention" => crate::operation::put_object_retention::parse_response(&reply)
+            .is_ok(),
+        "PutObjectTagging" => crate::operation::put_object_tagging::parse_response(&reply).is_ok(),
+        "PutPublicAccessBlock" => crate::operation::put_public_access_block::parse_response(&reply)
+            .is_ok(),
+        "RestoreObject" => crate::operation::restore_object::parse_response(&reply).is_ok(),
+        "SelectObjectContent" => crate::operation::select_object_content::parse_response(&reply)
+            .is_ok(),
         "UploadPart" => crate::operation::upload_part::parse_response(&reply).is_ok(),
-        "UploadPartCopy" => {
-            crate::operation::upload_part_copy::parse_response(&reply).is_ok()
-        }
-        "WriteGetObjectResponse" => {
-            crate::operation::write_get_object_response::parse_response(&reply).is_ok()
-        }
+        "UploadPartCopy" => crate::operation::upload_part_copy::parse_response(&reply).is_ok(),
+        "WriteGetObjectResponse" => crate::operation::write_get_object_response::parse_response(
+            &reply,
+        ).is_ok(),
         _ => false,
     }
 }
@@ -448,656 +321,380 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "AbortMultipartUpload" => {
-            crate::operation::abort_multipart_upload::AbortMultipartUploadError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CompleteMultipartUpload" => {
-            crate::operation::complete_multipart_upload::CompleteMultipartUploadError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CopyObject" => {
-            crate::operation::copy_object::CopyObjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateBucket" => {
-            crate::operation::create_bucket::CreateBucketError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateBucketMetadataTableConfiguration" => {
-            crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateMultipartUpload" => {
-            crate::operation::create_multipart_upload::CreateMultipartUploadError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateSession" => {
-            crate::operation::create_session::CreateSessionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucket" => {
-            crate::operation::delete_bucket::DeleteBucketError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteBucketAnalyticsConfiguration" => {
-            crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketCors" => {
-            crate::operation::delete_bucket_cors::DeleteBucketCorsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketEncryption" => {
-            crate::operation::delete_bucket_encryption::DeleteBucketEncryptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketIntelligentTieringConfiguration" => {
-            crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketInventoryConfiguration" => {
-            crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketLifecycle" => {
-            crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketMetadataTableConfiguration" => {
-            crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketMetricsConfiguration" => {
-            crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketOwnershipControls" => {
-            crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketPolicy" => {
-            crate::operation::delete_bucket_policy::DeleteBucketPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketReplication" => {
-            crate::operation::delete_bucket_replication::DeleteBucketReplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketTagging" => {
-            crate::operation::delete_bucket_tagging::DeleteBucketTaggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteBucketWebsite" => {
-            crate::operation::delete_bucket_website::DeleteBucketWebsiteError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteObject" => {
-            crate::operation::delete_object::DeleteObjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteObjectTagging" => {
-            crate::operation::delete_object_tagging::DeleteObjectTaggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteObjects" => {
-            crate::operation::delete_objects::DeleteObjectsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeletePublicAccessBlock" => {
-            crate::operation::delete_public_access_block::DeletePublicAccessBlockError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketAccelerateConfiguration" => {
-            crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketAcl" => {
-            crate::operation::get_bucket_acl::GetBucketAclError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketAnalyticsConfiguration" => {
-            crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketCors" => {
-            crate::operation::get_bucket_cors::GetBucketCorsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketEncryption" => {
-            crate::operation::get_bucket_encryption::GetBucketEncryptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketIntelligentTieringConfiguration" => {
-            crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketInventoryConfiguration" => {
-            crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketLifecycleConfiguration" => {
-            crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketLocation" => {
-            crate::operation::get_bucket_location::GetBucketLocationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketLogging" => {
-            crate::operation::get_bucket_logging::GetBucketLoggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketMetadataTableConfiguration" => {
-            crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketMetricsConfiguration" => {
-            crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketNotificationConfiguration" => {
-            crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketOwnershipControls" => {
-            crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketPolicy" => {
-            crate::operation::get_bucket_policy::GetBucketPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketPolicyStatus" => {
-            crate::operation::get_bucket_policy_status::GetBucketPolicyStatusError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketReplication" => {
-            crate::operation::get_bucket_replication::GetBucketReplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketRequestPayment" => {
-            crate::operation::get_bucket_request_payment::GetBucketRequestPaymentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketTagging" => {
-            crate::operation::get_bucket_tagging::GetBucketTaggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketVersioning" => {
-            crate::operation::get_bucket_versioning::GetBucketVersioningError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetBucketWebsite" => {
-            crate::operation::get_bucket_website::GetBucketWebsiteError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObject" => {
-            crate::operation::get_object::GetObjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetObjectAcl" => {
-            crate::operation::get_object_acl::GetObjectAclError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObjectAttributes" => {
-            crate::operation::get_object_attributes::GetObjectAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObjectLegalHold" => {
-            crate::operation::get_object_legal_hold::GetObjectLegalHoldError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObjectLockConfiguration" => {
-            crate::operation::get_object_lock_configuration::GetObjectLockConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObjectRetention" => {
-            crate::operation::get_object_retention::GetObjectRetentionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObjectTagging" => {
-            crate::operation::get_object_tagging::GetObjectTaggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetObjectTorrent" => {
-            crate::operation::get_object_torrent::GetObjectTorrentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetPublicAccessBlock" => {
-            crate::operation::get_public_access_block::GetPublicAccessBlockError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "HeadBucket" => {
-            crate::operation::head_bucket::HeadBucketError::from_response(resp, meta)
-                .is_ok()
-        }
-        "HeadObject" => {
-            crate::operation::head_object::HeadObjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListBucketAnalyticsConfigurations" => {
-            crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListBucketIntelligentTieringConfigurations" => {
-            crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListBucketInventoryConfigurations" => {
-            crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListBucketMetricsConfigurations" => {
-            crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListBuckets" => {
-            crate::operation::list_buckets::ListBucketsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListDirectoryBuckets" => {
-            crate::operation::list_directory_buckets::ListDirectoryBucketsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListMultipartUploads" => {
-            crate::operation::list_multipart_uploads::ListMultipartUploadsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListObjectVersions" => {
-            crate::operation::list_object_versions::ListObjectVersionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListObjects" => {
-            crate::operation::list_objects::ListObjectsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListObjectsV2" => {
-            crate::operation::list_objects_v2::ListObjectsV2Error::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListParts" => {
-            crate::operation::list_parts::ListPartsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "PutBucketAccelerateConfiguration" => {
-            crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketAcl" => {
-            crate::operation::put_bucket_acl::PutBucketAclError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketAnalyticsConfiguration" => {
-            crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketCors" => {
-            crate::operation::put_bucket_cors::PutBucketCorsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketEncryption" => {
-            crate::operation::put_bucket_encryption::PutBucketEncryptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketIntelligentTieringConfiguration" => {
-            crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketInventoryConfiguration" => {
-            crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketLifecycleConfiguration" => {
-            crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketLogging" => {
-            crate::operation::put_bucket_logging::PutBucketLoggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketMetricsConfiguration" => {
-            crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketNotificationConfiguration" => {
-            crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketOwnershipControls" => {
-            crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketPolicy" => {
-            crate::operation::put_bucket_policy::PutBucketPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketReplication" => {
-            crate::operation::put_bucket_replication::PutBucketReplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketRequestPayment" => {
-            crate::operation::put_bucket_request_payment::PutBucketRequestPaymentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketTagging" => {
-            crate::operation::put_bucket_tagging::PutBucketTaggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketVersioning" => {
-            crate::operation::put_bucket_versioning::PutBucketVersioningError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutBucketWebsite" => {
-            crate::operation::put_bucket_website::PutBucketWebsiteError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutObject" => {
-            crate::operation::put_object::PutObjectError::from_response(resp, meta)
-                .is_ok()
-        }
-        "PutObjectAcl" => {
-            crate::operation::put_object_acl::PutObjectAclError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutObjectLegalHold" => {
-            crate::operation::put_object_legal_hold::PutObjectLegalHoldError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutObjectLockConfiguration" => {
-            crate::operation::put_object_lock_configuration::PutObjectLockConfigurationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutObjectRetention" => {
-            crate::operation::put_object_retention::PutObjectRetentionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutObjectTagging" => {
-            crate::operation::put_object_tagging::PutObjectTaggingError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutPublicAccessBlock" => {
-            crate::operation::put_public_access_block::PutPublicAccessBlockError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RestoreObject" => {
-            crate::operation::restore_object::RestoreObjectError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SelectObjectContent" => {
-            crate::operation::select_object_content::SelectObjectContentError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UploadPart" => {
-            crate::operation::upload_part::UploadPartError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UploadPartCopy" => {
-            crate::operation::upload_part_copy::UploadPartCopyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "WriteGetObjectResponse" => {
-            crate::operation::write_get_object_response::WriteGetObjectResponseError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "AbortMultipartUpload" => crate::operation::abort_multipart_upload::AbortMultipartUploadError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CompleteMultipartUpload" => crate::operation::complete_multipart_upload::CompleteMultipartUploadError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CopyObject" => crate::operation::copy_object::CopyObjectError::from_response(resp, meta)
+            .is_ok(),
+        "CreateBucket" => crate::operation::create_bucket::CreateBucketError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateBucketMetadataTableConfiguration" => crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateMultipartUpload" => crate::operation::create_multipart_upload::CreateMultipartUploadError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateSession" => crate::operation::create_session::CreateSessionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucket" => crate::operation::delete_bucket::DeleteBucketError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketAnalyticsConfiguration" => crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketCors" => crate::operation::delete_bucket_cors::DeleteBucketCorsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketEncryption" => crate::operation::delete_bucket_encryption::DeleteBucketEncryptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketIntelligentTieringConfiguration" => crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketInventoryConfiguration" => crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketLifecycle" => crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketMetadataTableConfiguration" => crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketMetricsConfiguration" => crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketOwnershipControls" => crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketPolicy" => crate::operation::delete_bucket_policy::DeleteBucketPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketReplication" => crate::operation::delete_bucket_replication::DeleteBucketReplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketTagging" => crate::operation::delete_bucket_tagging::DeleteBucketTaggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteBucketWebsite" => crate::operation::delete_bucket_website::DeleteBucketWebsiteError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteObject" => crate::operation::delete_object::DeleteObjectError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteObjectTagging" => crate::operation::delete_object_tagging::DeleteObjectTaggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteObjects" => crate::operation::delete_objects::DeleteObjectsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeletePublicAccessBlock" => crate::operation::delete_public_access_block::DeletePublicAccessBlockError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketAccelerateConfiguration" => crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketAcl" => crate::operation::get_bucket_acl::GetBucketAclError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketAnalyticsConfiguration" => crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketCors" => crate::operation::get_bucket_cors::GetBucketCorsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketEncryption" => crate::operation::get_bucket_encryption::GetBucketEncryptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketIntelligentTieringConfiguration" => crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketInventoryConfiguration" => crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketLifecycleConfiguration" => crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketLocation" => crate::operation::get_bucket_location::GetBucketLocationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketLogging" => crate::operation::get_bucket_logging::GetBucketLoggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketMetadataTableConfiguration" => crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketMetricsConfiguration" => crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketNotificationConfiguration" => crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketOwnershipControls" => crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketPolicy" => crate::operation::get_bucket_policy::GetBucketPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketPolicyStatus" => crate::operation::get_bucket_policy_status::GetBucketPolicyStatusError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketReplication" => crate::operation::get_bucket_replication::GetBucketReplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketRequestPayment" => crate::operation::get_bucket_request_payment::GetBucketRequestPaymentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketTagging" => crate::operation::get_bucket_tagging::GetBucketTaggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketVersioning" => crate::operation::get_bucket_versioning::GetBucketVersioningError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetBucketWebsite" => crate::operation::get_bucket_website::GetBucketWebsiteError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObject" => crate::operation::get_object::GetObjectError::from_response(resp, meta)
+            .is_ok(),
+        "GetObjectAcl" => crate::operation::get_object_acl::GetObjectAclError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObjectAttributes" => crate::operation::get_object_attributes::GetObjectAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObjectLegalHold" => crate::operation::get_object_legal_hold::GetObjectLegalHoldError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObjectLockConfiguration" => crate::operation::get_object_lock_configuration::GetObjectLockConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObjectRetention" => crate::operation::get_object_retention::GetObjectRetentionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObjectTagging" => crate::operation::get_object_tagging::GetObjectTaggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetObjectTorrent" => crate::operation::get_object_torrent::GetObjectTorrentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetPublicAccessBlock" => crate::operation::get_public_access_block::GetPublicAccessBlockError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "HeadBucket" => crate::operation::head_bucket::HeadBucketError::from_response(resp, meta)
+            .is_ok(),
+        "HeadObject" => crate::operation::head_object::HeadObjectError::from_response(resp, meta)
+            .is_ok(),
+        "ListBucketAnalyticsConfigurations" => crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListBucketIntelligentTieringConfigurations" => crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListBucketInventoryConfigurations" => crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListBucketMetricsConfigurations" => crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListBuckets" => crate::operation::list_buckets::ListBucketsError::from_response(resp, meta)
+            .is_ok(),
+        "ListDirectoryBuckets" => crate::operation::list_directory_buckets::ListDirectoryBucketsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListMultipartUploads" => crate::operation::list_multipart_uploads::ListMultipartUploadsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListObjectVersions" => crate::operation::list_object_versions::ListObjectVersionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListObjects" => crate::operation::list_objects::ListObjectsError::from_response(resp, meta)
+            .is_ok(),
+        "ListObjectsV2" => crate::operation::list_objects_v2::ListObjectsV2Error::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListParts" => crate::operation::list_parts::ListPartsError::from_response(resp, meta)
+            .is_ok(),
+        "PutBucketAccelerateConfiguration" => crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketAcl" => crate::operation::put_bucket_acl::PutBucketAclError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketAnalyticsConfiguration" => crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketCors" => crate::operation::put_bucket_cors::PutBucketCorsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketEncryption" => crate::operation::put_bucket_encryption::PutBucketEncryptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketIntelligentTieringConfiguration" => crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketInventoryConfiguration" => crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketLifecycleConfiguration" => crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketLogging" => crate::operation::put_bucket_logging::PutBucketLoggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketMetricsConfiguration" => crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketNotificationConfiguration" => crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketOwnershipControls" => crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketPolicy" => crate::operation::put_bucket_policy::PutBucketPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketReplication" => crate::operation::put_bucket_replication::PutBucketReplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketRequestPayment" => crate::operation::put_bucket_request_payment::PutBucketRequestPaymentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketTagging" => crate::operation::put_bucket_tagging::PutBucketTaggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketVersioning" => crate::operation::put_bucket_versioning::PutBucketVersioningError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutBucketWebsite" => crate::operation::put_bucket_website::PutBucketWebsiteError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutObject" => crate::operation::put_object::PutObjectError::from_response(resp, meta)
+            .is_ok(),
+        "PutObjectAcl" => crate::operation::put_object_acl::PutObjectAclError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutObjectLegalHold" => crate::operation::put_object_legal_hold::PutObjectLegalHoldError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutObjectLockConfiguration" => crate::operation::put_object_lock_configuration::PutObjectLockConfigurationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutObjectRetention" => crate::operation::put_object_retention::PutObjectRetentionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutObjectTagging" => crate::operation::put_object_tagging::PutObjectTaggingError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutPublicAccessBlock" => crate::operation::put_public_access_block::PutPublicAccessBlockError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RestoreObject" => crate::operation::restore_object::RestoreObjectError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SelectObjectContent" => crate::operation::select_object_content::SelectObjectContentError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UploadPart" => crate::operation::upload_part::UploadPartError::from_response(resp, meta)
+            .is_ok(),
+        "UploadPartCopy" => crate::operation::upload_part_copy::UploadPartCopyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "WriteGetObjectResponse" => crate::operation::write_get_object_response::WriteGetObjectResponseError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

@@ -5,28 +5,23 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
-fn full_abort_incomplete_multipart_upload(
-    d: u32,
-) -> crate::types::AbortIncompleteMultipartUpload {
+fn full_abort_incomplete_multipart_upload(d: u32) -> crate::types::AbortIncompleteMultipartUpload {
     if d > 3u32 {
         return <crate::types::AbortIncompleteMultipartUpload as ::std::default::Default>::default();
     }
@@ -49,7 +44,11 @@ fn full_access_control_policy(d: u32) -> crate::types::AccessControlPolicy {
         return <crate::types::AccessControlPolicy as ::std::default::Default>::default();
     }
     crate::types::AccessControlPolicy {
-        grants: Some(if d > 3u32 { vec![] } else { vec![full_grant(d + 1)] }),
+        grants: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_grant(d + 1)]
+        }),
         owner: Some(full_owner(d + 1)),
         ..::std::default::Default::default()
     }
@@ -69,7 +68,11 @@ fn full_analytics_and_operator(d: u32) -> crate::types::AnalyticsAndOperator {
     }
     crate::types::AnalyticsAndOperator {
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -84,9 +87,7 @@ fn full_analytics_configuration(d: u32) -> crate::types::AnalyticsConfiguration 
         ..::std::default::Default::default()
     }
 }
-fn full_analytics_export_destination(
-    d: u32,
-) -> crate::types::AnalyticsExportDestination {
+fn full_analytics_export_destination(d: u32) -> crate::types::AnalyticsExportDestination {
     if d > 3u32 {
         return <crate::types::AnalyticsExportDestination as ::std::default::Default>::default();
     }
@@ -97,27 +98,24 @@ fn full_analytics_export_destination(
 }
 fn all_analytics_filter(d: u32) -> Vec<crate::types::AnalyticsFilter> {
     if d > 3u32 {
-        return vec![crate ::types::AnalyticsFilter::Unknown];
+        return vec![crate::types::AnalyticsFilter::Unknown];
     }
     vec![
-        crate
-        ::types::AnalyticsFilter::Prefix(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        crate ::types::AnalyticsFilter::Tag(full_tag(d + 1)), crate
-        ::types::AnalyticsFilter::And(full_analytics_and_operator(d + 1)), crate
-        ::types::AnalyticsFilter::Unknown
+        crate::types::AnalyticsFilter::Prefix(
+            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        ),
+        crate::types::AnalyticsFilter::Tag(full_tag(d + 1)),
+        crate::types::AnalyticsFilter::And(full_analytics_and_operator(d + 1)),
+        crate::types::AnalyticsFilter::Unknown
     ]
 }
-fn full_analytics_s3_bucket_destination(
-    d: u32,
-) -> crate::types::AnalyticsS3BucketDestination {
+fn full_analytics_s3_bucket_destination(d: u32) -> crate::types::AnalyticsS3BucketDestination {
     if d > 3u32 {
         return <crate::types::AnalyticsS3BucketDestination as ::std::default::Default>::default();
     }
     crate::types::AnalyticsS3BucketDestination {
         format: crate::types::AnalyticsS3ExportFileFormat::from("CSV"),
-        bucket_account_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        bucket_account_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -130,9 +128,7 @@ fn full_bucket(d: u32) -> crate::types::Bucket {
     crate::types::Bucket {
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         creation_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        bucket_region: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        bucket_region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -157,21 +153,21 @@ fn full_bucket_info(d: u32) -> crate::types::BucketInfo {
         return <crate::types::BucketInfo as ::std::default::Default>::default();
     }
     crate::types::BucketInfo {
-        data_redundancy: Some(
-            crate::types::DataRedundancy::from("SingleAvailabilityZone"),
-        ),
+        data_redundancy: Some(crate::types::DataRedundancy::from("SingleAvailabilityZone")),
         r#type: Some(crate::types::BucketType::from("Directory")),
         ..::std::default::Default::default()
     }
 }
-fn full_bucket_lifecycle_configuration(
-    d: u32,
-) -> crate::types::BucketLifecycleConfiguration {
+fn full_bucket_lifecycle_configuration(d: u32) -> crate::types::BucketLifecycleConfiguration {
     if d > 3u32 {
         return <crate::types::BucketLifecycleConfiguration as ::std::default::Default>::default();
     }
     crate::types::BucketLifecycleConfiguration {
-        rules: if d > 3u32 { vec![] } else { vec![full_lifecycle_rule(d + 1)] },
+        rules: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_lifecycle_rule(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -189,21 +185,11 @@ fn full_checksum(d: u32) -> crate::types::Checksum {
         return <crate::types::Checksum as ::std::default::Default>::default();
     }
     crate::types::Checksum {
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         ..::std::default::Default::default()
     }
@@ -222,7 +208,11 @@ fn full_completed_multipart_upload(d: u32) -> crate::types::CompletedMultipartUp
         return <crate::types::CompletedMultipartUpload as ::std::default::Default>::default();
     }
     crate::types::CompletedMultipartUpload {
-        parts: Some(if d > 3u32 { vec![] } else { vec![full_completed_part(d + 1)] }),
+        parts: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_completed_part(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -232,21 +222,11 @@ fn full_completed_part(d: u32) -> crate::types::CompletedPart {
     }
     crate::types::CompletedPart {
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         part_number: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -259,9 +239,7 @@ fn full_condition(d: u32) -> crate::types::Condition {
         http_error_code_returned_equals: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        key_prefix_equals: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        key_prefix_equals: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -281,21 +259,11 @@ fn full_copy_object_result(d: u32) -> crate::types::CopyObjectResult {
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -306,21 +274,11 @@ fn full_copy_part_result(d: u32) -> crate::types::CopyPartResult {
     crate::types::CopyPartResult {
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -329,7 +287,11 @@ fn full_cors_configuration(d: u32) -> crate::types::CorsConfiguration {
         return <crate::types::CorsConfiguration as ::std::default::Default>::default();
     }
     crate::types::CorsConfiguration {
-        cors_rules: if d > 3u32 { vec![] } else { vec![full_cors_rule(d + 1)] },
+        cors_rules: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_cors_rule(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -339,13 +301,11 @@ fn full_cors_rule(d: u32) -> crate::types::CorsRule {
     }
     crate::types::CorsRule {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        allowed_headers: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        allowed_headers: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         allowed_methods: if d > 3u32 {
             vec![]
         } else {
@@ -356,13 +316,11 @@ fn full_cors_rule(d: u32) -> crate::types::CorsRule {
         } else {
             vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
         },
-        expose_headers: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        expose_headers: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         max_age_seconds: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -372,9 +330,7 @@ fn full_create_bucket_configuration(d: u32) -> crate::types::CreateBucketConfigu
         return <crate::types::CreateBucketConfiguration as ::std::default::Default>::default();
     }
     crate::types::CreateBucketConfiguration {
-        location_constraint: Some(
-            crate::types::BucketLocationConstraint::from("af-south-1"),
-        ),
+        location_constraint: Some(crate::types::BucketLocationConstraint::from("af-south-1")),
         location: Some(full_location_info(d + 1)),
         bucket: Some(full_bucket_info(d + 1)),
         ..::std::default::Default::default()
@@ -390,15 +346,9 @@ fn full_csv_input(d: u32) -> crate::types::CsvInput {
         quote_escape_character: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        record_delimiter: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        field_delimiter: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        quote_character: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        record_delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        field_delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        quote_character: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         allow_quoted_record_delimiter: Some(true),
         ..::std::default::Default::default()
     }
@@ -412,15 +362,9 @@ fn full_csv_output(d: u32) -> crate::types::CsvOutput {
         quote_escape_character: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        record_delimiter: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        field_delimiter: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        quote_character: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        record_delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        field_delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        quote_character: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -440,7 +384,11 @@ fn full_delete(d: u32) -> crate::types::Delete {
         return <crate::types::Delete as ::std::default::Default>::default();
     }
     crate::types::Delete {
-        objects: if d > 3u32 { vec![] } else { vec![full_object_identifier(d + 1)] },
+        objects: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_object_identifier(d + 1)]
+        },
         quiet: Some(true),
         ..::std::default::Default::default()
     }
@@ -503,9 +451,7 @@ fn full_encryption(d: u32) -> crate::types::Encryption {
     crate::types::Encryption {
         encryption_type: crate::types::ServerSideEncryption::from("AES256"),
         kms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        kms_context: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        kms_context: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -514,9 +460,7 @@ fn full_encryption_configuration(d: u32) -> crate::types::EncryptionConfiguratio
         return <crate::types::EncryptionConfiguration as ::std::default::Default>::default();
     }
     crate::types::EncryptionConfiguration {
-        replica_kms_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        replica_kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -554,9 +498,7 @@ fn full_error_details(d: u32) -> crate::types::ErrorDetails {
     }
     crate::types::ErrorDetails {
         error_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -603,9 +545,7 @@ fn full_get_bucket_metadata_table_configuration_result(
         return <crate::types::GetBucketMetadataTableConfigurationResult as ::std::default::Default>::default();
     }
     crate::types::GetBucketMetadataTableConfigurationResult {
-        metadata_table_configuration_result: full_metadata_table_configuration_result(
-            d + 1,
-        ),
+        metadata_table_configuration_result: full_metadata_table_configuration_result(d + 1),
         status: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         error: Some(full_error_details(d + 1)),
         ..::std::default::Default::default()
@@ -617,15 +557,17 @@ fn full_get_object_attributes_parts(d: u32) -> crate::types::GetObjectAttributes
     }
     crate::types::GetObjectAttributesParts {
         total_parts_count: Some(i32::MIN),
-        part_number_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        part_number_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_part_number_marker: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         max_parts: Some(i32::MIN),
         is_truncated: Some(true),
-        parts: Some(if d > 3u32 { vec![] } else { vec![full_object_part(d + 1)] }),
+        parts: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_object_part(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -653,12 +595,8 @@ fn full_grantee(d: u32) -> crate::types::Grantee {
         return <crate::types::Grantee as ::std::default::Default>::default();
     }
     crate::types::Grantee {
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        email_address: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        email_address: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         r#type: crate::types::Type::from("CanonicalUser"),
@@ -680,9 +618,7 @@ fn full_initiator(d: u32) -> crate::types::Initiator {
     }
     crate::types::Initiator {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -698,21 +634,21 @@ fn full_input_serialization(d: u32) -> crate::types::InputSerialization {
         ..::std::default::Default::default()
     }
 }
-fn full_intelligent_tiering_and_operator(
-    d: u32,
-) -> crate::types::IntelligentTieringAndOperator {
+fn full_intelligent_tiering_and_operator(d: u32) -> crate::types::IntelligentTieringAndOperator {
     if d > 3u32 {
         return <crate::types::IntelligentTieringAndOperator as ::std::default::Default>::default();
     }
     crate::types::IntelligentTieringAndOperator {
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_intelligent_tiering_configuration(
-    d: u32,
-) -> crate::types::IntelligentTieringConfiguration {
+fn full_intelligent_tiering_configuration(d: u32) -> crate::types::IntelligentTieringConfiguration {
     if d > 3u32 {
         return <crate::types::IntelligentTieringConfiguration as ::std::default::Default>::default();
     }
@@ -720,7 +656,11 @@ fn full_intelligent_tiering_configuration(
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         filter: Some(full_intelligent_tiering_filter(d + 1)),
         status: crate::types::IntelligentTieringStatus::from("Enabled"),
-        tierings: if d > 3u32 { vec![] } else { vec![full_tiering(d + 1)] },
+        tierings: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tiering(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -741,9 +681,7 @@ fn full_invalid_object_state(d: u32) -> crate::types::InvalidObjectState {
     }
     crate::types::InvalidObjectState {
         storage_class: Some(crate::types::StorageClass::from("STANDARD")),
-        access_tier: Some(
-            crate::types::IntelligentTieringAccessTier::from("ARCHIVE_ACCESS"),
-        ),
+        access_tier: Some(crate::types::IntelligentTieringAccessTier::from("ARCHIVE_ACCESS")),
         ..::std::default::Default::default()
     }
 }
@@ -772,16 +710,12 @@ fn full_inventory_configuration(d: u32) -> crate::types::InventoryConfiguration 
         is_enabled: true,
         filter: Some(full_inventory_filter(d + 1)),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        included_object_versions: crate::types::InventoryIncludedObjectVersions::from(
-            "All",
-        ),
-        optional_fields: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::InventoryOptionalField::from("Size")]
-            },
-        ),
+        included_object_versions: crate::types::InventoryIncludedObjectVersions::from("All"),
+        optional_fields: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::InventoryOptionalField::from("Size")]
+        }),
         schedule: full_inventory_schedule(d + 1),
         ..::std::default::Default::default()
     }
@@ -814,9 +748,7 @@ fn full_inventory_filter(d: u32) -> crate::types::InventoryFilter {
         ..::std::default::Default::default()
     }
 }
-fn full_inventory_s3_bucket_destination(
-    d: u32,
-) -> crate::types::InventoryS3BucketDestination {
+fn full_inventory_s3_bucket_destination(d: u32) -> crate::types::InventoryS3BucketDestination {
     if d > 3u32 {
         return <crate::types::InventoryS3BucketDestination as ::std::default::Default>::default();
     }
@@ -852,27 +784,21 @@ fn full_json_output(d: u32) -> crate::types::JsonOutput {
         return <crate::types::JsonOutput as ::std::default::Default>::default();
     }
     crate::types::JsonOutput {
-        record_delimiter: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        record_delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_lambda_function_configuration(
-    d: u32,
-) -> crate::types::LambdaFunctionConfiguration {
+fn full_lambda_function_configuration(d: u32) -> crate::types::LambdaFunctionConfiguration {
     if d > 3u32 {
         return <crate::types::LambdaFunctionConfiguration as ::std::default::Default>::default();
     }
     crate::types::LambdaFunctionConfiguration {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        lambda_function_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        lambda_function_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         events: if d > 3u32 {
             vec![]
         } else {
-            vec![crate ::types::Event::from("s3:ReducedRedundancyLostObject")]
+            vec![crate::types::Event::from("s3:ReducedRedundancyLostObject")]
         },
         filter: Some(full_notification_configuration_filter(d + 1)),
         ..::std::default::Default::default()
@@ -899,18 +825,18 @@ fn full_lifecycle_rule(d: u32) -> crate::types::LifecycleRule {
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         filter: Some(full_lifecycle_rule_filter(d + 1)),
         status: crate::types::ExpirationStatus::from("Enabled"),
-        transitions: Some(if d > 3u32 { vec![] } else { vec![full_transition(d + 1)] }),
-        noncurrent_version_transitions: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_noncurrent_version_transition(d + 1)]
-            },
-        ),
+        transitions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_transition(d + 1)]
+        }),
+        noncurrent_version_transitions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_noncurrent_version_transition(d + 1)]
+        }),
         noncurrent_version_expiration: Some(full_noncurrent_version_expiration(d + 1)),
-        abort_incomplete_multipart_upload: Some(
-            full_abort_incomplete_multipart_upload(d + 1),
-        ),
+        abort_incomplete_multipart_upload: Some(full_abort_incomplete_multipart_upload(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -920,7 +846,11 @@ fn full_lifecycle_rule_and_operator(d: u32) -> crate::types::LifecycleRuleAndOpe
     }
     crate::types::LifecycleRuleAndOperator {
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         object_size_greater_than: Some(i64::MAX),
         object_size_less_than: Some(i64::MAX),
         ..::std::default::Default::default()
@@ -955,9 +885,11 @@ fn full_logging_enabled(d: u32) -> crate::types::LoggingEnabled {
     }
     crate::types::LoggingEnabled {
         target_bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        target_grants: Some(
-            if d > 3u32 { vec![] } else { vec![full_target_grant(d + 1)] },
-        ),
+        target_grants: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_target_grant(d + 1)]
+        }),
         target_prefix: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         target_object_key_format: Some(full_target_object_key_format(d + 1)),
         ..::std::default::Default::default()
@@ -973,9 +905,7 @@ fn full_metadata_entry(d: u32) -> crate::types::MetadataEntry {
         ..::std::default::Default::default()
     }
 }
-fn full_metadata_table_configuration(
-    d: u32,
-) -> crate::types::MetadataTableConfiguration {
+fn full_metadata_table_configuration(d: u32) -> crate::types::MetadataTableConfiguration {
     if d > 3u32 {
         return <crate::types::MetadataTableConfiguration as ::std::default::Default>::default();
     }
@@ -1011,10 +941,12 @@ fn full_metrics_and_operator(d: u32) -> crate::types::MetricsAndOperator {
     }
     crate::types::MetricsAndOperator {
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
-        access_point_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
+        access_point_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1030,15 +962,18 @@ fn full_metrics_configuration(d: u32) -> crate::types::MetricsConfiguration {
 }
 fn all_metrics_filter(d: u32) -> Vec<crate::types::MetricsFilter> {
     if d > 3u32 {
-        return vec![crate ::types::MetricsFilter::Unknown];
+        return vec![crate::types::MetricsFilter::Unknown];
     }
     vec![
-        crate
-        ::types::MetricsFilter::Prefix(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        crate ::types::MetricsFilter::Tag(full_tag(d + 1)), crate
-        ::types::MetricsFilter::AccessPointArn(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        crate ::types::MetricsFilter::And(full_metrics_and_operator(d + 1)), crate
-        ::types::MetricsFilter::Unknown
+        crate::types::MetricsFilter::Prefix(
+            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        ),
+        crate::types::MetricsFilter::Tag(full_tag(d + 1)),
+        crate::types::MetricsFilter::AccessPointArn(
+            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        ),
+        crate::types::MetricsFilter::And(full_metrics_and_operator(d + 1)),
+        crate::types::MetricsFilter::Unknown
     ]
 }
 fn full_multipart_upload(d: u32) -> crate::types::MultipartUpload {
@@ -1081,9 +1016,7 @@ fn full_no_such_upload(d: u32) -> crate::types::NoSuchUpload {
         ..::std::default::Default::default()
     }
 }
-fn full_noncurrent_version_expiration(
-    d: u32,
-) -> crate::types::NoncurrentVersionExpiration {
+fn full_noncurrent_version_expiration(d: u32) -> crate::types::NoncurrentVersionExpiration {
     if d > 3u32 {
         return <crate::types::NoncurrentVersionExpiration as ::std::default::Default>::default();
     }
@@ -1093,9 +1026,7 @@ fn full_noncurrent_version_expiration(
         ..::std::default::Default::default()
     }
 }
-fn full_noncurrent_version_transition(
-    d: u32,
-) -> crate::types::NoncurrentVersionTransition {
+fn full_noncurrent_version_transition(d: u32) -> crate::types::NoncurrentVersionTransition {
     if d > 3u32 {
         return <crate::types::NoncurrentVersionTransition as ::std::default::Default>::default();
     }
@@ -1119,26 +1050,26 @@ fn full_notification_configuration(d: u32) -> crate::types::NotificationConfigur
         return <crate::types::NotificationConfiguration as ::std::default::Default>::default();
     }
     crate::types::NotificationConfiguration {
-        topic_configurations: Some(
-            if d > 3u32 { vec![] } else { vec![full_topic_configuration(d + 1)] },
-        ),
-        queue_configurations: Some(
-            if d > 3u32 { vec![] } else { vec![full_queue_configuration(d + 1)] },
-        ),
-        lambda_function_configurations: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_lambda_function_configuration(d + 1)]
-            },
-        ),
+        topic_configurations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_topic_configuration(d + 1)]
+        }),
+        queue_configurations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_queue_configuration(d + 1)]
+        }),
+        lambda_function_configurations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_lambda_function_configuration(d + 1)]
+        }),
         event_bridge_configuration: Some(full_event_bridge_configuration(d + 1)),
         ..::std::default::Default::default()
     }
 }
-fn full_notification_configuration_filter(
-    d: u32,
-) -> crate::types::NotificationConfigurationFilter {
+fn full_notification_configuration_filter(d: u32) -> crate::types::NotificationConfigurationFilter {
     if d > 3u32 {
         return <crate::types::NotificationConfigurationFilter as ::std::default::Default>::default();
     }
@@ -1155,13 +1086,11 @@ fn full_object(d: u32) -> crate::types::Object {
         key: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        checksum_algorithm: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::ChecksumAlgorithm::from("CRC32")]
-            },
-        ),
+        checksum_algorithm: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::ChecksumAlgorithm::from("CRC32")]
+        }),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         size: Some(i64::MAX),
         storage_class: Some(crate::types::ObjectStorageClass::from("STANDARD")),
@@ -1188,9 +1117,7 @@ fn full_object_identifier(d: u32) -> crate::types::ObjectIdentifier {
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        last_modified_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_modified_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         size: Some(i64::MAX),
         ..::std::default::Default::default()
     }
@@ -1220,9 +1147,7 @@ fn full_object_lock_retention(d: u32) -> crate::types::ObjectLockRetention {
     }
     crate::types::ObjectLockRetention {
         mode: Some(crate::types::ObjectLockRetentionMode::from("GOVERNANCE")),
-        retain_until_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        retain_until_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -1235,9 +1160,7 @@ fn full_object_lock_rule(d: u32) -> crate::types::ObjectLockRule {
         ..::std::default::Default::default()
     }
 }
-fn full_object_not_in_active_tier_error(
-    d: u32,
-) -> crate::types::ObjectNotInActiveTierError {
+fn full_object_not_in_active_tier_error(d: u32) -> crate::types::ObjectNotInActiveTierError {
     if d > 3u32 {
         return <crate::types::ObjectNotInActiveTierError as ::std::default::Default>::default();
     }
@@ -1252,21 +1175,11 @@ fn full_object_part(d: u32) -> crate::types::ObjectPart {
     crate::types::ObjectPart {
         part_number: Some(i32::MIN),
         size: Some(i64::MAX),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1276,13 +1189,11 @@ fn full_object_version(d: u32) -> crate::types::ObjectVersion {
     }
     crate::types::ObjectVersion {
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        checksum_algorithm: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::ChecksumAlgorithm::from("CRC32")]
-            },
-        ),
+        checksum_algorithm: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::ChecksumAlgorithm::from("CRC32")]
+        }),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         size: Some(i64::MAX),
         storage_class: Some(crate::types::ObjectVersionStorageClass::from("STANDARD")),
@@ -1319,9 +1230,7 @@ fn full_owner(d: u32) -> crate::types::Owner {
         return <crate::types::Owner as ::std::default::Default>::default();
     }
     crate::types::Owner {
-        display_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        display_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1331,7 +1240,11 @@ fn full_ownership_controls(d: u32) -> crate::types::OwnershipControls {
         return <crate::types::OwnershipControls as ::std::default::Default>::default();
     }
     crate::types::OwnershipControls {
-        rules: if d > 3u32 { vec![] } else { vec![full_ownership_controls_rule(d + 1)] },
+        rules: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_ownership_controls_rule(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -1361,21 +1274,11 @@ fn full_part(d: u32) -> crate::types::Part {
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         size: Some(i64::MAX),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1384,9 +1287,7 @@ fn full_partitioned_prefix(d: u32) -> crate::types::PartitionedPrefix {
         return <crate::types::PartitionedPrefix as ::std::default::Default>::default();
     }
     crate::types::PartitionedPrefix {
-        partition_date_source: Some(
-            crate::types::PartitionDateSource::from("EventTime"),
-        ),
+        partition_date_source: Some(crate::types::PartitionDateSource::from("EventTime")),
         ..::std::default::Default::default()
     }
 }
@@ -1419,9 +1320,7 @@ fn full_progress_event(d: u32) -> crate::types::ProgressEvent {
         ..::std::default::Default::default()
     }
 }
-fn full_public_access_block_configuration(
-    d: u32,
-) -> crate::types::PublicAccessBlockConfiguration {
+fn full_public_access_block_configuration(d: u32) -> crate::types::PublicAccessBlockConfiguration {
     if d > 3u32 {
         return <crate::types::PublicAccessBlockConfiguration as ::std::default::Default>::default();
     }
@@ -1443,7 +1342,7 @@ fn full_queue_configuration(d: u32) -> crate::types::QueueConfiguration {
         events: if d > 3u32 {
             vec![]
         } else {
-            vec![crate ::types::Event::from("s3:ReducedRedundancyLostObject")]
+            vec![crate::types::Event::from("s3:ReducedRedundancyLostObject")]
         },
         filter: Some(full_notification_configuration_filter(d + 1)),
         ..::std::default::Default::default()
@@ -1464,16 +1363,12 @@ fn full_redirect(d: u32) -> crate::types::Redirect {
     }
     crate::types::Redirect {
         host_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        http_redirect_code: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        http_redirect_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         protocol: Some(crate::types::Protocol::from("http")),
         replace_key_prefix_with: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        replace_key_with: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        replace_key_with: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1502,7 +1397,11 @@ fn full_replication_configuration(d: u32) -> crate::types::ReplicationConfigurat
     }
     crate::types::ReplicationConfiguration {
         role: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        rules: if d > 3u32 { vec![] } else { vec![full_replication_rule(d + 1)] },
+        rules: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replication_rule(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -1523,15 +1422,17 @@ fn full_replication_rule(d: u32) -> crate::types::ReplicationRule {
         ..::std::default::Default::default()
     }
 }
-fn full_replication_rule_and_operator(
-    d: u32,
-) -> crate::types::ReplicationRuleAndOperator {
+fn full_replication_rule_and_operator(d: u32) -> crate::types::ReplicationRuleAndOperator {
     if d > 3u32 {
         return <crate::types::ReplicationRuleAndOperator as ::std::default::Default>::default();
     }
     crate::types::ReplicationRuleAndOperator {
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1565,9 +1466,7 @@ fn full_replication_time_value(d: u32) -> crate::types::ReplicationTimeValue {
         ..::std::default::Default::default()
     }
 }
-fn full_request_payment_configuration(
-    d: u32,
-) -> crate::types::RequestPaymentConfiguration {
+fn full_request_payment_configuration(d: u32) -> crate::types::RequestPaymentConfiguration {
     if d > 3u32 {
         return <crate::types::RequestPaymentConfiguration as ::std::default::Default>::default();
     }
@@ -1594,9 +1493,7 @@ fn full_restore_request(d: u32) -> crate::types::RestoreRequest {
         glacier_job_parameters: Some(full_glacier_job_parameters(d + 1)),
         r#type: Some(crate::types::RestoreRequestType::from("SELECT")),
         tier: Some(crate::types::Tier::from("Standard")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         select_parameters: Some(full_select_parameters(d + 1)),
         output_location: Some(full_output_location(d + 1)),
         ..::std::default::Default::default()
@@ -1608,9 +1505,7 @@ fn full_restore_status(d: u32) -> crate::types::RestoreStatus {
     }
     crate::types::RestoreStatus {
         is_restore_in_progress: Some(true),
-        restore_expiry_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        restore_expiry_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -1629,9 +1524,11 @@ fn full_s3_key_filter(d: u32) -> crate::types::S3KeyFilter {
         return <crate::types::S3KeyFilter as ::std::default::Default>::default();
     }
     crate::types::S3KeyFilter {
-        filter_rules: Some(
-            if d > 3u32 { vec![] } else { vec![full_filter_rule(d + 1)] },
-        ),
+        filter_rules: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_filter_rule(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1644,13 +1541,17 @@ fn full_s3_location(d: u32) -> crate::types::S3Location {
         prefix: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         encryption: Some(full_encryption(d + 1)),
         canned_acl: Some(crate::types::ObjectCannedAcl::from("private")),
-        access_control_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_grant(d + 1)] },
-        ),
+        access_control_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_grant(d + 1)]
+        }),
         tagging: Some(full_tagging(d + 1)),
-        user_metadata: Some(
-            if d > 3u32 { vec![] } else { vec![full_metadata_entry(d + 1)] },
-        ),
+        user_metadata: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_metadata_entry(d + 1)]
+        }),
         storage_class: Some(crate::types::StorageClass::from("STANDARD")),
         ..::std::default::Default::default()
     }
@@ -1691,16 +1592,15 @@ fn all_select_object_content_event_stream(
     d: u32,
 ) -> Vec<crate::types::SelectObjectContentEventStream> {
     if d > 3u32 {
-        return vec![crate ::types::SelectObjectContentEventStream::Unknown];
+        return vec![crate::types::SelectObjectContentEventStream::Unknown];
     }
     vec![
-        crate ::types::SelectObjectContentEventStream::Records(full_records_event(d +
-        1)), crate ::types::SelectObjectContentEventStream::Stats(full_stats_event(d +
-        1)), crate
-        ::types::SelectObjectContentEventStream::Progress(full_progress_event(d + 1)),
-        crate ::types::SelectObjectContentEventStream::Cont(full_continuation_event(d +
-        1)), crate ::types::SelectObjectContentEventStream::End(full_end_event(d + 1)),
-        crate ::types::SelectObjectContentEventStream::Unknown
+        crate::types::SelectObjectContentEventStream::Records(full_records_event(d + 1)),
+        crate::types::SelectObjectContentEventStream::Stats(full_stats_event(d + 1)),
+        crate::types::SelectObjectContentEventStream::Progress(full_progress_event(d + 1)),
+        crate::types::SelectObjectContentEventStream::Cont(full_continuation_event(d + 1)),
+        crate::types::SelectObjectContentEventStream::End(full_end_event(d + 1)),
+        crate::types::SelectObjectContentEventStream::Unknown
     ]
 }
 fn full_select_parameters(d: u32) -> crate::types::SelectParameters {
@@ -1715,9 +1615,7 @@ fn full_select_parameters(d: u32) -> crate::types::SelectParameters {
         ..::std::default::Default::default()
     }
 }
-fn full_server_side_encryption_by_default(
-    d: u32,
-) -> crate::types::ServerSideEncryptionByDefault {
+fn full_server_side_encryption_by_default(d: u32) -> crate::types::ServerSideEncryptionByDefault {
     if d > 3u32 {
         return <crate::types::ServerSideEncryptionByDefault as ::std::default::Default>::default();
     }
@@ -1839,16 +1737,12 @@ fn full_storage_class_analysis(d: u32) -> crate::types::StorageClassAnalysis {
         ..::std::default::Default::default()
     }
 }
-fn full_storage_class_analysis_data_export(
-    d: u32,
-) -> crate::types::StorageClassAnalysisDataExport {
+fn full_storage_class_analysis_data_export(d: u32) -> crate::types::StorageClassAnalysisDataExport {
     if d > 3u32 {
         return <crate::types::StorageClassAnalysisDataExport as ::std::default::Default>::default();
     }
     crate::types::StorageClassAnalysisDataExport {
-        output_schema_version: crate::types::StorageClassAnalysisSchemaVersion::from(
-            "V_1",
-        ),
+        output_schema_version: crate::types::StorageClassAnalysisSchemaVersion::from("V_1"),
         destination: full_analytics_export_destination(d + 1),
         ..::std::default::Default::default()
     }
@@ -1868,7 +1762,11 @@ fn full_tagging(d: u32) -> crate::types::Tagging {
         return <crate::types::Tagging as ::std::default::Default>::default();
     }
     crate::types::Tagging {
-        tag_set: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tag_set: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -1920,7 +1818,7 @@ fn full_topic_configuration(d: u32) -> crate::types::TopicConfiguration {
         events: if d > 3u32 {
             vec![]
         } else {
-            vec![crate ::types::Event::from("s3:ReducedRedundancyLostObject")]
+            vec![crate::types::Event::from("s3:ReducedRedundancyLostObject")]
         },
         filter: Some(full_notification_configuration_filter(d + 1)),
         ..::std::default::Default::default()
@@ -1955,9 +1853,11 @@ fn full_website_configuration(d: u32) -> crate::types::WebsiteConfiguration {
         error_document: Some(full_error_document(d + 1)),
         index_document: Some(full_index_document(d + 1)),
         redirect_all_requests_to: Some(full_redirect_all_requests_to(d + 1)),
-        routing_rules: Some(
-            if d > 3u32 { vec![] } else { vec![full_routing_rule(d + 1)] },
-        ),
+        routing_rules: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_routing_rule(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1972,12 +1872,8 @@ fn full_abort_multipart_upload_input(
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         upload_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        if_match_initiated_time: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        if_match_initiated_time: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -2003,38 +1899,22 @@ fn full_complete_multipart_upload_input(
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         multipart_upload: Some(full_completed_multipart_upload(d + 1)),
         upload_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         mpu_object_size: Some(i64::MAX),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         if_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        if_none_match: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        if_none_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2050,21 +1930,11 @@ fn full_complete_multipart_upload_output(
         key: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expiration: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         server_side_encryption: Some(crate::types::ServerSideEncryption::from("AES256")),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
@@ -2081,26 +1951,14 @@ fn full_copy_object_input(d: u32) -> crate::operation::copy_object::CopyObjectIn
     crate::operation::copy_object::CopyObjectInput {
         acl: Some(crate::types::ObjectCannedAcl::from("private")),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        cache_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cache_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        content_disposition: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_encoding: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_language: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_disposition: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_encoding: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_language: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         copy_source: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        copy_source_if_match: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        copy_source_if_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         copy_source_if_modified_since: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
@@ -2111,31 +1969,21 @@ fn full_copy_object_input(d: u32) -> crate::operation::copy_object::CopyObjectIn
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
         expires: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        grant_full_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_full_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         grant_read: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        grant_read_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_read_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        metadata: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        metadata: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         metadata_directive: Some(crate::types::MetadataDirective::from("COPY")),
         tagging_directive: Some(crate::types::TaggingDirective::from("COPY")),
         server_side_encryption: Some(crate::types::ServerSideEncryption::from("AES256")),
@@ -2147,9 +1995,7 @@ fn full_copy_object_input(d: u32) -> crate::operation::copy_object::CopyObjectIn
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ssekms_encryption_context: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
@@ -2166,12 +2012,8 @@ fn full_copy_object_input(d: u32) -> crate::operation::copy_object::CopyObjectIn
         object_lock_retain_until_date: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
-        object_lock_legal_hold_status: Some(
-            crate::types::ObjectLockLegalHoldStatus::from("ON"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        object_lock_legal_hold_status: Some(crate::types::ObjectLockLegalHoldStatus::from("ON")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expected_source_bucket_owner: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -2193,9 +2035,7 @@ fn full_copy_object_output(d: u32) -> crate::operation::copy_object::CopyObjectO
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ssekms_encryption_context: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
@@ -2203,9 +2043,7 @@ fn full_copy_object_output(d: u32) -> crate::operation::copy_object::CopyObjectO
         ..::std::default::Default::default()
     }
 }
-fn full_create_bucket_input(
-    d: u32,
-) -> crate::operation::create_bucket::CreateBucketInput {
+fn full_create_bucket_input(d: u32) -> crate::operation::create_bucket::CreateBucketInput {
     if d > 3u32 {
         return <crate::operation::create_bucket::CreateBucketInput as ::std::default::Default>::default();
     }
@@ -2213,29 +2051,17 @@ fn full_create_bucket_input(
         acl: Some(crate::types::BucketCannedAcl::from("private")),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         create_bucket_configuration: Some(full_create_bucket_configuration(d + 1)),
-        grant_full_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_full_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         grant_read: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        grant_read_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_read_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         object_lock_enabled_for_bucket: Some(true),
-        object_ownership: Some(
-            crate::types::ObjectOwnership::from("BucketOwnerPreferred"),
-        ),
+        object_ownership: Some(crate::types::ObjectOwnership::from("BucketOwnerPreferred")),
         ..::std::default::Default::default()
     }
 }
-fn full_create_bucket_output(
-    d: u32,
-) -> crate::operation::create_bucket::CreateBucketOutput {
+fn full_create_bucket_output(d: u32) -> crate::operation::create_bucket::CreateBucketOutput {
     if d > 3u32 {
         return <crate::operation::create_bucket::CreateBucketOutput as ::std::default::Default>::default();
     }
@@ -2252,14 +2078,10 @@ fn full_create_bucket_metadata_table_configuration_input(
     }
     crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         metadata_table_configuration: full_metadata_table_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2282,47 +2104,27 @@ fn full_create_multipart_upload_input(
     crate::operation::create_multipart_upload::CreateMultipartUploadInput {
         acl: Some(crate::types::ObjectCannedAcl::from("private")),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        cache_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_disposition: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_encoding: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_language: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cache_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_disposition: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_encoding: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_language: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expires: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        grant_full_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_full_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         grant_read: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        grant_read_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_read_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        metadata: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        metadata: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         server_side_encryption: Some(crate::types::ServerSideEncryption::from("AES256")),
         storage_class: Some(crate::types::StorageClass::from("STANDARD")),
         website_redirect_location: Some(
@@ -2332,9 +2134,7 @@ fn full_create_multipart_upload_input(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ssekms_encryption_context: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
@@ -2344,12 +2144,8 @@ fn full_create_multipart_upload_input(
         object_lock_retain_until_date: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
-        object_lock_legal_hold_status: Some(
-            crate::types::ObjectLockLegalHoldStatus::from("ON"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        object_lock_legal_hold_status: Some(crate::types::ObjectLockLegalHoldStatus::from("ON")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         ..::std::default::Default::default()
@@ -2363,9 +2159,7 @@ fn full_create_multipart_upload_output(
     }
     crate::operation::create_multipart_upload::CreateMultipartUploadOutput {
         abort_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        abort_rule_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        abort_rule_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         bucket: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         upload_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
@@ -2373,9 +2167,7 @@ fn full_create_multipart_upload_output(
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ssekms_encryption_context: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
@@ -2385,9 +2177,7 @@ fn full_create_multipart_upload_output(
         ..::std::default::Default::default()
     }
 }
-fn full_create_session_input(
-    d: u32,
-) -> crate::operation::create_session::CreateSessionInput {
+fn full_create_session_input(d: u32) -> crate::operation::create_session::CreateSessionInput {
     if d > 3u32 {
         return <crate::operation::create_session::CreateSessionInput as ::std::default::Default>::default();
     }
@@ -2401,9 +2191,7 @@ fn full_create_session_input(
         ..::std::default::Default::default()
     }
 }
-fn full_create_session_output(
-    d: u32,
-) -> crate::operation::create_session::CreateSessionOutput {
+fn full_create_session_output(d: u32) -> crate::operation::create_session::CreateSessionOutput {
     if d > 3u32 {
         return <crate::operation::create_session::CreateSessionOutput as ::std::default::Default>::default();
     }
@@ -2416,23 +2204,17 @@ fn full_create_session_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_bucket_input(
-    d: u32,
-) -> crate::operation::delete_bucket::DeleteBucketInput {
+fn full_delete_bucket_input(d: u32) -> crate::operation::delete_bucket::DeleteBucketInput {
     if d > 3u32 {
         return <crate::operation::delete_bucket::DeleteBucketInput as ::std::default::Default>::default();
     }
     crate::operation::delete_bucket::DeleteBucketInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_delete_bucket_output(
-    d: u32,
-) -> crate::operation::delete_bucket::DeleteBucketOutput {
+fn full_delete_bucket_output(d: u32) -> crate::operation::delete_bucket::DeleteBucketOutput {
     if d > 3u32 {
         return <crate::operation::delete_bucket::DeleteBucketOutput as ::std::default::Default>::default();
     }
@@ -2449,9 +2231,7 @@ fn full_delete_bucket_analytics_configuration_input(
     crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2473,9 +2253,7 @@ fn full_delete_bucket_cors_input(
     }
     crate::operation::delete_bucket_cors::DeleteBucketCorsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2497,9 +2275,7 @@ fn full_delete_bucket_encryption_input(
     }
     crate::operation::delete_bucket_encryption::DeleteBucketEncryptionInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2544,9 +2320,7 @@ fn full_delete_bucket_inventory_configuration_input(
     crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2568,9 +2342,7 @@ fn full_delete_bucket_lifecycle_input(
     }
     crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2592,9 +2364,7 @@ fn full_delete_bucket_metadata_table_configuration_input(
     }
     crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2617,9 +2387,7 @@ fn full_delete_bucket_metrics_configuration_input(
     crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2641,9 +2409,7 @@ fn full_delete_bucket_ownership_controls_input(
     }
     crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2665,9 +2431,7 @@ fn full_delete_bucket_policy_input(
     }
     crate::operation::delete_bucket_policy::DeleteBucketPolicyInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2689,9 +2453,7 @@ fn full_delete_bucket_replication_input(
     }
     crate::operation::delete_bucket_replication::DeleteBucketReplicationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2713,9 +2475,7 @@ fn full_delete_bucket_tagging_input(
     }
     crate::operation::delete_bucket_tagging::DeleteBucketTaggingInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2737,9 +2497,7 @@ fn full_delete_bucket_website_input(
     }
     crate::operation::delete_bucket_website::DeleteBucketWebsiteInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2753,9 +2511,7 @@ fn full_delete_bucket_website_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_object_input(
-    d: u32,
-) -> crate::operation::delete_object::DeleteObjectInput {
+fn full_delete_object_input(d: u32) -> crate::operation::delete_object::DeleteObjectInput {
     if d > 3u32 {
         return <crate::operation::delete_object::DeleteObjectInput as ::std::default::Default>::default();
     }
@@ -2766,9 +2522,7 @@ fn full_delete_object_input(
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         bypass_governance_retention: Some(true),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         if_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         if_match_last_modified_time: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
@@ -2777,9 +2531,7 @@ fn full_delete_object_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_object_output(
-    d: u32,
-) -> crate::operation::delete_object::DeleteObjectOutput {
+fn full_delete_object_output(d: u32) -> crate::operation::delete_object::DeleteObjectOutput {
     if d > 3u32 {
         return <crate::operation::delete_object::DeleteObjectOutput as ::std::default::Default>::default();
     }
@@ -2800,9 +2552,7 @@ fn full_delete_object_tagging_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2817,9 +2567,7 @@ fn full_delete_object_tagging_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_objects_input(
-    d: u32,
-) -> crate::operation::delete_objects::DeleteObjectsInput {
+fn full_delete_objects_input(d: u32) -> crate::operation::delete_objects::DeleteObjectsInput {
     if d > 3u32 {
         return <crate::operation::delete_objects::DeleteObjectsInput as ::std::default::Default>::default();
     }
@@ -2829,23 +2577,27 @@ fn full_delete_objects_input(
         mfa: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         bypass_governance_retention: Some(true),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         ..::std::default::Default::default()
     }
 }
-fn full_delete_objects_output(
-    d: u32,
-) -> crate::operation::delete_objects::DeleteObjectsOutput {
+fn full_delete_objects_output(d: u32) -> crate::operation::delete_objects::DeleteObjectsOutput {
     if d > 3u32 {
         return <crate::operation::delete_objects::DeleteObjectsOutput as ::std::default::Default>::default();
     }
     crate::operation::delete_objects::DeleteObjectsOutput {
-        deleted: Some(if d > 3u32 { vec![] } else { vec![full_deleted_object(d + 1)] }),
+        deleted: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_deleted_object(d + 1)]
+        }),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
-        errors: Some(if d > 3u32 { vec![] } else { vec![full_error(d + 1)] }),
+        errors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_error(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2857,9 +2609,7 @@ fn full_delete_public_access_block_input(
     }
     crate::operation::delete_public_access_block::DeletePublicAccessBlockInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2881,9 +2631,7 @@ fn full_get_bucket_accelerate_configuration_input(
     }
     crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         ..::std::default::Default::default()
     }
@@ -2900,29 +2648,27 @@ fn full_get_bucket_accelerate_configuration_output(
         ..::std::default::Default::default()
     }
 }
-fn full_get_bucket_acl_input(
-    d: u32,
-) -> crate::operation::get_bucket_acl::GetBucketAclInput {
+fn full_get_bucket_acl_input(d: u32) -> crate::operation::get_bucket_acl::GetBucketAclInput {
     if d > 3u32 {
         return <crate::operation::get_bucket_acl::GetBucketAclInput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_acl::GetBucketAclInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_bucket_acl_output(
-    d: u32,
-) -> crate::operation::get_bucket_acl::GetBucketAclOutput {
+fn full_get_bucket_acl_output(d: u32) -> crate::operation::get_bucket_acl::GetBucketAclOutput {
     if d > 3u32 {
         return <crate::operation::get_bucket_acl::GetBucketAclOutput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_acl::GetBucketAclOutput {
         owner: Some(full_owner(d + 1)),
-        grants: Some(if d > 3u32 { vec![] } else { vec![full_grant(d + 1)] }),
+        grants: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_grant(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2935,9 +2681,7 @@ fn full_get_bucket_analytics_configuration_input(
     crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -2952,28 +2696,26 @@ fn full_get_bucket_analytics_configuration_output(
         ..::std::default::Default::default()
     }
 }
-fn full_get_bucket_cors_input(
-    d: u32,
-) -> crate::operation::get_bucket_cors::GetBucketCorsInput {
+fn full_get_bucket_cors_input(d: u32) -> crate::operation::get_bucket_cors::GetBucketCorsInput {
     if d > 3u32 {
         return <crate::operation::get_bucket_cors::GetBucketCorsInput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_cors::GetBucketCorsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_bucket_cors_output(
-    d: u32,
-) -> crate::operation::get_bucket_cors::GetBucketCorsOutput {
+fn full_get_bucket_cors_output(d: u32) -> crate::operation::get_bucket_cors::GetBucketCorsOutput {
     if d > 3u32 {
         return <crate::operation::get_bucket_cors::GetBucketCorsOutput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_cors::GetBucketCorsOutput {
-        cors_rules: Some(if d > 3u32 { vec![] } else { vec![full_cors_rule(d + 1)] }),
+        cors_rules: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_cors_rule(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -2985,9 +2727,7 @@ fn full_get_bucket_encryption_input(
     }
     crate::operation::get_bucket_encryption::GetBucketEncryptionInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3023,9 +2763,7 @@ fn full_get_bucket_intelligent_tiering_configuration_output(
         return <crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationOutput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationOutput {
-        intelligent_tiering_configuration: Some(
-            full_intelligent_tiering_configuration(d + 1),
-        ),
+        intelligent_tiering_configuration: Some(full_intelligent_tiering_configuration(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -3038,9 +2776,7 @@ fn full_get_bucket_inventory_configuration_input(
     crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3063,9 +2799,7 @@ fn full_get_bucket_lifecycle_configuration_input(
     }
     crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3076,11 +2810,13 @@ fn full_get_bucket_lifecycle_configuration_output(
         return <crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput {
-        rules: Some(if d > 3u32 { vec![] } else { vec![full_lifecycle_rule(d + 1)] }),
+        rules: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_lifecycle_rule(d + 1)]
+        }),
         transition_default_minimum_object_size: Some(
-            crate::types::TransitionDefaultMinimumObjectSize::from(
-                "varies_by_storage_class",
-            ),
+            crate::types::TransitionDefaultMinimumObjectSize::from("varies_by_storage_class"),
         ),
         ..::std::default::Default::default()
     }
@@ -3093,9 +2829,7 @@ fn full_get_bucket_location_input(
     }
     crate::operation::get_bucket_location::GetBucketLocationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3106,9 +2840,7 @@ fn full_get_bucket_location_output(
         return <crate::operation::get_bucket_location::GetBucketLocationOutput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_location::GetBucketLocationOutput {
-        location_constraint: Some(
-            crate::types::BucketLocationConstraint::from("af-south-1"),
-        ),
+        location_constraint: Some(crate::types::BucketLocationConstraint::from("af-south-1")),
         ..::std::default::Default::default()
     }
 }
@@ -3120,9 +2852,7 @@ fn full_get_bucket_logging_input(
     }
     crate::operation::get_bucket_logging::GetBucketLoggingInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3145,9 +2875,7 @@ fn full_get_bucket_metadata_table_configuration_input(
     }
     crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3173,9 +2901,7 @@ fn full_get_bucket_metrics_configuration_input(
     crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3198,9 +2924,7 @@ fn full_get_bucket_notification_configuration_input(
     }
     crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3211,19 +2935,21 @@ fn full_get_bucket_notification_configuration_output(
         return <crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput {
-        topic_configurations: Some(
-            if d > 3u32 { vec![] } else { vec![full_topic_configuration(d + 1)] },
-        ),
-        queue_configurations: Some(
-            if d > 3u32 { vec![] } else { vec![full_queue_configuration(d + 1)] },
-        ),
-        lambda_function_configurations: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_lambda_function_configuration(d + 1)]
-            },
-        ),
+        topic_configurations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_topic_configuration(d + 1)]
+        }),
+        queue_configurations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_queue_configuration(d + 1)]
+        }),
+        lambda_function_configurations: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_lambda_function_configuration(d + 1)]
+        }),
         event_bridge_configuration: Some(full_event_bridge_configuration(d + 1)),
         ..::std::default::Default::default()
     }
@@ -3236,9 +2962,7 @@ fn full_get_bucket_ownership_controls_input(
     }
     crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3261,9 +2985,7 @@ fn full_get_bucket_policy_input(
     }
     crate::operation::get_bucket_policy::GetBucketPolicyInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3286,9 +3008,7 @@ fn full_get_bucket_policy_status_input(
     }
     crate::operation::get_bucket_policy_status::GetBucketPolicyStatusInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3311,9 +3031,7 @@ fn full_get_bucket_replication_input(
     }
     crate::operation::get_bucket_replication::GetBucketReplicationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3336,9 +3054,7 @@ fn full_get_bucket_request_payment_input(
     }
     crate::operation::get_bucket_request_payment::GetBucketRequestPaymentInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3361,9 +3077,7 @@ fn full_get_bucket_tagging_input(
     }
     crate::operation::get_bucket_tagging::GetBucketTaggingInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3374,7 +3088,11 @@ fn full_get_bucket_tagging_output(
         return <crate::operation::get_bucket_tagging::GetBucketTaggingOutput as ::std::default::Default>::default();
     }
     crate::operation::get_bucket_tagging::GetBucketTaggingOutput {
-        tag_set: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tag_set: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -3386,9 +3104,7 @@ fn full_get_bucket_versioning_input(
     }
     crate::operation::get_bucket_versioning::GetBucketVersioningInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3412,9 +3128,7 @@ fn full_get_bucket_website_input(
     }
     crate::operation::get_bucket_website::GetBucketWebsiteInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3428,9 +3142,11 @@ fn full_get_bucket_website_output(
         redirect_all_requests_to: Some(full_redirect_all_requests_to(d + 1)),
         index_document: Some(full_index_document(d + 1)),
         error_document: Some(full_error_document(d + 1)),
-        routing_rules: Some(
-            if d > 3u32 { vec![] } else { vec![full_routing_rule(d + 1)] },
-        ),
+        routing_rules: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_routing_rule(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3441,15 +3157,9 @@ fn full_get_object_input(d: u32) -> crate::operation::get_object::GetObjectInput
     crate::operation::get_object::GetObjectInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         if_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        if_modified_since: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        if_none_match: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        if_unmodified_since: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        if_modified_since: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        if_none_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        if_unmodified_since: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         range: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         response_cache_control: Some(
@@ -3464,32 +3174,22 @@ fn full_get_object_input(d: u32) -> crate::operation::get_object::GetObjectInput
         response_content_language: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        response_content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        response_expires: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        response_content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        response_expires: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         part_number: Some(i32::MIN),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_mode: Some(crate::types::ChecksumMode::from("ENABLED")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_object_acl_input(
-    d: u32,
-) -> crate::operation::get_object_acl::GetObjectAclInput {
+fn full_get_object_acl_input(d: u32) -> crate::operation::get_object_acl::GetObjectAclInput {
     if d > 3u32 {
         return <crate::operation::get_object_acl::GetObjectAclInput as ::std::default::Default>::default();
     }
@@ -3498,21 +3198,21 @@ fn full_get_object_acl_input(
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_object_acl_output(
-    d: u32,
-) -> crate::operation::get_object_acl::GetObjectAclOutput {
+fn full_get_object_acl_output(d: u32) -> crate::operation::get_object_acl::GetObjectAclOutput {
     if d > 3u32 {
         return <crate::operation::get_object_acl::GetObjectAclOutput as ::std::default::Default>::default();
     }
     crate::operation::get_object_acl::GetObjectAclOutput {
         owner: Some(full_owner(d + 1)),
-        grants: Some(if d > 3u32 { vec![] } else { vec![full_grant(d + 1)] }),
+        grants: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_grant(d + 1)]
+        }),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
         ..::std::default::Default::default()
     }
@@ -3528,24 +3228,18 @@ fn full_get_object_attributes_input(
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_parts: Some(i32::MIN),
-        part_number_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        part_number_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         object_attributes: if d > 3u32 {
             vec![]
         } else {
-            vec![crate ::types::ObjectAttributes::from("ETag")]
+            vec![crate::types::ObjectAttributes::from("ETag")]
         },
         ..::std::default::Default::default()
     }
@@ -3580,9 +3274,7 @@ fn full_get_object_legal_hold_input(
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3605,9 +3297,7 @@ fn full_get_object_lock_configuration_input(
     }
     crate::operation::get_object_lock_configuration::GetObjectLockConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3633,9 +3323,7 @@ fn full_get_object_retention_input(
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3660,9 +3348,7 @@ fn full_get_object_tagging_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         ..::std::default::Default::default()
     }
@@ -3675,7 +3361,11 @@ fn full_get_object_tagging_output(
     }
     crate::operation::get_object_tagging::GetObjectTaggingOutput {
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        tag_set: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tag_set: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
@@ -3689,9 +3379,7 @@ fn full_get_object_torrent_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3703,9 +3391,7 @@ fn full_get_public_access_block_input(
     }
     crate::operation::get_public_access_block::GetPublicAccessBlockInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3716,9 +3402,7 @@ fn full_get_public_access_block_output(
         return <crate::operation::get_public_access_block::GetPublicAccessBlockOutput as ::std::default::Default>::default();
     }
     crate::operation::get_public_access_block::GetPublicAccessBlockOutput {
-        public_access_block_configuration: Some(
-            full_public_access_block_configuration(d + 1),
-        ),
+        public_access_block_configuration: Some(full_public_access_block_configuration(d + 1)),
         ..::std::default::Default::default()
     }
 }
@@ -3728,9 +3412,7 @@ fn full_head_bucket_input(d: u32) -> crate::operation::head_bucket::HeadBucketIn
     }
     crate::operation::head_bucket::HeadBucketInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3740,12 +3422,8 @@ fn full_head_bucket_output(d: u32) -> crate::operation::head_bucket::HeadBucketO
     }
     crate::operation::head_bucket::HeadBucketOutput {
         bucket_location_type: Some(crate::types::LocationType::from("AvailabilityZone")),
-        bucket_location_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        bucket_region: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        bucket_location_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        bucket_region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         access_point_alias: Some(true),
         ..::std::default::Default::default()
     }
@@ -3757,15 +3435,9 @@ fn full_head_object_input(d: u32) -> crate::operation::head_object::HeadObjectIn
     crate::operation::head_object::HeadObjectInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         if_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        if_modified_since: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        if_none_match: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        if_unmodified_since: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        if_modified_since: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        if_none_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        if_unmodified_since: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         range: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         response_cache_control: Some(
@@ -3780,25 +3452,17 @@ fn full_head_object_input(d: u32) -> crate::operation::head_object::HeadObjectIn
         response_content_language: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        response_content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        response_expires: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        response_content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        response_expires: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         part_number: Some(i32::MIN),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_mode: Some(crate::types::ChecksumMode::from("ENABLED")),
         ..::std::default::Default::default()
     }
@@ -3809,76 +3473,46 @@ fn full_head_object_output(d: u32) -> crate::operation::head_object::HeadObjectO
     }
     crate::operation::head_object::HeadObjectOutput {
         delete_marker: Some(true),
-        accept_ranges: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        accept_ranges: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expiration: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         restore: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         archive_status: Some(crate::types::ArchiveStatus::from("ARCHIVE_ACCESS")),
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         content_length: Some(i64::MAX),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         missing_meta: Some(i32::MIN),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        cache_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_disposition: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_encoding: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_language: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_range: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cache_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_disposition: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_encoding: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_language: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_range: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expires: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         website_redirect_location: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         server_side_encryption: Some(crate::types::ServerSideEncryption::from("AES256")),
-        metadata: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        metadata: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
         storage_class: Some(crate::types::StorageClass::from("STANDARD")),
@@ -3889,9 +3523,7 @@ fn full_head_object_output(d: u32) -> crate::operation::head_object::HeadObjectO
         object_lock_retain_until_date: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
-        object_lock_legal_hold_status: Some(
-            crate::types::ObjectLockLegalHoldStatus::from("ON"),
-        ),
+        object_lock_legal_hold_status: Some(crate::types::ObjectLockLegalHoldStatus::from("ON")),
         ..::std::default::Default::default()
     }
 }
@@ -3903,12 +3535,8 @@ fn full_list_bucket_analytics_configurations_input(
     }
     crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3920,15 +3548,15 @@ fn full_list_bucket_analytics_configurations_output(
     }
     crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsOutput {
         is_truncated: Some(true),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_continuation_token: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        analytics_configuration_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_analytics_configuration(d + 1)] },
-        ),
+        analytics_configuration_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_analytics_configuration(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3940,9 +3568,7 @@ fn full_list_bucket_intelligent_tiering_configurations_input(
     }
     crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3954,19 +3580,15 @@ fn full_list_bucket_intelligent_tiering_configurations_output(
     }
     crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsOutput {
         is_truncated: Some(true),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_continuation_token: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        intelligent_tiering_configuration_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_intelligent_tiering_configuration(d + 1)]
-            },
-        ),
+        intelligent_tiering_configuration_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_intelligent_tiering_configuration(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -3978,12 +3600,8 @@ fn full_list_bucket_inventory_configurations_input(
     }
     crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -3994,12 +3612,12 @@ fn full_list_bucket_inventory_configurations_output(
         return <crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsOutput {
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        inventory_configuration_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_inventory_configuration(d + 1)] },
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        inventory_configuration_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_inventory_configuration(d + 1)]
+        }),
         is_truncated: Some(true),
         next_continuation_token: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
@@ -4015,12 +3633,8 @@ fn full_list_bucket_metrics_configurations_input(
     }
     crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4032,15 +3646,15 @@ fn full_list_bucket_metrics_configurations_output(
     }
     crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsOutput {
         is_truncated: Some(true),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_continuation_token: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        metrics_configuration_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_metrics_configuration(d + 1)] },
-        ),
+        metrics_configuration_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_metrics_configuration(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4050,28 +3664,24 @@ fn full_list_buckets_input(d: u32) -> crate::operation::list_buckets::ListBucket
     }
     crate::operation::list_buckets::ListBucketsInput {
         max_buckets: Some(i32::MIN),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        bucket_region: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        bucket_region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_buckets_output(
-    d: u32,
-) -> crate::operation::list_buckets::ListBucketsOutput {
+fn full_list_buckets_output(d: u32) -> crate::operation::list_buckets::ListBucketsOutput {
     if d > 3u32 {
         return <crate::operation::list_buckets::ListBucketsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_buckets::ListBucketsOutput {
-        buckets: Some(if d > 3u32 { vec![] } else { vec![full_bucket(d + 1)] }),
+        buckets: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_bucket(d + 1)]
+        }),
         owner: Some(full_owner(d + 1)),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -4083,9 +3693,7 @@ fn full_list_directory_buckets_input(
         return <crate::operation::list_directory_buckets::ListDirectoryBucketsInput as ::std::default::Default>::default();
     }
     crate::operation::list_directory_buckets::ListDirectoryBucketsInput {
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_directory_buckets: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -4097,10 +3705,12 @@ fn full_list_directory_buckets_output(
         return <crate::operation::list_directory_buckets::ListDirectoryBucketsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_directory_buckets::ListDirectoryBucketsOutput {
-        buckets: Some(if d > 3u32 { vec![] } else { vec![full_bucket(d + 1)] }),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        buckets: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_bucket(d + 1)]
+        }),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4117,12 +3727,8 @@ fn full_list_multipart_uploads_input(
         key_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_uploads: Some(i32::MIN),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        upload_id_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        upload_id_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         ..::std::default::Default::default()
     }
@@ -4136,25 +3742,23 @@ fn full_list_multipart_uploads_output(
     crate::operation::list_multipart_uploads::ListMultipartUploadsOutput {
         bucket: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        upload_id_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        next_key_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        upload_id_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        next_key_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        next_upload_id_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        next_upload_id_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_uploads: Some(i32::MIN),
         is_truncated: Some(true),
-        uploads: Some(
-            if d > 3u32 { vec![] } else { vec![full_multipart_upload(d + 1)] },
-        ),
-        common_prefixes: Some(
-            if d > 3u32 { vec![] } else { vec![full_common_prefix(d + 1)] },
-        ),
+        uploads: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_multipart_upload(d + 1)]
+        }),
+        common_prefixes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_common_prefix(d + 1)]
+        }),
         encoding_type: Some(crate::types::EncodingType::from("url")),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
         ..::std::default::Default::default()
@@ -4173,20 +3777,14 @@ fn full_list_object_versions_input(
         key_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_keys: Some(i32::MIN),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        version_id_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        version_id_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        optional_object_attributes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::OptionalObjectAttributes::from("RestoreStatus")]
-            },
-        ),
+        optional_object_attributes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::OptionalObjectAttributes::from("RestoreStatus")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -4199,26 +3797,30 @@ fn full_list_object_versions_output(
     crate::operation::list_object_versions::ListObjectVersionsOutput {
         is_truncated: Some(true),
         key_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        version_id_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        next_key_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        version_id_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        next_key_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_version_id_marker: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        versions: Some(if d > 3u32 { vec![] } else { vec![full_object_version(d + 1)] }),
-        delete_markers: Some(
-            if d > 3u32 { vec![] } else { vec![full_delete_marker_entry(d + 1)] },
-        ),
+        versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_object_version(d + 1)]
+        }),
+        delete_markers: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_delete_marker_entry(d + 1)]
+        }),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_keys: Some(i32::MIN),
-        common_prefixes: Some(
-            if d > 3u32 { vec![] } else { vec![full_common_prefix(d + 1)] },
-        ),
+        common_prefixes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_common_prefix(d + 1)]
+        }),
         encoding_type: Some(crate::types::EncodingType::from("url")),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
         ..::std::default::Default::default()
@@ -4236,47 +3838,43 @@ fn full_list_objects_input(d: u32) -> crate::operation::list_objects::ListObject
         max_keys: Some(i32::MIN),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        optional_object_attributes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::OptionalObjectAttributes::from("RestoreStatus")]
-            },
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        optional_object_attributes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::OptionalObjectAttributes::from("RestoreStatus")]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_objects_output(
-    d: u32,
-) -> crate::operation::list_objects::ListObjectsOutput {
+fn full_list_objects_output(d: u32) -> crate::operation::list_objects::ListObjectsOutput {
     if d > 3u32 {
         return <crate::operation::list_objects::ListObjectsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_objects::ListObjectsOutput {
         is_truncated: Some(true),
         marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        next_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        contents: Some(if d > 3u32 { vec![] } else { vec![full_object(d + 1)] }),
+        next_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        contents: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_object(d + 1)]
+        }),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_keys: Some(i32::MIN),
-        common_prefixes: Some(
-            if d > 3u32 { vec![] } else { vec![full_common_prefix(d + 1)] },
-        ),
+        common_prefixes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_common_prefix(d + 1)]
+        }),
         encoding_type: Some(crate::types::EncodingType::from("url")),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_objects_v2_input(
-    d: u32,
-) -> crate::operation::list_objects_v2::ListObjectsV2Input {
+fn full_list_objects_v2_input(d: u32) -> crate::operation::list_objects_v2::ListObjectsV2Input {
     if d > 3u32 {
         return <crate::operation::list_objects_v2::ListObjectsV2Input as ::std::default::Default>::default();
     }
@@ -4286,54 +3884,46 @@ fn full_list_objects_v2_input(
         encoding_type: Some(crate::types::EncodingType::from("url")),
         max_keys: Some(i32::MIN),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         fetch_owner: Some(true),
-        start_after: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        start_after: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        optional_object_attributes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::OptionalObjectAttributes::from("RestoreStatus")]
-            },
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        optional_object_attributes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::OptionalObjectAttributes::from("RestoreStatus")]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_objects_v2_output(
-    d: u32,
-) -> crate::operation::list_objects_v2::ListObjectsV2Output {
+fn full_list_objects_v2_output(d: u32) -> crate::operation::list_objects_v2::ListObjectsV2Output {
     if d > 3u32 {
         return <crate::operation::list_objects_v2::ListObjectsV2Output as ::std::default::Default>::default();
     }
     crate::operation::list_objects_v2::ListObjectsV2Output {
         is_truncated: Some(true),
-        contents: Some(if d > 3u32 { vec![] } else { vec![full_object(d + 1)] }),
+        contents: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_object(d + 1)]
+        }),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         delimiter: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_keys: Some(i32::MIN),
-        common_prefixes: Some(
-            if d > 3u32 { vec![] } else { vec![full_common_prefix(d + 1)] },
-        ),
+        common_prefixes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_common_prefix(d + 1)]
+        }),
         encoding_type: Some(crate::types::EncodingType::from("url")),
         key_count: Some(i32::MIN),
-        continuation_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        continuation_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_continuation_token: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        start_after: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        start_after: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
         ..::std::default::Default::default()
     }
@@ -4346,21 +3936,15 @@ fn full_list_parts_input(d: u32) -> crate::operation::list_parts::ListPartsInput
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         max_parts: Some(i32::MIN),
-        part_number_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        part_number_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         upload_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4370,21 +3954,21 @@ fn full_list_parts_output(d: u32) -> crate::operation::list_parts::ListPartsOutp
     }
     crate::operation::list_parts::ListPartsOutput {
         abort_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        abort_rule_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        abort_rule_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         bucket: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         upload_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        part_number_marker: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        part_number_marker: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_part_number_marker: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         max_parts: Some(i32::MIN),
         is_truncated: Some(true),
-        parts: Some(if d > 3u32 { vec![] } else { vec![full_part(d + 1)] }),
+        parts: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_part(d + 1)]
+        }),
         initiator: Some(full_initiator(d + 1)),
         owner: Some(full_owner(d + 1)),
         storage_class: Some(crate::types::StorageClass::from("STANDARD")),
@@ -4403,9 +3987,7 @@ fn full_put_bucket_accelerate_configuration_input(
     crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         accelerate_configuration: full_accelerate_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         ..::std::default::Default::default()
     }
@@ -4420,9 +4002,7 @@ fn full_put_bucket_accelerate_configuration_output(
         ..::std::default::Default::default()
     }
 }
-fn full_put_bucket_acl_input(
-    d: u32,
-) -> crate::operation::put_bucket_acl::PutBucketAclInput {
+fn full_put_bucket_acl_input(d: u32) -> crate::operation::put_bucket_acl::PutBucketAclInput {
     if d > 3u32 {
         return <crate::operation::put_bucket_acl::PutBucketAclInput as ::std::default::Default>::default();
     }
@@ -4430,32 +4010,18 @@ fn full_put_bucket_acl_input(
         acl: Some(crate::types::BucketCannedAcl::from("private")),
         access_control_policy: Some(full_access_control_policy(d + 1)),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        grant_full_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_full_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         grant_read: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        grant_read_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_read_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_put_bucket_acl_output(
-    d: u32,
-) -> crate::operation::put_bucket_acl::PutBucketAclOutput {
+fn full_put_bucket_acl_output(d: u32) -> crate::operation::put_bucket_acl::PutBucketAclOutput {
     if d > 3u32 {
         return <crate::operation::put_bucket_acl::PutBucketAclOutput as ::std::default::Default>::default();
     }
@@ -4473,9 +4039,7 @@ fn full_put_bucket_analytics_configuration_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         analytics_configuration: full_analytics_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4489,28 +4053,20 @@ fn full_put_bucket_analytics_configuration_output(
         ..::std::default::Default::default()
     }
 }
-fn full_put_bucket_cors_input(
-    d: u32,
-) -> crate::operation::put_bucket_cors::PutBucketCorsInput {
+fn full_put_bucket_cors_input(d: u32) -> crate::operation::put_bucket_cors::PutBucketCorsInput {
     if d > 3u32 {
         return <crate::operation::put_bucket_cors::PutBucketCorsInput as ::std::default::Default>::default();
     }
     crate::operation::put_bucket_cors::PutBucketCorsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         cors_configuration: full_cors_configuration(d + 1),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_put_bucket_cors_output(
-    d: u32,
-) -> crate::operation::put_bucket_cors::PutBucketCorsOutput {
+fn full_put_bucket_cors_output(d: u32) -> crate::operation::put_bucket_cors::PutBucketCorsOutput {
     if d > 3u32 {
         return <crate::operation::put_bucket_cors::PutBucketCorsOutput as ::std::default::Default>::default();
     }
@@ -4526,16 +4082,10 @@ fn full_put_bucket_encryption_input(
     }
     crate::operation::put_bucket_encryption::PutBucketEncryptionInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        server_side_encryption_configuration: full_server_side_encryption_configuration(
-            d + 1,
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        server_side_encryption_configuration: full_server_side_encryption_configuration(d + 1),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4582,9 +4132,7 @@ fn full_put_bucket_inventory_configuration_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         inventory_configuration: full_inventory_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4608,13 +4156,9 @@ fn full_put_bucket_lifecycle_configuration_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         lifecycle_configuration: Some(full_bucket_lifecycle_configuration(d + 1)),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         transition_default_minimum_object_size: Some(
-            crate::types::TransitionDefaultMinimumObjectSize::from(
-                "varies_by_storage_class",
-            ),
+            crate::types::TransitionDefaultMinimumObjectSize::from("varies_by_storage_class"),
         ),
         ..::std::default::Default::default()
     }
@@ -4627,9 +4171,7 @@ fn full_put_bucket_lifecycle_configuration_output(
     }
     crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationOutput {
         transition_default_minimum_object_size: Some(
-            crate::types::TransitionDefaultMinimumObjectSize::from(
-                "varies_by_storage_class",
-            ),
+            crate::types::TransitionDefaultMinimumObjectSize::from("varies_by_storage_class"),
         ),
         ..::std::default::Default::default()
     }
@@ -4643,13 +4185,9 @@ fn full_put_bucket_logging_input(
     crate::operation::put_bucket_logging::PutBucketLoggingInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         bucket_logging_status: full_bucket_logging_status(d + 1),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4673,9 +4211,7 @@ fn full_put_bucket_metrics_configuration_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         metrics_configuration: full_metrics_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4698,9 +4234,7 @@ fn full_put_bucket_notification_configuration_input(
     crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         notification_configuration: full_notification_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         skip_destination_validation: Some(true),
         ..::std::default::Default::default()
     }
@@ -4723,12 +4257,8 @@ fn full_put_bucket_ownership_controls_input(
     }
     crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ownership_controls: full_ownership_controls(d + 1),
         ..::std::default::Default::default()
     }
@@ -4751,15 +4281,11 @@ fn full_put_bucket_policy_input(
     }
     crate::operation::put_bucket_policy::PutBucketPolicyInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         confirm_remove_self_bucket_access: Some(true),
         policy: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4781,15 +4307,11 @@ fn full_put_bucket_replication_input(
     }
     crate::operation::put_bucket_replication::PutBucketReplicationInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         replication_configuration: full_replication_configuration(d + 1),
         token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4811,14 +4333,10 @@ fn full_put_bucket_request_payment_input(
     }
     crate::operation::put_bucket_request_payment::PutBucketRequestPaymentInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         request_payment_configuration: full_request_payment_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4840,14 +4358,10 @@ fn full_put_bucket_tagging_input(
     }
     crate::operation::put_bucket_tagging::PutBucketTaggingInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         tagging: full_tagging(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4869,15 +4383,11 @@ fn full_put_bucket_versioning_input(
     }
     crate::operation::put_bucket_versioning::PutBucketVersioningInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         mfa: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         versioning_configuration: full_versioning_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4899,14 +4409,10 @@ fn full_put_bucket_website_input(
     }
     crate::operation::put_bucket_website::PutBucketWebsiteInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         website_configuration: full_website_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -4928,72 +4434,38 @@ fn full_put_object_input(d: u32) -> crate::operation::put_object::PutObjectInput
         acl: Some(crate::types::ObjectCannedAcl::from("private")),
         body: Blob::new(vec![0u8, 1, 127, 128, 254, 255]),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        cache_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_disposition: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_encoding: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_language: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        cache_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_disposition: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_encoding: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_language: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         content_length: Some(i64::MAX),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expires: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         if_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        if_none_match: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_full_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        if_none_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_full_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         grant_read: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        grant_read_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_read_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         write_offset_bytes: Some(i64::MAX),
-        metadata: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        metadata: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         server_side_encryption: Some(crate::types::ServerSideEncryption::from("AES256")),
         storage_class: Some(crate::types::StorageClass::from("STANDARD")),
         website_redirect_location: Some(
@@ -5003,9 +4475,7 @@ fn full_put_object_input(d: u32) -> crate::operation::put_object::PutObjectInput
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ssekms_encryption_context: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
@@ -5015,12 +4485,8 @@ fn full_put_object_input(d: u32) -> crate::operation::put_object::PutObjectInput
         object_lock_retain_until_date: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
-        object_lock_legal_hold_status: Some(
-            crate::types::ObjectLockLegalHoldStatus::from("ON"),
-        ),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        object_lock_legal_hold_status: Some(crate::types::ObjectLockLegalHoldStatus::from("ON")),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5031,30 +4497,18 @@ fn full_put_object_output(d: u32) -> crate::operation::put_object::PutObjectOutp
     crate::operation::put_object::PutObjectOutput {
         expiration: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_type: Some(crate::types::ChecksumType::from("COMPOSITE")),
         server_side_encryption: Some(crate::types::ServerSideEncryption::from("AES256")),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ssekms_encryption_context: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
@@ -5063,9 +4517,7 @@ fn full_put_object_output(d: u32) -> crate::operation::put_object::PutObjectOutp
         ..::std::default::Default::default()
     }
 }
-fn full_put_object_acl_input(
-    d: u32,
-) -> crate::operation::put_object_acl::PutObjectAclInput {
+fn full_put_object_acl_input(d: u32) -> crate::operation::put_object_acl::PutObjectAclInput {
     if d > 3u32 {
         return <crate::operation::put_object_acl::PutObjectAclInput as ::std::default::Default>::default();
     }
@@ -5073,35 +4525,21 @@ fn full_put_object_acl_input(
         acl: Some(crate::types::ObjectCannedAcl::from("private")),
         access_control_policy: Some(full_access_control_policy(d + 1)),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        grant_full_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_full_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         grant_read: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        grant_read_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        grant_write_acp: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        grant_read_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        grant_write_acp: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_put_object_acl_output(
-    d: u32,
-) -> crate::operation::put_object_acl::PutObjectAclOutput {
+fn full_put_object_acl_output(d: u32) -> crate::operation::put_object_acl::PutObjectAclOutput {
     if d > 3u32 {
         return <crate::operation::put_object_acl::PutObjectAclOutput as ::std::default::Default>::default();
     }
@@ -5122,13 +4560,9 @@ fn full_put_object_legal_hold_input(
         legal_hold: Some(full_object_lock_legal_hold(d + 1)),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5154,13 +4588,9 @@ fn full_put_object_lock_configuration_input(
         object_lock_configuration: Some(full_object_lock_configuration(d + 1)),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5188,13 +4618,9 @@ fn full_put_object_retention_input(
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         bypass_governance_retention: Some(true),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5219,14 +4645,10 @@ fn full_put_object_tagging_input(
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         tagging: full_tagging(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         ..::std::default::Default::default()
     }
@@ -5250,14 +4672,10 @@ fn full_put_public_access_block_input(
     }
     crate::operation::put_public_access_block::PutPublicAccessBlockInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
         public_access_block_configuration: full_public_access_block_configuration(d + 1),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5271,9 +4689,7 @@ fn full_put_public_access_block_output(
         ..::std::default::Default::default()
     }
 }
-fn full_restore_object_input(
-    d: u32,
-) -> crate::operation::restore_object::RestoreObjectInput {
+fn full_restore_object_input(d: u32) -> crate::operation::restore_object::RestoreObjectInput {
     if d > 3u32 {
         return <crate::operation::restore_object::RestoreObjectInput as ::std::default::Default>::default();
     }
@@ -5284,23 +4700,17 @@ fn full_restore_object_input(
         restore_request: Some(full_restore_request(d + 1)),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_restore_object_output(
-    d: u32,
-) -> crate::operation::restore_object::RestoreObjectOutput {
+fn full_restore_object_output(d: u32) -> crate::operation::restore_object::RestoreObjectOutput {
     if d > 3u32 {
         return <crate::operation::restore_object::RestoreObjectOutput as ::std::default::Default>::default();
     }
     crate::operation::restore_object::RestoreObjectOutput {
         request_charged: Some(crate::types::RequestCharged::from("requester")),
-        restore_output_path: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        restore_output_path: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5317,18 +4727,14 @@ fn full_select_object_content_input(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expression: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         expression_type: crate::types::ExpressionType::from("SQL"),
         request_progress: Some(full_request_progress(d + 1)),
         input_serialization: full_input_serialization(d + 1),
         output_serialization: full_output_serialization(d + 1),
         scan_range: Some(full_scan_range(d + 1)),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5340,25 +4746,13 @@ fn full_upload_part_input(d: u32) -> crate::operation::upload_part::UploadPartIn
         body: Blob::new(vec![0u8, 1, 127, 128, 254, 255]),
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         content_length: Some(i64::MAX),
-        content_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         checksum_algorithm: Some(crate::types::ChecksumAlgorithm::from("CRC32")),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         part_number: i32::MIN,
         upload_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
@@ -5366,13 +4760,9 @@ fn full_upload_part_input(d: u32) -> crate::operation::upload_part::UploadPartIn
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -5383,45 +4773,29 @@ fn full_upload_part_output(d: u32) -> crate::operation::upload_part::UploadPartO
     crate::operation::upload_part::UploadPartOutput {
         server_side_encryption: Some(crate::types::ServerSideEncryption::from("AES256")),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
         ..::std::default::Default::default()
     }
 }
-fn full_upload_part_copy_input(
-    d: u32,
-) -> crate::operation::upload_part_copy::UploadPartCopyInput {
+fn full_upload_part_copy_input(d: u32) -> crate::operation::upload_part_copy::UploadPartCopyInput {
     if d > 3u32 {
         return <crate::operation::upload_part_copy::UploadPartCopyInput as ::std::default::Default>::default();
     }
     crate::operation::upload_part_copy::UploadPartCopyInput {
         bucket: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         copy_source: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        copy_source_if_match: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        copy_source_if_match: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         copy_source_if_modified_since: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
@@ -5431,9 +4805,7 @@ fn full_upload_part_copy_input(
         copy_source_if_unmodified_since: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
-        copy_source_range: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        copy_source_range: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         key: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         part_number: i32::MIN,
         upload_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
@@ -5441,9 +4813,7 @@ fn full_upload_part_copy_input(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         sse_customer_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         copy_source_sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -5452,9 +4822,7 @@ fn full_upload_part_copy_input(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         request_payer: Some(crate::types::RequestPayer::from("requester")),
-        expected_bucket_owner: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        expected_bucket_owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expected_source_bucket_owner: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -5476,9 +4844,7 @@ fn full_upload_part_copy_output(
         sse_customer_algorithm: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         bucket_key_enabled: Some(true),
         request_charged: Some(crate::types::RequestCharged::from("requester")),
@@ -5497,70 +4863,38 @@ fn full_write_get_object_response_input(
         body: Blob::new(vec![0u8, 1, 127, 128, 254, 255]),
         status_code: Some(i32::MIN),
         error_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        accept_ranges: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        cache_control: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_disposition: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_encoding: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_language: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        accept_ranges: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        cache_control: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_disposition: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_encoding: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_language: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         content_length: Some(i64::MAX),
-        content_range: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        content_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc32_c: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_crc64_nvme: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha1: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        checksum_sha256: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        content_range: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        content_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc32_c: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_crc64_nvme: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha1: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        checksum_sha256: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         delete_marker: Some(true),
         e_tag: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         expires: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         expiration: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         last_modified: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         missing_meta: Some(i32::MIN),
-        metadata: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        metadata: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         object_lock_mode: Some(crate::types::ObjectLockMode::from("GOVERNANCE")),
-        object_lock_legal_hold_status: Some(
-            crate::types::ObjectLockLegalHoldStatus::from("ON"),
-        ),
+        object_lock_legal_hold_status: Some(crate::types::ObjectLockLegalHoldStatus::from("ON")),
         object_lock_retain_until_date: Some(
             DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
         ),
@@ -5573,9 +4907,7 @@ fn full_write_get_object_response_input(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         ssekms_key_id: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        sse_customer_key_md5: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sse_customer_key_md5: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         storage_class: Some(crate::types::StorageClass::from("STANDARD")),
         tag_count: Some(i32::MIN),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
@@ -5600,36 +4932,22 @@ fn every_type_round_trips() {
         &<crate::types::AbortIncompleteMultipartUpload as ::std::default::Default>::default(),
     );
     roundtrip(&full_accelerate_configuration(0));
-    roundtrip(
-        &<crate::types::AccelerateConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AccelerateConfiguration as ::std::default::Default>::default());
     roundtrip(&full_access_control_policy(0));
-    roundtrip(
-        &<crate::types::AccessControlPolicy as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AccessControlPolicy as ::std::default::Default>::default());
     roundtrip(&full_access_control_translation(0));
-    roundtrip(
-        &<crate::types::AccessControlTranslation as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AccessControlTranslation as ::std::default::Default>::default());
     roundtrip(&full_analytics_and_operator(0));
-    roundtrip(
-        &<crate::types::AnalyticsAndOperator as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AnalyticsAndOperator as ::std::default::Default>::default());
     roundtrip(&full_analytics_configuration(0));
-    roundtrip(
-        &<crate::types::AnalyticsConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AnalyticsConfiguration as ::std::default::Default>::default());
     roundtrip(&full_analytics_export_destination(0));
-    roundtrip(
-        &<crate::types::AnalyticsExportDestination as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AnalyticsExportDestination as ::std::default::Default>::default());
     for v in all_analytics_filter(0) {
         roundtrip(&v);
     }
     roundtrip(&full_analytics_s3_bucket_destination(0));
-    roundtrip(
-        &<crate::types::AnalyticsS3BucketDestination as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AnalyticsS3BucketDestination as ::std::default::Default>::default());
     for v in ["CSV", "a value from the future ✓"] {
         roundtrip(&crate::types::AnalyticsS3ExportFileFormat::from(v));
     }
@@ -5642,13 +4960,9 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::BucketAccelerateStatus::from(v));
     }
     roundtrip(&full_bucket_already_exists(0));
-    roundtrip(
-        &<crate::types::BucketAlreadyExists as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BucketAlreadyExists as ::std::default::Default>::default());
     roundtrip(&full_bucket_already_owned_by_you(0));
-    roundtrip(
-        &<crate::types::BucketAlreadyOwnedByYou as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BucketAlreadyOwnedByYou as ::std::default::Default>::default());
     for v in [
         "private",
         "public-read",
@@ -5661,9 +4975,7 @@ fn every_type_round_trips() {
     roundtrip(&full_bucket_info(0));
     roundtrip(&<crate::types::BucketInfo as ::std::default::Default>::default());
     roundtrip(&full_bucket_lifecycle_configuration(0));
-    roundtrip(
-        &<crate::types::BucketLifecycleConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BucketLifecycleConfiguration as ::std::default::Default>::default());
     for v in [
         "af-south-1",
         "ap-east-1",
@@ -5703,9 +5015,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::BucketLocationConstraint::from(v));
     }
     roundtrip(&full_bucket_logging_status(0));
-    roundtrip(
-        &<crate::types::BucketLoggingStatus as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BucketLoggingStatus as ::std::default::Default>::default());
     for v in ["FULL_CONTROL", "READ", "WRITE", "a value from the future ✓"] {
         roundtrip(&crate::types::BucketLogsPermission::from(v));
     }
@@ -5717,14 +5027,7 @@ fn every_type_round_trips() {
     }
     roundtrip(&full_checksum(0));
     roundtrip(&<crate::types::Checksum as ::std::default::Default>::default());
-    for v in [
-        "CRC32",
-        "CRC32C",
-        "SHA1",
-        "SHA256",
-        "CRC64NVME",
-        "a value from the future ✓",
-    ] {
+    for v in ["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME", "a value from the future ✓"] {
         roundtrip(&crate::types::ChecksumAlgorithm::from(v));
     }
     for v in ["ENABLED", "a value from the future ✓"] {
@@ -5736,9 +5039,7 @@ fn every_type_round_trips() {
     roundtrip(&full_common_prefix(0));
     roundtrip(&<crate::types::CommonPrefix as ::std::default::Default>::default());
     roundtrip(&full_completed_multipart_upload(0));
-    roundtrip(
-        &<crate::types::CompletedMultipartUpload as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::CompletedMultipartUpload as ::std::default::Default>::default());
     roundtrip(&full_completed_part(0));
     roundtrip(&<crate::types::CompletedPart as ::std::default::Default>::default());
     for v in ["NONE", "GZIP", "BZIP2", "a value from the future ✓"] {
@@ -5757,18 +5058,12 @@ fn every_type_round_trips() {
     roundtrip(&full_cors_rule(0));
     roundtrip(&<crate::types::CorsRule as ::std::default::Default>::default());
     roundtrip(&full_create_bucket_configuration(0));
-    roundtrip(
-        &<crate::types::CreateBucketConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::CreateBucketConfiguration as ::std::default::Default>::default());
     roundtrip(&full_csv_input(0));
     roundtrip(&<crate::types::CsvInput as ::std::default::Default>::default());
     roundtrip(&full_csv_output(0));
     roundtrip(&<crate::types::CsvOutput as ::std::default::Default>::default());
-    for v in [
-        "SingleAvailabilityZone",
-        "SingleLocalZone",
-        "a value from the future ✓",
-    ] {
+    for v in ["SingleAvailabilityZone", "SingleLocalZone", "a value from the future ✓"] {
         roundtrip(&crate::types::DataRedundancy::from(v));
     }
     roundtrip(&full_default_retention(0));
@@ -5778,9 +5073,7 @@ fn every_type_round_trips() {
     roundtrip(&full_delete_marker_entry(0));
     roundtrip(&<crate::types::DeleteMarkerEntry as ::std::default::Default>::default());
     roundtrip(&full_delete_marker_replication(0));
-    roundtrip(
-        &<crate::types::DeleteMarkerReplication as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DeleteMarkerReplication as ::std::default::Default>::default());
     for v in ["Enabled", "Disabled", "a value from the future ✓"] {
         roundtrip(&crate::types::DeleteMarkerReplicationStatus::from(v));
     }
@@ -5794,13 +5087,9 @@ fn every_type_round_trips() {
     roundtrip(&full_encryption(0));
     roundtrip(&<crate::types::Encryption as ::std::default::Default>::default());
     roundtrip(&full_encryption_configuration(0));
-    roundtrip(
-        &<crate::types::EncryptionConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EncryptionConfiguration as ::std::default::Default>::default());
     roundtrip(&full_encryption_type_mismatch(0));
-    roundtrip(
-        &<crate::types::EncryptionTypeMismatch as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EncryptionTypeMismatch as ::std::default::Default>::default());
     roundtrip(&full_end_event(0));
     roundtrip(&<crate::types::EndEvent as ::std::default::Default>::default());
     roundtrip(&full_error(0));
@@ -5842,13 +5131,9 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::Event::from(v));
     }
     roundtrip(&full_event_bridge_configuration(0));
-    roundtrip(
-        &<crate::types::EventBridgeConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EventBridgeConfiguration as ::std::default::Default>::default());
     roundtrip(&full_existing_object_replication(0));
-    roundtrip(
-        &<crate::types::ExistingObjectReplication as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ExistingObjectReplication as ::std::default::Default>::default());
     for v in ["Enabled", "Disabled", "a value from the future ✓"] {
         roundtrip(&crate::types::ExistingObjectReplicationStatus::from(v));
     }
@@ -5871,13 +5156,9 @@ fn every_type_round_trips() {
         &<crate::types::GetBucketMetadataTableConfigurationResult as ::std::default::Default>::default(),
     );
     roundtrip(&full_get_object_attributes_parts(0));
-    roundtrip(
-        &<crate::types::GetObjectAttributesParts as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::GetObjectAttributesParts as ::std::default::Default>::default());
     roundtrip(&full_glacier_job_parameters(0));
-    roundtrip(
-        &<crate::types::GlacierJobParameters as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::GlacierJobParameters as ::std::default::Default>::default());
     roundtrip(&full_grant(0));
     roundtrip(&<crate::types::Grant as ::std::default::Default>::default());
     roundtrip(&full_grantee(0));
@@ -5892,17 +5173,13 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::IntelligentTieringAccessTier::from(v));
     }
     roundtrip(&full_intelligent_tiering_and_operator(0));
-    roundtrip(
-        &<crate::types::IntelligentTieringAndOperator as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::IntelligentTieringAndOperator as ::std::default::Default>::default());
     roundtrip(&full_intelligent_tiering_configuration(0));
     roundtrip(
         &<crate::types::IntelligentTieringConfiguration as ::std::default::Default>::default(),
     );
     roundtrip(&full_intelligent_tiering_filter(0));
-    roundtrip(
-        &<crate::types::IntelligentTieringFilter as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::IntelligentTieringFilter as ::std::default::Default>::default());
     for v in ["Enabled", "Disabled", "a value from the future ✓"] {
         roundtrip(&crate::types::IntelligentTieringStatus::from(v));
     }
@@ -5913,17 +5190,11 @@ fn every_type_round_trips() {
     roundtrip(&full_invalid_write_offset(0));
     roundtrip(&<crate::types::InvalidWriteOffset as ::std::default::Default>::default());
     roundtrip(&full_inventory_configuration(0));
-    roundtrip(
-        &<crate::types::InventoryConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InventoryConfiguration as ::std::default::Default>::default());
     roundtrip(&full_inventory_destination(0));
-    roundtrip(
-        &<crate::types::InventoryDestination as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InventoryDestination as ::std::default::Default>::default());
     roundtrip(&full_inventory_encryption(0));
-    roundtrip(
-        &<crate::types::InventoryEncryption as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InventoryEncryption as ::std::default::Default>::default());
     roundtrip(&full_inventory_filter(0));
     roundtrip(&<crate::types::InventoryFilter as ::std::default::Default>::default());
     for v in ["CSV", "ORC", "Parquet", "a value from the future ✓"] {
@@ -5956,9 +5227,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::InventoryOptionalField::from(v));
     }
     roundtrip(&full_inventory_s3_bucket_destination(0));
-    roundtrip(
-        &<crate::types::InventoryS3BucketDestination as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InventoryS3BucketDestination as ::std::default::Default>::default());
     roundtrip(&full_inventory_schedule(0));
     roundtrip(&<crate::types::InventorySchedule as ::std::default::Default>::default());
     roundtrip(&full_json_input(0));
@@ -5969,23 +5238,15 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::JsonType::from(v));
     }
     roundtrip(&full_lambda_function_configuration(0));
-    roundtrip(
-        &<crate::types::LambdaFunctionConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LambdaFunctionConfiguration as ::std::default::Default>::default());
     roundtrip(&full_lifecycle_expiration(0));
-    roundtrip(
-        &<crate::types::LifecycleExpiration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LifecycleExpiration as ::std::default::Default>::default());
     roundtrip(&full_lifecycle_rule(0));
     roundtrip(&<crate::types::LifecycleRule as ::std::default::Default>::default());
     roundtrip(&full_lifecycle_rule_and_operator(0));
-    roundtrip(
-        &<crate::types::LifecycleRuleAndOperator as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LifecycleRuleAndOperator as ::std::default::Default>::default());
     roundtrip(&full_lifecycle_rule_filter(0));
-    roundtrip(
-        &<crate::types::LifecycleRuleFilter as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LifecycleRuleFilter as ::std::default::Default>::default());
     roundtrip(&full_location_info(0));
     roundtrip(&<crate::types::LocationInfo as ::std::default::Default>::default());
     for v in ["AvailabilityZone", "LocalZone", "a value from the future ✓"] {
@@ -5999,9 +5260,7 @@ fn every_type_round_trips() {
     roundtrip(&full_metadata_entry(0));
     roundtrip(&<crate::types::MetadataEntry as ::std::default::Default>::default());
     roundtrip(&full_metadata_table_configuration(0));
-    roundtrip(
-        &<crate::types::MetadataTableConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::MetadataTableConfiguration as ::std::default::Default>::default());
     roundtrip(&full_metadata_table_configuration_result(0));
     roundtrip(
         &<crate::types::MetadataTableConfigurationResult as ::std::default::Default>::default(),
@@ -6011,9 +5270,7 @@ fn every_type_round_trips() {
     roundtrip(&full_metrics_and_operator(0));
     roundtrip(&<crate::types::MetricsAndOperator as ::std::default::Default>::default());
     roundtrip(&full_metrics_configuration(0));
-    roundtrip(
-        &<crate::types::MetricsConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::MetricsConfiguration as ::std::default::Default>::default());
     for v in all_metrics_filter(0) {
         roundtrip(&v);
     }
@@ -6035,19 +5292,13 @@ fn every_type_round_trips() {
     roundtrip(&full_no_such_upload(0));
     roundtrip(&<crate::types::NoSuchUpload as ::std::default::Default>::default());
     roundtrip(&full_noncurrent_version_expiration(0));
-    roundtrip(
-        &<crate::types::NoncurrentVersionExpiration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::NoncurrentVersionExpiration as ::std::default::Default>::default());
     roundtrip(&full_noncurrent_version_transition(0));
-    roundtrip(
-        &<crate::types::NoncurrentVersionTransition as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::NoncurrentVersionTransition as ::std::default::Default>::default());
     roundtrip(&full_not_found(0));
     roundtrip(&<crate::types::NotFound as ::std::default::Default>::default());
     roundtrip(&full_notification_configuration(0));
-    roundtrip(
-        &<crate::types::NotificationConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::NotificationConfiguration as ::std::default::Default>::default());
     roundtrip(&full_notification_configuration_filter(0));
     roundtrip(
         &<crate::types::NotificationConfigurationFilter as ::std::default::Default>::default(),
@@ -6083,16 +5334,12 @@ fn every_type_round_trips() {
     roundtrip(&full_object_identifier(0));
     roundtrip(&<crate::types::ObjectIdentifier as ::std::default::Default>::default());
     roundtrip(&full_object_lock_configuration(0));
-    roundtrip(
-        &<crate::types::ObjectLockConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ObjectLockConfiguration as ::std::default::Default>::default());
     for v in ["Enabled", "a value from the future ✓"] {
         roundtrip(&crate::types::ObjectLockEnabled::from(v));
     }
     roundtrip(&full_object_lock_legal_hold(0));
-    roundtrip(
-        &<crate::types::ObjectLockLegalHold as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ObjectLockLegalHold as ::std::default::Default>::default());
     for v in ["ON", "OFF", "a value from the future ✓"] {
         roundtrip(&crate::types::ObjectLockLegalHoldStatus::from(v));
     }
@@ -6100,18 +5347,14 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ObjectLockMode::from(v));
     }
     roundtrip(&full_object_lock_retention(0));
-    roundtrip(
-        &<crate::types::ObjectLockRetention as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ObjectLockRetention as ::std::default::Default>::default());
     for v in ["GOVERNANCE", "COMPLIANCE", "a value from the future ✓"] {
         roundtrip(&crate::types::ObjectLockRetentionMode::from(v));
     }
     roundtrip(&full_object_lock_rule(0));
     roundtrip(&<crate::types::ObjectLockRule as ::std::default::Default>::default());
     roundtrip(&full_object_not_in_active_tier_error(0));
-    roundtrip(
-        &<crate::types::ObjectNotInActiveTierError as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ObjectNotInActiveTierError as ::std::default::Default>::default());
     for v in [
         "BucketOwnerPreferred",
         "ObjectWriter",
@@ -6149,9 +5392,7 @@ fn every_type_round_trips() {
     roundtrip(&full_output_location(0));
     roundtrip(&<crate::types::OutputLocation as ::std::default::Default>::default());
     roundtrip(&full_output_serialization(0));
-    roundtrip(
-        &<crate::types::OutputSerialization as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OutputSerialization as ::std::default::Default>::default());
     roundtrip(&full_owner(0));
     roundtrip(&<crate::types::Owner as ::std::default::Default>::default());
     for v in ["Destination", "a value from the future ✓"] {
@@ -6160,9 +5401,7 @@ fn every_type_round_trips() {
     roundtrip(&full_ownership_controls(0));
     roundtrip(&<crate::types::OwnershipControls as ::std::default::Default>::default());
     roundtrip(&full_ownership_controls_rule(0));
-    roundtrip(
-        &<crate::types::OwnershipControlsRule as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::OwnershipControlsRule as ::std::default::Default>::default());
     roundtrip(&full_parquet_input(0));
     roundtrip(&<crate::types::ParquetInput as ::std::default::Default>::default());
     roundtrip(&full_part(0));
@@ -6208,30 +5447,20 @@ fn every_type_round_trips() {
     roundtrip(&full_redirect(0));
     roundtrip(&<crate::types::Redirect as ::std::default::Default>::default());
     roundtrip(&full_redirect_all_requests_to(0));
-    roundtrip(
-        &<crate::types::RedirectAllRequestsTo as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::RedirectAllRequestsTo as ::std::default::Default>::default());
     roundtrip(&full_replica_modifications(0));
-    roundtrip(
-        &<crate::types::ReplicaModifications as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicaModifications as ::std::default::Default>::default());
     for v in ["Enabled", "Disabled", "a value from the future ✓"] {
         roundtrip(&crate::types::ReplicaModificationsStatus::from(v));
     }
     roundtrip(&full_replication_configuration(0));
-    roundtrip(
-        &<crate::types::ReplicationConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicationConfiguration as ::std::default::Default>::default());
     roundtrip(&full_replication_rule(0));
     roundtrip(&<crate::types::ReplicationRule as ::std::default::Default>::default());
     roundtrip(&full_replication_rule_and_operator(0));
-    roundtrip(
-        &<crate::types::ReplicationRuleAndOperator as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicationRuleAndOperator as ::std::default::Default>::default());
     roundtrip(&full_replication_rule_filter(0));
-    roundtrip(
-        &<crate::types::ReplicationRuleFilter as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicationRuleFilter as ::std::default::Default>::default());
     for v in ["Enabled", "Disabled", "a value from the future ✓"] {
         roundtrip(&crate::types::ReplicationRuleStatus::from(v));
     }
@@ -6251,9 +5480,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ReplicationTimeStatus::from(v));
     }
     roundtrip(&full_replication_time_value(0));
-    roundtrip(
-        &<crate::types::ReplicationTimeValue as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicationTimeValue as ::std::default::Default>::default());
     for v in ["requester", "a value from the future ✓"] {
         roundtrip(&crate::types::RequestCharged::from(v));
     }
@@ -6261,9 +5488,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::RequestPayer::from(v));
     }
     roundtrip(&full_request_payment_configuration(0));
-    roundtrip(
-        &<crate::types::RequestPaymentConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::RequestPaymentConfiguration as ::std::default::Default>::default());
     roundtrip(&full_request_progress(0));
     roundtrip(&<crate::types::RequestProgress as ::std::default::Default>::default());
     roundtrip(&full_restore_request(0));
@@ -6280,13 +5505,9 @@ fn every_type_round_trips() {
     roundtrip(&full_s3_location(0));
     roundtrip(&<crate::types::S3Location as ::std::default::Default>::default());
     roundtrip(&full_s3_tables_destination(0));
-    roundtrip(
-        &<crate::types::S3TablesDestination as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::S3TablesDestination as ::std::default::Default>::default());
     roundtrip(&full_s3_tables_destination_result(0));
-    roundtrip(
-        &<crate::types::S3TablesDestinationResult as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::S3TablesDestinationResult as ::std::default::Default>::default());
     roundtrip(&full_scan_range(0));
     roundtrip(&<crate::types::ScanRange as ::std::default::Default>::default());
     for v in all_select_object_content_event_stream(0) {
@@ -6298,17 +5519,13 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::ServerSideEncryption::from(v));
     }
     roundtrip(&full_server_side_encryption_by_default(0));
-    roundtrip(
-        &<crate::types::ServerSideEncryptionByDefault as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServerSideEncryptionByDefault as ::std::default::Default>::default());
     roundtrip(&full_server_side_encryption_configuration(0));
     roundtrip(
         &<crate::types::ServerSideEncryptionConfiguration as ::std::default::Default>::default(),
     );
     roundtrip(&full_server_side_encryption_rule(0));
-    roundtrip(
-        &<crate::types::ServerSideEncryptionRule as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ServerSideEncryptionRule as ::std::default::Default>::default());
     roundtrip(&full_session_credentials(0));
     roundtrip(&<crate::types::SessionCredentials as ::std::default::Default>::default());
     for v in ["ReadOnly", "ReadWrite", "a value from the future ✓"] {
@@ -6317,13 +5534,9 @@ fn every_type_round_trips() {
     roundtrip(&full_simple_prefix(0));
     roundtrip(&<crate::types::SimplePrefix as ::std::default::Default>::default());
     roundtrip(&full_source_selection_criteria(0));
-    roundtrip(
-        &<crate::types::SourceSelectionCriteria as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SourceSelectionCriteria as ::std::default::Default>::default());
     roundtrip(&full_sse_kms_encrypted_objects(0));
-    roundtrip(
-        &<crate::types::SseKmsEncryptedObjects as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SseKmsEncryptedObjects as ::std::default::Default>::default());
     for v in ["Enabled", "Disabled", "a value from the future ✓"] {
         roundtrip(&crate::types::SseKmsEncryptedObjectsStatus::from(v));
     }
@@ -6352,9 +5565,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::StorageClass::from(v));
     }
     roundtrip(&full_storage_class_analysis(0));
-    roundtrip(
-        &<crate::types::StorageClassAnalysis as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::StorageClassAnalysis as ::std::default::Default>::default());
     roundtrip(&full_storage_class_analysis_data_export(0));
     roundtrip(
         &<crate::types::StorageClassAnalysisDataExport as ::std::default::Default>::default(),
@@ -6372,9 +5583,7 @@ fn every_type_round_trips() {
     roundtrip(&full_target_grant(0));
     roundtrip(&<crate::types::TargetGrant as ::std::default::Default>::default());
     roundtrip(&full_target_object_key_format(0));
-    roundtrip(
-        &<crate::types::TargetObjectKeyFormat as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TargetObjectKeyFormat as ::std::default::Default>::default());
     for v in ["Standard", "Bulk", "Expedited", "a value from the future ✓"] {
         roundtrip(&crate::types::Tier::from(v));
     }
@@ -6404,22 +5613,13 @@ fn every_type_round_trips() {
     ] {
         roundtrip(&crate::types::TransitionStorageClass::from(v));
     }
-    for v in [
-        "CanonicalUser",
-        "AmazonCustomerByEmail",
-        "Group",
-        "a value from the future ✓",
-    ] {
+    for v in ["CanonicalUser", "AmazonCustomerByEmail", "Group", "a value from the future ✓"] {
         roundtrip(&crate::types::Type::from(v));
     }
     roundtrip(&full_versioning_configuration(0));
-    roundtrip(
-        &<crate::types::VersioningConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::VersioningConfiguration as ::std::default::Default>::default());
     roundtrip(&full_website_configuration(0));
-    roundtrip(
-        &<crate::types::WebsiteConfiguration as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::WebsiteConfiguration as ::std::default::Default>::default());
     roundtrip(&full_abort_multipart_upload_input(0));
     roundtrip(
         &<crate::operation::abort_multipart_upload::AbortMultipartUploadInput as ::std::default::Default>::default(),
@@ -7201,10 +6401,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.kms_key_id = Some(SensitiveString::from("s3cr3t ✓ \"x\""));
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("Encryption.KMSKeyId"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,253 +42,207 @@ impl Client {
     #[cfg(feature = "batch_get_secret_value")]
     pub fn batch_get_secret_value(
         &self,
-    ) -> crate::operation::batch_get_secret_value::BatchGetSecretValueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::batch_get_secret_value::BatchGetSecretValueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.batch_get_secret_value())
+    ) -> crate::operation::batch_get_secret_value::BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::batch_get_secret_value::BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.batch_get_secret_value(),
+        )
     }
     /// Calls `CancelRotateSecret` and waits for the answer. See [`crate::Client::cancel_rotate_secret`].
     #[cfg(feature = "cancel_rotate_secret")]
     pub fn cancel_rotate_secret(
         &self,
-    ) -> crate::operation::cancel_rotate_secret::CancelRotateSecretFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::cancel_rotate_secret::CancelRotateSecretFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.cancel_rotate_secret())
+    ) -> crate::operation::cancel_rotate_secret::CancelRotateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::cancel_rotate_secret::CancelRotateSecretFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.cancel_rotate_secret(),
+        )
     }
     /// Calls `CreateSecret` and waits for the answer. See [`crate::Client::create_secret`].
     #[cfg(feature = "create_secret")]
     pub fn create_secret(
         &self,
-    ) -> crate::operation::create_secret::CreateSecretFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_secret::CreateSecretFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_secret())
+    ) -> crate::operation::create_secret::CreateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_secret::CreateSecretFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_secret(),
+        )
     }
     /// Calls `DeleteResourcePolicy` and waits for the answer. See [`crate::Client::delete_resource_policy`].
     #[cfg(feature = "delete_resource_policy")]
     pub fn delete_resource_policy(
         &self,
-    ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_resource_policy())
+    ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_resource_policy(),
+        )
     }
     /// Calls `DeleteSecret` and waits for the answer. See [`crate::Client::delete_secret`].
     #[cfg(feature = "delete_secret")]
     pub fn delete_secret(
         &self,
-    ) -> crate::operation::delete_secret::DeleteSecretFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_secret::DeleteSecretFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_secret())
+    ) -> crate::operation::delete_secret::DeleteSecretFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_secret::DeleteSecretFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_secret(),
+        )
     }
     /// Calls `DescribeSecret` and waits for the answer. See [`crate::Client::describe_secret`].
     #[cfg(feature = "describe_secret")]
     pub fn describe_secret(
         &self,
-    ) -> crate::operation::describe_secret::DescribeSecretFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::describe_secret::DescribeSecretFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.describe_secret())
+    ) -> crate::operation::describe_secret::DescribeSecretFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::describe_secret::DescribeSecretFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.describe_secret(),
+        )
     }
     /// Calls `GetRandomPassword` and waits for the answer. See [`crate::Client::get_random_password`].
     #[cfg(feature = "get_random_password")]
     pub fn get_random_password(
         &self,
-    ) -> crate::operation::get_random_password::GetRandomPasswordFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_random_password::GetRandomPasswordFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_random_password())
+    ) -> crate::operation::get_random_password::GetRandomPasswordFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_random_password::GetRandomPasswordFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_random_password(),
+        )
     }
     /// Calls `GetResourcePolicy` and waits for the answer. See [`crate::Client::get_resource_policy`].
     #[cfg(feature = "get_resource_policy")]
     pub fn get_resource_policy(
         &self,
-    ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_resource_policy())
+    ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_resource_policy(),
+        )
     }
     /// Calls `GetSecretValue` and waits for the answer. See [`crate::Client::get_secret_value`].
     #[cfg(feature = "get_secret_value")]
     pub fn get_secret_value(
         &self,
-    ) -> crate::operation::get_secret_value::GetSecretValueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_secret_value::GetSecretValueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_secret_value())
+    ) -> crate::operation::get_secret_value::GetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_secret_value::GetSecretValueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_secret_value(),
+        )
     }
     /// Calls `ListSecretVersionIds` and waits for the answer. See [`crate::Client::list_secret_version_ids`].
     #[cfg(feature = "list_secret_version_ids")]
     pub fn list_secret_version_ids(
         &self,
-    ) -> crate::operation::list_secret_version_ids::ListSecretVersionIdsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_secret_version_ids::ListSecretVersionIdsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_secret_version_ids())
+    ) -> crate::operation::list_secret_version_ids::ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_secret_version_ids::ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_secret_version_ids(),
+        )
     }
     /// Calls `ListSecrets` and waits for the answer. See [`crate::Client::list_secrets`].
     #[cfg(feature = "list_secrets")]
     pub fn list_secrets(
         &self,
-    ) -> crate::operation::list_secrets::ListSecretsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_secrets::ListSecretsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_secrets())
+    ) -> crate::operation::list_secrets::ListSecretsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_secrets::ListSecretsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_secrets(),
+        )
     }
     /// Calls `PutResourcePolicy` and waits for the answer. See [`crate::Client::put_resource_policy`].
     #[cfg(feature = "put_resource_policy")]
     pub fn put_resource_policy(
         &self,
-    ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_resource_policy())
+    ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_resource_policy(),
+        )
     }
     /// Calls `PutSecretValue` and waits for the answer. See [`crate::Client::put_secret_value`].
     #[cfg(feature = "put_secret_value")]
     pub fn put_secret_value(
         &self,
-    ) -> crate::operation::put_secret_value::PutSecretValueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_secret_value::PutSecretValueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_secret_value())
+    ) -> crate::operation::put_secret_value::PutSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_secret_value::PutSecretValueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_secret_value(),
+        )
     }
     /// Calls `RemoveRegionsFromReplication` and waits for the answer. See [`crate::Client::remove_regions_from_replication`].
     #[cfg(feature = "remove_regions_from_replication")]
     pub fn remove_regions_from_replication(
         &self,
-    ) -> crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.remove_regions_from_replication())
+    ) -> crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.remove_regions_from_replication(),
+        )
     }
     /// Calls `ReplicateSecretToRegions` and waits for the answer. See [`crate::Client::replicate_secret_to_regions`].
     #[cfg(feature = "replicate_secret_to_regions")]
     pub fn replicate_secret_to_regions(
         &self,
-    ) -> crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.replicate_secret_to_regions())
+    ) -> crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.replicate_secret_to_regions(),
+        )
     }
     /// Calls `RestoreSecret` and waits for the answer. See [`crate::Client::restore_secret`].
     #[cfg(feature = "restore_secret")]
     pub fn restore_secret(
         &self,
-    ) -> crate::operation::restore_secret::RestoreSecretFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::restore_secret::RestoreSecretFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.restore_secret())
+    ) -> crate::operation::restore_secret::RestoreSecretFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::restore_secret::RestoreSecretFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.restore_secret(),
+        )
     }
     /// Calls `RotateSecret` and waits for the answer. See [`crate::Client::rotate_secret`].
     #[cfg(feature = "rotate_secret")]
     pub fn rotate_secret(
         &self,
-    ) -> crate::operation::rotate_secret::RotateSecretFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::rotate_secret::RotateSecretFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.rotate_secret())
+    ) -> crate::operation::rotate_secret::RotateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::rotate_secret::RotateSecretFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.rotate_secret(),
+        )
     }
     /// Calls `StopReplicationToReplica` and waits for the answer. See [`crate::Client::stop_replication_to_replica`].
     #[cfg(feature = "stop_replication_to_replica")]
     pub fn stop_replication_to_replica(
         &self,
-    ) -> crate::operation::stop_replication_to_replica::StopReplicationToReplicaFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::stop_replication_to_replica::StopReplicationToReplicaFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.stop_replication_to_replica())
+    ) -> crate::operation::stop_replication_to_replica::StopReplicationToReplicaFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::stop_replication_to_replica::StopReplicationToReplicaFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.stop_replication_to_replica(),
+        )
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
     #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_resource::TagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_resource())
+    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_resource(),
+        )
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
     #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_resource::UntagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_resource())
+    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_resource(),
+        )
     }
     /// Calls `UpdateSecret` and waits for the answer. See [`crate::Client::update_secret`].
     #[cfg(feature = "update_secret")]
     pub fn update_secret(
         &self,
-    ) -> crate::operation::update_secret::UpdateSecretFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_secret::UpdateSecretFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_secret())
+    ) -> crate::operation::update_secret::UpdateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_secret::UpdateSecretFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_secret(),
+        )
     }
     /// Calls `UpdateSecretVersionStage` and waits for the answer. See [`crate::Client::update_secret_version_stage`].
     #[cfg(feature = "update_secret_version_stage")]
     pub fn update_secret_version_stage(
         &self,
-    ) -> crate::operation::update_secret_version_stage::UpdateSecretVersionStageFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::update_secret_version_stage::UpdateSecretVersionStageFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.update_secret_version_stage())
+    ) -> crate::operation::update_secret_version_stage::UpdateSecretVersionStageFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::update_secret_version_stage::UpdateSecretVersionStageFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.update_secret_version_stage(),
+        )
     }
     /// Calls `ValidateResourcePolicy` and waits for the answer. See [`crate::Client::validate_resource_policy`].
     #[cfg(feature = "validate_resource_policy")]
     pub fn validate_resource_policy(
         &self,
-    ) -> crate::operation::validate_resource_policy::ValidateResourcePolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::validate_resource_policy::ValidateResourcePolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.validate_resource_policy())
+    ) -> crate::operation::validate_resource_policy::ValidateResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::validate_resource_policy::ValidateResourcePolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.validate_resource_policy(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -159,12 +159,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "create_secret")]
-    pub fn create_secret(
-        &self,
-    ) -> crate::operation::create_secret::CreateSecretFluentBuilder {
-        crate::operation::create_secret::CreateSecretFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_secret(&self) -> crate::operation::create_secret::CreateSecretFluentBuilder {
+        crate::operation::create_secret::CreateSecretFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the resource-based permission policy attached to the secret. To attach a policy to a secret, use PutResourcePolicy.
     ///
@@ -229,12 +225,8 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): A parameter value is not valid for the current state of the resource.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Secrets Manager can't find the resource that you asked for.
     #[cfg(feature = "delete_secret")]
-    pub fn delete_secret(
-        &self,
-    ) -> crate::operation::delete_secret::DeleteSecretFluentBuilder {
-        crate::operation::delete_secret::DeleteSecretFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_secret(&self) -> crate::operation::delete_secret::DeleteSecretFluentBuilder {
+        crate::operation::delete_secret::DeleteSecretFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves the details of a secret. It does not include the encrypted secret value. Secrets Manager only returns fields that have a value in the response.
     ///
@@ -252,9 +244,7 @@ impl Client {
     pub fn describe_secret(
         &self,
     ) -> crate::operation::describe_secret::DescribeSecretFluentBuilder {
-        crate::operation::describe_secret::DescribeSecretFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::describe_secret::DescribeSecretFluentBuilder::new(self.handle.clone())
     }
     /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support. By default, Secrets Manager uses uppercase and lowercase letters, numbers, and the following characters in passwords: ``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~``
     ///
@@ -371,9 +361,7 @@ impl Client {
     pub fn get_secret_value(
         &self,
     ) -> crate::operation::get_secret_value::GetSecretValueFluentBuilder {
-        crate::operation::get_secret_value::GetSecretValueFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_secret_value::GetSecretValueFluentBuilder::new(self.handle.clone())
     }
     /// Lists the versions of a secret. Secrets Manager uses staging labels to indicate the different versions of a secret. For more information, see [Secrets Manager concepts: Versions](https://docs.aws.amazon.com/secretsmanager/latest/userguide/getting-started.html#term_version).
     ///
@@ -449,12 +437,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "list_secrets")]
-    pub fn list_secrets(
-        &self,
-    ) -> crate::operation::list_secrets::ListSecretsFluentBuilder {
-        crate::operation::list_secrets::ListSecretsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_secrets(&self) -> crate::operation::list_secrets::ListSecretsFluentBuilder {
+        crate::operation::list_secrets::ListSecretsFluentBuilder::new(self.handle.clone())
     }
     /// Attaches a resource-based permission policy to a secret. A resource-based policy is optional. For more information, see [Authentication and access control for Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html)
     ///
@@ -547,9 +531,7 @@ impl Client {
     pub fn put_secret_value(
         &self,
     ) -> crate::operation::put_secret_value::PutSecretValueFluentBuilder {
-        crate::operation::put_secret_value::PutSecretValueFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::put_secret_value::PutSecretValueFluentBuilder::new(self.handle.clone())
     }
     /// For a secret that is replicated to other Regions, deletes the secret replicas from the Regions you specify.
     ///
@@ -641,12 +623,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "restore_secret")]
-    pub fn restore_secret(
-        &self,
-    ) -> crate::operation::restore_secret::RestoreSecretFluentBuilder {
-        crate::operation::restore_secret::RestoreSecretFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn restore_secret(&self) -> crate::operation::restore_secret::RestoreSecretFluentBuilder {
+        crate::operation::restore_secret::RestoreSecretFluentBuilder::new(self.handle.clone())
     }
     /// Configures and starts the asynchronous process of rotating the secret. For information about rotation, see [Rotate secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html) in the *Secrets Manager User Guide*. If you include the configuration parameters, the operation sets the values for the secret and then immediately starts a rotation. If you don't include the configuration parameters, the operation starts a rotation with the values already stored in the secret.
     ///
@@ -701,12 +679,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "rotate_secret")]
-    pub fn rotate_secret(
-        &self,
-    ) -> crate::operation::rotate_secret::RotateSecretFluentBuilder {
-        crate::operation::rotate_secret::RotateSecretFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn rotate_secret(&self) -> crate::operation::rotate_secret::RotateSecretFluentBuilder {
+        crate::operation::rotate_secret::RotateSecretFluentBuilder::new(self.handle.clone())
     }
     /// Removes the link between the replica secret and the primary secret and promotes the replica to a primary secret in the replica Region.
     ///
@@ -777,12 +751,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "tag_resource")]
-    pub fn tag_resource(
-        &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
-        crate::operation::tag_resource::TagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn tag_resource(&self) -> crate::operation::tag_resource::TagResourceFluentBuilder {
+        crate::operation::tag_resource::TagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Removes specific tags from a secret.
     ///
@@ -820,12 +790,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "untag_resource")]
-    pub fn untag_resource(
-        &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
-        crate::operation::untag_resource::UntagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn untag_resource(&self) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
+        crate::operation::untag_resource::UntagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Modifies the details of a secret, including metadata and the secret value. To change the secret value, you can also use PutSecretValue.
     ///
@@ -913,12 +879,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "update_secret")]
-    pub fn update_secret(
-        &self,
-    ) -> crate::operation::update_secret::UpdateSecretFluentBuilder {
-        crate::operation::update_secret::UpdateSecretFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn update_secret(&self) -> crate::operation::update_secret::UpdateSecretFluentBuilder {
+        crate::operation::update_secret::UpdateSecretFluentBuilder::new(self.handle.clone())
     }
     /// Modifies the staging labels attached to a version of a secret. Secrets Manager uses staging labels to track a version as it progresses through the secret rotation process. Each staging label can be attached to only one version at a time. To add a staging label to a version when it is already attached to another version, Secrets Manager first removes it from the other version first and then attaches it to this one. For more information about versions and staging labels, see [Concepts: Version](https://docs.aws.amazon.com/secretsmanager/latest/userguide/getting-started.html#term_version).
     ///

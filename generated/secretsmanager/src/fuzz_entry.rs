@@ -40,64 +40,46 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "BatchGetSecretValue" => {
-            crate::operation::batch_get_secret_value::parse_response(&reply).is_ok()
-        }
-        "CancelRotateSecret" => {
-            crate::operation::cancel_rotate_secret::parse_response(&reply).is_ok()
-        }
+        "BatchGetSecretValue" => crate::operation::batch_get_secret_value::parse_response(&reply)
+            .is_ok(),
+        "CancelRotateSecret" => crate::operation::cancel_rotate_secret::parse_response(&reply)
+            .is_ok(),
         "CreateSecret" => crate::operation::create_secret::parse_response(&reply).is_ok(),
-        "DeleteResourcePolicy" => {
-            crate::operation::delete_resource_policy::parse_response(&reply).is_ok()
-        }
+        "DeleteResourcePolicy" => crate::operation::delete_resource_policy::parse_response(&reply)
+            .is_ok(),
         "DeleteSecret" => crate::operation::delete_secret::parse_response(&reply).is_ok(),
-        "DescribeSecret" => {
-            crate::operation::describe_secret::parse_response(&reply).is_ok()
-        }
-        "GetRandomPassword" => {
-            crate::operation::get_random_password::parse_response(&reply).is_ok()
-        }
-        "GetResourcePolicy" => {
-            crate::operation::get_resource_policy::parse_response(&reply).is_ok()
-        }
-        "GetSecretValue" => {
-            crate::operation::get_secret_value::parse_response(&reply).is_ok()
-        }
-        "ListSecretVersionIds" => {
-            crate::operation::list_secret_version_ids::parse_response(&reply).is_ok()
-        }
+        "DescribeSecret" => crate::operation::describe_secret::parse_response(&reply).is_ok(),
+        "GetRandomPassword" => crate::operation::get_random_password::parse_response(&reply)
+            .is_ok(),
+        "GetResourcePolicy" => crate::operation::get_resource_policy::parse_response(&reply)
+            .is_ok(),
+        "GetSecretValue" => crate::operation::get_secret_value::parse_response(&reply).is_ok(),
+        "ListSecretVersionIds" => crate::operation::list_secret_version_ids::parse_response(&reply)
+            .is_ok(),
         "ListSecrets" => crate::operation::list_secrets::parse_response(&reply).is_ok(),
-        "PutResourcePolicy" => {
-            crate::operation::put_resource_policy::parse_response(&reply).is_ok()
-        }
-        "PutSecretValue" => {
-            crate::operation::put_secret_value::parse_response(&reply).is_ok()
-        }
-        "RemoveRegionsFromReplication" => {
-            crate::operation::remove_regions_from_replication::parse_response(&reply)
-                .is_ok()
-        }
-        "ReplicateSecretToRegions" => {
-            crate::operation::replicate_secret_to_regions::parse_response(&reply).is_ok()
-        }
-        "RestoreSecret" => {
-            crate::operation::restore_secret::parse_response(&reply).is_ok()
-        }
+        "PutResourcePolicy" => crate::operation::put_resource_policy::parse_response(&reply)
+            .is_ok(),
+        "PutSecretValue" => crate::operation::put_secret_value::parse_response(&reply).is_ok(),
+        "RemoveRegionsFromReplication" => crate::operation::remove_regions_from_replication::parse_response(
+            &reply,
+        ).is_ok(),
+        "ReplicateSecretToRegions" => crate::operation::replicate_secret_to_regions::parse_response(
+            &reply,
+        ).is_ok(),
+        "RestoreSecret" => crate::operation::restore_secret::parse_response(&reply).is_ok(),
         "RotateSecret" => crate::operation::rotate_secret::parse_response(&reply).is_ok(),
-        "StopReplicationToReplica" => {
-            crate::operation::stop_replication_to_replica::parse_response(&reply).is_ok()
-        }
+        "StopReplicationToReplica" => crate::operation::stop_replication_to_replica::parse_response(
+            &reply,
+        ).is_ok(),
         "TagResource" => crate::operation::tag_resource::parse_response(&reply).is_ok(),
-        "UntagResource" => {
-            crate::operation::untag_resource::parse_response(&reply).is_ok()
-        }
+        "UntagResource" => crate::operation::untag_resource::parse_response(&reply).is_ok(),
         "UpdateSecret" => crate::operation::update_secret::parse_response(&reply).is_ok(),
-        "UpdateSecretVersionStage" => {
-            crate::operation::update_secret_version_stage::parse_response(&reply).is_ok()
-        }
-        "ValidateResourcePolicy" => {
-            crate::operation::validate_resource_policy::parse_response(&reply).is_ok()
-        }
+        "UpdateSecretVersionStage" => crate::operation::update_secret_version_stage::parse_response(
+            &reply,
+        ).is_ok(),
+        "ValidateResourcePolicy" => crate::operation::validate_resource_policy::parse_response(
+            &reply,
+        ).is_ok(),
         _ => false,
     }
 }
@@ -105,149 +87,94 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "BatchGetSecretValue" => {
-            crate::operation::batch_get_secret_value::BatchGetSecretValueError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CancelRotateSecret" => {
-            crate::operation::cancel_rotate_secret::CancelRotateSecretError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateSecret" => {
-            crate::operation::create_secret::CreateSecretError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteResourcePolicy" => {
-            crate::operation::delete_resource_policy::DeleteResourcePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteSecret" => {
-            crate::operation::delete_secret::DeleteSecretError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DescribeSecret" => {
-            crate::operation::describe_secret::DescribeSecretError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetRandomPassword" => {
-            crate::operation::get_random_password::GetRandomPasswordError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetResourcePolicy" => {
-            crate::operation::get_resource_policy::GetResourcePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSecretValue" => {
-            crate::operation::get_secret_value::GetSecretValueError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSecretVersionIds" => {
-            crate::operation::list_secret_version_ids::ListSecretVersionIdsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSecrets" => {
-            crate::operation::list_secrets::ListSecretsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "PutResourcePolicy" => {
-            crate::operation::put_resource_policy::PutResourcePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "PutSecretValue" => {
-            crate::operation::put_secret_value::PutSecretValueError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RemoveRegionsFromReplication" => {
-            crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ReplicateSecretToRegions" => {
-            crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RestoreSecret" => {
-            crate::operation::restore_secret::RestoreSecretError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RotateSecret" => {
-            crate::operation::rotate_secret::RotateSecretError::from_response(resp, meta)
-                .is_ok()
-        }
-        "StopReplicationToReplica" => {
-            crate::operation::stop_replication_to_replica::StopReplicationToReplicaError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagResource" => {
-            crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UntagResource" => {
-            crate::operation::untag_resource::UntagResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "UpdateSecret" => {
-            crate::operation::update_secret::UpdateSecretError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UpdateSecretVersionStage" => {
-            crate::operation::update_secret_version_stage::UpdateSecretVersionStageError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ValidateResourcePolicy" => {
-            crate::operation::validate_resource_policy::ValidateResourcePolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "BatchGetSecretValue" => crate::operation::batch_get_secret_value::BatchGetSecretValueError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CancelRotateSecret" => crate::operation::cancel_rotate_secret::CancelRotateSecretError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateSecret" => crate::operation::create_secret::CreateSecretError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteResourcePolicy" => crate::operation::delete_resource_policy::DeleteResourcePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteSecret" => crate::operation::delete_secret::DeleteSecretError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DescribeSecret" => crate::operation::describe_secret::DescribeSecretError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetRandomPassword" => crate::operation::get_random_password::GetRandomPasswordError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetResourcePolicy" => crate::operation::get_resource_policy::GetResourcePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSecretValue" => crate::operation::get_secret_value::GetSecretValueError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSecretVersionIds" => crate::operation::list_secret_version_ids::ListSecretVersionIdsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSecrets" => crate::operation::list_secrets::ListSecretsError::from_response(resp, meta)
+            .is_ok(),
+        "PutResourcePolicy" => crate::operation::put_resource_policy::PutResourcePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutSecretValue" => crate::operation::put_secret_value::PutSecretValueError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RemoveRegionsFromReplication" => crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ReplicateSecretToRegions" => crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RestoreSecret" => crate::operation::restore_secret::RestoreSecretError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RotateSecret" => crate::operation::rotate_secret::RotateSecretError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StopReplicationToReplica" => crate::operation::stop_replication_to_replica::StopReplicationToReplicaError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagResource" => crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
+            .is_ok(),
+        "UntagResource" => crate::operation::untag_resource::UntagResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateSecret" => crate::operation::update_secret::UpdateSecretError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "UpdateSecretVersionStage" => crate::operation::update_secret_version_stage::UpdateSecretVersionStageError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ValidateResourcePolicy" => crate::operation::validate_resource_policy::ValidateResourcePolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

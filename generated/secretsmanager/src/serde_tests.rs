@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_api_error_type(d: u32) -> crate::types::ApiErrorType {
@@ -59,13 +56,11 @@ fn full_filter(d: u32) -> crate::types::Filter {
     }
     crate::types::Filter {
         key: Some(crate::types::FilterNameStringType::from("description")),
-        values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -125,9 +120,7 @@ fn full_malformed_policy_document_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_precondition_not_met_exception(
-    d: u32,
-) -> crate::types::PreconditionNotMetException {
+fn full_precondition_not_met_exception(d: u32) -> crate::types::PreconditionNotMetException {
     if d > 3u32 {
         return <crate::types::PreconditionNotMetException as ::std::default::Default>::default();
     }
@@ -163,12 +156,8 @@ fn full_replication_status_type(d: u32) -> crate::types::ReplicationStatusType {
         region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         status: Some(crate::types::StatusType::from("InSync")),
-        status_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        last_accessed_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        status_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        last_accessed_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
 }
@@ -197,9 +186,7 @@ fn full_rotation_rules_type(d: u32) -> crate::types::RotationRulesType {
     crate::types::RotationRulesType {
         automatically_after_days: Some(i64::MAX),
         duration: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        schedule_expression: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        schedule_expression: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -210,56 +197,33 @@ fn full_secret_list_entry(d: u32) -> crate::types::SecretListEntry {
     crate::types::SecretListEntry {
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         rotation_enabled: Some(true),
-        rotation_lambda_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        rotation_lambda_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         rotation_rules: Some(full_rotation_rules_type(d + 1)),
-        last_rotated_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_changed_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_accessed_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_rotated_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_changed_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_accessed_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         deleted_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        next_rotation_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
-        secret_versions_to_stages: Some(
-            if d > 3u32 {
-                Default::default()
+        next_rotation_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
+        secret_versions_to_stages: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 {
-                            vec![]
-                        } else {
-                            vec![
-                                String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")
-                            ]
-                        },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        owning_service: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+            })].into_iter().collect()
+        }),
+        owning_service: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         created_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        primary_region: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        primary_region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -273,13 +237,11 @@ fn full_secret_value_entry(d: u32) -> crate::types::SecretValueEntry {
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         secret_binary: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
         secret_string: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        version_stages: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        version_stages: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         created_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
@@ -290,24 +252,18 @@ fn full_secret_versions_list_entry(d: u32) -> crate::types::SecretVersionsListEn
     }
     crate::types::SecretVersionsListEntry {
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        version_stages: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        last_accessed_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        version_stages: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        last_accessed_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         created_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        kms_key_ids: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        kms_key_ids: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -327,9 +283,7 @@ fn full_validation_errors_entry(d: u32) -> crate::types::ValidationErrorsEntry {
     }
     crate::types::ValidationErrorsEntry {
         check_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -340,14 +294,16 @@ fn full_batch_get_secret_value_input(
         return <crate::operation::batch_get_secret_value::BatchGetSecretValueInput as ::std::default::Default>::default();
     }
     crate::operation::batch_get_secret_value::BatchGetSecretValueInput {
-        secret_id_list: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        filters: Some(if d > 3u32 { vec![] } else { vec![full_filter(d + 1)] }),
+        secret_id_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        filters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_filter(d + 1)]
+        }),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -360,11 +316,17 @@ fn full_batch_get_secret_value_output(
         return <crate::operation::batch_get_secret_value::BatchGetSecretValueOutput as ::std::default::Default>::default();
     }
     crate::operation::batch_get_secret_value::BatchGetSecretValueOutput {
-        secret_values: Some(
-            if d > 3u32 { vec![] } else { vec![full_secret_value_entry(d + 1)] },
-        ),
+        secret_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_secret_value_entry(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        errors: Some(if d > 3u32 { vec![] } else { vec![full_api_error_type(d + 1)] }),
+        errors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_api_error_type(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -392,34 +354,32 @@ fn full_cancel_rotate_secret_output(
         ..::std::default::Default::default()
     }
 }
-fn full_create_secret_input(
-    d: u32,
-) -> crate::operation::create_secret::CreateSecretInput {
+fn full_create_secret_input(d: u32) -> crate::operation::create_secret::CreateSecretInput {
     if d > 3u32 {
         return <crate::operation::create_secret::CreateSecretInput as ::std::default::Default>::default();
     }
     crate::operation::create_secret::CreateSecretInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         secret_binary: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
         secret_string: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
-        add_replica_regions: Some(
-            if d > 3u32 { vec![] } else { vec![full_replica_region_type(d + 1)] },
-        ),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
+        add_replica_regions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replica_region_type(d + 1)]
+        }),
         force_overwrite_replica_secret: true,
         ..::std::default::Default::default()
     }
 }
-fn full_create_secret_output(
-    d: u32,
-) -> crate::operation::create_secret::CreateSecretOutput {
+fn full_create_secret_output(d: u32) -> crate::operation::create_secret::CreateSecretOutput {
     if d > 3u32 {
         return <crate::operation::create_secret::CreateSecretOutput as ::std::default::Default>::default();
     }
@@ -427,9 +387,11 @@ fn full_create_secret_output(
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        replication_status: Some(
-            if d > 3u32 { vec![] } else { vec![full_replication_status_type(d + 1)] },
-        ),
+        replication_status: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replication_status_type(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -456,9 +418,7 @@ fn full_delete_resource_policy_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_secret_input(
-    d: u32,
-) -> crate::operation::delete_secret::DeleteSecretInput {
+fn full_delete_secret_input(d: u32) -> crate::operation::delete_secret::DeleteSecretInput {
     if d > 3u32 {
         return <crate::operation::delete_secret::DeleteSecretInput as ::std::default::Default>::default();
     }
@@ -469,9 +429,7 @@ fn full_delete_secret_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_secret_output(
-    d: u32,
-) -> crate::operation::delete_secret::DeleteSecretOutput {
+fn full_delete_secret_output(d: u32) -> crate::operation::delete_secret::DeleteSecretOutput {
     if d > 3u32 {
         return <crate::operation::delete_secret::DeleteSecretOutput as ::std::default::Default>::default();
     }
@@ -482,9 +440,7 @@ fn full_delete_secret_output(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_secret_input(
-    d: u32,
-) -> crate::operation::describe_secret::DescribeSecretInput {
+fn full_describe_secret_input(d: u32) -> crate::operation::describe_secret::DescribeSecretInput {
     if d > 3u32 {
         return <crate::operation::describe_secret::DescribeSecretInput as ::std::default::Default>::default();
     }
@@ -493,68 +449,45 @@ fn full_describe_secret_input(
         ..::std::default::Default::default()
     }
 }
-fn full_describe_secret_output(
-    d: u32,
-) -> crate::operation::describe_secret::DescribeSecretOutput {
+fn full_describe_secret_output(d: u32) -> crate::operation::describe_secret::DescribeSecretOutput {
     if d > 3u32 {
         return <crate::operation::describe_secret::DescribeSecretOutput as ::std::default::Default>::default();
     }
     crate::operation::describe_secret::DescribeSecretOutput {
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         rotation_enabled: Some(true),
-        rotation_lambda_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        rotation_lambda_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         rotation_rules: Some(full_rotation_rules_type(d + 1)),
-        last_rotated_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_changed_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        last_accessed_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
+        last_rotated_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_changed_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        last_accessed_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         deleted_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        next_rotation_date: Some(
-            DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000),
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
-        version_ids_to_stages: Some(
-            if d > 3u32 {
-                Default::default()
+        next_rotation_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
+        version_ids_to_stages: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), if d > 3u32 {
+                vec![]
             } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        if d > 3u32 {
-                            vec![]
-                        } else {
-                            vec![
-                                String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")
-                            ]
-                        },
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        owning_service: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+            })].into_iter().collect()
+        }),
+        owning_service: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         created_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
-        primary_region: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        replication_status: Some(
-            if d > 3u32 { vec![] } else { vec![full_replication_status_type(d + 1)] },
-        ),
+        primary_region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        replication_status: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replication_status_type(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -566,9 +499,7 @@ fn full_get_random_password_input(
     }
     crate::operation::get_random_password::GetRandomPasswordInput {
         password_length: Some(i64::MAX),
-        exclude_characters: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        exclude_characters: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         exclude_numbers: Some(true),
         exclude_punctuation: Some(true),
         exclude_uppercase: Some(true),
@@ -609,24 +540,18 @@ fn full_get_resource_policy_output(
     crate::operation::get_resource_policy::GetResourcePolicyOutput {
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        resource_policy: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        resource_policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_get_secret_value_input(
-    d: u32,
-) -> crate::operation::get_secret_value::GetSecretValueInput {
+fn full_get_secret_value_input(d: u32) -> crate::operation::get_secret_value::GetSecretValueInput {
     if d > 3u32 {
         return <crate::operation::get_secret_value::GetSecretValueInput as ::std::default::Default>::default();
     }
     crate::operation::get_secret_value::GetSecretValueInput {
         secret_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        version_stage: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        version_stage: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -642,13 +567,11 @@ fn full_get_secret_value_output(
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         secret_binary: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
         secret_string: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        version_stages: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        version_stages: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         created_date: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         ..::std::default::Default::default()
     }
@@ -674,9 +597,11 @@ fn full_list_secret_version_ids_output(
         return <crate::operation::list_secret_version_ids::ListSecretVersionIdsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_secret_version_ids::ListSecretVersionIdsOutput {
-        versions: Some(
-            if d > 3u32 { vec![] } else { vec![full_secret_versions_list_entry(d + 1)] },
-        ),
+        versions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_secret_versions_list_entry(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
@@ -691,21 +616,25 @@ fn full_list_secrets_input(d: u32) -> crate::operation::list_secrets::ListSecret
         include_planned_deletion: Some(true),
         max_results: Some(i32::MIN),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        filters: Some(if d > 3u32 { vec![] } else { vec![full_filter(d + 1)] }),
+        filters: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_filter(d + 1)]
+        }),
         sort_order: Some(crate::types::SortOrderType::from("asc")),
         ..::std::default::Default::default()
     }
 }
-fn full_list_secrets_output(
-    d: u32,
-) -> crate::operation::list_secrets::ListSecretsOutput {
+fn full_list_secrets_output(d: u32) -> crate::operation::list_secrets::ListSecretsOutput {
     if d > 3u32 {
         return <crate::operation::list_secrets::ListSecretsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_secrets::ListSecretsOutput {
-        secret_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_secret_list_entry(d + 1)] },
-        ),
+        secret_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_secret_list_entry(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -735,26 +664,20 @@ fn full_put_resource_policy_output(
         ..::std::default::Default::default()
     }
 }
-fn full_put_secret_value_input(
-    d: u32,
-) -> crate::operation::put_secret_value::PutSecretValueInput {
+fn full_put_secret_value_input(d: u32) -> crate::operation::put_secret_value::PutSecretValueInput {
     if d > 3u32 {
         return <crate::operation::put_secret_value::PutSecretValueInput as ::std::default::Default>::default();
     }
     crate::operation::put_secret_value::PutSecretValueInput {
         secret_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         secret_binary: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
         secret_string: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        version_stages: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        version_stages: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         rotation_token: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ..::std::default::Default::default()
     }
@@ -769,13 +692,11 @@ fn full_put_secret_value_output(
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        version_stages: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        version_stages: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -803,9 +724,11 @@ fn full_remove_regions_from_replication_output(
     }
     crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationOutput {
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        replication_status: Some(
-            if d > 3u32 { vec![] } else { vec![full_replication_status_type(d + 1)] },
-        ),
+        replication_status: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replication_status_type(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -834,15 +757,15 @@ fn full_replicate_secret_to_regions_output(
     }
     crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsOutput {
         arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        replication_status: Some(
-            if d > 3u32 { vec![] } else { vec![full_replication_status_type(d + 1)] },
-        ),
+        replication_status: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_replication_status_type(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_restore_secret_input(
-    d: u32,
-) -> crate::operation::restore_secret::RestoreSecretInput {
+fn full_restore_secret_input(d: u32) -> crate::operation::restore_secret::RestoreSecretInput {
     if d > 3u32 {
         return <crate::operation::restore_secret::RestoreSecretInput as ::std::default::Default>::default();
     }
@@ -851,9 +774,7 @@ fn full_restore_secret_input(
         ..::std::default::Default::default()
     }
 }
-fn full_restore_secret_output(
-    d: u32,
-) -> crate::operation::restore_secret::RestoreSecretOutput {
+fn full_restore_secret_output(d: u32) -> crate::operation::restore_secret::RestoreSecretOutput {
     if d > 3u32 {
         return <crate::operation::restore_secret::RestoreSecretOutput as ::std::default::Default>::default();
     }
@@ -863,28 +784,20 @@ fn full_restore_secret_output(
         ..::std::default::Default::default()
     }
 }
-fn full_rotate_secret_input(
-    d: u32,
-) -> crate::operation::rotate_secret::RotateSecretInput {
+fn full_rotate_secret_input(d: u32) -> crate::operation::rotate_secret::RotateSecretInput {
     if d > 3u32 {
         return <crate::operation::rotate_secret::RotateSecretInput as ::std::default::Default>::default();
     }
     crate::operation::rotate_secret::RotateSecretInput {
         secret_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        rotation_lambda_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        rotation_lambda_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         rotation_rules: Some(full_rotation_rules_type(d + 1)),
         rotate_immediately: Some(true),
         ..::std::default::Default::default()
     }
 }
-fn full_rotate_secret_output(
-    d: u32,
-) -> crate::operation::rotate_secret::RotateSecretOutput {
+fn full_rotate_secret_output(d: u32) -> crate::operation::rotate_secret::RotateSecretOutput {
     if d > 3u32 {
         return <crate::operation::rotate_secret::RotateSecretOutput as ::std::default::Default>::default();
     }
@@ -923,13 +836,15 @@ fn full_tag_resource_input(d: u32) -> crate::operation::tag_resource::TagResourc
     }
     crate::operation::tag_resource::TagResourceInput {
         secret_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
-fn full_tag_resource_output(
-    d: u32,
-) -> crate::operation::tag_resource::TagResourceOutput {
+fn full_tag_resource_output(d: u32) -> crate::operation::tag_resource::TagResourceOutput {
     if d > 3u32 {
         return <crate::operation::tag_resource::TagResourceOutput as ::std::default::Default>::default();
     }
@@ -937,9 +852,7 @@ fn full_tag_resource_output(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_input(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceInput {
+fn full_untag_resource_input(d: u32) -> crate::operation::untag_resource::UntagResourceInput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceInput as ::std::default::Default>::default();
     }
@@ -953,9 +866,7 @@ fn full_untag_resource_input(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_output(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceOutput {
+fn full_untag_resource_output(d: u32) -> crate::operation::untag_resource::UntagResourceOutput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceOutput as ::std::default::Default>::default();
     }
@@ -963,29 +874,21 @@ fn full_untag_resource_output(
         ..::std::default::Default::default()
     }
 }
-fn full_update_secret_input(
-    d: u32,
-) -> crate::operation::update_secret::UpdateSecretInput {
+fn full_update_secret_input(d: u32) -> crate::operation::update_secret::UpdateSecretInput {
     if d > 3u32 {
         return <crate::operation::update_secret::UpdateSecretInput as ::std::default::Default>::default();
     }
     crate::operation::update_secret::UpdateSecretInput {
         secret_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        client_request_token: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        client_request_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         kms_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         secret_binary: Some(SensitiveBlob::from(vec![0u8, 255, 42])),
         secret_string: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ..::std::default::Default::default()
     }
 }
-fn full_update_secret_output(
-    d: u32,
-) -> crate::operation::update_secret::UpdateSecretOutput {
+fn full_update_secret_output(d: u32) -> crate::operation::update_secret::UpdateSecretOutput {
     if d > 3u32 {
         return <crate::operation::update_secret::UpdateSecretOutput as ::std::default::Default>::default();
     }
@@ -1008,9 +911,7 @@ fn full_update_secret_version_stage_input(
         remove_from_version_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        move_to_version_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        move_to_version_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1046,9 +947,11 @@ fn full_validate_resource_policy_output(
     }
     crate::operation::validate_resource_policy::ValidateResourcePolicyOutput {
         policy_validation_passed: true,
-        validation_errors: Some(
-            if d > 3u32 { vec![] } else { vec![full_validation_errors_entry(d + 1)] },
-        ),
+        validation_errors: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_validation_errors_entry(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1075,51 +978,31 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::FilterNameStringType::from(v));
     }
     roundtrip(&full_internal_service_error(0));
-    roundtrip(
-        &<crate::types::InternalServiceError as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InternalServiceError as ::std::default::Default>::default());
     roundtrip(&full_invalid_next_token_exception(0));
-    roundtrip(
-        &<crate::types::InvalidNextTokenException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidNextTokenException as ::std::default::Default>::default());
     roundtrip(&full_invalid_parameter_exception(0));
-    roundtrip(
-        &<crate::types::InvalidParameterException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidParameterException as ::std::default::Default>::default());
     roundtrip(&full_invalid_request_exception(0));
-    roundtrip(
-        &<crate::types::InvalidRequestException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidRequestException as ::std::default::Default>::default());
     roundtrip(&full_limit_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::LimitExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::LimitExceededException as ::std::default::Default>::default());
     roundtrip(&full_malformed_policy_document_exception(0));
     roundtrip(
         &<crate::types::MalformedPolicyDocumentException as ::std::default::Default>::default(),
     );
     roundtrip(&full_precondition_not_met_exception(0));
-    roundtrip(
-        &<crate::types::PreconditionNotMetException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PreconditionNotMetException as ::std::default::Default>::default());
     roundtrip(&full_public_policy_exception(0));
-    roundtrip(
-        &<crate::types::PublicPolicyException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PublicPolicyException as ::std::default::Default>::default());
     roundtrip(&full_replica_region_type(0));
     roundtrip(&<crate::types::ReplicaRegionType as ::std::default::Default>::default());
     roundtrip(&full_replication_status_type(0));
-    roundtrip(
-        &<crate::types::ReplicationStatusType as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplicationStatusType as ::std::default::Default>::default());
     roundtrip(&full_resource_exists_exception(0));
-    roundtrip(
-        &<crate::types::ResourceExistsException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceExistsException as ::std::default::Default>::default());
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_rotation_rules_type(0));
     roundtrip(&<crate::types::RotationRulesType as ::std::default::Default>::default());
     roundtrip(&full_secret_list_entry(0));
@@ -1127,9 +1010,7 @@ fn every_type_round_trips() {
     roundtrip(&full_secret_value_entry(0));
     roundtrip(&<crate::types::SecretValueEntry as ::std::default::Default>::default());
     roundtrip(&full_secret_versions_list_entry(0));
-    roundtrip(
-        &<crate::types::SecretVersionsListEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SecretVersionsListEntry as ::std::default::Default>::default());
     for v in ["asc", "desc", "a value from the future ✓"] {
         roundtrip(&crate::types::SortOrderType::from(v));
     }
@@ -1139,9 +1020,7 @@ fn every_type_round_trips() {
     roundtrip(&full_tag(0));
     roundtrip(&<crate::types::Tag as ::std::default::Default>::default());
     roundtrip(&full_validation_errors_entry(0));
-    roundtrip(
-        &<crate::types::ValidationErrorsEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ValidationErrorsEntry as ::std::default::Default>::default());
     roundtrip(&full_batch_get_secret_value_input(0));
     roundtrip(
         &<crate::operation::batch_get_secret_value::BatchGetSecretValueInput as ::std::default::Default>::default(),
@@ -1335,10 +1214,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.secret_binary = Some(SensitiveBlob::from(vec![0u8, 255, 42]));
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("SecretValueEntry.SecretBinary"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

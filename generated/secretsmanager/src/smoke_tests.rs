@@ -10,20 +10,13 @@ pub async fn describe_secret_failure(client: &crate::Client) -> Result<(), Strin
     let result = client.describe_secret().secret_id("fake-secret-id").send().await;
     match result {
         Err(::awsrt::error::SdkError::Service(_)) => Ok(()),
-        other => {
-            Err(
-                format!(
-                    "{} expected a service error, got: {other:?}",
-                    "DescribeSecretFailure"
-                ),
-            )
-        }
+        other => Err(
+            format!("{} expected a service error, got: {other:?}", "DescribeSecretFailure"),
+        ),
     }
 }
 /// Smoke test `ListSecretsSuccess` (region us-west-2 in the model).
 pub async fn list_secrets_success(client: &crate::Client) -> Result<(), String> {
     let result = client.list_secrets().send().await;
-    result
-        .map(|_| ())
-        .map_err(|e| format!("{} expected success, got: {e}", "ListSecretsSuccess"))
+    result.map(|_| ()).map_err(|e| format!("{} expected success, got: {e}", "ListSecretsSuccess"))
 }

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,460 +42,378 @@ impl Client {
     #[cfg(feature = "add_permission")]
     pub fn add_permission(
         &self,
-    ) -> crate::operation::add_permission::AddPermissionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::add_permission::AddPermissionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.add_permission())
+    ) -> crate::operation::add_permission::AddPermissionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::add_permission::AddPermissionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.add_permission(),
+        )
     }
     /// Calls `CheckIfPhoneNumberIsOptedOut` and waits for the answer. See [`crate::Client::check_if_phone_number_is_opted_out`].
     #[cfg(feature = "check_if_phone_number_is_opted_out")]
     pub fn check_if_phone_number_is_opted_out(
         &self,
-    ) -> crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.check_if_phone_number_is_opted_out())
+    ) -> crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.check_if_phone_number_is_opted_out(),
+        )
     }
     /// Calls `ConfirmSubscription` and waits for the answer. See [`crate::Client::confirm_subscription`].
     #[cfg(feature = "confirm_subscription")]
     pub fn confirm_subscription(
         &self,
-    ) -> crate::operation::confirm_subscription::ConfirmSubscriptionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::confirm_subscription::ConfirmSubscriptionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.confirm_subscription())
+    ) -> crate::operation::confirm_subscription::ConfirmSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::confirm_subscription::ConfirmSubscriptionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.confirm_subscription(),
+        )
     }
     /// Calls `CreatePlatformApplication` and waits for the answer. See [`crate::Client::create_platform_application`].
     #[cfg(feature = "create_platform_application")]
     pub fn create_platform_application(
         &self,
-    ) -> crate::operation::create_platform_application::CreatePlatformApplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_platform_application::CreatePlatformApplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_platform_application())
+    ) -> crate::operation::create_platform_application::CreatePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_platform_application::CreatePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_platform_application(),
+        )
     }
     /// Calls `CreatePlatformEndpoint` and waits for the answer. See [`crate::Client::create_platform_endpoint`].
     #[cfg(feature = "create_platform_endpoint")]
     pub fn create_platform_endpoint(
         &self,
-    ) -> crate::operation::create_platform_endpoint::CreatePlatformEndpointFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_platform_endpoint::CreatePlatformEndpointFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_platform_endpoint())
+    ) -> crate::operation::create_platform_endpoint::CreatePlatformEndpointFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_platform_endpoint::CreatePlatformEndpointFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_platform_endpoint(),
+        )
     }
     /// Calls `CreateSMSSandboxPhoneNumber` and waits for the answer. See [`crate::Client::create_sms_sandbox_phone_number`].
     #[cfg(feature = "create_sms_sandbox_phone_number")]
     pub fn create_sms_sandbox_phone_number(
         &self,
-    ) -> crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_sms_sandbox_phone_number())
+    ) -> crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_sms_sandbox_phone_number(),
+        )
     }
     /// Calls `CreateTopic` and waits for the answer. See [`crate::Client::create_topic`].
     #[cfg(feature = "create_topic")]
     pub fn create_topic(
         &self,
-    ) -> crate::operation::create_topic::CreateTopicFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_topic::CreateTopicFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_topic())
+    ) -> crate::operation::create_topic::CreateTopicFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_topic::CreateTopicFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_topic(),
+        )
     }
     /// Calls `DeleteEndpoint` and waits for the answer. See [`crate::Client::delete_endpoint`].
     #[cfg(feature = "delete_endpoint")]
     pub fn delete_endpoint(
         &self,
-    ) -> crate::operation::delete_endpoint::DeleteEndpointFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_endpoint::DeleteEndpointFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_endpoint())
+    ) -> crate::operation::delete_endpoint::DeleteEndpointFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_endpoint::DeleteEndpointFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_endpoint(),
+        )
     }
     /// Calls `DeletePlatformApplication` and waits for the answer. See [`crate::Client::delete_platform_application`].
     #[cfg(feature = "delete_platform_application")]
     pub fn delete_platform_application(
         &self,
-    ) -> crate::operation::delete_platform_application::DeletePlatformApplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_platform_application::DeletePlatformApplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_platform_application())
+    ) -> crate::operation::delete_platform_application::DeletePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_platform_application::DeletePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_platform_application(),
+        )
     }
     /// Calls `DeleteSMSSandboxPhoneNumber` and waits for the answer. See [`crate::Client::delete_sms_sandbox_phone_number`].
     #[cfg(feature = "delete_sms_sandbox_phone_number")]
     pub fn delete_sms_sandbox_phone_number(
         &self,
-    ) -> crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_sms_sandbox_phone_number())
+    ) -> crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_sms_sandbox_phone_number(),
+        )
     }
     /// Calls `DeleteTopic` and waits for the answer. See [`crate::Client::delete_topic`].
     #[cfg(feature = "delete_topic")]
     pub fn delete_topic(
         &self,
-    ) -> crate::operation::delete_topic::DeleteTopicFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_topic::DeleteTopicFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_topic())
+    ) -> crate::operation::delete_topic::DeleteTopicFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_topic::DeleteTopicFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_topic(),
+        )
     }
     /// Calls `GetDataProtectionPolicy` and waits for the answer. See [`crate::Client::get_data_protection_policy`].
     #[cfg(feature = "get_data_protection_policy")]
     pub fn get_data_protection_policy(
         &self,
-    ) -> crate::operation::get_data_protection_policy::GetDataProtectionPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_data_protection_policy::GetDataProtectionPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_data_protection_policy())
+    ) -> crate::operation::get_data_protection_policy::GetDataProtectionPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_data_protection_policy::GetDataProtectionPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_data_protection_policy(),
+        )
     }
     /// Calls `GetEndpointAttributes` and waits for the answer. See [`crate::Client::get_endpoint_attributes`].
     #[cfg(feature = "get_endpoint_attributes")]
     pub fn get_endpoint_attributes(
         &self,
-    ) -> crate::operation::get_endpoint_attributes::GetEndpointAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_endpoint_attributes::GetEndpointAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_endpoint_attributes())
+    ) -> crate::operation::get_endpoint_attributes::GetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_endpoint_attributes::GetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_endpoint_attributes(),
+        )
     }
     /// Calls `GetPlatformApplicationAttributes` and waits for the answer. See [`crate::Client::get_platform_application_attributes`].
     #[cfg(feature = "get_platform_application_attributes")]
     pub fn get_platform_application_attributes(
         &self,
-    ) -> crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_platform_application_attributes())
+    ) -> crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_platform_application_attributes(),
+        )
     }
     /// Calls `GetSMSAttributes` and waits for the answer. See [`crate::Client::get_sms_attributes`].
     #[cfg(feature = "get_sms_attributes")]
     pub fn get_sms_attributes(
         &self,
-    ) -> crate::operation::get_sms_attributes::GetSmsAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_sms_attributes::GetSmsAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_sms_attributes())
+    ) -> crate::operation::get_sms_attributes::GetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_sms_attributes::GetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_sms_attributes(),
+        )
     }
     /// Calls `GetSMSSandboxAccountStatus` and waits for the answer. See [`crate::Client::get_sms_sandbox_account_status`].
     #[cfg(feature = "get_sms_sandbox_account_status")]
     pub fn get_sms_sandbox_account_status(
         &self,
-    ) -> crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_sms_sandbox_account_status())
+    ) -> crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_sms_sandbox_account_status(),
+        )
     }
     /// Calls `GetSubscriptionAttributes` and waits for the answer. See [`crate::Client::get_subscription_attributes`].
     #[cfg(feature = "get_subscription_attributes")]
     pub fn get_subscription_attributes(
         &self,
-    ) -> crate::operation::get_subscription_attributes::GetSubscriptionAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_subscription_attributes::GetSubscriptionAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_subscription_attributes())
+    ) -> crate::operation::get_subscription_attributes::GetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_subscription_attributes::GetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_subscription_attributes(),
+        )
     }
     /// Calls `GetTopicAttributes` and waits for the answer. See [`crate::Client::get_topic_attributes`].
     #[cfg(feature = "get_topic_attributes")]
     pub fn get_topic_attributes(
         &self,
-    ) -> crate::operation::get_topic_attributes::GetTopicAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_topic_attributes::GetTopicAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_topic_attributes())
+    ) -> crate::operation::get_topic_attributes::GetTopicAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_topic_attributes::GetTopicAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_topic_attributes(),
+        )
     }
     /// Calls `ListEndpointsByPlatformApplication` and waits for the answer. See [`crate::Client::list_endpoints_by_platform_application`].
     #[cfg(feature = "list_endpoints_by_platform_application")]
     pub fn list_endpoints_by_platform_application(
         &self,
-    ) -> crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_endpoints_by_platform_application())
+    ) -> crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_endpoints_by_platform_application(),
+        )
     }
     /// Calls `ListOriginationNumbers` and waits for the answer. See [`crate::Client::list_origination_numbers`].
     #[cfg(feature = "list_origination_numbers")]
     pub fn list_origination_numbers(
         &self,
-    ) -> crate::operation::list_origination_numbers::ListOriginationNumbersFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_origination_numbers::ListOriginationNumbersFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_origination_numbers())
+    ) -> crate::operation::list_origination_numbers::ListOriginationNumbersFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_origination_numbers::ListOriginationNumbersFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_origination_numbers(),
+        )
     }
     /// Calls `ListPhoneNumbersOptedOut` and waits for the answer. See [`crate::Client::list_phone_numbers_opted_out`].
     #[cfg(feature = "list_phone_numbers_opted_out")]
     pub fn list_phone_numbers_opted_out(
         &self,
-    ) -> crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_phone_numbers_opted_out())
+    ) -> crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_phone_numbers_opted_out(),
+        )
     }
     /// Calls `ListPlatformApplications` and waits for the answer. See [`crate::Client::list_platform_applications`].
     #[cfg(feature = "list_platform_applications")]
     pub fn list_platform_applications(
         &self,
-    ) -> crate::operation::list_platform_applications::ListPlatformApplicationsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_platform_applications::ListPlatformApplicationsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_platform_applications())
+    ) -> crate::operation::list_platform_applications::ListPlatformApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_platform_applications::ListPlatformApplicationsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_platform_applications(),
+        )
     }
     /// Calls `ListSMSSandboxPhoneNumbers` and waits for the answer. See [`crate::Client::list_sms_sandbox_phone_numbers`].
     #[cfg(feature = "list_sms_sandbox_phone_numbers")]
     pub fn list_sms_sandbox_phone_numbers(
         &self,
-    ) -> crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_sms_sandbox_phone_numbers())
+    ) -> crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_sms_sandbox_phone_numbers(),
+        )
     }
     /// Calls `ListSubscriptions` and waits for the answer. See [`crate::Client::list_subscriptions`].
     #[cfg(feature = "list_subscriptions")]
     pub fn list_subscriptions(
         &self,
-    ) -> crate::operation::list_subscriptions::ListSubscriptionsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_subscriptions::ListSubscriptionsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_subscriptions())
+    ) -> crate::operation::list_subscriptions::ListSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_subscriptions::ListSubscriptionsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_subscriptions(),
+        )
     }
     /// Calls `ListSubscriptionsByTopic` and waits for the answer. See [`crate::Client::list_subscriptions_by_topic`].
     #[cfg(feature = "list_subscriptions_by_topic")]
     pub fn list_subscriptions_by_topic(
         &self,
-    ) -> crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_subscriptions_by_topic())
+    ) -> crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_subscriptions_by_topic(),
+        )
     }
     /// Calls `ListTagsForResource` and waits for the answer. See [`crate::Client::list_tags_for_resource`].
     #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
-    ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_tags_for_resource())
+    ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_tags_for_resource(),
+        )
     }
     /// Calls `ListTopics` and waits for the answer. See [`crate::Client::list_topics`].
     #[cfg(feature = "list_topics")]
     pub fn list_topics(
         &self,
-    ) -> crate::operation::list_topics::ListTopicsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_topics::ListTopicsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_topics())
+    ) -> crate::operation::list_topics::ListTopicsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_topics::ListTopicsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_topics(),
+        )
     }
     /// Calls `OptInPhoneNumber` and waits for the answer. See [`crate::Client::opt_in_phone_number`].
     #[cfg(feature = "opt_in_phone_number")]
     pub fn opt_in_phone_number(
         &self,
-    ) -> crate::operation::opt_in_phone_number::OptInPhoneNumberFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::opt_in_phone_number::OptInPhoneNumberFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.opt_in_phone_number())
+    ) -> crate::operation::opt_in_phone_number::OptInPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::opt_in_phone_number::OptInPhoneNumberFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.opt_in_phone_number(),
+        )
     }
     /// Calls `Publish` and waits for the answer. See [`crate::Client::publish`].
     #[cfg(feature = "publish")]
     pub fn publish(
         &self,
     ) -> crate::operation::publish::PublishFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::publish::PublishFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.publish())
+        <crate::operation::publish::PublishFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.publish(),
+        )
     }
     /// Calls `PublishBatch` and waits for the answer. See [`crate::Client::publish_batch`].
     #[cfg(feature = "publish_batch")]
     pub fn publish_batch(
         &self,
-    ) -> crate::operation::publish_batch::PublishBatchFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::publish_batch::PublishBatchFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.publish_batch())
+    ) -> crate::operation::publish_batch::PublishBatchFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::publish_batch::PublishBatchFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.publish_batch(),
+        )
     }
     /// Calls `PutDataProtectionPolicy` and waits for the answer. See [`crate::Client::put_data_protection_policy`].
     #[cfg(feature = "put_data_protection_policy")]
     pub fn put_data_protection_policy(
         &self,
-    ) -> crate::operation::put_data_protection_policy::PutDataProtectionPolicyFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::put_data_protection_policy::PutDataProtectionPolicyFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.put_data_protection_policy())
+    ) -> crate::operation::put_data_protection_policy::PutDataProtectionPolicyFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::put_data_protection_policy::PutDataProtectionPolicyFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.put_data_protection_policy(),
+        )
     }
     /// Calls `RemovePermission` and waits for the answer. See [`crate::Client::remove_permission`].
     #[cfg(feature = "remove_permission")]
     pub fn remove_permission(
         &self,
-    ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::remove_permission::RemovePermissionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.remove_permission())
+    ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::remove_permission::RemovePermissionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.remove_permission(),
+        )
     }
     /// Calls `SetEndpointAttributes` and waits for the answer. See [`crate::Client::set_endpoint_attributes`].
     #[cfg(feature = "set_endpoint_attributes")]
     pub fn set_endpoint_attributes(
         &self,
-    ) -> crate::operation::set_endpoint_attributes::SetEndpointAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_endpoint_attributes::SetEndpointAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_endpoint_attributes())
+    ) -> crate::operation::set_endpoint_attributes::SetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_endpoint_attributes::SetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_endpoint_attributes(),
+        )
     }
     /// Calls `SetPlatformApplicationAttributes` and waits for the answer. See [`crate::Client::set_platform_application_attributes`].
     #[cfg(feature = "set_platform_application_attributes")]
     pub fn set_platform_application_attributes(
         &self,
-    ) -> crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_platform_application_attributes())
+    ) -> crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_platform_application_attributes(),
+        )
     }
     /// Calls `SetSMSAttributes` and waits for the answer. See [`crate::Client::set_sms_attributes`].
     #[cfg(feature = "set_sms_attributes")]
     pub fn set_sms_attributes(
         &self,
-    ) -> crate::operation::set_sms_attributes::SetSmsAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_sms_attributes::SetSmsAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_sms_attributes())
+    ) -> crate::operation::set_sms_attributes::SetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_sms_attributes::SetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_sms_attributes(),
+        )
     }
     /// Calls `SetSubscriptionAttributes` and waits for the answer. See [`crate::Client::set_subscription_attributes`].
     #[cfg(feature = "set_subscription_attributes")]
     pub fn set_subscription_attributes(
         &self,
-    ) -> crate::operation::set_subscription_attributes::SetSubscriptionAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_subscription_attributes::SetSubscriptionAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_subscription_attributes())
+    ) -> crate::operation::set_subscription_attributes::SetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_subscription_attributes::SetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_subscription_attributes(),
+        )
     }
     /// Calls `SetTopicAttributes` and waits for the answer. See [`crate::Client::set_topic_attributes`].
     #[cfg(feature = "set_topic_attributes")]
     pub fn set_topic_attributes(
         &self,
-    ) -> crate::operation::set_topic_attributes::SetTopicAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_topic_attributes::SetTopicAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_topic_attributes())
+    ) -> crate::operation::set_topic_attributes::SetTopicAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_topic_attributes::SetTopicAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_topic_attributes(),
+        )
     }
     /// Calls `Subscribe` and waits for the answer. See [`crate::Client::subscribe`].
     #[cfg(feature = "subscribe")]
     pub fn subscribe(
         &self,
-    ) -> crate::operation::subscribe::SubscribeFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::subscribe::SubscribeFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.subscribe())
+    ) -> crate::operation::subscribe::SubscribeFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::subscribe::SubscribeFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.subscribe(),
+        )
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
     #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_resource::TagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_resource())
+    ) -> crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_resource::TagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_resource(),
+        )
     }
     /// Calls `Unsubscribe` and waits for the answer. See [`crate::Client::unsubscribe`].
     #[cfg(feature = "unsubscribe")]
     pub fn unsubscribe(
         &self,
-    ) -> crate::operation::unsubscribe::UnsubscribeFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::unsubscribe::UnsubscribeFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.unsubscribe())
+    ) -> crate::operation::unsubscribe::UnsubscribeFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::unsubscribe::UnsubscribeFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.unsubscribe(),
+        )
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
     #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_resource::UntagResourceFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_resource())
+    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_resource::UntagResourceFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_resource(),
+        )
     }
     /// Calls `VerifySMSSandboxPhoneNumber` and waits for the answer. See [`crate::Client::verify_sms_sandbox_phone_number`].
     #[cfg(feature = "verify_sms_sandbox_phone_number")]
     pub fn verify_sms_sandbox_phone_number(
         &self,
-    ) -> crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.verify_sms_sandbox_phone_number())
+    ) -> crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.verify_sms_sandbox_phone_number(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -32,12 +32,8 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
     #[cfg(feature = "add_permission")]
-    pub fn add_permission(
-        &self,
-    ) -> crate::operation::add_permission::AddPermissionFluentBuilder {
-        crate::operation::add_permission::AddPermissionFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn add_permission(&self) -> crate::operation::add_permission::AddPermissionFluentBuilder {
+        crate::operation::add_permission::AddPermissionFluentBuilder::new(self.handle.clone())
     }
     /// Accepts a phone number and indicates whether the phone holder has opted out of receiving SMS messages from your Amazon Web Services account. You cannot send SMS messages to a number that is opted out.
     ///
@@ -162,12 +158,8 @@ impl Client {
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
     /// - [`TopicLimitExceededException`](crate::types::error::TopicLimitExceededException): Indicates that the customer already owns the maximum allowed number of topics.
     #[cfg(feature = "create_topic")]
-    pub fn create_topic(
-        &self,
-    ) -> crate::operation::create_topic::CreateTopicFluentBuilder {
-        crate::operation::create_topic::CreateTopicFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_topic(&self) -> crate::operation::create_topic::CreateTopicFluentBuilder {
+        crate::operation::create_topic::CreateTopicFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the endpoint for a device and mobile app from Amazon SNS. This action is idempotent. For more information, see [Using Amazon SNS Mobile Push Notifications](https://docs.aws.amazon.com/sns/latest/dg/SNSMobilePush.html).
     ///
@@ -183,9 +175,7 @@ impl Client {
     pub fn delete_endpoint(
         &self,
     ) -> crate::operation::delete_endpoint::DeleteEndpointFluentBuilder {
-        crate::operation::delete_endpoint::DeleteEndpointFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::delete_endpoint::DeleteEndpointFluentBuilder::new(self.handle.clone())
     }
     /// Deletes a platform application object for one of the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging). For more information, see [Using Amazon SNS Mobile Push Notifications](https://docs.aws.amazon.com/sns/latest/dg/SNSMobilePush.html).
     ///
@@ -238,12 +228,8 @@ impl Client {
     /// - [`StaleTagException`](crate::types::error::StaleTagException): A tag has been added to a resource with the same ARN as a deleted resource.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
     #[cfg(feature = "delete_topic")]
-    pub fn delete_topic(
-        &self,
-    ) -> crate::operation::delete_topic::DeleteTopicFluentBuilder {
-        crate::operation::delete_topic::DeleteTopicFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_topic(&self) -> crate::operation::delete_topic::DeleteTopicFluentBuilder {
+        crate::operation::delete_topic::DeleteTopicFluentBuilder::new(self.handle.clone())
     }
     /// Retrieves the specified inline `DataProtectionPolicy` document that is stored in the specified Amazon SNS topic.
     ///
@@ -625,12 +611,8 @@ impl Client {
     /// - [`TooManyEntriesInBatchRequestException`](crate::types::error::TooManyEntriesInBatchRequestException): The batch request contains more entries than permissible.
     /// - [`ValidationException`](crate::types::error::ValidationException): Indicates that a parameter in the request is invalid.
     #[cfg(feature = "publish_batch")]
-    pub fn publish_batch(
-        &self,
-    ) -> crate::operation::publish_batch::PublishBatchFluentBuilder {
-        crate::operation::publish_batch::PublishBatchFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn publish_batch(&self) -> crate::operation::publish_batch::PublishBatchFluentBuilder {
+        crate::operation::publish_batch::PublishBatchFluentBuilder::new(self.handle.clone())
     }
     /// Adds or updates an inline policy document that is stored in the specified Amazon SNS topic.
     ///
@@ -665,9 +647,7 @@ impl Client {
     pub fn remove_permission(
         &self,
     ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder {
-        crate::operation::remove_permission::RemovePermissionFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::remove_permission::RemovePermissionFluentBuilder::new(self.handle.clone())
     }
     /// Sets the attributes for an endpoint for a device on one of the supported push notification services, such as GCM (Firebase Cloud Messaging) and APNS. For more information, see [Using Amazon SNS Mobile Push Notifications](https://docs.aws.amazon.com/sns/latest/dg/SNSMobilePush.html).
     ///
@@ -805,12 +785,8 @@ impl Client {
     /// - [`TagLimitExceededException`](crate::types::error::TagLimitExceededException): Can't add more than 50 tags to a topic.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
     #[cfg(feature = "tag_resource")]
-    pub fn tag_resource(
-        &self,
-    ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
-        crate::operation::tag_resource::TagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn tag_resource(&self) -> crate::operation::tag_resource::TagResourceFluentBuilder {
+        crate::operation::tag_resource::TagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Deletes a subscription. If the subscription requires authentication for deletion, only the owner of the subscription or the topic's owner can unsubscribe, and an Amazon Web Services signature is required. If the `Unsubscribe` call does not require authentication and the requester is not the subscription owner, a final cancellation message is delivered to the endpoint, so that the endpoint owner can easily resubscribe to the topic if the `Unsubscribe` request was unintended.
     ///
@@ -827,9 +803,7 @@ impl Client {
     /// - [`InvalidSecurityException`](crate::types::error::InvalidSecurityException): The credential signature isn't valid.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
     #[cfg(feature = "unsubscribe")]
-    pub fn unsubscribe(
-        &self,
-    ) -> crate::operation::unsubscribe::UnsubscribeFluentBuilder {
+    pub fn unsubscribe(&self) -> crate::operation::unsubscribe::UnsubscribeFluentBuilder {
         crate::operation::unsubscribe::UnsubscribeFluentBuilder::new(self.handle.clone())
     }
     /// Remove tags from the specified Amazon SNS topic. For an overview, see [Amazon SNS Tags](https://docs.aws.amazon.com/sns/latest/dg/sns-tags.html) in the *Amazon SNS Developer Guide*.
@@ -845,12 +819,8 @@ impl Client {
     /// - [`TagLimitExceededException`](crate::types::error::TagLimitExceededException): Can't add more than 50 tags to a topic.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
     #[cfg(feature = "untag_resource")]
-    pub fn untag_resource(
-        &self,
-    ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
-        crate::operation::untag_resource::UntagResourceFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn untag_resource(&self) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
+        crate::operation::untag_resource::UntagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Verifies a destination phone number with a one-time password (OTP) for the calling Amazon Web Services account.
     ///

@@ -59,128 +59,94 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "AddPermission" => {
-            crate::operation::add_permission::parse_response(&reply).is_ok()
-        }
-        "CheckIfPhoneNumberIsOptedOut" => {
-            crate::operation::check_if_phone_number_is_opted_out::parse_response(&reply)
-                .is_ok()
-        }
-        "ConfirmSubscription" => {
-            crate::operation::confirm_subscription::parse_response(&reply).is_ok()
-        }
-        "CreatePlatformApplication" => {
-            crate::operation::create_platform_application::parse_response(&reply).is_ok()
-        }
-        "CreatePlatformEndpoint" => {
-            crate::operation::create_platform_endpoint::parse_response(&reply).is_ok()
-        }
-        "CreateSMSSandboxPhoneNumber" => {
-            crate::operation::create_sms_sandbox_phone_number::parse_response(&reply)
-                .is_ok()
-        }
+        "AddPermission" => crate::operation::add_permission::parse_response(&reply).is_ok(),
+        "CheckIfPhoneNumberIsOptedOut" => crate::operation::check_if_phone_number_is_opted_out::parse_response(
+            &reply,
+        ).is_ok(),
+        "ConfirmSubscription" => crate::operation::confirm_subscription::parse_response(&reply)
+            .is_ok(),
+        "CreatePlatformApplication" => crate::operation::create_platform_application::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreatePlatformEndpoint" => crate::operation::create_platform_endpoint::parse_response(
+            &reply,
+        ).is_ok(),
+        "CreateSMSSandboxPhoneNumber" => crate::operation::create_sms_sandbox_phone_number::parse_response(
+            &reply,
+        ).is_ok(),
         "CreateTopic" => crate::operation::create_topic::parse_response(&reply).is_ok(),
-        "DeleteEndpoint" => {
-            crate::operation::delete_endpoint::parse_response(&reply).is_ok()
-        }
-        "DeletePlatformApplication" => {
-            crate::operation::delete_platform_application::parse_response(&reply).is_ok()
-        }
-        "DeleteSMSSandboxPhoneNumber" => {
-            crate::operation::delete_sms_sandbox_phone_number::parse_response(&reply)
-                .is_ok()
-        }
+        "DeleteEndpoint" => crate::operation::delete_endpoint::parse_response(&reply).is_ok(),
+        "DeletePlatformApplication" => crate::operation::delete_platform_application::parse_response(
+            &reply,
+        ).is_ok(),
+        "DeleteSMSSandboxPhoneNumber" => crate::operation::delete_sms_sandbox_phone_number::parse_response(
+            &reply,
+        ).is_ok(),
         "DeleteTopic" => crate::operation::delete_topic::parse_response(&reply).is_ok(),
-        "GetDataProtectionPolicy" => {
-            crate::operation::get_data_protection_policy::parse_response(&reply).is_ok()
-        }
-        "GetEndpointAttributes" => {
-            crate::operation::get_endpoint_attributes::parse_response(&reply).is_ok()
-        }
-        "GetPlatformApplicationAttributes" => {
-            crate::operation::get_platform_application_attributes::parse_response(&reply)
-                .is_ok()
-        }
-        "GetSMSAttributes" => {
-            crate::operation::get_sms_attributes::parse_response(&reply).is_ok()
-        }
-        "GetSMSSandboxAccountStatus" => {
-            crate::operation::get_sms_sandbox_account_status::parse_response(&reply)
-                .is_ok()
-        }
-        "GetSubscriptionAttributes" => {
-            crate::operation::get_subscription_attributes::parse_response(&reply).is_ok()
-        }
-        "GetTopicAttributes" => {
-            crate::operation::get_topic_attributes::parse_response(&reply).is_ok()
-        }
-        "ListEndpointsByPlatformApplication" => {
-            crate::operation::list_endpoints_by_platform_application::parse_response(
-                    &reply,
-                )
-                .is_ok()
-        }
-        "ListOriginationNumbers" => {
-            crate::operation::list_origination_numbers::parse_response(&reply).is_ok()
-        }
-        "ListPhoneNumbersOptedOut" => {
-            crate::operation::list_phone_numbers_opted_out::parse_response(&reply)
-                .is_ok()
-        }
-        "ListPlatformApplications" => {
-            crate::operation::list_platform_applications::parse_response(&reply).is_ok()
-        }
-        "ListSMSSandboxPhoneNumbers" => {
-            crate::operation::list_sms_sandbox_phone_numbers::parse_response(&reply)
-                .is_ok()
-        }
-        "ListSubscriptions" => {
-            crate::operation::list_subscriptions::parse_response(&reply).is_ok()
-        }
-        "ListSubscriptionsByTopic" => {
-            crate::operation::list_subscriptions_by_topic::parse_response(&reply).is_ok()
-        }
-        "ListTagsForResource" => {
-            crate::operation::list_tags_for_resource::parse_response(&reply).is_ok()
-        }
+        "GetDataProtectionPolicy" => crate::operation::get_data_protection_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetEndpointAttributes" => crate::operation::get_endpoint_attributes::parse_response(&reply)
+            .is_ok(),
+        "GetPlatformApplicationAttributes" => crate::operation::get_platform_application_attributes::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetSMSAttributes" => crate::operation::get_sms_attributes::parse_response(&reply).is_ok(),
+        "GetSMSSandboxAccountStatus" => crate::operation::get_sms_sandbox_account_status::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetSubscriptionAttributes" => crate::operation::get_subscription_attributes::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetTopicAttributes" => crate::operation::get_topic_attributes::parse_response(&reply)
+            .is_ok(),
+        "ListEndpointsByPlatformApplication" => crate::operation::list_endpoints_by_platform_application::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListOriginationNumbers" => crate::operation::list_origination_numbers::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListPhoneNumbersOptedOut" => crate::operation::list_phone_numbers_opted_out::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListPlatformApplications" => crate::operation::list_platform_applications::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListSMSSandboxPhoneNumbers" => crate::operation::list_sms_sandbox_phone_numbers::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListSubscriptions" => crate::operation::list_subscriptions::parse_response(&reply).is_ok(),
+        "ListSubscriptionsByTopic" => crate::operation::list_subscriptions_by_topic::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListTagsForResource" => crate::operation::list_tags_for_resource::parse_response(&reply)
+            .is_ok(),
         "ListTopics" => crate::operation::list_topics::parse_response(&reply).is_ok(),
-        "OptInPhoneNumber" => {
-            crate::operation::opt_in_phone_number::parse_response(&reply).is_ok()
-        }
+        "OptInPhoneNumber" => crate::operation::opt_in_phone_number::parse_response(&reply).is_ok(),
         "Publish" => crate::operation::publish::parse_response(&reply).is_ok(),
         "PublishBatch" => crate::operation::publish_batch::parse_response(&reply).is_ok(),
-        "PutDataProtectionPolicy" => {
-            crate::operation::put_data_protection_policy::parse_response(&reply).is_ok()
-        }
-        "RemovePermission" => {
-            crate::operation::remove_permission::parse_response(&reply).is_ok()
-        }
-        "SetEndpointAttributes" => {
-            crate::operation::set_endpoint_attributes::parse_response(&reply).is_ok()
-        }
-        "SetPlatformApplicationAttributes" => {
-            crate::operation::set_platform_application_attributes::parse_response(&reply)
-                .is_ok()
-        }
-        "SetSMSAttributes" => {
-            crate::operation::set_sms_attributes::parse_response(&reply).is_ok()
-        }
-        "SetSubscriptionAttributes" => {
-            crate::operation::set_subscription_attributes::parse_response(&reply).is_ok()
-        }
-        "SetTopicAttributes" => {
-            crate::operation::set_topic_attributes::parse_response(&reply).is_ok()
-        }
+        "PutDataProtectionPolicy" => crate::operation::put_data_protection_policy::parse_response(
+            &reply,
+        ).is_ok(),
+        "RemovePermission" => crate::operation::remove_permission::parse_response(&reply).is_ok(),
+        "SetEndpointAttributes" => crate::operation::set_endpoint_attributes::parse_response(&reply)
+            .is_ok(),
+        "SetPlatformApplicationAttributes" => crate::operation::set_platform_application_attributes::parse_response(
+            &reply,
+        ).is_ok(),
+        "SetSMSAttributes" => crate::operation::set_sms_attributes::parse_response(&reply).is_ok(),
+        "SetSubscriptionAttributes" => crate::operation::set_subscription_attributes::parse_response(
+            &reply,
+        ).is_ok(),
+        "SetTopicAttributes" => crate::operation::set_topic_attributes::parse_response(&reply)
+            .is_ok(),
         "Subscribe" => crate::operation::subscribe::parse_response(&reply).is_ok(),
         "TagResource" => crate::operation::tag_resource::parse_response(&reply).is_ok(),
         "Unsubscribe" => crate::operation::unsubscribe::parse_response(&reply).is_ok(),
-        "UntagResource" => {
-            crate::operation::untag_resource::parse_response(&reply).is_ok()
-        }
-        "VerifySMSSandboxPhoneNumber" => {
-            crate::operation::verify_sms_sandbox_phone_number::parse_response(&reply)
-                .is_ok()
-        }
+        "UntagResource" => crate::operation::untag_resource::parse_response(&reply).is_ok(),
+        "VerifySMSSandboxPhoneNumber" => crate::operation::verify_sms_sandbox_phone_number::parse_response(
+            &reply,
+        ).is_ok(),
         _ => false,
     }
 }
@@ -188,275 +154,159 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "AddPermission" => {
-            crate::operation::add_permission::AddPermissionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CheckIfPhoneNumberIsOptedOut" => {
-            crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ConfirmSubscription" => {
-            crate::operation::confirm_subscription::ConfirmSubscriptionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreatePlatformApplication" => {
-            crate::operation::create_platform_application::CreatePlatformApplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreatePlatformEndpoint" => {
-            crate::operation::create_platform_endpoint::CreatePlatformEndpointError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateSMSSandboxPhoneNumber" => {
-            crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateTopic" => {
-            crate::operation::create_topic::CreateTopicError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteEndpoint" => {
-            crate::operation::delete_endpoint::DeleteEndpointError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeletePlatformApplication" => {
-            crate::operation::delete_platform_application::DeletePlatformApplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteSMSSandboxPhoneNumber" => {
-            crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteTopic" => {
-            crate::operation::delete_topic::DeleteTopicError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetDataProtectionPolicy" => {
-            crate::operation::get_data_protection_policy::GetDataProtectionPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetEndpointAttributes" => {
-            crate::operation::get_endpoint_attributes::GetEndpointAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetPlatformApplicationAttributes" => {
-            crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSMSAttributes" => {
-            crate::operation::get_sms_attributes::GetSmsAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSMSSandboxAccountStatus" => {
-            crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSubscriptionAttributes" => {
-            crate::operation::get_subscription_attributes::GetSubscriptionAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetTopicAttributes" => {
-            crate::operation::get_topic_attributes::GetTopicAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListEndpointsByPlatformApplication" => {
-            crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListOriginationNumbers" => {
-            crate::operation::list_origination_numbers::ListOriginationNumbersError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListPhoneNumbersOptedOut" => {
-            crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListPlatformApplications" => {
-            crate::operation::list_platform_applications::ListPlatformApplicationsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSMSSandboxPhoneNumbers" => {
-            crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSubscriptions" => {
-            crate::operation::list_subscriptions::ListSubscriptionsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListSubscriptionsByTopic" => {
-            crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListTagsForResource" => {
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListTopics" => {
-            crate::operation::list_topics::ListTopicsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "OptInPhoneNumber" => {
-            crate::operation::opt_in_phone_number::OptInPhoneNumberError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "Publish" => {
-            crate::operation::publish::PublishError::from_response(resp, meta).is_ok()
-        }
-        "PublishBatch" => {
-            crate::operation::publish_batch::PublishBatchError::from_response(resp, meta)
-                .is_ok()
-        }
-        "PutDataProtectionPolicy" => {
-            crate::operation::put_data_protection_policy::PutDataProtectionPolicyError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RemovePermission" => {
-            crate::operation::remove_permission::RemovePermissionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetEndpointAttributes" => {
-            crate::operation::set_endpoint_attributes::SetEndpointAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetPlatformApplicationAttributes" => {
-            crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetSMSAttributes" => {
-            crate::operation::set_sms_attributes::SetSmsAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetSubscriptionAttributes" => {
-            crate::operation::set_subscription_attributes::SetSubscriptionAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetTopicAttributes" => {
-            crate::operation::set_topic_attributes::SetTopicAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "Subscribe" => {
-            crate::operation::subscribe::SubscribeError::from_response(resp, meta)
-                .is_ok()
-        }
-        "TagResource" => {
-            crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
-                .is_ok()
-        }
-        "Unsubscribe" => {
-            crate::operation::unsubscribe::UnsubscribeError::from_response(resp, meta)
-                .is_ok()
-        }
-        "UntagResource" => {
-            crate::operation::untag_resource::UntagResourceError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "VerifySMSSandboxPhoneNumber" => {
-            crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "AddPermission" => crate::operation::add_permission::AddPermissionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CheckIfPhoneNumberIsOptedOut" => crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ConfirmSubscription" => crate::operation::confirm_subscription::ConfirmSubscriptionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreatePlatformApplication" => crate::operation::create_platform_application::CreatePlatformApplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreatePlatformEndpoint" => crate::operation::create_platform_endpoint::CreatePlatformEndpointError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateSMSSandboxPhoneNumber" => crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateTopic" => crate::operation::create_topic::CreateTopicError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteEndpoint" => crate::operation::delete_endpoint::DeleteEndpointError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeletePlatformApplication" => crate::operation::delete_platform_application::DeletePlatformApplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteSMSSandboxPhoneNumber" => crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteTopic" => crate::operation::delete_topic::DeleteTopicError::from_response(resp, meta)
+            .is_ok(),
+        "GetDataProtectionPolicy" => crate::operation::get_data_protection_policy::GetDataProtectionPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetEndpointAttributes" => crate::operation::get_endpoint_attributes::GetEndpointAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetPlatformApplicationAttributes" => crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSMSAttributes" => crate::operation::get_sms_attributes::GetSmsAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSMSSandboxAccountStatus" => crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSubscriptionAttributes" => crate::operation::get_subscription_attributes::GetSubscriptionAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetTopicAttributes" => crate::operation::get_topic_attributes::GetTopicAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListEndpointsByPlatformApplication" => crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListOriginationNumbers" => crate::operation::list_origination_numbers::ListOriginationNumbersError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListPhoneNumbersOptedOut" => crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListPlatformApplications" => crate::operation::list_platform_applications::ListPlatformApplicationsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSMSSandboxPhoneNumbers" => crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSubscriptions" => crate::operation::list_subscriptions::ListSubscriptionsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListSubscriptionsByTopic" => crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListTagsForResource" => crate::operation::list_tags_for_resource::ListTagsForResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListTopics" => crate::operation::list_topics::ListTopicsError::from_response(resp, meta)
+            .is_ok(),
+        "OptInPhoneNumber" => crate::operation::opt_in_phone_number::OptInPhoneNumberError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "Publish" => crate::operation::publish::PublishError::from_response(resp, meta).is_ok(),
+        "PublishBatch" => crate::operation::publish_batch::PublishBatchError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "PutDataProtectionPolicy" => crate::operation::put_data_protection_policy::PutDataProtectionPolicyError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RemovePermission" => crate::operation::remove_permission::RemovePermissionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetEndpointAttributes" => crate::operation::set_endpoint_attributes::SetEndpointAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetPlatformApplicationAttributes" => crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetSMSAttributes" => crate::operation::set_sms_attributes::SetSmsAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetSubscriptionAttributes" => crate::operation::set_subscription_attributes::SetSubscriptionAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetTopicAttributes" => crate::operation::set_topic_attributes::SetTopicAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "Subscribe" => crate::operation::subscribe::SubscribeError::from_response(resp, meta)
+            .is_ok(),
+        "TagResource" => crate::operation::tag_resource::TagResourceError::from_response(resp, meta)
+            .is_ok(),
+        "Unsubscribe" => crate::operation::unsubscribe::UnsubscribeError::from_response(resp, meta)
+            .is_ok(),
+        "UntagResource" => crate::operation::untag_resource::UntagResourceError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "VerifySMSSandboxPhoneNumber" => crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

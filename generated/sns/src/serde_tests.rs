@@ -5,28 +5,23 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
-fn full_authorization_error_exception(
-    d: u32,
-) -> crate::types::AuthorizationErrorException {
+fn full_authorization_error_exception(d: u32) -> crate::types::AuthorizationErrorException {
     if d > 3u32 {
         return <crate::types::AuthorizationErrorException as ::std::default::Default>::default();
     }
@@ -46,9 +41,7 @@ fn full_batch_entry_ids_not_distinct_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_batch_request_too_long_exception(
-    d: u32,
-) -> crate::types::BatchRequestTooLongException {
+fn full_batch_request_too_long_exception(d: u32) -> crate::types::BatchRequestTooLongException {
     if d > 3u32 {
         return <crate::types::BatchRequestTooLongException as ::std::default::Default>::default();
     }
@@ -78,9 +71,7 @@ fn full_concurrent_access_exception(d: u32) -> crate::types::ConcurrentAccessExc
         ..::std::default::Default::default()
     }
 }
-fn full_empty_batch_request_exception(
-    d: u32,
-) -> crate::types::EmptyBatchRequestException {
+fn full_empty_batch_request_exception(d: u32) -> crate::types::EmptyBatchRequestException {
     if d > 3u32 {
         return <crate::types::EmptyBatchRequestException as ::std::default::Default>::default();
     }
@@ -94,23 +85,17 @@ fn full_endpoint(d: u32) -> crate::types::Endpoint {
         return <crate::types::Endpoint as ::std::default::Default>::default();
     }
     crate::types::Endpoint {
-        endpoint_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        endpoint_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -143,9 +128,7 @@ fn full_internal_error_exception(d: u32) -> crate::types::InternalErrorException
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_batch_entry_id_exception(
-    d: u32,
-) -> crate::types::InvalidBatchEntryIdException {
+fn full_invalid_batch_entry_id_exception(d: u32) -> crate::types::InvalidBatchEntryIdException {
     if d > 3u32 {
         return <crate::types::InvalidBatchEntryIdException as ::std::default::Default>::default();
     }
@@ -163,9 +146,7 @@ fn full_invalid_parameter_exception(d: u32) -> crate::types::InvalidParameterExc
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_parameter_value_exception(
-    d: u32,
-) -> crate::types::InvalidParameterValueException {
+fn full_invalid_parameter_value_exception(d: u32) -> crate::types::InvalidParameterValueException {
     if d > 3u32 {
         return <crate::types::InvalidParameterValueException as ::std::default::Default>::default();
     }
@@ -252,9 +233,7 @@ fn full_message_attribute_value(d: u32) -> crate::types::MessageAttributeValue {
     }
     crate::types::MessageAttributeValue {
         data_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        string_value: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        string_value: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         binary_value: Some(Blob::new(vec![0u8, 1, 127, 128, 254, 255])),
         ..::std::default::Default::default()
     }
@@ -285,17 +264,13 @@ fn full_phone_number_information(d: u32) -> crate::types::PhoneNumberInformation
         created_at: Some(DateTime::from_secs_and_nanos(1_700_000_000, 123_000_000)),
         phone_number: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         status: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        iso2_country_code: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        iso2_country_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         route_type: Some(crate::types::RouteType::from("Transactional")),
-        number_capabilities: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::NumberCapability::from("SMS")]
-            },
-        ),
+        number_capabilities: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::NumberCapability::from("SMS")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -307,20 +282,16 @@ fn full_platform_application(d: u32) -> crate::types::PlatformApplication {
         platform_application_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -343,24 +314,16 @@ fn full_publish_batch_request_entry(d: u32) -> crate::types::PublishBatchRequest
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         message: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         subject: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        message_structure: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        message_attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_message_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        message_structure: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        message_attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_message_attribute_value(d + 1))].into_iter().collect()
+        }),
         message_deduplication_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        message_group_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        message_group_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -371,15 +334,11 @@ fn full_publish_batch_result_entry(d: u32) -> crate::types::PublishBatchResultEn
     crate::types::PublishBatchResultEntry {
         id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         message_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        sequence_number: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sequence_number: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_replay_limit_exceeded_exception(
-    d: u32,
-) -> crate::types::ReplayLimitExceededException {
+fn full_replay_limit_exceeded_exception(d: u32) -> crate::types::ReplayLimitExceededException {
     if d > 3u32 {
         return <crate::types::ReplayLimitExceededException as ::std::default::Default>::default();
     }
@@ -403,9 +362,7 @@ fn full_sms_sandbox_phone_number(d: u32) -> crate::types::SmsSandboxPhoneNumber 
     }
     crate::types::SmsSandboxPhoneNumber {
         phone_number: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        status: Some(
-            crate::types::SmsSandboxPhoneNumberVerificationStatus::from("Pending"),
-        ),
+        status: Some(crate::types::SmsSandboxPhoneNumberVerificationStatus::from("Pending")),
         ..::std::default::Default::default()
     }
 }
@@ -423,9 +380,7 @@ fn full_subscription(d: u32) -> crate::types::Subscription {
         return <crate::types::Subscription as ::std::default::Default>::default();
     }
     crate::types::Subscription {
-        subscription_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         owner: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         protocol: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         endpoint: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
@@ -501,9 +456,7 @@ fn full_topic(d: u32) -> crate::types::Topic {
         ..::std::default::Default::default()
     }
 }
-fn full_topic_limit_exceeded_exception(
-    d: u32,
-) -> crate::types::TopicLimitExceededException {
+fn full_topic_limit_exceeded_exception(d: u32) -> crate::types::TopicLimitExceededException {
     if d > 3u32 {
         return <crate::types::TopicLimitExceededException as ::std::default::Default>::default();
     }
@@ -540,9 +493,7 @@ fn full_verification_exception(d: u32) -> crate::types::VerificationException {
         ..::std::default::Default::default()
     }
 }
-fn full_add_permission_input(
-    d: u32,
-) -> crate::operation::add_permission::AddPermissionInput {
+fn full_add_permission_input(d: u32) -> crate::operation::add_permission::AddPermissionInput {
     if d > 3u32 {
         return <crate::operation::add_permission::AddPermissionInput as ::std::default::Default>::default();
     }
@@ -562,9 +513,7 @@ fn full_add_permission_input(
         ..::std::default::Default::default()
     }
 }
-fn full_add_permission_output(
-    d: u32,
-) -> crate::operation::add_permission::AddPermissionOutput {
+fn full_add_permission_output(d: u32) -> crate::operation::add_permission::AddPermissionOutput {
     if d > 3u32 {
         return <crate::operation::add_permission::AddPermissionOutput as ::std::default::Default>::default();
     }
@@ -616,9 +565,7 @@ fn full_confirm_subscription_output(
         return <crate::operation::confirm_subscription::ConfirmSubscriptionOutput as ::std::default::Default>::default();
     }
     crate::operation::confirm_subscription::ConfirmSubscriptionOutput {
-        subscription_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -638,10 +585,8 @@ fn full_create_platform_application_input(
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
@@ -666,27 +611,19 @@ fn full_create_platform_endpoint_input(
         return <crate::operation::create_platform_endpoint::CreatePlatformEndpointInput as ::std::default::Default>::default();
     }
     crate::operation::create_platform_endpoint::CreatePlatformEndpointInput {
-        platform_application_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        platform_application_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         token: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        custom_user_data: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        custom_user_data: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -697,9 +634,7 @@ fn full_create_platform_endpoint_output(
         return <crate::operation::create_platform_endpoint::CreatePlatformEndpointOutput as ::std::default::Default>::default();
     }
     crate::operation::create_platform_endpoint::CreatePlatformEndpointOutput {
-        endpoint_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        endpoint_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -731,30 +666,28 @@ fn full_create_topic_input(d: u32) -> crate::operation::create_topic::CreateTopi
     }
     crate::operation::create_topic::CreateTopicInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         data_protection_policy: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         ..::std::default::Default::default()
     }
 }
-fn full_create_topic_output(
-    d: u32,
-) -> crate::operation::create_topic::CreateTopicOutput {
+fn full_create_topic_output(d: u32) -> crate::operation::create_topic::CreateTopicOutput {
     if d > 3u32 {
         return <crate::operation::create_topic::CreateTopicOutput as ::std::default::Default>::default();
     }
@@ -763,9 +696,7 @@ fn full_create_topic_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_endpoint_input(
-    d: u32,
-) -> crate::operation::delete_endpoint::DeleteEndpointInput {
+fn full_delete_endpoint_input(d: u32) -> crate::operation::delete_endpoint::DeleteEndpointInput {
     if d > 3u32 {
         return <crate::operation::delete_endpoint::DeleteEndpointInput as ::std::default::Default>::default();
     }
@@ -774,9 +705,7 @@ fn full_delete_endpoint_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_endpoint_output(
-    d: u32,
-) -> crate::operation::delete_endpoint::DeleteEndpointOutput {
+fn full_delete_endpoint_output(d: u32) -> crate::operation::delete_endpoint::DeleteEndpointOutput {
     if d > 3u32 {
         return <crate::operation::delete_endpoint::DeleteEndpointOutput as ::std::default::Default>::default();
     }
@@ -791,9 +720,7 @@ fn full_delete_platform_application_input(
         return <crate::operation::delete_platform_application::DeletePlatformApplicationInput as ::std::default::Default>::default();
     }
     crate::operation::delete_platform_application::DeletePlatformApplicationInput {
-        platform_application_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        platform_application_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -837,9 +764,7 @@ fn full_delete_topic_input(d: u32) -> crate::operation::delete_topic::DeleteTopi
         ..::std::default::Default::default()
     }
 }
-fn full_delete_topic_output(
-    d: u32,
-) -> crate::operation::delete_topic::DeleteTopicOutput {
+fn full_delete_topic_output(d: u32) -> crate::operation::delete_topic::DeleteTopicOutput {
     if d > 3u32 {
         return <crate::operation::delete_topic::DeleteTopicOutput as ::std::default::Default>::default();
     }
@@ -889,20 +814,16 @@ fn full_get_endpoint_attributes_output(
         return <crate::operation::get_endpoint_attributes::GetEndpointAttributesOutput as ::std::default::Default>::default();
     }
     crate::operation::get_endpoint_attributes::GetEndpointAttributesOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -913,9 +834,7 @@ fn full_get_platform_application_attributes_input(
         return <crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesInput as ::std::default::Default>::default();
     }
     crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesInput {
-        platform_application_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        platform_application_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -926,20 +845,16 @@ fn full_get_platform_application_attributes_output(
         return <crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesOutput as ::std::default::Default>::default();
     }
     crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -950,13 +865,11 @@ fn full_get_sms_attributes_input(
         return <crate::operation::get_sms_attributes::GetSmsAttributesInput as ::std::default::Default>::default();
     }
     crate::operation::get_sms_attributes::GetSmsAttributesInput {
-        attributes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -967,20 +880,16 @@ fn full_get_sms_attributes_output(
         return <crate::operation::get_sms_attributes::GetSmsAttributesOutput as ::std::default::Default>::default();
     }
     crate::operation::get_sms_attributes::GetSmsAttributesOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1023,20 +932,16 @@ fn full_get_subscription_attributes_output(
         return <crate::operation::get_subscription_attributes::GetSubscriptionAttributesOutput as ::std::default::Default>::default();
     }
     crate::operation::get_subscription_attributes::GetSubscriptionAttributesOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1058,20 +963,16 @@ fn full_get_topic_attributes_output(
         return <crate::operation::get_topic_attributes::GetTopicAttributesOutput as ::std::default::Default>::default();
     }
     crate::operation::get_topic_attributes::GetTopicAttributesOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1082,9 +983,7 @@ fn full_list_endpoints_by_platform_application_input(
         return <crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationInput as ::std::default::Default>::default();
     }
     crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationInput {
-        platform_application_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        platform_application_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1096,7 +995,11 @@ fn full_list_endpoints_by_platform_application_output(
         return <crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationOutput as ::std::default::Default>::default();
     }
     crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationOutput {
-        endpoints: Some(if d > 3u32 { vec![] } else { vec![full_endpoint(d + 1)] }),
+        endpoints: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_endpoint(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1121,9 +1024,11 @@ fn full_list_origination_numbers_output(
     }
     crate::operation::list_origination_numbers::ListOriginationNumbersOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        phone_numbers: Some(
-            if d > 3u32 { vec![] } else { vec![full_phone_number_information(d + 1)] },
-        ),
+        phone_numbers: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_phone_number_information(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1145,13 +1050,11 @@ fn full_list_phone_numbers_opted_out_output(
         return <crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutOutput as ::std::default::Default>::default();
     }
     crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutOutput {
-        phone_numbers: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![SensitiveString::from("s3cr3t ✓ \"x\"")]
-            },
-        ),
+        phone_numbers: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![SensitiveString::from("s3cr3t ✓ \"x\"")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1174,9 +1077,11 @@ fn full_list_platform_applications_output(
         return <crate::operation::list_platform_applications::ListPlatformApplicationsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_platform_applications::ListPlatformApplicationsOutput {
-        platform_applications: Some(
-            if d > 3u32 { vec![] } else { vec![full_platform_application(d + 1)] },
-        ),
+        platform_applications: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_platform_application(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1227,9 +1132,11 @@ fn full_list_subscriptions_output(
         return <crate::operation::list_subscriptions::ListSubscriptionsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_subscriptions::ListSubscriptionsOutput {
-        subscriptions: Some(
-            if d > 3u32 { vec![] } else { vec![full_subscription(d + 1)] },
-        ),
+        subscriptions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_subscription(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1253,9 +1160,11 @@ fn full_list_subscriptions_by_topic_output(
         return <crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicOutput as ::std::default::Default>::default();
     }
     crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicOutput {
-        subscriptions: Some(
-            if d > 3u32 { vec![] } else { vec![full_subscription(d + 1)] },
-        ),
+        subscriptions: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_subscription(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1278,7 +1187,11 @@ fn full_list_tags_for_resource_output(
         return <crate::operation::list_tags_for_resource::ListTagsForResourceOutput as ::std::default::Default>::default();
     }
     crate::operation::list_tags_for_resource::ListTagsForResourceOutput {
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1296,7 +1209,11 @@ fn full_list_topics_output(d: u32) -> crate::operation::list_topics::ListTopicsO
         return <crate::operation::list_topics::ListTopicsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_topics::ListTopicsOutput {
-        topics: Some(if d > 3u32 { vec![] } else { vec![full_topic(d + 1)] }),
+        topics: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_topic(d + 1)]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -1332,24 +1249,16 @@ fn full_publish_input(d: u32) -> crate::operation::publish::PublishInput {
         phone_number: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         message: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         subject: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        message_structure: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        message_attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_message_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        message_structure: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        message_attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_message_attribute_value(d + 1))].into_iter().collect()
+        }),
         message_deduplication_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        message_group_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        message_group_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1359,15 +1268,11 @@ fn full_publish_output(d: u32) -> crate::operation::publish::PublishOutput {
     }
     crate::operation::publish::PublishOutput {
         message_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        sequence_number: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sequence_number: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_publish_batch_input(
-    d: u32,
-) -> crate::operation::publish_batch::PublishBatchInput {
+fn full_publish_batch_input(d: u32) -> crate::operation::publish_batch::PublishBatchInput {
     if d > 3u32 {
         return <crate::operation::publish_batch::PublishBatchInput as ::std::default::Default>::default();
     }
@@ -1381,19 +1286,21 @@ fn full_publish_batch_input(
         ..::std::default::Default::default()
     }
 }
-fn full_publish_batch_output(
-    d: u32,
-) -> crate::operation::publish_batch::PublishBatchOutput {
+fn full_publish_batch_output(d: u32) -> crate::operation::publish_batch::PublishBatchOutput {
     if d > 3u32 {
         return <crate::operation::publish_batch::PublishBatchOutput as ::std::default::Default>::default();
     }
     crate::operation::publish_batch::PublishBatchOutput {
-        successful: Some(
-            if d > 3u32 { vec![] } else { vec![full_publish_batch_result_entry(d + 1)] },
-        ),
-        failed: Some(
-            if d > 3u32 { vec![] } else { vec![full_batch_result_error_entry(d + 1)] },
-        ),
+        successful: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_publish_batch_result_entry(d + 1)]
+        }),
+        failed: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_batch_result_error_entry(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1405,9 +1312,7 @@ fn full_put_data_protection_policy_input(
     }
     crate::operation::put_data_protection_policy::PutDataProtectionPolicyInput {
         resource_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        data_protection_policy: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        data_protection_policy: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -1458,10 +1363,8 @@ fn full_set_endpoint_attributes_input(
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
@@ -1483,9 +1386,7 @@ fn full_set_platform_application_attributes_input(
         return <crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesInput as ::std::default::Default>::default();
     }
     crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesInput {
-        platform_application_arn: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        platform_application_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         attributes: if d > 3u32 {
             Default::default()
         } else {
@@ -1493,10 +1394,8 @@ fn full_set_platform_application_attributes_input(
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
@@ -1525,10 +1424,8 @@ fn full_set_sms_attributes_input(
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
@@ -1552,9 +1449,7 @@ fn full_set_subscription_attributes_input(
     crate::operation::set_subscription_attributes::SetSubscriptionAttributesInput {
         subscription_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         attribute_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        attribute_value: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        attribute_value: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1577,9 +1472,7 @@ fn full_set_topic_attributes_input(
     crate::operation::set_topic_attributes::SetTopicAttributesInput {
         topic_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         attribute_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        attribute_value: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        attribute_value: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1601,20 +1494,16 @@ fn full_subscribe_input(d: u32) -> crate::operation::subscribe::SubscribeInput {
         topic_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         protocol: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         endpoint: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         return_subscription_arn: true,
         ..::std::default::Default::default()
     }
@@ -1624,9 +1513,7 @@ fn full_subscribe_output(d: u32) -> crate::operation::subscribe::SubscribeOutput
         return <crate::operation::subscribe::SubscribeOutput as ::std::default::Default>::default();
     }
     crate::operation::subscribe::SubscribeOutput {
-        subscription_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subscription_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1636,13 +1523,15 @@ fn full_tag_resource_input(d: u32) -> crate::operation::tag_resource::TagResourc
     }
     crate::operation::tag_resource::TagResourceInput {
         resource_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        tags: if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] },
+        tags: if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        },
         ..::std::default::Default::default()
     }
 }
-fn full_tag_resource_output(
-    d: u32,
-) -> crate::operation::tag_resource::TagResourceOutput {
+fn full_tag_resource_output(d: u32) -> crate::operation::tag_resource::TagResourceOutput {
     if d > 3u32 {
         return <crate::operation::tag_resource::TagResourceOutput as ::std::default::Default>::default();
     }
@@ -1667,9 +1556,7 @@ fn full_unsubscribe_output(d: u32) -> crate::operation::unsubscribe::Unsubscribe
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_input(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceInput {
+fn full_untag_resource_input(d: u32) -> crate::operation::untag_resource::UntagResourceInput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceInput as ::std::default::Default>::default();
     }
@@ -1683,9 +1570,7 @@ fn full_untag_resource_input(
         ..::std::default::Default::default()
     }
 }
-fn full_untag_resource_output(
-    d: u32,
-) -> crate::operation::untag_resource::UntagResourceOutput {
+fn full_untag_resource_output(d: u32) -> crate::operation::untag_resource::UntagResourceOutput {
     if d > 3u32 {
         return <crate::operation::untag_resource::UntagResourceOutput as ::std::default::Default>::default();
     }
@@ -1701,9 +1586,7 @@ fn full_verify_sms_sandbox_phone_number_input(
     }
     crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberInput {
         phone_number: SensitiveString::from("s3cr3t ✓ \"x\""),
-        one_time_password: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        one_time_password: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
@@ -1720,85 +1603,53 @@ fn full_verify_sms_sandbox_phone_number_output(
 #[test]
 fn every_type_round_trips() {
     roundtrip(&full_authorization_error_exception(0));
-    roundtrip(
-        &<crate::types::AuthorizationErrorException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AuthorizationErrorException as ::std::default::Default>::default());
     roundtrip(&full_batch_entry_ids_not_distinct_exception(0));
     roundtrip(
         &<crate::types::BatchEntryIdsNotDistinctException as ::std::default::Default>::default(),
     );
     roundtrip(&full_batch_request_too_long_exception(0));
-    roundtrip(
-        &<crate::types::BatchRequestTooLongException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchRequestTooLongException as ::std::default::Default>::default());
     roundtrip(&full_batch_result_error_entry(0));
-    roundtrip(
-        &<crate::types::BatchResultErrorEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchResultErrorEntry as ::std::default::Default>::default());
     roundtrip(&full_concurrent_access_exception(0));
-    roundtrip(
-        &<crate::types::ConcurrentAccessException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ConcurrentAccessException as ::std::default::Default>::default());
     roundtrip(&full_empty_batch_request_exception(0));
-    roundtrip(
-        &<crate::types::EmptyBatchRequestException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EmptyBatchRequestException as ::std::default::Default>::default());
     roundtrip(&full_endpoint(0));
     roundtrip(&<crate::types::Endpoint as ::std::default::Default>::default());
     roundtrip(&full_endpoint_disabled_exception(0));
-    roundtrip(
-        &<crate::types::EndpointDisabledException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::EndpointDisabledException as ::std::default::Default>::default());
     roundtrip(&full_filter_policy_limit_exceeded_exception(0));
     roundtrip(
         &<crate::types::FilterPolicyLimitExceededException as ::std::default::Default>::default(),
     );
     roundtrip(&full_internal_error_exception(0));
-    roundtrip(
-        &<crate::types::InternalErrorException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InternalErrorException as ::std::default::Default>::default());
     roundtrip(&full_invalid_batch_entry_id_exception(0));
-    roundtrip(
-        &<crate::types::InvalidBatchEntryIdException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidBatchEntryIdException as ::std::default::Default>::default());
     roundtrip(&full_invalid_parameter_exception(0));
-    roundtrip(
-        &<crate::types::InvalidParameterException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidParameterException as ::std::default::Default>::default());
     roundtrip(&full_invalid_parameter_value_exception(0));
     roundtrip(
         &<crate::types::InvalidParameterValueException as ::std::default::Default>::default(),
     );
     roundtrip(&full_invalid_security_exception(0));
-    roundtrip(
-        &<crate::types::InvalidSecurityException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidSecurityException as ::std::default::Default>::default());
     roundtrip(&full_invalid_state_exception(0));
-    roundtrip(
-        &<crate::types::InvalidStateException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidStateException as ::std::default::Default>::default());
     roundtrip(&full_kms_access_denied_exception(0));
-    roundtrip(
-        &<crate::types::KmsAccessDeniedException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::KmsAccessDeniedException as ::std::default::Default>::default());
     roundtrip(&full_kms_disabled_exception(0));
-    roundtrip(
-        &<crate::types::KmsDisabledException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::KmsDisabledException as ::std::default::Default>::default());
     roundtrip(&full_kms_invalid_state_exception(0));
-    roundtrip(
-        &<crate::types::KmsInvalidStateException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::KmsInvalidStateException as ::std::default::Default>::default());
     roundtrip(&full_kms_not_found_exception(0));
-    roundtrip(
-        &<crate::types::KmsNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::KmsNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_kms_opt_in_required(0));
     roundtrip(&<crate::types::KmsOptInRequired as ::std::default::Default>::default());
     roundtrip(&full_kms_throttling_exception(0));
-    roundtrip(
-        &<crate::types::KmsThrottlingException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::KmsThrottlingException as ::std::default::Default>::default());
     for v in [
         "en-US",
         "en-GB",
@@ -1818,9 +1669,7 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::LanguageCodeString::from(v));
     }
     roundtrip(&full_message_attribute_value(0));
-    roundtrip(
-        &<crate::types::MessageAttributeValue as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::MessageAttributeValue as ::std::default::Default>::default());
     roundtrip(&full_not_found_exception(0));
     roundtrip(&<crate::types::NotFoundException as ::std::default::Default>::default());
     for v in ["SMS", "MMS", "VOICE", "a value from the future ✓"] {
@@ -1829,40 +1678,26 @@ fn every_type_round_trips() {
     roundtrip(&full_opted_out_exception(0));
     roundtrip(&<crate::types::OptedOutException as ::std::default::Default>::default());
     roundtrip(&full_phone_number_information(0));
-    roundtrip(
-        &<crate::types::PhoneNumberInformation as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PhoneNumberInformation as ::std::default::Default>::default());
     roundtrip(&full_platform_application(0));
-    roundtrip(
-        &<crate::types::PlatformApplication as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PlatformApplication as ::std::default::Default>::default());
     roundtrip(&full_platform_application_disabled_exception(0));
     roundtrip(
         &<crate::types::PlatformApplicationDisabledException as ::std::default::Default>::default(),
     );
     roundtrip(&full_publish_batch_request_entry(0));
-    roundtrip(
-        &<crate::types::PublishBatchRequestEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PublishBatchRequestEntry as ::std::default::Default>::default());
     roundtrip(&full_publish_batch_result_entry(0));
-    roundtrip(
-        &<crate::types::PublishBatchResultEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PublishBatchResultEntry as ::std::default::Default>::default());
     roundtrip(&full_replay_limit_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::ReplayLimitExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReplayLimitExceededException as ::std::default::Default>::default());
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     for v in ["Transactional", "Promotional", "Premium", "a value from the future ✓"] {
         roundtrip(&crate::types::RouteType::from(v));
     }
     roundtrip(&full_sms_sandbox_phone_number(0));
-    roundtrip(
-        &<crate::types::SmsSandboxPhoneNumber as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SmsSandboxPhoneNumber as ::std::default::Default>::default());
     for v in ["Pending", "Verified", "a value from the future ✓"] {
         roundtrip(&crate::types::SmsSandboxPhoneNumberVerificationStatus::from(v));
     }
@@ -1877,9 +1712,7 @@ fn every_type_round_trips() {
     roundtrip(&full_tag(0));
     roundtrip(&<crate::types::Tag as ::std::default::Default>::default());
     roundtrip(&full_tag_limit_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::TagLimitExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TagLimitExceededException as ::std::default::Default>::default());
     roundtrip(&full_tag_policy_exception(0));
     roundtrip(&<crate::types::TagPolicyException as ::std::default::Default>::default());
     roundtrip(&full_throttled_exception(0));
@@ -1891,19 +1724,13 @@ fn every_type_round_trips() {
     roundtrip(&full_topic(0));
     roundtrip(&<crate::types::Topic as ::std::default::Default>::default());
     roundtrip(&full_topic_limit_exceeded_exception(0));
-    roundtrip(
-        &<crate::types::TopicLimitExceededException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TopicLimitExceededException as ::std::default::Default>::default());
     roundtrip(&full_user_error_exception(0));
     roundtrip(&<crate::types::UserErrorException as ::std::default::Default>::default());
     roundtrip(&full_validation_exception(0));
-    roundtrip(
-        &<crate::types::ValidationException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ValidationException as ::std::default::Default>::default());
     roundtrip(&full_verification_exception(0));
-    roundtrip(
-        &<crate::types::VerificationException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::VerificationException as ::std::default::Default>::default());
     roundtrip(&full_add_permission_input(0));
     roundtrip(
         &<crate::operation::add_permission::AddPermissionInput as ::std::default::Default>::default(),
@@ -2129,13 +1956,9 @@ fn every_type_round_trips() {
         &<crate::operation::opt_in_phone_number::OptInPhoneNumberOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_publish_input(0));
-    roundtrip(
-        &<crate::operation::publish::PublishInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::publish::PublishInput as ::std::default::Default>::default());
     roundtrip(&full_publish_output(0));
-    roundtrip(
-        &<crate::operation::publish::PublishOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::publish::PublishOutput as ::std::default::Default>::default());
     roundtrip(&full_publish_batch_input(0));
     roundtrip(
         &<crate::operation::publish_batch::PublishBatchInput as ::std::default::Default>::default(),
@@ -2201,9 +2024,7 @@ fn every_type_round_trips() {
         &<crate::operation::set_topic_attributes::SetTopicAttributesOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_subscribe_input(0));
-    roundtrip(
-        &<crate::operation::subscribe::SubscribeInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::subscribe::SubscribeInput as ::std::default::Default>::default());
     roundtrip(&full_subscribe_output(0));
     roundtrip(
         &<crate::operation::subscribe::SubscribeOutput as ::std::default::Default>::default(),
@@ -2249,10 +2070,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.phone_number = Some(SensitiveString::from("s3cr3t ✓ \"x\""));
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("PhoneNumberInformation.PhoneNumber"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

@@ -5,7 +5,5 @@ pub const CASES: &[(&str, &str)] = &[("ListTopicsSuccess", "us-west-2")];
 /// Smoke test `ListTopicsSuccess` (region us-west-2 in the model).
 pub async fn list_topics_success(client: &crate::Client) -> Result<(), String> {
     let result = client.list_topics().send().await;
-    result
-        .map(|_| ())
-        .map_err(|e| format!("{} expected success, got: {e}", "ListTopicsSuccess"))
+    result.map(|_| ()).map_err(|e| format!("{} expected success, got: {e}", "ListTopicsSuccess"))
 }

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,253 +42,207 @@ impl Client {
     #[cfg(feature = "add_permission")]
     pub fn add_permission(
         &self,
-    ) -> crate::operation::add_permission::AddPermissionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::add_permission::AddPermissionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.add_permission())
+    ) -> crate::operation::add_permission::AddPermissionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::add_permission::AddPermissionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.add_permission(),
+        )
     }
     /// Calls `CancelMessageMoveTask` and waits for the answer. See [`crate::Client::cancel_message_move_task`].
     #[cfg(feature = "cancel_message_move_task")]
     pub fn cancel_message_move_task(
         &self,
-    ) -> crate::operation::cancel_message_move_task::CancelMessageMoveTaskFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::cancel_message_move_task::CancelMessageMoveTaskFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.cancel_message_move_task())
+    ) -> crate::operation::cancel_message_move_task::CancelMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::cancel_message_move_task::CancelMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.cancel_message_move_task(),
+        )
     }
     /// Calls `ChangeMessageVisibility` and waits for the answer. See [`crate::Client::change_message_visibility`].
     #[cfg(feature = "change_message_visibility")]
     pub fn change_message_visibility(
         &self,
-    ) -> crate::operation::change_message_visibility::ChangeMessageVisibilityFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::change_message_visibility::ChangeMessageVisibilityFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.change_message_visibility())
+    ) -> crate::operation::change_message_visibility::ChangeMessageVisibilityFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::change_message_visibility::ChangeMessageVisibilityFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.change_message_visibility(),
+        )
     }
     /// Calls `ChangeMessageVisibilityBatch` and waits for the answer. See [`crate::Client::change_message_visibility_batch`].
     #[cfg(feature = "change_message_visibility_batch")]
     pub fn change_message_visibility_batch(
         &self,
-    ) -> crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.change_message_visibility_batch())
+    ) -> crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.change_message_visibility_batch(),
+        )
     }
     /// Calls `CreateQueue` and waits for the answer. See [`crate::Client::create_queue`].
     #[cfg(feature = "create_queue")]
     pub fn create_queue(
         &self,
-    ) -> crate::operation::create_queue::CreateQueueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_queue::CreateQueueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_queue())
+    ) -> crate::operation::create_queue::CreateQueueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_queue::CreateQueueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_queue(),
+        )
     }
     /// Calls `DeleteMessage` and waits for the answer. See [`crate::Client::delete_message`].
     #[cfg(feature = "delete_message")]
     pub fn delete_message(
         &self,
-    ) -> crate::operation::delete_message::DeleteMessageFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_message::DeleteMessageFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_message())
+    ) -> crate::operation::delete_message::DeleteMessageFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_message::DeleteMessageFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_message(),
+        )
     }
     /// Calls `DeleteMessageBatch` and waits for the answer. See [`crate::Client::delete_message_batch`].
     #[cfg(feature = "delete_message_batch")]
     pub fn delete_message_batch(
         &self,
-    ) -> crate::operation::delete_message_batch::DeleteMessageBatchFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_message_batch::DeleteMessageBatchFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_message_batch())
+    ) -> crate::operation::delete_message_batch::DeleteMessageBatchFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_message_batch::DeleteMessageBatchFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_message_batch(),
+        )
     }
     /// Calls `DeleteQueue` and waits for the answer. See [`crate::Client::delete_queue`].
     #[cfg(feature = "delete_queue")]
     pub fn delete_queue(
         &self,
-    ) -> crate::operation::delete_queue::DeleteQueueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::delete_queue::DeleteQueueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.delete_queue())
+    ) -> crate::operation::delete_queue::DeleteQueueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::delete_queue::DeleteQueueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.delete_queue(),
+        )
     }
     /// Calls `GetQueueAttributes` and waits for the answer. See [`crate::Client::get_queue_attributes`].
     #[cfg(feature = "get_queue_attributes")]
     pub fn get_queue_attributes(
         &self,
-    ) -> crate::operation::get_queue_attributes::GetQueueAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_queue_attributes::GetQueueAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_queue_attributes())
+    ) -> crate::operation::get_queue_attributes::GetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_queue_attributes::GetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_queue_attributes(),
+        )
     }
     /// Calls `GetQueueUrl` and waits for the answer. See [`crate::Client::get_queue_url`].
     #[cfg(feature = "get_queue_url")]
     pub fn get_queue_url(
         &self,
-    ) -> crate::operation::get_queue_url::GetQueueUrlFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_queue_url::GetQueueUrlFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_queue_url())
+    ) -> crate::operation::get_queue_url::GetQueueUrlFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_queue_url::GetQueueUrlFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_queue_url(),
+        )
     }
     /// Calls `ListDeadLetterSourceQueues` and waits for the answer. See [`crate::Client::list_dead_letter_source_queues`].
     #[cfg(feature = "list_dead_letter_source_queues")]
     pub fn list_dead_letter_source_queues(
         &self,
-    ) -> crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_dead_letter_source_queues())
+    ) -> crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_dead_letter_source_queues(),
+        )
     }
     /// Calls `ListMessageMoveTasks` and waits for the answer. See [`crate::Client::list_message_move_tasks`].
     #[cfg(feature = "list_message_move_tasks")]
     pub fn list_message_move_tasks(
         &self,
-    ) -> crate::operation::list_message_move_tasks::ListMessageMoveTasksFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_message_move_tasks::ListMessageMoveTasksFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_message_move_tasks())
+    ) -> crate::operation::list_message_move_tasks::ListMessageMoveTasksFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_message_move_tasks::ListMessageMoveTasksFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_message_move_tasks(),
+        )
     }
     /// Calls `ListQueueTags` and waits for the answer. See [`crate::Client::list_queue_tags`].
     #[cfg(feature = "list_queue_tags")]
     pub fn list_queue_tags(
         &self,
-    ) -> crate::operation::list_queue_tags::ListQueueTagsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_queue_tags::ListQueueTagsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_queue_tags())
+    ) -> crate::operation::list_queue_tags::ListQueueTagsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_queue_tags::ListQueueTagsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_queue_tags(),
+        )
     }
     /// Calls `ListQueues` and waits for the answer. See [`crate::Client::list_queues`].
     #[cfg(feature = "list_queues")]
     pub fn list_queues(
         &self,
-    ) -> crate::operation::list_queues::ListQueuesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_queues::ListQueuesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_queues())
+    ) -> crate::operation::list_queues::ListQueuesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_queues::ListQueuesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_queues(),
+        )
     }
     /// Calls `PurgeQueue` and waits for the answer. See [`crate::Client::purge_queue`].
     #[cfg(feature = "purge_queue")]
     pub fn purge_queue(
         &self,
-    ) -> crate::operation::purge_queue::PurgeQueueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::purge_queue::PurgeQueueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.purge_queue())
+    ) -> crate::operation::purge_queue::PurgeQueueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::purge_queue::PurgeQueueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.purge_queue(),
+        )
     }
     /// Calls `ReceiveMessage` and waits for the answer. See [`crate::Client::receive_message`].
     #[cfg(feature = "receive_message")]
     pub fn receive_message(
         &self,
-    ) -> crate::operation::receive_message::ReceiveMessageFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::receive_message::ReceiveMessageFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.receive_message())
+    ) -> crate::operation::receive_message::ReceiveMessageFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::receive_message::ReceiveMessageFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.receive_message(),
+        )
     }
     /// Calls `RemovePermission` and waits for the answer. See [`crate::Client::remove_permission`].
     #[cfg(feature = "remove_permission")]
     pub fn remove_permission(
         &self,
-    ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::remove_permission::RemovePermissionFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.remove_permission())
+    ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::remove_permission::RemovePermissionFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.remove_permission(),
+        )
     }
     /// Calls `SendMessage` and waits for the answer. See [`crate::Client::send_message`].
     #[cfg(feature = "send_message")]
     pub fn send_message(
         &self,
-    ) -> crate::operation::send_message::SendMessageFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::send_message::SendMessageFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.send_message())
+    ) -> crate::operation::send_message::SendMessageFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::send_message::SendMessageFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.send_message(),
+        )
     }
     /// Calls `SendMessageBatch` and waits for the answer. See [`crate::Client::send_message_batch`].
     #[cfg(feature = "send_message_batch")]
     pub fn send_message_batch(
         &self,
-    ) -> crate::operation::send_message_batch::SendMessageBatchFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::send_message_batch::SendMessageBatchFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.send_message_batch())
+    ) -> crate::operation::send_message_batch::SendMessageBatchFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::send_message_batch::SendMessageBatchFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.send_message_batch(),
+        )
     }
     /// Calls `SetQueueAttributes` and waits for the answer. See [`crate::Client::set_queue_attributes`].
     #[cfg(feature = "set_queue_attributes")]
     pub fn set_queue_attributes(
         &self,
-    ) -> crate::operation::set_queue_attributes::SetQueueAttributesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::set_queue_attributes::SetQueueAttributesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.set_queue_attributes())
+    ) -> crate::operation::set_queue_attributes::SetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::set_queue_attributes::SetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.set_queue_attributes(),
+        )
     }
     /// Calls `StartMessageMoveTask` and waits for the answer. See [`crate::Client::start_message_move_task`].
     #[cfg(feature = "start_message_move_task")]
     pub fn start_message_move_task(
         &self,
-    ) -> crate::operation::start_message_move_task::StartMessageMoveTaskFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::start_message_move_task::StartMessageMoveTaskFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.start_message_move_task())
+    ) -> crate::operation::start_message_move_task::StartMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::start_message_move_task::StartMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.start_message_move_task(),
+        )
     }
     /// Calls `TagQueue` and waits for the answer. See [`crate::Client::tag_queue`].
     #[cfg(feature = "tag_queue")]
     pub fn tag_queue(
         &self,
-    ) -> crate::operation::tag_queue::TagQueueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::tag_queue::TagQueueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.tag_queue())
+    ) -> crate::operation::tag_queue::TagQueueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::tag_queue::TagQueueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.tag_queue(),
+        )
     }
     /// Calls `UntagQueue` and waits for the answer. See [`crate::Client::untag_queue`].
     #[cfg(feature = "untag_queue")]
     pub fn untag_queue(
         &self,
-    ) -> crate::operation::untag_queue::UntagQueueFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::untag_queue::UntagQueueFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.untag_queue())
+    ) -> crate::operation::untag_queue::UntagQueueFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::untag_queue::UntagQueueFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.untag_queue(),
+        )
     }
 }

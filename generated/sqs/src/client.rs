@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -43,12 +43,8 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
     #[cfg(feature = "add_permission")]
-    pub fn add_permission(
-        &self,
-    ) -> crate::operation::add_permission::AddPermissionFluentBuilder {
-        crate::operation::add_permission::AddPermissionFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn add_permission(&self) -> crate::operation::add_permission::AddPermissionFluentBuilder {
+        crate::operation::add_permission::AddPermissionFluentBuilder::new(self.handle.clone())
     }
     /// Cancels a specified message movement task. A message movement can only be cancelled when the current status is RUNNING. Cancelling a message movement task does not revert the messages that have already been moved. It can only stop the messages that have not been moved yet.
     ///
@@ -172,12 +168,8 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
     #[cfg(feature = "create_queue")]
-    pub fn create_queue(
-        &self,
-    ) -> crate::operation::create_queue::CreateQueueFluentBuilder {
-        crate::operation::create_queue::CreateQueueFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_queue(&self) -> crate::operation::create_queue::CreateQueueFluentBuilder {
+        crate::operation::create_queue::CreateQueueFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the specified message from the specified queue. To select the message to delete, use the `ReceiptHandle` of the message (*not* the `MessageId` which you receive when you send the message). Amazon SQS can delete a message from a queue even if a visibility timeout setting causes the message to be locked by another consumer. Amazon SQS automatically deletes messages left in a queue longer than the retention period configured for the queue.
     ///
@@ -196,12 +188,8 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
     #[cfg(feature = "delete_message")]
-    pub fn delete_message(
-        &self,
-    ) -> crate::operation::delete_message::DeleteMessageFluentBuilder {
-        crate::operation::delete_message::DeleteMessageFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_message(&self) -> crate::operation::delete_message::DeleteMessageFluentBuilder {
+        crate::operation::delete_message::DeleteMessageFluentBuilder::new(self.handle.clone())
     }
     /// Deletes up to ten messages from the specified queue. This is a batch version of `DeleteMessage.` The result of the action on each message is reported individually in the response.
     ///
@@ -248,12 +236,8 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
     #[cfg(feature = "delete_queue")]
-    pub fn delete_queue(
-        &self,
-    ) -> crate::operation::delete_queue::DeleteQueueFluentBuilder {
-        crate::operation::delete_queue::DeleteQueueFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn delete_queue(&self) -> crate::operation::delete_queue::DeleteQueueFluentBuilder {
+        crate::operation::delete_queue::DeleteQueueFluentBuilder::new(self.handle.clone())
     }
     /// Gets attributes for the specified queue.
     ///
@@ -289,12 +273,8 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
     #[cfg(feature = "get_queue_url")]
-    pub fn get_queue_url(
-        &self,
-    ) -> crate::operation::get_queue_url::GetQueueUrlFluentBuilder {
-        crate::operation::get_queue_url::GetQueueUrlFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_queue_url(&self) -> crate::operation::get_queue_url::GetQueueUrlFluentBuilder {
+        crate::operation::get_queue_url::GetQueueUrlFluentBuilder::new(self.handle.clone())
     }
     /// Returns a list of your queues that have the `RedrivePolicy` queue attribute configured with a dead-letter queue.
     ///
@@ -354,12 +334,8 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
     #[cfg(feature = "list_queue_tags")]
-    pub fn list_queue_tags(
-        &self,
-    ) -> crate::operation::list_queue_tags::ListQueueTagsFluentBuilder {
-        crate::operation::list_queue_tags::ListQueueTagsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_queue_tags(&self) -> crate::operation::list_queue_tags::ListQueueTagsFluentBuilder {
+        crate::operation::list_queue_tags::ListQueueTagsFluentBuilder::new(self.handle.clone())
     }
     /// Returns a list of your queues in the current region. The response includes a maximum of 1,000 results. If you specify a value for the optional `QueueNamePrefix` parameter, only queues with a name that begins with the specified value are returned.
     ///
@@ -440,9 +416,7 @@ impl Client {
     pub fn receive_message(
         &self,
     ) -> crate::operation::receive_message::ReceiveMessageFluentBuilder {
-        crate::operation::receive_message::ReceiveMessageFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::receive_message::ReceiveMessageFluentBuilder::new(self.handle.clone())
     }
     /// Revokes any permissions in the queue policy that matches the specified `Label` parameter.
     ///
@@ -464,9 +438,7 @@ impl Client {
     pub fn remove_permission(
         &self,
     ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder {
-        crate::operation::remove_permission::RemovePermissionFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::remove_permission::RemovePermissionFluentBuilder::new(self.handle.clone())
     }
     /// Delivers a message to the specified queue.
     ///
@@ -493,12 +465,8 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
     #[cfg(feature = "send_message")]
-    pub fn send_message(
-        &self,
-    ) -> crate::operation::send_message::SendMessageFluentBuilder {
-        crate::operation::send_message::SendMessageFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn send_message(&self) -> crate::operation::send_message::SendMessageFluentBuilder {
+        crate::operation::send_message::SendMessageFluentBuilder::new(self.handle.clone())
     }
     /// You can use `SendMessageBatch` to send up to 10 messages to the specified queue by assigning either identical or different values to each message (or by not assigning values at all). This is a batch version of `SendMessage.` For a FIFO queue, multiple messages within a single batch are enqueued in the order they are sent.
     ///

@@ -40,59 +40,40 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "AddPermission" => {
-            crate::operation::add_permission::parse_response(&reply).is_ok()
-        }
-        "CancelMessageMoveTask" => {
-            crate::operation::cancel_message_move_task::parse_response(&reply).is_ok()
-        }
-        "ChangeMessageVisibility" => {
-            crate::operation::change_message_visibility::parse_response(&reply).is_ok()
-        }
-        "ChangeMessageVisibilityBatch" => {
-            crate::operation::change_message_visibility_batch::parse_response(&reply)
-                .is_ok()
-        }
+        "AddPermission" => crate::operation::add_permission::parse_response(&reply).is_ok(),
+        "CancelMessageMoveTask" => crate::operation::cancel_message_move_task::parse_response(
+            &reply,
+        ).is_ok(),
+        "ChangeMessageVisibility" => crate::operation::change_message_visibility::parse_response(
+            &reply,
+        ).is_ok(),
+        "ChangeMessageVisibilityBatch" => crate::operation::change_message_visibility_batch::parse_response(
+            &reply,
+        ).is_ok(),
         "CreateQueue" => crate::operation::create_queue::parse_response(&reply).is_ok(),
-        "DeleteMessage" => {
-            crate::operation::delete_message::parse_response(&reply).is_ok()
-        }
-        "DeleteMessageBatch" => {
-            crate::operation::delete_message_batch::parse_response(&reply).is_ok()
-        }
+        "DeleteMessage" => crate::operation::delete_message::parse_response(&reply).is_ok(),
+        "DeleteMessageBatch" => crate::operation::delete_message_batch::parse_response(&reply)
+            .is_ok(),
         "DeleteQueue" => crate::operation::delete_queue::parse_response(&reply).is_ok(),
-        "GetQueueAttributes" => {
-            crate::operation::get_queue_attributes::parse_response(&reply).is_ok()
-        }
+        "GetQueueAttributes" => crate::operation::get_queue_attributes::parse_response(&reply)
+            .is_ok(),
         "GetQueueUrl" => crate::operation::get_queue_url::parse_response(&reply).is_ok(),
-        "ListDeadLetterSourceQueues" => {
-            crate::operation::list_dead_letter_source_queues::parse_response(&reply)
-                .is_ok()
-        }
-        "ListMessageMoveTasks" => {
-            crate::operation::list_message_move_tasks::parse_response(&reply).is_ok()
-        }
-        "ListQueueTags" => {
-            crate::operation::list_queue_tags::parse_response(&reply).is_ok()
-        }
+        "ListDeadLetterSourceQueues" => crate::operation::list_dead_letter_source_queues::parse_response(
+            &reply,
+        ).is_ok(),
+        "ListMessageMoveTasks" => crate::operation::list_message_move_tasks::parse_response(&reply)
+            .is_ok(),
+        "ListQueueTags" => crate::operation::list_queue_tags::parse_response(&reply).is_ok(),
         "ListQueues" => crate::operation::list_queues::parse_response(&reply).is_ok(),
         "PurgeQueue" => crate::operation::purge_queue::parse_response(&reply).is_ok(),
-        "ReceiveMessage" => {
-            crate::operation::receive_message::parse_response(&reply).is_ok()
-        }
-        "RemovePermission" => {
-            crate::operation::remove_permission::parse_response(&reply).is_ok()
-        }
+        "ReceiveMessage" => crate::operation::receive_message::parse_response(&reply).is_ok(),
+        "RemovePermission" => crate::operation::remove_permission::parse_response(&reply).is_ok(),
         "SendMessage" => crate::operation::send_message::parse_response(&reply).is_ok(),
-        "SendMessageBatch" => {
-            crate::operation::send_message_batch::parse_response(&reply).is_ok()
-        }
-        "SetQueueAttributes" => {
-            crate::operation::set_queue_attributes::parse_response(&reply).is_ok()
-        }
-        "StartMessageMoveTask" => {
-            crate::operation::start_message_move_task::parse_response(&reply).is_ok()
-        }
+        "SendMessageBatch" => crate::operation::send_message_batch::parse_response(&reply).is_ok(),
+        "SetQueueAttributes" => crate::operation::set_queue_attributes::parse_response(&reply)
+            .is_ok(),
+        "StartMessageMoveTask" => crate::operation::start_message_move_task::parse_response(&reply)
+            .is_ok(),
         "TagQueue" => crate::operation::tag_queue::parse_response(&reply).is_ok(),
         "UntagQueue" => crate::operation::untag_queue::parse_response(&reply).is_ok(),
         _ => false,
@@ -102,142 +83,83 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "AddPermission" => {
-            crate::operation::add_permission::AddPermissionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CancelMessageMoveTask" => {
-            crate::operation::cancel_message_move_task::CancelMessageMoveTaskError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ChangeMessageVisibility" => {
-            crate::operation::change_message_visibility::ChangeMessageVisibilityError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ChangeMessageVisibilityBatch" => {
-            crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "CreateQueue" => {
-            crate::operation::create_queue::CreateQueueError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DeleteMessage" => {
-            crate::operation::delete_message::DeleteMessageError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteMessageBatch" => {
-            crate::operation::delete_message_batch::DeleteMessageBatchError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "DeleteQueue" => {
-            crate::operation::delete_queue::DeleteQueueError::from_response(resp, meta)
-                .is_ok()
-        }
-        "GetQueueAttributes" => {
-            crate::operation::get_queue_attributes::GetQueueAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetQueueUrl" => {
-            crate::operation::get_queue_url::GetQueueUrlError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ListDeadLetterSourceQueues" => {
-            crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListMessageMoveTasks" => {
-            crate::operation::list_message_move_tasks::ListMessageMoveTasksError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListQueueTags" => {
-            crate::operation::list_queue_tags::ListQueueTagsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListQueues" => {
-            crate::operation::list_queues::ListQueuesError::from_response(resp, meta)
-                .is_ok()
-        }
-        "PurgeQueue" => {
-            crate::operation::purge_queue::PurgeQueueError::from_response(resp, meta)
-                .is_ok()
-        }
-        "ReceiveMessage" => {
-            crate::operation::receive_message::ReceiveMessageError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RemovePermission" => {
-            crate::operation::remove_permission::RemovePermissionError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SendMessage" => {
-            crate::operation::send_message::SendMessageError::from_response(resp, meta)
-                .is_ok()
-        }
-        "SendMessageBatch" => {
-            crate::operation::send_message_batch::SendMessageBatchError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "SetQueueAttributes" => {
-            crate::operation::set_queue_attributes::SetQueueAttributesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StartMessageMoveTask" => {
-            crate::operation::start_message_move_task::StartMessageMoveTaskError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "TagQueue" => {
-            crate::operation::tag_queue::TagQueueError::from_response(resp, meta).is_ok()
-        }
-        "UntagQueue" => {
-            crate::operation::untag_queue::UntagQueueError::from_response(resp, meta)
-                .is_ok()
-        }
+        "AddPermission" => crate::operation::add_permission::AddPermissionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CancelMessageMoveTask" => crate::operation::cancel_message_move_task::CancelMessageMoveTaskError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ChangeMessageVisibility" => crate::operation::change_message_visibility::ChangeMessageVisibilityError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ChangeMessageVisibilityBatch" => crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "CreateQueue" => crate::operation::create_queue::CreateQueueError::from_response(resp, meta)
+            .is_ok(),
+        "DeleteMessage" => crate::operation::delete_message::DeleteMessageError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteMessageBatch" => crate::operation::delete_message_batch::DeleteMessageBatchError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "DeleteQueue" => crate::operation::delete_queue::DeleteQueueError::from_response(resp, meta)
+            .is_ok(),
+        "GetQueueAttributes" => crate::operation::get_queue_attributes::GetQueueAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetQueueUrl" => crate::operation::get_queue_url::GetQueueUrlError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListDeadLetterSourceQueues" => crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListMessageMoveTasks" => crate::operation::list_message_move_tasks::ListMessageMoveTasksError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListQueueTags" => crate::operation::list_queue_tags::ListQueueTagsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListQueues" => crate::operation::list_queues::ListQueuesError::from_response(resp, meta)
+            .is_ok(),
+        "PurgeQueue" => crate::operation::purge_queue::PurgeQueueError::from_response(resp, meta)
+            .is_ok(),
+        "ReceiveMessage" => crate::operation::receive_message::ReceiveMessageError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RemovePermission" => crate::operation::remove_permission::RemovePermissionError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SendMessage" => crate::operation::send_message::SendMessageError::from_response(resp, meta)
+            .is_ok(),
+        "SendMessageBatch" => crate::operation::send_message_batch::SendMessageBatchError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "SetQueueAttributes" => crate::operation::set_queue_attributes::SetQueueAttributesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StartMessageMoveTask" => crate::operation::start_message_move_task::StartMessageMoveTaskError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "TagQueue" => crate::operation::tag_queue::TagQueueError::from_response(resp, meta).is_ok(),
+        "UntagQueue" => crate::operation::untag_queue::UntagQueueError::from_response(resp, meta)
+            .is_ok(),
         _ => false,
     }
 }

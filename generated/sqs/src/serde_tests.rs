@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_batch_entry_ids_not_distinct(d: u32) -> crate::types::BatchEntryIdsNotDistinct {
@@ -78,9 +75,7 @@ fn full_change_message_visibility_batch_result_entry(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_message_batch_request_entry(
-    d: u32,
-) -> crate::types::DeleteMessageBatchRequestEntry {
+fn full_delete_message_batch_request_entry(d: u32) -> crate::types::DeleteMessageBatchRequestEntry {
     if d > 3u32 {
         return <crate::types::DeleteMessageBatchRequestEntry as ::std::default::Default>::default();
     }
@@ -90,9 +85,7 @@ fn full_delete_message_batch_request_entry(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_message_batch_result_entry(
-    d: u32,
-) -> crate::types::DeleteMessageBatchResultEntry {
+fn full_delete_message_batch_result_entry(d: u32) -> crate::types::DeleteMessageBatchResultEntry {
     if d > 3u32 {
         return <crate::types::DeleteMessageBatchResultEntry as ::std::default::Default>::default();
     }
@@ -242,20 +235,14 @@ fn full_list_message_move_tasks_result_entry(
         return <crate::types::ListMessageMoveTasksResultEntry as ::std::default::Default>::default();
     }
     crate::types::ListMessageMoveTasksResultEntry {
-        task_handle: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        task_handle: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         status: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         source_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        destination_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        destination_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_number_of_messages_per_second: Some(i32::MIN),
         approximate_number_of_messages_moved: i64::MAX,
         approximate_number_of_messages_to_move: Some(i64::MAX),
-        failure_reason: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        failure_reason: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         started_timestamp: i64::MAX,
         ..::std::default::Default::default()
     }
@@ -266,39 +253,27 @@ fn full_message(d: u32) -> crate::types::Message {
     }
     crate::types::Message {
         message_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        receipt_handle: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        md5_of_body: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        receipt_handle: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        md5_of_body: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         body: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         md5_of_message_attributes: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        message_attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_message_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        message_attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_message_attribute_value(d + 1))].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -307,24 +282,18 @@ fn full_message_attribute_value(d: u32) -> crate::types::MessageAttributeValue {
         return <crate::types::MessageAttributeValue as ::std::default::Default>::default();
     }
     crate::types::MessageAttributeValue {
-        string_value: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        string_value: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         binary_value: Some(Blob::new(vec![0u8, 1, 127, 128, 254, 255])),
-        string_list_values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        binary_list_values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![Blob::new(vec![0u8, 1, 127, 128, 254, 255])]
-            },
-        ),
+        string_list_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        binary_list_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![Blob::new(vec![0u8, 1, 127, 128, 254, 255])]
+        }),
         data_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
@@ -337,31 +306,23 @@ fn full_message_not_inflight(d: u32) -> crate::types::MessageNotInflight {
         ..::std::default::Default::default()
     }
 }
-fn full_message_system_attribute_value(
-    d: u32,
-) -> crate::types::MessageSystemAttributeValue {
+fn full_message_system_attribute_value(d: u32) -> crate::types::MessageSystemAttributeValue {
     if d > 3u32 {
         return <crate::types::MessageSystemAttributeValue as ::std::default::Default>::default();
     }
     crate::types::MessageSystemAttributeValue {
-        string_value: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        string_value: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         binary_value: Some(Blob::new(vec![0u8, 1, 127, 128, 254, 255])),
-        string_list_values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        binary_list_values: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![Blob::new(vec![0u8, 1, 127, 128, 254, 255])]
-            },
-        ),
+        string_list_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        binary_list_values: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![Blob::new(vec![0u8, 1, 127, 128, 254, 255])]
+        }),
         data_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
@@ -438,9 +399,7 @@ fn full_resource_not_found_exception(d: u32) -> crate::types::ResourceNotFoundEx
         ..::std::default::Default::default()
     }
 }
-fn full_send_message_batch_request_entry(
-    d: u32,
-) -> crate::types::SendMessageBatchRequestEntry {
+fn full_send_message_batch_request_entry(d: u32) -> crate::types::SendMessageBatchRequestEntry {
     if d > 3u32 {
         return <crate::types::SendMessageBatchRequestEntry as ::std::default::Default>::default();
     }
@@ -448,60 +407,43 @@ fn full_send_message_batch_request_entry(
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         message_body: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         delay_seconds: Some(i32::MIN),
-        message_attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_message_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        message_system_attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_message_system_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        message_attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_message_attribute_value(d + 1))].into_iter().collect()
+        }),
+        message_system_attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_message_system_attribute_value(d + 1))].into_iter()
+                .collect()
+        }),
         message_deduplication_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        message_group_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        message_group_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_send_message_batch_result_entry(
-    d: u32,
-) -> crate::types::SendMessageBatchResultEntry {
+fn full_send_message_batch_result_entry(d: u32) -> crate::types::SendMessageBatchResultEntry {
     if d > 3u32 {
         return <crate::types::SendMessageBatchResultEntry as ::std::default::Default>::default();
     }
     crate::types::SendMessageBatchResultEntry {
         id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         message_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        md5_of_message_body: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        md5_of_message_body: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         md5_of_message_attributes: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         md5_of_message_system_attributes: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        sequence_number: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sequence_number: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_too_many_entries_in_batch_request(
-    d: u32,
-) -> crate::types::TooManyEntriesInBatchRequest {
+fn full_too_many_entries_in_batch_request(d: u32) -> crate::types::TooManyEntriesInBatchRequest {
     if d > 3u32 {
         return <crate::types::TooManyEntriesInBatchRequest as ::std::default::Default>::default();
     }
@@ -519,9 +461,7 @@ fn full_unsupported_operation(d: u32) -> crate::types::UnsupportedOperation {
         ..::std::default::Default::default()
     }
 }
-fn full_add_permission_input(
-    d: u32,
-) -> crate::operation::add_permission::AddPermissionInput {
+fn full_add_permission_input(d: u32) -> crate::operation::add_permission::AddPermissionInput {
     if d > 3u32 {
         return <crate::operation::add_permission::AddPermissionInput as ::std::default::Default>::default();
     }
@@ -541,9 +481,7 @@ fn full_add_permission_input(
         ..::std::default::Default::default()
     }
 }
-fn full_add_permission_output(
-    d: u32,
-) -> crate::operation::add_permission::AddPermissionOutput {
+fn full_add_permission_output(d: u32) -> crate::operation::add_permission::AddPermissionOutput {
     if d > 3u32 {
         return <crate::operation::add_permission::AddPermissionOutput as ::std::default::Default>::default();
     }
@@ -638,40 +576,30 @@ fn full_create_queue_input(d: u32) -> crate::operation::create_queue::CreateQueu
     }
     crate::operation::create_queue::CreateQueueInput {
         queue_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_create_queue_output(
-    d: u32,
-) -> crate::operation::create_queue::CreateQueueOutput {
+fn full_create_queue_output(d: u32) -> crate::operation::create_queue::CreateQueueOutput {
     if d > 3u32 {
         return <crate::operation::create_queue::CreateQueueOutput as ::std::default::Default>::default();
     }
@@ -680,9 +608,7 @@ fn full_create_queue_output(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_message_input(
-    d: u32,
-) -> crate::operation::delete_message::DeleteMessageInput {
+fn full_delete_message_input(d: u32) -> crate::operation::delete_message::DeleteMessageInput {
     if d > 3u32 {
         return <crate::operation::delete_message::DeleteMessageInput as ::std::default::Default>::default();
     }
@@ -692,9 +618,7 @@ fn full_delete_message_input(
         ..::std::default::Default::default()
     }
 }
-fn full_delete_message_output(
-    d: u32,
-) -> crate::operation::delete_message::DeleteMessageOutput {
+fn full_delete_message_output(d: u32) -> crate::operation::delete_message::DeleteMessageOutput {
     if d > 3u32 {
         return <crate::operation::delete_message::DeleteMessageOutput as ::std::default::Default>::default();
     }
@@ -747,9 +671,7 @@ fn full_delete_queue_input(d: u32) -> crate::operation::delete_queue::DeleteQueu
         ..::std::default::Default::default()
     }
 }
-fn full_delete_queue_output(
-    d: u32,
-) -> crate::operation::delete_queue::DeleteQueueOutput {
+fn full_delete_queue_output(d: u32) -> crate::operation::delete_queue::DeleteQueueOutput {
     if d > 3u32 {
         return <crate::operation::delete_queue::DeleteQueueOutput as ::std::default::Default>::default();
     }
@@ -765,13 +687,11 @@ fn full_get_queue_attributes_input(
     }
     crate::operation::get_queue_attributes::GetQueueAttributesInput {
         queue_url: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        attribute_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::QueueAttributeName::from("All")]
-            },
-        ),
+        attribute_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::QueueAttributeName::from("All")]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -782,26 +702,20 @@ fn full_get_queue_attributes_output(
         return <crate::operation::get_queue_attributes::GetQueueAttributesOutput as ::std::default::Default>::default();
     }
     crate::operation::get_queue_attributes::GetQueueAttributesOutput {
-        attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_get_queue_url_input(
-    d: u32,
-) -> crate::operation::get_queue_url::GetQueueUrlInput {
+fn full_get_queue_url_input(d: u32) -> crate::operation::get_queue_url::GetQueueUrlInput {
     if d > 3u32 {
         return <crate::operation::get_queue_url::GetQueueUrlInput as ::std::default::Default>::default();
     }
@@ -813,9 +727,7 @@ fn full_get_queue_url_input(
         ..::std::default::Default::default()
     }
 }
-fn full_get_queue_url_output(
-    d: u32,
-) -> crate::operation::get_queue_url::GetQueueUrlOutput {
+fn full_get_queue_url_output(d: u32) -> crate::operation::get_queue_url::GetQueueUrlOutput {
     if d > 3u32 {
         return <crate::operation::get_queue_url::GetQueueUrlOutput as ::std::default::Default>::default();
     }
@@ -872,19 +784,15 @@ fn full_list_message_move_tasks_output(
         return <crate::operation::list_message_move_tasks::ListMessageMoveTasksOutput as ::std::default::Default>::default();
     }
     crate::operation::list_message_move_tasks::ListMessageMoveTasksOutput {
-        results: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![full_list_message_move_tasks_result_entry(d + 1)]
-            },
-        ),
+        results: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_list_message_move_tasks_result_entry(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_queue_tags_input(
-    d: u32,
-) -> crate::operation::list_queue_tags::ListQueueTagsInput {
+fn full_list_queue_tags_input(d: u32) -> crate::operation::list_queue_tags::ListQueueTagsInput {
     if d > 3u32 {
         return <crate::operation::list_queue_tags::ListQueueTagsInput as ::std::default::Default>::default();
     }
@@ -893,27 +801,21 @@ fn full_list_queue_tags_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_queue_tags_output(
-    d: u32,
-) -> crate::operation::list_queue_tags::ListQueueTagsOutput {
+fn full_list_queue_tags_output(d: u32) -> crate::operation::list_queue_tags::ListQueueTagsOutput {
     if d > 3u32 {
         return <crate::operation::list_queue_tags::ListQueueTagsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_queue_tags::ListQueueTagsOutput {
-        tags: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [
-                    (
-                        "key ✓".to_string(),
-                        String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        tags: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [
+                (
+                    "key ✓".to_string(),
+                    String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+                )
+            ].into_iter().collect()
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -922,9 +824,7 @@ fn full_list_queues_input(d: u32) -> crate::operation::list_queues::ListQueuesIn
         return <crate::operation::list_queues::ListQueuesInput as ::std::default::Default>::default();
     }
     crate::operation::list_queues::ListQueuesInput {
-        queue_name_prefix: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        queue_name_prefix: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_results: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -935,13 +835,11 @@ fn full_list_queues_output(d: u32) -> crate::operation::list_queues::ListQueuesO
         return <crate::operation::list_queues::ListQueuesOutput as ::std::default::Default>::default();
     }
     crate::operation::list_queues::ListQueuesOutput {
-        queue_urls: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        queue_urls: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -963,35 +861,27 @@ fn full_purge_queue_output(d: u32) -> crate::operation::purge_queue::PurgeQueueO
         ..::std::default::Default::default()
     }
 }
-fn full_receive_message_input(
-    d: u32,
-) -> crate::operation::receive_message::ReceiveMessageInput {
+fn full_receive_message_input(d: u32) -> crate::operation::receive_message::ReceiveMessageInput {
     if d > 3u32 {
         return <crate::operation::receive_message::ReceiveMessageInput as ::std::default::Default>::default();
     }
     crate::operation::receive_message::ReceiveMessageInput {
         queue_url: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        attribute_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::QueueAttributeName::from("All")]
-            },
-        ),
-        message_system_attribute_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![crate ::types::MessageSystemAttributeName::from("All")]
-            },
-        ),
-        message_attribute_names: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        attribute_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::QueueAttributeName::from("All")]
+        }),
+        message_system_attribute_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![crate::types::MessageSystemAttributeName::from("All")]
+        }),
+        message_attribute_names: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         max_number_of_messages: Some(i32::MIN),
         visibility_timeout: Some(i32::MIN),
         wait_time_seconds: Some(i32::MIN),
@@ -1001,14 +891,16 @@ fn full_receive_message_input(
         ..::std::default::Default::default()
     }
 }
-fn full_receive_message_output(
-    d: u32,
-) -> crate::operation::receive_message::ReceiveMessageOutput {
+fn full_receive_message_output(d: u32) -> crate::operation::receive_message::ReceiveMessageOutput {
     if d > 3u32 {
         return <crate::operation::receive_message::ReceiveMessageOutput as ::std::default::Default>::default();
     }
     crate::operation::receive_message::ReceiveMessageOutput {
-        messages: Some(if d > 3u32 { vec![] } else { vec![full_message(d + 1)] }),
+        messages: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_message(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -1042,43 +934,30 @@ fn full_send_message_input(d: u32) -> crate::operation::send_message::SendMessag
         queue_url: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         message_body: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         delay_seconds: Some(i32::MIN),
-        message_attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_message_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
-        message_system_attributes: Some(
-            if d > 3u32 {
-                Default::default()
-            } else {
-                [("key ✓".to_string(), full_message_system_attribute_value(d + 1))]
-                    .into_iter()
-                    .collect()
-            },
-        ),
+        message_attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_message_attribute_value(d + 1))].into_iter().collect()
+        }),
+        message_system_attributes: Some(if d > 3u32 {
+            Default::default()
+        } else {
+            [("key ✓".to_string(), full_message_system_attribute_value(d + 1))].into_iter()
+                .collect()
+        }),
         message_deduplication_id: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        message_group_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        message_group_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_send_message_output(
-    d: u32,
-) -> crate::operation::send_message::SendMessageOutput {
+fn full_send_message_output(d: u32) -> crate::operation::send_message::SendMessageOutput {
     if d > 3u32 {
         return <crate::operation::send_message::SendMessageOutput as ::std::default::Default>::default();
     }
     crate::operation::send_message::SendMessageOutput {
-        md5_of_message_body: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        md5_of_message_body: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         md5_of_message_attributes: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -1086,9 +965,7 @@ fn full_send_message_output(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
         message_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        sequence_number: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        sequence_number: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1143,10 +1020,8 @@ fn full_set_queue_attributes_input(
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
@@ -1169,9 +1044,7 @@ fn full_start_message_move_task_input(
     }
     crate::operation::start_message_move_task::StartMessageMoveTaskInput {
         source_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        destination_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        destination_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         max_number_of_messages_per_second: Some(i32::MIN),
         ..::std::default::Default::default()
     }
@@ -1183,9 +1056,7 @@ fn full_start_message_move_task_output(
         return <crate::operation::start_message_move_task::StartMessageMoveTaskOutput as ::std::default::Default>::default();
     }
     crate::operation::start_message_move_task::StartMessageMoveTaskOutput {
-        task_handle: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        task_handle: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -1202,10 +1073,8 @@ fn full_tag_queue_input(d: u32) -> crate::operation::tag_queue::TagQueueInput {
                 (
                     "key ✓".to_string(),
                     String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-                ),
-            ]
-                .into_iter()
-                .collect()
+                )
+            ].into_iter().collect()
         },
         ..::std::default::Default::default()
     }
@@ -1243,17 +1112,11 @@ fn full_untag_queue_output(d: u32) -> crate::operation::untag_queue::UntagQueueO
 #[test]
 fn every_type_round_trips() {
     roundtrip(&full_batch_entry_ids_not_distinct(0));
-    roundtrip(
-        &<crate::types::BatchEntryIdsNotDistinct as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchEntryIdsNotDistinct as ::std::default::Default>::default());
     roundtrip(&full_batch_request_too_long(0));
-    roundtrip(
-        &<crate::types::BatchRequestTooLong as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchRequestTooLong as ::std::default::Default>::default());
     roundtrip(&full_batch_result_error_entry(0));
-    roundtrip(
-        &<crate::types::BatchResultErrorEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::BatchResultErrorEntry as ::std::default::Default>::default());
     roundtrip(&full_change_message_visibility_batch_request_entry(0));
     roundtrip(
         &<crate::types::ChangeMessageVisibilityBatchRequestEntry as ::std::default::Default>::default(),
@@ -1267,31 +1130,21 @@ fn every_type_round_trips() {
         &<crate::types::DeleteMessageBatchRequestEntry as ::std::default::Default>::default(),
     );
     roundtrip(&full_delete_message_batch_result_entry(0));
-    roundtrip(
-        &<crate::types::DeleteMessageBatchResultEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::DeleteMessageBatchResultEntry as ::std::default::Default>::default());
     roundtrip(&full_empty_batch_request(0));
     roundtrip(&<crate::types::EmptyBatchRequest as ::std::default::Default>::default());
     roundtrip(&full_invalid_address(0));
     roundtrip(&<crate::types::InvalidAddress as ::std::default::Default>::default());
     roundtrip(&full_invalid_attribute_name(0));
-    roundtrip(
-        &<crate::types::InvalidAttributeName as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidAttributeName as ::std::default::Default>::default());
     roundtrip(&full_invalid_attribute_value(0));
-    roundtrip(
-        &<crate::types::InvalidAttributeValue as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidAttributeValue as ::std::default::Default>::default());
     roundtrip(&full_invalid_batch_entry_id(0));
-    roundtrip(
-        &<crate::types::InvalidBatchEntryId as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidBatchEntryId as ::std::default::Default>::default());
     roundtrip(&full_invalid_id_format(0));
     roundtrip(&<crate::types::InvalidIdFormat as ::std::default::Default>::default());
     roundtrip(&full_invalid_message_contents(0));
-    roundtrip(
-        &<crate::types::InvalidMessageContents as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidMessageContents as ::std::default::Default>::default());
     roundtrip(&full_invalid_security(0));
     roundtrip(&<crate::types::InvalidSecurity as ::std::default::Default>::default());
     roundtrip(&full_kms_access_denied(0));
@@ -1315,9 +1168,7 @@ fn every_type_round_trips() {
     roundtrip(&full_message(0));
     roundtrip(&<crate::types::Message as ::std::default::Default>::default());
     roundtrip(&full_message_attribute_value(0));
-    roundtrip(
-        &<crate::types::MessageAttributeValue as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::MessageAttributeValue as ::std::default::Default>::default());
     roundtrip(&full_message_not_inflight(0));
     roundtrip(&<crate::types::MessageNotInflight as ::std::default::Default>::default());
     for v in [
@@ -1339,15 +1190,11 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::MessageSystemAttributeNameForSends::from(v));
     }
     roundtrip(&full_message_system_attribute_value(0));
-    roundtrip(
-        &<crate::types::MessageSystemAttributeValue as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::MessageSystemAttributeValue as ::std::default::Default>::default());
     roundtrip(&full_over_limit(0));
     roundtrip(&<crate::types::OverLimit as ::std::default::Default>::default());
     roundtrip(&full_purge_queue_in_progress(0));
-    roundtrip(
-        &<crate::types::PurgeQueueInProgress as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PurgeQueueInProgress as ::std::default::Default>::default());
     for v in [
         "All",
         "Policy",
@@ -1376,39 +1223,25 @@ fn every_type_round_trips() {
         roundtrip(&crate::types::QueueAttributeName::from(v));
     }
     roundtrip(&full_queue_deleted_recently(0));
-    roundtrip(
-        &<crate::types::QueueDeletedRecently as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::QueueDeletedRecently as ::std::default::Default>::default());
     roundtrip(&full_queue_does_not_exist(0));
     roundtrip(&<crate::types::QueueDoesNotExist as ::std::default::Default>::default());
     roundtrip(&full_queue_name_exists(0));
     roundtrip(&<crate::types::QueueNameExists as ::std::default::Default>::default());
     roundtrip(&full_receipt_handle_is_invalid(0));
-    roundtrip(
-        &<crate::types::ReceiptHandleIsInvalid as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ReceiptHandleIsInvalid as ::std::default::Default>::default());
     roundtrip(&full_request_throttled(0));
     roundtrip(&<crate::types::RequestThrottled as ::std::default::Default>::default());
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_send_message_batch_request_entry(0));
-    roundtrip(
-        &<crate::types::SendMessageBatchRequestEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SendMessageBatchRequestEntry as ::std::default::Default>::default());
     roundtrip(&full_send_message_batch_result_entry(0));
-    roundtrip(
-        &<crate::types::SendMessageBatchResultEntry as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::SendMessageBatchResultEntry as ::std::default::Default>::default());
     roundtrip(&full_too_many_entries_in_batch_request(0));
-    roundtrip(
-        &<crate::types::TooManyEntriesInBatchRequest as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TooManyEntriesInBatchRequest as ::std::default::Default>::default());
     roundtrip(&full_unsupported_operation(0));
-    roundtrip(
-        &<crate::types::UnsupportedOperation as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UnsupportedOperation as ::std::default::Default>::default());
     roundtrip(&full_add_permission_input(0));
     roundtrip(
         &<crate::operation::add_permission::AddPermissionInput as ::std::default::Default>::default(),
@@ -1578,13 +1411,9 @@ fn every_type_round_trips() {
         &<crate::operation::start_message_move_task::StartMessageMoveTaskOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_tag_queue_input(0));
-    roundtrip(
-        &<crate::operation::tag_queue::TagQueueInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::tag_queue::TagQueueInput as ::std::default::Default>::default());
     roundtrip(&full_tag_queue_output(0));
-    roundtrip(
-        &<crate::operation::tag_queue::TagQueueOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::tag_queue::TagQueueOutput as ::std::default::Default>::default());
     roundtrip(&full_untag_queue_input(0));
     roundtrip(
         &<crate::operation::untag_queue::UntagQueueInput as ::std::default::Default>::default(),

@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,42 +42,36 @@ impl Client {
     #[cfg(feature = "get_role_credentials")]
     pub fn get_role_credentials(
         &self,
-    ) -> crate::operation::get_role_credentials::GetRoleCredentialsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_role_credentials::GetRoleCredentialsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_role_credentials())
+    ) -> crate::operation::get_role_credentials::GetRoleCredentialsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_role_credentials::GetRoleCredentialsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_role_credentials(),
+        )
     }
     /// Calls `ListAccountRoles` and waits for the answer. See [`crate::Client::list_account_roles`].
     #[cfg(feature = "list_account_roles")]
     pub fn list_account_roles(
         &self,
-    ) -> crate::operation::list_account_roles::ListAccountRolesFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_account_roles::ListAccountRolesFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_account_roles())
+    ) -> crate::operation::list_account_roles::ListAccountRolesFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_account_roles::ListAccountRolesFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_account_roles(),
+        )
     }
     /// Calls `ListAccounts` and waits for the answer. See [`crate::Client::list_accounts`].
     #[cfg(feature = "list_accounts")]
     pub fn list_accounts(
         &self,
-    ) -> crate::operation::list_accounts::ListAccountsFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::list_accounts::ListAccountsFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.list_accounts())
+    ) -> crate::operation::list_accounts::ListAccountsFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::list_accounts::ListAccountsFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.list_accounts(),
+        )
     }
     /// Calls `Logout` and waits for the answer. See [`crate::Client::logout`].
     #[cfg(feature = "logout")]
     pub fn logout(
         &self,
     ) -> crate::operation::logout::LogoutFluentBuilder<::awsrt::blocking::Blocking> {
-        <crate::operation::logout::LogoutFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.logout())
+        <crate::operation::logout::LogoutFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.logout(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -64,12 +64,8 @@ impl Client {
     /// - [`TooManyRequestsException`](crate::types::error::TooManyRequestsException): Indicates that the request is being made too frequently and is more than what the server can handle.
     /// - [`UnauthorizedException`](crate::types::error::UnauthorizedException): Indicates that the request is not authorized.
     #[cfg(feature = "list_accounts")]
-    pub fn list_accounts(
-        &self,
-    ) -> crate::operation::list_accounts::ListAccountsFluentBuilder {
-        crate::operation::list_accounts::ListAccountsFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn list_accounts(&self) -> crate::operation::list_accounts::ListAccountsFluentBuilder {
+        crate::operation::list_accounts::ListAccountsFluentBuilder::new(self.handle.clone())
     }
     /// Removes the locally stored SSO tokens from the client-side cache and sends an API call to the IAM Identity Center service to invalidate the corresponding server-side IAM Identity Center sign in session.
     ///

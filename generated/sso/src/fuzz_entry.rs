@@ -21,12 +21,9 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
         error,
     };
     match operation {
-        "GetRoleCredentials" => {
-            crate::operation::get_role_credentials::parse_response(&reply).is_ok()
-        }
-        "ListAccountRoles" => {
-            crate::operation::list_account_roles::parse_response(&reply).is_ok()
-        }
+        "GetRoleCredentials" => crate::operation::get_role_credentials::parse_response(&reply)
+            .is_ok(),
+        "ListAccountRoles" => crate::operation::list_account_roles::parse_response(&reply).is_ok(),
         "ListAccounts" => crate::operation::list_accounts::parse_response(&reply).is_ok(),
         "Logout" => crate::operation::logout::parse_response(&reply).is_ok(),
         _ => false,
@@ -36,27 +33,19 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "GetRoleCredentials" => {
-            crate::operation::get_role_credentials::GetRoleCredentialsError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAccountRoles" => {
-            crate::operation::list_account_roles::ListAccountRolesError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "ListAccounts" => {
-            crate::operation::list_accounts::ListAccountsError::from_response(resp, meta)
-                .is_ok()
-        }
-        "Logout" => {
-            crate::operation::logout::LogoutError::from_response(resp, meta).is_ok()
-        }
+        "GetRoleCredentials" => crate::operation::get_role_credentials::GetRoleCredentialsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAccountRoles" => crate::operation::list_account_roles::ListAccountRolesError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "ListAccounts" => crate::operation::list_accounts::ListAccountsError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "Logout" => crate::operation::logout::LogoutError::from_response(resp, meta).is_ok(),
         _ => false,
     }
 }

@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_account_info(d: u32) -> crate::types::AccountInfo {
@@ -30,12 +27,8 @@ fn full_account_info(d: u32) -> crate::types::AccountInfo {
     }
     crate::types::AccountInfo {
         account_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        account_name: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        email_address: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        account_name: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        email_address: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -62,9 +55,7 @@ fn full_role_credentials(d: u32) -> crate::types::RoleCredentials {
         return <crate::types::RoleCredentials as ::std::default::Default>::default();
     }
     crate::types::RoleCredentials {
-        access_key_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        access_key_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         secret_access_key: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         session_token: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         expiration: i64::MAX,
@@ -145,13 +136,15 @@ fn full_list_account_roles_output(
     }
     crate::operation::list_account_roles::ListAccountRolesOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        role_list: Some(if d > 3u32 { vec![] } else { vec![full_role_info(d + 1)] }),
+        role_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_role_info(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
-fn full_list_accounts_input(
-    d: u32,
-) -> crate::operation::list_accounts::ListAccountsInput {
+fn full_list_accounts_input(d: u32) -> crate::operation::list_accounts::ListAccountsInput {
     if d > 3u32 {
         return <crate::operation::list_accounts::ListAccountsInput as ::std::default::Default>::default();
     }
@@ -162,17 +155,17 @@ fn full_list_accounts_input(
         ..::std::default::Default::default()
     }
 }
-fn full_list_accounts_output(
-    d: u32,
-) -> crate::operation::list_accounts::ListAccountsOutput {
+fn full_list_accounts_output(d: u32) -> crate::operation::list_accounts::ListAccountsOutput {
     if d > 3u32 {
         return <crate::operation::list_accounts::ListAccountsOutput as ::std::default::Default>::default();
     }
     crate::operation::list_accounts::ListAccountsOutput {
         next_token: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        account_list: Some(
-            if d > 3u32 { vec![] } else { vec![full_account_info(d + 1)] },
-        ),
+        account_list: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_account_info(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -198,25 +191,17 @@ fn every_type_round_trips() {
     roundtrip(&full_account_info(0));
     roundtrip(&<crate::types::AccountInfo as ::std::default::Default>::default());
     roundtrip(&full_invalid_request_exception(0));
-    roundtrip(
-        &<crate::types::InvalidRequestException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidRequestException as ::std::default::Default>::default());
     roundtrip(&full_resource_not_found_exception(0));
-    roundtrip(
-        &<crate::types::ResourceNotFoundException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ResourceNotFoundException as ::std::default::Default>::default());
     roundtrip(&full_role_credentials(0));
     roundtrip(&<crate::types::RoleCredentials as ::std::default::Default>::default());
     roundtrip(&full_role_info(0));
     roundtrip(&<crate::types::RoleInfo as ::std::default::Default>::default());
     roundtrip(&full_too_many_requests_exception(0));
-    roundtrip(
-        &<crate::types::TooManyRequestsException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::TooManyRequestsException as ::std::default::Default>::default());
     roundtrip(&full_unauthorized_exception(0));
-    roundtrip(
-        &<crate::types::UnauthorizedException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UnauthorizedException as ::std::default::Default>::default());
     roundtrip(&full_get_role_credentials_input(0));
     roundtrip(
         &<crate::operation::get_role_credentials::GetRoleCredentialsInput as ::std::default::Default>::default(),
@@ -242,13 +227,9 @@ fn every_type_round_trips() {
         &<crate::operation::list_accounts::ListAccountsOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_logout_input(0));
-    roundtrip(
-        &<crate::operation::logout::LogoutInput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::logout::LogoutInput as ::std::default::Default>::default());
     roundtrip(&full_logout_output(0));
-    roundtrip(
-        &<crate::operation::logout::LogoutOutput as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::operation::logout::LogoutOutput as ::std::default::Default>::default());
 }
 #[test]
 fn a_secret_is_written_only_inside_with_secrets() {
@@ -258,10 +239,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.secret_access_key = Some(SensitiveString::from("s3cr3t ✓ \"x\""));
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("RoleCredentials.secretAccessKey"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

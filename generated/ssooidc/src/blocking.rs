@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,44 +42,36 @@ impl Client {
     #[cfg(feature = "create_token")]
     pub fn create_token(
         &self,
-    ) -> crate::operation::create_token::CreateTokenFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_token::CreateTokenFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_token())
+    ) -> crate::operation::create_token::CreateTokenFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_token::CreateTokenFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_token(),
+        )
     }
     /// Calls `CreateTokenWithIAM` and waits for the answer. See [`crate::Client::create_token_with_iam`].
     #[cfg(feature = "create_token_with_iam")]
     pub fn create_token_with_iam(
         &self,
-    ) -> crate::operation::create_token_with_iam::CreateTokenWithIamFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::create_token_with_iam::CreateTokenWithIamFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.create_token_with_iam())
+    ) -> crate::operation::create_token_with_iam::CreateTokenWithIamFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::create_token_with_iam::CreateTokenWithIamFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.create_token_with_iam(),
+        )
     }
     /// Calls `RegisterClient` and waits for the answer. See [`crate::Client::register_client`].
     #[cfg(feature = "register_client")]
     pub fn register_client(
         &self,
-    ) -> crate::operation::register_client::RegisterClientFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::register_client::RegisterClientFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.register_client())
+    ) -> crate::operation::register_client::RegisterClientFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::register_client::RegisterClientFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.register_client(),
+        )
     }
     /// Calls `StartDeviceAuthorization` and waits for the answer. See [`crate::Client::start_device_authorization`].
     #[cfg(feature = "start_device_authorization")]
     pub fn start_device_authorization(
         &self,
-    ) -> crate::operation::start_device_authorization::StartDeviceAuthorizationFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::start_device_authorization::StartDeviceAuthorizationFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.start_device_authorization())
+    ) -> crate::operation::start_device_authorization::StartDeviceAuthorizationFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::start_device_authorization::StartDeviceAuthorizationFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.start_device_authorization(),
+        )
     }
 }

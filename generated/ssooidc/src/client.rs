@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -78,12 +78,8 @@ impl Client {
     /// # }
     /// ```
     #[cfg(feature = "create_token")]
-    pub fn create_token(
-        &self,
-    ) -> crate::operation::create_token::CreateTokenFluentBuilder {
-        crate::operation::create_token::CreateTokenFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn create_token(&self) -> crate::operation::create_token::CreateTokenFluentBuilder {
+        crate::operation::create_token::CreateTokenFluentBuilder::new(self.handle.clone())
     }
     /// Creates and returns access and refresh tokens for clients and applications that are authenticated using IAM entities. The access token can be used to fetch short-lived credentials for the assigned Amazon Web Services accounts or to access application APIs using `bearer` authentication.
     ///
@@ -233,9 +229,7 @@ impl Client {
     pub fn register_client(
         &self,
     ) -> crate::operation::register_client::RegisterClientFluentBuilder {
-        crate::operation::register_client::RegisterClientFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::register_client::RegisterClientFluentBuilder::new(self.handle.clone())
     }
     /// Initiates device authorization by requesting a pair of verification codes from the authorization service.
     ///

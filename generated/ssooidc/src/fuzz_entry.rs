@@ -22,15 +22,12 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     };
     match operation {
         "CreateToken" => crate::operation::create_token::parse_response(&reply).is_ok(),
-        "CreateTokenWithIAM" => {
-            crate::operation::create_token_with_iam::parse_response(&reply).is_ok()
-        }
-        "RegisterClient" => {
-            crate::operation::register_client::parse_response(&reply).is_ok()
-        }
-        "StartDeviceAuthorization" => {
-            crate::operation::start_device_authorization::parse_response(&reply).is_ok()
-        }
+        "CreateTokenWithIAM" => crate::operation::create_token_with_iam::parse_response(&reply)
+            .is_ok(),
+        "RegisterClient" => crate::operation::register_client::parse_response(&reply).is_ok(),
+        "StartDeviceAuthorization" => crate::operation::start_device_authorization::parse_response(
+            &reply,
+        ).is_ok(),
         _ => false,
     }
 }
@@ -38,31 +35,20 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "CreateToken" => {
-            crate::operation::create_token::CreateTokenError::from_response(resp, meta)
-                .is_ok()
-        }
-        "CreateTokenWithIAM" => {
-            crate::operation::create_token_with_iam::CreateTokenWithIamError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "RegisterClient" => {
-            crate::operation::register_client::RegisterClientError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "StartDeviceAuthorization" => {
-            crate::operation::start_device_authorization::StartDeviceAuthorizationError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "CreateToken" => crate::operation::create_token::CreateTokenError::from_response(resp, meta)
+            .is_ok(),
+        "CreateTokenWithIAM" => crate::operation::create_token_with_iam::CreateTokenWithIamError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "RegisterClient" => crate::operation::register_client::RegisterClientError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "StartDeviceAuthorization" => crate::operation::start_device_authorization::StartDeviceAuthorizationError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

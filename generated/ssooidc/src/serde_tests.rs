@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_access_denied_exception(d: u32) -> crate::types::AccessDeniedException {
@@ -30,23 +27,17 @@ fn full_access_denied_exception(d: u32) -> crate::types::AccessDeniedException {
     }
     crate::types::AccessDeniedException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_authorization_pending_exception(
-    d: u32,
-) -> crate::types::AuthorizationPendingException {
+fn full_authorization_pending_exception(d: u32) -> crate::types::AuthorizationPendingException {
     if d > 3u32 {
         return <crate::types::AuthorizationPendingException as ::std::default::Default>::default();
     }
     crate::types::AuthorizationPendingException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -55,9 +46,7 @@ fn full_aws_additional_details(d: u32) -> crate::types::AwsAdditionalDetails {
         return <crate::types::AwsAdditionalDetails as ::std::default::Default>::default();
     }
     crate::types::AwsAdditionalDetails {
-        identity_context: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        identity_context: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -67,9 +56,7 @@ fn full_expired_token_exception(d: u32) -> crate::types::ExpiredTokenException {
     }
     crate::types::ExpiredTokenException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -79,9 +66,7 @@ fn full_internal_server_exception(d: u32) -> crate::types::InternalServerExcepti
     }
     crate::types::InternalServerException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -91,23 +76,17 @@ fn full_invalid_client_exception(d: u32) -> crate::types::InvalidClientException
     }
     crate::types::InvalidClientException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_client_metadata_exception(
-    d: u32,
-) -> crate::types::InvalidClientMetadataException {
+fn full_invalid_client_metadata_exception(d: u32) -> crate::types::InvalidClientMetadataException {
     if d > 3u32 {
         return <crate::types::InvalidClientMetadataException as ::std::default::Default>::default();
     }
     crate::types::InvalidClientMetadataException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -117,23 +96,17 @@ fn full_invalid_grant_exception(d: u32) -> crate::types::InvalidGrantException {
     }
     crate::types::InvalidGrantException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_redirect_uri_exception(
-    d: u32,
-) -> crate::types::InvalidRedirectUriException {
+fn full_invalid_redirect_uri_exception(d: u32) -> crate::types::InvalidRedirectUriException {
     if d > 3u32 {
         return <crate::types::InvalidRedirectUriException as ::std::default::Default>::default();
     }
     crate::types::InvalidRedirectUriException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -143,23 +116,17 @@ fn full_invalid_request_exception(d: u32) -> crate::types::InvalidRequestExcepti
     }
     crate::types::InvalidRequestException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_request_region_exception(
-    d: u32,
-) -> crate::types::InvalidRequestRegionException {
+fn full_invalid_request_region_exception(d: u32) -> crate::types::InvalidRequestRegionException {
     if d > 3u32 {
         return <crate::types::InvalidRequestRegionException as ::std::default::Default>::default();
     }
     crate::types::InvalidRequestRegionException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         endpoint: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         region: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
@@ -171,9 +138,7 @@ fn full_invalid_scope_exception(d: u32) -> crate::types::InvalidScopeException {
     }
     crate::types::InvalidScopeException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -183,37 +148,27 @@ fn full_slow_down_exception(d: u32) -> crate::types::SlowDownException {
     }
     crate::types::SlowDownException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_unauthorized_client_exception(
-    d: u32,
-) -> crate::types::UnauthorizedClientException {
+fn full_unauthorized_client_exception(d: u32) -> crate::types::UnauthorizedClientException {
     if d > 3u32 {
         return <crate::types::UnauthorizedClientException as ::std::default::Default>::default();
     }
     crate::types::UnauthorizedClientException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
-fn full_unsupported_grant_type_exception(
-    d: u32,
-) -> crate::types::UnsupportedGrantTypeException {
+fn full_unsupported_grant_type_exception(d: u32) -> crate::types::UnsupportedGrantTypeException {
     if d > 3u32 {
         return <crate::types::UnsupportedGrantTypeException as ::std::default::Default>::default();
     }
     crate::types::UnsupportedGrantTypeException {
         error: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        error_description: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        error_description: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -225,28 +180,20 @@ fn full_create_token_input(d: u32) -> crate::operation::create_token::CreateToke
         client_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         client_secret: SensitiveString::from("s3cr3t ✓ \"x\""),
         grant_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        device_code: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        device_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         refresh_token: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        scope: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        redirect_uri: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        scope: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        redirect_uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         code_verifier: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ..::std::default::Default::default()
     }
 }
-fn full_create_token_output(
-    d: u32,
-) -> crate::operation::create_token::CreateTokenOutput {
+fn full_create_token_output(d: u32) -> crate::operation::create_token::CreateTokenOutput {
     if d > 3u32 {
         return <crate::operation::create_token::CreateTokenOutput as ::std::default::Default>::default();
     }
@@ -271,23 +218,15 @@ fn full_create_token_with_iam_input(
         code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         refresh_token: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         assertion: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        scope: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        redirect_uri: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        scope: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        redirect_uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         subject_token: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        subject_token_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        requested_token_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subject_token_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        requested_token_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         code_verifier: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         ..::std::default::Default::default()
     }
@@ -304,50 +243,38 @@ fn full_create_token_with_iam_output(
         expires_in: i32::MIN,
         refresh_token: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
         id_token: Some(SensitiveString::from("s3cr3t ✓ \"x\"")),
-        issued_token_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        scope: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        issued_token_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        scope: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         aws_additional_details: Some(full_aws_additional_details(d + 1)),
         ..::std::default::Default::default()
     }
 }
-fn full_register_client_input(
-    d: u32,
-) -> crate::operation::register_client::RegisterClientInput {
+fn full_register_client_input(d: u32) -> crate::operation::register_client::RegisterClientInput {
     if d > 3u32 {
         return <crate::operation::register_client::RegisterClientInput as ::std::default::Default>::default();
     }
     crate::operation::register_client::RegisterClientInput {
         client_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         client_type: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        scopes: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        redirect_uris: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        grant_types: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
+        scopes: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        redirect_uris: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        grant_types: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
         issuer_url: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         entitled_application_arn: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
@@ -355,9 +282,7 @@ fn full_register_client_input(
         ..::std::default::Default::default()
     }
 }
-fn full_register_client_output(
-    d: u32,
-) -> crate::operation::register_client::RegisterClientOutput {
+fn full_register_client_output(d: u32) -> crate::operation::register_client::RegisterClientOutput {
     if d > 3u32 {
         return <crate::operation::register_client::RegisterClientOutput as ::std::default::Default>::default();
     }
@@ -369,9 +294,7 @@ fn full_register_client_output(
         authorization_endpoint: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
-        token_endpoint: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        token_endpoint: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -395,13 +318,9 @@ fn full_start_device_authorization_output(
         return <crate::operation::start_device_authorization::StartDeviceAuthorizationOutput as ::std::default::Default>::default();
     }
     crate::operation::start_device_authorization::StartDeviceAuthorizationOutput {
-        device_code: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        device_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         user_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        verification_uri: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        verification_uri: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         verification_uri_complete: Some(
             String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ),
@@ -413,63 +332,37 @@ fn full_start_device_authorization_output(
 #[test]
 fn every_type_round_trips() {
     roundtrip(&full_access_denied_exception(0));
-    roundtrip(
-        &<crate::types::AccessDeniedException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AccessDeniedException as ::std::default::Default>::default());
     roundtrip(&full_authorization_pending_exception(0));
-    roundtrip(
-        &<crate::types::AuthorizationPendingException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AuthorizationPendingException as ::std::default::Default>::default());
     roundtrip(&full_aws_additional_details(0));
-    roundtrip(
-        &<crate::types::AwsAdditionalDetails as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::AwsAdditionalDetails as ::std::default::Default>::default());
     roundtrip(&full_expired_token_exception(0));
-    roundtrip(
-        &<crate::types::ExpiredTokenException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ExpiredTokenException as ::std::default::Default>::default());
     roundtrip(&full_internal_server_exception(0));
-    roundtrip(
-        &<crate::types::InternalServerException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InternalServerException as ::std::default::Default>::default());
     roundtrip(&full_invalid_client_exception(0));
-    roundtrip(
-        &<crate::types::InvalidClientException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidClientException as ::std::default::Default>::default());
     roundtrip(&full_invalid_client_metadata_exception(0));
     roundtrip(
         &<crate::types::InvalidClientMetadataException as ::std::default::Default>::default(),
     );
     roundtrip(&full_invalid_grant_exception(0));
-    roundtrip(
-        &<crate::types::InvalidGrantException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidGrantException as ::std::default::Default>::default());
     roundtrip(&full_invalid_redirect_uri_exception(0));
-    roundtrip(
-        &<crate::types::InvalidRedirectUriException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidRedirectUriException as ::std::default::Default>::default());
     roundtrip(&full_invalid_request_exception(0));
-    roundtrip(
-        &<crate::types::InvalidRequestException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidRequestException as ::std::default::Default>::default());
     roundtrip(&full_invalid_request_region_exception(0));
-    roundtrip(
-        &<crate::types::InvalidRequestRegionException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidRequestRegionException as ::std::default::Default>::default());
     roundtrip(&full_invalid_scope_exception(0));
-    roundtrip(
-        &<crate::types::InvalidScopeException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidScopeException as ::std::default::Default>::default());
     roundtrip(&full_slow_down_exception(0));
     roundtrip(&<crate::types::SlowDownException as ::std::default::Default>::default());
     roundtrip(&full_unauthorized_client_exception(0));
-    roundtrip(
-        &<crate::types::UnauthorizedClientException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UnauthorizedClientException as ::std::default::Default>::default());
     roundtrip(&full_unsupported_grant_type_exception(0));
-    roundtrip(
-        &<crate::types::UnsupportedGrantTypeException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::UnsupportedGrantTypeException as ::std::default::Default>::default());
     roundtrip(&full_create_token_input(0));
     roundtrip(
         &<crate::operation::create_token::CreateTokenInput as ::std::default::Default>::default(),
@@ -511,10 +404,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.client_secret = SensitiveString::from("s3cr3t ✓ \"x\"");
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("CreateTokenInput.clientSecret"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

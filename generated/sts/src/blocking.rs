@@ -16,7 +16,7 @@ impl Client {
     /// A client from a loaded configuration.
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            inner: crate::Client::new(config),
+            inner: crate::Client::new(config)
         }
     }
     /// A client configured from the environment and `~/.aws` files, like
@@ -30,7 +30,9 @@ impl Client {
     }
     /// Wraps an async client (sharing its connections and credentials cache).
     pub fn from_async(client: crate::Client) -> Self {
-        Self { inner: client }
+        Self {
+            inner: client
+        }
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -40,99 +42,81 @@ impl Client {
     #[cfg(feature = "assume_role")]
     pub fn assume_role(
         &self,
-    ) -> crate::operation::assume_role::AssumeRoleFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::assume_role::AssumeRoleFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.assume_role())
+    ) -> crate::operation::assume_role::AssumeRoleFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::assume_role::AssumeRoleFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.assume_role(),
+        )
     }
     /// Calls `AssumeRoleWithSAML` and waits for the answer. See [`crate::Client::assume_role_with_saml`].
     #[cfg(feature = "assume_role_with_saml")]
     pub fn assume_role_with_saml(
         &self,
-    ) -> crate::operation::assume_role_with_saml::AssumeRoleWithSamlFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::assume_role_with_saml::AssumeRoleWithSamlFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.assume_role_with_saml())
+    ) -> crate::operation::assume_role_with_saml::AssumeRoleWithSamlFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::assume_role_with_saml::AssumeRoleWithSamlFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.assume_role_with_saml(),
+        )
     }
     /// Calls `AssumeRoleWithWebIdentity` and waits for the answer. See [`crate::Client::assume_role_with_web_identity`].
     #[cfg(feature = "assume_role_with_web_identity")]
     pub fn assume_role_with_web_identity(
         &self,
-    ) -> crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.assume_role_with_web_identity())
+    ) -> crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.assume_role_with_web_identity(),
+        )
     }
     /// Calls `AssumeRoot` and waits for the answer. See [`crate::Client::assume_root`].
     #[cfg(feature = "assume_root")]
     pub fn assume_root(
         &self,
-    ) -> crate::operation::assume_root::AssumeRootFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::assume_root::AssumeRootFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.assume_root())
+    ) -> crate::operation::assume_root::AssumeRootFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::assume_root::AssumeRootFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.assume_root(),
+        )
     }
     /// Calls `DecodeAuthorizationMessage` and waits for the answer. See [`crate::Client::decode_authorization_message`].
     #[cfg(feature = "decode_authorization_message")]
     pub fn decode_authorization_message(
         &self,
-    ) -> crate::operation::decode_authorization_message::DecodeAuthorizationMessageFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::decode_authorization_message::DecodeAuthorizationMessageFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.decode_authorization_message())
+    ) -> crate::operation::decode_authorization_message::DecodeAuthorizationMessageFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::decode_authorization_message::DecodeAuthorizationMessageFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.decode_authorization_message(),
+        )
     }
     /// Calls `GetAccessKeyInfo` and waits for the answer. See [`crate::Client::get_access_key_info`].
     #[cfg(feature = "get_access_key_info")]
     pub fn get_access_key_info(
         &self,
-    ) -> crate::operation::get_access_key_info::GetAccessKeyInfoFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_access_key_info::GetAccessKeyInfoFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_access_key_info())
+    ) -> crate::operation::get_access_key_info::GetAccessKeyInfoFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_access_key_info::GetAccessKeyInfoFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_access_key_info(),
+        )
     }
     /// Calls `GetCallerIdentity` and waits for the answer. See [`crate::Client::get_caller_identity`].
     #[cfg(feature = "get_caller_identity")]
     pub fn get_caller_identity(
         &self,
-    ) -> crate::operation::get_caller_identity::GetCallerIdentityFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_caller_identity::GetCallerIdentityFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_caller_identity())
+    ) -> crate::operation::get_caller_identity::GetCallerIdentityFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_caller_identity::GetCallerIdentityFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_caller_identity(),
+        )
     }
     /// Calls `GetFederationToken` and waits for the answer. See [`crate::Client::get_federation_token`].
     #[cfg(feature = "get_federation_token")]
     pub fn get_federation_token(
         &self,
-    ) -> crate::operation::get_federation_token::GetFederationTokenFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_federation_token::GetFederationTokenFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_federation_token())
+    ) -> crate::operation::get_federation_token::GetFederationTokenFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_federation_token::GetFederationTokenFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_federation_token(),
+        )
     }
     /// Calls `GetSessionToken` and waits for the answer. See [`crate::Client::get_session_token`].
     #[cfg(feature = "get_session_token")]
     pub fn get_session_token(
         &self,
-    ) -> crate::operation::get_session_token::GetSessionTokenFluentBuilder<
-        ::awsrt::blocking::Blocking,
-    > {
-        <crate::operation::get_session_token::GetSessionTokenFluentBuilder<
-            ::awsrt::blocking::Blocking,
-        >>::from_async(self.inner.get_session_token())
+    ) -> crate::operation::get_session_token::GetSessionTokenFluentBuilder<::awsrt::blocking::Blocking> {
+        <crate::operation::get_session_token::GetSessionTokenFluentBuilder<::awsrt::blocking::Blocking>>::from_async(
+            self.inner.get_session_token(),
+        )
     }
 }

@@ -10,7 +10,7 @@ impl Client {
     /// Creates a client from a loaded [`Config`](crate::Config).
     pub fn new(config: &crate::Config) -> Self {
         Self {
-            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE),
+            handle: ::awsrt::client::ClientHandle::new(config, &crate::config::SERVICE)
         }
     }
     /// The configuration this client was built with.
@@ -530,8 +530,6 @@ impl Client {
     pub fn get_session_token(
         &self,
     ) -> crate::operation::get_session_token::GetSessionTokenFluentBuilder {
-        crate::operation::get_session_token::GetSessionTokenFluentBuilder::new(
-            self.handle.clone(),
-        )
+        crate::operation::get_session_token::GetSessionTokenFluentBuilder::new(self.handle.clone())
     }
 }

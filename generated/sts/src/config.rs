@@ -2,9 +2,7 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, transport.
 //!
 //! [`Config::from_env`] reads the standard AWS environment variables and `~/.aws` files.
-pub use ::awsrt::config::{
-    Config, ConfigBuilder, ConfigError, ConfigLoader, TimeoutConfig,
-};
+pub use ::awsrt::config::{Config, ConfigBuilder, ConfigError, ConfigLoader, TimeoutConfig};
 pub use ::awsrt::retry::{RetryConfig, RetryMode};
 pub use ::awsrt::credentials::{Credentials, ProvideCredentials};
 pub use ::awsrt::checksum::ChecksumWhen;

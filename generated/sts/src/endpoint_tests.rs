@@ -7,13 +7,12 @@ fn rules() -> ::awsrt::endpoint::RuleSet {
 /// The partition data the model's test cases were written against: today's built-in data,
 /// except that the ISO partitions (`aws-iso*`) had no dual-stack endpoints yet.
 fn partitions() -> ::awsrt::endpoint::Partitions {
-    ::awsrt::endpoint::Partitions::builtin()
-        .map_outputs(|p| {
-            if p.name.starts_with("aws-iso") {
-                p.supports_dual_stack = false;
-                p.dual_stack_dns_suffix = p.dns_suffix.clone();
-            }
-        })
+    ::awsrt::endpoint::Partitions::builtin().map_outputs(|p| {
+        if p.name.starts_with("aws-iso") {
+            p.supports_dual_stack = false;
+            p.dual_stack_dns_suffix = p.dns_suffix.clone();
+        }
+    })
 }
 /// For region af-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -27,9 +26,7 @@ fn case_01_for_region_af_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.af-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -43,60 +40,49 @@ fn case_02_for_region_ap_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_03_for_region_ap_northeast_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-northeast-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_04_for_region_ap_northeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-northeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-northeast-3 with FIPS disabled and DualStack disabled
 #[test]
 fn case_05_for_region_ap_northeast_3_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-3")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-northeast-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -110,60 +96,49 @@ fn case_06_for_region_ap_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_07_for_region_ap_southeast_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-southeast-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-2 with FIPS disabled and DualStack disabled
 #[test]
 fn case_08_for_region_ap_southeast_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-southeast-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region ap-southeast-3 with FIPS disabled and DualStack disabled
 #[test]
 fn case_09_for_region_ap_southeast_3_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-3")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ap-southeast-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region aws-global with FIPS disabled and DualStack disabled
 #[test]
@@ -178,10 +153,8 @@ fn case_10_for_region_aws_global_with_fips_disabled_and_dual_stack_disabled() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// For region ca-central-1 with FIPS disabled and DualStack disabled
@@ -196,9 +169,7 @@ fn case_11_for_region_ca_central_1_with_fips_disabled_and_dual_stack_disabled() 
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.ca-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-central-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -212,9 +183,7 @@ fn case_12_for_region_eu_central_1_with_fips_disabled_and_dual_stack_disabled() 
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.eu-central-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -228,9 +197,7 @@ fn case_13_for_region_eu_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.eu-north-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -244,9 +211,7 @@ fn case_14_for_region_eu_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.eu-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -260,9 +225,7 @@ fn case_15_for_region_eu_west_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.eu-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -276,9 +239,7 @@ fn case_16_for_region_eu_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.eu-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region eu-west-3 with FIPS disabled and DualStack disabled
 #[test]
@@ -292,9 +253,7 @@ fn case_17_for_region_eu_west_3_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.eu-west-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region me-south-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -308,9 +267,7 @@ fn case_18_for_region_me_south_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.me-south-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region sa-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -324,9 +281,7 @@ fn case_19_for_region_sa_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.sa-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -340,9 +295,7 @@ fn case_20_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -356,9 +309,7 @@ fn case_21_for_region_us_east_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -372,9 +323,7 @@ fn case_22_for_region_us_east_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-east-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-2 with FIPS enabled and DualStack disabled
 #[test]
@@ -388,9 +337,7 @@ fn case_23_for_region_us_east_2_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-east-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -404,9 +351,7 @@ fn case_24_for_region_us_west_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -420,9 +365,7 @@ fn case_25_for_region_us_west_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-2 with FIPS disabled and DualStack disabled
 #[test]
@@ -436,9 +379,7 @@ fn case_26_for_region_us_west_2_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-west-2 with FIPS enabled and DualStack disabled
 #[test]
@@ -452,9 +393,7 @@ fn case_27_for_region_us_west_2_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-west-2.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -468,9 +407,7 @@ fn case_28_for_region_us_east_1_with_fips_enabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-east-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -484,9 +421,7 @@ fn case_29_for_region_us_east_1_with_fips_disabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack disabled
 #[test]
@@ -500,26 +435,21 @@ fn case_30_for_region_cn_north_1_with_fips_disabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-northwest-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_31_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.cn-northwest-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack enabled
 #[test]
@@ -533,9 +463,7 @@ fn case_32_for_region_cn_north_1_with_fips_enabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS enabled and DualStack disabled
 #[test]
@@ -549,9 +477,7 @@ fn case_33_for_region_cn_north_1_with_fips_enabled_and_dual_stack_disabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.cn-north-1.amazonaws.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region cn-north-1 with FIPS disabled and DualStack enabled
 #[test]
@@ -565,153 +491,126 @@ fn case_34_for_region_cn_north_1_with_fips_disabled_and_dual_stack_enabled() {
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.cn-north-1.api.amazonwebservices.com.cn");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_35_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack disabled
 #[test]
 fn case_36_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-gov-east-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-west-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_37_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-gov-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-west-1 with FIPS enabled and DualStack disabled
 #[test]
 fn case_38_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-gov-west-1.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_39_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-gov-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_40_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-gov-east-1.api.aws");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_41_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-west-1 with FIPS disabled and DualStack disabled
 #[test]
 fn case_42_for_region_us_iso_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-west-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-iso-west-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_43_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -726,25 +625,21 @@ fn case_43_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_44_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-iso-east-1.c2s.ic.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-iso-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_45_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -759,25 +654,21 @@ fn case_45_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() 
 fn case_46_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS enabled and DualStack enabled
 #[test]
 fn case_47_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -792,25 +683,21 @@ fn case_47_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() 
 fn case_48_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://sts-fips.us-isob-east-1.sc2s.sgov.gov");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For region us-isob-east-1 with FIPS disabled and DualStack enabled
 #[test]
 fn case_49_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
@@ -828,18 +715,12 @@ fn case_50_for_custom_endpoint_with_region_set_and_fips_disabled_and_dualstack_d
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with region not set and fips disabled and dualstack disabled
 #[test]
@@ -848,18 +729,12 @@ fn case_51_for_custom_endpoint_with_region_not_set_and_fips_disabled_and_dualsta
     let mut params = ::awsrt::endpoint::Params::new();
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// For custom endpoint with fips enabled and dualstack disabled
 #[test]
@@ -869,11 +744,7 @@ fn case_52_for_custom_endpoint_with_fips_enabled_and_dualstack_disabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -889,11 +760,7 @@ fn case_53_for_custom_endpoint_with_fips_disabled_and_dualstack_enabled() {
     params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
     assert_eq!(
@@ -915,8 +782,7 @@ fn case_54_missing_region() {
 fn case_55_use_global_endpoint_with_legacy_region_ap_northeast_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
@@ -925,10 +791,8 @@ fn case_55_use_global_endpoint_with_legacy_region_ap_northeast_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `ap-south-1`
@@ -945,10 +809,8 @@ fn case_56_use_global_endpoint_with_legacy_region_ap_south_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `ap-southeast-1`
@@ -956,8 +818,7 @@ fn case_56_use_global_endpoint_with_legacy_region_ap_south_1() {
 fn case_57_use_global_endpoint_with_legacy_region_ap_southeast_1() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
@@ -966,10 +827,8 @@ fn case_57_use_global_endpoint_with_legacy_region_ap_southeast_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `ap-southeast-2`
@@ -977,8 +836,7 @@ fn case_57_use_global_endpoint_with_legacy_region_ap_southeast_1() {
 fn case_58_use_global_endpoint_with_legacy_region_ap_southeast_2() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
@@ -987,10 +845,8 @@ fn case_58_use_global_endpoint_with_legacy_region_ap_southeast_2() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `aws-global`
@@ -1007,10 +863,8 @@ fn case_59_use_global_endpoint_with_legacy_region_aws_global() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `ca-central-1`
@@ -1027,10 +881,8 @@ fn case_60_use_global_endpoint_with_legacy_region_ca_central_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `eu-central-1`
@@ -1047,10 +899,8 @@ fn case_61_use_global_endpoint_with_legacy_region_eu_central_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `eu-north-1`
@@ -1067,10 +917,8 @@ fn case_62_use_global_endpoint_with_legacy_region_eu_north_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `eu-west-1`
@@ -1087,10 +935,8 @@ fn case_63_use_global_endpoint_with_legacy_region_eu_west_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `eu-west-2`
@@ -1107,10 +953,8 @@ fn case_64_use_global_endpoint_with_legacy_region_eu_west_2() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `eu-west-3`
@@ -1127,10 +971,8 @@ fn case_65_use_global_endpoint_with_legacy_region_eu_west_3() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `sa-east-1`
@@ -1147,10 +989,8 @@ fn case_66_use_global_endpoint_with_legacy_region_sa_east_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `us-east-1`
@@ -1167,10 +1007,8 @@ fn case_67_use_global_endpoint_with_legacy_region_us_east_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `us-east-2`
@@ -1187,10 +1025,8 @@ fn case_68_use_global_endpoint_with_legacy_region_us_east_2() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `us-west-1`
@@ -1207,10 +1043,8 @@ fn case_69_use_global_endpoint_with_legacy_region_us_west_1() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region `us-west-2`
@@ -1227,10 +1061,8 @@ fn case_70_use_global_endpoint_with_legacy_region_us_west_2() {
     assert_eq!(endpoint.url, "https://sts.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-1\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with Non-legacy region `us-east-3`
@@ -1247,10 +1079,8 @@ fn case_71_use_global_endpoint_with_non_legacy_region_us_east_3() {
     assert_eq!(endpoint.url, "https://sts.us-east-3.amazonaws.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
     let expected = ::awsrt::types::Document::parse(
-            "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-3\"}]}"
-                .as_bytes(),
-        )
-        .expect("expected properties parse");
+        "{\"authSchemes\":[{\"name\":\"sigv4\",\"signingName\":\"sts\",\"signingRegion\":\"us-east-3\"}]}".as_bytes(),
+    ).expect("expected properties parse");
     assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
 }
 /// UseGlobalEndpoint with legacy region and custom endpoint
@@ -1262,18 +1092,12 @@ fn case_72_use_global_endpoint_with_legacy_region_and_custom_endpoint() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(true));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }
 /// UseGlobalEndpoint with unset region and custom endpoint
 #[test]
@@ -1283,16 +1107,10 @@ fn case_73_use_global_endpoint_with_unset_region_and_custom_endpoint() {
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseGlobalEndpoint", ::awsrt::endpoint::Value::Bool(false));
-    params
-        .set(
-            "Endpoint",
-            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
-        );
+    params.set("Endpoint", ::awsrt::endpoint::Value::String(String::from("https://example.com")));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
     assert_eq!(endpoint.url, "https://example.com");
     assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
-    assert!(
-        endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
-    );
+    assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);
 }

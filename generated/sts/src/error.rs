@@ -7,16 +7,8 @@
 //! variant), [`ProvideErrorMetadata`] gives `code()`, `message()` and `request_id()` on
 //! any of these errors, and [`DisplayErrorContext`] prints an error with its sources on
 //! one line.
-pub use ::awsrt::error::{
-    BuildError, BuildErrorKind, DispatchError, DisplayErrorContext, ErrorMetadata,
-    ProvideErrorMetadata, ResponseError, SdkError, ServiceError, TimeoutError,
-    TimeoutKind, Unhandled,
-};
-pub use ::awsrt::http::{
-    TlsErrorKind, TransportError, TransportErrorKind, TransportTimeout,
-};
+pub use ::awsrt::error::{BuildError, BuildErrorKind, DispatchError, DisplayErrorContext, ErrorMetadata, ProvideErrorMetadata, ResponseError, SdkError, ServiceError, TimeoutError, TimeoutKind, Unhandled};
+pub use ::awsrt::http::{TlsErrorKind, TransportError, TransportErrorKind, TransportTimeout};
 /// A boxed error that any operation's [`SdkError`] converts into, for code that does not
 /// match on specific errors.
-pub type Error = Box<
-    dyn ::std::error::Error + ::std::marker::Send + ::std::marker::Sync + 'static,
->;
+pub type Error = Box<dyn ::std::error::Error + ::std::marker::Send + ::std::marker::Sync + 'static>;

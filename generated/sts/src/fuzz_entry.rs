@@ -27,30 +27,21 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     };
     match operation {
         "AssumeRole" => crate::operation::assume_role::parse_response(&reply).is_ok(),
-        "AssumeRoleWithSAML" => {
-            crate::operation::assume_role_with_saml::parse_response(&reply).is_ok()
-        }
-        "AssumeRoleWithWebIdentity" => {
-            crate::operation::assume_role_with_web_identity::parse_response(&reply)
-                .is_ok()
-        }
+        "AssumeRoleWithSAML" => crate::operation::assume_role_with_saml::parse_response(&reply)
+            .is_ok(),
+        "AssumeRoleWithWebIdentity" => crate::operation::assume_role_with_web_identity::parse_response(
+            &reply,
+        ).is_ok(),
         "AssumeRoot" => crate::operation::assume_root::parse_response(&reply).is_ok(),
-        "DecodeAuthorizationMessage" => {
-            crate::operation::decode_authorization_message::parse_response(&reply)
-                .is_ok()
-        }
-        "GetAccessKeyInfo" => {
-            crate::operation::get_access_key_info::parse_response(&reply).is_ok()
-        }
-        "GetCallerIdentity" => {
-            crate::operation::get_caller_identity::parse_response(&reply).is_ok()
-        }
-        "GetFederationToken" => {
-            crate::operation::get_federation_token::parse_response(&reply).is_ok()
-        }
-        "GetSessionToken" => {
-            crate::operation::get_session_token::parse_response(&reply).is_ok()
-        }
+        "DecodeAuthorizationMessage" => crate::operation::decode_authorization_message::parse_response(
+            &reply,
+        ).is_ok(),
+        "GetAccessKeyInfo" => crate::operation::get_access_key_info::parse_response(&reply).is_ok(),
+        "GetCallerIdentity" => crate::operation::get_caller_identity::parse_response(&reply)
+            .is_ok(),
+        "GetFederationToken" => crate::operation::get_federation_token::parse_response(&reply)
+            .is_ok(),
+        "GetSessionToken" => crate::operation::get_session_token::parse_response(&reply).is_ok(),
         _ => false,
     }
 }
@@ -58,63 +49,38 @@ pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
     let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
-        "AssumeRole" => {
-            crate::operation::assume_role::AssumeRoleError::from_response(resp, meta)
-                .is_ok()
-        }
-        "AssumeRoleWithSAML" => {
-            crate::operation::assume_role_with_saml::AssumeRoleWithSamlError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AssumeRoleWithWebIdentity" => {
-            crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "AssumeRoot" => {
-            crate::operation::assume_root::AssumeRootError::from_response(resp, meta)
-                .is_ok()
-        }
-        "DecodeAuthorizationMessage" => {
-            crate::operation::decode_authorization_message::DecodeAuthorizationMessageError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetAccessKeyInfo" => {
-            crate::operation::get_access_key_info::GetAccessKeyInfoError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetCallerIdentity" => {
-            crate::operation::get_caller_identity::GetCallerIdentityError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetFederationToken" => {
-            crate::operation::get_federation_token::GetFederationTokenError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
-        "GetSessionToken" => {
-            crate::operation::get_session_token::GetSessionTokenError::from_response(
-                    resp,
-                    meta,
-                )
-                .is_ok()
-        }
+        "AssumeRole" => crate::operation::assume_role::AssumeRoleError::from_response(resp, meta)
+            .is_ok(),
+        "AssumeRoleWithSAML" => crate::operation::assume_role_with_saml::AssumeRoleWithSamlError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AssumeRoleWithWebIdentity" => crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "AssumeRoot" => crate::operation::assume_root::AssumeRootError::from_response(resp, meta)
+            .is_ok(),
+        "DecodeAuthorizationMessage" => crate::operation::decode_authorization_message::DecodeAuthorizationMessageError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetAccessKeyInfo" => crate::operation::get_access_key_info::GetAccessKeyInfoError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetCallerIdentity" => crate::operation::get_caller_identity::GetCallerIdentityError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetFederationToken" => crate::operation::get_federation_token::GetFederationTokenError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
+        "GetSessionToken" => crate::operation::get_session_token::GetSessionTokenError::from_response(
+            resp,
+            meta,
+        ).is_ok(),
         _ => false,
     }
 }

@@ -5,23 +5,20 @@ use ::awsrt::types::{Blob, DateTime, Document, SensitiveBlob, SensitiveString};
 /// Writes `v` with secrets allowed, reads it back and compares.
 fn roundtrip<T>(v: &T)
 where
-    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned
-        + PartialEq,
+    T: ::awsrt::serde::__serde::Serialize + ::awsrt::serde::__serde::de::DeserializeOwned + PartialEq,
 {
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(v))
-        .unwrap_or_else(|e| {
-            panic!("{} does not serialize: {e}", ::std::any::type_name:: < T > ())
-        });
+        .unwrap_or_else(|e| panic!("{} does not serialize: {e}", ::std::any::type_name::<T>()));
     let back: T = ::serde_json::from_str(&json)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not read back: {e}\n{json}", ::std::any::type_name:: < T > ()
-            )
-        });
+        .unwrap_or_else(|e| panic!(
+            "{} does not read back: {e}\n{json}",
+            ::std::any::type_name::<T>()
+        ));
     let again = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&back)).unwrap();
     assert!(
-        back == * v, "{} changed in a round trip:\n{json}\n{again}",
-        ::std::any::type_name:: < T > ()
+        back == *v,
+        "{} changed in a round trip:\n{json}\n{again}",
+        ::std::any::type_name::<T>()
     );
 }
 fn full_assumed_role_user(d: u32) -> crate::types::AssumedRoleUser {
@@ -60,16 +57,12 @@ fn full_federated_user(d: u32) -> crate::types::FederatedUser {
         return <crate::types::FederatedUser as ::std::default::Default>::default();
     }
     crate::types::FederatedUser {
-        federated_user_id: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        federated_user_id: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         ..::std::default::Default::default()
     }
 }
-fn full_idp_communication_error_exception(
-    d: u32,
-) -> crate::types::IdpCommunicationErrorException {
+fn full_idp_communication_error_exception(d: u32) -> crate::types::IdpCommunicationErrorException {
     if d > 3u32 {
         return <crate::types::IdpCommunicationErrorException as ::std::default::Default>::default();
     }
@@ -98,9 +91,7 @@ fn full_invalid_authorization_message_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_invalid_identity_token_exception(
-    d: u32,
-) -> crate::types::InvalidIdentityTokenException {
+fn full_invalid_identity_token_exception(d: u32) -> crate::types::InvalidIdentityTokenException {
     if d > 3u32 {
         return <crate::types::InvalidIdentityTokenException as ::std::default::Default>::default();
     }
@@ -120,9 +111,7 @@ fn full_malformed_policy_document_exception(
         ..::std::default::Default::default()
     }
 }
-fn full_packed_policy_too_large_exception(
-    d: u32,
-) -> crate::types::PackedPolicyTooLargeException {
+fn full_packed_policy_too_large_exception(d: u32) -> crate::types::PackedPolicyTooLargeException {
     if d > 3u32 {
         return <crate::types::PackedPolicyTooLargeException as ::std::default::Default>::default();
     }
@@ -145,12 +134,8 @@ fn full_provided_context(d: u32) -> crate::types::ProvidedContext {
         return <crate::types::ProvidedContext as ::std::default::Default>::default();
     }
     crate::types::ProvidedContext {
-        provider_arn: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        context_assertion: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        provider_arn: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        context_assertion: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -179,35 +164,33 @@ fn full_assume_role_input(d: u32) -> crate::operation::assume_role::AssumeRoleIn
     }
     crate::operation::assume_role::AssumeRoleInput {
         role_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        role_session_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
-        policy_arns: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_descriptor_type(d + 1)] },
-        ),
+        role_session_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
+        policy_arns: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_descriptor_type(d + 1)]
+        }),
         policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         duration_seconds: Some(i32::MIN),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
-        transitive_tag_keys: Some(
-            if d > 3u32 {
-                vec![]
-            } else {
-                vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
-            },
-        ),
-        external_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        serial_number: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
+        transitive_tag_keys: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")]
+        }),
+        external_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        serial_number: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         token_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        source_identity: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        provided_contexts: Some(
-            if d > 3u32 { vec![] } else { vec![full_provided_context(d + 1)] },
-        ),
+        source_identity: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        provided_contexts: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_provided_context(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -219,9 +202,7 @@ fn full_assume_role_output(d: u32) -> crate::operation::assume_role::AssumeRoleO
         credentials: Some(full_credentials(d + 1)),
         assumed_role_user: Some(full_assumed_role_user(d + 1)),
         packed_policy_size: Some(i32::MIN),
-        source_identity: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        source_identity: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -235,9 +216,11 @@ fn full_assume_role_with_saml_input(
         role_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         principal_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         saml_assertion: SensitiveString::from("s3cr3t ✓ \"x\""),
-        policy_arns: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_descriptor_type(d + 1)] },
-        ),
+        policy_arns: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_descriptor_type(d + 1)]
+        }),
         policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         duration_seconds: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -254,17 +237,11 @@ fn full_assume_role_with_saml_output(
         assumed_role_user: Some(full_assumed_role_user(d + 1)),
         packed_policy_size: Some(i32::MIN),
         subject: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        subject_type: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        subject_type: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         issuer: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         audience: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        name_qualifier: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        source_identity: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        name_qualifier: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        source_identity: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -276,16 +253,14 @@ fn full_assume_role_with_web_identity_input(
     }
     crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInput {
         role_arn: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        role_session_name: String::from(
-            "ünïcødé ✓ \"quoted\" \\ back\nslash 😀",
-        ),
+        role_session_name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         web_identity_token: SensitiveString::from("s3cr3t ✓ \"x\""),
-        provider_id: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
-        policy_arns: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_descriptor_type(d + 1)] },
-        ),
+        provider_id: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
+        policy_arns: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_descriptor_type(d + 1)]
+        }),
         policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         duration_seconds: Some(i32::MIN),
         ..::std::default::Default::default()
@@ -306,9 +281,7 @@ fn full_assume_role_with_web_identity_output(
         packed_policy_size: Some(i32::MIN),
         provider: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         audience: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        source_identity: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        source_identity: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -329,9 +302,7 @@ fn full_assume_root_output(d: u32) -> crate::operation::assume_root::AssumeRootO
     }
     crate::operation::assume_root::AssumeRootOutput {
         credentials: Some(full_credentials(d + 1)),
-        source_identity: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        source_identity: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -353,9 +324,7 @@ fn full_decode_authorization_message_output(
         return <crate::operation::decode_authorization_message::DecodeAuthorizationMessageOutput as ::std::default::Default>::default();
     }
     crate::operation::decode_authorization_message::DecodeAuthorizationMessageOutput {
-        decoded_message: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        decoded_message: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
 }
@@ -413,11 +382,17 @@ fn full_get_federation_token_input(
     crate::operation::get_federation_token::GetFederationTokenInput {
         name: String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
         policy: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
-        policy_arns: Some(
-            if d > 3u32 { vec![] } else { vec![full_policy_descriptor_type(d + 1)] },
-        ),
+        policy_arns: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_policy_descriptor_type(d + 1)]
+        }),
         duration_seconds: Some(i32::MIN),
-        tags: Some(if d > 3u32 { vec![] } else { vec![full_tag(d + 1)] }),
+        tags: Some(if d > 3u32 {
+            vec![]
+        } else {
+            vec![full_tag(d + 1)]
+        }),
         ..::std::default::Default::default()
     }
 }
@@ -442,9 +417,7 @@ fn full_get_session_token_input(
     }
     crate::operation::get_session_token::GetSessionTokenInput {
         duration_seconds: Some(i32::MIN),
-        serial_number: Some(
-            String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀"),
-        ),
+        serial_number: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         token_code: Some(String::from("ünïcødé ✓ \"quoted\" \\ back\nslash 😀")),
         ..::std::default::Default::default()
     }
@@ -467,9 +440,7 @@ fn every_type_round_trips() {
     roundtrip(&full_credentials(0));
     roundtrip(&<crate::types::Credentials as ::std::default::Default>::default());
     roundtrip(&full_expired_token_exception(0));
-    roundtrip(
-        &<crate::types::ExpiredTokenException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::ExpiredTokenException as ::std::default::Default>::default());
     roundtrip(&full_federated_user(0));
     roundtrip(&<crate::types::FederatedUser as ::std::default::Default>::default());
     roundtrip(&full_idp_communication_error_exception(0));
@@ -477,35 +448,25 @@ fn every_type_round_trips() {
         &<crate::types::IdpCommunicationErrorException as ::std::default::Default>::default(),
     );
     roundtrip(&full_idp_rejected_claim_exception(0));
-    roundtrip(
-        &<crate::types::IdpRejectedClaimException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::IdpRejectedClaimException as ::std::default::Default>::default());
     roundtrip(&full_invalid_authorization_message_exception(0));
     roundtrip(
         &<crate::types::InvalidAuthorizationMessageException as ::std::default::Default>::default(),
     );
     roundtrip(&full_invalid_identity_token_exception(0));
-    roundtrip(
-        &<crate::types::InvalidIdentityTokenException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::InvalidIdentityTokenException as ::std::default::Default>::default());
     roundtrip(&full_malformed_policy_document_exception(0));
     roundtrip(
         &<crate::types::MalformedPolicyDocumentException as ::std::default::Default>::default(),
     );
     roundtrip(&full_packed_policy_too_large_exception(0));
-    roundtrip(
-        &<crate::types::PackedPolicyTooLargeException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PackedPolicyTooLargeException as ::std::default::Default>::default());
     roundtrip(&full_policy_descriptor_type(0));
-    roundtrip(
-        &<crate::types::PolicyDescriptorType as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::PolicyDescriptorType as ::std::default::Default>::default());
     roundtrip(&full_provided_context(0));
     roundtrip(&<crate::types::ProvidedContext as ::std::default::Default>::default());
     roundtrip(&full_region_disabled_exception(0));
-    roundtrip(
-        &<crate::types::RegionDisabledException as ::std::default::Default>::default(),
-    );
+    roundtrip(&<crate::types::RegionDisabledException as ::std::default::Default>::default());
     roundtrip(&full_tag(0));
     roundtrip(&<crate::types::Tag as ::std::default::Default>::default());
     roundtrip(&full_assume_role_input(0));
@@ -589,10 +550,9 @@ fn a_secret_is_written_only_inside_with_secrets() {
         value.secret_access_key = SensitiveString::from("s3cr3t ✓ \"x\"");
         value
     };
-    let err = ::serde_json::to_string(&value)
-        .expect_err("a @sensitive member must be refused");
+    let err = ::serde_json::to_string(&value).expect_err("a @sensitive member must be refused");
     assert!(err.to_string().contains("Credentials.SecretAccessKey"), "{err}");
     let json = ::awsrt::serde::with_secrets(|| ::serde_json::to_string(&value))
         .expect("allowed inside with_secrets");
-    assert!(! json.is_empty());
+    assert!(!json.is_empty());
 }

@@ -188,10 +188,7 @@ impl CreateConfigurationProfileInputBuilder {
         self
     }
     /// Sets or clears the `Validators` member.
-    pub fn set_validators(
-        mut self,
-        input: Option<Vec<crate::types::Validator>>,
-    ) -> Self {
+    pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
@@ -202,16 +199,12 @@ impl CreateConfigurationProfileInputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the configuration profile.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -252,29 +245,21 @@ impl CreateConfigurationProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateConfigurationProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateConfigurationProfileInput, ::awsrt::error::BuildError> {
         Ok(CreateConfigurationProfileInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `CreateConfigurationProfileInput`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateConfigurationProfileInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `CreateConfigurationProfileInput`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateConfigurationProfileInput`",
+            ))?,
             description: self.description,
-            location_uri: self
-                .location_uri
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "location_uri",
-                    "`location_uri` is required when building a `CreateConfigurationProfileInput`",
-                ))?,
+            location_uri: self.location_uri.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "location_uri",
+                "`location_uri` is required when building a `CreateConfigurationProfileInput`",
+            ))?,
             retrieval_role_arn: self.retrieval_role_arn,
             validators: self.validators,
             tags: self.tags,
@@ -288,10 +273,7 @@ impl CreateConfigurationProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateConfigurationProfileOutput,
-        ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-    > {
+    ) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -485,10 +467,7 @@ impl CreateConfigurationProfileOutputBuilder {
         self
     }
     /// Sets or clears the `Validators` member.
-    pub fn set_validators(
-        mut self,
-        input: Option<Vec<crate::types::Validator>>,
-    ) -> Self {
+    pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
@@ -574,37 +553,22 @@ impl CreateConfigurationProfileError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -660,8 +624,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateConfigurationProfileError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateConfigurationProfileError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateConfigurationProfileError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -702,10 +665,7 @@ impl CreateConfigurationProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateConfigurationProfileOutput,
-        ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-    > {
+    ) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -714,13 +674,7 @@ impl CreateConfigurationProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateConfigurationProfileOutput,
-            ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -737,10 +691,7 @@ impl CreateConfigurationProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -770,10 +721,7 @@ impl CreateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateConfigurationProfileOutput,
-        ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-    > {
+    ) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -862,10 +810,7 @@ impl<M> CreateConfigurationProfileFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Validators` member.
-    pub fn set_validators(
-        mut self,
-        input: Option<Vec<crate::types::Validator>>,
-    ) -> Self {
+    pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.inner = self.inner.set_validators(input);
         self
     }
@@ -880,10 +825,7 @@ impl<M> CreateConfigurationProfileFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -923,25 +865,19 @@ impl<M> CreateConfigurationProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateConfigurationProfileInput,
-) -> Result<
-    CreateConfigurationProfileOutput,
-    ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-> {
+) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateConfigurationProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateConfigurationProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -957,15 +893,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateConfigurationProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateConfigurationProfile`: `POST /applications/{ApplicationId}/configurationprofiles`.
 pub(crate) fn ser_request(
@@ -975,12 +905,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -993,20 +918,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateConfigurationProfileOutput,
-    ::awsrt::error::SdkError<CreateConfigurationProfileError>,
-> {
+) -> Result<CreateConfigurationProfileOutput, ::awsrt::error::SdkError<CreateConfigurationProfileError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         CreateConfigurationProfileError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &CreateConfigurationProfileInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateConfigurationProfileInput) {
     w.begin_object();
     {
         let value = &v.name;
@@ -1075,17 +994,11 @@ pub(crate) fn de_response(
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
             "LocationUri" => f_location_uri = r.optional(|r| r.string_owned())?,
-            "RetrievalRoleArn" => {
-                f_retrieval_role_arn = r.optional(|r| r.string_owned())?;
-            }
-            "Validators" => {
-                f_validators = r.optional(|r| r.list(crate::types::de_validator))?;
-            }
+            "RetrievalRoleArn" => f_retrieval_role_arn = r.optional(|r| r.string_owned())?,
+            "Validators" => f_validators = r.optional(|r| r.list(crate::types::de_validator))?,
             "Type" => f_type = r.optional(|r| r.string_owned())?,
             "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
-            "KmsKeyIdentifier" => {
-                f_kms_key_identifier = r.optional(|r| r.string_owned())?;
-            }
+            "KmsKeyIdentifier" => f_kms_key_identifier = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }
@@ -1107,10 +1020,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_a_configuration_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_a_configuration_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateConfigurationProfileInput::builder()
             .application_id("339ohji")
             .name("Example-Configuration-Profile")
@@ -1122,8 +1032,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"Name\":\"Example-Configuration-Profile\",\"LocationUri\":\"ssm-parameter://Example-Parameter\",\"RetrievalRoleArn\":\"arn:aws:iam::111122223333:role/Example-App-Config-Role\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"Name\":\"Example-Configuration-Profile\",\"LocationUri\":\"ssm-parameter://Example-Parameter\",\"RetrievalRoleArn\":\"arn:aws:iam::111122223333:role/Example-App-Config-Role\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

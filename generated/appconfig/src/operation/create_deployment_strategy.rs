@@ -204,16 +204,12 @@ impl CreateDeploymentStrategyInputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the deployment strategy.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -226,30 +222,22 @@ impl CreateDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateDeploymentStrategyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(CreateDeploymentStrategyInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateDeploymentStrategyInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateDeploymentStrategyInput`",
+            ))?,
             description: self.description,
-            deployment_duration_in_minutes: self
-                .deployment_duration_in_minutes
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deployment_duration_in_minutes",
-                    "`deployment_duration_in_minutes` is required when building a `CreateDeploymentStrategyInput`",
-                ))?,
+            deployment_duration_in_minutes: self.deployment_duration_in_minutes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deployment_duration_in_minutes",
+                "`deployment_duration_in_minutes` is required when building a `CreateDeploymentStrategyInput`",
+            ))?,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes.unwrap_or(0),
-            growth_factor: self
-                .growth_factor
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "growth_factor",
-                    "`growth_factor` is required when building a `CreateDeploymentStrategyInput`",
-                ))?,
+            growth_factor: self.growth_factor.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "growth_factor",
+                "`growth_factor` is required when building a `CreateDeploymentStrategyInput`",
+            ))?,
             growth_type: self.growth_type,
             replicate_to: self.replicate_to,
             tags: self.tags,
@@ -261,10 +249,7 @@ impl CreateDeploymentStrategyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-    > {
+    ) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
         send(client.handle(), self).await
     }
 }
@@ -467,9 +452,7 @@ impl CreateDeploymentStrategyOutputBuilder {
             id: self.id,
             name: self.name,
             description: self.description,
-            deployment_duration_in_minutes: self
-                .deployment_duration_in_minutes
-                .unwrap_or(0),
+            deployment_duration_in_minutes: self.deployment_duration_in_minutes.unwrap_or(0),
             growth_type: self.growth_type,
             growth_factor: self.growth_factor,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes.unwrap_or(0),
@@ -495,31 +478,19 @@ impl CreateDeploymentStrategyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -611,10 +582,7 @@ impl CreateDeploymentStrategyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-    > {
+    ) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -623,13 +591,7 @@ impl CreateDeploymentStrategyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateDeploymentStrategyOutput,
-            ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -646,10 +608,7 @@ impl CreateDeploymentStrategyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -679,10 +638,7 @@ impl CreateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-    > {
+    ) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -799,10 +755,7 @@ impl<M> CreateDeploymentStrategyFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -814,25 +767,19 @@ impl<M> CreateDeploymentStrategyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateDeploymentStrategyInput,
-) -> Result<
-    CreateDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-> {
+) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateDeploymentStrategyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateDeploymentStrategyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -848,15 +795,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateDeploymentStrategyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateDeploymentStrategy`: `POST /deploymentstrategies`.
 pub(crate) fn ser_request(
@@ -874,10 +815,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<CreateDeploymentStrategyError>,
-> {
+) -> Result<CreateDeploymentStrategyOutput, ::awsrt::error::SdkError<CreateDeploymentStrategyError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -949,21 +887,15 @@ pub(crate) fn de_response(
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => {
-                f_deployment_duration_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "GrowthType" => {
-                f_growth_type = r
-                    .optional(|r| Ok(crate::types::GrowthType::from(&*r.string()?)))?;
-            }
+            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+                crate::types::GrowthType::from(&*r.string()?),
+            ))?,
             "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => {
-                f_final_bake_time_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "ReplicateTo" => {
-                f_replicate_to = r
-                    .optional(|r| Ok(crate::types::ReplicateTo::from(&*r.string()?)))?;
-            }
+            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            "ReplicateTo" => f_replicate_to = r.optional(|r| Ok(
+                crate::types::ReplicateTo::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -983,10 +915,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_a_deployment_strategy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_a_deployment_strategy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateDeploymentStrategyInput::builder()
             .name("Example-Deployment")
             .deployment_duration_in_minutes(15)
@@ -998,8 +927,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"Name\":\"Example-Deployment\",\"DeploymentDurationInMinutes\":15,\"GrowthFactor\":25,\"ReplicateTo\":\"SSM_DOCUMENT\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"Name\":\"Example-Deployment\",\"DeploymentDurationInMinutes\":15,\"GrowthFactor\":25,\"ReplicateTo\":\"SSM_DOCUMENT\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

@@ -129,16 +129,12 @@ impl CreateEnvironmentInputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the environment.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -153,18 +149,14 @@ impl CreateEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(CreateEnvironmentInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `CreateEnvironmentInput`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateEnvironmentInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `CreateEnvironmentInput`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateEnvironmentInput`",
+            ))?,
             description: self.description,
             monitors: self.monitors,
             tags: self.tags,
@@ -176,10 +168,7 @@ impl CreateEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateEnvironmentOutput,
-        ::awsrt::error::SdkError<CreateEnvironmentError>,
-    > {
+    ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -367,37 +356,22 @@ impl CreateEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -494,10 +468,7 @@ impl CreateEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateEnvironmentOutput,
-        ::awsrt::error::SdkError<CreateEnvironmentError>,
-    > {
+    ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -506,10 +477,7 @@ impl CreateEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -526,10 +494,7 @@ impl CreateEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -559,10 +524,7 @@ impl CreateEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateEnvironmentOutput,
-        ::awsrt::error::SdkError<CreateEnvironmentError>,
-    > {
+    ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -637,10 +599,7 @@ impl<M> CreateEnvironmentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -654,20 +613,17 @@ pub(crate) async fn send(
     input: CreateEnvironmentInput,
 ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -683,15 +639,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateEnvironment`: `POST /applications/{ApplicationId}/environments`.
 pub(crate) fn ser_request(
@@ -701,12 +651,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/environments");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -720,11 +665,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateEnvironmentOutput, ::awsrt::error::SdkError<CreateEnvironmentError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateEnvironmentError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateEnvironmentError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateEnvironmentInput) {
     w.begin_object();
@@ -773,12 +714,9 @@ pub(crate) fn de_response(
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "State" => {
-                f_state = r
-                    .optional(|r| Ok(
-                        crate::types::EnvironmentState::from(&*r.string()?),
-                    ))?;
-            }
+            "State" => f_state = r.optional(|r| Ok(
+                crate::types::EnvironmentState::from(&*r.string()?),
+            ))?,
             "Monitors" => f_monitors = r.optional(|r| r.list(crate::types::de_monitor))?,
             _ => r.skip_value()?,
         }
@@ -806,8 +744,8 @@ mod examples {
         assert_eq!(request.method.as_str(), "POST");
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
-            sent, ::awsrt::types::Document::parse("{\"Name\":\"Example-Environment\"}"
-            .as_bytes()) ?
+            sent,
+            ::awsrt::types::Document::parse("{\"Name\":\"Example-Environment\"}".as_bytes())?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

@@ -42,9 +42,7 @@ impl CreateExtensionInput {
         self.description.as_deref()
     }
     /// The actions defined in the extension.
-    pub fn actions(
-        &self,
-    ) -> &::std::collections::HashMap<String, Vec<crate::types::Action>> {
+    pub fn actions(&self) -> &::std::collections::HashMap<String, Vec<crate::types::Action>> {
         &self.actions
     }
     /// The parameters accepted by the extension.
@@ -72,12 +70,8 @@ impl CreateExtensionInput {
 pub struct CreateExtensionInputBuilder {
     pub(crate) name: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    >,
-    pub(crate) parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    >,
+    pub(crate) actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
+    pub(crate) parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
     pub(crate) tags: Option<::std::collections::HashMap<String, String>>,
     pub(crate) latest_version_number: Option<i32>,
 }
@@ -113,14 +107,8 @@ impl CreateExtensionInputBuilder {
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
-    pub fn actions(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<crate::types::Action>,
-    ) -> Self {
-        self.actions
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
+        self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
@@ -139,13 +127,8 @@ impl CreateExtensionInputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Parameter,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -166,16 +149,12 @@ impl CreateExtensionInputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// Adds one or more tags for the specified extension.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -204,19 +183,15 @@ impl CreateExtensionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateExtensionInput, ::awsrt::error::BuildError> {
         Ok(CreateExtensionInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateExtensionInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateExtensionInput`",
+            ))?,
             description: self.description,
-            actions: self
-                .actions
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "actions",
-                    "`actions` is required when building a `CreateExtensionInput`",
-                ))?,
+            actions: self.actions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "actions",
+                "`actions` is required when building a `CreateExtensionInput`",
+            ))?,
             parameters: self.parameters,
             tags: self.tags,
             latest_version_number: self.latest_version_number,
@@ -306,12 +281,8 @@ pub struct CreateExtensionOutputBuilder {
     pub(crate) version_number: Option<i32>,
     pub(crate) arn: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    >,
-    pub(crate) parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    >,
+    pub(crate) actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
+    pub(crate) parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
 }
 impl CreateExtensionOutputBuilder {
     /// The system-generated ID of the extension.
@@ -386,14 +357,8 @@ impl CreateExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
-    pub fn actions(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<crate::types::Action>,
-    ) -> Self {
-        self.actions
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
+        self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
@@ -412,13 +377,8 @@ impl CreateExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Parameter,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -469,36 +429,22 @@ impl CreateExtensionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -604,10 +550,7 @@ impl CreateExtensionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -624,10 +567,7 @@ impl CreateExtensionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateExtensionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateExtensionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -697,11 +637,7 @@ impl<M> CreateExtensionFluentBuilder<M> {
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
-    pub fn actions(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<crate::types::Action>,
-    ) -> Self {
+    pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.inner = self.inner.actions(key, value);
         self
     }
@@ -721,11 +657,7 @@ impl<M> CreateExtensionFluentBuilder<M> {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Parameter,
-    ) -> Self {
+    pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
@@ -750,10 +682,7 @@ impl<M> CreateExtensionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -781,20 +710,17 @@ pub(crate) async fn send(
     input: CreateExtensionInput,
 ) -> Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateExtensionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateExtensionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -810,15 +736,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateExtensionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateExtensionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateExtensionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateExtension`: `POST /extensions`.
 pub(crate) fn ser_request(
@@ -840,11 +760,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateExtensionOutput, ::awsrt::error::SdkError<CreateExtensionError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateExtensionError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateExtensionError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateExtensionInput) {
     w.begin_object();
@@ -899,12 +815,8 @@ pub(crate) fn de_response(
     let mut f_version_number: Option<i32> = None;
     let mut f_arn: Option<String> = None;
     let mut f_description: Option<String> = None;
-    let mut f_actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    > = None;
-    let mut f_parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    > = None;
+    let mut f_actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> = None;
+    let mut f_parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
@@ -914,12 +826,8 @@ pub(crate) fn de_response(
             "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
             "Arn" => f_arn = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "Actions" => {
-                f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?;
-            }
-            "Parameters" => {
-                f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?;
-            }
+            "Actions" => f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?,
+            "Parameters" => f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?,
             _ => r.skip_value()?,
         }
     }

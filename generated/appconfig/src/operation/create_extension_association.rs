@@ -113,13 +113,8 @@ impl CreateExtensionAssociationInputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extensions.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -132,24 +127,18 @@ impl CreateExtensionAssociationInputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// Inserts an entry into the `Tags` map.
     /// Adds one or more tags for the specified extension association.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -162,23 +151,17 @@ impl CreateExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateExtensionAssociationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(CreateExtensionAssociationInput {
-            extension_identifier: self
-                .extension_identifier
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "extension_identifier",
-                    "`extension_identifier` is required when building a `CreateExtensionAssociationInput`",
-                ))?,
+            extension_identifier: self.extension_identifier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "extension_identifier",
+                "`extension_identifier` is required when building a `CreateExtensionAssociationInput`",
+            ))?,
             extension_version_number: self.extension_version_number,
-            resource_identifier: self
-                .resource_identifier
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_identifier",
-                    "`resource_identifier` is required when building a `CreateExtensionAssociationInput`",
-                ))?,
+            resource_identifier: self.resource_identifier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_identifier",
+                "`resource_identifier` is required when building a `CreateExtensionAssociationInput`",
+            ))?,
             parameters: self.parameters,
             tags: self.tags,
         })
@@ -189,10 +172,7 @@ impl CreateExtensionAssociationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateExtensionAssociationOutput,
-        ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-    > {
+    ) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
         send(client.handle(), self).await
     }
 }
@@ -321,13 +301,8 @@ impl CreateExtensionAssociationOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the association.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -340,9 +315,7 @@ impl CreateExtensionAssociationOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// The version number for the extension defined in the association.
@@ -391,37 +364,22 @@ impl CreateExtensionAssociationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -477,8 +435,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateExtensionAssociationError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateExtensionAssociationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateExtensionAssociationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -519,10 +476,7 @@ impl CreateExtensionAssociationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateExtensionAssociationOutput,
-        ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-    > {
+    ) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -531,13 +485,7 @@ impl CreateExtensionAssociationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateExtensionAssociationOutput,
-            ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -554,10 +502,7 @@ impl CreateExtensionAssociationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -587,10 +532,7 @@ impl CreateExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateExtensionAssociationOutput,
-        ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-    > {
+    ) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -645,11 +587,7 @@ impl<M> CreateExtensionAssociationFluentBuilder<M> {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extensions.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
@@ -662,9 +600,7 @@ impl<M> CreateExtensionAssociationFluentBuilder<M> {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_parameters()
     }
     /// Inserts an entry into the `Tags` map.
@@ -674,10 +610,7 @@ impl<M> CreateExtensionAssociationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -689,25 +622,19 @@ impl<M> CreateExtensionAssociationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateExtensionAssociationInput,
-) -> Result<
-    CreateExtensionAssociationOutput,
-    ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-> {
+) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateExtensionAssociationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateExtensionAssociationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -723,15 +650,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateExtensionAssociationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateExtensionAssociation`: `POST /extensionassociations`.
 pub(crate) fn ser_request(
@@ -749,20 +670,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateExtensionAssociationOutput,
-    ::awsrt::error::SdkError<CreateExtensionAssociationError>,
-> {
+) -> Result<CreateExtensionAssociationOutput, ::awsrt::error::SdkError<CreateExtensionAssociationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         CreateExtensionAssociationError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &CreateExtensionAssociationInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateExtensionAssociationInput) {
     w.begin_object();
     {
         let value = &v.extension_identifier;
@@ -816,9 +731,7 @@ pub(crate) fn de_response(
             "ResourceArn" => f_resource_arn = r.optional(|r| r.string_owned())?,
             "Arn" => f_arn = r.optional(|r| r.string_owned())?,
             "Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "ExtensionVersionNumber" => {
-                f_extension_version_number = r.optional(|r| r.i32())?;
-            }
+            "ExtensionVersionNumber" => f_extension_version_number = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

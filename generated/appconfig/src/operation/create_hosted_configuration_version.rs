@@ -30,9 +30,7 @@ pub struct CreateHostedConfigurationVersionInput {
     /// **Note:** AppConfig accepts any type of data, including text formats like JSON or TOML, or binary formats like protocol buffers or compressed data.
     #[cfg_attr(
         feature = "serde",
-        serde(
-            serialize_with = "__serde_secret_create_hosted_configuration_version_input_content"
-        )
+        serde(serialize_with = "__serde_secret_create_hosted_configuration_version_input_content")
     )]
     pub content: ::awsrt::types::SensitiveBlob,
     /// A standard MIME type describing the format of the configuration content. For more information, see [Content-Type](https://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.17).
@@ -43,10 +41,10 @@ pub struct CreateHostedConfigurationVersionInput {
     pub version_label: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_hosted_configuration_version_input_content<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_hosted_configuration_version_input_content<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CreateHostedConfigurationVersionInput.Content",
@@ -224,31 +222,23 @@ impl CreateHostedConfigurationVersionInputBuilder {
         self,
     ) -> Result<CreateHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
         Ok(CreateHostedConfigurationVersionInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `CreateHostedConfigurationVersionInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `CreateHostedConfigurationVersionInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `CreateHostedConfigurationVersionInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `CreateHostedConfigurationVersionInput`",
+            ))?,
             description: self.description,
-            content: self
-                .content
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "content",
-                    "`content` is required when building a `CreateHostedConfigurationVersionInput`",
-                ))?,
-            content_type: self
-                .content_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "content_type",
-                    "`content_type` is required when building a `CreateHostedConfigurationVersionInput`",
-                ))?,
+            content: self.content.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "content",
+                "`content` is required when building a `CreateHostedConfigurationVersionInput`",
+            ))?,
+            content_type: self.content_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "content_type",
+                "`content_type` is required when building a `CreateHostedConfigurationVersionInput`",
+            ))?,
             latest_version_number: self.latest_version_number,
             version_label: self.version_label,
         })
@@ -259,10 +249,7 @@ impl CreateHostedConfigurationVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-    > {
+    ) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -303,10 +290,10 @@ pub struct CreateHostedConfigurationVersionOutput {
     pub kms_key_arn: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_hosted_configuration_version_output_content<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_hosted_configuration_version_output_content<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CreateHostedConfigurationVersionOutput.Content",
@@ -529,48 +516,28 @@ impl CreateHostedConfigurationVersionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "PayloadTooLargeException" => {
-                    Self::PayloadTooLargeException(
-                        crate::types::de_payload_too_large_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "PayloadTooLargeException" => Self::PayloadTooLargeException(
+                crate::types::de_payload_too_large_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -636,8 +603,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateHostedConfigurationVersionEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateHostedConfigurationVersionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateHostedConfigurationVersionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -678,10 +644,7 @@ impl CreateHostedConfigurationVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-    > {
+    ) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -690,13 +653,7 @@ impl CreateHostedConfigurationVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateHostedConfigurationVersionOutput,
-            ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -713,10 +670,7 @@ impl CreateHostedConfigurationVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -746,10 +700,7 @@ impl CreateHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-    > {
+    ) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -864,32 +815,25 @@ impl<M> CreateHostedConfigurationVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateHostedConfigurationVersionInput,
-) -> Result<
-    CreateHostedConfigurationVersionOutput,
-    ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-> {
+) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateHostedConfigurationVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateHostedConfigurationVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for CreateHostedConfigurationVersionFluentBuilder {
+impl ::awsrt::test_util::MockOperation for CreateHostedConfigurationVersionFluentBuilder {
     const NAME: &'static str = "CreateHostedConfigurationVersion";
     type Input = CreateHostedConfigurationVersionInput;
     type Output = CreateHostedConfigurationVersionOutput;
@@ -899,15 +843,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateHostedConfigurationVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateHostedConfigurationVersion`: `POST /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/hostedconfigurationversions`.
 pub(crate) fn ser_request(
@@ -917,12 +855,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -959,10 +892,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateHostedConfigurationVersionOutput,
-    ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
-> {
+) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -972,29 +902,36 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateHostedConfigurationVersionOutput, ::awsrt::json::JsonError> {
-    let f_application_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Application-Id")?;
-    let f_configuration_profile_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Configuration-Profile-Id")?;
-    let f_version_number: Option<i32> = ::awsrt::protocol::http_binding::header::<
-        i32,
-    >(resp, "Version-Number")?;
-    let f_description: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Description")?;
+    let f_application_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Application-Id",
+    )?;
+    let f_configuration_profile_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Configuration-Profile-Id",
+    )?;
+    let f_version_number: Option<i32> = ::awsrt::protocol::http_binding::header::<i32>(
+        resp,
+        "Version-Number",
+    )?;
+    let f_description: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Description",
+    )?;
     let f_content: Option<::awsrt::types::SensitiveBlob> = (!resp.body.is_empty())
         .then(|| ::awsrt::types::SensitiveBlob::new(resp.body.to_vec()));
-    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Type")?;
-    let f_version_label: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "VersionLabel")?;
-    let f_kms_key_arn: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "KmsKeyArn")?;
+    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Type",
+    )?;
+    let f_version_label: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "VersionLabel",
+    )?;
+    let f_kms_key_arn: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "KmsKeyArn",
+    )?;
     Ok(CreateHostedConfigurationVersionOutput {
         application_id: f_application_id,
         configuration_profile_id: f_configuration_profile_id,
@@ -1010,17 +947,13 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_a_hosted_configuration_version() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_a_hosted_configuration_version() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateHostedConfigurationVersionInput::builder()
             .application_id("339ohji")
             .configuration_profile_id("ur8hx2f")
             .content(
                 ::awsrt::types::SensitiveBlob::new(
-                    b"eyAiTmFtZSI6ICJFeGFtcGxlQXBwbGljYXRpb24iLCAiSWQiOiBFeGFtcGxlSUQsICJSYW5rIjogNyB9"
-                        .to_vec(),
+                    b"eyAiTmFtZSI6ICJFeGFtcGxlQXBwbGljYXRpb24iLCAiSWQiOiBFeGFtcGxlSUQsICJSYW5rIjogNyB9".to_vec(),
                 ),
             )
             .content_type("text")

@@ -61,12 +61,10 @@ impl DeleteApplicationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteApplicationInput, ::awsrt::error::BuildError> {
         Ok(DeleteApplicationInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `DeleteApplicationInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `DeleteApplicationInput`",
+            ))?,
         })
     }
 }
@@ -75,10 +73,7 @@ impl DeleteApplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteApplicationOutput,
-        ::awsrt::error::SdkError<DeleteApplicationError>,
-    > {
+    ) -> Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -128,31 +123,19 @@ impl DeleteApplicationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -244,10 +227,7 @@ impl DeleteApplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteApplicationOutput,
-        ::awsrt::error::SdkError<DeleteApplicationError>,
-    > {
+    ) -> Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -256,10 +236,7 @@ impl DeleteApplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -276,10 +253,7 @@ impl DeleteApplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteApplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -309,10 +283,7 @@ impl DeleteApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteApplicationOutput,
-        ::awsrt::error::SdkError<DeleteApplicationError>,
-    > {
+    ) -> Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -342,20 +313,17 @@ pub(crate) async fn send(
     input: DeleteApplicationInput,
 ) -> Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteApplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteApplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -371,15 +339,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteApplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteApplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteApplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteApplication`: `DELETE /applications/{ApplicationId}`.
 pub(crate) fn ser_request(
@@ -389,12 +351,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     Ok(request)
@@ -403,11 +360,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteApplicationOutput, ::awsrt::error::SdkError<DeleteApplicationError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteApplicationError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DeleteApplicationError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

@@ -42,9 +42,7 @@ impl DeleteConfigurationProfileInput {
         &self.configuration_profile_id
     }
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection_check(
-        &self,
-    ) -> Option<&crate::types::DeletionProtectionCheck> {
+    pub fn deletion_protection_check(&self) -> Option<&crate::types::DeletionProtectionCheck> {
         self.deletion_protection_check.as_ref()
     }
     /// Creates a new builder for [`DeleteConfigurationProfileInput`].
@@ -108,9 +106,7 @@ impl DeleteConfigurationProfileInputBuilder {
         self
     }
     /// The `DeletionProtectionCheck` member as currently set.
-    pub fn get_deletion_protection_check(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionCheck> {
+    pub fn get_deletion_protection_check(&self) -> &Option<crate::types::DeletionProtectionCheck> {
         &self.deletion_protection_check
     }
     /// Builds the [`DeleteConfigurationProfileInput`].
@@ -118,22 +114,16 @@ impl DeleteConfigurationProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteConfigurationProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteConfigurationProfileInput, ::awsrt::error::BuildError> {
         Ok(DeleteConfigurationProfileInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `DeleteConfigurationProfileInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `DeleteConfigurationProfileInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `DeleteConfigurationProfileInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `DeleteConfigurationProfileInput`",
+            ))?,
             deletion_protection_check: self.deletion_protection_check,
         })
     }
@@ -143,10 +133,7 @@ impl DeleteConfigurationProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteConfigurationProfileOutput,
-        ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-    > {
+    ) -> Result<DeleteConfigurationProfileOutput, ::awsrt::error::SdkError<DeleteConfigurationProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -175,8 +162,7 @@ pub struct DeleteConfigurationProfileOutputBuilder {}
 impl DeleteConfigurationProfileOutputBuilder {
     /// Builds the [`DeleteConfigurationProfileOutput`].
     pub fn build(self) -> DeleteConfigurationProfileOutput {
-        DeleteConfigurationProfileOutput {
-        }
+        DeleteConfigurationProfileOutput {}
     }
 }
 /// The errors `DeleteConfigurationProfile` can return: one variant per modeled error, plus `Unhandled`.
@@ -199,36 +185,22 @@ impl DeleteConfigurationProfileError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -284,8 +256,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteConfigurationProfileError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteConfigurationProfileError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteConfigurationProfileError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -326,10 +297,7 @@ impl DeleteConfigurationProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteConfigurationProfileOutput,
-        ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-    > {
+    ) -> Result<DeleteConfigurationProfileOutput, ::awsrt::error::SdkError<DeleteConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -338,13 +306,7 @@ impl DeleteConfigurationProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteConfigurationProfileOutput,
-            ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteConfigurationProfileOutput, ::awsrt::error::SdkError<DeleteConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -361,10 +323,7 @@ impl DeleteConfigurationProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -394,10 +353,7 @@ impl DeleteConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteConfigurationProfileOutput,
-        ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-    > {
+    ) -> Result<DeleteConfigurationProfileOutput, ::awsrt::error::SdkError<DeleteConfigurationProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -453,34 +409,26 @@ impl<M> DeleteConfigurationProfileFluentBuilder<M> {
         self
     }
     /// The `DeletionProtectionCheck` member as currently set.
-    pub fn get_deletion_protection_check(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionCheck> {
+    pub fn get_deletion_protection_check(&self) -> &Option<crate::types::DeletionProtectionCheck> {
         self.inner.get_deletion_protection_check()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteConfigurationProfileInput,
-) -> Result<
-    DeleteConfigurationProfileOutput,
-    ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-> {
+) -> Result<DeleteConfigurationProfileOutput, ::awsrt::error::SdkError<DeleteConfigurationProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteConfigurationProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteConfigurationProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -496,15 +444,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteConfigurationProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteConfigurationProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteConfigurationProfile`: `DELETE /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}`.
 pub(crate) fn ser_request(
@@ -514,12 +456,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -531,10 +468,7 @@ pub(crate) fn ser_request(
             false,
         )?;
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.deletion_protection_check {
         request.set_header("x-amzn-deletion-protection-check", value.as_str())?;
     }
@@ -543,10 +477,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteConfigurationProfileOutput,
-    ::awsrt::error::SdkError<DeleteConfigurationProfileError>,
-> {
+) -> Result<DeleteConfigurationProfileOutput, ::awsrt::error::SdkError<DeleteConfigurationProfileError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -556,17 +487,13 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteConfigurationProfileOutput, ::awsrt::json::JsonError> {
-    Ok(DeleteConfigurationProfileOutput {
-    })
+    Ok(DeleteConfigurationProfileOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_a_configuration_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_a_configuration_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteConfigurationProfileInput::builder()
             .application_id("339ohji")
             .configuration_profile_id("ur8hx2f")

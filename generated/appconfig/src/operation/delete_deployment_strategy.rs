@@ -59,16 +59,12 @@ impl DeleteDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteDeploymentStrategyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(DeleteDeploymentStrategyInput {
-            deployment_strategy_id: self
-                .deployment_strategy_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deployment_strategy_id",
-                    "`deployment_strategy_id` is required when building a `DeleteDeploymentStrategyInput`",
-                ))?,
+            deployment_strategy_id: self.deployment_strategy_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deployment_strategy_id",
+                "`deployment_strategy_id` is required when building a `DeleteDeploymentStrategyInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DeleteDeploymentStrategyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-    > {
+    ) -> Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
         send(client.handle(), self).await
     }
 }
@@ -130,31 +123,19 @@ impl DeleteDeploymentStrategyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -246,10 +227,7 @@ impl DeleteDeploymentStrategyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-    > {
+    ) -> Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -258,13 +236,7 @@ impl DeleteDeploymentStrategyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteDeploymentStrategyOutput,
-            ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -281,10 +253,7 @@ impl DeleteDeploymentStrategyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -314,10 +283,7 @@ impl DeleteDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-    > {
+    ) -> Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -345,25 +311,19 @@ impl<M> DeleteDeploymentStrategyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteDeploymentStrategyInput,
-) -> Result<
-    DeleteDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-> {
+) -> Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteDeploymentStrategyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteDeploymentStrategyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -379,15 +339,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteDeploymentStrategyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteDeploymentStrategy`: `DELETE /deployementstrategies/{DeploymentStrategyId}`.
 pub(crate) fn ser_request(
@@ -410,10 +364,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<DeleteDeploymentStrategyError>,
-> {
+) -> Result<DeleteDeploymentStrategyOutput, ::awsrt::error::SdkError<DeleteDeploymentStrategyError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -429,10 +380,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_a_deployment_strategy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_a_deployment_strategy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteDeploymentStrategyInput::builder()
             .deployment_strategy_id("1225qzk")
             .build()?;

@@ -42,9 +42,7 @@ impl DeleteEnvironmentInput {
         &self.application_id
     }
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection_check(
-        &self,
-    ) -> Option<&crate::types::DeletionProtectionCheck> {
+    pub fn deletion_protection_check(&self) -> Option<&crate::types::DeletionProtectionCheck> {
         self.deletion_protection_check.as_ref()
     }
     /// Creates a new builder for [`DeleteEnvironmentInput`].
@@ -108,9 +106,7 @@ impl DeleteEnvironmentInputBuilder {
         self
     }
     /// The `DeletionProtectionCheck` member as currently set.
-    pub fn get_deletion_protection_check(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionCheck> {
+    pub fn get_deletion_protection_check(&self) -> &Option<crate::types::DeletionProtectionCheck> {
         &self.deletion_protection_check
     }
     /// Builds the [`DeleteEnvironmentInput`].
@@ -120,18 +116,14 @@ impl DeleteEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(DeleteEnvironmentInput {
-            environment_id: self
-                .environment_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "environment_id",
-                    "`environment_id` is required when building a `DeleteEnvironmentInput`",
-                ))?,
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `DeleteEnvironmentInput`",
-                ))?,
+            environment_id: self.environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "environment_id",
+                "`environment_id` is required when building a `DeleteEnvironmentInput`",
+            ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `DeleteEnvironmentInput`",
+            ))?,
             deletion_protection_check: self.deletion_protection_check,
         })
     }
@@ -141,10 +133,7 @@ impl DeleteEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteEnvironmentOutput,
-        ::awsrt::error::SdkError<DeleteEnvironmentError>,
-    > {
+    ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -196,36 +185,22 @@ impl DeleteEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -322,10 +297,7 @@ impl DeleteEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteEnvironmentOutput,
-        ::awsrt::error::SdkError<DeleteEnvironmentError>,
-    > {
+    ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -334,10 +306,7 @@ impl DeleteEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -354,10 +323,7 @@ impl DeleteEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -387,10 +353,7 @@ impl DeleteEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteEnvironmentOutput,
-        ::awsrt::error::SdkError<DeleteEnvironmentError>,
-    > {
+    ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -446,9 +409,7 @@ impl<M> DeleteEnvironmentFluentBuilder<M> {
         self
     }
     /// The `DeletionProtectionCheck` member as currently set.
-    pub fn get_deletion_protection_check(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionCheck> {
+    pub fn get_deletion_protection_check(&self) -> &Option<crate::types::DeletionProtectionCheck> {
         self.inner.get_deletion_protection_check()
     }
 }
@@ -457,20 +418,17 @@ pub(crate) async fn send(
     input: DeleteEnvironmentInput,
 ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -486,15 +444,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteEnvironment`: `DELETE /applications/{ApplicationId}/environments/{EnvironmentId}`.
 pub(crate) fn ser_request(
@@ -504,27 +456,14 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/environments/");
     {
         let v = &input.environment_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "EnvironmentId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "EnvironmentId", v.as_str(), false)?;
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.deletion_protection_check {
         request.set_header("x-amzn-deletion-protection-check", value.as_str())?;
     }
@@ -534,11 +473,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteEnvironmentOutput, ::awsrt::error::SdkError<DeleteEnvironmentError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteEnvironmentError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DeleteEnvironmentError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

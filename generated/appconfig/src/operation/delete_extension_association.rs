@@ -59,16 +59,12 @@ impl DeleteExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteExtensionAssociationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(DeleteExtensionAssociationInput {
-            extension_association_id: self
-                .extension_association_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "extension_association_id",
-                    "`extension_association_id` is required when building a `DeleteExtensionAssociationInput`",
-                ))?,
+            extension_association_id: self.extension_association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "extension_association_id",
+                "`extension_association_id` is required when building a `DeleteExtensionAssociationInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DeleteExtensionAssociationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteExtensionAssociationOutput,
-        ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-    > {
+    ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
         send(client.handle(), self).await
     }
 }
@@ -109,8 +102,7 @@ pub struct DeleteExtensionAssociationOutputBuilder {}
 impl DeleteExtensionAssociationOutputBuilder {
     /// Builds the [`DeleteExtensionAssociationOutput`].
     pub fn build(self) -> DeleteExtensionAssociationOutput {
-        DeleteExtensionAssociationOutput {
-        }
+        DeleteExtensionAssociationOutput {}
     }
 }
 /// The errors `DeleteExtensionAssociation` can return: one variant per modeled error, plus `Unhandled`.
@@ -131,31 +123,19 @@ impl DeleteExtensionAssociationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -206,8 +186,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteExtensionAssociationError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteExtensionAssociationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteExtensionAssociationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -248,10 +227,7 @@ impl DeleteExtensionAssociationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteExtensionAssociationOutput,
-        ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-    > {
+    ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -260,13 +236,7 @@ impl DeleteExtensionAssociationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteExtensionAssociationOutput,
-            ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -283,10 +253,7 @@ impl DeleteExtensionAssociationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -316,10 +283,7 @@ impl DeleteExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteExtensionAssociationOutput,
-        ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-    > {
+    ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -347,25 +311,19 @@ impl<M> DeleteExtensionAssociationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteExtensionAssociationInput,
-) -> Result<
-    DeleteExtensionAssociationOutput,
-    ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-> {
+) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteExtensionAssociationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteExtensionAssociationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -381,15 +339,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteExtensionAssociationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteExtensionAssociation`: `DELETE /extensionassociations/{ExtensionAssociationId}`.
 pub(crate) fn ser_request(
@@ -412,10 +364,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteExtensionAssociationOutput,
-    ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
-> {
+) -> Result<DeleteExtensionAssociationOutput, ::awsrt::error::SdkError<DeleteExtensionAssociationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -425,6 +374,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteExtensionAssociationOutput, ::awsrt::json::JsonError> {
-    Ok(DeleteExtensionAssociationOutput {
-    })
+    Ok(DeleteExtensionAssociationOutput {})
 }

@@ -107,24 +107,18 @@ impl DeleteHostedConfigurationVersionInputBuilder {
         self,
     ) -> Result<DeleteHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
         Ok(DeleteHostedConfigurationVersionInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `DeleteHostedConfigurationVersionInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `DeleteHostedConfigurationVersionInput`",
-                ))?,
-            version_number: self
-                .version_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "version_number",
-                    "`version_number` is required when building a `DeleteHostedConfigurationVersionInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `DeleteHostedConfigurationVersionInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `DeleteHostedConfigurationVersionInput`",
+            ))?,
+            version_number: self.version_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "version_number",
+                "`version_number` is required when building a `DeleteHostedConfigurationVersionInput`",
+            ))?,
         })
     }
 }
@@ -133,10 +127,7 @@ impl DeleteHostedConfigurationVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-    > {
+    ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -165,8 +156,7 @@ pub struct DeleteHostedConfigurationVersionOutputBuilder {}
 impl DeleteHostedConfigurationVersionOutputBuilder {
     /// Builds the [`DeleteHostedConfigurationVersionOutput`].
     pub fn build(self) -> DeleteHostedConfigurationVersionOutput {
-        DeleteHostedConfigurationVersionOutput {
-        }
+        DeleteHostedConfigurationVersionOutput {}
     }
 }
 /// The errors `DeleteHostedConfigurationVersion` can return: one variant per modeled error, plus `Unhandled`.
@@ -187,31 +177,19 @@ impl DeleteHostedConfigurationVersionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -262,8 +240,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteHostedConfigurationVersionEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteHostedConfigurationVersionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteHostedConfigurationVersionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -304,10 +281,7 @@ impl DeleteHostedConfigurationVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-    > {
+    ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -316,13 +290,7 @@ impl DeleteHostedConfigurationVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteHostedConfigurationVersionOutput,
-            ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -339,10 +307,7 @@ impl DeleteHostedConfigurationVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -372,10 +337,7 @@ impl DeleteHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-    > {
+    ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -433,32 +395,25 @@ impl<M> DeleteHostedConfigurationVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteHostedConfigurationVersionInput,
-) -> Result<
-    DeleteHostedConfigurationVersionOutput,
-    ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-> {
+) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteHostedConfigurationVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteHostedConfigurationVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DeleteHostedConfigurationVersionFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DeleteHostedConfigurationVersionFluentBuilder {
     const NAME: &'static str = "DeleteHostedConfigurationVersion";
     type Input = DeleteHostedConfigurationVersionInput;
     type Output = DeleteHostedConfigurationVersionOutput;
@@ -468,15 +423,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteHostedConfigurationVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteHostedConfigurationVersion`: `DELETE /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/hostedconfigurationversions/{VersionNumber}`.
 pub(crate) fn ser_request(
@@ -486,12 +435,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -519,10 +463,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteHostedConfigurationVersionOutput,
-    ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>,
-> {
+) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::error::SdkError<DeleteHostedConfigurationVersionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -532,17 +473,13 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteHostedConfigurationVersionOutput, ::awsrt::json::JsonError> {
-    Ok(DeleteHostedConfigurationVersionOutput {
-    })
+    Ok(DeleteHostedConfigurationVersionOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_a_hosted_configuration_version() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_a_hosted_configuration_version() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteHostedConfigurationVersionInput::builder()
             .application_id("339ohji")
             .configuration_profile_id("ur8hx2f")

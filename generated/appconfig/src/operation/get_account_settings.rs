@@ -40,10 +40,7 @@ impl GetAccountSettingsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetAccountSettingsOutput,
-        ::awsrt::error::SdkError<GetAccountSettingsError>,
-    > {
+    ) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
         send(client.handle(), self).await
     }
 }
@@ -64,9 +61,7 @@ pub struct GetAccountSettingsOutput {
 }
 impl GetAccountSettingsOutput {
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection(
-        &self,
-    ) -> Option<&crate::types::DeletionProtectionSettings> {
+    pub fn deletion_protection(&self) -> Option<&crate::types::DeletionProtectionSettings> {
         self.deletion_protection.as_ref()
     }
     /// Creates a new builder for [`GetAccountSettingsOutput`].
@@ -82,10 +77,7 @@ pub struct GetAccountSettingsOutputBuilder {
 }
 impl GetAccountSettingsOutputBuilder {
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection(
-        mut self,
-        input: crate::types::DeletionProtectionSettings,
-    ) -> Self {
+    pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.deletion_protection = Some(input);
         self
     }
@@ -98,9 +90,7 @@ impl GetAccountSettingsOutputBuilder {
         self
     }
     /// The `DeletionProtection` member as currently set.
-    pub fn get_deletion_protection(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionSettings> {
+    pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         &self.deletion_protection
     }
     /// Builds the [`GetAccountSettingsOutput`].
@@ -126,25 +116,16 @@ impl GetAccountSettingsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -231,10 +212,7 @@ impl GetAccountSettingsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetAccountSettingsOutput,
-        ::awsrt::error::SdkError<GetAccountSettingsError>,
-    > {
+    ) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -243,13 +221,7 @@ impl GetAccountSettingsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetAccountSettingsOutput,
-            ::awsrt::error::SdkError<GetAccountSettingsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -266,10 +238,7 @@ impl GetAccountSettingsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetAccountSettingsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountSettingsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -299,10 +268,7 @@ impl GetAccountSettingsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetAccountSettingsOutput,
-        ::awsrt::error::SdkError<GetAccountSettingsError>,
-    > {
+    ) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -315,24 +281,18 @@ impl<M> GetAccountSettingsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccountSettingsInput,
-) -> Result<
-    GetAccountSettingsOutput,
-    ::awsrt::error::SdkError<GetAccountSettingsError>,
-> {
+) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetAccountSettingsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetAccountSettingsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -348,15 +308,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccountSettingsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetAccountSettingsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountSettingsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountSettings`: `GET /settings`.
 pub(crate) fn ser_request(
@@ -371,15 +325,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetAccountSettingsOutput,
-    ::awsrt::error::SdkError<GetAccountSettingsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetAccountSettingsError::from_response,
-    )
+) -> Result<GetAccountSettingsOutput, ::awsrt::error::SdkError<GetAccountSettingsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetAccountSettingsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -389,10 +336,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "DeletionProtection" => {
-                f_deletion_protection = r
-                    .optional(crate::types::de_deletion_protection_settings)?;
-            }
+            "DeletionProtection" => f_deletion_protection = r.optional(
+                crate::types::de_deletion_protection_settings,
+            )?,
             _ => r.skip_value()?,
         }
     }

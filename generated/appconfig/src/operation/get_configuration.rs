@@ -154,30 +154,22 @@ impl GetConfigurationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetConfigurationInput {
-            application: self
-                .application
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application",
-                    "`application` is required when building a `GetConfigurationInput`",
-                ))?,
-            environment: self
-                .environment
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "environment",
-                    "`environment` is required when building a `GetConfigurationInput`",
-                ))?,
-            configuration: self
-                .configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration",
-                    "`configuration` is required when building a `GetConfigurationInput`",
-                ))?,
-            client_id: self
-                .client_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_id",
-                    "`client_id` is required when building a `GetConfigurationInput`",
-                ))?,
+            application: self.application.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application",
+                "`application` is required when building a `GetConfigurationInput`",
+            ))?,
+            environment: self.environment.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "environment",
+                "`environment` is required when building a `GetConfigurationInput`",
+            ))?,
+            configuration: self.configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration",
+                "`configuration` is required when building a `GetConfigurationInput`",
+            ))?,
+            client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_id",
+                "`client_id` is required when building a `GetConfigurationInput`",
+            ))?,
             client_configuration_version: self.client_configuration_version,
         })
     }
@@ -187,10 +179,7 @@ impl GetConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetConfigurationOutput,
-        ::awsrt::error::SdkError<GetConfigurationError>,
-    > {
+    ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -223,10 +212,10 @@ pub struct GetConfigurationOutput {
     pub content_type: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_configuration_output_content<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_get_configuration_output_content<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "GetConfigurationOutput.Content", serializer)
 }
 impl GetConfigurationOutput {
@@ -334,31 +323,19 @@ impl GetConfigurationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -450,10 +427,7 @@ impl GetConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetConfigurationOutput,
-        ::awsrt::error::SdkError<GetConfigurationError>,
-    > {
+    ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -462,10 +436,7 @@ impl GetConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -482,10 +453,7 @@ impl GetConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -515,10 +483,7 @@ impl GetConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetConfigurationOutput,
-        ::awsrt::error::SdkError<GetConfigurationError>,
-    > {
+    ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -607,20 +572,17 @@ pub(crate) async fn send(
     input: GetConfigurationInput,
 ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -636,15 +598,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetConfiguration`: `GET /applications/{Application}/environments/{Environment}/configurations/{Configuration}`.
 pub(crate) fn ser_request(
@@ -654,40 +610,21 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "Application",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "Application", v.as_str(), false)?;
     }
     uri.push_str("/environments/");
     {
         let v = &input.environment;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "Environment",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "Environment", v.as_str(), false)?;
     }
     uri.push_str("/configurations/");
     {
         let v = &input.configuration;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "Configuration",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "Configuration", v.as_str(), false)?;
     }
     {
         let v = &input.client_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "client_id",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "client_id", Some(v.as_str()));
     }
     if let Some(v) = &input.client_configuration_version {
         ::awsrt::protocol::http_binding::push_query(
@@ -703,23 +640,21 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetConfigurationError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetConfigurationError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetConfigurationOutput, ::awsrt::json::JsonError> {
     let f_content: Option<::awsrt::types::SensitiveBlob> = (!resp.body.is_empty())
         .then(|| ::awsrt::types::SensitiveBlob::new(resp.body.to_vec()));
-    let f_configuration_version: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Configuration-Version")?;
-    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Type")?;
+    let f_configuration_version: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Configuration-Version",
+    )?;
+    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Type",
+    )?;
     Ok(GetConfigurationOutput {
         content: f_content,
         configuration_version: f_configuration_version,
@@ -730,10 +665,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_configuration_details() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_configuration_details() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetConfigurationInput::builder()
             .application("example-application")
             .environment("Example-Environment")

@@ -81,22 +81,16 @@ impl GetConfigurationProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetConfigurationProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetConfigurationProfileInput, ::awsrt::error::BuildError> {
         Ok(GetConfigurationProfileInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `GetConfigurationProfileInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `GetConfigurationProfileInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `GetConfigurationProfileInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `GetConfigurationProfileInput`",
+            ))?,
         })
     }
 }
@@ -105,10 +99,7 @@ impl GetConfigurationProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetConfigurationProfileOutput,
-        ::awsrt::error::SdkError<GetConfigurationProfileError>,
-    > {
+    ) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -302,10 +293,7 @@ impl GetConfigurationProfileOutputBuilder {
         self
     }
     /// Sets or clears the `Validators` member.
-    pub fn set_validators(
-        mut self,
-        input: Option<Vec<crate::types::Validator>>,
-    ) -> Self {
+    pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
@@ -389,31 +377,19 @@ impl GetConfigurationProfileError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -505,10 +481,7 @@ impl GetConfigurationProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetConfigurationProfileOutput,
-        ::awsrt::error::SdkError<GetConfigurationProfileError>,
-    > {
+    ) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -517,13 +490,7 @@ impl GetConfigurationProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetConfigurationProfileOutput,
-            ::awsrt::error::SdkError<GetConfigurationProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -540,10 +507,7 @@ impl GetConfigurationProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetConfigurationProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -573,10 +537,7 @@ impl GetConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetConfigurationProfileOutput,
-        ::awsrt::error::SdkError<GetConfigurationProfileError>,
-    > {
+    ) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -619,25 +580,19 @@ impl<M> GetConfigurationProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetConfigurationProfileInput,
-) -> Result<
-    GetConfigurationProfileOutput,
-    ::awsrt::error::SdkError<GetConfigurationProfileError>,
-> {
+) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetConfigurationProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetConfigurationProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -653,15 +608,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetConfigurationProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetConfigurationProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetConfigurationProfile`: `GET /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}`.
 pub(crate) fn ser_request(
@@ -671,12 +620,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -694,10 +638,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetConfigurationProfileOutput,
-    ::awsrt::error::SdkError<GetConfigurationProfileError>,
-> {
+) -> Result<GetConfigurationProfileOutput, ::awsrt::error::SdkError<GetConfigurationProfileError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -726,17 +667,11 @@ pub(crate) fn de_response(
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
             "LocationUri" => f_location_uri = r.optional(|r| r.string_owned())?,
-            "RetrievalRoleArn" => {
-                f_retrieval_role_arn = r.optional(|r| r.string_owned())?;
-            }
-            "Validators" => {
-                f_validators = r.optional(|r| r.list(crate::types::de_validator))?;
-            }
+            "RetrievalRoleArn" => f_retrieval_role_arn = r.optional(|r| r.string_owned())?,
+            "Validators" => f_validators = r.optional(|r| r.list(crate::types::de_validator))?,
             "Type" => f_type = r.optional(|r| r.string_owned())?,
             "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
-            "KmsKeyIdentifier" => {
-                f_kms_key_identifier = r.optional(|r| r.string_owned())?;
-            }
+            "KmsKeyIdentifier" => f_kms_key_identifier = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }
@@ -758,10 +693,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_configuration_profile_details() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_configuration_profile_details() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetConfigurationProfileInput::builder()
             .application_id("339ohji")
             .configuration_profile_id("ur8hx2f")

@@ -59,16 +59,12 @@ impl GetDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetDeploymentStrategyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(GetDeploymentStrategyInput {
-            deployment_strategy_id: self
-                .deployment_strategy_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deployment_strategy_id",
-                    "`deployment_strategy_id` is required when building a `GetDeploymentStrategyInput`",
-                ))?,
+            deployment_strategy_id: self.deployment_strategy_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deployment_strategy_id",
+                "`deployment_strategy_id` is required when building a `GetDeploymentStrategyInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl GetDeploymentStrategyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-    > {
+    ) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
         send(client.handle(), self).await
     }
 }
@@ -283,9 +276,7 @@ impl GetDeploymentStrategyOutputBuilder {
             id: self.id,
             name: self.name,
             description: self.description,
-            deployment_duration_in_minutes: self
-                .deployment_duration_in_minutes
-                .unwrap_or(0),
+            deployment_duration_in_minutes: self.deployment_duration_in_minutes.unwrap_or(0),
             growth_type: self.growth_type,
             growth_factor: self.growth_factor,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes.unwrap_or(0),
@@ -311,31 +302,19 @@ impl GetDeploymentStrategyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -427,10 +406,7 @@ impl GetDeploymentStrategyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-    > {
+    ) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -439,13 +415,7 @@ impl GetDeploymentStrategyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetDeploymentStrategyOutput,
-            ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -462,10 +432,7 @@ impl GetDeploymentStrategyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -495,10 +462,7 @@ impl GetDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-    > {
+    ) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -526,25 +490,19 @@ impl<M> GetDeploymentStrategyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetDeploymentStrategyInput,
-) -> Result<
-    GetDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-> {
+) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetDeploymentStrategyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetDeploymentStrategyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -560,15 +518,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetDeploymentStrategyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetDeploymentStrategy`: `GET /deploymentstrategies/{DeploymentStrategyId}`.
 pub(crate) fn ser_request(
@@ -591,15 +543,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<GetDeploymentStrategyError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetDeploymentStrategyError::from_response,
-    )
+) -> Result<GetDeploymentStrategyOutput, ::awsrt::error::SdkError<GetDeploymentStrategyError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetDeploymentStrategyError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -619,21 +564,15 @@ pub(crate) fn de_response(
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => {
-                f_deployment_duration_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "GrowthType" => {
-                f_growth_type = r
-                    .optional(|r| Ok(crate::types::GrowthType::from(&*r.string()?)))?;
-            }
+            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+                crate::types::GrowthType::from(&*r.string()?),
+            ))?,
             "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => {
-                f_final_bake_time_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "ReplicateTo" => {
-                f_replicate_to = r
-                    .optional(|r| Ok(crate::types::ReplicateTo::from(&*r.string()?)))?;
-            }
+            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            "ReplicateTo" => f_replicate_to = r.optional(|r| Ok(
+                crate::types::ReplicateTo::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -653,10 +592,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_details_of_a_deployment_strategy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_details_of_a_deployment_strategy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetDeploymentStrategyInput::builder()
             .deployment_strategy_id("1225qzk")
             .build()?;

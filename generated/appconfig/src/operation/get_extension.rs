@@ -82,12 +82,10 @@ impl GetExtensionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetExtensionInput, ::awsrt::error::BuildError> {
         Ok(GetExtensionInput {
-            extension_identifier: self
-                .extension_identifier
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "extension_identifier",
-                    "`extension_identifier` is required when building a `GetExtensionInput`",
-                ))?,
+            extension_identifier: self.extension_identifier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "extension_identifier",
+                "`extension_identifier` is required when building a `GetExtensionInput`",
+            ))?,
             version_number: self.version_number,
         })
     }
@@ -175,12 +173,8 @@ pub struct GetExtensionOutputBuilder {
     pub(crate) version_number: Option<i32>,
     pub(crate) arn: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    >,
-    pub(crate) parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    >,
+    pub(crate) actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
+    pub(crate) parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
 }
 impl GetExtensionOutputBuilder {
     /// The system-generated ID of the extension.
@@ -255,14 +249,8 @@ impl GetExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
-    pub fn actions(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<crate::types::Action>,
-    ) -> Self {
-        self.actions
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
+        self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
@@ -281,13 +269,8 @@ impl GetExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Parameter,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -336,31 +319,19 @@ impl GetExtensionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -461,10 +432,7 @@ impl GetExtensionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -481,10 +449,7 @@ impl GetExtensionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetExtensionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetExtensionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -512,9 +477,7 @@ impl GetExtensionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>> {
+    pub fn send(self) -> Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -558,20 +521,17 @@ pub(crate) async fn send(
     input: GetExtensionInput,
 ) -> Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetExtensionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetExtensionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -587,15 +547,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetExtensionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetExtensionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetExtensionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetExtension`: `GET /extensions/{ExtensionIdentifier}`.
 pub(crate) fn ser_request(
@@ -626,11 +580,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetExtensionError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetExtensionError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -640,12 +590,8 @@ pub(crate) fn de_response(
     let mut f_version_number: Option<i32> = None;
     let mut f_arn: Option<String> = None;
     let mut f_description: Option<String> = None;
-    let mut f_actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    > = None;
-    let mut f_parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    > = None;
+    let mut f_actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> = None;
+    let mut f_parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
@@ -655,12 +601,8 @@ pub(crate) fn de_response(
             "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
             "Arn" => f_arn = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "Actions" => {
-                f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?;
-            }
-            "Parameters" => {
-                f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?;
-            }
+            "Actions" => f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?,
+            "Parameters" => f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?,
             _ => r.skip_value()?,
         }
     }

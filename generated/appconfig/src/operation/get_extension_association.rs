@@ -59,16 +59,12 @@ impl GetExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetExtensionAssociationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(GetExtensionAssociationInput {
-            extension_association_id: self
-                .extension_association_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "extension_association_id",
-                    "`extension_association_id` is required when building a `GetExtensionAssociationInput`",
-                ))?,
+            extension_association_id: self.extension_association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "extension_association_id",
+                "`extension_association_id` is required when building a `GetExtensionAssociationInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl GetExtensionAssociationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetExtensionAssociationOutput,
-        ::awsrt::error::SdkError<GetExtensionAssociationError>,
-    > {
+    ) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
         send(client.handle(), self).await
     }
 }
@@ -209,13 +202,8 @@ impl GetExtensionAssociationOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the association.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -228,9 +216,7 @@ impl GetExtensionAssociationOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// The version number for the extension defined in the association.
@@ -277,31 +263,19 @@ impl GetExtensionAssociationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -393,10 +367,7 @@ impl GetExtensionAssociationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetExtensionAssociationOutput,
-        ::awsrt::error::SdkError<GetExtensionAssociationError>,
-    > {
+    ) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -405,13 +376,7 @@ impl GetExtensionAssociationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetExtensionAssociationOutput,
-            ::awsrt::error::SdkError<GetExtensionAssociationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -428,10 +393,7 @@ impl GetExtensionAssociationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetExtensionAssociationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -461,10 +423,7 @@ impl GetExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetExtensionAssociationOutput,
-        ::awsrt::error::SdkError<GetExtensionAssociationError>,
-    > {
+    ) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -492,25 +451,19 @@ impl<M> GetExtensionAssociationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetExtensionAssociationInput,
-) -> Result<
-    GetExtensionAssociationOutput,
-    ::awsrt::error::SdkError<GetExtensionAssociationError>,
-> {
+) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetExtensionAssociationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetExtensionAssociationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -526,15 +479,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetExtensionAssociationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetExtensionAssociationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetExtensionAssociation`: `GET /extensionassociations/{ExtensionAssociationId}`.
 pub(crate) fn ser_request(
@@ -557,10 +504,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetExtensionAssociationOutput,
-    ::awsrt::error::SdkError<GetExtensionAssociationError>,
-> {
+) -> Result<GetExtensionAssociationOutput, ::awsrt::error::SdkError<GetExtensionAssociationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -585,9 +529,7 @@ pub(crate) fn de_response(
             "ResourceArn" => f_resource_arn = r.optional(|r| r.string_owned())?,
             "Arn" => f_arn = r.optional(|r| r.string_owned())?,
             "Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "ExtensionVersionNumber" => {
-                f_extension_version_number = r.optional(|r| r.i32())?;
-            }
+            "ExtensionVersionNumber" => f_extension_version_number = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

@@ -103,28 +103,20 @@ impl GetHostedConfigurationVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetHostedConfigurationVersionInput, ::awsrt::error::BuildError> {
         Ok(GetHostedConfigurationVersionInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `GetHostedConfigurationVersionInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `GetHostedConfigurationVersionInput`",
-                ))?,
-            version_number: self
-                .version_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "version_number",
-                    "`version_number` is required when building a `GetHostedConfigurationVersionInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `GetHostedConfigurationVersionInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `GetHostedConfigurationVersionInput`",
+            ))?,
+            version_number: self.version_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "version_number",
+                "`version_number` is required when building a `GetHostedConfigurationVersionInput`",
+            ))?,
         })
     }
 }
@@ -133,10 +125,7 @@ impl GetHostedConfigurationVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-    > {
+    ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -177,10 +166,10 @@ pub struct GetHostedConfigurationVersionOutput {
     pub kms_key_arn: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_hosted_configuration_version_output_content<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_get_hosted_configuration_version_output_content<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "GetHostedConfigurationVersionOutput.Content",
@@ -397,31 +386,19 @@ impl GetHostedConfigurationVersionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -472,8 +449,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetHostedConfigurationVersionError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetHostedConfigurationVersionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetHostedConfigurationVersionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -514,10 +490,7 @@ impl GetHostedConfigurationVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-    > {
+    ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -526,13 +499,7 @@ impl GetHostedConfigurationVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetHostedConfigurationVersionOutput,
-            ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -549,10 +516,7 @@ impl GetHostedConfigurationVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -582,10 +546,7 @@ impl GetHostedConfigurationVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetHostedConfigurationVersionOutput,
-        ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-    > {
+    ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -643,25 +604,19 @@ impl<M> GetHostedConfigurationVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetHostedConfigurationVersionInput,
-) -> Result<
-    GetHostedConfigurationVersionOutput,
-    ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-> {
+) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetHostedConfigurationVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetHostedConfigurationVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -677,15 +632,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetHostedConfigurationVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetHostedConfigurationVersion`: `GET /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/hostedconfigurationversions/{VersionNumber}`.
 pub(crate) fn ser_request(
@@ -695,12 +644,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -728,10 +672,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetHostedConfigurationVersionOutput,
-    ::awsrt::error::SdkError<GetHostedConfigurationVersionError>,
-> {
+) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::error::SdkError<GetHostedConfigurationVersionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -741,29 +682,36 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetHostedConfigurationVersionOutput, ::awsrt::json::JsonError> {
-    let f_application_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Application-Id")?;
-    let f_configuration_profile_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Configuration-Profile-Id")?;
-    let f_version_number: Option<i32> = ::awsrt::protocol::http_binding::header::<
-        i32,
-    >(resp, "Version-Number")?;
-    let f_description: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Description")?;
+    let f_application_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Application-Id",
+    )?;
+    let f_configuration_profile_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Configuration-Profile-Id",
+    )?;
+    let f_version_number: Option<i32> = ::awsrt::protocol::http_binding::header::<i32>(
+        resp,
+        "Version-Number",
+    )?;
+    let f_description: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Description",
+    )?;
     let f_content: Option<::awsrt::types::SensitiveBlob> = (!resp.body.is_empty())
         .then(|| ::awsrt::types::SensitiveBlob::new(resp.body.to_vec()));
-    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Type")?;
-    let f_version_label: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "VersionLabel")?;
-    let f_kms_key_arn: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "KmsKeyArn")?;
+    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Type",
+    )?;
+    let f_version_label: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "VersionLabel",
+    )?;
+    let f_kms_key_arn: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "KmsKeyArn",
+    )?;
     Ok(GetHostedConfigurationVersionOutput {
         application_id: f_application_id,
         configuration_profile_id: f_configuration_profile_id,
@@ -779,10 +727,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_hosted_configuration_details() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_hosted_configuration_details() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetHostedConfigurationVersionInput::builder()
             .application_id("339ohji")
             .configuration_profile_id("ur8hx2f")

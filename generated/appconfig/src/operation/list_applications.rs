@@ -87,10 +87,7 @@ impl ListApplicationsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListApplicationsOutput,
-        ::awsrt::error::SdkError<ListApplicationsError>,
-    > {
+    ) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
         send(client.handle(), self).await
     }
 }
@@ -186,25 +183,16 @@ impl ListApplicationsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -291,10 +279,7 @@ impl ListApplicationsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListApplicationsOutput,
-        ::awsrt::error::SdkError<ListApplicationsError>,
-    > {
+    ) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -303,10 +288,7 @@ impl ListApplicationsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -323,10 +305,7 @@ impl ListApplicationsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListApplicationsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListApplicationsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -356,10 +335,7 @@ impl ListApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListApplicationsOutput,
-        ::awsrt::error::SdkError<ListApplicationsError>,
-    > {
+    ) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -402,20 +378,17 @@ pub(crate) async fn send(
     input: ListApplicationsInput,
 ) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListApplicationsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListApplicationsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -431,15 +404,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListApplicationsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListApplicationsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListApplicationsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListApplications`: `GET /applications`.
 pub(crate) fn ser_request(
@@ -448,18 +415,10 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push_str("/applications");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_results",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_results", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -468,11 +427,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListApplicationsOutput, ::awsrt::error::SdkError<ListApplicationsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListApplicationsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListApplicationsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -529,21 +484,22 @@ impl ListApplicationsPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListApplicationsOutput, ListApplicationsError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListApplicationsPaginator {
@@ -565,12 +521,7 @@ impl ListApplicationsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::Application,
-            ::awsrt::error::SdkError<ListApplicationsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::Application, ::awsrt::error::SdkError<ListApplicationsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -584,10 +535,7 @@ impl ListApplicationsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Application>,
-        ::awsrt::error::SdkError<ListApplicationsError>,
-    > {
+    ) -> Result<Vec<crate::types::Application>, ::awsrt::error::SdkError<ListApplicationsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -599,10 +547,7 @@ impl ListApplicationsItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_available_applications() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_available_applications() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListApplicationsInput::builder().build();
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
@@ -621,10 +566,7 @@ mod examples {
                     .build(),
             )
             .items(
-                crate::types::Application::builder()
-                    .id("rwalwu7")
-                    .name("Test-Application")
-                    .build(),
+                crate::types::Application::builder().id("rwalwu7").name("Test-Application").build(),
             )
             .build();
         assert_eq!(parsed, expected);

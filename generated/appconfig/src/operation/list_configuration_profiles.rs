@@ -122,16 +122,12 @@ impl ListConfigurationProfilesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListConfigurationProfilesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListConfigurationProfilesInput, ::awsrt::error::BuildError> {
         Ok(ListConfigurationProfilesInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `ListConfigurationProfilesInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `ListConfigurationProfilesInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
             r#type: self.r#type,
@@ -143,10 +139,7 @@ impl ListConfigurationProfilesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListConfigurationProfilesOutput,
-        ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-    > {
+    ) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
         send(client.handle(), self).await
     }
 }
@@ -247,31 +240,19 @@ impl ListConfigurationProfilesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -363,10 +344,7 @@ impl ListConfigurationProfilesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListConfigurationProfilesOutput,
-        ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-    > {
+    ) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -375,13 +353,7 @@ impl ListConfigurationProfilesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListConfigurationProfilesOutput,
-            ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -398,10 +370,7 @@ impl ListConfigurationProfilesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -431,10 +400,7 @@ impl ListConfigurationProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListConfigurationProfilesOutput,
-        ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-    > {
+    ) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -504,25 +470,19 @@ impl<M> ListConfigurationProfilesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListConfigurationProfilesInput,
-) -> Result<
-    ListConfigurationProfilesOutput,
-    ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-> {
+) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListConfigurationProfilesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListConfigurationProfilesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -538,15 +498,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListConfigurationProfilesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListConfigurationProfiles`: `GET /applications/{ApplicationId}/configurationprofiles`.
 pub(crate) fn ser_request(
@@ -556,27 +510,14 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_results",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_results", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     if let Some(v) = &input.r#type {
         ::awsrt::protocol::http_binding::push_query(&mut uri, "type", Some(v.as_str()));
@@ -587,10 +528,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListConfigurationProfilesOutput,
-    ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-> {
+) -> Result<ListConfigurationProfilesOutput, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -606,12 +544,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r
-                    .optional(|r| {
-                        r.list(crate::types::de_configuration_profile_summary)
-                    })?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(
+                crate::types::de_configuration_profile_summary,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -637,10 +572,7 @@ impl ListConfigurationProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListConfigurationProfilesOutput,
-        ListConfigurationProfilesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -659,27 +591,23 @@ impl ListConfigurationProfilesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListConfigurationProfilesOutput,
-        ListConfigurationProfilesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListConfigurationProfilesOutput, ListConfigurationProfilesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListConfigurationProfilesPaginator {
@@ -694,22 +622,14 @@ impl ListConfigurationProfilesPaginator {
 /// The items of [`ListConfigurationProfilesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListConfigurationProfilesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListConfigurationProfilesOutput,
-        ListConfigurationProfilesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListConfigurationProfilesOutput, ListConfigurationProfilesError>,
     buffer: ::std::collections::VecDeque<crate::types::ConfigurationProfileSummary>,
 }
 impl ListConfigurationProfilesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::ConfigurationProfileSummary,
-            ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::ConfigurationProfileSummary, ::awsrt::error::SdkError<ListConfigurationProfilesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -723,10 +643,7 @@ impl ListConfigurationProfilesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::ConfigurationProfileSummary>,
-        ::awsrt::error::SdkError<ListConfigurationProfilesError>,
-    > {
+    ) -> Result<Vec<crate::types::ConfigurationProfileSummary>, ::awsrt::error::SdkError<ListConfigurationProfilesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -738,13 +655,8 @@ impl ListConfigurationProfilesItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_available_configuration_profiles() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = ListConfigurationProfilesInput::builder()
-            .application_id("339ohji")
-            .build()?;
+    fn case_01_to_list_the_available_configuration_profiles() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = ListConfigurationProfilesInput::builder().application_id("339ohji").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
         let parsed = super::de_response(

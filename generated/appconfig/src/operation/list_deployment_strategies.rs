@@ -87,10 +87,7 @@ impl ListDeploymentStrategiesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListDeploymentStrategiesOutput,
-        ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-    > {
+    ) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
         send(client.handle(), self).await
     }
 }
@@ -140,10 +137,7 @@ impl ListDeploymentStrategiesOutputBuilder {
         self
     }
     /// Sets or clears the `Items` member.
-    pub fn set_items(
-        mut self,
-        input: Option<Vec<crate::types::DeploymentStrategy>>,
-    ) -> Self {
+    pub fn set_items(mut self, input: Option<Vec<crate::types::DeploymentStrategy>>) -> Self {
         self.items = input;
         self
     }
@@ -189,25 +183,16 @@ impl ListDeploymentStrategiesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -294,10 +279,7 @@ impl ListDeploymentStrategiesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListDeploymentStrategiesOutput,
-        ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-    > {
+    ) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -306,13 +288,7 @@ impl ListDeploymentStrategiesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListDeploymentStrategiesOutput,
-            ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -329,10 +305,7 @@ impl ListDeploymentStrategiesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -362,10 +335,7 @@ impl ListDeploymentStrategiesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListDeploymentStrategiesOutput,
-        ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-    > {
+    ) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -406,25 +376,19 @@ impl<M> ListDeploymentStrategiesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListDeploymentStrategiesInput,
-) -> Result<
-    ListDeploymentStrategiesOutput,
-    ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-> {
+) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListDeploymentStrategiesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListDeploymentStrategiesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -440,15 +404,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListDeploymentStrategiesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDeploymentStrategies`: `GET /deploymentstrategies`.
 pub(crate) fn ser_request(
@@ -457,18 +415,10 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push_str("/deploymentstrategies");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_results",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_results", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -476,10 +426,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListDeploymentStrategiesOutput,
-    ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-> {
+) -> Result<ListDeploymentStrategiesOutput, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -495,9 +442,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r.optional(|r| r.list(crate::types::de_deployment_strategy))?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(crate::types::de_deployment_strategy))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -523,10 +468,7 @@ impl ListDeploymentStrategiesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListDeploymentStrategiesOutput,
-        ListDeploymentStrategiesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListDeploymentStrategiesOutput, ListDeploymentStrategiesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -545,25 +487,23 @@ impl ListDeploymentStrategiesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListDeploymentStrategiesOutput,
-        ListDeploymentStrategiesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListDeploymentStrategiesOutput, ListDeploymentStrategiesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListDeploymentStrategiesPaginator {
@@ -578,22 +518,14 @@ impl ListDeploymentStrategiesPaginator {
 /// The items of [`ListDeploymentStrategiesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListDeploymentStrategiesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListDeploymentStrategiesOutput,
-        ListDeploymentStrategiesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListDeploymentStrategiesOutput, ListDeploymentStrategiesError>,
     buffer: ::std::collections::VecDeque<crate::types::DeploymentStrategy>,
 }
 impl ListDeploymentStrategiesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::DeploymentStrategy,
-            ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::DeploymentStrategy, ::awsrt::error::SdkError<ListDeploymentStrategiesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -607,10 +539,7 @@ impl ListDeploymentStrategiesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::DeploymentStrategy>,
-        ::awsrt::error::SdkError<ListDeploymentStrategiesError>,
-    > {
+    ) -> Result<Vec<crate::types::DeploymentStrategy>, ::awsrt::error::SdkError<ListDeploymentStrategiesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -622,10 +551,7 @@ impl ListDeploymentStrategiesItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_available_deployment_strategies() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_available_deployment_strategies() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListDeploymentStrategiesInput::builder().build();
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");

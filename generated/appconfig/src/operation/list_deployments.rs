@@ -125,18 +125,14 @@ impl ListDeploymentsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListDeploymentsInput, ::awsrt::error::BuildError> {
         Ok(ListDeploymentsInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `ListDeploymentsInput`",
-                ))?,
-            environment_id: self
-                .environment_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "environment_id",
-                    "`environment_id` is required when building a `ListDeploymentsInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `ListDeploymentsInput`",
+            ))?,
+            environment_id: self.environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "environment_id",
+                "`environment_id` is required when building a `ListDeploymentsInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
         })
@@ -197,10 +193,7 @@ impl ListDeploymentsOutputBuilder {
         self
     }
     /// Sets or clears the `Items` member.
-    pub fn set_items(
-        mut self,
-        input: Option<Vec<crate::types::DeploymentSummary>>,
-    ) -> Self {
+    pub fn set_items(mut self, input: Option<Vec<crate::types::DeploymentSummary>>) -> Self {
         self.items = input;
         self
     }
@@ -248,31 +241,19 @@ impl ListDeploymentsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -373,10 +354,7 @@ impl ListDeploymentsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -393,10 +371,7 @@ impl ListDeploymentsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListDeploymentsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDeploymentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -499,20 +474,17 @@ pub(crate) async fn send(
     input: ListDeploymentsInput,
 ) -> Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListDeploymentsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListDeploymentsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -528,15 +500,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListDeploymentsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListDeploymentsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDeploymentsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDeployments`: `GET /applications/{ApplicationId}/environments/{EnvironmentId}/deployments`.
 pub(crate) fn ser_request(
@@ -546,37 +512,19 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/environments/");
     {
         let v = &input.environment_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "EnvironmentId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "EnvironmentId", v.as_str(), false)?;
     }
     uri.push_str("/deployments");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_results",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_results", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -585,11 +533,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListDeploymentsOutput, ::awsrt::error::SdkError<ListDeploymentsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListDeploymentsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListDeploymentsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -600,9 +544,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r.optional(|r| r.list(crate::types::de_deployment_summary))?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(crate::types::de_deployment_summary))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -648,23 +590,22 @@ impl ListDeploymentsPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListDeploymentsOutput, ListDeploymentsError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListDeploymentsPaginator {
@@ -686,12 +627,7 @@ impl ListDeploymentsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::DeploymentSummary,
-            ::awsrt::error::SdkError<ListDeploymentsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::DeploymentSummary, ::awsrt::error::SdkError<ListDeploymentsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -705,10 +641,7 @@ impl ListDeploymentsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::DeploymentSummary>,
-        ::awsrt::error::SdkError<ListDeploymentsError>,
-    > {
+    ) -> Result<Vec<crate::types::DeploymentSummary>, ::awsrt::error::SdkError<ListDeploymentsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

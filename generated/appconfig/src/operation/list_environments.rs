@@ -103,12 +103,10 @@ impl ListEnvironmentsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListEnvironmentsInput, ::awsrt::error::BuildError> {
         Ok(ListEnvironmentsInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `ListEnvironmentsInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `ListEnvironmentsInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
         })
@@ -119,10 +117,7 @@ impl ListEnvironmentsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListEnvironmentsOutput,
-        ::awsrt::error::SdkError<ListEnvironmentsError>,
-    > {
+    ) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
         send(client.handle(), self).await
     }
 }
@@ -220,31 +215,19 @@ impl ListEnvironmentsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -336,10 +319,7 @@ impl ListEnvironmentsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListEnvironmentsOutput,
-        ::awsrt::error::SdkError<ListEnvironmentsError>,
-    > {
+    ) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -348,10 +328,7 @@ impl ListEnvironmentsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -368,10 +345,7 @@ impl ListEnvironmentsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListEnvironmentsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEnvironmentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -401,10 +375,7 @@ impl ListEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListEnvironmentsOutput,
-        ::awsrt::error::SdkError<ListEnvironmentsError>,
-    > {
+    ) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -462,20 +433,17 @@ pub(crate) async fn send(
     input: ListEnvironmentsInput,
 ) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListEnvironmentsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListEnvironmentsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -491,15 +459,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListEnvironmentsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListEnvironmentsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEnvironmentsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEnvironments`: `GET /applications/{ApplicationId}/environments`.
 pub(crate) fn ser_request(
@@ -509,27 +471,14 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/environments");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_results",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_results", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -538,11 +487,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListEnvironmentsOutput, ::awsrt::error::SdkError<ListEnvironmentsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListEnvironmentsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListEnvironmentsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -599,23 +544,22 @@ impl ListEnvironmentsPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListEnvironmentsOutput, ListEnvironmentsError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListEnvironmentsPaginator {
@@ -637,12 +581,7 @@ impl ListEnvironmentsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::Environment,
-            ::awsrt::error::SdkError<ListEnvironmentsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::Environment, ::awsrt::error::SdkError<ListEnvironmentsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -656,10 +595,7 @@ impl ListEnvironmentsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Environment>,
-        ::awsrt::error::SdkError<ListEnvironmentsError>,
-    > {
+    ) -> Result<Vec<crate::types::Environment>, ::awsrt::error::SdkError<ListEnvironmentsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -671,10 +607,7 @@ impl ListEnvironmentsItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_available_environments() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_available_environments() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListEnvironmentsInput::builder().application_id("339ohji").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");

@@ -153,10 +153,7 @@ impl ListExtensionAssociationsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListExtensionAssociationsOutput,
-        ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-    > {
+    ) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
         send(client.handle(), self).await
     }
 }
@@ -255,25 +252,16 @@ impl ListExtensionAssociationsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -360,10 +348,7 @@ impl ListExtensionAssociationsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListExtensionAssociationsOutput,
-        ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-    > {
+    ) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -372,13 +357,7 @@ impl ListExtensionAssociationsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListExtensionAssociationsOutput,
-            ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -395,10 +374,7 @@ impl ListExtensionAssociationsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -428,10 +404,7 @@ impl ListExtensionAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListExtensionAssociationsOutput,
-        ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-    > {
+    ) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -514,25 +487,19 @@ impl<M> ListExtensionAssociationsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListExtensionAssociationsInput,
-) -> Result<
-    ListExtensionAssociationsOutput,
-    ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-> {
+) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListExtensionAssociationsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListExtensionAssociationsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -548,15 +515,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListExtensionAssociationsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListExtensionAssociations`: `GET /extensionassociations`.
 pub(crate) fn ser_request(
@@ -586,18 +547,10 @@ pub(crate) fn ser_request(
         );
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_results",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_results", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -605,10 +558,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListExtensionAssociationsOutput,
-    ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-> {
+) -> Result<ListExtensionAssociationsOutput, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -624,12 +574,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r
-                    .optional(|r| {
-                        r.list(crate::types::de_extension_association_summary)
-                    })?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(
+                crate::types::de_extension_association_summary,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -655,10 +602,7 @@ impl ListExtensionAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListExtensionAssociationsOutput,
-        ListExtensionAssociationsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -677,25 +621,23 @@ impl ListExtensionAssociationsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListExtensionAssociationsOutput,
-        ListExtensionAssociationsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListExtensionAssociationsOutput, ListExtensionAssociationsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListExtensionAssociationsPaginator {
@@ -710,22 +652,14 @@ impl ListExtensionAssociationsPaginator {
 /// The items of [`ListExtensionAssociationsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListExtensionAssociationsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListExtensionAssociationsOutput,
-        ListExtensionAssociationsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListExtensionAssociationsOutput, ListExtensionAssociationsError>,
     buffer: ::std::collections::VecDeque<crate::types::ExtensionAssociationSummary>,
 }
 impl ListExtensionAssociationsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::ExtensionAssociationSummary,
-            ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::ExtensionAssociationSummary, ::awsrt::error::SdkError<ListExtensionAssociationsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -739,10 +673,7 @@ impl ListExtensionAssociationsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::ExtensionAssociationSummary>,
-        ::awsrt::error::SdkError<ListExtensionAssociationsError>,
-    > {
+    ) -> Result<Vec<crate::types::ExtensionAssociationSummary>, ::awsrt::error::SdkError<ListExtensionAssociationsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

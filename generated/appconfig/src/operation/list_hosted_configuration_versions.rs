@@ -144,22 +144,16 @@ impl ListHostedConfigurationVersionsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListHostedConfigurationVersionsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListHostedConfigurationVersionsInput, ::awsrt::error::BuildError> {
         Ok(ListHostedConfigurationVersionsInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `ListHostedConfigurationVersionsInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `ListHostedConfigurationVersionsInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `ListHostedConfigurationVersionsInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `ListHostedConfigurationVersionsInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
             version_label: self.version_label,
@@ -171,10 +165,7 @@ impl ListHostedConfigurationVersionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListHostedConfigurationVersionsOutput,
-        ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-    > {
+    ) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -219,10 +210,7 @@ pub struct ListHostedConfigurationVersionsOutputBuilder {
 impl ListHostedConfigurationVersionsOutputBuilder {
     /// Appends an item to the `Items` list.
     /// The elements from this collection.
-    pub fn items(
-        mut self,
-        input: crate::types::HostedConfigurationVersionSummary,
-    ) -> Self {
+    pub fn items(mut self, input: crate::types::HostedConfigurationVersionSummary) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -235,9 +223,7 @@ impl ListHostedConfigurationVersionsOutputBuilder {
         self
     }
     /// The `Items` member as currently set.
-    pub fn get_items(
-        &self,
-    ) -> &Option<Vec<crate::types::HostedConfigurationVersionSummary>> {
+    pub fn get_items(&self) -> &Option<Vec<crate::types::HostedConfigurationVersionSummary>> {
         &self.items
     }
     /// The token for the next set of items to return.
@@ -280,31 +266,19 @@ impl ListHostedConfigurationVersionsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -355,8 +329,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListHostedConfigurationVersionsErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListHostedConfigurationVersionsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListHostedConfigurationVersionsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -397,10 +370,7 @@ impl ListHostedConfigurationVersionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListHostedConfigurationVersionsOutput,
-        ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-    > {
+    ) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -409,13 +379,7 @@ impl ListHostedConfigurationVersionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListHostedConfigurationVersionsOutput,
-            ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -432,10 +396,7 @@ impl ListHostedConfigurationVersionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -465,10 +426,7 @@ impl ListHostedConfigurationVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListHostedConfigurationVersionsOutput,
-        ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-    > {
+    ) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -553,25 +511,19 @@ impl<M> ListHostedConfigurationVersionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListHostedConfigurationVersionsInput,
-) -> Result<
-    ListHostedConfigurationVersionsOutput,
-    ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-> {
+) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListHostedConfigurationVersionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListHostedConfigurationVersionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -587,15 +539,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListHostedConfigurationVersionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListHostedConfigurationVersions`: `GET /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/hostedconfigurationversions`.
 pub(crate) fn ser_request(
@@ -605,12 +551,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -624,25 +565,13 @@ pub(crate) fn ser_request(
     }
     uri.push_str("/hostedconfigurationversions");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_results",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_results", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     if let Some(v) = &input.version_label {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "version_label",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "version_label", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -650,10 +579,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListHostedConfigurationVersionsOutput,
-    ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-> {
+) -> Result<ListHostedConfigurationVersionsOutput, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -669,12 +595,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r
-                    .optional(|r| {
-                        r.list(crate::types::de_hosted_configuration_version_summary)
-                    })?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(
+                crate::types::de_hosted_configuration_version_summary,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -700,10 +623,7 @@ impl ListHostedConfigurationVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListHostedConfigurationVersionsOutput,
-        ListHostedConfigurationVersionsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -722,27 +642,23 @@ impl ListHostedConfigurationVersionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListHostedConfigurationVersionsOutput,
-        ListHostedConfigurationVersionsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListHostedConfigurationVersionsPaginator {
@@ -757,24 +673,14 @@ impl ListHostedConfigurationVersionsPaginator {
 /// The items of [`ListHostedConfigurationVersionsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListHostedConfigurationVersionsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListHostedConfigurationVersionsOutput,
-        ListHostedConfigurationVersionsError,
-    >,
-    buffer: ::std::collections::VecDeque<
-        crate::types::HostedConfigurationVersionSummary,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListHostedConfigurationVersionsOutput, ListHostedConfigurationVersionsError>,
+    buffer: ::std::collections::VecDeque<crate::types::HostedConfigurationVersionSummary>,
 }
 impl ListHostedConfigurationVersionsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::HostedConfigurationVersionSummary,
-            ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::HostedConfigurationVersionSummary, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -788,10 +694,7 @@ impl ListHostedConfigurationVersionsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::HostedConfigurationVersionSummary>,
-        ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>,
-    > {
+    ) -> Result<Vec<crate::types::HostedConfigurationVersionSummary>, ::awsrt::error::SdkError<ListHostedConfigurationVersionsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -803,10 +706,7 @@ impl ListHostedConfigurationVersionsItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_available_hosted_configuration_versions() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_available_hosted_configuration_versions() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListHostedConfigurationVersionsInput::builder()
             .application_id("339ohji")
             .configuration_profile_id("ur8hx2f")

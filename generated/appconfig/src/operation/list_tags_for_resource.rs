@@ -61,12 +61,10 @@ impl ListTagsForResourceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListTagsForResourceInput, ::awsrt::error::BuildError> {
         Ok(ListTagsForResourceInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `ListTagsForResourceInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `ListTagsForResourceInput`",
+            ))?,
         })
     }
 }
@@ -75,10 +73,7 @@ impl ListTagsForResourceInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListTagsForResourceOutput,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         send(client.handle(), self).await
     }
 }
@@ -117,16 +112,12 @@ impl ListTagsForResourceOutputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to AppConfig resources.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -159,31 +150,19 @@ impl ListTagsForResourceError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -275,10 +254,7 @@ impl ListTagsForResourceFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListTagsForResourceOutput,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -287,13 +263,7 @@ impl ListTagsForResourceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListTagsForResourceOutput,
-            ::awsrt::error::SdkError<ListTagsForResourceError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -310,10 +280,7 @@ impl ListTagsForResourceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -343,10 +310,7 @@ impl ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListTagsForResourceOutput,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -374,25 +338,19 @@ impl<M> ListTagsForResourceFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListTagsForResourceInput,
-) -> Result<
-    ListTagsForResourceOutput,
-    ::awsrt::error::SdkError<ListTagsForResourceError>,
-> {
+) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListTagsForResourceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListTagsForResourceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -408,15 +366,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListTagsForResourceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListTagsForResourceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTagsForResourceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTagsForResource`: `GET /tags/{ResourceArn}`.
 pub(crate) fn ser_request(
@@ -426,12 +378,7 @@ pub(crate) fn ser_request(
     uri.push_str("/tags/");
     {
         let v = &input.resource_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ResourceArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ResourceArn", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -439,15 +386,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListTagsForResourceOutput,
-    ::awsrt::error::SdkError<ListTagsForResourceError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListTagsForResourceError::from_response,
-    )
+) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListTagsForResourceError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -470,10 +410,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_tags_of_an_application() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_tags_of_an_application() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListTagsForResourceInput::builder()
             .resource_arn("arn:aws:appconfig:us-east-1:111122223333:application/339ohji")
             .build()?;

@@ -36,9 +36,7 @@ pub struct StartDeploymentInput {
     /// The KMS key identifier (key ID, key alias, or key ARN). AppConfig uses this ID to encrypt the configuration data using a customer managed key.
     pub kms_key_identifier: Option<String>,
     /// A map of dynamic extension parameter names to values to pass to associated extensions with `PRE_START_DEPLOYMENT` actions.
-    pub dynamic_extension_parameters: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
+    pub dynamic_extension_parameters: Option<::std::collections::HashMap<String, String>>,
 }
 impl StartDeploymentInput {
     /// The application ID.
@@ -96,9 +94,7 @@ pub struct StartDeploymentInputBuilder {
     pub(crate) description: Option<String>,
     pub(crate) tags: Option<::std::collections::HashMap<String, String>>,
     pub(crate) kms_key_identifier: Option<String>,
-    pub(crate) dynamic_extension_parameters: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
+    pub(crate) dynamic_extension_parameters: Option<::std::collections::HashMap<String, String>>,
 }
 impl StartDeploymentInputBuilder {
     /// The application ID.
@@ -193,16 +189,12 @@ impl StartDeploymentInputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// Metadata to assign to the deployment.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -231,8 +223,7 @@ impl StartDeploymentInputBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.dynamic_extension_parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.dynamic_extension_parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -257,36 +248,26 @@ impl StartDeploymentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StartDeploymentInput, ::awsrt::error::BuildError> {
         Ok(StartDeploymentInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `StartDeploymentInput`",
-                ))?,
-            environment_id: self
-                .environment_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "environment_id",
-                    "`environment_id` is required when building a `StartDeploymentInput`",
-                ))?,
-            deployment_strategy_id: self
-                .deployment_strategy_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deployment_strategy_id",
-                    "`deployment_strategy_id` is required when building a `StartDeploymentInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `StartDeploymentInput`",
-                ))?,
-            configuration_version: self
-                .configuration_version
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_version",
-                    "`configuration_version` is required when building a `StartDeploymentInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `StartDeploymentInput`",
+            ))?,
+            environment_id: self.environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "environment_id",
+                "`environment_id` is required when building a `StartDeploymentInput`",
+            ))?,
+            deployment_strategy_id: self.deployment_strategy_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deployment_strategy_id",
+                "`deployment_strategy_id` is required when building a `StartDeploymentInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `StartDeploymentInput`",
+            ))?,
+            configuration_version: self.configuration_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_version",
+                "`configuration_version` is required when building a `StartDeploymentInput`",
+            ))?,
             description: self.description,
             tags: self.tags,
             kms_key_identifier: self.kms_key_identifier,
@@ -685,10 +666,7 @@ impl StartDeploymentOutputBuilder {
         self
     }
     /// Sets or clears the `EventLog` member.
-    pub fn set_event_log(
-        mut self,
-        input: Option<Vec<crate::types::DeploymentEvent>>,
-    ) -> Self {
+    pub fn set_event_log(mut self, input: Option<Vec<crate::types::DeploymentEvent>>) -> Self {
         self.event_log = input;
         self
     }
@@ -753,9 +731,7 @@ impl StartDeploymentOutputBuilder {
         self
     }
     /// The `AppliedExtensions` member as currently set.
-    pub fn get_applied_extensions(
-        &self,
-    ) -> &Option<Vec<crate::types::AppliedExtension>> {
+    pub fn get_applied_extensions(&self) -> &Option<Vec<crate::types::AppliedExtension>> {
         &self.applied_extensions
     }
     /// The Amazon Resource Name of the Key Management Service key used to encrypt configuration data.
@@ -812,9 +788,7 @@ impl StartDeploymentOutputBuilder {
             configuration_location_uri: self.configuration_location_uri,
             configuration_version: self.configuration_version,
             description: self.description,
-            deployment_duration_in_minutes: self
-                .deployment_duration_in_minutes
-                .unwrap_or(0),
+            deployment_duration_in_minutes: self.deployment_duration_in_minutes.unwrap_or(0),
             growth_type: self.growth_type,
             growth_factor: self.growth_factor,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes.unwrap_or(0),
@@ -850,36 +824,22 @@ impl StartDeploymentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -985,10 +945,7 @@ impl StartDeploymentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1005,10 +962,7 @@ impl StartDeploymentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StartDeploymentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDeploymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1143,10 +1097,7 @@ impl<M> StartDeploymentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -1198,20 +1149,17 @@ pub(crate) async fn send(
     input: StartDeploymentInput,
 ) -> Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StartDeploymentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StartDeploymentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1227,15 +1175,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StartDeploymentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StartDeploymentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDeploymentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartDeployment`: `POST /applications/{ApplicationId}/environments/{EnvironmentId}/deployments`.
 pub(crate) fn ser_request(
@@ -1245,22 +1187,12 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/environments/");
     {
         let v = &input.environment_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "EnvironmentId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "EnvironmentId", v.as_str(), false)?;
     }
     uri.push_str("/deployments");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -1274,11 +1206,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StartDeploymentOutput, ::awsrt::error::SdkError<StartDeploymentError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        StartDeploymentError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, StartDeploymentError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDeploymentInput) {
     w.begin_object();
@@ -1356,64 +1284,35 @@ pub(crate) fn de_response(
         match &*key {
             "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
             "EnvironmentId" => f_environment_id = r.optional(|r| r.string_owned())?,
-            "DeploymentStrategyId" => {
-                f_deployment_strategy_id = r.optional(|r| r.string_owned())?;
-            }
-            "ConfigurationProfileId" => {
-                f_configuration_profile_id = r.optional(|r| r.string_owned())?;
-            }
+            "DeploymentStrategyId" => f_deployment_strategy_id = r.optional(|r| r.string_owned())?,
+            "ConfigurationProfileId" => f_configuration_profile_id = r.optional(|r| r.string_owned())?,
             "DeploymentNumber" => f_deployment_number = r.optional(|r| r.i32())?,
-            "ConfigurationName" => {
-                f_configuration_name = r.optional(|r| r.string_owned())?;
-            }
-            "ConfigurationLocationUri" => {
-                f_configuration_location_uri = r.optional(|r| r.string_owned())?;
-            }
-            "ConfigurationVersion" => {
-                f_configuration_version = r.optional(|r| r.string_owned())?;
-            }
+            "ConfigurationName" => f_configuration_name = r.optional(|r| r.string_owned())?,
+            "ConfigurationLocationUri" => f_configuration_location_uri = r.optional(|r| r.string_owned())?,
+            "ConfigurationVersion" => f_configuration_version = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => {
-                f_deployment_duration_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "GrowthType" => {
-                f_growth_type = r
-                    .optional(|r| Ok(crate::types::GrowthType::from(&*r.string()?)))?;
-            }
+            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+                crate::types::GrowthType::from(&*r.string()?),
+            ))?,
             "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => {
-                f_final_bake_time_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "State" => {
-                f_state = r
-                    .optional(|r| Ok(
-                        crate::types::DeploymentState::from(&*r.string()?),
-                    ))?;
-            }
-            "EventLog" => {
-                f_event_log = r.optional(|r| r.list(crate::types::de_deployment_event))?;
-            }
+            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            "State" => f_state = r.optional(|r| Ok(
+                crate::types::DeploymentState::from(&*r.string()?),
+            ))?,
+            "EventLog" => f_event_log = r.optional(|r| r.list(crate::types::de_deployment_event))?,
             "PercentageComplete" => f_percentage_complete = r.optional(|r| r.f32())?,
-            "StartedAt" => {
-                f_started_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "CompletedAt" => {
-                f_completed_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "AppliedExtensions" => {
-                f_applied_extensions = r
-                    .optional(|r| r.list(crate::types::de_applied_extension))?;
-            }
+            "StartedAt" => f_started_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "CompletedAt" => f_completed_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "AppliedExtensions" => f_applied_extensions = r.optional(|r| r.list(
+                crate::types::de_applied_extension,
+            ))?,
             "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
-            "KmsKeyIdentifier" => {
-                f_kms_key_identifier = r.optional(|r| r.string_owned())?;
-            }
+            "KmsKeyIdentifier" => f_kms_key_identifier = r.optional(|r| r.string_owned())?,
             "VersionLabel" => f_version_label = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

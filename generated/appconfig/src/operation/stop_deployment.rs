@@ -126,24 +126,18 @@ impl StopDeploymentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StopDeploymentInput, ::awsrt::error::BuildError> {
         Ok(StopDeploymentInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `StopDeploymentInput`",
-                ))?,
-            environment_id: self
-                .environment_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "environment_id",
-                    "`environment_id` is required when building a `StopDeploymentInput`",
-                ))?,
-            deployment_number: self
-                .deployment_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deployment_number",
-                    "`deployment_number` is required when building a `StopDeploymentInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `StopDeploymentInput`",
+            ))?,
+            environment_id: self.environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "environment_id",
+                "`environment_id` is required when building a `StopDeploymentInput`",
+            ))?,
+            deployment_number: self.deployment_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deployment_number",
+                "`deployment_number` is required when building a `StopDeploymentInput`",
+            ))?,
             allow_revert: self.allow_revert,
         })
     }
@@ -539,10 +533,7 @@ impl StopDeploymentOutputBuilder {
         self
     }
     /// Sets or clears the `EventLog` member.
-    pub fn set_event_log(
-        mut self,
-        input: Option<Vec<crate::types::DeploymentEvent>>,
-    ) -> Self {
+    pub fn set_event_log(mut self, input: Option<Vec<crate::types::DeploymentEvent>>) -> Self {
         self.event_log = input;
         self
     }
@@ -607,9 +598,7 @@ impl StopDeploymentOutputBuilder {
         self
     }
     /// The `AppliedExtensions` member as currently set.
-    pub fn get_applied_extensions(
-        &self,
-    ) -> &Option<Vec<crate::types::AppliedExtension>> {
+    pub fn get_applied_extensions(&self) -> &Option<Vec<crate::types::AppliedExtension>> {
         &self.applied_extensions
     }
     /// The Amazon Resource Name of the Key Management Service key used to encrypt configuration data.
@@ -666,9 +655,7 @@ impl StopDeploymentOutputBuilder {
             configuration_location_uri: self.configuration_location_uri,
             configuration_version: self.configuration_version,
             description: self.description,
-            deployment_duration_in_minutes: self
-                .deployment_duration_in_minutes
-                .unwrap_or(0),
+            deployment_duration_in_minutes: self.deployment_duration_in_minutes.unwrap_or(0),
             growth_type: self.growth_type,
             growth_factor: self.growth_factor,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes.unwrap_or(0),
@@ -702,31 +689,19 @@ impl StopDeploymentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -827,10 +802,7 @@ impl StopDeploymentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -847,10 +819,7 @@ impl StopDeploymentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StopDeploymentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopDeploymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -954,20 +923,17 @@ pub(crate) async fn send(
     input: StopDeploymentInput,
 ) -> Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StopDeploymentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StopDeploymentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -983,15 +949,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StopDeploymentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StopDeploymentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopDeploymentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StopDeployment`: `DELETE /applications/{ApplicationId}/environments/{EnvironmentId}/deployments/{DeploymentNumber}`.
 pub(crate) fn ser_request(
@@ -1001,22 +961,12 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/environments/");
     {
         let v = &input.environment_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "EnvironmentId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "EnvironmentId", v.as_str(), false)?;
     }
     uri.push_str("/deployments/");
     {
@@ -1028,10 +978,7 @@ pub(crate) fn ser_request(
             false,
         )?;
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.allow_revert {
         request.set_header("Allow-Revert", &value.to_string())?;
     }
@@ -1041,11 +988,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StopDeploymentOutput, ::awsrt::error::SdkError<StopDeploymentError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        StopDeploymentError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, StopDeploymentError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -1078,64 +1021,35 @@ pub(crate) fn de_response(
         match &*key {
             "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
             "EnvironmentId" => f_environment_id = r.optional(|r| r.string_owned())?,
-            "DeploymentStrategyId" => {
-                f_deployment_strategy_id = r.optional(|r| r.string_owned())?;
-            }
-            "ConfigurationProfileId" => {
-                f_configuration_profile_id = r.optional(|r| r.string_owned())?;
-            }
+            "DeploymentStrategyId" => f_deployment_strategy_id = r.optional(|r| r.string_owned())?,
+            "ConfigurationProfileId" => f_configuration_profile_id = r.optional(|r| r.string_owned())?,
             "DeploymentNumber" => f_deployment_number = r.optional(|r| r.i32())?,
-            "ConfigurationName" => {
-                f_configuration_name = r.optional(|r| r.string_owned())?;
-            }
-            "ConfigurationLocationUri" => {
-                f_configuration_location_uri = r.optional(|r| r.string_owned())?;
-            }
-            "ConfigurationVersion" => {
-                f_configuration_version = r.optional(|r| r.string_owned())?;
-            }
+            "ConfigurationName" => f_configuration_name = r.optional(|r| r.string_owned())?,
+            "ConfigurationLocationUri" => f_configuration_location_uri = r.optional(|r| r.string_owned())?,
+            "ConfigurationVersion" => f_configuration_version = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => {
-                f_deployment_duration_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "GrowthType" => {
-                f_growth_type = r
-                    .optional(|r| Ok(crate::types::GrowthType::from(&*r.string()?)))?;
-            }
+            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+                crate::types::GrowthType::from(&*r.string()?),
+            ))?,
             "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => {
-                f_final_bake_time_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "State" => {
-                f_state = r
-                    .optional(|r| Ok(
-                        crate::types::DeploymentState::from(&*r.string()?),
-                    ))?;
-            }
-            "EventLog" => {
-                f_event_log = r.optional(|r| r.list(crate::types::de_deployment_event))?;
-            }
+            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            "State" => f_state = r.optional(|r| Ok(
+                crate::types::DeploymentState::from(&*r.string()?),
+            ))?,
+            "EventLog" => f_event_log = r.optional(|r| r.list(crate::types::de_deployment_event))?,
             "PercentageComplete" => f_percentage_complete = r.optional(|r| r.f32())?,
-            "StartedAt" => {
-                f_started_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "CompletedAt" => {
-                f_completed_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "AppliedExtensions" => {
-                f_applied_extensions = r
-                    .optional(|r| r.list(crate::types::de_applied_extension))?;
-            }
+            "StartedAt" => f_started_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "CompletedAt" => f_completed_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "AppliedExtensions" => f_applied_extensions = r.optional(|r| r.list(
+                crate::types::de_applied_extension,
+            ))?,
             "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
-            "KmsKeyIdentifier" => {
-                f_kms_key_identifier = r.optional(|r| r.string_owned())?;
-            }
+            "KmsKeyIdentifier" => f_kms_key_identifier = r.optional(|r| r.string_owned())?,
             "VersionLabel" => f_version_label = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -1170,10 +1084,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_stop_configuration_deployment() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_stop_configuration_deployment() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = StopDeploymentInput::builder()
             .application_id("339ohji")
             .environment_id("54j1r29")

@@ -64,16 +64,12 @@ impl TagResourceInputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// The key-value string map.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -88,18 +84,14 @@ impl TagResourceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TagResourceInput, ::awsrt::error::BuildError> {
         Ok(TagResourceInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `TagResourceInput`",
-                ))?,
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `TagResourceInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `TagResourceInput`",
+            ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `TagResourceInput`",
+            ))?,
         })
     }
 }
@@ -158,31 +150,19 @@ impl TagResourceError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -283,10 +263,7 @@ impl TagResourceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -303,10 +280,7 @@ impl TagResourceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TagResourceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -334,9 +308,7 @@ impl TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
+    pub fn send(self) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -367,10 +339,7 @@ impl<M> TagResourceFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -384,20 +353,17 @@ pub(crate) async fn send(
     input: TagResourceInput,
 ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TagResourceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TagResourceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -413,15 +379,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: TagResourceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<TagResourceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagResourceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagResource`: `POST /tags/{ResourceArn}`.
 pub(crate) fn ser_request(
@@ -431,12 +391,7 @@ pub(crate) fn ser_request(
     uri.push_str("/tags/");
     {
         let v = &input.resource_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ResourceArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ResourceArn", v.as_str(), false)?;
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -483,8 +438,8 @@ mod examples {
         assert_eq!(request.method.as_str(), "POST");
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
-            sent, ::awsrt::types::Document::parse("{\"Tags\":{\"group1\":\"1\"}}"
-            .as_bytes()) ?
+            sent,
+            ::awsrt::types::Document::parse("{\"Tags\":{\"group1\":\"1\"}}".as_bytes())?
         );
         Ok(())
     }

@@ -24,9 +24,7 @@ pub struct UpdateAccountSettingsInput {
 }
 impl UpdateAccountSettingsInput {
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection(
-        &self,
-    ) -> Option<&crate::types::DeletionProtectionSettings> {
+    pub fn deletion_protection(&self) -> Option<&crate::types::DeletionProtectionSettings> {
         self.deletion_protection.as_ref()
     }
     /// Creates a new builder for [`UpdateAccountSettingsInput`].
@@ -42,10 +40,7 @@ pub struct UpdateAccountSettingsInputBuilder {
 }
 impl UpdateAccountSettingsInputBuilder {
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection(
-        mut self,
-        input: crate::types::DeletionProtectionSettings,
-    ) -> Self {
+    pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.deletion_protection = Some(input);
         self
     }
@@ -58,9 +53,7 @@ impl UpdateAccountSettingsInputBuilder {
         self
     }
     /// The `DeletionProtection` member as currently set.
-    pub fn get_deletion_protection(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionSettings> {
+    pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         &self.deletion_protection
     }
     /// Builds the [`UpdateAccountSettingsInput`].
@@ -75,10 +68,7 @@ impl UpdateAccountSettingsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateAccountSettingsOutput,
-        ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-    > {
+    ) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
         send(client.handle(), self).await
     }
 }
@@ -99,9 +89,7 @@ pub struct UpdateAccountSettingsOutput {
 }
 impl UpdateAccountSettingsOutput {
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection(
-        &self,
-    ) -> Option<&crate::types::DeletionProtectionSettings> {
+    pub fn deletion_protection(&self) -> Option<&crate::types::DeletionProtectionSettings> {
         self.deletion_protection.as_ref()
     }
     /// Creates a new builder for [`UpdateAccountSettingsOutput`].
@@ -117,10 +105,7 @@ pub struct UpdateAccountSettingsOutputBuilder {
 }
 impl UpdateAccountSettingsOutputBuilder {
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection(
-        mut self,
-        input: crate::types::DeletionProtectionSettings,
-    ) -> Self {
+    pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.deletion_protection = Some(input);
         self
     }
@@ -133,9 +118,7 @@ impl UpdateAccountSettingsOutputBuilder {
         self
     }
     /// The `DeletionProtection` member as currently set.
-    pub fn get_deletion_protection(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionSettings> {
+    pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         &self.deletion_protection
     }
     /// Builds the [`UpdateAccountSettingsOutput`].
@@ -161,25 +144,16 @@ impl UpdateAccountSettingsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -266,10 +240,7 @@ impl UpdateAccountSettingsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateAccountSettingsOutput,
-        ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-    > {
+    ) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -278,13 +249,7 @@ impl UpdateAccountSettingsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateAccountSettingsOutput,
-            ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -301,10 +266,7 @@ impl UpdateAccountSettingsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -334,10 +296,7 @@ impl UpdateAccountSettingsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateAccountSettingsOutput,
-        ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-    > {
+    ) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -347,10 +306,7 @@ impl<M> UpdateAccountSettingsFluentBuilder<M> {
         &self.inner
     }
     /// A parameter to configure deletion protection.
-    pub fn deletion_protection(
-        mut self,
-        input: crate::types::DeletionProtectionSettings,
-    ) -> Self {
+    pub fn deletion_protection(mut self, input: crate::types::DeletionProtectionSettings) -> Self {
         self.inner = self.inner.deletion_protection(input);
         self
     }
@@ -363,33 +319,25 @@ impl<M> UpdateAccountSettingsFluentBuilder<M> {
         self
     }
     /// The `DeletionProtection` member as currently set.
-    pub fn get_deletion_protection(
-        &self,
-    ) -> &Option<crate::types::DeletionProtectionSettings> {
+    pub fn get_deletion_protection(&self) -> &Option<crate::types::DeletionProtectionSettings> {
         self.inner.get_deletion_protection()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateAccountSettingsInput,
-) -> Result<
-    UpdateAccountSettingsOutput,
-    ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-> {
+) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateAccountSettingsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateAccountSettingsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -405,15 +353,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateAccountSettingsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAccountSettings`: `PATCH /settings`.
 pub(crate) fn ser_request(
@@ -431,15 +373,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateAccountSettingsOutput,
-    ::awsrt::error::SdkError<UpdateAccountSettingsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateAccountSettingsError::from_response,
-    )
+) -> Result<UpdateAccountSettingsOutput, ::awsrt::error::SdkError<UpdateAccountSettingsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, UpdateAccountSettingsError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAccountSettingsInput) {
     w.begin_object();
@@ -457,10 +392,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "DeletionProtection" => {
-                f_deletion_protection = r
-                    .optional(crate::types::de_deletion_protection_settings)?;
-            }
+            "DeletionProtection" => f_deletion_protection = r.optional(
+                crate::types::de_deletion_protection_settings,
+            )?,
             _ => r.skip_value()?,
         }
     }

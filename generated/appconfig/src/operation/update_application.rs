@@ -103,12 +103,10 @@ impl UpdateApplicationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateApplicationInput, ::awsrt::error::BuildError> {
         Ok(UpdateApplicationInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `UpdateApplicationInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `UpdateApplicationInput`",
+            ))?,
             name: self.name,
             description: self.description,
         })
@@ -119,10 +117,7 @@ impl UpdateApplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateApplicationOutput,
-        ::awsrt::error::SdkError<UpdateApplicationError>,
-    > {
+    ) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -241,31 +236,19 @@ impl UpdateApplicationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -357,10 +340,7 @@ impl UpdateApplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateApplicationOutput,
-        ::awsrt::error::SdkError<UpdateApplicationError>,
-    > {
+    ) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -369,10 +349,7 @@ impl UpdateApplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -389,10 +366,7 @@ impl UpdateApplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateApplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -422,10 +396,7 @@ impl UpdateApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateApplicationOutput,
-        ::awsrt::error::SdkError<UpdateApplicationError>,
-    > {
+    ) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -483,20 +454,17 @@ pub(crate) async fn send(
     input: UpdateApplicationInput,
 ) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateApplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateApplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -512,15 +480,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateApplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateApplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateApplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateApplication`: `PATCH /applications/{ApplicationId}`.
 pub(crate) fn ser_request(
@@ -530,12 +492,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PATCH, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -548,11 +505,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateApplicationOutput, ::awsrt::error::SdkError<UpdateApplicationError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateApplicationError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, UpdateApplicationError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateApplicationInput) {
     w.begin_object();
@@ -604,8 +557,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"Name\":\"Example-Application\",\"Description\":\"\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"Name\":\"Example-Application\",\"Description\":\"\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

@@ -160,10 +160,7 @@ impl UpdateConfigurationProfileInputBuilder {
         self
     }
     /// Sets or clears the `Validators` member.
-    pub fn set_validators(
-        mut self,
-        input: Option<Vec<crate::types::Validator>>,
-    ) -> Self {
+    pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
@@ -190,22 +187,16 @@ impl UpdateConfigurationProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateConfigurationProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateConfigurationProfileInput, ::awsrt::error::BuildError> {
         Ok(UpdateConfigurationProfileInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `UpdateConfigurationProfileInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `UpdateConfigurationProfileInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `UpdateConfigurationProfileInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `UpdateConfigurationProfileInput`",
+            ))?,
             name: self.name,
             description: self.description,
             retrieval_role_arn: self.retrieval_role_arn,
@@ -219,10 +210,7 @@ impl UpdateConfigurationProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateConfigurationProfileOutput,
-        ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-    > {
+    ) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -416,10 +404,7 @@ impl UpdateConfigurationProfileOutputBuilder {
         self
     }
     /// Sets or clears the `Validators` member.
-    pub fn set_validators(
-        mut self,
-        input: Option<Vec<crate::types::Validator>>,
-    ) -> Self {
+    pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.validators = input;
         self
     }
@@ -503,31 +488,19 @@ impl UpdateConfigurationProfileError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -578,8 +551,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateConfigurationProfileError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateConfigurationProfileError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateConfigurationProfileError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -620,10 +592,7 @@ impl UpdateConfigurationProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateConfigurationProfileOutput,
-        ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-    > {
+    ) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -632,13 +601,7 @@ impl UpdateConfigurationProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateConfigurationProfileOutput,
-            ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -655,10 +618,7 @@ impl UpdateConfigurationProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -688,10 +648,7 @@ impl UpdateConfigurationProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateConfigurationProfileOutput,
-        ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-    > {
+    ) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -779,10 +736,7 @@ impl<M> UpdateConfigurationProfileFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Validators` member.
-    pub fn set_validators(
-        mut self,
-        input: Option<Vec<crate::types::Validator>>,
-    ) -> Self {
+    pub fn set_validators(mut self, input: Option<Vec<crate::types::Validator>>) -> Self {
         self.inner = self.inner.set_validators(input);
         self
     }
@@ -808,25 +762,19 @@ impl<M> UpdateConfigurationProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateConfigurationProfileInput,
-) -> Result<
-    UpdateConfigurationProfileOutput,
-    ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-> {
+) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateConfigurationProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateConfigurationProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -842,15 +790,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateConfigurationProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateConfigurationProfile`: `PATCH /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}`.
 pub(crate) fn ser_request(
@@ -860,12 +802,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -887,20 +824,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateConfigurationProfileOutput,
-    ::awsrt::error::SdkError<UpdateConfigurationProfileError>,
-> {
+) -> Result<UpdateConfigurationProfileOutput, ::awsrt::error::SdkError<UpdateConfigurationProfileError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         UpdateConfigurationProfileError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateConfigurationProfileInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateConfigurationProfileInput) {
     w.begin_object();
     if let Some(value) = &v.name {
         w.key("Name");
@@ -950,17 +881,11 @@ pub(crate) fn de_response(
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
             "LocationUri" => f_location_uri = r.optional(|r| r.string_owned())?,
-            "RetrievalRoleArn" => {
-                f_retrieval_role_arn = r.optional(|r| r.string_owned())?;
-            }
-            "Validators" => {
-                f_validators = r.optional(|r| r.list(crate::types::de_validator))?;
-            }
+            "RetrievalRoleArn" => f_retrieval_role_arn = r.optional(|r| r.string_owned())?,
+            "Validators" => f_validators = r.optional(|r| r.list(crate::types::de_validator))?,
             "Type" => f_type = r.optional(|r| r.string_owned())?,
             "KmsKeyArn" => f_kms_key_arn = r.optional(|r| r.string_owned())?,
-            "KmsKeyIdentifier" => {
-                f_kms_key_identifier = r.optional(|r| r.string_owned())?;
-            }
+            "KmsKeyIdentifier" => f_kms_key_identifier = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }
@@ -982,10 +907,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_update_a_configuration_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_update_a_configuration_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateConfigurationProfileInput::builder()
             .application_id("339ohji")
             .configuration_profile_id("ur8hx2f")
@@ -996,8 +918,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"Description\":\"Configuration profile used for examples.\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"Description\":\"Configuration profile used for examples.\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

@@ -176,16 +176,12 @@ impl UpdateDeploymentStrategyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateDeploymentStrategyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateDeploymentStrategyInput, ::awsrt::error::BuildError> {
         Ok(UpdateDeploymentStrategyInput {
-            deployment_strategy_id: self
-                .deployment_strategy_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deployment_strategy_id",
-                    "`deployment_strategy_id` is required when building a `UpdateDeploymentStrategyInput`",
-                ))?,
+            deployment_strategy_id: self.deployment_strategy_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deployment_strategy_id",
+                "`deployment_strategy_id` is required when building a `UpdateDeploymentStrategyInput`",
+            ))?,
             description: self.description,
             deployment_duration_in_minutes: self.deployment_duration_in_minutes,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes,
@@ -199,10 +195,7 @@ impl UpdateDeploymentStrategyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-    > {
+    ) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
         send(client.handle(), self).await
     }
 }
@@ -405,9 +398,7 @@ impl UpdateDeploymentStrategyOutputBuilder {
             id: self.id,
             name: self.name,
             description: self.description,
-            deployment_duration_in_minutes: self
-                .deployment_duration_in_minutes
-                .unwrap_or(0),
+            deployment_duration_in_minutes: self.deployment_duration_in_minutes.unwrap_or(0),
             growth_type: self.growth_type,
             growth_factor: self.growth_factor,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes.unwrap_or(0),
@@ -433,31 +424,19 @@ impl UpdateDeploymentStrategyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -549,10 +528,7 @@ impl UpdateDeploymentStrategyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-    > {
+    ) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -561,13 +537,7 @@ impl UpdateDeploymentStrategyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateDeploymentStrategyOutput,
-            ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -584,10 +554,7 @@ impl UpdateDeploymentStrategyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -617,10 +584,7 @@ impl UpdateDeploymentStrategyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateDeploymentStrategyOutput,
-        ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-    > {
+    ) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -718,25 +682,19 @@ impl<M> UpdateDeploymentStrategyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateDeploymentStrategyInput,
-) -> Result<
-    UpdateDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-> {
+) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateDeploymentStrategyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateDeploymentStrategyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -752,15 +710,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateDeploymentStrategyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateDeploymentStrategy`: `PATCH /deploymentstrategies/{DeploymentStrategyId}`.
 pub(crate) fn ser_request(
@@ -787,10 +739,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateDeploymentStrategyOutput,
-    ::awsrt::error::SdkError<UpdateDeploymentStrategyError>,
-> {
+) -> Result<UpdateDeploymentStrategyOutput, ::awsrt::error::SdkError<UpdateDeploymentStrategyError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -839,21 +788,15 @@ pub(crate) fn de_response(
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "DeploymentDurationInMinutes" => {
-                f_deployment_duration_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "GrowthType" => {
-                f_growth_type = r
-                    .optional(|r| Ok(crate::types::GrowthType::from(&*r.string()?)))?;
-            }
+            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+                crate::types::GrowthType::from(&*r.string()?),
+            ))?,
             "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => {
-                f_final_bake_time_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "ReplicateTo" => {
-                f_replicate_to = r
-                    .optional(|r| Ok(crate::types::ReplicateTo::from(&*r.string()?)))?;
-            }
+            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            "ReplicateTo" => f_replicate_to = r.optional(|r| Ok(
+                crate::types::ReplicateTo::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -873,10 +816,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_update_a_deployment_strategy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_update_a_deployment_strategy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateDeploymentStrategyInput::builder()
             .deployment_strategy_id("1225qzk")
             .final_bake_time_in_minutes(20)
@@ -885,8 +825,8 @@ mod examples {
         assert_eq!(request.method.as_str(), "PATCH");
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
-            sent, ::awsrt::types::Document::parse("{\"FinalBakeTimeInMinutes\":20}"
-            .as_bytes()) ?
+            sent,
+            ::awsrt::types::Document::parse("{\"FinalBakeTimeInMinutes\":20}".as_bytes())?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

@@ -147,18 +147,14 @@ impl UpdateEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(UpdateEnvironmentInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `UpdateEnvironmentInput`",
-                ))?,
-            environment_id: self
-                .environment_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "environment_id",
-                    "`environment_id` is required when building a `UpdateEnvironmentInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `UpdateEnvironmentInput`",
+            ))?,
+            environment_id: self.environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "environment_id",
+                "`environment_id` is required when building a `UpdateEnvironmentInput`",
+            ))?,
             name: self.name,
             description: self.description,
             monitors: self.monitors,
@@ -170,10 +166,7 @@ impl UpdateEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateEnvironmentOutput,
-        ::awsrt::error::SdkError<UpdateEnvironmentError>,
-    > {
+    ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -359,31 +352,19 @@ impl UpdateEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -475,10 +456,7 @@ impl UpdateEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateEnvironmentOutput,
-        ::awsrt::error::SdkError<UpdateEnvironmentError>,
-    > {
+    ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -487,10 +465,7 @@ impl UpdateEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -507,10 +482,7 @@ impl UpdateEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -540,10 +512,7 @@ impl UpdateEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateEnvironmentOutput,
-        ::awsrt::error::SdkError<UpdateEnvironmentError>,
-    > {
+    ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -631,20 +600,17 @@ pub(crate) async fn send(
     input: UpdateEnvironmentInput,
 ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -660,15 +626,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateEnvironment`: `PATCH /applications/{ApplicationId}/environments/{EnvironmentId}`.
 pub(crate) fn ser_request(
@@ -678,22 +638,12 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/environments/");
     {
         let v = &input.environment_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "EnvironmentId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "EnvironmentId", v.as_str(), false)?;
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PATCH, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -706,11 +656,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateEnvironmentOutput, ::awsrt::error::SdkError<UpdateEnvironmentError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateEnvironmentError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, UpdateEnvironmentError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateEnvironmentInput) {
     w.begin_object();
@@ -749,12 +695,9 @@ pub(crate) fn de_response(
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "State" => {
-                f_state = r
-                    .optional(|r| Ok(
-                        crate::types::EnvironmentState::from(&*r.string()?),
-                    ))?;
-            }
+            "State" => f_state = r.optional(|r| Ok(
+                crate::types::EnvironmentState::from(&*r.string()?),
+            ))?,
             "Monitors" => f_monitors = r.optional(|r| r.list(crate::types::de_monitor))?,
             _ => r.skip_value()?,
         }
@@ -784,8 +727,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"Description\":\"An environment for examples.\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"Description\":\"An environment for examples.\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

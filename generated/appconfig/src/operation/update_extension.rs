@@ -66,12 +66,8 @@ impl UpdateExtensionInput {
 pub struct UpdateExtensionInputBuilder {
     pub(crate) extension_identifier: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    >,
-    pub(crate) parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    >,
+    pub(crate) actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
+    pub(crate) parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
     pub(crate) version_number: Option<i32>,
 }
 impl UpdateExtensionInputBuilder {
@@ -106,14 +102,8 @@ impl UpdateExtensionInputBuilder {
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
-    pub fn actions(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<crate::types::Action>,
-    ) -> Self {
-        self.actions
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
+        self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
@@ -132,13 +122,8 @@ impl UpdateExtensionInputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// One or more parameters for the actions called by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Parameter,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -177,12 +162,10 @@ impl UpdateExtensionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateExtensionInput, ::awsrt::error::BuildError> {
         Ok(UpdateExtensionInput {
-            extension_identifier: self
-                .extension_identifier
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "extension_identifier",
-                    "`extension_identifier` is required when building a `UpdateExtensionInput`",
-                ))?,
+            extension_identifier: self.extension_identifier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "extension_identifier",
+                "`extension_identifier` is required when building a `UpdateExtensionInput`",
+            ))?,
             description: self.description,
             actions: self.actions,
             parameters: self.parameters,
@@ -273,12 +256,8 @@ pub struct UpdateExtensionOutputBuilder {
     pub(crate) version_number: Option<i32>,
     pub(crate) arn: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    >,
-    pub(crate) parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    >,
+    pub(crate) actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>>,
+    pub(crate) parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>>,
 }
 impl UpdateExtensionOutputBuilder {
     /// The system-generated ID of the extension.
@@ -353,14 +332,8 @@ impl UpdateExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
-    pub fn actions(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<crate::types::Action>,
-    ) -> Self {
-        self.actions
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
+        self.actions.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Actions` member.
@@ -379,13 +352,8 @@ impl UpdateExtensionOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameters accepted by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Parameter,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -436,36 +404,22 @@ impl UpdateExtensionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -571,10 +525,7 @@ impl UpdateExtensionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -591,10 +542,7 @@ impl UpdateExtensionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateExtensionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateExtensionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -664,11 +612,7 @@ impl<M> UpdateExtensionFluentBuilder<M> {
     }
     /// Inserts an entry into the `Actions` map.
     /// The actions defined in the extension.
-    pub fn actions(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<crate::types::Action>,
-    ) -> Self {
+    pub fn actions(mut self, key: impl Into<String>, value: Vec<crate::types::Action>) -> Self {
         self.inner = self.inner.actions(key, value);
         self
     }
@@ -688,11 +632,7 @@ impl<M> UpdateExtensionFluentBuilder<M> {
     }
     /// Inserts an entry into the `Parameters` map.
     /// One or more parameters for the actions called by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Parameter,
-    ) -> Self {
+    pub fn parameters(mut self, key: impl Into<String>, value: crate::types::Parameter) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
@@ -730,20 +670,17 @@ pub(crate) async fn send(
     input: UpdateExtensionInput,
 ) -> Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateExtensionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateExtensionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -759,15 +696,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateExtensionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateExtensionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateExtensionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateExtension`: `PATCH /extensions/{ExtensionIdentifier}`.
 pub(crate) fn ser_request(
@@ -795,11 +726,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateExtensionOutput, ::awsrt::error::SdkError<UpdateExtensionError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateExtensionError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, UpdateExtensionError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateExtensionInput) {
     w.begin_object();
@@ -843,12 +770,8 @@ pub(crate) fn de_response(
     let mut f_version_number: Option<i32> = None;
     let mut f_arn: Option<String> = None;
     let mut f_description: Option<String> = None;
-    let mut f_actions: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::Action>>,
-    > = None;
-    let mut f_parameters: Option<
-        ::std::collections::HashMap<String, crate::types::Parameter>,
-    > = None;
+    let mut f_actions: Option<::std::collections::HashMap<String, Vec<crate::types::Action>>> = None;
+    let mut f_parameters: Option<::std::collections::HashMap<String, crate::types::Parameter>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
@@ -858,12 +781,8 @@ pub(crate) fn de_response(
             "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
             "Arn" => f_arn = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "Actions" => {
-                f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?;
-            }
-            "Parameters" => {
-                f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?;
-            }
+            "Actions" => f_actions = r.optional(|r| r.map(|r| r.list(crate::types::de_action)))?,
+            "Parameters" => f_parameters = r.optional(|r| r.map(crate::types::de_parameter))?,
             _ => r.skip_value()?,
         }
     }

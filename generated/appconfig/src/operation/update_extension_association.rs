@@ -63,13 +63,8 @@ impl UpdateExtensionAssociationInputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -82,9 +77,7 @@ impl UpdateExtensionAssociationInputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// Builds the [`UpdateExtensionAssociationInput`].
@@ -92,16 +85,12 @@ impl UpdateExtensionAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateExtensionAssociationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateExtensionAssociationInput, ::awsrt::error::BuildError> {
         Ok(UpdateExtensionAssociationInput {
-            extension_association_id: self
-                .extension_association_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "extension_association_id",
-                    "`extension_association_id` is required when building a `UpdateExtensionAssociationInput`",
-                ))?,
+            extension_association_id: self.extension_association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "extension_association_id",
+                "`extension_association_id` is required when building a `UpdateExtensionAssociationInput`",
+            ))?,
             parameters: self.parameters,
         })
     }
@@ -111,10 +100,7 @@ impl UpdateExtensionAssociationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateExtensionAssociationOutput,
-        ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-    > {
+    ) -> Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
         send(client.handle(), self).await
     }
 }
@@ -243,13 +229,8 @@ impl UpdateExtensionAssociationOutputBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the association.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -262,9 +243,7 @@ impl UpdateExtensionAssociationOutputBuilder {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// The version number for the extension defined in the association.
@@ -311,31 +290,19 @@ impl UpdateExtensionAssociationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -386,8 +353,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateExtensionAssociationError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateExtensionAssociationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateExtensionAssociationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -428,10 +394,7 @@ impl UpdateExtensionAssociationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateExtensionAssociationOutput,
-        ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-    > {
+    ) -> Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -440,13 +403,7 @@ impl UpdateExtensionAssociationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateExtensionAssociationOutput,
-            ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -463,10 +420,7 @@ impl UpdateExtensionAssociationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -496,10 +450,7 @@ impl UpdateExtensionAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateExtensionAssociationOutput,
-        ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-    > {
+    ) -> Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -525,11 +476,7 @@ impl<M> UpdateExtensionAssociationFluentBuilder<M> {
     }
     /// Inserts an entry into the `Parameters` map.
     /// The parameter names and values defined in the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.parameters(key, value);
         self
     }
@@ -542,34 +489,26 @@ impl<M> UpdateExtensionAssociationFluentBuilder<M> {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_parameters()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateExtensionAssociationInput,
-) -> Result<
-    UpdateExtensionAssociationOutput,
-    ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-> {
+) -> Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateExtensionAssociationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateExtensionAssociationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -585,15 +524,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateExtensionAssociationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateExtensionAssociation`: `PATCH /extensionassociations/{ExtensionAssociationId}`.
 pub(crate) fn ser_request(
@@ -620,20 +553,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateExtensionAssociationOutput,
-    ::awsrt::error::SdkError<UpdateExtensionAssociationError>,
-> {
+) -> Result<UpdateExtensionAssociationOutput, ::awsrt::error::SdkError<UpdateExtensionAssociationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         UpdateExtensionAssociationError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateExtensionAssociationInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateExtensionAssociationInput) {
     w.begin_object();
     if let Some(value) = &v.parameters {
         w.key("Parameters");
@@ -664,9 +591,7 @@ pub(crate) fn de_response(
             "ResourceArn" => f_resource_arn = r.optional(|r| r.string_owned())?,
             "Arn" => f_arn = r.optional(|r| r.string_owned())?,
             "Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "ExtensionVersionNumber" => {
-                f_extension_version_number = r.optional(|r| r.i32())?;
-            }
+            "ExtensionVersionNumber" => f_extension_version_number = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

@@ -103,28 +103,20 @@ impl ValidateConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ValidateConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ValidateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(ValidateConfigurationInput {
-            application_id: self
-                .application_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "application_id",
-                    "`application_id` is required when building a `ValidateConfigurationInput`",
-                ))?,
-            configuration_profile_id: self
-                .configuration_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_profile_id",
-                    "`configuration_profile_id` is required when building a `ValidateConfigurationInput`",
-                ))?,
-            configuration_version: self
-                .configuration_version
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "configuration_version",
-                    "`configuration_version` is required when building a `ValidateConfigurationInput`",
-                ))?,
+            application_id: self.application_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "application_id",
+                "`application_id` is required when building a `ValidateConfigurationInput`",
+            ))?,
+            configuration_profile_id: self.configuration_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_profile_id",
+                "`configuration_profile_id` is required when building a `ValidateConfigurationInput`",
+            ))?,
+            configuration_version: self.configuration_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "configuration_version",
+                "`configuration_version` is required when building a `ValidateConfigurationInput`",
+            ))?,
         })
     }
 }
@@ -133,10 +125,7 @@ impl ValidateConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ValidateConfigurationOutput,
-        ::awsrt::error::SdkError<ValidateConfigurationError>,
-    > {
+    ) -> Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -186,31 +175,19 @@ impl ValidateConfigurationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -302,10 +279,7 @@ impl ValidateConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ValidateConfigurationOutput,
-        ::awsrt::error::SdkError<ValidateConfigurationError>,
-    > {
+    ) -> Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -314,13 +288,7 @@ impl ValidateConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ValidateConfigurationOutput,
-            ::awsrt::error::SdkError<ValidateConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -337,10 +305,7 @@ impl ValidateConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ValidateConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ValidateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -370,10 +335,7 @@ impl ValidateConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ValidateConfigurationOutput,
-        ::awsrt::error::SdkError<ValidateConfigurationError>,
-    > {
+    ) -> Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -431,25 +393,19 @@ impl<M> ValidateConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ValidateConfigurationInput,
-) -> Result<
-    ValidateConfigurationOutput,
-    ::awsrt::error::SdkError<ValidateConfigurationError>,
-> {
+) -> Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ValidateConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ValidateConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -465,15 +421,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ValidateConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ValidateConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ValidateConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ValidateConfiguration`: `POST /applications/{ApplicationId}/configurationprofiles/{ConfigurationProfileId}/validators`.
 pub(crate) fn ser_request(
@@ -483,12 +433,7 @@ pub(crate) fn ser_request(
     uri.push_str("/applications/");
     {
         let v = &input.application_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "ApplicationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "ApplicationId", v.as_str(), false)?;
     }
     uri.push_str("/configurationprofiles/");
     {
@@ -515,15 +460,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ValidateConfigurationOutput,
-    ::awsrt::error::SdkError<ValidateConfigurationError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ValidateConfigurationError::from_response,
-    )
+) -> Result<ValidateConfigurationOutput, ::awsrt::error::SdkError<ValidateConfigurationError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ValidateConfigurationError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -534,10 +472,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_validate_a_configuration() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_validate_a_configuration() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ValidateConfigurationInput::builder()
             .application_id("abc1234")
             .configuration_profile_id("ur8hx2f")

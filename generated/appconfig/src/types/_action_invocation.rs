@@ -197,9 +197,7 @@ pub(crate) fn de_action_invocation(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ExtensionIdentifier" => {
-                f_extension_identifier = r.optional(|r| r.string_owned())?;
-            }
+            "ExtensionIdentifier" => f_extension_identifier = r.optional(|r| r.string_owned())?,
             "ActionName" => f_action_name = r.optional(|r| r.string_owned())?,
             "Uri" => f_uri = r.optional(|r| r.string_owned())?,
             "RoleArn" => f_role_arn = r.optional(|r| r.string_owned())?,

@@ -34,9 +34,7 @@ impl ActionPoint {
     /// The string value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::PreCreateHostedConfigurationVersion => {
-                "PRE_CREATE_HOSTED_CONFIGURATION_VERSION"
-            }
+            Self::PreCreateHostedConfigurationVersion => "PRE_CREATE_HOSTED_CONFIGURATION_VERSION",
             Self::PreStartDeployment => "PRE_START_DEPLOYMENT",
             Self::AtDeploymentTick => "AT_DEPLOYMENT_TICK",
             Self::OnDeploymentStart => "ON_DEPLOYMENT_START",
@@ -48,7 +46,7 @@ impl ActionPoint {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "PRE_CREATE_HOSTED_CONFIGURATION_VERSION",
             "PRE_START_DEPLOYMENT",
@@ -64,9 +62,7 @@ impl ActionPoint {
 impl ::std::convert::From<&str> for ActionPoint {
     fn from(v: &str) -> Self {
         match v {
-            "PRE_CREATE_HOSTED_CONFIGURATION_VERSION" => {
-                Self::PreCreateHostedConfigurationVersion
-            }
+            "PRE_CREATE_HOSTED_CONFIGURATION_VERSION" => Self::PreCreateHostedConfigurationVersion,
             "PRE_START_DEPLOYMENT" => Self::PreStartDeployment,
             "AT_DEPLOYMENT_TICK" => Self::AtDeploymentTick,
             "ON_DEPLOYMENT_START" => Self::OnDeploymentStart,
@@ -106,18 +102,13 @@ impl Default for ActionPoint {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for ActionPoint {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for ActionPoint {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for ActionPoint {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

@@ -96,13 +96,8 @@ impl AppliedExtensionBuilder {
     }
     /// Inserts an entry into the `Parameters` map.
     /// One or more parameters for the actions called by the extension.
-    pub fn parameters(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.parameters
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn parameters(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parameters.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -115,9 +110,7 @@ impl AppliedExtensionBuilder {
         self
     }
     /// The `Parameters` member as currently set.
-    pub fn get_parameters(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_parameters(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.parameters
     }
     /// Builds the [`AppliedExtension`].
@@ -141,9 +134,7 @@ pub(crate) fn de_applied_extension(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ExtensionId" => f_extension_id = r.optional(|r| r.string_owned())?,
-            "ExtensionAssociationId" => {
-                f_extension_association_id = r.optional(|r| r.string_owned())?;
-            }
+            "ExtensionAssociationId" => f_extension_association_id = r.optional(|r| r.string_owned())?,
             "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
             "Parameters" => f_parameters = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,

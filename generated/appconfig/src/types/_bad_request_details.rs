@@ -52,11 +52,9 @@ pub(crate) fn de_bad_request_details(
             continue;
         }
         out = match &*key {
-            "InvalidConfiguration" => {
-                BadRequestDetails::InvalidConfiguration(
-                    r.list(crate::types::de_invalid_configuration_detail)?,
-                )
-            }
+            "InvalidConfiguration" => BadRequestDetails::InvalidConfiguration(
+                r.list(crate::types::de_invalid_configuration_detail)?,
+            ),
             _ => {
                 r.skip_value()?;
                 BadRequestDetails::Unknown

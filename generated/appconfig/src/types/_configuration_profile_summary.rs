@@ -128,18 +128,12 @@ impl ConfigurationProfileSummaryBuilder {
     }
     /// Appends an item to the `ValidatorTypes` list.
     /// The types of validators in the configuration profile.
-    pub fn validator_types(
-        mut self,
-        input: impl Into<crate::types::ValidatorType>,
-    ) -> Self {
+    pub fn validator_types(mut self, input: impl Into<crate::types::ValidatorType>) -> Self {
         self.validator_types.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ValidatorTypes` member.
-    pub fn set_validator_types(
-        mut self,
-        input: Option<Vec<crate::types::ValidatorType>>,
-    ) -> Self {
+    pub fn set_validator_types(mut self, input: Option<Vec<crate::types::ValidatorType>>) -> Self {
         self.validator_types = input;
         self
     }
@@ -189,12 +183,9 @@ pub(crate) fn de_configuration_profile_summary(
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "LocationUri" => f_location_uri = r.optional(|r| r.string_owned())?,
-            "ValidatorTypes" => {
-                f_validator_types = r
-                    .optional(|r| {
-                        r.list(|r| Ok(crate::types::ValidatorType::from(&*r.string()?)))
-                    })?;
-            }
+            "ValidatorTypes" => f_validator_types = r.optional(|r| r.list(|r| Ok(
+                crate::types::ValidatorType::from(&*r.string()?),
+            )))?,
             "Type" => f_type = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -104,9 +104,7 @@ pub(crate) fn de_deletion_protection_settings(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Enabled" => f_enabled = r.optional(|r| r.bool())?,
-            "ProtectionPeriodInMinutes" => {
-                f_protection_period_in_minutes = r.optional(|r| r.i32())?;
-            }
+            "ProtectionPeriodInMinutes" => f_protection_period_in_minutes = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
         }
     }

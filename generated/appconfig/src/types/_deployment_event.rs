@@ -64,18 +64,12 @@ pub struct DeploymentEventBuilder {
 }
 impl DeploymentEventBuilder {
     /// The type of deployment event.
-    pub fn event_type(
-        mut self,
-        input: impl Into<crate::types::DeploymentEventType>,
-    ) -> Self {
+    pub fn event_type(mut self, input: impl Into<crate::types::DeploymentEventType>) -> Self {
         self.event_type = Some(input.into());
         self
     }
     /// Sets or clears the `EventType` member.
-    pub fn set_event_type(
-        mut self,
-        input: Option<crate::types::DeploymentEventType>,
-    ) -> Self {
+    pub fn set_event_type(mut self, input: Option<crate::types::DeploymentEventType>) -> Self {
         self.event_type = input;
         self
     }
@@ -126,9 +120,7 @@ impl DeploymentEventBuilder {
         self
     }
     /// The `ActionInvocations` member as currently set.
-    pub fn get_action_invocations(
-        &self,
-    ) -> &Option<Vec<crate::types::ActionInvocation>> {
+    pub fn get_action_invocations(&self) -> &Option<Vec<crate::types::ActionInvocation>> {
         &self.action_invocations
     }
     /// The date and time the event occurred.
@@ -167,27 +159,19 @@ pub(crate) fn de_deployment_event(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "EventType" => {
-                f_event_type = r
-                    .optional(|r| Ok(
-                        crate::types::DeploymentEventType::from(&*r.string()?),
-                    ))?;
-            }
-            "TriggeredBy" => {
-                f_triggered_by = r
-                    .optional(|r| Ok(crate::types::TriggeredBy::from(&*r.string()?)))?;
-            }
+            "EventType" => f_event_type = r.optional(|r| Ok(
+                crate::types::DeploymentEventType::from(&*r.string()?),
+            ))?,
+            "TriggeredBy" => f_triggered_by = r.optional(|r| Ok(
+                crate::types::TriggeredBy::from(&*r.string()?),
+            ))?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "ActionInvocations" => {
-                f_action_invocations = r
-                    .optional(|r| r.list(crate::types::de_action_invocation))?;
-            }
-            "OccurredAt" => {
-                f_occurred_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "ActionInvocations" => f_action_invocations = r.optional(|r| r.list(
+                crate::types::de_action_invocation,
+            ))?,
+            "OccurredAt" => f_occurred_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -282,9 +282,7 @@ impl DeploymentSummaryBuilder {
             deployment_number: self.deployment_number.unwrap_or(0),
             configuration_name: self.configuration_name,
             configuration_version: self.configuration_version,
-            deployment_duration_in_minutes: self
-                .deployment_duration_in_minutes
-                .unwrap_or(0),
+            deployment_duration_in_minutes: self.deployment_duration_in_minutes.unwrap_or(0),
             growth_type: self.growth_type,
             growth_factor: self.growth_factor,
             final_bake_time_in_minutes: self.final_bake_time_in_minutes.unwrap_or(0),
@@ -315,42 +313,24 @@ pub(crate) fn de_deployment_summary(
     while let Some(key) = r.next_key()? {
         match &*key {
             "DeploymentNumber" => f_deployment_number = r.optional(|r| r.i32())?,
-            "ConfigurationName" => {
-                f_configuration_name = r.optional(|r| r.string_owned())?;
-            }
-            "ConfigurationVersion" => {
-                f_configuration_version = r.optional(|r| r.string_owned())?;
-            }
-            "DeploymentDurationInMinutes" => {
-                f_deployment_duration_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "GrowthType" => {
-                f_growth_type = r
-                    .optional(|r| Ok(crate::types::GrowthType::from(&*r.string()?)))?;
-            }
+            "ConfigurationName" => f_configuration_name = r.optional(|r| r.string_owned())?,
+            "ConfigurationVersion" => f_configuration_version = r.optional(|r| r.string_owned())?,
+            "DeploymentDurationInMinutes" => f_deployment_duration_in_minutes = r.optional(|r| r.i32())?,
+            "GrowthType" => f_growth_type = r.optional(|r| Ok(
+                crate::types::GrowthType::from(&*r.string()?),
+            ))?,
             "GrowthFactor" => f_growth_factor = r.optional(|r| r.f32())?,
-            "FinalBakeTimeInMinutes" => {
-                f_final_bake_time_in_minutes = r.optional(|r| r.i32())?;
-            }
-            "State" => {
-                f_state = r
-                    .optional(|r| Ok(
-                        crate::types::DeploymentState::from(&*r.string()?),
-                    ))?;
-            }
+            "FinalBakeTimeInMinutes" => f_final_bake_time_in_minutes = r.optional(|r| r.i32())?,
+            "State" => f_state = r.optional(|r| Ok(
+                crate::types::DeploymentState::from(&*r.string()?),
+            ))?,
             "PercentageComplete" => f_percentage_complete = r.optional(|r| r.f32())?,
-            "StartedAt" => {
-                f_started_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "CompletedAt" => {
-                f_completed_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "StartedAt" => f_started_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "CompletedAt" => f_completed_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             "VersionLabel" => f_version_label = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

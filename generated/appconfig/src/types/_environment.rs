@@ -179,12 +179,9 @@ pub(crate) fn de_environment(
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
-            "State" => {
-                f_state = r
-                    .optional(|r| Ok(
-                        crate::types::EnvironmentState::from(&*r.string()?),
-                    ))?;
-            }
+            "State" => f_state = r.optional(|r| Ok(
+                crate::types::EnvironmentState::from(&*r.string()?),
+            ))?,
             "Monitors" => f_monitors = r.optional(|r| r.list(crate::types::de_monitor))?,
             _ => r.skip_value()?,
         }

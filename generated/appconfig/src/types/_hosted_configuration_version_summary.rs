@@ -198,9 +198,7 @@ pub(crate) fn de_hosted_configuration_version_summary(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ApplicationId" => f_application_id = r.optional(|r| r.string_owned())?,
-            "ConfigurationProfileId" => {
-                f_configuration_profile_id = r.optional(|r| r.string_owned())?;
-            }
+            "ConfigurationProfileId" => f_configuration_profile_id = r.optional(|r| r.string_owned())?,
             "VersionNumber" => f_version_number = r.optional(|r| r.i32())?,
             "Description" => f_description = r.optional(|r| r.string_owned())?,
             "ContentType" => f_content_type = r.optional(|r| r.string_owned())?,

@@ -74,12 +74,10 @@ impl MonitorBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Monitor, ::awsrt::error::BuildError> {
         Ok(Monitor {
-            alarm_arn: self
-                .alarm_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "alarm_arn",
-                    "`alarm_arn` is required when building a `Monitor`",
-                ))?,
+            alarm_arn: self.alarm_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "alarm_arn",
+                "`alarm_arn` is required when building a `Monitor`",
+            ))?,
             alarm_role_arn: self.alarm_role_arn,
         })
     }

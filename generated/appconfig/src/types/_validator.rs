@@ -14,17 +14,14 @@ pub struct Validator {
     /// AppConfig supports validators of type `JSON_SCHEMA` and `LAMBDA`
     pub r#type: crate::types::ValidatorType,
     /// Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
-    #[cfg_attr(
-        feature = "serde",
-        serde(serialize_with = "__serde_secret_validator_content")
-    )]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "__serde_secret_validator_content"))]
     pub content: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_validator_content<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_validator_content<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "Validator.Content", serializer)
 }
 impl Validator {
@@ -79,10 +76,7 @@ impl ValidatorBuilder {
         self
     }
     /// Sets or clears the `Content` member.
-    pub fn set_content(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_content(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.content = input;
         self
     }
@@ -97,18 +91,14 @@ impl ValidatorBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Validator, ::awsrt::error::BuildError> {
         Ok(Validator {
-            r#type: self
-                .r#type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "type",
-                    "`type` is required when building a `Validator`",
-                ))?,
-            content: self
-                .content
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "content",
-                    "`content` is required when building a `Validator`",
-                ))?,
+            r#type: self.r#type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "type",
+                "`type` is required when building a `Validator`",
+            ))?,
+            content: self.content.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "content",
+                "`content` is required when building a `Validator`",
+            ))?,
         })
     }
 }
@@ -134,16 +124,10 @@ pub(crate) fn de_validator(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Type" => {
-                f_type = r
-                    .optional(|r| Ok(crate::types::ValidatorType::from(&*r.string()?)))?;
-            }
-            "Content" => {
-                f_content = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "Type" => f_type = r.optional(|r| Ok(crate::types::ValidatorType::from(&*r.string()?)))?,
+            "Content" => f_content = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

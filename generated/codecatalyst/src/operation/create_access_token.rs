@@ -84,12 +84,10 @@ impl CreateAccessTokenInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateAccessTokenInput, ::awsrt::error::BuildError> {
         Ok(CreateAccessTokenInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateAccessTokenInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateAccessTokenInput`",
+            ))?,
             expires_time: self.expires_time,
         })
     }
@@ -99,10 +97,7 @@ impl CreateAccessTokenInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateAccessTokenOutput,
-        ::awsrt::error::SdkError<CreateAccessTokenError>,
-    > {
+    ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
         send(client.handle(), self).await
     }
 }
@@ -138,10 +133,10 @@ pub struct CreateAccessTokenOutput {
     pub access_token_id: String,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_access_token_output_secret<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_access_token_output_secret<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateAccessTokenOutput.secret", serializer)
 }
 impl CreateAccessTokenOutput {
@@ -253,30 +248,22 @@ impl CreateAccessTokenOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateAccessTokenOutput, ::awsrt::error::BuildError> {
         Ok(CreateAccessTokenOutput {
-            secret: self
-                .secret
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret",
-                    "`secret` is required when building a `CreateAccessTokenOutput`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateAccessTokenOutput`",
-                ))?,
-            expires_time: self
-                .expires_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "expires_time",
-                    "`expires_time` is required when building a `CreateAccessTokenOutput`",
-                ))?,
-            access_token_id: self
-                .access_token_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_token_id",
-                    "`access_token_id` is required when building a `CreateAccessTokenOutput`",
-                ))?,
+            secret: self.secret.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret",
+                "`secret` is required when building a `CreateAccessTokenOutput`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateAccessTokenOutput`",
+            ))?,
+            expires_time: self.expires_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "expires_time",
+                "`expires_time` is required when building a `CreateAccessTokenOutput`",
+            ))?,
+            access_token_id: self.access_token_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_token_id",
+                "`access_token_id` is required when building a `CreateAccessTokenOutput`",
+            ))?,
         })
     }
 }
@@ -304,46 +291,28 @@ impl CreateAccessTokenError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -450,10 +419,7 @@ impl CreateAccessTokenFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateAccessTokenOutput,
-        ::awsrt::error::SdkError<CreateAccessTokenError>,
-    > {
+    ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -462,10 +428,7 @@ impl CreateAccessTokenFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -482,10 +445,7 @@ impl CreateAccessTokenFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateAccessTokenError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAccessTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -515,10 +475,7 @@ impl CreateAccessTokenFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateAccessTokenOutput,
-        ::awsrt::error::SdkError<CreateAccessTokenError>,
-    > {
+    ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -562,24 +519,21 @@ pub(crate) async fn send(
     input: CreateAccessTokenInput,
 ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateAccessTokenFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateAccessTokenFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -595,15 +549,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateAccessTokenInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateAccessTokenError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAccessTokenError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateAccessToken`: `PUT /v1/accessTokens`.
 pub(crate) fn ser_request(
@@ -622,11 +570,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateAccessTokenOutput, ::awsrt::error::SdkError<CreateAccessTokenError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateAccessTokenError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateAccessTokenError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateAccessTokenInput) {
     w.begin_object();
@@ -652,19 +596,13 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "secret" => {
-                f_secret = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "secret" => f_secret = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "expiresTime" => {
-                f_expires_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "expiresTime" => f_expires_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             "accessTokenId" => f_access_token_id = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -153,10 +153,7 @@ impl CreateDevEnvironmentInputBuilder {
         self
     }
     /// Sets or clears the `repositories` member.
-    pub fn set_repositories(
-        mut self,
-        input: Option<Vec<crate::types::RepositoryInput>>,
-    ) -> Self {
+    pub fn set_repositories(mut self, input: Option<Vec<crate::types::RepositoryInput>>) -> Self {
         self.repositories = input;
         self
     }
@@ -199,10 +196,7 @@ impl CreateDevEnvironmentInputBuilder {
         self
     }
     /// Sets or clears the `ides` member.
-    pub fn set_ides(
-        mut self,
-        input: Option<Vec<crate::types::IdeConfiguration>>,
-    ) -> Self {
+    pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.ides = input;
         self
     }
@@ -212,18 +206,12 @@ impl CreateDevEnvironmentInputBuilder {
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
     /// This member is required.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
@@ -263,9 +251,7 @@ impl CreateDevEnvironmentInputBuilder {
         self
     }
     /// The `persistentStorage` member as currently set.
-    pub fn get_persistent_storage(
-        &self,
-    ) -> &Option<crate::types::PersistentStorageConfiguration> {
+    pub fn get_persistent_storage(&self) -> &Option<crate::types::PersistentStorageConfiguration> {
         &self.persistent_storage
     }
     /// The name of the connection that will be used to connect to Amazon VPC, if any.
@@ -289,35 +275,27 @@ impl CreateDevEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateDevEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(CreateDevEnvironmentInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `CreateDevEnvironmentInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `CreateDevEnvironmentInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `CreateDevEnvironmentInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `CreateDevEnvironmentInput`",
+            ))?,
             repositories: self.repositories,
             client_token: self.client_token,
             alias: self.alias,
             ides: self.ides,
-            instance_type: self
-                .instance_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_type",
-                    "`instance_type` is required when building a `CreateDevEnvironmentInput`",
-                ))?,
+            instance_type: self.instance_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_type",
+                "`instance_type` is required when building a `CreateDevEnvironmentInput`",
+            ))?,
             inactivity_timeout_minutes: self.inactivity_timeout_minutes.unwrap_or(0),
-            persistent_storage: self
-                .persistent_storage
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "persistent_storage",
-                    "`persistent_storage` is required when building a `CreateDevEnvironmentInput`",
-                ))?,
+            persistent_storage: self.persistent_storage.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "persistent_storage",
+                "`persistent_storage` is required when building a `CreateDevEnvironmentInput`",
+            ))?,
             vpc_connection_name: self.vpc_connection_name,
         })
     }
@@ -327,10 +305,7 @@ impl CreateDevEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateDevEnvironmentOutput,
-        ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-    > {
+    ) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -455,28 +430,20 @@ impl CreateDevEnvironmentOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::BuildError> {
         Ok(CreateDevEnvironmentOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `CreateDevEnvironmentOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `CreateDevEnvironmentOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `CreateDevEnvironmentOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `CreateDevEnvironmentOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `CreateDevEnvironmentOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `CreateDevEnvironmentOutput`",
+            ))?,
             vpc_connection_name: self.vpc_connection_name,
         })
     }
@@ -505,46 +472,28 @@ impl CreateDevEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -651,10 +600,7 @@ impl CreateDevEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateDevEnvironmentOutput,
-        ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-    > {
+    ) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -663,13 +609,7 @@ impl CreateDevEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateDevEnvironmentOutput,
-            ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -686,10 +626,7 @@ impl CreateDevEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -719,10 +656,7 @@ impl CreateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateDevEnvironmentOutput,
-        ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-    > {
+    ) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -768,10 +702,7 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `repositories` member.
-    pub fn set_repositories(
-        mut self,
-        input: Option<Vec<crate::types::RepositoryInput>>,
-    ) -> Self {
+    pub fn set_repositories(mut self, input: Option<Vec<crate::types::RepositoryInput>>) -> Self {
         self.inner = self.inner.set_repositories(input);
         self
     }
@@ -814,10 +745,7 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ides` member.
-    pub fn set_ides(
-        mut self,
-        input: Option<Vec<crate::types::IdeConfiguration>>,
-    ) -> Self {
+    pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.inner = self.inner.set_ides(input);
         self
     }
@@ -827,18 +755,12 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
     /// This member is required.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.instance_type(input);
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.set_instance_type(input);
         self
     }
@@ -878,9 +800,7 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
         self
     }
     /// The `persistentStorage` member as currently set.
-    pub fn get_persistent_storage(
-        &self,
-    ) -> &Option<crate::types::PersistentStorageConfiguration> {
+    pub fn get_persistent_storage(&self) -> &Option<crate::types::PersistentStorageConfiguration> {
         self.inner.get_persistent_storage()
     }
     /// The name of the connection that will be used to connect to Amazon VPC, if any.
@@ -901,29 +821,23 @@ impl<M> CreateDevEnvironmentFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateDevEnvironmentInput,
-) -> Result<
-    CreateDevEnvironmentOutput,
-    ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-> {
+) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateDevEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateDevEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -939,15 +853,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateDevEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateDevEnvironment`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments`.
 pub(crate) fn ser_request(
@@ -957,22 +865,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
@@ -985,15 +883,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateDevEnvironmentOutput,
-    ::awsrt::error::SdkError<CreateDevEnvironmentError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateDevEnvironmentError::from_response,
-    )
+) -> Result<CreateDevEnvironmentOutput, ::awsrt::error::SdkError<CreateDevEnvironmentError>> {
+    ::awsrt::protocol::http_response(reply, de_response, CreateDevEnvironmentError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateDevEnvironmentInput) {
     w.begin_object();
@@ -1058,9 +949,7 @@ pub(crate) fn de_response(
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
-            "vpcConnectionName" => {
-                f_vpc_connection_name = r.optional(|r| r.string_owned())?;
-            }
+            "vpcConnectionName" => f_vpc_connection_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

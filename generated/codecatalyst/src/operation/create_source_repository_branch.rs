@@ -151,34 +151,24 @@ impl CreateSourceRepositoryBranchInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateSourceRepositoryBranchInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateSourceRepositoryBranchInput, ::awsrt::error::BuildError> {
         Ok(CreateSourceRepositoryBranchInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `CreateSourceRepositoryBranchInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `CreateSourceRepositoryBranchInput`",
-                ))?,
-            source_repository_name: self
-                .source_repository_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "source_repository_name",
-                    "`source_repository_name` is required when building a `CreateSourceRepositoryBranchInput`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateSourceRepositoryBranchInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `CreateSourceRepositoryBranchInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `CreateSourceRepositoryBranchInput`",
+            ))?,
+            source_repository_name: self.source_repository_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "source_repository_name",
+                "`source_repository_name` is required when building a `CreateSourceRepositoryBranchInput`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateSourceRepositoryBranchInput`",
+            ))?,
             head_commit_id: self.head_commit_id,
         })
     }
@@ -188,10 +178,7 @@ impl CreateSourceRepositoryBranchInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateSourceRepositoryBranchOutput,
-        ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-    > {
+    ) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
         send(client.handle(), self).await
     }
 }
@@ -286,10 +273,7 @@ impl CreateSourceRepositoryBranchOutputBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -345,46 +329,28 @@ impl CreateSourceRepositoryBranchError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -450,8 +416,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateSourceRepositoryBranchError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateSourceRepositoryBranchError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateSourceRepositoryBranchError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -492,10 +457,7 @@ impl CreateSourceRepositoryBranchFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateSourceRepositoryBranchOutput,
-        ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-    > {
+    ) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -504,13 +466,7 @@ impl CreateSourceRepositoryBranchFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateSourceRepositoryBranchOutput,
-            ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -527,10 +483,7 @@ impl CreateSourceRepositoryBranchFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -560,10 +513,7 @@ impl CreateSourceRepositoryBranchFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateSourceRepositoryBranchOutput,
-        ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-    > {
+    ) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -650,29 +600,23 @@ impl<M> CreateSourceRepositoryBranchFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateSourceRepositoryBranchInput,
-) -> Result<
-    CreateSourceRepositoryBranchOutput,
-    ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-> {
+) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateSourceRepositoryBranchFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateSourceRepositoryBranchFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -688,15 +632,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateSourceRepositoryBranchInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSourceRepositoryBranch`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches/{name}`.
 pub(crate) fn ser_request(
@@ -706,22 +644,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/sourceRepositories/");
     {
@@ -736,12 +664,7 @@ pub(crate) fn ser_request(
     uri.push_str("/branches/");
     {
         let v = &input.name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "name",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "name", v.as_str(), false)?;
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -753,20 +676,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateSourceRepositoryBranchOutput,
-    ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>,
-> {
+) -> Result<CreateSourceRepositoryBranchOutput, ::awsrt::error::SdkError<CreateSourceRepositoryBranchError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         CreateSourceRepositoryBranchError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &CreateSourceRepositoryBranchInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateSourceRepositoryBranchInput) {
     w.begin_object();
     if let Some(value) = &v.head_commit_id {
         w.key("headCommitId");
@@ -787,12 +704,9 @@ pub(crate) fn de_response(
         match &*key {
             "ref" => f_ref = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             "headCommitId" => f_head_commit_id = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -108,24 +108,18 @@ impl GetDevEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetDevEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(GetDevEnvironmentInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetDevEnvironmentInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetDevEnvironmentInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetDevEnvironmentInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetDevEnvironmentInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetDevEnvironmentInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetDevEnvironmentInput`",
+            ))?,
         })
     }
 }
@@ -134,10 +128,7 @@ impl GetDevEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetDevEnvironmentOutput,
-        ::awsrt::error::SdkError<GetDevEnvironmentError>,
-    > {
+    ) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -330,10 +321,7 @@ impl GetDevEnvironmentOutputBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -358,18 +346,12 @@ impl GetDevEnvironmentOutputBuilder {
     }
     /// The current status of the Dev Environment.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = input;
         self
     }
@@ -393,10 +375,7 @@ impl GetDevEnvironmentOutputBuilder {
     }
     /// Appends an item to the `repositories` list.
     /// The source repository that contains the branch cloned into the Dev Environment.
-    pub fn repositories(
-        mut self,
-        input: crate::types::DevEnvironmentRepositorySummary,
-    ) -> Self {
+    pub fn repositories(mut self, input: crate::types::DevEnvironmentRepositorySummary) -> Self {
         self.repositories.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -409,9 +388,7 @@ impl GetDevEnvironmentOutputBuilder {
         self
     }
     /// The `repositories` member as currently set.
-    pub fn get_repositories(
-        &self,
-    ) -> &Option<Vec<crate::types::DevEnvironmentRepositorySummary>> {
+    pub fn get_repositories(&self) -> &Option<Vec<crate::types::DevEnvironmentRepositorySummary>> {
         &self.repositories
     }
     /// The user-specified alias for the Dev Environment.
@@ -445,18 +422,12 @@ impl GetDevEnvironmentOutputBuilder {
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
     /// This member is required.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
@@ -517,64 +488,46 @@ impl GetDevEnvironmentOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetDevEnvironmentOutput, ::awsrt::error::BuildError> {
         Ok(GetDevEnvironmentOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
-            creator_id: self
-                .creator_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "creator_id",
-                    "`creator_id` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
+            creator_id: self.creator_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "creator_id",
+                "`creator_id` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
             status_reason: self.status_reason,
-            repositories: self
-                .repositories
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "repositories",
-                    "`repositories` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
+            repositories: self.repositories.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "repositories",
+                "`repositories` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
             alias: self.alias,
             ides: self.ides,
-            instance_type: self
-                .instance_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_type",
-                    "`instance_type` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
+            instance_type: self.instance_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_type",
+                "`instance_type` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
             inactivity_timeout_minutes: self.inactivity_timeout_minutes.unwrap_or(0),
-            persistent_storage: self
-                .persistent_storage
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "persistent_storage",
-                    "`persistent_storage` is required when building a `GetDevEnvironmentOutput`",
-                ))?,
+            persistent_storage: self.persistent_storage.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "persistent_storage",
+                "`persistent_storage` is required when building a `GetDevEnvironmentOutput`",
+            ))?,
             vpc_connection_name: self.vpc_connection_name,
         })
     }
@@ -603,46 +556,28 @@ impl GetDevEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -749,10 +684,7 @@ impl GetDevEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetDevEnvironmentOutput,
-        ::awsrt::error::SdkError<GetDevEnvironmentError>,
-    > {
+    ) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -761,10 +693,7 @@ impl GetDevEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -781,10 +710,7 @@ impl GetDevEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetDevEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -814,10 +740,7 @@ impl GetDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetDevEnvironmentOutput,
-        ::awsrt::error::SdkError<GetDevEnvironmentError>,
-    > {
+    ) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -877,24 +800,21 @@ pub(crate) async fn send(
     input: GetDevEnvironmentInput,
 ) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetDevEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetDevEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -910,15 +830,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetDevEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetDevEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetDevEnvironment`: `GET /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}`.
 pub(crate) fn ser_request(
@@ -928,22 +842,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments/");
     {
@@ -957,11 +861,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetDevEnvironmentOutput, ::awsrt::error::SdkError<GetDevEnvironmentError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetDevEnvironmentError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetDevEnvironmentError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -987,41 +887,27 @@ pub(crate) fn de_response(
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             "creatorId" => f_creator_id = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::DevEnvironmentStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::DevEnvironmentStatus::from(&*r.string()?),
+            ))?,
             "statusReason" => f_status_reason = r.optional(|r| r.string_owned())?,
-            "repositories" => {
-                f_repositories = r
-                    .optional(|r| {
-                        r.list(crate::types::de_dev_environment_repository_summary)
-                    })?;
-            }
+            "repositories" => f_repositories = r.optional(|r| r.list(
+                crate::types::de_dev_environment_repository_summary,
+            ))?,
             "alias" => f_alias = r.optional(|r| r.string_owned())?,
             "ides" => f_ides = r.optional(|r| r.list(crate::types::de_ide))?,
-            "instanceType" => {
-                f_instance_type = r
-                    .optional(|r| Ok(crate::types::InstanceType::from(&*r.string()?)))?;
-            }
-            "inactivityTimeoutMinutes" => {
-                f_inactivity_timeout_minutes = r.optional(|r| r.i32())?;
-            }
-            "persistentStorage" => {
-                f_persistent_storage = r.optional(crate::types::de_persistent_storage)?;
-            }
-            "vpcConnectionName" => {
-                f_vpc_connection_name = r.optional(|r| r.string_owned())?;
-            }
+            "instanceType" => f_instance_type = r.optional(|r| Ok(
+                crate::types::InstanceType::from(&*r.string()?),
+            ))?,
+            "inactivityTimeoutMinutes" => f_inactivity_timeout_minutes = r.optional(|r| r.i32())?,
+            "persistentStorage" => f_persistent_storage = r.optional(
+                crate::types::de_persistent_storage,
+            )?,
+            "vpcConnectionName" => f_vpc_connection_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

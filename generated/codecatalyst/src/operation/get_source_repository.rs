@@ -108,24 +108,18 @@ impl GetSourceRepositoryInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetSourceRepositoryInput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetSourceRepositoryInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetSourceRepositoryInput`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `GetSourceRepositoryInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetSourceRepositoryInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetSourceRepositoryInput`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `GetSourceRepositoryInput`",
+            ))?,
         })
     }
 }
@@ -134,10 +128,7 @@ impl GetSourceRepositoryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetSourceRepositoryOutput,
-        ::awsrt::error::SdkError<GetSourceRepositoryError>,
-    > {
+    ) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
         send(client.handle(), self).await
     }
 }
@@ -280,10 +271,7 @@ impl GetSourceRepositoryOutputBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -313,37 +301,27 @@ impl GetSourceRepositoryOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetSourceRepositoryOutput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetSourceRepositoryOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetSourceRepositoryOutput`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `GetSourceRepositoryOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetSourceRepositoryOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetSourceRepositoryOutput`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `GetSourceRepositoryOutput`",
+            ))?,
             description: self.description,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `GetSourceRepositoryOutput`",
-                ))?,
-            created_time: self
-                .created_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "created_time",
-                    "`created_time` is required when building a `GetSourceRepositoryOutput`",
-                ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `GetSourceRepositoryOutput`",
+            ))?,
+            created_time: self.created_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "created_time",
+                "`created_time` is required when building a `GetSourceRepositoryOutput`",
+            ))?,
         })
     }
 }
@@ -371,46 +349,28 @@ impl GetSourceRepositoryError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -517,10 +477,7 @@ impl GetSourceRepositoryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetSourceRepositoryOutput,
-        ::awsrt::error::SdkError<GetSourceRepositoryError>,
-    > {
+    ) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -529,13 +486,7 @@ impl GetSourceRepositoryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetSourceRepositoryOutput,
-            ::awsrt::error::SdkError<GetSourceRepositoryError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -552,10 +503,7 @@ impl GetSourceRepositoryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSourceRepositoryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -585,10 +533,7 @@ impl GetSourceRepositoryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetSourceRepositoryOutput,
-        ::awsrt::error::SdkError<GetSourceRepositoryError>,
-    > {
+    ) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -646,29 +591,23 @@ impl<M> GetSourceRepositoryFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetSourceRepositoryInput,
-) -> Result<
-    GetSourceRepositoryOutput,
-    ::awsrt::error::SdkError<GetSourceRepositoryError>,
-> {
+) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSourceRepositoryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSourceRepositoryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -684,15 +623,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSourceRepositoryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSourceRepositoryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSourceRepository`: `GET /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{name}`.
 pub(crate) fn ser_request(
@@ -702,32 +635,17 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/sourceRepositories/");
     {
         let v = &input.name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "name",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "name", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -735,15 +653,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetSourceRepositoryOutput,
-    ::awsrt::error::SdkError<GetSourceRepositoryError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetSourceRepositoryError::from_response,
-    )
+) -> Result<GetSourceRepositoryOutput, ::awsrt::error::SdkError<GetSourceRepositoryError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetSourceRepositoryError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -762,18 +673,12 @@ pub(crate) fn de_response(
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
             "description" => f_description = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "createdTime" => {
-                f_created_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "createdTime" => f_created_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -106,28 +106,20 @@ impl GetSourceRepositoryCloneUrlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetSourceRepositoryCloneUrlsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetSourceRepositoryCloneUrlsInput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryCloneUrlsInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetSourceRepositoryCloneUrlsInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetSourceRepositoryCloneUrlsInput`",
-                ))?,
-            source_repository_name: self
-                .source_repository_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "source_repository_name",
-                    "`source_repository_name` is required when building a `GetSourceRepositoryCloneUrlsInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetSourceRepositoryCloneUrlsInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetSourceRepositoryCloneUrlsInput`",
+            ))?,
+            source_repository_name: self.source_repository_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "source_repository_name",
+                "`source_repository_name` is required when building a `GetSourceRepositoryCloneUrlsInput`",
+            ))?,
         })
     }
 }
@@ -136,10 +128,7 @@ impl GetSourceRepositoryCloneUrlsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetSourceRepositoryCloneUrlsOutput,
-        ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-    > {
+    ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
         send(client.handle(), self).await
     }
 }
@@ -196,16 +185,12 @@ impl GetSourceRepositoryCloneUrlsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::BuildError> {
         Ok(GetSourceRepositoryCloneUrlsOutput {
-            https: self
-                .https
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "https",
-                    "`https` is required when building a `GetSourceRepositoryCloneUrlsOutput`",
-                ))?,
+            https: self.https.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "https",
+                "`https` is required when building a `GetSourceRepositoryCloneUrlsOutput`",
+            ))?,
         })
     }
 }
@@ -233,46 +218,28 @@ impl GetSourceRepositoryCloneUrlsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -338,8 +305,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetSourceRepositoryCloneUrlsError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetSourceRepositoryCloneUrlsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetSourceRepositoryCloneUrlsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -380,10 +346,7 @@ impl GetSourceRepositoryCloneUrlsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetSourceRepositoryCloneUrlsOutput,
-        ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-    > {
+    ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -392,13 +355,7 @@ impl GetSourceRepositoryCloneUrlsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetSourceRepositoryCloneUrlsOutput,
-            ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -415,10 +372,7 @@ impl GetSourceRepositoryCloneUrlsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -448,10 +402,7 @@ impl GetSourceRepositoryCloneUrlsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetSourceRepositoryCloneUrlsOutput,
-        ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-    > {
+    ) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -509,29 +460,23 @@ impl<M> GetSourceRepositoryCloneUrlsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetSourceRepositoryCloneUrlsInput,
-) -> Result<
-    GetSourceRepositoryCloneUrlsOutput,
-    ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-> {
+) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSourceRepositoryCloneUrlsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSourceRepositoryCloneUrlsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -547,15 +492,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSourceRepositoryCloneUrlsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSourceRepositoryCloneUrls`: `GET /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/cloneUrls`.
 pub(crate) fn ser_request(
@@ -565,22 +504,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/sourceRepositories/");
     {
@@ -599,10 +528,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetSourceRepositoryCloneUrlsOutput,
-    ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>,
-> {
+) -> Result<GetSourceRepositoryCloneUrlsOutput, ::awsrt::error::SdkError<GetSourceRepositoryCloneUrlsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

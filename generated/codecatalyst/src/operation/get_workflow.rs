@@ -108,24 +108,18 @@ impl GetWorkflowInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetWorkflowInput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetWorkflowInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetWorkflowInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetWorkflowInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetWorkflowInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetWorkflowInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetWorkflowInput`",
+            ))?,
         })
     }
 }
@@ -346,10 +340,7 @@ impl GetWorkflowOutputBuilder {
         self
     }
     /// Sets or clears the `definition` member.
-    pub fn set_definition(
-        mut self,
-        input: Option<crate::types::WorkflowDefinition>,
-    ) -> Self {
+    pub fn set_definition(mut self, input: Option<crate::types::WorkflowDefinition>) -> Self {
         self.definition = input;
         self
     }
@@ -379,10 +370,7 @@ impl GetWorkflowOutputBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -427,62 +415,44 @@ impl GetWorkflowOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetWorkflowOutput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetWorkflowOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetWorkflowOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetWorkflowOutput`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `GetWorkflowOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetWorkflowOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetWorkflowOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetWorkflowOutput`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `GetWorkflowOutput`",
+            ))?,
             source_repository_name: self.source_repository_name,
             source_branch_name: self.source_branch_name,
-            definition: self
-                .definition
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "definition",
-                    "`definition` is required when building a `GetWorkflowOutput`",
-                ))?,
-            created_time: self
-                .created_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "created_time",
-                    "`created_time` is required when building a `GetWorkflowOutput`",
-                ))?,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `GetWorkflowOutput`",
-                ))?,
-            run_mode: self
-                .run_mode
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "run_mode",
-                    "`run_mode` is required when building a `GetWorkflowOutput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `GetWorkflowOutput`",
-                ))?,
+            definition: self.definition.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "definition",
+                "`definition` is required when building a `GetWorkflowOutput`",
+            ))?,
+            created_time: self.created_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "created_time",
+                "`created_time` is required when building a `GetWorkflowOutput`",
+            ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `GetWorkflowOutput`",
+            ))?,
+            run_mode: self.run_mode.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "run_mode",
+                "`run_mode` is required when building a `GetWorkflowOutput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `GetWorkflowOutput`",
+            ))?,
         })
     }
 }
@@ -510,46 +480,28 @@ impl GetWorkflowError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -665,10 +617,7 @@ impl GetWorkflowFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetWorkflowOutput, ::awsrt::error::SdkError<GetWorkflowError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetWorkflowOutput, ::awsrt::error::SdkError<GetWorkflowError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -685,10 +634,7 @@ impl GetWorkflowFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetWorkflowError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetWorkflowError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -716,9 +662,7 @@ impl GetWorkflowFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetWorkflowOutput, ::awsrt::error::SdkError<GetWorkflowError>> {
+    pub fn send(self) -> Result<GetWorkflowOutput, ::awsrt::error::SdkError<GetWorkflowError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -778,24 +722,21 @@ pub(crate) async fn send(
     input: GetWorkflowInput,
 ) -> Result<GetWorkflowOutput, ::awsrt::error::SdkError<GetWorkflowError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetWorkflowFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetWorkflowFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -811,15 +752,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetWorkflowInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetWorkflowError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetWorkflowError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetWorkflow`: `GET /v1/spaces/{spaceName}/projects/{projectName}/workflows/{id}`.
 pub(crate) fn ser_request(
@@ -829,22 +764,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/workflows/");
     {
@@ -882,37 +807,21 @@ pub(crate) fn de_response(
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "sourceRepositoryName" => {
-                f_source_repository_name = r.optional(|r| r.string_owned())?;
-            }
-            "sourceBranchName" => {
-                f_source_branch_name = r.optional(|r| r.string_owned())?;
-            }
-            "definition" => {
-                f_definition = r.optional(crate::types::de_workflow_definition)?;
-            }
-            "createdTime" => {
-                f_created_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "runMode" => {
-                f_run_mode = r
-                    .optional(|r| Ok(
-                        crate::types::WorkflowRunMode::from(&*r.string()?),
-                    ))?;
-            }
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::WorkflowStatus::from(&*r.string()?)))?;
-            }
+            "sourceRepositoryName" => f_source_repository_name = r.optional(|r| r.string_owned())?,
+            "sourceBranchName" => f_source_branch_name = r.optional(|r| r.string_owned())?,
+            "definition" => f_definition = r.optional(crate::types::de_workflow_definition)?,
+            "createdTime" => f_created_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "runMode" => f_run_mode = r.optional(|r| Ok(
+                crate::types::WorkflowRunMode::from(&*r.string()?),
+            ))?,
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::WorkflowStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -108,24 +108,18 @@ impl GetWorkflowRunInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetWorkflowRunInput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowRunInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetWorkflowRunInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetWorkflowRunInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetWorkflowRunInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetWorkflowRunInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetWorkflowRunInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetWorkflowRunInput`",
+            ))?,
         })
     }
 }
@@ -312,10 +306,7 @@ impl GetWorkflowRunOutputBuilder {
     }
     /// Appends an item to the `statusReasons` list.
     /// Information about the reasons for the status of the workflow run.
-    pub fn status_reasons(
-        mut self,
-        input: crate::types::WorkflowRunStatusReason,
-    ) -> Self {
+    pub fn status_reasons(mut self, input: crate::types::WorkflowRunStatusReason) -> Self {
         self.status_reasons.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -328,9 +319,7 @@ impl GetWorkflowRunOutputBuilder {
         self
     }
     /// The `statusReasons` member as currently set.
-    pub fn get_status_reasons(
-        &self,
-    ) -> &Option<Vec<crate::types::WorkflowRunStatusReason>> {
+    pub fn get_status_reasons(&self) -> &Option<Vec<crate::types::WorkflowRunStatusReason>> {
         &self.status_reasons
     }
     /// The date and time the workflow run began, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6)
@@ -369,10 +358,7 @@ impl GetWorkflowRunOutputBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -387,50 +373,36 @@ impl GetWorkflowRunOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetWorkflowRunOutput, ::awsrt::error::BuildError> {
         Ok(GetWorkflowRunOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `GetWorkflowRunOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `GetWorkflowRunOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetWorkflowRunOutput`",
-                ))?,
-            workflow_id: self
-                .workflow_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "workflow_id",
-                    "`workflow_id` is required when building a `GetWorkflowRunOutput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `GetWorkflowRunOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `GetWorkflowRunOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `GetWorkflowRunOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetWorkflowRunOutput`",
+            ))?,
+            workflow_id: self.workflow_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "workflow_id",
+                "`workflow_id` is required when building a `GetWorkflowRunOutput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `GetWorkflowRunOutput`",
+            ))?,
             status_reasons: self.status_reasons,
-            start_time: self
-                .start_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "start_time",
-                    "`start_time` is required when building a `GetWorkflowRunOutput`",
-                ))?,
+            start_time: self.start_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "start_time",
+                "`start_time` is required when building a `GetWorkflowRunOutput`",
+            ))?,
             end_time: self.end_time,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `GetWorkflowRunOutput`",
-                ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `GetWorkflowRunOutput`",
+            ))?,
         })
     }
 }
@@ -458,46 +430,28 @@ impl GetWorkflowRunError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -613,10 +567,7 @@ impl GetWorkflowRunFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -633,10 +584,7 @@ impl GetWorkflowRunFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetWorkflowRunError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetWorkflowRunError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -726,24 +674,21 @@ pub(crate) async fn send(
     input: GetWorkflowRunInput,
 ) -> Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetWorkflowRunFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetWorkflowRunFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -759,15 +704,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetWorkflowRunInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetWorkflowRunError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetWorkflowRunError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetWorkflowRun`: `GET /v1/spaces/{spaceName}/projects/{projectName}/workflowRuns/{id}`.
 pub(crate) fn ser_request(
@@ -777,22 +716,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/workflowRuns/");
     {
@@ -806,11 +735,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetWorkflowRunOutput, ::awsrt::error::SdkError<GetWorkflowRunError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetWorkflowRunError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetWorkflowRunError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -832,34 +757,21 @@ pub(crate) fn de_response(
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "workflowId" => f_workflow_id = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::WorkflowRunStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "statusReasons" => {
-                f_status_reasons = r
-                    .optional(|r| r.list(crate::types::de_workflow_run_status_reason))?;
-            }
-            "startTime" => {
-                f_start_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "endTime" => {
-                f_end_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::WorkflowRunStatus::from(&*r.string()?),
+            ))?,
+            "statusReasons" => f_status_reasons = r.optional(|r| r.list(
+                crate::types::de_workflow_run_status_reason,
+            ))?,
+            "startTime" => f_start_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "endTime" => f_end_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             _ => r.skip_value()?,
         }
     }

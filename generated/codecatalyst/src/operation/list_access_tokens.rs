@@ -89,10 +89,7 @@ impl ListAccessTokensInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListAccessTokensOutput,
-        ::awsrt::error::SdkError<ListAccessTokensError>,
-    > {
+    ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
         send(client.handle(), self).await
     }
 }
@@ -144,10 +141,7 @@ impl ListAccessTokensOutputBuilder {
         self
     }
     /// Sets or clears the `items` member.
-    pub fn set_items(
-        mut self,
-        input: Option<Vec<crate::types::AccessTokenSummary>>,
-    ) -> Self {
+    pub fn set_items(mut self, input: Option<Vec<crate::types::AccessTokenSummary>>) -> Self {
         self.items = input;
         self
     }
@@ -176,12 +170,10 @@ impl ListAccessTokensOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListAccessTokensOutput, ::awsrt::error::BuildError> {
         Ok(ListAccessTokensOutput {
-            items: self
-                .items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "items",
-                    "`items` is required when building a `ListAccessTokensOutput`",
-                ))?,
+            items: self.items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "items",
+                "`items` is required when building a `ListAccessTokensOutput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -210,46 +202,28 @@ impl ListAccessTokensError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -356,10 +330,7 @@ impl ListAccessTokensFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListAccessTokensOutput,
-        ::awsrt::error::SdkError<ListAccessTokensError>,
-    > {
+    ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -368,10 +339,7 @@ impl ListAccessTokensFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,10 +356,7 @@ impl ListAccessTokensFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAccessTokensError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccessTokensError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -421,10 +386,7 @@ impl ListAccessTokensFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListAccessTokensOutput,
-        ::awsrt::error::SdkError<ListAccessTokensError>,
-    > {
+    ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -467,24 +429,21 @@ pub(crate) async fn send(
     input: ListAccessTokensInput,
 ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAccessTokensFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAccessTokensFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -500,15 +459,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccessTokensInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAccessTokensError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccessTokensError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccessTokens`: `POST /v1/accessTokens`.
 pub(crate) fn ser_request(
@@ -527,11 +480,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccessTokensOutput, ::awsrt::error::SdkError<ListAccessTokensError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListAccessTokensError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListAccessTokensError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListAccessTokensInput) {
     w.begin_object();
@@ -554,9 +503,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "items" => {
-                f_items = r.optional(|r| r.list(crate::types::de_access_token_summary))?;
-            }
+            "items" => f_items = r.optional(|r| r.list(crate::types::de_access_token_summary))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -602,21 +549,22 @@ impl ListAccessTokensPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListAccessTokensOutput, ListAccessTokensError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAccessTokensPaginator {
@@ -638,12 +586,7 @@ impl ListAccessTokensItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::AccessTokenSummary,
-            ::awsrt::error::SdkError<ListAccessTokensError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::AccessTokenSummary, ::awsrt::error::SdkError<ListAccessTokensError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -657,10 +600,7 @@ impl ListAccessTokensItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::AccessTokenSummary>,
-        ::awsrt::error::SdkError<ListAccessTokensError>,
-    > {
+    ) -> Result<Vec<crate::types::AccessTokenSummary>, ::awsrt::error::SdkError<ListAccessTokensError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

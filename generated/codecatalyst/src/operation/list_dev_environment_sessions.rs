@@ -150,28 +150,20 @@ impl ListDevEnvironmentSessionsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListDevEnvironmentSessionsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListDevEnvironmentSessionsInput, ::awsrt::error::BuildError> {
         Ok(ListDevEnvironmentSessionsInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListDevEnvironmentSessionsInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `ListDevEnvironmentSessionsInput`",
-                ))?,
-            dev_environment_id: self
-                .dev_environment_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "dev_environment_id",
-                    "`dev_environment_id` is required when building a `ListDevEnvironmentSessionsInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListDevEnvironmentSessionsInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `ListDevEnvironmentSessionsInput`",
+            ))?,
+            dev_environment_id: self.dev_environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "dev_environment_id",
+                "`dev_environment_id` is required when building a `ListDevEnvironmentSessionsInput`",
+            ))?,
             next_token: self.next_token,
             max_results: self.max_results,
         })
@@ -182,10 +174,7 @@ impl ListDevEnvironmentSessionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListDevEnvironmentSessionsOutput,
-        ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-    > {
+    ) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -267,16 +256,12 @@ impl ListDevEnvironmentSessionsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::BuildError> {
         Ok(ListDevEnvironmentSessionsOutput {
-            items: self
-                .items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "items",
-                    "`items` is required when building a `ListDevEnvironmentSessionsOutput`",
-                ))?,
+            items: self.items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "items",
+                "`items` is required when building a `ListDevEnvironmentSessionsOutput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -305,46 +290,28 @@ impl ListDevEnvironmentSessionsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -410,8 +377,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListDevEnvironmentSessionsError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListDevEnvironmentSessionsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListDevEnvironmentSessionsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -452,10 +418,7 @@ impl ListDevEnvironmentSessionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListDevEnvironmentSessionsOutput,
-        ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-    > {
+    ) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -464,13 +427,7 @@ impl ListDevEnvironmentSessionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListDevEnvironmentSessionsOutput,
-            ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -487,10 +444,7 @@ impl ListDevEnvironmentSessionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -520,10 +474,7 @@ impl ListDevEnvironmentSessionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListDevEnvironmentSessionsOutput,
-        ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-    > {
+    ) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -609,29 +560,23 @@ impl<M> ListDevEnvironmentSessionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListDevEnvironmentSessionsInput,
-) -> Result<
-    ListDevEnvironmentSessionsOutput,
-    ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-> {
+) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListDevEnvironmentSessionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListDevEnvironmentSessionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -647,15 +592,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListDevEnvironmentSessionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDevEnvironmentSessions`: `POST /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{devEnvironmentId}/sessions`.
 pub(crate) fn ser_request(
@@ -665,22 +604,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments/");
     {
@@ -703,20 +632,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListDevEnvironmentSessionsOutput,
-    ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-> {
+) -> Result<ListDevEnvironmentSessionsOutput, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         ListDevEnvironmentSessionsError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ListDevEnvironmentSessionsInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListDevEnvironmentSessionsInput) {
     w.begin_object();
     if let Some(value) = &v.next_token {
         w.key("nextToken");
@@ -737,12 +660,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "items" => {
-                f_items = r
-                    .optional(|r| {
-                        r.list(crate::types::de_dev_environment_session_summary)
-                    })?;
-            }
+            "items" => f_items = r.optional(|r| r.list(
+                crate::types::de_dev_environment_session_summary,
+            ))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -768,10 +688,7 @@ impl ListDevEnvironmentSessionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListDevEnvironmentSessionsOutput,
-        ListDevEnvironmentSessionsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -790,27 +707,23 @@ impl ListDevEnvironmentSessionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListDevEnvironmentSessionsOutput,
-        ListDevEnvironmentSessionsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListDevEnvironmentSessionsPaginator {
@@ -825,22 +738,14 @@ impl ListDevEnvironmentSessionsPaginator {
 /// The items of [`ListDevEnvironmentSessionsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListDevEnvironmentSessionsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListDevEnvironmentSessionsOutput,
-        ListDevEnvironmentSessionsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListDevEnvironmentSessionsOutput, ListDevEnvironmentSessionsError>,
     buffer: ::std::collections::VecDeque<crate::types::DevEnvironmentSessionSummary>,
 }
 impl ListDevEnvironmentSessionsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::DevEnvironmentSessionSummary,
-            ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::DevEnvironmentSessionSummary, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -854,10 +759,7 @@ impl ListDevEnvironmentSessionsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::DevEnvironmentSessionSummary>,
-        ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>,
-    > {
+    ) -> Result<Vec<crate::types::DevEnvironmentSessionSummary>, ::awsrt::error::SdkError<ListDevEnvironmentSessionsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

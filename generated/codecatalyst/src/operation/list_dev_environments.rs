@@ -151,12 +151,10 @@ impl ListDevEnvironmentsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListDevEnvironmentsInput, ::awsrt::error::BuildError> {
         Ok(ListDevEnvironmentsInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListDevEnvironmentsInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListDevEnvironmentsInput`",
+            ))?,
             project_name: self.project_name,
             filters: self.filters,
             next_token: self.next_token,
@@ -169,10 +167,7 @@ impl ListDevEnvironmentsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListDevEnvironmentsOutput,
-        ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-    > {
+    ) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
         send(client.handle(), self).await
     }
 }
@@ -224,10 +219,7 @@ impl ListDevEnvironmentsOutputBuilder {
         self
     }
     /// Sets or clears the `items` member.
-    pub fn set_items(
-        mut self,
-        input: Option<Vec<crate::types::DevEnvironmentSummary>>,
-    ) -> Self {
+    pub fn set_items(mut self, input: Option<Vec<crate::types::DevEnvironmentSummary>>) -> Self {
         self.items = input;
         self
     }
@@ -256,12 +248,10 @@ impl ListDevEnvironmentsOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::BuildError> {
         Ok(ListDevEnvironmentsOutput {
-            items: self
-                .items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "items",
-                    "`items` is required when building a `ListDevEnvironmentsOutput`",
-                ))?,
+            items: self.items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "items",
+                "`items` is required when building a `ListDevEnvironmentsOutput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -290,46 +280,28 @@ impl ListDevEnvironmentsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -436,10 +408,7 @@ impl ListDevEnvironmentsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListDevEnvironmentsOutput,
-        ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-    > {
+    ) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -448,13 +417,7 @@ impl ListDevEnvironmentsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListDevEnvironmentsOutput,
-            ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -471,10 +434,7 @@ impl ListDevEnvironmentsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -504,10 +464,7 @@ impl ListDevEnvironmentsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListDevEnvironmentsOutput,
-        ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-    > {
+    ) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -592,29 +549,23 @@ impl<M> ListDevEnvironmentsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListDevEnvironmentsInput,
-) -> Result<
-    ListDevEnvironmentsOutput,
-    ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-> {
+) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListDevEnvironmentsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListDevEnvironmentsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -630,15 +581,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListDevEnvironmentsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDevEnvironments`: `POST /v1/spaces/{spaceName}/devEnvironments`.
 pub(crate) fn ser_request(
@@ -648,12 +593,7 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -666,15 +606,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListDevEnvironmentsOutput,
-    ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListDevEnvironmentsError::from_response,
-    )
+) -> Result<ListDevEnvironmentsOutput, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListDevEnvironmentsError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListDevEnvironmentsInput) {
     w.begin_object();
@@ -709,10 +642,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "items" => {
-                f_items = r
-                    .optional(|r| r.list(crate::types::de_dev_environment_summary))?;
-            }
+            "items" => f_items = r.optional(|r| r.list(crate::types::de_dev_environment_summary))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -757,27 +687,23 @@ impl ListDevEnvironmentsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListDevEnvironmentsOutput,
-        ListDevEnvironmentsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListDevEnvironmentsOutput, ListDevEnvironmentsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListDevEnvironmentsPaginator {
@@ -792,22 +718,14 @@ impl ListDevEnvironmentsPaginator {
 /// The items of [`ListDevEnvironmentsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListDevEnvironmentsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListDevEnvironmentsOutput,
-        ListDevEnvironmentsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListDevEnvironmentsOutput, ListDevEnvironmentsError>,
     buffer: ::std::collections::VecDeque<crate::types::DevEnvironmentSummary>,
 }
 impl ListDevEnvironmentsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::DevEnvironmentSummary,
-            ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::DevEnvironmentSummary, ::awsrt::error::SdkError<ListDevEnvironmentsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -821,10 +739,7 @@ impl ListDevEnvironmentsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::DevEnvironmentSummary>,
-        ::awsrt::error::SdkError<ListDevEnvironmentsError>,
-    > {
+    ) -> Result<Vec<crate::types::DevEnvironmentSummary>, ::awsrt::error::SdkError<ListDevEnvironmentsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

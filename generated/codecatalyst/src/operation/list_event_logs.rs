@@ -174,24 +174,18 @@ impl ListEventLogsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListEventLogsInput, ::awsrt::error::BuildError> {
         Ok(ListEventLogsInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListEventLogsInput`",
-                ))?,
-            start_time: self
-                .start_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "start_time",
-                    "`start_time` is required when building a `ListEventLogsInput`",
-                ))?,
-            end_time: self
-                .end_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "end_time",
-                    "`end_time` is required when building a `ListEventLogsInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListEventLogsInput`",
+            ))?,
+            start_time: self.start_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "start_time",
+                "`start_time` is required when building a `ListEventLogsInput`",
+            ))?,
+            end_time: self.end_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "end_time",
+                "`end_time` is required when building a `ListEventLogsInput`",
+            ))?,
             event_name: self.event_name,
             next_token: self.next_token,
             max_results: self.max_results,
@@ -285,12 +279,10 @@ impl ListEventLogsOutputBuilder {
     pub fn build(self) -> Result<ListEventLogsOutput, ::awsrt::error::BuildError> {
         Ok(ListEventLogsOutput {
             next_token: self.next_token,
-            items: self
-                .items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "items",
-                    "`items` is required when building a `ListEventLogsOutput`",
-                ))?,
+            items: self.items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "items",
+                "`items` is required when building a `ListEventLogsOutput`",
+            ))?,
         })
     }
 }
@@ -318,46 +310,28 @@ impl ListEventLogsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -473,10 +447,7 @@ impl ListEventLogsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -493,10 +464,7 @@ impl ListEventLogsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListEventLogsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEventLogsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -524,9 +492,7 @@ impl ListEventLogsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>> {
+    pub fn send(self) -> Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -628,24 +594,21 @@ pub(crate) async fn send(
     input: ListEventLogsInput,
 ) -> Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListEventLogsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListEventLogsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -661,15 +624,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListEventLogsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListEventLogsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEventLogsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEventLogs`: `POST /v1/spaces/{spaceName}/eventLogs`.
 pub(crate) fn ser_request(
@@ -679,12 +636,7 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/eventLogs");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -698,11 +650,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListEventLogsOutput, ::awsrt::error::SdkError<ListEventLogsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListEventLogsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListEventLogsError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListEventLogsInput) {
     w.begin_object();
@@ -740,9 +688,7 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "items" => {
-                f_items = r.optional(|r| r.list(crate::types::de_event_log_entry))?;
-            }
+            "items" => f_items = r.optional(|r| r.list(crate::types::de_event_log_entry))?,
             _ => r.skip_value()?,
         }
     }
@@ -765,9 +711,7 @@ impl ListEventLogsFluentBuilder {
 impl ListEventLogsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListEventLogsOutput, ListEventLogsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListEventLogsOutput, ListEventLogsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -784,26 +728,23 @@ impl ListEventLogsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListEventLogsOutput, ListEventLogsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListEventLogsOutput, ListEventLogsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListEventLogsPaginator {
@@ -825,9 +766,7 @@ impl ListEventLogsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::EventLogEntry, ::awsrt::error::SdkError<ListEventLogsError>>,
-    > {
+    ) -> Option<Result<crate::types::EventLogEntry, ::awsrt::error::SdkError<ListEventLogsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -841,10 +780,7 @@ impl ListEventLogsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::EventLogEntry>,
-        ::awsrt::error::SdkError<ListEventLogsError>,
-    > {
+    ) -> Result<Vec<crate::types::EventLogEntry>, ::awsrt::error::SdkError<ListEventLogsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

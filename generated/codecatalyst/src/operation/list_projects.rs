@@ -114,10 +114,7 @@ impl ListProjectsInputBuilder {
         self
     }
     /// Sets or clears the `filters` member.
-    pub fn set_filters(
-        mut self,
-        input: Option<Vec<crate::types::ProjectListFilter>>,
-    ) -> Self {
+    pub fn set_filters(mut self, input: Option<Vec<crate::types::ProjectListFilter>>) -> Self {
         self.filters = input;
         self
     }
@@ -132,12 +129,10 @@ impl ListProjectsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListProjectsInput, ::awsrt::error::BuildError> {
         Ok(ListProjectsInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListProjectsInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListProjectsInput`",
+            ))?,
             next_token: self.next_token,
             max_results: self.max_results,
             filters: self.filters,
@@ -215,10 +210,7 @@ impl ListProjectsOutputBuilder {
         self
     }
     /// Sets or clears the `items` member.
-    pub fn set_items(
-        mut self,
-        input: Option<Vec<crate::types::ProjectSummary>>,
-    ) -> Self {
+    pub fn set_items(mut self, input: Option<Vec<crate::types::ProjectSummary>>) -> Self {
         self.items = input;
         self
     }
@@ -258,46 +250,28 @@ impl ListProjectsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -413,10 +387,7 @@ impl ListProjectsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -433,10 +404,7 @@ impl ListProjectsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListProjectsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListProjectsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -464,9 +432,7 @@ impl ListProjectsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>> {
+    pub fn send(self) -> Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -525,10 +491,7 @@ impl<M> ListProjectsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `filters` member.
-    pub fn set_filters(
-        mut self,
-        input: Option<Vec<crate::types::ProjectListFilter>>,
-    ) -> Self {
+    pub fn set_filters(mut self, input: Option<Vec<crate::types::ProjectListFilter>>) -> Self {
         self.inner = self.inner.set_filters(input);
         self
     }
@@ -542,24 +505,21 @@ pub(crate) async fn send(
     input: ListProjectsInput,
 ) -> Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListProjectsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListProjectsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -575,15 +535,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListProjectsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListProjectsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListProjectsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListProjects`: `POST /v1/spaces/{spaceName}/projects`.
 pub(crate) fn ser_request(
@@ -593,12 +547,7 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -612,11 +561,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListProjectsOutput, ::awsrt::error::SdkError<ListProjectsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListProjectsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListProjectsError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListProjectsInput) {
     w.begin_object();
@@ -648,9 +593,7 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "items" => {
-                f_items = r.optional(|r| r.list(crate::types::de_project_summary))?;
-            }
+            "items" => f_items = r.optional(|r| r.list(crate::types::de_project_summary))?,
             _ => r.skip_value()?,
         }
     }
@@ -673,9 +616,7 @@ impl ListProjectsFluentBuilder {
 impl ListProjectsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListProjectsOutput, ListProjectsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListProjectsOutput, ListProjectsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -692,26 +633,23 @@ impl ListProjectsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListProjectsOutput, ListProjectsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListProjectsOutput, ListProjectsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListProjectsPaginator {
@@ -733,9 +671,7 @@ impl ListProjectsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::ProjectSummary, ::awsrt::error::SdkError<ListProjectsError>>,
-    > {
+    ) -> Option<Result<crate::types::ProjectSummary, ::awsrt::error::SdkError<ListProjectsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -749,10 +685,7 @@ impl ListProjectsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::ProjectSummary>,
-        ::awsrt::error::SdkError<ListProjectsError>,
-    > {
+    ) -> Result<Vec<crate::types::ProjectSummary>, ::awsrt::error::SdkError<ListProjectsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

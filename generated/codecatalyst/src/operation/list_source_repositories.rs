@@ -127,22 +127,16 @@ impl ListSourceRepositoriesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSourceRepositoriesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSourceRepositoriesInput, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoriesInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListSourceRepositoriesInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `ListSourceRepositoriesInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListSourceRepositoriesInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `ListSourceRepositoriesInput`",
+            ))?,
             next_token: self.next_token,
             max_results: self.max_results,
         })
@@ -153,10 +147,7 @@ impl ListSourceRepositoriesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSourceRepositoriesOutput,
-        ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-    > {
+    ) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
         send(client.handle(), self).await
     }
 }
@@ -265,46 +256,28 @@ impl ListSourceRepositoriesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -411,10 +384,7 @@ impl ListSourceRepositoriesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSourceRepositoriesOutput,
-        ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-    > {
+    ) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -423,13 +393,7 @@ impl ListSourceRepositoriesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListSourceRepositoriesOutput,
-            ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -446,10 +410,7 @@ impl ListSourceRepositoriesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -479,10 +440,7 @@ impl ListSourceRepositoriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSourceRepositoriesOutput,
-        ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-    > {
+    ) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -553,29 +511,23 @@ impl<M> ListSourceRepositoriesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSourceRepositoriesInput,
-) -> Result<
-    ListSourceRepositoriesOutput,
-    ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-> {
+) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSourceRepositoriesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSourceRepositoriesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -591,15 +543,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSourceRepositoriesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSourceRepositories`: `POST /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories`.
 pub(crate) fn ser_request(
@@ -609,22 +555,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/sourceRepositories");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -637,15 +573,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListSourceRepositoriesOutput,
-    ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListSourceRepositoriesError::from_response,
-    )
+) -> Result<ListSourceRepositoriesOutput, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListSourceRepositoriesError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSourceRepositoriesInput) {
     w.begin_object();
@@ -668,12 +597,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "items" => {
-                f_items = r
-                    .optional(|r| {
-                        r.list(crate::types::de_list_source_repositories_item)
-                    })?;
-            }
+            "items" => f_items = r.optional(|r| r.list(
+                crate::types::de_list_source_repositories_item,
+            ))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -699,10 +625,7 @@ impl ListSourceRepositoriesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListSourceRepositoriesOutput,
-        ListSourceRepositoriesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -721,27 +644,23 @@ impl ListSourceRepositoriesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSourceRepositoriesOutput,
-        ListSourceRepositoriesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSourceRepositoriesOutput, ListSourceRepositoriesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSourceRepositoriesPaginator {
@@ -756,22 +675,14 @@ impl ListSourceRepositoriesPaginator {
 /// The items of [`ListSourceRepositoriesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSourceRepositoriesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSourceRepositoriesOutput,
-        ListSourceRepositoriesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSourceRepositoriesOutput, ListSourceRepositoriesError>,
     buffer: ::std::collections::VecDeque<crate::types::ListSourceRepositoriesItem>,
 }
 impl ListSourceRepositoriesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::ListSourceRepositoriesItem,
-            ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::ListSourceRepositoriesItem, ::awsrt::error::SdkError<ListSourceRepositoriesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -785,10 +696,7 @@ impl ListSourceRepositoriesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::ListSourceRepositoriesItem>,
-        ::awsrt::error::SdkError<ListSourceRepositoriesError>,
-    > {
+    ) -> Result<Vec<crate::types::ListSourceRepositoriesItem>, ::awsrt::error::SdkError<ListSourceRepositoriesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -150,28 +150,20 @@ impl ListSourceRepositoryBranchesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSourceRepositoryBranchesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSourceRepositoryBranchesInput, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoryBranchesInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListSourceRepositoryBranchesInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `ListSourceRepositoryBranchesInput`",
-                ))?,
-            source_repository_name: self
-                .source_repository_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "source_repository_name",
-                    "`source_repository_name` is required when building a `ListSourceRepositoryBranchesInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListSourceRepositoryBranchesInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `ListSourceRepositoryBranchesInput`",
+            ))?,
+            source_repository_name: self.source_repository_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "source_repository_name",
+                "`source_repository_name` is required when building a `ListSourceRepositoryBranchesInput`",
+            ))?,
             next_token: self.next_token,
             max_results: self.max_results,
         })
@@ -182,10 +174,7 @@ impl ListSourceRepositoryBranchesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSourceRepositoryBranchesOutput,
-        ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-    > {
+    ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
         send(client.handle(), self).await
     }
 }
@@ -246,10 +235,7 @@ impl ListSourceRepositoryBranchesOutputBuilder {
     }
     /// Appends an item to the `items` list.
     /// Information about the source branches.
-    pub fn items(
-        mut self,
-        input: crate::types::ListSourceRepositoryBranchesItem,
-    ) -> Self {
+    pub fn items(mut self, input: crate::types::ListSourceRepositoryBranchesItem) -> Self {
         self.items.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -262,9 +248,7 @@ impl ListSourceRepositoryBranchesOutputBuilder {
         self
     }
     /// The `items` member as currently set.
-    pub fn get_items(
-        &self,
-    ) -> &Option<Vec<crate::types::ListSourceRepositoryBranchesItem>> {
+    pub fn get_items(&self) -> &Option<Vec<crate::types::ListSourceRepositoryBranchesItem>> {
         &self.items
     }
     /// Builds the [`ListSourceRepositoryBranchesOutput`].
@@ -272,17 +256,13 @@ impl ListSourceRepositoryBranchesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoryBranchesOutput {
             next_token: self.next_token,
-            items: self
-                .items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "items",
-                    "`items` is required when building a `ListSourceRepositoryBranchesOutput`",
-                ))?,
+            items: self.items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "items",
+                "`items` is required when building a `ListSourceRepositoryBranchesOutput`",
+            ))?,
         })
     }
 }
@@ -310,46 +290,28 @@ impl ListSourceRepositoryBranchesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -415,8 +377,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSourceRepositoryBranchesError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListSourceRepositoryBranchesError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListSourceRepositoryBranchesError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -457,10 +418,7 @@ impl ListSourceRepositoryBranchesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSourceRepositoryBranchesOutput,
-        ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-    > {
+    ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -469,13 +427,7 @@ impl ListSourceRepositoryBranchesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListSourceRepositoryBranchesOutput,
-            ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -492,10 +444,7 @@ impl ListSourceRepositoryBranchesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -525,10 +474,7 @@ impl ListSourceRepositoryBranchesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSourceRepositoryBranchesOutput,
-        ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-    > {
+    ) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -614,29 +560,23 @@ impl<M> ListSourceRepositoryBranchesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSourceRepositoryBranchesInput,
-) -> Result<
-    ListSourceRepositoryBranchesOutput,
-    ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-> {
+) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSourceRepositoryBranchesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSourceRepositoryBranchesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -652,15 +592,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSourceRepositoryBranchesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSourceRepositoryBranches`: `POST /v1/spaces/{spaceName}/projects/{projectName}/sourceRepositories/{sourceRepositoryName}/branches`.
 pub(crate) fn ser_request(
@@ -670,22 +604,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/sourceRepositories/");
     {
@@ -708,20 +632,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListSourceRepositoryBranchesOutput,
-    ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-> {
+) -> Result<ListSourceRepositoryBranchesOutput, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         ListSourceRepositoryBranchesError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ListSourceRepositoryBranchesInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListSourceRepositoryBranchesInput) {
     w.begin_object();
     if let Some(value) = &v.next_token {
         w.key("nextToken");
@@ -743,12 +661,9 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "items" => {
-                f_items = r
-                    .optional(|r| {
-                        r.list(crate::types::de_list_source_repository_branches_item)
-                    })?;
-            }
+            "items" => f_items = r.optional(|r| r.list(
+                crate::types::de_list_source_repository_branches_item,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -773,10 +688,7 @@ impl ListSourceRepositoryBranchesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListSourceRepositoryBranchesOutput,
-        ListSourceRepositoryBranchesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -795,27 +707,23 @@ impl ListSourceRepositoryBranchesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSourceRepositoryBranchesOutput,
-        ListSourceRepositoryBranchesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSourceRepositoryBranchesPaginator {
@@ -830,22 +738,14 @@ impl ListSourceRepositoryBranchesPaginator {
 /// The items of [`ListSourceRepositoryBranchesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSourceRepositoryBranchesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSourceRepositoryBranchesOutput,
-        ListSourceRepositoryBranchesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSourceRepositoryBranchesOutput, ListSourceRepositoryBranchesError>,
     buffer: ::std::collections::VecDeque<crate::types::ListSourceRepositoryBranchesItem>,
 }
 impl ListSourceRepositoryBranchesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::ListSourceRepositoryBranchesItem,
-            ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::ListSourceRepositoryBranchesItem, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -859,10 +759,7 @@ impl ListSourceRepositoryBranchesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::ListSourceRepositoryBranchesItem>,
-        ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>,
-    > {
+    ) -> Result<Vec<crate::types::ListSourceRepositoryBranchesItem>, ::awsrt::error::SdkError<ListSourceRepositoryBranchesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

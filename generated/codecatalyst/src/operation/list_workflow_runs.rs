@@ -177,19 +177,15 @@ impl ListWorkflowRunsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListWorkflowRunsInput, ::awsrt::error::BuildError> {
         Ok(ListWorkflowRunsInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListWorkflowRunsInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListWorkflowRunsInput`",
+            ))?,
             workflow_id: self.workflow_id,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `ListWorkflowRunsInput`",
-                ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `ListWorkflowRunsInput`",
+            ))?,
             next_token: self.next_token,
             max_results: self.max_results,
             sort_by: self.sort_by,
@@ -201,10 +197,7 @@ impl ListWorkflowRunsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListWorkflowRunsOutput,
-        ::awsrt::error::SdkError<ListWorkflowRunsError>,
-    > {
+    ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
         send(client.handle(), self).await
     }
 }
@@ -270,10 +263,7 @@ impl ListWorkflowRunsOutputBuilder {
         self
     }
     /// Sets or clears the `items` member.
-    pub fn set_items(
-        mut self,
-        input: Option<Vec<crate::types::WorkflowRunSummary>>,
-    ) -> Self {
+    pub fn set_items(mut self, input: Option<Vec<crate::types::WorkflowRunSummary>>) -> Self {
         self.items = input;
         self
     }
@@ -313,46 +303,28 @@ impl ListWorkflowRunsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -459,10 +431,7 @@ impl ListWorkflowRunsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListWorkflowRunsOutput,
-        ::awsrt::error::SdkError<ListWorkflowRunsError>,
-    > {
+    ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -471,10 +440,7 @@ impl ListWorkflowRunsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -491,10 +457,7 @@ impl ListWorkflowRunsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListWorkflowRunsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -524,10 +487,7 @@ impl ListWorkflowRunsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListWorkflowRunsOutput,
-        ::awsrt::error::SdkError<ListWorkflowRunsError>,
-    > {
+    ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -632,24 +592,21 @@ pub(crate) async fn send(
     input: ListWorkflowRunsInput,
 ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListWorkflowRunsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListWorkflowRunsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -665,15 +622,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListWorkflowRunsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListWorkflowRunsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListWorkflowRuns`: `POST /v1/spaces/{spaceName}/projects/{projectName}/workflowRuns`.
 pub(crate) fn ser_request(
@@ -683,44 +634,22 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/workflowRuns");
     if let Some(v) = &input.workflow_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "workflowId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "workflowId", Some(v.as_str()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -733,11 +662,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListWorkflowRunsOutput, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListWorkflowRunsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListWorkflowRunsError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListWorkflowRunsInput) {
     w.begin_object();
@@ -761,9 +686,7 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "items" => {
-                f_items = r.optional(|r| r.list(crate::types::de_workflow_run_summary))?;
-            }
+            "items" => f_items = r.optional(|r| r.list(crate::types::de_workflow_run_summary))?,
             _ => r.skip_value()?,
         }
     }
@@ -808,23 +731,22 @@ impl ListWorkflowRunsPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListWorkflowRunsOutput, ListWorkflowRunsError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListWorkflowRunsPaginator {
@@ -846,12 +768,7 @@ impl ListWorkflowRunsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::WorkflowRunSummary,
-            ::awsrt::error::SdkError<ListWorkflowRunsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::WorkflowRunSummary, ::awsrt::error::SdkError<ListWorkflowRunsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -865,10 +782,7 @@ impl ListWorkflowRunsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::WorkflowRunSummary>,
-        ::awsrt::error::SdkError<ListWorkflowRunsError>,
-    > {
+    ) -> Result<Vec<crate::types::WorkflowRunSummary>, ::awsrt::error::SdkError<ListWorkflowRunsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

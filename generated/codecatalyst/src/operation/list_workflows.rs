@@ -137,10 +137,7 @@ impl ListWorkflowsInputBuilder {
         self
     }
     /// Sets or clears the `sortBy` member.
-    pub fn set_sort_by(
-        mut self,
-        input: Option<Vec<crate::types::WorkflowSortCriteria>>,
-    ) -> Self {
+    pub fn set_sort_by(mut self, input: Option<Vec<crate::types::WorkflowSortCriteria>>) -> Self {
         self.sort_by = input;
         self
     }
@@ -155,18 +152,14 @@ impl ListWorkflowsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListWorkflowsInput, ::awsrt::error::BuildError> {
         Ok(ListWorkflowsInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `ListWorkflowsInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `ListWorkflowsInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `ListWorkflowsInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `ListWorkflowsInput`",
+            ))?,
             next_token: self.next_token,
             max_results: self.max_results,
             sort_by: self.sort_by,
@@ -244,10 +237,7 @@ impl ListWorkflowsOutputBuilder {
         self
     }
     /// Sets or clears the `items` member.
-    pub fn set_items(
-        mut self,
-        input: Option<Vec<crate::types::WorkflowSummary>>,
-    ) -> Self {
+    pub fn set_items(mut self, input: Option<Vec<crate::types::WorkflowSummary>>) -> Self {
         self.items = input;
         self
     }
@@ -287,46 +277,28 @@ impl ListWorkflowsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -442,10 +414,7 @@ impl ListWorkflowsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -462,10 +431,7 @@ impl ListWorkflowsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListWorkflowsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListWorkflowsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -493,9 +459,7 @@ impl ListWorkflowsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>> {
+    pub fn send(self) -> Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -569,10 +533,7 @@ impl<M> ListWorkflowsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `sortBy` member.
-    pub fn set_sort_by(
-        mut self,
-        input: Option<Vec<crate::types::WorkflowSortCriteria>>,
-    ) -> Self {
+    pub fn set_sort_by(mut self, input: Option<Vec<crate::types::WorkflowSortCriteria>>) -> Self {
         self.inner = self.inner.set_sort_by(input);
         self
     }
@@ -586,24 +547,21 @@ pub(crate) async fn send(
     input: ListWorkflowsInput,
 ) -> Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListWorkflowsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListWorkflowsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -619,15 +577,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListWorkflowsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListWorkflowsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListWorkflowsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListWorkflows`: `POST /v1/spaces/{spaceName}/projects/{projectName}/workflows`.
 pub(crate) fn ser_request(
@@ -637,37 +589,19 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/workflows");
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -680,11 +614,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListWorkflowsOutput, ::awsrt::error::SdkError<ListWorkflowsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListWorkflowsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListWorkflowsError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &ListWorkflowsInput) {
     w.begin_object();
@@ -708,9 +638,7 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "items" => {
-                f_items = r.optional(|r| r.list(crate::types::de_workflow_summary))?;
-            }
+            "items" => f_items = r.optional(|r| r.list(crate::types::de_workflow_summary))?,
             _ => r.skip_value()?,
         }
     }
@@ -733,9 +661,7 @@ impl ListWorkflowsFluentBuilder {
 impl ListWorkflowsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListWorkflowsOutput, ListWorkflowsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListWorkflowsOutput, ListWorkflowsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -752,26 +678,23 @@ impl ListWorkflowsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListWorkflowsOutput, ListWorkflowsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListWorkflowsOutput, ListWorkflowsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListWorkflowsPaginator {
@@ -793,12 +716,7 @@ impl ListWorkflowsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::WorkflowSummary,
-            ::awsrt::error::SdkError<ListWorkflowsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::WorkflowSummary, ::awsrt::error::SdkError<ListWorkflowsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -812,10 +730,7 @@ impl ListWorkflowsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::WorkflowSummary>,
-        ::awsrt::error::SdkError<ListWorkflowsError>,
-    > {
+    ) -> Result<Vec<crate::types::WorkflowSummary>, ::awsrt::error::SdkError<ListWorkflowsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -132,10 +132,7 @@ impl StartDevEnvironmentInputBuilder {
         self
     }
     /// Sets or clears the `ides` member.
-    pub fn set_ides(
-        mut self,
-        input: Option<Vec<crate::types::IdeConfiguration>>,
-    ) -> Self {
+    pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.ides = input;
         self
     }
@@ -144,18 +141,12 @@ impl StartDevEnvironmentInputBuilder {
         &self.ides
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
@@ -184,24 +175,18 @@ impl StartDevEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StartDevEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(StartDevEnvironmentInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StartDevEnvironmentInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StartDevEnvironmentInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StartDevEnvironmentInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StartDevEnvironmentInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StartDevEnvironmentInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StartDevEnvironmentInput`",
+            ))?,
             ides: self.ides,
             instance_type: self.instance_type,
             inactivity_timeout_minutes: self.inactivity_timeout_minutes.unwrap_or(0),
@@ -213,10 +198,7 @@ impl StartDevEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StartDevEnvironmentOutput,
-        ::awsrt::error::SdkError<StartDevEnvironmentError>,
-    > {
+    ) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -324,18 +306,12 @@ impl StartDevEnvironmentOutputBuilder {
     }
     /// The status of the Dev Environment.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = input;
         self
     }
@@ -350,30 +326,22 @@ impl StartDevEnvironmentOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StartDevEnvironmentOutput, ::awsrt::error::BuildError> {
         Ok(StartDevEnvironmentOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StartDevEnvironmentOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StartDevEnvironmentOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StartDevEnvironmentOutput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `StartDevEnvironmentOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StartDevEnvironmentOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StartDevEnvironmentOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StartDevEnvironmentOutput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `StartDevEnvironmentOutput`",
+            ))?,
         })
     }
 }
@@ -401,46 +369,28 @@ impl StartDevEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -547,10 +497,7 @@ impl StartDevEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StartDevEnvironmentOutput,
-        ::awsrt::error::SdkError<StartDevEnvironmentError>,
-    > {
+    ) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -559,13 +506,7 @@ impl StartDevEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            StartDevEnvironmentOutput,
-            ::awsrt::error::SdkError<StartDevEnvironmentError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -582,10 +523,7 @@ impl StartDevEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StartDevEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -615,10 +553,7 @@ impl StartDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StartDevEnvironmentOutput,
-        ::awsrt::error::SdkError<StartDevEnvironmentError>,
-    > {
+    ) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -679,10 +614,7 @@ impl<M> StartDevEnvironmentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ides` member.
-    pub fn set_ides(
-        mut self,
-        input: Option<Vec<crate::types::IdeConfiguration>>,
-    ) -> Self {
+    pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.inner = self.inner.set_ides(input);
         self
     }
@@ -691,18 +623,12 @@ impl<M> StartDevEnvironmentFluentBuilder<M> {
         self.inner.get_ides()
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.instance_type(input);
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.set_instance_type(input);
         self
     }
@@ -728,29 +654,23 @@ impl<M> StartDevEnvironmentFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StartDevEnvironmentInput,
-) -> Result<
-    StartDevEnvironmentOutput,
-    ::awsrt::error::SdkError<StartDevEnvironmentError>,
-> {
+) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StartDevEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StartDevEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -766,15 +686,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StartDevEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StartDevEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartDevEnvironment`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/start`.
 pub(crate) fn ser_request(
@@ -784,22 +698,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments/");
     {
@@ -817,15 +721,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    StartDevEnvironmentOutput,
-    ::awsrt::error::SdkError<StartDevEnvironmentError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        StartDevEnvironmentError::from_response,
-    )
+) -> Result<StartDevEnvironmentOutput, ::awsrt::error::SdkError<StartDevEnvironmentError>> {
+    ::awsrt::protocol::http_response(reply, de_response, StartDevEnvironmentError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDevEnvironmentInput) {
     w.begin_object();
@@ -864,12 +761,9 @@ pub(crate) fn de_response(
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::DevEnvironmentStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::DevEnvironmentStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

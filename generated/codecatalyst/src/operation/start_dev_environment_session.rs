@@ -46,9 +46,7 @@ impl StartDevEnvironmentSessionInput {
         &self.id
     }
     /// Information about the configuration of a Dev Environment session.
-    pub fn session_configuration(
-        &self,
-    ) -> &crate::types::DevEnvironmentSessionConfiguration {
+    pub fn session_configuration(&self) -> &crate::types::DevEnvironmentSessionConfiguration {
         &self.session_configuration
     }
     /// Creates a new builder for [`StartDevEnvironmentSessionInput`].
@@ -63,9 +61,7 @@ pub struct StartDevEnvironmentSessionInputBuilder {
     pub(crate) space_name: Option<String>,
     pub(crate) project_name: Option<String>,
     pub(crate) id: Option<String>,
-    pub(crate) session_configuration: Option<
-        crate::types::DevEnvironmentSessionConfiguration,
-    >,
+    pub(crate) session_configuration: Option<crate::types::DevEnvironmentSessionConfiguration>,
 }
 impl StartDevEnvironmentSessionInputBuilder {
     /// The name of the space.
@@ -141,34 +137,24 @@ impl StartDevEnvironmentSessionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<StartDevEnvironmentSessionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<StartDevEnvironmentSessionInput, ::awsrt::error::BuildError> {
         Ok(StartDevEnvironmentSessionInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StartDevEnvironmentSessionInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StartDevEnvironmentSessionInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StartDevEnvironmentSessionInput`",
-                ))?,
-            session_configuration: self
-                .session_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "session_configuration",
-                    "`session_configuration` is required when building a `StartDevEnvironmentSessionInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StartDevEnvironmentSessionInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StartDevEnvironmentSessionInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StartDevEnvironmentSessionInput`",
+            ))?,
+            session_configuration: self.session_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "session_configuration",
+                "`session_configuration` is required when building a `StartDevEnvironmentSessionInput`",
+            ))?,
         })
     }
 }
@@ -177,10 +163,7 @@ impl StartDevEnvironmentSessionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StartDevEnvironmentSessionOutput,
-        ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-    > {
+    ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
         send(client.handle(), self).await
     }
 }
@@ -219,10 +202,10 @@ pub struct StartDevEnvironmentSessionOutput {
     pub id: String,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_start_dev_environment_session_output_access_details<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_start_dev_environment_session_output_access_details<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "StartDevEnvironmentSessionOutput.accessDetails",
@@ -290,10 +273,7 @@ impl ::std::fmt::Debug for StartDevEnvironmentSessionOutputBuilder {
 impl StartDevEnvironmentSessionOutputBuilder {
     /// Information about connection details for a Dev Environment.
     /// This member is required.
-    pub fn access_details(
-        mut self,
-        input: crate::types::DevEnvironmentAccessDetails,
-    ) -> Self {
+    pub fn access_details(mut self, input: crate::types::DevEnvironmentAccessDetails) -> Self {
         self.access_details = Some(input);
         self
     }
@@ -306,9 +286,7 @@ impl StartDevEnvironmentSessionOutputBuilder {
         self
     }
     /// The `accessDetails` member as currently set.
-    pub fn get_access_details(
-        &self,
-    ) -> &Option<crate::types::DevEnvironmentAccessDetails> {
+    pub fn get_access_details(&self) -> &Option<crate::types::DevEnvironmentAccessDetails> {
         &self.access_details
     }
     /// The system-generated unique ID of the Dev Environment session.
@@ -375,35 +353,25 @@ impl StartDevEnvironmentSessionOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::BuildError> {
         Ok(StartDevEnvironmentSessionOutput {
-            access_details: self
-                .access_details
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_details",
-                    "`access_details` is required when building a `StartDevEnvironmentSessionOutput`",
-                ))?,
+            access_details: self.access_details.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_details",
+                "`access_details` is required when building a `StartDevEnvironmentSessionOutput`",
+            ))?,
             session_id: self.session_id,
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StartDevEnvironmentSessionOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StartDevEnvironmentSessionOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StartDevEnvironmentSessionOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StartDevEnvironmentSessionOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StartDevEnvironmentSessionOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StartDevEnvironmentSessionOutput`",
+            ))?,
         })
     }
 }
@@ -431,46 +399,28 @@ impl StartDevEnvironmentSessionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -536,8 +486,7 @@ impl ::awsrt::error::ProvideErrorMetadata for StartDevEnvironmentSessionError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for StartDevEnvironmentSessionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for StartDevEnvironmentSessionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -578,10 +527,7 @@ impl StartDevEnvironmentSessionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StartDevEnvironmentSessionOutput,
-        ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-    > {
+    ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -590,13 +536,7 @@ impl StartDevEnvironmentSessionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            StartDevEnvironmentSessionOutput,
-            ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -613,10 +553,7 @@ impl StartDevEnvironmentSessionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -646,10 +583,7 @@ impl StartDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StartDevEnvironmentSessionOutput,
-        ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-    > {
+    ) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -730,29 +664,23 @@ impl<M> StartDevEnvironmentSessionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StartDevEnvironmentSessionInput,
-) -> Result<
-    StartDevEnvironmentSessionOutput,
-    ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-> {
+) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StartDevEnvironmentSessionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StartDevEnvironmentSessionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -768,15 +696,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StartDevEnvironmentSessionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartDevEnvironmentSession`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session`.
 pub(crate) fn ser_request(
@@ -786,22 +708,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments/");
     {
@@ -819,20 +731,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    StartDevEnvironmentSessionOutput,
-    ::awsrt::error::SdkError<StartDevEnvironmentSessionError>,
-> {
+) -> Result<StartDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StartDevEnvironmentSessionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         StartDevEnvironmentSessionError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &StartDevEnvironmentSessionInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartDevEnvironmentSessionInput) {
     w.begin_object();
     {
         let value = &v.session_configuration;
@@ -853,10 +759,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "accessDetails" => {
-                f_access_details = r
-                    .optional(crate::types::de_dev_environment_access_details)?;
-            }
+            "accessDetails" => f_access_details = r.optional(
+                crate::types::de_dev_environment_access_details,
+            )?,
             "sessionId" => f_session_id = r.optional(|r| r.string_owned())?,
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,

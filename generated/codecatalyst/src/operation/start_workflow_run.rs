@@ -130,24 +130,18 @@ impl StartWorkflowRunInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StartWorkflowRunInput, ::awsrt::error::BuildError> {
         Ok(StartWorkflowRunInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StartWorkflowRunInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StartWorkflowRunInput`",
-                ))?,
-            workflow_id: self
-                .workflow_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "workflow_id",
-                    "`workflow_id` is required when building a `StartWorkflowRunInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StartWorkflowRunInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StartWorkflowRunInput`",
+            ))?,
+            workflow_id: self.workflow_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "workflow_id",
+                "`workflow_id` is required when building a `StartWorkflowRunInput`",
+            ))?,
             client_token: self.client_token,
         })
     }
@@ -157,10 +151,7 @@ impl StartWorkflowRunInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StartWorkflowRunOutput,
-        ::awsrt::error::SdkError<StartWorkflowRunError>,
-    > {
+    ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
         send(client.handle(), self).await
     }
 }
@@ -288,30 +279,22 @@ impl StartWorkflowRunOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StartWorkflowRunOutput, ::awsrt::error::BuildError> {
         Ok(StartWorkflowRunOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StartWorkflowRunOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StartWorkflowRunOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StartWorkflowRunOutput`",
-                ))?,
-            workflow_id: self
-                .workflow_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "workflow_id",
-                    "`workflow_id` is required when building a `StartWorkflowRunOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StartWorkflowRunOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StartWorkflowRunOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StartWorkflowRunOutput`",
+            ))?,
+            workflow_id: self.workflow_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "workflow_id",
+                "`workflow_id` is required when building a `StartWorkflowRunOutput`",
+            ))?,
         })
     }
 }
@@ -339,46 +322,28 @@ impl StartWorkflowRunError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -485,10 +450,7 @@ impl StartWorkflowRunFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StartWorkflowRunOutput,
-        ::awsrt::error::SdkError<StartWorkflowRunError>,
-    > {
+    ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -497,10 +459,7 @@ impl StartWorkflowRunFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -517,10 +476,7 @@ impl StartWorkflowRunFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StartWorkflowRunError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartWorkflowRunError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -550,10 +506,7 @@ impl StartWorkflowRunFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StartWorkflowRunOutput,
-        ::awsrt::error::SdkError<StartWorkflowRunError>,
-    > {
+    ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -627,9 +580,10 @@ pub(crate) async fn send(
     input: StartWorkflowRunInput,
 ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StartWorkflowRunFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StartWorkflowRunFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -637,18 +591,14 @@ pub(crate) async fn send(
     if input.client_token.is_none() {
         input.client_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -664,18 +614,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: StartWorkflowRunInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StartWorkflowRunError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartWorkflowRunError>> {
     if input.client_token.is_none() {
         input.client_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartWorkflowRun`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/workflowRuns`.
 pub(crate) fn ser_request(
@@ -685,31 +629,17 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/workflowRuns");
     {
         let v = &input.workflow_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "workflowId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "workflowId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -722,11 +652,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<StartWorkflowRunOutput, ::awsrt::error::SdkError<StartWorkflowRunError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        StartWorkflowRunError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, StartWorkflowRunError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &StartWorkflowRunInput) {
     w.begin_object();

@@ -108,24 +108,18 @@ impl StopDevEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StopDevEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StopDevEnvironmentInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StopDevEnvironmentInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StopDevEnvironmentInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StopDevEnvironmentInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StopDevEnvironmentInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StopDevEnvironmentInput`",
+            ))?,
         })
     }
 }
@@ -134,10 +128,7 @@ impl StopDevEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StopDevEnvironmentOutput,
-        ::awsrt::error::SdkError<StopDevEnvironmentError>,
-    > {
+    ) -> Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -245,18 +236,12 @@ impl StopDevEnvironmentOutputBuilder {
     }
     /// The status of the Dev Environment.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = input;
         self
     }
@@ -271,30 +256,22 @@ impl StopDevEnvironmentOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StopDevEnvironmentOutput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StopDevEnvironmentOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StopDevEnvironmentOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StopDevEnvironmentOutput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `StopDevEnvironmentOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StopDevEnvironmentOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StopDevEnvironmentOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StopDevEnvironmentOutput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `StopDevEnvironmentOutput`",
+            ))?,
         })
     }
 }
@@ -322,46 +299,28 @@ impl StopDevEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -468,10 +427,7 @@ impl StopDevEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StopDevEnvironmentOutput,
-        ::awsrt::error::SdkError<StopDevEnvironmentError>,
-    > {
+    ) -> Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -480,13 +436,7 @@ impl StopDevEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            StopDevEnvironmentOutput,
-            ::awsrt::error::SdkError<StopDevEnvironmentError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -503,10 +453,7 @@ impl StopDevEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StopDevEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -536,10 +483,7 @@ impl StopDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StopDevEnvironmentOutput,
-        ::awsrt::error::SdkError<StopDevEnvironmentError>,
-    > {
+    ) -> Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -597,29 +541,23 @@ impl<M> StopDevEnvironmentFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StopDevEnvironmentInput,
-) -> Result<
-    StopDevEnvironmentOutput,
-    ::awsrt::error::SdkError<StopDevEnvironmentError>,
-> {
+) -> Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StopDevEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StopDevEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -635,15 +573,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StopDevEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StopDevEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StopDevEnvironment`: `PUT /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/stop`.
 pub(crate) fn ser_request(
@@ -653,22 +585,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments/");
     {
@@ -682,15 +604,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    StopDevEnvironmentOutput,
-    ::awsrt::error::SdkError<StopDevEnvironmentError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        StopDevEnvironmentError::from_response,
-    )
+) -> Result<StopDevEnvironmentOutput, ::awsrt::error::SdkError<StopDevEnvironmentError>> {
+    ::awsrt::protocol::http_response(reply, de_response, StopDevEnvironmentError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -706,12 +621,9 @@ pub(crate) fn de_response(
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::DevEnvironmentStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::DevEnvironmentStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -129,34 +129,24 @@ impl StopDevEnvironmentSessionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<StopDevEnvironmentSessionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<StopDevEnvironmentSessionInput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentSessionInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StopDevEnvironmentSessionInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StopDevEnvironmentSessionInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StopDevEnvironmentSessionInput`",
-                ))?,
-            session_id: self
-                .session_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "session_id",
-                    "`session_id` is required when building a `StopDevEnvironmentSessionInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StopDevEnvironmentSessionInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StopDevEnvironmentSessionInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StopDevEnvironmentSessionInput`",
+            ))?,
+            session_id: self.session_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "session_id",
+                "`session_id` is required when building a `StopDevEnvironmentSessionInput`",
+            ))?,
         })
     }
 }
@@ -165,10 +155,7 @@ impl StopDevEnvironmentSessionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StopDevEnvironmentSessionOutput,
-        ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-    > {
+    ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
         send(client.handle(), self).await
     }
 }
@@ -294,34 +281,24 @@ impl StopDevEnvironmentSessionOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::BuildError> {
         Ok(StopDevEnvironmentSessionOutput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `StopDevEnvironmentSessionOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `StopDevEnvironmentSessionOutput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `StopDevEnvironmentSessionOutput`",
-                ))?,
-            session_id: self
-                .session_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "session_id",
-                    "`session_id` is required when building a `StopDevEnvironmentSessionOutput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `StopDevEnvironmentSessionOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `StopDevEnvironmentSessionOutput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `StopDevEnvironmentSessionOutput`",
+            ))?,
+            session_id: self.session_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "session_id",
+                "`session_id` is required when building a `StopDevEnvironmentSessionOutput`",
+            ))?,
         })
     }
 }
@@ -349,46 +326,28 @@ impl StopDevEnvironmentSessionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -495,10 +454,7 @@ impl StopDevEnvironmentSessionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StopDevEnvironmentSessionOutput,
-        ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-    > {
+    ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -507,13 +463,7 @@ impl StopDevEnvironmentSessionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            StopDevEnvironmentSessionOutput,
-            ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -530,10 +480,7 @@ impl StopDevEnvironmentSessionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -563,10 +510,7 @@ impl StopDevEnvironmentSessionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StopDevEnvironmentSessionOutput,
-        ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-    > {
+    ) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -639,29 +583,23 @@ impl<M> StopDevEnvironmentSessionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StopDevEnvironmentSessionInput,
-) -> Result<
-    StopDevEnvironmentSessionOutput,
-    ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-> {
+) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StopDevEnvironmentSessionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StopDevEnvironmentSessionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -677,15 +615,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StopDevEnvironmentSessionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StopDevEnvironmentSession`: `DELETE /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}/session/{sessionId}`.
 pub(crate) fn ser_request(
@@ -695,22 +627,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments/");
     {
@@ -720,12 +642,7 @@ pub(crate) fn ser_request(
     uri.push_str("/session/");
     {
         let v = &input.session_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "sessionId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "sessionId", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     Ok(request)
@@ -733,10 +650,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    StopDevEnvironmentSessionOutput,
-    ::awsrt::error::SdkError<StopDevEnvironmentSessionError>,
-> {
+) -> Result<StopDevEnvironmentSessionOutput, ::awsrt::error::SdkError<StopDevEnvironmentSessionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

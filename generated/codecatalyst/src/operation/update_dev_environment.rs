@@ -166,10 +166,7 @@ impl UpdateDevEnvironmentInputBuilder {
         self
     }
     /// Sets or clears the `ides` member.
-    pub fn set_ides(
-        mut self,
-        input: Option<Vec<crate::types::IdeConfiguration>>,
-    ) -> Self {
+    pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.ides = input;
         self
     }
@@ -178,18 +175,12 @@ impl UpdateDevEnvironmentInputBuilder {
         &self.ides
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
@@ -232,24 +223,18 @@ impl UpdateDevEnvironmentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateDevEnvironmentInput, ::awsrt::error::BuildError> {
         Ok(UpdateDevEnvironmentInput {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `UpdateDevEnvironmentInput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `UpdateDevEnvironmentInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `UpdateDevEnvironmentInput`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `UpdateDevEnvironmentInput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `UpdateDevEnvironmentInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `UpdateDevEnvironmentInput`",
+            ))?,
             alias: self.alias,
             ides: self.ides,
             instance_type: self.instance_type,
@@ -263,10 +248,7 @@ impl UpdateDevEnvironmentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateDevEnvironmentOutput,
-        ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-    > {
+    ) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
         send(client.handle(), self).await
     }
 }
@@ -425,10 +407,7 @@ impl UpdateDevEnvironmentOutputBuilder {
         self
     }
     /// Sets or clears the `ides` member.
-    pub fn set_ides(
-        mut self,
-        input: Option<Vec<crate::types::IdeConfiguration>>,
-    ) -> Self {
+    pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.ides = input;
         self
     }
@@ -437,18 +416,12 @@ impl UpdateDevEnvironmentOutputBuilder {
         &self.ides
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
@@ -489,28 +462,20 @@ impl UpdateDevEnvironmentOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::BuildError> {
         Ok(UpdateDevEnvironmentOutput {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `UpdateDevEnvironmentOutput`",
-                ))?,
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `UpdateDevEnvironmentOutput`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `UpdateDevEnvironmentOutput`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `UpdateDevEnvironmentOutput`",
+            ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `UpdateDevEnvironmentOutput`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `UpdateDevEnvironmentOutput`",
+            ))?,
             alias: self.alias,
             ides: self.ides,
             instance_type: self.instance_type,
@@ -543,46 +508,28 @@ impl UpdateDevEnvironmentError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ConflictException" => {
-                    Self::ConflictException(
-                        crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceQuotaExceededException" => {
-                    Self::ServiceQuotaExceededException(
-                        crate::types::de_service_quota_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ConflictException" => Self::ConflictException(
+                crate::types::de_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceededException(
+                crate::types::de_service_quota_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -689,10 +636,7 @@ impl UpdateDevEnvironmentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateDevEnvironmentOutput,
-        ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-    > {
+    ) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -701,13 +645,7 @@ impl UpdateDevEnvironmentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateDevEnvironmentOutput,
-            ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -724,10 +662,7 @@ impl UpdateDevEnvironmentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -757,10 +692,7 @@ impl UpdateDevEnvironmentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateDevEnvironmentOutput,
-        ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-    > {
+    ) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -835,10 +767,7 @@ impl<M> UpdateDevEnvironmentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ides` member.
-    pub fn set_ides(
-        mut self,
-        input: Option<Vec<crate::types::IdeConfiguration>>,
-    ) -> Self {
+    pub fn set_ides(mut self, input: Option<Vec<crate::types::IdeConfiguration>>) -> Self {
         self.inner = self.inner.set_ides(input);
         self
     }
@@ -847,18 +776,12 @@ impl<M> UpdateDevEnvironmentFluentBuilder<M> {
         self.inner.get_ides()
     }
     /// The Amazon EC2 instace type to use for the Dev Environment.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.instance_type(input);
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.inner = self.inner.set_instance_type(input);
         self
     }
@@ -898,29 +821,23 @@ impl<M> UpdateDevEnvironmentFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateDevEnvironmentInput,
-) -> Result<
-    UpdateDevEnvironmentOutput,
-    ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-> {
+) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateDevEnvironmentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateDevEnvironmentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::Bearer),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -936,15 +853,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateDevEnvironmentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateDevEnvironment`: `PATCH /v1/spaces/{spaceName}/projects/{projectName}/devEnvironments/{id}`.
 pub(crate) fn ser_request(
@@ -954,22 +865,12 @@ pub(crate) fn ser_request(
     uri.push_str("/v1/spaces/");
     {
         let v = &input.space_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "spaceName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "spaceName", v.as_str(), false)?;
     }
     uri.push_str("/projects/");
     {
         let v = &input.project_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "projectName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "projectName", v.as_str(), false)?;
     }
     uri.push_str("/devEnvironments/");
     {
@@ -986,15 +887,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateDevEnvironmentOutput,
-    ::awsrt::error::SdkError<UpdateDevEnvironmentError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateDevEnvironmentError::from_response,
-    )
+) -> Result<UpdateDevEnvironmentOutput, ::awsrt::error::SdkError<UpdateDevEnvironmentError>> {
+    ::awsrt::protocol::http_response(reply, de_response, UpdateDevEnvironmentError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateDevEnvironmentInput) {
     w.begin_object();
@@ -1046,16 +940,11 @@ pub(crate) fn de_response(
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "alias" => f_alias = r.optional(|r| r.string_owned())?,
-            "ides" => {
-                f_ides = r.optional(|r| r.list(crate::types::de_ide_configuration))?;
-            }
-            "instanceType" => {
-                f_instance_type = r
-                    .optional(|r| Ok(crate::types::InstanceType::from(&*r.string()?)))?;
-            }
-            "inactivityTimeoutMinutes" => {
-                f_inactivity_timeout_minutes = r.optional(|r| r.i32())?;
-            }
+            "ides" => f_ides = r.optional(|r| r.list(crate::types::de_ide_configuration))?,
+            "instanceType" => f_instance_type = r.optional(|r| Ok(
+                crate::types::InstanceType::from(&*r.string()?),
+            ))?,
+            "inactivityTimeoutMinutes" => f_inactivity_timeout_minutes = r.optional(|r| r.i32())?,
             "clientToken" => f_client_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -99,18 +99,14 @@ impl AccessTokenSummaryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AccessTokenSummary, ::awsrt::error::BuildError> {
         Ok(AccessTokenSummary {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `AccessTokenSummary`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `AccessTokenSummary`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `AccessTokenSummary`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `AccessTokenSummary`",
+            ))?,
             expires_time: self.expires_time,
         })
     }
@@ -126,12 +122,9 @@ pub(crate) fn de_access_token_summary(
         match &*key {
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "expiresTime" => {
-                f_expires_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "expiresTime" => f_expires_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             _ => r.skip_value()?,
         }
     }

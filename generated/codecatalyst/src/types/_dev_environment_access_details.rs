@@ -31,26 +31,18 @@ pub struct DevEnvironmentAccessDetails {
     pub token_value: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_dev_environment_access_details_stream_url<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "DevEnvironmentAccessDetails.streamUrl",
-        serializer,
-    )
+fn __serde_secret_dev_environment_access_details_stream_url<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "DevEnvironmentAccessDetails.streamUrl", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_dev_environment_access_details_token_value<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "DevEnvironmentAccessDetails.tokenValue",
-        serializer,
-    )
+fn __serde_secret_dev_environment_access_details_token_value<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "DevEnvironmentAccessDetails.tokenValue", serializer)
 }
 impl DevEnvironmentAccessDetails {
     /// The URL used to send commands to and from the Dev Environment.
@@ -89,18 +81,12 @@ impl ::std::fmt::Debug for DevEnvironmentAccessDetailsBuilder {
 impl DevEnvironmentAccessDetailsBuilder {
     /// The URL used to send commands to and from the Dev Environment.
     /// This member is required.
-    pub fn stream_url(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn stream_url(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.stream_url = Some(input.into());
         self
     }
     /// Sets or clears the `streamUrl` member.
-    pub fn set_stream_url(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_stream_url(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.stream_url = input;
         self
     }
@@ -110,18 +96,12 @@ impl DevEnvironmentAccessDetailsBuilder {
     }
     /// An encrypted token value that contains session and caller information used to authenticate the connection.
     /// This member is required.
-    pub fn token_value(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn token_value(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.token_value = Some(input.into());
         self
     }
     /// Sets or clears the `tokenValue` member.
-    pub fn set_token_value(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_token_value(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.token_value = input;
         self
     }
@@ -134,22 +114,16 @@ impl DevEnvironmentAccessDetailsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DevEnvironmentAccessDetails, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DevEnvironmentAccessDetails, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentAccessDetails {
-            stream_url: self
-                .stream_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "stream_url",
-                    "`stream_url` is required when building a `DevEnvironmentAccessDetails`",
-                ))?,
-            token_value: self
-                .token_value
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "token_value",
-                    "`token_value` is required when building a `DevEnvironmentAccessDetails`",
-                ))?,
+            stream_url: self.stream_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "stream_url",
+                "`stream_url` is required when building a `DevEnvironmentAccessDetails`",
+            ))?,
+            token_value: self.token_value.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "token_value",
+                "`token_value` is required when building a `DevEnvironmentAccessDetails`",
+            ))?,
         })
     }
 }
@@ -161,18 +135,12 @@ pub(crate) fn de_dev_environment_access_details(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "streamUrl" => {
-                f_stream_url = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
-            "tokenValue" => {
-                f_token_value = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "streamUrl" => f_stream_url = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
+            "tokenValue" => f_token_value = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

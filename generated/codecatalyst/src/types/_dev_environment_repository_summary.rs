@@ -74,16 +74,12 @@ impl DevEnvironmentRepositorySummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DevEnvironmentRepositorySummary, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DevEnvironmentRepositorySummary, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentRepositorySummary {
-            repository_name: self
-                .repository_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "repository_name",
-                    "`repository_name` is required when building a `DevEnvironmentRepositorySummary`",
-                ))?,
+            repository_name: self.repository_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "repository_name",
+                "`repository_name` is required when building a `DevEnvironmentRepositorySummary`",
+            ))?,
             branch_name: self.branch_name,
         })
     }

@@ -16,9 +16,7 @@ pub struct DevEnvironmentSessionConfiguration {
     pub session_type: crate::types::DevEnvironmentSessionType,
     /// Information about optional commands that will be run on the Dev Environment when the SSH session begins.
     #[cfg_attr(feature = "serde", serde(rename = "executeCommandSessionConfiguration"))]
-    pub execute_command_session_configuration: Option<
-        crate::types::ExecuteCommandSessionConfiguration,
-    >,
+    pub execute_command_session_configuration: Option<crate::types::ExecuteCommandSessionConfiguration>,
 }
 impl DevEnvironmentSessionConfiguration {
     /// The type of the session.
@@ -41,9 +39,9 @@ impl DevEnvironmentSessionConfiguration {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DevEnvironmentSessionConfigurationBuilder {
     pub(crate) session_type: Option<crate::types::DevEnvironmentSessionType>,
-    pub(crate) execute_command_session_configuration: Option<
-        crate::types::ExecuteCommandSessionConfiguration,
-    >,
+    pub(
+        crate
+    ) execute_command_session_configuration: Option<crate::types::ExecuteCommandSessionConfiguration>,
 }
 impl DevEnvironmentSessionConfigurationBuilder {
     /// The type of the session.
@@ -94,18 +92,13 @@ impl DevEnvironmentSessionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DevEnvironmentSessionConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DevEnvironmentSessionConfiguration, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentSessionConfiguration {
-            session_type: self
-                .session_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "session_type",
-                    "`session_type` is required when building a `DevEnvironmentSessionConfiguration`",
-                ))?,
-            execute_command_session_configuration: self
-                .execute_command_session_configuration,
+            session_type: self.session_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "session_type",
+                "`session_type` is required when building a `DevEnvironmentSessionConfiguration`",
+            ))?,
+            execute_command_session_configuration: self.execute_command_session_configuration,
         })
     }
 }

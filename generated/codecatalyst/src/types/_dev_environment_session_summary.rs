@@ -144,40 +144,28 @@ impl DevEnvironmentSessionSummaryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DevEnvironmentSessionSummary, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DevEnvironmentSessionSummary, ::awsrt::error::BuildError> {
         Ok(DevEnvironmentSessionSummary {
-            space_name: self
-                .space_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "space_name",
-                    "`space_name` is required when building a `DevEnvironmentSessionSummary`",
-                ))?,
-            project_name: self
-                .project_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "project_name",
-                    "`project_name` is required when building a `DevEnvironmentSessionSummary`",
-                ))?,
-            dev_environment_id: self
-                .dev_environment_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "dev_environment_id",
-                    "`dev_environment_id` is required when building a `DevEnvironmentSessionSummary`",
-                ))?,
-            started_time: self
-                .started_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "started_time",
-                    "`started_time` is required when building a `DevEnvironmentSessionSummary`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DevEnvironmentSessionSummary`",
-                ))?,
+            space_name: self.space_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "space_name",
+                "`space_name` is required when building a `DevEnvironmentSessionSummary`",
+            ))?,
+            project_name: self.project_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "project_name",
+                "`project_name` is required when building a `DevEnvironmentSessionSummary`",
+            ))?,
+            dev_environment_id: self.dev_environment_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "dev_environment_id",
+                "`dev_environment_id` is required when building a `DevEnvironmentSessionSummary`",
+            ))?,
+            started_time: self.started_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "started_time",
+                "`started_time` is required when building a `DevEnvironmentSessionSummary`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DevEnvironmentSessionSummary`",
+            ))?,
         })
     }
 }
@@ -194,15 +182,10 @@ pub(crate) fn de_dev_environment_session_summary(
         match &*key {
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
-            "devEnvironmentId" => {
-                f_dev_environment_id = r.optional(|r| r.string_owned())?;
-            }
-            "startedTime" => {
-                f_started_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "devEnvironmentId" => f_dev_environment_id = r.optional(|r| r.string_owned())?,
+            "startedTime" => f_started_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

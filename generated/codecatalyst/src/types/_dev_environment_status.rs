@@ -46,17 +46,8 @@ impl DevEnvironmentStatus {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
-        &[
-            "PENDING",
-            "RUNNING",
-            "STARTING",
-            "STOPPING",
-            "STOPPED",
-            "FAILED",
-            "DELETING",
-            "DELETED",
-        ]
+    pub const fn values() -> &'static[&'static str] {
+        &["PENDING", "RUNNING", "STARTING", "STOPPING", "STOPPED", "FAILED", "DELETING", "DELETED"]
     }
 }
 impl ::std::convert::From<&str> for DevEnvironmentStatus {
@@ -102,18 +93,13 @@ impl Default for DevEnvironmentStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for DevEnvironmentStatus {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for DevEnvironmentStatus {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for DevEnvironmentStatus {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

@@ -186,10 +186,7 @@ impl DevEnvironmentSummaryBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -214,18 +211,12 @@ impl DevEnvironmentSummaryBuilder {
     }
     /// The status of the Dev Environment.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::DevEnvironmentStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::DevEnvironmentStatus>) -> Self {
         self.status = input;
         self
     }
@@ -249,10 +240,7 @@ impl DevEnvironmentSummaryBuilder {
     }
     /// Appends an item to the `repositories` list.
     /// Information about the repositories that will be cloned into the Dev Environment.
-    pub fn repositories(
-        mut self,
-        input: crate::types::DevEnvironmentRepositorySummary,
-    ) -> Self {
+    pub fn repositories(mut self, input: crate::types::DevEnvironmentRepositorySummary) -> Self {
         self.repositories.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -265,9 +253,7 @@ impl DevEnvironmentSummaryBuilder {
         self
     }
     /// The `repositories` member as currently set.
-    pub fn get_repositories(
-        &self,
-    ) -> &Option<Vec<crate::types::DevEnvironmentRepositorySummary>> {
+    pub fn get_repositories(&self) -> &Option<Vec<crate::types::DevEnvironmentRepositorySummary>> {
         &self.repositories
     }
     /// The user-specified alias for the Dev Environment.
@@ -301,18 +287,12 @@ impl DevEnvironmentSummaryBuilder {
     }
     /// The Amazon EC2 instace type used for the Dev Environment.
     /// This member is required.
-    pub fn instance_type(
-        mut self,
-        input: impl Into<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn instance_type(mut self, input: impl Into<crate::types::InstanceType>) -> Self {
         self.instance_type = Some(input.into());
         self
     }
     /// Sets or clears the `instanceType` member.
-    pub fn set_instance_type(
-        mut self,
-        input: Option<crate::types::InstanceType>,
-    ) -> Self {
+    pub fn set_instance_type(mut self, input: Option<crate::types::InstanceType>) -> Self {
         self.instance_type = input;
         self
     }
@@ -375,52 +355,38 @@ impl DevEnvironmentSummaryBuilder {
         Ok(DevEnvironmentSummary {
             space_name: self.space_name,
             project_name: self.project_name,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DevEnvironmentSummary`",
-                ))?,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `DevEnvironmentSummary`",
-                ))?,
-            creator_id: self
-                .creator_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "creator_id",
-                    "`creator_id` is required when building a `DevEnvironmentSummary`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `DevEnvironmentSummary`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DevEnvironmentSummary`",
+            ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `DevEnvironmentSummary`",
+            ))?,
+            creator_id: self.creator_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "creator_id",
+                "`creator_id` is required when building a `DevEnvironmentSummary`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `DevEnvironmentSummary`",
+            ))?,
             status_reason: self.status_reason,
-            repositories: self
-                .repositories
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "repositories",
-                    "`repositories` is required when building a `DevEnvironmentSummary`",
-                ))?,
+            repositories: self.repositories.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "repositories",
+                "`repositories` is required when building a `DevEnvironmentSummary`",
+            ))?,
             alias: self.alias,
             ides: self.ides,
-            instance_type: self
-                .instance_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_type",
-                    "`instance_type` is required when building a `DevEnvironmentSummary`",
-                ))?,
+            instance_type: self.instance_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_type",
+                "`instance_type` is required when building a `DevEnvironmentSummary`",
+            ))?,
             inactivity_timeout_minutes: self.inactivity_timeout_minutes.unwrap_or(0),
-            persistent_storage: self
-                .persistent_storage
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "persistent_storage",
-                    "`persistent_storage` is required when building a `DevEnvironmentSummary`",
-                ))?,
+            persistent_storage: self.persistent_storage.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "persistent_storage",
+                "`persistent_storage` is required when building a `DevEnvironmentSummary`",
+            ))?,
             vpc_connection_name: self.vpc_connection_name,
         })
     }
@@ -448,41 +414,27 @@ pub(crate) fn de_dev_environment_summary(
             "spaceName" => f_space_name = r.optional(|r| r.string_owned())?,
             "projectName" => f_project_name = r.optional(|r| r.string_owned())?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             "creatorId" => f_creator_id = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::DevEnvironmentStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::DevEnvironmentStatus::from(&*r.string()?),
+            ))?,
             "statusReason" => f_status_reason = r.optional(|r| r.string_owned())?,
-            "repositories" => {
-                f_repositories = r
-                    .optional(|r| {
-                        r.list(crate::types::de_dev_environment_repository_summary)
-                    })?;
-            }
+            "repositories" => f_repositories = r.optional(|r| r.list(
+                crate::types::de_dev_environment_repository_summary,
+            ))?,
             "alias" => f_alias = r.optional(|r| r.string_owned())?,
             "ides" => f_ides = r.optional(|r| r.list(crate::types::de_ide))?,
-            "instanceType" => {
-                f_instance_type = r
-                    .optional(|r| Ok(crate::types::InstanceType::from(&*r.string()?)))?;
-            }
-            "inactivityTimeoutMinutes" => {
-                f_inactivity_timeout_minutes = r.optional(|r| r.i32())?;
-            }
-            "persistentStorage" => {
-                f_persistent_storage = r.optional(crate::types::de_persistent_storage)?;
-            }
-            "vpcConnectionName" => {
-                f_vpc_connection_name = r.optional(|r| r.string_owned())?;
-            }
+            "instanceType" => f_instance_type = r.optional(|r| Ok(
+                crate::types::InstanceType::from(&*r.string()?),
+            ))?,
+            "inactivityTimeoutMinutes" => f_inactivity_timeout_minutes = r.optional(|r| r.i32())?,
+            "persistentStorage" => f_persistent_storage = r.optional(
+                crate::types::de_persistent_storage,
+            )?,
+            "vpcConnectionName" => f_vpc_connection_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

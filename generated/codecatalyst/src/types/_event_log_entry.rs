@@ -236,18 +236,12 @@ impl EventLogEntryBuilder {
     }
     /// The type of the event.
     /// This member is required.
-    pub fn operation_type(
-        mut self,
-        input: impl Into<crate::types::OperationType>,
-    ) -> Self {
+    pub fn operation_type(mut self, input: impl Into<crate::types::OperationType>) -> Self {
         self.operation_type = Some(input.into());
         self
     }
     /// Sets or clears the `operationType` member.
-    pub fn set_operation_type(
-        mut self,
-        input: Option<crate::types::OperationType>,
-    ) -> Self {
+    pub fn set_operation_type(mut self, input: Option<crate::types::OperationType>) -> Self {
         self.operation_type = input;
         self
     }
@@ -262,10 +256,7 @@ impl EventLogEntryBuilder {
         self
     }
     /// Sets or clears the `userIdentity` member.
-    pub fn set_user_identity(
-        mut self,
-        input: Option<crate::types::UserIdentity>,
-    ) -> Self {
+    pub fn set_user_identity(mut self, input: Option<crate::types::UserIdentity>) -> Self {
         self.user_identity = input;
         self
     }
@@ -274,10 +265,7 @@ impl EventLogEntryBuilder {
         &self.user_identity
     }
     /// Information about the project where the event occurred.
-    pub fn project_information(
-        mut self,
-        input: crate::types::ProjectInformation,
-    ) -> Self {
+    pub fn project_information(mut self, input: crate::types::ProjectInformation) -> Self {
         self.project_information = Some(input);
         self
     }
@@ -313,10 +301,7 @@ impl EventLogEntryBuilder {
         self
     }
     /// Sets or clears the `requestPayload` member.
-    pub fn set_request_payload(
-        mut self,
-        input: Option<crate::types::EventPayload>,
-    ) -> Self {
+    pub fn set_request_payload(mut self, input: Option<crate::types::EventPayload>) -> Self {
         self.request_payload = input;
         self
     }
@@ -330,10 +315,7 @@ impl EventLogEntryBuilder {
         self
     }
     /// Sets or clears the `responsePayload` member.
-    pub fn set_response_payload(
-        mut self,
-        input: Option<crate::types::EventPayload>,
-    ) -> Self {
+    pub fn set_response_payload(mut self, input: Option<crate::types::EventPayload>) -> Self {
         self.response_payload = input;
         self
     }
@@ -390,54 +372,38 @@ impl EventLogEntryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<EventLogEntry, ::awsrt::error::BuildError> {
         Ok(EventLogEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `EventLogEntry`",
-                ))?,
-            event_name: self
-                .event_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "event_name",
-                    "`event_name` is required when building a `EventLogEntry`",
-                ))?,
-            event_type: self
-                .event_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "event_type",
-                    "`event_type` is required when building a `EventLogEntry`",
-                ))?,
-            event_category: self
-                .event_category
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "event_category",
-                    "`event_category` is required when building a `EventLogEntry`",
-                ))?,
-            event_source: self
-                .event_source
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "event_source",
-                    "`event_source` is required when building a `EventLogEntry`",
-                ))?,
-            event_time: self
-                .event_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "event_time",
-                    "`event_time` is required when building a `EventLogEntry`",
-                ))?,
-            operation_type: self
-                .operation_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "operation_type",
-                    "`operation_type` is required when building a `EventLogEntry`",
-                ))?,
-            user_identity: self
-                .user_identity
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_identity",
-                    "`user_identity` is required when building a `EventLogEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `EventLogEntry`",
+            ))?,
+            event_name: self.event_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "event_name",
+                "`event_name` is required when building a `EventLogEntry`",
+            ))?,
+            event_type: self.event_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "event_type",
+                "`event_type` is required when building a `EventLogEntry`",
+            ))?,
+            event_category: self.event_category.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "event_category",
+                "`event_category` is required when building a `EventLogEntry`",
+            ))?,
+            event_source: self.event_source.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "event_source",
+                "`event_source` is required when building a `EventLogEntry`",
+            ))?,
+            event_time: self.event_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "event_time",
+                "`event_time` is required when building a `EventLogEntry`",
+            ))?,
+            operation_type: self.operation_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "operation_type",
+                "`operation_type` is required when building a `EventLogEntry`",
+            ))?,
+            user_identity: self.user_identity.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_identity",
+                "`user_identity` is required when building a `EventLogEntry`",
+            ))?,
             project_information: self.project_information,
             request_id: self.request_id,
             request_payload: self.request_payload,
@@ -474,29 +440,19 @@ pub(crate) fn de_event_log_entry(
             "eventType" => f_event_type = r.optional(|r| r.string_owned())?,
             "eventCategory" => f_event_category = r.optional(|r| r.string_owned())?,
             "eventSource" => f_event_source = r.optional(|r| r.string_owned())?,
-            "eventTime" => {
-                f_event_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "operationType" => {
-                f_operation_type = r
-                    .optional(|r| Ok(crate::types::OperationType::from(&*r.string()?)))?;
-            }
-            "userIdentity" => {
-                f_user_identity = r.optional(crate::types::de_user_identity)?;
-            }
-            "projectInformation" => {
-                f_project_information = r.optional(crate::types::de_project_information)?;
-            }
+            "eventTime" => f_event_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "operationType" => f_operation_type = r.optional(|r| Ok(
+                crate::types::OperationType::from(&*r.string()?),
+            ))?,
+            "userIdentity" => f_user_identity = r.optional(crate::types::de_user_identity)?,
+            "projectInformation" => f_project_information = r.optional(
+                crate::types::de_project_information,
+            )?,
             "requestId" => f_request_id = r.optional(|r| r.string_owned())?,
-            "requestPayload" => {
-                f_request_payload = r.optional(crate::types::de_event_payload)?;
-            }
-            "responsePayload" => {
-                f_response_payload = r.optional(crate::types::de_event_payload)?;
-            }
+            "requestPayload" => f_request_payload = r.optional(crate::types::de_event_payload)?,
+            "responsePayload" => f_response_payload = r.optional(crate::types::de_event_payload)?,
             "errorCode" => f_error_code = r.optional(|r| r.string_owned())?,
             "sourceIpAddress" => f_source_ip_address = r.optional(|r| r.string_owned())?,
             "userAgent" => f_user_agent = r.optional(|r| r.string_owned())?,

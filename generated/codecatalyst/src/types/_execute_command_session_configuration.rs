@@ -75,16 +75,12 @@ impl ExecuteCommandSessionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ExecuteCommandSessionConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ExecuteCommandSessionConfiguration, ::awsrt::error::BuildError> {
         Ok(ExecuteCommandSessionConfiguration {
-            command: self
-                .command
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "command",
-                    "`command` is required when building a `ExecuteCommandSessionConfiguration`",
-                ))?,
+            command: self.command.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "command",
+                "`command` is required when building a `ExecuteCommandSessionConfiguration`",
+            ))?,
             arguments: self.arguments,
         })
     }

@@ -99,18 +99,14 @@ impl FilterBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Filter, ::awsrt::error::BuildError> {
         Ok(Filter {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `Filter`",
-                ))?,
-            values: self
-                .values
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "values",
-                    "`values` is required when building a `Filter`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `Filter`",
+            ))?,
+            values: self.values.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "values",
+                "`values` is required when building a `Filter`",
+            ))?,
             comparison_operator: self.comparison_operator,
         })
     }

@@ -78,10 +78,7 @@ impl IdeConfigurationBuilder {
         }
     }
 }
-pub(crate) fn ser_ide_configuration(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &IdeConfiguration,
-) {
+pub(crate) fn ser_ide_configuration(w: &mut ::awsrt::json::JsonWriter, v: &IdeConfiguration) {
     w.begin_object();
     if let Some(value) = &v.runtime {
         w.key("runtime");

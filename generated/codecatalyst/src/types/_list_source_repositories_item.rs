@@ -115,10 +115,7 @@ impl ListSourceRepositoriesItemBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -146,35 +143,25 @@ impl ListSourceRepositoriesItemBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSourceRepositoriesItem, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSourceRepositoriesItem, ::awsrt::error::BuildError> {
         Ok(ListSourceRepositoriesItem {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `ListSourceRepositoriesItem`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `ListSourceRepositoriesItem`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `ListSourceRepositoriesItem`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `ListSourceRepositoriesItem`",
+            ))?,
             description: self.description,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `ListSourceRepositoriesItem`",
-                ))?,
-            created_time: self
-                .created_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "created_time",
-                    "`created_time` is required when building a `ListSourceRepositoriesItem`",
-                ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `ListSourceRepositoriesItem`",
+            ))?,
+            created_time: self.created_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "created_time",
+                "`created_time` is required when building a `ListSourceRepositoriesItem`",
+            ))?,
         })
     }
 }
@@ -192,18 +179,12 @@ pub(crate) fn de_list_source_repositories_item(
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
             "description" => f_description = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "createdTime" => {
-                f_created_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "createdTime" => f_created_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -90,10 +90,7 @@ impl ListSourceRepositoryBranchesItemBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -137,12 +134,9 @@ pub(crate) fn de_list_source_repository_branches_item(
         match &*key {
             "ref" => f_ref = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             "headCommitId" => f_head_commit_id = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -56,12 +56,10 @@ impl PersistentStorageBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PersistentStorage, ::awsrt::error::BuildError> {
         Ok(PersistentStorage {
-            size_in_gi_b: self
-                .size_in_gi_b
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "size_in_gi_b",
-                    "`size_in_gi_b` is required when building a `PersistentStorage`",
-                ))?,
+            size_in_gi_b: self.size_in_gi_b.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "size_in_gi_b",
+                "`size_in_gi_b` is required when building a `PersistentStorage`",
+            ))?,
         })
     }
 }

@@ -54,16 +54,12 @@ impl PersistentStorageConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PersistentStorageConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PersistentStorageConfiguration, ::awsrt::error::BuildError> {
         Ok(PersistentStorageConfiguration {
-            size_in_gi_b: self
-                .size_in_gi_b
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "size_in_gi_b",
-                    "`size_in_gi_b` is required when building a `PersistentStorageConfiguration`",
-                ))?,
+            size_in_gi_b: self.size_in_gi_b.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "size_in_gi_b",
+                "`size_in_gi_b` is required when building a `PersistentStorageConfiguration`",
+            ))?,
         })
     }
 }

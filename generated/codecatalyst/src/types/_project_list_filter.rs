@@ -105,26 +105,19 @@ impl ProjectListFilterBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ProjectListFilter, ::awsrt::error::BuildError> {
         Ok(ProjectListFilter {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `ProjectListFilter`",
-                ))?,
-            values: self
-                .values
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "values",
-                    "`values` is required when building a `ProjectListFilter`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `ProjectListFilter`",
+            ))?,
+            values: self.values.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "values",
+                "`values` is required when building a `ProjectListFilter`",
+            ))?,
             comparison_operator: self.comparison_operator,
         })
     }
 }
-pub(crate) fn ser_project_list_filter(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ProjectListFilter,
-) {
+pub(crate) fn ser_project_list_filter(w: &mut ::awsrt::json::JsonWriter, v: &ProjectListFilter) {
     w.begin_object();
     {
         let value = &v.key;

@@ -98,12 +98,10 @@ impl ProjectSummaryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ProjectSummary, ::awsrt::error::BuildError> {
         Ok(ProjectSummary {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `ProjectSummary`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `ProjectSummary`",
+            ))?,
             display_name: self.display_name,
             description: self.description,
         })

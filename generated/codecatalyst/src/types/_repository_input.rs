@@ -76,20 +76,15 @@ impl RepositoryInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RepositoryInput, ::awsrt::error::BuildError> {
         Ok(RepositoryInput {
-            repository_name: self
-                .repository_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "repository_name",
-                    "`repository_name` is required when building a `RepositoryInput`",
-                ))?,
+            repository_name: self.repository_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "repository_name",
+                "`repository_name` is required when building a `RepositoryInput`",
+            ))?,
             branch_name: self.branch_name,
         })
     }
 }
-pub(crate) fn ser_repository_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RepositoryInput,
-) {
+pub(crate) fn ser_repository_input(w: &mut ::awsrt::json::JsonWriter, v: &RepositoryInput) {
     w.begin_object();
     {
         let value = &v.repository_name;

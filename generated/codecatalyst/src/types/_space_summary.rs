@@ -121,18 +121,14 @@ impl SpaceSummaryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SpaceSummary, ::awsrt::error::BuildError> {
         Ok(SpaceSummary {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `SpaceSummary`",
-                ))?,
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `SpaceSummary`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `SpaceSummary`",
+            ))?,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `SpaceSummary`",
+            ))?,
             display_name: self.display_name,
             description: self.description,
         })

@@ -121,18 +121,14 @@ impl UserIdentityBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UserIdentity, ::awsrt::error::BuildError> {
         Ok(UserIdentity {
-            user_type: self
-                .user_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_type",
-                    "`user_type` is required when building a `UserIdentity`",
-                ))?,
-            principal_id: self
-                .principal_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_id",
-                    "`principal_id` is required when building a `UserIdentity`",
-                ))?,
+            user_type: self.user_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_type",
+                "`user_type` is required when building a `UserIdentity`",
+            ))?,
+            principal_id: self.principal_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_id",
+                "`principal_id` is required when building a `UserIdentity`",
+            ))?,
             user_name: self.user_name,
             aws_account_id: self.aws_account_id,
         })
@@ -148,10 +144,9 @@ pub(crate) fn de_user_identity(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "userType" => {
-                f_user_type = r
-                    .optional(|r| Ok(crate::types::UserType::from(&*r.string()?)))?;
-            }
+            "userType" => f_user_type = r.optional(|r| Ok(
+                crate::types::UserType::from(&*r.string()?),
+            ))?,
             "principalId" => f_principal_id = r.optional(|r| r.string_owned())?,
             "userName" => f_user_name = r.optional(|r| r.string_owned())?,
             "awsAccountId" => f_aws_account_id = r.optional(|r| r.string_owned())?,

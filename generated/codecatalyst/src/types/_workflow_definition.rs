@@ -54,12 +54,10 @@ impl WorkflowDefinitionBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<WorkflowDefinition, ::awsrt::error::BuildError> {
         Ok(WorkflowDefinition {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `WorkflowDefinition`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `WorkflowDefinition`",
+            ))?,
         })
     }
 }

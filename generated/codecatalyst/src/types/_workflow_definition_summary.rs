@@ -54,12 +54,10 @@ impl WorkflowDefinitionSummaryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<WorkflowDefinitionSummary, ::awsrt::error::BuildError> {
         Ok(WorkflowDefinitionSummary {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `WorkflowDefinitionSummary`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `WorkflowDefinitionSummary`",
+            ))?,
         })
     }
 }

@@ -150,10 +150,7 @@ impl WorkflowRunSummaryBuilder {
     }
     /// Appends an item to the `statusReasons` list.
     /// The reasons for the workflow run status.
-    pub fn status_reasons(
-        mut self,
-        input: crate::types::WorkflowRunStatusReason,
-    ) -> Self {
+    pub fn status_reasons(mut self, input: crate::types::WorkflowRunStatusReason) -> Self {
         self.status_reasons.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -166,9 +163,7 @@ impl WorkflowRunSummaryBuilder {
         self
     }
     /// The `statusReasons` member as currently set.
-    pub fn get_status_reasons(
-        &self,
-    ) -> &Option<Vec<crate::types::WorkflowRunStatusReason>> {
+    pub fn get_status_reasons(&self) -> &Option<Vec<crate::types::WorkflowRunStatusReason>> {
         &self.status_reasons
     }
     /// The date and time the workflow run began, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
@@ -207,10 +202,7 @@ impl WorkflowRunSummaryBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -225,44 +217,32 @@ impl WorkflowRunSummaryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<WorkflowRunSummary, ::awsrt::error::BuildError> {
         Ok(WorkflowRunSummary {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `WorkflowRunSummary`",
-                ))?,
-            workflow_id: self
-                .workflow_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "workflow_id",
-                    "`workflow_id` is required when building a `WorkflowRunSummary`",
-                ))?,
-            workflow_name: self
-                .workflow_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "workflow_name",
-                    "`workflow_name` is required when building a `WorkflowRunSummary`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `WorkflowRunSummary`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `WorkflowRunSummary`",
+            ))?,
+            workflow_id: self.workflow_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "workflow_id",
+                "`workflow_id` is required when building a `WorkflowRunSummary`",
+            ))?,
+            workflow_name: self.workflow_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "workflow_name",
+                "`workflow_name` is required when building a `WorkflowRunSummary`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `WorkflowRunSummary`",
+            ))?,
             status_reasons: self.status_reasons,
-            start_time: self
-                .start_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "start_time",
-                    "`start_time` is required when building a `WorkflowRunSummary`",
-                ))?,
+            start_time: self.start_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "start_time",
+                "`start_time` is required when building a `WorkflowRunSummary`",
+            ))?,
             end_time: self.end_time,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `WorkflowRunSummary`",
-                ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `WorkflowRunSummary`",
+            ))?,
         })
     }
 }
@@ -283,34 +263,21 @@ pub(crate) fn de_workflow_run_summary(
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "workflowId" => f_workflow_id = r.optional(|r| r.string_owned())?,
             "workflowName" => f_workflow_name = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::WorkflowRunStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "statusReasons" => {
-                f_status_reasons = r
-                    .optional(|r| r.list(crate::types::de_workflow_run_status_reason))?;
-            }
-            "startTime" => {
-                f_start_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "endTime" => {
-                f_end_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::WorkflowRunStatus::from(&*r.string()?),
+            ))?,
+            "statusReasons" => f_status_reasons = r.optional(|r| r.list(
+                crate::types::de_workflow_run_status_reason,
+            ))?,
+            "startTime" => f_start_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "endTime" => f_end_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -196,10 +196,7 @@ impl WorkflowSummaryBuilder {
         self
     }
     /// Sets or clears the `lastUpdatedTime` member.
-    pub fn set_last_updated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_updated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_updated_time = input;
         self
     }
@@ -244,60 +241,42 @@ impl WorkflowSummaryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<WorkflowSummary, ::awsrt::error::BuildError> {
         Ok(WorkflowSummary {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `WorkflowSummary`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `WorkflowSummary`",
-                ))?,
-            source_repository_name: self
-                .source_repository_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "source_repository_name",
-                    "`source_repository_name` is required when building a `WorkflowSummary`",
-                ))?,
-            source_branch_name: self
-                .source_branch_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "source_branch_name",
-                    "`source_branch_name` is required when building a `WorkflowSummary`",
-                ))?,
-            definition: self
-                .definition
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "definition",
-                    "`definition` is required when building a `WorkflowSummary`",
-                ))?,
-            created_time: self
-                .created_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "created_time",
-                    "`created_time` is required when building a `WorkflowSummary`",
-                ))?,
-            last_updated_time: self
-                .last_updated_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "last_updated_time",
-                    "`last_updated_time` is required when building a `WorkflowSummary`",
-                ))?,
-            run_mode: self
-                .run_mode
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "run_mode",
-                    "`run_mode` is required when building a `WorkflowSummary`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `WorkflowSummary`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `WorkflowSummary`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `WorkflowSummary`",
+            ))?,
+            source_repository_name: self.source_repository_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "source_repository_name",
+                "`source_repository_name` is required when building a `WorkflowSummary`",
+            ))?,
+            source_branch_name: self.source_branch_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "source_branch_name",
+                "`source_branch_name` is required when building a `WorkflowSummary`",
+            ))?,
+            definition: self.definition.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "definition",
+                "`definition` is required when building a `WorkflowSummary`",
+            ))?,
+            created_time: self.created_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "created_time",
+                "`created_time` is required when building a `WorkflowSummary`",
+            ))?,
+            last_updated_time: self.last_updated_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "last_updated_time",
+                "`last_updated_time` is required when building a `WorkflowSummary`",
+            ))?,
+            run_mode: self.run_mode.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "run_mode",
+                "`run_mode` is required when building a `WorkflowSummary`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `WorkflowSummary`",
+            ))?,
         })
     }
 }
@@ -318,37 +297,23 @@ pub(crate) fn de_workflow_summary(
         match &*key {
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "sourceRepositoryName" => {
-                f_source_repository_name = r.optional(|r| r.string_owned())?;
-            }
-            "sourceBranchName" => {
-                f_source_branch_name = r.optional(|r| r.string_owned())?;
-            }
-            "definition" => {
-                f_definition = r.optional(crate::types::de_workflow_definition_summary)?;
-            }
-            "createdTime" => {
-                f_created_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "lastUpdatedTime" => {
-                f_last_updated_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::DateTime)
-                    })?;
-            }
-            "runMode" => {
-                f_run_mode = r
-                    .optional(|r| Ok(
-                        crate::types::WorkflowRunMode::from(&*r.string()?),
-                    ))?;
-            }
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::WorkflowStatus::from(&*r.string()?)))?;
-            }
+            "sourceRepositoryName" => f_source_repository_name = r.optional(|r| r.string_owned())?,
+            "sourceBranchName" => f_source_branch_name = r.optional(|r| r.string_owned())?,
+            "definition" => f_definition = r.optional(
+                crate::types::de_workflow_definition_summary,
+            )?,
+            "createdTime" => f_created_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "lastUpdatedTime" => f_last_updated_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::DateTime,
+            ))?,
+            "runMode" => f_run_mode = r.optional(|r| Ok(
+                crate::types::WorkflowRunMode::from(&*r.string()?),
+            ))?,
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::WorkflowStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

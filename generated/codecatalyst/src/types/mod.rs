@@ -5,7 +5,7 @@ mod _access_token_summary;
 #[cfg(feature = "list_access_tokens")]
 pub use self::_access_token_summary::AccessTokenSummary;
 #[cfg(feature = "list_access_tokens")]
-pub(crate) use self::_access_token_summary::de_access_token_summary;
+pub(crate) use self::_access_token_summary::{de_access_token_summary};
 #[cfg(feature = "list_projects")]
 mod _comparison_operator;
 #[cfg(feature = "list_projects")]
@@ -15,25 +15,27 @@ mod _dev_environment_access_details;
 #[cfg(feature = "start_dev_environment_session")]
 pub use self::_dev_environment_access_details::DevEnvironmentAccessDetails;
 #[cfg(feature = "start_dev_environment_session")]
-pub(crate) use self::_dev_environment_access_details::de_dev_environment_access_details;
+pub(crate) use self::_dev_environment_access_details::{de_dev_environment_access_details};
 #[cfg(any(feature = "get_dev_environment", feature = "list_dev_environments"))]
 mod _dev_environment_repository_summary;
 #[cfg(any(feature = "get_dev_environment", feature = "list_dev_environments"))]
 pub use self::_dev_environment_repository_summary::DevEnvironmentRepositorySummary;
 #[cfg(any(feature = "get_dev_environment", feature = "list_dev_environments"))]
-pub(crate) use self::_dev_environment_repository_summary::de_dev_environment_repository_summary;
+pub(crate) use self::_dev_environment_repository_summary::{de_dev_environment_repository_summary};
 #[cfg(feature = "start_dev_environment_session")]
 mod _dev_environment_session_configuration;
 #[cfg(feature = "start_dev_environment_session")]
 pub use self::_dev_environment_session_configuration::DevEnvironmentSessionConfiguration;
 #[cfg(feature = "start_dev_environment_session")]
-pub(crate) use self::_dev_environment_session_configuration::ser_dev_environment_session_configuration;
+pub(
+    crate
+) use self::_dev_environment_session_configuration::{ser_dev_environment_session_configuration};
 #[cfg(feature = "list_dev_environment_sessions")]
 mod _dev_environment_session_summary;
 #[cfg(feature = "list_dev_environment_sessions")]
 pub use self::_dev_environment_session_summary::DevEnvironmentSessionSummary;
 #[cfg(feature = "list_dev_environment_sessions")]
-pub(crate) use self::_dev_environment_session_summary::de_dev_environment_session_summary;
+pub(crate) use self::_dev_environment_session_summary::{de_dev_environment_session_summary};
 #[cfg(feature = "start_dev_environment_session")]
 mod _dev_environment_session_type;
 #[cfg(feature = "start_dev_environment_session")]
@@ -61,37 +63,39 @@ mod _dev_environment_summary;
 #[cfg(feature = "list_dev_environments")]
 pub use self::_dev_environment_summary::DevEnvironmentSummary;
 #[cfg(feature = "list_dev_environments")]
-pub(crate) use self::_dev_environment_summary::de_dev_environment_summary;
+pub(crate) use self::_dev_environment_summary::{de_dev_environment_summary};
 #[cfg(feature = "get_user_details")]
 mod _email_address;
 #[cfg(feature = "get_user_details")]
 pub use self::_email_address::EmailAddress;
 #[cfg(feature = "get_user_details")]
-pub(crate) use self::_email_address::de_email_address;
+pub(crate) use self::_email_address::{de_email_address};
 #[cfg(feature = "list_event_logs")]
 mod _event_log_entry;
 #[cfg(feature = "list_event_logs")]
 pub use self::_event_log_entry::EventLogEntry;
 #[cfg(feature = "list_event_logs")]
-pub(crate) use self::_event_log_entry::de_event_log_entry;
+pub(crate) use self::_event_log_entry::{de_event_log_entry};
 #[cfg(feature = "list_event_logs")]
 mod _event_payload;
 #[cfg(feature = "list_event_logs")]
 pub use self::_event_payload::EventPayload;
 #[cfg(feature = "list_event_logs")]
-pub(crate) use self::_event_payload::de_event_payload;
+pub(crate) use self::_event_payload::{de_event_payload};
 #[cfg(feature = "start_dev_environment_session")]
 mod _execute_command_session_configuration;
 #[cfg(feature = "start_dev_environment_session")]
 pub use self::_execute_command_session_configuration::ExecuteCommandSessionConfiguration;
 #[cfg(feature = "start_dev_environment_session")]
-pub(crate) use self::_execute_command_session_configuration::ser_execute_command_session_configuration;
+pub(
+    crate
+) use self::_execute_command_session_configuration::{ser_execute_command_session_configuration};
 #[cfg(feature = "list_dev_environments")]
 mod _filter;
 #[cfg(feature = "list_dev_environments")]
 pub use self::_filter::Filter;
 #[cfg(feature = "list_dev_environments")]
-pub(crate) use self::_filter::ser_filter;
+pub(crate) use self::_filter::{ser_filter};
 #[cfg(feature = "list_projects")]
 mod _filter_key;
 #[cfg(feature = "list_projects")]
@@ -101,7 +105,7 @@ mod _ide;
 #[cfg(any(feature = "get_dev_environment", feature = "list_dev_environments"))]
 pub use self::_ide::Ide;
 #[cfg(any(feature = "get_dev_environment", feature = "list_dev_environments"))]
-pub(crate) use self::_ide::de_ide;
+pub(crate) use self::_ide::{de_ide};
 #[cfg(
     any(
         feature = "create_dev_environment",
@@ -151,13 +155,15 @@ mod _list_source_repositories_item;
 #[cfg(feature = "list_source_repositories")]
 pub use self::_list_source_repositories_item::ListSourceRepositoriesItem;
 #[cfg(feature = "list_source_repositories")]
-pub(crate) use self::_list_source_repositories_item::de_list_source_repositories_item;
+pub(crate) use self::_list_source_repositories_item::{de_list_source_repositories_item};
 #[cfg(feature = "list_source_repository_branches")]
 mod _list_source_repository_branches_item;
 #[cfg(feature = "list_source_repository_branches")]
 pub use self::_list_source_repository_branches_item::ListSourceRepositoryBranchesItem;
 #[cfg(feature = "list_source_repository_branches")]
-pub(crate) use self::_list_source_repository_branches_item::de_list_source_repository_branches_item;
+pub(
+    crate
+) use self::_list_source_repository_branches_item::{de_list_source_repository_branches_item};
 #[cfg(feature = "list_event_logs")]
 mod _operation_type;
 #[cfg(feature = "list_event_logs")]
@@ -167,49 +173,49 @@ mod _persistent_storage;
 #[cfg(any(feature = "get_dev_environment", feature = "list_dev_environments"))]
 pub use self::_persistent_storage::PersistentStorage;
 #[cfg(any(feature = "get_dev_environment", feature = "list_dev_environments"))]
-pub(crate) use self::_persistent_storage::de_persistent_storage;
+pub(crate) use self::_persistent_storage::{de_persistent_storage};
 #[cfg(feature = "create_dev_environment")]
 mod _persistent_storage_configuration;
 #[cfg(feature = "create_dev_environment")]
 pub use self::_persistent_storage_configuration::PersistentStorageConfiguration;
 #[cfg(feature = "create_dev_environment")]
-pub(crate) use self::_persistent_storage_configuration::ser_persistent_storage_configuration;
+pub(crate) use self::_persistent_storage_configuration::{ser_persistent_storage_configuration};
 #[cfg(feature = "list_event_logs")]
 mod _project_information;
 #[cfg(feature = "list_event_logs")]
 pub use self::_project_information::ProjectInformation;
 #[cfg(feature = "list_event_logs")]
-pub(crate) use self::_project_information::de_project_information;
+pub(crate) use self::_project_information::{de_project_information};
 #[cfg(feature = "list_projects")]
 mod _project_list_filter;
 #[cfg(feature = "list_projects")]
 pub use self::_project_list_filter::ProjectListFilter;
 #[cfg(feature = "list_projects")]
-pub(crate) use self::_project_list_filter::ser_project_list_filter;
+pub(crate) use self::_project_list_filter::{ser_project_list_filter};
 #[cfg(feature = "list_projects")]
 mod _project_summary;
 #[cfg(feature = "list_projects")]
 pub use self::_project_summary::ProjectSummary;
 #[cfg(feature = "list_projects")]
-pub(crate) use self::_project_summary::de_project_summary;
+pub(crate) use self::_project_summary::{de_project_summary};
 #[cfg(feature = "create_dev_environment")]
 mod _repository_input;
 #[cfg(feature = "create_dev_environment")]
 pub use self::_repository_input::RepositoryInput;
 #[cfg(feature = "create_dev_environment")]
-pub(crate) use self::_repository_input::ser_repository_input;
+pub(crate) use self::_repository_input::{ser_repository_input};
 #[cfg(feature = "list_spaces")]
 mod _space_summary;
 #[cfg(feature = "list_spaces")]
 pub use self::_space_summary::SpaceSummary;
 #[cfg(feature = "list_spaces")]
-pub(crate) use self::_space_summary::de_space_summary;
+pub(crate) use self::_space_summary::{de_space_summary};
 #[cfg(feature = "list_event_logs")]
 mod _user_identity;
 #[cfg(feature = "list_event_logs")]
 pub use self::_user_identity::UserIdentity;
 #[cfg(feature = "list_event_logs")]
-pub(crate) use self::_user_identity::de_user_identity;
+pub(crate) use self::_user_identity::{de_user_identity};
 #[cfg(feature = "list_event_logs")]
 mod _user_type;
 #[cfg(feature = "list_event_logs")]
@@ -219,13 +225,13 @@ mod _workflow_definition;
 #[cfg(feature = "get_workflow")]
 pub use self::_workflow_definition::WorkflowDefinition;
 #[cfg(feature = "get_workflow")]
-pub(crate) use self::_workflow_definition::de_workflow_definition;
+pub(crate) use self::_workflow_definition::{de_workflow_definition};
 #[cfg(feature = "list_workflows")]
 mod _workflow_definition_summary;
 #[cfg(feature = "list_workflows")]
 pub use self::_workflow_definition_summary::WorkflowDefinitionSummary;
 #[cfg(feature = "list_workflows")]
-pub(crate) use self::_workflow_definition_summary::de_workflow_definition_summary;
+pub(crate) use self::_workflow_definition_summary::{de_workflow_definition_summary};
 #[cfg(any(feature = "get_workflow", feature = "list_workflows"))]
 mod _workflow_run_mode;
 #[cfg(any(feature = "get_workflow", feature = "list_workflows"))]
@@ -235,7 +241,7 @@ mod _workflow_run_sort_criteria;
 #[cfg(feature = "list_workflow_runs")]
 pub use self::_workflow_run_sort_criteria::WorkflowRunSortCriteria;
 #[cfg(feature = "list_workflow_runs")]
-pub(crate) use self::_workflow_run_sort_criteria::ser_workflow_run_sort_criteria;
+pub(crate) use self::_workflow_run_sort_criteria::{ser_workflow_run_sort_criteria};
 #[cfg(any(feature = "get_workflow_run", feature = "list_workflow_runs"))]
 mod _workflow_run_status;
 #[cfg(any(feature = "get_workflow_run", feature = "list_workflow_runs"))]
@@ -245,19 +251,19 @@ mod _workflow_run_status_reason;
 #[cfg(any(feature = "get_workflow_run", feature = "list_workflow_runs"))]
 pub use self::_workflow_run_status_reason::WorkflowRunStatusReason;
 #[cfg(any(feature = "get_workflow_run", feature = "list_workflow_runs"))]
-pub(crate) use self::_workflow_run_status_reason::de_workflow_run_status_reason;
+pub(crate) use self::_workflow_run_status_reason::{de_workflow_run_status_reason};
 #[cfg(feature = "list_workflow_runs")]
 mod _workflow_run_summary;
 #[cfg(feature = "list_workflow_runs")]
 pub use self::_workflow_run_summary::WorkflowRunSummary;
 #[cfg(feature = "list_workflow_runs")]
-pub(crate) use self::_workflow_run_summary::de_workflow_run_summary;
+pub(crate) use self::_workflow_run_summary::{de_workflow_run_summary};
 #[cfg(feature = "list_workflows")]
 mod _workflow_sort_criteria;
 #[cfg(feature = "list_workflows")]
 pub use self::_workflow_sort_criteria::WorkflowSortCriteria;
 #[cfg(feature = "list_workflows")]
-pub(crate) use self::_workflow_sort_criteria::ser_workflow_sort_criteria;
+pub(crate) use self::_workflow_sort_criteria::{ser_workflow_sort_criteria};
 #[cfg(any(feature = "get_workflow", feature = "list_workflows"))]
 mod _workflow_status;
 #[cfg(any(feature = "get_workflow", feature = "list_workflows"))]
@@ -267,26 +273,26 @@ mod _workflow_summary;
 #[cfg(feature = "list_workflows")]
 pub use self::_workflow_summary::WorkflowSummary;
 #[cfg(feature = "list_workflows")]
-pub(crate) use self::_workflow_summary::de_workflow_summary;
+pub(crate) use self::_workflow_summary::{de_workflow_summary};
 pub mod error;
 #[doc(hidden)]
 pub use self::error::AccessDeniedException;
-pub(crate) use self::error::de_access_denied_exception;
+pub(crate) use self::error::{de_access_denied_exception};
 #[doc(hidden)]
 pub use self::error::ConflictException;
-pub(crate) use self::error::de_conflict_exception;
+pub(crate) use self::error::{de_conflict_exception};
 #[doc(hidden)]
 pub use self::error::ResourceNotFoundException;
-pub(crate) use self::error::de_resource_not_found_exception;
+pub(crate) use self::error::{de_resource_not_found_exception};
 #[doc(hidden)]
 pub use self::error::ServiceQuotaExceededException;
-pub(crate) use self::error::de_service_quota_exceeded_exception;
+pub(crate) use self::error::{de_service_quota_exceeded_exception};
 #[doc(hidden)]
 pub use self::error::ThrottlingException;
-pub(crate) use self::error::de_throttling_exception;
+pub(crate) use self::error::{de_throttling_exception};
 #[doc(hidden)]
 pub use self::error::ValidationException;
-pub(crate) use self::error::de_validation_exception;
+pub(crate) use self::error::{de_validation_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(feature = "list_access_tokens")]

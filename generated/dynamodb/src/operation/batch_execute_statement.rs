@@ -38,9 +38,7 @@ impl BatchExecuteStatementInput {
         &self.statements
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`BatchExecuteStatementInput`].
@@ -91,9 +89,7 @@ impl BatchExecuteStatementInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Builds the [`BatchExecuteStatementInput`].
@@ -101,16 +97,12 @@ impl BatchExecuteStatementInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<BatchExecuteStatementInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<BatchExecuteStatementInput, ::awsrt::error::BuildError> {
         Ok(BatchExecuteStatementInput {
-            statements: self
-                .statements
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "statements",
-                    "`statements` is required when building a `BatchExecuteStatementInput`",
-                ))?,
+            statements: self.statements.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "statements",
+                "`statements` is required when building a `BatchExecuteStatementInput`",
+            ))?,
             return_consumed_capacity: self.return_consumed_capacity,
         })
     }
@@ -120,10 +112,7 @@ impl BatchExecuteStatementInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        BatchExecuteStatementOutput,
-        ::awsrt::error::SdkError<BatchExecuteStatementError>,
-    > {
+    ) -> Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
         send(client.handle(), self).await
     }
 }
@@ -226,24 +215,16 @@ impl BatchExecuteStatementError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -330,10 +311,7 @@ impl BatchExecuteStatementFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        BatchExecuteStatementOutput,
-        ::awsrt::error::SdkError<BatchExecuteStatementError>,
-    > {
+    ) -> Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -342,13 +320,7 @@ impl BatchExecuteStatementFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            BatchExecuteStatementOutput,
-            ::awsrt::error::SdkError<BatchExecuteStatementError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -365,10 +337,7 @@ impl BatchExecuteStatementFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<BatchExecuteStatementError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -398,10 +367,7 @@ impl BatchExecuteStatementFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        BatchExecuteStatementOutput,
-        ::awsrt::error::SdkError<BatchExecuteStatementError>,
-    > {
+    ) -> Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -445,34 +411,26 @@ impl<M> BatchExecuteStatementFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: BatchExecuteStatementInput,
-) -> Result<
-    BatchExecuteStatementOutput,
-    ::awsrt::error::SdkError<BatchExecuteStatementError>,
-> {
+) -> Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        BatchExecuteStatementFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<BatchExecuteStatementFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -488,15 +446,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: BatchExecuteStatementInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<BatchExecuteStatementError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchExecuteStatement`: `POST /`, `X-Amz-Target: DynamoDB_20120810.BatchExecuteStatement`, the input as JSON.
 pub(crate) fn ser_request(
@@ -514,20 +466,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    BatchExecuteStatementOutput,
-    ::awsrt::error::SdkError<BatchExecuteStatementError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        BatchExecuteStatementError::from_response,
-    )
+) -> Result<BatchExecuteStatementOutput, ::awsrt::error::SdkError<BatchExecuteStatementError>> {
+    ::awsrt::protocol::json_response(reply, de_output, BatchExecuteStatementError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &BatchExecuteStatementInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchExecuteStatementInput) {
     w.begin_object();
     {
         let value = &v.statements;
@@ -552,14 +494,12 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Responses" => {
-                f_responses = r
-                    .optional(|r| r.list(crate::types::de_batch_statement_response))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r
-                    .optional(|r| r.list(crate::types::de_consumed_capacity))?;
-            }
+            "Responses" => f_responses = r.optional(|r| r.list(
+                crate::types::de_batch_statement_response,
+            ))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+                crate::types::de_consumed_capacity,
+            ))?,
             _ => r.skip_value()?,
         }
     }

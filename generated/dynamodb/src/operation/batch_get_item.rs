@@ -52,10 +52,7 @@ pub struct BatchGetItemInput {
     ///   For more information, see [Accessing Item Attributes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html) in the *Amazon DynamoDB Developer Guide*.
     ///
     /// - `AttributesToGet` - This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html) in the *Amazon DynamoDB Developer Guide*.
-    pub request_items: ::std::collections::HashMap<
-        String,
-        crate::types::KeysAndAttributes,
-    >,
+    pub request_items: ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -75,9 +72,7 @@ impl BatchGetItemInput {
         &self.request_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`BatchGetItemInput`].
@@ -89,9 +84,9 @@ impl BatchGetItemInput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchGetItemInputBuilder {
-    pub(crate) request_items: Option<
-        ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
-    >,
+    pub(
+        crate
+    ) request_items: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
 }
 impl BatchGetItemInputBuilder {
@@ -102,17 +97,14 @@ impl BatchGetItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::KeysAndAttributes,
     ) -> Self {
-        self.request_items
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.request_items.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `RequestItems` member.
     pub fn set_request_items(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     ) -> Self {
         self.request_items = input;
         self
@@ -140,9 +132,7 @@ impl BatchGetItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Builds the [`BatchGetItemInput`].
@@ -152,12 +142,10 @@ impl BatchGetItemInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<BatchGetItemInput, ::awsrt::error::BuildError> {
         Ok(BatchGetItemInput {
-            request_items: self
-                .request_items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "request_items",
-                    "`request_items` is required when building a `BatchGetItemInput`",
-                ))?,
+            request_items: self.request_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "request_items",
+                "`request_items` is required when building a `BatchGetItemInput`",
+            ))?,
             return_consumed_capacity: self.return_consumed_capacity,
         })
     }
@@ -184,12 +172,7 @@ impl BatchGetItemInput {
 )]
 pub struct BatchGetItemOutput {
     /// A map of table name or table ARN to a list of items. Each object in `Responses` consists of a table name or ARN, along with a map of attribute data consisting of the data type and attribute value.
-    pub responses: Option<
-        ::std::collections::HashMap<
-            String,
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
-    >,
+    pub responses: Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>>,
     /// A map of tables and their respective keys that were not processed with the current response. The `UnprocessedKeys` value is in the same form as `RequestItems`, so the value can be provided directly to a subsequent `BatchGetItem` operation. For more information, see `RequestItems` in the Request Parameters section.
     ///
     /// Each element consists of:
@@ -199,9 +182,7 @@ pub struct BatchGetItemOutput {
     /// - `ConsistentRead` - The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.
     ///
     /// If there are no unprocessed keys remaining, the response contains an empty `UnprocessedKeys` map.
-    pub unprocessed_keys: Option<
-        ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
-    >,
+    pub unprocessed_keys: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     /// The read capacity units consumed by the entire `BatchGetItem` operation.
     ///
     /// Each element consists of:
@@ -214,12 +195,7 @@ impl BatchGetItemOutput {
     /// A map of table name or table ARN to a list of items.
     pub fn responses(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<
-            String,
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>> {
         self.responses.as_ref()
     }
     /// A map of tables and their respective keys that were not processed with the current response.
@@ -241,15 +217,12 @@ impl BatchGetItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchGetItemOutputBuilder {
-    pub(crate) responses: Option<
-        ::std::collections::HashMap<
-            String,
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
-    >,
-    pub(crate) unprocessed_keys: Option<
-        ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
-    >,
+    pub(
+        crate
+    ) responses: Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>>,
+    pub(
+        crate
+    ) unprocessed_keys: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     pub(crate) consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
 }
 impl BatchGetItemOutputBuilder {
@@ -260,20 +233,14 @@ impl BatchGetItemOutputBuilder {
         key: impl Into<String>,
         value: Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     ) -> Self {
-        self.responses
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.responses.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Responses` member.
     pub fn set_responses(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<
-                String,
-                Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-            >,
-        >,
+        input: Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>>,
     ) -> Self {
         self.responses = input;
         self
@@ -281,12 +248,7 @@ impl BatchGetItemOutputBuilder {
     /// The `Responses` member as currently set.
     pub fn get_responses(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<
-            String,
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>> {
         &self.responses
     }
     /// Inserts an entry into the `UnprocessedKeys` map.
@@ -296,17 +258,14 @@ impl BatchGetItemOutputBuilder {
         key: impl Into<String>,
         value: crate::types::KeysAndAttributes,
     ) -> Self {
-        self.unprocessed_keys
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.unprocessed_keys.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `UnprocessedKeys` member.
     pub fn set_unprocessed_keys(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     ) -> Self {
         self.unprocessed_keys = input;
         self
@@ -368,44 +327,25 @@ impl BatchGetItemError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -516,10 +456,7 @@ impl BatchGetItemFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -536,10 +473,7 @@ impl BatchGetItemFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<BatchGetItemError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchGetItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -567,9 +501,7 @@ impl BatchGetItemFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>> {
+    pub fn send(self) -> Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -591,9 +523,7 @@ impl<M> BatchGetItemFluentBuilder<M> {
     /// Sets or clears the `RequestItems` member.
     pub fn set_request_items(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>>,
     ) -> Self {
         self.inner = self.inner.set_request_items(input);
         self
@@ -621,9 +551,7 @@ impl<M> BatchGetItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
 }
@@ -632,14 +560,14 @@ pub(crate) async fn send(
     input: BatchGetItemInput,
 ) -> Result<BatchGetItemOutput, ::awsrt::error::SdkError<BatchGetItemError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        BatchGetItemFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<BatchGetItemFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -648,10 +576,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -667,15 +592,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: BatchGetItemInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<BatchGetItemError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchGetItemError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchGetItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.BatchGetItem`, the input as JSON.
 pub(crate) fn ser_request(
@@ -717,33 +636,21 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchGetItemInput
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchGetItemOutput, ::awsrt::json::JsonError> {
-    let mut f_responses: Option<
-        ::std::collections::HashMap<
-            String,
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
-    > = None;
-    let mut f_unprocessed_keys: Option<
-        ::std::collections::HashMap<String, crate::types::KeysAndAttributes>,
-    > = None;
+    let mut f_responses: Option<::std::collections::HashMap<String, Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>> = None;
+    let mut f_unprocessed_keys: Option<::std::collections::HashMap<String, crate::types::KeysAndAttributes>> = None;
     let mut f_consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Responses" => {
-                f_responses = r
-                    .optional(|r| {
-                        r.map(|r| r.list(|r| r.map(crate::types::de_attribute_value)))
-                    })?;
-            }
-            "UnprocessedKeys" => {
-                f_unprocessed_keys = r
-                    .optional(|r| r.map(crate::types::de_keys_and_attributes))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r
-                    .optional(|r| r.list(crate::types::de_consumed_capacity))?;
-            }
+            "Responses" => f_responses = r.optional(|r| r.map(|r| r.list(|r| r.map(
+                crate::types::de_attribute_value,
+            ))))?,
+            "UnprocessedKeys" => f_unprocessed_keys = r.optional(|r| r.map(
+                crate::types::de_keys_and_attributes,
+            ))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+                crate::types::de_consumed_capacity,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -757,57 +664,54 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_multiple_items_from_a_table() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_multiple_items_from_a_table() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = BatchGetItemInput::builder()
             .request_items(
                 "Music",
                 crate::types::KeysAndAttributes::builder()
                     .keys(
-                        ::std::collections::HashMap::from([
-                            (
-                                String::from("Artist"),
-                                crate::types::AttributeValue::S(
-                                    String::from("No One You Know"),
+                        ::std::collections::HashMap::from(
+                            [
+                                (
+                                    String::from("Artist"),
+                                    crate::types::AttributeValue::S(String::from("No One You Know")),
                                 ),
-                            ),
-                            (
-                                String::from("SongTitle"),
-                                crate::types::AttributeValue::S(
-                                    String::from("Call Me Today"),
+                                (
+                                    String::from("SongTitle"),
+                                    crate::types::AttributeValue::S(String::from("Call Me Today")),
                                 ),
-                            ),
-                        ]),
+                            ],
+                        ),
                     )
                     .keys(
-                        ::std::collections::HashMap::from([
-                            (
-                                String::from("Artist"),
-                                crate::types::AttributeValue::S(String::from("Acme Band")),
-                            ),
-                            (
-                                String::from("SongTitle"),
-                                crate::types::AttributeValue::S(String::from("Happy Day")),
-                            ),
-                        ]),
+                        ::std::collections::HashMap::from(
+                            [
+                                (
+                                    String::from("Artist"),
+                                    crate::types::AttributeValue::S(String::from("Acme Band")),
+                                ),
+                                (
+                                    String::from("SongTitle"),
+                                    crate::types::AttributeValue::S(String::from("Happy Day")),
+                                ),
+                            ],
+                        ),
                     )
                     .keys(
-                        ::std::collections::HashMap::from([
-                            (
-                                String::from("Artist"),
-                                crate::types::AttributeValue::S(
-                                    String::from("No One You Know"),
+                        ::std::collections::HashMap::from(
+                            [
+                                (
+                                    String::from("Artist"),
+                                    crate::types::AttributeValue::S(String::from("No One You Know")),
                                 ),
-                            ),
-                            (
-                                String::from("SongTitle"),
-                                crate::types::AttributeValue::S(
-                                    String::from("Scared of My Shadow"),
+                                (
+                                    String::from("SongTitle"),
+                                    crate::types::AttributeValue::S(
+                                        String::from("Scared of My Shadow"),
+                                    ),
                                 ),
-                            ),
-                        ]),
+                            ],
+                        ),
                     )
                     .projection_expression("AlbumTitle")
                     .build()?,
@@ -817,24 +721,42 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"RequestItems\":{\"Music\":{\"Keys\":[{\"Artist\":{\"S\":\"No One You Know\"},\"SongTitle\":{\"S\":\"Call Me Today\"}},{\"Artist\":{\"S\":\"Acme Band\"},\"SongTitle\":{\"S\":\"Happy Day\"}},{\"Artist\":{\"S\":\"No One You Know\"},\"SongTitle\":{\"S\":\"Scared of My Shadow\"}}],\"ProjectionExpression\":\"AlbumTitle\"}}}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"RequestItems\":{\"Music\":{\"Keys\":[{\"Artist\":{\"S\":\"No One You Know\"},\"SongTitle\":{\"S\":\"Call Me Today\"}},{\"Artist\":{\"S\":\"Acme Band\"},\"SongTitle\":{\"S\":\"Happy Day\"}},{\"Artist\":{\"S\":\"No One You Know\"},\"SongTitle\":{\"S\":\"Scared of My Shadow\"}}],\"ProjectionExpression\":\"AlbumTitle\"}}}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"Responses\":{\"Music\":[{\"AlbumTitle\":{\"S\":\"Somewhat Famous\"}},{\"AlbumTitle\":{\"S\":\"Blue Sky Blues\"}},{\"AlbumTitle\":{\"S\":\"Louder Than Ever\"}}]}}"
-                .as_bytes(),
+            "{\"Responses\":{\"Music\":[{\"AlbumTitle\":{\"S\":\"Somewhat Famous\"}},{\"AlbumTitle\":{\"S\":\"Blue Sky Blues\"}},{\"AlbumTitle\":{\"S\":\"Louder Than Ever\"}}]}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = BatchGetItemOutput::builder()
             .responses(
                 "Music",
                 vec![
-                    ::std::collections::HashMap::from([(String::from("AlbumTitle"), crate
-                    ::types::AttributeValue::S(String::from("Somewhat Famous")))]),
-                    ::std::collections::HashMap::from([(String::from("AlbumTitle"), crate
-                    ::types::AttributeValue::S(String::from("Blue Sky Blues")))]),
-                    ::std::collections::HashMap::from([(String::from("AlbumTitle"), crate
-                    ::types::AttributeValue::S(String::from("Louder Than Ever")))])
+                    ::std::collections::HashMap::from(
+                        [
+                            (
+                                String::from("AlbumTitle"),
+                                crate::types::AttributeValue::S(String::from("Somewhat Famous")),
+                            )
+                        ],
+                    ),
+                    ::std::collections::HashMap::from(
+                        [
+                            (
+                                String::from("AlbumTitle"),
+                                crate::types::AttributeValue::S(String::from("Blue Sky Blues")),
+                            )
+                        ],
+                    ),
+                    ::std::collections::HashMap::from(
+                        [
+                            (
+                                String::from("AlbumTitle"),
+                                crate::types::AttributeValue::S(String::from("Louder Than Ever")),
+                            )
+                        ],
+                    )
                 ],
             )
             .build();

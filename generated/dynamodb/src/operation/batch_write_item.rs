@@ -27,10 +27,7 @@ pub struct BatchWriteItemInput {
     ///   - `Item` - A map of attributes and their values. Each entry in this map consists of an attribute name and an attribute value. Attribute values must not be null; string and binary type attributes must have lengths greater than zero; and set type attributes must not be empty. Requests that contain empty values are rejected with a `ValidationException` exception.
     ///
     ///     If you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.
-    pub request_items: ::std::collections::HashMap<
-        String,
-        Vec<crate::types::WriteRequest>,
-    >,
+    pub request_items: ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -42,9 +39,7 @@ pub struct BatchWriteItemInput {
     /// - `NONE` - No `ConsumedCapacity` details are included in the response.
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.
-    pub return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
 }
 impl BatchWriteItemInput {
     /// A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`).
@@ -54,9 +49,7 @@ impl BatchWriteItemInput {
         &self.request_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
@@ -74,13 +67,11 @@ impl BatchWriteItemInput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchWriteItemInputBuilder {
-    pub(crate) request_items: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
-    >,
+    pub(
+        crate
+    ) request_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
-    pub(crate) return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
 }
 impl BatchWriteItemInputBuilder {
     /// Inserts an entry into the `RequestItems` map.
@@ -90,17 +81,14 @@ impl BatchWriteItemInputBuilder {
         key: impl Into<String>,
         value: Vec<crate::types::WriteRequest>,
     ) -> Self {
-        self.request_items
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.request_items.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `RequestItems` member.
     pub fn set_request_items(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
-        >,
+        input: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
     ) -> Self {
         self.request_items = input;
         self
@@ -128,9 +116,7 @@ impl BatchWriteItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
@@ -162,12 +148,10 @@ impl BatchWriteItemInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<BatchWriteItemInput, ::awsrt::error::BuildError> {
         Ok(BatchWriteItemInput {
-            request_items: self
-                .request_items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "request_items",
-                    "`request_items` is required when building a `BatchWriteItemInput`",
-                ))?,
+            request_items: self.request_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "request_items",
+                "`request_items` is required when building a `BatchWriteItemInput`",
+            ))?,
             return_consumed_capacity: self.return_consumed_capacity,
             return_item_collection_metrics: self.return_item_collection_metrics,
         })
@@ -206,9 +190,7 @@ pub struct BatchWriteItemOutput {
     ///     If you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.
     ///
     /// If there are no unprocessed items remaining, the response contains an empty `UnprocessedItems` map.
-    pub unprocessed_items: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
-    >,
+    pub unprocessed_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
     /// A list of tables that were processed by `BatchWriteItem` and, for each table, information about any item collections that were affected by individual `DeleteItem` or `PutItem` operations.
     ///
     /// Each entry consists of the following subelements:
@@ -218,9 +200,7 @@ pub struct BatchWriteItemOutput {
     /// - `SizeEstimateRangeGB` - An estimate of item collection size, expressed in GB. This is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on the table. Use this estimate to measure whether a local secondary index is approaching its size limit.
     ///
     ///   The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.
-    pub item_collection_metrics: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    >,
+    pub item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
     /// The capacity units consumed by the entire `BatchWriteItem` operation.
     ///
     /// Each element consists of:
@@ -239,9 +219,7 @@ impl BatchWriteItemOutput {
     /// A list of tables that were processed by `BatchWriteItem` and, for each table, information about any item collections that were affected by individual `DeleteItem` or `PutItem` operations.
     pub fn item_collection_metrics(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
         self.item_collection_metrics.as_ref()
     }
     /// The capacity units consumed by the entire `BatchWriteItem` operation.
@@ -257,12 +235,12 @@ impl BatchWriteItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchWriteItemOutputBuilder {
-    pub(crate) unprocessed_items: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
-    >,
-    pub(crate) item_collection_metrics: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    >,
+    pub(
+        crate
+    ) unprocessed_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
+    pub(
+        crate
+    ) item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
     pub(crate) consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
 }
 impl BatchWriteItemOutputBuilder {
@@ -273,17 +251,14 @@ impl BatchWriteItemOutputBuilder {
         key: impl Into<String>,
         value: Vec<crate::types::WriteRequest>,
     ) -> Self {
-        self.unprocessed_items
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.unprocessed_items.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `UnprocessedItems` member.
     pub fn set_unprocessed_items(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
-        >,
+        input: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
     ) -> Self {
         self.unprocessed_items = input;
         self
@@ -301,17 +276,14 @@ impl BatchWriteItemOutputBuilder {
         key: impl Into<String>,
         value: Vec<crate::types::ItemCollectionMetrics>,
     ) -> Self {
-        self.item_collection_metrics
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.item_collection_metrics.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `ItemCollectionMetrics` member.
     pub fn set_item_collection_metrics(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-        >,
+        input: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
     ) -> Self {
         self.item_collection_metrics = input;
         self
@@ -319,9 +291,7 @@ impl BatchWriteItemOutputBuilder {
     /// The `ItemCollectionMetrics` member as currently set.
     pub fn get_item_collection_metrics(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
         &self.item_collection_metrics
     }
     /// Appends an item to the `ConsumedCapacity` list.
@@ -379,52 +349,29 @@ impl BatchWriteItemError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ItemCollectionSizeLimitExceededException" => {
-                    Self::ItemCollectionSizeLimitExceededException(
-                        crate::types::de_item_collection_size_limit_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ItemCollectionSizeLimitExceededException" => Self::ItemCollectionSizeLimitExceededException(
+                crate::types::de_item_collection_size_limit_exceeded_exception(&mut r)?
+                    .with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -540,10 +487,7 @@ impl BatchWriteItemFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -560,10 +504,7 @@ impl BatchWriteItemFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<BatchWriteItemError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchWriteItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -615,9 +556,7 @@ impl<M> BatchWriteItemFluentBuilder<M> {
     /// Sets or clears the `RequestItems` member.
     pub fn set_request_items(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
-        >,
+        input: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>>,
     ) -> Self {
         self.inner = self.inner.set_request_items(input);
         self
@@ -645,9 +584,7 @@ impl<M> BatchWriteItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
@@ -678,14 +615,14 @@ pub(crate) async fn send(
     input: BatchWriteItemInput,
 ) -> Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        BatchWriteItemFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<BatchWriteItemFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -694,10 +631,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -713,15 +647,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: BatchWriteItemInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<BatchWriteItemError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchWriteItemError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchWriteItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.BatchWriteItem`, the input as JSON.
 pub(crate) fn ser_request(
@@ -740,11 +668,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<BatchWriteItemOutput, ::awsrt::error::SdkError<BatchWriteItemError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        BatchWriteItemError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, BatchWriteItemError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchWriteItemInput) {
     w.begin_object();
@@ -775,30 +699,21 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchWriteItemInp
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BatchWriteItemOutput, ::awsrt::json::JsonError> {
-    let mut f_unprocessed_items: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>,
-    > = None;
-    let mut f_item_collection_metrics: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    > = None;
+    let mut f_unprocessed_items: Option<::std::collections::HashMap<String, Vec<crate::types::WriteRequest>>> = None;
+    let mut f_item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> = None;
     let mut f_consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "UnprocessedItems" => {
-                f_unprocessed_items = r
-                    .optional(|r| r.map(|r| r.list(crate::types::de_write_request)))?;
-            }
-            "ItemCollectionMetrics" => {
-                f_item_collection_metrics = r
-                    .optional(|r| {
-                        r.map(|r| r.list(crate::types::de_item_collection_metrics))
-                    })?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r
-                    .optional(|r| r.list(crate::types::de_consumed_capacity))?;
-            }
+            "UnprocessedItems" => f_unprocessed_items = r.optional(|r| r.map(|r| r.list(
+                crate::types::de_write_request,
+            )))?,
+            "ItemCollectionMetrics" => f_item_collection_metrics = r.optional(|r| r.map(|r| r.list(
+                crate::types::de_item_collection_metrics,
+            )))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+                crate::types::de_consumed_capacity,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -812,35 +727,69 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_multiple_items_to_a_table() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_add_multiple_items_to_a_table() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = BatchWriteItemInput::builder()
             .request_items(
                 "Music",
                 vec![
-                    crate ::types::WriteRequest::builder().put_request(crate
-                    ::types::PutRequest::builder().item("AlbumTitle", crate
-                    ::types::AttributeValue::S(String::from("Somewhat Famous")))
-                    .item("SongTitle", crate
-                    ::types::AttributeValue::S(String::from("Call Me Today")))
-                    .item("Artist", crate
-                    ::types::AttributeValue::S(String::from("No One You Know"))).build()
-                    ?).build(), crate ::types::WriteRequest::builder().put_request(crate
-                    ::types::PutRequest::builder().item("AlbumTitle", crate
-                    ::types::AttributeValue::S(String::from("Songs About Life")))
-                    .item("SongTitle", crate
-                    ::types::AttributeValue::S(String::from("Happy Day"))).item("Artist",
-                    crate ::types::AttributeValue::S(String::from("Acme Band"))).build()
-                    ?).build(), crate ::types::WriteRequest::builder().put_request(crate
-                    ::types::PutRequest::builder().item("AlbumTitle", crate
-                    ::types::AttributeValue::S(String::from("Blue Sky Blues")))
-                    .item("SongTitle", crate
-                    ::types::AttributeValue::S(String::from("Scared of My Shadow")))
-                    .item("Artist", crate
-                    ::types::AttributeValue::S(String::from("No One You Know"))).build()
-                    ?).build()
+                    crate::types::WriteRequest::builder()
+                        .put_request(
+                            crate::types::PutRequest::builder()
+                                .item(
+                                    "AlbumTitle",
+                                    crate::types::AttributeValue::S(String::from("Somewhat Famous")),
+                                )
+                                .item(
+                                    "SongTitle",
+                                    crate::types::AttributeValue::S(String::from("Call Me Today")),
+                                )
+                                .item(
+                                    "Artist",
+                                    crate::types::AttributeValue::S(String::from("No One You Know")),
+                                )
+                                .build()?,
+                        )
+                        .build(),
+                    crate::types::WriteRequest::builder()
+                        .put_request(
+                            crate::types::PutRequest::builder()
+                                .item(
+                                    "AlbumTitle",
+                                    crate::types::AttributeValue::S(
+                                        String::from("Songs About Life"),
+                                    ),
+                                )
+                                .item(
+                                    "SongTitle",
+                                    crate::types::AttributeValue::S(String::from("Happy Day")),
+                                )
+                                .item(
+                                    "Artist",
+                                    crate::types::AttributeValue::S(String::from("Acme Band")),
+                                )
+                                .build()?,
+                        )
+                        .build(),
+                    crate::types::WriteRequest::builder()
+                        .put_request(
+                            crate::types::PutRequest::builder()
+                                .item(
+                                    "AlbumTitle",
+                                    crate::types::AttributeValue::S(String::from("Blue Sky Blues")),
+                                )
+                                .item(
+                                    "SongTitle",
+                                    crate::types::AttributeValue::S(
+                                        String::from("Scared of My Shadow"),
+                                    ),
+                                )
+                                .item(
+                                    "Artist",
+                                    crate::types::AttributeValue::S(String::from("No One You Know")),
+                                )
+                                .build()?,
+                        )
+                        .build()
                 ],
             )
             .build()?;
@@ -848,8 +797,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"RequestItems\":{\"Music\":[{\"PutRequest\":{\"Item\":{\"AlbumTitle\":{\"S\":\"Somewhat Famous\"},\"SongTitle\":{\"S\":\"Call Me Today\"},\"Artist\":{\"S\":\"No One You Know\"}}}},{\"PutRequest\":{\"Item\":{\"AlbumTitle\":{\"S\":\"Songs About Life\"},\"SongTitle\":{\"S\":\"Happy Day\"},\"Artist\":{\"S\":\"Acme Band\"}}}},{\"PutRequest\":{\"Item\":{\"AlbumTitle\":{\"S\":\"Blue Sky Blues\"},\"SongTitle\":{\"S\":\"Scared of My Shadow\"},\"Artist\":{\"S\":\"No One You Know\"}}}}]}}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"RequestItems\":{\"Music\":[{\"PutRequest\":{\"Item\":{\"AlbumTitle\":{\"S\":\"Somewhat Famous\"},\"SongTitle\":{\"S\":\"Call Me Today\"},\"Artist\":{\"S\":\"No One You Know\"}}}},{\"PutRequest\":{\"Item\":{\"AlbumTitle\":{\"S\":\"Songs About Life\"},\"SongTitle\":{\"S\":\"Happy Day\"},\"Artist\":{\"S\":\"Acme Band\"}}}},{\"PutRequest\":{\"Item\":{\"AlbumTitle\":{\"S\":\"Blue Sky Blues\"},\"SongTitle\":{\"S\":\"Scared of My Shadow\"},\"Artist\":{\"S\":\"No One You Know\"}}}}]}}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new("{}".as_bytes());
         let parsed = super::de_output(&mut r)?;

@@ -83,18 +83,14 @@ impl CreateBackupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateBackupInput, ::awsrt::error::BuildError> {
         Ok(CreateBackupInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `CreateBackupInput`",
-                ))?,
-            backup_name: self
-                .backup_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_name",
-                    "`backup_name` is required when building a `CreateBackupInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `CreateBackupInput`",
+            ))?,
+            backup_name: self.backup_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_name",
+                "`backup_name` is required when building a `CreateBackupInput`",
+            ))?,
         })
     }
 }
@@ -145,10 +141,7 @@ impl CreateBackupOutputBuilder {
         self
     }
     /// Sets or clears the `BackupDetails` member.
-    pub fn set_backup_details(
-        mut self,
-        input: Option<crate::types::BackupDetails>,
-    ) -> Self {
+    pub fn set_backup_details(mut self, input: Option<crate::types::BackupDetails>) -> Self {
         self.backup_details = input;
         self
     }
@@ -191,55 +184,31 @@ impl CreateBackupError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BackupInUseException" => {
-                    Self::BackupInUseException(
-                        crate::types::de_backup_in_use_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ContinuousBackupsUnavailableException" => {
-                    Self::ContinuousBackupsUnavailableException(
-                        crate::types::de_continuous_backups_unavailable_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableInUseException" => {
-                    Self::TableInUseException(
-                        crate::types::de_table_in_use_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "TableNotFoundException" => {
-                    Self::TableNotFoundException(
-                        crate::types::de_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BackupInUseException" => Self::BackupInUseException(
+                crate::types::de_backup_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ContinuousBackupsUnavailableException" => Self::ContinuousBackupsUnavailableException(
+                crate::types::de_continuous_backups_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableInUseException" => Self::TableInUseException(
+                crate::types::de_table_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableNotFoundException" => Self::TableNotFoundException(
+                crate::types::de_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BackupInUseException`.
     pub fn is_backup_in_use_exception(&self) -> bool {
@@ -360,10 +329,7 @@ impl CreateBackupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateBackupOutput, ::awsrt::error::SdkError<CreateBackupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateBackupOutput, ::awsrt::error::SdkError<CreateBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -380,10 +346,7 @@ impl CreateBackupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateBackupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateBackupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -411,9 +374,7 @@ impl CreateBackupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateBackupOutput, ::awsrt::error::SdkError<CreateBackupError>> {
+    pub fn send(self) -> Result<CreateBackupOutput, ::awsrt::error::SdkError<CreateBackupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -458,21 +419,19 @@ pub(crate) async fn send(
     input: CreateBackupInput,
 ) -> Result<CreateBackupOutput, ::awsrt::error::SdkError<CreateBackupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateBackupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateBackupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -481,10 +440,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -500,22 +456,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateBackupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateBackupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateBackupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.CreateBackup`, the input as JSON.
 pub(crate) fn ser_request(
@@ -557,9 +505,7 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "BackupDetails" => {
-                f_backup_details = r.optional(crate::types::de_backup_details)?;
-            }
+            "BackupDetails" => f_backup_details = r.optional(crate::types::de_backup_details)?,
             _ => r.skip_value()?,
         }
     }

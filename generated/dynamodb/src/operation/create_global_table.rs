@@ -68,10 +68,7 @@ impl CreateGlobalTableInputBuilder {
         self
     }
     /// Sets or clears the `ReplicationGroup` member.
-    pub fn set_replication_group(
-        mut self,
-        input: Option<Vec<crate::types::Replica>>,
-    ) -> Self {
+    pub fn set_replication_group(mut self, input: Option<Vec<crate::types::Replica>>) -> Self {
         self.replication_group = input;
         self
     }
@@ -86,18 +83,14 @@ impl CreateGlobalTableInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateGlobalTableInput, ::awsrt::error::BuildError> {
         Ok(CreateGlobalTableInput {
-            global_table_name: self
-                .global_table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "global_table_name",
-                    "`global_table_name` is required when building a `CreateGlobalTableInput`",
-                ))?,
-            replication_group: self
-                .replication_group
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "replication_group",
-                    "`replication_group` is required when building a `CreateGlobalTableInput`",
-                ))?,
+            global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "global_table_name",
+                "`global_table_name` is required when building a `CreateGlobalTableInput`",
+            ))?,
+            replication_group: self.replication_group.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "replication_group",
+                "`replication_group` is required when building a `CreateGlobalTableInput`",
+            ))?,
         })
     }
 }
@@ -106,10 +99,7 @@ impl CreateGlobalTableInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateGlobalTableOutput,
-        ::awsrt::error::SdkError<CreateGlobalTableError>,
-    > {
+    ) -> Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>> {
         send(client.handle(), self).await
     }
 }
@@ -130,9 +120,7 @@ pub struct CreateGlobalTableOutput {
 }
 impl CreateGlobalTableOutput {
     /// Contains the details of the global table.
-    pub fn global_table_description(
-        &self,
-    ) -> Option<&crate::types::GlobalTableDescription> {
+    pub fn global_table_description(&self) -> Option<&crate::types::GlobalTableDescription> {
         self.global_table_description.as_ref()
     }
     /// Creates a new builder for [`CreateGlobalTableOutput`].
@@ -148,10 +136,7 @@ pub struct CreateGlobalTableOutputBuilder {
 }
 impl CreateGlobalTableOutputBuilder {
     /// Contains the details of the global table.
-    pub fn global_table_description(
-        mut self,
-        input: crate::types::GlobalTableDescription,
-    ) -> Self {
+    pub fn global_table_description(mut self, input: crate::types::GlobalTableDescription) -> Self {
         self.global_table_description = Some(input);
         self
     }
@@ -164,9 +149,7 @@ impl CreateGlobalTableOutputBuilder {
         self
     }
     /// The `GlobalTableDescription` member as currently set.
-    pub fn get_global_table_description(
-        &self,
-    ) -> &Option<crate::types::GlobalTableDescription> {
+    pub fn get_global_table_description(&self) -> &Option<crate::types::GlobalTableDescription> {
         &self.global_table_description
     }
     /// Builds the [`CreateGlobalTableOutput`].
@@ -181,9 +164,7 @@ impl CreateGlobalTableOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum CreateGlobalTableError {
     /// See [`GlobalTableAlreadyExistsException`](crate::types::error::GlobalTableAlreadyExistsException).
-    GlobalTableAlreadyExistsException(
-        crate::types::error::GlobalTableAlreadyExistsException,
-    ),
+    GlobalTableAlreadyExistsException(crate::types::error::GlobalTableAlreadyExistsException),
     /// See [`InternalServerError`](crate::types::error::InternalServerError).
     InternalServerError(crate::types::error::InternalServerError),
     /// See [`InvalidEndpointException`](crate::types::error::InvalidEndpointException).
@@ -200,43 +181,25 @@ impl CreateGlobalTableError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "GlobalTableAlreadyExistsException" => {
-                    Self::GlobalTableAlreadyExistsException(
-                        crate::types::de_global_table_already_exists_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableNotFoundException" => {
-                    Self::TableNotFoundException(
-                        crate::types::de_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "GlobalTableAlreadyExistsException" => Self::GlobalTableAlreadyExistsException(
+                crate::types::de_global_table_already_exists_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableNotFoundException" => Self::TableNotFoundException(
+                crate::types::de_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `GlobalTableAlreadyExistsException`.
     pub fn is_global_table_already_exists_exception(&self) -> bool {
@@ -338,10 +301,7 @@ impl CreateGlobalTableFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateGlobalTableOutput,
-        ::awsrt::error::SdkError<CreateGlobalTableError>,
-    > {
+    ) -> Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -350,10 +310,7 @@ impl CreateGlobalTableFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -370,10 +327,7 @@ impl CreateGlobalTableFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateGlobalTableError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -403,10 +357,7 @@ impl CreateGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateGlobalTableOutput,
-        ::awsrt::error::SdkError<CreateGlobalTableError>,
-    > {
+    ) -> Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -437,10 +388,7 @@ impl<M> CreateGlobalTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReplicationGroup` member.
-    pub fn set_replication_group(
-        mut self,
-        input: Option<Vec<crate::types::Replica>>,
-    ) -> Self {
+    pub fn set_replication_group(mut self, input: Option<Vec<crate::types::Replica>>) -> Self {
         self.inner = self.inner.set_replication_group(input);
         self
     }
@@ -454,21 +402,19 @@ pub(crate) async fn send(
     input: CreateGlobalTableInput,
 ) -> Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateGlobalTableFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateGlobalTableFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -477,10 +423,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -496,22 +439,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateGlobalTableInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateGlobalTableError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateGlobalTableError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateGlobalTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.CreateGlobalTable`, the input as JSON.
 pub(crate) fn ser_request(
@@ -530,11 +465,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateGlobalTableOutput, ::awsrt::error::SdkError<CreateGlobalTableError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        CreateGlobalTableError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, CreateGlobalTableError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateGlobalTableInput) {
     w.begin_object();
@@ -561,10 +492,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "GlobalTableDescription" => {
-                f_global_table_description = r
-                    .optional(crate::types::de_global_table_description)?;
-            }
+            "GlobalTableDescription" => f_global_table_description = r.optional(
+                crate::types::de_global_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

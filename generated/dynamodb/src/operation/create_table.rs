@@ -135,9 +135,7 @@ impl CreateTableInput {
         self.billing_mode.as_ref()
     }
     /// Represents the provisioned throughput settings for a specified table or index.
-    pub fn provisioned_throughput(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// The settings for DynamoDB Streams on the table.
@@ -200,10 +198,7 @@ pub struct CreateTableInputBuilder {
 impl CreateTableInputBuilder {
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
-    pub fn attribute_definitions(
-        mut self,
-        input: crate::types::AttributeDefinition,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -216,9 +211,7 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
-    pub fn get_attribute_definitions(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeDefinition>> {
+    pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// The name of the table to create.
@@ -243,10 +236,7 @@ impl CreateTableInputBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -256,10 +246,7 @@ impl CreateTableInputBuilder {
     }
     /// Appends an item to the `LocalSecondaryIndexes` list.
     /// One or more local secondary indexes (the maximum is 5) to be created on the table.
-    pub fn local_secondary_indexes(
-        mut self,
-        input: crate::types::LocalSecondaryIndex,
-    ) -> Self {
+    pub fn local_secondary_indexes(mut self, input: crate::types::LocalSecondaryIndex) -> Self {
         self.local_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -272,17 +259,12 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `LocalSecondaryIndexes` member as currently set.
-    pub fn get_local_secondary_indexes(
-        &self,
-    ) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
+    pub fn get_local_secondary_indexes(&self) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         &self.local_secondary_indexes
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// One or more global secondary indexes (the maximum is 20) to be created on the table.
-    pub fn global_secondary_indexes(
-        mut self,
-        input: crate::types::GlobalSecondaryIndex,
-    ) -> Self {
+    pub fn global_secondary_indexes(mut self, input: crate::types::GlobalSecondaryIndex) -> Self {
         self.global_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -295,9 +277,7 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
-    pub fn get_global_secondary_indexes(
-        &self,
-    ) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
+    pub fn get_global_secondary_indexes(&self) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
         &self.global_secondary_indexes
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
@@ -315,10 +295,7 @@ impl CreateTableInputBuilder {
         &self.billing_mode
     }
     /// Represents the provisioned throughput settings for a specified table or index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -331,16 +308,11 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// The settings for DynamoDB Streams on the table.
-    pub fn stream_specification(
-        mut self,
-        input: crate::types::StreamSpecification,
-    ) -> Self {
+    pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_specification = Some(input);
         self
     }
@@ -353,9 +325,7 @@ impl CreateTableInputBuilder {
         self
     }
     /// The `StreamSpecification` member as currently set.
-    pub fn get_stream_specification(
-        &self,
-    ) -> &Option<crate::types::StreamSpecification> {
+    pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         &self.stream_specification
     }
     /// Represents the settings used to enable server-side encryption.
@@ -364,10 +334,7 @@ impl CreateTableInputBuilder {
         self
     }
     /// Sets or clears the `SSESpecification` member.
-    pub fn set_sse_specification(
-        mut self,
-        input: Option<crate::types::SseSpecification>,
-    ) -> Self {
+    pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.sse_specification = input;
         self
     }
@@ -424,10 +391,7 @@ impl CreateTableInputBuilder {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
-    pub fn set_warm_throughput(
-        mut self,
-        input: Option<crate::types::WarmThroughput>,
-    ) -> Self {
+    pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
@@ -450,10 +414,7 @@ impl CreateTableInputBuilder {
         &self.resource_policy
     }
     /// Sets the maximum number of read and write units for the specified table in on-demand capacity mode.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -476,24 +437,18 @@ impl CreateTableInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateTableInput, ::awsrt::error::BuildError> {
         Ok(CreateTableInput {
-            attribute_definitions: self
-                .attribute_definitions
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_definitions",
-                    "`attribute_definitions` is required when building a `CreateTableInput`",
-                ))?,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `CreateTableInput`",
-                ))?,
-            key_schema: self
-                .key_schema
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_schema",
-                    "`key_schema` is required when building a `CreateTableInput`",
-                ))?,
+            attribute_definitions: self.attribute_definitions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_definitions",
+                "`attribute_definitions` is required when building a `CreateTableInput`",
+            ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `CreateTableInput`",
+            ))?,
+            key_schema: self.key_schema.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_schema",
+                "`key_schema` is required when building a `CreateTableInput`",
+            ))?,
             local_secondary_indexes: self.local_secondary_indexes,
             global_secondary_indexes: self.global_secondary_indexes,
             billing_mode: self.billing_mode,
@@ -556,10 +511,7 @@ impl CreateTableOutputBuilder {
         self
     }
     /// Sets or clears the `TableDescription` member.
-    pub fn set_table_description(
-        mut self,
-        input: Option<crate::types::TableDescription>,
-    ) -> Self {
+    pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
@@ -594,37 +546,22 @@ impl CreateTableError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -730,10 +667,7 @@ impl CreateTableFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -750,10 +684,7 @@ impl CreateTableFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateTableError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -781,9 +712,7 @@ impl CreateTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>> {
+    pub fn send(self) -> Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -794,10 +723,7 @@ impl<M> CreateTableFluentBuilder<M> {
     }
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
-    pub fn attribute_definitions(
-        mut self,
-        input: crate::types::AttributeDefinition,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.inner = self.inner.attribute_definitions(input);
         self
     }
@@ -810,9 +736,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
-    pub fn get_attribute_definitions(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeDefinition>> {
+    pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         self.inner.get_attribute_definitions()
     }
     /// The name of the table to create.
@@ -837,10 +761,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.inner = self.inner.set_key_schema(input);
         self
     }
@@ -850,10 +771,7 @@ impl<M> CreateTableFluentBuilder<M> {
     }
     /// Appends an item to the `LocalSecondaryIndexes` list.
     /// One or more local secondary indexes (the maximum is 5) to be created on the table.
-    pub fn local_secondary_indexes(
-        mut self,
-        input: crate::types::LocalSecondaryIndex,
-    ) -> Self {
+    pub fn local_secondary_indexes(mut self, input: crate::types::LocalSecondaryIndex) -> Self {
         self.inner = self.inner.local_secondary_indexes(input);
         self
     }
@@ -866,17 +784,12 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `LocalSecondaryIndexes` member as currently set.
-    pub fn get_local_secondary_indexes(
-        &self,
-    ) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
+    pub fn get_local_secondary_indexes(&self) -> &Option<Vec<crate::types::LocalSecondaryIndex>> {
         self.inner.get_local_secondary_indexes()
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// One or more global secondary indexes (the maximum is 20) to be created on the table.
-    pub fn global_secondary_indexes(
-        mut self,
-        input: crate::types::GlobalSecondaryIndex,
-    ) -> Self {
+    pub fn global_secondary_indexes(mut self, input: crate::types::GlobalSecondaryIndex) -> Self {
         self.inner = self.inner.global_secondary_indexes(input);
         self
     }
@@ -889,9 +802,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
-    pub fn get_global_secondary_indexes(
-        &self,
-    ) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
+    pub fn get_global_secondary_indexes(&self) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
         self.inner.get_global_secondary_indexes()
     }
     /// Controls how you are charged for read and write throughput and how you manage capacity.
@@ -909,10 +820,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self.inner.get_billing_mode()
     }
     /// Represents the provisioned throughput settings for a specified table or index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.inner = self.inner.provisioned_throughput(input);
         self
     }
@@ -925,16 +833,11 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         self.inner.get_provisioned_throughput()
     }
     /// The settings for DynamoDB Streams on the table.
-    pub fn stream_specification(
-        mut self,
-        input: crate::types::StreamSpecification,
-    ) -> Self {
+    pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.inner = self.inner.stream_specification(input);
         self
     }
@@ -947,9 +850,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// The `StreamSpecification` member as currently set.
-    pub fn get_stream_specification(
-        &self,
-    ) -> &Option<crate::types::StreamSpecification> {
+    pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         self.inner.get_stream_specification()
     }
     /// Represents the settings used to enable server-side encryption.
@@ -958,10 +859,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `SSESpecification` member.
-    pub fn set_sse_specification(
-        mut self,
-        input: Option<crate::types::SseSpecification>,
-    ) -> Self {
+    pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.inner = self.inner.set_sse_specification(input);
         self
     }
@@ -1018,10 +916,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
-    pub fn set_warm_throughput(
-        mut self,
-        input: Option<crate::types::WarmThroughput>,
-    ) -> Self {
+    pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.inner = self.inner.set_warm_throughput(input);
         self
     }
@@ -1044,10 +939,7 @@ impl<M> CreateTableFluentBuilder<M> {
         self.inner.get_resource_policy()
     }
     /// Sets the maximum number of read and write units for the specified table in on-demand capacity mode.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.inner = self.inner.on_demand_throughput(input);
         self
     }
@@ -1069,21 +961,19 @@ pub(crate) async fn send(
     input: CreateTableInput,
 ) -> Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateTableFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateTableFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -1092,10 +982,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1111,22 +998,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateTableInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateTableError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTableError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.CreateTable`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1241,9 +1120,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableDescription" => {
-                f_table_description = r.optional(crate::types::de_table_description)?;
-            }
+            "TableDescription" => f_table_description = r.optional(
+                crate::types::de_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

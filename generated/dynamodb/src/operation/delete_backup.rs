@@ -61,12 +61,10 @@ impl DeleteBackupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteBackupInput, ::awsrt::error::BuildError> {
         Ok(DeleteBackupInput {
-            backup_arn: self
-                .backup_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_arn",
-                    "`backup_arn` is required when building a `DeleteBackupInput`",
-                ))?,
+            backup_arn: self.backup_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_arn",
+                "`backup_arn` is required when building a `DeleteBackupInput`",
+            ))?,
         })
     }
 }
@@ -157,42 +155,25 @@ impl DeleteBackupError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BackupInUseException" => {
-                    Self::BackupInUseException(
-                        crate::types::de_backup_in_use_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "BackupNotFoundException" => {
-                    Self::BackupNotFoundException(
-                        crate::types::de_backup_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BackupInUseException" => Self::BackupInUseException(
+                crate::types::de_backup_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "BackupNotFoundException" => Self::BackupNotFoundException(
+                crate::types::de_backup_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BackupInUseException`.
     pub fn is_backup_in_use_exception(&self) -> bool {
@@ -303,10 +284,7 @@ impl DeleteBackupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -323,10 +301,7 @@ impl DeleteBackupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBackupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBackupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -354,9 +329,7 @@ impl DeleteBackupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>> {
+    pub fn send(self) -> Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -386,21 +359,19 @@ pub(crate) async fn send(
     input: DeleteBackupInput,
 ) -> Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBackupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBackupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.backup_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -409,10 +380,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -428,22 +396,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBackupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBackupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBackupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.backup_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DeleteBackup`, the input as JSON.
 pub(crate) fn ser_request(
@@ -480,9 +440,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "BackupDescription" => {
-                f_backup_description = r.optional(crate::types::de_backup_description)?;
-            }
+            "BackupDescription" => f_backup_description = r.optional(
+                crate::types::de_backup_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

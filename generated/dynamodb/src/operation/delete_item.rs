@@ -26,9 +26,7 @@ pub struct DeleteItemInput {
     /// For the primary key, you must provide all of the key attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.
     pub key: ::std::collections::HashMap<String, crate::types::AttributeValue>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expected: Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    >,
+    pub expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html) in the *Amazon DynamoDB Developer Guide*.
     pub conditional_operator: Option<crate::types::ConditionalOperator>,
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted. For `DeleteItem`, the valid values are:
@@ -51,9 +49,7 @@ pub struct DeleteItemInput {
     /// - `NONE` - No `ConsumedCapacity` details are included in the response.
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.
-    pub return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     /// A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.
     ///
     /// An expression can contain any of the following:
@@ -108,15 +104,11 @@ pub struct DeleteItemInput {
     /// `ProductStatus IN (:avail, :back, :disc)`
     ///
     /// For more information on expression attribute values, see [Condition Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl DeleteItemInput {
     /// The name of the table from which to delete the item.
@@ -124,17 +116,13 @@ impl DeleteItemInput {
         &self.table_name
     }
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
-    pub fn key(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// This is a legacy parameter.
     pub fn expected(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.expected.as_ref()
     }
     /// This is a legacy parameter.
@@ -146,9 +134,7 @@ impl DeleteItemInput {
         self.return_values.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
@@ -189,28 +175,22 @@ impl DeleteItemInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DeleteItemInputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(crate) key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) expected: Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    >,
+    pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) return_values: Option<crate::types::ReturnValue>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
-    pub(crate) return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     pub(crate) condition_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl DeleteItemInputBuilder {
     /// The name of the table from which to delete the item.
@@ -230,14 +210,8 @@ impl DeleteItemInputBuilder {
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.key
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
@@ -261,17 +235,14 @@ impl DeleteItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::ExpectedAttributeValue,
     ) -> Self {
-        self.expected
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expected.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Expected` member.
     pub fn set_expected(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     ) -> Self {
         self.expected = input;
         self
@@ -279,9 +250,7 @@ impl DeleteItemInputBuilder {
     /// The `Expected` member as currently set.
     pub fn get_expected(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         &self.expected
     }
     /// This is a legacy parameter.
@@ -301,9 +270,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted.
@@ -312,10 +279,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnValues` member.
-    pub fn set_return_values(
-        mut self,
-        input: Option<crate::types::ReturnValue>,
-    ) -> Self {
+    pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.return_values = input;
         self
     }
@@ -340,9 +304,7 @@ impl DeleteItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
@@ -388,8 +350,7 @@ impl DeleteItemInputBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -414,8 +375,7 @@ impl DeleteItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -462,18 +422,14 @@ impl DeleteItemInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteItemInput, ::awsrt::error::BuildError> {
         Ok(DeleteItemInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `DeleteItemInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `DeleteItemInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `DeleteItemInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `DeleteItemInput`",
+            ))?,
             expected: self.expected,
             conditional_operator: self.conditional_operator,
             return_values: self.return_values,
@@ -482,8 +438,7 @@ impl DeleteItemInputBuilder {
             condition_expression: self.condition_expression,
             expression_attribute_names: self.expression_attribute_names,
             expression_attribute_values: self.expression_attribute_values,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }
@@ -509,9 +464,7 @@ impl DeleteItemInput {
 )]
 pub struct DeleteItemOutput {
     /// A map of attribute names to `AttributeValue` objects, representing the item as it appeared before the `DeleteItem` operation. This map appears in the response only if `ReturnValues` was specified as `ALL_OLD` in the request.
-    pub attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// The capacity units consumed by the `DeleteItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html) in the *Amazon DynamoDB Developer Guide*.
     pub consumed_capacity: Option<crate::types::ConsumedCapacity>,
     /// Information about item collections, if any, that were affected by the `DeleteItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.
@@ -537,9 +490,7 @@ impl DeleteItemOutput {
         self.consumed_capacity.as_ref()
     }
     /// Information about item collections, if any, that were affected by the `DeleteItem` operation.
-    pub fn item_collection_metrics(
-        &self,
-    ) -> Option<&crate::types::ItemCollectionMetrics> {
+    pub fn item_collection_metrics(&self) -> Option<&crate::types::ItemCollectionMetrics> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`DeleteItemOutput`].
@@ -551,9 +502,9 @@ impl DeleteItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DeleteItemOutputBuilder {
-    pub(crate) attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
     pub(crate) item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,
 }
@@ -565,8 +516,7 @@ impl DeleteItemOutputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -590,10 +540,7 @@ impl DeleteItemOutputBuilder {
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
-    pub fn set_consumed_capacity(
-        mut self,
-        input: Option<crate::types::ConsumedCapacity>,
-    ) -> Self {
+    pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
@@ -602,10 +549,7 @@ impl DeleteItemOutputBuilder {
         &self.consumed_capacity
     }
     /// Information about item collections, if any, that were affected by the `DeleteItem` operation.
-    pub fn item_collection_metrics(
-        mut self,
-        input: crate::types::ItemCollectionMetrics,
-    ) -> Self {
+    pub fn item_collection_metrics(mut self, input: crate::types::ItemCollectionMetrics) -> Self {
         self.item_collection_metrics = Some(input);
         self
     }
@@ -618,9 +562,7 @@ impl DeleteItemOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
-    pub fn get_item_collection_metrics(
-        &self,
-    ) -> &Option<crate::types::ItemCollectionMetrics> {
+    pub fn get_item_collection_metrics(&self) -> &Option<crate::types::ItemCollectionMetrics> {
         &self.item_collection_metrics
     }
     /// Builds the [`DeleteItemOutput`].
@@ -637,9 +579,7 @@ impl DeleteItemOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum DeleteItemError {
     /// See [`ConditionalCheckFailedException`](crate::types::error::ConditionalCheckFailedException).
-    ConditionalCheckFailedException(
-        crate::types::error::ConditionalCheckFailedException,
-    ),
+    ConditionalCheckFailedException(crate::types::error::ConditionalCheckFailedException),
     /// See [`InternalServerError`](crate::types::error::InternalServerError).
     InternalServerError(crate::types::error::InternalServerError),
     /// See [`InvalidEndpointException`](crate::types::error::InvalidEndpointException).
@@ -653,9 +593,7 @@ pub enum DeleteItemError {
         crate::types::error::ProvisionedThroughputExceededException,
     ),
     /// See [`ReplicatedWriteConflictException`](crate::types::error::ReplicatedWriteConflictException).
-    ReplicatedWriteConflictException(
-        crate::types::error::ReplicatedWriteConflictException,
-    ),
+    ReplicatedWriteConflictException(crate::types::error::ReplicatedWriteConflictException),
     /// See [`RequestLimitExceeded`](crate::types::error::RequestLimitExceeded).
     RequestLimitExceeded(crate::types::error::RequestLimitExceeded),
     /// See [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException).
@@ -670,70 +608,38 @@ impl DeleteItemError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConditionalCheckFailedException" => {
-                    Self::ConditionalCheckFailedException(
-                        crate::types::de_conditional_check_failed_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ItemCollectionSizeLimitExceededException" => {
-                    Self::ItemCollectionSizeLimitExceededException(
-                        crate::types::de_item_collection_size_limit_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ReplicatedWriteConflictException" => {
-                    Self::ReplicatedWriteConflictException(
-                        crate::types::de_replicated_write_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionConflictException" => {
-                    Self::TransactionConflictException(
-                        crate::types::de_transaction_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConditionalCheckFailedException" => Self::ConditionalCheckFailedException(
+                crate::types::de_conditional_check_failed_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ItemCollectionSizeLimitExceededException" => Self::ItemCollectionSizeLimitExceededException(
+                crate::types::de_item_collection_size_limit_exceeded_exception(&mut r)?
+                    .with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ReplicatedWriteConflictException" => Self::ReplicatedWriteConflictException(
+                crate::types::de_replicated_write_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionConflictException" => Self::TransactionConflictException(
+                crate::types::de_transaction_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
     pub fn is_conditional_check_failed_exception(&self) -> bool {
@@ -853,9 +759,7 @@ impl DeleteItemFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>> {
+    pub async fn send(self) -> Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -864,10 +768,7 @@ impl DeleteItemFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -884,10 +785,7 @@ impl DeleteItemFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteItemError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -915,9 +813,7 @@ impl DeleteItemFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>> {
+    pub fn send(self) -> Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -943,11 +839,7 @@ impl<M> DeleteItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.key(key, value);
         self
     }
@@ -978,9 +870,7 @@ impl<M> DeleteItemFluentBuilder<M> {
     /// Sets or clears the `Expected` member.
     pub fn set_expected(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     ) -> Self {
         self.inner = self.inner.set_expected(input);
         self
@@ -988,9 +878,7 @@ impl<M> DeleteItemFluentBuilder<M> {
     /// The `Expected` member as currently set.
     pub fn get_expected(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.inner.get_expected()
     }
     /// This is a legacy parameter.
@@ -1010,9 +898,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted.
@@ -1021,10 +907,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnValues` member.
-    pub fn set_return_values(
-        mut self,
-        input: Option<crate::types::ReturnValue>,
-    ) -> Self {
+    pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.set_return_values(input);
         self
     }
@@ -1049,9 +932,7 @@ impl<M> DeleteItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
@@ -1166,21 +1047,19 @@ pub(crate) async fn send(
     input: DeleteItemInput,
 ) -> Result<DeleteItemOutput, ::awsrt::error::SdkError<DeleteItemError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteItemFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteItemFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -1189,10 +1068,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1208,22 +1084,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteItemInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteItemError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteItemError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DeleteItem`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1317,24 +1185,19 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteItemInput) 
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteItemOutput, ::awsrt::json::JsonError> {
-    let mut f_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     let mut f_item_collection_metrics: Option<crate::types::ItemCollectionMetrics> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Attributes" => {
-                f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r.optional(crate::types::de_consumed_capacity)?;
-            }
-            "ItemCollectionMetrics" => {
-                f_item_collection_metrics = r
-                    .optional(crate::types::de_item_collection_metrics)?;
-            }
+            "Attributes" => f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+                crate::types::de_consumed_capacity,
+            )?,
+            "ItemCollectionMetrics" => f_item_collection_metrics = r.optional(
+                crate::types::de_item_collection_metrics,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -1351,25 +1214,19 @@ mod examples {
     fn case_01_to_delete_an_item() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteItemInput::builder()
             .table_name("Music")
-            .key(
-                "Artist",
-                crate::types::AttributeValue::S(String::from("No One You Know")),
-            )
-            .key(
-                "SongTitle",
-                crate::types::AttributeValue::S(String::from("Scared of My Shadow")),
-            )
+            .key("Artist", crate::types::AttributeValue::S(String::from("No One You Know")))
+            .key("SongTitle", crate::types::AttributeValue::S(String::from("Scared of My Shadow")))
             .build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"No One You Know\"},\"SongTitle\":{\"S\":\"Scared of My Shadow\"}}}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"No One You Know\"},\"SongTitle\":{\"S\":\"Scared of My Shadow\"}}}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ConsumedCapacity\":{\"CapacityUnits\":1,\"TableName\":\"Music\"}}"
-                .as_bytes(),
+            "{\"ConsumedCapacity\":{\"CapacityUnits\":1,\"TableName\":\"Music\"}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = DeleteItemOutput::builder()

@@ -61,12 +61,10 @@ impl DeleteTableInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteTableInput, ::awsrt::error::BuildError> {
         Ok(DeleteTableInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `DeleteTableInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `DeleteTableInput`",
+            ))?,
         })
     }
 }
@@ -117,10 +115,7 @@ impl DeleteTableOutputBuilder {
         self
     }
     /// Sets or clears the `TableDescription` member.
-    pub fn set_table_description(
-        mut self,
-        input: Option<crate::types::TableDescription>,
-    ) -> Self {
+    pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
@@ -157,43 +152,25 @@ impl DeleteTableError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -304,10 +281,7 @@ impl DeleteTableFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteTableOutput, ::awsrt::error::SdkError<DeleteTableError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteTableOutput, ::awsrt::error::SdkError<DeleteTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,10 +298,7 @@ impl DeleteTableFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteTableError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -355,9 +326,7 @@ impl DeleteTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteTableOutput, ::awsrt::error::SdkError<DeleteTableError>> {
+    pub fn send(self) -> Result<DeleteTableOutput, ::awsrt::error::SdkError<DeleteTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -387,21 +356,19 @@ pub(crate) async fn send(
     input: DeleteTableInput,
 ) -> Result<DeleteTableOutput, ::awsrt::error::SdkError<DeleteTableError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteTableFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteTableFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -410,10 +377,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -429,22 +393,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteTableInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteTableError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteTableError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DeleteTable`, the input as JSON.
 pub(crate) fn ser_request(
@@ -481,9 +437,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableDescription" => {
-                f_table_description = r.optional(crate::types::de_table_description)?;
-            }
+            "TableDescription" => f_table_description = r.optional(
+                crate::types::de_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -499,13 +455,9 @@ mod examples {
         let input = DeleteTableInput::builder().table_name("Music").build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
-        assert_eq!(
-            sent, ::awsrt::types::Document::parse("{\"TableName\":\"Music\"}".as_bytes())
-            ?
-        );
+        assert_eq!(sent, ::awsrt::types::Document::parse("{\"TableName\":\"Music\"}".as_bytes())?);
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"TableDescription\":{\"TableStatus\":\"DELETING\",\"TableSizeBytes\":0,\"ItemCount\":0,\"TableName\":\"Music\",\"ProvisionedThroughput\":{\"NumberOfDecreasesToday\":1,\"WriteCapacityUnits\":5,\"ReadCapacityUnits\":5}}}"
-                .as_bytes(),
+            "{\"TableDescription\":{\"TableStatus\":\"DELETING\",\"TableSizeBytes\":0,\"ItemCount\":0,\"TableName\":\"Music\",\"ProvisionedThroughput\":{\"NumberOfDecreasesToday\":1,\"WriteCapacityUnits\":5,\"ReadCapacityUnits\":5}}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = DeleteTableOutput::builder()

@@ -61,12 +61,10 @@ impl DescribeBackupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeBackupInput, ::awsrt::error::BuildError> {
         Ok(DescribeBackupInput {
-            backup_arn: self
-                .backup_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_arn",
-                    "`backup_arn` is required when building a `DescribeBackupInput`",
-                ))?,
+            backup_arn: self.backup_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_arn",
+                "`backup_arn` is required when building a `DescribeBackupInput`",
+            ))?,
         })
     }
 }
@@ -153,31 +151,19 @@ impl DescribeBackupError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BackupNotFoundException" => {
-                    Self::BackupNotFoundException(
-                        crate::types::de_backup_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BackupNotFoundException" => Self::BackupNotFoundException(
+                crate::types::de_backup_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BackupNotFoundException`.
     pub fn is_backup_not_found_exception(&self) -> bool {
@@ -278,10 +264,7 @@ impl DescribeBackupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeBackupOutput, ::awsrt::error::SdkError<DescribeBackupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeBackupOutput, ::awsrt::error::SdkError<DescribeBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -298,10 +281,7 @@ impl DescribeBackupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeBackupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeBackupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -361,21 +341,19 @@ pub(crate) async fn send(
     input: DescribeBackupInput,
 ) -> Result<DescribeBackupOutput, ::awsrt::error::SdkError<DescribeBackupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeBackupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeBackupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.backup_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -384,10 +362,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -403,22 +378,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeBackupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeBackupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeBackupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.backup_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeBackup`, the input as JSON.
 pub(crate) fn ser_request(
@@ -437,11 +404,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeBackupOutput, ::awsrt::error::SdkError<DescribeBackupError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeBackupError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, DescribeBackupError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeBackupInput) {
     w.begin_object();
@@ -459,9 +422,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "BackupDescription" => {
-                f_backup_description = r.optional(crate::types::de_backup_description)?;
-            }
+            "BackupDescription" => f_backup_description = r.optional(
+                crate::types::de_backup_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -61,16 +61,12 @@ impl DescribeContinuousBackupsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeContinuousBackupsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeContinuousBackupsInput, ::awsrt::error::BuildError> {
         Ok(DescribeContinuousBackupsInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `DescribeContinuousBackupsInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `DescribeContinuousBackupsInput`",
+            ))?,
         })
     }
 }
@@ -79,10 +75,7 @@ impl DescribeContinuousBackupsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeContinuousBackupsOutput,
-        ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-    > {
+    ) -> Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
         send(client.handle(), self).await
     }
 }
@@ -99,9 +92,7 @@ impl DescribeContinuousBackupsInput {
 )]
 pub struct DescribeContinuousBackupsOutput {
     /// Represents the continuous backups and point in time recovery settings on the table.
-    pub continuous_backups_description: Option<
-        crate::types::ContinuousBackupsDescription,
-    >,
+    pub continuous_backups_description: Option<crate::types::ContinuousBackupsDescription>,
 }
 impl DescribeContinuousBackupsOutput {
     /// Represents the continuous backups and point in time recovery settings on the table.
@@ -119,9 +110,7 @@ impl DescribeContinuousBackupsOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DescribeContinuousBackupsOutputBuilder {
-    pub(crate) continuous_backups_description: Option<
-        crate::types::ContinuousBackupsDescription,
-    >,
+    pub(crate) continuous_backups_description: Option<crate::types::ContinuousBackupsDescription>,
 }
 impl DescribeContinuousBackupsOutputBuilder {
     /// Represents the continuous backups and point in time recovery settings on the table.
@@ -171,31 +160,19 @@ impl DescribeContinuousBackupsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableNotFoundException" => {
-                    Self::TableNotFoundException(
-                        crate::types::de_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableNotFoundException" => Self::TableNotFoundException(
+                crate::types::de_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -287,10 +264,7 @@ impl DescribeContinuousBackupsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeContinuousBackupsOutput,
-        ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-    > {
+    ) -> Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -299,13 +273,7 @@ impl DescribeContinuousBackupsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeContinuousBackupsOutput,
-            ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,10 +290,7 @@ impl DescribeContinuousBackupsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -355,10 +320,7 @@ impl DescribeContinuousBackupsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeContinuousBackupsOutput,
-        ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-    > {
+    ) -> Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -386,26 +348,21 @@ impl<M> DescribeContinuousBackupsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeContinuousBackupsInput,
-) -> Result<
-    DescribeContinuousBackupsOutput,
-    ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-> {
+) -> Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeContinuousBackupsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeContinuousBackupsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -414,10 +371,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -433,22 +387,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeContinuousBackupsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeContinuousBackups`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeContinuousBackups`, the input as JSON.
 pub(crate) fn ser_request(
@@ -466,20 +412,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeContinuousBackupsOutput,
-    ::awsrt::error::SdkError<DescribeContinuousBackupsError>,
-> {
+) -> Result<DescribeContinuousBackupsOutput, ::awsrt::error::SdkError<DescribeContinuousBackupsError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         DescribeContinuousBackupsError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &DescribeContinuousBackupsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeContinuousBackupsInput) {
     w.begin_object();
     {
         let value = &v.table_name;
@@ -491,16 +431,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeContinuousBackupsOutput, ::awsrt::json::JsonError> {
-    let mut f_continuous_backups_description: Option<
-        crate::types::ContinuousBackupsDescription,
-    > = None;
+    let mut f_continuous_backups_description: Option<crate::types::ContinuousBackupsDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ContinuousBackupsDescription" => {
-                f_continuous_backups_description = r
-                    .optional(crate::types::de_continuous_backups_description)?;
-            }
+            "ContinuousBackupsDescription" => f_continuous_backups_description = r.optional(
+                crate::types::de_continuous_backups_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -80,16 +80,12 @@ impl DescribeContributorInsightsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeContributorInsightsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeContributorInsightsInput, ::awsrt::error::BuildError> {
         Ok(DescribeContributorInsightsInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `DescribeContributorInsightsInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `DescribeContributorInsightsInput`",
+            ))?,
             index_name: self.index_name,
         })
     }
@@ -99,10 +95,7 @@ impl DescribeContributorInsightsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeContributorInsightsOutput,
-        ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-    > {
+    ) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
         send(client.handle(), self).await
     }
 }
@@ -152,9 +145,7 @@ impl DescribeContributorInsightsOutput {
         self.contributor_insights_rule_list.as_deref().unwrap_or_default()
     }
     /// Current status of contributor insights.
-    pub fn contributor_insights_status(
-        &self,
-    ) -> Option<&crate::types::ContributorInsightsStatus> {
+    pub fn contributor_insights_status(&self) -> Option<&crate::types::ContributorInsightsStatus> {
         self.contributor_insights_status.as_ref()
     }
     /// Timestamp of the last time the status was changed.
@@ -177,9 +168,7 @@ pub struct DescribeContributorInsightsOutputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) index_name: Option<String>,
     pub(crate) contributor_insights_rule_list: Option<Vec<String>>,
-    pub(crate) contributor_insights_status: Option<
-        crate::types::ContributorInsightsStatus,
-    >,
+    pub(crate) contributor_insights_status: Option<crate::types::ContributorInsightsStatus>,
     pub(crate) last_update_date_time: Option<::awsrt::types::DateTime>,
     pub(crate) failure_exception: Option<crate::types::FailureException>,
 }
@@ -215,16 +204,11 @@ impl DescribeContributorInsightsOutputBuilder {
     /// Appends an item to the `ContributorInsightsRuleList` list.
     /// List of names of the associated contributor insights rules.
     pub fn contributor_insights_rule_list(mut self, input: impl Into<String>) -> Self {
-        self.contributor_insights_rule_list
-            .get_or_insert_with(Vec::new)
-            .push(input.into());
+        self.contributor_insights_rule_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `ContributorInsightsRuleList` member.
-    pub fn set_contributor_insights_rule_list(
-        mut self,
-        input: Option<Vec<String>>,
-    ) -> Self {
+    pub fn set_contributor_insights_rule_list(mut self, input: Option<Vec<String>>) -> Self {
         self.contributor_insights_rule_list = input;
         self
     }
@@ -260,10 +244,7 @@ impl DescribeContributorInsightsOutputBuilder {
         self
     }
     /// Sets or clears the `LastUpdateDateTime` member.
-    pub fn set_last_update_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_update_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_update_date_time = input;
         self
     }
@@ -277,10 +258,7 @@ impl DescribeContributorInsightsOutputBuilder {
         self
     }
     /// Sets or clears the `FailureException` member.
-    pub fn set_failure_exception(
-        mut self,
-        input: Option<crate::types::FailureException>,
-    ) -> Self {
+    pub fn set_failure_exception(mut self, input: Option<crate::types::FailureException>) -> Self {
         self.failure_exception = input;
         self
     }
@@ -316,25 +294,16 @@ impl DescribeContributorInsightsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -380,8 +349,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeContributorInsightsError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribeContributorInsightsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeContributorInsightsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -422,10 +390,7 @@ impl DescribeContributorInsightsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeContributorInsightsOutput,
-        ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-    > {
+    ) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -434,13 +399,7 @@ impl DescribeContributorInsightsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeContributorInsightsOutput,
-            ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -457,10 +416,7 @@ impl DescribeContributorInsightsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -490,10 +446,7 @@ impl DescribeContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeContributorInsightsOutput,
-        ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-    > {
+    ) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -535,32 +488,24 @@ impl<M> DescribeContributorInsightsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeContributorInsightsInput,
-) -> Result<
-    DescribeContributorInsightsOutput,
-    ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-> {
+) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeContributorInsightsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeContributorInsightsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -576,22 +521,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeContributorInsightsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeContributorInsights`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeContributorInsights`, the input as JSON.
 pub(crate) fn ser_request(
@@ -609,20 +546,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeContributorInsightsOutput,
-    ::awsrt::error::SdkError<DescribeContributorInsightsError>,
-> {
+) -> Result<DescribeContributorInsightsOutput, ::awsrt::error::SdkError<DescribeContributorInsightsError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         DescribeContributorInsightsError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &DescribeContributorInsightsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeContributorInsightsInput) {
     w.begin_object();
     {
         let value = &v.table_name;
@@ -641,9 +572,7 @@ pub(crate) fn de_output(
     let mut f_table_name: Option<String> = None;
     let mut f_index_name: Option<String> = None;
     let mut f_contributor_insights_rule_list: Option<Vec<String>> = None;
-    let mut f_contributor_insights_status: Option<
-        crate::types::ContributorInsightsStatus,
-    > = None;
+    let mut f_contributor_insights_status: Option<crate::types::ContributorInsightsStatus> = None;
     let mut f_last_update_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_failure_exception: Option<crate::types::FailureException> = None;
     r.begin_object()?;
@@ -651,25 +580,16 @@ pub(crate) fn de_output(
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "ContributorInsightsRuleList" => {
-                f_contributor_insights_rule_list = r
-                    .optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "ContributorInsightsStatus" => {
-                f_contributor_insights_status = r
-                    .optional(|r| Ok(
-                        crate::types::ContributorInsightsStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "LastUpdateDateTime" => {
-                f_last_update_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "FailureException" => {
-                f_failure_exception = r.optional(crate::types::de_failure_exception)?;
-            }
+            "ContributorInsightsRuleList" => f_contributor_insights_rule_list = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "ContributorInsightsStatus" => f_contributor_insights_status = r.optional(|r| Ok(
+                crate::types::ContributorInsightsStatus::from(&*r.string()?),
+            ))?,
+            "LastUpdateDateTime" => f_last_update_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "FailureException" => f_failure_exception = r.optional(
+                crate::types::de_failure_exception,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -40,10 +40,7 @@ impl DescribeEndpointsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeEndpointsOutput,
-        ::awsrt::error::SdkError<DescribeEndpointsError>,
-    > {
+    ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
         send(client.handle(), self).await
     }
 }
@@ -101,12 +98,10 @@ impl DescribeEndpointsOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeEndpointsOutput, ::awsrt::error::BuildError> {
         Ok(DescribeEndpointsOutput {
-            endpoints: self
-                .endpoints
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "endpoints",
-                    "`endpoints` is required when building a `DescribeEndpointsOutput`",
-                ))?,
+            endpoints: self.endpoints.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "endpoints",
+                "`endpoints` is required when building a `DescribeEndpointsOutput`",
+            ))?,
         })
     }
 }
@@ -123,11 +118,9 @@ impl DescribeEndpointsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -204,10 +197,7 @@ impl DescribeEndpointsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeEndpointsOutput,
-        ::awsrt::error::SdkError<DescribeEndpointsError>,
-    > {
+    ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -216,10 +206,7 @@ impl DescribeEndpointsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -236,10 +223,7 @@ impl DescribeEndpointsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeEndpointsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeEndpointsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -269,10 +253,7 @@ impl DescribeEndpointsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeEndpointsOutput,
-        ::awsrt::error::SdkError<DescribeEndpointsError>,
-    > {
+    ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -287,19 +268,16 @@ pub(crate) async fn send(
     input: DescribeEndpointsInput,
 ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeEndpointsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeEndpointsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -315,15 +293,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeEndpointsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeEndpointsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeEndpointsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeEndpoints`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeEndpoints`, the input as JSON.
 pub(crate) fn ser_request(
@@ -342,11 +314,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeEndpointsOutput, ::awsrt::error::SdkError<DescribeEndpointsError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeEndpointsError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, DescribeEndpointsError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, _v: &DescribeEndpointsInput) {
     w.begin_object();
@@ -359,9 +327,7 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Endpoints" => {
-                f_endpoints = r.optional(|r| r.list(crate::types::de_endpoint))?;
-            }
+            "Endpoints" => f_endpoints = r.optional(|r| r.list(crate::types::de_endpoint))?,
             _ => r.skip_value()?,
         }
     }
@@ -371,7 +337,9 @@ pub(crate) fn de_output(
 }
 /// The service's endpoint discovery: this operation names the endpoint of the operations
 /// marked `aws.api#clientDiscoveredEndpoint`; their calls hand it to the runtime.
-pub(crate) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = ::awsrt::client::EndpointDiscoveryInfo {
+pub(
+    crate
+) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = ::awsrt::client::EndpointDiscoveryInfo {
     operation: "DescribeEndpoints",
     invalid_endpoint_error: "InvalidEndpointException",
     discover: discover_endpoints,
@@ -381,27 +349,14 @@ pub(crate) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = :
 fn discover_endpoints(
     handle: ::awsrt::client::ClientHandle,
     _request: ::awsrt::client::DiscoveryRequest,
-) -> ::awsrt::http::BoxFuture<
-    'static,
-    Result<
-        ::std::vec::Vec<::awsrt::client::DiscoveredEndpoint>,
-        ::awsrt::error::SdkError<::awsrt::error::Never>,
-    >,
-> {
+) -> ::awsrt::http::BoxFuture<'static, Result<::std::vec::Vec<::awsrt::client::DiscoveredEndpoint>, ::awsrt::error::SdkError<::awsrt::error::Never>>> {
     ::std::boxed::Box::pin(async move {
         let input = DescribeEndpointsInput::builder().build();
         let output = send(&handle, input)
-            .await
-            .map_err(|e| ::awsrt::client::discovery_failed("DescribeEndpoints", e))?;
-        Ok(
-            output
-                .endpoints
-                .into_iter()
-                .map(|e| ::awsrt::client::DiscoveredEndpoint {
-                    address: e.address,
-                    cache_period_in_minutes: e.cache_period_in_minutes,
-                })
-                .collect(),
-        )
+            .await.map_err(|e| ::awsrt::client::discovery_failed("DescribeEndpoints", e))?;
+        Ok(output.endpoints.into_iter().map(|e| ::awsrt::client::DiscoveredEndpoint {
+            address: e.address,
+            cache_period_in_minutes: e.cache_period_in_minutes,
+        }).collect())
     })
 }

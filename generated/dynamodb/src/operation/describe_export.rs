@@ -61,12 +61,10 @@ impl DescribeExportInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeExportInput, ::awsrt::error::BuildError> {
         Ok(DescribeExportInput {
-            export_arn: self
-                .export_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "export_arn",
-                    "`export_arn` is required when building a `DescribeExportInput`",
-                ))?,
+            export_arn: self.export_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "export_arn",
+                "`export_arn` is required when building a `DescribeExportInput`",
+            ))?,
         })
     }
 }
@@ -153,31 +151,19 @@ impl DescribeExportError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ExportNotFoundException" => {
-                    Self::ExportNotFoundException(
-                        crate::types::de_export_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ExportNotFoundException" => Self::ExportNotFoundException(
+                crate::types::de_export_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ExportNotFoundException`.
     pub fn is_export_not_found_exception(&self) -> bool {
@@ -278,10 +264,7 @@ impl DescribeExportFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeExportOutput, ::awsrt::error::SdkError<DescribeExportError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeExportOutput, ::awsrt::error::SdkError<DescribeExportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -298,10 +281,7 @@ impl DescribeExportFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeExportError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeExportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -361,27 +341,22 @@ pub(crate) async fn send(
     input: DescribeExportInput,
 ) -> Result<DescribeExportOutput, ::awsrt::error::SdkError<DescribeExportError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeExportFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeExportFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.export_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -397,22 +372,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeExportInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeExportError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeExportError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.export_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeExport`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeExport`, the input as JSON.
 pub(crate) fn ser_request(
@@ -431,11 +398,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeExportOutput, ::awsrt::error::SdkError<DescribeExportError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeExportError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, DescribeExportError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeExportInput) {
     w.begin_object();
@@ -453,9 +416,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ExportDescription" => {
-                f_export_description = r.optional(crate::types::de_export_description)?;
-            }
+            "ExportDescription" => f_export_description = r.optional(
+                crate::types::de_export_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -61,12 +61,10 @@ impl DescribeGlobalTableInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeGlobalTableInput, ::awsrt::error::BuildError> {
         Ok(DescribeGlobalTableInput {
-            global_table_name: self
-                .global_table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "global_table_name",
-                    "`global_table_name` is required when building a `DescribeGlobalTableInput`",
-                ))?,
+            global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "global_table_name",
+                "`global_table_name` is required when building a `DescribeGlobalTableInput`",
+            ))?,
         })
     }
 }
@@ -75,10 +73,7 @@ impl DescribeGlobalTableInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeGlobalTableOutput,
-        ::awsrt::error::SdkError<DescribeGlobalTableError>,
-    > {
+    ) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
         send(client.handle(), self).await
     }
 }
@@ -99,9 +94,7 @@ pub struct DescribeGlobalTableOutput {
 }
 impl DescribeGlobalTableOutput {
     /// Contains the details of the global table.
-    pub fn global_table_description(
-        &self,
-    ) -> Option<&crate::types::GlobalTableDescription> {
+    pub fn global_table_description(&self) -> Option<&crate::types::GlobalTableDescription> {
         self.global_table_description.as_ref()
     }
     /// Creates a new builder for [`DescribeGlobalTableOutput`].
@@ -117,10 +110,7 @@ pub struct DescribeGlobalTableOutputBuilder {
 }
 impl DescribeGlobalTableOutputBuilder {
     /// Contains the details of the global table.
-    pub fn global_table_description(
-        mut self,
-        input: crate::types::GlobalTableDescription,
-    ) -> Self {
+    pub fn global_table_description(mut self, input: crate::types::GlobalTableDescription) -> Self {
         self.global_table_description = Some(input);
         self
     }
@@ -133,9 +123,7 @@ impl DescribeGlobalTableOutputBuilder {
         self
     }
     /// The `GlobalTableDescription` member as currently set.
-    pub fn get_global_table_description(
-        &self,
-    ) -> &Option<crate::types::GlobalTableDescription> {
+    pub fn get_global_table_description(&self) -> &Option<crate::types::GlobalTableDescription> {
         &self.global_table_description
     }
     /// Builds the [`DescribeGlobalTableOutput`].
@@ -163,31 +151,19 @@ impl DescribeGlobalTableError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "GlobalTableNotFoundException" => {
-                    Self::GlobalTableNotFoundException(
-                        crate::types::de_global_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "GlobalTableNotFoundException" => Self::GlobalTableNotFoundException(
+                crate::types::de_global_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
     pub fn is_global_table_not_found_exception(&self) -> bool {
@@ -279,10 +255,7 @@ impl DescribeGlobalTableFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeGlobalTableOutput,
-        ::awsrt::error::SdkError<DescribeGlobalTableError>,
-    > {
+    ) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -291,13 +264,7 @@ impl DescribeGlobalTableFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeGlobalTableOutput,
-            ::awsrt::error::SdkError<DescribeGlobalTableError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,10 +281,7 @@ impl DescribeGlobalTableFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeGlobalTableError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -347,10 +311,7 @@ impl DescribeGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeGlobalTableOutput,
-        ::awsrt::error::SdkError<DescribeGlobalTableError>,
-    > {
+    ) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -378,26 +339,21 @@ impl<M> DescribeGlobalTableFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeGlobalTableInput,
-) -> Result<
-    DescribeGlobalTableOutput,
-    ::awsrt::error::SdkError<DescribeGlobalTableError>,
-> {
+) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeGlobalTableFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeGlobalTableFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -406,10 +362,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -425,22 +378,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeGlobalTableInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeGlobalTableError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeGlobalTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeGlobalTable`, the input as JSON.
 pub(crate) fn ser_request(
@@ -458,20 +403,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeGlobalTableOutput,
-    ::awsrt::error::SdkError<DescribeGlobalTableError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeGlobalTableError::from_response,
-    )
+) -> Result<DescribeGlobalTableOutput, ::awsrt::error::SdkError<DescribeGlobalTableError>> {
+    ::awsrt::protocol::json_response(reply, de_output, DescribeGlobalTableError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &DescribeGlobalTableInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeGlobalTableInput) {
     w.begin_object();
     {
         let value = &v.global_table_name;
@@ -487,10 +422,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "GlobalTableDescription" => {
-                f_global_table_description = r
-                    .optional(crate::types::de_global_table_description)?;
-            }
+            "GlobalTableDescription" => f_global_table_description = r.optional(
+                crate::types::de_global_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

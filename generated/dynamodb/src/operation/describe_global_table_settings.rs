@@ -59,16 +59,12 @@ impl DescribeGlobalTableSettingsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeGlobalTableSettingsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeGlobalTableSettingsInput, ::awsrt::error::BuildError> {
         Ok(DescribeGlobalTableSettingsInput {
-            global_table_name: self
-                .global_table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "global_table_name",
-                    "`global_table_name` is required when building a `DescribeGlobalTableSettingsInput`",
-                ))?,
+            global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "global_table_name",
+                "`global_table_name` is required when building a `DescribeGlobalTableSettingsInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DescribeGlobalTableSettingsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeGlobalTableSettingsOutput,
-        ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-    > {
+    ) -> Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
         send(client.handle(), self).await
     }
 }
@@ -139,10 +132,7 @@ impl DescribeGlobalTableSettingsOutputBuilder {
     }
     /// Appends an item to the `ReplicaSettings` list.
     /// The Region-specific settings for the global table.
-    pub fn replica_settings(
-        mut self,
-        input: crate::types::ReplicaSettingsDescription,
-    ) -> Self {
+    pub fn replica_settings(mut self, input: crate::types::ReplicaSettingsDescription) -> Self {
         self.replica_settings.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -155,9 +145,7 @@ impl DescribeGlobalTableSettingsOutputBuilder {
         self
     }
     /// The `ReplicaSettings` member as currently set.
-    pub fn get_replica_settings(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaSettingsDescription>> {
+    pub fn get_replica_settings(&self) -> &Option<Vec<crate::types::ReplicaSettingsDescription>> {
         &self.replica_settings
     }
     /// Builds the [`DescribeGlobalTableSettingsOutput`].
@@ -186,31 +174,19 @@ impl DescribeGlobalTableSettingsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "GlobalTableNotFoundException" => {
-                    Self::GlobalTableNotFoundException(
-                        crate::types::de_global_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "GlobalTableNotFoundException" => Self::GlobalTableNotFoundException(
+                crate::types::de_global_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
     pub fn is_global_table_not_found_exception(&self) -> bool {
@@ -261,8 +237,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeGlobalTableSettingsError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribeGlobalTableSettingsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeGlobalTableSettingsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -303,10 +278,7 @@ impl DescribeGlobalTableSettingsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeGlobalTableSettingsOutput,
-        ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-    > {
+    ) -> Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -315,13 +287,7 @@ impl DescribeGlobalTableSettingsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeGlobalTableSettingsOutput,
-            ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -338,10 +304,7 @@ impl DescribeGlobalTableSettingsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -371,10 +334,7 @@ impl DescribeGlobalTableSettingsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeGlobalTableSettingsOutput,
-        ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-    > {
+    ) -> Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -402,26 +362,21 @@ impl<M> DescribeGlobalTableSettingsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeGlobalTableSettingsInput,
-) -> Result<
-    DescribeGlobalTableSettingsOutput,
-    ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-> {
+) -> Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeGlobalTableSettingsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeGlobalTableSettingsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -430,10 +385,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -449,22 +401,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeGlobalTableSettingsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeGlobalTableSettings`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeGlobalTableSettings`, the input as JSON.
 pub(crate) fn ser_request(
@@ -482,20 +426,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeGlobalTableSettingsOutput,
-    ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>,
-> {
+) -> Result<DescribeGlobalTableSettingsOutput, ::awsrt::error::SdkError<DescribeGlobalTableSettingsError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         DescribeGlobalTableSettingsError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &DescribeGlobalTableSettingsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeGlobalTableSettingsInput) {
     w.begin_object();
     {
         let value = &v.global_table_name;
@@ -513,10 +451,9 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "GlobalTableName" => f_global_table_name = r.optional(|r| r.string_owned())?,
-            "ReplicaSettings" => {
-                f_replica_settings = r
-                    .optional(|r| r.list(crate::types::de_replica_settings_description))?;
-            }
+            "ReplicaSettings" => f_replica_settings = r.optional(|r| r.list(
+                crate::types::de_replica_settings_description,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -61,12 +61,10 @@ impl DescribeImportInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeImportInput, ::awsrt::error::BuildError> {
         Ok(DescribeImportInput {
-            import_arn: self
-                .import_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "import_arn",
-                    "`import_arn` is required when building a `DescribeImportInput`",
-                ))?,
+            import_arn: self.import_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "import_arn",
+                "`import_arn` is required when building a `DescribeImportInput`",
+            ))?,
         })
     }
 }
@@ -113,10 +111,7 @@ pub struct DescribeImportOutputBuilder {
 impl DescribeImportOutputBuilder {
     /// Represents the properties of the table created for the import, and parameters of the import.
     /// This member is required.
-    pub fn import_table_description(
-        mut self,
-        input: crate::types::ImportTableDescription,
-    ) -> Self {
+    pub fn import_table_description(mut self, input: crate::types::ImportTableDescription) -> Self {
         self.import_table_description = Some(input);
         self
     }
@@ -129,9 +124,7 @@ impl DescribeImportOutputBuilder {
         self
     }
     /// The `ImportTableDescription` member as currently set.
-    pub fn get_import_table_description(
-        &self,
-    ) -> &Option<crate::types::ImportTableDescription> {
+    pub fn get_import_table_description(&self) -> &Option<crate::types::ImportTableDescription> {
         &self.import_table_description
     }
     /// Builds the [`DescribeImportOutput`].
@@ -141,12 +134,10 @@ impl DescribeImportOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeImportOutput, ::awsrt::error::BuildError> {
         Ok(DescribeImportOutput {
-            import_table_description: self
-                .import_table_description
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "import_table_description",
-                    "`import_table_description` is required when building a `DescribeImportOutput`",
-                ))?,
+            import_table_description: self.import_table_description.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "import_table_description",
+                "`import_table_description` is required when building a `DescribeImportOutput`",
+            ))?,
         })
     }
 }
@@ -164,20 +155,13 @@ impl DescribeImportError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ImportNotFoundException" => {
-                    Self::ImportNotFoundException(
-                        crate::types::de_import_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ImportNotFoundException" => Self::ImportNotFoundException(
+                crate::types::de_import_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ImportNotFoundException`.
     pub fn is_import_not_found_exception(&self) -> bool {
@@ -268,10 +252,7 @@ impl DescribeImportFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -288,10 +269,7 @@ impl DescribeImportFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeImportError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeImportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -351,27 +329,22 @@ pub(crate) async fn send(
     input: DescribeImportInput,
 ) -> Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeImportFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeImportFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.import_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -387,22 +360,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeImportInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeImportError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeImportError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.import_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeImport`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeImport`, the input as JSON.
 pub(crate) fn ser_request(
@@ -421,11 +386,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeImportOutput, ::awsrt::error::SdkError<DescribeImportError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeImportError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, DescribeImportError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeImportInput) {
     w.begin_object();
@@ -443,10 +404,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ImportTableDescription" => {
-                f_import_table_description = r
-                    .optional(crate::types::de_import_table_description)?;
-            }
+            "ImportTableDescription" => f_import_table_description = r.optional(
+                crate::types::de_import_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

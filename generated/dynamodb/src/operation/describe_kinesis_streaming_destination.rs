@@ -63,12 +63,10 @@ impl DescribeKinesisStreamingDestinationInputBuilder {
         self,
     ) -> Result<DescribeKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(DescribeKinesisStreamingDestinationInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `DescribeKinesisStreamingDestinationInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `DescribeKinesisStreamingDestinationInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl DescribeKinesisStreamingDestinationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
         send(client.handle(), self).await
     }
 }
@@ -99,9 +94,7 @@ pub struct DescribeKinesisStreamingDestinationOutput {
     /// The name of the table being described.
     pub table_name: Option<String>,
     /// The list of replica structures for the table being described.
-    pub kinesis_data_stream_destinations: Option<
-        Vec<crate::types::KinesisDataStreamDestination>,
-    >,
+    pub kinesis_data_stream_destinations: Option<Vec<crate::types::KinesisDataStreamDestination>>,
 }
 impl DescribeKinesisStreamingDestinationOutput {
     /// The name of the table being described.
@@ -109,9 +102,9 @@ impl DescribeKinesisStreamingDestinationOutput {
         self.table_name.as_deref()
     }
     /// The list of replica structures for the table being described.
-    pub fn kinesis_data_stream_destinations(
-        &self,
-    ) -> &[crate::types::KinesisDataStreamDestination] {
+    pub fn kinesis_data_stream_destinations(&self) -> &[
+        crate::types::KinesisDataStreamDestination
+    ] {
         self.kinesis_data_stream_destinations.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeKinesisStreamingDestinationOutput`].
@@ -124,9 +117,9 @@ impl DescribeKinesisStreamingDestinationOutput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DescribeKinesisStreamingDestinationOutputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(crate) kinesis_data_stream_destinations: Option<
-        Vec<crate::types::KinesisDataStreamDestination>,
-    >,
+    pub(
+        crate
+    ) kinesis_data_stream_destinations: Option<Vec<crate::types::KinesisDataStreamDestination>>,
 }
 impl DescribeKinesisStreamingDestinationOutputBuilder {
     /// The name of the table being described.
@@ -192,31 +185,19 @@ impl DescribeKinesisStreamingDestinationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -267,8 +248,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeKinesisStreamingDestinatio
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribeKinesisStreamingDestinationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeKinesisStreamingDestinationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -309,10 +289,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -321,13 +298,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeKinesisStreamingDestinationOutput,
-            ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -344,10 +315,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -356,9 +324,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::describe_kinesis_streaming_destination`](crate::blocking::Client::describe_kinesis_streaming_destination) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl DescribeKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: DescribeKinesisStreamingDestinationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: DescribeKinesisStreamingDestinationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -379,10 +345,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blockin
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -410,26 +373,21 @@ impl<M> DescribeKinesisStreamingDestinationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeKinesisStreamingDestinationInput,
-) -> Result<
-    DescribeKinesisStreamingDestinationOutput,
-    ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-> {
+) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeKinesisStreamingDestinationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeKinesisStreamingDestinationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -438,17 +396,13 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DescribeKinesisStreamingDestinationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DescribeKinesisStreamingDestinationFluentBuilder {
     const NAME: &'static str = "DescribeKinesisStreamingDestination";
     type Input = DescribeKinesisStreamingDestinationInput;
     type Output = DescribeKinesisStreamingDestinationOutput;
@@ -458,22 +412,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeKinesisStreamingDestinationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeKinesisStreamingDestination`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeKinesisStreamingDestination`, the input as JSON.
 pub(crate) fn ser_request(
@@ -491,10 +437,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeKinesisStreamingDestinationOutput,
-    ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
-> {
+) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
@@ -517,19 +460,14 @@ pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeKinesisStreamingDestinationOutput, ::awsrt::json::JsonError> {
     let mut f_table_name: Option<String> = None;
-    let mut f_kinesis_data_stream_destinations: Option<
-        Vec<crate::types::KinesisDataStreamDestination>,
-    > = None;
+    let mut f_kinesis_data_stream_destinations: Option<Vec<crate::types::KinesisDataStreamDestination>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "KinesisDataStreamDestinations" => {
-                f_kinesis_data_stream_destinations = r
-                    .optional(|r| {
-                        r.list(crate::types::de_kinesis_data_stream_destination)
-                    })?;
-            }
+            "KinesisDataStreamDestinations" => f_kinesis_data_stream_destinations = r.optional(|r| r.list(
+                crate::types::de_kinesis_data_stream_destination,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -179,25 +179,16 @@ impl DescribeLimitsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -293,10 +284,7 @@ impl DescribeLimitsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeLimitsOutput, ::awsrt::error::SdkError<DescribeLimitsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeLimitsOutput, ::awsrt::error::SdkError<DescribeLimitsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -313,10 +301,7 @@ impl DescribeLimitsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeLimitsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeLimitsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -361,14 +346,14 @@ pub(crate) async fn send(
     input: DescribeLimitsInput,
 ) -> Result<DescribeLimitsOutput, ::awsrt::error::SdkError<DescribeLimitsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeLimitsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeLimitsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -376,10 +361,7 @@ pub(crate) async fn send(
         ::awsrt::client::DiscoveryMode::Optional,
     );
     let handle = &handle.with_endpoint_discovery(discovery);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -395,15 +377,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeLimitsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeLimitsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeLimitsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeLimits`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeLimits`, the input as JSON.
 pub(crate) fn ser_request(
@@ -422,11 +398,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeLimitsOutput, ::awsrt::error::SdkError<DescribeLimitsError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeLimitsError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, DescribeLimitsError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, _v: &DescribeLimitsInput) {
     w.begin_object();
@@ -442,18 +414,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "AccountMaxReadCapacityUnits" => {
-                f_account_max_read_capacity_units = r.optional(|r| r.i64())?;
-            }
-            "AccountMaxWriteCapacityUnits" => {
-                f_account_max_write_capacity_units = r.optional(|r| r.i64())?;
-            }
-            "TableMaxReadCapacityUnits" => {
-                f_table_max_read_capacity_units = r.optional(|r| r.i64())?;
-            }
-            "TableMaxWriteCapacityUnits" => {
-                f_table_max_write_capacity_units = r.optional(|r| r.i64())?;
-            }
+            "AccountMaxReadCapacityUnits" => f_account_max_read_capacity_units = r.optional(|r| r.i64())?,
+            "AccountMaxWriteCapacityUnits" => f_account_max_write_capacity_units = r.optional(|r| r.i64())?,
+            "TableMaxReadCapacityUnits" => f_table_max_read_capacity_units = r.optional(|r| r.i64())?,
+            "TableMaxWriteCapacityUnits" => f_table_max_write_capacity_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }
@@ -468,17 +432,13 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_determine_capacity_limits_per_table_and_account_in_the_current_aws_region() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_determine_capacity_limits_per_table_and_account_in_the_current_aws_region() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DescribeLimitsInput::builder().build();
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
-        assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes()) ?);
+        assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes())?);
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"TableMaxWriteCapacityUnits\":10000,\"TableMaxReadCapacityUnits\":10000,\"AccountMaxReadCapacityUnits\":20000,\"AccountMaxWriteCapacityUnits\":20000}"
-                .as_bytes(),
+            "{\"TableMaxWriteCapacityUnits\":10000,\"TableMaxReadCapacityUnits\":10000,\"AccountMaxReadCapacityUnits\":20000,\"AccountMaxWriteCapacityUnits\":20000}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = DescribeLimitsOutput::builder()

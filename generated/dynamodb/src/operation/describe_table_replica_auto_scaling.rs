@@ -59,16 +59,12 @@ impl DescribeTableReplicaAutoScalingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeTableReplicaAutoScalingInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeTableReplicaAutoScalingInput, ::awsrt::error::BuildError> {
         Ok(DescribeTableReplicaAutoScalingInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `DescribeTableReplicaAutoScalingInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `DescribeTableReplicaAutoScalingInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DescribeTableReplicaAutoScalingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeTableReplicaAutoScalingOutput,
-        ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
         send(client.handle(), self).await
     }
 }
@@ -97,9 +90,7 @@ impl DescribeTableReplicaAutoScalingInput {
 )]
 pub struct DescribeTableReplicaAutoScalingOutput {
     /// Represents the auto scaling properties of the table.
-    pub table_auto_scaling_description: Option<
-        crate::types::TableAutoScalingDescription,
-    >,
+    pub table_auto_scaling_description: Option<crate::types::TableAutoScalingDescription>,
 }
 impl DescribeTableReplicaAutoScalingOutput {
     /// Represents the auto scaling properties of the table.
@@ -117,9 +108,7 @@ impl DescribeTableReplicaAutoScalingOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DescribeTableReplicaAutoScalingOutputBuilder {
-    pub(crate) table_auto_scaling_description: Option<
-        crate::types::TableAutoScalingDescription,
-    >,
+    pub(crate) table_auto_scaling_description: Option<crate::types::TableAutoScalingDescription>,
 }
 impl DescribeTableReplicaAutoScalingOutputBuilder {
     /// Represents the auto scaling properties of the table.
@@ -167,25 +156,16 @@ impl DescribeTableReplicaAutoScalingError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -231,8 +211,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeTableReplicaAutoScalingErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribeTableReplicaAutoScalingError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeTableReplicaAutoScalingError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -273,10 +252,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeTableReplicaAutoScalingOutput,
-        ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -285,13 +261,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeTableReplicaAutoScalingOutput,
-            ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -308,10 +278,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -341,10 +308,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeTableReplicaAutoScalingOutput,
-        ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -372,32 +336,24 @@ impl<M> DescribeTableReplicaAutoScalingFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeTableReplicaAutoScalingInput,
-) -> Result<
-    DescribeTableReplicaAutoScalingOutput,
-    ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-> {
+) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeTableReplicaAutoScalingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeTableReplicaAutoScalingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -413,22 +369,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeTableReplicaAutoScalingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeTableReplicaAutoScaling`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeTableReplicaAutoScaling`, the input as JSON.
 pub(crate) fn ser_request(
@@ -446,10 +394,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeTableReplicaAutoScalingOutput,
-    ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
-> {
+) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
@@ -471,16 +416,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DescribeTableReplicaAutoScalingOutput, ::awsrt::json::JsonError> {
-    let mut f_table_auto_scaling_description: Option<
-        crate::types::TableAutoScalingDescription,
-    > = None;
+    let mut f_table_auto_scaling_description: Option<crate::types::TableAutoScalingDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableAutoScalingDescription" => {
-                f_table_auto_scaling_description = r
-                    .optional(crate::types::de_table_auto_scaling_description)?;
-            }
+            "TableAutoScalingDescription" => f_table_auto_scaling_description = r.optional(
+                crate::types::de_table_auto_scaling_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -61,12 +61,10 @@ impl DescribeTimeToLiveInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeTimeToLiveInput, ::awsrt::error::BuildError> {
         Ok(DescribeTimeToLiveInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `DescribeTimeToLiveInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `DescribeTimeToLiveInput`",
+            ))?,
         })
     }
 }
@@ -75,10 +73,7 @@ impl DescribeTimeToLiveInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeTimeToLiveOutput,
-        ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-    > {
+    ) -> Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
         send(client.handle(), self).await
     }
 }
@@ -99,9 +94,7 @@ pub struct DescribeTimeToLiveOutput {
 }
 impl DescribeTimeToLiveOutput {
     /// The `TimeToLiveDescription` member.
-    pub fn time_to_live_description(
-        &self,
-    ) -> Option<&crate::types::TimeToLiveDescription> {
+    pub fn time_to_live_description(&self) -> Option<&crate::types::TimeToLiveDescription> {
         self.time_to_live_description.as_ref()
     }
     /// Creates a new builder for [`DescribeTimeToLiveOutput`].
@@ -117,10 +110,7 @@ pub struct DescribeTimeToLiveOutputBuilder {
 }
 impl DescribeTimeToLiveOutputBuilder {
     /// The `TimeToLiveDescription` member.
-    pub fn time_to_live_description(
-        mut self,
-        input: crate::types::TimeToLiveDescription,
-    ) -> Self {
+    pub fn time_to_live_description(mut self, input: crate::types::TimeToLiveDescription) -> Self {
         self.time_to_live_description = Some(input);
         self
     }
@@ -133,9 +123,7 @@ impl DescribeTimeToLiveOutputBuilder {
         self
     }
     /// The `TimeToLiveDescription` member as currently set.
-    pub fn get_time_to_live_description(
-        &self,
-    ) -> &Option<crate::types::TimeToLiveDescription> {
+    pub fn get_time_to_live_description(&self) -> &Option<crate::types::TimeToLiveDescription> {
         &self.time_to_live_description
     }
     /// Builds the [`DescribeTimeToLiveOutput`].
@@ -163,31 +151,19 @@ impl DescribeTimeToLiveError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -279,10 +255,7 @@ impl DescribeTimeToLiveFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeTimeToLiveOutput,
-        ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-    > {
+    ) -> Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -291,13 +264,7 @@ impl DescribeTimeToLiveFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeTimeToLiveOutput,
-            ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,10 +281,7 @@ impl DescribeTimeToLiveFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -347,10 +311,7 @@ impl DescribeTimeToLiveFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeTimeToLiveOutput,
-        ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-    > {
+    ) -> Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -378,26 +339,21 @@ impl<M> DescribeTimeToLiveFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeTimeToLiveInput,
-) -> Result<
-    DescribeTimeToLiveOutput,
-    ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-> {
+) -> Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeTimeToLiveFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeTimeToLiveFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -406,10 +362,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -425,22 +378,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeTimeToLiveInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeTimeToLive`: `POST /`, `X-Amz-Target: DynamoDB_20120810.DescribeTimeToLive`, the input as JSON.
 pub(crate) fn ser_request(
@@ -458,15 +403,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeTimeToLiveOutput,
-    ::awsrt::error::SdkError<DescribeTimeToLiveError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeTimeToLiveError::from_response,
-    )
+) -> Result<DescribeTimeToLiveOutput, ::awsrt::error::SdkError<DescribeTimeToLiveError>> {
+    ::awsrt::protocol::json_response(reply, de_output, DescribeTimeToLiveError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeTimeToLiveInput) {
     w.begin_object();
@@ -484,10 +422,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TimeToLiveDescription" => {
-                f_time_to_live_description = r
-                    .optional(crate::types::de_time_to_live_description)?;
-            }
+            "TimeToLiveDescription" => f_time_to_live_description = r.optional(
+                crate::types::de_time_to_live_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

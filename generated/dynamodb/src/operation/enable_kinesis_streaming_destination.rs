@@ -24,9 +24,7 @@ pub struct EnableKinesisStreamingDestinationInput {
     /// The ARN for a Kinesis data stream.
     pub stream_arn: String,
     /// The source for the Kinesis streaming information that is being enabled.
-    pub enable_kinesis_streaming_configuration: Option<
-        crate::types::EnableKinesisStreamingConfiguration,
-    >,
+    pub enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
 }
 impl EnableKinesisStreamingDestinationInput {
     /// The name of the DynamoDB table.
@@ -54,9 +52,9 @@ impl EnableKinesisStreamingDestinationInput {
 pub struct EnableKinesisStreamingDestinationInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
-    pub(crate) enable_kinesis_streaming_configuration: Option<
-        crate::types::EnableKinesisStreamingConfiguration,
-    >,
+    pub(
+        crate
+    ) enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
 }
 impl EnableKinesisStreamingDestinationInputBuilder {
     /// The name of the DynamoDB table.
@@ -120,20 +118,15 @@ impl EnableKinesisStreamingDestinationInputBuilder {
         self,
     ) -> Result<EnableKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(EnableKinesisStreamingDestinationInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `EnableKinesisStreamingDestinationInput`",
-                ))?,
-            stream_arn: self
-                .stream_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "stream_arn",
-                    "`stream_arn` is required when building a `EnableKinesisStreamingDestinationInput`",
-                ))?,
-            enable_kinesis_streaming_configuration: self
-                .enable_kinesis_streaming_configuration,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `EnableKinesisStreamingDestinationInput`",
+            ))?,
+            stream_arn: self.stream_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "stream_arn",
+                "`stream_arn` is required when building a `EnableKinesisStreamingDestinationInput`",
+            ))?,
+            enable_kinesis_streaming_configuration: self.enable_kinesis_streaming_configuration,
         })
     }
 }
@@ -142,10 +135,7 @@ impl EnableKinesisStreamingDestinationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        EnableKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
         send(client.handle(), self).await
     }
 }
@@ -168,9 +158,7 @@ pub struct EnableKinesisStreamingDestinationOutput {
     /// The current status of the replication.
     pub destination_status: Option<crate::types::DestinationStatus>,
     /// The destination for the Kinesis streaming information that is being enabled.
-    pub enable_kinesis_streaming_configuration: Option<
-        crate::types::EnableKinesisStreamingConfiguration,
-    >,
+    pub enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
 }
 impl EnableKinesisStreamingDestinationOutput {
     /// The name of the table being modified.
@@ -203,9 +191,9 @@ pub struct EnableKinesisStreamingDestinationOutputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
     pub(crate) destination_status: Option<crate::types::DestinationStatus>,
-    pub(crate) enable_kinesis_streaming_configuration: Option<
-        crate::types::EnableKinesisStreamingConfiguration,
-    >,
+    pub(
+        crate
+    ) enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration>,
 }
 impl EnableKinesisStreamingDestinationOutputBuilder {
     /// The name of the table being modified.
@@ -237,10 +225,7 @@ impl EnableKinesisStreamingDestinationOutputBuilder {
         &self.stream_arn
     }
     /// The current status of the replication.
-    pub fn destination_status(
-        mut self,
-        input: impl Into<crate::types::DestinationStatus>,
-    ) -> Self {
+    pub fn destination_status(mut self, input: impl Into<crate::types::DestinationStatus>) -> Self {
         self.destination_status = Some(input.into());
         self
     }
@@ -284,8 +269,7 @@ impl EnableKinesisStreamingDestinationOutputBuilder {
             table_name: self.table_name,
             stream_arn: self.stream_arn,
             destination_status: self.destination_status,
-            enable_kinesis_streaming_configuration: self
-                .enable_kinesis_streaming_configuration,
+            enable_kinesis_streaming_configuration: self.enable_kinesis_streaming_configuration,
         }
     }
 }
@@ -311,43 +295,25 @@ impl EnableKinesisStreamingDestinationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -408,8 +374,7 @@ impl ::awsrt::error::ProvideErrorMetadata for EnableKinesisStreamingDestinationE
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for EnableKinesisStreamingDestinationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for EnableKinesisStreamingDestinationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -450,10 +415,7 @@ impl EnableKinesisStreamingDestinationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        EnableKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -462,13 +424,7 @@ impl EnableKinesisStreamingDestinationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            EnableKinesisStreamingDestinationOutput,
-            ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -485,10 +441,7 @@ impl EnableKinesisStreamingDestinationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -518,10 +471,7 @@ impl EnableKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        EnableKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -586,26 +536,21 @@ impl<M> EnableKinesisStreamingDestinationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: EnableKinesisStreamingDestinationInput,
-) -> Result<
-    EnableKinesisStreamingDestinationOutput,
-    ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-> {
+) -> Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        EnableKinesisStreamingDestinationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<EnableKinesisStreamingDestinationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -614,17 +559,13 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for EnableKinesisStreamingDestinationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for EnableKinesisStreamingDestinationFluentBuilder {
     const NAME: &'static str = "EnableKinesisStreamingDestination";
     type Input = EnableKinesisStreamingDestinationInput;
     type Output = EnableKinesisStreamingDestinationOutput;
@@ -634,22 +575,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: EnableKinesisStreamingDestinationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `EnableKinesisStreamingDestination`: `POST /`, `X-Amz-Target: DynamoDB_20120810.EnableKinesisStreamingDestination`, the input as JSON.
 pub(crate) fn ser_request(
@@ -667,10 +600,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    EnableKinesisStreamingDestinationOutput,
-    ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>,
-> {
+) -> Result<EnableKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<EnableKinesisStreamingDestinationError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
@@ -704,24 +634,18 @@ pub(crate) fn de_output(
     let mut f_table_name: Option<String> = None;
     let mut f_stream_arn: Option<String> = None;
     let mut f_destination_status: Option<crate::types::DestinationStatus> = None;
-    let mut f_enable_kinesis_streaming_configuration: Option<
-        crate::types::EnableKinesisStreamingConfiguration,
-    > = None;
+    let mut f_enable_kinesis_streaming_configuration: Option<crate::types::EnableKinesisStreamingConfiguration> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
             "StreamArn" => f_stream_arn = r.optional(|r| r.string_owned())?,
-            "DestinationStatus" => {
-                f_destination_status = r
-                    .optional(|r| Ok(
-                        crate::types::DestinationStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "EnableKinesisStreamingConfiguration" => {
-                f_enable_kinesis_streaming_configuration = r
-                    .optional(crate::types::de_enable_kinesis_streaming_configuration)?;
-            }
+            "DestinationStatus" => f_destination_status = r.optional(|r| Ok(
+                crate::types::DestinationStatus::from(&*r.string()?),
+            ))?,
+            "EnableKinesisStreamingConfiguration" => f_enable_kinesis_streaming_configuration = r.optional(
+                crate::types::de_enable_kinesis_streaming_configuration,
+            )?,
             _ => r.skip_value()?,
         }
     }

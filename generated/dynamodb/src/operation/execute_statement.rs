@@ -42,9 +42,7 @@ pub struct ExecuteStatementInput {
     /// An optional parameter that returns the item attributes for an `ExecuteStatement` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ExecuteStatementInput {
     /// The PartiQL statement representing the operation to run.
@@ -64,9 +62,7 @@ impl ExecuteStatementInput {
         self.next_token.as_deref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
@@ -94,9 +90,9 @@ pub struct ExecuteStatementInputBuilder {
     pub(crate) next_token: Option<String>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) limit: Option<i32>,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ExecuteStatementInputBuilder {
     /// The PartiQL statement representing the operation to run.
@@ -121,10 +117,7 @@ impl ExecuteStatementInputBuilder {
         self
     }
     /// Sets or clears the `Parameters` member.
-    pub fn set_parameters(
-        mut self,
-        input: Option<Vec<crate::types::AttributeValue>>,
-    ) -> Self {
+    pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.parameters = input;
         self
     }
@@ -177,9 +170,7 @@ impl ExecuteStatementInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
@@ -225,19 +216,16 @@ impl ExecuteStatementInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ExecuteStatementInput, ::awsrt::error::BuildError> {
         Ok(ExecuteStatementInput {
-            statement: self
-                .statement
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "statement",
-                    "`statement` is required when building a `ExecuteStatementInput`",
-                ))?,
+            statement: self.statement.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "statement",
+                "`statement` is required when building a `ExecuteStatementInput`",
+            ))?,
             parameters: self.parameters,
             consistent_read: self.consistent_read,
             next_token: self.next_token,
             return_consumed_capacity: self.return_consumed_capacity,
             limit: self.limit,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }
@@ -246,10 +234,7 @@ impl ExecuteStatementInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ExecuteStatementOutput,
-        ::awsrt::error::SdkError<ExecuteStatementError>,
-    > {
+    ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
         send(client.handle(), self).await
     }
 }
@@ -266,23 +251,17 @@ impl ExecuteStatementInput {
 )]
 pub struct ExecuteStatementOutput {
     /// If a read operation was used, this property will contain the result of the read operation; a map of attribute names and their values. For the write operations this value will be empty.
-    pub items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    >,
+    pub items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     /// If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response. If set, you can use that this value in the subsequent request to get the remaining results.
     pub next_token: Option<String>,
     /// The capacity units consumed by an operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the request asked for it. For more information, see [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html) in the *Amazon DynamoDB Developer Guide*.
     pub consumed_capacity: Option<crate::types::ConsumedCapacity>,
     /// The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request. If `LastEvaluatedKey` is empty, then the "last page" of results has been processed and there is no more data to be retrieved. If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.
-    pub last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl ExecuteStatementOutput {
     /// If a read operation was used, this property will contain the result of the read operation; a map of attribute names and their values.
-    pub fn items(
-        &self,
-    ) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
+    pub fn items(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         self.items.as_deref().unwrap_or_default()
     }
     /// If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response.
@@ -308,14 +287,14 @@ impl ExecuteStatementOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ExecuteStatementOutputBuilder {
-    pub(crate) items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    >,
+    pub(
+        crate
+    ) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     pub(crate) next_token: Option<String>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
-    pub(crate) last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl ExecuteStatementOutputBuilder {
     /// Appends an item to the `Items` list.
@@ -330,9 +309,7 @@ impl ExecuteStatementOutputBuilder {
     /// Sets or clears the `Items` member.
     pub fn set_items(
         mut self,
-        input: Option<
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
+        input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     ) -> Self {
         self.items = input;
         self
@@ -340,9 +317,7 @@ impl ExecuteStatementOutputBuilder {
     /// The `Items` member as currently set.
     pub fn get_items(
         &self,
-    ) -> &Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > {
+    ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
         &self.items
     }
     /// If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response.
@@ -365,10 +340,7 @@ impl ExecuteStatementOutputBuilder {
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
-    pub fn set_consumed_capacity(
-        mut self,
-        input: Option<crate::types::ConsumedCapacity>,
-    ) -> Self {
+    pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
@@ -383,8 +355,7 @@ impl ExecuteStatementOutputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.last_evaluated_key
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.last_evaluated_key.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -417,9 +388,7 @@ impl ExecuteStatementOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum ExecuteStatementError {
     /// See [`ConditionalCheckFailedException`](crate::types::error::ConditionalCheckFailedException).
-    ConditionalCheckFailedException(
-        crate::types::error::ConditionalCheckFailedException,
-    ),
+    ConditionalCheckFailedException(crate::types::error::ConditionalCheckFailedException),
     /// See [`DuplicateItemException`](crate::types::error::DuplicateItemException).
     DuplicateItemException(crate::types::error::DuplicateItemException),
     /// See [`InternalServerError`](crate::types::error::InternalServerError).
@@ -446,64 +415,35 @@ impl ExecuteStatementError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConditionalCheckFailedException" => {
-                    Self::ConditionalCheckFailedException(
-                        crate::types::de_conditional_check_failed_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "DuplicateItemException" => {
-                    Self::DuplicateItemException(
-                        crate::types::de_duplicate_item_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ItemCollectionSizeLimitExceededException" => {
-                    Self::ItemCollectionSizeLimitExceededException(
-                        crate::types::de_item_collection_size_limit_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionConflictException" => {
-                    Self::TransactionConflictException(
-                        crate::types::de_transaction_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConditionalCheckFailedException" => Self::ConditionalCheckFailedException(
+                crate::types::de_conditional_check_failed_exception(&mut r)?.with_meta(meta),
+            ),
+            "DuplicateItemException" => Self::DuplicateItemException(
+                crate::types::de_duplicate_item_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ItemCollectionSizeLimitExceededException" => Self::ItemCollectionSizeLimitExceededException(
+                crate::types::de_item_collection_size_limit_exceeded_exception(&mut r)?
+                    .with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionConflictException" => Self::TransactionConflictException(
+                crate::types::de_transaction_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
     pub fn is_conditional_check_failed_exception(&self) -> bool {
@@ -620,10 +560,7 @@ impl ExecuteStatementFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ExecuteStatementOutput,
-        ::awsrt::error::SdkError<ExecuteStatementError>,
-    > {
+    ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -632,10 +569,7 @@ impl ExecuteStatementFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -652,10 +586,7 @@ impl ExecuteStatementFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ExecuteStatementError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ExecuteStatementError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -685,10 +616,7 @@ impl ExecuteStatementFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ExecuteStatementOutput,
-        ::awsrt::error::SdkError<ExecuteStatementError>,
-    > {
+    ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -719,10 +647,7 @@ impl<M> ExecuteStatementFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Parameters` member.
-    pub fn set_parameters(
-        mut self,
-        input: Option<Vec<crate::types::AttributeValue>>,
-    ) -> Self {
+    pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.inner = self.inner.set_parameters(input);
         self
     }
@@ -775,9 +700,7 @@ impl<M> ExecuteStatementFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// The maximum number of items to evaluate (not necessarily the number of matching items).
@@ -822,20 +745,17 @@ pub(crate) async fn send(
     input: ExecuteStatementInput,
 ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ExecuteStatementFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ExecuteStatementFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -851,15 +771,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ExecuteStatementInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ExecuteStatementError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ExecuteStatementError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ExecuteStatement`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ExecuteStatement`, the input as JSON.
 pub(crate) fn ser_request(
@@ -878,11 +792,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ExecuteStatementOutput, ::awsrt::error::SdkError<ExecuteStatementError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ExecuteStatementError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, ExecuteStatementError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExecuteStatementInput) {
     w.begin_object();
@@ -924,29 +834,21 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExecuteStatementI
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ExecuteStatementOutput, ::awsrt::json::JsonError> {
-    let mut f_items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > = None;
+    let mut f_items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> = None;
     let mut f_next_token: Option<String> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
-    let mut f_last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r
-                    .optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r.optional(crate::types::de_consumed_capacity)?;
-            }
-            "LastEvaluatedKey" => {
-                f_last_evaluated_key = r
-                    .optional(|r| r.map(crate::types::de_attribute_value))?;
-            }
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+                crate::types::de_consumed_capacity,
+            )?,
+            "LastEvaluatedKey" => f_last_evaluated_key = r.optional(|r| r.map(
+                crate::types::de_attribute_value,
+            ))?,
             _ => r.skip_value()?,
         }
     }

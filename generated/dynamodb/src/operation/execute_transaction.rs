@@ -36,9 +36,7 @@ impl ExecuteTransactionInput {
         self.client_request_token.as_deref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response.
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`ExecuteTransactionInput`].
@@ -57,10 +55,7 @@ pub struct ExecuteTransactionInputBuilder {
 impl ExecuteTransactionInputBuilder {
     /// Appends an item to the `TransactStatements` list.
     /// The list of PartiQL statements representing the transaction to run.
-    pub fn transact_statements(
-        mut self,
-        input: crate::types::ParameterizedStatement,
-    ) -> Self {
+    pub fn transact_statements(mut self, input: crate::types::ParameterizedStatement) -> Self {
         self.transact_statements.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -73,9 +68,7 @@ impl ExecuteTransactionInputBuilder {
         self
     }
     /// The `TransactStatements` member as currently set.
-    pub fn get_transact_statements(
-        &self,
-    ) -> &Option<Vec<crate::types::ParameterizedStatement>> {
+    pub fn get_transact_statements(&self) -> &Option<Vec<crate::types::ParameterizedStatement>> {
         &self.transact_statements
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
@@ -109,9 +102,7 @@ impl ExecuteTransactionInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Builds the [`ExecuteTransactionInput`].
@@ -121,12 +112,10 @@ impl ExecuteTransactionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ExecuteTransactionInput, ::awsrt::error::BuildError> {
         Ok(ExecuteTransactionInput {
-            transact_statements: self
-                .transact_statements
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "transact_statements",
-                    "`transact_statements` is required when building a `ExecuteTransactionInput`",
-                ))?,
+            transact_statements: self.transact_statements.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "transact_statements",
+                "`transact_statements` is required when building a `ExecuteTransactionInput`",
+            ))?,
             client_request_token: self.client_request_token,
             return_consumed_capacity: self.return_consumed_capacity,
         })
@@ -137,10 +126,7 @@ impl ExecuteTransactionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ExecuteTransactionOutput,
-        ::awsrt::error::SdkError<ExecuteTransactionError>,
-    > {
+    ) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
         send(client.handle(), self).await
     }
 }
@@ -190,10 +176,7 @@ impl ExecuteTransactionOutputBuilder {
         self
     }
     /// Sets or clears the `Responses` member.
-    pub fn set_responses(
-        mut self,
-        input: Option<Vec<crate::types::ItemResponse>>,
-    ) -> Self {
+    pub fn set_responses(mut self, input: Option<Vec<crate::types::ItemResponse>>) -> Self {
         self.responses = input;
         self
     }
@@ -232,9 +215,7 @@ impl ExecuteTransactionOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum ExecuteTransactionError {
     /// See [`IdempotentParameterMismatchException`](crate::types::error::IdempotentParameterMismatchException).
-    IdempotentParameterMismatchException(
-        crate::types::error::IdempotentParameterMismatchException,
-    ),
+    IdempotentParameterMismatchException(crate::types::error::IdempotentParameterMismatchException),
     /// See [`InternalServerError`](crate::types::error::InternalServerError).
     InternalServerError(crate::types::error::InternalServerError),
     /// See [`ProvisionedThroughputExceededException`](crate::types::error::ProvisionedThroughputExceededException).
@@ -257,56 +238,31 @@ impl ExecuteTransactionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "IdempotentParameterMismatchException" => {
-                    Self::IdempotentParameterMismatchException(
-                        crate::types::de_idempotent_parameter_mismatch_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionCanceledException" => {
-                    Self::TransactionCanceledException(
-                        crate::types::de_transaction_canceled_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionInProgressException" => {
-                    Self::TransactionInProgressException(
-                        crate::types::de_transaction_in_progress_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "IdempotentParameterMismatchException" => Self::IdempotentParameterMismatchException(
+                crate::types::de_idempotent_parameter_mismatch_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionCanceledException" => Self::TransactionCanceledException(
+                crate::types::de_transaction_canceled_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionInProgressException" => Self::TransactionInProgressException(
+                crate::types::de_transaction_in_progress_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `IdempotentParameterMismatchException`.
     pub fn is_idempotent_parameter_mismatch_exception(&self) -> bool {
@@ -418,10 +374,7 @@ impl ExecuteTransactionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ExecuteTransactionOutput,
-        ::awsrt::error::SdkError<ExecuteTransactionError>,
-    > {
+    ) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -430,13 +383,7 @@ impl ExecuteTransactionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ExecuteTransactionOutput,
-            ::awsrt::error::SdkError<ExecuteTransactionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -453,10 +400,7 @@ impl ExecuteTransactionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ExecuteTransactionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ExecuteTransactionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -486,10 +430,7 @@ impl ExecuteTransactionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ExecuteTransactionOutput,
-        ::awsrt::error::SdkError<ExecuteTransactionError>,
-    > {
+    ) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -500,10 +441,7 @@ impl<M> ExecuteTransactionFluentBuilder<M> {
     }
     /// Appends an item to the `TransactStatements` list.
     /// The list of PartiQL statements representing the transaction to run.
-    pub fn transact_statements(
-        mut self,
-        input: crate::types::ParameterizedStatement,
-    ) -> Self {
+    pub fn transact_statements(mut self, input: crate::types::ParameterizedStatement) -> Self {
         self.inner = self.inner.transact_statements(input);
         self
     }
@@ -516,9 +454,7 @@ impl<M> ExecuteTransactionFluentBuilder<M> {
         self
     }
     /// The `TransactStatements` member as currently set.
-    pub fn get_transact_statements(
-        &self,
-    ) -> &Option<Vec<crate::types::ParameterizedStatement>> {
+    pub fn get_transact_statements(&self) -> &Option<Vec<crate::types::ParameterizedStatement>> {
         self.inner.get_transact_statements()
     }
     /// Set this value to get remaining results, if `NextToken` was returned in the statement response.
@@ -552,23 +488,19 @@ impl<M> ExecuteTransactionFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ExecuteTransactionInput,
-) -> Result<
-    ExecuteTransactionOutput,
-    ::awsrt::error::SdkError<ExecuteTransactionError>,
-> {
+) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ExecuteTransactionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ExecuteTransactionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -576,14 +508,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -599,18 +527,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: ExecuteTransactionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ExecuteTransactionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ExecuteTransactionError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ExecuteTransaction`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ExecuteTransaction`, the input as JSON.
 pub(crate) fn ser_request(
@@ -628,15 +550,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ExecuteTransactionOutput,
-    ::awsrt::error::SdkError<ExecuteTransactionError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ExecuteTransactionError::from_response,
-    )
+) -> Result<ExecuteTransactionOutput, ::awsrt::error::SdkError<ExecuteTransactionError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ExecuteTransactionError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExecuteTransactionInput) {
     w.begin_object();
@@ -667,13 +582,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Responses" => {
-                f_responses = r.optional(|r| r.list(crate::types::de_item_response))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r
-                    .optional(|r| r.list(crate::types::de_consumed_capacity))?;
-            }
+            "Responses" => f_responses = r.optional(|r| r.list(crate::types::de_item_response))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+                crate::types::de_consumed_capacity,
+            ))?,
             _ => r.skip_value()?,
         }
     }

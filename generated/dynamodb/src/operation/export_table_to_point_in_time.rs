@@ -49,9 +49,7 @@ pub struct ExportTableToPointInTimeInput {
     /// Choice of whether to execute as a full export or incremental export. Valid values are FULL_EXPORT or INCREMENTAL_EXPORT. The default value is FULL_EXPORT. If INCREMENTAL_EXPORT is provided, the IncrementalExportSpecification must also be used.
     pub export_type: Option<crate::types::ExportType>,
     /// Optional object containing the parameters specific to an incremental export.
-    pub incremental_export_specification: Option<
-        crate::types::IncrementalExportSpecification,
-    >,
+    pub incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
 }
 impl ExportTableToPointInTimeInput {
     /// The Amazon Resource Name (ARN) associated with the table to export.
@@ -119,9 +117,9 @@ pub struct ExportTableToPointInTimeInputBuilder {
     pub(crate) s3_sse_kms_key_id: Option<String>,
     pub(crate) export_format: Option<crate::types::ExportFormat>,
     pub(crate) export_type: Option<crate::types::ExportType>,
-    pub(crate) incremental_export_specification: Option<
-        crate::types::IncrementalExportSpecification,
-    >,
+    pub(
+        crate
+    ) incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
 }
 impl ExportTableToPointInTimeInputBuilder {
     /// The Amazon Resource Name (ARN) associated with the table to export.
@@ -211,18 +209,12 @@ impl ExportTableToPointInTimeInputBuilder {
         &self.s3_prefix
     }
     /// Type of encryption used on the bucket where export data will be stored.
-    pub fn s3_sse_algorithm(
-        mut self,
-        input: impl Into<crate::types::S3SseAlgorithm>,
-    ) -> Self {
+    pub fn s3_sse_algorithm(mut self, input: impl Into<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `S3SseAlgorithm` member.
-    pub fn set_s3_sse_algorithm(
-        mut self,
-        input: Option<crate::types::S3SseAlgorithm>,
-    ) -> Self {
+    pub fn set_s3_sse_algorithm(mut self, input: Option<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = input;
         self
     }
@@ -245,18 +237,12 @@ impl ExportTableToPointInTimeInputBuilder {
         &self.s3_sse_kms_key_id
     }
     /// The format for the exported data.
-    pub fn export_format(
-        mut self,
-        input: impl Into<crate::types::ExportFormat>,
-    ) -> Self {
+    pub fn export_format(mut self, input: impl Into<crate::types::ExportFormat>) -> Self {
         self.export_format = Some(input.into());
         self
     }
     /// Sets or clears the `ExportFormat` member.
-    pub fn set_export_format(
-        mut self,
-        input: Option<crate::types::ExportFormat>,
-    ) -> Self {
+    pub fn set_export_format(mut self, input: Option<crate::types::ExportFormat>) -> Self {
         self.export_format = input;
         self
     }
@@ -305,24 +291,18 @@ impl ExportTableToPointInTimeInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ExportTableToPointInTimeInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ExportTableToPointInTimeInput, ::awsrt::error::BuildError> {
         Ok(ExportTableToPointInTimeInput {
-            table_arn: self
-                .table_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_arn",
-                    "`table_arn` is required when building a `ExportTableToPointInTimeInput`",
-                ))?,
+            table_arn: self.table_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_arn",
+                "`table_arn` is required when building a `ExportTableToPointInTimeInput`",
+            ))?,
             export_time: self.export_time,
             client_token: self.client_token,
-            s3_bucket: self
-                .s3_bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "s3_bucket",
-                    "`s3_bucket` is required when building a `ExportTableToPointInTimeInput`",
-                ))?,
+            s3_bucket: self.s3_bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "s3_bucket",
+                "`s3_bucket` is required when building a `ExportTableToPointInTimeInput`",
+            ))?,
             s3_bucket_owner: self.s3_bucket_owner,
             s3_prefix: self.s3_prefix,
             s3_sse_algorithm: self.s3_sse_algorithm,
@@ -338,10 +318,7 @@ impl ExportTableToPointInTimeInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ExportTableToPointInTimeOutput,
-        ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-    > {
+    ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
         send(client.handle(), self).await
     }
 }
@@ -427,51 +404,29 @@ impl ExportTableToPointInTimeError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ExportConflictException" => {
-                    Self::ExportConflictException(
-                        crate::types::de_export_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidExportTimeException" => {
-                    Self::InvalidExportTimeException(
-                        crate::types::de_invalid_export_time_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "PointInTimeRecoveryUnavailableException" => {
-                    Self::PointInTimeRecoveryUnavailableException(
-                        crate::types::de_point_in_time_recovery_unavailable_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "TableNotFoundException" => {
-                    Self::TableNotFoundException(
-                        crate::types::de_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ExportConflictException" => Self::ExportConflictException(
+                crate::types::de_export_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidExportTimeException" => Self::InvalidExportTimeException(
+                crate::types::de_invalid_export_time_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "PointInTimeRecoveryUnavailableException" => Self::PointInTimeRecoveryUnavailableException(
+                crate::types::de_point_in_time_recovery_unavailable_exception(&mut r)?
+                    .with_meta(meta),
+            ),
+            "TableNotFoundException" => Self::TableNotFoundException(
+                crate::types::de_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ExportConflictException`.
     pub fn is_export_conflict_exception(&self) -> bool {
@@ -578,10 +533,7 @@ impl ExportTableToPointInTimeFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ExportTableToPointInTimeOutput,
-        ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-    > {
+    ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -590,13 +542,7 @@ impl ExportTableToPointInTimeFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ExportTableToPointInTimeOutput,
-            ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -613,10 +559,7 @@ impl ExportTableToPointInTimeFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -646,10 +589,7 @@ impl ExportTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ExportTableToPointInTimeOutput,
-        ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-    > {
+    ) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -745,18 +685,12 @@ impl<M> ExportTableToPointInTimeFluentBuilder<M> {
         self.inner.get_s3_prefix()
     }
     /// Type of encryption used on the bucket where export data will be stored.
-    pub fn s3_sse_algorithm(
-        mut self,
-        input: impl Into<crate::types::S3SseAlgorithm>,
-    ) -> Self {
+    pub fn s3_sse_algorithm(mut self, input: impl Into<crate::types::S3SseAlgorithm>) -> Self {
         self.inner = self.inner.s3_sse_algorithm(input);
         self
     }
     /// Sets or clears the `S3SseAlgorithm` member.
-    pub fn set_s3_sse_algorithm(
-        mut self,
-        input: Option<crate::types::S3SseAlgorithm>,
-    ) -> Self {
+    pub fn set_s3_sse_algorithm(mut self, input: Option<crate::types::S3SseAlgorithm>) -> Self {
         self.inner = self.inner.set_s3_sse_algorithm(input);
         self
     }
@@ -779,18 +713,12 @@ impl<M> ExportTableToPointInTimeFluentBuilder<M> {
         self.inner.get_s3_sse_kms_key_id()
     }
     /// The format for the exported data.
-    pub fn export_format(
-        mut self,
-        input: impl Into<crate::types::ExportFormat>,
-    ) -> Self {
+    pub fn export_format(mut self, input: impl Into<crate::types::ExportFormat>) -> Self {
         self.inner = self.inner.export_format(input);
         self
     }
     /// Sets or clears the `ExportFormat` member.
-    pub fn set_export_format(
-        mut self,
-        input: Option<crate::types::ExportFormat>,
-    ) -> Self {
+    pub fn set_export_format(mut self, input: Option<crate::types::ExportFormat>) -> Self {
         self.inner = self.inner.set_export_format(input);
         self
     }
@@ -838,14 +766,12 @@ impl<M> ExportTableToPointInTimeFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ExportTableToPointInTimeInput,
-) -> Result<
-    ExportTableToPointInTimeOutput,
-    ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-> {
+) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ExportTableToPointInTimeFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ExportTableToPointInTimeFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -853,21 +779,15 @@ pub(crate) async fn send(
     if input.client_token.is_none() {
         input.client_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -883,10 +803,7 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: ExportTableToPointInTimeInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
     if input.client_token.is_none() {
         input.client_token = Some(::awsrt::types::uuid_v4());
     }
@@ -894,14 +811,9 @@ pub(crate) async fn presign(
     let mut request = request;
     {
         let v = &input.table_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ExportTableToPointInTime`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ExportTableToPointInTime`, the input as JSON.
 pub(crate) fn ser_request(
@@ -919,20 +831,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ExportTableToPointInTimeOutput,
-    ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ExportTableToPointInTimeError::from_response,
-    )
+) -> Result<ExportTableToPointInTimeOutput, ::awsrt::error::SdkError<ExportTableToPointInTimeError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ExportTableToPointInTimeError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ExportTableToPointInTimeInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ExportTableToPointInTimeInput) {
     w.begin_object();
     {
         let value = &v.table_arn;
@@ -989,9 +891,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ExportDescription" => {
-                f_export_description = r.optional(crate::types::de_export_description)?;
-            }
+            "ExportDescription" => f_export_description = r.optional(
+                crate::types::de_export_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -74,9 +74,7 @@ impl GetItemInput {
         &self.table_name
     }
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
-    pub fn key(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// This is a legacy parameter.
@@ -88,9 +86,7 @@ impl GetItemInput {
         self.consistent_read
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
@@ -113,16 +109,12 @@ impl GetItemInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetItemInputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(crate) key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) attributes_to_get: Option<Vec<String>>,
     pub(crate) consistent_read: Option<bool>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) projection_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
 }
 impl GetItemInputBuilder {
     /// The name of the table containing the requested item.
@@ -142,14 +134,8 @@ impl GetItemInputBuilder {
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.key
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
@@ -212,9 +198,7 @@ impl GetItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// A string that identifies one or more attributes to retrieve from the table.
@@ -238,8 +222,7 @@ impl GetItemInputBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -264,18 +247,14 @@ impl GetItemInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetItemInput, ::awsrt::error::BuildError> {
         Ok(GetItemInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `GetItemInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `GetItemInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `GetItemInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `GetItemInput`",
+            ))?,
             attributes_to_get: self.attributes_to_get,
             consistent_read: self.consistent_read,
             return_consumed_capacity: self.return_consumed_capacity,
@@ -330,22 +309,14 @@ impl GetItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetItemOutputBuilder {
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
 }
 impl GetItemOutputBuilder {
     /// Inserts an entry into the `Item` map.
     /// A map of attribute names to `AttributeValue` objects, as specified by `ProjectionExpression`.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -368,10 +339,7 @@ impl GetItemOutputBuilder {
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
-    pub fn set_consumed_capacity(
-        mut self,
-        input: Option<crate::types::ConsumedCapacity>,
-    ) -> Self {
+    pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
@@ -411,44 +379,25 @@ impl GetItemError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -548,9 +497,7 @@ impl GetItemFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>> {
+    pub async fn send(self) -> Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -559,10 +506,7 @@ impl GetItemFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -579,10 +523,7 @@ impl GetItemFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetItemError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -636,11 +577,7 @@ impl<M> GetItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.key(key, value);
         self
     }
@@ -704,9 +641,7 @@ impl<M> GetItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
@@ -753,21 +688,16 @@ pub(crate) async fn send(
     input: GetItemInput,
 ) -> Result<GetItemOutput, ::awsrt::error::SdkError<GetItemError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetItemFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetItemFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -776,10 +706,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -800,14 +727,9 @@ pub(crate) async fn presign(
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.GetItem`, the input as JSON.
 pub(crate) fn ser_request(
@@ -879,17 +801,15 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetItemInput) {
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<GetItemOutput, ::awsrt::json::JsonError> {
-    let mut f_item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r.optional(crate::types::de_consumed_capacity)?;
-            }
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+                crate::types::de_consumed_capacity,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -902,10 +822,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_read_an_item_from_a_table() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_read_an_item_from_a_table() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetItemInput::builder()
             .table_name("Music")
             .key("Artist", crate::types::AttributeValue::S(String::from("Acme Band")))
@@ -915,23 +832,17 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},\"SongTitle\":{\"S\":\"Happy Day\"}}}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},\"SongTitle\":{\"S\":\"Happy Day\"}}}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"Item\":{\"AlbumTitle\":{\"S\":\"Songs About Life\"},\"SongTitle\":{\"S\":\"Happy Day\"},\"Artist\":{\"S\":\"Acme Band\"}}}"
-                .as_bytes(),
+            "{\"Item\":{\"AlbumTitle\":{\"S\":\"Songs About Life\"},\"SongTitle\":{\"S\":\"Happy Day\"},\"Artist\":{\"S\":\"Acme Band\"}}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = GetItemOutput::builder()
-            .item(
-                "AlbumTitle",
-                crate::types::AttributeValue::S(String::from("Songs About Life")),
-            )
-            .item(
-                "SongTitle",
-                crate::types::AttributeValue::S(String::from("Happy Day")),
-            )
+            .item("AlbumTitle", crate::types::AttributeValue::S(String::from("Songs About Life")))
+            .item("SongTitle", crate::types::AttributeValue::S(String::from("Happy Day")))
             .item("Artist", crate::types::AttributeValue::S(String::from("Acme Band")))
             .build();
         assert_eq!(parsed, expected);

@@ -99,10 +99,7 @@ impl ImportTableInputBuilder {
         self
     }
     /// Sets or clears the `S3BucketSource` member.
-    pub fn set_s3_bucket_source(
-        mut self,
-        input: Option<crate::types::S3BucketSource>,
-    ) -> Self {
+    pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.s3_bucket_source = input;
         self
     }
@@ -126,10 +123,7 @@ impl ImportTableInputBuilder {
         &self.input_format
     }
     /// Additional properties that specify how the input is formatted,
-    pub fn input_format_options(
-        mut self,
-        input: crate::types::InputFormatOptions,
-    ) -> Self {
+    pub fn input_format_options(mut self, input: crate::types::InputFormatOptions) -> Self {
         self.input_format_options = Some(input);
         self
     }
@@ -162,9 +156,7 @@ impl ImportTableInputBuilder {
         self
     }
     /// The `InputCompressionType` member as currently set.
-    pub fn get_input_compression_type(
-        &self,
-    ) -> &Option<crate::types::InputCompressionType> {
+    pub fn get_input_compression_type(&self) -> &Option<crate::types::InputCompressionType> {
         &self.input_compression_type
     }
     /// Parameters for the table to import the data into.
@@ -185,9 +177,7 @@ impl ImportTableInputBuilder {
         self
     }
     /// The `TableCreationParameters` member as currently set.
-    pub fn get_table_creation_parameters(
-        &self,
-    ) -> &Option<crate::types::TableCreationParameters> {
+    pub fn get_table_creation_parameters(&self) -> &Option<crate::types::TableCreationParameters> {
         &self.table_creation_parameters
     }
     /// Builds the [`ImportTableInput`].
@@ -198,26 +188,20 @@ impl ImportTableInputBuilder {
     pub fn build(self) -> Result<ImportTableInput, ::awsrt::error::BuildError> {
         Ok(ImportTableInput {
             client_token: self.client_token,
-            s3_bucket_source: self
-                .s3_bucket_source
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "s3_bucket_source",
-                    "`s3_bucket_source` is required when building a `ImportTableInput`",
-                ))?,
-            input_format: self
-                .input_format
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "input_format",
-                    "`input_format` is required when building a `ImportTableInput`",
-                ))?,
+            s3_bucket_source: self.s3_bucket_source.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "s3_bucket_source",
+                "`s3_bucket_source` is required when building a `ImportTableInput`",
+            ))?,
+            input_format: self.input_format.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "input_format",
+                "`input_format` is required when building a `ImportTableInput`",
+            ))?,
             input_format_options: self.input_format_options,
             input_compression_type: self.input_compression_type,
-            table_creation_parameters: self
-                .table_creation_parameters
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_creation_parameters",
-                    "`table_creation_parameters` is required when building a `ImportTableInput`",
-                ))?,
+            table_creation_parameters: self.table_creation_parameters.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_creation_parameters",
+                "`table_creation_parameters` is required when building a `ImportTableInput`",
+            ))?,
         })
     }
 }
@@ -264,10 +248,7 @@ pub struct ImportTableOutputBuilder {
 impl ImportTableOutputBuilder {
     /// Represents the properties of the table created for the import, and parameters of the import.
     /// This member is required.
-    pub fn import_table_description(
-        mut self,
-        input: crate::types::ImportTableDescription,
-    ) -> Self {
+    pub fn import_table_description(mut self, input: crate::types::ImportTableDescription) -> Self {
         self.import_table_description = Some(input);
         self
     }
@@ -280,9 +261,7 @@ impl ImportTableOutputBuilder {
         self
     }
     /// The `ImportTableDescription` member as currently set.
-    pub fn get_import_table_description(
-        &self,
-    ) -> &Option<crate::types::ImportTableDescription> {
+    pub fn get_import_table_description(&self) -> &Option<crate::types::ImportTableDescription> {
         &self.import_table_description
     }
     /// Builds the [`ImportTableOutput`].
@@ -292,12 +271,10 @@ impl ImportTableOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ImportTableOutput, ::awsrt::error::BuildError> {
         Ok(ImportTableOutput {
-            import_table_description: self
-                .import_table_description
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "import_table_description",
-                    "`import_table_description` is required when building a `ImportTableOutput`",
-                ))?,
+            import_table_description: self.import_table_description.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "import_table_description",
+                "`import_table_description` is required when building a `ImportTableOutput`",
+            ))?,
         })
     }
 }
@@ -319,32 +296,19 @@ impl ImportTableError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ImportConflictException" => {
-                    Self::ImportConflictException(
-                        crate::types::de_import_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ImportConflictException" => Self::ImportConflictException(
+                crate::types::de_import_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ImportConflictException`.
     pub fn is_import_conflict_exception(&self) -> bool {
@@ -445,10 +409,7 @@ impl ImportTableFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ImportTableOutput, ::awsrt::error::SdkError<ImportTableError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ImportTableOutput, ::awsrt::error::SdkError<ImportTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -465,10 +426,7 @@ impl ImportTableFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ImportTableError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ImportTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -496,9 +454,7 @@ impl ImportTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ImportTableOutput, ::awsrt::error::SdkError<ImportTableError>> {
+    pub fn send(self) -> Result<ImportTableOutput, ::awsrt::error::SdkError<ImportTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -528,10 +484,7 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `S3BucketSource` member.
-    pub fn set_s3_bucket_source(
-        mut self,
-        input: Option<crate::types::S3BucketSource>,
-    ) -> Self {
+    pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.inner = self.inner.set_s3_bucket_source(input);
         self
     }
@@ -555,10 +508,7 @@ impl<M> ImportTableFluentBuilder<M> {
         self.inner.get_input_format()
     }
     /// Additional properties that specify how the input is formatted,
-    pub fn input_format_options(
-        mut self,
-        input: crate::types::InputFormatOptions,
-    ) -> Self {
+    pub fn input_format_options(mut self, input: crate::types::InputFormatOptions) -> Self {
         self.inner = self.inner.input_format_options(input);
         self
     }
@@ -591,9 +541,7 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// The `InputCompressionType` member as currently set.
-    pub fn get_input_compression_type(
-        &self,
-    ) -> &Option<crate::types::InputCompressionType> {
+    pub fn get_input_compression_type(&self) -> &Option<crate::types::InputCompressionType> {
         self.inner.get_input_compression_type()
     }
     /// Parameters for the table to import the data into.
@@ -614,9 +562,7 @@ impl<M> ImportTableFluentBuilder<M> {
         self
     }
     /// The `TableCreationParameters` member as currently set.
-    pub fn get_table_creation_parameters(
-        &self,
-    ) -> &Option<crate::types::TableCreationParameters> {
+    pub fn get_table_creation_parameters(&self) -> &Option<crate::types::TableCreationParameters> {
         self.inner.get_table_creation_parameters()
     }
 }
@@ -625,9 +571,10 @@ pub(crate) async fn send(
     input: ImportTableInput,
 ) -> Result<ImportTableOutput, ::awsrt::error::SdkError<ImportTableError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ImportTableFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ImportTableFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -635,14 +582,10 @@ pub(crate) async fn send(
     if input.client_token.is_none() {
         input.client_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -658,18 +601,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: ImportTableInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ImportTableError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ImportTableError>> {
     if input.client_token.is_none() {
         input.client_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ImportTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ImportTable`, the input as JSON.
 pub(crate) fn ser_request(
@@ -728,10 +665,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ImportTableDescription" => {
-                f_import_table_description = r
-                    .optional(crate::types::de_import_table_description)?;
-            }
+            "ImportTableDescription" => f_import_table_description = r.optional(
+                crate::types::de_import_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -114,10 +114,7 @@ impl ListBackupsInputBuilder {
         self
     }
     /// Sets or clears the `TimeRangeLowerBound` member.
-    pub fn set_time_range_lower_bound(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_time_range_lower_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.time_range_lower_bound = input;
         self
     }
@@ -131,10 +128,7 @@ impl ListBackupsInputBuilder {
         self
     }
     /// Sets or clears the `TimeRangeUpperBound` member.
-    pub fn set_time_range_upper_bound(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_time_range_upper_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.time_range_upper_bound = input;
         self
     }
@@ -157,18 +151,12 @@ impl ListBackupsInputBuilder {
         &self.exclusive_start_backup_arn
     }
     /// The backups from the table specified by `BackupType` are listed.
-    pub fn backup_type(
-        mut self,
-        input: impl Into<crate::types::BackupTypeFilter>,
-    ) -> Self {
+    pub fn backup_type(mut self, input: impl Into<crate::types::BackupTypeFilter>) -> Self {
         self.backup_type = Some(input.into());
         self
     }
     /// Sets or clears the `BackupType` member.
-    pub fn set_backup_type(
-        mut self,
-        input: Option<crate::types::BackupTypeFilter>,
-    ) -> Self {
+    pub fn set_backup_type(mut self, input: Option<crate::types::BackupTypeFilter>) -> Self {
         self.backup_type = input;
         self
     }
@@ -247,10 +235,7 @@ impl ListBackupsOutputBuilder {
         self
     }
     /// Sets or clears the `BackupSummaries` member.
-    pub fn set_backup_summaries(
-        mut self,
-        input: Option<Vec<crate::types::BackupSummary>>,
-    ) -> Self {
+    pub fn set_backup_summaries(mut self, input: Option<Vec<crate::types::BackupSummary>>) -> Self {
         self.backup_summaries = input;
         self
     }
@@ -296,25 +281,16 @@ impl ListBackupsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -410,10 +386,7 @@ impl ListBackupsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -430,10 +403,7 @@ impl ListBackupsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListBackupsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBackupsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -461,9 +431,7 @@ impl ListBackupsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>> {
+    pub fn send(self) -> Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -506,10 +474,7 @@ impl<M> ListBackupsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `TimeRangeLowerBound` member.
-    pub fn set_time_range_lower_bound(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_time_range_lower_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_time_range_lower_bound(input);
         self
     }
@@ -523,10 +488,7 @@ impl<M> ListBackupsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `TimeRangeUpperBound` member.
-    pub fn set_time_range_upper_bound(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_time_range_upper_bound(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_time_range_upper_bound(input);
         self
     }
@@ -549,18 +511,12 @@ impl<M> ListBackupsFluentBuilder<M> {
         self.inner.get_exclusive_start_backup_arn()
     }
     /// The backups from the table specified by `BackupType` are listed.
-    pub fn backup_type(
-        mut self,
-        input: impl Into<crate::types::BackupTypeFilter>,
-    ) -> Self {
+    pub fn backup_type(mut self, input: impl Into<crate::types::BackupTypeFilter>) -> Self {
         self.inner = self.inner.backup_type(input);
         self
     }
     /// Sets or clears the `BackupType` member.
-    pub fn set_backup_type(
-        mut self,
-        input: Option<crate::types::BackupTypeFilter>,
-    ) -> Self {
+    pub fn set_backup_type(mut self, input: Option<crate::types::BackupTypeFilter>) -> Self {
         self.inner = self.inner.set_backup_type(input);
         self
     }
@@ -574,20 +530,18 @@ pub(crate) async fn send(
     input: ListBackupsInput,
 ) -> Result<ListBackupsOutput, ::awsrt::error::SdkError<ListBackupsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListBackupsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListBackupsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     if let Some(v) = &input.table_name {
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -596,10 +550,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -615,21 +566,13 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListBackupsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListBackupsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBackupsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     if let Some(v) = &input.table_name {
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBackups`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListBackups`, the input as JSON.
 pub(crate) fn ser_request(
@@ -686,13 +629,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "BackupSummaries" => {
-                f_backup_summaries = r
-                    .optional(|r| r.list(crate::types::de_backup_summary))?;
-            }
-            "LastEvaluatedBackupArn" => {
-                f_last_evaluated_backup_arn = r.optional(|r| r.string_owned())?;
-            }
+            "BackupSummaries" => f_backup_summaries = r.optional(|r| r.list(
+                crate::types::de_backup_summary,
+            ))?,
+            "LastEvaluatedBackupArn" => f_last_evaluated_backup_arn = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

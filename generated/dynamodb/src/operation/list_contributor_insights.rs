@@ -109,10 +109,7 @@ impl ListContributorInsightsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListContributorInsightsOutput,
-        ::awsrt::error::SdkError<ListContributorInsightsError>,
-    > {
+    ) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
         send(client.handle(), self).await
     }
 }
@@ -129,17 +126,13 @@ impl ListContributorInsightsInput {
 )]
 pub struct ListContributorInsightsOutput {
     /// A list of ContributorInsightsSummary.
-    pub contributor_insights_summaries: Option<
-        Vec<crate::types::ContributorInsightsSummary>,
-    >,
+    pub contributor_insights_summaries: Option<Vec<crate::types::ContributorInsightsSummary>>,
     /// A token to go to the next page if there is one.
     pub next_token: Option<String>,
 }
 impl ListContributorInsightsOutput {
     /// A list of ContributorInsightsSummary.
-    pub fn contributor_insights_summaries(
-        &self,
-    ) -> &[crate::types::ContributorInsightsSummary] {
+    pub fn contributor_insights_summaries(&self) -> &[crate::types::ContributorInsightsSummary] {
         self.contributor_insights_summaries.as_deref().unwrap_or_default()
     }
     /// A token to go to the next page if there is one.
@@ -155,9 +148,9 @@ impl ListContributorInsightsOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListContributorInsightsOutputBuilder {
-    pub(crate) contributor_insights_summaries: Option<
-        Vec<crate::types::ContributorInsightsSummary>,
-    >,
+    pub(
+        crate
+    ) contributor_insights_summaries: Option<Vec<crate::types::ContributorInsightsSummary>>,
     pub(crate) next_token: Option<String>,
 }
 impl ListContributorInsightsOutputBuilder {
@@ -222,25 +215,16 @@ impl ListContributorInsightsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -327,10 +311,7 @@ impl ListContributorInsightsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListContributorInsightsOutput,
-        ::awsrt::error::SdkError<ListContributorInsightsError>,
-    > {
+    ) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -339,13 +320,7 @@ impl ListContributorInsightsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListContributorInsightsOutput,
-            ::awsrt::error::SdkError<ListContributorInsightsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -362,10 +337,7 @@ impl ListContributorInsightsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListContributorInsightsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -395,10 +367,7 @@ impl ListContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListContributorInsightsOutput,
-        ::awsrt::error::SdkError<ListContributorInsightsError>,
-    > {
+    ) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -453,31 +422,23 @@ impl<M> ListContributorInsightsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListContributorInsightsInput,
-) -> Result<
-    ListContributorInsightsOutput,
-    ::awsrt::error::SdkError<ListContributorInsightsError>,
-> {
+) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListContributorInsightsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListContributorInsightsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     if let Some(v) = &input.table_name {
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -493,21 +454,13 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListContributorInsightsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListContributorInsightsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListContributorInsightsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     if let Some(v) = &input.table_name {
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListContributorInsights`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListContributorInsights`, the input as JSON.
 pub(crate) fn ser_request(
@@ -525,20 +478,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListContributorInsightsOutput,
-    ::awsrt::error::SdkError<ListContributorInsightsError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ListContributorInsightsError::from_response,
-    )
+) -> Result<ListContributorInsightsOutput, ::awsrt::error::SdkError<ListContributorInsightsError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ListContributorInsightsError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ListContributorInsightsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListContributorInsightsInput) {
     w.begin_object();
     if let Some(value) = &v.table_name {
         w.key("TableName");
@@ -560,17 +503,14 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ListContributorInsightsOutput, ::awsrt::json::JsonError> {
-    let mut f_contributor_insights_summaries: Option<
-        Vec<crate::types::ContributorInsightsSummary>,
-    > = None;
+    let mut f_contributor_insights_summaries: Option<Vec<crate::types::ContributorInsightsSummary>> = None;
     let mut f_next_token: Option<String> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ContributorInsightsSummaries" => {
-                f_contributor_insights_summaries = r
-                    .optional(|r| r.list(crate::types::de_contributor_insights_summary))?;
-            }
+            "ContributorInsightsSummaries" => f_contributor_insights_summaries = r.optional(|r| r.list(
+                crate::types::de_contributor_insights_summary,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -595,10 +535,7 @@ impl ListContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListContributorInsightsOutput,
-        ListContributorInsightsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListContributorInsightsOutput, ListContributorInsightsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -617,24 +554,22 @@ impl ListContributorInsightsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListContributorInsightsOutput,
-        ListContributorInsightsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListContributorInsightsOutput, ListContributorInsightsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }

@@ -159,10 +159,7 @@ impl ListExportsOutputBuilder {
         self
     }
     /// Sets or clears the `ExportSummaries` member.
-    pub fn set_export_summaries(
-        mut self,
-        input: Option<Vec<crate::types::ExportSummary>>,
-    ) -> Self {
+    pub fn set_export_summaries(mut self, input: Option<Vec<crate::types::ExportSummary>>) -> Self {
         self.export_summaries = input;
         self
     }
@@ -208,25 +205,16 @@ impl ListExportsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -322,10 +310,7 @@ impl ListExportsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListExportsOutput, ::awsrt::error::SdkError<ListExportsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListExportsOutput, ::awsrt::error::SdkError<ListExportsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -342,10 +327,7 @@ impl ListExportsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListExportsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListExportsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -373,9 +355,7 @@ impl ListExportsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListExportsOutput, ::awsrt::error::SdkError<ListExportsError>> {
+    pub fn send(self) -> Result<ListExportsOutput, ::awsrt::error::SdkError<ListExportsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -432,26 +412,21 @@ pub(crate) async fn send(
     input: ListExportsInput,
 ) -> Result<ListExportsOutput, ::awsrt::error::SdkError<ListExportsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListExportsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListExportsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     if let Some(v) = &input.table_arn {
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -467,21 +442,13 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListExportsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListExportsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListExportsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     if let Some(v) = &input.table_arn {
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListExports`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListExports`, the input as JSON.
 pub(crate) fn ser_request(
@@ -526,10 +493,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ExportSummaries" => {
-                f_export_summaries = r
-                    .optional(|r| r.list(crate::types::de_export_summary))?;
-            }
+            "ExportSummaries" => f_export_summaries = r.optional(|r| r.list(
+                crate::types::de_export_summary,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -552,9 +518,7 @@ impl ListExportsFluentBuilder {
 impl ListExportsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListExportsOutput, ListExportsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListExportsOutput, ListExportsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -571,23 +535,22 @@ impl ListExportsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListExportsOutput, ListExportsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListExportsOutput, ListExportsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }

@@ -56,18 +56,12 @@ pub struct ListGlobalTablesInputBuilder {
 }
 impl ListGlobalTablesInputBuilder {
     /// The first global table name that this operation will evaluate.
-    pub fn exclusive_start_global_table_name(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn exclusive_start_global_table_name(mut self, input: impl Into<String>) -> Self {
         self.exclusive_start_global_table_name = Some(input.into());
         self
     }
     /// Sets or clears the `ExclusiveStartGlobalTableName` member.
-    pub fn set_exclusive_start_global_table_name(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_exclusive_start_global_table_name(mut self, input: Option<String>) -> Self {
         self.exclusive_start_global_table_name = input;
         self
     }
@@ -117,10 +111,7 @@ impl ListGlobalTablesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListGlobalTablesOutput,
-        ::awsrt::error::SdkError<ListGlobalTablesError>,
-    > {
+    ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
         send(client.handle(), self).await
     }
 }
@@ -170,10 +161,7 @@ impl ListGlobalTablesOutputBuilder {
         self
     }
     /// Sets or clears the `GlobalTables` member.
-    pub fn set_global_tables(
-        mut self,
-        input: Option<Vec<crate::types::GlobalTable>>,
-    ) -> Self {
+    pub fn set_global_tables(mut self, input: Option<Vec<crate::types::GlobalTable>>) -> Self {
         self.global_tables = input;
         self
     }
@@ -187,10 +175,7 @@ impl ListGlobalTablesOutputBuilder {
         self
     }
     /// Sets or clears the `LastEvaluatedGlobalTableName` member.
-    pub fn set_last_evaluated_global_table_name(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_last_evaluated_global_table_name(mut self, input: Option<String>) -> Self {
         self.last_evaluated_global_table_name = input;
         self
     }
@@ -222,25 +207,16 @@ impl ListGlobalTablesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -327,10 +303,7 @@ impl ListGlobalTablesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListGlobalTablesOutput,
-        ::awsrt::error::SdkError<ListGlobalTablesError>,
-    > {
+    ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -339,10 +312,7 @@ impl ListGlobalTablesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -359,10 +329,7 @@ impl ListGlobalTablesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListGlobalTablesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGlobalTablesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -392,10 +359,7 @@ impl ListGlobalTablesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListGlobalTablesOutput,
-        ::awsrt::error::SdkError<ListGlobalTablesError>,
-    > {
+    ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -405,18 +369,12 @@ impl<M> ListGlobalTablesFluentBuilder<M> {
         &self.inner
     }
     /// The first global table name that this operation will evaluate.
-    pub fn exclusive_start_global_table_name(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn exclusive_start_global_table_name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.exclusive_start_global_table_name(input);
         self
     }
     /// Sets or clears the `ExclusiveStartGlobalTableName` member.
-    pub fn set_exclusive_start_global_table_name(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_exclusive_start_global_table_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_exclusive_start_global_table_name(input);
         self
     }
@@ -458,14 +416,14 @@ pub(crate) async fn send(
     input: ListGlobalTablesInput,
 ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListGlobalTablesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListGlobalTablesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -474,10 +432,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -493,15 +448,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListGlobalTablesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListGlobalTablesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGlobalTablesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListGlobalTables`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListGlobalTables`, the input as JSON.
 pub(crate) fn ser_request(
@@ -520,11 +469,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListGlobalTablesOutput, ::awsrt::error::SdkError<ListGlobalTablesError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ListGlobalTablesError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, ListGlobalTablesError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListGlobalTablesInput) {
     w.begin_object();
@@ -550,12 +495,8 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "GlobalTables" => {
-                f_global_tables = r.optional(|r| r.list(crate::types::de_global_table))?;
-            }
-            "LastEvaluatedGlobalTableName" => {
-                f_last_evaluated_global_table_name = r.optional(|r| r.string_owned())?;
-            }
+            "GlobalTables" => f_global_tables = r.optional(|r| r.list(crate::types::de_global_table))?,
+            "LastEvaluatedGlobalTableName" => f_last_evaluated_global_table_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -187,25 +187,16 @@ impl ListTablesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -290,9 +281,7 @@ impl ListTablesFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>> {
+    pub async fn send(self) -> Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -301,10 +290,7 @@ impl ListTablesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,10 +307,7 @@ impl ListTablesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListTablesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTablesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -352,9 +335,7 @@ impl ListTablesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>> {
+    pub fn send(self) -> Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -397,14 +378,14 @@ pub(crate) async fn send(
     input: ListTablesInput,
 ) -> Result<ListTablesOutput, ::awsrt::error::SdkError<ListTablesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListTablesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListTablesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -413,10 +394,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -432,15 +410,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListTablesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListTablesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTablesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTables`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListTables`, the input as JSON.
 pub(crate) fn ser_request(
@@ -482,9 +454,7 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableNames" => f_table_names = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "LastEvaluatedTableName" => {
-                f_last_evaluated_table_name = r.optional(|r| r.string_owned())?;
-            }
+            "LastEvaluatedTableName" => f_last_evaluated_table_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }
@@ -506,9 +476,7 @@ impl ListTablesFluentBuilder {
 impl ListTablesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListTablesOutput, ListTablesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListTablesOutput, ListTablesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -525,26 +493,23 @@ impl ListTablesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListTablesOutput, ListTablesError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListTablesOutput, ListTablesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.exclusive_start_table_name.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_exclusive_start_table_name(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out)
-                        .and_then(|v| v.last_evaluated_table_name.as_ref())
-                        .cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_exclusive_start_table_name(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.last_evaluated_table_name.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListTablesPaginator {
@@ -596,10 +561,9 @@ mod examples {
         let input = ListTablesInput::builder().build();
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
-        assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes()) ?);
+        assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes())?);
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"TableNames\":[\"Forum\",\"ProductCatalog\",\"Reply\",\"Thread\"]}"
-                .as_bytes(),
+            "{\"TableNames\":[\"Forum\",\"ProductCatalog\",\"Reply\",\"Thread\"]}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = ListTablesOutput::builder()

@@ -82,12 +82,10 @@ impl ListTagsOfResourceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListTagsOfResourceInput, ::awsrt::error::BuildError> {
         Ok(ListTagsOfResourceInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `ListTagsOfResourceInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `ListTagsOfResourceInput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -97,10 +95,7 @@ impl ListTagsOfResourceInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListTagsOfResourceOutput,
-        ::awsrt::error::SdkError<ListTagsOfResourceError>,
-    > {
+    ) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
         send(client.handle(), self).await
     }
 }
@@ -198,31 +193,19 @@ impl ListTagsOfResourceError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -314,10 +297,7 @@ impl ListTagsOfResourceFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListTagsOfResourceOutput,
-        ::awsrt::error::SdkError<ListTagsOfResourceError>,
-    > {
+    ) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -326,13 +306,7 @@ impl ListTagsOfResourceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListTagsOfResourceOutput,
-            ::awsrt::error::SdkError<ListTagsOfResourceError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -349,10 +323,7 @@ impl ListTagsOfResourceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListTagsOfResourceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -382,10 +353,7 @@ impl ListTagsOfResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListTagsOfResourceOutput,
-        ::awsrt::error::SdkError<ListTagsOfResourceError>,
-    > {
+    ) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -427,26 +395,21 @@ impl<M> ListTagsOfResourceFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListTagsOfResourceInput,
-) -> Result<
-    ListTagsOfResourceOutput,
-    ::awsrt::error::SdkError<ListTagsOfResourceError>,
-> {
+) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListTagsOfResourceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListTagsOfResourceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.resource_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -455,10 +418,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -474,22 +434,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListTagsOfResourceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListTagsOfResourceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.resource_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTagsOfResource`: `POST /`, `X-Amz-Target: DynamoDB_20120810.ListTagsOfResource`, the input as JSON.
 pub(crate) fn ser_request(
@@ -507,15 +459,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListTagsOfResourceOutput,
-    ::awsrt::error::SdkError<ListTagsOfResourceError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ListTagsOfResourceError::from_response,
-    )
+) -> Result<ListTagsOfResourceOutput, ::awsrt::error::SdkError<ListTagsOfResourceError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ListTagsOfResourceError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListTagsOfResourceInput) {
     w.begin_object();

@@ -34,9 +34,7 @@ pub struct PutItemInput {
     /// Each element in the `Item` map is an `AttributeValue` object.
     pub item: ::std::collections::HashMap<String, crate::types::AttributeValue>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expected: Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    >,
+    pub expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request. For `PutItem`, the valid values are:
     ///
     /// - `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)
@@ -59,9 +57,7 @@ pub struct PutItemInput {
     /// - `NONE` - No `ConsumedCapacity` details are included in the response.
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.
-    pub return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html) in the *Amazon DynamoDB Developer Guide*.
     pub conditional_operator: Option<crate::types::ConditionalOperator>,
     /// A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
@@ -118,15 +114,11 @@ pub struct PutItemInput {
     /// `ProductStatus IN (:avail, :back, :disc)`
     ///
     /// For more information on expression attribute values, see [Condition Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl PutItemInput {
     /// The name of the table to contain the item.
@@ -134,17 +126,13 @@ impl PutItemInput {
         &self.table_name
     }
     /// A map of attribute name/value pairs, one for each attribute.
-    pub fn item(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn item(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.item
     }
     /// This is a legacy parameter.
     pub fn expected(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.expected.as_ref()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
@@ -152,9 +140,7 @@ impl PutItemInput {
         self.return_values.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
@@ -199,28 +185,22 @@ impl PutItemInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutItemInputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) expected: Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     pub(crate) return_values: Option<crate::types::ReturnValue>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
-    pub(crate) return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) condition_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl PutItemInputBuilder {
     /// The name of the table to contain the item.
@@ -240,14 +220,8 @@ impl PutItemInputBuilder {
     }
     /// Inserts an entry into the `Item` map.
     /// A map of attribute name/value pairs, one for each attribute.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -271,17 +245,14 @@ impl PutItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::ExpectedAttributeValue,
     ) -> Self {
-        self.expected
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expected.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Expected` member.
     pub fn set_expected(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     ) -> Self {
         self.expected = input;
         self
@@ -289,9 +260,7 @@ impl PutItemInputBuilder {
     /// The `Expected` member as currently set.
     pub fn get_expected(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         &self.expected
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
@@ -300,10 +269,7 @@ impl PutItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnValues` member.
-    pub fn set_return_values(
-        mut self,
-        input: Option<crate::types::ReturnValue>,
-    ) -> Self {
+    pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.return_values = input;
         self
     }
@@ -328,9 +294,7 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
@@ -372,9 +336,7 @@ impl PutItemInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
@@ -398,8 +360,7 @@ impl PutItemInputBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -424,8 +385,7 @@ impl PutItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -472,18 +432,14 @@ impl PutItemInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutItemInput, ::awsrt::error::BuildError> {
         Ok(PutItemInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `PutItemInput`",
-                ))?,
-            item: self
-                .item
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "item",
-                    "`item` is required when building a `PutItemInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `PutItemInput`",
+            ))?,
+            item: self.item.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "item",
+                "`item` is required when building a `PutItemInput`",
+            ))?,
             expected: self.expected,
             return_values: self.return_values,
             return_consumed_capacity: self.return_consumed_capacity,
@@ -492,8 +448,7 @@ impl PutItemInputBuilder {
             condition_expression: self.condition_expression,
             expression_attribute_names: self.expression_attribute_names,
             expression_attribute_values: self.expression_attribute_values,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }
@@ -519,9 +474,7 @@ impl PutItemInput {
 )]
 pub struct PutItemOutput {
     /// The attribute values as they appeared before the `PutItem` operation, but only if `ReturnValues` is specified as `ALL_OLD` in the request. Each element consists of an attribute name and an attribute value.
-    pub attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// The capacity units consumed by the `PutItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption) in the *Amazon DynamoDB Developer Guide*.
     pub consumed_capacity: Option<crate::types::ConsumedCapacity>,
     /// Information about item collections, if any, that were affected by the `PutItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.
@@ -547,9 +500,7 @@ impl PutItemOutput {
         self.consumed_capacity.as_ref()
     }
     /// Information about item collections, if any, that were affected by the `PutItem` operation.
-    pub fn item_collection_metrics(
-        &self,
-    ) -> Option<&crate::types::ItemCollectionMetrics> {
+    pub fn item_collection_metrics(&self) -> Option<&crate::types::ItemCollectionMetrics> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`PutItemOutput`].
@@ -561,9 +512,9 @@ impl PutItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutItemOutputBuilder {
-    pub(crate) attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
     pub(crate) item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,
 }
@@ -575,8 +526,7 @@ impl PutItemOutputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -600,10 +550,7 @@ impl PutItemOutputBuilder {
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
-    pub fn set_consumed_capacity(
-        mut self,
-        input: Option<crate::types::ConsumedCapacity>,
-    ) -> Self {
+    pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
@@ -612,10 +559,7 @@ impl PutItemOutputBuilder {
         &self.consumed_capacity
     }
     /// Information about item collections, if any, that were affected by the `PutItem` operation.
-    pub fn item_collection_metrics(
-        mut self,
-        input: crate::types::ItemCollectionMetrics,
-    ) -> Self {
+    pub fn item_collection_metrics(mut self, input: crate::types::ItemCollectionMetrics) -> Self {
         self.item_collection_metrics = Some(input);
         self
     }
@@ -628,9 +572,7 @@ impl PutItemOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
-    pub fn get_item_collection_metrics(
-        &self,
-    ) -> &Option<crate::types::ItemCollectionMetrics> {
+    pub fn get_item_collection_metrics(&self) -> &Option<crate::types::ItemCollectionMetrics> {
         &self.item_collection_metrics
     }
     /// Builds the [`PutItemOutput`].
@@ -647,9 +589,7 @@ impl PutItemOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum PutItemError {
     /// See [`ConditionalCheckFailedException`](crate::types::error::ConditionalCheckFailedException).
-    ConditionalCheckFailedException(
-        crate::types::error::ConditionalCheckFailedException,
-    ),
+    ConditionalCheckFailedException(crate::types::error::ConditionalCheckFailedException),
     /// See [`InternalServerError`](crate::types::error::InternalServerError).
     InternalServerError(crate::types::error::InternalServerError),
     /// See [`InvalidEndpointException`](crate::types::error::InvalidEndpointException).
@@ -663,9 +603,7 @@ pub enum PutItemError {
         crate::types::error::ProvisionedThroughputExceededException,
     ),
     /// See [`ReplicatedWriteConflictException`](crate::types::error::ReplicatedWriteConflictException).
-    ReplicatedWriteConflictException(
-        crate::types::error::ReplicatedWriteConflictException,
-    ),
+    ReplicatedWriteConflictException(crate::types::error::ReplicatedWriteConflictException),
     /// See [`RequestLimitExceeded`](crate::types::error::RequestLimitExceeded).
     RequestLimitExceeded(crate::types::error::RequestLimitExceeded),
     /// See [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException).
@@ -680,70 +618,38 @@ impl PutItemError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConditionalCheckFailedException" => {
-                    Self::ConditionalCheckFailedException(
-                        crate::types::de_conditional_check_failed_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ItemCollectionSizeLimitExceededException" => {
-                    Self::ItemCollectionSizeLimitExceededException(
-                        crate::types::de_item_collection_size_limit_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ReplicatedWriteConflictException" => {
-                    Self::ReplicatedWriteConflictException(
-                        crate::types::de_replicated_write_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionConflictException" => {
-                    Self::TransactionConflictException(
-                        crate::types::de_transaction_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConditionalCheckFailedException" => Self::ConditionalCheckFailedException(
+                crate::types::de_conditional_check_failed_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ItemCollectionSizeLimitExceededException" => Self::ItemCollectionSizeLimitExceededException(
+                crate::types::de_item_collection_size_limit_exceeded_exception(&mut r)?
+                    .with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ReplicatedWriteConflictException" => Self::ReplicatedWriteConflictException(
+                crate::types::de_replicated_write_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionConflictException" => Self::TransactionConflictException(
+                crate::types::de_transaction_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
     pub fn is_conditional_check_failed_exception(&self) -> bool {
@@ -863,9 +769,7 @@ impl PutItemFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>> {
+    pub async fn send(self) -> Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -874,10 +778,7 @@ impl PutItemFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -894,10 +795,7 @@ impl PutItemFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutItemError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -951,11 +849,7 @@ impl<M> PutItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `Item` map.
     /// A map of attribute name/value pairs, one for each attribute.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.item(key, value);
         self
     }
@@ -986,9 +880,7 @@ impl<M> PutItemFluentBuilder<M> {
     /// Sets or clears the `Expected` member.
     pub fn set_expected(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     ) -> Self {
         self.inner = self.inner.set_expected(input);
         self
@@ -996,9 +888,7 @@ impl<M> PutItemFluentBuilder<M> {
     /// The `Expected` member as currently set.
     pub fn get_expected(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.inner.get_expected()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
@@ -1007,10 +897,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnValues` member.
-    pub fn set_return_values(
-        mut self,
-        input: Option<crate::types::ReturnValue>,
-    ) -> Self {
+    pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.set_return_values(input);
         self
     }
@@ -1035,9 +922,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
@@ -1079,9 +964,7 @@ impl<M> PutItemFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
@@ -1174,21 +1057,16 @@ pub(crate) async fn send(
     input: PutItemInput,
 ) -> Result<PutItemOutput, ::awsrt::error::SdkError<PutItemError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutItemFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutItemFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -1197,10 +1075,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1221,14 +1096,9 @@ pub(crate) async fn presign(
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.PutItem`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1322,24 +1192,19 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutItemInput) {
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PutItemOutput, ::awsrt::json::JsonError> {
-    let mut f_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     let mut f_item_collection_metrics: Option<crate::types::ItemCollectionMetrics> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Attributes" => {
-                f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r.optional(crate::types::de_consumed_capacity)?;
-            }
-            "ItemCollectionMetrics" => {
-                f_item_collection_metrics = r
-                    .optional(crate::types::de_item_collection_metrics)?;
-            }
+            "Attributes" => f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+                crate::types::de_consumed_capacity,
+            )?,
+            "ItemCollectionMetrics" => f_item_collection_metrics = r.optional(
+                crate::types::de_item_collection_metrics,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -1356,32 +1221,21 @@ mod examples {
     fn case_01_to_add_an_item_to_a_table() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutItemInput::builder()
             .table_name("Music")
-            .item(
-                "AlbumTitle",
-                crate::types::AttributeValue::S(String::from("Somewhat Famous")),
-            )
-            .item(
-                "SongTitle",
-                crate::types::AttributeValue::S(String::from("Call Me Today")),
-            )
-            .item(
-                "Artist",
-                crate::types::AttributeValue::S(String::from("No One You Know")),
-            )
-            .return_consumed_capacity(
-                crate::types::ReturnConsumedCapacity::from("TOTAL"),
-            )
+            .item("AlbumTitle", crate::types::AttributeValue::S(String::from("Somewhat Famous")))
+            .item("SongTitle", crate::types::AttributeValue::S(String::from("Call Me Today")))
+            .item("Artist", crate::types::AttributeValue::S(String::from("No One You Know")))
+            .return_consumed_capacity(crate::types::ReturnConsumedCapacity::from("TOTAL"))
             .build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"TableName\":\"Music\",\"Item\":{\"AlbumTitle\":{\"S\":\"Somewhat Famous\"},\"SongTitle\":{\"S\":\"Call Me Today\"},\"Artist\":{\"S\":\"No One You Know\"}},\"ReturnConsumedCapacity\":\"TOTAL\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"TableName\":\"Music\",\"Item\":{\"AlbumTitle\":{\"S\":\"Somewhat Famous\"},\"SongTitle\":{\"S\":\"Call Me Today\"},\"Artist\":{\"S\":\"No One You Know\"}},\"ReturnConsumedCapacity\":\"TOTAL\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ConsumedCapacity\":{\"CapacityUnits\":1,\"TableName\":\"Music\"}}"
-                .as_bytes(),
+            "{\"ConsumedCapacity\":{\"CapacityUnits\":1,\"TableName\":\"Music\"}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = PutItemOutput::builder()

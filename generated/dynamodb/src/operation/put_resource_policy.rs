@@ -121,10 +121,7 @@ impl PutResourcePolicyInputBuilder {
         self
     }
     /// Sets or clears the `ConfirmRemoveSelfResourceAccess` member.
-    pub fn set_confirm_remove_self_resource_access(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
+    pub fn set_confirm_remove_self_resource_access(mut self, input: Option<bool>) -> Self {
         self.confirm_remove_self_resource_access = input;
         self
     }
@@ -139,22 +136,18 @@ impl PutResourcePolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(PutResourcePolicyInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `PutResourcePolicyInput`",
-                ))?,
-            policy: self
-                .policy
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy",
-                    "`policy` is required when building a `PutResourcePolicyInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `PutResourcePolicyInput`",
+            ))?,
+            policy: self.policy.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy",
+                "`policy` is required when building a `PutResourcePolicyInput`",
+            ))?,
             expected_revision_id: self.expected_revision_id,
-            confirm_remove_self_resource_access: self
-                .confirm_remove_self_resource_access
-                .unwrap_or(false),
+            confirm_remove_self_resource_access: self.confirm_remove_self_resource_access.unwrap_or(
+                false,
+            ),
         })
     }
 }
@@ -163,10 +156,7 @@ impl PutResourcePolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutResourcePolicyOutput,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -247,49 +237,28 @@ impl PutResourcePolicyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "PolicyNotFoundException" => {
-                    Self::PolicyNotFoundException(
-                        crate::types::de_policy_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "PolicyNotFoundException" => Self::PolicyNotFoundException(
+                crate::types::de_policy_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -396,10 +365,7 @@ impl PutResourcePolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutResourcePolicyOutput,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -408,10 +374,7 @@ impl PutResourcePolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -428,10 +391,7 @@ impl PutResourcePolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -461,10 +421,7 @@ impl PutResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutResourcePolicyOutput,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -523,10 +480,7 @@ impl<M> PutResourcePolicyFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ConfirmRemoveSelfResourceAccess` member.
-    pub fn set_confirm_remove_self_resource_access(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
+    pub fn set_confirm_remove_self_resource_access(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_confirm_remove_self_resource_access(input);
         self
     }
@@ -540,21 +494,19 @@ pub(crate) async fn send(
     input: PutResourcePolicyInput,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutResourcePolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutResourcePolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.resource_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -563,10 +515,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -582,22 +531,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutResourcePolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutResourcePolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutResourcePolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.resource_arn;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutResourcePolicy`: `POST /`, `X-Amz-Target: DynamoDB_20120810.PutResourcePolicy`, the input as JSON.
 pub(crate) fn ser_request(
@@ -616,11 +557,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        PutResourcePolicyError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, PutResourcePolicyError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicyInput) {
     w.begin_object();

@@ -50,13 +50,9 @@ pub struct QueryInput {
     /// Strongly consistent reads are not supported on global secondary indexes. If you query a global secondary index with `ConsistentRead` set to `true`, you will receive a `ValidationException`.
     pub consistent_read: Option<bool>,
     /// This is a legacy parameter. Use `KeyConditionExpression` instead. For more information, see [KeyConditions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.KeyConditions.html) in the *Amazon DynamoDB Developer Guide*.
-    pub key_conditions: Option<
-        ::std::collections::HashMap<String, crate::types::Condition>,
-    >,
+    pub key_conditions: Option<::std::collections::HashMap<String, crate::types::Condition>>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [QueryFilter](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.QueryFilter.html) in the *Amazon DynamoDB Developer Guide*.
-    pub query_filter: Option<
-        ::std::collections::HashMap<String, crate::types::Condition>,
-    >,
+    pub query_filter: Option<::std::collections::HashMap<String, crate::types::Condition>>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html) in the *Amazon DynamoDB Developer Guide*.
     pub conditional_operator: Option<crate::types::ConditionalOperator>,
     /// Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
@@ -68,9 +64,7 @@ pub struct QueryInput {
     /// The primary key of the first item that this operation will evaluate. Use the value that was returned for `LastEvaluatedKey` in the previous operation.
     ///
     /// The data type for `ExclusiveStartKey` must be String, Number, or Binary. No set data types are allowed.
-    pub exclusive_start_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -173,9 +167,7 @@ pub struct QueryInput {
     /// `ProductStatus IN (:avail, :back, :disc)`
     ///
     /// For more information on expression attribute values, see [Specifying Conditions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl QueryInput {
     /// The name of the table containing the requested items.
@@ -229,9 +221,7 @@ impl QueryInput {
         self.exclusive_start_key.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
@@ -273,27 +263,21 @@ pub struct QueryInputBuilder {
     pub(crate) attributes_to_get: Option<Vec<String>>,
     pub(crate) limit: Option<i32>,
     pub(crate) consistent_read: Option<bool>,
-    pub(crate) key_conditions: Option<
-        ::std::collections::HashMap<String, crate::types::Condition>,
-    >,
-    pub(crate) query_filter: Option<
-        ::std::collections::HashMap<String, crate::types::Condition>,
-    >,
+    pub(crate) key_conditions: Option<::std::collections::HashMap<String, crate::types::Condition>>,
+    pub(crate) query_filter: Option<::std::collections::HashMap<String, crate::types::Condition>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) scan_index_forward: Option<bool>,
-    pub(crate) exclusive_start_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) projection_expression: Option<String>,
     pub(crate) filter_expression: Option<String>,
     pub(crate) key_condition_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl QueryInputBuilder {
     /// The name of the table containing the requested items.
@@ -389,8 +373,7 @@ impl QueryInputBuilder {
         key: impl Into<String>,
         value: crate::types::Condition,
     ) -> Self {
-        self.key_conditions
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.key_conditions.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -410,13 +393,8 @@ impl QueryInputBuilder {
     }
     /// Inserts an entry into the `QueryFilter` map.
     /// This is a legacy parameter.
-    pub fn query_filter(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Condition,
-    ) -> Self {
-        self.query_filter
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn query_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
+        self.query_filter.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -451,9 +429,7 @@ impl QueryInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
@@ -477,8 +453,7 @@ impl QueryInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.exclusive_start_key
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.exclusive_start_key.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -513,9 +488,7 @@ impl QueryInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// A string that identifies one or more attributes to retrieve from the table.
@@ -567,8 +540,7 @@ impl QueryInputBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -593,8 +565,7 @@ impl QueryInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -619,12 +590,10 @@ impl QueryInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<QueryInput, ::awsrt::error::BuildError> {
         Ok(QueryInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `QueryInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `QueryInput`",
+            ))?,
             index_name: self.index_name,
             select: self.select,
             attributes_to_get: self.attributes_to_get,
@@ -666,9 +635,7 @@ impl QueryInput {
 )]
 pub struct QueryOutput {
     /// An array of item attributes that match the query criteria. Each element in this array consists of an attribute name and the value for that attribute.
-    pub items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    >,
+    pub items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     /// The number of items in the response.
     ///
     /// If you used a `QueryFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.
@@ -684,17 +651,13 @@ pub struct QueryOutput {
     /// If `LastEvaluatedKey` is empty, then the "last page" of results has been processed and there is no more data to be retrieved.
     ///
     /// If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.
-    pub last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// The capacity units consumed by the `Query` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption) in the *Amazon DynamoDB Developer Guide*.
     pub consumed_capacity: Option<crate::types::ConsumedCapacity>,
 }
 impl QueryOutput {
     /// An array of item attributes that match the query criteria.
-    pub fn items(
-        &self,
-    ) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
+    pub fn items(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The number of items in the response.
@@ -724,14 +687,14 @@ impl QueryOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct QueryOutputBuilder {
-    pub(crate) items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    >,
+    pub(
+        crate
+    ) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     pub(crate) count: Option<i32>,
     pub(crate) scanned_count: Option<i32>,
-    pub(crate) last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
 }
 impl QueryOutputBuilder {
@@ -747,9 +710,7 @@ impl QueryOutputBuilder {
     /// Sets or clears the `Items` member.
     pub fn set_items(
         mut self,
-        input: Option<
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
+        input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     ) -> Self {
         self.items = input;
         self
@@ -757,9 +718,7 @@ impl QueryOutputBuilder {
     /// The `Items` member as currently set.
     pub fn get_items(
         &self,
-    ) -> &Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > {
+    ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
         &self.items
     }
     /// The number of items in the response.
@@ -797,8 +756,7 @@ impl QueryOutputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.last_evaluated_key
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.last_evaluated_key.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -822,10 +780,7 @@ impl QueryOutputBuilder {
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
-    pub fn set_consumed_capacity(
-        mut self,
-        input: Option<crate::types::ConsumedCapacity>,
-    ) -> Self {
+    pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
@@ -868,44 +823,25 @@ impl QueryError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -1005,9 +941,7 @@ impl QueryFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<QueryOutput, ::awsrt::error::SdkError<QueryError>> {
+    pub async fn send(self) -> Result<QueryOutput, ::awsrt::error::SdkError<QueryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1016,10 +950,7 @@ impl QueryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<QueryOutput, ::awsrt::error::SdkError<QueryError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<QueryOutput, ::awsrt::error::SdkError<QueryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1036,10 +967,7 @@ impl QueryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<QueryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<QueryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1188,11 +1116,7 @@ impl<M> QueryFluentBuilder<M> {
     }
     /// Inserts an entry into the `QueryFilter` map.
     /// This is a legacy parameter.
-    pub fn query_filter(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Condition,
-    ) -> Self {
+    pub fn query_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
         self.inner = self.inner.query_filter(key, value);
         self
     }
@@ -1227,9 +1151,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
@@ -1287,9 +1209,7 @@ impl<M> QueryFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// A string that identifies one or more attributes to retrieve from the table.
@@ -1388,21 +1308,16 @@ pub(crate) async fn send(
     input: QueryInput,
 ) -> Result<QueryOutput, ::awsrt::error::SdkError<QueryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        QueryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<QueryFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -1411,10 +1326,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1435,14 +1347,9 @@ pub(crate) async fn presign(
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Query`: `POST /`, `X-Amz-Target: DynamoDB_20120810.Query`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1568,31 +1475,23 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &QueryInput) {
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<QueryOutput, ::awsrt::json::JsonError> {
-    let mut f_items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > = None;
+    let mut f_items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> = None;
     let mut f_count: Option<i32> = None;
     let mut f_scanned_count: Option<i32> = None;
-    let mut f_last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r
-                    .optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
             "Count" => f_count = r.optional(|r| r.i32())?,
             "ScannedCount" => f_scanned_count = r.optional(|r| r.i32())?,
-            "LastEvaluatedKey" => {
-                f_last_evaluated_key = r
-                    .optional(|r| r.map(crate::types::de_attribute_value))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r.optional(crate::types::de_consumed_capacity)?;
-            }
+            "LastEvaluatedKey" => f_last_evaluated_key = r.optional(|r| r.map(
+                crate::types::de_attribute_value,
+            ))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+                crate::types::de_consumed_capacity,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -1622,23 +1521,25 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"TableName\":\"Music\",\"ProjectionExpression\":\"SongTitle\",\"KeyConditionExpression\":\"Artist = :v1\",\"ExpressionAttributeValues\":{\":v1\":{\"S\":\"No One You Know\"}}}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"TableName\":\"Music\",\"ProjectionExpression\":\"SongTitle\",\"KeyConditionExpression\":\"Artist = :v1\",\"ExpressionAttributeValues\":{\":v1\":{\"S\":\"No One You Know\"}}}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"Count\":2,\"Items\":[{\"SongTitle\":{\"S\":\"Call Me Today\"}}],\"ScannedCount\":2,\"ConsumedCapacity\":{}}"
-                .as_bytes(),
+            "{\"Count\":2,\"Items\":[{\"SongTitle\":{\"S\":\"Call Me Today\"}}],\"ScannedCount\":2,\"ConsumedCapacity\":{}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = QueryOutput::builder()
             .count(2)
             .items(
-                ::std::collections::HashMap::from([
-                    (
-                        String::from("SongTitle"),
-                        crate::types::AttributeValue::S(String::from("Call Me Today")),
-                    ),
-                ]),
+                ::std::collections::HashMap::from(
+                    [
+                        (
+                            String::from("SongTitle"),
+                            crate::types::AttributeValue::S(String::from("Call Me Today")),
+                        )
+                    ],
+                ),
             )
             .scanned_count(2)
             .consumed_capacity(crate::types::ConsumedCapacity::builder().build())

@@ -51,27 +51,19 @@ impl RestoreTableFromBackupInput {
         self.billing_mode_override.as_ref()
     }
     /// List of global secondary indexes for the restored table.
-    pub fn global_secondary_index_override(
-        &self,
-    ) -> &[crate::types::GlobalSecondaryIndex] {
+    pub fn global_secondary_index_override(&self) -> &[crate::types::GlobalSecondaryIndex] {
         self.global_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// List of local secondary indexes for the restored table.
-    pub fn local_secondary_index_override(
-        &self,
-    ) -> &[crate::types::LocalSecondaryIndex] {
+    pub fn local_secondary_index_override(&self) -> &[crate::types::LocalSecondaryIndex] {
         self.local_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// Provisioned throughput settings for the restored table.
-    pub fn provisioned_throughput_override(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput_override(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
-    pub fn on_demand_throughput_override(
-        &self,
-    ) -> Option<&crate::types::OnDemandThroughput> {
+    pub fn on_demand_throughput_override(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput_override.as_ref()
     }
     /// The new server-side encryption settings for the restored table.
@@ -90,15 +82,9 @@ pub struct RestoreTableFromBackupInputBuilder {
     pub(crate) target_table_name: Option<String>,
     pub(crate) backup_arn: Option<String>,
     pub(crate) billing_mode_override: Option<crate::types::BillingMode>,
-    pub(crate) global_secondary_index_override: Option<
-        Vec<crate::types::GlobalSecondaryIndex>,
-    >,
-    pub(crate) local_secondary_index_override: Option<
-        Vec<crate::types::LocalSecondaryIndex>,
-    >,
-    pub(crate) provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughput,
-    >,
+    pub(crate) global_secondary_index_override: Option<Vec<crate::types::GlobalSecondaryIndex>>,
+    pub(crate) local_secondary_index_override: Option<Vec<crate::types::LocalSecondaryIndex>>,
+    pub(crate) provisioned_throughput_override: Option<crate::types::ProvisionedThroughput>,
     pub(crate) on_demand_throughput_override: Option<crate::types::OnDemandThroughput>,
     pub(crate) sse_specification_override: Option<crate::types::SseSpecification>,
 }
@@ -134,18 +120,12 @@ impl RestoreTableFromBackupInputBuilder {
         &self.backup_arn
     }
     /// The billing mode of the restored table.
-    pub fn billing_mode_override(
-        mut self,
-        input: impl Into<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = Some(input.into());
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
-    pub fn set_billing_mode_override(
-        mut self,
-        input: Option<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = input;
         self
     }
@@ -238,16 +218,11 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
-    pub fn get_on_demand_throughput_override(
-        &self,
-    ) -> &Option<crate::types::OnDemandThroughput> {
+    pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput_override
     }
     /// The new server-side encryption settings for the restored table.
-    pub fn sse_specification_override(
-        mut self,
-        input: crate::types::SseSpecification,
-    ) -> Self {
+    pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.sse_specification_override = Some(input);
         self
     }
@@ -260,9 +235,7 @@ impl RestoreTableFromBackupInputBuilder {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
-    pub fn get_sse_specification_override(
-        &self,
-    ) -> &Option<crate::types::SseSpecification> {
+    pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         &self.sse_specification_override
     }
     /// Builds the [`RestoreTableFromBackupInput`].
@@ -270,22 +243,16 @@ impl RestoreTableFromBackupInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<RestoreTableFromBackupInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<RestoreTableFromBackupInput, ::awsrt::error::BuildError> {
         Ok(RestoreTableFromBackupInput {
-            target_table_name: self
-                .target_table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_table_name",
-                    "`target_table_name` is required when building a `RestoreTableFromBackupInput`",
-                ))?,
-            backup_arn: self
-                .backup_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_arn",
-                    "`backup_arn` is required when building a `RestoreTableFromBackupInput`",
-                ))?,
+            target_table_name: self.target_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_table_name",
+                "`target_table_name` is required when building a `RestoreTableFromBackupInput`",
+            ))?,
+            backup_arn: self.backup_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_arn",
+                "`backup_arn` is required when building a `RestoreTableFromBackupInput`",
+            ))?,
             billing_mode_override: self.billing_mode_override,
             global_secondary_index_override: self.global_secondary_index_override,
             local_secondary_index_override: self.local_secondary_index_override,
@@ -300,10 +267,7 @@ impl RestoreTableFromBackupInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RestoreTableFromBackupOutput,
-        ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-    > {
+    ) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
         send(client.handle(), self).await
     }
 }
@@ -345,10 +309,7 @@ impl RestoreTableFromBackupOutputBuilder {
         self
     }
     /// Sets or clears the `TableDescription` member.
-    pub fn set_table_description(
-        mut self,
-        input: Option<crate::types::TableDescription>,
-    ) -> Self {
+    pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
@@ -389,53 +350,31 @@ impl RestoreTableFromBackupError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BackupInUseException" => {
-                    Self::BackupInUseException(
-                        crate::types::de_backup_in_use_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "BackupNotFoundException" => {
-                    Self::BackupNotFoundException(
-                        crate::types::de_backup_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableAlreadyExistsException" => {
-                    Self::TableAlreadyExistsException(
-                        crate::types::de_table_already_exists_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableInUseException" => {
-                    Self::TableInUseException(
-                        crate::types::de_table_in_use_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BackupInUseException" => Self::BackupInUseException(
+                crate::types::de_backup_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "BackupNotFoundException" => Self::BackupNotFoundException(
+                crate::types::de_backup_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableAlreadyExistsException" => Self::TableAlreadyExistsException(
+                crate::types::de_table_already_exists_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableInUseException" => Self::TableInUseException(
+                crate::types::de_table_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BackupInUseException`.
     pub fn is_backup_in_use_exception(&self) -> bool {
@@ -547,10 +486,7 @@ impl RestoreTableFromBackupFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RestoreTableFromBackupOutput,
-        ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-    > {
+    ) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -559,13 +495,7 @@ impl RestoreTableFromBackupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            RestoreTableFromBackupOutput,
-            ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -582,10 +512,7 @@ impl RestoreTableFromBackupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -615,10 +542,7 @@ impl RestoreTableFromBackupFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RestoreTableFromBackupOutput,
-        ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-    > {
+    ) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -658,18 +582,12 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self.inner.get_backup_arn()
     }
     /// The billing mode of the restored table.
-    pub fn billing_mode_override(
-        mut self,
-        input: impl Into<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.billing_mode_override(input);
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
-    pub fn set_billing_mode_override(
-        mut self,
-        input: Option<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.set_billing_mode_override(input);
         self
     }
@@ -762,16 +680,11 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
-    pub fn get_on_demand_throughput_override(
-        &self,
-    ) -> &Option<crate::types::OnDemandThroughput> {
+    pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         self.inner.get_on_demand_throughput_override()
     }
     /// The new server-side encryption settings for the restored table.
-    pub fn sse_specification_override(
-        mut self,
-        input: crate::types::SseSpecification,
-    ) -> Self {
+    pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.inner = self.inner.sse_specification_override(input);
         self
     }
@@ -784,35 +697,28 @@ impl<M> RestoreTableFromBackupFluentBuilder<M> {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
-    pub fn get_sse_specification_override(
-        &self,
-    ) -> &Option<crate::types::SseSpecification> {
+    pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         self.inner.get_sse_specification_override()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: RestoreTableFromBackupInput,
-) -> Result<
-    RestoreTableFromBackupOutput,
-    ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-> {
+) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RestoreTableFromBackupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RestoreTableFromBackupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.target_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -821,10 +727,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -840,22 +743,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RestoreTableFromBackupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.target_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RestoreTableFromBackup`: `POST /`, `X-Amz-Target: DynamoDB_20120810.RestoreTableFromBackup`, the input as JSON.
 pub(crate) fn ser_request(
@@ -873,20 +768,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    RestoreTableFromBackupOutput,
-    ::awsrt::error::SdkError<RestoreTableFromBackupError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        RestoreTableFromBackupError::from_response,
-    )
+) -> Result<RestoreTableFromBackupOutput, ::awsrt::error::SdkError<RestoreTableFromBackupError>> {
+    ::awsrt::protocol::json_response(reply, de_output, RestoreTableFromBackupError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RestoreTableFromBackupInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RestoreTableFromBackupInput) {
     w.begin_object();
     {
         let value = &v.target_table_name;
@@ -939,9 +824,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableDescription" => {
-                f_table_description = r.optional(crate::types::de_table_description)?;
-            }
+            "TableDescription" => f_table_description = r.optional(
+                crate::types::de_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

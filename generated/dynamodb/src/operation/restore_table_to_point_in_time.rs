@@ -69,27 +69,19 @@ impl RestoreTableToPointInTimeInput {
         self.billing_mode_override.as_ref()
     }
     /// List of global secondary indexes for the restored table.
-    pub fn global_secondary_index_override(
-        &self,
-    ) -> &[crate::types::GlobalSecondaryIndex] {
+    pub fn global_secondary_index_override(&self) -> &[crate::types::GlobalSecondaryIndex] {
         self.global_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// List of local secondary indexes for the restored table.
-    pub fn local_secondary_index_override(
-        &self,
-    ) -> &[crate::types::LocalSecondaryIndex] {
+    pub fn local_secondary_index_override(&self) -> &[crate::types::LocalSecondaryIndex] {
         self.local_secondary_index_override.as_deref().unwrap_or_default()
     }
     /// Provisioned throughput settings for the restored table.
-    pub fn provisioned_throughput_override(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput_override(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput_override.as_ref()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
-    pub fn on_demand_throughput_override(
-        &self,
-    ) -> Option<&crate::types::OnDemandThroughput> {
+    pub fn on_demand_throughput_override(&self) -> Option<&crate::types::OnDemandThroughput> {
         self.on_demand_throughput_override.as_ref()
     }
     /// The new server-side encryption settings for the restored table.
@@ -111,15 +103,9 @@ pub struct RestoreTableToPointInTimeInputBuilder {
     pub(crate) use_latest_restorable_time: Option<bool>,
     pub(crate) restore_date_time: Option<::awsrt::types::DateTime>,
     pub(crate) billing_mode_override: Option<crate::types::BillingMode>,
-    pub(crate) global_secondary_index_override: Option<
-        Vec<crate::types::GlobalSecondaryIndex>,
-    >,
-    pub(crate) local_secondary_index_override: Option<
-        Vec<crate::types::LocalSecondaryIndex>,
-    >,
-    pub(crate) provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughput,
-    >,
+    pub(crate) global_secondary_index_override: Option<Vec<crate::types::GlobalSecondaryIndex>>,
+    pub(crate) local_secondary_index_override: Option<Vec<crate::types::LocalSecondaryIndex>>,
+    pub(crate) provisioned_throughput_override: Option<crate::types::ProvisionedThroughput>,
     pub(crate) on_demand_throughput_override: Option<crate::types::OnDemandThroughput>,
     pub(crate) sse_specification_override: Option<crate::types::SseSpecification>,
 }
@@ -187,10 +173,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// Sets or clears the `RestoreDateTime` member.
-    pub fn set_restore_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_restore_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.restore_date_time = input;
         self
     }
@@ -199,18 +182,12 @@ impl RestoreTableToPointInTimeInputBuilder {
         &self.restore_date_time
     }
     /// The billing mode of the restored table.
-    pub fn billing_mode_override(
-        mut self,
-        input: impl Into<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = Some(input.into());
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
-    pub fn set_billing_mode_override(
-        mut self,
-        input: Option<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.billing_mode_override = input;
         self
     }
@@ -303,16 +280,11 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
-    pub fn get_on_demand_throughput_override(
-        &self,
-    ) -> &Option<crate::types::OnDemandThroughput> {
+    pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         &self.on_demand_throughput_override
     }
     /// The new server-side encryption settings for the restored table.
-    pub fn sse_specification_override(
-        mut self,
-        input: crate::types::SseSpecification,
-    ) -> Self {
+    pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.sse_specification_override = Some(input);
         self
     }
@@ -325,9 +297,7 @@ impl RestoreTableToPointInTimeInputBuilder {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
-    pub fn get_sse_specification_override(
-        &self,
-    ) -> &Option<crate::types::SseSpecification> {
+    pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         &self.sse_specification_override
     }
     /// Builds the [`RestoreTableToPointInTimeInput`].
@@ -335,18 +305,14 @@ impl RestoreTableToPointInTimeInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<RestoreTableToPointInTimeInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<RestoreTableToPointInTimeInput, ::awsrt::error::BuildError> {
         Ok(RestoreTableToPointInTimeInput {
             source_table_arn: self.source_table_arn,
             source_table_name: self.source_table_name,
-            target_table_name: self
-                .target_table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_table_name",
-                    "`target_table_name` is required when building a `RestoreTableToPointInTimeInput`",
-                ))?,
+            target_table_name: self.target_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_table_name",
+                "`target_table_name` is required when building a `RestoreTableToPointInTimeInput`",
+            ))?,
             use_latest_restorable_time: self.use_latest_restorable_time,
             restore_date_time: self.restore_date_time,
             billing_mode_override: self.billing_mode_override,
@@ -363,10 +329,7 @@ impl RestoreTableToPointInTimeInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RestoreTableToPointInTimeOutput,
-        ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-    > {
+    ) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
         send(client.handle(), self).await
     }
 }
@@ -408,10 +371,7 @@ impl RestoreTableToPointInTimeOutputBuilder {
         self
     }
     /// Sets or clears the `TableDescription` member.
-    pub fn set_table_description(
-        mut self,
-        input: Option<crate::types::TableDescription>,
-    ) -> Self {
+    pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
@@ -456,62 +416,35 @@ impl RestoreTableToPointInTimeError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRestoreTimeException" => {
-                    Self::InvalidRestoreTimeException(
-                        crate::types::de_invalid_restore_time_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "PointInTimeRecoveryUnavailableException" => {
-                    Self::PointInTimeRecoveryUnavailableException(
-                        crate::types::de_point_in_time_recovery_unavailable_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "TableAlreadyExistsException" => {
-                    Self::TableAlreadyExistsException(
-                        crate::types::de_table_already_exists_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableInUseException" => {
-                    Self::TableInUseException(
-                        crate::types::de_table_in_use_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "TableNotFoundException" => {
-                    Self::TableNotFoundException(
-                        crate::types::de_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRestoreTimeException" => Self::InvalidRestoreTimeException(
+                crate::types::de_invalid_restore_time_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "PointInTimeRecoveryUnavailableException" => Self::PointInTimeRecoveryUnavailableException(
+                crate::types::de_point_in_time_recovery_unavailable_exception(&mut r)?
+                    .with_meta(meta),
+            ),
+            "TableAlreadyExistsException" => Self::TableAlreadyExistsException(
+                crate::types::de_table_already_exists_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableInUseException" => Self::TableInUseException(
+                crate::types::de_table_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableNotFoundException" => Self::TableNotFoundException(
+                crate::types::de_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -628,10 +561,7 @@ impl RestoreTableToPointInTimeFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RestoreTableToPointInTimeOutput,
-        ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-    > {
+    ) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -640,13 +570,7 @@ impl RestoreTableToPointInTimeFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            RestoreTableToPointInTimeOutput,
-            ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -663,10 +587,7 @@ impl RestoreTableToPointInTimeFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -696,10 +617,7 @@ impl RestoreTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RestoreTableToPointInTimeOutput,
-        ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-    > {
+    ) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -771,10 +689,7 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// Sets or clears the `RestoreDateTime` member.
-    pub fn set_restore_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_restore_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_restore_date_time(input);
         self
     }
@@ -783,18 +698,12 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self.inner.get_restore_date_time()
     }
     /// The billing mode of the restored table.
-    pub fn billing_mode_override(
-        mut self,
-        input: impl Into<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn billing_mode_override(mut self, input: impl Into<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.billing_mode_override(input);
         self
     }
     /// Sets or clears the `BillingModeOverride` member.
-    pub fn set_billing_mode_override(
-        mut self,
-        input: Option<crate::types::BillingMode>,
-    ) -> Self {
+    pub fn set_billing_mode_override(mut self, input: Option<crate::types::BillingMode>) -> Self {
         self.inner = self.inner.set_billing_mode_override(input);
         self
     }
@@ -887,16 +796,11 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `OnDemandThroughputOverride` member as currently set.
-    pub fn get_on_demand_throughput_override(
-        &self,
-    ) -> &Option<crate::types::OnDemandThroughput> {
+    pub fn get_on_demand_throughput_override(&self) -> &Option<crate::types::OnDemandThroughput> {
         self.inner.get_on_demand_throughput_override()
     }
     /// The new server-side encryption settings for the restored table.
-    pub fn sse_specification_override(
-        mut self,
-        input: crate::types::SseSpecification,
-    ) -> Self {
+    pub fn sse_specification_override(mut self, input: crate::types::SseSpecification) -> Self {
         self.inner = self.inner.sse_specification_override(input);
         self
     }
@@ -909,35 +813,28 @@ impl<M> RestoreTableToPointInTimeFluentBuilder<M> {
         self
     }
     /// The `SSESpecificationOverride` member as currently set.
-    pub fn get_sse_specification_override(
-        &self,
-    ) -> &Option<crate::types::SseSpecification> {
+    pub fn get_sse_specification_override(&self) -> &Option<crate::types::SseSpecification> {
         self.inner.get_sse_specification_override()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: RestoreTableToPointInTimeInput,
-) -> Result<
-    RestoreTableToPointInTimeOutput,
-    ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-> {
+) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RestoreTableToPointInTimeFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RestoreTableToPointInTimeFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.target_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -946,10 +843,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -965,22 +859,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RestoreTableToPointInTimeInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.target_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RestoreTableToPointInTime`: `POST /`, `X-Amz-Target: DynamoDB_20120810.RestoreTableToPointInTime`, the input as JSON.
 pub(crate) fn ser_request(
@@ -998,20 +884,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    RestoreTableToPointInTimeOutput,
-    ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
-> {
+) -> Result<RestoreTableToPointInTimeOutput, ::awsrt::error::SdkError<RestoreTableToPointInTimeError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         RestoreTableToPointInTimeError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RestoreTableToPointInTimeInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RestoreTableToPointInTimeInput) {
     w.begin_object();
     if let Some(value) = &v.source_table_arn {
         w.key("SourceTableArn");
@@ -1075,9 +955,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableDescription" => {
-                f_table_description = r.optional(crate::types::de_table_description)?;
-            }
+            "TableDescription" => f_table_description = r.optional(
+                crate::types::de_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

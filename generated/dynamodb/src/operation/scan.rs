@@ -48,9 +48,7 @@ pub struct ScanInput {
     /// **Note:** If you use the `ProjectionExpression` parameter, then the value for `Select` can only be `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.
     pub select: Option<crate::types::Select>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ScanFilter](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ScanFilter.html) in the *Amazon DynamoDB Developer Guide*.
-    pub scan_filter: Option<
-        ::std::collections::HashMap<String, crate::types::Condition>,
-    >,
+    pub scan_filter: Option<::std::collections::HashMap<String, crate::types::Condition>>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html) in the *Amazon DynamoDB Developer Guide*.
     pub conditional_operator: Option<crate::types::ConditionalOperator>,
     /// The primary key of the first item that this operation will evaluate. Use the value that was returned for `LastEvaluatedKey` in the previous operation.
@@ -58,9 +56,7 @@ pub struct ScanInput {
     /// The data type for `ExclusiveStartKey` must be String, Number or Binary. No set data types are allowed.
     ///
     /// In a parallel scan, a `Scan` request that includes `ExclusiveStartKey` must specify the same segment whose previous `Scan` returned the corresponding value of `LastEvaluatedKey`.
-    pub exclusive_start_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -139,9 +135,7 @@ pub struct ScanInput {
     /// `ProductStatus IN (:avail, :back, :disc)`
     ///
     /// For more information on expression attribute values, see [Condition Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// A Boolean value that determines the read consistency model during the scan:
     ///
     /// - If `ConsistentRead` is `false`, then the data returned from `Scan` might not contain the results from other recently completed write operations (`PutItem`, `UpdateItem`, or `DeleteItem`).
@@ -190,9 +184,7 @@ impl ScanInput {
         self.exclusive_start_key.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
@@ -241,24 +233,20 @@ pub struct ScanInputBuilder {
     pub(crate) attributes_to_get: Option<Vec<String>>,
     pub(crate) limit: Option<i32>,
     pub(crate) select: Option<crate::types::Select>,
-    pub(crate) scan_filter: Option<
-        ::std::collections::HashMap<String, crate::types::Condition>,
-    >,
+    pub(crate) scan_filter: Option<::std::collections::HashMap<String, crate::types::Condition>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
-    pub(crate) exclusive_start_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) exclusive_start_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     pub(crate) total_segments: Option<i32>,
     pub(crate) segment: Option<i32>,
     pub(crate) projection_expression: Option<String>,
     pub(crate) filter_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consistent_read: Option<bool>,
 }
 impl ScanInputBuilder {
@@ -336,13 +324,8 @@ impl ScanInputBuilder {
     }
     /// Inserts an entry into the `ScanFilter` map.
     /// This is a legacy parameter.
-    pub fn scan_filter(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Condition,
-    ) -> Self {
-        self.scan_filter
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn scan_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
+        self.scan_filter.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -377,9 +360,7 @@ impl ScanInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Inserts an entry into the `ExclusiveStartKey` map.
@@ -389,8 +370,7 @@ impl ScanInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.exclusive_start_key
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.exclusive_start_key.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -425,9 +405,7 @@ impl ScanInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
@@ -493,8 +471,7 @@ impl ScanInputBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -519,8 +496,7 @@ impl ScanInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -559,12 +535,10 @@ impl ScanInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ScanInput, ::awsrt::error::BuildError> {
         Ok(ScanInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `ScanInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `ScanInput`",
+            ))?,
             index_name: self.index_name,
             attributes_to_get: self.attributes_to_get,
             limit: self.limit,
@@ -605,9 +579,7 @@ impl ScanInput {
 )]
 pub struct ScanOutput {
     /// An array of item attributes that match the scan criteria. Each element in this array consists of an attribute name and the value for that attribute.
-    pub items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    >,
+    pub items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     /// The number of items in the response.
     ///
     /// If you set `ScanFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.
@@ -623,17 +595,13 @@ pub struct ScanOutput {
     /// If `LastEvaluatedKey` is empty, then the "last page" of results has been processed and there is no more data to be retrieved.
     ///
     /// If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.
-    pub last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// The capacity units consumed by the `Scan` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption) in the *Amazon DynamoDB Developer Guide*.
     pub consumed_capacity: Option<crate::types::ConsumedCapacity>,
 }
 impl ScanOutput {
     /// An array of item attributes that match the scan criteria.
-    pub fn items(
-        &self,
-    ) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
+    pub fn items(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         self.items.as_deref().unwrap_or_default()
     }
     /// The number of items in the response.
@@ -663,14 +631,14 @@ impl ScanOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ScanOutputBuilder {
-    pub(crate) items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    >,
+    pub(
+        crate
+    ) items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     pub(crate) count: Option<i32>,
     pub(crate) scanned_count: Option<i32>,
-    pub(crate) last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
 }
 impl ScanOutputBuilder {
@@ -686,9 +654,7 @@ impl ScanOutputBuilder {
     /// Sets or clears the `Items` member.
     pub fn set_items(
         mut self,
-        input: Option<
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
+        input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     ) -> Self {
         self.items = input;
         self
@@ -696,9 +662,7 @@ impl ScanOutputBuilder {
     /// The `Items` member as currently set.
     pub fn get_items(
         &self,
-    ) -> &Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > {
+    ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
         &self.items
     }
     /// The number of items in the response.
@@ -736,8 +700,7 @@ impl ScanOutputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.last_evaluated_key
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.last_evaluated_key.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -761,10 +724,7 @@ impl ScanOutputBuilder {
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
-    pub fn set_consumed_capacity(
-        mut self,
-        input: Option<crate::types::ConsumedCapacity>,
-    ) -> Self {
+    pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
@@ -807,44 +767,25 @@ impl ScanError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -953,10 +894,7 @@ impl ScanFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ScanOutput, ::awsrt::error::SdkError<ScanError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ScanOutput, ::awsrt::error::SdkError<ScanError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1084,11 +1022,7 @@ impl<M> ScanFluentBuilder<M> {
     }
     /// Inserts an entry into the `ScanFilter` map.
     /// This is a legacy parameter.
-    pub fn scan_filter(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::Condition,
-    ) -> Self {
+    pub fn scan_filter(mut self, key: impl Into<String>, value: crate::types::Condition) -> Self {
         self.inner = self.inner.scan_filter(key, value);
         self
     }
@@ -1123,9 +1057,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Inserts an entry into the `ExclusiveStartKey` map.
@@ -1169,9 +1101,7 @@ impl<M> ScanFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
@@ -1298,21 +1228,16 @@ pub(crate) async fn send(
     input: ScanInput,
 ) -> Result<ScanOutput, ::awsrt::error::SdkError<ScanError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ScanFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ScanFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -1321,10 +1246,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1345,14 +1267,9 @@ pub(crate) async fn presign(
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Scan`: `POST /`, `X-Amz-Target: DynamoDB_20120810.Scan`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1469,31 +1386,23 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ScanInput) {
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ScanOutput, ::awsrt::json::JsonError> {
-    let mut f_items: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > = None;
+    let mut f_items: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> = None;
     let mut f_count: Option<i32> = None;
     let mut f_scanned_count: Option<i32> = None;
-    let mut f_last_evaluated_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_last_evaluated_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Items" => {
-                f_items = r
-                    .optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?;
-            }
+            "Items" => f_items = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
             "Count" => f_count = r.optional(|r| r.i32())?,
             "ScannedCount" => f_scanned_count = r.optional(|r| r.i32())?,
-            "LastEvaluatedKey" => {
-                f_last_evaluated_key = r
-                    .optional(|r| r.map(crate::types::de_attribute_value))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r.optional(crate::types::de_consumed_capacity)?;
-            }
+            "LastEvaluatedKey" => f_last_evaluated_key = r.optional(|r| r.map(
+                crate::types::de_attribute_value,
+            ))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+                crate::types::de_consumed_capacity,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -1525,41 +1434,43 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"TableName\":\"Music\",\"FilterExpression\":\"Artist = :a\",\"ProjectionExpression\":\"#ST, #AT\",\"ExpressionAttributeNames\":{\"#ST\":\"SongTitle\",\"#AT\":\"AlbumTitle\"},\"ExpressionAttributeValues\":{\":a\":{\"S\":\"No One You Know\"}}}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"TableName\":\"Music\",\"FilterExpression\":\"Artist = :a\",\"ProjectionExpression\":\"#ST, #AT\",\"ExpressionAttributeNames\":{\"#ST\":\"SongTitle\",\"#AT\":\"AlbumTitle\"},\"ExpressionAttributeValues\":{\":a\":{\"S\":\"No One You Know\"}}}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"Count\":2,\"Items\":[{\"SongTitle\":{\"S\":\"Call Me Today\"},\"AlbumTitle\":{\"S\":\"Somewhat Famous\"}},{\"SongTitle\":{\"S\":\"Scared of My Shadow\"},\"AlbumTitle\":{\"S\":\"Blue Sky Blues\"}}],\"ScannedCount\":3,\"ConsumedCapacity\":{}}"
-                .as_bytes(),
+            "{\"Count\":2,\"Items\":[{\"SongTitle\":{\"S\":\"Call Me Today\"},\"AlbumTitle\":{\"S\":\"Somewhat Famous\"}},{\"SongTitle\":{\"S\":\"Scared of My Shadow\"},\"AlbumTitle\":{\"S\":\"Blue Sky Blues\"}}],\"ScannedCount\":3,\"ConsumedCapacity\":{}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = ScanOutput::builder()
             .count(2)
             .items(
-                ::std::collections::HashMap::from([
-                    (
-                        String::from("SongTitle"),
-                        crate::types::AttributeValue::S(String::from("Call Me Today")),
-                    ),
-                    (
-                        String::from("AlbumTitle"),
-                        crate::types::AttributeValue::S(String::from("Somewhat Famous")),
-                    ),
-                ]),
+                ::std::collections::HashMap::from(
+                    [
+                        (
+                            String::from("SongTitle"),
+                            crate::types::AttributeValue::S(String::from("Call Me Today")),
+                        ),
+                        (
+                            String::from("AlbumTitle"),
+                            crate::types::AttributeValue::S(String::from("Somewhat Famous")),
+                        ),
+                    ],
+                ),
             )
             .items(
-                ::std::collections::HashMap::from([
-                    (
-                        String::from("SongTitle"),
-                        crate::types::AttributeValue::S(
-                            String::from("Scared of My Shadow"),
+                ::std::collections::HashMap::from(
+                    [
+                        (
+                            String::from("SongTitle"),
+                            crate::types::AttributeValue::S(String::from("Scared of My Shadow")),
                         ),
-                    ),
-                    (
-                        String::from("AlbumTitle"),
-                        crate::types::AttributeValue::S(String::from("Blue Sky Blues")),
-                    ),
-                ]),
+                        (
+                            String::from("AlbumTitle"),
+                            crate::types::AttributeValue::S(String::from("Blue Sky Blues")),
+                        ),
+                    ],
+                ),
             )
             .scanned_count(3)
             .consumed_capacity(crate::types::ConsumedCapacity::builder().build())

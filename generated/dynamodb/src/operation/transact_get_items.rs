@@ -30,9 +30,7 @@ impl TransactGetItemsInput {
         &self.transact_items
     }
     /// A value of `TOTAL` causes consumed capacity information to be returned, and a value of `NONE` prevents that information from being returned.
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Creates a new builder for [`TransactGetItemsInput`].
@@ -55,10 +53,7 @@ impl TransactGetItemsInputBuilder {
         self
     }
     /// Sets or clears the `TransactItems` member.
-    pub fn set_transact_items(
-        mut self,
-        input: Option<Vec<crate::types::TransactGetItem>>,
-    ) -> Self {
+    pub fn set_transact_items(mut self, input: Option<Vec<crate::types::TransactGetItem>>) -> Self {
         self.transact_items = input;
         self
     }
@@ -83,9 +78,7 @@ impl TransactGetItemsInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Builds the [`TransactGetItemsInput`].
@@ -95,12 +88,10 @@ impl TransactGetItemsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TransactGetItemsInput, ::awsrt::error::BuildError> {
         Ok(TransactGetItemsInput {
-            transact_items: self
-                .transact_items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "transact_items",
-                    "`transact_items` is required when building a `TransactGetItemsInput`",
-                ))?,
+            transact_items: self.transact_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "transact_items",
+                "`transact_items` is required when building a `TransactGetItemsInput`",
+            ))?,
             return_consumed_capacity: self.return_consumed_capacity,
         })
     }
@@ -110,10 +101,7 @@ impl TransactGetItemsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        TransactGetItemsOutput,
-        ::awsrt::error::SdkError<TransactGetItemsError>,
-    > {
+    ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
         send(client.handle(), self).await
     }
 }
@@ -183,10 +171,7 @@ impl TransactGetItemsOutputBuilder {
         self
     }
     /// Sets or clears the `Responses` member.
-    pub fn set_responses(
-        mut self,
-        input: Option<Vec<crate::types::ItemResponse>>,
-    ) -> Self {
+    pub fn set_responses(mut self, input: Option<Vec<crate::types::ItemResponse>>) -> Self {
         self.responses = input;
         self
     }
@@ -228,50 +213,28 @@ impl TransactGetItemsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionCanceledException" => {
-                    Self::TransactionCanceledException(
-                        crate::types::de_transaction_canceled_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionCanceledException" => Self::TransactionCanceledException(
+                crate::types::de_transaction_canceled_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -378,10 +341,7 @@ impl TransactGetItemsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        TransactGetItemsOutput,
-        ::awsrt::error::SdkError<TransactGetItemsError>,
-    > {
+    ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -390,10 +350,7 @@ impl TransactGetItemsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -410,10 +367,7 @@ impl TransactGetItemsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TransactGetItemsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TransactGetItemsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -443,10 +397,7 @@ impl TransactGetItemsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        TransactGetItemsOutput,
-        ::awsrt::error::SdkError<TransactGetItemsError>,
-    > {
+    ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -462,10 +413,7 @@ impl<M> TransactGetItemsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `TransactItems` member.
-    pub fn set_transact_items(
-        mut self,
-        input: Option<Vec<crate::types::TransactGetItem>>,
-    ) -> Self {
+    pub fn set_transact_items(mut self, input: Option<Vec<crate::types::TransactGetItem>>) -> Self {
         self.inner = self.inner.set_transact_items(input);
         self
     }
@@ -490,9 +438,7 @@ impl<M> TransactGetItemsFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
 }
@@ -501,14 +447,14 @@ pub(crate) async fn send(
     input: TransactGetItemsInput,
 ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TransactGetItemsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TransactGetItemsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -517,10 +463,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -536,15 +479,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: TransactGetItemsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<TransactGetItemsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TransactGetItemsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TransactGetItems`: `POST /`, `X-Amz-Target: DynamoDB_20120810.TransactGetItems`, the input as JSON.
 pub(crate) fn ser_request(
@@ -563,11 +500,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<TransactGetItemsOutput, ::awsrt::error::SdkError<TransactGetItemsError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        TransactGetItemsError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, TransactGetItemsError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TransactGetItemsInput) {
     w.begin_object();
@@ -594,13 +527,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r
-                    .optional(|r| r.list(crate::types::de_consumed_capacity))?;
-            }
-            "Responses" => {
-                f_responses = r.optional(|r| r.list(crate::types::de_item_response))?;
-            }
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+                crate::types::de_consumed_capacity,
+            ))?,
+            "Responses" => f_responses = r.optional(|r| r.list(crate::types::de_item_response))?,
             _ => r.skip_value()?,
         }
     }

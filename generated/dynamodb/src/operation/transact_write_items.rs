@@ -32,9 +32,7 @@ pub struct TransactWriteItemsInput {
     /// - `NONE` - No `ConsumedCapacity` details are included in the response.
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections (if any), that were modified during the operation and are returned in the response. If set to `NONE` (the default), no statistics are returned.
-    pub return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     /// Providing a `ClientRequestToken` makes the call to `TransactWriteItems` idempotent, meaning that multiple identical calls have the same effect as one single call.
     ///
     /// Although multiple identical calls using the same client request token produce the same result on the server (no side effects), the responses to the calls might not be the same. If the `ReturnConsumedCapacity` parameter is set, then the initial `TransactWriteItems` call returns the amount of write capacity units consumed in making the changes. Subsequent `TransactWriteItems` calls with the same client token return the number of read capacity units consumed in reading the item.
@@ -50,9 +48,7 @@ impl TransactWriteItemsInput {
         &self.transact_items
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
@@ -76,9 +72,7 @@ impl TransactWriteItemsInput {
 pub struct TransactWriteItemsInputBuilder {
     pub(crate) transact_items: Option<Vec<crate::types::TransactWriteItem>>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
-    pub(crate) return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     pub(crate) client_request_token: Option<String>,
 }
 impl TransactWriteItemsInputBuilder {
@@ -117,9 +111,7 @@ impl TransactWriteItemsInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
@@ -165,12 +157,10 @@ impl TransactWriteItemsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TransactWriteItemsInput, ::awsrt::error::BuildError> {
         Ok(TransactWriteItemsInput {
-            transact_items: self
-                .transact_items
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "transact_items",
-                    "`transact_items` is required when building a `TransactWriteItemsInput`",
-                ))?,
+            transact_items: self.transact_items.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "transact_items",
+                "`transact_items` is required when building a `TransactWriteItemsInput`",
+            ))?,
             return_consumed_capacity: self.return_consumed_capacity,
             return_item_collection_metrics: self.return_item_collection_metrics,
             client_request_token: self.client_request_token,
@@ -182,10 +172,7 @@ impl TransactWriteItemsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        TransactWriteItemsOutput,
-        ::awsrt::error::SdkError<TransactWriteItemsError>,
-    > {
+    ) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
         send(client.handle(), self).await
     }
 }
@@ -204,9 +191,7 @@ pub struct TransactWriteItemsOutput {
     /// The capacity units consumed by the entire `TransactWriteItems` operation. The values of the list are ordered according to the ordering of the `TransactItems` request parameter.
     pub consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
     /// A list of tables that were processed by `TransactWriteItems` and, for each table, information about any item collections that were affected by individual `UpdateItem`, `PutItem`, or `DeleteItem` operations.
-    pub item_collection_metrics: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    >,
+    pub item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
 }
 impl TransactWriteItemsOutput {
     /// The capacity units consumed by the entire `TransactWriteItems` operation.
@@ -216,9 +201,7 @@ impl TransactWriteItemsOutput {
     /// A list of tables that were processed by `TransactWriteItems` and, for each table, information about any item collections that were affected by individual `UpdateItem`, `PutItem`, or `DeleteItem` operations.
     pub fn item_collection_metrics(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`TransactWriteItemsOutput`].
@@ -231,9 +214,9 @@ impl TransactWriteItemsOutput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct TransactWriteItemsOutputBuilder {
     pub(crate) consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>>,
-    pub(crate) item_collection_metrics: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    >,
+    pub(
+        crate
+    ) item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
 }
 impl TransactWriteItemsOutputBuilder {
     /// Appends an item to the `ConsumedCapacity` list.
@@ -261,17 +244,14 @@ impl TransactWriteItemsOutputBuilder {
         key: impl Into<String>,
         value: Vec<crate::types::ItemCollectionMetrics>,
     ) -> Self {
-        self.item_collection_metrics
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.item_collection_metrics.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `ItemCollectionMetrics` member.
     pub fn set_item_collection_metrics(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-        >,
+        input: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>>,
     ) -> Self {
         self.item_collection_metrics = input;
         self
@@ -279,9 +259,7 @@ impl TransactWriteItemsOutputBuilder {
     /// The `ItemCollectionMetrics` member as currently set.
     pub fn get_item_collection_metrics(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> {
         &self.item_collection_metrics
     }
     /// Builds the [`TransactWriteItemsOutput`].
@@ -297,9 +275,7 @@ impl TransactWriteItemsOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum TransactWriteItemsError {
     /// See [`IdempotentParameterMismatchException`](crate::types::error::IdempotentParameterMismatchException).
-    IdempotentParameterMismatchException(
-        crate::types::error::IdempotentParameterMismatchException,
-    ),
+    IdempotentParameterMismatchException(crate::types::error::IdempotentParameterMismatchException),
     /// See [`InternalServerError`](crate::types::error::InternalServerError).
     InternalServerError(crate::types::error::InternalServerError),
     /// See [`InvalidEndpointException`](crate::types::error::InvalidEndpointException).
@@ -324,62 +300,34 @@ impl TransactWriteItemsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "IdempotentParameterMismatchException" => {
-                    Self::IdempotentParameterMismatchException(
-                        crate::types::de_idempotent_parameter_mismatch_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionCanceledException" => {
-                    Self::TransactionCanceledException(
-                        crate::types::de_transaction_canceled_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionInProgressException" => {
-                    Self::TransactionInProgressException(
-                        crate::types::de_transaction_in_progress_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "IdempotentParameterMismatchException" => Self::IdempotentParameterMismatchException(
+                crate::types::de_idempotent_parameter_mismatch_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionCanceledException" => Self::TransactionCanceledException(
+                crate::types::de_transaction_canceled_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionInProgressException" => Self::TransactionInProgressException(
+                crate::types::de_transaction_in_progress_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `IdempotentParameterMismatchException`.
     pub fn is_idempotent_parameter_mismatch_exception(&self) -> bool {
@@ -496,10 +444,7 @@ impl TransactWriteItemsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        TransactWriteItemsOutput,
-        ::awsrt::error::SdkError<TransactWriteItemsError>,
-    > {
+    ) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -508,13 +453,7 @@ impl TransactWriteItemsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            TransactWriteItemsOutput,
-            ::awsrt::error::SdkError<TransactWriteItemsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -531,10 +470,7 @@ impl TransactWriteItemsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TransactWriteItemsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TransactWriteItemsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -564,10 +500,7 @@ impl TransactWriteItemsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        TransactWriteItemsOutput,
-        ::awsrt::error::SdkError<TransactWriteItemsError>,
-    > {
+    ) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -611,9 +544,7 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
@@ -656,14 +587,12 @@ impl<M> TransactWriteItemsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: TransactWriteItemsInput,
-) -> Result<
-    TransactWriteItemsOutput,
-    ::awsrt::error::SdkError<TransactWriteItemsError>,
-> {
+) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TransactWriteItemsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TransactWriteItemsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -671,8 +600,7 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -681,10 +609,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -700,18 +625,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: TransactWriteItemsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<TransactWriteItemsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TransactWriteItemsError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TransactWriteItems`: `POST /`, `X-Amz-Target: DynamoDB_20120810.TransactWriteItems`, the input as JSON.
 pub(crate) fn ser_request(
@@ -729,15 +648,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    TransactWriteItemsOutput,
-    ::awsrt::error::SdkError<TransactWriteItemsError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        TransactWriteItemsError::from_response,
-    )
+) -> Result<TransactWriteItemsOutput, ::awsrt::error::SdkError<TransactWriteItemsError>> {
+    ::awsrt::protocol::json_response(reply, de_output, TransactWriteItemsError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TransactWriteItemsInput) {
     w.begin_object();
@@ -768,22 +680,16 @@ pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<TransactWriteItemsOutput, ::awsrt::json::JsonError> {
     let mut f_consumed_capacity: Option<Vec<crate::types::ConsumedCapacity>> = None;
-    let mut f_item_collection_metrics: Option<
-        ::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>,
-    > = None;
+    let mut f_item_collection_metrics: Option<::std::collections::HashMap<String, Vec<crate::types::ItemCollectionMetrics>>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r
-                    .optional(|r| r.list(crate::types::de_consumed_capacity))?;
-            }
-            "ItemCollectionMetrics" => {
-                f_item_collection_metrics = r
-                    .optional(|r| {
-                        r.map(|r| r.list(crate::types::de_item_collection_metrics))
-                    })?;
-            }
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(|r| r.list(
+                crate::types::de_consumed_capacity,
+            ))?,
+            "ItemCollectionMetrics" => f_item_collection_metrics = r.optional(|r| r.map(|r| r.list(
+                crate::types::de_item_collection_metrics,
+            )))?,
             _ => r.skip_value()?,
         }
     }

@@ -45,9 +45,9 @@ impl UpdateContinuousBackupsInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateContinuousBackupsInputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(crate) point_in_time_recovery_specification: Option<
-        crate::types::PointInTimeRecoverySpecification,
-    >,
+    pub(
+        crate
+    ) point_in_time_recovery_specification: Option<crate::types::PointInTimeRecoverySpecification>,
 }
 impl UpdateContinuousBackupsInputBuilder {
     /// The name of the table.
@@ -93,22 +93,16 @@ impl UpdateContinuousBackupsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateContinuousBackupsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateContinuousBackupsInput, ::awsrt::error::BuildError> {
         Ok(UpdateContinuousBackupsInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `UpdateContinuousBackupsInput`",
-                ))?,
-            point_in_time_recovery_specification: self
-                .point_in_time_recovery_specification
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "point_in_time_recovery_specification",
-                    "`point_in_time_recovery_specification` is required when building a `UpdateContinuousBackupsInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `UpdateContinuousBackupsInput`",
+            ))?,
+            point_in_time_recovery_specification: self.point_in_time_recovery_specification.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "point_in_time_recovery_specification",
+                "`point_in_time_recovery_specification` is required when building a `UpdateContinuousBackupsInput`",
+            ))?,
         })
     }
 }
@@ -117,10 +111,7 @@ impl UpdateContinuousBackupsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateContinuousBackupsOutput,
-        ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-    > {
+    ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
         send(client.handle(), self).await
     }
 }
@@ -137,9 +128,7 @@ impl UpdateContinuousBackupsInput {
 )]
 pub struct UpdateContinuousBackupsOutput {
     /// Represents the continuous backups and point in time recovery settings on the table.
-    pub continuous_backups_description: Option<
-        crate::types::ContinuousBackupsDescription,
-    >,
+    pub continuous_backups_description: Option<crate::types::ContinuousBackupsDescription>,
 }
 impl UpdateContinuousBackupsOutput {
     /// Represents the continuous backups and point in time recovery settings on the table.
@@ -157,9 +146,7 @@ impl UpdateContinuousBackupsOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateContinuousBackupsOutputBuilder {
-    pub(crate) continuous_backups_description: Option<
-        crate::types::ContinuousBackupsDescription,
-    >,
+    pub(crate) continuous_backups_description: Option<crate::types::ContinuousBackupsDescription>,
 }
 impl UpdateContinuousBackupsOutputBuilder {
     /// Represents the continuous backups and point in time recovery settings on the table.
@@ -213,39 +200,22 @@ impl UpdateContinuousBackupsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ContinuousBackupsUnavailableException" => {
-                    Self::ContinuousBackupsUnavailableException(
-                        crate::types::de_continuous_backups_unavailable_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableNotFoundException" => {
-                    Self::TableNotFoundException(
-                        crate::types::de_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ContinuousBackupsUnavailableException" => Self::ContinuousBackupsUnavailableException(
+                crate::types::de_continuous_backups_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableNotFoundException" => Self::TableNotFoundException(
+                crate::types::de_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ContinuousBackupsUnavailableException`.
     pub fn is_continuous_backups_unavailable_exception(&self) -> bool {
@@ -342,10 +312,7 @@ impl UpdateContinuousBackupsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateContinuousBackupsOutput,
-        ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-    > {
+    ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -354,13 +321,7 @@ impl UpdateContinuousBackupsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateContinuousBackupsOutput,
-            ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -377,10 +338,7 @@ impl UpdateContinuousBackupsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -410,10 +368,7 @@ impl UpdateContinuousBackupsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateContinuousBackupsOutput,
-        ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-    > {
+    ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -464,26 +419,21 @@ impl<M> UpdateContinuousBackupsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateContinuousBackupsInput,
-) -> Result<
-    UpdateContinuousBackupsOutput,
-    ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-> {
+) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateContinuousBackupsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateContinuousBackupsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -492,10 +442,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -511,22 +458,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateContinuousBackupsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateContinuousBackups`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateContinuousBackups`, the input as JSON.
 pub(crate) fn ser_request(
@@ -544,20 +483,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateContinuousBackupsOutput,
-    ::awsrt::error::SdkError<UpdateContinuousBackupsError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        UpdateContinuousBackupsError::from_response,
-    )
+) -> Result<UpdateContinuousBackupsOutput, ::awsrt::error::SdkError<UpdateContinuousBackupsError>> {
+    ::awsrt::protocol::json_response(reply, de_output, UpdateContinuousBackupsError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateContinuousBackupsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateContinuousBackupsInput) {
     w.begin_object();
     {
         let value = &v.table_name;
@@ -574,16 +503,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateContinuousBackupsOutput, ::awsrt::json::JsonError> {
-    let mut f_continuous_backups_description: Option<
-        crate::types::ContinuousBackupsDescription,
-    > = None;
+    let mut f_continuous_backups_description: Option<crate::types::ContinuousBackupsDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ContinuousBackupsDescription" => {
-                f_continuous_backups_description = r
-                    .optional(crate::types::de_continuous_backups_description)?;
-            }
+            "ContinuousBackupsDescription" => f_continuous_backups_description = r.optional(
+                crate::types::de_continuous_backups_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

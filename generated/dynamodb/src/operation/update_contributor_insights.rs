@@ -36,9 +36,7 @@ impl UpdateContributorInsightsInput {
         self.index_name.as_deref()
     }
     /// Represents the contributor insights action.
-    pub fn contributor_insights_action(
-        &self,
-    ) -> &crate::types::ContributorInsightsAction {
+    pub fn contributor_insights_action(&self) -> &crate::types::ContributorInsightsAction {
         &self.contributor_insights_action
     }
     /// Creates a new builder for [`UpdateContributorInsightsInput`].
@@ -52,9 +50,7 @@ impl UpdateContributorInsightsInput {
 pub struct UpdateContributorInsightsInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) index_name: Option<String>,
-    pub(crate) contributor_insights_action: Option<
-        crate::types::ContributorInsightsAction,
-    >,
+    pub(crate) contributor_insights_action: Option<crate::types::ContributorInsightsAction>,
 }
 impl UpdateContributorInsightsInputBuilder {
     /// The name of the table.
@@ -114,23 +110,17 @@ impl UpdateContributorInsightsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateContributorInsightsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateContributorInsightsInput, ::awsrt::error::BuildError> {
         Ok(UpdateContributorInsightsInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `UpdateContributorInsightsInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `UpdateContributorInsightsInput`",
+            ))?,
             index_name: self.index_name,
-            contributor_insights_action: self
-                .contributor_insights_action
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "contributor_insights_action",
-                    "`contributor_insights_action` is required when building a `UpdateContributorInsightsInput`",
-                ))?,
+            contributor_insights_action: self.contributor_insights_action.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "contributor_insights_action",
+                "`contributor_insights_action` is required when building a `UpdateContributorInsightsInput`",
+            ))?,
         })
     }
 }
@@ -139,10 +129,7 @@ impl UpdateContributorInsightsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateContributorInsightsOutput,
-        ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-    > {
+    ) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
         send(client.handle(), self).await
     }
 }
@@ -175,9 +162,7 @@ impl UpdateContributorInsightsOutput {
         self.index_name.as_deref()
     }
     /// The status of contributor insights
-    pub fn contributor_insights_status(
-        &self,
-    ) -> Option<&crate::types::ContributorInsightsStatus> {
+    pub fn contributor_insights_status(&self) -> Option<&crate::types::ContributorInsightsStatus> {
         self.contributor_insights_status.as_ref()
     }
     /// Creates a new builder for [`UpdateContributorInsightsOutput`].
@@ -191,9 +176,7 @@ impl UpdateContributorInsightsOutput {
 pub struct UpdateContributorInsightsOutputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) index_name: Option<String>,
-    pub(crate) contributor_insights_status: Option<
-        crate::types::ContributorInsightsStatus,
-    >,
+    pub(crate) contributor_insights_status: Option<crate::types::ContributorInsightsStatus>,
 }
 impl UpdateContributorInsightsOutputBuilder {
     /// The name of the table.
@@ -271,25 +254,16 @@ impl UpdateContributorInsightsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -376,10 +350,7 @@ impl UpdateContributorInsightsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateContributorInsightsOutput,
-        ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-    > {
+    ) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -388,13 +359,7 @@ impl UpdateContributorInsightsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateContributorInsightsOutput,
-            ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -411,10 +376,7 @@ impl UpdateContributorInsightsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -444,10 +406,7 @@ impl UpdateContributorInsightsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateContributorInsightsOutput,
-        ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-    > {
+    ) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -512,32 +471,24 @@ impl<M> UpdateContributorInsightsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateContributorInsightsInput,
-) -> Result<
-    UpdateContributorInsightsOutput,
-    ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-> {
+) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateContributorInsightsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateContributorInsightsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -553,22 +504,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateContributorInsightsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateContributorInsights`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateContributorInsights`, the input as JSON.
 pub(crate) fn ser_request(
@@ -586,20 +529,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateContributorInsightsOutput,
-    ::awsrt::error::SdkError<UpdateContributorInsightsError>,
-> {
+) -> Result<UpdateContributorInsightsOutput, ::awsrt::error::SdkError<UpdateContributorInsightsError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         UpdateContributorInsightsError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateContributorInsightsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateContributorInsightsInput) {
     w.begin_object();
     {
         let value = &v.table_name;
@@ -622,20 +559,15 @@ pub(crate) fn de_output(
 ) -> Result<UpdateContributorInsightsOutput, ::awsrt::json::JsonError> {
     let mut f_table_name: Option<String> = None;
     let mut f_index_name: Option<String> = None;
-    let mut f_contributor_insights_status: Option<
-        crate::types::ContributorInsightsStatus,
-    > = None;
+    let mut f_contributor_insights_status: Option<crate::types::ContributorInsightsStatus> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "ContributorInsightsStatus" => {
-                f_contributor_insights_status = r
-                    .optional(|r| Ok(
-                        crate::types::ContributorInsightsStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "ContributorInsightsStatus" => f_contributor_insights_status = r.optional(|r| Ok(
+                crate::types::ContributorInsightsStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -68,10 +68,7 @@ impl UpdateGlobalTableInputBuilder {
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
-    pub fn set_replica_updates(
-        mut self,
-        input: Option<Vec<crate::types::ReplicaUpdate>>,
-    ) -> Self {
+    pub fn set_replica_updates(mut self, input: Option<Vec<crate::types::ReplicaUpdate>>) -> Self {
         self.replica_updates = input;
         self
     }
@@ -86,18 +83,14 @@ impl UpdateGlobalTableInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateGlobalTableInput, ::awsrt::error::BuildError> {
         Ok(UpdateGlobalTableInput {
-            global_table_name: self
-                .global_table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "global_table_name",
-                    "`global_table_name` is required when building a `UpdateGlobalTableInput`",
-                ))?,
-            replica_updates: self
-                .replica_updates
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "replica_updates",
-                    "`replica_updates` is required when building a `UpdateGlobalTableInput`",
-                ))?,
+            global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "global_table_name",
+                "`global_table_name` is required when building a `UpdateGlobalTableInput`",
+            ))?,
+            replica_updates: self.replica_updates.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "replica_updates",
+                "`replica_updates` is required when building a `UpdateGlobalTableInput`",
+            ))?,
         })
     }
 }
@@ -106,10 +99,7 @@ impl UpdateGlobalTableInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateGlobalTableOutput,
-        ::awsrt::error::SdkError<UpdateGlobalTableError>,
-    > {
+    ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
         send(client.handle(), self).await
     }
 }
@@ -130,9 +120,7 @@ pub struct UpdateGlobalTableOutput {
 }
 impl UpdateGlobalTableOutput {
     /// Contains the details of the global table.
-    pub fn global_table_description(
-        &self,
-    ) -> Option<&crate::types::GlobalTableDescription> {
+    pub fn global_table_description(&self) -> Option<&crate::types::GlobalTableDescription> {
         self.global_table_description.as_ref()
     }
     /// Creates a new builder for [`UpdateGlobalTableOutput`].
@@ -148,10 +136,7 @@ pub struct UpdateGlobalTableOutputBuilder {
 }
 impl UpdateGlobalTableOutputBuilder {
     /// Contains the details of the global table.
-    pub fn global_table_description(
-        mut self,
-        input: crate::types::GlobalTableDescription,
-    ) -> Self {
+    pub fn global_table_description(mut self, input: crate::types::GlobalTableDescription) -> Self {
         self.global_table_description = Some(input);
         self
     }
@@ -164,9 +149,7 @@ impl UpdateGlobalTableOutputBuilder {
         self
     }
     /// The `GlobalTableDescription` member as currently set.
-    pub fn get_global_table_description(
-        &self,
-    ) -> &Option<crate::types::GlobalTableDescription> {
+    pub fn get_global_table_description(&self) -> &Option<crate::types::GlobalTableDescription> {
         &self.global_table_description
     }
     /// Builds the [`UpdateGlobalTableOutput`].
@@ -200,49 +183,28 @@ impl UpdateGlobalTableError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "GlobalTableNotFoundException" => {
-                    Self::GlobalTableNotFoundException(
-                        crate::types::de_global_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ReplicaAlreadyExistsException" => {
-                    Self::ReplicaAlreadyExistsException(
-                        crate::types::de_replica_already_exists_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ReplicaNotFoundException" => {
-                    Self::ReplicaNotFoundException(
-                        crate::types::de_replica_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TableNotFoundException" => {
-                    Self::TableNotFoundException(
-                        crate::types::de_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "GlobalTableNotFoundException" => Self::GlobalTableNotFoundException(
+                crate::types::de_global_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ReplicaAlreadyExistsException" => Self::ReplicaAlreadyExistsException(
+                crate::types::de_replica_already_exists_exception(&mut r)?.with_meta(meta),
+            ),
+            "ReplicaNotFoundException" => Self::ReplicaNotFoundException(
+                crate::types::de_replica_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TableNotFoundException" => Self::TableNotFoundException(
+                crate::types::de_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
     pub fn is_global_table_not_found_exception(&self) -> bool {
@@ -349,10 +311,7 @@ impl UpdateGlobalTableFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateGlobalTableOutput,
-        ::awsrt::error::SdkError<UpdateGlobalTableError>,
-    > {
+    ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -361,10 +320,7 @@ impl UpdateGlobalTableFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -381,10 +337,7 @@ impl UpdateGlobalTableFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateGlobalTableError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -414,10 +367,7 @@ impl UpdateGlobalTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateGlobalTableOutput,
-        ::awsrt::error::SdkError<UpdateGlobalTableError>,
-    > {
+    ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -448,10 +398,7 @@ impl<M> UpdateGlobalTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReplicaUpdates` member.
-    pub fn set_replica_updates(
-        mut self,
-        input: Option<Vec<crate::types::ReplicaUpdate>>,
-    ) -> Self {
+    pub fn set_replica_updates(mut self, input: Option<Vec<crate::types::ReplicaUpdate>>) -> Self {
         self.inner = self.inner.set_replica_updates(input);
         self
     }
@@ -465,21 +412,19 @@ pub(crate) async fn send(
     input: UpdateGlobalTableInput,
 ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateGlobalTableFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateGlobalTableFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -488,10 +433,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -507,22 +449,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateGlobalTableInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateGlobalTableError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateGlobalTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateGlobalTable`, the input as JSON.
 pub(crate) fn ser_request(
@@ -541,11 +475,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateGlobalTableOutput, ::awsrt::error::SdkError<UpdateGlobalTableError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        UpdateGlobalTableError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, UpdateGlobalTableError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateGlobalTableInput) {
     w.begin_object();
@@ -572,10 +502,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "GlobalTableDescription" => {
-                f_global_table_description = r
-                    .optional(crate::types::de_global_table_description)?;
-            }
+            "GlobalTableDescription" => f_global_table_description = r.optional(
+                crate::types::de_global_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

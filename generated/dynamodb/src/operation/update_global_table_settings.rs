@@ -29,13 +29,9 @@ pub struct UpdateGlobalTableSettingsInput {
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
     pub global_table_provisioned_write_capacity_units: Option<i64>,
     /// Auto scaling settings for managing provisioned write capacity for the global table.
-    pub global_table_provisioned_write_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub global_table_provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
     /// Represents the settings of a global secondary index for a global table that will be modified.
-    pub global_table_global_secondary_index_settings_update: Option<
-        Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>,
-    >,
+    pub global_table_global_secondary_index_settings_update: Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
     /// Represents the settings for a global table in a Region that will be modified.
     pub replica_settings_update: Option<Vec<crate::types::ReplicaSettingsUpdate>>,
 }
@@ -56,16 +52,13 @@ impl UpdateGlobalTableSettingsInput {
     pub fn global_table_provisioned_write_capacity_auto_scaling_settings_update(
         &self,
     ) -> Option<&crate::types::AutoScalingSettingsUpdate> {
-        self.global_table_provisioned_write_capacity_auto_scaling_settings_update
-            .as_ref()
+        self.global_table_provisioned_write_capacity_auto_scaling_settings_update.as_ref()
     }
     /// Represents the settings of a global secondary index for a global table that will be modified.
-    pub fn global_table_global_secondary_index_settings_update(
-        &self,
-    ) -> &[crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate] {
-        self.global_table_global_secondary_index_settings_update
-            .as_deref()
-            .unwrap_or_default()
+    pub fn global_table_global_secondary_index_settings_update(&self) -> &[
+        crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate
+    ] {
+        self.global_table_global_secondary_index_settings_update.as_deref().unwrap_or_default()
     }
     /// Represents the settings for a global table in a Region that will be modified.
     pub fn replica_settings_update(&self) -> &[crate::types::ReplicaSettingsUpdate] {
@@ -83,12 +76,12 @@ pub struct UpdateGlobalTableSettingsInputBuilder {
     pub(crate) global_table_name: Option<String>,
     pub(crate) global_table_billing_mode: Option<crate::types::BillingMode>,
     pub(crate) global_table_provisioned_write_capacity_units: Option<i64>,
-    pub(crate) global_table_provisioned_write_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
-    pub(crate) global_table_global_secondary_index_settings_update: Option<
-        Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>,
-    >,
+    pub(
+        crate
+    ) global_table_provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(
+        crate
+    ) global_table_global_secondary_index_settings_update: Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
     pub(crate) replica_settings_update: Option<Vec<crate::types::ReplicaSettingsUpdate>>,
 }
 impl UpdateGlobalTableSettingsInputBuilder {
@@ -133,10 +126,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityUnits` member.
-    pub fn set_global_table_provisioned_write_capacity_units(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_global_table_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.global_table_provisioned_write_capacity_units = input;
         self
     }
@@ -149,9 +139,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
     ) -> Self {
-        self.global_table_provisioned_write_capacity_auto_scaling_settings_update = Some(
-            input,
-        );
+        self.global_table_provisioned_write_capacity_auto_scaling_settings_update = Some(input);
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member.
@@ -174,8 +162,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         mut self,
         input: crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate,
     ) -> Self {
-        self.global_table_global_secondary_index_settings_update
-            .get_or_insert_with(Vec::new)
+        self.global_table_global_secondary_index_settings_update.get_or_insert_with(Vec::new)
             .push(input);
         self
     }
@@ -195,10 +182,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
     }
     /// Appends an item to the `ReplicaSettingsUpdate` list.
     /// Represents the settings for a global table in a Region that will be modified.
-    pub fn replica_settings_update(
-        mut self,
-        input: crate::types::ReplicaSettingsUpdate,
-    ) -> Self {
+    pub fn replica_settings_update(mut self, input: crate::types::ReplicaSettingsUpdate) -> Self {
         self.replica_settings_update.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -211,9 +195,7 @@ impl UpdateGlobalTableSettingsInputBuilder {
         self
     }
     /// The `ReplicaSettingsUpdate` member as currently set.
-    pub fn get_replica_settings_update(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaSettingsUpdate>> {
+    pub fn get_replica_settings_update(&self) -> &Option<Vec<crate::types::ReplicaSettingsUpdate>> {
         &self.replica_settings_update
     }
     /// Builds the [`UpdateGlobalTableSettingsInput`].
@@ -221,23 +203,16 @@ impl UpdateGlobalTableSettingsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateGlobalTableSettingsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateGlobalTableSettingsInput, ::awsrt::error::BuildError> {
         Ok(UpdateGlobalTableSettingsInput {
-            global_table_name: self
-                .global_table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "global_table_name",
-                    "`global_table_name` is required when building a `UpdateGlobalTableSettingsInput`",
-                ))?,
+            global_table_name: self.global_table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "global_table_name",
+                "`global_table_name` is required when building a `UpdateGlobalTableSettingsInput`",
+            ))?,
             global_table_billing_mode: self.global_table_billing_mode,
-            global_table_provisioned_write_capacity_units: self
-                .global_table_provisioned_write_capacity_units,
-            global_table_provisioned_write_capacity_auto_scaling_settings_update: self
-                .global_table_provisioned_write_capacity_auto_scaling_settings_update,
-            global_table_global_secondary_index_settings_update: self
-                .global_table_global_secondary_index_settings_update,
+            global_table_provisioned_write_capacity_units: self.global_table_provisioned_write_capacity_units,
+            global_table_provisioned_write_capacity_auto_scaling_settings_update: self.global_table_provisioned_write_capacity_auto_scaling_settings_update,
+            global_table_global_secondary_index_settings_update: self.global_table_global_secondary_index_settings_update,
             replica_settings_update: self.replica_settings_update,
         })
     }
@@ -247,10 +222,7 @@ impl UpdateGlobalTableSettingsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateGlobalTableSettingsOutput,
-        ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-    > {
+    ) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
         send(client.handle(), self).await
     }
 }
@@ -309,10 +281,7 @@ impl UpdateGlobalTableSettingsOutputBuilder {
     }
     /// Appends an item to the `ReplicaSettings` list.
     /// The Region-specific settings for the global table.
-    pub fn replica_settings(
-        mut self,
-        input: crate::types::ReplicaSettingsDescription,
-    ) -> Self {
+    pub fn replica_settings(mut self, input: crate::types::ReplicaSettingsDescription) -> Self {
         self.replica_settings.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -325,9 +294,7 @@ impl UpdateGlobalTableSettingsOutputBuilder {
         self
     }
     /// The `ReplicaSettings` member as currently set.
-    pub fn get_replica_settings(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaSettingsDescription>> {
+    pub fn get_replica_settings(&self) -> &Option<Vec<crate::types::ReplicaSettingsDescription>> {
         &self.replica_settings
     }
     /// Builds the [`UpdateGlobalTableSettingsOutput`].
@@ -364,55 +331,31 @@ impl UpdateGlobalTableSettingsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "GlobalTableNotFoundException" => {
-                    Self::GlobalTableNotFoundException(
-                        crate::types::de_global_table_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "IndexNotFoundException" => {
-                    Self::IndexNotFoundException(
-                        crate::types::de_index_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ReplicaNotFoundException" => {
-                    Self::ReplicaNotFoundException(
-                        crate::types::de_replica_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "GlobalTableNotFoundException" => Self::GlobalTableNotFoundException(
+                crate::types::de_global_table_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "IndexNotFoundException" => Self::IndexNotFoundException(
+                crate::types::de_index_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ReplicaNotFoundException" => Self::ReplicaNotFoundException(
+                crate::types::de_replica_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `GlobalTableNotFoundException`.
     pub fn is_global_table_not_found_exception(&self) -> bool {
@@ -524,10 +467,7 @@ impl UpdateGlobalTableSettingsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateGlobalTableSettingsOutput,
-        ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-    > {
+    ) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -536,13 +476,7 @@ impl UpdateGlobalTableSettingsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateGlobalTableSettingsOutput,
-            ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -559,10 +493,7 @@ impl UpdateGlobalTableSettingsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -592,10 +523,7 @@ impl UpdateGlobalTableSettingsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateGlobalTableSettingsOutput,
-        ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-    > {
+    ) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -645,10 +573,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityUnits` member.
-    pub fn set_global_table_provisioned_write_capacity_units(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_global_table_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_global_table_provisioned_write_capacity_units(input);
         self
     }
@@ -661,9 +586,9 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
     ) -> Self {
-        self.inner = self
-            .inner
-            .global_table_provisioned_write_capacity_auto_scaling_settings_update(input);
+        self.inner = self.inner.global_table_provisioned_write_capacity_auto_scaling_settings_update(
+            input,
+        );
         self
     }
     /// Sets or clears the `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member.
@@ -671,19 +596,16 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.inner = self
-            .inner
-            .set_global_table_provisioned_write_capacity_auto_scaling_settings_update(
-                input,
-            );
+        self.inner = self.inner.set_global_table_provisioned_write_capacity_auto_scaling_settings_update(
+            input,
+        );
         self
     }
     /// The `GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate` member as currently set.
     pub fn get_global_table_provisioned_write_capacity_auto_scaling_settings_update(
         &self,
     ) -> &Option<crate::types::AutoScalingSettingsUpdate> {
-        self.inner
-            .get_global_table_provisioned_write_capacity_auto_scaling_settings_update()
+        self.inner.get_global_table_provisioned_write_capacity_auto_scaling_settings_update()
     }
     /// Appends an item to the `GlobalTableGlobalSecondaryIndexSettingsUpdate` list.
     /// Represents the settings of a global secondary index for a global table that will be modified.
@@ -691,9 +613,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         mut self,
         input: crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate,
     ) -> Self {
-        self.inner = self
-            .inner
-            .global_table_global_secondary_index_settings_update(input);
+        self.inner = self.inner.global_table_global_secondary_index_settings_update(input);
         self
     }
     /// Sets or clears the `GlobalTableGlobalSecondaryIndexSettingsUpdate` member.
@@ -701,9 +621,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         mut self,
         input: Option<Vec<crate::types::GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
     ) -> Self {
-        self.inner = self
-            .inner
-            .set_global_table_global_secondary_index_settings_update(input);
+        self.inner = self.inner.set_global_table_global_secondary_index_settings_update(input);
         self
     }
     /// The `GlobalTableGlobalSecondaryIndexSettingsUpdate` member as currently set.
@@ -714,10 +632,7 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
     }
     /// Appends an item to the `ReplicaSettingsUpdate` list.
     /// Represents the settings for a global table in a Region that will be modified.
-    pub fn replica_settings_update(
-        mut self,
-        input: crate::types::ReplicaSettingsUpdate,
-    ) -> Self {
+    pub fn replica_settings_update(mut self, input: crate::types::ReplicaSettingsUpdate) -> Self {
         self.inner = self.inner.replica_settings_update(input);
         self
     }
@@ -730,35 +645,28 @@ impl<M> UpdateGlobalTableSettingsFluentBuilder<M> {
         self
     }
     /// The `ReplicaSettingsUpdate` member as currently set.
-    pub fn get_replica_settings_update(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaSettingsUpdate>> {
+    pub fn get_replica_settings_update(&self) -> &Option<Vec<crate::types::ReplicaSettingsUpdate>> {
         self.inner.get_replica_settings_update()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateGlobalTableSettingsInput,
-) -> Result<
-    UpdateGlobalTableSettingsOutput,
-    ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-> {
+) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateGlobalTableSettingsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateGlobalTableSettingsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -767,10 +675,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -786,22 +691,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateGlobalTableSettingsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.global_table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateGlobalTableSettings`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateGlobalTableSettings`, the input as JSON.
 pub(crate) fn ser_request(
@@ -819,20 +716,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateGlobalTableSettingsOutput,
-    ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>,
-> {
+) -> Result<UpdateGlobalTableSettingsOutput, ::awsrt::error::SdkError<UpdateGlobalTableSettingsError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         UpdateGlobalTableSettingsError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateGlobalTableSettingsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateGlobalTableSettingsInput) {
     w.begin_object();
     {
         let value = &v.global_table_name;
@@ -847,9 +738,7 @@ pub(crate) fn ser_input(
         w.key("GlobalTableProvisionedWriteCapacityUnits");
         w.i64(*value);
     }
-    if let Some(value) = &v
-        .global_table_provisioned_write_capacity_auto_scaling_settings_update
-    {
+    if let Some(value) = &v.global_table_provisioned_write_capacity_auto_scaling_settings_update {
         w.key("GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate");
         crate::types::ser_auto_scaling_settings_update(w, value);
     }
@@ -857,10 +746,7 @@ pub(crate) fn ser_input(
         w.key("GlobalTableGlobalSecondaryIndexSettingsUpdate");
         w.begin_array();
         for item in value.iter() {
-            crate::types::ser_global_table_global_secondary_index_settings_update(
-                w,
-                item,
-            );
+            crate::types::ser_global_table_global_secondary_index_settings_update(w, item);
         }
         w.end_array();
     }
@@ -883,10 +769,9 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "GlobalTableName" => f_global_table_name = r.optional(|r| r.string_owned())?,
-            "ReplicaSettings" => {
-                f_replica_settings = r
-                    .optional(|r| r.list(crate::types::de_replica_settings_description))?;
-            }
+            "ReplicaSettings" => f_replica_settings = r.optional(|r| r.list(
+                crate::types::de_replica_settings_description,
+            ))?,
             _ => r.skip_value()?,
         }
     }

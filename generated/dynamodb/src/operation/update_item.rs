@@ -26,13 +26,9 @@ pub struct UpdateItemInput {
     /// For the primary key, you must provide all of the attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.
     pub key: ::std::collections::HashMap<String, crate::types::AttributeValue>,
     /// This is a legacy parameter. Use `UpdateExpression` instead. For more information, see [AttributeUpdates](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributeUpdates.html) in the *Amazon DynamoDB Developer Guide*.
-    pub attribute_updates: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValueUpdate>,
-    >,
+    pub attribute_updates: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expected: Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    >,
+    pub expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html) in the *Amazon DynamoDB Developer Guide*.
     pub conditional_operator: Option<crate::types::ConditionalOperator>,
     /// Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated. For `UpdateItem`, the valid values are:
@@ -58,9 +54,7 @@ pub struct UpdateItemInput {
     /// - `NONE` - No `ConsumedCapacity` details are included in the response.
     pub return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
     /// Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.
-    pub return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.
     ///
     /// The following action values are available for `UpdateExpression`.
@@ -152,15 +146,11 @@ pub struct UpdateItemInput {
     /// `ProductStatus IN (:avail, :back, :disc)`
     ///
     /// For more information on expression attribute values, see [Condition Expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl UpdateItemInput {
     /// The name of the table containing the item to update.
@@ -168,25 +158,19 @@ impl UpdateItemInput {
         &self.table_name
     }
     /// The primary key of the item to be updated.
-    pub fn key(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// This is a legacy parameter.
     pub fn attribute_updates(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::AttributeValueUpdate>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::AttributeValueUpdate>> {
         self.attribute_updates.as_ref()
     }
     /// This is a legacy parameter.
     pub fn expected(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.expected.as_ref()
     }
     /// This is a legacy parameter.
@@ -198,9 +182,7 @@ impl UpdateItemInput {
         self.return_values.as_ref()
     }
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    pub fn return_consumed_capacity(
-        &self,
-    ) -> Option<&crate::types::ReturnConsumedCapacity> {
+    pub fn return_consumed_capacity(&self) -> Option<&crate::types::ReturnConsumedCapacity> {
         self.return_consumed_capacity.as_ref()
     }
     /// Determines whether item collection metrics are returned.
@@ -245,32 +227,26 @@ impl UpdateItemInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateItemInputBuilder {
     pub(crate) table_name: Option<String>,
-    pub(crate) key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) attribute_updates: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValueUpdate>,
-    >,
-    pub(crate) expected: Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    >,
+    pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) attribute_updates: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
+    pub(
+        crate
+    ) expected: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     pub(crate) conditional_operator: Option<crate::types::ConditionalOperator>,
     pub(crate) return_values: Option<crate::types::ReturnValue>,
     pub(crate) return_consumed_capacity: Option<crate::types::ReturnConsumedCapacity>,
-    pub(crate) return_item_collection_metrics: Option<
-        crate::types::ReturnItemCollectionMetrics,
-    >,
+    pub(crate) return_item_collection_metrics: Option<crate::types::ReturnItemCollectionMetrics>,
     pub(crate) update_expression: Option<String>,
     pub(crate) condition_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl UpdateItemInputBuilder {
     /// The name of the table containing the item to update.
@@ -290,14 +266,8 @@ impl UpdateItemInputBuilder {
     }
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be updated.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.key
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
@@ -321,17 +291,14 @@ impl UpdateItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValueUpdate,
     ) -> Self {
-        self.attribute_updates
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.attribute_updates.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `AttributeUpdates` member.
     pub fn set_attribute_updates(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::AttributeValueUpdate>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
     ) -> Self {
         self.attribute_updates = input;
         self
@@ -339,9 +306,7 @@ impl UpdateItemInputBuilder {
     /// The `AttributeUpdates` member as currently set.
     pub fn get_attribute_updates(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValueUpdate>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>> {
         &self.attribute_updates
     }
     /// Inserts an entry into the `Expected` map.
@@ -351,17 +316,14 @@ impl UpdateItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::ExpectedAttributeValue,
     ) -> Self {
-        self.expected
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expected.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `Expected` member.
     pub fn set_expected(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     ) -> Self {
         self.expected = input;
         self
@@ -369,9 +331,7 @@ impl UpdateItemInputBuilder {
     /// The `Expected` member as currently set.
     pub fn get_expected(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         &self.expected
     }
     /// This is a legacy parameter.
@@ -391,9 +351,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         &self.conditional_operator
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated.
@@ -402,10 +360,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// Sets or clears the `ReturnValues` member.
-    pub fn set_return_values(
-        mut self,
-        input: Option<crate::types::ReturnValue>,
-    ) -> Self {
+    pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.return_values = input;
         self
     }
@@ -430,9 +385,7 @@ impl UpdateItemInputBuilder {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         &self.return_consumed_capacity
     }
     /// Determines whether item collection metrics are returned.
@@ -492,8 +445,7 @@ impl UpdateItemInputBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -518,8 +470,7 @@ impl UpdateItemInputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -566,18 +517,14 @@ impl UpdateItemInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateItemInput, ::awsrt::error::BuildError> {
         Ok(UpdateItemInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `UpdateItemInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `UpdateItemInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `UpdateItemInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `UpdateItemInput`",
+            ))?,
             attribute_updates: self.attribute_updates,
             expected: self.expected,
             conditional_operator: self.conditional_operator,
@@ -588,8 +535,7 @@ impl UpdateItemInputBuilder {
             condition_expression: self.condition_expression,
             expression_attribute_names: self.expression_attribute_names,
             expression_attribute_values: self.expression_attribute_values,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }
@@ -617,9 +563,7 @@ pub struct UpdateItemOutput {
     /// A map of attribute values as they appear before or after the `UpdateItem` operation, as determined by the `ReturnValues` parameter.
     ///
     /// The `Attributes` map is only present if the update was successful and `ReturnValues` was specified as something other than `NONE` in the request. Each element represents one attribute.
-    pub attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// The capacity units consumed by the `UpdateItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption) in the *Amazon DynamoDB Developer Guide*.
     pub consumed_capacity: Option<crate::types::ConsumedCapacity>,
     /// Information about item collections, if any, that were affected by the `UpdateItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.
@@ -645,9 +589,7 @@ impl UpdateItemOutput {
         self.consumed_capacity.as_ref()
     }
     /// Information about item collections, if any, that were affected by the `UpdateItem` operation.
-    pub fn item_collection_metrics(
-        &self,
-    ) -> Option<&crate::types::ItemCollectionMetrics> {
+    pub fn item_collection_metrics(&self) -> Option<&crate::types::ItemCollectionMetrics> {
         self.item_collection_metrics.as_ref()
     }
     /// Creates a new builder for [`UpdateItemOutput`].
@@ -659,9 +601,9 @@ impl UpdateItemOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateItemOutputBuilder {
-    pub(crate) attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) consumed_capacity: Option<crate::types::ConsumedCapacity>,
     pub(crate) item_collection_metrics: Option<crate::types::ItemCollectionMetrics>,
 }
@@ -673,8 +615,7 @@ impl UpdateItemOutputBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -698,10 +639,7 @@ impl UpdateItemOutputBuilder {
         self
     }
     /// Sets or clears the `ConsumedCapacity` member.
-    pub fn set_consumed_capacity(
-        mut self,
-        input: Option<crate::types::ConsumedCapacity>,
-    ) -> Self {
+    pub fn set_consumed_capacity(mut self, input: Option<crate::types::ConsumedCapacity>) -> Self {
         self.consumed_capacity = input;
         self
     }
@@ -710,10 +648,7 @@ impl UpdateItemOutputBuilder {
         &self.consumed_capacity
     }
     /// Information about item collections, if any, that were affected by the `UpdateItem` operation.
-    pub fn item_collection_metrics(
-        mut self,
-        input: crate::types::ItemCollectionMetrics,
-    ) -> Self {
+    pub fn item_collection_metrics(mut self, input: crate::types::ItemCollectionMetrics) -> Self {
         self.item_collection_metrics = Some(input);
         self
     }
@@ -726,9 +661,7 @@ impl UpdateItemOutputBuilder {
         self
     }
     /// The `ItemCollectionMetrics` member as currently set.
-    pub fn get_item_collection_metrics(
-        &self,
-    ) -> &Option<crate::types::ItemCollectionMetrics> {
+    pub fn get_item_collection_metrics(&self) -> &Option<crate::types::ItemCollectionMetrics> {
         &self.item_collection_metrics
     }
     /// Builds the [`UpdateItemOutput`].
@@ -745,9 +678,7 @@ impl UpdateItemOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UpdateItemError {
     /// See [`ConditionalCheckFailedException`](crate::types::error::ConditionalCheckFailedException).
-    ConditionalCheckFailedException(
-        crate::types::error::ConditionalCheckFailedException,
-    ),
+    ConditionalCheckFailedException(crate::types::error::ConditionalCheckFailedException),
     /// See [`InternalServerError`](crate::types::error::InternalServerError).
     InternalServerError(crate::types::error::InternalServerError),
     /// See [`InvalidEndpointException`](crate::types::error::InvalidEndpointException).
@@ -761,9 +692,7 @@ pub enum UpdateItemError {
         crate::types::error::ProvisionedThroughputExceededException,
     ),
     /// See [`ReplicatedWriteConflictException`](crate::types::error::ReplicatedWriteConflictException).
-    ReplicatedWriteConflictException(
-        crate::types::error::ReplicatedWriteConflictException,
-    ),
+    ReplicatedWriteConflictException(crate::types::error::ReplicatedWriteConflictException),
     /// See [`RequestLimitExceeded`](crate::types::error::RequestLimitExceeded).
     RequestLimitExceeded(crate::types::error::RequestLimitExceeded),
     /// See [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException).
@@ -778,70 +707,38 @@ impl UpdateItemError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConditionalCheckFailedException" => {
-                    Self::ConditionalCheckFailedException(
-                        crate::types::de_conditional_check_failed_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ItemCollectionSizeLimitExceededException" => {
-                    Self::ItemCollectionSizeLimitExceededException(
-                        crate::types::de_item_collection_size_limit_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ProvisionedThroughputExceededException" => {
-                    Self::ProvisionedThroughputExceededException(
-                        crate::types::de_provisioned_throughput_exceeded_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ReplicatedWriteConflictException" => {
-                    Self::ReplicatedWriteConflictException(
-                        crate::types::de_replicated_write_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestLimitExceeded" => {
-                    Self::RequestLimitExceeded(
-                        crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TransactionConflictException" => {
-                    Self::TransactionConflictException(
-                        crate::types::de_transaction_conflict_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConditionalCheckFailedException" => Self::ConditionalCheckFailedException(
+                crate::types::de_conditional_check_failed_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "ItemCollectionSizeLimitExceededException" => Self::ItemCollectionSizeLimitExceededException(
+                crate::types::de_item_collection_size_limit_exceeded_exception(&mut r)?
+                    .with_meta(meta),
+            ),
+            "ProvisionedThroughputExceededException" => Self::ProvisionedThroughputExceededException(
+                crate::types::de_provisioned_throughput_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ReplicatedWriteConflictException" => Self::ReplicatedWriteConflictException(
+                crate::types::de_replicated_write_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestLimitExceeded" => Self::RequestLimitExceeded(
+                crate::types::de_request_limit_exceeded(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TransactionConflictException" => Self::TransactionConflictException(
+                crate::types::de_transaction_conflict_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConditionalCheckFailedException`.
     pub fn is_conditional_check_failed_exception(&self) -> bool {
@@ -961,9 +858,7 @@ impl UpdateItemFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>> {
+    pub async fn send(self) -> Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -972,10 +867,7 @@ impl UpdateItemFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -992,10 +884,7 @@ impl UpdateItemFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateItemError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateItemError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1023,9 +912,7 @@ impl UpdateItemFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>> {
+    pub fn send(self) -> Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1051,11 +938,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     }
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be updated.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
         self.inner = self.inner.key(key, value);
         self
     }
@@ -1086,9 +969,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     /// Sets or clears the `AttributeUpdates` member.
     pub fn set_attribute_updates(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::AttributeValueUpdate>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>>,
     ) -> Self {
         self.inner = self.inner.set_attribute_updates(input);
         self
@@ -1096,9 +977,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     /// The `AttributeUpdates` member as currently set.
     pub fn get_attribute_updates(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValueUpdate>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::AttributeValueUpdate>> {
         self.inner.get_attribute_updates()
     }
     /// Inserts an entry into the `Expected` map.
@@ -1114,9 +993,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     /// Sets or clears the `Expected` member.
     pub fn set_expected(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>>,
     ) -> Self {
         self.inner = self.inner.set_expected(input);
         self
@@ -1124,9 +1001,7 @@ impl<M> UpdateItemFluentBuilder<M> {
     /// The `Expected` member as currently set.
     pub fn get_expected(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::ExpectedAttributeValue>> {
         self.inner.get_expected()
     }
     /// This is a legacy parameter.
@@ -1146,9 +1021,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ConditionalOperator` member as currently set.
-    pub fn get_conditional_operator(
-        &self,
-    ) -> &Option<crate::types::ConditionalOperator> {
+    pub fn get_conditional_operator(&self) -> &Option<crate::types::ConditionalOperator> {
         self.inner.get_conditional_operator()
     }
     /// Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated.
@@ -1157,10 +1030,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ReturnValues` member.
-    pub fn set_return_values(
-        mut self,
-        input: Option<crate::types::ReturnValue>,
-    ) -> Self {
+    pub fn set_return_values(mut self, input: Option<crate::types::ReturnValue>) -> Self {
         self.inner = self.inner.set_return_values(input);
         self
     }
@@ -1185,9 +1055,7 @@ impl<M> UpdateItemFluentBuilder<M> {
         self
     }
     /// The `ReturnConsumedCapacity` member as currently set.
-    pub fn get_return_consumed_capacity(
-        &self,
-    ) -> &Option<crate::types::ReturnConsumedCapacity> {
+    pub fn get_return_consumed_capacity(&self) -> &Option<crate::types::ReturnConsumedCapacity> {
         self.inner.get_return_consumed_capacity()
     }
     /// Determines whether item collection metrics are returned.
@@ -1316,21 +1184,19 @@ pub(crate) async fn send(
     input: UpdateItemInput,
 ) -> Result<UpdateItemOutput, ::awsrt::error::SdkError<UpdateItemError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateItemFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateItemFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -1339,10 +1205,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1358,22 +1221,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateItemInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateItemError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateItemError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateItem`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateItem`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1480,24 +1335,19 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateItemInput) 
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateItemOutput, ::awsrt::json::JsonError> {
-    let mut f_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_attributes: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_consumed_capacity: Option<crate::types::ConsumedCapacity> = None;
     let mut f_item_collection_metrics: Option<crate::types::ItemCollectionMetrics> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Attributes" => {
-                f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?;
-            }
-            "ConsumedCapacity" => {
-                f_consumed_capacity = r.optional(crate::types::de_consumed_capacity)?;
-            }
-            "ItemCollectionMetrics" => {
-                f_item_collection_metrics = r
-                    .optional(crate::types::de_item_collection_metrics)?;
-            }
+            "Attributes" => f_attributes = r.optional(|r| r.map(crate::types::de_attribute_value))?,
+            "ConsumedCapacity" => f_consumed_capacity = r.optional(
+                crate::types::de_consumed_capacity,
+            )?,
+            "ItemCollectionMetrics" => f_item_collection_metrics = r.optional(
+                crate::types::de_item_collection_metrics,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -1511,10 +1361,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_update_an_item_in_a_table() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_update_an_item_in_a_table() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateItemInput::builder()
             .table_name("Music")
             .key("Artist", crate::types::AttributeValue::S(String::from("Acme Band")))
@@ -1536,12 +1383,12 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},\"SongTitle\":{\"S\":\"Happy Day\"}},\"UpdateExpression\":\"SET #Y = :y, #AT = :t\",\"ExpressionAttributeNames\":{\"#Y\":\"Year\",\"#AT\":\"AlbumTitle\"},\"ExpressionAttributeValues\":{\":y\":{\"N\":\"2015\"},\":t\":{\"S\":\"Louder Than Ever\"}},\"ReturnValues\":\"ALL_NEW\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},\"SongTitle\":{\"S\":\"Happy Day\"}},\"UpdateExpression\":\"SET #Y = :y, #AT = :t\",\"ExpressionAttributeNames\":{\"#Y\":\"Year\",\"#AT\":\"AlbumTitle\"},\"ExpressionAttributeValues\":{\":y\":{\"N\":\"2015\"},\":t\":{\"S\":\"Louder Than Ever\"}},\"ReturnValues\":\"ALL_NEW\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"Attributes\":{\"AlbumTitle\":{\"S\":\"Louder Than Ever\"},\"Artist\":{\"S\":\"Acme Band\"},\"Year\":{\"N\":\"2015\"},\"SongTitle\":{\"S\":\"Happy Day\"}}}"
-                .as_bytes(),
+            "{\"Attributes\":{\"AlbumTitle\":{\"S\":\"Louder Than Ever\"},\"Artist\":{\"S\":\"Acme Band\"},\"Year\":{\"N\":\"2015\"},\"SongTitle\":{\"S\":\"Happy Day\"}}}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = UpdateItemOutput::builder()
@@ -1549,15 +1396,9 @@ mod examples {
                 "AlbumTitle",
                 crate::types::AttributeValue::S(String::from("Louder Than Ever")),
             )
-            .attributes(
-                "Artist",
-                crate::types::AttributeValue::S(String::from("Acme Band")),
-            )
+            .attributes("Artist", crate::types::AttributeValue::S(String::from("Acme Band")))
             .attributes("Year", crate::types::AttributeValue::N(String::from("2015")))
-            .attributes(
-                "SongTitle",
-                crate::types::AttributeValue::S(String::from("Happy Day")),
-            )
+            .attributes("SongTitle", crate::types::AttributeValue::S(String::from("Happy Day")))
             .build();
         assert_eq!(parsed, expected);
         Ok(())

@@ -24,9 +24,7 @@ pub struct UpdateKinesisStreamingDestinationInput {
     /// The Amazon Resource Name (ARN) for the Kinesis stream input.
     pub stream_arn: String,
     /// The command to update the Kinesis stream configuration.
-    pub update_kinesis_streaming_configuration: Option<
-        crate::types::UpdateKinesisStreamingConfiguration,
-    >,
+    pub update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
 }
 impl UpdateKinesisStreamingDestinationInput {
     /// The table name for the Kinesis streaming destination input.
@@ -54,9 +52,9 @@ impl UpdateKinesisStreamingDestinationInput {
 pub struct UpdateKinesisStreamingDestinationInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
-    pub(crate) update_kinesis_streaming_configuration: Option<
-        crate::types::UpdateKinesisStreamingConfiguration,
-    >,
+    pub(
+        crate
+    ) update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
 }
 impl UpdateKinesisStreamingDestinationInputBuilder {
     /// The table name for the Kinesis streaming destination input.
@@ -120,20 +118,15 @@ impl UpdateKinesisStreamingDestinationInputBuilder {
         self,
     ) -> Result<UpdateKinesisStreamingDestinationInput, ::awsrt::error::BuildError> {
         Ok(UpdateKinesisStreamingDestinationInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `UpdateKinesisStreamingDestinationInput`",
-                ))?,
-            stream_arn: self
-                .stream_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "stream_arn",
-                    "`stream_arn` is required when building a `UpdateKinesisStreamingDestinationInput`",
-                ))?,
-            update_kinesis_streaming_configuration: self
-                .update_kinesis_streaming_configuration,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `UpdateKinesisStreamingDestinationInput`",
+            ))?,
+            stream_arn: self.stream_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "stream_arn",
+                "`stream_arn` is required when building a `UpdateKinesisStreamingDestinationInput`",
+            ))?,
+            update_kinesis_streaming_configuration: self.update_kinesis_streaming_configuration,
         })
     }
 }
@@ -142,10 +135,7 @@ impl UpdateKinesisStreamingDestinationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
         send(client.handle(), self).await
     }
 }
@@ -168,9 +158,7 @@ pub struct UpdateKinesisStreamingDestinationOutput {
     /// The status of the attempt to update the Kinesis streaming destination output.
     pub destination_status: Option<crate::types::DestinationStatus>,
     /// The command to update the Kinesis streaming destination configuration.
-    pub update_kinesis_streaming_configuration: Option<
-        crate::types::UpdateKinesisStreamingConfiguration,
-    >,
+    pub update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
 }
 impl UpdateKinesisStreamingDestinationOutput {
     /// The table name for the Kinesis streaming destination output.
@@ -203,9 +191,9 @@ pub struct UpdateKinesisStreamingDestinationOutputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) stream_arn: Option<String>,
     pub(crate) destination_status: Option<crate::types::DestinationStatus>,
-    pub(crate) update_kinesis_streaming_configuration: Option<
-        crate::types::UpdateKinesisStreamingConfiguration,
-    >,
+    pub(
+        crate
+    ) update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration>,
 }
 impl UpdateKinesisStreamingDestinationOutputBuilder {
     /// The table name for the Kinesis streaming destination output.
@@ -237,10 +225,7 @@ impl UpdateKinesisStreamingDestinationOutputBuilder {
         &self.stream_arn
     }
     /// The status of the attempt to update the Kinesis streaming destination output.
-    pub fn destination_status(
-        mut self,
-        input: impl Into<crate::types::DestinationStatus>,
-    ) -> Self {
+    pub fn destination_status(mut self, input: impl Into<crate::types::DestinationStatus>) -> Self {
         self.destination_status = Some(input.into());
         self
     }
@@ -284,8 +269,7 @@ impl UpdateKinesisStreamingDestinationOutputBuilder {
             table_name: self.table_name,
             stream_arn: self.stream_arn,
             destination_status: self.destination_status,
-            update_kinesis_streaming_configuration: self
-                .update_kinesis_streaming_configuration,
+            update_kinesis_streaming_configuration: self.update_kinesis_streaming_configuration,
         }
     }
 }
@@ -311,43 +295,25 @@ impl UpdateKinesisStreamingDestinationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -408,8 +374,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateKinesisStreamingDestinationE
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateKinesisStreamingDestinationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateKinesisStreamingDestinationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -450,10 +415,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -462,13 +424,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateKinesisStreamingDestinationOutput,
-            ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -485,10 +441,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -518,10 +471,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateKinesisStreamingDestinationOutput,
-        ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-    > {
+    ) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -586,26 +536,21 @@ impl<M> UpdateKinesisStreamingDestinationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateKinesisStreamingDestinationInput,
-) -> Result<
-    UpdateKinesisStreamingDestinationOutput,
-    ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-> {
+) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateKinesisStreamingDestinationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateKinesisStreamingDestinationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -614,17 +559,13 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for UpdateKinesisStreamingDestinationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for UpdateKinesisStreamingDestinationFluentBuilder {
     const NAME: &'static str = "UpdateKinesisStreamingDestination";
     type Input = UpdateKinesisStreamingDestinationInput;
     type Output = UpdateKinesisStreamingDestinationOutput;
@@ -634,22 +575,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateKinesisStreamingDestinationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateKinesisStreamingDestination`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateKinesisStreamingDestination`, the input as JSON.
 pub(crate) fn ser_request(
@@ -667,10 +600,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateKinesisStreamingDestinationOutput,
-    ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
-> {
+) -> Result<UpdateKinesisStreamingDestinationOutput, ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
@@ -704,24 +634,18 @@ pub(crate) fn de_output(
     let mut f_table_name: Option<String> = None;
     let mut f_stream_arn: Option<String> = None;
     let mut f_destination_status: Option<crate::types::DestinationStatus> = None;
-    let mut f_update_kinesis_streaming_configuration: Option<
-        crate::types::UpdateKinesisStreamingConfiguration,
-    > = None;
+    let mut f_update_kinesis_streaming_configuration: Option<crate::types::UpdateKinesisStreamingConfiguration> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
             "StreamArn" => f_stream_arn = r.optional(|r| r.string_owned())?,
-            "DestinationStatus" => {
-                f_destination_status = r
-                    .optional(|r| Ok(
-                        crate::types::DestinationStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "UpdateKinesisStreamingConfiguration" => {
-                f_update_kinesis_streaming_configuration = r
-                    .optional(crate::types::de_update_kinesis_streaming_configuration)?;
-            }
+            "DestinationStatus" => f_destination_status = r.optional(|r| Ok(
+                crate::types::DestinationStatus::from(&*r.string()?),
+            ))?,
+            "UpdateKinesisStreamingConfiguration" => f_update_kinesis_streaming_configuration = r.optional(
+                crate::types::de_update_kinesis_streaming_configuration,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -39,9 +39,7 @@ pub struct UpdateTableInput {
     /// You can create or delete only one global secondary index per `UpdateTable` operation.
     ///
     /// For more information, see [Managing Global Secondary Indexes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.html) in the *Amazon DynamoDB Developer Guide*.
-    pub global_secondary_index_updates: Option<
-        Vec<crate::types::GlobalSecondaryIndexUpdate>,
-    >,
+    pub global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexUpdate>>,
     /// Represents the DynamoDB Streams configuration for the table.
     ///
     /// **Note:** You receive a `ValidationException` if you try to enable a stream on a table that already has a stream, or if you try to disable a stream on a table that doesn't have a stream.
@@ -88,15 +86,11 @@ impl UpdateTableInput {
         self.billing_mode.as_ref()
     }
     /// The new provisioned throughput settings for the specified table or index.
-    pub fn provisioned_throughput(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// An array of one or more global secondary indexes for the table.
-    pub fn global_secondary_index_updates(
-        &self,
-    ) -> &[crate::types::GlobalSecondaryIndexUpdate] {
+    pub fn global_secondary_index_updates(&self) -> &[crate::types::GlobalSecondaryIndexUpdate] {
         self.global_secondary_index_updates.as_deref().unwrap_or_default()
     }
     /// Represents the DynamoDB Streams configuration for the table.
@@ -120,9 +114,7 @@ impl UpdateTableInput {
         self.deletion_protection_enabled
     }
     /// Specifies the consistency mode for a new global table.
-    pub fn multi_region_consistency(
-        &self,
-    ) -> Option<&crate::types::MultiRegionConsistency> {
+    pub fn multi_region_consistency(&self) -> Option<&crate::types::MultiRegionConsistency> {
         self.multi_region_consistency.as_ref()
     }
     /// Updates the maximum number of read and write units for the specified table in on-demand capacity mode.
@@ -146,9 +138,9 @@ pub struct UpdateTableInputBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) billing_mode: Option<crate::types::BillingMode>,
     pub(crate) provisioned_throughput: Option<crate::types::ProvisionedThroughput>,
-    pub(crate) global_secondary_index_updates: Option<
-        Vec<crate::types::GlobalSecondaryIndexUpdate>,
-    >,
+    pub(
+        crate
+    ) global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexUpdate>>,
     pub(crate) stream_specification: Option<crate::types::StreamSpecification>,
     pub(crate) sse_specification: Option<crate::types::SseSpecification>,
     pub(crate) replica_updates: Option<Vec<crate::types::ReplicationGroupUpdate>>,
@@ -161,10 +153,7 @@ pub struct UpdateTableInputBuilder {
 impl UpdateTableInputBuilder {
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
-    pub fn attribute_definitions(
-        mut self,
-        input: crate::types::AttributeDefinition,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -177,9 +166,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
-    pub fn get_attribute_definitions(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeDefinition>> {
+    pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// The name of the table to be updated.
@@ -212,10 +199,7 @@ impl UpdateTableInputBuilder {
         &self.billing_mode
     }
     /// The new provisioned throughput settings for the specified table or index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -228,9 +212,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Appends an item to the `GlobalSecondaryIndexUpdates` list.
@@ -257,10 +239,7 @@ impl UpdateTableInputBuilder {
         &self.global_secondary_index_updates
     }
     /// Represents the DynamoDB Streams configuration for the table.
-    pub fn stream_specification(
-        mut self,
-        input: crate::types::StreamSpecification,
-    ) -> Self {
+    pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_specification = Some(input);
         self
     }
@@ -273,9 +252,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `StreamSpecification` member as currently set.
-    pub fn get_stream_specification(
-        &self,
-    ) -> &Option<crate::types::StreamSpecification> {
+    pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         &self.stream_specification
     }
     /// The new server-side encryption settings for the specified table.
@@ -284,10 +261,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// Sets or clears the `SSESpecification` member.
-    pub fn set_sse_specification(
-        mut self,
-        input: Option<crate::types::SseSpecification>,
-    ) -> Self {
+    pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.sse_specification = input;
         self
     }
@@ -297,10 +271,7 @@ impl UpdateTableInputBuilder {
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// A list of replica update actions (create, delete, or update) for the table.
-    pub fn replica_updates(
-        mut self,
-        input: crate::types::ReplicationGroupUpdate,
-    ) -> Self {
+    pub fn replica_updates(mut self, input: crate::types::ReplicationGroupUpdate) -> Self {
         self.replica_updates.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -313,9 +284,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
-    pub fn get_replica_updates(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicationGroupUpdate>> {
+    pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicationGroupUpdate>> {
         &self.replica_updates
     }
     /// The table class of the table to be updated.
@@ -363,16 +332,11 @@ impl UpdateTableInputBuilder {
         self
     }
     /// The `MultiRegionConsistency` member as currently set.
-    pub fn get_multi_region_consistency(
-        &self,
-    ) -> &Option<crate::types::MultiRegionConsistency> {
+    pub fn get_multi_region_consistency(&self) -> &Option<crate::types::MultiRegionConsistency> {
         &self.multi_region_consistency
     }
     /// Updates the maximum number of read and write units for the specified table in on-demand capacity mode.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -394,10 +358,7 @@ impl UpdateTableInputBuilder {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
-    pub fn set_warm_throughput(
-        mut self,
-        input: Option<crate::types::WarmThroughput>,
-    ) -> Self {
+    pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
@@ -413,12 +374,10 @@ impl UpdateTableInputBuilder {
     pub fn build(self) -> Result<UpdateTableInput, ::awsrt::error::BuildError> {
         Ok(UpdateTableInput {
             attribute_definitions: self.attribute_definitions,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `UpdateTableInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `UpdateTableInput`",
+            ))?,
             billing_mode: self.billing_mode,
             provisioned_throughput: self.provisioned_throughput,
             global_secondary_index_updates: self.global_secondary_index_updates,
@@ -480,10 +439,7 @@ impl UpdateTableOutputBuilder {
         self
     }
     /// Sets or clears the `TableDescription` member.
-    pub fn set_table_description(
-        mut self,
-        input: Option<crate::types::TableDescription>,
-    ) -> Self {
+    pub fn set_table_description(mut self, input: Option<crate::types::TableDescription>) -> Self {
         self.table_description = input;
         self
     }
@@ -520,43 +476,25 @@ impl UpdateTableError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -667,10 +605,7 @@ impl UpdateTableFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -687,10 +622,7 @@ impl UpdateTableFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateTableError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateTableError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -718,9 +650,7 @@ impl UpdateTableFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>> {
+    pub fn send(self) -> Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -731,10 +661,7 @@ impl<M> UpdateTableFluentBuilder<M> {
     }
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of attributes that describe the key schema for the table and indexes.
-    pub fn attribute_definitions(
-        mut self,
-        input: crate::types::AttributeDefinition,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.inner = self.inner.attribute_definitions(input);
         self
     }
@@ -747,9 +674,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
-    pub fn get_attribute_definitions(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeDefinition>> {
+    pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         self.inner.get_attribute_definitions()
     }
     /// The name of the table to be updated.
@@ -782,10 +707,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self.inner.get_billing_mode()
     }
     /// The new provisioned throughput settings for the specified table or index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.inner = self.inner.provisioned_throughput(input);
         self
     }
@@ -798,9 +720,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         self.inner.get_provisioned_throughput()
     }
     /// Appends an item to the `GlobalSecondaryIndexUpdates` list.
@@ -827,10 +747,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self.inner.get_global_secondary_index_updates()
     }
     /// Represents the DynamoDB Streams configuration for the table.
-    pub fn stream_specification(
-        mut self,
-        input: crate::types::StreamSpecification,
-    ) -> Self {
+    pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.inner = self.inner.stream_specification(input);
         self
     }
@@ -843,9 +760,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `StreamSpecification` member as currently set.
-    pub fn get_stream_specification(
-        &self,
-    ) -> &Option<crate::types::StreamSpecification> {
+    pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         self.inner.get_stream_specification()
     }
     /// The new server-side encryption settings for the specified table.
@@ -854,10 +769,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `SSESpecification` member.
-    pub fn set_sse_specification(
-        mut self,
-        input: Option<crate::types::SseSpecification>,
-    ) -> Self {
+    pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.inner = self.inner.set_sse_specification(input);
         self
     }
@@ -867,10 +779,7 @@ impl<M> UpdateTableFluentBuilder<M> {
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// A list of replica update actions (create, delete, or update) for the table.
-    pub fn replica_updates(
-        mut self,
-        input: crate::types::ReplicationGroupUpdate,
-    ) -> Self {
+    pub fn replica_updates(mut self, input: crate::types::ReplicationGroupUpdate) -> Self {
         self.inner = self.inner.replica_updates(input);
         self
     }
@@ -883,9 +792,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
-    pub fn get_replica_updates(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicationGroupUpdate>> {
+    pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicationGroupUpdate>> {
         self.inner.get_replica_updates()
     }
     /// The table class of the table to be updated.
@@ -933,16 +840,11 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// The `MultiRegionConsistency` member as currently set.
-    pub fn get_multi_region_consistency(
-        &self,
-    ) -> &Option<crate::types::MultiRegionConsistency> {
+    pub fn get_multi_region_consistency(&self) -> &Option<crate::types::MultiRegionConsistency> {
         self.inner.get_multi_region_consistency()
     }
     /// Updates the maximum number of read and write units for the specified table in on-demand capacity mode.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.inner = self.inner.on_demand_throughput(input);
         self
     }
@@ -964,10 +866,7 @@ impl<M> UpdateTableFluentBuilder<M> {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
-    pub fn set_warm_throughput(
-        mut self,
-        input: Option<crate::types::WarmThroughput>,
-    ) -> Self {
+    pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.inner = self.inner.set_warm_throughput(input);
         self
     }
@@ -981,21 +880,19 @@ pub(crate) async fn send(
     input: UpdateTableInput,
 ) -> Result<UpdateTableOutput, ::awsrt::error::SdkError<UpdateTableError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateTableFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateTableFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -1004,10 +901,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1023,22 +917,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateTableInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateTableError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateTableError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateTable`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateTable`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1135,9 +1021,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableDescription" => {
-                f_table_description = r.optional(crate::types::de_table_description)?;
-            }
+            "TableDescription" => f_table_description = r.optional(
+                crate::types::de_table_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

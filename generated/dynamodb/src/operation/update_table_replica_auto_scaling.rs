@@ -20,23 +20,19 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 )]
 pub struct UpdateTableReplicaAutoScalingInput {
     /// Represents the auto scaling settings of the global secondary indexes of the replica to be updated.
-    pub global_secondary_index_updates: Option<
-        Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>,
-    >,
+    pub global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>>,
     /// The name of the global table to be updated. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
     pub table_name: String,
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
-    pub provisioned_write_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
     /// Represents the auto scaling settings of replicas of the table that will be modified.
     pub replica_updates: Option<Vec<crate::types::ReplicaAutoScalingUpdate>>,
 }
 impl UpdateTableReplicaAutoScalingInput {
     /// Represents the auto scaling settings of the global secondary indexes of the replica to be updated.
-    pub fn global_secondary_index_updates(
-        &self,
-    ) -> &[crate::types::GlobalSecondaryIndexAutoScalingUpdate] {
+    pub fn global_secondary_index_updates(&self) -> &[
+        crate::types::GlobalSecondaryIndexAutoScalingUpdate
+    ] {
         self.global_secondary_index_updates.as_deref().unwrap_or_default()
     }
     /// The name of the global table to be updated.
@@ -62,13 +58,13 @@ impl UpdateTableReplicaAutoScalingInput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateTableReplicaAutoScalingInputBuilder {
-    pub(crate) global_secondary_index_updates: Option<
-        Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>,
-    >,
+    pub(
+        crate
+    ) global_secondary_index_updates: Option<Vec<crate::types::GlobalSecondaryIndexAutoScalingUpdate>>,
     pub(crate) table_name: Option<String>,
-    pub(crate) provisioned_write_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub(
+        crate
+    ) provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
     pub(crate) replica_updates: Option<Vec<crate::types::ReplicaAutoScalingUpdate>>,
 }
 impl UpdateTableReplicaAutoScalingInputBuilder {
@@ -134,10 +130,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// Represents the auto scaling settings of replicas of the table that will be modified.
-    pub fn replica_updates(
-        mut self,
-        input: crate::types::ReplicaAutoScalingUpdate,
-    ) -> Self {
+    pub fn replica_updates(mut self, input: crate::types::ReplicaAutoScalingUpdate) -> Self {
         self.replica_updates.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -150,9 +143,7 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
-    pub fn get_replica_updates(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaAutoScalingUpdate>> {
+    pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicaAutoScalingUpdate>> {
         &self.replica_updates
     }
     /// Builds the [`UpdateTableReplicaAutoScalingInput`].
@@ -160,19 +151,14 @@ impl UpdateTableReplicaAutoScalingInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateTableReplicaAutoScalingInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateTableReplicaAutoScalingInput, ::awsrt::error::BuildError> {
         Ok(UpdateTableReplicaAutoScalingInput {
             global_secondary_index_updates: self.global_secondary_index_updates,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `UpdateTableReplicaAutoScalingInput`",
-                ))?,
-            provisioned_write_capacity_auto_scaling_update: self
-                .provisioned_write_capacity_auto_scaling_update,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `UpdateTableReplicaAutoScalingInput`",
+            ))?,
+            provisioned_write_capacity_auto_scaling_update: self.provisioned_write_capacity_auto_scaling_update,
             replica_updates: self.replica_updates,
         })
     }
@@ -182,10 +168,7 @@ impl UpdateTableReplicaAutoScalingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateTableReplicaAutoScalingOutput,
-        ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
         send(client.handle(), self).await
     }
 }
@@ -202,9 +185,7 @@ impl UpdateTableReplicaAutoScalingInput {
 )]
 pub struct UpdateTableReplicaAutoScalingOutput {
     /// Returns information about the auto scaling settings of a table with replicas.
-    pub table_auto_scaling_description: Option<
-        crate::types::TableAutoScalingDescription,
-    >,
+    pub table_auto_scaling_description: Option<crate::types::TableAutoScalingDescription>,
 }
 impl UpdateTableReplicaAutoScalingOutput {
     /// Returns information about the auto scaling settings of a table with replicas.
@@ -222,9 +203,7 @@ impl UpdateTableReplicaAutoScalingOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateTableReplicaAutoScalingOutputBuilder {
-    pub(crate) table_auto_scaling_description: Option<
-        crate::types::TableAutoScalingDescription,
-    >,
+    pub(crate) table_auto_scaling_description: Option<crate::types::TableAutoScalingDescription>,
 }
 impl UpdateTableReplicaAutoScalingOutputBuilder {
     /// Returns information about the auto scaling settings of a table with replicas.
@@ -276,37 +255,22 @@ impl UpdateTableReplicaAutoScalingError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -362,8 +326,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateTableReplicaAutoScalingError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateTableReplicaAutoScalingError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateTableReplicaAutoScalingError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -404,10 +367,7 @@ impl UpdateTableReplicaAutoScalingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateTableReplicaAutoScalingOutput,
-        ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -416,13 +376,7 @@ impl UpdateTableReplicaAutoScalingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateTableReplicaAutoScalingOutput,
-            ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -439,10 +393,7 @@ impl UpdateTableReplicaAutoScalingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -472,10 +423,7 @@ impl UpdateTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateTableReplicaAutoScalingOutput,
-        ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-    > {
+    ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -535,9 +483,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
         mut self,
         input: Option<crate::types::AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.inner = self
-            .inner
-            .set_provisioned_write_capacity_auto_scaling_update(input);
+        self.inner = self.inner.set_provisioned_write_capacity_auto_scaling_update(input);
         self
     }
     /// The `ProvisionedWriteCapacityAutoScalingUpdate` member as currently set.
@@ -548,10 +494,7 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
     }
     /// Appends an item to the `ReplicaUpdates` list.
     /// Represents the auto scaling settings of replicas of the table that will be modified.
-    pub fn replica_updates(
-        mut self,
-        input: crate::types::ReplicaAutoScalingUpdate,
-    ) -> Self {
+    pub fn replica_updates(mut self, input: crate::types::ReplicaAutoScalingUpdate) -> Self {
         self.inner = self.inner.replica_updates(input);
         self
     }
@@ -564,41 +507,31 @@ impl<M> UpdateTableReplicaAutoScalingFluentBuilder<M> {
         self
     }
     /// The `ReplicaUpdates` member as currently set.
-    pub fn get_replica_updates(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaAutoScalingUpdate>> {
+    pub fn get_replica_updates(&self) -> &Option<Vec<crate::types::ReplicaAutoScalingUpdate>> {
         self.inner.get_replica_updates()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateTableReplicaAutoScalingInput,
-) -> Result<
-    UpdateTableReplicaAutoScalingOutput,
-    ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-> {
+) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateTableReplicaAutoScalingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateTableReplicaAutoScalingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -614,22 +547,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateTableReplicaAutoScalingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateTableReplicaAutoScaling`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateTableReplicaAutoScaling`, the input as JSON.
 pub(crate) fn ser_request(
@@ -647,20 +572,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateTableReplicaAutoScalingOutput,
-    ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>,
-> {
+) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::error::SdkError<UpdateTableReplicaAutoScalingError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         UpdateTableReplicaAutoScalingError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateTableReplicaAutoScalingInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTableReplicaAutoScalingInput) {
     w.begin_object();
     if let Some(value) = &v.global_secondary_index_updates {
         w.key("GlobalSecondaryIndexUpdates");
@@ -692,16 +611,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateTableReplicaAutoScalingOutput, ::awsrt::json::JsonError> {
-    let mut f_table_auto_scaling_description: Option<
-        crate::types::TableAutoScalingDescription,
-    > = None;
+    let mut f_table_auto_scaling_description: Option<crate::types::TableAutoScalingDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableAutoScalingDescription" => {
-                f_table_auto_scaling_description = r
-                    .optional(crate::types::de_table_auto_scaling_description)?;
-            }
+            "TableAutoScalingDescription" => f_table_auto_scaling_description = r.optional(
+                crate::types::de_table_auto_scaling_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -79,9 +79,7 @@ impl UpdateTimeToLiveInputBuilder {
         self
     }
     /// The `TimeToLiveSpecification` member as currently set.
-    pub fn get_time_to_live_specification(
-        &self,
-    ) -> &Option<crate::types::TimeToLiveSpecification> {
+    pub fn get_time_to_live_specification(&self) -> &Option<crate::types::TimeToLiveSpecification> {
         &self.time_to_live_specification
     }
     /// Builds the [`UpdateTimeToLiveInput`].
@@ -91,18 +89,14 @@ impl UpdateTimeToLiveInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateTimeToLiveInput, ::awsrt::error::BuildError> {
         Ok(UpdateTimeToLiveInput {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `UpdateTimeToLiveInput`",
-                ))?,
-            time_to_live_specification: self
-                .time_to_live_specification
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "time_to_live_specification",
-                    "`time_to_live_specification` is required when building a `UpdateTimeToLiveInput`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `UpdateTimeToLiveInput`",
+            ))?,
+            time_to_live_specification: self.time_to_live_specification.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "time_to_live_specification",
+                "`time_to_live_specification` is required when building a `UpdateTimeToLiveInput`",
+            ))?,
         })
     }
 }
@@ -111,10 +105,7 @@ impl UpdateTimeToLiveInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateTimeToLiveOutput,
-        ::awsrt::error::SdkError<UpdateTimeToLiveError>,
-    > {
+    ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
         send(client.handle(), self).await
     }
 }
@@ -135,9 +126,7 @@ pub struct UpdateTimeToLiveOutput {
 }
 impl UpdateTimeToLiveOutput {
     /// Represents the output of an `UpdateTimeToLive` operation.
-    pub fn time_to_live_specification(
-        &self,
-    ) -> Option<&crate::types::TimeToLiveSpecification> {
+    pub fn time_to_live_specification(&self) -> Option<&crate::types::TimeToLiveSpecification> {
         self.time_to_live_specification.as_ref()
     }
     /// Creates a new builder for [`UpdateTimeToLiveOutput`].
@@ -169,9 +158,7 @@ impl UpdateTimeToLiveOutputBuilder {
         self
     }
     /// The `TimeToLiveSpecification` member as currently set.
-    pub fn get_time_to_live_specification(
-        &self,
-    ) -> &Option<crate::types::TimeToLiveSpecification> {
+    pub fn get_time_to_live_specification(&self) -> &Option<crate::types::TimeToLiveSpecification> {
         &self.time_to_live_specification
     }
     /// Builds the [`UpdateTimeToLiveOutput`].
@@ -203,43 +190,25 @@ impl UpdateTimeToLiveError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidEndpointException" => {
-                    Self::InvalidEndpointException(
-                        crate::types::de_invalid_endpoint_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidEndpointException" => Self::InvalidEndpointException(
+                crate::types::de_invalid_endpoint_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerError`.
     pub fn is_internal_server_error(&self) -> bool {
@@ -341,10 +310,7 @@ impl UpdateTimeToLiveFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateTimeToLiveOutput,
-        ::awsrt::error::SdkError<UpdateTimeToLiveError>,
-    > {
+    ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -353,10 +319,7 @@ impl UpdateTimeToLiveFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -373,10 +336,7 @@ impl UpdateTimeToLiveFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateTimeToLiveError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -406,10 +366,7 @@ impl UpdateTimeToLiveFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateTimeToLiveOutput,
-        ::awsrt::error::SdkError<UpdateTimeToLiveError>,
-    > {
+    ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -451,9 +408,7 @@ impl<M> UpdateTimeToLiveFluentBuilder<M> {
         self
     }
     /// The `TimeToLiveSpecification` member as currently set.
-    pub fn get_time_to_live_specification(
-        &self,
-    ) -> &Option<crate::types::TimeToLiveSpecification> {
+    pub fn get_time_to_live_specification(&self) -> &Option<crate::types::TimeToLiveSpecification> {
         self.inner.get_time_to_live_specification()
     }
 }
@@ -462,21 +417,19 @@ pub(crate) async fn send(
     input: UpdateTimeToLiveInput,
 ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateTimeToLiveFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateTimeToLiveFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let discovery = ::awsrt::client::EndpointDiscovery::new(
         &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
@@ -485,10 +438,7 @@ pub(crate) async fn send(
     );
     let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -504,22 +454,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateTimeToLiveInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateTimeToLiveError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
-        request
-            .endpoint_params
-            .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateTimeToLive`: `POST /`, `X-Amz-Target: DynamoDB_20120810.UpdateTimeToLive`, the input as JSON.
 pub(crate) fn ser_request(
@@ -538,11 +480,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateTimeToLiveOutput, ::awsrt::error::SdkError<UpdateTimeToLiveError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        UpdateTimeToLiveError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, UpdateTimeToLiveError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTimeToLiveInput) {
     w.begin_object();
@@ -561,16 +499,13 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateTimeToLiveI
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateTimeToLiveOutput, ::awsrt::json::JsonError> {
-    let mut f_time_to_live_specification: Option<
-        crate::types::TimeToLiveSpecification,
-    > = None;
+    let mut f_time_to_live_specification: Option<crate::types::TimeToLiveSpecification> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TimeToLiveSpecification" => {
-                f_time_to_live_specification = r
-                    .optional(crate::types::de_time_to_live_specification)?;
-            }
+            "TimeToLiveSpecification" => f_time_to_live_specification = r.optional(
+                crate::types::de_time_to_live_specification,
+            )?,
             _ => r.skip_value()?,
         }
     }

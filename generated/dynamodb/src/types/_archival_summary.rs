@@ -53,10 +53,7 @@ impl ArchivalSummaryBuilder {
         self
     }
     /// Sets or clears the `ArchivalDateTime` member.
-    pub fn set_archival_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_archival_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.archival_date_time = input;
         self
     }
@@ -110,16 +107,11 @@ pub(crate) fn de_archival_summary(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ArchivalDateTime" => {
-                f_archival_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "ArchivalDateTime" => f_archival_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "ArchivalReason" => f_archival_reason = r.optional(|r| r.string_owned())?,
-            "ArchivalBackupArn" => {
-                f_archival_backup_arn = r.optional(|r| r.string_owned())?;
-            }
+            "ArchivalBackupArn" => f_archival_backup_arn = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -59,18 +59,12 @@ impl AttributeDefinitionBuilder {
     }
     /// The data type for the attribute, where:
     /// This member is required.
-    pub fn attribute_type(
-        mut self,
-        input: impl Into<crate::types::ScalarAttributeType>,
-    ) -> Self {
+    pub fn attribute_type(mut self, input: impl Into<crate::types::ScalarAttributeType>) -> Self {
         self.attribute_type = Some(input.into());
         self
     }
     /// Sets or clears the `AttributeType` member.
-    pub fn set_attribute_type(
-        mut self,
-        input: Option<crate::types::ScalarAttributeType>,
-    ) -> Self {
+    pub fn set_attribute_type(mut self, input: Option<crate::types::ScalarAttributeType>) -> Self {
         self.attribute_type = input;
         self
     }
@@ -85,25 +79,18 @@ impl AttributeDefinitionBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AttributeDefinition, ::awsrt::error::BuildError> {
         Ok(AttributeDefinition {
-            attribute_name: self
-                .attribute_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_name",
-                    "`attribute_name` is required when building a `AttributeDefinition`",
-                ))?,
-            attribute_type: self
-                .attribute_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_type",
-                    "`attribute_type` is required when building a `AttributeDefinition`",
-                ))?,
+            attribute_name: self.attribute_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_name",
+                "`attribute_name` is required when building a `AttributeDefinition`",
+            ))?,
+            attribute_type: self.attribute_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_type",
+                "`attribute_type` is required when building a `AttributeDefinition`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_attribute_definition(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &AttributeDefinition,
-) {
+pub(crate) fn ser_attribute_definition(w: &mut ::awsrt::json::JsonWriter, v: &AttributeDefinition) {
     w.begin_object();
     {
         let value = &v.attribute_name;
@@ -126,12 +113,9 @@ pub(crate) fn de_attribute_definition(
     while let Some(key) = r.next_key()? {
         match &*key {
             "AttributeName" => f_attribute_name = r.optional(|r| r.string_owned())?,
-            "AttributeType" => {
-                f_attribute_type = r
-                    .optional(|r| Ok(
-                        crate::types::ScalarAttributeType::from(&*r.string()?),
-                    ))?;
-            }
+            "AttributeType" => f_attribute_type = r.optional(|r| Ok(
+                crate::types::ScalarAttributeType::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

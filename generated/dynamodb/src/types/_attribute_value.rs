@@ -193,10 +193,7 @@ impl Default for AttributeValue {
         Self::Unknown
     }
 }
-pub(crate) fn ser_attribute_value(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &AttributeValue,
-) {
+pub(crate) fn ser_attribute_value(w: &mut ::awsrt::json::JsonWriter, v: &AttributeValue) {
     w.begin_object();
     match v {
         AttributeValue::S(value) => {
@@ -282,9 +279,7 @@ pub(crate) fn de_attribute_value(
             "B" => AttributeValue::B(::awsrt::types::Blob::new(r.blob()?)),
             "SS" => AttributeValue::Ss(r.list(|r| r.string_owned())?),
             "NS" => AttributeValue::Ns(r.list(|r| r.string_owned())?),
-            "BS" => {
-                AttributeValue::Bs(r.list(|r| Ok(::awsrt::types::Blob::new(r.blob()?)))?)
-            }
+            "BS" => AttributeValue::Bs(r.list(|r| Ok(::awsrt::types::Blob::new(r.blob()?)))?),
             "M" => AttributeValue::M(r.map(crate::types::de_attribute_value)?),
             "L" => AttributeValue::L(r.list(crate::types::de_attribute_value)?),
             "NULL" => AttributeValue::Null(r.bool()?),

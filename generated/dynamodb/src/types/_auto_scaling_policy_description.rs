@@ -14,9 +14,7 @@ pub struct AutoScalingPolicyDescription {
     /// The name of the scaling policy.
     pub policy_name: Option<String>,
     /// Represents a target tracking scaling policy configuration.
-    pub target_tracking_scaling_policy_configuration: Option<
-        crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-    >,
+    pub target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription>,
 }
 impl AutoScalingPolicyDescription {
     /// The name of the scaling policy.
@@ -26,9 +24,7 @@ impl AutoScalingPolicyDescription {
     /// Represents a target tracking scaling policy configuration.
     pub fn target_tracking_scaling_policy_configuration(
         &self,
-    ) -> Option<
-        &crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-    > {
+    ) -> Option<&crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription> {
         self.target_tracking_scaling_policy_configuration.as_ref()
     }
     /// Creates a new builder for [`AutoScalingPolicyDescription`].
@@ -41,9 +37,9 @@ impl AutoScalingPolicyDescription {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct AutoScalingPolicyDescriptionBuilder {
     pub(crate) policy_name: Option<String>,
-    pub(crate) target_tracking_scaling_policy_configuration: Option<
-        crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-    >,
+    pub(
+        crate
+    ) target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription>,
 }
 impl AutoScalingPolicyDescriptionBuilder {
     /// The name of the scaling policy.
@@ -71,9 +67,7 @@ impl AutoScalingPolicyDescriptionBuilder {
     /// Sets or clears the `TargetTrackingScalingPolicyConfiguration` member.
     pub fn set_target_tracking_scaling_policy_configuration(
         mut self,
-        input: Option<
-            crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-        >,
+        input: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription>,
     ) -> Self {
         self.target_tracking_scaling_policy_configuration = input;
         self
@@ -81,17 +75,14 @@ impl AutoScalingPolicyDescriptionBuilder {
     /// The `TargetTrackingScalingPolicyConfiguration` member as currently set.
     pub fn get_target_tracking_scaling_policy_configuration(
         &self,
-    ) -> &Option<
-        crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-    > {
+    ) -> &Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription> {
         &self.target_tracking_scaling_policy_configuration
     }
     /// Builds the [`AutoScalingPolicyDescription`].
     pub fn build(self) -> AutoScalingPolicyDescription {
         AutoScalingPolicyDescription {
             policy_name: self.policy_name,
-            target_tracking_scaling_policy_configuration: self
-                .target_tracking_scaling_policy_configuration,
+            target_tracking_scaling_policy_configuration: self.target_tracking_scaling_policy_configuration,
         }
     }
 }
@@ -99,19 +90,14 @@ pub(crate) fn de_auto_scaling_policy_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<AutoScalingPolicyDescription, ::awsrt::json::JsonError> {
     let mut f_policy_name: Option<String> = None;
-    let mut f_target_tracking_scaling_policy_configuration: Option<
-        crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-    > = None;
+    let mut f_target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "PolicyName" => f_policy_name = r.optional(|r| r.string_owned())?,
-            "TargetTrackingScalingPolicyConfiguration" => {
-                f_target_tracking_scaling_policy_configuration = r
-                    .optional(
-                        crate::types::de_auto_scaling_target_tracking_scaling_policy_configuration_description,
-                    )?;
-            }
+            "TargetTrackingScalingPolicyConfiguration" => f_target_tracking_scaling_policy_configuration = r.optional(
+                crate::types::de_auto_scaling_target_tracking_scaling_policy_configuration_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -37,9 +37,9 @@ impl AutoScalingPolicyUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct AutoScalingPolicyUpdateBuilder {
     pub(crate) policy_name: Option<String>,
-    pub(crate) target_tracking_scaling_policy_configuration: Option<
-        crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate,
-    >,
+    pub(
+        crate
+    ) target_tracking_scaling_policy_configuration: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate>,
 }
 impl AutoScalingPolicyUpdateBuilder {
     /// The name of the scaling policy.
@@ -68,9 +68,7 @@ impl AutoScalingPolicyUpdateBuilder {
     /// Sets or clears the `TargetTrackingScalingPolicyConfiguration` member.
     pub fn set_target_tracking_scaling_policy_configuration(
         mut self,
-        input: Option<
-            crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate,
-        >,
+        input: Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate>,
     ) -> Self {
         self.target_tracking_scaling_policy_configuration = input;
         self
@@ -78,9 +76,7 @@ impl AutoScalingPolicyUpdateBuilder {
     /// The `TargetTrackingScalingPolicyConfiguration` member as currently set.
     pub fn get_target_tracking_scaling_policy_configuration(
         &self,
-    ) -> &Option<
-        crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate,
-    > {
+    ) -> &Option<crate::types::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate> {
         &self.target_tracking_scaling_policy_configuration
     }
     /// Builds the [`AutoScalingPolicyUpdate`].
@@ -91,12 +87,10 @@ impl AutoScalingPolicyUpdateBuilder {
     pub fn build(self) -> Result<AutoScalingPolicyUpdate, ::awsrt::error::BuildError> {
         Ok(AutoScalingPolicyUpdate {
             policy_name: self.policy_name,
-            target_tracking_scaling_policy_configuration: self
-                .target_tracking_scaling_policy_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_tracking_scaling_policy_configuration",
-                    "`target_tracking_scaling_policy_configuration` is required when building a `AutoScalingPolicyUpdate`",
-                ))?,
+            target_tracking_scaling_policy_configuration: self.target_tracking_scaling_policy_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_tracking_scaling_policy_configuration",
+                "`target_tracking_scaling_policy_configuration` is required when building a `AutoScalingPolicyUpdate`",
+            ))?,
         })
     }
 }

@@ -117,10 +117,7 @@ impl AutoScalingSettingsDescriptionBuilder {
     }
     /// Appends an item to the `ScalingPolicies` list.
     /// Information about the scaling policies.
-    pub fn scaling_policies(
-        mut self,
-        input: crate::types::AutoScalingPolicyDescription,
-    ) -> Self {
+    pub fn scaling_policies(mut self, input: crate::types::AutoScalingPolicyDescription) -> Self {
         self.scaling_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -133,9 +130,7 @@ impl AutoScalingSettingsDescriptionBuilder {
         self
     }
     /// The `ScalingPolicies` member as currently set.
-    pub fn get_scaling_policies(
-        &self,
-    ) -> &Option<Vec<crate::types::AutoScalingPolicyDescription>> {
+    pub fn get_scaling_policies(&self) -> &Option<Vec<crate::types::AutoScalingPolicyDescription>> {
         &self.scaling_policies
     }
     /// Builds the [`AutoScalingSettingsDescription`].
@@ -156,24 +151,17 @@ pub(crate) fn de_auto_scaling_settings_description(
     let mut f_maximum_units: Option<i64> = None;
     let mut f_auto_scaling_disabled: Option<bool> = None;
     let mut f_auto_scaling_role_arn: Option<String> = None;
-    let mut f_scaling_policies: Option<
-        Vec<crate::types::AutoScalingPolicyDescription>,
-    > = None;
+    let mut f_scaling_policies: Option<Vec<crate::types::AutoScalingPolicyDescription>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "MinimumUnits" => f_minimum_units = r.optional(|r| r.i64())?,
             "MaximumUnits" => f_maximum_units = r.optional(|r| r.i64())?,
             "AutoScalingDisabled" => f_auto_scaling_disabled = r.optional(|r| r.bool())?,
-            "AutoScalingRoleArn" => {
-                f_auto_scaling_role_arn = r.optional(|r| r.string_owned())?;
-            }
-            "ScalingPolicies" => {
-                f_scaling_policies = r
-                    .optional(|r| {
-                        r.list(crate::types::de_auto_scaling_policy_description)
-                    })?;
-            }
+            "AutoScalingRoleArn" => f_auto_scaling_role_arn = r.optional(|r| r.string_owned())?,
+            "ScalingPolicies" => f_scaling_policies = r.optional(|r| r.list(
+                crate::types::de_auto_scaling_policy_description,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -40,9 +40,7 @@ impl AutoScalingSettingsUpdate {
         self.auto_scaling_role_arn.as_deref()
     }
     /// The scaling policy to apply for scaling target global table or global secondary index capacity units.
-    pub fn scaling_policy_update(
-        &self,
-    ) -> Option<&crate::types::AutoScalingPolicyUpdate> {
+    pub fn scaling_policy_update(&self) -> Option<&crate::types::AutoScalingPolicyUpdate> {
         self.scaling_policy_update.as_ref()
     }
     /// Creates a new builder for [`AutoScalingSettingsUpdate`].
@@ -118,10 +116,7 @@ impl AutoScalingSettingsUpdateBuilder {
         &self.auto_scaling_role_arn
     }
     /// The scaling policy to apply for scaling target global table or global secondary index capacity units.
-    pub fn scaling_policy_update(
-        mut self,
-        input: crate::types::AutoScalingPolicyUpdate,
-    ) -> Self {
+    pub fn scaling_policy_update(mut self, input: crate::types::AutoScalingPolicyUpdate) -> Self {
         self.scaling_policy_update = Some(input);
         self
     }
@@ -134,9 +129,7 @@ impl AutoScalingSettingsUpdateBuilder {
         self
     }
     /// The `ScalingPolicyUpdate` member as currently set.
-    pub fn get_scaling_policy_update(
-        &self,
-    ) -> &Option<crate::types::AutoScalingPolicyUpdate> {
+    pub fn get_scaling_policy_update(&self) -> &Option<crate::types::AutoScalingPolicyUpdate> {
         &self.scaling_policy_update
     }
     /// Builds the [`AutoScalingSettingsUpdate`].

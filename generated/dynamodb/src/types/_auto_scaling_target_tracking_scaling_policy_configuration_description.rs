@@ -116,29 +116,21 @@ impl AutoScalingTargetTrackingScalingPolicyConfigurationDescriptionBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationDescription, ::awsrt::error::BuildError> {
         Ok(AutoScalingTargetTrackingScalingPolicyConfigurationDescription {
             disable_scale_in: self.disable_scale_in,
             scale_in_cooldown: self.scale_in_cooldown,
             scale_out_cooldown: self.scale_out_cooldown,
-            target_value: self
-                .target_value
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_value",
-                    "`target_value` is required when building a `AutoScalingTargetTrackingScalingPolicyConfigurationDescription`",
-                ))?,
+            target_value: self.target_value.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_value",
+                "`target_value` is required when building a `AutoScalingTargetTrackingScalingPolicyConfigurationDescription`",
+            ))?,
         })
     }
 }
 pub(crate) fn de_auto_scaling_target_tracking_scaling_policy_configuration_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> Result<
-    AutoScalingTargetTrackingScalingPolicyConfigurationDescription,
-    ::awsrt::json::JsonError,
-> {
+) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationDescription, ::awsrt::json::JsonError> {
     let mut f_disable_scale_in: Option<bool> = None;
     let mut f_scale_in_cooldown: Option<i32> = None;
     let mut f_scale_out_cooldown: Option<i32> = None;

@@ -116,20 +116,15 @@ impl AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        AutoScalingTargetTrackingScalingPolicyConfigurationUpdate,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<AutoScalingTargetTrackingScalingPolicyConfigurationUpdate, ::awsrt::error::BuildError> {
         Ok(AutoScalingTargetTrackingScalingPolicyConfigurationUpdate {
             disable_scale_in: self.disable_scale_in,
             scale_in_cooldown: self.scale_in_cooldown,
             scale_out_cooldown: self.scale_out_cooldown,
-            target_value: self
-                .target_value
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_value",
-                    "`target_value` is required when building a `AutoScalingTargetTrackingScalingPolicyConfigurationUpdate`",
-                ))?,
+            target_value: self.target_value.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_value",
+                "`target_value` is required when building a `AutoScalingTargetTrackingScalingPolicyConfigurationUpdate`",
+            ))?,
         })
     }
 }

@@ -28,9 +28,7 @@ impl BackupDescription {
         self.source_table_details.as_ref()
     }
     /// Contains the details of the features enabled on the table when the backup was created.
-    pub fn source_table_feature_details(
-        &self,
-    ) -> Option<&crate::types::SourceTableFeatureDetails> {
+    pub fn source_table_feature_details(&self) -> Option<&crate::types::SourceTableFeatureDetails> {
         self.source_table_feature_details.as_ref()
     }
     /// Creates a new builder for [`BackupDescription`].
@@ -44,9 +42,7 @@ impl BackupDescription {
 pub struct BackupDescriptionBuilder {
     pub(crate) backup_details: Option<crate::types::BackupDetails>,
     pub(crate) source_table_details: Option<crate::types::SourceTableDetails>,
-    pub(crate) source_table_feature_details: Option<
-        crate::types::SourceTableFeatureDetails,
-    >,
+    pub(crate) source_table_feature_details: Option<crate::types::SourceTableFeatureDetails>,
 }
 impl BackupDescriptionBuilder {
     /// Contains the details of the backup created for the table.
@@ -55,10 +51,7 @@ impl BackupDescriptionBuilder {
         self
     }
     /// Sets or clears the `BackupDetails` member.
-    pub fn set_backup_details(
-        mut self,
-        input: Option<crate::types::BackupDetails>,
-    ) -> Self {
+    pub fn set_backup_details(mut self, input: Option<crate::types::BackupDetails>) -> Self {
         self.backup_details = input;
         self
     }
@@ -67,10 +60,7 @@ impl BackupDescriptionBuilder {
         &self.backup_details
     }
     /// Contains the details of the table when the backup was created.
-    pub fn source_table_details(
-        mut self,
-        input: crate::types::SourceTableDetails,
-    ) -> Self {
+    pub fn source_table_details(mut self, input: crate::types::SourceTableDetails) -> Self {
         self.source_table_details = Some(input);
         self
     }
@@ -122,23 +112,17 @@ pub(crate) fn de_backup_description(
 ) -> Result<BackupDescription, ::awsrt::json::JsonError> {
     let mut f_backup_details: Option<crate::types::BackupDetails> = None;
     let mut f_source_table_details: Option<crate::types::SourceTableDetails> = None;
-    let mut f_source_table_feature_details: Option<
-        crate::types::SourceTableFeatureDetails,
-    > = None;
+    let mut f_source_table_feature_details: Option<crate::types::SourceTableFeatureDetails> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "BackupDetails" => {
-                f_backup_details = r.optional(crate::types::de_backup_details)?;
-            }
-            "SourceTableDetails" => {
-                f_source_table_details = r
-                    .optional(crate::types::de_source_table_details)?;
-            }
-            "SourceTableFeatureDetails" => {
-                f_source_table_feature_details = r
-                    .optional(crate::types::de_source_table_feature_details)?;
-            }
+            "BackupDetails" => f_backup_details = r.optional(crate::types::de_backup_details)?,
+            "SourceTableDetails" => f_source_table_details = r.optional(
+                crate::types::de_source_table_details,
+            )?,
+            "SourceTableFeatureDetails" => f_source_table_feature_details = r.optional(
+                crate::types::de_source_table_feature_details,
+            )?,
             _ => r.skip_value()?,
         }
     }

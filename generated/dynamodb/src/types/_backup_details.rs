@@ -123,18 +123,12 @@ impl BackupDetailsBuilder {
     }
     /// Backup can be in one of the following states: CREATING, ACTIVE, DELETED.
     /// This member is required.
-    pub fn backup_status(
-        mut self,
-        input: impl Into<crate::types::BackupStatus>,
-    ) -> Self {
+    pub fn backup_status(mut self, input: impl Into<crate::types::BackupStatus>) -> Self {
         self.backup_status = Some(input.into());
         self
     }
     /// Sets or clears the `BackupStatus` member.
-    pub fn set_backup_status(
-        mut self,
-        input: Option<crate::types::BackupStatus>,
-    ) -> Self {
+    pub fn set_backup_status(mut self, input: Option<crate::types::BackupStatus>) -> Self {
         self.backup_status = input;
         self
     }
@@ -181,10 +175,7 @@ impl BackupDetailsBuilder {
         self
     }
     /// Sets or clears the `BackupExpiryDateTime` member.
-    pub fn set_backup_expiry_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_backup_expiry_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.backup_expiry_date_time = input;
         self
     }
@@ -199,37 +190,27 @@ impl BackupDetailsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<BackupDetails, ::awsrt::error::BuildError> {
         Ok(BackupDetails {
-            backup_arn: self
-                .backup_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_arn",
-                    "`backup_arn` is required when building a `BackupDetails`",
-                ))?,
-            backup_name: self
-                .backup_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_name",
-                    "`backup_name` is required when building a `BackupDetails`",
-                ))?,
+            backup_arn: self.backup_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_arn",
+                "`backup_arn` is required when building a `BackupDetails`",
+            ))?,
+            backup_name: self.backup_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_name",
+                "`backup_name` is required when building a `BackupDetails`",
+            ))?,
             backup_size_bytes: self.backup_size_bytes,
-            backup_status: self
-                .backup_status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_status",
-                    "`backup_status` is required when building a `BackupDetails`",
-                ))?,
-            backup_type: self
-                .backup_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_type",
-                    "`backup_type` is required when building a `BackupDetails`",
-                ))?,
-            backup_creation_date_time: self
-                .backup_creation_date_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "backup_creation_date_time",
-                    "`backup_creation_date_time` is required when building a `BackupDetails`",
-                ))?,
+            backup_status: self.backup_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_status",
+                "`backup_status` is required when building a `BackupDetails`",
+            ))?,
+            backup_type: self.backup_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_type",
+                "`backup_type` is required when building a `BackupDetails`",
+            ))?,
+            backup_creation_date_time: self.backup_creation_date_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "backup_creation_date_time",
+                "`backup_creation_date_time` is required when building a `BackupDetails`",
+            ))?,
             backup_expiry_date_time: self.backup_expiry_date_time,
         })
     }
@@ -250,26 +231,18 @@ pub(crate) fn de_backup_details(
             "BackupArn" => f_backup_arn = r.optional(|r| r.string_owned())?,
             "BackupName" => f_backup_name = r.optional(|r| r.string_owned())?,
             "BackupSizeBytes" => f_backup_size_bytes = r.optional(|r| r.i64())?,
-            "BackupStatus" => {
-                f_backup_status = r
-                    .optional(|r| Ok(crate::types::BackupStatus::from(&*r.string()?)))?;
-            }
-            "BackupType" => {
-                f_backup_type = r
-                    .optional(|r| Ok(crate::types::BackupType::from(&*r.string()?)))?;
-            }
-            "BackupCreationDateTime" => {
-                f_backup_creation_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "BackupExpiryDateTime" => {
-                f_backup_expiry_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "BackupStatus" => f_backup_status = r.optional(|r| Ok(
+                crate::types::BackupStatus::from(&*r.string()?),
+            ))?,
+            "BackupType" => f_backup_type = r.optional(|r| Ok(
+                crate::types::BackupType::from(&*r.string()?),
+            ))?,
+            "BackupCreationDateTime" => f_backup_creation_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "BackupExpiryDateTime" => f_backup_expiry_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -191,10 +191,7 @@ impl BackupSummaryBuilder {
         self
     }
     /// Sets or clears the `BackupExpiryDateTime` member.
-    pub fn set_backup_expiry_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_backup_expiry_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.backup_expiry_date_time = input;
         self
     }
@@ -203,18 +200,12 @@ impl BackupSummaryBuilder {
         &self.backup_expiry_date_time
     }
     /// Backup can be in one of the following states: CREATING, ACTIVE, DELETED.
-    pub fn backup_status(
-        mut self,
-        input: impl Into<crate::types::BackupStatus>,
-    ) -> Self {
+    pub fn backup_status(mut self, input: impl Into<crate::types::BackupStatus>) -> Self {
         self.backup_status = Some(input.into());
         self
     }
     /// Sets or clears the `BackupStatus` member.
-    pub fn set_backup_status(
-        mut self,
-        input: Option<crate::types::BackupStatus>,
-    ) -> Self {
+    pub fn set_backup_status(mut self, input: Option<crate::types::BackupStatus>) -> Self {
         self.backup_status = input;
         self
     }
@@ -287,26 +278,18 @@ pub(crate) fn de_backup_summary(
             "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
             "BackupArn" => f_backup_arn = r.optional(|r| r.string_owned())?,
             "BackupName" => f_backup_name = r.optional(|r| r.string_owned())?,
-            "BackupCreationDateTime" => {
-                f_backup_creation_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "BackupExpiryDateTime" => {
-                f_backup_expiry_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "BackupStatus" => {
-                f_backup_status = r
-                    .optional(|r| Ok(crate::types::BackupStatus::from(&*r.string()?)))?;
-            }
-            "BackupType" => {
-                f_backup_type = r
-                    .optional(|r| Ok(crate::types::BackupType::from(&*r.string()?)))?;
-            }
+            "BackupCreationDateTime" => f_backup_creation_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "BackupExpiryDateTime" => f_backup_expiry_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "BackupStatus" => f_backup_status = r.optional(|r| Ok(
+                crate::types::BackupStatus::from(&*r.string()?),
+            ))?,
+            "BackupType" => f_backup_type = r.optional(|r| Ok(
+                crate::types::BackupType::from(&*r.string()?),
+            ))?,
             "BackupSizeBytes" => f_backup_size_bytes = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }

@@ -44,24 +44,16 @@ impl BatchStatementError {
 pub struct BatchStatementErrorBuilder {
     pub(crate) code: Option<crate::types::BatchStatementErrorCodeEnum>,
     pub(crate) message: Option<String>,
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl BatchStatementErrorBuilder {
     /// The error code associated with the failed PartiQL batch statement.
-    pub fn code(
-        mut self,
-        input: impl Into<crate::types::BatchStatementErrorCodeEnum>,
-    ) -> Self {
+    pub fn code(mut self, input: impl Into<crate::types::BatchStatementErrorCodeEnum>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `Code` member.
-    pub fn set_code(
-        mut self,
-        input: Option<crate::types::BatchStatementErrorCodeEnum>,
-    ) -> Self {
+    pub fn set_code(mut self, input: Option<crate::types::BatchStatementErrorCodeEnum>) -> Self {
         self.code = input;
         self
     }
@@ -85,14 +77,8 @@ impl BatchStatementErrorBuilder {
     }
     /// Inserts an entry into the `Item` map.
     /// The item which caused the condition check to fail.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -123,18 +109,13 @@ pub(crate) fn de_batch_statement_error(
 ) -> Result<BatchStatementError, ::awsrt::json::JsonError> {
     let mut f_code: Option<crate::types::BatchStatementErrorCodeEnum> = None;
     let mut f_message: Option<String> = None;
-    let mut f_item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Code" => {
-                f_code = r
-                    .optional(|r| Ok(
-                        crate::types::BatchStatementErrorCodeEnum::from(&*r.string()?),
-                    ))?;
-            }
+            "Code" => f_code = r.optional(|r| Ok(
+                crate::types::BatchStatementErrorCodeEnum::from(&*r.string()?),
+            ))?,
             "Message" => f_message = r.optional(|r| r.string_owned())?,
             "Item" => f_item = r.optional(|r| r.map(crate::types::de_attribute_value))?,
             _ => r.skip_value()?,

@@ -20,9 +20,7 @@ pub struct BatchStatementRequest {
     /// An optional parameter that returns the item attributes for a PartiQL batch request operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl BatchStatementRequest {
     /// A valid PartiQL statement.
@@ -55,9 +53,9 @@ pub struct BatchStatementRequestBuilder {
     pub(crate) statement: Option<String>,
     pub(crate) parameters: Option<Vec<crate::types::AttributeValue>>,
     pub(crate) consistent_read: Option<bool>,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl BatchStatementRequestBuilder {
     /// A valid PartiQL statement.
@@ -82,10 +80,7 @@ impl BatchStatementRequestBuilder {
         self
     }
     /// Sets or clears the `Parameters` member.
-    pub fn set_parameters(
-        mut self,
-        input: Option<Vec<crate::types::AttributeValue>>,
-    ) -> Self {
+    pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.parameters = input;
         self
     }
@@ -136,16 +131,13 @@ impl BatchStatementRequestBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<BatchStatementRequest, ::awsrt::error::BuildError> {
         Ok(BatchStatementRequest {
-            statement: self
-                .statement
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "statement",
-                    "`statement` is required when building a `BatchStatementRequest`",
-                ))?,
+            statement: self.statement.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "statement",
+                "`statement` is required when building a `BatchStatementRequest`",
+            ))?,
             parameters: self.parameters,
             consistent_read: self.consistent_read,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }

@@ -44,9 +44,7 @@ impl BatchStatementResponse {
 pub struct BatchStatementResponseBuilder {
     pub(crate) error: Option<crate::types::BatchStatementError>,
     pub(crate) table_name: Option<String>,
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl BatchStatementResponseBuilder {
     /// The error associated with a failed PartiQL batch statement.
@@ -55,10 +53,7 @@ impl BatchStatementResponseBuilder {
         self
     }
     /// Sets or clears the `Error` member.
-    pub fn set_error(
-        mut self,
-        input: Option<crate::types::BatchStatementError>,
-    ) -> Self {
+    pub fn set_error(mut self, input: Option<crate::types::BatchStatementError>) -> Self {
         self.error = input;
         self
     }
@@ -82,14 +77,8 @@ impl BatchStatementResponseBuilder {
     }
     /// Inserts an entry into the `Item` map.
     /// A DynamoDB item associated with a BatchStatementResponse
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -120,9 +109,7 @@ pub(crate) fn de_batch_statement_response(
 ) -> Result<BatchStatementResponse, ::awsrt::json::JsonError> {
     let mut f_error: Option<crate::types::BatchStatementError> = None;
     let mut f_table_name: Option<String> = None;
-    let mut f_item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {

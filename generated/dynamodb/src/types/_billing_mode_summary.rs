@@ -27,9 +27,7 @@ impl BillingModeSummary {
         self.billing_mode.as_ref()
     }
     /// Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.
-    pub fn last_update_to_pay_per_request_date_time(
-        &self,
-    ) -> Option<::awsrt::types::DateTime> {
+    pub fn last_update_to_pay_per_request_date_time(&self) -> Option<::awsrt::types::DateTime> {
         self.last_update_to_pay_per_request_date_time
     }
     /// Creates a new builder for [`BillingModeSummary`].
@@ -42,9 +40,7 @@ impl BillingModeSummary {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BillingModeSummaryBuilder {
     pub(crate) billing_mode: Option<crate::types::BillingMode>,
-    pub(crate) last_update_to_pay_per_request_date_time: Option<
-        ::awsrt::types::DateTime,
-    >,
+    pub(crate) last_update_to_pay_per_request_date_time: Option<::awsrt::types::DateTime>,
 }
 impl BillingModeSummaryBuilder {
     /// Controls how you are charged for read and write throughput and how you manage capacity.
@@ -87,8 +83,7 @@ impl BillingModeSummaryBuilder {
     pub fn build(self) -> BillingModeSummary {
         BillingModeSummary {
             billing_mode: self.billing_mode,
-            last_update_to_pay_per_request_date_time: self
-                .last_update_to_pay_per_request_date_time,
+            last_update_to_pay_per_request_date_time: self.last_update_to_pay_per_request_date_time,
         }
     }
 }
@@ -96,22 +91,16 @@ pub(crate) fn de_billing_mode_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<BillingModeSummary, ::awsrt::json::JsonError> {
     let mut f_billing_mode: Option<crate::types::BillingMode> = None;
-    let mut f_last_update_to_pay_per_request_date_time: Option<
-        ::awsrt::types::DateTime,
-    > = None;
+    let mut f_last_update_to_pay_per_request_date_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "BillingMode" => {
-                f_billing_mode = r
-                    .optional(|r| Ok(crate::types::BillingMode::from(&*r.string()?)))?;
-            }
-            "LastUpdateToPayPerRequestDateTime" => {
-                f_last_update_to_pay_per_request_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "BillingMode" => f_billing_mode = r.optional(|r| Ok(
+                crate::types::BillingMode::from(&*r.string()?),
+            ))?,
+            "LastUpdateToPayPerRequestDateTime" => f_last_update_to_pay_per_request_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

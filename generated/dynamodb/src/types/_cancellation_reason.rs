@@ -42,23 +42,15 @@ impl CancellationReason {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct CancellationReasonBuilder {
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) code: Option<String>,
     pub(crate) message: Option<String>,
 }
 impl CancellationReasonBuilder {
     /// Inserts an entry into the `Item` map.
     /// Item in the request which caused the transaction to get cancelled.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -115,9 +107,7 @@ impl CancellationReasonBuilder {
 pub(crate) fn de_cancellation_reason(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<CancellationReason, ::awsrt::json::JsonError> {
-    let mut f_item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_code: Option<String> = None;
     let mut f_message: Option<String> = None;
     r.begin_object()?;

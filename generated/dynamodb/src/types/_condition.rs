@@ -134,9 +134,7 @@ impl ConditionBuilder {
         self
     }
     /// The `AttributeValueList` member as currently set.
-    pub fn get_attribute_value_list(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeValue>> {
+    pub fn get_attribute_value_list(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         &self.attribute_value_list
     }
     /// A comparator for evaluating attributes.
@@ -168,12 +166,10 @@ impl ConditionBuilder {
     pub fn build(self) -> Result<Condition, ::awsrt::error::BuildError> {
         Ok(Condition {
             attribute_value_list: self.attribute_value_list,
-            comparison_operator: self
-                .comparison_operator
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "comparison_operator",
-                    "`comparison_operator` is required when building a `Condition`",
-                ))?,
+            comparison_operator: self.comparison_operator.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "comparison_operator",
+                "`comparison_operator` is required when building a `Condition`",
+            ))?,
         })
     }
 }

@@ -20,19 +20,13 @@ pub struct ConditionCheck {
     /// One or more substitution tokens for attribute names in an expression. For more information, see [Expression attribute names](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html) in the *Amazon DynamoDB Developer Guide*.
     pub expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
     /// One or more values that can be substituted in an expression. For more information, see [Condition expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html) in the *Amazon DynamoDB Developer Guide*.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ConditionCheck {
     /// The primary key of the item to be checked.
-    pub fn key(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// Name of the table for the check item request.
@@ -70,32 +64,22 @@ impl ConditionCheck {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ConditionCheckBuilder {
-    pub(crate) key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) table_name: Option<String>,
     pub(crate) condition_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ConditionCheckBuilder {
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be checked.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.key
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
@@ -149,8 +133,7 @@ impl ConditionCheckBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -175,8 +158,7 @@ impl ConditionCheckBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -223,35 +205,25 @@ impl ConditionCheckBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ConditionCheck, ::awsrt::error::BuildError> {
         Ok(ConditionCheck {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `ConditionCheck`",
-                ))?,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `ConditionCheck`",
-                ))?,
-            condition_expression: self
-                .condition_expression
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "condition_expression",
-                    "`condition_expression` is required when building a `ConditionCheck`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `ConditionCheck`",
+            ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `ConditionCheck`",
+            ))?,
+            condition_expression: self.condition_expression.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "condition_expression",
+                "`condition_expression` is required when building a `ConditionCheck`",
+            ))?,
             expression_attribute_names: self.expression_attribute_names,
             expression_attribute_values: self.expression_attribute_values,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }
-pub(crate) fn ser_condition_check(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ConditionCheck,
-) {
+pub(crate) fn ser_condition_check(w: &mut ::awsrt::json::JsonWriter, v: &ConditionCheck) {
     w.begin_object();
     {
         let value = &v.key;

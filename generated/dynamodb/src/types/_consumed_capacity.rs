@@ -22,13 +22,9 @@ pub struct ConsumedCapacity {
     /// The amount of throughput consumed on the table affected by the operation.
     pub table: Option<crate::types::Capacity>,
     /// The amount of throughput consumed on each local index affected by the operation.
-    pub local_secondary_indexes: Option<
-        ::std::collections::HashMap<String, crate::types::Capacity>,
-    >,
+    pub local_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
     /// The amount of throughput consumed on each global index affected by the operation.
-    pub global_secondary_indexes: Option<
-        ::std::collections::HashMap<String, crate::types::Capacity>,
-    >,
+    pub global_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
 }
 impl ConsumedCapacity {
     /// The name of the table that was affected by the operation.
@@ -77,12 +73,12 @@ pub struct ConsumedCapacityBuilder {
     pub(crate) read_capacity_units: Option<f64>,
     pub(crate) write_capacity_units: Option<f64>,
     pub(crate) table: Option<crate::types::Capacity>,
-    pub(crate) local_secondary_indexes: Option<
-        ::std::collections::HashMap<String, crate::types::Capacity>,
-    >,
-    pub(crate) global_secondary_indexes: Option<
-        ::std::collections::HashMap<String, crate::types::Capacity>,
-    >,
+    pub(
+        crate
+    ) local_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
+    pub(
+        crate
+    ) global_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>>,
 }
 impl ConsumedCapacityBuilder {
     /// The name of the table that was affected by the operation.
@@ -162,8 +158,7 @@ impl ConsumedCapacityBuilder {
         key: impl Into<String>,
         value: crate::types::Capacity,
     ) -> Self {
-        self.local_secondary_indexes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.local_secondary_indexes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -188,8 +183,7 @@ impl ConsumedCapacityBuilder {
         key: impl Into<String>,
         value: crate::types::Capacity,
     ) -> Self {
-        self.global_secondary_indexes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.global_secondary_indexes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -228,12 +222,8 @@ pub(crate) fn de_consumed_capacity(
     let mut f_read_capacity_units: Option<f64> = None;
     let mut f_write_capacity_units: Option<f64> = None;
     let mut f_table: Option<crate::types::Capacity> = None;
-    let mut f_local_secondary_indexes: Option<
-        ::std::collections::HashMap<String, crate::types::Capacity>,
-    > = None;
-    let mut f_global_secondary_indexes: Option<
-        ::std::collections::HashMap<String, crate::types::Capacity>,
-    > = None;
+    let mut f_local_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>> = None;
+    let mut f_global_secondary_indexes: Option<::std::collections::HashMap<String, crate::types::Capacity>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
@@ -242,14 +232,12 @@ pub(crate) fn de_consumed_capacity(
             "ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.f64())?,
             "WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.f64())?,
             "Table" => f_table = r.optional(crate::types::de_capacity)?,
-            "LocalSecondaryIndexes" => {
-                f_local_secondary_indexes = r
-                    .optional(|r| r.map(crate::types::de_capacity))?;
-            }
-            "GlobalSecondaryIndexes" => {
-                f_global_secondary_indexes = r
-                    .optional(|r| r.map(crate::types::de_capacity))?;
-            }
+            "LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.map(
+                crate::types::de_capacity,
+            ))?,
+            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.map(
+                crate::types::de_capacity,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -14,9 +14,7 @@ pub struct ContinuousBackupsDescription {
     /// `ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED
     pub continuous_backups_status: crate::types::ContinuousBackupsStatus,
     /// The description of the point in time recovery settings applied to the table.
-    pub point_in_time_recovery_description: Option<
-        crate::types::PointInTimeRecoveryDescription,
-    >,
+    pub point_in_time_recovery_description: Option<crate::types::PointInTimeRecoveryDescription>,
 }
 impl ContinuousBackupsDescription {
     /// `ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED
@@ -39,9 +37,9 @@ impl ContinuousBackupsDescription {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ContinuousBackupsDescriptionBuilder {
     pub(crate) continuous_backups_status: Option<crate::types::ContinuousBackupsStatus>,
-    pub(crate) point_in_time_recovery_description: Option<
-        crate::types::PointInTimeRecoveryDescription,
-    >,
+    pub(
+        crate
+    ) point_in_time_recovery_description: Option<crate::types::PointInTimeRecoveryDescription>,
 }
 impl ContinuousBackupsDescriptionBuilder {
     /// `ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED
@@ -62,9 +60,7 @@ impl ContinuousBackupsDescriptionBuilder {
         self
     }
     /// The `ContinuousBackupsStatus` member as currently set.
-    pub fn get_continuous_backups_status(
-        &self,
-    ) -> &Option<crate::types::ContinuousBackupsStatus> {
+    pub fn get_continuous_backups_status(&self) -> &Option<crate::types::ContinuousBackupsStatus> {
         &self.continuous_backups_status
     }
     /// The description of the point in time recovery settings applied to the table.
@@ -94,16 +90,12 @@ impl ContinuousBackupsDescriptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ContinuousBackupsDescription, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ContinuousBackupsDescription, ::awsrt::error::BuildError> {
         Ok(ContinuousBackupsDescription {
-            continuous_backups_status: self
-                .continuous_backups_status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "continuous_backups_status",
-                    "`continuous_backups_status` is required when building a `ContinuousBackupsDescription`",
-                ))?,
+            continuous_backups_status: self.continuous_backups_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "continuous_backups_status",
+                "`continuous_backups_status` is required when building a `ContinuousBackupsDescription`",
+            ))?,
             point_in_time_recovery_description: self.point_in_time_recovery_description,
         })
     }
@@ -112,22 +104,16 @@ pub(crate) fn de_continuous_backups_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ContinuousBackupsDescription, ::awsrt::json::JsonError> {
     let mut f_continuous_backups_status: Option<crate::types::ContinuousBackupsStatus> = None;
-    let mut f_point_in_time_recovery_description: Option<
-        crate::types::PointInTimeRecoveryDescription,
-    > = None;
+    let mut f_point_in_time_recovery_description: Option<crate::types::PointInTimeRecoveryDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ContinuousBackupsStatus" => {
-                f_continuous_backups_status = r
-                    .optional(|r| Ok(
-                        crate::types::ContinuousBackupsStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "PointInTimeRecoveryDescription" => {
-                f_point_in_time_recovery_description = r
-                    .optional(crate::types::de_point_in_time_recovery_description)?;
-            }
+            "ContinuousBackupsStatus" => f_continuous_backups_status = r.optional(|r| Ok(
+                crate::types::ContinuousBackupsStatus::from(&*r.string()?),
+            ))?,
+            "PointInTimeRecoveryDescription" => f_point_in_time_recovery_description = r.optional(
+                crate::types::de_point_in_time_recovery_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

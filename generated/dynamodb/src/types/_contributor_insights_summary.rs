@@ -28,9 +28,7 @@ impl ContributorInsightsSummary {
         self.index_name.as_deref()
     }
     /// Describes the current status for contributor insights for the given table and index, if applicable.
-    pub fn contributor_insights_status(
-        &self,
-    ) -> Option<&crate::types::ContributorInsightsStatus> {
+    pub fn contributor_insights_status(&self) -> Option<&crate::types::ContributorInsightsStatus> {
         self.contributor_insights_status.as_ref()
     }
     /// Creates a new builder for [`ContributorInsightsSummary`].
@@ -44,9 +42,7 @@ impl ContributorInsightsSummary {
 pub struct ContributorInsightsSummaryBuilder {
     pub(crate) table_name: Option<String>,
     pub(crate) index_name: Option<String>,
-    pub(crate) contributor_insights_status: Option<
-        crate::types::ContributorInsightsStatus,
-    >,
+    pub(crate) contributor_insights_status: Option<crate::types::ContributorInsightsStatus>,
 }
 impl ContributorInsightsSummaryBuilder {
     /// Name of the table associated with the summary.
@@ -113,20 +109,15 @@ pub(crate) fn de_contributor_insights_summary(
 ) -> Result<ContributorInsightsSummary, ::awsrt::json::JsonError> {
     let mut f_table_name: Option<String> = None;
     let mut f_index_name: Option<String> = None;
-    let mut f_contributor_insights_status: Option<
-        crate::types::ContributorInsightsStatus,
-    > = None;
+    let mut f_contributor_insights_status: Option<crate::types::ContributorInsightsStatus> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "ContributorInsightsStatus" => {
-                f_contributor_insights_status = r
-                    .optional(|r| Ok(
-                        crate::types::ContributorInsightsStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "ContributorInsightsStatus" => f_contributor_insights_status = r.optional(|r| Ok(
+                crate::types::ContributorInsightsStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

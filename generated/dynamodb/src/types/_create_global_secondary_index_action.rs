@@ -40,9 +40,7 @@ impl CreateGlobalSecondaryIndexAction {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// The maximum number of read and write units for the global secondary index being created.
@@ -92,10 +90,7 @@ impl CreateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -119,10 +114,7 @@ impl CreateGlobalSecondaryIndexActionBuilder {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -135,16 +127,11 @@ impl CreateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// The maximum number of read and write units for the global secondary index being created.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -166,10 +153,7 @@ impl CreateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
-    pub fn set_warm_throughput(
-        mut self,
-        input: Option<crate::types::WarmThroughput>,
-    ) -> Self {
+    pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
@@ -182,28 +166,20 @@ impl CreateGlobalSecondaryIndexActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
         Ok(CreateGlobalSecondaryIndexAction {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `CreateGlobalSecondaryIndexAction`",
-                ))?,
-            key_schema: self
-                .key_schema
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_schema",
-                    "`key_schema` is required when building a `CreateGlobalSecondaryIndexAction`",
-                ))?,
-            projection: self
-                .projection
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "projection",
-                    "`projection` is required when building a `CreateGlobalSecondaryIndexAction`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `CreateGlobalSecondaryIndexAction`",
+            ))?,
+            key_schema: self.key_schema.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_schema",
+                "`key_schema` is required when building a `CreateGlobalSecondaryIndexAction`",
+            ))?,
+            projection: self.projection.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "projection",
+                "`projection` is required when building a `CreateGlobalSecondaryIndexAction`",
+            ))?,
             provisioned_throughput: self.provisioned_throughput,
             on_demand_throughput: self.on_demand_throughput,
             warm_throughput: self.warm_throughput,

@@ -53,12 +53,10 @@ impl CreateReplicaActionBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateReplicaAction, ::awsrt::error::BuildError> {
         Ok(CreateReplicaAction {
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `CreateReplicaAction`",
-                ))?,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `CreateReplicaAction`",
+            ))?,
         })
     }
 }

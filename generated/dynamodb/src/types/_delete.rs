@@ -20,19 +20,13 @@ pub struct Delete {
     /// One or more substitution tokens for attribute names in an expression.
     pub expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
     /// One or more values that can be substituted in an expression.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Delete` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl Delete {
     /// The primary key of the item to be deleted.
-    pub fn key(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// Name of the table in which the item to be deleted resides.
@@ -70,32 +64,22 @@ impl Delete {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DeleteBuilder {
-    pub(crate) key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) table_name: Option<String>,
     pub(crate) condition_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl DeleteBuilder {
     /// Inserts an entry into the `Key` map.
     /// The primary key of the item to be deleted.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.key
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
@@ -148,8 +132,7 @@ impl DeleteBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -174,8 +157,7 @@ impl DeleteBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -222,23 +204,18 @@ impl DeleteBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Delete, ::awsrt::error::BuildError> {
         Ok(Delete {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `Delete`",
-                ))?,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `Delete`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `Delete`",
+            ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `Delete`",
+            ))?,
             condition_expression: self.condition_expression,
             expression_attribute_names: self.expression_attribute_names,
             expression_attribute_values: self.expression_attribute_values,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }

@@ -51,16 +51,12 @@ impl DeleteGlobalSecondaryIndexActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
         Ok(DeleteGlobalSecondaryIndexAction {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `DeleteGlobalSecondaryIndexAction`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `DeleteGlobalSecondaryIndexAction`",
+            ))?,
         })
     }
 }

@@ -53,12 +53,10 @@ impl DeleteReplicaActionBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteReplicaAction, ::awsrt::error::BuildError> {
         Ok(DeleteReplicaAction {
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `DeleteReplicaAction`",
-                ))?,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `DeleteReplicaAction`",
+            ))?,
         })
     }
 }

@@ -51,16 +51,12 @@ impl DeleteReplicationGroupMemberActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteReplicationGroupMemberAction, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteReplicationGroupMemberAction, ::awsrt::error::BuildError> {
         Ok(DeleteReplicationGroupMemberAction {
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `DeleteReplicationGroupMemberAction`",
-                ))?,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `DeleteReplicationGroupMemberAction`",
+            ))?,
         })
     }
 }

@@ -16,9 +16,7 @@ pub struct DeleteRequest {
 }
 impl DeleteRequest {
     /// A map of attribute name to attribute values, representing the primary key of the item to delete.
-    pub fn key(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// Creates a new builder for [`DeleteRequest`].
@@ -30,21 +28,13 @@ impl DeleteRequest {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DeleteRequestBuilder {
-    pub(crate) key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl DeleteRequestBuilder {
     /// Inserts an entry into the `Key` map.
     /// A map of attribute name to attribute values, representing the primary key of the item to delete.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.key
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
@@ -68,12 +58,10 @@ impl DeleteRequestBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteRequest, ::awsrt::error::BuildError> {
         Ok(DeleteRequest {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `DeleteRequest`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `DeleteRequest`",
+            ))?,
         })
     }
 }
@@ -94,9 +82,7 @@ pub(crate) fn ser_delete_request(w: &mut ::awsrt::json::JsonWriter, v: &DeleteRe
 pub(crate) fn de_delete_request(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<DeleteRequest, ::awsrt::json::JsonError> {
-    let mut f_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {

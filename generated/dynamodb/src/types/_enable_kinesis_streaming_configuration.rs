@@ -12,9 +12,7 @@
 )]
 pub struct EnableKinesisStreamingConfiguration {
     /// Toggle for the precision of Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.
-    pub approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    >,
+    pub approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl EnableKinesisStreamingConfiguration {
     /// Toggle for the precision of Kinesis data stream timestamp.
@@ -32,9 +30,9 @@ impl EnableKinesisStreamingConfiguration {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct EnableKinesisStreamingConfigurationBuilder {
-    pub(crate) approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    >,
+    pub(
+        crate
+    ) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl EnableKinesisStreamingConfigurationBuilder {
     /// Toggle for the precision of Kinesis data stream timestamp.
@@ -62,8 +60,7 @@ impl EnableKinesisStreamingConfigurationBuilder {
     /// Builds the [`EnableKinesisStreamingConfiguration`].
     pub fn build(self) -> EnableKinesisStreamingConfiguration {
         EnableKinesisStreamingConfiguration {
-            approximate_creation_date_time_precision: self
-                .approximate_creation_date_time_precision,
+            approximate_creation_date_time_precision: self.approximate_creation_date_time_precision,
         }
     }
 }
@@ -81,20 +78,13 @@ pub(crate) fn ser_enable_kinesis_streaming_configuration(
 pub(crate) fn de_enable_kinesis_streaming_configuration(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<EnableKinesisStreamingConfiguration, ::awsrt::json::JsonError> {
-    let mut f_approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    > = None;
+    let mut f_approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ApproximateCreationDateTimePrecision" => {
-                f_approximate_creation_date_time_precision = r
-                    .optional(|r| Ok(
-                        crate::types::ApproximateCreationDateTimePrecision::from(
-                            &*r.string()?,
-                        ),
-                    ))?;
-            }
+            "ApproximateCreationDateTimePrecision" => f_approximate_creation_date_time_precision = r.optional(|r| Ok(
+                crate::types::ApproximateCreationDateTimePrecision::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

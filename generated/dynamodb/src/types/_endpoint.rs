@@ -74,12 +74,10 @@ impl EndpointBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Endpoint, ::awsrt::error::BuildError> {
         Ok(Endpoint {
-            address: self
-                .address
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "address",
-                    "`address` is required when building a `Endpoint`",
-                ))?,
+            address: self.address.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "address",
+                "`address` is required when building a `Endpoint`",
+            ))?,
             cache_period_in_minutes: self.cache_period_in_minutes.unwrap_or(0),
         })
     }
@@ -93,9 +91,7 @@ pub(crate) fn de_endpoint(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Address" => f_address = r.optional(|r| r.string_owned())?,
-            "CachePeriodInMinutes" => {
-                f_cache_period_in_minutes = r.optional(|r| r.i64())?;
-            }
+            "CachePeriodInMinutes" => f_cache_period_in_minutes = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

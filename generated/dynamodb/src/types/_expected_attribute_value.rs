@@ -207,9 +207,7 @@ impl ExpectedAttributeValueBuilder {
         self
     }
     /// The `AttributeValueList` member as currently set.
-    pub fn get_attribute_value_list(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeValue>> {
+    pub fn get_attribute_value_list(&self) -> &Option<Vec<crate::types::AttributeValue>> {
         &self.attribute_value_list
     }
     /// Builds the [`ExpectedAttributeValue`].

@@ -55,9 +55,7 @@ pub struct ExportDescription {
     /// The type of export that was performed. Valid values are `FULL_EXPORT` or `INCREMENTAL_EXPORT`.
     pub export_type: Option<crate::types::ExportType>,
     /// Optional object containing the parameters specific to an incremental export.
-    pub incremental_export_specification: Option<
-        crate::types::IncrementalExportSpecification,
-    >,
+    pub incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
 }
 impl ExportDescription {
     /// The Amazon Resource Name (ARN) of the table export.
@@ -175,9 +173,9 @@ pub struct ExportDescriptionBuilder {
     pub(crate) billed_size_bytes: Option<i64>,
     pub(crate) item_count: Option<i64>,
     pub(crate) export_type: Option<crate::types::ExportType>,
-    pub(crate) incremental_export_specification: Option<
-        crate::types::IncrementalExportSpecification,
-    >,
+    pub(
+        crate
+    ) incremental_export_specification: Option<crate::types::IncrementalExportSpecification>,
 }
 impl ExportDescriptionBuilder {
     /// The Amazon Resource Name (ARN) of the table export.
@@ -195,18 +193,12 @@ impl ExportDescriptionBuilder {
         &self.export_arn
     }
     /// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
-    pub fn export_status(
-        mut self,
-        input: impl Into<crate::types::ExportStatus>,
-    ) -> Self {
+    pub fn export_status(mut self, input: impl Into<crate::types::ExportStatus>) -> Self {
         self.export_status = Some(input.into());
         self
     }
     /// Sets or clears the `ExportStatus` member.
-    pub fn set_export_status(
-        mut self,
-        input: Option<crate::types::ExportStatus>,
-    ) -> Self {
+    pub fn set_export_status(mut self, input: Option<crate::types::ExportStatus>) -> Self {
         self.export_status = input;
         self
     }
@@ -355,18 +347,12 @@ impl ExportDescriptionBuilder {
         &self.s3_prefix
     }
     /// Type of encryption used on the bucket where export data is stored.
-    pub fn s3_sse_algorithm(
-        mut self,
-        input: impl Into<crate::types::S3SseAlgorithm>,
-    ) -> Self {
+    pub fn s3_sse_algorithm(mut self, input: impl Into<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `S3SseAlgorithm` member.
-    pub fn set_s3_sse_algorithm(
-        mut self,
-        input: Option<crate::types::S3SseAlgorithm>,
-    ) -> Self {
+    pub fn set_s3_sse_algorithm(mut self, input: Option<crate::types::S3SseAlgorithm>) -> Self {
         self.s3_sse_algorithm = input;
         self
     }
@@ -417,18 +403,12 @@ impl ExportDescriptionBuilder {
         &self.failure_message
     }
     /// The format of the exported data.
-    pub fn export_format(
-        mut self,
-        input: impl Into<crate::types::ExportFormat>,
-    ) -> Self {
+    pub fn export_format(mut self, input: impl Into<crate::types::ExportFormat>) -> Self {
         self.export_format = Some(input.into());
         self
     }
     /// Sets or clears the `ExportFormat` member.
-    pub fn set_export_format(
-        mut self,
-        input: Option<crate::types::ExportFormat>,
-    ) -> Self {
+    pub fn set_export_format(mut self, input: Option<crate::types::ExportFormat>) -> Self {
         self.export_format = input;
         self
     }
@@ -550,63 +530,47 @@ pub(crate) fn de_export_description(
     let mut f_billed_size_bytes: Option<i64> = None;
     let mut f_item_count: Option<i64> = None;
     let mut f_export_type: Option<crate::types::ExportType> = None;
-    let mut f_incremental_export_specification: Option<
-        crate::types::IncrementalExportSpecification,
-    > = None;
+    let mut f_incremental_export_specification: Option<crate::types::IncrementalExportSpecification> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "ExportArn" => f_export_arn = r.optional(|r| r.string_owned())?,
-            "ExportStatus" => {
-                f_export_status = r
-                    .optional(|r| Ok(crate::types::ExportStatus::from(&*r.string()?)))?;
-            }
-            "StartTime" => {
-                f_start_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "EndTime" => {
-                f_end_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "ExportStatus" => f_export_status = r.optional(|r| Ok(
+                crate::types::ExportStatus::from(&*r.string()?),
+            ))?,
+            "StartTime" => f_start_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "EndTime" => f_end_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "ExportManifest" => f_export_manifest = r.optional(|r| r.string_owned())?,
             "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
             "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
-            "ExportTime" => {
-                f_export_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "ExportTime" => f_export_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "ClientToken" => f_client_token = r.optional(|r| r.string_owned())?,
             "S3Bucket" => f_s3_bucket = r.optional(|r| r.string_owned())?,
             "S3BucketOwner" => f_s3_bucket_owner = r.optional(|r| r.string_owned())?,
             "S3Prefix" => f_s3_prefix = r.optional(|r| r.string_owned())?,
-            "S3SseAlgorithm" => {
-                f_s3_sse_algorithm = r
-                    .optional(|r| Ok(crate::types::S3SseAlgorithm::from(&*r.string()?)))?;
-            }
+            "S3SseAlgorithm" => f_s3_sse_algorithm = r.optional(|r| Ok(
+                crate::types::S3SseAlgorithm::from(&*r.string()?),
+            ))?,
             "S3SseKmsKeyId" => f_s3_sse_kms_key_id = r.optional(|r| r.string_owned())?,
             "FailureCode" => f_failure_code = r.optional(|r| r.string_owned())?,
             "FailureMessage" => f_failure_message = r.optional(|r| r.string_owned())?,
-            "ExportFormat" => {
-                f_export_format = r
-                    .optional(|r| Ok(crate::types::ExportFormat::from(&*r.string()?)))?;
-            }
+            "ExportFormat" => f_export_format = r.optional(|r| Ok(
+                crate::types::ExportFormat::from(&*r.string()?),
+            ))?,
             "BilledSizeBytes" => f_billed_size_bytes = r.optional(|r| r.i64())?,
             "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
-            "ExportType" => {
-                f_export_type = r
-                    .optional(|r| Ok(crate::types::ExportType::from(&*r.string()?)))?;
-            }
-            "IncrementalExportSpecification" => {
-                f_incremental_export_specification = r
-                    .optional(crate::types::de_incremental_export_specification)?;
-            }
+            "ExportType" => f_export_type = r.optional(|r| Ok(
+                crate::types::ExportType::from(&*r.string()?),
+            ))?,
+            "IncrementalExportSpecification" => f_incremental_export_specification = r.optional(
+                crate::types::de_incremental_export_specification,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -60,18 +60,12 @@ impl ExportSummaryBuilder {
         &self.export_arn
     }
     /// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
-    pub fn export_status(
-        mut self,
-        input: impl Into<crate::types::ExportStatus>,
-    ) -> Self {
+    pub fn export_status(mut self, input: impl Into<crate::types::ExportStatus>) -> Self {
         self.export_status = Some(input.into());
         self
     }
     /// Sets or clears the `ExportStatus` member.
-    pub fn set_export_status(
-        mut self,
-        input: Option<crate::types::ExportStatus>,
-    ) -> Self {
+    pub fn set_export_status(mut self, input: Option<crate::types::ExportStatus>) -> Self {
         self.export_status = input;
         self
     }
@@ -112,14 +106,12 @@ pub(crate) fn de_export_summary(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ExportArn" => f_export_arn = r.optional(|r| r.string_owned())?,
-            "ExportStatus" => {
-                f_export_status = r
-                    .optional(|r| Ok(crate::types::ExportStatus::from(&*r.string()?)))?;
-            }
-            "ExportType" => {
-                f_export_type = r
-                    .optional(|r| Ok(crate::types::ExportType::from(&*r.string()?)))?;
-            }
+            "ExportStatus" => f_export_status = r.optional(|r| Ok(
+                crate::types::ExportStatus::from(&*r.string()?),
+            ))?,
+            "ExportType" => f_export_type = r.optional(|r| Ok(
+                crate::types::ExportType::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

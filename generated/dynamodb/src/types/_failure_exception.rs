@@ -83,9 +83,7 @@ pub(crate) fn de_failure_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ExceptionName" => f_exception_name = r.optional(|r| r.string_owned())?,
-            "ExceptionDescription" => {
-                f_exception_description = r.optional(|r| r.string_owned())?;
-            }
+            "ExceptionDescription" => f_exception_description = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

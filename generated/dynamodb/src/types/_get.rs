@@ -22,9 +22,7 @@ pub struct Get {
 }
 impl Get {
     /// A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.
-    pub fn key(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn key(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.key
     }
     /// The name of the table from which to retrieve the specified item.
@@ -50,26 +48,16 @@ impl Get {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBuilder {
-    pub(crate) key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) table_name: Option<String>,
     pub(crate) projection_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
 }
 impl GetBuilder {
     /// Inserts an entry into the `Key` map.
     /// A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.
-    pub fn key(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.key
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn key(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.key.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Key` member.
@@ -122,8 +110,7 @@ impl GetBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -148,18 +135,14 @@ impl GetBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Get, ::awsrt::error::BuildError> {
         Ok(Get {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `Get`",
-                ))?,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `Get`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `Get`",
+            ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `Get`",
+            ))?,
             projection_expression: self.projection_expression,
             expression_attribute_names: self.expression_attribute_names,
         })

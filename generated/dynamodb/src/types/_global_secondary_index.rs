@@ -47,9 +47,7 @@ impl GlobalSecondaryIndex {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// The maximum number of read and write units for the specified global secondary index.
@@ -99,10 +97,7 @@ impl GlobalSecondaryIndexBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -126,10 +121,7 @@ impl GlobalSecondaryIndexBuilder {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -142,16 +134,11 @@ impl GlobalSecondaryIndexBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// The maximum number of read and write units for the specified global secondary index.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -173,10 +160,7 @@ impl GlobalSecondaryIndexBuilder {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
-    pub fn set_warm_throughput(
-        mut self,
-        input: Option<crate::types::WarmThroughput>,
-    ) -> Self {
+    pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
@@ -191,24 +175,18 @@ impl GlobalSecondaryIndexBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GlobalSecondaryIndex, ::awsrt::error::BuildError> {
         Ok(GlobalSecondaryIndex {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `GlobalSecondaryIndex`",
-                ))?,
-            key_schema: self
-                .key_schema
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_schema",
-                    "`key_schema` is required when building a `GlobalSecondaryIndex`",
-                ))?,
-            projection: self
-                .projection
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "projection",
-                    "`projection` is required when building a `GlobalSecondaryIndex`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `GlobalSecondaryIndex`",
+            ))?,
+            key_schema: self.key_schema.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_schema",
+                "`key_schema` is required when building a `GlobalSecondaryIndex`",
+            ))?,
+            projection: self.projection.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "projection",
+                "`projection` is required when building a `GlobalSecondaryIndex`",
+            ))?,
             provisioned_throughput: self.provisioned_throughput,
             on_demand_throughput: self.on_demand_throughput,
             warm_throughput: self.warm_throughput,
@@ -266,22 +244,15 @@ pub(crate) fn de_global_secondary_index(
     while let Some(key) = r.next_key()? {
         match &*key {
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => {
-                f_key_schema = r
-                    .optional(|r| r.list(crate::types::de_key_schema_element))?;
-            }
+            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
             "Projection" => f_projection = r.optional(crate::types::de_projection)?,
-            "ProvisionedThroughput" => {
-                f_provisioned_throughput = r
-                    .optional(crate::types::de_provisioned_throughput)?;
-            }
-            "OnDemandThroughput" => {
-                f_on_demand_throughput = r
-                    .optional(crate::types::de_on_demand_throughput)?;
-            }
-            "WarmThroughput" => {
-                f_warm_throughput = r.optional(crate::types::de_warm_throughput)?;
-            }
+            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+                crate::types::de_provisioned_throughput,
+            )?,
+            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+                crate::types::de_on_demand_throughput,
+            )?,
+            "WarmThroughput" => f_warm_throughput = r.optional(crate::types::de_warm_throughput)?,
             _ => r.skip_value()?,
         }
     }

@@ -14,9 +14,7 @@ pub struct GlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
     pub index_name: Option<String>,
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
-    pub provisioned_write_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl GlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
@@ -39,9 +37,9 @@ impl GlobalSecondaryIndexAutoScalingUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GlobalSecondaryIndexAutoScalingUpdateBuilder {
     pub(crate) index_name: Option<String>,
-    pub(crate) provisioned_write_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub(
+        crate
+    ) provisioned_write_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl GlobalSecondaryIndexAutoScalingUpdateBuilder {
     /// The name of the global secondary index.
@@ -84,8 +82,7 @@ impl GlobalSecondaryIndexAutoScalingUpdateBuilder {
     pub fn build(self) -> GlobalSecondaryIndexAutoScalingUpdate {
         GlobalSecondaryIndexAutoScalingUpdate {
             index_name: self.index_name,
-            provisioned_write_capacity_auto_scaling_update: self
-                .provisioned_write_capacity_auto_scaling_update,
+            provisioned_write_capacity_auto_scaling_update: self.provisioned_write_capacity_auto_scaling_update,
         }
     }
 }

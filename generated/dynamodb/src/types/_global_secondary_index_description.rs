@@ -50,9 +50,7 @@ pub struct GlobalSecondaryIndexDescription {
     /// The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
     pub on_demand_throughput: Option<crate::types::OnDemandThroughput>,
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
-    pub warm_throughput: Option<
-        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
-    >,
+    pub warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription>,
 }
 impl GlobalSecondaryIndexDescription {
     /// The name of the global secondary index.
@@ -117,16 +115,12 @@ pub struct GlobalSecondaryIndexDescriptionBuilder {
     pub(crate) projection: Option<crate::types::Projection>,
     pub(crate) index_status: Option<crate::types::IndexStatus>,
     pub(crate) backfilling: Option<bool>,
-    pub(crate) provisioned_throughput: Option<
-        crate::types::ProvisionedThroughputDescription,
-    >,
+    pub(crate) provisioned_throughput: Option<crate::types::ProvisionedThroughputDescription>,
     pub(crate) index_size_bytes: Option<i64>,
     pub(crate) item_count: Option<i64>,
     pub(crate) index_arn: Option<String>,
     pub(crate) on_demand_throughput: Option<crate::types::OnDemandThroughput>,
-    pub(crate) warm_throughput: Option<
-        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
-    >,
+    pub(crate) warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription>,
 }
 impl GlobalSecondaryIndexDescriptionBuilder {
     /// The name of the global secondary index.
@@ -150,10 +144,7 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -268,10 +259,7 @@ impl GlobalSecondaryIndexDescriptionBuilder {
         &self.index_arn
     }
     /// The maximum number of read and write units for the specified global secondary index.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -334,47 +322,34 @@ pub(crate) fn de_global_secondary_index_description(
     let mut f_projection: Option<crate::types::Projection> = None;
     let mut f_index_status: Option<crate::types::IndexStatus> = None;
     let mut f_backfilling: Option<bool> = None;
-    let mut f_provisioned_throughput: Option<
-        crate::types::ProvisionedThroughputDescription,
-    > = None;
+    let mut f_provisioned_throughput: Option<crate::types::ProvisionedThroughputDescription> = None;
     let mut f_index_size_bytes: Option<i64> = None;
     let mut f_item_count: Option<i64> = None;
     let mut f_index_arn: Option<String> = None;
     let mut f_on_demand_throughput: Option<crate::types::OnDemandThroughput> = None;
-    let mut f_warm_throughput: Option<
-        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
-    > = None;
+    let mut f_warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => {
-                f_key_schema = r
-                    .optional(|r| r.list(crate::types::de_key_schema_element))?;
-            }
+            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
             "Projection" => f_projection = r.optional(crate::types::de_projection)?,
-            "IndexStatus" => {
-                f_index_status = r
-                    .optional(|r| Ok(crate::types::IndexStatus::from(&*r.string()?)))?;
-            }
+            "IndexStatus" => f_index_status = r.optional(|r| Ok(
+                crate::types::IndexStatus::from(&*r.string()?),
+            ))?,
             "Backfilling" => f_backfilling = r.optional(|r| r.bool())?,
-            "ProvisionedThroughput" => {
-                f_provisioned_throughput = r
-                    .optional(crate::types::de_provisioned_throughput_description)?;
-            }
+            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+                crate::types::de_provisioned_throughput_description,
+            )?,
             "IndexSizeBytes" => f_index_size_bytes = r.optional(|r| r.i64())?,
             "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
             "IndexArn" => f_index_arn = r.optional(|r| r.string_owned())?,
-            "OnDemandThroughput" => {
-                f_on_demand_throughput = r
-                    .optional(crate::types::de_on_demand_throughput)?;
-            }
-            "WarmThroughput" => {
-                f_warm_throughput = r
-                    .optional(
-                        crate::types::de_global_secondary_index_warm_throughput_description,
-                    )?;
-            }
+            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+                crate::types::de_on_demand_throughput,
+            )?,
+            "WarmThroughput" => f_warm_throughput = r.optional(
+                crate::types::de_global_secondary_index_warm_throughput_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -43,9 +43,7 @@ impl GlobalSecondaryIndexInfo {
         self.projection.as_ref()
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
@@ -89,10 +87,7 @@ impl GlobalSecondaryIndexInfoBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -115,10 +110,7 @@ impl GlobalSecondaryIndexInfoBuilder {
         &self.projection
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -131,16 +123,11 @@ impl GlobalSecondaryIndexInfoBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -179,19 +166,14 @@ pub(crate) fn de_global_secondary_index_info(
     while let Some(key) = r.next_key()? {
         match &*key {
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => {
-                f_key_schema = r
-                    .optional(|r| r.list(crate::types::de_key_schema_element))?;
-            }
+            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
             "Projection" => f_projection = r.optional(crate::types::de_projection)?,
-            "ProvisionedThroughput" => {
-                f_provisioned_throughput = r
-                    .optional(crate::types::de_provisioned_throughput)?;
-            }
-            "OnDemandThroughput" => {
-                f_on_demand_throughput = r
-                    .optional(crate::types::de_on_demand_throughput)?;
-            }
+            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+                crate::types::de_provisioned_throughput,
+            )?,
+            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+                crate::types::de_on_demand_throughput,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -56,10 +56,7 @@ pub struct GlobalSecondaryIndexUpdateBuilder {
 }
 impl GlobalSecondaryIndexUpdateBuilder {
     /// The name of an existing global secondary index, along with new provisioned throughput settings to be applied to that index.
-    pub fn update(
-        mut self,
-        input: crate::types::UpdateGlobalSecondaryIndexAction,
-    ) -> Self {
+    pub fn update(mut self, input: crate::types::UpdateGlobalSecondaryIndexAction) -> Self {
         self.update = Some(input);
         self
     }
@@ -76,10 +73,7 @@ impl GlobalSecondaryIndexUpdateBuilder {
         &self.update
     }
     /// The parameters required for creating a global secondary index on an existing table:
-    pub fn create(
-        mut self,
-        input: crate::types::CreateGlobalSecondaryIndexAction,
-    ) -> Self {
+    pub fn create(mut self, input: crate::types::CreateGlobalSecondaryIndexAction) -> Self {
         self.create = Some(input);
         self
     }
@@ -96,10 +90,7 @@ impl GlobalSecondaryIndexUpdateBuilder {
         &self.create
     }
     /// The name of an existing global secondary index to be removed.
-    pub fn delete(
-        mut self,
-        input: crate::types::DeleteGlobalSecondaryIndexAction,
-    ) -> Self {
+    pub fn delete(mut self, input: crate::types::DeleteGlobalSecondaryIndexAction) -> Self {
         self.delete = Some(input);
         self
     }

@@ -107,10 +107,7 @@ pub(crate) fn de_global_secondary_index_warm_throughput_description(
         match &*key {
             "ReadUnitsPerSecond" => f_read_units_per_second = r.optional(|r| r.i64())?,
             "WriteUnitsPerSecond" => f_write_units_per_second = r.optional(|r| r.i64())?,
-            "Status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::IndexStatus::from(&*r.string()?)))?;
-            }
+            "Status" => f_status = r.optional(|r| Ok(crate::types::IndexStatus::from(&*r.string()?)))?,
             _ => r.skip_value()?,
         }
     }

@@ -59,10 +59,7 @@ impl GlobalTableBuilder {
         self
     }
     /// Sets or clears the `ReplicationGroup` member.
-    pub fn set_replication_group(
-        mut self,
-        input: Option<Vec<crate::types::Replica>>,
-    ) -> Self {
+    pub fn set_replication_group(mut self, input: Option<Vec<crate::types::Replica>>) -> Self {
         self.replication_group = input;
         self
     }
@@ -87,9 +84,9 @@ pub(crate) fn de_global_table(
     while let Some(key) = r.next_key()? {
         match &*key {
             "GlobalTableName" => f_global_table_name = r.optional(|r| r.string_owned())?,
-            "ReplicationGroup" => {
-                f_replication_group = r.optional(|r| r.list(crate::types::de_replica))?;
-            }
+            "ReplicationGroup" => f_replication_group = r.optional(|r| r.list(
+                crate::types::de_replica,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -79,9 +79,7 @@ impl GlobalTableDescriptionBuilder {
         self
     }
     /// The `ReplicationGroup` member as currently set.
-    pub fn get_replication_group(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaDescription>> {
+    pub fn get_replication_group(&self) -> &Option<Vec<crate::types::ReplicaDescription>> {
         &self.replication_group
     }
     /// The unique identifier of the global table.
@@ -104,10 +102,7 @@ impl GlobalTableDescriptionBuilder {
         self
     }
     /// Sets or clears the `CreationDateTime` member.
-    pub fn set_creation_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_creation_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.creation_date_time = input;
         self
     }
@@ -171,23 +166,16 @@ pub(crate) fn de_global_table_description(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ReplicationGroup" => {
-                f_replication_group = r
-                    .optional(|r| r.list(crate::types::de_replica_description))?;
-            }
+            "ReplicationGroup" => f_replication_group = r.optional(|r| r.list(
+                crate::types::de_replica_description,
+            ))?,
             "GlobalTableArn" => f_global_table_arn = r.optional(|r| r.string_owned())?,
-            "CreationDateTime" => {
-                f_creation_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "GlobalTableStatus" => {
-                f_global_table_status = r
-                    .optional(|r| Ok(
-                        crate::types::GlobalTableStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "CreationDateTime" => f_creation_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "GlobalTableStatus" => f_global_table_status = r.optional(|r| Ok(
+                crate::types::GlobalTableStatus::from(&*r.string()?),
+            ))?,
             "GlobalTableName" => f_global_table_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -16,9 +16,7 @@ pub struct GlobalTableGlobalSecondaryIndexSettingsUpdate {
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
     pub provisioned_write_capacity_units: Option<i64>,
     /// Auto scaling settings for managing a global secondary index's write capacity units.
-    pub provisioned_write_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl GlobalTableGlobalSecondaryIndexSettingsUpdate {
     /// The name of the global secondary index.
@@ -46,9 +44,9 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdate {
 pub struct GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) provisioned_write_capacity_units: Option<i64>,
-    pub(crate) provisioned_write_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub(
+        crate
+    ) provisioned_write_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     /// The name of the global secondary index.
@@ -109,20 +107,14 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdateBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        GlobalTableGlobalSecondaryIndexSettingsUpdate,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<GlobalTableGlobalSecondaryIndexSettingsUpdate, ::awsrt::error::BuildError> {
         Ok(GlobalTableGlobalSecondaryIndexSettingsUpdate {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `GlobalTableGlobalSecondaryIndexSettingsUpdate`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `GlobalTableGlobalSecondaryIndexSettingsUpdate`",
+            ))?,
             provisioned_write_capacity_units: self.provisioned_write_capacity_units,
-            provisioned_write_capacity_auto_scaling_settings_update: self
-                .provisioned_write_capacity_auto_scaling_settings_update,
+            provisioned_write_capacity_auto_scaling_settings_update: self.provisioned_write_capacity_auto_scaling_settings_update,
         })
     }
 }

@@ -95,18 +95,12 @@ impl ImportSummaryBuilder {
         &self.import_arn
     }
     /// The status of the import operation.
-    pub fn import_status(
-        mut self,
-        input: impl Into<crate::types::ImportStatus>,
-    ) -> Self {
+    pub fn import_status(mut self, input: impl Into<crate::types::ImportStatus>) -> Self {
         self.import_status = Some(input.into());
         self
     }
     /// Sets or clears the `ImportStatus` member.
-    pub fn set_import_status(
-        mut self,
-        input: Option<crate::types::ImportStatus>,
-    ) -> Self {
+    pub fn set_import_status(mut self, input: Option<crate::types::ImportStatus>) -> Self {
         self.import_status = input;
         self
     }
@@ -134,10 +128,7 @@ impl ImportSummaryBuilder {
         self
     }
     /// Sets or clears the `S3BucketSource` member.
-    pub fn set_s3_bucket_source(
-        mut self,
-        input: Option<crate::types::S3BucketSource>,
-    ) -> Self {
+    pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.s3_bucket_source = input;
         self
     }
@@ -230,33 +221,21 @@ pub(crate) fn de_import_summary(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ImportArn" => f_import_arn = r.optional(|r| r.string_owned())?,
-            "ImportStatus" => {
-                f_import_status = r
-                    .optional(|r| Ok(crate::types::ImportStatus::from(&*r.string()?)))?;
-            }
+            "ImportStatus" => f_import_status = r.optional(|r| Ok(
+                crate::types::ImportStatus::from(&*r.string()?),
+            ))?,
             "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
-            "S3BucketSource" => {
-                f_s3_bucket_source = r.optional(crate::types::de_s3_bucket_source)?;
-            }
-            "CloudWatchLogGroupArn" => {
-                f_cloud_watch_log_group_arn = r.optional(|r| r.string_owned())?;
-            }
-            "InputFormat" => {
-                f_input_format = r
-                    .optional(|r| Ok(crate::types::InputFormat::from(&*r.string()?)))?;
-            }
-            "StartTime" => {
-                f_start_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "EndTime" => {
-                f_end_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "S3BucketSource" => f_s3_bucket_source = r.optional(crate::types::de_s3_bucket_source)?,
+            "CloudWatchLogGroupArn" => f_cloud_watch_log_group_arn = r.optional(|r| r.string_owned())?,
+            "InputFormat" => f_input_format = r.optional(|r| Ok(
+                crate::types::InputFormat::from(&*r.string()?),
+            ))?,
+            "StartTime" => f_start_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "EndTime" => f_end_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -96,9 +96,7 @@ impl ImportTableDescription {
         self.input_compression_type.as_ref()
     }
     /// The parameters for the new table that is being imported into.
-    pub fn table_creation_parameters(
-        &self,
-    ) -> Option<&crate::types::TableCreationParameters> {
+    pub fn table_creation_parameters(&self) -> Option<&crate::types::TableCreationParameters> {
         self.table_creation_parameters.as_ref()
     }
     /// The time when this import task started.
@@ -174,18 +172,12 @@ impl ImportTableDescriptionBuilder {
         &self.import_arn
     }
     /// The status of the import.
-    pub fn import_status(
-        mut self,
-        input: impl Into<crate::types::ImportStatus>,
-    ) -> Self {
+    pub fn import_status(mut self, input: impl Into<crate::types::ImportStatus>) -> Self {
         self.import_status = Some(input.into());
         self
     }
     /// Sets or clears the `ImportStatus` member.
-    pub fn set_import_status(
-        mut self,
-        input: Option<crate::types::ImportStatus>,
-    ) -> Self {
+    pub fn set_import_status(mut self, input: Option<crate::types::ImportStatus>) -> Self {
         self.import_status = input;
         self
     }
@@ -241,10 +233,7 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// Sets or clears the `S3BucketSource` member.
-    pub fn set_s3_bucket_source(
-        mut self,
-        input: Option<crate::types::S3BucketSource>,
-    ) -> Self {
+    pub fn set_s3_bucket_source(mut self, input: Option<crate::types::S3BucketSource>) -> Self {
         self.s3_bucket_source = input;
         self
     }
@@ -295,10 +284,7 @@ impl ImportTableDescriptionBuilder {
         &self.input_format
     }
     /// The format options for the data that was imported into the target table.
-    pub fn input_format_options(
-        mut self,
-        input: crate::types::InputFormatOptions,
-    ) -> Self {
+    pub fn input_format_options(mut self, input: crate::types::InputFormatOptions) -> Self {
         self.input_format_options = Some(input);
         self
     }
@@ -331,9 +317,7 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// The `InputCompressionType` member as currently set.
-    pub fn get_input_compression_type(
-        &self,
-    ) -> &Option<crate::types::InputCompressionType> {
+    pub fn get_input_compression_type(&self) -> &Option<crate::types::InputCompressionType> {
         &self.input_compression_type
     }
     /// The parameters for the new table that is being imported into.
@@ -353,9 +337,7 @@ impl ImportTableDescriptionBuilder {
         self
     }
     /// The `TableCreationParameters` member as currently set.
-    pub fn get_table_creation_parameters(
-        &self,
-    ) -> &Option<crate::types::TableCreationParameters> {
+    pub fn get_table_creation_parameters(&self) -> &Option<crate::types::TableCreationParameters> {
         &self.table_creation_parameters
     }
     /// The time when this import task started.
@@ -507,50 +489,33 @@ pub(crate) fn de_import_table_description(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ImportArn" => f_import_arn = r.optional(|r| r.string_owned())?,
-            "ImportStatus" => {
-                f_import_status = r
-                    .optional(|r| Ok(crate::types::ImportStatus::from(&*r.string()?)))?;
-            }
+            "ImportStatus" => f_import_status = r.optional(|r| Ok(
+                crate::types::ImportStatus::from(&*r.string()?),
+            ))?,
             "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
             "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
             "ClientToken" => f_client_token = r.optional(|r| r.string_owned())?,
-            "S3BucketSource" => {
-                f_s3_bucket_source = r.optional(crate::types::de_s3_bucket_source)?;
-            }
+            "S3BucketSource" => f_s3_bucket_source = r.optional(crate::types::de_s3_bucket_source)?,
             "ErrorCount" => f_error_count = r.optional(|r| r.i64())?,
-            "CloudWatchLogGroupArn" => {
-                f_cloud_watch_log_group_arn = r.optional(|r| r.string_owned())?;
-            }
-            "InputFormat" => {
-                f_input_format = r
-                    .optional(|r| Ok(crate::types::InputFormat::from(&*r.string()?)))?;
-            }
-            "InputFormatOptions" => {
-                f_input_format_options = r
-                    .optional(crate::types::de_input_format_options)?;
-            }
-            "InputCompressionType" => {
-                f_input_compression_type = r
-                    .optional(|r| Ok(
-                        crate::types::InputCompressionType::from(&*r.string()?),
-                    ))?;
-            }
-            "TableCreationParameters" => {
-                f_table_creation_parameters = r
-                    .optional(crate::types::de_table_creation_parameters)?;
-            }
-            "StartTime" => {
-                f_start_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "EndTime" => {
-                f_end_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "CloudWatchLogGroupArn" => f_cloud_watch_log_group_arn = r.optional(|r| r.string_owned())?,
+            "InputFormat" => f_input_format = r.optional(|r| Ok(
+                crate::types::InputFormat::from(&*r.string()?),
+            ))?,
+            "InputFormatOptions" => f_input_format_options = r.optional(
+                crate::types::de_input_format_options,
+            )?,
+            "InputCompressionType" => f_input_compression_type = r.optional(|r| Ok(
+                crate::types::InputCompressionType::from(&*r.string()?),
+            ))?,
+            "TableCreationParameters" => f_table_creation_parameters = r.optional(
+                crate::types::de_table_creation_parameters,
+            )?,
+            "StartTime" => f_start_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "EndTime" => f_end_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "ProcessedSizeBytes" => f_processed_size_bytes = r.optional(|r| r.i64())?,
             "ProcessedItemCount" => f_processed_item_count = r.optional(|r| r.i64())?,
             "ImportedItemCount" => f_imported_item_count = r.optional(|r| r.i64())?,

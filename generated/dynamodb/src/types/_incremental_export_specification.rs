@@ -51,10 +51,7 @@ impl IncrementalExportSpecificationBuilder {
         self
     }
     /// Sets or clears the `ExportFromTime` member.
-    pub fn set_export_from_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_export_from_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.export_from_time = input;
         self
     }
@@ -68,10 +65,7 @@ impl IncrementalExportSpecificationBuilder {
         self
     }
     /// Sets or clears the `ExportToTime` member.
-    pub fn set_export_to_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_export_to_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.export_to_time = input;
         self
     }
@@ -80,18 +74,12 @@ impl IncrementalExportSpecificationBuilder {
         &self.export_to_time
     }
     /// The view type that was chosen for the export.
-    pub fn export_view_type(
-        mut self,
-        input: impl Into<crate::types::ExportViewType>,
-    ) -> Self {
+    pub fn export_view_type(mut self, input: impl Into<crate::types::ExportViewType>) -> Self {
         self.export_view_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExportViewType` member.
-    pub fn set_export_view_type(
-        mut self,
-        input: Option<crate::types::ExportViewType>,
-    ) -> Self {
+    pub fn set_export_view_type(mut self, input: Option<crate::types::ExportViewType>) -> Self {
         self.export_view_type = input;
         self
     }
@@ -136,22 +124,15 @@ pub(crate) fn de_incremental_export_specification(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ExportFromTime" => {
-                f_export_from_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "ExportToTime" => {
-                f_export_to_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "ExportViewType" => {
-                f_export_view_type = r
-                    .optional(|r| Ok(crate::types::ExportViewType::from(&*r.string()?)))?;
-            }
+            "ExportFromTime" => f_export_from_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "ExportToTime" => f_export_to_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "ExportViewType" => f_export_view_type = r.optional(|r| Ok(
+                crate::types::ExportViewType::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

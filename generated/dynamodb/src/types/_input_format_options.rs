@@ -52,10 +52,7 @@ impl InputFormatOptionsBuilder {
         }
     }
 }
-pub(crate) fn ser_input_format_options(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &InputFormatOptions,
-) {
+pub(crate) fn ser_input_format_options(w: &mut ::awsrt::json::JsonWriter, v: &InputFormatOptions) {
     w.begin_object();
     if let Some(value) = &v.csv {
         w.key("Csv");
@@ -74,5 +71,7 @@ pub(crate) fn de_input_format_options(
             _ => r.skip_value()?,
         }
     }
-    Ok(InputFormatOptions { csv: f_csv })
+    Ok(InputFormatOptions {
+        csv: f_csv,
+    })
 }

@@ -12,9 +12,7 @@
 )]
 pub struct ItemCollectionMetrics {
     /// The partition key value of the item collection. This value is the same as the partition key value of the item.
-    pub item_collection_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub item_collection_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.
     ///
     /// The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.
@@ -41,9 +39,9 @@ impl ItemCollectionMetrics {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ItemCollectionMetricsBuilder {
-    pub(crate) item_collection_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(
+        crate
+    ) item_collection_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) size_estimate_range_gb: Option<Vec<f64>>,
 }
 impl ItemCollectionMetricsBuilder {
@@ -54,8 +52,7 @@ impl ItemCollectionMetricsBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.item_collection_key
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.item_collection_key.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -99,20 +96,15 @@ impl ItemCollectionMetricsBuilder {
 pub(crate) fn de_item_collection_metrics(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ItemCollectionMetrics, ::awsrt::json::JsonError> {
-    let mut f_item_collection_key: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item_collection_key: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     let mut f_size_estimate_range_gb: Option<Vec<f64>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ItemCollectionKey" => {
-                f_item_collection_key = r
-                    .optional(|r| r.map(crate::types::de_attribute_value))?;
-            }
-            "SizeEstimateRangeGB" => {
-                f_size_estimate_range_gb = r.optional(|r| r.list(|r| r.f64()))?;
-            }
+            "ItemCollectionKey" => f_item_collection_key = r.optional(|r| r.map(
+                crate::types::de_attribute_value,
+            ))?,
+            "SizeEstimateRangeGB" => f_size_estimate_range_gb = r.optional(|r| r.list(|r| r.f64()))?,
             _ => r.skip_value()?,
         }
     }

@@ -30,21 +30,13 @@ impl ItemResponse {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ItemResponseBuilder {
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl ItemResponseBuilder {
     /// Inserts an entry into the `Item` map.
     /// Map of attribute data consisting of the data type and attribute value.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -63,15 +55,15 @@ impl ItemResponseBuilder {
     }
     /// Builds the [`ItemResponse`].
     pub fn build(self) -> ItemResponse {
-        ItemResponse { item: self.item }
+        ItemResponse {
+            item: self.item,
+        }
     }
 }
 pub(crate) fn de_item_response(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ItemResponse, ::awsrt::json::JsonError> {
-    let mut f_item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
@@ -79,5 +71,7 @@ pub(crate) fn de_item_response(
             _ => r.skip_value()?,
         }
     }
-    Ok(ItemResponse { item: f_item })
+    Ok(ItemResponse {
+        item: f_item,
+    })
 }

@@ -86,25 +86,18 @@ impl KeySchemaElementBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<KeySchemaElement, ::awsrt::error::BuildError> {
         Ok(KeySchemaElement {
-            attribute_name: self
-                .attribute_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_name",
-                    "`attribute_name` is required when building a `KeySchemaElement`",
-                ))?,
-            key_type: self
-                .key_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_type",
-                    "`key_type` is required when building a `KeySchemaElement`",
-                ))?,
+            attribute_name: self.attribute_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_name",
+                "`attribute_name` is required when building a `KeySchemaElement`",
+            ))?,
+            key_type: self.key_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_type",
+                "`key_type` is required when building a `KeySchemaElement`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_key_schema_element(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &KeySchemaElement,
-) {
+pub(crate) fn ser_key_schema_element(w: &mut ::awsrt::json::JsonWriter, v: &KeySchemaElement) {
     w.begin_object();
     {
         let value = &v.attribute_name;
@@ -127,10 +120,7 @@ pub(crate) fn de_key_schema_element(
     while let Some(key) = r.next_key()? {
         match &*key {
             "AttributeName" => f_attribute_name = r.optional(|r| r.string_owned())?,
-            "KeyType" => {
-                f_key_type = r
-                    .optional(|r| Ok(crate::types::KeyType::from(&*r.string()?)))?;
-            }
+            "KeyType" => f_key_type = r.optional(|r| Ok(crate::types::KeyType::from(&*r.string()?)))?,
             _ => r.skip_value()?,
         }
     }

@@ -50,9 +50,7 @@ pub struct KeysAndAttributes {
 }
 impl KeysAndAttributes {
     /// The primary key attribute values that define the items and the attributes associated with the items.
-    pub fn keys(
-        &self,
-    ) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
+    pub fn keys(&self) -> &[::std::collections::HashMap<String, crate::types::AttributeValue>] {
         &self.keys
     }
     /// This is a legacy parameter.
@@ -82,15 +80,11 @@ impl KeysAndAttributes {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct KeysAndAttributesBuilder {
-    pub(crate) keys: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    >,
+    pub(crate) keys: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     pub(crate) attributes_to_get: Option<Vec<String>>,
     pub(crate) consistent_read: Option<bool>,
     pub(crate) projection_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
 }
 impl KeysAndAttributesBuilder {
     /// Appends an item to the `Keys` list.
@@ -105,9 +99,7 @@ impl KeysAndAttributesBuilder {
     /// Sets or clears the `Keys` member.
     pub fn set_keys(
         mut self,
-        input: Option<
-            Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-        >,
+        input: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>>,
     ) -> Self {
         self.keys = input;
         self
@@ -115,9 +107,7 @@ impl KeysAndAttributesBuilder {
     /// The `Keys` member as currently set.
     pub fn get_keys(
         &self,
-    ) -> &Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > {
+    ) -> &Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> {
         &self.keys
     }
     /// Appends an item to the `AttributesToGet` list.
@@ -170,8 +160,7 @@ impl KeysAndAttributesBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -196,12 +185,10 @@ impl KeysAndAttributesBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<KeysAndAttributes, ::awsrt::error::BuildError> {
         Ok(KeysAndAttributes {
-            keys: self
-                .keys
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "keys",
-                    "`keys` is required when building a `KeysAndAttributes`",
-                ))?,
+            keys: self.keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "keys",
+                "`keys` is required when building a `KeysAndAttributes`",
+            ))?,
             attributes_to_get: self.attributes_to_get,
             consistent_read: self.consistent_read,
             projection_expression: self.projection_expression,
@@ -209,10 +196,7 @@ impl KeysAndAttributesBuilder {
         })
     }
 }
-pub(crate) fn ser_keys_and_attributes(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &KeysAndAttributes,
-) {
+pub(crate) fn ser_keys_and_attributes(w: &mut ::awsrt::json::JsonWriter, v: &KeysAndAttributes) {
     w.begin_object();
     {
         let value = &v.keys;
@@ -258,33 +242,19 @@ pub(crate) fn ser_keys_and_attributes(
 pub(crate) fn de_keys_and_attributes(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<KeysAndAttributes, ::awsrt::json::JsonError> {
-    let mut f_keys: Option<
-        Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>,
-    > = None;
+    let mut f_keys: Option<Vec<::std::collections::HashMap<String, crate::types::AttributeValue>>> = None;
     let mut f_attributes_to_get: Option<Vec<String>> = None;
     let mut f_consistent_read: Option<bool> = None;
     let mut f_projection_expression: Option<String> = None;
-    let mut f_expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    > = None;
+    let mut f_expression_attribute_names: Option<::std::collections::HashMap<String, String>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Keys" => {
-                f_keys = r
-                    .optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?;
-            }
-            "AttributesToGet" => {
-                f_attributes_to_get = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "Keys" => f_keys = r.optional(|r| r.list(|r| r.map(crate::types::de_attribute_value)))?,
+            "AttributesToGet" => f_attributes_to_get = r.optional(|r| r.list(|r| r.string_owned()))?,
             "ConsistentRead" => f_consistent_read = r.optional(|r| r.bool())?,
-            "ProjectionExpression" => {
-                f_projection_expression = r.optional(|r| r.string_owned())?;
-            }
-            "ExpressionAttributeNames" => {
-                f_expression_attribute_names = r
-                    .optional(|r| r.map(|r| r.string_owned()))?;
-            }
+            "ProjectionExpression" => f_projection_expression = r.optional(|r| r.string_owned())?,
+            "ExpressionAttributeNames" => f_expression_attribute_names = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

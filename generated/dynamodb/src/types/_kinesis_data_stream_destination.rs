@@ -18,9 +18,7 @@ pub struct KinesisDataStreamDestination {
     /// The human-readable string that corresponds to the replica status.
     pub destination_status_description: Option<String>,
     /// The precision of the Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.
-    pub approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    >,
+    pub approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl KinesisDataStreamDestination {
     /// The ARN for a specific Kinesis data stream.
@@ -53,9 +51,9 @@ pub struct KinesisDataStreamDestinationBuilder {
     pub(crate) stream_arn: Option<String>,
     pub(crate) destination_status: Option<crate::types::DestinationStatus>,
     pub(crate) destination_status_description: Option<String>,
-    pub(crate) approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    >,
+    pub(
+        crate
+    ) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl KinesisDataStreamDestinationBuilder {
     /// The ARN for a specific Kinesis data stream.
@@ -73,10 +71,7 @@ impl KinesisDataStreamDestinationBuilder {
         &self.stream_arn
     }
     /// The current status of replication.
-    pub fn destination_status(
-        mut self,
-        input: impl Into<crate::types::DestinationStatus>,
-    ) -> Self {
+    pub fn destination_status(mut self, input: impl Into<crate::types::DestinationStatus>) -> Self {
         self.destination_status = Some(input.into());
         self
     }
@@ -134,8 +129,7 @@ impl KinesisDataStreamDestinationBuilder {
             stream_arn: self.stream_arn,
             destination_status: self.destination_status,
             destination_status_description: self.destination_status_description,
-            approximate_creation_date_time_precision: self
-                .approximate_creation_date_time_precision,
+            approximate_creation_date_time_precision: self.approximate_creation_date_time_precision,
         }
     }
 }
@@ -145,30 +139,18 @@ pub(crate) fn de_kinesis_data_stream_destination(
     let mut f_stream_arn: Option<String> = None;
     let mut f_destination_status: Option<crate::types::DestinationStatus> = None;
     let mut f_destination_status_description: Option<String> = None;
-    let mut f_approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    > = None;
+    let mut f_approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "StreamArn" => f_stream_arn = r.optional(|r| r.string_owned())?,
-            "DestinationStatus" => {
-                f_destination_status = r
-                    .optional(|r| Ok(
-                        crate::types::DestinationStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "DestinationStatusDescription" => {
-                f_destination_status_description = r.optional(|r| r.string_owned())?;
-            }
-            "ApproximateCreationDateTimePrecision" => {
-                f_approximate_creation_date_time_precision = r
-                    .optional(|r| Ok(
-                        crate::types::ApproximateCreationDateTimePrecision::from(
-                            &*r.string()?,
-                        ),
-                    ))?;
-            }
+            "DestinationStatus" => f_destination_status = r.optional(|r| Ok(
+                crate::types::DestinationStatus::from(&*r.string()?),
+            ))?,
+            "DestinationStatusDescription" => f_destination_status_description = r.optional(|r| r.string_owned())?,
+            "ApproximateCreationDateTimePrecision" => f_approximate_creation_date_time_precision = r.optional(|r| Ok(
+                crate::types::ApproximateCreationDateTimePrecision::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -74,10 +74,7 @@ impl LocalSecondaryIndexBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -107,24 +104,18 @@ impl LocalSecondaryIndexBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<LocalSecondaryIndex, ::awsrt::error::BuildError> {
         Ok(LocalSecondaryIndex {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `LocalSecondaryIndex`",
-                ))?,
-            key_schema: self
-                .key_schema
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_schema",
-                    "`key_schema` is required when building a `LocalSecondaryIndex`",
-                ))?,
-            projection: self
-                .projection
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "projection",
-                    "`projection` is required when building a `LocalSecondaryIndex`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `LocalSecondaryIndex`",
+            ))?,
+            key_schema: self.key_schema.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_schema",
+                "`key_schema` is required when building a `LocalSecondaryIndex`",
+            ))?,
+            projection: self.projection.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "projection",
+                "`projection` is required when building a `LocalSecondaryIndex`",
+            ))?,
         })
     }
 }

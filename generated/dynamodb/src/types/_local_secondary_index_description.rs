@@ -94,10 +94,7 @@ impl LocalSecondaryIndexDescriptionBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -186,10 +183,7 @@ pub(crate) fn de_local_secondary_index_description(
     while let Some(key) = r.next_key()? {
         match &*key {
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => {
-                f_key_schema = r
-                    .optional(|r| r.list(crate::types::de_key_schema_element))?;
-            }
+            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
             "Projection" => f_projection = r.optional(crate::types::de_projection)?,
             "IndexSizeBytes" => f_index_size_bytes = r.optional(|r| r.i64())?,
             "ItemCount" => f_item_count = r.optional(|r| r.i64())?,

@@ -78,10 +78,7 @@ impl OnDemandThroughputBuilder {
         }
     }
 }
-pub(crate) fn ser_on_demand_throughput(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &OnDemandThroughput,
-) {
+pub(crate) fn ser_on_demand_throughput(w: &mut ::awsrt::json::JsonWriter, v: &OnDemandThroughput) {
     w.begin_object();
     if let Some(value) = &v.max_read_request_units {
         w.key("MaxReadRequestUnits");
@@ -102,9 +99,7 @@ pub(crate) fn de_on_demand_throughput(
     while let Some(key) = r.next_key()? {
         match &*key {
             "MaxReadRequestUnits" => f_max_read_request_units = r.optional(|r| r.i64())?,
-            "MaxWriteRequestUnits" => {
-                f_max_write_request_units = r.optional(|r| r.i64())?;
-            }
+            "MaxWriteRequestUnits" => f_max_write_request_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }

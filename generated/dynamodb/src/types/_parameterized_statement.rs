@@ -18,9 +18,7 @@ pub struct ParameterizedStatement {
     /// An optional parameter that returns the item attributes for a PartiQL `ParameterizedStatement` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ParameterizedStatement {
     /// A PartiQL statement that uses parameters.
@@ -48,9 +46,9 @@ impl ParameterizedStatement {
 pub struct ParameterizedStatementBuilder {
     pub(crate) statement: Option<String>,
     pub(crate) parameters: Option<Vec<crate::types::AttributeValue>>,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl ParameterizedStatementBuilder {
     /// A PartiQL statement that uses parameters.
@@ -75,10 +73,7 @@ impl ParameterizedStatementBuilder {
         self
     }
     /// Sets or clears the `Parameters` member.
-    pub fn set_parameters(
-        mut self,
-        input: Option<Vec<crate::types::AttributeValue>>,
-    ) -> Self {
+    pub fn set_parameters(mut self, input: Option<Vec<crate::types::AttributeValue>>) -> Self {
         self.parameters = input;
         self
     }
@@ -115,15 +110,12 @@ impl ParameterizedStatementBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ParameterizedStatement, ::awsrt::error::BuildError> {
         Ok(ParameterizedStatement {
-            statement: self
-                .statement
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "statement",
-                    "`statement` is required when building a `ParameterizedStatement`",
-                ))?,
+            statement: self.statement.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "statement",
+                "`statement` is required when building a `ParameterizedStatement`",
+            ))?,
             parameters: self.parameters,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }

@@ -51,9 +51,7 @@ impl PointInTimeRecoveryDescription {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PointInTimeRecoveryDescriptionBuilder {
-    pub(crate) point_in_time_recovery_status: Option<
-        crate::types::PointInTimeRecoveryStatus,
-    >,
+    pub(crate) point_in_time_recovery_status: Option<crate::types::PointInTimeRecoveryStatus>,
     pub(crate) recovery_period_in_days: Option<i32>,
     pub(crate) earliest_restorable_date_time: Option<::awsrt::types::DateTime>,
     pub(crate) latest_restorable_date_time: Option<::awsrt::types::DateTime>,
@@ -96,10 +94,7 @@ impl PointInTimeRecoveryDescriptionBuilder {
         &self.recovery_period_in_days
     }
     /// Specifies the earliest point in time you can restore your table to.
-    pub fn earliest_restorable_date_time(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn earliest_restorable_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.earliest_restorable_date_time = Some(input);
         self
     }
@@ -112,16 +107,11 @@ impl PointInTimeRecoveryDescriptionBuilder {
         self
     }
     /// The `EarliestRestorableDateTime` member as currently set.
-    pub fn get_earliest_restorable_date_time(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_earliest_restorable_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.earliest_restorable_date_time
     }
     /// `LatestRestorableDateTime` is typically 5 minutes before the current time.
-    pub fn latest_restorable_date_time(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn latest_restorable_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.latest_restorable_date_time = Some(input);
         self
     }
@@ -150,36 +140,23 @@ impl PointInTimeRecoveryDescriptionBuilder {
 pub(crate) fn de_point_in_time_recovery_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PointInTimeRecoveryDescription, ::awsrt::json::JsonError> {
-    let mut f_point_in_time_recovery_status: Option<
-        crate::types::PointInTimeRecoveryStatus,
-    > = None;
+    let mut f_point_in_time_recovery_status: Option<crate::types::PointInTimeRecoveryStatus> = None;
     let mut f_recovery_period_in_days: Option<i32> = None;
     let mut f_earliest_restorable_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_latest_restorable_date_time: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "PointInTimeRecoveryStatus" => {
-                f_point_in_time_recovery_status = r
-                    .optional(|r| Ok(
-                        crate::types::PointInTimeRecoveryStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "RecoveryPeriodInDays" => {
-                f_recovery_period_in_days = r.optional(|r| r.i32())?;
-            }
-            "EarliestRestorableDateTime" => {
-                f_earliest_restorable_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "LatestRestorableDateTime" => {
-                f_latest_restorable_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "PointInTimeRecoveryStatus" => f_point_in_time_recovery_status = r.optional(|r| Ok(
+                crate::types::PointInTimeRecoveryStatus::from(&*r.string()?),
+            ))?,
+            "RecoveryPeriodInDays" => f_recovery_period_in_days = r.optional(|r| r.i32())?,
+            "EarliestRestorableDateTime" => f_earliest_restorable_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "LatestRestorableDateTime" => f_latest_restorable_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -72,16 +72,12 @@ impl PointInTimeRecoverySpecificationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PointInTimeRecoverySpecification, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PointInTimeRecoverySpecification, ::awsrt::error::BuildError> {
         Ok(PointInTimeRecoverySpecification {
-            point_in_time_recovery_enabled: self
-                .point_in_time_recovery_enabled
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "point_in_time_recovery_enabled",
-                    "`point_in_time_recovery_enabled` is required when building a `PointInTimeRecoverySpecification`",
-                ))?,
+            point_in_time_recovery_enabled: self.point_in_time_recovery_enabled.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "point_in_time_recovery_enabled",
+                "`point_in_time_recovery_enabled` is required when building a `PointInTimeRecoverySpecification`",
+            ))?,
             recovery_period_in_days: self.recovery_period_in_days,
         })
     }

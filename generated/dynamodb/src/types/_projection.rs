@@ -47,18 +47,12 @@ pub struct ProjectionBuilder {
 }
 impl ProjectionBuilder {
     /// The set of attributes that are projected into the index:
-    pub fn projection_type(
-        mut self,
-        input: impl Into<crate::types::ProjectionType>,
-    ) -> Self {
+    pub fn projection_type(mut self, input: impl Into<crate::types::ProjectionType>) -> Self {
         self.projection_type = Some(input.into());
         self
     }
     /// Sets or clears the `ProjectionType` member.
-    pub fn set_projection_type(
-        mut self,
-        input: Option<crate::types::ProjectionType>,
-    ) -> Self {
+    pub fn set_projection_type(mut self, input: Option<crate::types::ProjectionType>) -> Self {
         self.projection_type = input;
         self
     }
@@ -113,13 +107,10 @@ pub(crate) fn de_projection(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ProjectionType" => {
-                f_projection_type = r
-                    .optional(|r| Ok(crate::types::ProjectionType::from(&*r.string()?)))?;
-            }
-            "NonKeyAttributes" => {
-                f_non_key_attributes = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "ProjectionType" => f_projection_type = r.optional(|r| Ok(
+                crate::types::ProjectionType::from(&*r.string()?),
+            ))?,
+            "NonKeyAttributes" => f_non_key_attributes = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

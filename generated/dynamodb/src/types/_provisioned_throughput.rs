@@ -81,18 +81,14 @@ impl ProvisionedThroughputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ProvisionedThroughput, ::awsrt::error::BuildError> {
         Ok(ProvisionedThroughput {
-            read_capacity_units: self
-                .read_capacity_units
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "read_capacity_units",
-                    "`read_capacity_units` is required when building a `ProvisionedThroughput`",
-                ))?,
-            write_capacity_units: self
-                .write_capacity_units
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "write_capacity_units",
-                    "`write_capacity_units` is required when building a `ProvisionedThroughput`",
-                ))?,
+            read_capacity_units: self.read_capacity_units.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "read_capacity_units",
+                "`read_capacity_units` is required when building a `ProvisionedThroughput`",
+            ))?,
+            write_capacity_units: self.write_capacity_units.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "write_capacity_units",
+                "`write_capacity_units` is required when building a `ProvisionedThroughput`",
+            ))?,
         })
     }
 }

@@ -65,10 +65,7 @@ impl ProvisionedThroughputDescriptionBuilder {
         self
     }
     /// Sets or clears the `LastIncreaseDateTime` member.
-    pub fn set_last_increase_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_increase_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_increase_date_time = input;
         self
     }
@@ -82,10 +79,7 @@ impl ProvisionedThroughputDescriptionBuilder {
         self
     }
     /// Sets or clears the `LastDecreaseDateTime` member.
-    pub fn set_last_decrease_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_decrease_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_decrease_date_time = input;
         self
     }
@@ -157,21 +151,13 @@ pub(crate) fn de_provisioned_throughput_description(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "LastIncreaseDateTime" => {
-                f_last_increase_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "LastDecreaseDateTime" => {
-                f_last_decrease_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "NumberOfDecreasesToday" => {
-                f_number_of_decreases_today = r.optional(|r| r.i64())?;
-            }
+            "LastIncreaseDateTime" => f_last_increase_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "LastDecreaseDateTime" => f_last_decrease_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "NumberOfDecreasesToday" => f_number_of_decreases_today = r.optional(|r| r.i64())?,
             "ReadCapacityUnits" => f_read_capacity_units = r.optional(|r| r.i64())?,
             "WriteCapacityUnits" => f_write_capacity_units = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,

@@ -20,19 +20,13 @@ pub struct Put {
     /// One or more substitution tokens for attribute names in an expression.
     pub expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
     /// One or more values that can be substituted in an expression.
-    pub expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Put` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.
-    pub return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl Put {
     /// A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`.
-    pub fn item(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn item(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.item
     }
     /// Name of the table in which to write the item.
@@ -70,32 +64,22 @@ impl Put {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutBuilder {
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
     pub(crate) table_name: Option<String>,
     pub(crate) condition_expression: Option<String>,
-    pub(crate) expression_attribute_names: Option<
-        ::std::collections::HashMap<String, String>,
-    >,
-    pub(crate) expression_attribute_values: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
-    pub(crate) return_values_on_condition_check_failure: Option<
-        crate::types::ReturnValuesOnConditionCheckFailure,
-    >,
+    pub(crate) expression_attribute_names: Option<::std::collections::HashMap<String, String>>,
+    pub(
+        crate
+    ) expression_attribute_values: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
+    pub(
+        crate
+    ) return_values_on_condition_check_failure: Option<crate::types::ReturnValuesOnConditionCheckFailure>,
 }
 impl PutBuilder {
     /// Inserts an entry into the `Item` map.
     /// A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -148,8 +132,7 @@ impl PutBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.expression_attribute_names
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_names.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -174,8 +157,7 @@ impl PutBuilder {
         key: impl Into<String>,
         value: crate::types::AttributeValue,
     ) -> Self {
-        self.expression_attribute_values
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.expression_attribute_values.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -222,23 +204,18 @@ impl PutBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Put, ::awsrt::error::BuildError> {
         Ok(Put {
-            item: self
-                .item
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "item",
-                    "`item` is required when building a `Put`",
-                ))?,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `Put`",
-                ))?,
+            item: self.item.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "item",
+                "`item` is required when building a `Put`",
+            ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `Put`",
+            ))?,
             condition_expression: self.condition_expression,
             expression_attribute_names: self.expression_attribute_names,
             expression_attribute_values: self.expression_attribute_values,
-            return_values_on_condition_check_failure: self
-                .return_values_on_condition_check_failure,
+            return_values_on_condition_check_failure: self.return_values_on_condition_check_failure,
         })
     }
 }

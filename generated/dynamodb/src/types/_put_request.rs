@@ -16,9 +16,7 @@ pub struct PutRequest {
 }
 impl PutRequest {
     /// A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`.
-    pub fn item(
-        &self,
-    ) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
+    pub fn item(&self) -> &::std::collections::HashMap<String, crate::types::AttributeValue> {
         &self.item
     }
     /// Creates a new builder for [`PutRequest`].
@@ -30,21 +28,13 @@ impl PutRequest {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutRequestBuilder {
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl PutRequestBuilder {
     /// Inserts an entry into the `Item` map.
     /// A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -68,12 +58,10 @@ impl PutRequestBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutRequest, ::awsrt::error::BuildError> {
         Ok(PutRequest {
-            item: self
-                .item
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "item",
-                    "`item` is required when building a `PutRequest`",
-                ))?,
+            item: self.item.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "item",
+                "`item` is required when building a `PutRequest`",
+            ))?,
         })
     }
 }
@@ -94,9 +82,7 @@ pub(crate) fn ser_put_request(w: &mut ::awsrt::json::JsonWriter, v: &PutRequest)
 pub(crate) fn de_put_request(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<PutRequest, ::awsrt::json::JsonError> {
-    let mut f_item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {

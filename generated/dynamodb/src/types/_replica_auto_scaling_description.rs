@@ -14,17 +14,11 @@ pub struct ReplicaAutoScalingDescription {
     /// The Region where the replica exists.
     pub region_name: Option<String>,
     /// Replica-specific global secondary index auto scaling settings.
-    pub global_secondary_indexes: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>,
-    >,
+    pub global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>>,
     /// Represents the auto scaling settings for a global table or global secondary index.
-    pub replica_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     /// Represents the auto scaling settings for a global table or global secondary index.
-    pub replica_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     /// The current state of the replica:
     ///
     /// - `CREATING` - The replica is being created.
@@ -39,9 +33,9 @@ impl ReplicaAutoScalingDescription {
         self.region_name.as_deref()
     }
     /// Replica-specific global secondary index auto scaling settings.
-    pub fn global_secondary_indexes(
-        &self,
-    ) -> &[crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription] {
+    pub fn global_secondary_indexes(&self) -> &[
+        crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription
+    ] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Represents the auto scaling settings for a global table or global secondary index.
@@ -70,15 +64,15 @@ impl ReplicaAutoScalingDescription {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaAutoScalingDescriptionBuilder {
     pub(crate) region_name: Option<String>,
-    pub(crate) global_secondary_indexes: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>,
-    >,
-    pub(crate) replica_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
-    pub(crate) replica_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub(
+        crate
+    ) global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>>,
+    pub(
+        crate
+    ) replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(
+        crate
+    ) replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     pub(crate) replica_status: Option<crate::types::ReplicaStatus>,
 }
 impl ReplicaAutoScalingDescriptionBuilder {
@@ -108,9 +102,7 @@ impl ReplicaAutoScalingDescriptionBuilder {
     /// Sets or clears the `GlobalSecondaryIndexes` member.
     pub fn set_global_secondary_indexes(
         mut self,
-        input: Option<
-            Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>,
-        >,
+        input: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>>,
     ) -> Self {
         self.global_secondary_indexes = input;
         self
@@ -166,18 +158,12 @@ impl ReplicaAutoScalingDescriptionBuilder {
         &self.replica_provisioned_write_capacity_auto_scaling_settings
     }
     /// The current state of the replica:
-    pub fn replica_status(
-        mut self,
-        input: impl Into<crate::types::ReplicaStatus>,
-    ) -> Self {
+    pub fn replica_status(mut self, input: impl Into<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatus` member.
-    pub fn set_replica_status(
-        mut self,
-        input: Option<crate::types::ReplicaStatus>,
-    ) -> Self {
+    pub fn set_replica_status(mut self, input: Option<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = input;
         self
     }
@@ -190,10 +176,8 @@ impl ReplicaAutoScalingDescriptionBuilder {
         ReplicaAutoScalingDescription {
             region_name: self.region_name,
             global_secondary_indexes: self.global_secondary_indexes,
-            replica_provisioned_read_capacity_auto_scaling_settings: self
-                .replica_provisioned_read_capacity_auto_scaling_settings,
-            replica_provisioned_write_capacity_auto_scaling_settings: self
-                .replica_provisioned_write_capacity_auto_scaling_settings,
+            replica_provisioned_read_capacity_auto_scaling_settings: self.replica_provisioned_read_capacity_auto_scaling_settings,
+            replica_provisioned_write_capacity_auto_scaling_settings: self.replica_provisioned_write_capacity_auto_scaling_settings,
             replica_status: self.replica_status,
         }
     }
@@ -202,41 +186,26 @@ pub(crate) fn de_replica_auto_scaling_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaAutoScalingDescription, ::awsrt::json::JsonError> {
     let mut f_region_name: Option<String> = None;
-    let mut f_global_secondary_indexes: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>,
-    > = None;
-    let mut f_replica_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
-    let mut f_replica_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
+    let mut f_global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingDescription>> = None;
+    let mut f_replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
+    let mut f_replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     let mut f_replica_status: Option<crate::types::ReplicaStatus> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "RegionName" => f_region_name = r.optional(|r| r.string_owned())?,
-            "GlobalSecondaryIndexes" => {
-                f_global_secondary_indexes = r
-                    .optional(|r| {
-                        r
-                            .list(
-                                crate::types::de_replica_global_secondary_index_auto_scaling_description,
-                            )
-                    })?;
-            }
-            "ReplicaProvisionedReadCapacityAutoScalingSettings" => {
-                f_replica_provisioned_read_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
-            "ReplicaProvisionedWriteCapacityAutoScalingSettings" => {
-                f_replica_provisioned_write_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
-            "ReplicaStatus" => {
-                f_replica_status = r
-                    .optional(|r| Ok(crate::types::ReplicaStatus::from(&*r.string()?)))?;
-            }
+            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+                crate::types::de_replica_global_secondary_index_auto_scaling_description,
+            ))?,
+            "ReplicaProvisionedReadCapacityAutoScalingSettings" => f_replica_provisioned_read_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
+            "ReplicaProvisionedWriteCapacityAutoScalingSettings" => f_replica_provisioned_write_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
+            "ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
+                crate::types::ReplicaStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

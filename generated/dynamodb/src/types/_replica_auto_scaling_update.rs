@@ -14,13 +14,9 @@ pub struct ReplicaAutoScalingUpdate {
     /// The Region where the replica exists.
     pub region_name: String,
     /// Represents the auto scaling settings of global secondary indexes that will be modified.
-    pub replica_global_secondary_index_updates: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>,
-    >,
+    pub replica_global_secondary_index_updates: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>>,
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
-    pub replica_provisioned_read_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub replica_provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaAutoScalingUpdate {
     /// The Region where the replica exists.
@@ -28,9 +24,9 @@ impl ReplicaAutoScalingUpdate {
         &self.region_name
     }
     /// Represents the auto scaling settings of global secondary indexes that will be modified.
-    pub fn replica_global_secondary_index_updates(
-        &self,
-    ) -> &[crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate] {
+    pub fn replica_global_secondary_index_updates(&self) -> &[
+        crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate
+    ] {
         self.replica_global_secondary_index_updates.as_deref().unwrap_or_default()
     }
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
@@ -49,12 +45,12 @@ impl ReplicaAutoScalingUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaAutoScalingUpdateBuilder {
     pub(crate) region_name: Option<String>,
-    pub(crate) replica_global_secondary_index_updates: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>,
-    >,
-    pub(crate) replica_provisioned_read_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub(
+        crate
+    ) replica_global_secondary_index_updates: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate>>,
+    pub(
+        crate
+    ) replica_provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaAutoScalingUpdateBuilder {
     /// The Region where the replica exists.
@@ -78,9 +74,7 @@ impl ReplicaAutoScalingUpdateBuilder {
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexAutoScalingUpdate,
     ) -> Self {
-        self.replica_global_secondary_index_updates
-            .get_or_insert_with(Vec::new)
-            .push(input);
+        self.replica_global_secondary_index_updates.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaGlobalSecondaryIndexUpdates` member.
@@ -126,16 +120,12 @@ impl ReplicaAutoScalingUpdateBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ReplicaAutoScalingUpdate, ::awsrt::error::BuildError> {
         Ok(ReplicaAutoScalingUpdate {
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `ReplicaAutoScalingUpdate`",
-                ))?,
-            replica_global_secondary_index_updates: self
-                .replica_global_secondary_index_updates,
-            replica_provisioned_read_capacity_auto_scaling_update: self
-                .replica_provisioned_read_capacity_auto_scaling_update,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `ReplicaAutoScalingUpdate`",
+            ))?,
+            replica_global_secondary_index_updates: self.replica_global_secondary_index_updates,
+            replica_provisioned_read_capacity_auto_scaling_update: self.replica_provisioned_read_capacity_auto_scaling_update,
         })
     }
 }
@@ -153,10 +143,7 @@ pub(crate) fn ser_replica_auto_scaling_update(
         w.key("ReplicaGlobalSecondaryIndexUpdates");
         w.begin_array();
         for item in value.iter() {
-            crate::types::ser_replica_global_secondary_index_auto_scaling_update(
-                w,
-                item,
-            );
+            crate::types::ser_replica_global_secondary_index_auto_scaling_update(w, item);
         }
         w.end_array();
     }

@@ -39,17 +39,13 @@ pub struct ReplicaDescription {
     #[cfg_attr(feature = "serde", serde(rename = "KMSMasterKeyId"))]
     pub kms_master_key_id: Option<String>,
     /// Replica-specific provisioned throughput. If not described, uses the source table's provisioned throughput settings.
-    pub provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
+    pub provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
     /// Overrides the maximum on-demand throughput settings for the specified replica table.
     pub on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
     /// Represents the warm throughput value for this replica.
     pub warm_throughput: Option<crate::types::TableWarmThroughputDescription>,
     /// Replica-specific global secondary index settings.
-    pub global_secondary_indexes: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>,
-    >,
+    pub global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>>,
     /// The time at which the replica was first detected as inaccessible. To determine cause of inaccessibility check the `ReplicaStatus` property.
     pub replica_inaccessible_date_time: Option<::awsrt::types::DateTime>,
     /// Contains details of the table class.
@@ -89,15 +85,13 @@ impl ReplicaDescription {
         self.on_demand_throughput_override.as_ref()
     }
     /// Represents the warm throughput value for this replica.
-    pub fn warm_throughput(
-        &self,
-    ) -> Option<&crate::types::TableWarmThroughputDescription> {
+    pub fn warm_throughput(&self) -> Option<&crate::types::TableWarmThroughputDescription> {
         self.warm_throughput.as_ref()
     }
     /// Replica-specific global secondary index settings.
-    pub fn global_secondary_indexes(
-        &self,
-    ) -> &[crate::types::ReplicaGlobalSecondaryIndexDescription] {
+    pub fn global_secondary_indexes(&self) -> &[
+        crate::types::ReplicaGlobalSecondaryIndexDescription
+    ] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// The time at which the replica was first detected as inaccessible.
@@ -105,9 +99,7 @@ impl ReplicaDescription {
         self.replica_inaccessible_date_time
     }
     /// Contains details of the table class.
-    pub fn replica_table_class_summary(
-        &self,
-    ) -> Option<&crate::types::TableClassSummary> {
+    pub fn replica_table_class_summary(&self) -> Option<&crate::types::TableClassSummary> {
         self.replica_table_class_summary.as_ref()
     }
     /// Creates a new builder for [`ReplicaDescription`].
@@ -124,16 +116,12 @@ pub struct ReplicaDescriptionBuilder {
     pub(crate) replica_status_description: Option<String>,
     pub(crate) replica_status_percent_progress: Option<String>,
     pub(crate) kms_master_key_id: Option<String>,
-    pub(crate) provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
-    pub(crate) on_demand_throughput_override: Option<
-        crate::types::OnDemandThroughputOverride,
-    >,
+    pub(crate) provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
+    pub(crate) on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
     pub(crate) warm_throughput: Option<crate::types::TableWarmThroughputDescription>,
-    pub(crate) global_secondary_indexes: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>,
-    >,
+    pub(
+        crate
+    ) global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>>,
     pub(crate) replica_inaccessible_date_time: Option<::awsrt::types::DateTime>,
     pub(crate) replica_table_class_summary: Option<crate::types::TableClassSummary>,
 }
@@ -153,18 +141,12 @@ impl ReplicaDescriptionBuilder {
         &self.region_name
     }
     /// The current state of the replica:
-    pub fn replica_status(
-        mut self,
-        input: impl Into<crate::types::ReplicaStatus>,
-    ) -> Self {
+    pub fn replica_status(mut self, input: impl Into<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatus` member.
-    pub fn set_replica_status(
-        mut self,
-        input: Option<crate::types::ReplicaStatus>,
-    ) -> Self {
+    pub fn set_replica_status(mut self, input: Option<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = input;
         self
     }
@@ -259,10 +241,7 @@ impl ReplicaDescriptionBuilder {
         &self.on_demand_throughput_override
     }
     /// Represents the warm throughput value for this replica.
-    pub fn warm_throughput(
-        mut self,
-        input: crate::types::TableWarmThroughputDescription,
-    ) -> Self {
+    pub fn warm_throughput(mut self, input: crate::types::TableWarmThroughputDescription) -> Self {
         self.warm_throughput = Some(input);
         self
     }
@@ -275,9 +254,7 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `WarmThroughput` member as currently set.
-    pub fn get_warm_throughput(
-        &self,
-    ) -> &Option<crate::types::TableWarmThroughputDescription> {
+    pub fn get_warm_throughput(&self) -> &Option<crate::types::TableWarmThroughputDescription> {
         &self.warm_throughput
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
@@ -304,10 +281,7 @@ impl ReplicaDescriptionBuilder {
         &self.global_secondary_indexes
     }
     /// The time at which the replica was first detected as inaccessible.
-    pub fn replica_inaccessible_date_time(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn replica_inaccessible_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.replica_inaccessible_date_time = Some(input);
         self
     }
@@ -320,16 +294,11 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `ReplicaInaccessibleDateTime` member as currently set.
-    pub fn get_replica_inaccessible_date_time(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_replica_inaccessible_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.replica_inaccessible_date_time
     }
     /// Contains details of the table class.
-    pub fn replica_table_class_summary(
-        mut self,
-        input: crate::types::TableClassSummary,
-    ) -> Self {
+    pub fn replica_table_class_summary(mut self, input: crate::types::TableClassSummary) -> Self {
         self.replica_table_class_summary = Some(input);
         self
     }
@@ -342,9 +311,7 @@ impl ReplicaDescriptionBuilder {
         self
     }
     /// The `ReplicaTableClassSummary` member as currently set.
-    pub fn get_replica_table_class_summary(
-        &self,
-    ) -> &Option<crate::types::TableClassSummary> {
+    pub fn get_replica_table_class_summary(&self) -> &Option<crate::types::TableClassSummary> {
         &self.replica_table_class_summary
     }
     /// Builds the [`ReplicaDescription`].
@@ -372,64 +339,40 @@ pub(crate) fn de_replica_description(
     let mut f_replica_status_description: Option<String> = None;
     let mut f_replica_status_percent_progress: Option<String> = None;
     let mut f_kms_master_key_id: Option<String> = None;
-    let mut f_provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    > = None;
-    let mut f_on_demand_throughput_override: Option<
-        crate::types::OnDemandThroughputOverride,
-    > = None;
+    let mut f_provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride> = None;
+    let mut f_on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride> = None;
     let mut f_warm_throughput: Option<crate::types::TableWarmThroughputDescription> = None;
-    let mut f_global_secondary_indexes: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>,
-    > = None;
+    let mut f_global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexDescription>> = None;
     let mut f_replica_inaccessible_date_time: Option<::awsrt::types::DateTime> = None;
     let mut f_replica_table_class_summary: Option<crate::types::TableClassSummary> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "RegionName" => f_region_name = r.optional(|r| r.string_owned())?,
-            "ReplicaStatus" => {
-                f_replica_status = r
-                    .optional(|r| Ok(crate::types::ReplicaStatus::from(&*r.string()?)))?;
-            }
-            "ReplicaStatusDescription" => {
-                f_replica_status_description = r.optional(|r| r.string_owned())?;
-            }
-            "ReplicaStatusPercentProgress" => {
-                f_replica_status_percent_progress = r.optional(|r| r.string_owned())?;
-            }
+            "ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
+                crate::types::ReplicaStatus::from(&*r.string()?),
+            ))?,
+            "ReplicaStatusDescription" => f_replica_status_description = r.optional(|r| r.string_owned())?,
+            "ReplicaStatusPercentProgress" => f_replica_status_percent_progress = r.optional(|r| r.string_owned())?,
             "KMSMasterKeyId" => f_kms_master_key_id = r.optional(|r| r.string_owned())?,
-            "ProvisionedThroughputOverride" => {
-                f_provisioned_throughput_override = r
-                    .optional(crate::types::de_provisioned_throughput_override)?;
-            }
-            "OnDemandThroughputOverride" => {
-                f_on_demand_throughput_override = r
-                    .optional(crate::types::de_on_demand_throughput_override)?;
-            }
-            "WarmThroughput" => {
-                f_warm_throughput = r
-                    .optional(crate::types::de_table_warm_throughput_description)?;
-            }
-            "GlobalSecondaryIndexes" => {
-                f_global_secondary_indexes = r
-                    .optional(|r| {
-                        r
-                            .list(
-                                crate::types::de_replica_global_secondary_index_description,
-                            )
-                    })?;
-            }
-            "ReplicaInaccessibleDateTime" => {
-                f_replica_inaccessible_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "ReplicaTableClassSummary" => {
-                f_replica_table_class_summary = r
-                    .optional(crate::types::de_table_class_summary)?;
-            }
+            "ProvisionedThroughputOverride" => f_provisioned_throughput_override = r.optional(
+                crate::types::de_provisioned_throughput_override,
+            )?,
+            "OnDemandThroughputOverride" => f_on_demand_throughput_override = r.optional(
+                crate::types::de_on_demand_throughput_override,
+            )?,
+            "WarmThroughput" => f_warm_throughput = r.optional(
+                crate::types::de_table_warm_throughput_description,
+            )?,
+            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+                crate::types::de_replica_global_secondary_index_description,
+            ))?,
+            "ReplicaInaccessibleDateTime" => f_replica_inaccessible_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "ReplicaTableClassSummary" => f_replica_table_class_summary = r.optional(
+                crate::types::de_table_class_summary,
+            )?,
             _ => r.skip_value()?,
         }
     }

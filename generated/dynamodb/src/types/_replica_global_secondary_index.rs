@@ -14,9 +14,7 @@ pub struct ReplicaGlobalSecondaryIndex {
     /// The name of the global secondary index.
     pub index_name: String,
     /// Replica table GSI-specific provisioned throughput. If not specified, uses the source table GSI's read capacity settings.
-    pub provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
+    pub provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
     /// Overrides the maximum on-demand throughput settings for the specified global secondary index in the specified replica table.
     pub on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
 }
@@ -47,12 +45,8 @@ impl ReplicaGlobalSecondaryIndex {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaGlobalSecondaryIndexBuilder {
     pub(crate) index_name: Option<String>,
-    pub(crate) provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
-    pub(crate) on_demand_throughput_override: Option<
-        crate::types::OnDemandThroughputOverride,
-    >,
+    pub(crate) provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
+    pub(crate) on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
 }
 impl ReplicaGlobalSecondaryIndexBuilder {
     /// The name of the global secondary index.
@@ -119,16 +113,12 @@ impl ReplicaGlobalSecondaryIndexBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ReplicaGlobalSecondaryIndex, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ReplicaGlobalSecondaryIndex, ::awsrt::error::BuildError> {
         Ok(ReplicaGlobalSecondaryIndex {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `ReplicaGlobalSecondaryIndex`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `ReplicaGlobalSecondaryIndex`",
+            ))?,
             provisioned_throughput_override: self.provisioned_throughput_override,
             on_demand_throughput_override: self.on_demand_throughput_override,
         })

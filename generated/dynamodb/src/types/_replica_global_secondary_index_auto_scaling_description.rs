@@ -21,13 +21,9 @@ pub struct ReplicaGlobalSecondaryIndexAutoScalingDescription {
     /// - `ACTIVE` - The index is ready for use.
     pub index_status: Option<crate::types::IndexStatus>,
     /// Represents the auto scaling settings for a global table or global secondary index.
-    pub provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     /// Represents the auto scaling settings for a global table or global secondary index.
-    pub provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingDescription {
     /// The name of the global secondary index.
@@ -61,12 +57,12 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescription {
 pub struct ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) index_status: Option<crate::types::IndexStatus>,
-    pub(crate) provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
-    pub(crate) provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub(
+        crate
+    ) provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(
+        crate
+    ) provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
     /// The name of the global secondary index.
@@ -146,43 +142,31 @@ impl ReplicaGlobalSecondaryIndexAutoScalingDescriptionBuilder {
         ReplicaGlobalSecondaryIndexAutoScalingDescription {
             index_name: self.index_name,
             index_status: self.index_status,
-            provisioned_read_capacity_auto_scaling_settings: self
-                .provisioned_read_capacity_auto_scaling_settings,
-            provisioned_write_capacity_auto_scaling_settings: self
-                .provisioned_write_capacity_auto_scaling_settings,
+            provisioned_read_capacity_auto_scaling_settings: self.provisioned_read_capacity_auto_scaling_settings,
+            provisioned_write_capacity_auto_scaling_settings: self.provisioned_write_capacity_auto_scaling_settings,
         }
     }
 }
 pub(crate) fn de_replica_global_secondary_index_auto_scaling_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> Result<
-    ReplicaGlobalSecondaryIndexAutoScalingDescription,
-    ::awsrt::json::JsonError,
-> {
+) -> Result<ReplicaGlobalSecondaryIndexAutoScalingDescription, ::awsrt::json::JsonError> {
     let mut f_index_name: Option<String> = None;
     let mut f_index_status: Option<crate::types::IndexStatus> = None;
-    let mut f_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
-    let mut f_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
+    let mut f_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
+    let mut f_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "IndexStatus" => {
-                f_index_status = r
-                    .optional(|r| Ok(crate::types::IndexStatus::from(&*r.string()?)))?;
-            }
-            "ProvisionedReadCapacityAutoScalingSettings" => {
-                f_provisioned_read_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
-            "ProvisionedWriteCapacityAutoScalingSettings" => {
-                f_provisioned_write_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
+            "IndexStatus" => f_index_status = r.optional(|r| Ok(
+                crate::types::IndexStatus::from(&*r.string()?),
+            ))?,
+            "ProvisionedReadCapacityAutoScalingSettings" => f_provisioned_read_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
+            "ProvisionedWriteCapacityAutoScalingSettings" => f_provisioned_write_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -14,9 +14,7 @@ pub struct ReplicaGlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
     pub index_name: Option<String>,
     /// Represents the auto scaling settings to be modified for a global table or global secondary index.
-    pub provisioned_read_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingUpdate {
     /// The name of the global secondary index.
@@ -39,9 +37,9 @@ impl ReplicaGlobalSecondaryIndexAutoScalingUpdate {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
     pub(crate) index_name: Option<String>,
-    pub(crate) provisioned_read_capacity_auto_scaling_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub(
+        crate
+    ) provisioned_read_capacity_auto_scaling_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
     /// The name of the global secondary index.
@@ -84,8 +82,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingUpdateBuilder {
     pub fn build(self) -> ReplicaGlobalSecondaryIndexAutoScalingUpdate {
         ReplicaGlobalSecondaryIndexAutoScalingUpdate {
             index_name: self.index_name,
-            provisioned_read_capacity_auto_scaling_update: self
-                .provisioned_read_capacity_auto_scaling_update,
+            provisioned_read_capacity_auto_scaling_update: self.provisioned_read_capacity_auto_scaling_update,
         }
     }
 }

@@ -14,15 +14,11 @@ pub struct ReplicaGlobalSecondaryIndexDescription {
     /// The name of the global secondary index.
     pub index_name: Option<String>,
     /// If not described, uses the source table GSI's read capacity settings.
-    pub provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
+    pub provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
     /// Overrides the maximum on-demand throughput for the specified global secondary index in the specified replica table.
     pub on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
     /// Represents the warm throughput of the global secondary index for this replica.
-    pub warm_throughput: Option<
-        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
-    >,
+    pub warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription>,
 }
 impl ReplicaGlobalSecondaryIndexDescription {
     /// The name of the global secondary index.
@@ -57,15 +53,9 @@ impl ReplicaGlobalSecondaryIndexDescription {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicaGlobalSecondaryIndexDescriptionBuilder {
     pub(crate) index_name: Option<String>,
-    pub(crate) provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
-    pub(crate) on_demand_throughput_override: Option<
-        crate::types::OnDemandThroughputOverride,
-    >,
-    pub(crate) warm_throughput: Option<
-        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
-    >,
+    pub(crate) provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
+    pub(crate) on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
+    pub(crate) warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription>,
 }
 impl ReplicaGlobalSecondaryIndexDescriptionBuilder {
     /// The name of the global secondary index.
@@ -162,33 +152,22 @@ pub(crate) fn de_replica_global_secondary_index_description(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ReplicaGlobalSecondaryIndexDescription, ::awsrt::json::JsonError> {
     let mut f_index_name: Option<String> = None;
-    let mut f_provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    > = None;
-    let mut f_on_demand_throughput_override: Option<
-        crate::types::OnDemandThroughputOverride,
-    > = None;
-    let mut f_warm_throughput: Option<
-        crate::types::GlobalSecondaryIndexWarmThroughputDescription,
-    > = None;
+    let mut f_provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride> = None;
+    let mut f_on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride> = None;
+    let mut f_warm_throughput: Option<crate::types::GlobalSecondaryIndexWarmThroughputDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "ProvisionedThroughputOverride" => {
-                f_provisioned_throughput_override = r
-                    .optional(crate::types::de_provisioned_throughput_override)?;
-            }
-            "OnDemandThroughputOverride" => {
-                f_on_demand_throughput_override = r
-                    .optional(crate::types::de_on_demand_throughput_override)?;
-            }
-            "WarmThroughput" => {
-                f_warm_throughput = r
-                    .optional(
-                        crate::types::de_global_secondary_index_warm_throughput_description,
-                    )?;
-            }
+            "ProvisionedThroughputOverride" => f_provisioned_throughput_override = r.optional(
+                crate::types::de_provisioned_throughput_override,
+            )?,
+            "OnDemandThroughputOverride" => f_on_demand_throughput_override = r.optional(
+                crate::types::de_on_demand_throughput_override,
+            )?,
+            "WarmThroughput" => f_warm_throughput = r.optional(
+                crate::types::de_global_secondary_index_warm_throughput_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -23,15 +23,11 @@ pub struct ReplicaGlobalSecondaryIndexSettingsDescription {
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
     pub provisioned_read_capacity_units: Option<i64>,
     /// Auto scaling settings for a global secondary index replica's read capacity units.
-    pub provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
     pub provisioned_write_capacity_units: Option<i64>,
     /// Auto scaling settings for a global secondary index replica's write capacity units.
-    pub provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
 }
 impl ReplicaGlobalSecondaryIndexSettingsDescription {
     /// The name of the global secondary index.
@@ -74,13 +70,13 @@ pub struct ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) index_status: Option<crate::types::IndexStatus>,
     pub(crate) provisioned_read_capacity_units: Option<i64>,
-    pub(crate) provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub(
+        crate
+    ) provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     pub(crate) provisioned_write_capacity_units: Option<i64>,
-    pub(crate) provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub(
+        crate
+    ) provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
 }
 impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     /// The name of the global secondary index.
@@ -191,24 +187,17 @@ impl ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        ReplicaGlobalSecondaryIndexSettingsDescription,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<ReplicaGlobalSecondaryIndexSettingsDescription, ::awsrt::error::BuildError> {
         Ok(ReplicaGlobalSecondaryIndexSettingsDescription {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `ReplicaGlobalSecondaryIndexSettingsDescription`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `ReplicaGlobalSecondaryIndexSettingsDescription`",
+            ))?,
             index_status: self.index_status,
             provisioned_read_capacity_units: self.provisioned_read_capacity_units,
-            provisioned_read_capacity_auto_scaling_settings: self
-                .provisioned_read_capacity_auto_scaling_settings,
+            provisioned_read_capacity_auto_scaling_settings: self.provisioned_read_capacity_auto_scaling_settings,
             provisioned_write_capacity_units: self.provisioned_write_capacity_units,
-            provisioned_write_capacity_auto_scaling_settings: self
-                .provisioned_write_capacity_auto_scaling_settings,
+            provisioned_write_capacity_auto_scaling_settings: self.provisioned_write_capacity_auto_scaling_settings,
         })
     }
 }
@@ -218,35 +207,24 @@ pub(crate) fn de_replica_global_secondary_index_settings_description(
     let mut f_index_name: Option<String> = None;
     let mut f_index_status: Option<crate::types::IndexStatus> = None;
     let mut f_provisioned_read_capacity_units: Option<i64> = None;
-    let mut f_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
+    let mut f_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     let mut f_provisioned_write_capacity_units: Option<i64> = None;
-    let mut f_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
+    let mut f_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "IndexName" => f_index_name = r.optional(|r| r.string_owned())?,
-            "IndexStatus" => {
-                f_index_status = r
-                    .optional(|r| Ok(crate::types::IndexStatus::from(&*r.string()?)))?;
-            }
-            "ProvisionedReadCapacityUnits" => {
-                f_provisioned_read_capacity_units = r.optional(|r| r.i64())?;
-            }
-            "ProvisionedReadCapacityAutoScalingSettings" => {
-                f_provisioned_read_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
-            "ProvisionedWriteCapacityUnits" => {
-                f_provisioned_write_capacity_units = r.optional(|r| r.i64())?;
-            }
-            "ProvisionedWriteCapacityAutoScalingSettings" => {
-                f_provisioned_write_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
+            "IndexStatus" => f_index_status = r.optional(|r| Ok(
+                crate::types::IndexStatus::from(&*r.string()?),
+            ))?,
+            "ProvisionedReadCapacityUnits" => f_provisioned_read_capacity_units = r.optional(|r| r.i64())?,
+            "ProvisionedReadCapacityAutoScalingSettings" => f_provisioned_read_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
+            "ProvisionedWriteCapacityUnits" => f_provisioned_write_capacity_units = r.optional(|r| r.i64())?,
+            "ProvisionedWriteCapacityAutoScalingSettings" => f_provisioned_write_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -16,9 +16,7 @@ pub struct ReplicaGlobalSecondaryIndexSettingsUpdate {
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
     pub provisioned_read_capacity_units: Option<i64>,
     /// Auto scaling settings for managing a global secondary index replica's read capacity units.
-    pub provisioned_read_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaGlobalSecondaryIndexSettingsUpdate {
     /// The name of the global secondary index.
@@ -46,9 +44,9 @@ impl ReplicaGlobalSecondaryIndexSettingsUpdate {
 pub struct ReplicaGlobalSecondaryIndexSettingsUpdateBuilder {
     pub(crate) index_name: Option<String>,
     pub(crate) provisioned_read_capacity_units: Option<i64>,
-    pub(crate) provisioned_read_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub(
+        crate
+    ) provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
 }
 impl ReplicaGlobalSecondaryIndexSettingsUpdateBuilder {
     /// The name of the global secondary index.
@@ -111,15 +109,12 @@ impl ReplicaGlobalSecondaryIndexSettingsUpdateBuilder {
         self,
     ) -> Result<ReplicaGlobalSecondaryIndexSettingsUpdate, ::awsrt::error::BuildError> {
         Ok(ReplicaGlobalSecondaryIndexSettingsUpdate {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `ReplicaGlobalSecondaryIndexSettingsUpdate`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `ReplicaGlobalSecondaryIndexSettingsUpdate`",
+            ))?,
             provisioned_read_capacity_units: self.provisioned_read_capacity_units,
-            provisioned_read_capacity_auto_scaling_settings_update: self
-                .provisioned_read_capacity_auto_scaling_settings_update,
+            provisioned_read_capacity_auto_scaling_settings_update: self.provisioned_read_capacity_auto_scaling_settings_update,
         })
     }
 }

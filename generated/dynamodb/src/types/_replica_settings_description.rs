@@ -25,19 +25,13 @@ pub struct ReplicaSettingsDescription {
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput) in the *Amazon DynamoDB Developer Guide*.
     pub replica_provisioned_read_capacity_units: Option<i64>,
     /// Auto scaling settings for a global table replica's read capacity units.
-    pub replica_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput) in the *Amazon DynamoDB Developer Guide*.
     pub replica_provisioned_write_capacity_units: Option<i64>,
     /// Auto scaling settings for a global table replica's write capacity units.
-    pub replica_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     /// Replica global secondary index settings for the global table.
-    pub replica_global_secondary_index_settings: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>,
-    >,
+    pub replica_global_secondary_index_settings: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>>,
     /// Contains details of the table class.
     pub replica_table_class_summary: Option<crate::types::TableClassSummary>,
 }
@@ -51,9 +45,7 @@ impl ReplicaSettingsDescription {
         self.replica_status.as_ref()
     }
     /// The read/write capacity mode of the replica.
-    pub fn replica_billing_mode_summary(
-        &self,
-    ) -> Option<&crate::types::BillingModeSummary> {
+    pub fn replica_billing_mode_summary(&self) -> Option<&crate::types::BillingModeSummary> {
         self.replica_billing_mode_summary.as_ref()
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
@@ -77,15 +69,13 @@ impl ReplicaSettingsDescription {
         self.replica_provisioned_write_capacity_auto_scaling_settings.as_ref()
     }
     /// Replica global secondary index settings for the global table.
-    pub fn replica_global_secondary_index_settings(
-        &self,
-    ) -> &[crate::types::ReplicaGlobalSecondaryIndexSettingsDescription] {
+    pub fn replica_global_secondary_index_settings(&self) -> &[
+        crate::types::ReplicaGlobalSecondaryIndexSettingsDescription
+    ] {
         self.replica_global_secondary_index_settings.as_deref().unwrap_or_default()
     }
     /// Contains details of the table class.
-    pub fn replica_table_class_summary(
-        &self,
-    ) -> Option<&crate::types::TableClassSummary> {
+    pub fn replica_table_class_summary(&self) -> Option<&crate::types::TableClassSummary> {
         self.replica_table_class_summary.as_ref()
     }
     /// Creates a new builder for [`ReplicaSettingsDescription`].
@@ -101,16 +91,16 @@ pub struct ReplicaSettingsDescriptionBuilder {
     pub(crate) replica_status: Option<crate::types::ReplicaStatus>,
     pub(crate) replica_billing_mode_summary: Option<crate::types::BillingModeSummary>,
     pub(crate) replica_provisioned_read_capacity_units: Option<i64>,
-    pub(crate) replica_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
+    pub(
+        crate
+    ) replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
     pub(crate) replica_provisioned_write_capacity_units: Option<i64>,
-    pub(crate) replica_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    >,
-    pub(crate) replica_global_secondary_index_settings: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>,
-    >,
+    pub(
+        crate
+    ) replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription>,
+    pub(
+        crate
+    ) replica_global_secondary_index_settings: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>>,
     pub(crate) replica_table_class_summary: Option<crate::types::TableClassSummary>,
 }
 impl ReplicaSettingsDescriptionBuilder {
@@ -130,18 +120,12 @@ impl ReplicaSettingsDescriptionBuilder {
         &self.region_name
     }
     /// The current state of the Region:
-    pub fn replica_status(
-        mut self,
-        input: impl Into<crate::types::ReplicaStatus>,
-    ) -> Self {
+    pub fn replica_status(mut self, input: impl Into<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaStatus` member.
-    pub fn set_replica_status(
-        mut self,
-        input: Option<crate::types::ReplicaStatus>,
-    ) -> Self {
+    pub fn set_replica_status(mut self, input: Option<crate::types::ReplicaStatus>) -> Self {
         self.replica_status = input;
         self
     }
@@ -150,10 +134,7 @@ impl ReplicaSettingsDescriptionBuilder {
         &self.replica_status
     }
     /// The read/write capacity mode of the replica.
-    pub fn replica_billing_mode_summary(
-        mut self,
-        input: crate::types::BillingModeSummary,
-    ) -> Self {
+    pub fn replica_billing_mode_summary(mut self, input: crate::types::BillingModeSummary) -> Self {
         self.replica_billing_mode_summary = Some(input);
         self
     }
@@ -166,9 +147,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// The `ReplicaBillingModeSummary` member as currently set.
-    pub fn get_replica_billing_mode_summary(
-        &self,
-    ) -> &Option<crate::types::BillingModeSummary> {
+    pub fn get_replica_billing_mode_summary(&self) -> &Option<crate::types::BillingModeSummary> {
         &self.replica_billing_mode_summary
     }
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
@@ -177,10 +156,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityUnits` member.
-    pub fn set_replica_provisioned_read_capacity_units(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_replica_provisioned_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.replica_provisioned_read_capacity_units = input;
         self
     }
@@ -216,10 +192,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedWriteCapacityUnits` member.
-    pub fn set_replica_provisioned_write_capacity_units(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_replica_provisioned_write_capacity_units(mut self, input: Option<i64>) -> Self {
         self.replica_provisioned_write_capacity_units = input;
         self
     }
@@ -255,9 +228,7 @@ impl ReplicaSettingsDescriptionBuilder {
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexSettingsDescription,
     ) -> Self {
-        self.replica_global_secondary_index_settings
-            .get_or_insert_with(Vec::new)
-            .push(input);
+        self.replica_global_secondary_index_settings.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicaGlobalSecondaryIndexSettings` member.
@@ -275,10 +246,7 @@ impl ReplicaSettingsDescriptionBuilder {
         &self.replica_global_secondary_index_settings
     }
     /// Contains details of the table class.
-    pub fn replica_table_class_summary(
-        mut self,
-        input: crate::types::TableClassSummary,
-    ) -> Self {
+    pub fn replica_table_class_summary(mut self, input: crate::types::TableClassSummary) -> Self {
         self.replica_table_class_summary = Some(input);
         self
     }
@@ -291,9 +259,7 @@ impl ReplicaSettingsDescriptionBuilder {
         self
     }
     /// The `ReplicaTableClassSummary` member as currently set.
-    pub fn get_replica_table_class_summary(
-        &self,
-    ) -> &Option<crate::types::TableClassSummary> {
+    pub fn get_replica_table_class_summary(&self) -> &Option<crate::types::TableClassSummary> {
         &self.replica_table_class_summary
     }
     /// Builds the [`ReplicaSettingsDescription`].
@@ -301,28 +267,19 @@ impl ReplicaSettingsDescriptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ReplicaSettingsDescription, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ReplicaSettingsDescription, ::awsrt::error::BuildError> {
         Ok(ReplicaSettingsDescription {
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `ReplicaSettingsDescription`",
-                ))?,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `ReplicaSettingsDescription`",
+            ))?,
             replica_status: self.replica_status,
             replica_billing_mode_summary: self.replica_billing_mode_summary,
-            replica_provisioned_read_capacity_units: self
-                .replica_provisioned_read_capacity_units,
-            replica_provisioned_read_capacity_auto_scaling_settings: self
-                .replica_provisioned_read_capacity_auto_scaling_settings,
-            replica_provisioned_write_capacity_units: self
-                .replica_provisioned_write_capacity_units,
-            replica_provisioned_write_capacity_auto_scaling_settings: self
-                .replica_provisioned_write_capacity_auto_scaling_settings,
-            replica_global_secondary_index_settings: self
-                .replica_global_secondary_index_settings,
+            replica_provisioned_read_capacity_units: self.replica_provisioned_read_capacity_units,
+            replica_provisioned_read_capacity_auto_scaling_settings: self.replica_provisioned_read_capacity_auto_scaling_settings,
+            replica_provisioned_write_capacity_units: self.replica_provisioned_write_capacity_units,
+            replica_provisioned_write_capacity_auto_scaling_settings: self.replica_provisioned_write_capacity_auto_scaling_settings,
+            replica_global_secondary_index_settings: self.replica_global_secondary_index_settings,
             replica_table_class_summary: self.replica_table_class_summary,
         })
     }
@@ -334,56 +291,35 @@ pub(crate) fn de_replica_settings_description(
     let mut f_replica_status: Option<crate::types::ReplicaStatus> = None;
     let mut f_replica_billing_mode_summary: Option<crate::types::BillingModeSummary> = None;
     let mut f_replica_provisioned_read_capacity_units: Option<i64> = None;
-    let mut f_replica_provisioned_read_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
+    let mut f_replica_provisioned_read_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
     let mut f_replica_provisioned_write_capacity_units: Option<i64> = None;
-    let mut f_replica_provisioned_write_capacity_auto_scaling_settings: Option<
-        crate::types::AutoScalingSettingsDescription,
-    > = None;
-    let mut f_replica_global_secondary_index_settings: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>,
-    > = None;
+    let mut f_replica_provisioned_write_capacity_auto_scaling_settings: Option<crate::types::AutoScalingSettingsDescription> = None;
+    let mut f_replica_global_secondary_index_settings: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsDescription>> = None;
     let mut f_replica_table_class_summary: Option<crate::types::TableClassSummary> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "RegionName" => f_region_name = r.optional(|r| r.string_owned())?,
-            "ReplicaStatus" => {
-                f_replica_status = r
-                    .optional(|r| Ok(crate::types::ReplicaStatus::from(&*r.string()?)))?;
-            }
-            "ReplicaBillingModeSummary" => {
-                f_replica_billing_mode_summary = r
-                    .optional(crate::types::de_billing_mode_summary)?;
-            }
-            "ReplicaProvisionedReadCapacityUnits" => {
-                f_replica_provisioned_read_capacity_units = r.optional(|r| r.i64())?;
-            }
-            "ReplicaProvisionedReadCapacityAutoScalingSettings" => {
-                f_replica_provisioned_read_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
-            "ReplicaProvisionedWriteCapacityUnits" => {
-                f_replica_provisioned_write_capacity_units = r.optional(|r| r.i64())?;
-            }
-            "ReplicaProvisionedWriteCapacityAutoScalingSettings" => {
-                f_replica_provisioned_write_capacity_auto_scaling_settings = r
-                    .optional(crate::types::de_auto_scaling_settings_description)?;
-            }
-            "ReplicaGlobalSecondaryIndexSettings" => {
-                f_replica_global_secondary_index_settings = r
-                    .optional(|r| {
-                        r
-                            .list(
-                                crate::types::de_replica_global_secondary_index_settings_description,
-                            )
-                    })?;
-            }
-            "ReplicaTableClassSummary" => {
-                f_replica_table_class_summary = r
-                    .optional(crate::types::de_table_class_summary)?;
-            }
+            "ReplicaStatus" => f_replica_status = r.optional(|r| Ok(
+                crate::types::ReplicaStatus::from(&*r.string()?),
+            ))?,
+            "ReplicaBillingModeSummary" => f_replica_billing_mode_summary = r.optional(
+                crate::types::de_billing_mode_summary,
+            )?,
+            "ReplicaProvisionedReadCapacityUnits" => f_replica_provisioned_read_capacity_units = r.optional(|r| r.i64())?,
+            "ReplicaProvisionedReadCapacityAutoScalingSettings" => f_replica_provisioned_read_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
+            "ReplicaProvisionedWriteCapacityUnits" => f_replica_provisioned_write_capacity_units = r.optional(|r| r.i64())?,
+            "ReplicaProvisionedWriteCapacityAutoScalingSettings" => f_replica_provisioned_write_capacity_auto_scaling_settings = r.optional(
+                crate::types::de_auto_scaling_settings_description,
+            )?,
+            "ReplicaGlobalSecondaryIndexSettings" => f_replica_global_secondary_index_settings = r.optional(|r| r.list(
+                crate::types::de_replica_global_secondary_index_settings_description,
+            ))?,
+            "ReplicaTableClassSummary" => f_replica_table_class_summary = r.optional(
+                crate::types::de_table_class_summary,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -16,13 +16,9 @@ pub struct ReplicaSettingsUpdate {
     /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput) in the *Amazon DynamoDB Developer Guide*.
     pub replica_provisioned_read_capacity_units: Option<i64>,
     /// Auto scaling settings for managing a global table replica's read capacity units.
-    pub replica_provisioned_read_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
+    pub replica_provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
     /// Represents the settings of a global secondary index for a global table that will be modified.
-    pub replica_global_secondary_index_settings_update: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>,
-    >,
+    pub replica_global_secondary_index_settings_update: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>>,
     /// Replica-specific table class. If not specified, uses the source table's table class.
     pub replica_table_class: Option<crate::types::TableClass>,
 }
@@ -42,12 +38,10 @@ impl ReplicaSettingsUpdate {
         self.replica_provisioned_read_capacity_auto_scaling_settings_update.as_ref()
     }
     /// Represents the settings of a global secondary index for a global table that will be modified.
-    pub fn replica_global_secondary_index_settings_update(
-        &self,
-    ) -> &[crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate] {
-        self.replica_global_secondary_index_settings_update
-            .as_deref()
-            .unwrap_or_default()
+    pub fn replica_global_secondary_index_settings_update(&self) -> &[
+        crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate
+    ] {
+        self.replica_global_secondary_index_settings_update.as_deref().unwrap_or_default()
     }
     /// Replica-specific table class.
     pub fn replica_table_class(&self) -> Option<&crate::types::TableClass> {
@@ -64,12 +58,12 @@ impl ReplicaSettingsUpdate {
 pub struct ReplicaSettingsUpdateBuilder {
     pub(crate) region_name: Option<String>,
     pub(crate) replica_provisioned_read_capacity_units: Option<i64>,
-    pub(crate) replica_provisioned_read_capacity_auto_scaling_settings_update: Option<
-        crate::types::AutoScalingSettingsUpdate,
-    >,
-    pub(crate) replica_global_secondary_index_settings_update: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>,
-    >,
+    pub(
+        crate
+    ) replica_provisioned_read_capacity_auto_scaling_settings_update: Option<crate::types::AutoScalingSettingsUpdate>,
+    pub(
+        crate
+    ) replica_global_secondary_index_settings_update: Option<Vec<crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate>>,
     pub(crate) replica_table_class: Option<crate::types::TableClass>,
 }
 impl ReplicaSettingsUpdateBuilder {
@@ -94,10 +88,7 @@ impl ReplicaSettingsUpdateBuilder {
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityUnits` member.
-    pub fn set_replica_provisioned_read_capacity_units(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_replica_provisioned_read_capacity_units(mut self, input: Option<i64>) -> Self {
         self.replica_provisioned_read_capacity_units = input;
         self
     }
@@ -110,9 +101,7 @@ impl ReplicaSettingsUpdateBuilder {
         mut self,
         input: crate::types::AutoScalingSettingsUpdate,
     ) -> Self {
-        self.replica_provisioned_read_capacity_auto_scaling_settings_update = Some(
-            input,
-        );
+        self.replica_provisioned_read_capacity_auto_scaling_settings_update = Some(input);
         self
     }
     /// Sets or clears the `ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate` member.
@@ -135,8 +124,7 @@ impl ReplicaSettingsUpdateBuilder {
         mut self,
         input: crate::types::ReplicaGlobalSecondaryIndexSettingsUpdate,
     ) -> Self {
-        self.replica_global_secondary_index_settings_update
-            .get_or_insert_with(Vec::new)
+        self.replica_global_secondary_index_settings_update.get_or_insert_with(Vec::new)
             .push(input);
         self
     }
@@ -155,18 +143,12 @@ impl ReplicaSettingsUpdateBuilder {
         &self.replica_global_secondary_index_settings_update
     }
     /// Replica-specific table class.
-    pub fn replica_table_class(
-        mut self,
-        input: impl Into<crate::types::TableClass>,
-    ) -> Self {
+    pub fn replica_table_class(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.replica_table_class = Some(input.into());
         self
     }
     /// Sets or clears the `ReplicaTableClass` member.
-    pub fn set_replica_table_class(
-        mut self,
-        input: Option<crate::types::TableClass>,
-    ) -> Self {
+    pub fn set_replica_table_class(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.replica_table_class = input;
         self
     }
@@ -181,18 +163,13 @@ impl ReplicaSettingsUpdateBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ReplicaSettingsUpdate, ::awsrt::error::BuildError> {
         Ok(ReplicaSettingsUpdate {
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `ReplicaSettingsUpdate`",
-                ))?,
-            replica_provisioned_read_capacity_units: self
-                .replica_provisioned_read_capacity_units,
-            replica_provisioned_read_capacity_auto_scaling_settings_update: self
-                .replica_provisioned_read_capacity_auto_scaling_settings_update,
-            replica_global_secondary_index_settings_update: self
-                .replica_global_secondary_index_settings_update,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `ReplicaSettingsUpdate`",
+            ))?,
+            replica_provisioned_read_capacity_units: self.replica_provisioned_read_capacity_units,
+            replica_provisioned_read_capacity_auto_scaling_settings_update: self.replica_provisioned_read_capacity_auto_scaling_settings_update,
+            replica_global_secondary_index_settings_update: self.replica_global_secondary_index_settings_update,
             replica_table_class: self.replica_table_class,
         })
     }
@@ -211,9 +188,7 @@ pub(crate) fn ser_replica_settings_update(
         w.key("ReplicaProvisionedReadCapacityUnits");
         w.i64(*value);
     }
-    if let Some(value) = &v
-        .replica_provisioned_read_capacity_auto_scaling_settings_update
-    {
+    if let Some(value) = &v.replica_provisioned_read_capacity_auto_scaling_settings_update {
         w.key("ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate");
         crate::types::ser_auto_scaling_settings_update(w, value);
     }

@@ -38,14 +38,12 @@ impl ReplicaStatus {
             Self::Deleting => "DELETING",
             Self::Active => "ACTIVE",
             Self::RegionDisabled => "REGION_DISABLED",
-            Self::InaccessibleEncryptionCredentials => {
-                "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
-            }
+            Self::InaccessibleEncryptionCredentials => "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
             Self::Unknown(v) => v.as_str(),
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "CREATING",
             "CREATION_FAILED",
@@ -66,9 +64,7 @@ impl ::std::convert::From<&str> for ReplicaStatus {
             "DELETING" => Self::Deleting,
             "ACTIVE" => Self::Active,
             "REGION_DISABLED" => Self::RegionDisabled,
-            "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => {
-                Self::InaccessibleEncryptionCredentials
-            }
+            "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => Self::InaccessibleEncryptionCredentials,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -101,18 +97,13 @@ impl Default for ReplicaStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for ReplicaStatus {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for ReplicaStatus {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for ReplicaStatus {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

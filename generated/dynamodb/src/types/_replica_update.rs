@@ -48,10 +48,7 @@ impl ReplicaUpdateBuilder {
         self
     }
     /// Sets or clears the `Create` member.
-    pub fn set_create(
-        mut self,
-        input: Option<crate::types::CreateReplicaAction>,
-    ) -> Self {
+    pub fn set_create(mut self, input: Option<crate::types::CreateReplicaAction>) -> Self {
         self.create = input;
         self
     }
@@ -65,10 +62,7 @@ impl ReplicaUpdateBuilder {
         self
     }
     /// Sets or clears the `Delete` member.
-    pub fn set_delete(
-        mut self,
-        input: Option<crate::types::DeleteReplicaAction>,
-    ) -> Self {
+    pub fn set_delete(mut self, input: Option<crate::types::DeleteReplicaAction>) -> Self {
         self.delete = input;
         self
     }

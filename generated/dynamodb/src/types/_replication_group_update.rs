@@ -52,10 +52,7 @@ pub struct ReplicationGroupUpdateBuilder {
 }
 impl ReplicationGroupUpdateBuilder {
     /// The parameters required for creating a replica for the table.
-    pub fn create(
-        mut self,
-        input: crate::types::CreateReplicationGroupMemberAction,
-    ) -> Self {
+    pub fn create(mut self, input: crate::types::CreateReplicationGroupMemberAction) -> Self {
         self.create = Some(input);
         self
     }
@@ -68,16 +65,11 @@ impl ReplicationGroupUpdateBuilder {
         self
     }
     /// The `Create` member as currently set.
-    pub fn get_create(
-        &self,
-    ) -> &Option<crate::types::CreateReplicationGroupMemberAction> {
+    pub fn get_create(&self) -> &Option<crate::types::CreateReplicationGroupMemberAction> {
         &self.create
     }
     /// The parameters required for updating a replica for the table.
-    pub fn update(
-        mut self,
-        input: crate::types::UpdateReplicationGroupMemberAction,
-    ) -> Self {
+    pub fn update(mut self, input: crate::types::UpdateReplicationGroupMemberAction) -> Self {
         self.update = Some(input);
         self
     }
@@ -90,16 +82,11 @@ impl ReplicationGroupUpdateBuilder {
         self
     }
     /// The `Update` member as currently set.
-    pub fn get_update(
-        &self,
-    ) -> &Option<crate::types::UpdateReplicationGroupMemberAction> {
+    pub fn get_update(&self) -> &Option<crate::types::UpdateReplicationGroupMemberAction> {
         &self.update
     }
     /// The parameters required for deleting a replica for the table.
-    pub fn delete(
-        mut self,
-        input: crate::types::DeleteReplicationGroupMemberAction,
-    ) -> Self {
+    pub fn delete(mut self, input: crate::types::DeleteReplicationGroupMemberAction) -> Self {
         self.delete = Some(input);
         self
     }
@@ -112,9 +99,7 @@ impl ReplicationGroupUpdateBuilder {
         self
     }
     /// The `Delete` member as currently set.
-    pub fn get_delete(
-        &self,
-    ) -> &Option<crate::types::DeleteReplicationGroupMemberAction> {
+    pub fn get_delete(&self) -> &Option<crate::types::DeleteReplicationGroupMemberAction> {
         &self.delete
     }
     /// Builds the [`ReplicationGroupUpdate`].

@@ -87,10 +87,7 @@ impl RestoreSummaryBuilder {
         self
     }
     /// Sets or clears the `RestoreDateTime` member.
-    pub fn set_restore_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_restore_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.restore_date_time = input;
         self
     }
@@ -122,18 +119,14 @@ impl RestoreSummaryBuilder {
         Ok(RestoreSummary {
             source_backup_arn: self.source_backup_arn,
             source_table_arn: self.source_table_arn,
-            restore_date_time: self
-                .restore_date_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "restore_date_time",
-                    "`restore_date_time` is required when building a `RestoreSummary`",
-                ))?,
-            restore_in_progress: self
-                .restore_in_progress
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "restore_in_progress",
-                    "`restore_in_progress` is required when building a `RestoreSummary`",
-                ))?,
+            restore_date_time: self.restore_date_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "restore_date_time",
+                "`restore_date_time` is required when building a `RestoreSummary`",
+            ))?,
+            restore_in_progress: self.restore_in_progress.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "restore_in_progress",
+                "`restore_in_progress` is required when building a `RestoreSummary`",
+            ))?,
         })
     }
 }
@@ -149,12 +142,9 @@ pub(crate) fn de_restore_summary(
         match &*key {
             "SourceBackupArn" => f_source_backup_arn = r.optional(|r| r.string_owned())?,
             "SourceTableArn" => f_source_table_arn = r.optional(|r| r.string_owned())?,
-            "RestoreDateTime" => {
-                f_restore_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "RestoreDateTime" => f_restore_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "RestoreInProgress" => f_restore_in_progress = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }

@@ -96,20 +96,15 @@ impl S3BucketSourceBuilder {
     pub fn build(self) -> Result<S3BucketSource, ::awsrt::error::BuildError> {
         Ok(S3BucketSource {
             s3_bucket_owner: self.s3_bucket_owner,
-            s3_bucket: self
-                .s3_bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "s3_bucket",
-                    "`s3_bucket` is required when building a `S3BucketSource`",
-                ))?,
+            s3_bucket: self.s3_bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "s3_bucket",
+                "`s3_bucket` is required when building a `S3BucketSource`",
+            ))?,
             s3_key_prefix: self.s3_key_prefix,
         })
     }
 }
-pub(crate) fn ser_s3_bucket_source(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &S3BucketSource,
-) {
+pub(crate) fn ser_s3_bucket_source(w: &mut ::awsrt::json::JsonWriter, v: &S3BucketSource) {
     w.begin_object();
     if let Some(value) = &v.s3_bucket_owner {
         w.key("S3BucketOwner");

@@ -162,10 +162,7 @@ impl SourceTableDetailsBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -180,10 +177,7 @@ impl SourceTableDetailsBuilder {
         self
     }
     /// Sets or clears the `TableCreationDateTime` member.
-    pub fn set_table_creation_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_table_creation_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.table_creation_date_time = input;
         self
     }
@@ -193,10 +187,7 @@ impl SourceTableDetailsBuilder {
     }
     /// Read IOPs and Write IOPS on the table when the backup was created.
     /// This member is required.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -209,16 +200,11 @@ impl SourceTableDetailsBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -269,38 +255,28 @@ impl SourceTableDetailsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SourceTableDetails, ::awsrt::error::BuildError> {
         Ok(SourceTableDetails {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `SourceTableDetails`",
-                ))?,
-            table_id: self
-                .table_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_id",
-                    "`table_id` is required when building a `SourceTableDetails`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `SourceTableDetails`",
+            ))?,
+            table_id: self.table_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_id",
+                "`table_id` is required when building a `SourceTableDetails`",
+            ))?,
             table_arn: self.table_arn,
             table_size_bytes: self.table_size_bytes,
-            key_schema: self
-                .key_schema
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_schema",
-                    "`key_schema` is required when building a `SourceTableDetails`",
-                ))?,
-            table_creation_date_time: self
-                .table_creation_date_time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_creation_date_time",
-                    "`table_creation_date_time` is required when building a `SourceTableDetails`",
-                ))?,
-            provisioned_throughput: self
-                .provisioned_throughput
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "provisioned_throughput",
-                    "`provisioned_throughput` is required when building a `SourceTableDetails`",
-                ))?,
+            key_schema: self.key_schema.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_schema",
+                "`key_schema` is required when building a `SourceTableDetails`",
+            ))?,
+            table_creation_date_time: self.table_creation_date_time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_creation_date_time",
+                "`table_creation_date_time` is required when building a `SourceTableDetails`",
+            ))?,
+            provisioned_throughput: self.provisioned_throughput.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "provisioned_throughput",
+                "`provisioned_throughput` is required when building a `SourceTableDetails`",
+            ))?,
             on_demand_throughput: self.on_demand_throughput,
             item_count: self.item_count,
             billing_mode: self.billing_mode,
@@ -327,29 +303,20 @@ pub(crate) fn de_source_table_details(
             "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
             "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
             "TableSizeBytes" => f_table_size_bytes = r.optional(|r| r.i64())?,
-            "KeySchema" => {
-                f_key_schema = r
-                    .optional(|r| r.list(crate::types::de_key_schema_element))?;
-            }
-            "TableCreationDateTime" => {
-                f_table_creation_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "ProvisionedThroughput" => {
-                f_provisioned_throughput = r
-                    .optional(crate::types::de_provisioned_throughput)?;
-            }
-            "OnDemandThroughput" => {
-                f_on_demand_throughput = r
-                    .optional(crate::types::de_on_demand_throughput)?;
-            }
+            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
+            "TableCreationDateTime" => f_table_creation_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+                crate::types::de_provisioned_throughput,
+            )?,
+            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+                crate::types::de_on_demand_throughput,
+            )?,
             "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
-            "BillingMode" => {
-                f_billing_mode = r
-                    .optional(|r| Ok(crate::types::BillingMode::from(&*r.string()?)))?;
-            }
+            "BillingMode" => f_billing_mode = r.optional(|r| Ok(
+                crate::types::BillingMode::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -37,9 +37,7 @@ impl SourceTableFeatureDetails {
         self.stream_description.as_ref()
     }
     /// Time to Live settings on the table when the backup was created.
-    pub fn time_to_live_description(
-        &self,
-    ) -> Option<&crate::types::TimeToLiveDescription> {
+    pub fn time_to_live_description(&self) -> Option<&crate::types::TimeToLiveDescription> {
         self.time_to_live_description.as_ref()
     }
     /// The description of the server-side encryption status on the table when the backup was created.
@@ -55,12 +53,8 @@ impl SourceTableFeatureDetails {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct SourceTableFeatureDetailsBuilder {
-    pub(crate) local_secondary_indexes: Option<
-        Vec<crate::types::LocalSecondaryIndexInfo>,
-    >,
-    pub(crate) global_secondary_indexes: Option<
-        Vec<crate::types::GlobalSecondaryIndexInfo>,
-    >,
+    pub(crate) local_secondary_indexes: Option<Vec<crate::types::LocalSecondaryIndexInfo>>,
+    pub(crate) global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndexInfo>>,
     pub(crate) stream_description: Option<crate::types::StreamSpecification>,
     pub(crate) time_to_live_description: Option<crate::types::TimeToLiveDescription>,
     pub(crate) sse_description: Option<crate::types::SseDescription>,
@@ -68,10 +62,7 @@ pub struct SourceTableFeatureDetailsBuilder {
 impl SourceTableFeatureDetailsBuilder {
     /// Appends an item to the `LocalSecondaryIndexes` list.
     /// Represents the LSI properties for the table when the backup was created.
-    pub fn local_secondary_indexes(
-        mut self,
-        input: crate::types::LocalSecondaryIndexInfo,
-    ) -> Self {
+    pub fn local_secondary_indexes(mut self, input: crate::types::LocalSecondaryIndexInfo) -> Self {
         self.local_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -113,10 +104,7 @@ impl SourceTableFeatureDetailsBuilder {
         &self.global_secondary_indexes
     }
     /// Stream settings on the table when the backup was created.
-    pub fn stream_description(
-        mut self,
-        input: crate::types::StreamSpecification,
-    ) -> Self {
+    pub fn stream_description(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_description = Some(input);
         self
     }
@@ -133,10 +121,7 @@ impl SourceTableFeatureDetailsBuilder {
         &self.stream_description
     }
     /// Time to Live settings on the table when the backup was created.
-    pub fn time_to_live_description(
-        mut self,
-        input: crate::types::TimeToLiveDescription,
-    ) -> Self {
+    pub fn time_to_live_description(mut self, input: crate::types::TimeToLiveDescription) -> Self {
         self.time_to_live_description = Some(input);
         self
     }
@@ -149,9 +134,7 @@ impl SourceTableFeatureDetailsBuilder {
         self
     }
     /// The `TimeToLiveDescription` member as currently set.
-    pub fn get_time_to_live_description(
-        &self,
-    ) -> &Option<crate::types::TimeToLiveDescription> {
+    pub fn get_time_to_live_description(&self) -> &Option<crate::types::TimeToLiveDescription> {
         &self.time_to_live_description
     }
     /// The description of the server-side encryption status on the table when the backup was created.
@@ -160,10 +143,7 @@ impl SourceTableFeatureDetailsBuilder {
         self
     }
     /// Sets or clears the `SSEDescription` member.
-    pub fn set_sse_description(
-        mut self,
-        input: Option<crate::types::SseDescription>,
-    ) -> Self {
+    pub fn set_sse_description(mut self, input: Option<crate::types::SseDescription>) -> Self {
         self.sse_description = input;
         self
     }
@@ -185,36 +165,27 @@ impl SourceTableFeatureDetailsBuilder {
 pub(crate) fn de_source_table_feature_details(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<SourceTableFeatureDetails, ::awsrt::json::JsonError> {
-    let mut f_local_secondary_indexes: Option<
-        Vec<crate::types::LocalSecondaryIndexInfo>,
-    > = None;
-    let mut f_global_secondary_indexes: Option<
-        Vec<crate::types::GlobalSecondaryIndexInfo>,
-    > = None;
+    let mut f_local_secondary_indexes: Option<Vec<crate::types::LocalSecondaryIndexInfo>> = None;
+    let mut f_global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndexInfo>> = None;
     let mut f_stream_description: Option<crate::types::StreamSpecification> = None;
     let mut f_time_to_live_description: Option<crate::types::TimeToLiveDescription> = None;
     let mut f_sse_description: Option<crate::types::SseDescription> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "LocalSecondaryIndexes" => {
-                f_local_secondary_indexes = r
-                    .optional(|r| r.list(crate::types::de_local_secondary_index_info))?;
-            }
-            "GlobalSecondaryIndexes" => {
-                f_global_secondary_indexes = r
-                    .optional(|r| r.list(crate::types::de_global_secondary_index_info))?;
-            }
-            "StreamDescription" => {
-                f_stream_description = r.optional(crate::types::de_stream_specification)?;
-            }
-            "TimeToLiveDescription" => {
-                f_time_to_live_description = r
-                    .optional(crate::types::de_time_to_live_description)?;
-            }
-            "SSEDescription" => {
-                f_sse_description = r.optional(crate::types::de_sse_description)?;
-            }
+            "LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.list(
+                crate::types::de_local_secondary_index_info,
+            ))?,
+            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+                crate::types::de_global_secondary_index_info,
+            ))?,
+            "StreamDescription" => f_stream_description = r.optional(
+                crate::types::de_stream_specification,
+            )?,
+            "TimeToLiveDescription" => f_time_to_live_description = r.optional(
+                crate::types::de_time_to_live_description,
+            )?,
+            "SSEDescription" => f_sse_description = r.optional(crate::types::de_sse_description)?,
             _ => r.skip_value()?,
         }
     }

@@ -102,10 +102,7 @@ impl SseDescriptionBuilder {
         &self.kms_master_key_arn
     }
     /// Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's KMS key was inaccessible.
-    pub fn inaccessible_encryption_date_time(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn inaccessible_encryption_date_time(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inaccessible_encryption_date_time = Some(input);
         self
     }
@@ -118,9 +115,7 @@ impl SseDescriptionBuilder {
         self
     }
     /// The `InaccessibleEncryptionDateTime` member as currently set.
-    pub fn get_inaccessible_encryption_date_time(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_inaccessible_encryption_date_time(&self) -> &Option<::awsrt::types::DateTime> {
         &self.inaccessible_encryption_date_time
     }
     /// Builds the [`SseDescription`].
@@ -143,21 +138,12 @@ pub(crate) fn de_sse_description(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::SseStatus::from(&*r.string()?)))?;
-            }
-            "SSEType" => {
-                f_sse_type = r
-                    .optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?;
-            }
+            "Status" => f_status = r.optional(|r| Ok(crate::types::SseStatus::from(&*r.string()?)))?,
+            "SSEType" => f_sse_type = r.optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?,
             "KMSMasterKeyArn" => f_kms_master_key_arn = r.optional(|r| r.string_owned())?,
-            "InaccessibleEncryptionDateTime" => {
-                f_inaccessible_encryption_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "InaccessibleEncryptionDateTime" => f_inaccessible_encryption_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -100,10 +100,7 @@ impl SseSpecificationBuilder {
         }
     }
 }
-pub(crate) fn ser_sse_specification(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &SseSpecification,
-) {
+pub(crate) fn ser_sse_specification(w: &mut ::awsrt::json::JsonWriter, v: &SseSpecification) {
     w.begin_object();
     if let Some(value) = &v.enabled {
         w.key("Enabled");
@@ -129,10 +126,7 @@ pub(crate) fn de_sse_specification(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Enabled" => f_enabled = r.optional(|r| r.bool())?,
-            "SSEType" => {
-                f_sse_type = r
-                    .optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?;
-            }
+            "SSEType" => f_sse_type = r.optional(|r| Ok(crate::types::SseType::from(&*r.string()?)))?,
             "KMSMasterKeyId" => f_kms_master_key_id = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -59,18 +59,12 @@ impl StreamSpecificationBuilder {
         &self.stream_enabled
     }
     /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
-    pub fn stream_view_type(
-        mut self,
-        input: impl Into<crate::types::StreamViewType>,
-    ) -> Self {
+    pub fn stream_view_type(mut self, input: impl Into<crate::types::StreamViewType>) -> Self {
         self.stream_view_type = Some(input.into());
         self
     }
     /// Sets or clears the `StreamViewType` member.
-    pub fn set_stream_view_type(
-        mut self,
-        input: Option<crate::types::StreamViewType>,
-    ) -> Self {
+    pub fn set_stream_view_type(mut self, input: Option<crate::types::StreamViewType>) -> Self {
         self.stream_view_type = input;
         self
     }
@@ -85,20 +79,15 @@ impl StreamSpecificationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StreamSpecification, ::awsrt::error::BuildError> {
         Ok(StreamSpecification {
-            stream_enabled: self
-                .stream_enabled
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "stream_enabled",
-                    "`stream_enabled` is required when building a `StreamSpecification`",
-                ))?,
+            stream_enabled: self.stream_enabled.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "stream_enabled",
+                "`stream_enabled` is required when building a `StreamSpecification`",
+            ))?,
             stream_view_type: self.stream_view_type,
         })
     }
 }
-pub(crate) fn ser_stream_specification(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &StreamSpecification,
-) {
+pub(crate) fn ser_stream_specification(w: &mut ::awsrt::json::JsonWriter, v: &StreamSpecification) {
     w.begin_object();
     {
         let value = &v.stream_enabled;
@@ -120,10 +109,9 @@ pub(crate) fn de_stream_specification(
     while let Some(key) = r.next_key()? {
         match &*key {
             "StreamEnabled" => f_stream_enabled = r.optional(|r| r.bool())?,
-            "StreamViewType" => {
-                f_stream_view_type = r
-                    .optional(|r| Ok(crate::types::StreamViewType::from(&*r.string()?)))?;
-            }
+            "StreamViewType" => f_stream_view_type = r.optional(|r| Ok(
+                crate::types::StreamViewType::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

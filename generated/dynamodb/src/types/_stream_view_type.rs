@@ -34,7 +34,7 @@ impl StreamViewType {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]
     }
 }
@@ -77,18 +77,13 @@ impl Default for StreamViewType {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for StreamViewType {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for StreamViewType {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for StreamViewType {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

@@ -80,10 +80,7 @@ impl TableAutoScalingDescriptionBuilder {
     }
     /// Appends an item to the `Replicas` list.
     /// Represents replicas of the global table.
-    pub fn replicas(
-        mut self,
-        input: crate::types::ReplicaAutoScalingDescription,
-    ) -> Self {
+    pub fn replicas(mut self, input: crate::types::ReplicaAutoScalingDescription) -> Self {
         self.replicas.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -96,9 +93,7 @@ impl TableAutoScalingDescriptionBuilder {
         self
     }
     /// The `Replicas` member as currently set.
-    pub fn get_replicas(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaAutoScalingDescription>> {
+    pub fn get_replicas(&self) -> &Option<Vec<crate::types::ReplicaAutoScalingDescription>> {
         &self.replicas
     }
     /// Builds the [`TableAutoScalingDescription`].
@@ -120,16 +115,12 @@ pub(crate) fn de_table_auto_scaling_description(
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "TableStatus" => {
-                f_table_status = r
-                    .optional(|r| Ok(crate::types::TableStatus::from(&*r.string()?)))?;
-            }
-            "Replicas" => {
-                f_replicas = r
-                    .optional(|r| {
-                        r.list(crate::types::de_replica_auto_scaling_description)
-                    })?;
-            }
+            "TableStatus" => f_table_status = r.optional(|r| Ok(
+                crate::types::TableStatus::from(&*r.string()?),
+            ))?,
+            "Replicas" => f_replicas = r.optional(|r| r.list(
+                crate::types::de_replica_auto_scaling_description,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -58,10 +58,7 @@ impl TableClassSummaryBuilder {
         self
     }
     /// Sets or clears the `LastUpdateDateTime` member.
-    pub fn set_last_update_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_update_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_update_date_time = input;
         self
     }
@@ -85,16 +82,12 @@ pub(crate) fn de_table_class_summary(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TableClass" => {
-                f_table_class = r
-                    .optional(|r| Ok(crate::types::TableClass::from(&*r.string()?)))?;
-            }
-            "LastUpdateDateTime" => {
-                f_last_update_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "TableClass" => f_table_class = r.optional(|r| Ok(
+                crate::types::TableClass::from(&*r.string()?),
+            ))?,
+            "LastUpdateDateTime" => f_last_update_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -49,9 +49,7 @@ impl TableCreationParameters {
         self.billing_mode.as_ref()
     }
     /// Represents the provisioned throughput settings for a specified table or index.
-    pub fn provisioned_throughput(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
@@ -102,10 +100,7 @@ impl TableCreationParametersBuilder {
     }
     /// Appends an item to the `AttributeDefinitions` list.
     /// The attributes of the table created as part of the import operation.
-    pub fn attribute_definitions(
-        mut self,
-        input: crate::types::AttributeDefinition,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -118,9 +113,7 @@ impl TableCreationParametersBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
-    pub fn get_attribute_definitions(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeDefinition>> {
+    pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// Appends an item to the `KeySchema` list.
@@ -130,10 +123,7 @@ impl TableCreationParametersBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -156,10 +146,7 @@ impl TableCreationParametersBuilder {
         &self.billing_mode
     }
     /// Represents the provisioned throughput settings for a specified table or index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -172,16 +159,11 @@ impl TableCreationParametersBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Sets the maximum number of read and write units for the specified on-demand table.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -203,10 +185,7 @@ impl TableCreationParametersBuilder {
         self
     }
     /// Sets or clears the `SSESpecification` member.
-    pub fn set_sse_specification(
-        mut self,
-        input: Option<crate::types::SseSpecification>,
-    ) -> Self {
+    pub fn set_sse_specification(mut self, input: Option<crate::types::SseSpecification>) -> Self {
         self.sse_specification = input;
         self
     }
@@ -216,10 +195,7 @@ impl TableCreationParametersBuilder {
     }
     /// Appends an item to the `GlobalSecondaryIndexes` list.
     /// The Global Secondary Indexes (GSI) of the table to be created as part of the import operation.
-    pub fn global_secondary_indexes(
-        mut self,
-        input: crate::types::GlobalSecondaryIndex,
-    ) -> Self {
+    pub fn global_secondary_indexes(mut self, input: crate::types::GlobalSecondaryIndex) -> Self {
         self.global_secondary_indexes.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -232,9 +208,7 @@ impl TableCreationParametersBuilder {
         self
     }
     /// The `GlobalSecondaryIndexes` member as currently set.
-    pub fn get_global_secondary_indexes(
-        &self,
-    ) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
+    pub fn get_global_secondary_indexes(&self) -> &Option<Vec<crate::types::GlobalSecondaryIndex>> {
         &self.global_secondary_indexes
     }
     /// Builds the [`TableCreationParameters`].
@@ -244,24 +218,18 @@ impl TableCreationParametersBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TableCreationParameters, ::awsrt::error::BuildError> {
         Ok(TableCreationParameters {
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `TableCreationParameters`",
-                ))?,
-            attribute_definitions: self
-                .attribute_definitions
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_definitions",
-                    "`attribute_definitions` is required when building a `TableCreationParameters`",
-                ))?,
-            key_schema: self
-                .key_schema
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_schema",
-                    "`key_schema` is required when building a `TableCreationParameters`",
-                ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `TableCreationParameters`",
+            ))?,
+            attribute_definitions: self.attribute_definitions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_definitions",
+                "`attribute_definitions` is required when building a `TableCreationParameters`",
+            ))?,
+            key_schema: self.key_schema.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_schema",
+                "`key_schema` is required when building a `TableCreationParameters`",
+            ))?,
             billing_mode: self.billing_mode,
             provisioned_throughput: self.provisioned_throughput,
             on_demand_throughput: self.on_demand_throughput,
@@ -334,40 +302,30 @@ pub(crate) fn de_table_creation_parameters(
     let mut f_provisioned_throughput: Option<crate::types::ProvisionedThroughput> = None;
     let mut f_on_demand_throughput: Option<crate::types::OnDemandThroughput> = None;
     let mut f_sse_specification: Option<crate::types::SseSpecification> = None;
-    let mut f_global_secondary_indexes: Option<
-        Vec<crate::types::GlobalSecondaryIndex>,
-    > = None;
+    let mut f_global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndex>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "AttributeDefinitions" => {
-                f_attribute_definitions = r
-                    .optional(|r| r.list(crate::types::de_attribute_definition))?;
-            }
-            "KeySchema" => {
-                f_key_schema = r
-                    .optional(|r| r.list(crate::types::de_key_schema_element))?;
-            }
-            "BillingMode" => {
-                f_billing_mode = r
-                    .optional(|r| Ok(crate::types::BillingMode::from(&*r.string()?)))?;
-            }
-            "ProvisionedThroughput" => {
-                f_provisioned_throughput = r
-                    .optional(crate::types::de_provisioned_throughput)?;
-            }
-            "OnDemandThroughput" => {
-                f_on_demand_throughput = r
-                    .optional(crate::types::de_on_demand_throughput)?;
-            }
-            "SSESpecification" => {
-                f_sse_specification = r.optional(crate::types::de_sse_specification)?;
-            }
-            "GlobalSecondaryIndexes" => {
-                f_global_secondary_indexes = r
-                    .optional(|r| r.list(crate::types::de_global_secondary_index))?;
-            }
+            "AttributeDefinitions" => f_attribute_definitions = r.optional(|r| r.list(
+                crate::types::de_attribute_definition,
+            ))?,
+            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
+            "BillingMode" => f_billing_mode = r.optional(|r| Ok(
+                crate::types::BillingMode::from(&*r.string()?),
+            ))?,
+            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+                crate::types::de_provisioned_throughput,
+            )?,
+            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+                crate::types::de_on_demand_throughput,
+            )?,
+            "SSESpecification" => f_sse_specification = r.optional(
+                crate::types::de_sse_specification,
+            )?,
+            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+                crate::types::de_global_secondary_index,
+            ))?,
             _ => r.skip_value()?,
         }
     }

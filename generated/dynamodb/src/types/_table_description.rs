@@ -72,9 +72,7 @@ pub struct TableDescription {
     /// - `ItemCount` - Represents the number of items in the index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.
     ///
     /// If the table is in the `DELETING` state, no information about indexes will be returned.
-    pub local_secondary_indexes: Option<
-        Vec<crate::types::LocalSecondaryIndexDescription>,
-    >,
+    pub local_secondary_indexes: Option<Vec<crate::types::LocalSecondaryIndexDescription>>,
     /// The global secondary indexes, if any, on the table. Each index is scoped to a given partition key value. Each element is composed of:
     ///
     /// - `Backfilling` - If true, then the index is currently in the backfilling phase. Backfilling occurs only when a new global secondary index is added to the table. It is the process by which DynamoDB populates the new index with data from the table. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)
@@ -105,9 +103,7 @@ pub struct TableDescription {
     /// - `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index, consisting of read and write capacity units, along with data about increases and decreases.
     ///
     /// If the table is in the `DELETING` state, no information about indexes will be returned.
-    pub global_secondary_indexes: Option<
-        Vec<crate::types::GlobalSecondaryIndexDescription>,
-    >,
+    pub global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndexDescription>>,
     /// The current DynamoDB Streams configuration for the table.
     pub stream_specification: Option<crate::types::StreamSpecification>,
     /// A timestamp, in ISO 8601 format, for this stream.
@@ -198,15 +194,11 @@ impl TableDescription {
         self.billing_mode_summary.as_ref()
     }
     /// Represents one or more local secondary indexes on the table.
-    pub fn local_secondary_indexes(
-        &self,
-    ) -> &[crate::types::LocalSecondaryIndexDescription] {
+    pub fn local_secondary_indexes(&self) -> &[crate::types::LocalSecondaryIndexDescription] {
         self.local_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// The global secondary indexes, if any, on the table.
-    pub fn global_secondary_indexes(
-        &self,
-    ) -> &[crate::types::GlobalSecondaryIndexDescription] {
+    pub fn global_secondary_indexes(&self) -> &[crate::types::GlobalSecondaryIndexDescription] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// The current DynamoDB Streams configuration for the table.
@@ -254,15 +246,11 @@ impl TableDescription {
         self.on_demand_throughput.as_ref()
     }
     /// Describes the warm throughput value of the base table.
-    pub fn warm_throughput(
-        &self,
-    ) -> Option<&crate::types::TableWarmThroughputDescription> {
+    pub fn warm_throughput(&self) -> Option<&crate::types::TableWarmThroughputDescription> {
         self.warm_throughput.as_ref()
     }
     /// Indicates one of the following consistency modes for a global table:
-    pub fn multi_region_consistency(
-        &self,
-    ) -> Option<&crate::types::MultiRegionConsistency> {
+    pub fn multi_region_consistency(&self) -> Option<&crate::types::MultiRegionConsistency> {
         self.multi_region_consistency.as_ref()
     }
     /// Creates a new builder for [`TableDescription`].
@@ -279,20 +267,14 @@ pub struct TableDescriptionBuilder {
     pub(crate) key_schema: Option<Vec<crate::types::KeySchemaElement>>,
     pub(crate) table_status: Option<crate::types::TableStatus>,
     pub(crate) creation_date_time: Option<::awsrt::types::DateTime>,
-    pub(crate) provisioned_throughput: Option<
-        crate::types::ProvisionedThroughputDescription,
-    >,
+    pub(crate) provisioned_throughput: Option<crate::types::ProvisionedThroughputDescription>,
     pub(crate) table_size_bytes: Option<i64>,
     pub(crate) item_count: Option<i64>,
     pub(crate) table_arn: Option<String>,
     pub(crate) table_id: Option<String>,
     pub(crate) billing_mode_summary: Option<crate::types::BillingModeSummary>,
-    pub(crate) local_secondary_indexes: Option<
-        Vec<crate::types::LocalSecondaryIndexDescription>,
-    >,
-    pub(crate) global_secondary_indexes: Option<
-        Vec<crate::types::GlobalSecondaryIndexDescription>,
-    >,
+    pub(crate) local_secondary_indexes: Option<Vec<crate::types::LocalSecondaryIndexDescription>>,
+    pub(crate) global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndexDescription>>,
     pub(crate) stream_specification: Option<crate::types::StreamSpecification>,
     pub(crate) latest_stream_label: Option<String>,
     pub(crate) latest_stream_arn: Option<String>,
@@ -310,10 +292,7 @@ pub struct TableDescriptionBuilder {
 impl TableDescriptionBuilder {
     /// Appends an item to the `AttributeDefinitions` list.
     /// An array of `AttributeDefinition` objects.
-    pub fn attribute_definitions(
-        mut self,
-        input: crate::types::AttributeDefinition,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, input: crate::types::AttributeDefinition) -> Self {
         self.attribute_definitions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -326,9 +305,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `AttributeDefinitions` member as currently set.
-    pub fn get_attribute_definitions(
-        &self,
-    ) -> &Option<Vec<crate::types::AttributeDefinition>> {
+    pub fn get_attribute_definitions(&self) -> &Option<Vec<crate::types::AttributeDefinition>> {
         &self.attribute_definitions
     }
     /// The name of the table.
@@ -352,10 +329,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `KeySchema` member.
-    pub fn set_key_schema(
-        mut self,
-        input: Option<Vec<crate::types::KeySchemaElement>>,
-    ) -> Self {
+    pub fn set_key_schema(mut self, input: Option<Vec<crate::types::KeySchemaElement>>) -> Self {
         self.key_schema = input;
         self
     }
@@ -383,10 +357,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `CreationDateTime` member.
-    pub fn set_creation_date_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_creation_date_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.creation_date_time = input;
         self
     }
@@ -473,10 +444,7 @@ impl TableDescriptionBuilder {
         &self.table_id
     }
     /// Contains the details for the read/write capacity mode.
-    pub fn billing_mode_summary(
-        mut self,
-        input: crate::types::BillingModeSummary,
-    ) -> Self {
+    pub fn billing_mode_summary(mut self, input: crate::types::BillingModeSummary) -> Self {
         self.billing_mode_summary = Some(input);
         self
     }
@@ -539,10 +507,7 @@ impl TableDescriptionBuilder {
         &self.global_secondary_indexes
     }
     /// The current DynamoDB Streams configuration for the table.
-    pub fn stream_specification(
-        mut self,
-        input: crate::types::StreamSpecification,
-    ) -> Self {
+    pub fn stream_specification(mut self, input: crate::types::StreamSpecification) -> Self {
         self.stream_specification = Some(input);
         self
     }
@@ -555,9 +520,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `StreamSpecification` member as currently set.
-    pub fn get_stream_specification(
-        &self,
-    ) -> &Option<crate::types::StreamSpecification> {
+    pub fn get_stream_specification(&self) -> &Option<crate::types::StreamSpecification> {
         &self.stream_specification
     }
     /// A timestamp, in ISO 8601 format, for this stream.
@@ -609,10 +572,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `Replicas` member.
-    pub fn set_replicas(
-        mut self,
-        input: Option<Vec<crate::types::ReplicaDescription>>,
-    ) -> Self {
+    pub fn set_replicas(mut self, input: Option<Vec<crate::types::ReplicaDescription>>) -> Self {
         self.replicas = input;
         self
     }
@@ -626,10 +586,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `RestoreSummary` member.
-    pub fn set_restore_summary(
-        mut self,
-        input: Option<crate::types::RestoreSummary>,
-    ) -> Self {
+    pub fn set_restore_summary(mut self, input: Option<crate::types::RestoreSummary>) -> Self {
         self.restore_summary = input;
         self
     }
@@ -643,10 +600,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `SSEDescription` member.
-    pub fn set_sse_description(
-        mut self,
-        input: Option<crate::types::SseDescription>,
-    ) -> Self {
+    pub fn set_sse_description(mut self, input: Option<crate::types::SseDescription>) -> Self {
         self.sse_description = input;
         self
     }
@@ -660,10 +614,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// Sets or clears the `ArchivalSummary` member.
-    pub fn set_archival_summary(
-        mut self,
-        input: Option<crate::types::ArchivalSummary>,
-    ) -> Self {
+    pub fn set_archival_summary(mut self, input: Option<crate::types::ArchivalSummary>) -> Self {
         self.archival_summary = input;
         self
     }
@@ -672,10 +623,7 @@ impl TableDescriptionBuilder {
         &self.archival_summary
     }
     /// Contains details of the table class.
-    pub fn table_class_summary(
-        mut self,
-        input: crate::types::TableClassSummary,
-    ) -> Self {
+    pub fn table_class_summary(mut self, input: crate::types::TableClassSummary) -> Self {
         self.table_class_summary = Some(input);
         self
     }
@@ -706,10 +654,7 @@ impl TableDescriptionBuilder {
         &self.deletion_protection_enabled
     }
     /// The maximum number of read and write units for the specified on-demand table.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -726,10 +671,7 @@ impl TableDescriptionBuilder {
         &self.on_demand_throughput
     }
     /// Describes the warm throughput value of the base table.
-    pub fn warm_throughput(
-        mut self,
-        input: crate::types::TableWarmThroughputDescription,
-    ) -> Self {
+    pub fn warm_throughput(mut self, input: crate::types::TableWarmThroughputDescription) -> Self {
         self.warm_throughput = Some(input);
         self
     }
@@ -742,9 +684,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `WarmThroughput` member as currently set.
-    pub fn get_warm_throughput(
-        &self,
-    ) -> &Option<crate::types::TableWarmThroughputDescription> {
+    pub fn get_warm_throughput(&self) -> &Option<crate::types::TableWarmThroughputDescription> {
         &self.warm_throughput
     }
     /// Indicates one of the following consistency modes for a global table:
@@ -764,9 +704,7 @@ impl TableDescriptionBuilder {
         self
     }
     /// The `MultiRegionConsistency` member as currently set.
-    pub fn get_multi_region_consistency(
-        &self,
-    ) -> &Option<crate::types::MultiRegionConsistency> {
+    pub fn get_multi_region_consistency(&self) -> &Option<crate::types::MultiRegionConsistency> {
         &self.multi_region_consistency
     }
     /// Builds the [`TableDescription`].
@@ -809,20 +747,14 @@ pub(crate) fn de_table_description(
     let mut f_key_schema: Option<Vec<crate::types::KeySchemaElement>> = None;
     let mut f_table_status: Option<crate::types::TableStatus> = None;
     let mut f_creation_date_time: Option<::awsrt::types::DateTime> = None;
-    let mut f_provisioned_throughput: Option<
-        crate::types::ProvisionedThroughputDescription,
-    > = None;
+    let mut f_provisioned_throughput: Option<crate::types::ProvisionedThroughputDescription> = None;
     let mut f_table_size_bytes: Option<i64> = None;
     let mut f_item_count: Option<i64> = None;
     let mut f_table_arn: Option<String> = None;
     let mut f_table_id: Option<String> = None;
     let mut f_billing_mode_summary: Option<crate::types::BillingModeSummary> = None;
-    let mut f_local_secondary_indexes: Option<
-        Vec<crate::types::LocalSecondaryIndexDescription>,
-    > = None;
-    let mut f_global_secondary_indexes: Option<
-        Vec<crate::types::GlobalSecondaryIndexDescription>,
-    > = None;
+    let mut f_local_secondary_indexes: Option<Vec<crate::types::LocalSecondaryIndexDescription>> = None;
+    let mut f_global_secondary_indexes: Option<Vec<crate::types::GlobalSecondaryIndexDescription>> = None;
     let mut f_stream_specification: Option<crate::types::StreamSpecification> = None;
     let mut f_latest_stream_label: Option<String> = None;
     let mut f_latest_stream_arn: Option<String> = None;
@@ -839,93 +771,58 @@ pub(crate) fn de_table_description(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "AttributeDefinitions" => {
-                f_attribute_definitions = r
-                    .optional(|r| r.list(crate::types::de_attribute_definition))?;
-            }
+            "AttributeDefinitions" => f_attribute_definitions = r.optional(|r| r.list(
+                crate::types::de_attribute_definition,
+            ))?,
             "TableName" => f_table_name = r.optional(|r| r.string_owned())?,
-            "KeySchema" => {
-                f_key_schema = r
-                    .optional(|r| r.list(crate::types::de_key_schema_element))?;
-            }
-            "TableStatus" => {
-                f_table_status = r
-                    .optional(|r| Ok(crate::types::TableStatus::from(&*r.string()?)))?;
-            }
-            "CreationDateTime" => {
-                f_creation_date_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "ProvisionedThroughput" => {
-                f_provisioned_throughput = r
-                    .optional(crate::types::de_provisioned_throughput_description)?;
-            }
+            "KeySchema" => f_key_schema = r.optional(|r| r.list(crate::types::de_key_schema_element))?,
+            "TableStatus" => f_table_status = r.optional(|r| Ok(
+                crate::types::TableStatus::from(&*r.string()?),
+            ))?,
+            "CreationDateTime" => f_creation_date_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "ProvisionedThroughput" => f_provisioned_throughput = r.optional(
+                crate::types::de_provisioned_throughput_description,
+            )?,
             "TableSizeBytes" => f_table_size_bytes = r.optional(|r| r.i64())?,
             "ItemCount" => f_item_count = r.optional(|r| r.i64())?,
             "TableArn" => f_table_arn = r.optional(|r| r.string_owned())?,
             "TableId" => f_table_id = r.optional(|r| r.string_owned())?,
-            "BillingModeSummary" => {
-                f_billing_mode_summary = r
-                    .optional(crate::types::de_billing_mode_summary)?;
-            }
-            "LocalSecondaryIndexes" => {
-                f_local_secondary_indexes = r
-                    .optional(|r| {
-                        r.list(crate::types::de_local_secondary_index_description)
-                    })?;
-            }
-            "GlobalSecondaryIndexes" => {
-                f_global_secondary_indexes = r
-                    .optional(|r| {
-                        r.list(crate::types::de_global_secondary_index_description)
-                    })?;
-            }
-            "StreamSpecification" => {
-                f_stream_specification = r
-                    .optional(crate::types::de_stream_specification)?;
-            }
-            "LatestStreamLabel" => {
-                f_latest_stream_label = r.optional(|r| r.string_owned())?;
-            }
+            "BillingModeSummary" => f_billing_mode_summary = r.optional(
+                crate::types::de_billing_mode_summary,
+            )?,
+            "LocalSecondaryIndexes" => f_local_secondary_indexes = r.optional(|r| r.list(
+                crate::types::de_local_secondary_index_description,
+            ))?,
+            "GlobalSecondaryIndexes" => f_global_secondary_indexes = r.optional(|r| r.list(
+                crate::types::de_global_secondary_index_description,
+            ))?,
+            "StreamSpecification" => f_stream_specification = r.optional(
+                crate::types::de_stream_specification,
+            )?,
+            "LatestStreamLabel" => f_latest_stream_label = r.optional(|r| r.string_owned())?,
             "LatestStreamArn" => f_latest_stream_arn = r.optional(|r| r.string_owned())?,
-            "GlobalTableVersion" => {
-                f_global_table_version = r.optional(|r| r.string_owned())?;
-            }
-            "Replicas" => {
-                f_replicas = r
-                    .optional(|r| r.list(crate::types::de_replica_description))?;
-            }
-            "RestoreSummary" => {
-                f_restore_summary = r.optional(crate::types::de_restore_summary)?;
-            }
-            "SSEDescription" => {
-                f_sse_description = r.optional(crate::types::de_sse_description)?;
-            }
-            "ArchivalSummary" => {
-                f_archival_summary = r.optional(crate::types::de_archival_summary)?;
-            }
-            "TableClassSummary" => {
-                f_table_class_summary = r.optional(crate::types::de_table_class_summary)?;
-            }
-            "DeletionProtectionEnabled" => {
-                f_deletion_protection_enabled = r.optional(|r| r.bool())?;
-            }
-            "OnDemandThroughput" => {
-                f_on_demand_throughput = r
-                    .optional(crate::types::de_on_demand_throughput)?;
-            }
-            "WarmThroughput" => {
-                f_warm_throughput = r
-                    .optional(crate::types::de_table_warm_throughput_description)?;
-            }
-            "MultiRegionConsistency" => {
-                f_multi_region_consistency = r
-                    .optional(|r| Ok(
-                        crate::types::MultiRegionConsistency::from(&*r.string()?),
-                    ))?;
-            }
+            "GlobalTableVersion" => f_global_table_version = r.optional(|r| r.string_owned())?,
+            "Replicas" => f_replicas = r.optional(|r| r.list(crate::types::de_replica_description))?,
+            "RestoreSummary" => f_restore_summary = r.optional(crate::types::de_restore_summary)?,
+            "SSEDescription" => f_sse_description = r.optional(crate::types::de_sse_description)?,
+            "ArchivalSummary" => f_archival_summary = r.optional(
+                crate::types::de_archival_summary,
+            )?,
+            "TableClassSummary" => f_table_class_summary = r.optional(
+                crate::types::de_table_class_summary,
+            )?,
+            "DeletionProtectionEnabled" => f_deletion_protection_enabled = r.optional(|r| r.bool())?,
+            "OnDemandThroughput" => f_on_demand_throughput = r.optional(
+                crate::types::de_on_demand_throughput,
+            )?,
+            "WarmThroughput" => f_warm_throughput = r.optional(
+                crate::types::de_table_warm_throughput_description,
+            )?,
+            "MultiRegionConsistency" => f_multi_region_consistency = r.optional(|r| Ok(
+                crate::types::MultiRegionConsistency::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -36,16 +36,14 @@ impl TableStatus {
             Self::Updating => "UPDATING",
             Self::Deleting => "DELETING",
             Self::Active => "ACTIVE",
-            Self::InaccessibleEncryptionCredentials => {
-                "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
-            }
+            Self::InaccessibleEncryptionCredentials => "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
             Self::Archiving => "ARCHIVING",
             Self::Archived => "ARCHIVED",
             Self::Unknown(v) => v.as_str(),
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "CREATING",
             "UPDATING",
@@ -64,9 +62,7 @@ impl ::std::convert::From<&str> for TableStatus {
             "UPDATING" => Self::Updating,
             "DELETING" => Self::Deleting,
             "ACTIVE" => Self::Active,
-            "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => {
-                Self::InaccessibleEncryptionCredentials
-            }
+            "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => Self::InaccessibleEncryptionCredentials,
             "ARCHIVING" => Self::Archiving,
             "ARCHIVED" => Self::Archived,
             other => Self::Unknown(other.to_owned()),
@@ -101,18 +97,13 @@ impl Default for TableStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for TableStatus {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for TableStatus {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for TableStatus {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

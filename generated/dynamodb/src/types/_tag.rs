@@ -79,18 +79,14 @@ impl TagBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Tag, ::awsrt::error::BuildError> {
         Ok(Tag {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `Tag`",
-                ))?,
-            value: self
-                .value
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "value",
-                    "`value` is required when building a `Tag`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `Tag`",
+            ))?,
+            value: self.value.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "value",
+                "`value` is required when building a `Tag`",
+            ))?,
         })
     }
 }

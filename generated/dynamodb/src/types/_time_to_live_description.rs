@@ -39,10 +39,7 @@ pub struct TimeToLiveDescriptionBuilder {
 }
 impl TimeToLiveDescriptionBuilder {
     /// The TTL status for the table.
-    pub fn time_to_live_status(
-        mut self,
-        input: impl Into<crate::types::TimeToLiveStatus>,
-    ) -> Self {
+    pub fn time_to_live_status(mut self, input: impl Into<crate::types::TimeToLiveStatus>) -> Self {
         self.time_to_live_status = Some(input.into());
         self
     }
@@ -88,12 +85,9 @@ pub(crate) fn de_time_to_live_description(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "TimeToLiveStatus" => {
-                f_time_to_live_status = r
-                    .optional(|r| Ok(
-                        crate::types::TimeToLiveStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "TimeToLiveStatus" => f_time_to_live_status = r.optional(|r| Ok(
+                crate::types::TimeToLiveStatus::from(&*r.string()?),
+            ))?,
             "AttributeName" => f_attribute_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -75,18 +75,14 @@ impl TimeToLiveSpecificationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TimeToLiveSpecification, ::awsrt::error::BuildError> {
         Ok(TimeToLiveSpecification {
-            enabled: self
-                .enabled
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "enabled",
-                    "`enabled` is required when building a `TimeToLiveSpecification`",
-                ))?,
-            attribute_name: self
-                .attribute_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_name",
-                    "`attribute_name` is required when building a `TimeToLiveSpecification`",
-                ))?,
+            enabled: self.enabled.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "enabled",
+                "`enabled` is required when building a `TimeToLiveSpecification`",
+            ))?,
+            attribute_name: self.attribute_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_name",
+                "`attribute_name` is required when building a `TimeToLiveSpecification`",
+            ))?,
         })
     }
 }

@@ -53,19 +53,14 @@ impl TransactGetItemBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TransactGetItem, ::awsrt::error::BuildError> {
         Ok(TransactGetItem {
-            get: self
-                .get
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "get",
-                    "`get` is required when building a `TransactGetItem`",
-                ))?,
+            get: self.get.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "get",
+                "`get` is required when building a `TransactGetItem`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_transact_get_item(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &TransactGetItem,
-) {
+pub(crate) fn ser_transact_get_item(w: &mut ::awsrt::json::JsonWriter, v: &TransactGetItem) {
     w.begin_object();
     {
         let value = &v.get;

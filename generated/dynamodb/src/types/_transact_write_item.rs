@@ -58,10 +58,7 @@ impl TransactWriteItemBuilder {
         self
     }
     /// Sets or clears the `ConditionCheck` member.
-    pub fn set_condition_check(
-        mut self,
-        input: Option<crate::types::ConditionCheck>,
-    ) -> Self {
+    pub fn set_condition_check(mut self, input: Option<crate::types::ConditionCheck>) -> Self {
         self.condition_check = input;
         self
     }
@@ -121,10 +118,7 @@ impl TransactWriteItemBuilder {
         }
     }
 }
-pub(crate) fn ser_transact_write_item(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &TransactWriteItem,
-) {
+pub(crate) fn ser_transact_write_item(w: &mut ::awsrt::json::JsonWriter, v: &TransactWriteItem) {
     w.begin_object();
     if let Some(value) = &v.condition_check {
         w.key("ConditionCheck");

@@ -28,9 +28,7 @@ impl UpdateGlobalSecondaryIndexAction {
         &self.index_name
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        &self,
-    ) -> Option<&crate::types::ProvisionedThroughput> {
+    pub fn provisioned_throughput(&self) -> Option<&crate::types::ProvisionedThroughput> {
         self.provisioned_throughput.as_ref()
     }
     /// Updates the maximum number of read and write units for the specified global secondary index.
@@ -72,10 +70,7 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
         &self.index_name
     }
     /// Represents the provisioned throughput settings for the specified global secondary index.
-    pub fn provisioned_throughput(
-        mut self,
-        input: crate::types::ProvisionedThroughput,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, input: crate::types::ProvisionedThroughput) -> Self {
         self.provisioned_throughput = Some(input);
         self
     }
@@ -88,16 +83,11 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// The `ProvisionedThroughput` member as currently set.
-    pub fn get_provisioned_throughput(
-        &self,
-    ) -> &Option<crate::types::ProvisionedThroughput> {
+    pub fn get_provisioned_throughput(&self) -> &Option<crate::types::ProvisionedThroughput> {
         &self.provisioned_throughput
     }
     /// Updates the maximum number of read and write units for the specified global secondary index.
-    pub fn on_demand_throughput(
-        mut self,
-        input: crate::types::OnDemandThroughput,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, input: crate::types::OnDemandThroughput) -> Self {
         self.on_demand_throughput = Some(input);
         self
     }
@@ -119,10 +109,7 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
         self
     }
     /// Sets or clears the `WarmThroughput` member.
-    pub fn set_warm_throughput(
-        mut self,
-        input: Option<crate::types::WarmThroughput>,
-    ) -> Self {
+    pub fn set_warm_throughput(mut self, input: Option<crate::types::WarmThroughput>) -> Self {
         self.warm_throughput = input;
         self
     }
@@ -135,16 +122,12 @@ impl UpdateGlobalSecondaryIndexActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateGlobalSecondaryIndexAction, ::awsrt::error::BuildError> {
         Ok(UpdateGlobalSecondaryIndexAction {
-            index_name: self
-                .index_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "index_name",
-                    "`index_name` is required when building a `UpdateGlobalSecondaryIndexAction`",
-                ))?,
+            index_name: self.index_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "index_name",
+                "`index_name` is required when building a `UpdateGlobalSecondaryIndexAction`",
+            ))?,
             provisioned_throughput: self.provisioned_throughput,
             on_demand_throughput: self.on_demand_throughput,
             warm_throughput: self.warm_throughput,

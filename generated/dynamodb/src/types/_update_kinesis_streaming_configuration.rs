@@ -12,9 +12,7 @@
 )]
 pub struct UpdateKinesisStreamingConfiguration {
     /// Enables updating the precision of Kinesis data stream timestamp.
-    pub approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    >,
+    pub approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl UpdateKinesisStreamingConfiguration {
     /// Enables updating the precision of Kinesis data stream timestamp.
@@ -32,9 +30,9 @@ impl UpdateKinesisStreamingConfiguration {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateKinesisStreamingConfigurationBuilder {
-    pub(crate) approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    >,
+    pub(
+        crate
+    ) approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision>,
 }
 impl UpdateKinesisStreamingConfigurationBuilder {
     /// Enables updating the precision of Kinesis data stream timestamp.
@@ -62,8 +60,7 @@ impl UpdateKinesisStreamingConfigurationBuilder {
     /// Builds the [`UpdateKinesisStreamingConfiguration`].
     pub fn build(self) -> UpdateKinesisStreamingConfiguration {
         UpdateKinesisStreamingConfiguration {
-            approximate_creation_date_time_precision: self
-                .approximate_creation_date_time_precision,
+            approximate_creation_date_time_precision: self.approximate_creation_date_time_precision,
         }
     }
 }
@@ -81,20 +78,13 @@ pub(crate) fn ser_update_kinesis_streaming_configuration(
 pub(crate) fn de_update_kinesis_streaming_configuration(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<UpdateKinesisStreamingConfiguration, ::awsrt::json::JsonError> {
-    let mut f_approximate_creation_date_time_precision: Option<
-        crate::types::ApproximateCreationDateTimePrecision,
-    > = None;
+    let mut f_approximate_creation_date_time_precision: Option<crate::types::ApproximateCreationDateTimePrecision> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ApproximateCreationDateTimePrecision" => {
-                f_approximate_creation_date_time_precision = r
-                    .optional(|r| Ok(
-                        crate::types::ApproximateCreationDateTimePrecision::from(
-                            &*r.string()?,
-                        ),
-                    ))?;
-            }
+            "ApproximateCreationDateTimePrecision" => f_approximate_creation_date_time_precision = r.optional(|r| Ok(
+                crate::types::ApproximateCreationDateTimePrecision::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

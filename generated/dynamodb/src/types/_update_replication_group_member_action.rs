@@ -17,9 +17,7 @@ pub struct UpdateReplicationGroupMemberAction {
     #[cfg_attr(feature = "serde", serde(rename = "KMSMasterKeyId"))]
     pub kms_master_key_id: Option<String>,
     /// Replica-specific provisioned throughput. If not specified, uses the source table's provisioned throughput settings.
-    pub provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
+    pub provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
     /// Overrides the maximum on-demand throughput for the replica table.
     pub on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
     /// Replica-specific global secondary index settings.
@@ -49,9 +47,7 @@ impl UpdateReplicationGroupMemberAction {
         self.on_demand_throughput_override.as_ref()
     }
     /// Replica-specific global secondary index settings.
-    pub fn global_secondary_indexes(
-        &self,
-    ) -> &[crate::types::ReplicaGlobalSecondaryIndex] {
+    pub fn global_secondary_indexes(&self) -> &[crate::types::ReplicaGlobalSecondaryIndex] {
         self.global_secondary_indexes.as_deref().unwrap_or_default()
     }
     /// Replica-specific table class.
@@ -69,15 +65,9 @@ impl UpdateReplicationGroupMemberAction {
 pub struct UpdateReplicationGroupMemberActionBuilder {
     pub(crate) region_name: Option<String>,
     pub(crate) kms_master_key_id: Option<String>,
-    pub(crate) provisioned_throughput_override: Option<
-        crate::types::ProvisionedThroughputOverride,
-    >,
-    pub(crate) on_demand_throughput_override: Option<
-        crate::types::OnDemandThroughputOverride,
-    >,
-    pub(crate) global_secondary_indexes: Option<
-        Vec<crate::types::ReplicaGlobalSecondaryIndex>,
-    >,
+    pub(crate) provisioned_throughput_override: Option<crate::types::ProvisionedThroughputOverride>,
+    pub(crate) on_demand_throughput_override: Option<crate::types::OnDemandThroughputOverride>,
+    pub(crate) global_secondary_indexes: Option<Vec<crate::types::ReplicaGlobalSecondaryIndex>>,
     pub(crate) table_class_override: Option<crate::types::TableClass>,
 }
 impl UpdateReplicationGroupMemberActionBuilder {
@@ -178,18 +168,12 @@ impl UpdateReplicationGroupMemberActionBuilder {
         &self.global_secondary_indexes
     }
     /// Replica-specific table class.
-    pub fn table_class_override(
-        mut self,
-        input: impl Into<crate::types::TableClass>,
-    ) -> Self {
+    pub fn table_class_override(mut self, input: impl Into<crate::types::TableClass>) -> Self {
         self.table_class_override = Some(input.into());
         self
     }
     /// Sets or clears the `TableClassOverride` member.
-    pub fn set_table_class_override(
-        mut self,
-        input: Option<crate::types::TableClass>,
-    ) -> Self {
+    pub fn set_table_class_override(mut self, input: Option<crate::types::TableClass>) -> Self {
         self.table_class_override = input;
         self
     }
@@ -202,16 +186,12 @@ impl UpdateReplicationGroupMemberActionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateReplicationGroupMemberAction, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateReplicationGroupMemberAction, ::awsrt::error::BuildError> {
         Ok(UpdateReplicationGroupMemberAction {
-            region_name: self
-                .region_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region_name",
-                    "`region_name` is required when building a `UpdateReplicationGroupMemberAction`",
-                ))?,
+            region_name: self.region_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region_name",
+                "`region_name` is required when building a `UpdateReplicationGroupMemberAction`",
+            ))?,
             kms_master_key_id: self.kms_master_key_id,
             provisioned_throughput_override: self.provisioned_throughput_override,
             on_demand_throughput_override: self.on_demand_throughput_override,

@@ -74,10 +74,7 @@ impl WarmThroughputBuilder {
         }
     }
 }
-pub(crate) fn ser_warm_throughput(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &WarmThroughput,
-) {
+pub(crate) fn ser_warm_throughput(w: &mut ::awsrt::json::JsonWriter, v: &WarmThroughput) {
     w.begin_object();
     if let Some(value) = &v.read_units_per_second {
         w.key("ReadUnitsPerSecond");

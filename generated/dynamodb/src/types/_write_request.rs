@@ -58,10 +58,7 @@ impl WriteRequestBuilder {
         self
     }
     /// Sets or clears the `DeleteRequest` member.
-    pub fn set_delete_request(
-        mut self,
-        input: Option<crate::types::DeleteRequest>,
-    ) -> Self {
+    pub fn set_delete_request(mut self, input: Option<crate::types::DeleteRequest>) -> Self {
         self.delete_request = input;
         self
     }
@@ -98,9 +95,7 @@ pub(crate) fn de_write_request(
     while let Some(key) = r.next_key()? {
         match &*key {
             "PutRequest" => f_put_request = r.optional(crate::types::de_put_request)?,
-            "DeleteRequest" => {
-                f_delete_request = r.optional(crate::types::de_delete_request)?;
-            }
+            "DeleteRequest" => f_delete_request = r.optional(crate::types::de_delete_request)?,
             _ => r.skip_value()?,
         }
     }

@@ -50,7 +50,7 @@ pub use self::_archival_summary::ArchivalSummary;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_archival_summary::de_archival_summary;
+pub(crate) use self::_archival_summary::{de_archival_summary};
 #[cfg(feature = "update_item")]
 mod _attribute_action;
 #[cfg(feature = "update_item")]
@@ -93,9 +93,7 @@ pub use self::_attribute_definition::AttributeDefinition;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_attribute_definition::{
-    ser_attribute_definition, de_attribute_definition,
-};
+pub(crate) use self::_attribute_definition::{ser_attribute_definition, de_attribute_definition};
 #[cfg(
     any(
         feature = "batch_execute_statement",
@@ -155,7 +153,7 @@ mod _attribute_value_update;
 #[cfg(feature = "update_item")]
 pub use self::_attribute_value_update::AttributeValueUpdate;
 #[cfg(feature = "update_item")]
-pub(crate) use self::_attribute_value_update::ser_attribute_value_update;
+pub(crate) use self::_attribute_value_update::{ser_attribute_value_update};
 #[cfg(
     any(
         feature = "describe_global_table_settings",
@@ -182,28 +180,13 @@ pub use self::_auto_scaling_policy_description::AutoScalingPolicyDescription;
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(crate) use self::_auto_scaling_policy_description::de_auto_scaling_policy_description;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
+pub(crate) use self::_auto_scaling_policy_description::{de_auto_scaling_policy_description};
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 mod _auto_scaling_policy_update;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 pub use self::_auto_scaling_policy_update::AutoScalingPolicyUpdate;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
-pub(crate) use self::_auto_scaling_policy_update::ser_auto_scaling_policy_update;
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
+pub(crate) use self::_auto_scaling_policy_update::{ser_auto_scaling_policy_update};
 #[cfg(
     any(
         feature = "describe_global_table_settings",
@@ -230,28 +213,13 @@ pub use self::_auto_scaling_settings_description::AutoScalingSettingsDescription
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(crate) use self::_auto_scaling_settings_description::de_auto_scaling_settings_description;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
+pub(crate) use self::_auto_scaling_settings_description::{de_auto_scaling_settings_description};
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 mod _auto_scaling_settings_update;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 pub use self::_auto_scaling_settings_update::AutoScalingSettingsUpdate;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
-pub(crate) use self::_auto_scaling_settings_update::ser_auto_scaling_settings_update;
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
+pub(crate) use self::_auto_scaling_settings_update::{ser_auto_scaling_settings_update};
 #[cfg(
     any(
         feature = "describe_global_table_settings",
@@ -278,58 +246,29 @@ pub use self::_auto_scaling_target_tracking_scaling_policy_configuration_descrip
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(crate) use self::_auto_scaling_target_tracking_scaling_policy_configuration_description::de_auto_scaling_target_tracking_scaling_policy_configuration_description;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
+pub(
+    crate
+) use self::_auto_scaling_target_tracking_scaling_policy_configuration_description::{de_auto_scaling_target_tracking_scaling_policy_configuration_description};
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 mod _auto_scaling_target_tracking_scaling_policy_configuration_update;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
 pub use self::_auto_scaling_target_tracking_scaling_policy_configuration_update::AutoScalingTargetTrackingScalingPolicyConfigurationUpdate;
-#[cfg(
-    any(
-        feature = "update_global_table_settings",
-        feature = "update_table_replica_auto_scaling"
-    )
-)]
-pub(crate) use self::_auto_scaling_target_tracking_scaling_policy_configuration_update::ser_auto_scaling_target_tracking_scaling_policy_configuration_update;
+#[cfg(any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling"))]
+pub(
+    crate
+) use self::_auto_scaling_target_tracking_scaling_policy_configuration_update::{ser_auto_scaling_target_tracking_scaling_policy_configuration_update};
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 mod _backup_description;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 pub use self::_backup_description::BackupDescription;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
-pub(crate) use self::_backup_description::de_backup_description;
-#[cfg(
-    any(
-        feature = "create_backup",
-        feature = "delete_backup",
-        feature = "describe_backup"
-    )
-)]
+pub(crate) use self::_backup_description::{de_backup_description};
+#[cfg(any(feature = "create_backup", feature = "delete_backup", feature = "describe_backup"))]
 mod _backup_details;
-#[cfg(
-    any(
-        feature = "create_backup",
-        feature = "delete_backup",
-        feature = "describe_backup"
-    )
-)]
+#[cfg(any(feature = "create_backup", feature = "delete_backup", feature = "describe_backup"))]
 pub use self::_backup_details::BackupDetails;
-#[cfg(
-    any(
-        feature = "create_backup",
-        feature = "delete_backup",
-        feature = "describe_backup"
-    )
-)]
-pub(crate) use self::_backup_details::de_backup_details;
+#[cfg(any(feature = "create_backup", feature = "delete_backup", feature = "describe_backup"))]
+pub(crate) use self::_backup_details::{de_backup_details};
 #[cfg(
     any(
         feature = "create_backup",
@@ -353,7 +292,7 @@ mod _backup_summary;
 #[cfg(feature = "list_backups")]
 pub use self::_backup_summary::BackupSummary;
 #[cfg(feature = "list_backups")]
-pub(crate) use self::_backup_summary::de_backup_summary;
+pub(crate) use self::_backup_summary::{de_backup_summary};
 #[cfg(
     any(
         feature = "create_backup",
@@ -381,7 +320,7 @@ mod _batch_statement_error;
 #[cfg(feature = "batch_execute_statement")]
 pub use self::_batch_statement_error::BatchStatementError;
 #[cfg(feature = "batch_execute_statement")]
-pub(crate) use self::_batch_statement_error::de_batch_statement_error;
+pub(crate) use self::_batch_statement_error::{de_batch_statement_error};
 #[cfg(feature = "batch_execute_statement")]
 mod _batch_statement_error_code_enum;
 #[cfg(feature = "batch_execute_statement")]
@@ -391,13 +330,13 @@ mod _batch_statement_request;
 #[cfg(feature = "batch_execute_statement")]
 pub use self::_batch_statement_request::BatchStatementRequest;
 #[cfg(feature = "batch_execute_statement")]
-pub(crate) use self::_batch_statement_request::ser_batch_statement_request;
+pub(crate) use self::_batch_statement_request::{ser_batch_statement_request};
 #[cfg(feature = "batch_execute_statement")]
 mod _batch_statement_response;
 #[cfg(feature = "batch_execute_statement")]
 pub use self::_batch_statement_response::BatchStatementResponse;
 #[cfg(feature = "batch_execute_statement")]
-pub(crate) use self::_batch_statement_response::de_batch_statement_response;
+pub(crate) use self::_batch_statement_response::{de_batch_statement_response};
 #[cfg(
     any(
         feature = "create_table",
@@ -470,7 +409,7 @@ pub use self::_billing_mode_summary::BillingModeSummary;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_billing_mode_summary::de_billing_mode_summary;
+pub(crate) use self::_billing_mode_summary::{de_billing_mode_summary};
 #[cfg(
     any(
         feature = "execute_transaction",
@@ -494,7 +433,7 @@ pub use self::_cancellation_reason::CancellationReason;
         feature = "transact_write_items"
     )
 )]
-pub(crate) use self::_cancellation_reason::de_cancellation_reason;
+pub(crate) use self::_cancellation_reason::{de_cancellation_reason};
 #[cfg(
     any(
         feature = "batch_execute_statement",
@@ -548,7 +487,7 @@ pub use self::_capacity::Capacity;
         feature = "update_item"
     )
 )]
-pub(crate) use self::_capacity::de_capacity;
+pub(crate) use self::_capacity::{de_capacity};
 #[cfg(
     any(
         feature = "delete_item",
@@ -574,13 +513,13 @@ mod _condition;
 #[cfg(any(feature = "query", feature = "scan"))]
 pub use self::_condition::Condition;
 #[cfg(any(feature = "query", feature = "scan"))]
-pub(crate) use self::_condition::ser_condition;
+pub(crate) use self::_condition::{ser_condition};
 #[cfg(feature = "transact_write_items")]
 mod _condition_check;
 #[cfg(feature = "transact_write_items")]
 pub use self::_condition_check::ConditionCheck;
 #[cfg(feature = "transact_write_items")]
-pub(crate) use self::_condition_check::ser_condition_check;
+pub(crate) use self::_condition_check::{ser_condition_check};
 #[cfg(
     any(
         feature = "delete_item",
@@ -654,26 +593,16 @@ pub use self::_consumed_capacity::ConsumedCapacity;
         feature = "update_item"
     )
 )]
-pub(crate) use self::_consumed_capacity::de_consumed_capacity;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+pub(crate) use self::_consumed_capacity::{de_consumed_capacity};
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 mod _continuous_backups_description;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 pub use self::_continuous_backups_description::ContinuousBackupsDescription;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
-pub(crate) use self::_continuous_backups_description::de_continuous_backups_description;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
+pub(crate) use self::_continuous_backups_description::{de_continuous_backups_description};
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 mod _continuous_backups_status;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 pub use self::_continuous_backups_status::ContinuousBackupsStatus;
 #[cfg(feature = "update_contributor_insights")]
 mod _contributor_insights_action;
@@ -700,25 +629,29 @@ mod _contributor_insights_summary;
 #[cfg(feature = "list_contributor_insights")]
 pub use self::_contributor_insights_summary::ContributorInsightsSummary;
 #[cfg(feature = "list_contributor_insights")]
-pub(crate) use self::_contributor_insights_summary::de_contributor_insights_summary;
+pub(crate) use self::_contributor_insights_summary::{de_contributor_insights_summary};
 #[cfg(feature = "update_table")]
 mod _create_global_secondary_index_action;
 #[cfg(feature = "update_table")]
 pub use self::_create_global_secondary_index_action::CreateGlobalSecondaryIndexAction;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_create_global_secondary_index_action::ser_create_global_secondary_index_action;
+pub(
+    crate
+) use self::_create_global_secondary_index_action::{ser_create_global_secondary_index_action};
 #[cfg(feature = "update_global_table")]
 mod _create_replica_action;
 #[cfg(feature = "update_global_table")]
 pub use self::_create_replica_action::CreateReplicaAction;
 #[cfg(feature = "update_global_table")]
-pub(crate) use self::_create_replica_action::ser_create_replica_action;
+pub(crate) use self::_create_replica_action::{ser_create_replica_action};
 #[cfg(feature = "update_table")]
 mod _create_replication_group_member_action;
 #[cfg(feature = "update_table")]
 pub use self::_create_replication_group_member_action::CreateReplicationGroupMemberAction;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_create_replication_group_member_action::ser_create_replication_group_member_action;
+pub(
+    crate
+) use self::_create_replication_group_member_action::{ser_create_replication_group_member_action};
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 mod _csv_options;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
@@ -730,25 +663,29 @@ mod _delete;
 #[cfg(feature = "transact_write_items")]
 pub use self::_delete::Delete;
 #[cfg(feature = "transact_write_items")]
-pub(crate) use self::_delete::ser_delete;
+pub(crate) use self::_delete::{ser_delete};
 #[cfg(feature = "update_table")]
 mod _delete_global_secondary_index_action;
 #[cfg(feature = "update_table")]
 pub use self::_delete_global_secondary_index_action::DeleteGlobalSecondaryIndexAction;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_delete_global_secondary_index_action::ser_delete_global_secondary_index_action;
+pub(
+    crate
+) use self::_delete_global_secondary_index_action::{ser_delete_global_secondary_index_action};
 #[cfg(feature = "update_global_table")]
 mod _delete_replica_action;
 #[cfg(feature = "update_global_table")]
 pub use self::_delete_replica_action::DeleteReplicaAction;
 #[cfg(feature = "update_global_table")]
-pub(crate) use self::_delete_replica_action::ser_delete_replica_action;
+pub(crate) use self::_delete_replica_action::{ser_delete_replica_action};
 #[cfg(feature = "update_table")]
 mod _delete_replication_group_member_action;
 #[cfg(feature = "update_table")]
 pub use self::_delete_replication_group_member_action::DeleteReplicationGroupMemberAction;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_delete_replication_group_member_action::ser_delete_replication_group_member_action;
+pub(
+    crate
+) use self::_delete_replication_group_member_action::{ser_delete_replication_group_member_action};
 #[cfg(feature = "batch_write_item")]
 mod _delete_request;
 #[cfg(feature = "batch_write_item")]
@@ -793,27 +730,27 @@ pub use self::_enable_kinesis_streaming_configuration::EnableKinesisStreamingCon
         feature = "enable_kinesis_streaming_destination"
     )
 )]
-pub(crate) use self::_enable_kinesis_streaming_configuration::{
-    ser_enable_kinesis_streaming_configuration, de_enable_kinesis_streaming_configuration,
-};
+pub(
+    crate
+) use self::_enable_kinesis_streaming_configuration::{ser_enable_kinesis_streaming_configuration, de_enable_kinesis_streaming_configuration};
 #[cfg(feature = "describe_endpoints")]
 mod _endpoint;
 #[cfg(feature = "describe_endpoints")]
 pub use self::_endpoint::Endpoint;
 #[cfg(feature = "describe_endpoints")]
-pub(crate) use self::_endpoint::de_endpoint;
+pub(crate) use self::_endpoint::{de_endpoint};
 #[cfg(any(feature = "delete_item", feature = "put_item", feature = "update_item"))]
 mod _expected_attribute_value;
 #[cfg(any(feature = "delete_item", feature = "put_item", feature = "update_item"))]
 pub use self::_expected_attribute_value::ExpectedAttributeValue;
 #[cfg(any(feature = "delete_item", feature = "put_item", feature = "update_item"))]
-pub(crate) use self::_expected_attribute_value::ser_expected_attribute_value;
+pub(crate) use self::_expected_attribute_value::{ser_expected_attribute_value};
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
 mod _export_description;
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
 pub use self::_export_description::ExportDescription;
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
-pub(crate) use self::_export_description::de_export_description;
+pub(crate) use self::_export_description::{de_export_description};
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
 mod _export_format;
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
@@ -839,7 +776,7 @@ mod _export_summary;
 #[cfg(feature = "list_exports")]
 pub use self::_export_summary::ExportSummary;
 #[cfg(feature = "list_exports")]
-pub(crate) use self::_export_summary::de_export_summary;
+pub(crate) use self::_export_summary::{de_export_summary};
 #[cfg(
     any(
         feature = "describe_export",
@@ -865,13 +802,13 @@ mod _failure_exception;
 #[cfg(feature = "describe_contributor_insights")]
 pub use self::_failure_exception::FailureException;
 #[cfg(feature = "describe_contributor_insights")]
-pub(crate) use self::_failure_exception::de_failure_exception;
+pub(crate) use self::_failure_exception::{de_failure_exception};
 #[cfg(feature = "transact_get_items")]
 mod _get;
 #[cfg(feature = "transact_get_items")]
 pub use self::_get::Get;
 #[cfg(feature = "transact_get_items")]
-pub(crate) use self::_get::ser_get;
+pub(crate) use self::_get::{ser_get};
 #[cfg(
     any(
         feature = "create_table",
@@ -901,15 +838,17 @@ pub use self::_global_secondary_index::GlobalSecondaryIndex;
         feature = "restore_table_to_point_in_time"
     )
 )]
-pub(crate) use self::_global_secondary_index::{
-    ser_global_secondary_index, de_global_secondary_index,
-};
+pub(
+    crate
+) use self::_global_secondary_index::{ser_global_secondary_index, de_global_secondary_index};
 #[cfg(feature = "update_table_replica_auto_scaling")]
 mod _global_secondary_index_auto_scaling_update;
 #[cfg(feature = "update_table_replica_auto_scaling")]
 pub use self::_global_secondary_index_auto_scaling_update::GlobalSecondaryIndexAutoScalingUpdate;
 #[cfg(feature = "update_table_replica_auto_scaling")]
-pub(crate) use self::_global_secondary_index_auto_scaling_update::ser_global_secondary_index_auto_scaling_update;
+pub(
+    crate
+) use self::_global_secondary_index_auto_scaling_update::{ser_global_secondary_index_auto_scaling_update};
 #[cfg(
     any(
         feature = "create_table",
@@ -942,19 +881,19 @@ pub use self::_global_secondary_index_description::GlobalSecondaryIndexDescripti
         feature = "update_table"
     )
 )]
-pub(crate) use self::_global_secondary_index_description::de_global_secondary_index_description;
+pub(crate) use self::_global_secondary_index_description::{de_global_secondary_index_description};
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 mod _global_secondary_index_info;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 pub use self::_global_secondary_index_info::GlobalSecondaryIndexInfo;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
-pub(crate) use self::_global_secondary_index_info::de_global_secondary_index_info;
+pub(crate) use self::_global_secondary_index_info::{de_global_secondary_index_info};
 #[cfg(feature = "update_table")]
 mod _global_secondary_index_update;
 #[cfg(feature = "update_table")]
 pub use self::_global_secondary_index_update::GlobalSecondaryIndexUpdate;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_global_secondary_index_update::ser_global_secondary_index_update;
+pub(crate) use self::_global_secondary_index_update::{ser_global_secondary_index_update};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -996,13 +935,15 @@ pub use self::_global_secondary_index_warm_throughput_description::GlobalSeconda
         feature = "update_table"
     )
 )]
-pub(crate) use self::_global_secondary_index_warm_throughput_description::de_global_secondary_index_warm_throughput_description;
+pub(
+    crate
+) use self::_global_secondary_index_warm_throughput_description::{de_global_secondary_index_warm_throughput_description};
 #[cfg(feature = "list_global_tables")]
 mod _global_table;
 #[cfg(feature = "list_global_tables")]
 pub use self::_global_table::GlobalTable;
 #[cfg(feature = "list_global_tables")]
-pub(crate) use self::_global_table::de_global_table;
+pub(crate) use self::_global_table::{de_global_table};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1026,13 +967,15 @@ pub use self::_global_table_description::GlobalTableDescription;
         feature = "update_global_table"
     )
 )]
-pub(crate) use self::_global_table_description::de_global_table_description;
+pub(crate) use self::_global_table_description::{de_global_table_description};
 #[cfg(feature = "update_global_table_settings")]
 mod _global_table_global_secondary_index_settings_update;
 #[cfg(feature = "update_global_table_settings")]
 pub use self::_global_table_global_secondary_index_settings_update::GlobalTableGlobalSecondaryIndexSettingsUpdate;
 #[cfg(feature = "update_global_table_settings")]
-pub(crate) use self::_global_table_global_secondary_index_settings_update::ser_global_table_global_secondary_index_settings_update;
+pub(
+    crate
+) use self::_global_table_global_secondary_index_settings_update::{ser_global_table_global_secondary_index_settings_update};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1049,34 +992,30 @@ mod _global_table_status;
     )
 )]
 pub use self::_global_table_status::GlobalTableStatus;
-#[cfg(
-    any(feature = "describe_import", feature = "import_table", feature = "list_imports")
-)]
+#[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
 mod _import_status;
-#[cfg(
-    any(feature = "describe_import", feature = "import_table", feature = "list_imports")
-)]
+#[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
 pub use self::_import_status::ImportStatus;
 #[cfg(feature = "list_imports")]
 mod _import_summary;
 #[cfg(feature = "list_imports")]
 pub use self::_import_summary::ImportSummary;
 #[cfg(feature = "list_imports")]
-pub(crate) use self::_import_summary::de_import_summary;
+pub(crate) use self::_import_summary::{de_import_summary};
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 mod _import_table_description;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 pub use self::_import_table_description::ImportTableDescription;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
-pub(crate) use self::_import_table_description::de_import_table_description;
+pub(crate) use self::_import_table_description::{de_import_table_description};
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
 mod _incremental_export_specification;
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
 pub use self::_incremental_export_specification::IncrementalExportSpecification;
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
-pub(crate) use self::_incremental_export_specification::{
-    ser_incremental_export_specification, de_incremental_export_specification,
-};
+pub(
+    crate
+) use self::_incremental_export_specification::{ser_incremental_export_specification, de_incremental_export_specification};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1117,22 +1056,16 @@ pub use self::_index_status::IndexStatus;
 mod _input_compression_type;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 pub use self::_input_compression_type::InputCompressionType;
-#[cfg(
-    any(feature = "describe_import", feature = "import_table", feature = "list_imports")
-)]
+#[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
 mod _input_format;
-#[cfg(
-    any(feature = "describe_import", feature = "import_table", feature = "list_imports")
-)]
+#[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
 pub use self::_input_format::InputFormat;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 mod _input_format_options;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 pub use self::_input_format_options::InputFormatOptions;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
-pub(crate) use self::_input_format_options::{
-    ser_input_format_options, de_input_format_options,
-};
+pub(crate) use self::_input_format_options::{ser_input_format_options, de_input_format_options};
 #[cfg(
     any(
         feature = "batch_write_item",
@@ -1162,13 +1095,13 @@ pub use self::_item_collection_metrics::ItemCollectionMetrics;
         feature = "update_item"
     )
 )]
-pub(crate) use self::_item_collection_metrics::de_item_collection_metrics;
+pub(crate) use self::_item_collection_metrics::{de_item_collection_metrics};
 #[cfg(any(feature = "execute_transaction", feature = "transact_get_items"))]
 mod _item_response;
 #[cfg(any(feature = "execute_transaction", feature = "transact_get_items"))]
 pub use self::_item_response::ItemResponse;
 #[cfg(any(feature = "execute_transaction", feature = "transact_get_items"))]
-pub(crate) use self::_item_response::de_item_response;
+pub(crate) use self::_item_response::{de_item_response};
 #[cfg(
     any(
         feature = "create_table",
@@ -1213,9 +1146,7 @@ pub use self::_key_schema_element::KeySchemaElement;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_key_schema_element::{
-    ser_key_schema_element, de_key_schema_element,
-};
+pub(crate) use self::_key_schema_element::{ser_key_schema_element, de_key_schema_element};
 #[cfg(
     any(
         feature = "create_table",
@@ -1251,15 +1182,13 @@ mod _keys_and_attributes;
 #[cfg(feature = "batch_get_item")]
 pub use self::_keys_and_attributes::KeysAndAttributes;
 #[cfg(feature = "batch_get_item")]
-pub(crate) use self::_keys_and_attributes::{
-    ser_keys_and_attributes, de_keys_and_attributes,
-};
+pub(crate) use self::_keys_and_attributes::{ser_keys_and_attributes, de_keys_and_attributes};
 #[cfg(feature = "describe_kinesis_streaming_destination")]
 mod _kinesis_data_stream_destination;
 #[cfg(feature = "describe_kinesis_streaming_destination")]
 pub use self::_kinesis_data_stream_destination::KinesisDataStreamDestination;
 #[cfg(feature = "describe_kinesis_streaming_destination")]
-pub(crate) use self::_kinesis_data_stream_destination::de_kinesis_data_stream_destination;
+pub(crate) use self::_kinesis_data_stream_destination::{de_kinesis_data_stream_destination};
 #[cfg(
     any(
         feature = "create_table",
@@ -1283,7 +1212,7 @@ pub use self::_local_secondary_index::LocalSecondaryIndex;
         feature = "restore_table_to_point_in_time"
     )
 )]
-pub(crate) use self::_local_secondary_index::ser_local_secondary_index;
+pub(crate) use self::_local_secondary_index::{ser_local_secondary_index};
 #[cfg(
     any(
         feature = "create_table",
@@ -1316,13 +1245,13 @@ pub use self::_local_secondary_index_description::LocalSecondaryIndexDescription
         feature = "update_table"
     )
 )]
-pub(crate) use self::_local_secondary_index_description::de_local_secondary_index_description;
+pub(crate) use self::_local_secondary_index_description::{de_local_secondary_index_description};
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 mod _local_secondary_index_info;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 pub use self::_local_secondary_index_info::LocalSecondaryIndexInfo;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
-pub(crate) use self::_local_secondary_index_info::de_local_secondary_index_info;
+pub(crate) use self::_local_secondary_index_info::{de_local_secondary_index_info};
 #[cfg(
     any(
         feature = "create_table",
@@ -1389,9 +1318,7 @@ pub use self::_on_demand_throughput::OnDemandThroughput;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_on_demand_throughput::{
-    ser_on_demand_throughput, de_on_demand_throughput,
-};
+pub(crate) use self::_on_demand_throughput::{ser_on_demand_throughput, de_on_demand_throughput};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1433,40 +1360,32 @@ pub use self::_on_demand_throughput_override::OnDemandThroughputOverride;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_on_demand_throughput_override::{
-    ser_on_demand_throughput_override, de_on_demand_throughput_override,
-};
+pub(
+    crate
+) use self::_on_demand_throughput_override::{ser_on_demand_throughput_override, de_on_demand_throughput_override};
 #[cfg(feature = "execute_transaction")]
 mod _parameterized_statement;
 #[cfg(feature = "execute_transaction")]
 pub use self::_parameterized_statement::ParameterizedStatement;
 #[cfg(feature = "execute_transaction")]
-pub(crate) use self::_parameterized_statement::ser_parameterized_statement;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+pub(crate) use self::_parameterized_statement::{ser_parameterized_statement};
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 mod _point_in_time_recovery_description;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 pub use self::_point_in_time_recovery_description::PointInTimeRecoveryDescription;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
-pub(crate) use self::_point_in_time_recovery_description::de_point_in_time_recovery_description;
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
+pub(crate) use self::_point_in_time_recovery_description::{de_point_in_time_recovery_description};
 #[cfg(feature = "update_continuous_backups")]
 mod _point_in_time_recovery_specification;
 #[cfg(feature = "update_continuous_backups")]
 pub use self::_point_in_time_recovery_specification::PointInTimeRecoverySpecification;
 #[cfg(feature = "update_continuous_backups")]
-pub(crate) use self::_point_in_time_recovery_specification::ser_point_in_time_recovery_specification;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+pub(
+    crate
+) use self::_point_in_time_recovery_specification::{ser_point_in_time_recovery_specification};
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 mod _point_in_time_recovery_status;
-#[cfg(
-    any(feature = "describe_continuous_backups", feature = "update_continuous_backups")
-)]
+#[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
 pub use self::_point_in_time_recovery_status::PointInTimeRecoveryStatus;
 #[cfg(
     any(
@@ -1581,9 +1500,9 @@ pub use self::_provisioned_throughput::ProvisionedThroughput;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_provisioned_throughput::{
-    ser_provisioned_throughput, de_provisioned_throughput,
-};
+pub(
+    crate
+) use self::_provisioned_throughput::{ser_provisioned_throughput, de_provisioned_throughput};
 #[cfg(
     any(
         feature = "create_table",
@@ -1616,7 +1535,7 @@ pub use self::_provisioned_throughput_description::ProvisionedThroughputDescript
         feature = "update_table"
     )
 )]
-pub(crate) use self::_provisioned_throughput_description::de_provisioned_throughput_description;
+pub(crate) use self::_provisioned_throughput_description::{de_provisioned_throughput_description};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1658,15 +1577,15 @@ pub use self::_provisioned_throughput_override::ProvisionedThroughputOverride;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_provisioned_throughput_override::{
-    ser_provisioned_throughput_override, de_provisioned_throughput_override,
-};
+pub(
+    crate
+) use self::_provisioned_throughput_override::{ser_provisioned_throughput_override, de_provisioned_throughput_override};
 #[cfg(feature = "transact_write_items")]
 mod _put;
 #[cfg(feature = "transact_write_items")]
 pub use self::_put::Put;
 #[cfg(feature = "transact_write_items")]
-pub(crate) use self::_put::ser_put;
+pub(crate) use self::_put::{ser_put};
 #[cfg(feature = "batch_write_item")]
 mod _put_request;
 #[cfg(feature = "batch_write_item")]
@@ -1699,13 +1618,13 @@ pub use self::_replica_auto_scaling_description::ReplicaAutoScalingDescription;
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(crate) use self::_replica_auto_scaling_description::de_replica_auto_scaling_description;
+pub(crate) use self::_replica_auto_scaling_description::{de_replica_auto_scaling_description};
 #[cfg(feature = "update_table_replica_auto_scaling")]
 mod _replica_auto_scaling_update;
 #[cfg(feature = "update_table_replica_auto_scaling")]
 pub use self::_replica_auto_scaling_update::ReplicaAutoScalingUpdate;
 #[cfg(feature = "update_table_replica_auto_scaling")]
-pub(crate) use self::_replica_auto_scaling_update::ser_replica_auto_scaling_update;
+pub(crate) use self::_replica_auto_scaling_update::{ser_replica_auto_scaling_update};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1747,13 +1666,13 @@ pub use self::_replica_description::ReplicaDescription;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_replica_description::de_replica_description;
+pub(crate) use self::_replica_description::{de_replica_description};
 #[cfg(feature = "update_table")]
 mod _replica_global_secondary_index;
 #[cfg(feature = "update_table")]
 pub use self::_replica_global_secondary_index::ReplicaGlobalSecondaryIndex;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_replica_global_secondary_index::ser_replica_global_secondary_index;
+pub(crate) use self::_replica_global_secondary_index::{ser_replica_global_secondary_index};
 #[cfg(
     any(
         feature = "describe_table_replica_auto_scaling",
@@ -1774,13 +1693,17 @@ pub use self::_replica_global_secondary_index_auto_scaling_description::ReplicaG
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(crate) use self::_replica_global_secondary_index_auto_scaling_description::de_replica_global_secondary_index_auto_scaling_description;
+pub(
+    crate
+) use self::_replica_global_secondary_index_auto_scaling_description::{de_replica_global_secondary_index_auto_scaling_description};
 #[cfg(feature = "update_table_replica_auto_scaling")]
 mod _replica_global_secondary_index_auto_scaling_update;
 #[cfg(feature = "update_table_replica_auto_scaling")]
 pub use self::_replica_global_secondary_index_auto_scaling_update::ReplicaGlobalSecondaryIndexAutoScalingUpdate;
 #[cfg(feature = "update_table_replica_auto_scaling")]
-pub(crate) use self::_replica_global_secondary_index_auto_scaling_update::ser_replica_global_secondary_index_auto_scaling_update;
+pub(
+    crate
+) use self::_replica_global_secondary_index_auto_scaling_update::{ser_replica_global_secondary_index_auto_scaling_update};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1822,61 +1745,37 @@ pub use self::_replica_global_secondary_index_description::ReplicaGlobalSecondar
         feature = "update_table"
     )
 )]
-pub(crate) use self::_replica_global_secondary_index_description::de_replica_global_secondary_index_description;
-#[cfg(
-    any(
-        feature = "describe_global_table_settings",
-        feature = "update_global_table_settings"
-    )
-)]
+pub(
+    crate
+) use self::_replica_global_secondary_index_description::{de_replica_global_secondary_index_description};
+#[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
 mod _replica_global_secondary_index_settings_description;
-#[cfg(
-    any(
-        feature = "describe_global_table_settings",
-        feature = "update_global_table_settings"
-    )
-)]
+#[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
 pub use self::_replica_global_secondary_index_settings_description::ReplicaGlobalSecondaryIndexSettingsDescription;
-#[cfg(
-    any(
-        feature = "describe_global_table_settings",
-        feature = "update_global_table_settings"
-    )
-)]
-pub(crate) use self::_replica_global_secondary_index_settings_description::de_replica_global_secondary_index_settings_description;
+#[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
+pub(
+    crate
+) use self::_replica_global_secondary_index_settings_description::{de_replica_global_secondary_index_settings_description};
 #[cfg(feature = "update_global_table_settings")]
 mod _replica_global_secondary_index_settings_update;
 #[cfg(feature = "update_global_table_settings")]
 pub use self::_replica_global_secondary_index_settings_update::ReplicaGlobalSecondaryIndexSettingsUpdate;
 #[cfg(feature = "update_global_table_settings")]
-pub(crate) use self::_replica_global_secondary_index_settings_update::ser_replica_global_secondary_index_settings_update;
-#[cfg(
-    any(
-        feature = "describe_global_table_settings",
-        feature = "update_global_table_settings"
-    )
-)]
+pub(
+    crate
+) use self::_replica_global_secondary_index_settings_update::{ser_replica_global_secondary_index_settings_update};
+#[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
 mod _replica_settings_description;
-#[cfg(
-    any(
-        feature = "describe_global_table_settings",
-        feature = "update_global_table_settings"
-    )
-)]
+#[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
 pub use self::_replica_settings_description::ReplicaSettingsDescription;
-#[cfg(
-    any(
-        feature = "describe_global_table_settings",
-        feature = "update_global_table_settings"
-    )
-)]
-pub(crate) use self::_replica_settings_description::de_replica_settings_description;
+#[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
+pub(crate) use self::_replica_settings_description::{de_replica_settings_description};
 #[cfg(feature = "update_global_table_settings")]
 mod _replica_settings_update;
 #[cfg(feature = "update_global_table_settings")]
 pub use self::_replica_settings_update::ReplicaSettingsUpdate;
 #[cfg(feature = "update_global_table_settings")]
-pub(crate) use self::_replica_settings_update::ser_replica_settings_update;
+pub(crate) use self::_replica_settings_update::{ser_replica_settings_update};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -1918,13 +1817,13 @@ mod _replica_update;
 #[cfg(feature = "update_global_table")]
 pub use self::_replica_update::ReplicaUpdate;
 #[cfg(feature = "update_global_table")]
-pub(crate) use self::_replica_update::ser_replica_update;
+pub(crate) use self::_replica_update::{ser_replica_update};
 #[cfg(feature = "update_table")]
 mod _replication_group_update;
 #[cfg(feature = "update_table")]
 pub use self::_replication_group_update::ReplicationGroupUpdate;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_replication_group_update::ser_replication_group_update;
+pub(crate) use self::_replication_group_update::{ser_replication_group_update};
 #[cfg(
     any(
         feature = "create_table",
@@ -1957,7 +1856,7 @@ pub use self::_restore_summary::RestoreSummary;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_restore_summary::de_restore_summary;
+pub(crate) use self::_restore_summary::{de_restore_summary};
 #[cfg(
     any(
         feature = "batch_execute_statement",
@@ -2042,17 +1941,11 @@ mod _return_values_on_condition_check_failure;
     )
 )]
 pub use self::_return_values_on_condition_check_failure::ReturnValuesOnConditionCheckFailure;
-#[cfg(
-    any(feature = "describe_import", feature = "import_table", feature = "list_imports")
-)]
+#[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
 mod _s3_bucket_source;
-#[cfg(
-    any(feature = "describe_import", feature = "import_table", feature = "list_imports")
-)]
+#[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
 pub use self::_s3_bucket_source::S3BucketSource;
-#[cfg(
-    any(feature = "describe_import", feature = "import_table", feature = "list_imports")
-)]
+#[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
 pub(crate) use self::_s3_bucket_source::{ser_s3_bucket_source, de_s3_bucket_source};
 #[cfg(any(feature = "describe_export", feature = "export_table_to_point_in_time"))]
 mod _s3_sse_algorithm;
@@ -2093,13 +1986,13 @@ mod _source_table_details;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 pub use self::_source_table_details::SourceTableDetails;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
-pub(crate) use self::_source_table_details::de_source_table_details;
+pub(crate) use self::_source_table_details::{de_source_table_details};
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 mod _source_table_feature_details;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
 pub use self::_source_table_feature_details::SourceTableFeatureDetails;
 #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
-pub(crate) use self::_source_table_feature_details::de_source_table_feature_details;
+pub(crate) use self::_source_table_feature_details::{de_source_table_feature_details};
 #[cfg(
     any(
         feature = "create_table",
@@ -2138,7 +2031,7 @@ pub use self::_sse_description::SseDescription;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_sse_description::de_sse_description;
+pub(crate) use self::_sse_description::{de_sse_description};
 #[cfg(
     any(
         feature = "create_table",
@@ -2266,9 +2159,7 @@ pub use self::_stream_specification::StreamSpecification;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_stream_specification::{
-    ser_stream_specification, de_stream_specification,
-};
+pub(crate) use self::_stream_specification::{ser_stream_specification, de_stream_specification};
 #[cfg(
     any(
         feature = "create_table",
@@ -2315,7 +2206,7 @@ pub use self::_table_auto_scaling_description::TableAutoScalingDescription;
         feature = "update_table_replica_auto_scaling"
     )
 )]
-pub(crate) use self::_table_auto_scaling_description::de_table_auto_scaling_description;
+pub(crate) use self::_table_auto_scaling_description::{de_table_auto_scaling_description};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -2395,15 +2286,15 @@ pub use self::_table_class_summary::TableClassSummary;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_table_class_summary::de_table_class_summary;
+pub(crate) use self::_table_class_summary::{de_table_class_summary};
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 mod _table_creation_parameters;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
 pub use self::_table_creation_parameters::TableCreationParameters;
 #[cfg(any(feature = "describe_import", feature = "import_table"))]
-pub(crate) use self::_table_creation_parameters::{
-    ser_table_creation_parameters, de_table_creation_parameters,
-};
+pub(
+    crate
+) use self::_table_creation_parameters::{ser_table_creation_parameters, de_table_creation_parameters};
 #[cfg(
     any(
         feature = "create_table",
@@ -2436,7 +2327,7 @@ pub use self::_table_description::TableDescription;
         feature = "update_table"
     )
 )]
-pub(crate) use self::_table_description::de_table_description;
+pub(crate) use self::_table_description::{de_table_description};
 #[cfg(
     any(
         feature = "create_global_table",
@@ -2510,77 +2401,39 @@ pub use self::_table_warm_throughput_description::TableWarmThroughputDescription
         feature = "update_table"
     )
 )]
-pub(crate) use self::_table_warm_throughput_description::de_table_warm_throughput_description;
-#[cfg(
-    any(
-        feature = "create_table",
-        feature = "list_tags_of_resource",
-        feature = "tag_resource"
-    )
-)]
+pub(crate) use self::_table_warm_throughput_description::{de_table_warm_throughput_description};
+#[cfg(any(feature = "create_table", feature = "list_tags_of_resource", feature = "tag_resource"))]
 mod _tag;
-#[cfg(
-    any(
-        feature = "create_table",
-        feature = "list_tags_of_resource",
-        feature = "tag_resource"
-    )
-)]
+#[cfg(any(feature = "create_table", feature = "list_tags_of_resource", feature = "tag_resource"))]
 pub use self::_tag::Tag;
-#[cfg(
-    any(
-        feature = "create_table",
-        feature = "list_tags_of_resource",
-        feature = "tag_resource"
-    )
-)]
+#[cfg(any(feature = "create_table", feature = "list_tags_of_resource", feature = "tag_resource"))]
 pub(crate) use self::_tag::{ser_tag, de_tag};
 #[cfg(
-    any(
-        feature = "delete_backup",
-        feature = "describe_backup",
-        feature = "describe_time_to_live"
-    )
+    any(feature = "delete_backup", feature = "describe_backup", feature = "describe_time_to_live")
 )]
 mod _time_to_live_description;
 #[cfg(
-    any(
-        feature = "delete_backup",
-        feature = "describe_backup",
-        feature = "describe_time_to_live"
-    )
+    any(feature = "delete_backup", feature = "describe_backup", feature = "describe_time_to_live")
 )]
 pub use self::_time_to_live_description::TimeToLiveDescription;
 #[cfg(
-    any(
-        feature = "delete_backup",
-        feature = "describe_backup",
-        feature = "describe_time_to_live"
-    )
+    any(feature = "delete_backup", feature = "describe_backup", feature = "describe_time_to_live")
 )]
-pub(crate) use self::_time_to_live_description::de_time_to_live_description;
+pub(crate) use self::_time_to_live_description::{de_time_to_live_description};
 #[cfg(feature = "update_time_to_live")]
 mod _time_to_live_specification;
 #[cfg(feature = "update_time_to_live")]
 pub use self::_time_to_live_specification::TimeToLiveSpecification;
 #[cfg(feature = "update_time_to_live")]
-pub(crate) use self::_time_to_live_specification::{
-    ser_time_to_live_specification, de_time_to_live_specification,
-};
+pub(
+    crate
+) use self::_time_to_live_specification::{ser_time_to_live_specification, de_time_to_live_specification};
 #[cfg(
-    any(
-        feature = "delete_backup",
-        feature = "describe_backup",
-        feature = "describe_time_to_live"
-    )
+    any(feature = "delete_backup", feature = "describe_backup", feature = "describe_time_to_live")
 )]
 mod _time_to_live_status;
 #[cfg(
-    any(
-        feature = "delete_backup",
-        feature = "describe_backup",
-        feature = "describe_time_to_live"
-    )
+    any(feature = "delete_backup", feature = "describe_backup", feature = "describe_time_to_live")
 )]
 pub use self::_time_to_live_status::TimeToLiveStatus;
 #[cfg(feature = "transact_get_items")]
@@ -2588,39 +2441,43 @@ mod _transact_get_item;
 #[cfg(feature = "transact_get_items")]
 pub use self::_transact_get_item::TransactGetItem;
 #[cfg(feature = "transact_get_items")]
-pub(crate) use self::_transact_get_item::ser_transact_get_item;
+pub(crate) use self::_transact_get_item::{ser_transact_get_item};
 #[cfg(feature = "transact_write_items")]
 mod _transact_write_item;
 #[cfg(feature = "transact_write_items")]
 pub use self::_transact_write_item::TransactWriteItem;
 #[cfg(feature = "transact_write_items")]
-pub(crate) use self::_transact_write_item::ser_transact_write_item;
+pub(crate) use self::_transact_write_item::{ser_transact_write_item};
 #[cfg(feature = "transact_write_items")]
 mod _update;
 #[cfg(feature = "transact_write_items")]
 pub use self::_update::Update;
 #[cfg(feature = "transact_write_items")]
-pub(crate) use self::_update::ser_update;
+pub(crate) use self::_update::{ser_update};
 #[cfg(feature = "update_table")]
 mod _update_global_secondary_index_action;
 #[cfg(feature = "update_table")]
 pub use self::_update_global_secondary_index_action::UpdateGlobalSecondaryIndexAction;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_update_global_secondary_index_action::ser_update_global_secondary_index_action;
+pub(
+    crate
+) use self::_update_global_secondary_index_action::{ser_update_global_secondary_index_action};
 #[cfg(feature = "update_kinesis_streaming_destination")]
 mod _update_kinesis_streaming_configuration;
 #[cfg(feature = "update_kinesis_streaming_destination")]
 pub use self::_update_kinesis_streaming_configuration::UpdateKinesisStreamingConfiguration;
 #[cfg(feature = "update_kinesis_streaming_destination")]
-pub(crate) use self::_update_kinesis_streaming_configuration::{
-    ser_update_kinesis_streaming_configuration, de_update_kinesis_streaming_configuration,
-};
+pub(
+    crate
+) use self::_update_kinesis_streaming_configuration::{ser_update_kinesis_streaming_configuration, de_update_kinesis_streaming_configuration};
 #[cfg(feature = "update_table")]
 mod _update_replication_group_member_action;
 #[cfg(feature = "update_table")]
 pub use self::_update_replication_group_member_action::UpdateReplicationGroupMemberAction;
 #[cfg(feature = "update_table")]
-pub(crate) use self::_update_replication_group_member_action::ser_update_replication_group_member_action;
+pub(
+    crate
+) use self::_update_replication_group_member_action::{ser_update_replication_group_member_action};
 #[cfg(
     any(
         feature = "create_table",
@@ -2662,22 +2519,14 @@ pub use self::_write_request::WriteRequest;
 pub(crate) use self::_write_request::{ser_write_request, de_write_request};
 pub mod error;
 #[cfg(
-    any(
-        feature = "create_backup",
-        feature = "delete_backup",
-        feature = "restore_table_from_backup"
-    )
+    any(feature = "create_backup", feature = "delete_backup", feature = "restore_table_from_backup")
 )]
 #[doc(hidden)]
 pub use self::error::BackupInUseException;
 #[cfg(
-    any(
-        feature = "create_backup",
-        feature = "delete_backup",
-        feature = "restore_table_from_backup"
-    )
+    any(feature = "create_backup", feature = "delete_backup", feature = "restore_table_from_backup")
 )]
-pub(crate) use self::error::de_backup_in_use_exception;
+pub(crate) use self::error::{de_backup_in_use_exception};
 #[cfg(
     any(
         feature = "delete_backup",
@@ -2694,7 +2543,7 @@ pub use self::error::BackupNotFoundException;
         feature = "restore_table_from_backup"
     )
 )]
-pub(crate) use self::error::de_backup_not_found_exception;
+pub(crate) use self::error::{de_backup_not_found_exception};
 #[cfg(
     any(
         feature = "delete_item",
@@ -2713,32 +2562,32 @@ pub use self::error::ConditionalCheckFailedException;
         feature = "update_item"
     )
 )]
-pub(crate) use self::error::de_conditional_check_failed_exception;
+pub(crate) use self::error::{de_conditional_check_failed_exception};
 #[cfg(any(feature = "create_backup", feature = "update_continuous_backups"))]
 #[doc(hidden)]
 pub use self::error::ContinuousBackupsUnavailableException;
 #[cfg(any(feature = "create_backup", feature = "update_continuous_backups"))]
-pub(crate) use self::error::de_continuous_backups_unavailable_exception;
+pub(crate) use self::error::{de_continuous_backups_unavailable_exception};
 #[cfg(feature = "execute_statement")]
 #[doc(hidden)]
 pub use self::error::DuplicateItemException;
 #[cfg(feature = "execute_statement")]
-pub(crate) use self::error::de_duplicate_item_exception;
+pub(crate) use self::error::{de_duplicate_item_exception};
 #[cfg(feature = "export_table_to_point_in_time")]
 #[doc(hidden)]
 pub use self::error::ExportConflictException;
 #[cfg(feature = "export_table_to_point_in_time")]
-pub(crate) use self::error::de_export_conflict_exception;
+pub(crate) use self::error::{de_export_conflict_exception};
 #[cfg(feature = "describe_export")]
 #[doc(hidden)]
 pub use self::error::ExportNotFoundException;
 #[cfg(feature = "describe_export")]
-pub(crate) use self::error::de_export_not_found_exception;
+pub(crate) use self::error::{de_export_not_found_exception};
 #[cfg(feature = "create_global_table")]
 #[doc(hidden)]
 pub use self::error::GlobalTableAlreadyExistsException;
 #[cfg(feature = "create_global_table")]
-pub(crate) use self::error::de_global_table_already_exists_exception;
+pub(crate) use self::error::{de_global_table_already_exists_exception};
 #[cfg(
     any(
         feature = "describe_global_table",
@@ -2757,27 +2606,27 @@ pub use self::error::GlobalTableNotFoundException;
         feature = "update_global_table_settings"
     )
 )]
-pub(crate) use self::error::de_global_table_not_found_exception;
+pub(crate) use self::error::{de_global_table_not_found_exception};
 #[cfg(any(feature = "execute_transaction", feature = "transact_write_items"))]
 #[doc(hidden)]
 pub use self::error::IdempotentParameterMismatchException;
 #[cfg(any(feature = "execute_transaction", feature = "transact_write_items"))]
-pub(crate) use self::error::de_idempotent_parameter_mismatch_exception;
+pub(crate) use self::error::{de_idempotent_parameter_mismatch_exception};
 #[cfg(feature = "import_table")]
 #[doc(hidden)]
 pub use self::error::ImportConflictException;
 #[cfg(feature = "import_table")]
-pub(crate) use self::error::de_import_conflict_exception;
+pub(crate) use self::error::{de_import_conflict_exception};
 #[cfg(feature = "describe_import")]
 #[doc(hidden)]
 pub use self::error::ImportNotFoundException;
 #[cfg(feature = "describe_import")]
-pub(crate) use self::error::de_import_not_found_exception;
+pub(crate) use self::error::{de_import_not_found_exception};
 #[cfg(feature = "update_global_table_settings")]
 #[doc(hidden)]
 pub use self::error::IndexNotFoundException;
 #[cfg(feature = "update_global_table_settings")]
-pub(crate) use self::error::de_index_not_found_exception;
+pub(crate) use self::error::{de_index_not_found_exception};
 #[cfg(
     any(
         feature = "batch_execute_statement",
@@ -2894,7 +2743,7 @@ pub use self::error::InternalServerError;
         feature = "update_time_to_live"
     )
 )]
-pub(crate) use self::error::de_internal_server_error;
+pub(crate) use self::error::{de_internal_server_error};
 #[cfg(
     any(
         feature = "batch_get_item",
@@ -2989,17 +2838,17 @@ pub use self::error::InvalidEndpointException;
         feature = "update_time_to_live"
     )
 )]
-pub(crate) use self::error::de_invalid_endpoint_exception;
+pub(crate) use self::error::{de_invalid_endpoint_exception};
 #[cfg(feature = "export_table_to_point_in_time")]
 #[doc(hidden)]
 pub use self::error::InvalidExportTimeException;
 #[cfg(feature = "export_table_to_point_in_time")]
-pub(crate) use self::error::de_invalid_export_time_exception;
+pub(crate) use self::error::{de_invalid_export_time_exception};
 #[cfg(feature = "restore_table_to_point_in_time")]
 #[doc(hidden)]
 pub use self::error::InvalidRestoreTimeException;
 #[cfg(feature = "restore_table_to_point_in_time")]
-pub(crate) use self::error::de_invalid_restore_time_exception;
+pub(crate) use self::error::{de_invalid_restore_time_exception};
 #[cfg(
     any(
         feature = "batch_write_item",
@@ -3020,7 +2869,7 @@ pub use self::error::ItemCollectionSizeLimitExceededException;
         feature = "update_item"
     )
 )]
-pub(crate) use self::error::de_item_collection_size_limit_exceeded_exception;
+pub(crate) use self::error::{de_item_collection_size_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "create_backup",
@@ -3077,22 +2926,12 @@ pub use self::error::LimitExceededException;
         feature = "update_time_to_live"
     )
 )]
-pub(crate) use self::error::de_limit_exceeded_exception;
-#[cfg(
-    any(
-        feature = "export_table_to_point_in_time",
-        feature = "restore_table_to_point_in_time"
-    )
-)]
+pub(crate) use self::error::{de_limit_exceeded_exception};
+#[cfg(any(feature = "export_table_to_point_in_time", feature = "restore_table_to_point_in_time"))]
 #[doc(hidden)]
 pub use self::error::PointInTimeRecoveryUnavailableException;
-#[cfg(
-    any(
-        feature = "export_table_to_point_in_time",
-        feature = "restore_table_to_point_in_time"
-    )
-)]
-pub(crate) use self::error::de_point_in_time_recovery_unavailable_exception;
+#[cfg(any(feature = "export_table_to_point_in_time", feature = "restore_table_to_point_in_time"))]
+pub(crate) use self::error::{de_point_in_time_recovery_unavailable_exception};
 #[cfg(
     any(
         feature = "delete_resource_policy",
@@ -3109,7 +2948,7 @@ pub use self::error::PolicyNotFoundException;
         feature = "put_resource_policy"
     )
 )]
-pub(crate) use self::error::de_policy_not_found_exception;
+pub(crate) use self::error::{de_policy_not_found_exception};
 #[cfg(
     any(
         feature = "batch_get_item",
@@ -3144,22 +2983,22 @@ pub use self::error::ProvisionedThroughputExceededException;
         feature = "update_item"
     )
 )]
-pub(crate) use self::error::de_provisioned_throughput_exceeded_exception;
+pub(crate) use self::error::{de_provisioned_throughput_exceeded_exception};
 #[cfg(feature = "update_global_table")]
 #[doc(hidden)]
 pub use self::error::ReplicaAlreadyExistsException;
 #[cfg(feature = "update_global_table")]
-pub(crate) use self::error::de_replica_already_exists_exception;
+pub(crate) use self::error::{de_replica_already_exists_exception};
 #[cfg(any(feature = "update_global_table", feature = "update_global_table_settings"))]
 #[doc(hidden)]
 pub use self::error::ReplicaNotFoundException;
 #[cfg(any(feature = "update_global_table", feature = "update_global_table_settings"))]
-pub(crate) use self::error::de_replica_not_found_exception;
+pub(crate) use self::error::{de_replica_not_found_exception};
 #[cfg(any(feature = "delete_item", feature = "put_item", feature = "update_item"))]
 #[doc(hidden)]
 pub use self::error::ReplicatedWriteConflictException;
 #[cfg(any(feature = "delete_item", feature = "put_item", feature = "update_item"))]
-pub(crate) use self::error::de_replicated_write_conflict_exception;
+pub(crate) use self::error::{de_replicated_write_conflict_exception};
 #[cfg(
     any(
         feature = "batch_execute_statement",
@@ -3196,7 +3035,7 @@ pub use self::error::RequestLimitExceeded;
         feature = "update_item"
     )
 )]
-pub(crate) use self::error::de_request_limit_exceeded;
+pub(crate) use self::error::{de_request_limit_exceeded};
 #[cfg(
     any(
         feature = "create_table",
@@ -3235,7 +3074,7 @@ pub use self::error::ResourceInUseException;
         feature = "update_time_to_live"
     )
 )]
-pub(crate) use self::error::de_resource_in_use_exception;
+pub(crate) use self::error::{de_resource_in_use_exception};
 #[cfg(
     any(
         feature = "batch_get_item",
@@ -3310,22 +3149,12 @@ pub use self::error::ResourceNotFoundException;
         feature = "update_time_to_live"
     )
 )]
-pub(crate) use self::error::de_resource_not_found_exception;
-#[cfg(
-    any(
-        feature = "restore_table_from_backup",
-        feature = "restore_table_to_point_in_time"
-    )
-)]
+pub(crate) use self::error::{de_resource_not_found_exception};
+#[cfg(any(feature = "restore_table_from_backup", feature = "restore_table_to_point_in_time"))]
 #[doc(hidden)]
 pub use self::error::TableAlreadyExistsException;
-#[cfg(
-    any(
-        feature = "restore_table_from_backup",
-        feature = "restore_table_to_point_in_time"
-    )
-)]
-pub(crate) use self::error::de_table_already_exists_exception;
+#[cfg(any(feature = "restore_table_from_backup", feature = "restore_table_to_point_in_time"))]
+pub(crate) use self::error::{de_table_already_exists_exception};
 #[cfg(
     any(
         feature = "create_backup",
@@ -3342,7 +3171,7 @@ pub use self::error::TableInUseException;
         feature = "restore_table_to_point_in_time"
     )
 )]
-pub(crate) use self::error::de_table_in_use_exception;
+pub(crate) use self::error::{de_table_in_use_exception};
 #[cfg(
     any(
         feature = "create_backup",
@@ -3367,7 +3196,7 @@ pub use self::error::TableNotFoundException;
         feature = "update_global_table"
     )
 )]
-pub(crate) use self::error::de_table_not_found_exception;
+pub(crate) use self::error::{de_table_not_found_exception};
 #[cfg(
     any(
         feature = "execute_transaction",
@@ -3384,7 +3213,7 @@ pub use self::error::TransactionCanceledException;
         feature = "transact_write_items"
     )
 )]
-pub(crate) use self::error::de_transaction_canceled_exception;
+pub(crate) use self::error::{de_transaction_canceled_exception};
 #[cfg(
     any(
         feature = "delete_item",
@@ -3403,12 +3232,12 @@ pub use self::error::TransactionConflictException;
         feature = "update_item"
     )
 )]
-pub(crate) use self::error::de_transaction_conflict_exception;
+pub(crate) use self::error::{de_transaction_conflict_exception};
 #[cfg(any(feature = "execute_transaction", feature = "transact_write_items"))]
 #[doc(hidden)]
 pub use self::error::TransactionInProgressException;
 #[cfg(any(feature = "execute_transaction", feature = "transact_write_items"))]
-pub(crate) use self::error::de_transaction_in_progress_exception;
+pub(crate) use self::error::{de_transaction_in_progress_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(
@@ -3447,10 +3276,7 @@ pub mod builders {
     )]
     pub use super::_auto_scaling_policy_description::AutoScalingPolicyDescriptionBuilder;
     #[cfg(
-        any(
-            feature = "update_global_table_settings",
-            feature = "update_table_replica_auto_scaling"
-        )
+        any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling")
     )]
     pub use super::_auto_scaling_policy_update::AutoScalingPolicyUpdateBuilder;
     #[cfg(
@@ -3463,10 +3289,7 @@ pub mod builders {
     )]
     pub use super::_auto_scaling_settings_description::AutoScalingSettingsDescriptionBuilder;
     #[cfg(
-        any(
-            feature = "update_global_table_settings",
-            feature = "update_table_replica_auto_scaling"
-        )
+        any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling")
     )]
     pub use super::_auto_scaling_settings_update::AutoScalingSettingsUpdateBuilder;
     #[cfg(
@@ -3479,21 +3302,12 @@ pub mod builders {
     )]
     pub use super::_auto_scaling_target_tracking_scaling_policy_configuration_description::AutoScalingTargetTrackingScalingPolicyConfigurationDescriptionBuilder;
     #[cfg(
-        any(
-            feature = "update_global_table_settings",
-            feature = "update_table_replica_auto_scaling"
-        )
+        any(feature = "update_global_table_settings", feature = "update_table_replica_auto_scaling")
     )]
     pub use super::_auto_scaling_target_tracking_scaling_policy_configuration_update::AutoScalingTargetTrackingScalingPolicyConfigurationUpdateBuilder;
     #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
     pub use super::_backup_description::BackupDescriptionBuilder;
-    #[cfg(
-        any(
-            feature = "create_backup",
-            feature = "delete_backup",
-            feature = "describe_backup"
-        )
-    )]
+    #[cfg(any(feature = "create_backup", feature = "delete_backup", feature = "describe_backup"))]
     pub use super::_backup_details::BackupDetailsBuilder;
     #[cfg(feature = "list_backups")]
     pub use super::_backup_summary::BackupSummaryBuilder;
@@ -3564,12 +3378,7 @@ pub mod builders {
         )
     )]
     pub use super::_consumed_capacity::ConsumedCapacityBuilder;
-    #[cfg(
-        any(
-            feature = "describe_continuous_backups",
-            feature = "update_continuous_backups"
-        )
-    )]
+    #[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
     pub use super::_continuous_backups_description::ContinuousBackupsDescriptionBuilder;
     #[cfg(feature = "list_contributor_insights")]
     pub use super::_contributor_insights_summary::ContributorInsightsSummaryBuilder;
@@ -3754,12 +3563,7 @@ pub mod builders {
     pub use super::_on_demand_throughput_override::OnDemandThroughputOverrideBuilder;
     #[cfg(feature = "execute_transaction")]
     pub use super::_parameterized_statement::ParameterizedStatementBuilder;
-    #[cfg(
-        any(
-            feature = "describe_continuous_backups",
-            feature = "update_continuous_backups"
-        )
-    )]
+    #[cfg(any(feature = "describe_continuous_backups", feature = "update_continuous_backups"))]
     pub use super::_point_in_time_recovery_description::PointInTimeRecoveryDescriptionBuilder;
     #[cfg(feature = "update_continuous_backups")]
     pub use super::_point_in_time_recovery_specification::PointInTimeRecoverySpecificationBuilder;
@@ -3870,21 +3674,11 @@ pub mod builders {
         )
     )]
     pub use super::_replica_global_secondary_index_description::ReplicaGlobalSecondaryIndexDescriptionBuilder;
-    #[cfg(
-        any(
-            feature = "describe_global_table_settings",
-            feature = "update_global_table_settings"
-        )
-    )]
+    #[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
     pub use super::_replica_global_secondary_index_settings_description::ReplicaGlobalSecondaryIndexSettingsDescriptionBuilder;
     #[cfg(feature = "update_global_table_settings")]
     pub use super::_replica_global_secondary_index_settings_update::ReplicaGlobalSecondaryIndexSettingsUpdateBuilder;
-    #[cfg(
-        any(
-            feature = "describe_global_table_settings",
-            feature = "update_global_table_settings"
-        )
-    )]
+    #[cfg(any(feature = "describe_global_table_settings", feature = "update_global_table_settings"))]
     pub use super::_replica_settings_description::ReplicaSettingsDescriptionBuilder;
     #[cfg(feature = "update_global_table_settings")]
     pub use super::_replica_settings_update::ReplicaSettingsUpdateBuilder;
@@ -3903,13 +3697,7 @@ pub mod builders {
         )
     )]
     pub use super::_restore_summary::RestoreSummaryBuilder;
-    #[cfg(
-        any(
-            feature = "describe_import",
-            feature = "import_table",
-            feature = "list_imports"
-        )
-    )]
+    #[cfg(any(feature = "describe_import", feature = "import_table", feature = "list_imports"))]
     pub use super::_s3_bucket_source::S3BucketSourceBuilder;
     #[cfg(any(feature = "delete_backup", feature = "describe_backup"))]
     pub use super::_source_table_details::SourceTableDetailsBuilder;
@@ -4003,11 +3791,7 @@ pub mod builders {
     )]
     pub use super::_table_warm_throughput_description::TableWarmThroughputDescriptionBuilder;
     #[cfg(
-        any(
-            feature = "create_table",
-            feature = "list_tags_of_resource",
-            feature = "tag_resource"
-        )
+        any(feature = "create_table", feature = "list_tags_of_resource", feature = "tag_resource")
     )]
     pub use super::_tag::TagBuilder;
     #[cfg(

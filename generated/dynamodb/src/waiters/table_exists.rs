@@ -41,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`TableExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilTableExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_table::DescribeTableOutput,
-    crate::operation::describe_table::DescribeTableError,
->;
+pub type WaitUntilTableExistsError = ::awsrt::waiter::WaiterError<crate::operation::describe_table::DescribeTableOutput, crate::operation::describe_table::DescribeTableError>;
 /// Fluent builder for [`Client::wait_until_table_exists`](crate::Client::wait_until_table_exists): set the members of the `DescribeTable` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct TableExistsFluentBuilder {
@@ -55,9 +52,7 @@ pub struct TableExistsFluentBuilder {
 }
 impl TableExistsFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_table::DescribeTableInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_table::DescribeTableInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (20 s unless set: the waiter's `minDelay` in the model).
@@ -80,31 +75,33 @@ impl TableExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::describe_table::DescribeTableOutput,
-        WaitUntilTableExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "TableExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::describe_table::DescribeTableOutput, WaitUntilTableExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "TableExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::describe_table::send(&handle, input).await }
+            async move {
+                crate::operation::describe_table::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "TableExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "TableExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("TableExists")
     }
     /// The name of the table to describe.
@@ -126,10 +123,7 @@ impl TableExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_table::DescribeTableInput,
-    result: &::std::result::Result<
-        crate::operation::describe_table::DescribeTableOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_table::DescribeTableOutput, ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("ACTIVE")) {
@@ -137,11 +131,8 @@ fn accept(
         }
     }
     if let Err(err) = result {
-        if err.code() == Some("ResourceNotFoundException")
-            || err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception())
-        {
+        if err.code() == Some("ResourceNotFoundException") || err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()) {
             return Some(::awsrt::waiter::AcceptorState::Retry);
         }
     }
@@ -163,10 +154,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_table::DescribeTableInput,
-    result: &::std::result::Result<
-        crate::operation::describe_table::DescribeTableOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_table::DescribeTableOutput, ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -178,15 +166,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_table::DescribeTableInput,
     output: &crate::operation::describe_table::DescribeTableOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "Table.TableStatus",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "Table.TableStatus", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

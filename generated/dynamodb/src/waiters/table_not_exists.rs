@@ -40,15 +40,9 @@ impl crate::Client {
     }
 }
 /// Why [`TableNotExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilTableNotExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_table::DescribeTableOutput,
-    crate::operation::describe_table::DescribeTableError,
->;
+pub type WaitUntilTableNotExistsError = ::awsrt::waiter::WaiterError<crate::operation::describe_table::DescribeTableOutput, crate::operation::describe_table::DescribeTableError>;
 /// What [`TableNotExistsFluentBuilder::wait`] ends with: the last `DescribeTable` output, or the error a success acceptor expected.
-pub type WaitUntilTableNotExistsFinalPoll = ::awsrt::waiter::FinalPoll<
-    crate::operation::describe_table::DescribeTableOutput,
-    crate::operation::describe_table::DescribeTableError,
->;
+pub type WaitUntilTableNotExistsFinalPoll = ::awsrt::waiter::FinalPoll<crate::operation::describe_table::DescribeTableOutput, crate::operation::describe_table::DescribeTableError>;
 /// Fluent builder for [`Client::wait_until_table_not_exists`](crate::Client::wait_until_table_not_exists): set the members of the `DescribeTable` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct TableNotExistsFluentBuilder {
@@ -59,9 +53,7 @@ pub struct TableNotExistsFluentBuilder {
 }
 impl TableNotExistsFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_table::DescribeTableInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_table::DescribeTableInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (20 s unless set: the waiter's `minDelay` in the model).
@@ -84,31 +76,33 @@ impl TableNotExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        WaitUntilTableNotExistsFinalPoll,
-        WaitUntilTableNotExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "TableNotExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<WaitUntilTableNotExistsFinalPoll, WaitUntilTableNotExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "TableNotExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::describe_table::send(&handle, input).await }
+            async move {
+                crate::operation::describe_table::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "TableNotExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "TableNotExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         Ok(final_poll)
     }
     /// The name of the table to describe.
@@ -130,17 +124,11 @@ impl TableNotExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_table::DescribeTableInput,
-    result: &::std::result::Result<
-        crate::operation::describe_table::DescribeTableOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_table::DescribeTableOutput, ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Err(err) = result {
-        if err.code() == Some("ResourceNotFoundException")
-            || err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception())
-        {
+        if err.code() == Some("ResourceNotFoundException") || err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()) {
             return Some(::awsrt::waiter::AcceptorState::Success);
         }
     }
@@ -152,10 +140,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_table::DescribeTableInput,
-    result: &::std::result::Result<
-        crate::operation::describe_table::DescribeTableOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_table::DescribeTableOutput, ::awsrt::error::SdkError<crate::operation::describe_table::DescribeTableError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

@@ -129,34 +129,24 @@ impl AssociateAccessPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AssociateAccessPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AssociateAccessPolicyInput, ::awsrt::error::BuildError> {
         Ok(AssociateAccessPolicyInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `AssociateAccessPolicyInput`",
-                ))?,
-            principal_arn: self
-                .principal_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_arn",
-                    "`principal_arn` is required when building a `AssociateAccessPolicyInput`",
-                ))?,
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `AssociateAccessPolicyInput`",
-                ))?,
-            access_scope: self
-                .access_scope
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_scope",
-                    "`access_scope` is required when building a `AssociateAccessPolicyInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `AssociateAccessPolicyInput`",
+            ))?,
+            principal_arn: self.principal_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_arn",
+                "`principal_arn` is required when building a `AssociateAccessPolicyInput`",
+            ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `AssociateAccessPolicyInput`",
+            ))?,
+            access_scope: self.access_scope.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_scope",
+                "`access_scope` is required when building a `AssociateAccessPolicyInput`",
+            ))?,
         })
     }
 }
@@ -165,10 +155,7 @@ impl AssociateAccessPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AssociateAccessPolicyOutput,
-        ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-    > {
+    ) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -204,9 +191,7 @@ impl AssociateAccessPolicyOutput {
         self.principal_arn.as_deref()
     }
     /// The `AccessPolicy` and scope associated to the `AccessEntry`.
-    pub fn associated_access_policy(
-        &self,
-    ) -> Option<&crate::types::AssociatedAccessPolicy> {
+    pub fn associated_access_policy(&self) -> Option<&crate::types::AssociatedAccessPolicy> {
         self.associated_access_policy.as_ref()
     }
     /// Creates a new builder for [`AssociateAccessPolicyOutput`].
@@ -252,10 +237,7 @@ impl AssociateAccessPolicyOutputBuilder {
         &self.principal_arn
     }
     /// The `AccessPolicy` and scope associated to the `AccessEntry`.
-    pub fn associated_access_policy(
-        mut self,
-        input: crate::types::AssociatedAccessPolicy,
-    ) -> Self {
+    pub fn associated_access_policy(mut self, input: crate::types::AssociatedAccessPolicy) -> Self {
         self.associated_access_policy = Some(input);
         self
     }
@@ -268,9 +250,7 @@ impl AssociateAccessPolicyOutputBuilder {
         self
     }
     /// The `associatedAccessPolicy` member as currently set.
-    pub fn get_associated_access_policy(
-        &self,
-    ) -> &Option<crate::types::AssociatedAccessPolicy> {
+    pub fn get_associated_access_policy(&self) -> &Option<crate::types::AssociatedAccessPolicy> {
         &self.associated_access_policy
     }
     /// Builds the [`AssociateAccessPolicyOutput`].
@@ -302,37 +282,22 @@ impl AssociateAccessPolicyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -429,10 +394,7 @@ impl AssociateAccessPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AssociateAccessPolicyOutput,
-        ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-    > {
+    ) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -441,13 +403,7 @@ impl AssociateAccessPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AssociateAccessPolicyOutput,
-            ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -464,10 +420,7 @@ impl AssociateAccessPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -497,10 +450,7 @@ impl AssociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AssociateAccessPolicyOutput,
-        ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-    > {
+    ) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -573,25 +523,19 @@ impl<M> AssociateAccessPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AssociateAccessPolicyInput,
-) -> Result<
-    AssociateAccessPolicyOutput,
-    ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-> {
+) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AssociateAccessPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AssociateAccessPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -607,15 +551,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AssociateAccessPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssociateAccessPolicy`: `POST /clusters/{clusterName}/access-entries/{principalArn}/access-policies`.
 pub(crate) fn ser_request(
@@ -625,22 +563,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/access-entries/");
     {
         let v = &input.principal_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "principalArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "principalArn", v.as_str(), false)?;
     }
     uri.push_str("/access-policies");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -653,15 +581,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AssociateAccessPolicyOutput,
-    ::awsrt::error::SdkError<AssociateAccessPolicyError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        AssociateAccessPolicyError::from_response,
-    )
+) -> Result<AssociateAccessPolicyOutput, ::awsrt::error::SdkError<AssociateAccessPolicyError>> {
+    ::awsrt::protocol::http_response(reply, de_response, AssociateAccessPolicyError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateAccessPolicyInput) {
     w.begin_object();
@@ -689,10 +610,9 @@ pub(crate) fn de_response(
         match &*key {
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
             "principalArn" => f_principal_arn = r.optional(|r| r.string_owned())?,
-            "associatedAccessPolicy" => {
-                f_associated_access_policy = r
-                    .optional(crate::types::de_associated_access_policy)?;
-            }
+            "associatedAccessPolicy" => f_associated_access_policy = r.optional(
+                crate::types::de_associated_access_policy,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -108,22 +108,16 @@ impl AssociateEncryptionConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AssociateEncryptionConfigInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AssociateEncryptionConfigInput, ::awsrt::error::BuildError> {
         Ok(AssociateEncryptionConfigInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `AssociateEncryptionConfigInput`",
-                ))?,
-            encryption_config: self
-                .encryption_config
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "encryption_config",
-                    "`encryption_config` is required when building a `AssociateEncryptionConfigInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `AssociateEncryptionConfigInput`",
+            ))?,
+            encryption_config: self.encryption_config.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "encryption_config",
+                "`encryption_config` is required when building a `AssociateEncryptionConfigInput`",
+            ))?,
             client_request_token: self.client_request_token,
         })
     }
@@ -133,10 +127,7 @@ impl AssociateEncryptionConfigInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AssociateEncryptionConfigOutput,
-        ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-    > {
+    ) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
         send(client.handle(), self).await
     }
 }
@@ -220,53 +211,31 @@ impl AssociateEncryptionConfigError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -378,10 +347,7 @@ impl AssociateEncryptionConfigFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AssociateEncryptionConfigOutput,
-        ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-    > {
+    ) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -390,13 +356,7 @@ impl AssociateEncryptionConfigFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AssociateEncryptionConfigOutput,
-            ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -413,10 +373,7 @@ impl AssociateEncryptionConfigFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -446,10 +403,7 @@ impl AssociateEncryptionConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AssociateEncryptionConfigOutput,
-        ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-    > {
+    ) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -509,14 +463,12 @@ impl<M> AssociateEncryptionConfigFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AssociateEncryptionConfigInput,
-) -> Result<
-    AssociateEncryptionConfigOutput,
-    ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-> {
+) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AssociateEncryptionConfigFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AssociateEncryptionConfigFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -524,14 +476,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -547,18 +495,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: AssociateEncryptionConfigInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssociateEncryptionConfig`: `POST /clusters/{clusterName}/encryption-config/associate`.
 pub(crate) fn ser_request(
@@ -568,12 +510,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/encryption-config/associate");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -586,20 +523,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AssociateEncryptionConfigOutput,
-    ::awsrt::error::SdkError<AssociateEncryptionConfigError>,
-> {
+) -> Result<AssociateEncryptionConfigOutput, ::awsrt::error::SdkError<AssociateEncryptionConfigError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         AssociateEncryptionConfigError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &AssociateEncryptionConfigInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateEncryptionConfigInput) {
     w.begin_object();
     {
         let value = &v.encryption_config;

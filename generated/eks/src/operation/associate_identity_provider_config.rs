@@ -81,10 +81,7 @@ impl AssociateIdentityProviderConfigInputBuilder {
     }
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
     /// This member is required.
-    pub fn oidc(
-        mut self,
-        input: crate::types::OidcIdentityProviderConfigRequest,
-    ) -> Self {
+    pub fn oidc(mut self, input: crate::types::OidcIdentityProviderConfigRequest) -> Self {
         self.oidc = Some(input);
         self
     }
@@ -103,16 +100,12 @@ impl AssociateIdentityProviderConfigInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -139,22 +132,16 @@ impl AssociateIdentityProviderConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AssociateIdentityProviderConfigInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AssociateIdentityProviderConfigInput, ::awsrt::error::BuildError> {
         Ok(AssociateIdentityProviderConfigInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `AssociateIdentityProviderConfigInput`",
-                ))?,
-            oidc: self
-                .oidc
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "oidc",
-                    "`oidc` is required when building a `AssociateIdentityProviderConfigInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `AssociateIdentityProviderConfigInput`",
+            ))?,
+            oidc: self.oidc.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "oidc",
+                "`oidc` is required when building a `AssociateIdentityProviderConfigInput`",
+            ))?,
             tags: self.tags,
             client_request_token: self.client_request_token,
         })
@@ -165,10 +152,7 @@ impl AssociateIdentityProviderConfigInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AssociateIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
         send(client.handle(), self).await
     }
 }
@@ -230,16 +214,12 @@ impl AssociateIdentityProviderConfigOutputBuilder {
     /// Inserts an entry into the `tags` map.
     /// The tags for the resource.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -281,53 +261,31 @@ impl AssociateIdentityProviderConfigError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -398,8 +356,7 @@ impl ::awsrt::error::ProvideErrorMetadata for AssociateIdentityProviderConfigErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for AssociateIdentityProviderConfigError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for AssociateIdentityProviderConfigError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -440,10 +397,7 @@ impl AssociateIdentityProviderConfigFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AssociateIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -452,13 +406,7 @@ impl AssociateIdentityProviderConfigFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AssociateIdentityProviderConfigOutput,
-            ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -475,10 +423,7 @@ impl AssociateIdentityProviderConfigFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -508,10 +453,7 @@ impl AssociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AssociateIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -537,10 +479,7 @@ impl<M> AssociateIdentityProviderConfigFluentBuilder<M> {
     }
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
     /// This member is required.
-    pub fn oidc(
-        mut self,
-        input: crate::types::OidcIdentityProviderConfigRequest,
-    ) -> Self {
+    pub fn oidc(mut self, input: crate::types::OidcIdentityProviderConfigRequest) -> Self {
         self.inner = self.inner.oidc(input);
         self
     }
@@ -563,10 +502,7 @@ impl<M> AssociateIdentityProviderConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -592,14 +528,12 @@ impl<M> AssociateIdentityProviderConfigFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AssociateIdentityProviderConfigInput,
-) -> Result<
-    AssociateIdentityProviderConfigOutput,
-    ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-> {
+) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AssociateIdentityProviderConfigFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AssociateIdentityProviderConfigFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -607,14 +541,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -630,18 +560,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: AssociateIdentityProviderConfigInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssociateIdentityProviderConfig`: `POST /clusters/{clusterName}/identity-provider-configs/associate`.
 pub(crate) fn ser_request(
@@ -651,12 +575,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/identity-provider-configs/associate");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -669,20 +588,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AssociateIdentityProviderConfigOutput,
-    ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>,
-> {
+) -> Result<AssociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<AssociateIdentityProviderConfigError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         AssociateIdentityProviderConfigError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &AssociateIdentityProviderConfigInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &AssociateIdentityProviderConfigInput) {
     w.begin_object();
     {
         let value = &v.oidc;

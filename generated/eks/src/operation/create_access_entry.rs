@@ -148,16 +148,12 @@ impl CreateAccessEntryInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -214,18 +210,14 @@ impl CreateAccessEntryInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateAccessEntryInput, ::awsrt::error::BuildError> {
         Ok(CreateAccessEntryInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `CreateAccessEntryInput`",
-                ))?,
-            principal_arn: self
-                .principal_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_arn",
-                    "`principal_arn` is required when building a `CreateAccessEntryInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `CreateAccessEntryInput`",
+            ))?,
+            principal_arn: self.principal_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_arn",
+                "`principal_arn` is required when building a `CreateAccessEntryInput`",
+            ))?,
             kubernetes_groups: self.kubernetes_groups,
             tags: self.tags,
             client_request_token: self.client_request_token,
@@ -239,10 +231,7 @@ impl CreateAccessEntryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateAccessEntryOutput,
-        ::awsrt::error::SdkError<CreateAccessEntryError>,
-    > {
+    ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
         send(client.handle(), self).await
     }
 }
@@ -324,49 +313,28 @@ impl CreateAccessEntryError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceLimitExceededException" => {
-                    Self::ResourceLimitExceededException(
-                        crate::types::de_resource_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceLimitExceededException" => Self::ResourceLimitExceededException(
+                crate::types::de_resource_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -473,10 +441,7 @@ impl CreateAccessEntryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateAccessEntryOutput,
-        ::awsrt::error::SdkError<CreateAccessEntryError>,
-    > {
+    ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -485,10 +450,7 @@ impl CreateAccessEntryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -505,10 +467,7 @@ impl CreateAccessEntryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateAccessEntryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -538,10 +497,7 @@ impl CreateAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateAccessEntryOutput,
-        ::awsrt::error::SdkError<CreateAccessEntryError>,
-    > {
+    ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -602,10 +558,7 @@ impl<M> CreateAccessEntryFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -661,9 +614,10 @@ pub(crate) async fn send(
     input: CreateAccessEntryInput,
 ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateAccessEntryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateAccessEntryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -671,14 +625,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -694,18 +644,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateAccessEntryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateAccessEntryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAccessEntryError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateAccessEntry`: `POST /clusters/{clusterName}/access-entries`.
 pub(crate) fn ser_request(
@@ -715,12 +659,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/access-entries");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -734,11 +673,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateAccessEntryOutput, ::awsrt::error::SdkError<CreateAccessEntryError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateAccessEntryError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateAccessEntryError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateAccessEntryInput) {
     w.begin_object();

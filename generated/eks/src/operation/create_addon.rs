@@ -55,9 +55,7 @@ pub struct CreateAddonInput {
     ///
     /// For more information, see [Attach an IAM Role to an Amazon EKS add-on using Pod Identity](https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html) in the *Amazon EKS User Guide*.
     #[cfg_attr(feature = "serde", serde(rename = "podIdentityAssociations"))]
-    pub pod_identity_associations: Option<
-        Vec<crate::types::AddonPodIdentityAssociations>,
-    >,
+    pub pod_identity_associations: Option<Vec<crate::types::AddonPodIdentityAssociations>>,
 }
 impl CreateAddonInput {
     /// The name of your cluster.
@@ -93,9 +91,7 @@ impl CreateAddonInput {
         self.configuration_values.as_deref()
     }
     /// An array of Pod Identity Assocations to be created.
-    pub fn pod_identity_associations(
-        &self,
-    ) -> &[crate::types::AddonPodIdentityAssociations] {
+    pub fn pod_identity_associations(&self) -> &[crate::types::AddonPodIdentityAssociations] {
         self.pod_identity_associations.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`CreateAddonInput`].
@@ -115,9 +111,7 @@ pub struct CreateAddonInputBuilder {
     pub(crate) client_request_token: Option<String>,
     pub(crate) tags: Option<::std::collections::HashMap<String, String>>,
     pub(crate) configuration_values: Option<String>,
-    pub(crate) pod_identity_associations: Option<
-        Vec<crate::types::AddonPodIdentityAssociations>,
-    >,
+    pub(crate) pod_identity_associations: Option<Vec<crate::types::AddonPodIdentityAssociations>>,
 }
 impl CreateAddonInputBuilder {
     /// The name of your cluster.
@@ -179,18 +173,12 @@ impl CreateAddonInputBuilder {
         &self.service_account_role_arn
     }
     /// How to resolve field value conflicts for an Amazon EKS add-on.
-    pub fn resolve_conflicts(
-        mut self,
-        input: impl Into<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn resolve_conflicts(mut self, input: impl Into<crate::types::ResolveConflicts>) -> Self {
         self.resolve_conflicts = Some(input.into());
         self
     }
     /// Sets or clears the `resolveConflicts` member.
-    pub fn set_resolve_conflicts(
-        mut self,
-        input: Option<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn set_resolve_conflicts(mut self, input: Option<crate::types::ResolveConflicts>) -> Self {
         self.resolve_conflicts = input;
         self
     }
@@ -215,16 +203,12 @@ impl CreateAddonInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -276,18 +260,14 @@ impl CreateAddonInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateAddonInput, ::awsrt::error::BuildError> {
         Ok(CreateAddonInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `CreateAddonInput`",
-                ))?,
-            addon_name: self
-                .addon_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "addon_name",
-                    "`addon_name` is required when building a `CreateAddonInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `CreateAddonInput`",
+            ))?,
+            addon_name: self.addon_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "addon_name",
+                "`addon_name` is required when building a `CreateAddonInput`",
+            ))?,
             addon_version: self.addon_version,
             service_account_role_arn: self.service_account_role_arn,
             resolve_conflicts: self.resolve_conflicts,
@@ -385,48 +365,28 @@ impl CreateAddonError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -542,10 +502,7 @@ impl CreateAddonFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -562,10 +519,7 @@ impl CreateAddonFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateAddonError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAddonError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -593,9 +547,7 @@ impl CreateAddonFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>> {
+    pub fn send(self) -> Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -663,18 +615,12 @@ impl<M> CreateAddonFluentBuilder<M> {
         self.inner.get_service_account_role_arn()
     }
     /// How to resolve field value conflicts for an Amazon EKS add-on.
-    pub fn resolve_conflicts(
-        mut self,
-        input: impl Into<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn resolve_conflicts(mut self, input: impl Into<crate::types::ResolveConflicts>) -> Self {
         self.inner = self.inner.resolve_conflicts(input);
         self
     }
     /// Sets or clears the `resolveConflicts` member.
-    pub fn set_resolve_conflicts(
-        mut self,
-        input: Option<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn set_resolve_conflicts(mut self, input: Option<crate::types::ResolveConflicts>) -> Self {
         self.inner = self.inner.set_resolve_conflicts(input);
         self
     }
@@ -703,10 +649,7 @@ impl<M> CreateAddonFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -757,9 +700,10 @@ pub(crate) async fn send(
     input: CreateAddonInput,
 ) -> Result<CreateAddonOutput, ::awsrt::error::SdkError<CreateAddonError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateAddonFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateAddonFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -767,14 +711,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -790,18 +730,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateAddonInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateAddonError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAddonError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateAddon`: `POST /clusters/{clusterName}/addons`.
 pub(crate) fn ser_request(
@@ -811,12 +745,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/addons");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);

@@ -143,9 +143,7 @@ impl CreateClusterInput {
         self.zonal_shift_config.as_ref()
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
-    pub fn remote_network_config(
-        &self,
-    ) -> Option<&crate::types::RemoteNetworkConfigRequest> {
+    pub fn remote_network_config(&self) -> Option<&crate::types::RemoteNetworkConfigRequest> {
         self.remote_network_config.as_ref()
     }
     /// Enable or disable the compute capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
@@ -169,9 +167,7 @@ pub struct CreateClusterInputBuilder {
     pub(crate) version: Option<String>,
     pub(crate) role_arn: Option<String>,
     pub(crate) resources_vpc_config: Option<crate::types::VpcConfigRequest>,
-    pub(crate) kubernetes_network_config: Option<
-        crate::types::KubernetesNetworkConfigRequest,
-    >,
+    pub(crate) kubernetes_network_config: Option<crate::types::KubernetesNetworkConfigRequest>,
     pub(crate) logging: Option<crate::types::Logging>,
     pub(crate) client_request_token: Option<String>,
     pub(crate) tags: Option<::std::collections::HashMap<String, String>>,
@@ -232,10 +228,7 @@ impl CreateClusterInputBuilder {
     }
     /// The VPC configuration that's used by the cluster control plane.
     /// This member is required.
-    pub fn resources_vpc_config(
-        mut self,
-        input: crate::types::VpcConfigRequest,
-    ) -> Self {
+    pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.resources_vpc_config = Some(input);
         self
     }
@@ -304,16 +297,12 @@ impl CreateClusterInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -345,10 +334,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// Sets or clears the `outpostConfig` member.
-    pub fn set_outpost_config(
-        mut self,
-        input: Option<crate::types::OutpostConfigRequest>,
-    ) -> Self {
+    pub fn set_outpost_config(mut self, input: Option<crate::types::OutpostConfigRequest>) -> Self {
         self.outpost_config = input;
         self
     }
@@ -357,10 +343,7 @@ impl CreateClusterInputBuilder {
         &self.outpost_config
     }
     /// The access configuration for the cluster.
-    pub fn access_config(
-        mut self,
-        input: crate::types::CreateAccessConfigRequest,
-    ) -> Self {
+    pub fn access_config(mut self, input: crate::types::CreateAccessConfigRequest) -> Self {
         self.access_config = Some(input);
         self
     }
@@ -396,10 +379,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// Sets or clears the `upgradePolicy` member.
-    pub fn set_upgrade_policy(
-        mut self,
-        input: Option<crate::types::UpgradePolicyRequest>,
-    ) -> Self {
+    pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.upgrade_policy = input;
         self
     }
@@ -408,10 +388,7 @@ impl CreateClusterInputBuilder {
         &self.upgrade_policy
     }
     /// Enable or disable ARC zonal shift for the cluster.
-    pub fn zonal_shift_config(
-        mut self,
-        input: crate::types::ZonalShiftConfigRequest,
-    ) -> Self {
+    pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.zonal_shift_config = Some(input);
         self
     }
@@ -424,9 +401,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
-    pub fn get_zonal_shift_config(
-        &self,
-    ) -> &Option<crate::types::ZonalShiftConfigRequest> {
+    pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         &self.zonal_shift_config
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
@@ -446,9 +421,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// The `remoteNetworkConfig` member as currently set.
-    pub fn get_remote_network_config(
-        &self,
-    ) -> &Option<crate::types::RemoteNetworkConfigRequest> {
+    pub fn get_remote_network_config(&self) -> &Option<crate::types::RemoteNetworkConfigRequest> {
         &self.remote_network_config
     }
     /// Enable or disable the compute capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
@@ -457,10 +430,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// Sets or clears the `computeConfig` member.
-    pub fn set_compute_config(
-        mut self,
-        input: Option<crate::types::ComputeConfigRequest>,
-    ) -> Self {
+    pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.compute_config = input;
         self
     }
@@ -474,10 +444,7 @@ impl CreateClusterInputBuilder {
         self
     }
     /// Sets or clears the `storageConfig` member.
-    pub fn set_storage_config(
-        mut self,
-        input: Option<crate::types::StorageConfigRequest>,
-    ) -> Self {
+    pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.storage_config = input;
         self
     }
@@ -492,25 +459,19 @@ impl CreateClusterInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateClusterInput, ::awsrt::error::BuildError> {
         Ok(CreateClusterInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateClusterInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateClusterInput`",
+            ))?,
             version: self.version,
-            role_arn: self
-                .role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_arn",
-                    "`role_arn` is required when building a `CreateClusterInput`",
-                ))?,
-            resources_vpc_config: self
-                .resources_vpc_config
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resources_vpc_config",
-                    "`resources_vpc_config` is required when building a `CreateClusterInput`",
-                ))?,
+            role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_arn",
+                "`role_arn` is required when building a `CreateClusterInput`",
+            ))?,
+            resources_vpc_config: self.resources_vpc_config.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resources_vpc_config",
+                "`resources_vpc_config` is required when building a `CreateClusterInput`",
+            ))?,
             kubernetes_network_config: self.kubernetes_network_config,
             logging: self.logging,
             client_request_token: self.client_request_token,
@@ -607,9 +568,7 @@ pub enum CreateClusterError {
     /// See [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException).
     ServiceUnavailableException(crate::types::error::ServiceUnavailableException),
     /// See [`UnsupportedAvailabilityZoneException`](crate::types::error::UnsupportedAvailabilityZoneException).
-    UnsupportedAvailabilityZoneException(
-        crate::types::error::UnsupportedAvailabilityZoneException,
-    ),
+    UnsupportedAvailabilityZoneException(crate::types::error::UnsupportedAvailabilityZoneException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -618,54 +577,31 @@ impl CreateClusterError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceLimitExceededException" => {
-                    Self::ResourceLimitExceededException(
-                        crate::types::de_resource_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedAvailabilityZoneException" => {
-                    Self::UnsupportedAvailabilityZoneException(
-                        crate::types::de_unsupported_availability_zone_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceLimitExceededException" => Self::ResourceLimitExceededException(
+                crate::types::de_resource_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedAvailabilityZoneException" => Self::UnsupportedAvailabilityZoneException(
+                crate::types::de_unsupported_availability_zone_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -786,10 +722,7 @@ impl CreateClusterFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -806,10 +739,7 @@ impl CreateClusterFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateClusterError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -837,9 +767,7 @@ impl CreateClusterFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>> {
+    pub fn send(self) -> Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -894,10 +822,7 @@ impl<M> CreateClusterFluentBuilder<M> {
     }
     /// The VPC configuration that's used by the cluster control plane.
     /// This member is required.
-    pub fn resources_vpc_config(
-        mut self,
-        input: crate::types::VpcConfigRequest,
-    ) -> Self {
+    pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.inner = self.inner.resources_vpc_config(input);
         self
     }
@@ -970,10 +895,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -1005,10 +927,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `outpostConfig` member.
-    pub fn set_outpost_config(
-        mut self,
-        input: Option<crate::types::OutpostConfigRequest>,
-    ) -> Self {
+    pub fn set_outpost_config(mut self, input: Option<crate::types::OutpostConfigRequest>) -> Self {
         self.inner = self.inner.set_outpost_config(input);
         self
     }
@@ -1017,10 +936,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self.inner.get_outpost_config()
     }
     /// The access configuration for the cluster.
-    pub fn access_config(
-        mut self,
-        input: crate::types::CreateAccessConfigRequest,
-    ) -> Self {
+    pub fn access_config(mut self, input: crate::types::CreateAccessConfigRequest) -> Self {
         self.inner = self.inner.access_config(input);
         self
     }
@@ -1056,10 +972,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `upgradePolicy` member.
-    pub fn set_upgrade_policy(
-        mut self,
-        input: Option<crate::types::UpgradePolicyRequest>,
-    ) -> Self {
+    pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.inner = self.inner.set_upgrade_policy(input);
         self
     }
@@ -1068,10 +981,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self.inner.get_upgrade_policy()
     }
     /// Enable or disable ARC zonal shift for the cluster.
-    pub fn zonal_shift_config(
-        mut self,
-        input: crate::types::ZonalShiftConfigRequest,
-    ) -> Self {
+    pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.inner = self.inner.zonal_shift_config(input);
         self
     }
@@ -1084,9 +994,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
-    pub fn get_zonal_shift_config(
-        &self,
-    ) -> &Option<crate::types::ZonalShiftConfigRequest> {
+    pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         self.inner.get_zonal_shift_config()
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
@@ -1106,9 +1014,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// The `remoteNetworkConfig` member as currently set.
-    pub fn get_remote_network_config(
-        &self,
-    ) -> &Option<crate::types::RemoteNetworkConfigRequest> {
+    pub fn get_remote_network_config(&self) -> &Option<crate::types::RemoteNetworkConfigRequest> {
         self.inner.get_remote_network_config()
     }
     /// Enable or disable the compute capability of EKS Auto Mode when creating your EKS Auto Mode cluster.
@@ -1117,10 +1023,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `computeConfig` member.
-    pub fn set_compute_config(
-        mut self,
-        input: Option<crate::types::ComputeConfigRequest>,
-    ) -> Self {
+    pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.inner = self.inner.set_compute_config(input);
         self
     }
@@ -1134,10 +1037,7 @@ impl<M> CreateClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `storageConfig` member.
-    pub fn set_storage_config(
-        mut self,
-        input: Option<crate::types::StorageConfigRequest>,
-    ) -> Self {
+    pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.inner = self.inner.set_storage_config(input);
         self
     }
@@ -1151,9 +1051,10 @@ pub(crate) async fn send(
     input: CreateClusterInput,
 ) -> Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateClusterFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateClusterFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -1161,14 +1062,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1184,18 +1081,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateClusterInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateClusterError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateClusterError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateCluster`: `POST /clusters`.
 pub(crate) fn ser_request(
@@ -1214,11 +1105,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateClusterError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateClusterError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateClusterInput) {
     w.begin_object();
@@ -1346,8 +1233,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"name\":\"prod\",\"version\":\"1.10\",\"roleArn\":\"arn:aws:iam::012345678910:role/eks-service-role-AWSServiceRoleForAmazonEKS-J7ONKE3BQ4PI\",\"resourcesVpcConfig\":{\"subnetIds\":[\"subnet-6782e71e\",\"subnet-e7e761ac\"],\"securityGroupIds\":[\"sg-6979fe18\"]},\"clientRequestToken\":\"1d2129a1-3d38-460a-9756-e5b91fddb951\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"name\":\"prod\",\"version\":\"1.10\",\"roleArn\":\"arn:aws:iam::012345678910:role/eks-service-role-AWSServiceRoleForAmazonEKS-J7ONKE3BQ4PI\",\"resourcesVpcConfig\":{\"subnetIds\":[\"subnet-6782e71e\",\"subnet-e7e761ac\"],\"securityGroupIds\":[\"sg-6979fe18\"]},\"clientRequestToken\":\"1d2129a1-3d38-460a-9756-e5b91fddb951\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(&::awsrt::http::HttpResponse::new(200, "{}"))?;
         let expected = CreateClusterOutput::builder().build();

@@ -55,9 +55,7 @@ impl CreateEksAnywhereSubscriptionInput {
         self.license_quantity
     }
     /// The license type for all licenses in the subscription.
-    pub fn license_type(
-        &self,
-    ) -> Option<&crate::types::EksAnywhereSubscriptionLicenseType> {
+    pub fn license_type(&self) -> Option<&crate::types::EksAnywhereSubscriptionLicenseType> {
         self.license_type.as_ref()
     }
     /// A boolean indicating whether the subscription auto renews at the end of the term.
@@ -112,10 +110,7 @@ impl CreateEksAnywhereSubscriptionInputBuilder {
         self
     }
     /// Sets or clears the `term` member.
-    pub fn set_term(
-        mut self,
-        input: Option<crate::types::EksAnywhereSubscriptionTerm>,
-    ) -> Self {
+    pub fn set_term(mut self, input: Option<crate::types::EksAnywhereSubscriptionTerm>) -> Self {
         self.term = input;
         self
     }
@@ -154,9 +149,7 @@ impl CreateEksAnywhereSubscriptionInputBuilder {
         self
     }
     /// The `licenseType` member as currently set.
-    pub fn get_license_type(
-        &self,
-    ) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
+    pub fn get_license_type(&self) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
         &self.license_type
     }
     /// A boolean indicating whether the subscription auto renews at the end of the term.
@@ -190,16 +183,12 @@ impl CreateEksAnywhereSubscriptionInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// The metadata for a subscription to assist with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -212,22 +201,16 @@ impl CreateEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(CreateEksAnywhereSubscriptionInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateEksAnywhereSubscriptionInput`",
-                ))?,
-            term: self
-                .term
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "term",
-                    "`term` is required when building a `CreateEksAnywhereSubscriptionInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateEksAnywhereSubscriptionInput`",
+            ))?,
+            term: self.term.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "term",
+                "`term` is required when building a `CreateEksAnywhereSubscriptionInput`",
+            ))?,
             license_quantity: self.license_quantity.unwrap_or(0),
             license_type: self.license_type,
             auto_renew: self.auto_renew.unwrap_or(false),
@@ -241,10 +224,7 @@ impl CreateEksAnywhereSubscriptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -327,42 +307,25 @@ impl CreateEksAnywhereSubscriptionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceLimitExceededException" => {
-                    Self::ResourceLimitExceededException(
-                        crate::types::de_resource_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceLimitExceededException" => Self::ResourceLimitExceededException(
+                crate::types::de_resource_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -423,8 +386,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateEksAnywhereSubscriptionError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateEksAnywhereSubscriptionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateEksAnywhereSubscriptionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -465,10 +427,7 @@ impl CreateEksAnywhereSubscriptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -477,13 +436,7 @@ impl CreateEksAnywhereSubscriptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateEksAnywhereSubscriptionOutput,
-            ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -500,10 +453,7 @@ impl CreateEksAnywhereSubscriptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -533,10 +483,7 @@ impl CreateEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -567,10 +514,7 @@ impl<M> CreateEksAnywhereSubscriptionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `term` member.
-    pub fn set_term(
-        mut self,
-        input: Option<crate::types::EksAnywhereSubscriptionTerm>,
-    ) -> Self {
+    pub fn set_term(mut self, input: Option<crate::types::EksAnywhereSubscriptionTerm>) -> Self {
         self.inner = self.inner.set_term(input);
         self
     }
@@ -609,9 +553,7 @@ impl<M> CreateEksAnywhereSubscriptionFluentBuilder<M> {
         self
     }
     /// The `licenseType` member as currently set.
-    pub fn get_license_type(
-        &self,
-    ) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
+    pub fn get_license_type(&self) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
         self.inner.get_license_type()
     }
     /// A boolean indicating whether the subscription auto renews at the end of the term.
@@ -649,10 +591,7 @@ impl<M> CreateEksAnywhereSubscriptionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -664,14 +603,12 @@ impl<M> CreateEksAnywhereSubscriptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateEksAnywhereSubscriptionInput,
-) -> Result<
-    CreateEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-> {
+) -> Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateEksAnywhereSubscriptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateEksAnywhereSubscriptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -679,14 +616,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -702,18 +635,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateEksAnywhereSubscriptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateEksAnywhereSubscription`: `POST /eks-anywhere-subscriptions`.
 pub(crate) fn ser_request(
@@ -731,20 +658,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
-> {
+) -> Result<CreateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         CreateEksAnywhereSubscriptionError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &CreateEksAnywhereSubscriptionInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateEksAnywhereSubscriptionInput) {
     w.begin_object();
     {
         let value = &v.name;
@@ -797,9 +718,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "subscription" => {
-                f_subscription = r.optional(crate::types::de_eks_anywhere_subscription)?;
-            }
+            "subscription" => f_subscription = r.optional(
+                crate::types::de_eks_anywhere_subscription,
+            )?,
             _ => r.skip_value()?,
         }
     }

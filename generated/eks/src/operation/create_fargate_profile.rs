@@ -183,16 +183,12 @@ impl CreateFargateProfileInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -207,24 +203,18 @@ impl CreateFargateProfileInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateFargateProfileInput, ::awsrt::error::BuildError> {
         Ok(CreateFargateProfileInput {
-            fargate_profile_name: self
-                .fargate_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "fargate_profile_name",
-                    "`fargate_profile_name` is required when building a `CreateFargateProfileInput`",
-                ))?,
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `CreateFargateProfileInput`",
-                ))?,
-            pod_execution_role_arn: self
-                .pod_execution_role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "pod_execution_role_arn",
-                    "`pod_execution_role_arn` is required when building a `CreateFargateProfileInput`",
-                ))?,
+            fargate_profile_name: self.fargate_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "fargate_profile_name",
+                "`fargate_profile_name` is required when building a `CreateFargateProfileInput`",
+            ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `CreateFargateProfileInput`",
+            ))?,
+            pod_execution_role_arn: self.pod_execution_role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "pod_execution_role_arn",
+                "`pod_execution_role_arn` is required when building a `CreateFargateProfileInput`",
+            ))?,
             subnets: self.subnets,
             selectors: self.selectors,
             client_request_token: self.client_request_token,
@@ -237,10 +227,7 @@ impl CreateFargateProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateFargateProfileOutput,
-        ::awsrt::error::SdkError<CreateFargateProfileError>,
-    > {
+    ) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -283,10 +270,7 @@ impl CreateFargateProfileOutputBuilder {
         self
     }
     /// Sets or clears the `fargateProfile` member.
-    pub fn set_fargate_profile(
-        mut self,
-        input: Option<crate::types::FargateProfile>,
-    ) -> Self {
+    pub fn set_fargate_profile(mut self, input: Option<crate::types::FargateProfile>) -> Self {
         self.fargate_profile = input;
         self
     }
@@ -316,9 +300,7 @@ pub enum CreateFargateProfileError {
     /// See [`ServerException`](crate::types::error::ServerException).
     ServerException(crate::types::error::ServerException),
     /// See [`UnsupportedAvailabilityZoneException`](crate::types::error::UnsupportedAvailabilityZoneException).
-    UnsupportedAvailabilityZoneException(
-        crate::types::error::UnsupportedAvailabilityZoneException,
-    ),
+    UnsupportedAvailabilityZoneException(crate::types::error::UnsupportedAvailabilityZoneException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -327,48 +309,28 @@ impl CreateFargateProfileError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceLimitExceededException" => {
-                    Self::ResourceLimitExceededException(
-                        crate::types::de_resource_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedAvailabilityZoneException" => {
-                    Self::UnsupportedAvailabilityZoneException(
-                        crate::types::de_unsupported_availability_zone_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceLimitExceededException" => Self::ResourceLimitExceededException(
+                crate::types::de_resource_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedAvailabilityZoneException" => Self::UnsupportedAvailabilityZoneException(
+                crate::types::de_unsupported_availability_zone_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -475,10 +437,7 @@ impl CreateFargateProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateFargateProfileOutput,
-        ::awsrt::error::SdkError<CreateFargateProfileError>,
-    > {
+    ) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -487,13 +446,7 @@ impl CreateFargateProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateFargateProfileOutput,
-            ::awsrt::error::SdkError<CreateFargateProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -510,10 +463,7 @@ impl CreateFargateProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateFargateProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateFargateProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -543,10 +493,7 @@ impl CreateFargateProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateFargateProfileOutput,
-        ::awsrt::error::SdkError<CreateFargateProfileError>,
-    > {
+    ) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -654,10 +601,7 @@ impl<M> CreateFargateProfileFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -669,14 +613,12 @@ impl<M> CreateFargateProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateFargateProfileInput,
-) -> Result<
-    CreateFargateProfileOutput,
-    ::awsrt::error::SdkError<CreateFargateProfileError>,
-> {
+) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateFargateProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateFargateProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -684,14 +626,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -707,18 +645,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateFargateProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateFargateProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateFargateProfileError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateFargateProfile`: `POST /clusters/{clusterName}/fargate-profiles`.
 pub(crate) fn ser_request(
@@ -728,12 +660,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/fargate-profiles");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -746,15 +673,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateFargateProfileOutput,
-    ::awsrt::error::SdkError<CreateFargateProfileError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateFargateProfileError::from_response,
-    )
+) -> Result<CreateFargateProfileOutput, ::awsrt::error::SdkError<CreateFargateProfileError>> {
+    ::awsrt::protocol::http_response(reply, de_response, CreateFargateProfileError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateFargateProfileInput) {
     w.begin_object();
@@ -807,9 +727,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "fargateProfile" => {
-                f_fargate_profile = r.optional(crate::types::de_fargate_profile)?;
-            }
+            "fargateProfile" => f_fargate_profile = r.optional(crate::types::de_fargate_profile)?,
             _ => r.skip_value()?,
         }
     }

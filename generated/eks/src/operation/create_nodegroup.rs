@@ -219,10 +219,7 @@ impl CreateNodegroupInputBuilder {
         &self.nodegroup_name
     }
     /// The scaling configuration details for the Auto Scaling group that is created for your node group.
-    pub fn scaling_config(
-        mut self,
-        input: crate::types::NodegroupScalingConfig,
-    ) -> Self {
+    pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.scaling_config = Some(input);
         self
     }
@@ -302,10 +299,7 @@ impl CreateNodegroupInputBuilder {
         self
     }
     /// Sets or clears the `remoteAccess` member.
-    pub fn set_remote_access(
-        mut self,
-        input: Option<crate::types::RemoteAccessConfig>,
-    ) -> Self {
+    pub fn set_remote_access(mut self, input: Option<crate::types::RemoteAccessConfig>) -> Self {
         self.remote_access = input;
         self
     }
@@ -331,8 +325,7 @@ impl CreateNodegroupInputBuilder {
     /// Inserts an entry into the `labels` map.
     /// The Kubernetes `labels` to apply to the nodes in the node group when they are created.
     pub fn labels(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.labels
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.labels.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -366,16 +359,12 @@ impl CreateNodegroupInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -398,10 +387,7 @@ impl CreateNodegroupInputBuilder {
         &self.client_request_token
     }
     /// An object representing a node group's launch template specification.
-    pub fn launch_template(
-        mut self,
-        input: crate::types::LaunchTemplateSpecification,
-    ) -> Self {
+    pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.launch_template = Some(input);
         self
     }
@@ -414,9 +400,7 @@ impl CreateNodegroupInputBuilder {
         self
     }
     /// The `launchTemplate` member as currently set.
-    pub fn get_launch_template(
-        &self,
-    ) -> &Option<crate::types::LaunchTemplateSpecification> {
+    pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         &self.launch_template
     }
     /// The node group update configuration.
@@ -425,10 +409,7 @@ impl CreateNodegroupInputBuilder {
         self
     }
     /// Sets or clears the `updateConfig` member.
-    pub fn set_update_config(
-        mut self,
-        input: Option<crate::types::NodegroupUpdateConfig>,
-    ) -> Self {
+    pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.update_config = input;
         self
     }
@@ -442,10 +423,7 @@ impl CreateNodegroupInputBuilder {
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
-    pub fn set_node_repair_config(
-        mut self,
-        input: Option<crate::types::NodeRepairConfig>,
-    ) -> Self {
+    pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.node_repair_config = input;
         self
     }
@@ -454,18 +432,12 @@ impl CreateNodegroupInputBuilder {
         &self.node_repair_config
     }
     /// The capacity type for your node group.
-    pub fn capacity_type(
-        mut self,
-        input: impl Into<crate::types::CapacityTypes>,
-    ) -> Self {
+    pub fn capacity_type(mut self, input: impl Into<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = Some(input.into());
         self
     }
     /// Sets or clears the `capacityType` member.
-    pub fn set_capacity_type(
-        mut self,
-        input: Option<crate::types::CapacityTypes>,
-    ) -> Self {
+    pub fn set_capacity_type(mut self, input: Option<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = input;
         self
     }
@@ -508,35 +480,27 @@ impl CreateNodegroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateNodegroupInput, ::awsrt::error::BuildError> {
         Ok(CreateNodegroupInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `CreateNodegroupInput`",
-                ))?,
-            nodegroup_name: self
-                .nodegroup_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "nodegroup_name",
-                    "`nodegroup_name` is required when building a `CreateNodegroupInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `CreateNodegroupInput`",
+            ))?,
+            nodegroup_name: self.nodegroup_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "nodegroup_name",
+                "`nodegroup_name` is required when building a `CreateNodegroupInput`",
+            ))?,
             scaling_config: self.scaling_config,
             disk_size: self.disk_size,
-            subnets: self
-                .subnets
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "subnets",
-                    "`subnets` is required when building a `CreateNodegroupInput`",
-                ))?,
+            subnets: self.subnets.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "subnets",
+                "`subnets` is required when building a `CreateNodegroupInput`",
+            ))?,
             instance_types: self.instance_types,
             ami_type: self.ami_type,
             remote_access: self.remote_access,
-            node_role: self
-                .node_role
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "node_role",
-                    "`node_role` is required when building a `CreateNodegroupInput`",
-                ))?,
+            node_role: self.node_role.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "node_role",
+                "`node_role` is required when building a `CreateNodegroupInput`",
+            ))?,
             labels: self.labels,
             taints: self.taints,
             tags: self.tags,
@@ -639,54 +603,31 @@ impl CreateNodegroupError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceLimitExceededException" => {
-                    Self::ResourceLimitExceededException(
-                        crate::types::de_resource_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceLimitExceededException" => Self::ResourceLimitExceededException(
+                crate::types::de_resource_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -807,10 +748,7 @@ impl CreateNodegroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -827,10 +765,7 @@ impl CreateNodegroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateNodegroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateNodegroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -900,10 +835,7 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self.inner.get_nodegroup_name()
     }
     /// The scaling configuration details for the Auto Scaling group that is created for your node group.
-    pub fn scaling_config(
-        mut self,
-        input: crate::types::NodegroupScalingConfig,
-    ) -> Self {
+    pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.inner = self.inner.scaling_config(input);
         self
     }
@@ -983,10 +915,7 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `remoteAccess` member.
-    pub fn set_remote_access(
-        mut self,
-        input: Option<crate::types::RemoteAccessConfig>,
-    ) -> Self {
+    pub fn set_remote_access(mut self, input: Option<crate::types::RemoteAccessConfig>) -> Self {
         self.inner = self.inner.set_remote_access(input);
         self
     }
@@ -1049,10 +978,7 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -1075,10 +1001,7 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self.inner.get_client_request_token()
     }
     /// An object representing a node group's launch template specification.
-    pub fn launch_template(
-        mut self,
-        input: crate::types::LaunchTemplateSpecification,
-    ) -> Self {
+    pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.inner = self.inner.launch_template(input);
         self
     }
@@ -1091,9 +1014,7 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// The `launchTemplate` member as currently set.
-    pub fn get_launch_template(
-        &self,
-    ) -> &Option<crate::types::LaunchTemplateSpecification> {
+    pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         self.inner.get_launch_template()
     }
     /// The node group update configuration.
@@ -1102,10 +1023,7 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `updateConfig` member.
-    pub fn set_update_config(
-        mut self,
-        input: Option<crate::types::NodegroupUpdateConfig>,
-    ) -> Self {
+    pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.inner = self.inner.set_update_config(input);
         self
     }
@@ -1119,10 +1037,7 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
-    pub fn set_node_repair_config(
-        mut self,
-        input: Option<crate::types::NodeRepairConfig>,
-    ) -> Self {
+    pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.inner = self.inner.set_node_repair_config(input);
         self
     }
@@ -1131,18 +1046,12 @@ impl<M> CreateNodegroupFluentBuilder<M> {
         self.inner.get_node_repair_config()
     }
     /// The capacity type for your node group.
-    pub fn capacity_type(
-        mut self,
-        input: impl Into<crate::types::CapacityTypes>,
-    ) -> Self {
+    pub fn capacity_type(mut self, input: impl Into<crate::types::CapacityTypes>) -> Self {
         self.inner = self.inner.capacity_type(input);
         self
     }
     /// Sets or clears the `capacityType` member.
-    pub fn set_capacity_type(
-        mut self,
-        input: Option<crate::types::CapacityTypes>,
-    ) -> Self {
+    pub fn set_capacity_type(mut self, input: Option<crate::types::CapacityTypes>) -> Self {
         self.inner = self.inner.set_capacity_type(input);
         self
     }
@@ -1184,9 +1093,10 @@ pub(crate) async fn send(
     input: CreateNodegroupInput,
 ) -> Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateNodegroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateNodegroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -1194,14 +1104,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1217,18 +1123,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateNodegroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateNodegroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateNodegroupError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateNodegroup`: `POST /clusters/{clusterName}/node-groups`.
 pub(crate) fn ser_request(
@@ -1238,12 +1138,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/node-groups");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -1257,11 +1152,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateNodegroupError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateNodegroupError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateNodegroupInput) {
     w.begin_object();

@@ -167,16 +167,12 @@ impl CreatePodIdentityAssociationInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -189,34 +185,24 @@ impl CreatePodIdentityAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreatePodIdentityAssociationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreatePodIdentityAssociationInput, ::awsrt::error::BuildError> {
         Ok(CreatePodIdentityAssociationInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `CreatePodIdentityAssociationInput`",
-                ))?,
-            namespace: self
-                .namespace
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "namespace",
-                    "`namespace` is required when building a `CreatePodIdentityAssociationInput`",
-                ))?,
-            service_account: self
-                .service_account
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_account",
-                    "`service_account` is required when building a `CreatePodIdentityAssociationInput`",
-                ))?,
-            role_arn: self
-                .role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_arn",
-                    "`role_arn` is required when building a `CreatePodIdentityAssociationInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `CreatePodIdentityAssociationInput`",
+            ))?,
+            namespace: self.namespace.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "namespace",
+                "`namespace` is required when building a `CreatePodIdentityAssociationInput`",
+            ))?,
+            service_account: self.service_account.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_account",
+                "`service_account` is required when building a `CreatePodIdentityAssociationInput`",
+            ))?,
+            role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_arn",
+                "`role_arn` is required when building a `CreatePodIdentityAssociationInput`",
+            ))?,
             client_request_token: self.client_request_token,
             tags: self.tags,
         })
@@ -227,10 +213,7 @@ impl CreatePodIdentityAssociationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreatePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-    > {
+    ) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
         send(client.handle(), self).await
     }
 }
@@ -275,10 +258,7 @@ impl CreatePodIdentityAssociationOutputBuilder {
         self
     }
     /// Sets or clears the `association` member.
-    pub fn set_association(
-        mut self,
-        input: Option<crate::types::PodIdentityAssociation>,
-    ) -> Self {
+    pub fn set_association(mut self, input: Option<crate::types::PodIdentityAssociation>) -> Self {
         self.association = input;
         self
     }
@@ -317,49 +297,28 @@ impl CreatePodIdentityAssociationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceLimitExceededException" => {
-                    Self::ResourceLimitExceededException(
-                        crate::types::de_resource_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceLimitExceededException" => Self::ResourceLimitExceededException(
+                crate::types::de_resource_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -425,8 +384,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreatePodIdentityAssociationError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreatePodIdentityAssociationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreatePodIdentityAssociationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -467,10 +425,7 @@ impl CreatePodIdentityAssociationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreatePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-    > {
+    ) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -479,13 +434,7 @@ impl CreatePodIdentityAssociationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreatePodIdentityAssociationOutput,
-            ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -502,10 +451,7 @@ impl CreatePodIdentityAssociationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -535,10 +481,7 @@ impl CreatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreatePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-    > {
+    ) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -628,10 +571,7 @@ impl<M> CreatePodIdentityAssociationFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -643,14 +583,12 @@ impl<M> CreatePodIdentityAssociationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePodIdentityAssociationInput,
-) -> Result<
-    CreatePodIdentityAssociationOutput,
-    ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-> {
+) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreatePodIdentityAssociationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreatePodIdentityAssociationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -658,14 +596,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -681,18 +615,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreatePodIdentityAssociationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePodIdentityAssociation`: `POST /clusters/{clusterName}/pod-identity-associations`.
 pub(crate) fn ser_request(
@@ -702,12 +630,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/pod-identity-associations");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -720,20 +643,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreatePodIdentityAssociationOutput,
-    ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
-> {
+) -> Result<CreatePodIdentityAssociationOutput, ::awsrt::error::SdkError<CreatePodIdentityAssociationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         CreatePodIdentityAssociationError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &CreatePodIdentityAssociationInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreatePodIdentityAssociationInput) {
     w.begin_object();
     {
         let value = &v.namespace;
@@ -773,9 +690,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "association" => {
-                f_association = r.optional(crate::types::de_pod_identity_association)?;
-            }
+            "association" => f_association = r.optional(crate::types::de_pod_identity_association)?,
             _ => r.skip_value()?,
         }
     }

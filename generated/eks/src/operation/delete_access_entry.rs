@@ -85,18 +85,14 @@ impl DeleteAccessEntryInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteAccessEntryInput, ::awsrt::error::BuildError> {
         Ok(DeleteAccessEntryInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DeleteAccessEntryInput`",
-                ))?,
-            principal_arn: self
-                .principal_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_arn",
-                    "`principal_arn` is required when building a `DeleteAccessEntryInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DeleteAccessEntryInput`",
+            ))?,
+            principal_arn: self.principal_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_arn",
+                "`principal_arn` is required when building a `DeleteAccessEntryInput`",
+            ))?,
         })
     }
 }
@@ -105,10 +101,7 @@ impl DeleteAccessEntryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteAccessEntryOutput,
-        ::awsrt::error::SdkError<DeleteAccessEntryError>,
-    > {
+    ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
         send(client.handle(), self).await
     }
 }
@@ -158,31 +151,19 @@ impl DeleteAccessEntryError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
@@ -274,10 +255,7 @@ impl DeleteAccessEntryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteAccessEntryOutput,
-        ::awsrt::error::SdkError<DeleteAccessEntryError>,
-    > {
+    ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -286,10 +264,7 @@ impl DeleteAccessEntryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -306,10 +281,7 @@ impl DeleteAccessEntryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteAccessEntryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -339,10 +311,7 @@ impl DeleteAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteAccessEntryOutput,
-        ::awsrt::error::SdkError<DeleteAccessEntryError>,
-    > {
+    ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -387,20 +356,17 @@ pub(crate) async fn send(
     input: DeleteAccessEntryInput,
 ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteAccessEntryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteAccessEntryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -416,15 +382,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteAccessEntryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteAccessEntryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccessEntry`: `DELETE /clusters/{clusterName}/access-entries/{principalArn}`.
 pub(crate) fn ser_request(
@@ -434,22 +394,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/access-entries/");
     {
         let v = &input.principal_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "principalArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "principalArn", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     Ok(request)
@@ -458,11 +408,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteAccessEntryOutput, ::awsrt::error::SdkError<DeleteAccessEntryError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteAccessEntryError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DeleteAccessEntryError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

@@ -60,16 +60,12 @@ impl DeleteEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(DeleteEksAnywhereSubscriptionInput {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DeleteEksAnywhereSubscriptionInput`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DeleteEksAnywhereSubscriptionInput`",
+            ))?,
         })
     }
 }
@@ -78,10 +74,7 @@ impl DeleteEksAnywhereSubscriptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -162,36 +155,22 @@ impl DeleteEksAnywhereSubscriptionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -247,8 +226,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteEksAnywhereSubscriptionError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteEksAnywhereSubscriptionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteEksAnywhereSubscriptionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -289,10 +267,7 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -301,13 +276,7 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteEksAnywhereSubscriptionOutput,
-            ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,10 +293,7 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -357,10 +323,7 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -388,25 +351,19 @@ impl<M> DeleteEksAnywhereSubscriptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteEksAnywhereSubscriptionInput,
-) -> Result<
-    DeleteEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-> {
+) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteEksAnywhereSubscriptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteEksAnywhereSubscriptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -422,15 +379,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteEksAnywhereSubscriptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteEksAnywhereSubscription`: `DELETE /eks-anywhere-subscriptions/{id}`.
 pub(crate) fn ser_request(
@@ -448,10 +399,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
-> {
+) -> Result<DeleteEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -466,9 +414,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "subscription" => {
-                f_subscription = r.optional(crate::types::de_eks_anywhere_subscription)?;
-            }
+            "subscription" => f_subscription = r.optional(
+                crate::types::de_eks_anywhere_subscription,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -85,18 +85,14 @@ impl DeleteNodegroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteNodegroupInput, ::awsrt::error::BuildError> {
         Ok(DeleteNodegroupInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DeleteNodegroupInput`",
-                ))?,
-            nodegroup_name: self
-                .nodegroup_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "nodegroup_name",
-                    "`nodegroup_name` is required when building a `DeleteNodegroupInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DeleteNodegroupInput`",
+            ))?,
+            nodegroup_name: self.nodegroup_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "nodegroup_name",
+                "`nodegroup_name` is required when building a `DeleteNodegroupInput`",
+            ))?,
         })
     }
 }
@@ -187,48 +183,28 @@ impl DeleteNodegroupError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -344,10 +320,7 @@ impl DeleteNodegroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,10 +337,7 @@ impl DeleteNodegroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteNodegroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteNodegroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -442,20 +412,17 @@ pub(crate) async fn send(
     input: DeleteNodegroupInput,
 ) -> Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteNodegroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteNodegroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -471,15 +438,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteNodegroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteNodegroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteNodegroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteNodegroup`: `DELETE /clusters/{clusterName}/node-groups/{nodegroupName}`.
 pub(crate) fn ser_request(
@@ -489,22 +450,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/node-groups/");
     {
         let v = &input.nodegroup_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "nodegroupName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "nodegroupName", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     Ok(request)
@@ -513,11 +464,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteNodegroupOutput, ::awsrt::error::SdkError<DeleteNodegroupError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteNodegroupError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DeleteNodegroupError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -62,12 +62,10 @@ impl DeregisterClusterInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeregisterClusterInput, ::awsrt::error::BuildError> {
         Ok(DeregisterClusterInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `DeregisterClusterInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `DeregisterClusterInput`",
+            ))?,
         })
     }
 }
@@ -76,10 +74,7 @@ impl DeregisterClusterInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeregisterClusterOutput,
-        ::awsrt::error::SdkError<DeregisterClusterError>,
-    > {
+    ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
         send(client.handle(), self).await
     }
 }
@@ -161,47 +156,28 @@ impl DeregisterClusterError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -308,10 +284,7 @@ impl DeregisterClusterFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeregisterClusterOutput,
-        ::awsrt::error::SdkError<DeregisterClusterError>,
-    > {
+    ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -320,10 +293,7 @@ impl DeregisterClusterFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -340,10 +310,7 @@ impl DeregisterClusterFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeregisterClusterError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeregisterClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -373,10 +340,7 @@ impl DeregisterClusterFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeregisterClusterOutput,
-        ::awsrt::error::SdkError<DeregisterClusterError>,
-    > {
+    ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -406,20 +370,17 @@ pub(crate) async fn send(
     input: DeregisterClusterInput,
 ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeregisterClusterFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeregisterClusterFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -435,15 +396,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeregisterClusterInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeregisterClusterError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeregisterClusterError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeregisterCluster`: `DELETE /cluster-registrations/{name}`.
 pub(crate) fn ser_request(
@@ -453,12 +408,7 @@ pub(crate) fn ser_request(
     uri.push_str("/cluster-registrations/");
     {
         let v = &input.name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "name",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "name", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     Ok(request)
@@ -467,11 +417,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeregisterClusterError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DeregisterClusterError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -83,22 +83,16 @@ impl DescribeAddonConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeAddonConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeAddonConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DescribeAddonConfigurationInput {
-            addon_name: self
-                .addon_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "addon_name",
-                    "`addon_name` is required when building a `DescribeAddonConfigurationInput`",
-                ))?,
-            addon_version: self
-                .addon_version
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "addon_version",
-                    "`addon_version` is required when building a `DescribeAddonConfigurationInput`",
-                ))?,
+            addon_name: self.addon_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "addon_name",
+                "`addon_name` is required when building a `DescribeAddonConfigurationInput`",
+            ))?,
+            addon_version: self.addon_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "addon_version",
+                "`addon_version` is required when building a `DescribeAddonConfigurationInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +101,7 @@ impl DescribeAddonConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeAddonConfigurationOutput,
-        ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-    > {
+    ) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -137,9 +128,7 @@ pub struct DescribeAddonConfigurationOutput {
     pub configuration_schema: Option<String>,
     /// The Kubernetes service account name used by the addon, and any suggested IAM policies. Use this information to create an IAM Role for the Addon.
     #[cfg_attr(feature = "serde", serde(rename = "podIdentityConfiguration"))]
-    pub pod_identity_configuration: Option<
-        Vec<crate::types::AddonPodIdentityConfiguration>,
-    >,
+    pub pod_identity_configuration: Option<Vec<crate::types::AddonPodIdentityConfiguration>>,
 }
 impl DescribeAddonConfigurationOutput {
     /// The name of the add-on.
@@ -155,9 +144,7 @@ impl DescribeAddonConfigurationOutput {
         self.configuration_schema.as_deref()
     }
     /// The Kubernetes service account name used by the addon, and any suggested IAM policies.
-    pub fn pod_identity_configuration(
-        &self,
-    ) -> &[crate::types::AddonPodIdentityConfiguration] {
+    pub fn pod_identity_configuration(&self) -> &[crate::types::AddonPodIdentityConfiguration] {
         self.pod_identity_configuration.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`DescribeAddonConfigurationOutput`].
@@ -172,9 +159,7 @@ pub struct DescribeAddonConfigurationOutputBuilder {
     pub(crate) addon_name: Option<String>,
     pub(crate) addon_version: Option<String>,
     pub(crate) configuration_schema: Option<String>,
-    pub(crate) pod_identity_configuration: Option<
-        Vec<crate::types::AddonPodIdentityConfiguration>,
-    >,
+    pub(crate) pod_identity_configuration: Option<Vec<crate::types::AddonPodIdentityConfiguration>>,
 }
 impl DescribeAddonConfigurationOutputBuilder {
     /// The name of the add-on.
@@ -270,31 +255,19 @@ impl DescribeAddonConfigurationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -345,8 +318,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeAddonConfigurationError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribeAddonConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeAddonConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -387,10 +359,7 @@ impl DescribeAddonConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeAddonConfigurationOutput,
-        ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-    > {
+    ) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -399,13 +368,7 @@ impl DescribeAddonConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeAddonConfigurationOutput,
-            ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -422,10 +385,7 @@ impl DescribeAddonConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -455,10 +415,7 @@ impl DescribeAddonConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeAddonConfigurationOutput,
-        ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-    > {
+    ) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -501,25 +458,19 @@ impl<M> DescribeAddonConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeAddonConfigurationInput,
-) -> Result<
-    DescribeAddonConfigurationOutput,
-    ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-> {
+) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeAddonConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeAddonConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -535,15 +486,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeAddonConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeAddonConfiguration`: `GET /addons/configuration-schemas`.
 pub(crate) fn ser_request(
@@ -553,19 +498,11 @@ pub(crate) fn ser_request(
     uri.push_str("/addons/configuration-schemas");
     {
         let v = &input.addon_name;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "addonName",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "addonName", Some(v.as_str()));
     }
     {
         let v = &input.addon_version;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "addonVersion",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "addonVersion", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -573,10 +510,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeAddonConfigurationOutput,
-    ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
-> {
+) -> Result<DescribeAddonConfigurationOutput, ::awsrt::error::SdkError<DescribeAddonConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -589,24 +523,17 @@ pub(crate) fn de_response(
     let mut f_addon_name: Option<String> = None;
     let mut f_addon_version: Option<String> = None;
     let mut f_configuration_schema: Option<String> = None;
-    let mut f_pod_identity_configuration: Option<
-        Vec<crate::types::AddonPodIdentityConfiguration>,
-    > = None;
+    let mut f_pod_identity_configuration: Option<Vec<crate::types::AddonPodIdentityConfiguration>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
             "addonVersion" => f_addon_version = r.optional(|r| r.string_owned())?,
-            "configurationSchema" => {
-                f_configuration_schema = r.optional(|r| r.string_owned())?;
-            }
-            "podIdentityConfiguration" => {
-                f_pod_identity_configuration = r
-                    .optional(|r| {
-                        r.list(crate::types::de_addon_pod_identity_configuration)
-                    })?;
-            }
+            "configurationSchema" => f_configuration_schema = r.optional(|r| r.string_owned())?,
+            "podIdentityConfiguration" => f_pod_identity_configuration = r.optional(|r| r.list(
+                crate::types::de_addon_pod_identity_configuration,
+            ))?,
             _ => r.skip_value()?,
         }
     }

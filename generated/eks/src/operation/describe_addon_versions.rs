@@ -209,10 +209,7 @@ impl DescribeAddonVersionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeAddonVersionsOutput,
-        ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-    > {
+    ) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -314,31 +311,19 @@ impl DescribeAddonVersionsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -430,10 +415,7 @@ impl DescribeAddonVersionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeAddonVersionsOutput,
-        ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-    > {
+    ) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -442,13 +424,7 @@ impl DescribeAddonVersionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeAddonVersionsOutput,
-            ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -465,10 +441,7 @@ impl DescribeAddonVersionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -498,10 +471,7 @@ impl DescribeAddonVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeAddonVersionsOutput,
-        ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-    > {
+    ) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -615,25 +585,19 @@ impl<M> DescribeAddonVersionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeAddonVersionsInput,
-) -> Result<
-    DescribeAddonVersionsOutput,
-    ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-> {
+) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeAddonVersionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeAddonVersionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -649,15 +613,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeAddonVersionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeAddonVersions`: `GET /addons/supported-versions`.
 pub(crate) fn ser_request(
@@ -673,42 +631,22 @@ pub(crate) fn ser_request(
         );
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     if let Some(v) = &input.addon_name {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "addonName",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "addonName", Some(v.as_str()));
     }
     for v in input.types.iter().flatten() {
         ::awsrt::protocol::http_binding::push_query(&mut uri, "types", Some(v.as_str()));
     }
     for v in input.publishers.iter().flatten() {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "publishers",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "publishers", Some(v.as_str()));
     }
     for v in input.owners.iter().flatten() {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "owners",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "owners", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -716,15 +654,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeAddonVersionsOutput,
-    ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DescribeAddonVersionsError::from_response,
-    )
+) -> Result<DescribeAddonVersionsOutput, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, DescribeAddonVersionsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -761,10 +692,7 @@ impl DescribeAddonVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        DescribeAddonVersionsOutput,
-        DescribeAddonVersionsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -783,25 +711,23 @@ impl DescribeAddonVersionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        DescribeAddonVersionsOutput,
-        DescribeAddonVersionsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<DescribeAddonVersionsOutput, DescribeAddonVersionsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl DescribeAddonVersionsPaginator {
@@ -816,22 +742,14 @@ impl DescribeAddonVersionsPaginator {
 /// The items of [`DescribeAddonVersionsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct DescribeAddonVersionsItems {
-    pages: ::awsrt::paginator::PageStream<
-        DescribeAddonVersionsOutput,
-        DescribeAddonVersionsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<DescribeAddonVersionsOutput, DescribeAddonVersionsError>,
     buffer: ::std::collections::VecDeque<crate::types::AddonInfo>,
 }
 impl DescribeAddonVersionsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::AddonInfo,
-            ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::AddonInfo, ::awsrt::error::SdkError<DescribeAddonVersionsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -845,10 +763,7 @@ impl DescribeAddonVersionsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::AddonInfo>,
-        ::awsrt::error::SdkError<DescribeAddonVersionsError>,
-    > {
+    ) -> Result<Vec<crate::types::AddonInfo>, ::awsrt::error::SdkError<DescribeAddonVersionsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

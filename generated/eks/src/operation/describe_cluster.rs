@@ -62,12 +62,10 @@ impl DescribeClusterInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeClusterInput, ::awsrt::error::BuildError> {
         Ok(DescribeClusterInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `DescribeClusterInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `DescribeClusterInput`",
+            ))?,
         })
     }
 }
@@ -154,36 +152,22 @@ impl DescribeClusterError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -289,10 +273,7 @@ impl DescribeClusterFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -309,10 +290,7 @@ impl DescribeClusterFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeClusterError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -372,20 +350,17 @@ pub(crate) async fn send(
     input: DescribeClusterInput,
 ) -> Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeClusterFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeClusterFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -401,15 +376,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeClusterInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeClusterError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeClusterError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeCluster`: `GET /clusters/{name}`.
 pub(crate) fn ser_request(
@@ -419,12 +388,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "name",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "name", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -433,11 +397,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeClusterOutput, ::awsrt::error::SdkError<DescribeClusterError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DescribeClusterError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DescribeClusterError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -187,19 +187,13 @@ impl DescribeClusterVersionsInputBuilder {
     }
     /// **Important:** This field is deprecated.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::ClusterVersionStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::ClusterVersionStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::ClusterVersionStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::ClusterVersionStatus>) -> Self {
         self.status = input;
         self
     }
@@ -209,18 +203,12 @@ impl DescribeClusterVersionsInputBuilder {
         &self.status
     }
     /// Filter versions by their current status.
-    pub fn version_status(
-        mut self,
-        input: impl Into<crate::types::VersionStatus>,
-    ) -> Self {
+    pub fn version_status(mut self, input: impl Into<crate::types::VersionStatus>) -> Self {
         self.version_status = Some(input.into());
         self
     }
     /// Sets or clears the `versionStatus` member.
-    pub fn set_version_status(
-        mut self,
-        input: Option<crate::types::VersionStatus>,
-    ) -> Self {
+    pub fn set_version_status(mut self, input: Option<crate::types::VersionStatus>) -> Self {
         self.version_status = input;
         self
     }
@@ -247,10 +235,7 @@ impl DescribeClusterVersionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeClusterVersionsOutput,
-        ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-    > {
+    ) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -311,10 +296,7 @@ impl DescribeClusterVersionsOutputBuilder {
     }
     /// Appends an item to the `clusterVersions` list.
     /// List of cluster version information objects.
-    pub fn cluster_versions(
-        mut self,
-        input: crate::types::ClusterVersionInformation,
-    ) -> Self {
+    pub fn cluster_versions(mut self, input: crate::types::ClusterVersionInformation) -> Self {
         self.cluster_versions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -327,9 +309,7 @@ impl DescribeClusterVersionsOutputBuilder {
         self
     }
     /// The `clusterVersions` member as currently set.
-    pub fn get_cluster_versions(
-        &self,
-    ) -> &Option<Vec<crate::types::ClusterVersionInformation>> {
+    pub fn get_cluster_versions(&self) -> &Option<Vec<crate::types::ClusterVersionInformation>> {
         &self.cluster_versions
     }
     /// Builds the [`DescribeClusterVersionsOutput`].
@@ -358,31 +338,19 @@ impl DescribeClusterVersionsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -474,10 +442,7 @@ impl DescribeClusterVersionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeClusterVersionsOutput,
-        ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-    > {
+    ) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -486,13 +451,7 @@ impl DescribeClusterVersionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeClusterVersionsOutput,
-            ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -509,10 +468,7 @@ impl DescribeClusterVersionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -542,10 +498,7 @@ impl DescribeClusterVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeClusterVersionsOutput,
-        ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-    > {
+    ) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -641,19 +594,13 @@ impl<M> DescribeClusterVersionsFluentBuilder<M> {
     }
     /// **Important:** This field is deprecated.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::ClusterVersionStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::ClusterVersionStatus>) -> Self {
         self.inner = self.inner.status(input);
         self
     }
     /// Sets or clears the `status` member.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::ClusterVersionStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::ClusterVersionStatus>) -> Self {
         self.inner = self.inner.set_status(input);
         self
     }
@@ -663,18 +610,12 @@ impl<M> DescribeClusterVersionsFluentBuilder<M> {
         self.inner.get_status()
     }
     /// Filter versions by their current status.
-    pub fn version_status(
-        mut self,
-        input: impl Into<crate::types::VersionStatus>,
-    ) -> Self {
+    pub fn version_status(mut self, input: impl Into<crate::types::VersionStatus>) -> Self {
         self.inner = self.inner.version_status(input);
         self
     }
     /// Sets or clears the `versionStatus` member.
-    pub fn set_version_status(
-        mut self,
-        input: Option<crate::types::VersionStatus>,
-    ) -> Self {
+    pub fn set_version_status(mut self, input: Option<crate::types::VersionStatus>) -> Self {
         self.inner = self.inner.set_version_status(input);
         self
     }
@@ -686,25 +627,19 @@ impl<M> DescribeClusterVersionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeClusterVersionsInput,
-) -> Result<
-    DescribeClusterVersionsOutput,
-    ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-> {
+) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeClusterVersionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeClusterVersionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -720,15 +655,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeClusterVersionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeClusterVersions`: `GET /cluster-versions`.
 pub(crate) fn ser_request(
@@ -737,60 +666,28 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push_str("/cluster-versions");
     if let Some(v) = &input.cluster_type {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "clusterType",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "clusterType", Some(v.as_str()));
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     if let Some(v) = &input.default_only {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "defaultOnly",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "defaultOnly", Some(&v.to_string()));
     }
     if let Some(v) = &input.include_all {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "includeAll",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "includeAll", Some(&v.to_string()));
     }
     for v in input.cluster_versions.iter().flatten() {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "clusterVersions",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "clusterVersions", Some(v.as_str()));
     }
     if let Some(v) = &input.status {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "status",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "status", Some(v.as_str()));
     }
     if let Some(v) = &input.version_status {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionStatus",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionStatus", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -798,10 +695,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeClusterVersionsOutput,
-    ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-> {
+) -> Result<DescribeClusterVersionsOutput, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -818,10 +712,9 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "clusterVersions" => {
-                f_cluster_versions = r
-                    .optional(|r| r.list(crate::types::de_cluster_version_information))?;
-            }
+            "clusterVersions" => f_cluster_versions = r.optional(|r| r.list(
+                crate::types::de_cluster_version_information,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -846,10 +739,7 @@ impl DescribeClusterVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        DescribeClusterVersionsOutput,
-        DescribeClusterVersionsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -868,25 +758,23 @@ impl DescribeClusterVersionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        DescribeClusterVersionsOutput,
-        DescribeClusterVersionsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<DescribeClusterVersionsOutput, DescribeClusterVersionsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl DescribeClusterVersionsPaginator {
@@ -901,22 +789,14 @@ impl DescribeClusterVersionsPaginator {
 /// The items of [`DescribeClusterVersionsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct DescribeClusterVersionsItems {
-    pages: ::awsrt::paginator::PageStream<
-        DescribeClusterVersionsOutput,
-        DescribeClusterVersionsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<DescribeClusterVersionsOutput, DescribeClusterVersionsError>,
     buffer: ::std::collections::VecDeque<crate::types::ClusterVersionInformation>,
 }
 impl DescribeClusterVersionsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::ClusterVersionInformation,
-            ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::ClusterVersionInformation, ::awsrt::error::SdkError<DescribeClusterVersionsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -930,10 +810,7 @@ impl DescribeClusterVersionsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::ClusterVersionInformation>,
-        ::awsrt::error::SdkError<DescribeClusterVersionsError>,
-    > {
+    ) -> Result<Vec<crate::types::ClusterVersionInformation>, ::awsrt::error::SdkError<DescribeClusterVersionsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -60,16 +60,12 @@ impl DescribeEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(DescribeEksAnywhereSubscriptionInput {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DescribeEksAnywhereSubscriptionInput`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DescribeEksAnywhereSubscriptionInput`",
+            ))?,
         })
     }
 }
@@ -78,10 +74,7 @@ impl DescribeEksAnywhereSubscriptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -162,36 +155,22 @@ impl DescribeEksAnywhereSubscriptionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -247,8 +226,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeEksAnywhereSubscriptionErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribeEksAnywhereSubscriptionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeEksAnywhereSubscriptionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -289,10 +267,7 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -301,13 +276,7 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeEksAnywhereSubscriptionOutput,
-            ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,10 +293,7 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -357,10 +323,7 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -388,25 +351,19 @@ impl<M> DescribeEksAnywhereSubscriptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeEksAnywhereSubscriptionInput,
-) -> Result<
-    DescribeEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-> {
+) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeEksAnywhereSubscriptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeEksAnywhereSubscriptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -422,15 +379,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeEksAnywhereSubscriptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeEksAnywhereSubscription`: `GET /eks-anywhere-subscriptions/{id}`.
 pub(crate) fn ser_request(
@@ -448,10 +399,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
-> {
+) -> Result<DescribeEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -466,9 +414,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "subscription" => {
-                f_subscription = r.optional(crate::types::de_eks_anywhere_subscription)?;
-            }
+            "subscription" => f_subscription = r.optional(
+                crate::types::de_eks_anywhere_subscription,
+            )?,
             _ => r.skip_value()?,
         }
     }

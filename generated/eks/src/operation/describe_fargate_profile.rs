@@ -83,22 +83,16 @@ impl DescribeFargateProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeFargateProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeFargateProfileInput, ::awsrt::error::BuildError> {
         Ok(DescribeFargateProfileInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DescribeFargateProfileInput`",
-                ))?,
-            fargate_profile_name: self
-                .fargate_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "fargate_profile_name",
-                    "`fargate_profile_name` is required when building a `DescribeFargateProfileInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DescribeFargateProfileInput`",
+            ))?,
+            fargate_profile_name: self.fargate_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "fargate_profile_name",
+                "`fargate_profile_name` is required when building a `DescribeFargateProfileInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +101,7 @@ impl DescribeFargateProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeFargateProfileOutput,
-        ::awsrt::error::SdkError<DescribeFargateProfileError>,
-    > {
+    ) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -153,10 +144,7 @@ impl DescribeFargateProfileOutputBuilder {
         self
     }
     /// Sets or clears the `fargateProfile` member.
-    pub fn set_fargate_profile(
-        mut self,
-        input: Option<crate::types::FargateProfile>,
-    ) -> Self {
+    pub fn set_fargate_profile(mut self, input: Option<crate::types::FargateProfile>) -> Self {
         self.fargate_profile = input;
         self
     }
@@ -191,36 +179,22 @@ impl DescribeFargateProfileError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -317,10 +291,7 @@ impl DescribeFargateProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeFargateProfileOutput,
-        ::awsrt::error::SdkError<DescribeFargateProfileError>,
-    > {
+    ) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -329,13 +300,7 @@ impl DescribeFargateProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeFargateProfileOutput,
-            ::awsrt::error::SdkError<DescribeFargateProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -352,10 +317,7 @@ impl DescribeFargateProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeFargateProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -385,10 +347,7 @@ impl DescribeFargateProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeFargateProfileOutput,
-        ::awsrt::error::SdkError<DescribeFargateProfileError>,
-    > {
+    ) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -431,25 +390,19 @@ impl<M> DescribeFargateProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeFargateProfileInput,
-) -> Result<
-    DescribeFargateProfileOutput,
-    ::awsrt::error::SdkError<DescribeFargateProfileError>,
-> {
+) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeFargateProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeFargateProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -465,15 +418,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeFargateProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeFargateProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeFargateProfile`: `GET /clusters/{clusterName}/fargate-profiles/{fargateProfileName}`.
 pub(crate) fn ser_request(
@@ -483,12 +430,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/fargate-profiles/");
     {
@@ -506,15 +448,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeFargateProfileOutput,
-    ::awsrt::error::SdkError<DescribeFargateProfileError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DescribeFargateProfileError::from_response,
-    )
+) -> Result<DescribeFargateProfileOutput, ::awsrt::error::SdkError<DescribeFargateProfileError>> {
+    ::awsrt::protocol::http_response(reply, de_response, DescribeFargateProfileError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -524,9 +459,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "fargateProfile" => {
-                f_fargate_profile = r.optional(crate::types::de_fargate_profile)?;
-            }
+            "fargateProfile" => f_fargate_profile = r.optional(crate::types::de_fargate_profile)?,
             _ => r.skip_value()?,
         }
     }

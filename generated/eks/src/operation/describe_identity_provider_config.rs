@@ -65,10 +65,7 @@ impl DescribeIdentityProviderConfigInputBuilder {
     }
     /// An object representing an identity provider configuration.
     /// This member is required.
-    pub fn identity_provider_config(
-        mut self,
-        input: crate::types::IdentityProviderConfig,
-    ) -> Self {
+    pub fn identity_provider_config(mut self, input: crate::types::IdentityProviderConfig) -> Self {
         self.identity_provider_config = Some(input);
         self
     }
@@ -81,9 +78,7 @@ impl DescribeIdentityProviderConfigInputBuilder {
         self
     }
     /// The `identityProviderConfig` member as currently set.
-    pub fn get_identity_provider_config(
-        &self,
-    ) -> &Option<crate::types::IdentityProviderConfig> {
+    pub fn get_identity_provider_config(&self) -> &Option<crate::types::IdentityProviderConfig> {
         &self.identity_provider_config
     }
     /// Builds the [`DescribeIdentityProviderConfigInput`].
@@ -91,22 +86,16 @@ impl DescribeIdentityProviderConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeIdentityProviderConfigInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribeIdentityProviderConfigInput, ::awsrt::error::BuildError> {
         Ok(DescribeIdentityProviderConfigInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DescribeIdentityProviderConfigInput`",
-                ))?,
-            identity_provider_config: self
-                .identity_provider_config
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "identity_provider_config",
-                    "`identity_provider_config` is required when building a `DescribeIdentityProviderConfigInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DescribeIdentityProviderConfigInput`",
+            ))?,
+            identity_provider_config: self.identity_provider_config.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "identity_provider_config",
+                "`identity_provider_config` is required when building a `DescribeIdentityProviderConfigInput`",
+            ))?,
         })
     }
 }
@@ -115,10 +104,7 @@ impl DescribeIdentityProviderConfigInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-    > {
+    ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
         send(client.handle(), self).await
     }
 }
@@ -154,9 +140,7 @@ impl DescribeIdentityProviderConfigOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DescribeIdentityProviderConfigOutputBuilder {
-    pub(crate) identity_provider_config: Option<
-        crate::types::IdentityProviderConfigResponse,
-    >,
+    pub(crate) identity_provider_config: Option<crate::types::IdentityProviderConfigResponse>,
 }
 impl DescribeIdentityProviderConfigOutputBuilder {
     /// The object that represents an OpenID Connect (OIDC) identity provider configuration.
@@ -210,42 +194,25 @@ impl DescribeIdentityProviderConfigError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -306,8 +273,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeIdentityProviderConfigErro
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribeIdentityProviderConfigError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribeIdentityProviderConfigError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -348,10 +314,7 @@ impl DescribeIdentityProviderConfigFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-    > {
+    ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -360,13 +323,7 @@ impl DescribeIdentityProviderConfigFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribeIdentityProviderConfigOutput,
-            ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -383,10 +340,7 @@ impl DescribeIdentityProviderConfigFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -416,10 +370,7 @@ impl DescribeIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-    > {
+    ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -445,10 +396,7 @@ impl<M> DescribeIdentityProviderConfigFluentBuilder<M> {
     }
     /// An object representing an identity provider configuration.
     /// This member is required.
-    pub fn identity_provider_config(
-        mut self,
-        input: crate::types::IdentityProviderConfig,
-    ) -> Self {
+    pub fn identity_provider_config(mut self, input: crate::types::IdentityProviderConfig) -> Self {
         self.inner = self.inner.identity_provider_config(input);
         self
     }
@@ -461,34 +409,26 @@ impl<M> DescribeIdentityProviderConfigFluentBuilder<M> {
         self
     }
     /// The `identityProviderConfig` member as currently set.
-    pub fn get_identity_provider_config(
-        &self,
-    ) -> &Option<crate::types::IdentityProviderConfig> {
+    pub fn get_identity_provider_config(&self) -> &Option<crate::types::IdentityProviderConfig> {
         self.inner.get_identity_provider_config()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeIdentityProviderConfigInput,
-) -> Result<
-    DescribeIdentityProviderConfigOutput,
-    ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-> {
+) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeIdentityProviderConfigFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeIdentityProviderConfigFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -504,15 +444,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeIdentityProviderConfigInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeIdentityProviderConfig`: `POST /clusters/{clusterName}/identity-provider-configs/describe`.
 pub(crate) fn ser_request(
@@ -522,12 +456,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/identity-provider-configs/describe");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -540,20 +469,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribeIdentityProviderConfigOutput,
-    ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
-> {
+) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         DescribeIdentityProviderConfigError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &DescribeIdentityProviderConfigInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &DescribeIdentityProviderConfigInput) {
     w.begin_object();
     {
         let value = &v.identity_provider_config;
@@ -565,17 +488,14 @@ fn ser_input_body(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeIdentityProviderConfigOutput, ::awsrt::json::JsonError> {
-    let mut f_identity_provider_config: Option<
-        crate::types::IdentityProviderConfigResponse,
-    > = None;
+    let mut f_identity_provider_config: Option<crate::types::IdentityProviderConfigResponse> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "identityProviderConfig" => {
-                f_identity_provider_config = r
-                    .optional(crate::types::de_identity_provider_config_response)?;
-            }
+            "identityProviderConfig" => f_identity_provider_config = r.optional(
+                crate::types::de_identity_provider_config_response,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -85,18 +85,14 @@ impl DescribeNodegroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeNodegroupInput, ::awsrt::error::BuildError> {
         Ok(DescribeNodegroupInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DescribeNodegroupInput`",
-                ))?,
-            nodegroup_name: self
-                .nodegroup_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "nodegroup_name",
-                    "`nodegroup_name` is required when building a `DescribeNodegroupInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DescribeNodegroupInput`",
+            ))?,
+            nodegroup_name: self.nodegroup_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "nodegroup_name",
+                "`nodegroup_name` is required when building a `DescribeNodegroupInput`",
+            ))?,
         })
     }
 }
@@ -105,10 +101,7 @@ impl DescribeNodegroupInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribeNodegroupOutput,
-        ::awsrt::error::SdkError<DescribeNodegroupError>,
-    > {
+    ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
         send(client.handle(), self).await
     }
 }
@@ -188,42 +181,25 @@ impl DescribeNodegroupError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -325,10 +301,7 @@ impl DescribeNodegroupFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeNodegroupOutput,
-        ::awsrt::error::SdkError<DescribeNodegroupError>,
-    > {
+    ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -337,10 +310,7 @@ impl DescribeNodegroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -357,10 +327,7 @@ impl DescribeNodegroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeNodegroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeNodegroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -390,10 +357,7 @@ impl DescribeNodegroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribeNodegroupOutput,
-        ::awsrt::error::SdkError<DescribeNodegroupError>,
-    > {
+    ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -438,20 +402,17 @@ pub(crate) async fn send(
     input: DescribeNodegroupInput,
 ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeNodegroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeNodegroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -467,15 +428,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeNodegroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeNodegroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeNodegroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeNodegroup`: `GET /clusters/{clusterName}/node-groups/{nodegroupName}`.
 pub(crate) fn ser_request(
@@ -485,22 +440,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/node-groups/");
     {
         let v = &input.nodegroup_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "nodegroupName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "nodegroupName", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -509,11 +454,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DescribeNodegroupError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DescribeNodegroupError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -83,22 +83,16 @@ impl DescribePodIdentityAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribePodIdentityAssociationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DescribePodIdentityAssociationInput, ::awsrt::error::BuildError> {
         Ok(DescribePodIdentityAssociationInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DescribePodIdentityAssociationInput`",
-                ))?,
-            association_id: self
-                .association_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "association_id",
-                    "`association_id` is required when building a `DescribePodIdentityAssociationInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DescribePodIdentityAssociationInput`",
+            ))?,
+            association_id: self.association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "association_id",
+                "`association_id` is required when building a `DescribePodIdentityAssociationInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +101,7 @@ impl DescribePodIdentityAssociationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DescribePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-    > {
+    ) -> Result<DescribePodIdentityAssociationOutput, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>> {
         send(client.handle(), self).await
     }
 }
@@ -153,10 +144,7 @@ impl DescribePodIdentityAssociationOutputBuilder {
         self
     }
     /// Sets or clears the `association` member.
-    pub fn set_association(
-        mut self,
-        input: Option<crate::types::PodIdentityAssociation>,
-    ) -> Self {
+    pub fn set_association(mut self, input: Option<crate::types::PodIdentityAssociation>) -> Self {
         self.association = input;
         self
     }
@@ -191,37 +179,22 @@ impl DescribePodIdentityAssociationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -277,8 +250,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribePodIdentityAssociationErro
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DescribePodIdentityAssociationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DescribePodIdentityAssociationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -319,10 +291,7 @@ impl DescribePodIdentityAssociationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-    > {
+    ) -> Result<DescribePodIdentityAssociationOutput, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -331,13 +300,7 @@ impl DescribePodIdentityAssociationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DescribePodIdentityAssociationOutput,
-            ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribePodIdentityAssociationOutput, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -354,10 +317,7 @@ impl DescribePodIdentityAssociationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -387,10 +347,7 @@ impl DescribePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DescribePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-    > {
+    ) -> Result<DescribePodIdentityAssociationOutput, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -433,25 +390,19 @@ impl<M> DescribePodIdentityAssociationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribePodIdentityAssociationInput,
-) -> Result<
-    DescribePodIdentityAssociationOutput,
-    ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-> {
+) -> Result<DescribePodIdentityAssociationOutput, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribePodIdentityAssociationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribePodIdentityAssociationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -467,15 +418,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribePodIdentityAssociationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribePodIdentityAssociation`: `GET /clusters/{clusterName}/pod-identity-associations/{associationId}`.
 pub(crate) fn ser_request(
@@ -485,22 +430,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/pod-identity-associations/");
     {
         let v = &input.association_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "associationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "associationId", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -508,10 +443,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DescribePodIdentityAssociationOutput,
-    ::awsrt::error::SdkError<DescribePodIdentityAssociationError>,
-> {
+) -> Result<DescribePodIdentityAssociationOutput, ::awsrt::error::SdkError<DescribePodIdentityAssociationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -526,9 +458,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "association" => {
-                f_association = r.optional(crate::types::de_pod_identity_association)?;
-            }
+            "association" => f_association = r.optional(crate::types::de_pod_identity_association)?,
             _ => r.skip_value()?,
         }
     }

@@ -106,28 +106,20 @@ impl DisassociateAccessPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DisassociateAccessPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DisassociateAccessPolicyInput, ::awsrt::error::BuildError> {
         Ok(DisassociateAccessPolicyInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DisassociateAccessPolicyInput`",
-                ))?,
-            principal_arn: self
-                .principal_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_arn",
-                    "`principal_arn` is required when building a `DisassociateAccessPolicyInput`",
-                ))?,
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `DisassociateAccessPolicyInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DisassociateAccessPolicyInput`",
+            ))?,
+            principal_arn: self.principal_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_arn",
+                "`principal_arn` is required when building a `DisassociateAccessPolicyInput`",
+            ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `DisassociateAccessPolicyInput`",
+            ))?,
         })
     }
 }
@@ -136,10 +128,7 @@ impl DisassociateAccessPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DisassociateAccessPolicyOutput,
-        ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-    > {
+    ) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -189,31 +178,19 @@ impl DisassociateAccessPolicyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
@@ -305,10 +282,7 @@ impl DisassociateAccessPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DisassociateAccessPolicyOutput,
-        ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-    > {
+    ) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -317,13 +291,7 @@ impl DisassociateAccessPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DisassociateAccessPolicyOutput,
-            ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -340,10 +308,7 @@ impl DisassociateAccessPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -373,10 +338,7 @@ impl DisassociateAccessPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DisassociateAccessPolicyOutput,
-        ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-    > {
+    ) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -434,25 +396,19 @@ impl<M> DisassociateAccessPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DisassociateAccessPolicyInput,
-) -> Result<
-    DisassociateAccessPolicyOutput,
-    ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-> {
+) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DisassociateAccessPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DisassociateAccessPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -468,15 +424,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DisassociateAccessPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DisassociateAccessPolicy`: `DELETE /clusters/{clusterName}/access-entries/{principalArn}/access-policies/{policyArn}`.
 pub(crate) fn ser_request(
@@ -486,32 +436,17 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/access-entries/");
     {
         let v = &input.principal_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "principalArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "principalArn", v.as_str(), false)?;
     }
     uri.push_str("/access-policies/");
     {
         let v = &input.policy_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "policyArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "policyArn", v.as_str(), false)?;
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     Ok(request)
@@ -519,10 +454,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DisassociateAccessPolicyOutput,
-    ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
-> {
+) -> Result<DisassociateAccessPolicyOutput, ::awsrt::error::SdkError<DisassociateAccessPolicyError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

@@ -73,10 +73,7 @@ impl DisassociateIdentityProviderConfigInputBuilder {
     }
     /// An object representing an identity provider configuration.
     /// This member is required.
-    pub fn identity_provider_config(
-        mut self,
-        input: crate::types::IdentityProviderConfig,
-    ) -> Self {
+    pub fn identity_provider_config(mut self, input: crate::types::IdentityProviderConfig) -> Self {
         self.identity_provider_config = Some(input);
         self
     }
@@ -89,9 +86,7 @@ impl DisassociateIdentityProviderConfigInputBuilder {
         self
     }
     /// The `identityProviderConfig` member as currently set.
-    pub fn get_identity_provider_config(
-        &self,
-    ) -> &Option<crate::types::IdentityProviderConfig> {
+    pub fn get_identity_provider_config(&self) -> &Option<crate::types::IdentityProviderConfig> {
         &self.identity_provider_config
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
@@ -117,18 +112,14 @@ impl DisassociateIdentityProviderConfigInputBuilder {
         self,
     ) -> Result<DisassociateIdentityProviderConfigInput, ::awsrt::error::BuildError> {
         Ok(DisassociateIdentityProviderConfigInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `DisassociateIdentityProviderConfigInput`",
-                ))?,
-            identity_provider_config: self
-                .identity_provider_config
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "identity_provider_config",
-                    "`identity_provider_config` is required when building a `DisassociateIdentityProviderConfigInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `DisassociateIdentityProviderConfigInput`",
+            ))?,
+            identity_provider_config: self.identity_provider_config.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "identity_provider_config",
+                "`identity_provider_config` is required when building a `DisassociateIdentityProviderConfigInput`",
+            ))?,
             client_request_token: self.client_request_token,
         })
     }
@@ -138,10 +129,7 @@ impl DisassociateIdentityProviderConfigInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DisassociateIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
         send(client.handle(), self).await
     }
 }
@@ -225,53 +213,31 @@ impl DisassociateIdentityProviderConfigError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -342,8 +308,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DisassociateIdentityProviderConfig
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DisassociateIdentityProviderConfigError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DisassociateIdentityProviderConfigError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -384,10 +349,7 @@ impl DisassociateIdentityProviderConfigFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DisassociateIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -396,13 +358,7 @@ impl DisassociateIdentityProviderConfigFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DisassociateIdentityProviderConfigOutput,
-            ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -419,10 +375,7 @@ impl DisassociateIdentityProviderConfigFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -431,9 +384,7 @@ impl DisassociateIdentityProviderConfigFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::disassociate_identity_provider_config`](crate::blocking::Client::disassociate_identity_provider_config) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl DisassociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: DisassociateIdentityProviderConfigFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: DisassociateIdentityProviderConfigFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -454,10 +405,7 @@ impl DisassociateIdentityProviderConfigFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DisassociateIdentityProviderConfigOutput,
-        ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-    > {
+    ) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -483,10 +431,7 @@ impl<M> DisassociateIdentityProviderConfigFluentBuilder<M> {
     }
     /// An object representing an identity provider configuration.
     /// This member is required.
-    pub fn identity_provider_config(
-        mut self,
-        input: crate::types::IdentityProviderConfig,
-    ) -> Self {
+    pub fn identity_provider_config(mut self, input: crate::types::IdentityProviderConfig) -> Self {
         self.inner = self.inner.identity_provider_config(input);
         self
     }
@@ -499,9 +444,7 @@ impl<M> DisassociateIdentityProviderConfigFluentBuilder<M> {
         self
     }
     /// The `identityProviderConfig` member as currently set.
-    pub fn get_identity_provider_config(
-        &self,
-    ) -> &Option<crate::types::IdentityProviderConfig> {
+    pub fn get_identity_provider_config(&self) -> &Option<crate::types::IdentityProviderConfig> {
         self.inner.get_identity_provider_config()
     }
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
@@ -522,14 +465,12 @@ impl<M> DisassociateIdentityProviderConfigFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DisassociateIdentityProviderConfigInput,
-) -> Result<
-    DisassociateIdentityProviderConfigOutput,
-    ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-> {
+) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DisassociateIdentityProviderConfigFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DisassociateIdentityProviderConfigFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -537,21 +478,16 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DisassociateIdentityProviderConfigFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DisassociateIdentityProviderConfigFluentBuilder {
     const NAME: &'static str = "DisassociateIdentityProviderConfig";
     type Input = DisassociateIdentityProviderConfigInput;
     type Output = DisassociateIdentityProviderConfigOutput;
@@ -561,18 +497,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: DisassociateIdentityProviderConfigInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DisassociateIdentityProviderConfig`: `POST /clusters/{clusterName}/identity-provider-configs/disassociate`.
 pub(crate) fn ser_request(
@@ -582,12 +512,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/identity-provider-configs/disassociate");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -600,20 +525,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DisassociateIdentityProviderConfigOutput,
-    ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
-> {
+) -> Result<DisassociateIdentityProviderConfigOutput, ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         DisassociateIdentityProviderConfigError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &DisassociateIdentityProviderConfigInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &DisassociateIdentityProviderConfigInput) {
     w.begin_object();
     {
         let value = &v.identity_provider_config;

@@ -91,10 +91,7 @@ impl ListAccessPoliciesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListAccessPoliciesOutput,
-        ::awsrt::error::SdkError<ListAccessPoliciesError>,
-    > {
+    ) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
         send(client.handle(), self).await
     }
 }
@@ -148,10 +145,7 @@ impl ListAccessPoliciesOutputBuilder {
         self
     }
     /// Sets or clears the `accessPolicies` member.
-    pub fn set_access_policies(
-        mut self,
-        input: Option<Vec<crate::types::AccessPolicy>>,
-    ) -> Self {
+    pub fn set_access_policies(mut self, input: Option<Vec<crate::types::AccessPolicy>>) -> Self {
         self.access_policies = input;
         self
     }
@@ -195,19 +189,13 @@ impl ListAccessPoliciesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServerException`.
     pub fn is_server_exception(&self) -> bool {
@@ -289,10 +277,7 @@ impl ListAccessPoliciesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListAccessPoliciesOutput,
-        ::awsrt::error::SdkError<ListAccessPoliciesError>,
-    > {
+    ) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -301,13 +286,7 @@ impl ListAccessPoliciesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListAccessPoliciesOutput,
-            ::awsrt::error::SdkError<ListAccessPoliciesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,10 +303,7 @@ impl ListAccessPoliciesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAccessPoliciesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -357,10 +333,7 @@ impl ListAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListAccessPoliciesOutput,
-        ::awsrt::error::SdkError<ListAccessPoliciesError>,
-    > {
+    ) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -401,25 +374,19 @@ impl<M> ListAccessPoliciesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccessPoliciesInput,
-) -> Result<
-    ListAccessPoliciesOutput,
-    ::awsrt::error::SdkError<ListAccessPoliciesError>,
-> {
+) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAccessPoliciesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAccessPoliciesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -435,15 +402,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccessPoliciesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAccessPoliciesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccessPolicies`: `GET /access-policies`.
 pub(crate) fn ser_request(
@@ -452,18 +413,10 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push_str("/access-policies");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -471,15 +424,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListAccessPoliciesOutput,
-    ::awsrt::error::SdkError<ListAccessPoliciesError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListAccessPoliciesError::from_response,
-    )
+) -> Result<ListAccessPoliciesOutput, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListAccessPoliciesError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -490,10 +436,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "accessPolicies" => {
-                f_access_policies = r
-                    .optional(|r| r.list(crate::types::de_access_policy))?;
-            }
+            "accessPolicies" => f_access_policies = r.optional(|r| r.list(
+                crate::types::de_access_policy,
+            ))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -538,25 +483,23 @@ impl ListAccessPoliciesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListAccessPoliciesOutput,
-        ListAccessPoliciesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListAccessPoliciesOutput, ListAccessPoliciesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAccessPoliciesPaginator {
@@ -571,22 +514,14 @@ impl ListAccessPoliciesPaginator {
 /// The items of [`ListAccessPoliciesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListAccessPoliciesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListAccessPoliciesOutput,
-        ListAccessPoliciesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListAccessPoliciesOutput, ListAccessPoliciesError>,
     buffer: ::std::collections::VecDeque<crate::types::AccessPolicy>,
 }
 impl ListAccessPoliciesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::AccessPolicy,
-            ::awsrt::error::SdkError<ListAccessPoliciesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::AccessPolicy, ::awsrt::error::SdkError<ListAccessPoliciesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -600,10 +535,7 @@ impl ListAccessPoliciesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::AccessPolicy>,
-        ::awsrt::error::SdkError<ListAccessPoliciesError>,
-    > {
+    ) -> Result<Vec<crate::types::AccessPolicy>, ::awsrt::error::SdkError<ListAccessPoliciesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

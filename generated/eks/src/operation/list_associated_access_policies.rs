@@ -129,22 +129,16 @@ impl ListAssociatedAccessPoliciesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListAssociatedAccessPoliciesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListAssociatedAccessPoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListAssociatedAccessPoliciesInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `ListAssociatedAccessPoliciesInput`",
-                ))?,
-            principal_arn: self
-                .principal_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_arn",
-                    "`principal_arn` is required when building a `ListAssociatedAccessPoliciesInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `ListAssociatedAccessPoliciesInput`",
+            ))?,
+            principal_arn: self.principal_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_arn",
+                "`principal_arn` is required when building a `ListAssociatedAccessPoliciesInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
         })
@@ -155,10 +149,7 @@ impl ListAssociatedAccessPoliciesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListAssociatedAccessPoliciesOutput,
-        ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-    > {
+    ) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
         send(client.handle(), self).await
     }
 }
@@ -218,9 +209,7 @@ pub struct ListAssociatedAccessPoliciesOutputBuilder {
     pub(crate) cluster_name: Option<String>,
     pub(crate) principal_arn: Option<String>,
     pub(crate) next_token: Option<String>,
-    pub(crate) associated_access_policies: Option<
-        Vec<crate::types::AssociatedAccessPolicy>,
-    >,
+    pub(crate) associated_access_policies: Option<Vec<crate::types::AssociatedAccessPolicy>>,
 }
 impl ListAssociatedAccessPoliciesOutputBuilder {
     /// The name of your cluster.
@@ -316,31 +305,19 @@ impl ListAssociatedAccessPoliciesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
@@ -391,8 +368,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListAssociatedAccessPoliciesError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListAssociatedAccessPoliciesError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListAssociatedAccessPoliciesError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -433,10 +409,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListAssociatedAccessPoliciesOutput,
-        ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-    > {
+    ) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -445,13 +418,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListAssociatedAccessPoliciesOutput,
-            ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -468,10 +435,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -501,10 +465,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListAssociatedAccessPoliciesOutput,
-        ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-    > {
+    ) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -575,25 +536,19 @@ impl<M> ListAssociatedAccessPoliciesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListAssociatedAccessPoliciesInput,
-) -> Result<
-    ListAssociatedAccessPoliciesOutput,
-    ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-> {
+) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAssociatedAccessPoliciesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAssociatedAccessPoliciesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -609,15 +564,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAssociatedAccessPoliciesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAssociatedAccessPolicies`: `GET /clusters/{clusterName}/access-entries/{principalArn}/access-policies`.
 pub(crate) fn ser_request(
@@ -627,37 +576,19 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/access-entries/");
     {
         let v = &input.principal_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "principalArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "principalArn", v.as_str(), false)?;
     }
     uri.push_str("/access-policies");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -665,10 +596,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListAssociatedAccessPoliciesOutput,
-    ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-> {
+) -> Result<ListAssociatedAccessPoliciesOutput, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -681,9 +609,7 @@ pub(crate) fn de_response(
     let mut f_cluster_name: Option<String> = None;
     let mut f_principal_arn: Option<String> = None;
     let mut f_next_token: Option<String> = None;
-    let mut f_associated_access_policies: Option<
-        Vec<crate::types::AssociatedAccessPolicy>,
-    > = None;
+    let mut f_associated_access_policies: Option<Vec<crate::types::AssociatedAccessPolicy>> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
@@ -691,10 +617,9 @@ pub(crate) fn de_response(
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
             "principalArn" => f_principal_arn = r.optional(|r| r.string_owned())?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "associatedAccessPolicies" => {
-                f_associated_access_policies = r
-                    .optional(|r| r.list(crate::types::de_associated_access_policy))?;
-            }
+            "associatedAccessPolicies" => f_associated_access_policies = r.optional(|r| r.list(
+                crate::types::de_associated_access_policy,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -721,10 +646,7 @@ impl ListAssociatedAccessPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListAssociatedAccessPoliciesOutput,
-        ListAssociatedAccessPoliciesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -743,27 +665,23 @@ impl ListAssociatedAccessPoliciesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListAssociatedAccessPoliciesOutput,
-        ListAssociatedAccessPoliciesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAssociatedAccessPoliciesPaginator {
@@ -778,31 +696,20 @@ impl ListAssociatedAccessPoliciesPaginator {
 /// The items of [`ListAssociatedAccessPoliciesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListAssociatedAccessPoliciesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListAssociatedAccessPoliciesOutput,
-        ListAssociatedAccessPoliciesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListAssociatedAccessPoliciesOutput, ListAssociatedAccessPoliciesError>,
     buffer: ::std::collections::VecDeque<crate::types::AssociatedAccessPolicy>,
 }
 impl ListAssociatedAccessPoliciesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::AssociatedAccessPolicy,
-            ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::AssociatedAccessPolicy, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
             }
             match self.pages.next().await? {
-                Ok(page) => {
-                    self.buffer
-                        .extend(page.associated_access_policies.unwrap_or_default())
-                }
+                Ok(page) => self.buffer.extend(page.associated_access_policies.unwrap_or_default()),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -810,10 +717,7 @@ impl ListAssociatedAccessPoliciesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::AssociatedAccessPolicy>,
-        ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>,
-    > {
+    ) -> Result<Vec<crate::types::AssociatedAccessPolicy>, ::awsrt::error::SdkError<ListAssociatedAccessPoliciesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -102,9 +102,7 @@ impl ListEksAnywhereSubscriptionsInputBuilder {
         self
     }
     /// The `includeStatus` member as currently set.
-    pub fn get_include_status(
-        &self,
-    ) -> &Option<Vec<crate::types::EksAnywhereSubscriptionStatus>> {
+    pub fn get_include_status(&self) -> &Option<Vec<crate::types::EksAnywhereSubscriptionStatus>> {
         &self.include_status
     }
     /// Builds the [`ListEksAnywhereSubscriptionsInput`].
@@ -121,10 +119,7 @@ impl ListEksAnywhereSubscriptionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListEksAnywhereSubscriptionsOutput,
-        ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-    > {
+    ) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -171,10 +166,7 @@ pub struct ListEksAnywhereSubscriptionsOutputBuilder {
 impl ListEksAnywhereSubscriptionsOutputBuilder {
     /// Appends an item to the `subscriptions` list.
     /// A list of all subscription objects in the region, filtered by includeStatus and paginated by nextToken and maxResults.
-    pub fn subscriptions(
-        mut self,
-        input: crate::types::EksAnywhereSubscription,
-    ) -> Self {
+    pub fn subscriptions(mut self, input: crate::types::EksAnywhereSubscription) -> Self {
         self.subscriptions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -187,9 +179,7 @@ impl ListEksAnywhereSubscriptionsOutputBuilder {
         self
     }
     /// The `subscriptions` member as currently set.
-    pub fn get_subscriptions(
-        &self,
-    ) -> &Option<Vec<crate::types::EksAnywhereSubscription>> {
+    pub fn get_subscriptions(&self) -> &Option<Vec<crate::types::EksAnywhereSubscription>> {
         &self.subscriptions
     }
     /// The nextToken value to include in a future ListEksAnywhereSubscriptions request.
@@ -234,36 +224,22 @@ impl ListEksAnywhereSubscriptionsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -319,8 +295,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListEksAnywhereSubscriptionsError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListEksAnywhereSubscriptionsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListEksAnywhereSubscriptionsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -361,10 +336,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListEksAnywhereSubscriptionsOutput,
-        ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-    > {
+    ) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -373,13 +345,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListEksAnywhereSubscriptionsOutput,
-            ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -396,10 +362,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -429,10 +392,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListEksAnywhereSubscriptionsOutput,
-        ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-    > {
+    ) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -487,34 +447,26 @@ impl<M> ListEksAnywhereSubscriptionsFluentBuilder<M> {
         self
     }
     /// The `includeStatus` member as currently set.
-    pub fn get_include_status(
-        &self,
-    ) -> &Option<Vec<crate::types::EksAnywhereSubscriptionStatus>> {
+    pub fn get_include_status(&self) -> &Option<Vec<crate::types::EksAnywhereSubscriptionStatus>> {
         self.inner.get_include_status()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListEksAnywhereSubscriptionsInput,
-) -> Result<
-    ListEksAnywhereSubscriptionsOutput,
-    ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-> {
+) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListEksAnywhereSubscriptionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListEksAnywhereSubscriptionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -530,15 +482,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListEksAnywhereSubscriptionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEksAnywhereSubscriptions`: `GET /eks-anywhere-subscriptions`.
 pub(crate) fn ser_request(
@@ -547,25 +493,13 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push_str("/eks-anywhere-subscriptions");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     for v in input.include_status.iter().flatten() {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "includeStatus",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "includeStatus", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -573,10 +507,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListEksAnywhereSubscriptionsOutput,
-    ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-> {
+) -> Result<ListEksAnywhereSubscriptionsOutput, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -592,10 +523,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "subscriptions" => {
-                f_subscriptions = r
-                    .optional(|r| r.list(crate::types::de_eks_anywhere_subscription))?;
-            }
+            "subscriptions" => f_subscriptions = r.optional(|r| r.list(
+                crate::types::de_eks_anywhere_subscription,
+            ))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -621,10 +551,7 @@ impl ListEksAnywhereSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListEksAnywhereSubscriptionsOutput,
-        ListEksAnywhereSubscriptionsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -643,25 +570,23 @@ impl ListEksAnywhereSubscriptionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListEksAnywhereSubscriptionsOutput,
-        ListEksAnywhereSubscriptionsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListEksAnywhereSubscriptionsPaginator {
@@ -676,22 +601,14 @@ impl ListEksAnywhereSubscriptionsPaginator {
 /// The items of [`ListEksAnywhereSubscriptionsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListEksAnywhereSubscriptionsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListEksAnywhereSubscriptionsOutput,
-        ListEksAnywhereSubscriptionsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListEksAnywhereSubscriptionsOutput, ListEksAnywhereSubscriptionsError>,
     buffer: ::std::collections::VecDeque<crate::types::EksAnywhereSubscription>,
 }
 impl ListEksAnywhereSubscriptionsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::EksAnywhereSubscription,
-            ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::EksAnywhereSubscription, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -705,10 +622,7 @@ impl ListEksAnywhereSubscriptionsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::EksAnywhereSubscription>,
-        ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
-    > {
+    ) -> Result<Vec<crate::types::EksAnywhereSubscription>, ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

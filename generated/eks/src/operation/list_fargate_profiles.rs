@@ -108,12 +108,10 @@ impl ListFargateProfilesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListFargateProfilesInput, ::awsrt::error::BuildError> {
         Ok(ListFargateProfilesInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `ListFargateProfilesInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `ListFargateProfilesInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
         })
@@ -124,10 +122,7 @@ impl ListFargateProfilesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListFargateProfilesOutput,
-        ::awsrt::error::SdkError<ListFargateProfilesError>,
-    > {
+    ) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
         send(client.handle(), self).await
     }
 }
@@ -231,36 +226,22 @@ impl ListFargateProfilesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -357,10 +338,7 @@ impl ListFargateProfilesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListFargateProfilesOutput,
-        ::awsrt::error::SdkError<ListFargateProfilesError>,
-    > {
+    ) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -369,13 +347,7 @@ impl ListFargateProfilesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListFargateProfilesOutput,
-            ::awsrt::error::SdkError<ListFargateProfilesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -392,10 +364,7 @@ impl ListFargateProfilesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListFargateProfilesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListFargateProfilesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -425,10 +394,7 @@ impl ListFargateProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListFargateProfilesOutput,
-        ::awsrt::error::SdkError<ListFargateProfilesError>,
-    > {
+    ) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -484,25 +450,19 @@ impl<M> ListFargateProfilesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListFargateProfilesInput,
-) -> Result<
-    ListFargateProfilesOutput,
-    ::awsrt::error::SdkError<ListFargateProfilesError>,
-> {
+) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListFargateProfilesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListFargateProfilesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -518,15 +478,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListFargateProfilesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListFargateProfilesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListFargateProfilesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListFargateProfiles`: `GET /clusters/{clusterName}/fargate-profiles`.
 pub(crate) fn ser_request(
@@ -536,27 +490,14 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/fargate-profiles");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -564,15 +505,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListFargateProfilesOutput,
-    ::awsrt::error::SdkError<ListFargateProfilesError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListFargateProfilesError::from_response,
-    )
+) -> Result<ListFargateProfilesOutput, ::awsrt::error::SdkError<ListFargateProfilesError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListFargateProfilesError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -583,9 +517,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "fargateProfileNames" => {
-                f_fargate_profile_names = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "fargateProfileNames" => f_fargate_profile_names = r.optional(|r| r.list(|r| r.string_owned()))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -630,27 +562,23 @@ impl ListFargateProfilesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListFargateProfilesOutput,
-        ListFargateProfilesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListFargateProfilesOutput, ListFargateProfilesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListFargateProfilesPaginator {
@@ -665,10 +593,7 @@ impl ListFargateProfilesPaginator {
 /// The items of [`ListFargateProfilesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListFargateProfilesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListFargateProfilesOutput,
-        ListFargateProfilesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListFargateProfilesOutput, ListFargateProfilesError>,
     buffer: ::std::collections::VecDeque<String>,
 }
 impl ListFargateProfilesItems {
@@ -681,9 +606,7 @@ impl ListFargateProfilesItems {
                 return Some(Ok(item));
             }
             match self.pages.next().await? {
-                Ok(page) => {
-                    self.buffer.extend(page.fargate_profile_names.unwrap_or_default())
-                }
+                Ok(page) => self.buffer.extend(page.fargate_profile_names.unwrap_or_default()),
                 Err(e) => return Some(Err(e)),
             }
         }

@@ -106,16 +106,12 @@ impl ListIdentityProviderConfigsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListIdentityProviderConfigsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListIdentityProviderConfigsInput, ::awsrt::error::BuildError> {
         Ok(ListIdentityProviderConfigsInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `ListIdentityProviderConfigsInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `ListIdentityProviderConfigsInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
         })
@@ -126,10 +122,7 @@ impl ListIdentityProviderConfigsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListIdentityProviderConfigsOutput,
-        ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-    > {
+    ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
         send(client.handle(), self).await
     }
 }
@@ -172,9 +165,7 @@ impl ListIdentityProviderConfigsOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListIdentityProviderConfigsOutputBuilder {
-    pub(crate) identity_provider_configs: Option<
-        Vec<crate::types::IdentityProviderConfig>,
-    >,
+    pub(crate) identity_provider_configs: Option<Vec<crate::types::IdentityProviderConfig>>,
     pub(crate) next_token: Option<String>,
 }
 impl ListIdentityProviderConfigsOutputBuilder {
@@ -245,42 +236,25 @@ impl ListIdentityProviderConfigsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -341,8 +315,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListIdentityProviderConfigsError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListIdentityProviderConfigsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListIdentityProviderConfigsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -383,10 +356,7 @@ impl ListIdentityProviderConfigsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListIdentityProviderConfigsOutput,
-        ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-    > {
+    ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -395,13 +365,7 @@ impl ListIdentityProviderConfigsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListIdentityProviderConfigsOutput,
-            ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -418,10 +382,7 @@ impl ListIdentityProviderConfigsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -451,10 +412,7 @@ impl ListIdentityProviderConfigsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListIdentityProviderConfigsOutput,
-        ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-    > {
+    ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -510,25 +468,19 @@ impl<M> ListIdentityProviderConfigsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListIdentityProviderConfigsInput,
-) -> Result<
-    ListIdentityProviderConfigsOutput,
-    ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-> {
+) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListIdentityProviderConfigsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListIdentityProviderConfigsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -544,15 +496,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListIdentityProviderConfigsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListIdentityProviderConfigs`: `GET /clusters/{clusterName}/identity-provider-configs`.
 pub(crate) fn ser_request(
@@ -562,27 +508,14 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/identity-provider-configs");
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -590,10 +523,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListIdentityProviderConfigsOutput,
-    ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-> {
+) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -603,18 +533,15 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListIdentityProviderConfigsOutput, ::awsrt::json::JsonError> {
-    let mut f_identity_provider_configs: Option<
-        Vec<crate::types::IdentityProviderConfig>,
-    > = None;
+    let mut f_identity_provider_configs: Option<Vec<crate::types::IdentityProviderConfig>> = None;
     let mut f_next_token: Option<String> = None;
     let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "identityProviderConfigs" => {
-                f_identity_provider_configs = r
-                    .optional(|r| r.list(crate::types::de_identity_provider_config))?;
-            }
+            "identityProviderConfigs" => f_identity_provider_configs = r.optional(|r| r.list(
+                crate::types::de_identity_provider_config,
+            ))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -640,10 +567,7 @@ impl ListIdentityProviderConfigsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListIdentityProviderConfigsOutput,
-        ListIdentityProviderConfigsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -662,27 +586,23 @@ impl ListIdentityProviderConfigsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListIdentityProviderConfigsOutput,
-        ListIdentityProviderConfigsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListIdentityProviderConfigsPaginator {
@@ -697,31 +617,20 @@ impl ListIdentityProviderConfigsPaginator {
 /// The items of [`ListIdentityProviderConfigsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListIdentityProviderConfigsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListIdentityProviderConfigsOutput,
-        ListIdentityProviderConfigsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListIdentityProviderConfigsOutput, ListIdentityProviderConfigsError>,
     buffer: ::std::collections::VecDeque<crate::types::IdentityProviderConfig>,
 }
 impl ListIdentityProviderConfigsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::IdentityProviderConfig,
-            ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::IdentityProviderConfig, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
             }
             match self.pages.next().await? {
-                Ok(page) => {
-                    self.buffer
-                        .extend(page.identity_provider_configs.unwrap_or_default())
-                }
+                Ok(page) => self.buffer.extend(page.identity_provider_configs.unwrap_or_default()),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -729,10 +638,7 @@ impl ListIdentityProviderConfigsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::IdentityProviderConfig>,
-        ::awsrt::error::SdkError<ListIdentityProviderConfigsError>,
-    > {
+    ) -> Result<Vec<crate::types::IdentityProviderConfig>, ::awsrt::error::SdkError<ListIdentityProviderConfigsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -150,16 +150,12 @@ impl ListPodIdentityAssociationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListPodIdentityAssociationsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListPodIdentityAssociationsInput, ::awsrt::error::BuildError> {
         Ok(ListPodIdentityAssociationsInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `ListPodIdentityAssociationsInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `ListPodIdentityAssociationsInput`",
+            ))?,
             namespace: self.namespace,
             service_account: self.service_account,
             max_results: self.max_results,
@@ -172,10 +168,7 @@ impl ListPodIdentityAssociationsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListPodIdentityAssociationsOutput,
-        ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-    > {
+    ) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
         send(client.handle(), self).await
     }
 }
@@ -231,10 +224,7 @@ pub struct ListPodIdentityAssociationsOutputBuilder {
 impl ListPodIdentityAssociationsOutputBuilder {
     /// Appends an item to the `associations` list.
     /// The list of summarized descriptions of the associations that are in the cluster and match any filters that you provided.
-    pub fn associations(
-        mut self,
-        input: crate::types::PodIdentityAssociationSummary,
-    ) -> Self {
+    pub fn associations(mut self, input: crate::types::PodIdentityAssociationSummary) -> Self {
         self.associations.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -247,9 +237,7 @@ impl ListPodIdentityAssociationsOutputBuilder {
         self
     }
     /// The `associations` member as currently set.
-    pub fn get_associations(
-        &self,
-    ) -> &Option<Vec<crate::types::PodIdentityAssociationSummary>> {
+    pub fn get_associations(&self) -> &Option<Vec<crate::types::PodIdentityAssociationSummary>> {
         &self.associations
     }
     /// The `nextToken` value to include in a future `ListPodIdentityAssociations` request.
@@ -294,37 +282,22 @@ impl ListPodIdentityAssociationsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -380,8 +353,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPodIdentityAssociationsError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListPodIdentityAssociationsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListPodIdentityAssociationsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -422,10 +394,7 @@ impl ListPodIdentityAssociationsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListPodIdentityAssociationsOutput,
-        ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-    > {
+    ) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -434,13 +403,7 @@ impl ListPodIdentityAssociationsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListPodIdentityAssociationsOutput,
-            ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -457,10 +420,7 @@ impl ListPodIdentityAssociationsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -490,10 +450,7 @@ impl ListPodIdentityAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListPodIdentityAssociationsOutput,
-        ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-    > {
+    ) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -577,25 +534,19 @@ impl<M> ListPodIdentityAssociationsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListPodIdentityAssociationsInput,
-) -> Result<
-    ListPodIdentityAssociationsOutput,
-    ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-> {
+) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListPodIdentityAssociationsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListPodIdentityAssociationsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -611,15 +562,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListPodIdentityAssociationsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPodIdentityAssociations`: `GET /clusters/{clusterName}/pod-identity-associations`.
 pub(crate) fn ser_request(
@@ -629,41 +574,20 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/pod-identity-associations");
     if let Some(v) = &input.namespace {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "namespace",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "namespace", Some(v.as_str()));
     }
     if let Some(v) = &input.service_account {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "serviceAccount",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "serviceAccount", Some(v.as_str()));
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "maxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "maxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "nextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "nextToken", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -671,10 +595,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListPodIdentityAssociationsOutput,
-    ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-> {
+) -> Result<ListPodIdentityAssociationsOutput, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -690,12 +611,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "associations" => {
-                f_associations = r
-                    .optional(|r| {
-                        r.list(crate::types::de_pod_identity_association_summary)
-                    })?;
-            }
+            "associations" => f_associations = r.optional(|r| r.list(
+                crate::types::de_pod_identity_association_summary,
+            ))?,
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -721,10 +639,7 @@ impl ListPodIdentityAssociationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListPodIdentityAssociationsOutput,
-        ListPodIdentityAssociationsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -743,27 +658,23 @@ impl ListPodIdentityAssociationsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListPodIdentityAssociationsOutput,
-        ListPodIdentityAssociationsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListPodIdentityAssociationsPaginator {
@@ -778,22 +689,14 @@ impl ListPodIdentityAssociationsPaginator {
 /// The items of [`ListPodIdentityAssociationsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListPodIdentityAssociationsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListPodIdentityAssociationsOutput,
-        ListPodIdentityAssociationsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListPodIdentityAssociationsOutput, ListPodIdentityAssociationsError>,
     buffer: ::std::collections::VecDeque<crate::types::PodIdentityAssociationSummary>,
 }
 impl ListPodIdentityAssociationsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::PodIdentityAssociationSummary,
-            ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::PodIdentityAssociationSummary, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -807,10 +710,7 @@ impl ListPodIdentityAssociationsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::PodIdentityAssociationSummary>,
-        ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
-    > {
+    ) -> Result<Vec<crate::types::PodIdentityAssociationSummary>, ::awsrt::error::SdkError<ListPodIdentityAssociationsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -81,10 +81,7 @@ impl RegisterClusterInputBuilder {
     }
     /// The configuration settings required to connect the Kubernetes cluster to the Amazon EKS control plane.
     /// This member is required.
-    pub fn connector_config(
-        mut self,
-        input: crate::types::ConnectorConfigRequest,
-    ) -> Self {
+    pub fn connector_config(mut self, input: crate::types::ConnectorConfigRequest) -> Self {
         self.connector_config = Some(input);
         self
     }
@@ -117,16 +114,12 @@ impl RegisterClusterInputBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -141,18 +134,14 @@ impl RegisterClusterInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RegisterClusterInput, ::awsrt::error::BuildError> {
         Ok(RegisterClusterInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `RegisterClusterInput`",
-                ))?,
-            connector_config: self
-                .connector_config
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "connector_config",
-                    "`connector_config` is required when building a `RegisterClusterInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `RegisterClusterInput`",
+            ))?,
+            connector_config: self.connector_config.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "connector_config",
+                "`connector_config` is required when building a `RegisterClusterInput`",
+            ))?,
             client_request_token: self.client_request_token,
             tags: self.tags,
         })
@@ -236,9 +225,7 @@ pub enum RegisterClusterError {
     /// See [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException).
     ResourceLimitExceededException(crate::types::error::ResourceLimitExceededException),
     /// See [`ResourcePropagationDelayException`](crate::types::error::ResourcePropagationDelayException).
-    ResourcePropagationDelayException(
-        crate::types::error::ResourcePropagationDelayException,
-    ),
+    ResourcePropagationDelayException(crate::types::error::ResourcePropagationDelayException),
     /// See [`ServerException`](crate::types::error::ServerException).
     ServerException(crate::types::error::ServerException),
     /// See [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException).
@@ -251,59 +238,34 @@ impl RegisterClusterError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceLimitExceededException" => {
-                    Self::ResourceLimitExceededException(
-                        crate::types::de_resource_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourcePropagationDelayException" => {
-                    Self::ResourcePropagationDelayException(
-                        crate::types::de_resource_propagation_delay_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ServiceUnavailableException" => {
-                    Self::ServiceUnavailableException(
-                        crate::types::de_service_unavailable_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceLimitExceededException" => Self::ResourceLimitExceededException(
+                crate::types::de_resource_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourcePropagationDelayException" => Self::ResourcePropagationDelayException(
+                crate::types::de_resource_propagation_delay_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServiceUnavailableException" => Self::ServiceUnavailableException(
+                crate::types::de_service_unavailable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -429,10 +391,7 @@ impl RegisterClusterFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -449,10 +408,7 @@ impl RegisterClusterFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RegisterClusterError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RegisterClusterError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -508,10 +464,7 @@ impl<M> RegisterClusterFluentBuilder<M> {
     }
     /// The configuration settings required to connect the Kubernetes cluster to the Amazon EKS control plane.
     /// This member is required.
-    pub fn connector_config(
-        mut self,
-        input: crate::types::ConnectorConfigRequest,
-    ) -> Self {
+    pub fn connector_config(mut self, input: crate::types::ConnectorConfigRequest) -> Self {
         self.inner = self.inner.connector_config(input);
         self
     }
@@ -548,10 +501,7 @@ impl<M> RegisterClusterFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -565,9 +515,10 @@ pub(crate) async fn send(
     input: RegisterClusterInput,
 ) -> Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RegisterClusterFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RegisterClusterFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -575,14 +526,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -598,18 +545,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: RegisterClusterInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RegisterClusterError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RegisterClusterError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RegisterCluster`: `POST /cluster-registrations`.
 pub(crate) fn ser_request(
@@ -628,11 +569,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        RegisterClusterError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, RegisterClusterError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &RegisterClusterInput) {
     w.begin_object();

@@ -85,18 +85,14 @@ impl UntagResourceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UntagResourceInput, ::awsrt::error::BuildError> {
         Ok(UntagResourceInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `UntagResourceInput`",
-                ))?,
-            tag_keys: self
-                .tag_keys
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_keys",
-                    "`tag_keys` is required when building a `UntagResourceInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `UntagResourceInput`",
+            ))?,
+            tag_keys: self.tag_keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_keys",
+                "`tag_keys` is required when building a `UntagResourceInput`",
+            ))?,
         })
     }
 }
@@ -153,24 +149,16 @@ impl UntagResourceError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BadRequestException" => {
-                    Self::BadRequestException(
-                        crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "NotFoundException" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BadRequestException" => Self::BadRequestException(
+                crate::types::de_bad_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "NotFoundException" => Self::NotFoundException(
+                crate::types::de_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BadRequestException`.
     pub fn is_bad_request_exception(&self) -> bool {
@@ -266,10 +254,7 @@ impl UntagResourceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -286,10 +271,7 @@ impl UntagResourceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UntagResourceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -317,9 +299,7 @@ impl UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
+    pub fn send(self) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -364,20 +344,17 @@ pub(crate) async fn send(
     input: UntagResourceInput,
 ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UntagResourceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UntagResourceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -393,15 +370,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UntagResourceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UntagResourceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagResourceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagResource`: `DELETE /tags/{resourceArn}`.
 pub(crate) fn ser_request(
@@ -411,19 +382,10 @@ pub(crate) fn ser_request(
     uri.push_str("/tags/");
     {
         let v = &input.resource_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "resourceArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "resourceArn", v.as_str(), false)?;
     }
     for v in input.tag_keys.iter() {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "tagKeys",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "tagKeys", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     Ok(request)
@@ -432,11 +394,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UntagResourceError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, UntagResourceError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

@@ -156,18 +156,14 @@ impl UpdateAccessEntryInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateAccessEntryInput, ::awsrt::error::BuildError> {
         Ok(UpdateAccessEntryInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `UpdateAccessEntryInput`",
-                ))?,
-            principal_arn: self
-                .principal_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_arn",
-                    "`principal_arn` is required when building a `UpdateAccessEntryInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `UpdateAccessEntryInput`",
+            ))?,
+            principal_arn: self.principal_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_arn",
+                "`principal_arn` is required when building a `UpdateAccessEntryInput`",
+            ))?,
             kubernetes_groups: self.kubernetes_groups,
             client_request_token: self.client_request_token,
             username: self.username,
@@ -179,10 +175,7 @@ impl UpdateAccessEntryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateAccessEntryOutput,
-        ::awsrt::error::SdkError<UpdateAccessEntryError>,
-    > {
+    ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
         send(client.handle(), self).await
     }
 }
@@ -260,37 +253,22 @@ impl UpdateAccessEntryError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -387,10 +365,7 @@ impl UpdateAccessEntryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateAccessEntryOutput,
-        ::awsrt::error::SdkError<UpdateAccessEntryError>,
-    > {
+    ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -399,10 +374,7 @@ impl UpdateAccessEntryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -419,10 +391,7 @@ impl UpdateAccessEntryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateAccessEntryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -452,10 +421,7 @@ impl UpdateAccessEntryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateAccessEntryOutput,
-        ::awsrt::error::SdkError<UpdateAccessEntryError>,
-    > {
+    ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -543,9 +509,10 @@ pub(crate) async fn send(
     input: UpdateAccessEntryInput,
 ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateAccessEntryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateAccessEntryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -553,14 +520,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -576,18 +539,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateAccessEntryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateAccessEntryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAccessEntry`: `POST /clusters/{clusterName}/access-entries/{principalArn}`.
 pub(crate) fn ser_request(
@@ -597,22 +554,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/access-entries/");
     {
         let v = &input.principal_arn;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "principalArn",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "principalArn", v.as_str(), false)?;
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -625,11 +572,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<UpdateAccessEntryOutput, ::awsrt::error::SdkError<UpdateAccessEntryError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateAccessEntryError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, UpdateAccessEntryError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateAccessEntryInput) {
     w.begin_object();

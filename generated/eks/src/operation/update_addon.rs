@@ -50,9 +50,7 @@ pub struct UpdateAddonInput {
     ///
     /// For more information, see [Attach an IAM Role to an Amazon EKS add-on using Pod Identity](https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html) in the *Amazon EKS User Guide*.
     #[cfg_attr(feature = "serde", serde(rename = "podIdentityAssociations"))]
-    pub pod_identity_associations: Option<
-        Vec<crate::types::AddonPodIdentityAssociations>,
-    >,
+    pub pod_identity_associations: Option<Vec<crate::types::AddonPodIdentityAssociations>>,
 }
 impl UpdateAddonInput {
     /// The name of your cluster.
@@ -84,9 +82,7 @@ impl UpdateAddonInput {
         self.configuration_values.as_deref()
     }
     /// An array of Pod Identity Assocations to be updated.
-    pub fn pod_identity_associations(
-        &self,
-    ) -> &[crate::types::AddonPodIdentityAssociations] {
+    pub fn pod_identity_associations(&self) -> &[crate::types::AddonPodIdentityAssociations] {
         self.pod_identity_associations.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`UpdateAddonInput`].
@@ -105,9 +101,7 @@ pub struct UpdateAddonInputBuilder {
     pub(crate) resolve_conflicts: Option<crate::types::ResolveConflicts>,
     pub(crate) client_request_token: Option<String>,
     pub(crate) configuration_values: Option<String>,
-    pub(crate) pod_identity_associations: Option<
-        Vec<crate::types::AddonPodIdentityAssociations>,
-    >,
+    pub(crate) pod_identity_associations: Option<Vec<crate::types::AddonPodIdentityAssociations>>,
 }
 impl UpdateAddonInputBuilder {
     /// The name of your cluster.
@@ -169,18 +163,12 @@ impl UpdateAddonInputBuilder {
         &self.service_account_role_arn
     }
     /// How to resolve field value conflicts for an Amazon EKS add-on if you've changed a value from the Amazon EKS default value.
-    pub fn resolve_conflicts(
-        mut self,
-        input: impl Into<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn resolve_conflicts(mut self, input: impl Into<crate::types::ResolveConflicts>) -> Self {
         self.resolve_conflicts = Some(input.into());
         self
     }
     /// Sets or clears the `resolveConflicts` member.
-    pub fn set_resolve_conflicts(
-        mut self,
-        input: Option<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn set_resolve_conflicts(mut self, input: Option<crate::types::ResolveConflicts>) -> Self {
         self.resolve_conflicts = input;
         self
     }
@@ -246,18 +234,14 @@ impl UpdateAddonInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateAddonInput, ::awsrt::error::BuildError> {
         Ok(UpdateAddonInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `UpdateAddonInput`",
-                ))?,
-            addon_name: self
-                .addon_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "addon_name",
-                    "`addon_name` is required when building a `UpdateAddonInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `UpdateAddonInput`",
+            ))?,
+            addon_name: self.addon_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "addon_name",
+                "`addon_name` is required when building a `UpdateAddonInput`",
+            ))?,
             addon_version: self.addon_version,
             service_account_role_arn: self.service_account_role_arn,
             resolve_conflicts: self.resolve_conflicts,
@@ -354,48 +338,28 @@ impl UpdateAddonError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -511,10 +475,7 @@ impl UpdateAddonFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -531,10 +492,7 @@ impl UpdateAddonFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateAddonError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAddonError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -562,9 +520,7 @@ impl UpdateAddonFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>> {
+    pub fn send(self) -> Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -632,18 +588,12 @@ impl<M> UpdateAddonFluentBuilder<M> {
         self.inner.get_service_account_role_arn()
     }
     /// How to resolve field value conflicts for an Amazon EKS add-on if you've changed a value from the Amazon EKS default value.
-    pub fn resolve_conflicts(
-        mut self,
-        input: impl Into<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn resolve_conflicts(mut self, input: impl Into<crate::types::ResolveConflicts>) -> Self {
         self.inner = self.inner.resolve_conflicts(input);
         self
     }
     /// Sets or clears the `resolveConflicts` member.
-    pub fn set_resolve_conflicts(
-        mut self,
-        input: Option<crate::types::ResolveConflicts>,
-    ) -> Self {
+    pub fn set_resolve_conflicts(mut self, input: Option<crate::types::ResolveConflicts>) -> Self {
         self.inner = self.inner.set_resolve_conflicts(input);
         self
     }
@@ -708,9 +658,10 @@ pub(crate) async fn send(
     input: UpdateAddonInput,
 ) -> Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateAddonFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateAddonFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -718,14 +669,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -741,18 +688,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateAddonInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateAddonError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAddonError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAddon`: `POST /clusters/{clusterName}/addons/{addonName}/update`.
 pub(crate) fn ser_request(
@@ -762,22 +703,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/addons/");
     {
         let v = &input.addon_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "addonName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "addonName", v.as_str(), false)?;
     }
     uri.push_str("/update");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);

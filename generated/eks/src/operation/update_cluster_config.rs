@@ -116,9 +116,7 @@ pub struct UpdateClusterConfigInputBuilder {
     pub(crate) upgrade_policy: Option<crate::types::UpgradePolicyRequest>,
     pub(crate) zonal_shift_config: Option<crate::types::ZonalShiftConfigRequest>,
     pub(crate) compute_config: Option<crate::types::ComputeConfigRequest>,
-    pub(crate) kubernetes_network_config: Option<
-        crate::types::KubernetesNetworkConfigRequest,
-    >,
+    pub(crate) kubernetes_network_config: Option<crate::types::KubernetesNetworkConfigRequest>,
     pub(crate) storage_config: Option<crate::types::StorageConfigRequest>,
 }
 impl UpdateClusterConfigInputBuilder {
@@ -138,10 +136,7 @@ impl UpdateClusterConfigInputBuilder {
         &self.name
     }
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
-    pub fn resources_vpc_config(
-        mut self,
-        input: crate::types::VpcConfigRequest,
-    ) -> Self {
+    pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.resources_vpc_config = Some(input);
         self
     }
@@ -186,10 +181,7 @@ impl UpdateClusterConfigInputBuilder {
         &self.client_request_token
     }
     /// The access configuration for the cluster.
-    pub fn access_config(
-        mut self,
-        input: crate::types::UpdateAccessConfigRequest,
-    ) -> Self {
+    pub fn access_config(mut self, input: crate::types::UpdateAccessConfigRequest) -> Self {
         self.access_config = Some(input);
         self
     }
@@ -211,10 +203,7 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// Sets or clears the `upgradePolicy` member.
-    pub fn set_upgrade_policy(
-        mut self,
-        input: Option<crate::types::UpgradePolicyRequest>,
-    ) -> Self {
+    pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.upgrade_policy = input;
         self
     }
@@ -223,10 +212,7 @@ impl UpdateClusterConfigInputBuilder {
         &self.upgrade_policy
     }
     /// Enable or disable ARC zonal shift for the cluster.
-    pub fn zonal_shift_config(
-        mut self,
-        input: crate::types::ZonalShiftConfigRequest,
-    ) -> Self {
+    pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.zonal_shift_config = Some(input);
         self
     }
@@ -239,9 +225,7 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
-    pub fn get_zonal_shift_config(
-        &self,
-    ) -> &Option<crate::types::ZonalShiftConfigRequest> {
+    pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         &self.zonal_shift_config
     }
     /// Update the configuration of the compute capability of your EKS Auto Mode cluster.
@@ -250,10 +234,7 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// Sets or clears the `computeConfig` member.
-    pub fn set_compute_config(
-        mut self,
-        input: Option<crate::types::ComputeConfigRequest>,
-    ) -> Self {
+    pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.compute_config = input;
         self
     }
@@ -289,10 +270,7 @@ impl UpdateClusterConfigInputBuilder {
         self
     }
     /// Sets or clears the `storageConfig` member.
-    pub fn set_storage_config(
-        mut self,
-        input: Option<crate::types::StorageConfigRequest>,
-    ) -> Self {
+    pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.storage_config = input;
         self
     }
@@ -307,12 +285,10 @@ impl UpdateClusterConfigInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateClusterConfigInput, ::awsrt::error::BuildError> {
         Ok(UpdateClusterConfigInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `UpdateClusterConfigInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `UpdateClusterConfigInput`",
+            ))?,
             resources_vpc_config: self.resources_vpc_config,
             logging: self.logging,
             client_request_token: self.client_request_token,
@@ -330,10 +306,7 @@ impl UpdateClusterConfigInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateClusterConfigOutput,
-        ::awsrt::error::SdkError<UpdateClusterConfigError>,
-    > {
+    ) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
         send(client.handle(), self).await
     }
 }
@@ -417,53 +390,31 @@ impl UpdateClusterConfigError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -575,10 +526,7 @@ impl UpdateClusterConfigFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateClusterConfigOutput,
-        ::awsrt::error::SdkError<UpdateClusterConfigError>,
-    > {
+    ) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -587,13 +535,7 @@ impl UpdateClusterConfigFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateClusterConfigOutput,
-            ::awsrt::error::SdkError<UpdateClusterConfigError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -610,10 +552,7 @@ impl UpdateClusterConfigFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateClusterConfigError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -643,10 +582,7 @@ impl UpdateClusterConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateClusterConfigOutput,
-        ::awsrt::error::SdkError<UpdateClusterConfigError>,
-    > {
+    ) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -671,10 +607,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self.inner.get_name()
     }
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
-    pub fn resources_vpc_config(
-        mut self,
-        input: crate::types::VpcConfigRequest,
-    ) -> Self {
+    pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigRequest) -> Self {
         self.inner = self.inner.resources_vpc_config(input);
         self
     }
@@ -719,10 +652,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self.inner.get_client_request_token()
     }
     /// The access configuration for the cluster.
-    pub fn access_config(
-        mut self,
-        input: crate::types::UpdateAccessConfigRequest,
-    ) -> Self {
+    pub fn access_config(mut self, input: crate::types::UpdateAccessConfigRequest) -> Self {
         self.inner = self.inner.access_config(input);
         self
     }
@@ -744,10 +674,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `upgradePolicy` member.
-    pub fn set_upgrade_policy(
-        mut self,
-        input: Option<crate::types::UpgradePolicyRequest>,
-    ) -> Self {
+    pub fn set_upgrade_policy(mut self, input: Option<crate::types::UpgradePolicyRequest>) -> Self {
         self.inner = self.inner.set_upgrade_policy(input);
         self
     }
@@ -756,10 +683,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self.inner.get_upgrade_policy()
     }
     /// Enable or disable ARC zonal shift for the cluster.
-    pub fn zonal_shift_config(
-        mut self,
-        input: crate::types::ZonalShiftConfigRequest,
-    ) -> Self {
+    pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigRequest) -> Self {
         self.inner = self.inner.zonal_shift_config(input);
         self
     }
@@ -772,9 +696,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
-    pub fn get_zonal_shift_config(
-        &self,
-    ) -> &Option<crate::types::ZonalShiftConfigRequest> {
+    pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigRequest> {
         self.inner.get_zonal_shift_config()
     }
     /// Update the configuration of the compute capability of your EKS Auto Mode cluster.
@@ -783,10 +705,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `computeConfig` member.
-    pub fn set_compute_config(
-        mut self,
-        input: Option<crate::types::ComputeConfigRequest>,
-    ) -> Self {
+    pub fn set_compute_config(mut self, input: Option<crate::types::ComputeConfigRequest>) -> Self {
         self.inner = self.inner.set_compute_config(input);
         self
     }
@@ -822,10 +741,7 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `storageConfig` member.
-    pub fn set_storage_config(
-        mut self,
-        input: Option<crate::types::StorageConfigRequest>,
-    ) -> Self {
+    pub fn set_storage_config(mut self, input: Option<crate::types::StorageConfigRequest>) -> Self {
         self.inner = self.inner.set_storage_config(input);
         self
     }
@@ -837,14 +753,12 @@ impl<M> UpdateClusterConfigFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateClusterConfigInput,
-) -> Result<
-    UpdateClusterConfigOutput,
-    ::awsrt::error::SdkError<UpdateClusterConfigError>,
-> {
+) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateClusterConfigFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateClusterConfigFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -852,14 +766,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -875,18 +785,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateClusterConfigInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateClusterConfigError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateClusterConfig`: `POST /clusters/{name}/update-config`.
 pub(crate) fn ser_request(
@@ -896,12 +800,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "name",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "name", v.as_str(), false)?;
     }
     uri.push_str("/update-config");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -914,15 +813,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateClusterConfigOutput,
-    ::awsrt::error::SdkError<UpdateClusterConfigError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateClusterConfigError::from_response,
-    )
+) -> Result<UpdateClusterConfigOutput, ::awsrt::error::SdkError<UpdateClusterConfigError>> {
+    ::awsrt::protocol::http_response(reply, de_response, UpdateClusterConfigError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateClusterConfigInput) {
     w.begin_object();

@@ -129,18 +129,14 @@ impl UpdateClusterVersionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateClusterVersionInput, ::awsrt::error::BuildError> {
         Ok(UpdateClusterVersionInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `UpdateClusterVersionInput`",
-                ))?,
-            version: self
-                .version
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "version",
-                    "`version` is required when building a `UpdateClusterVersionInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `UpdateClusterVersionInput`",
+            ))?,
+            version: self.version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "version",
+                "`version` is required when building a `UpdateClusterVersionInput`",
+            ))?,
             client_request_token: self.client_request_token,
             force: self.force.unwrap_or(false),
         })
@@ -151,10 +147,7 @@ impl UpdateClusterVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateClusterVersionOutput,
-        ::awsrt::error::SdkError<UpdateClusterVersionError>,
-    > {
+    ) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -240,58 +233,34 @@ impl UpdateClusterVersionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidStateException" => {
-                    Self::InvalidStateException(
-                        crate::types::de_invalid_state_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ThrottlingException" => {
-                    Self::ThrottlingException(
-                        crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidStateException" => Self::InvalidStateException(
+                crate::types::de_invalid_state_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "ThrottlingException" => Self::ThrottlingException(
+                crate::types::de_throttling_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -408,10 +377,7 @@ impl UpdateClusterVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateClusterVersionOutput,
-        ::awsrt::error::SdkError<UpdateClusterVersionError>,
-    > {
+    ) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -420,13 +386,7 @@ impl UpdateClusterVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateClusterVersionOutput,
-            ::awsrt::error::SdkError<UpdateClusterVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -443,10 +403,7 @@ impl UpdateClusterVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateClusterVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -476,10 +433,7 @@ impl UpdateClusterVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateClusterVersionOutput,
-        ::awsrt::error::SdkError<UpdateClusterVersionError>,
-    > {
+    ) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -550,14 +504,12 @@ impl<M> UpdateClusterVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateClusterVersionInput,
-) -> Result<
-    UpdateClusterVersionOutput,
-    ::awsrt::error::SdkError<UpdateClusterVersionError>,
-> {
+) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateClusterVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateClusterVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -565,14 +517,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -588,18 +536,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateClusterVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateClusterVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateClusterVersion`: `POST /clusters/{name}/updates`.
 pub(crate) fn ser_request(
@@ -609,12 +551,7 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "name",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "name", v.as_str(), false)?;
     }
     uri.push_str("/updates");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -627,15 +564,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateClusterVersionOutput,
-    ::awsrt::error::SdkError<UpdateClusterVersionError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateClusterVersionError::from_response,
-    )
+) -> Result<UpdateClusterVersionOutput, ::awsrt::error::SdkError<UpdateClusterVersionError>> {
+    ::awsrt::protocol::http_response(reply, de_response, UpdateClusterVersionError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateClusterVersionInput) {
     w.begin_object();

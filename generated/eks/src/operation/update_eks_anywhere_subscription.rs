@@ -104,16 +104,12 @@ impl UpdateEksAnywhereSubscriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateEksAnywhereSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(UpdateEksAnywhereSubscriptionInput {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `UpdateEksAnywhereSubscriptionInput`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `UpdateEksAnywhereSubscriptionInput`",
+            ))?,
             auto_renew: self.auto_renew.unwrap_or(false),
             client_request_token: self.client_request_token,
         })
@@ -124,10 +120,7 @@ impl UpdateEksAnywhereSubscriptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -210,42 +203,25 @@ impl UpdateEksAnywhereSubscriptionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -306,8 +282,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateEksAnywhereSubscriptionError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateEksAnywhereSubscriptionError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateEksAnywhereSubscriptionError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -348,10 +323,7 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -360,13 +332,7 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateEksAnywhereSubscriptionOutput,
-            ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -383,10 +349,7 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -416,10 +379,7 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateEksAnywhereSubscriptionOutput,
-        ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-    > {
+    ) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -475,14 +435,12 @@ impl<M> UpdateEksAnywhereSubscriptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateEksAnywhereSubscriptionInput,
-) -> Result<
-    UpdateEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-> {
+) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateEksAnywhereSubscriptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateEksAnywhereSubscriptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -490,14 +448,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -513,18 +467,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateEksAnywhereSubscriptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateEksAnywhereSubscription`: `POST /eks-anywhere-subscriptions/{id}`.
 pub(crate) fn ser_request(
@@ -546,20 +494,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateEksAnywhereSubscriptionOutput,
-    ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
-> {
+) -> Result<UpdateEksAnywhereSubscriptionOutput, ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         UpdateEksAnywhereSubscriptionError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateEksAnywhereSubscriptionInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateEksAnywhereSubscriptionInput) {
     w.begin_object();
     {
         let value = &v.auto_renew;
@@ -582,9 +524,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "subscription" => {
-                f_subscription = r.optional(crate::types::de_eks_anywhere_subscription)?;
-            }
+            "subscription" => f_subscription = r.optional(
+                crate::types::de_eks_anywhere_subscription,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -132,10 +132,7 @@ impl UpdateNodegroupConfigInputBuilder {
         self
     }
     /// Sets or clears the `labels` member.
-    pub fn set_labels(
-        mut self,
-        input: Option<crate::types::UpdateLabelsPayload>,
-    ) -> Self {
+    pub fn set_labels(mut self, input: Option<crate::types::UpdateLabelsPayload>) -> Self {
         self.labels = input;
         self
     }
@@ -149,10 +146,7 @@ impl UpdateNodegroupConfigInputBuilder {
         self
     }
     /// Sets or clears the `taints` member.
-    pub fn set_taints(
-        mut self,
-        input: Option<crate::types::UpdateTaintsPayload>,
-    ) -> Self {
+    pub fn set_taints(mut self, input: Option<crate::types::UpdateTaintsPayload>) -> Self {
         self.taints = input;
         self
     }
@@ -161,10 +155,7 @@ impl UpdateNodegroupConfigInputBuilder {
         &self.taints
     }
     /// The scaling configuration details for the Auto Scaling group after the update.
-    pub fn scaling_config(
-        mut self,
-        input: crate::types::NodegroupScalingConfig,
-    ) -> Self {
+    pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.scaling_config = Some(input);
         self
     }
@@ -186,10 +177,7 @@ impl UpdateNodegroupConfigInputBuilder {
         self
     }
     /// Sets or clears the `updateConfig` member.
-    pub fn set_update_config(
-        mut self,
-        input: Option<crate::types::NodegroupUpdateConfig>,
-    ) -> Self {
+    pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.update_config = input;
         self
     }
@@ -203,10 +191,7 @@ impl UpdateNodegroupConfigInputBuilder {
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
-    pub fn set_node_repair_config(
-        mut self,
-        input: Option<crate::types::NodeRepairConfig>,
-    ) -> Self {
+    pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.node_repair_config = input;
         self
     }
@@ -233,22 +218,16 @@ impl UpdateNodegroupConfigInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateNodegroupConfigInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateNodegroupConfigInput, ::awsrt::error::BuildError> {
         Ok(UpdateNodegroupConfigInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `UpdateNodegroupConfigInput`",
-                ))?,
-            nodegroup_name: self
-                .nodegroup_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "nodegroup_name",
-                    "`nodegroup_name` is required when building a `UpdateNodegroupConfigInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `UpdateNodegroupConfigInput`",
+            ))?,
+            nodegroup_name: self.nodegroup_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "nodegroup_name",
+                "`nodegroup_name` is required when building a `UpdateNodegroupConfigInput`",
+            ))?,
             labels: self.labels,
             taints: self.taints,
             scaling_config: self.scaling_config,
@@ -263,10 +242,7 @@ impl UpdateNodegroupConfigInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateNodegroupConfigOutput,
-        ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-    > {
+    ) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
         send(client.handle(), self).await
     }
 }
@@ -348,48 +324,28 @@ impl UpdateNodegroupConfigError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -496,10 +452,7 @@ impl UpdateNodegroupConfigFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateNodegroupConfigOutput,
-        ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-    > {
+    ) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -508,13 +461,7 @@ impl UpdateNodegroupConfigFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateNodegroupConfigOutput,
-            ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -531,10 +478,7 @@ impl UpdateNodegroupConfigFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -564,10 +508,7 @@ impl UpdateNodegroupConfigFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateNodegroupConfigOutput,
-        ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-    > {
+    ) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -612,10 +553,7 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `labels` member.
-    pub fn set_labels(
-        mut self,
-        input: Option<crate::types::UpdateLabelsPayload>,
-    ) -> Self {
+    pub fn set_labels(mut self, input: Option<crate::types::UpdateLabelsPayload>) -> Self {
         self.inner = self.inner.set_labels(input);
         self
     }
@@ -629,10 +567,7 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `taints` member.
-    pub fn set_taints(
-        mut self,
-        input: Option<crate::types::UpdateTaintsPayload>,
-    ) -> Self {
+    pub fn set_taints(mut self, input: Option<crate::types::UpdateTaintsPayload>) -> Self {
         self.inner = self.inner.set_taints(input);
         self
     }
@@ -641,10 +576,7 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
         self.inner.get_taints()
     }
     /// The scaling configuration details for the Auto Scaling group after the update.
-    pub fn scaling_config(
-        mut self,
-        input: crate::types::NodegroupScalingConfig,
-    ) -> Self {
+    pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.inner = self.inner.scaling_config(input);
         self
     }
@@ -666,10 +598,7 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `updateConfig` member.
-    pub fn set_update_config(
-        mut self,
-        input: Option<crate::types::NodegroupUpdateConfig>,
-    ) -> Self {
+    pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.inner = self.inner.set_update_config(input);
         self
     }
@@ -683,10 +612,7 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
-    pub fn set_node_repair_config(
-        mut self,
-        input: Option<crate::types::NodeRepairConfig>,
-    ) -> Self {
+    pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.inner = self.inner.set_node_repair_config(input);
         self
     }
@@ -712,14 +638,12 @@ impl<M> UpdateNodegroupConfigFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateNodegroupConfigInput,
-) -> Result<
-    UpdateNodegroupConfigOutput,
-    ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-> {
+) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateNodegroupConfigFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateNodegroupConfigFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -727,14 +651,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -750,18 +670,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateNodegroupConfigInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateNodegroupConfig`: `POST /clusters/{clusterName}/node-groups/{nodegroupName}/update-config`.
 pub(crate) fn ser_request(
@@ -771,22 +685,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/node-groups/");
     {
         let v = &input.nodegroup_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "nodegroupName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "nodegroupName", v.as_str(), false)?;
     }
     uri.push_str("/update-config");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -799,15 +703,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateNodegroupConfigOutput,
-    ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateNodegroupConfigError::from_response,
-    )
+) -> Result<UpdateNodegroupConfigOutput, ::awsrt::error::SdkError<UpdateNodegroupConfigError>> {
+    ::awsrt::protocol::http_response(reply, de_response, UpdateNodegroupConfigError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateNodegroupConfigInput) {
     w.begin_object();

@@ -149,10 +149,7 @@ impl UpdateNodegroupVersionInputBuilder {
         &self.release_version
     }
     /// An object representing a node group's launch template specification.
-    pub fn launch_template(
-        mut self,
-        input: crate::types::LaunchTemplateSpecification,
-    ) -> Self {
+    pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.launch_template = Some(input);
         self
     }
@@ -165,9 +162,7 @@ impl UpdateNodegroupVersionInputBuilder {
         self
     }
     /// The `launchTemplate` member as currently set.
-    pub fn get_launch_template(
-        &self,
-    ) -> &Option<crate::types::LaunchTemplateSpecification> {
+    pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         &self.launch_template
     }
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue.
@@ -203,22 +198,16 @@ impl UpdateNodegroupVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateNodegroupVersionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateNodegroupVersionInput, ::awsrt::error::BuildError> {
         Ok(UpdateNodegroupVersionInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `UpdateNodegroupVersionInput`",
-                ))?,
-            nodegroup_name: self
-                .nodegroup_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "nodegroup_name",
-                    "`nodegroup_name` is required when building a `UpdateNodegroupVersionInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `UpdateNodegroupVersionInput`",
+            ))?,
+            nodegroup_name: self.nodegroup_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "nodegroup_name",
+                "`nodegroup_name` is required when building a `UpdateNodegroupVersionInput`",
+            ))?,
             version: self.version,
             release_version: self.release_version,
             launch_template: self.launch_template,
@@ -232,10 +221,7 @@ impl UpdateNodegroupVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateNodegroupVersionOutput,
-        ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-    > {
+    ) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -317,48 +303,28 @@ impl UpdateNodegroupVersionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ClientException" => {
-                    Self::ClientException(
-                        crate::types::de_client_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceInUseException" => {
-                    Self::ResourceInUseException(
-                        crate::types::de_resource_in_use_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ClientException" => Self::ClientException(
+                crate::types::de_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceInUseException" => Self::ResourceInUseException(
+                crate::types::de_resource_in_use_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ClientException`.
     pub fn is_client_exception(&self) -> bool {
@@ -465,10 +431,7 @@ impl UpdateNodegroupVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateNodegroupVersionOutput,
-        ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-    > {
+    ) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -477,13 +440,7 @@ impl UpdateNodegroupVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateNodegroupVersionOutput,
-            ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -500,10 +457,7 @@ impl UpdateNodegroupVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -533,10 +487,7 @@ impl UpdateNodegroupVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateNodegroupVersionOutput,
-        ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-    > {
+    ) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -604,10 +555,7 @@ impl<M> UpdateNodegroupVersionFluentBuilder<M> {
         self.inner.get_release_version()
     }
     /// An object representing a node group's launch template specification.
-    pub fn launch_template(
-        mut self,
-        input: crate::types::LaunchTemplateSpecification,
-    ) -> Self {
+    pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.inner = self.inner.launch_template(input);
         self
     }
@@ -620,9 +568,7 @@ impl<M> UpdateNodegroupVersionFluentBuilder<M> {
         self
     }
     /// The `launchTemplate` member as currently set.
-    pub fn get_launch_template(
-        &self,
-    ) -> &Option<crate::types::LaunchTemplateSpecification> {
+    pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         self.inner.get_launch_template()
     }
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue.
@@ -657,14 +603,12 @@ impl<M> UpdateNodegroupVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateNodegroupVersionInput,
-) -> Result<
-    UpdateNodegroupVersionOutput,
-    ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-> {
+) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateNodegroupVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateNodegroupVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -672,14 +616,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -695,18 +635,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateNodegroupVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateNodegroupVersion`: `POST /clusters/{clusterName}/node-groups/{nodegroupName}/update-version`.
 pub(crate) fn ser_request(
@@ -716,22 +650,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/node-groups/");
     {
         let v = &input.nodegroup_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "nodegroupName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "nodegroupName", v.as_str(), false)?;
     }
     uri.push_str("/update-version");
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
@@ -744,15 +668,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateNodegroupVersionOutput,
-    ::awsrt::error::SdkError<UpdateNodegroupVersionError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        UpdateNodegroupVersionError::from_response,
-    )
+) -> Result<UpdateNodegroupVersionOutput, ::awsrt::error::SdkError<UpdateNodegroupVersionError>> {
+    ::awsrt::protocol::http_response(reply, de_response, UpdateNodegroupVersionError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdateNodegroupVersionInput) {
     w.begin_object();

@@ -127,22 +127,16 @@ impl UpdatePodIdentityAssociationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdatePodIdentityAssociationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdatePodIdentityAssociationInput, ::awsrt::error::BuildError> {
         Ok(UpdatePodIdentityAssociationInput {
-            cluster_name: self
-                .cluster_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cluster_name",
-                    "`cluster_name` is required when building a `UpdatePodIdentityAssociationInput`",
-                ))?,
-            association_id: self
-                .association_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "association_id",
-                    "`association_id` is required when building a `UpdatePodIdentityAssociationInput`",
-                ))?,
+            cluster_name: self.cluster_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cluster_name",
+                "`cluster_name` is required when building a `UpdatePodIdentityAssociationInput`",
+            ))?,
+            association_id: self.association_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "association_id",
+                "`association_id` is required when building a `UpdatePodIdentityAssociationInput`",
+            ))?,
             role_arn: self.role_arn,
             client_request_token: self.client_request_token,
         })
@@ -153,10 +147,7 @@ impl UpdatePodIdentityAssociationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdatePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-    > {
+    ) -> Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
         send(client.handle(), self).await
     }
 }
@@ -199,10 +190,7 @@ impl UpdatePodIdentityAssociationOutputBuilder {
         self
     }
     /// Sets or clears the `association` member.
-    pub fn set_association(
-        mut self,
-        input: Option<crate::types::PodIdentityAssociation>,
-    ) -> Self {
+    pub fn set_association(mut self, input: Option<crate::types::PodIdentityAssociation>) -> Self {
         self.association = input;
         self
     }
@@ -237,37 +225,22 @@ impl UpdatePodIdentityAssociationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServerException" => {
-                    Self::ServerException(
-                        crate::types::de_server_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "ServerException" => Self::ServerException(
+                crate::types::de_server_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
@@ -323,8 +296,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdatePodIdentityAssociationError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdatePodIdentityAssociationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdatePodIdentityAssociationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -365,10 +337,7 @@ impl UpdatePodIdentityAssociationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdatePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-    > {
+    ) -> Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -377,13 +346,7 @@ impl UpdatePodIdentityAssociationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdatePodIdentityAssociationOutput,
-            ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -400,10 +363,7 @@ impl UpdatePodIdentityAssociationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -433,10 +393,7 @@ impl UpdatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdatePodIdentityAssociationOutput,
-        ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-    > {
+    ) -> Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -507,14 +464,12 @@ impl<M> UpdatePodIdentityAssociationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdatePodIdentityAssociationInput,
-) -> Result<
-    UpdatePodIdentityAssociationOutput,
-    ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-> {
+) -> Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdatePodIdentityAssociationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdatePodIdentityAssociationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -522,14 +477,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -545,18 +496,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdatePodIdentityAssociationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdatePodIdentityAssociation`: `POST /clusters/{clusterName}/pod-identity-associations/{associationId}`.
 pub(crate) fn ser_request(
@@ -566,22 +511,12 @@ pub(crate) fn ser_request(
     uri.push_str("/clusters/");
     {
         let v = &input.cluster_name;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "clusterName",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "clusterName", v.as_str(), false)?;
     }
     uri.push_str("/pod-identity-associations/");
     {
         let v = &input.association_id;
-        ::awsrt::protocol::http_binding::push_label(
-            &mut uri,
-            "associationId",
-            v.as_str(),
-            false,
-        )?;
+        ::awsrt::protocol::http_binding::push_label(&mut uri, "associationId", v.as_str(), false)?;
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
     let mut w = ::awsrt::json::JsonWriter::new();
@@ -593,20 +528,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdatePodIdentityAssociationOutput,
-    ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
-> {
+) -> Result<UpdatePodIdentityAssociationOutput, ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
         UpdatePodIdentityAssociationError::from_response,
     )
 }
-fn ser_input_body(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdatePodIdentityAssociationInput,
-) {
+fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &UpdatePodIdentityAssociationInput) {
     w.begin_object();
     if let Some(value) = &v.role_arn {
         w.key("roleArn");
@@ -626,9 +555,7 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "association" => {
-                f_association = r.optional(crate::types::de_pod_identity_association)?;
-            }
+            "association" => f_association = r.optional(crate::types::de_pod_identity_association)?,
             _ => r.skip_value()?,
         }
     }

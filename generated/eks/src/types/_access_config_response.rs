@@ -12,10 +12,7 @@
 )]
 pub struct AccessConfigResponse {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "bootstrapClusterCreatorAdminPermissions")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "bootstrapClusterCreatorAdminPermissions"))]
     pub bootstrap_cluster_creator_admin_permissions: Option<bool>,
     /// The current authentication mode of the cluster.
     #[cfg_attr(feature = "serde", serde(rename = "authenticationMode"))]
@@ -49,10 +46,7 @@ impl AccessConfigResponseBuilder {
         self
     }
     /// Sets or clears the `bootstrapClusterCreatorAdminPermissions` member.
-    pub fn set_bootstrap_cluster_creator_admin_permissions(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
+    pub fn set_bootstrap_cluster_creator_admin_permissions(mut self, input: Option<bool>) -> Self {
         self.bootstrap_cluster_creator_admin_permissions = input;
         self
     }
@@ -83,8 +77,7 @@ impl AccessConfigResponseBuilder {
     /// Builds the [`AccessConfigResponse`].
     pub fn build(self) -> AccessConfigResponse {
         AccessConfigResponse {
-            bootstrap_cluster_creator_admin_permissions: self
-                .bootstrap_cluster_creator_admin_permissions,
+            bootstrap_cluster_creator_admin_permissions: self.bootstrap_cluster_creator_admin_permissions,
             authentication_mode: self.authentication_mode,
         }
     }
@@ -97,15 +90,10 @@ pub(crate) fn de_access_config_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "bootstrapClusterCreatorAdminPermissions" => {
-                f_bootstrap_cluster_creator_admin_permissions = r.optional(|r| r.bool())?;
-            }
-            "authenticationMode" => {
-                f_authentication_mode = r
-                    .optional(|r| Ok(
-                        crate::types::AuthenticationMode::from(&*r.string()?),
-                    ))?;
-            }
+            "bootstrapClusterCreatorAdminPermissions" => f_bootstrap_cluster_creator_admin_permissions = r.optional(|r| r.bool())?,
+            "authenticationMode" => f_authentication_mode = r.optional(|r| Ok(
+                crate::types::AuthenticationMode::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

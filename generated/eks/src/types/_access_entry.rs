@@ -184,16 +184,12 @@ impl AccessEntryBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -261,22 +257,14 @@ pub(crate) fn de_access_entry(
         match &*key {
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
             "principalArn" => f_principal_arn = r.optional(|r| r.string_owned())?,
-            "kubernetesGroups" => {
-                f_kubernetes_groups = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "kubernetesGroups" => f_kubernetes_groups = r.optional(|r| r.list(|r| r.string_owned()))?,
             "accessEntryArn" => f_access_entry_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => {
-                f_created_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "modifiedAt" => {
-                f_modified_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             "username" => f_username = r.optional(|r| r.string_owned())?,
             "type" => f_type = r.optional(|r| r.string_owned())?,

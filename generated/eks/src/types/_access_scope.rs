@@ -101,12 +101,7 @@ pub(crate) fn de_access_scope(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "type" => {
-                f_type = r
-                    .optional(|r| Ok(
-                        crate::types::AccessScopeType::from(&*r.string()?),
-                    ))?;
-            }
+            "type" => f_type = r.optional(|r| Ok(crate::types::AccessScopeType::from(&*r.string()?)))?,
             "namespaces" => f_namespaces = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }

@@ -109,9 +109,7 @@ impl Addon {
         self.owner.as_deref()
     }
     /// Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
-    pub fn marketplace_information(
-        &self,
-    ) -> Option<&crate::types::MarketplaceInformation> {
+    pub fn marketplace_information(&self) -> Option<&crate::types::MarketplaceInformation> {
         self.marketplace_information.as_ref()
     }
     /// The configuration values that you provided.
@@ -277,16 +275,12 @@ impl AddonBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -323,10 +317,7 @@ impl AddonBuilder {
         &self.owner
     }
     /// Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
-    pub fn marketplace_information(
-        mut self,
-        input: crate::types::MarketplaceInformation,
-    ) -> Self {
+    pub fn marketplace_information(mut self, input: crate::types::MarketplaceInformation) -> Self {
         self.marketplace_information = Some(input);
         self
     }
@@ -339,9 +330,7 @@ impl AddonBuilder {
         self
     }
     /// The `marketplaceInformation` member as currently set.
-    pub fn get_marketplace_information(
-        &self,
-    ) -> &Option<crate::types::MarketplaceInformation> {
+    pub fn get_marketplace_information(&self) -> &Option<crate::types::MarketplaceInformation> {
         &self.marketplace_information
     }
     /// The configuration values that you provided.
@@ -417,42 +406,25 @@ pub(crate) fn de_addon(
         match &*key {
             "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::AddonStatus::from(&*r.string()?)))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(crate::types::AddonStatus::from(&*r.string()?)))?,
             "addonVersion" => f_addon_version = r.optional(|r| r.string_owned())?,
             "health" => f_health = r.optional(crate::types::de_addon_health)?,
             "addonArn" => f_addon_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => {
-                f_created_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "modifiedAt" => {
-                f_modified_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "serviceAccountRoleArn" => {
-                f_service_account_role_arn = r.optional(|r| r.string_owned())?;
-            }
+            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "serviceAccountRoleArn" => f_service_account_role_arn = r.optional(|r| r.string_owned())?,
             "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             "publisher" => f_publisher = r.optional(|r| r.string_owned())?,
             "owner" => f_owner = r.optional(|r| r.string_owned())?,
-            "marketplaceInformation" => {
-                f_marketplace_information = r
-                    .optional(crate::types::de_marketplace_information)?;
-            }
-            "configurationValues" => {
-                f_configuration_values = r.optional(|r| r.string_owned())?;
-            }
-            "podIdentityAssociations" => {
-                f_pod_identity_associations = r
-                    .optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "marketplaceInformation" => f_marketplace_information = r.optional(
+                crate::types::de_marketplace_information,
+            )?,
+            "configurationValues" => f_configuration_values = r.optional(|r| r.string_owned())?,
+            "podIdentityAssociations" => f_pod_identity_associations = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -86,9 +86,7 @@ pub(crate) fn de_addon_compatibility_detail(
     while let Some(key) = r.next_key()? {
         match &*key {
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "compatibleVersions" => {
-                f_compatible_versions = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "compatibleVersions" => f_compatible_versions = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

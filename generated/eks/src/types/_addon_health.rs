@@ -49,7 +49,9 @@ impl AddonHealthBuilder {
     }
     /// Builds the [`AddonHealth`].
     pub fn build(self) -> AddonHealth {
-        AddonHealth { issues: self.issues }
+        AddonHealth {
+            issues: self.issues,
+        }
     }
 }
 pub(crate) fn de_addon_health(
@@ -63,5 +65,7 @@ pub(crate) fn de_addon_health(
             _ => r.skip_value()?,
         }
     }
-    Ok(AddonHealth { issues: f_issues })
+    Ok(AddonHealth {
+        issues: f_issues,
+    })
 }

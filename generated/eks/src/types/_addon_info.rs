@@ -52,9 +52,7 @@ impl AddonInfo {
         self.owner.as_deref()
     }
     /// Information about the add-on from the Amazon Web Services Marketplace.
-    pub fn marketplace_information(
-        &self,
-    ) -> Option<&crate::types::MarketplaceInformation> {
+    pub fn marketplace_information(&self) -> Option<&crate::types::MarketplaceInformation> {
         self.marketplace_information.as_ref()
     }
     /// Creates a new builder for [`AddonInfo`].
@@ -149,10 +147,7 @@ impl AddonInfoBuilder {
         &self.owner
     }
     /// Information about the add-on from the Amazon Web Services Marketplace.
-    pub fn marketplace_information(
-        mut self,
-        input: crate::types::MarketplaceInformation,
-    ) -> Self {
+    pub fn marketplace_information(mut self, input: crate::types::MarketplaceInformation) -> Self {
         self.marketplace_information = Some(input);
         self
     }
@@ -165,9 +160,7 @@ impl AddonInfoBuilder {
         self
     }
     /// The `marketplaceInformation` member as currently set.
-    pub fn get_marketplace_information(
-        &self,
-    ) -> &Option<crate::types::MarketplaceInformation> {
+    pub fn get_marketplace_information(&self) -> &Option<crate::types::MarketplaceInformation> {
         &self.marketplace_information
     }
     /// Builds the [`AddonInfo`].
@@ -196,16 +189,14 @@ pub(crate) fn de_addon_info(
         match &*key {
             "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
             "type" => f_type = r.optional(|r| r.string_owned())?,
-            "addonVersions" => {
-                f_addon_versions = r
-                    .optional(|r| r.list(crate::types::de_addon_version_info))?;
-            }
+            "addonVersions" => f_addon_versions = r.optional(|r| r.list(
+                crate::types::de_addon_version_info,
+            ))?,
             "publisher" => f_publisher = r.optional(|r| r.string_owned())?,
             "owner" => f_owner = r.optional(|r| r.string_owned())?,
-            "marketplaceInformation" => {
-                f_marketplace_information = r
-                    .optional(crate::types::de_marketplace_information)?;
-            }
+            "marketplaceInformation" => f_marketplace_information = r.optional(
+                crate::types::de_marketplace_information,
+            )?,
             _ => r.skip_value()?,
         }
     }

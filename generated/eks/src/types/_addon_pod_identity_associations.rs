@@ -79,22 +79,16 @@ impl AddonPodIdentityAssociationsBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AddonPodIdentityAssociations, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AddonPodIdentityAssociations, ::awsrt::error::BuildError> {
         Ok(AddonPodIdentityAssociations {
-            service_account: self
-                .service_account
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_account",
-                    "`service_account` is required when building a `AddonPodIdentityAssociations`",
-                ))?,
-            role_arn: self
-                .role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_arn",
-                    "`role_arn` is required when building a `AddonPodIdentityAssociations`",
-                ))?,
+            service_account: self.service_account.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_account",
+                "`service_account` is required when building a `AddonPodIdentityAssociations`",
+            ))?,
+            role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_arn",
+                "`role_arn` is required when building a `AddonPodIdentityAssociations`",
+            ))?,
         })
     }
 }

@@ -57,16 +57,11 @@ impl AddonPodIdentityConfigurationBuilder {
     /// Appends an item to the `recommendedManagedPolicies` list.
     /// A suggested IAM Policy for the addon.
     pub fn recommended_managed_policies(mut self, input: impl Into<String>) -> Self {
-        self.recommended_managed_policies
-            .get_or_insert_with(Vec::new)
-            .push(input.into());
+        self.recommended_managed_policies.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `recommendedManagedPolicies` member.
-    pub fn set_recommended_managed_policies(
-        mut self,
-        input: Option<Vec<String>>,
-    ) -> Self {
+    pub fn set_recommended_managed_policies(mut self, input: Option<Vec<String>>) -> Self {
         self.recommended_managed_policies = input;
         self
     }
@@ -91,10 +86,7 @@ pub(crate) fn de_addon_pod_identity_configuration(
     while let Some(key) = r.next_key()? {
         match &*key {
             "serviceAccount" => f_service_account = r.optional(|r| r.string_owned())?,
-            "recommendedManagedPolicies" => {
-                f_recommended_managed_policies = r
-                    .optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "recommendedManagedPolicies" => f_recommended_managed_policies = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -123,10 +123,7 @@ impl AddonVersionInfoBuilder {
         self
     }
     /// Sets or clears the `compatibilities` member.
-    pub fn set_compatibilities(
-        mut self,
-        input: Option<Vec<crate::types::Compatibility>>,
-    ) -> Self {
+    pub fn set_compatibilities(mut self, input: Option<Vec<crate::types::Compatibility>>) -> Self {
         self.compatibilities = input;
         self
     }
@@ -187,22 +184,13 @@ pub(crate) fn de_addon_version_info(
     while let Some(key) = r.next_key()? {
         match &*key {
             "addonVersion" => f_addon_version = r.optional(|r| r.string_owned())?,
-            "architecture" => {
-                f_architecture = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "computeTypes" => {
-                f_compute_types = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "compatibilities" => {
-                f_compatibilities = r
-                    .optional(|r| r.list(crate::types::de_compatibility))?;
-            }
-            "requiresConfiguration" => {
-                f_requires_configuration = r.optional(|r| r.bool())?;
-            }
-            "requiresIamPermissions" => {
-                f_requires_iam_permissions = r.optional(|r| r.bool())?;
-            }
+            "architecture" => f_architecture = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "computeTypes" => f_compute_types = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "compatibilities" => f_compatibilities = r.optional(|r| r.list(
+                crate::types::de_compatibility,
+            ))?,
+            "requiresConfiguration" => f_requires_configuration = r.optional(|r| r.bool())?,
+            "requiresIamPermissions" => f_requires_iam_permissions = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }
     }

@@ -76,7 +76,7 @@ impl AmiTypes {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "AL2_x86_64",
             "AL2_x86_64_GPU",
@@ -152,18 +152,13 @@ impl Default for AmiTypes {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for AmiTypes {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for AmiTypes {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for AmiTypes {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

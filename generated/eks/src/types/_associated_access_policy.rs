@@ -134,18 +134,12 @@ pub(crate) fn de_associated_access_policy(
         match &*key {
             "policyArn" => f_policy_arn = r.optional(|r| r.string_owned())?,
             "accessScope" => f_access_scope = r.optional(crate::types::de_access_scope)?,
-            "associatedAt" => {
-                f_associated_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "modifiedAt" => {
-                f_modified_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "associatedAt" => f_associated_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -64,5 +64,7 @@ pub(crate) fn de_auto_scaling_group(
             _ => r.skip_value()?,
         }
     }
-    Ok(AutoScalingGroup { name: f_name })
+    Ok(AutoScalingGroup {
+        name: f_name,
+    })
 }

@@ -72,5 +72,7 @@ pub(crate) fn de_block_storage(
             _ => r.skip_value()?,
         }
     }
-    Ok(BlockStorage { enabled: f_enabled })
+    Ok(BlockStorage {
+        enabled: f_enabled,
+    })
 }

@@ -48,7 +48,9 @@ impl CertificateBuilder {
     }
     /// Builds the [`Certificate`].
     pub fn build(self) -> Certificate {
-        Certificate { data: self.data }
+        Certificate {
+            data: self.data,
+        }
     }
 }
 pub(crate) fn de_certificate(
@@ -62,5 +64,7 @@ pub(crate) fn de_certificate(
             _ => r.skip_value()?,
         }
     }
-    Ok(Certificate { data: f_data })
+    Ok(Certificate {
+        data: f_data,
+    })
 }

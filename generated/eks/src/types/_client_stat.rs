@@ -82,10 +82,7 @@ impl ClientStatBuilder {
         self
     }
     /// Sets or clears the `lastRequestTime` member.
-    pub fn set_last_request_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_request_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_request_time = input;
         self
     }
@@ -97,9 +94,7 @@ impl ClientStatBuilder {
     pub fn build(self) -> ClientStat {
         ClientStat {
             user_agent: self.user_agent,
-            number_of_requests_last30_days: self
-                .number_of_requests_last30_days
-                .unwrap_or(0),
+            number_of_requests_last30_days: self.number_of_requests_last30_days.unwrap_or(0),
             last_request_time: self.last_request_time,
         }
     }
@@ -114,15 +109,10 @@ pub(crate) fn de_client_stat(
     while let Some(key) = r.next_key()? {
         match &*key {
             "userAgent" => f_user_agent = r.optional(|r| r.string_owned())?,
-            "numberOfRequestsLast30Days" => {
-                f_number_of_requests_last30_days = r.optional(|r| r.i32())?;
-            }
-            "lastRequestTime" => {
-                f_last_request_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "numberOfRequestsLast30Days" => f_number_of_requests_last30_days = r.optional(|r| r.i32())?,
+            "lastRequestTime" => f_last_request_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

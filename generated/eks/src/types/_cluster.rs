@@ -188,9 +188,7 @@ impl Cluster {
         self.zonal_shift_config.as_ref()
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
-    pub fn remote_network_config(
-        &self,
-    ) -> Option<&crate::types::RemoteNetworkConfigResponse> {
+    pub fn remote_network_config(&self) -> Option<&crate::types::RemoteNetworkConfigResponse> {
         self.remote_network_config.as_ref()
     }
     /// Indicates the current configuration of the compute capability on your EKS Auto Mode cluster.
@@ -217,9 +215,7 @@ pub struct ClusterBuilder {
     pub(crate) endpoint: Option<String>,
     pub(crate) role_arn: Option<String>,
     pub(crate) resources_vpc_config: Option<crate::types::VpcConfigResponse>,
-    pub(crate) kubernetes_network_config: Option<
-        crate::types::KubernetesNetworkConfigResponse,
-    >,
+    pub(crate) kubernetes_network_config: Option<crate::types::KubernetesNetworkConfigResponse>,
     pub(crate) logging: Option<crate::types::Logging>,
     pub(crate) identity: Option<crate::types::Identity>,
     pub(crate) status: Option<crate::types::ClusterStatus>,
@@ -325,10 +321,7 @@ impl ClusterBuilder {
         &self.role_arn
     }
     /// The VPC configuration used by the cluster control plane.
-    pub fn resources_vpc_config(
-        mut self,
-        input: crate::types::VpcConfigResponse,
-    ) -> Self {
+    pub fn resources_vpc_config(mut self, input: crate::types::VpcConfigResponse) -> Self {
         self.resources_vpc_config = Some(input);
         self
     }
@@ -414,10 +407,7 @@ impl ClusterBuilder {
         self
     }
     /// Sets or clears the `certificateAuthority` member.
-    pub fn set_certificate_authority(
-        mut self,
-        input: Option<crate::types::Certificate>,
-    ) -> Self {
+    pub fn set_certificate_authority(mut self, input: Option<crate::types::Certificate>) -> Self {
         self.certificate_authority = input;
         self
     }
@@ -456,16 +446,12 @@ impl ClusterBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -492,10 +478,7 @@ impl ClusterBuilder {
         &self.encryption_config
     }
     /// The configuration used to connect to a cluster for registration.
-    pub fn connector_config(
-        mut self,
-        input: crate::types::ConnectorConfigResponse,
-    ) -> Self {
+    pub fn connector_config(mut self, input: crate::types::ConnectorConfigResponse) -> Self {
         self.connector_config = Some(input);
         self
     }
@@ -508,9 +491,7 @@ impl ClusterBuilder {
         self
     }
     /// The `connectorConfig` member as currently set.
-    pub fn get_connector_config(
-        &self,
-    ) -> &Option<crate::types::ConnectorConfigResponse> {
+    pub fn get_connector_config(&self) -> &Option<crate::types::ConnectorConfigResponse> {
         &self.connector_config
     }
     /// The ID of your local Amazon EKS cluster on an Amazon Web Services Outpost.
@@ -564,10 +545,7 @@ impl ClusterBuilder {
         self
     }
     /// Sets or clears the `accessConfig` member.
-    pub fn set_access_config(
-        mut self,
-        input: Option<crate::types::AccessConfigResponse>,
-    ) -> Self {
+    pub fn set_access_config(mut self, input: Option<crate::types::AccessConfigResponse>) -> Self {
         self.access_config = input;
         self
     }
@@ -593,10 +571,7 @@ impl ClusterBuilder {
         &self.upgrade_policy
     }
     /// The configuration for zonal shift for the cluster.
-    pub fn zonal_shift_config(
-        mut self,
-        input: crate::types::ZonalShiftConfigResponse,
-    ) -> Self {
+    pub fn zonal_shift_config(mut self, input: crate::types::ZonalShiftConfigResponse) -> Self {
         self.zonal_shift_config = Some(input);
         self
     }
@@ -609,9 +584,7 @@ impl ClusterBuilder {
         self
     }
     /// The `zonalShiftConfig` member as currently set.
-    pub fn get_zonal_shift_config(
-        &self,
-    ) -> &Option<crate::types::ZonalShiftConfigResponse> {
+    pub fn get_zonal_shift_config(&self) -> &Option<crate::types::ZonalShiftConfigResponse> {
         &self.zonal_shift_config
     }
     /// The configuration in the cluster for EKS Hybrid Nodes.
@@ -631,9 +604,7 @@ impl ClusterBuilder {
         self
     }
     /// The `remoteNetworkConfig` member as currently set.
-    pub fn get_remote_network_config(
-        &self,
-    ) -> &Option<crate::types::RemoteNetworkConfigResponse> {
+    pub fn get_remote_network_config(&self) -> &Option<crate::types::RemoteNetworkConfigResponse> {
         &self.remote_network_config
     }
     /// Indicates the current configuration of the compute capability on your EKS Auto Mode cluster.
@@ -712,9 +683,7 @@ pub(crate) fn de_cluster(
     let mut f_endpoint: Option<String> = None;
     let mut f_role_arn: Option<String> = None;
     let mut f_resources_vpc_config: Option<crate::types::VpcConfigResponse> = None;
-    let mut f_kubernetes_network_config: Option<
-        crate::types::KubernetesNetworkConfigResponse,
-    > = None;
+    let mut f_kubernetes_network_config: Option<crate::types::KubernetesNetworkConfigResponse> = None;
     let mut f_logging: Option<crate::types::Logging> = None;
     let mut f_identity: Option<crate::types::Identity> = None;
     let mut f_status: Option<crate::types::ClusterStatus> = None;
@@ -738,70 +707,58 @@ pub(crate) fn de_cluster(
         match &*key {
             "name" => f_name = r.optional(|r| r.string_owned())?,
             "arn" => f_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => {
-                f_created_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "version" => f_version = r.optional(|r| r.string_owned())?,
             "endpoint" => f_endpoint = r.optional(|r| r.string_owned())?,
             "roleArn" => f_role_arn = r.optional(|r| r.string_owned())?,
-            "resourcesVpcConfig" => {
-                f_resources_vpc_config = r
-                    .optional(crate::types::de_vpc_config_response)?;
-            }
-            "kubernetesNetworkConfig" => {
-                f_kubernetes_network_config = r
-                    .optional(crate::types::de_kubernetes_network_config_response)?;
-            }
+            "resourcesVpcConfig" => f_resources_vpc_config = r.optional(
+                crate::types::de_vpc_config_response,
+            )?,
+            "kubernetesNetworkConfig" => f_kubernetes_network_config = r.optional(
+                crate::types::de_kubernetes_network_config_response,
+            )?,
             "logging" => f_logging = r.optional(crate::types::de_logging)?,
             "identity" => f_identity = r.optional(crate::types::de_identity)?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::ClusterStatus::from(&*r.string()?)))?;
-            }
-            "certificateAuthority" => {
-                f_certificate_authority = r.optional(crate::types::de_certificate)?;
-            }
-            "clientRequestToken" => {
-                f_client_request_token = r.optional(|r| r.string_owned())?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::ClusterStatus::from(&*r.string()?),
+            ))?,
+            "certificateAuthority" => f_certificate_authority = r.optional(
+                crate::types::de_certificate,
+            )?,
+            "clientRequestToken" => f_client_request_token = r.optional(|r| r.string_owned())?,
             "platformVersion" => f_platform_version = r.optional(|r| r.string_owned())?,
             "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "encryptionConfig" => {
-                f_encryption_config = r
-                    .optional(|r| r.list(crate::types::de_encryption_config))?;
-            }
-            "connectorConfig" => {
-                f_connector_config = r
-                    .optional(crate::types::de_connector_config_response)?;
-            }
+            "encryptionConfig" => f_encryption_config = r.optional(|r| r.list(
+                crate::types::de_encryption_config,
+            ))?,
+            "connectorConfig" => f_connector_config = r.optional(
+                crate::types::de_connector_config_response,
+            )?,
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "health" => f_health = r.optional(crate::types::de_cluster_health)?,
-            "outpostConfig" => {
-                f_outpost_config = r.optional(crate::types::de_outpost_config_response)?;
-            }
-            "accessConfig" => {
-                f_access_config = r.optional(crate::types::de_access_config_response)?;
-            }
-            "upgradePolicy" => {
-                f_upgrade_policy = r.optional(crate::types::de_upgrade_policy_response)?;
-            }
-            "zonalShiftConfig" => {
-                f_zonal_shift_config = r
-                    .optional(crate::types::de_zonal_shift_config_response)?;
-            }
-            "remoteNetworkConfig" => {
-                f_remote_network_config = r
-                    .optional(crate::types::de_remote_network_config_response)?;
-            }
-            "computeConfig" => {
-                f_compute_config = r.optional(crate::types::de_compute_config_response)?;
-            }
-            "storageConfig" => {
-                f_storage_config = r.optional(crate::types::de_storage_config_response)?;
-            }
+            "outpostConfig" => f_outpost_config = r.optional(
+                crate::types::de_outpost_config_response,
+            )?,
+            "accessConfig" => f_access_config = r.optional(
+                crate::types::de_access_config_response,
+            )?,
+            "upgradePolicy" => f_upgrade_policy = r.optional(
+                crate::types::de_upgrade_policy_response,
+            )?,
+            "zonalShiftConfig" => f_zonal_shift_config = r.optional(
+                crate::types::de_zonal_shift_config_response,
+            )?,
+            "remoteNetworkConfig" => f_remote_network_config = r.optional(
+                crate::types::de_remote_network_config_response,
+            )?,
+            "computeConfig" => f_compute_config = r.optional(
+                crate::types::de_compute_config_response,
+            )?,
+            "storageConfig" => f_storage_config = r.optional(
+                crate::types::de_storage_config_response,
+            )?,
             _ => r.skip_value()?,
         }
     }

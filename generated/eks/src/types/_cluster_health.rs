@@ -61,11 +61,11 @@ pub(crate) fn de_cluster_health(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "issues" => {
-                f_issues = r.optional(|r| r.list(crate::types::de_cluster_issue))?;
-            }
+            "issues" => f_issues = r.optional(|r| r.list(crate::types::de_cluster_issue))?,
             _ => r.skip_value()?,
         }
     }
-    Ok(ClusterHealth { issues: f_issues })
+    Ok(ClusterHealth {
+        issues: f_issues,
+    })
 }

@@ -177,10 +177,7 @@ impl ClusterVersionInformationBuilder {
         &self.release_date
     }
     /// Date when standard support ends for this version.
-    pub fn end_of_standard_support_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn end_of_standard_support_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_of_standard_support_date = Some(input);
         self
     }
@@ -197,10 +194,7 @@ impl ClusterVersionInformationBuilder {
         &self.end_of_standard_support_date
     }
     /// Date when extended support ends for this version.
-    pub fn end_of_extended_support_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn end_of_extended_support_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.end_of_extended_support_date = Some(input);
         self
     }
@@ -217,18 +211,12 @@ impl ClusterVersionInformationBuilder {
         &self.end_of_extended_support_date
     }
     /// **Important:** This field is deprecated.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::ClusterVersionStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::ClusterVersionStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::ClusterVersionStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::ClusterVersionStatus>) -> Self {
         self.status = input;
         self
     }
@@ -237,18 +225,12 @@ impl ClusterVersionInformationBuilder {
         &self.status
     }
     /// Current status of this cluster version.
-    pub fn version_status(
-        mut self,
-        input: impl Into<crate::types::VersionStatus>,
-    ) -> Self {
+    pub fn version_status(mut self, input: impl Into<crate::types::VersionStatus>) -> Self {
         self.version_status = Some(input.into());
         self
     }
     /// Sets or clears the `versionStatus` member.
-    pub fn set_version_status(
-        mut self,
-        input: Option<crate::types::VersionStatus>,
-    ) -> Self {
+    pub fn set_version_status(mut self, input: Option<crate::types::VersionStatus>) -> Self {
         self.version_status = input;
         self
     }
@@ -304,41 +286,24 @@ pub(crate) fn de_cluster_version_information(
         match &*key {
             "clusterVersion" => f_cluster_version = r.optional(|r| r.string_owned())?,
             "clusterType" => f_cluster_type = r.optional(|r| r.string_owned())?,
-            "defaultPlatformVersion" => {
-                f_default_platform_version = r.optional(|r| r.string_owned())?;
-            }
+            "defaultPlatformVersion" => f_default_platform_version = r.optional(|r| r.string_owned())?,
             "defaultVersion" => f_default_version = r.optional(|r| r.bool())?,
-            "releaseDate" => {
-                f_release_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "endOfStandardSupportDate" => {
-                f_end_of_standard_support_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "endOfExtendedSupportDate" => {
-                f_end_of_extended_support_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::ClusterVersionStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "versionStatus" => {
-                f_version_status = r
-                    .optional(|r| Ok(crate::types::VersionStatus::from(&*r.string()?)))?;
-            }
-            "kubernetesPatchVersion" => {
-                f_kubernetes_patch_version = r.optional(|r| r.string_owned())?;
-            }
+            "releaseDate" => f_release_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "endOfStandardSupportDate" => f_end_of_standard_support_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "endOfExtendedSupportDate" => f_end_of_extended_support_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::ClusterVersionStatus::from(&*r.string()?),
+            ))?,
+            "versionStatus" => f_version_status = r.optional(|r| Ok(
+                crate::types::VersionStatus::from(&*r.string()?),
+            ))?,
+            "kubernetesPatchVersion" => f_kubernetes_patch_version = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -110,9 +110,7 @@ pub(crate) fn de_compatibility(
     while let Some(key) = r.next_key()? {
         match &*key {
             "clusterVersion" => f_cluster_version = r.optional(|r| r.string_owned())?,
-            "platformVersions" => {
-                f_platform_versions = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "platformVersions" => f_platform_versions = r.optional(|r| r.list(|r| r.string_owned()))?,
             "defaultVersion" => f_default_version = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }

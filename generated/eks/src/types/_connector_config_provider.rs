@@ -49,18 +49,8 @@ impl ConnectorConfigProvider {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
-        &[
-            "EKS_ANYWHERE",
-            "ANTHOS",
-            "GKE",
-            "AKS",
-            "OPENSHIFT",
-            "TANZU",
-            "RANCHER",
-            "EC2",
-            "OTHER",
-        ]
+    pub const fn values() -> &'static[&'static str] {
+        &["EKS_ANYWHERE", "ANTHOS", "GKE", "AKS", "OPENSHIFT", "TANZU", "RANCHER", "EC2", "OTHER"]
     }
 }
 impl ::std::convert::From<&str> for ConnectorConfigProvider {
@@ -107,18 +97,13 @@ impl Default for ConnectorConfigProvider {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for ConnectorConfigProvider {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for ConnectorConfigProvider {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for ConnectorConfigProvider {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

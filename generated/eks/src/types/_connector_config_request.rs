@@ -57,18 +57,12 @@ impl ConnectorConfigRequestBuilder {
     }
     /// The cloud provider for the target cluster to connect.
     /// This member is required.
-    pub fn provider(
-        mut self,
-        input: impl Into<crate::types::ConnectorConfigProvider>,
-    ) -> Self {
+    pub fn provider(mut self, input: impl Into<crate::types::ConnectorConfigProvider>) -> Self {
         self.provider = Some(input.into());
         self
     }
     /// Sets or clears the `provider` member.
-    pub fn set_provider(
-        mut self,
-        input: Option<crate::types::ConnectorConfigProvider>,
-    ) -> Self {
+    pub fn set_provider(mut self, input: Option<crate::types::ConnectorConfigProvider>) -> Self {
         self.provider = input;
         self
     }
@@ -83,18 +77,14 @@ impl ConnectorConfigRequestBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ConnectorConfigRequest, ::awsrt::error::BuildError> {
         Ok(ConnectorConfigRequest {
-            role_arn: self
-                .role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_arn",
-                    "`role_arn` is required when building a `ConnectorConfigRequest`",
-                ))?,
-            provider: self
-                .provider
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "provider",
-                    "`provider` is required when building a `ConnectorConfigRequest`",
-                ))?,
+            role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_arn",
+                "`role_arn` is required when building a `ConnectorConfigRequest`",
+            ))?,
+            provider: self.provider.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "provider",
+                "`provider` is required when building a `ConnectorConfigRequest`",
+            ))?,
         })
     }
 }

@@ -98,10 +98,7 @@ impl ConnectorConfigResponseBuilder {
         self
     }
     /// Sets or clears the `activationExpiry` member.
-    pub fn set_activation_expiry(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_activation_expiry(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.activation_expiry = input;
         self
     }
@@ -161,12 +158,9 @@ pub(crate) fn de_connector_config_response(
         match &*key {
             "activationId" => f_activation_id = r.optional(|r| r.string_owned())?,
             "activationCode" => f_activation_code = r.optional(|r| r.string_owned())?,
-            "activationExpiry" => {
-                f_activation_expiry = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "activationExpiry" => f_activation_expiry = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "provider" => f_provider = r.optional(|r| r.string_owned())?,
             "roleArn" => f_role_arn = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,

@@ -12,10 +12,7 @@
 )]
 pub struct CreateAccessConfigRequest {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time. The default value is `true`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "bootstrapClusterCreatorAdminPermissions")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "bootstrapClusterCreatorAdminPermissions"))]
     pub bootstrap_cluster_creator_admin_permissions: Option<bool>,
     /// The desired authentication mode for the cluster. If you create a cluster by using the EKS API, Amazon Web Services SDKs, or CloudFormation, the default is `CONFIG_MAP`. If you create the cluster by using the Amazon Web Services Management Console, the default value is `API_AND_CONFIG_MAP`.
     #[cfg_attr(feature = "serde", serde(rename = "authenticationMode"))]
@@ -49,10 +46,7 @@ impl CreateAccessConfigRequestBuilder {
         self
     }
     /// Sets or clears the `bootstrapClusterCreatorAdminPermissions` member.
-    pub fn set_bootstrap_cluster_creator_admin_permissions(
-        mut self,
-        input: Option<bool>,
-    ) -> Self {
+    pub fn set_bootstrap_cluster_creator_admin_permissions(mut self, input: Option<bool>) -> Self {
         self.bootstrap_cluster_creator_admin_permissions = input;
         self
     }
@@ -83,8 +77,7 @@ impl CreateAccessConfigRequestBuilder {
     /// Builds the [`CreateAccessConfigRequest`].
     pub fn build(self) -> CreateAccessConfigRequest {
         CreateAccessConfigRequest {
-            bootstrap_cluster_creator_admin_permissions: self
-                .bootstrap_cluster_creator_admin_permissions,
+            bootstrap_cluster_creator_admin_permissions: self.bootstrap_cluster_creator_admin_permissions,
             authentication_mode: self.authentication_mode,
         }
     }

@@ -107,18 +107,12 @@ impl DeprecationDetailBuilder {
         &self.stop_serving_version
     }
     /// The version of the software where the newer resource version became available to migrate to if applicable.
-    pub fn start_serving_replacement_version(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn start_serving_replacement_version(mut self, input: impl Into<String>) -> Self {
         self.start_serving_replacement_version = Some(input.into());
         self
     }
     /// Sets or clears the `startServingReplacementVersion` member.
-    pub fn set_start_serving_replacement_version(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_start_serving_replacement_version(mut self, input: Option<String>) -> Self {
         self.start_serving_replacement_version = input;
         self
     }
@@ -133,10 +127,7 @@ impl DeprecationDetailBuilder {
         self
     }
     /// Sets or clears the `clientStats` member.
-    pub fn set_client_stats(
-        mut self,
-        input: Option<Vec<crate::types::ClientStat>>,
-    ) -> Self {
+    pub fn set_client_stats(mut self, input: Option<Vec<crate::types::ClientStat>>) -> Self {
         self.client_stats = input;
         self
     }
@@ -168,15 +159,9 @@ pub(crate) fn de_deprecation_detail(
         match &*key {
             "usage" => f_usage = r.optional(|r| r.string_owned())?,
             "replacedWith" => f_replaced_with = r.optional(|r| r.string_owned())?,
-            "stopServingVersion" => {
-                f_stop_serving_version = r.optional(|r| r.string_owned())?;
-            }
-            "startServingReplacementVersion" => {
-                f_start_serving_replacement_version = r.optional(|r| r.string_owned())?;
-            }
-            "clientStats" => {
-                f_client_stats = r.optional(|r| r.list(crate::types::de_client_stat))?;
-            }
+            "stopServingVersion" => f_stop_serving_version = r.optional(|r| r.string_owned())?,
+            "startServingReplacementVersion" => f_start_serving_replacement_version = r.optional(|r| r.string_owned())?,
+            "clientStats" => f_client_stats = r.optional(|r| r.list(crate::types::de_client_stat))?,
             _ => r.skip_value()?,
         }
     }

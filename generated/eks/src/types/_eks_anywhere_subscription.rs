@@ -77,9 +77,7 @@ impl EksAnywhereSubscription {
         self.license_quantity
     }
     /// The type of licenses included in the subscription.
-    pub fn license_type(
-        &self,
-    ) -> Option<&crate::types::EksAnywhereSubscriptionLicenseType> {
+    pub fn license_type(&self) -> Option<&crate::types::EksAnywhereSubscriptionLicenseType> {
         self.license_type.as_ref()
     }
     /// An EksAnywhereSubscriptionTerm object.
@@ -178,10 +176,7 @@ impl EksAnywhereSubscriptionBuilder {
         self
     }
     /// Sets or clears the `effectiveDate` member.
-    pub fn set_effective_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_effective_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.effective_date = input;
         self
     }
@@ -195,10 +190,7 @@ impl EksAnywhereSubscriptionBuilder {
         self
     }
     /// Sets or clears the `expirationDate` member.
-    pub fn set_expiration_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_expiration_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.expiration_date = input;
         self
     }
@@ -237,9 +229,7 @@ impl EksAnywhereSubscriptionBuilder {
         self
     }
     /// The `licenseType` member as currently set.
-    pub fn get_license_type(
-        &self,
-    ) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
+    pub fn get_license_type(&self) -> &Option<crate::types::EksAnywhereSubscriptionLicenseType> {
         &self.license_type
     }
     /// An EksAnywhereSubscriptionTerm object.
@@ -248,10 +238,7 @@ impl EksAnywhereSubscriptionBuilder {
         self
     }
     /// Sets or clears the `term` member.
-    pub fn set_term(
-        mut self,
-        input: Option<crate::types::EksAnywhereSubscriptionTerm>,
-    ) -> Self {
+    pub fn set_term(mut self, input: Option<crate::types::EksAnywhereSubscriptionTerm>) -> Self {
         self.term = input;
         self
     }
@@ -320,16 +307,12 @@ impl EksAnywhereSubscriptionBuilder {
     /// Inserts an entry into the `tags` map.
     /// The metadata for a subscription to assist with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -377,41 +360,23 @@ pub(crate) fn de_eks_anywhere_subscription(
         match &*key {
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "arn" => f_arn = r.optional(|r| r.string_owned())?,
-            "createdAt" => {
-                f_created_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "effectiveDate" => {
-                f_effective_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "expirationDate" => {
-                f_expiration_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "effectiveDate" => f_effective_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "expirationDate" => f_expiration_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "licenseQuantity" => f_license_quantity = r.optional(|r| r.i32())?,
-            "licenseType" => {
-                f_license_type = r
-                    .optional(|r| Ok(
-                        crate::types::EksAnywhereSubscriptionLicenseType::from(
-                            &*r.string()?,
-                        ),
-                    ))?;
-            }
-            "term" => {
-                f_term = r.optional(crate::types::de_eks_anywhere_subscription_term)?;
-            }
+            "licenseType" => f_license_type = r.optional(|r| Ok(
+                crate::types::EksAnywhereSubscriptionLicenseType::from(&*r.string()?),
+            ))?,
+            "term" => f_term = r.optional(crate::types::de_eks_anywhere_subscription_term)?,
             "status" => f_status = r.optional(|r| r.string_owned())?,
             "autoRenew" => f_auto_renew = r.optional(|r| r.bool())?,
-            "licenseArns" => {
-                f_license_arns = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "licenseArns" => f_license_arns = r.optional(|r| r.list(|r| r.string_owned()))?,
             "licenses" => f_licenses = r.optional(|r| r.list(crate::types::de_license))?,
             "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,

@@ -55,10 +55,7 @@ impl EksAnywhereSubscriptionTermBuilder {
         &self.duration
     }
     /// The term unit of the subscription.
-    pub fn unit(
-        mut self,
-        input: impl Into<crate::types::EksAnywhereSubscriptionTermUnit>,
-    ) -> Self {
+    pub fn unit(mut self, input: impl Into<crate::types::EksAnywhereSubscriptionTermUnit>) -> Self {
         self.unit = Some(input.into());
         self
     }
@@ -109,14 +106,9 @@ pub(crate) fn de_eks_anywhere_subscription_term(
     while let Some(key) = r.next_key()? {
         match &*key {
             "duration" => f_duration = r.optional(|r| r.i32())?,
-            "unit" => {
-                f_unit = r
-                    .optional(|r| Ok(
-                        crate::types::EksAnywhereSubscriptionTermUnit::from(
-                            &*r.string()?,
-                        ),
-                    ))?;
-            }
+            "unit" => f_unit = r.optional(|r| Ok(
+                crate::types::EksAnywhereSubscriptionTermUnit::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

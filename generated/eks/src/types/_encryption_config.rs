@@ -77,10 +77,7 @@ impl EncryptionConfigBuilder {
         }
     }
 }
-pub(crate) fn ser_encryption_config(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &EncryptionConfig,
-) {
+pub(crate) fn ser_encryption_config(w: &mut ::awsrt::json::JsonWriter, v: &EncryptionConfig) {
     w.begin_object();
     if let Some(value) = &v.resources {
         w.key("resources");

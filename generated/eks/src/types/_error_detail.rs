@@ -117,14 +117,11 @@ pub(crate) fn de_error_detail(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "errorCode" => {
-                f_error_code = r
-                    .optional(|r| Ok(crate::types::ErrorCode::from(&*r.string()?)))?;
-            }
+            "errorCode" => f_error_code = r.optional(|r| Ok(
+                crate::types::ErrorCode::from(&*r.string()?),
+            ))?,
             "errorMessage" => f_error_message = r.optional(|r| r.string_owned())?,
-            "resourceIds" => {
-                f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "resourceIds" => f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

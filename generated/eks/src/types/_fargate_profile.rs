@@ -208,18 +208,12 @@ impl FargateProfileBuilder {
         &self.selectors
     }
     /// The current status of the Fargate profile.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::FargateProfileStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::FargateProfileStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::FargateProfileStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::FargateProfileStatus>) -> Self {
         self.status = input;
         self
     }
@@ -230,16 +224,12 @@ impl FargateProfileBuilder {
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -253,10 +243,7 @@ impl FargateProfileBuilder {
         self
     }
     /// Sets or clears the `health` member.
-    pub fn set_health(
-        mut self,
-        input: Option<crate::types::FargateProfileHealth>,
-    ) -> Self {
+    pub fn set_health(mut self, input: Option<crate::types::FargateProfileHealth>) -> Self {
         self.health = input;
         self
     }
@@ -296,33 +283,20 @@ pub(crate) fn de_fargate_profile(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "fargateProfileName" => {
-                f_fargate_profile_name = r.optional(|r| r.string_owned())?;
-            }
-            "fargateProfileArn" => {
-                f_fargate_profile_arn = r.optional(|r| r.string_owned())?;
-            }
+            "fargateProfileName" => f_fargate_profile_name = r.optional(|r| r.string_owned())?,
+            "fargateProfileArn" => f_fargate_profile_arn = r.optional(|r| r.string_owned())?,
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
-            "createdAt" => {
-                f_created_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "podExecutionRoleArn" => {
-                f_pod_execution_role_arn = r.optional(|r| r.string_owned())?;
-            }
+            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "podExecutionRoleArn" => f_pod_execution_role_arn = r.optional(|r| r.string_owned())?,
             "subnets" => f_subnets = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "selectors" => {
-                f_selectors = r
-                    .optional(|r| r.list(crate::types::de_fargate_profile_selector))?;
-            }
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::FargateProfileStatus::from(&*r.string()?),
-                    ))?;
-            }
+            "selectors" => f_selectors = r.optional(|r| r.list(
+                crate::types::de_fargate_profile_selector,
+            ))?,
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::FargateProfileStatus::from(&*r.string()?),
+            ))?,
             "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             "health" => f_health = r.optional(crate::types::de_fargate_profile_health)?,
             _ => r.skip_value()?,

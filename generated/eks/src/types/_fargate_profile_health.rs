@@ -39,10 +39,7 @@ impl FargateProfileHealthBuilder {
         self
     }
     /// Sets or clears the `issues` member.
-    pub fn set_issues(
-        mut self,
-        input: Option<Vec<crate::types::FargateProfileIssue>>,
-    ) -> Self {
+    pub fn set_issues(mut self, input: Option<Vec<crate::types::FargateProfileIssue>>) -> Self {
         self.issues = input;
         self
     }
@@ -64,10 +61,7 @@ pub(crate) fn de_fargate_profile_health(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "issues" => {
-                f_issues = r
-                    .optional(|r| r.list(crate::types::de_fargate_profile_issue))?;
-            }
+            "issues" => f_issues = r.optional(|r| r.list(crate::types::de_fargate_profile_issue))?,
             _ => r.skip_value()?,
         }
     }

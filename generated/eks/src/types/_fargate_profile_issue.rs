@@ -49,18 +49,12 @@ pub struct FargateProfileIssueBuilder {
 }
 impl FargateProfileIssueBuilder {
     /// A brief description of the error.
-    pub fn code(
-        mut self,
-        input: impl Into<crate::types::FargateProfileIssueCode>,
-    ) -> Self {
+    pub fn code(mut self, input: impl Into<crate::types::FargateProfileIssueCode>) -> Self {
         self.code = Some(input.into());
         self
     }
     /// Sets or clears the `code` member.
-    pub fn set_code(
-        mut self,
-        input: Option<crate::types::FargateProfileIssueCode>,
-    ) -> Self {
+    pub fn set_code(mut self, input: Option<crate::types::FargateProfileIssueCode>) -> Self {
         self.code = input;
         self
     }
@@ -115,16 +109,11 @@ pub(crate) fn de_fargate_profile_issue(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "code" => {
-                f_code = r
-                    .optional(|r| Ok(
-                        crate::types::FargateProfileIssueCode::from(&*r.string()?),
-                    ))?;
-            }
+            "code" => f_code = r.optional(|r| Ok(
+                crate::types::FargateProfileIssueCode::from(&*r.string()?),
+            ))?,
             "message" => f_message = r.optional(|r| r.string_owned())?,
-            "resourceIds" => {
-                f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "resourceIds" => f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

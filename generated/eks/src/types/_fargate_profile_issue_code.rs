@@ -34,13 +34,8 @@ impl FargateProfileIssueCode {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
-        &[
-            "PodExecutionRoleAlreadyInUse",
-            "AccessDenied",
-            "ClusterUnreachable",
-            "InternalFailure",
-        ]
+    pub const fn values() -> &'static[&'static str] {
+        &["PodExecutionRoleAlreadyInUse", "AccessDenied", "ClusterUnreachable", "InternalFailure"]
     }
 }
 impl ::std::convert::From<&str> for FargateProfileIssueCode {
@@ -82,18 +77,13 @@ impl Default for FargateProfileIssueCode {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for FargateProfileIssueCode {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for FargateProfileIssueCode {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for FargateProfileIssueCode {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

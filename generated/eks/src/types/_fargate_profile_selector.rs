@@ -57,8 +57,7 @@ impl FargateProfileSelectorBuilder {
     /// Inserts an entry into the `labels` map.
     /// The Kubernetes labels that the selector should match.
     pub fn labels(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.labels
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.labels.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }

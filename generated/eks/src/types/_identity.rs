@@ -48,7 +48,9 @@ impl IdentityBuilder {
     }
     /// Builds the [`Identity`].
     pub fn build(self) -> Identity {
-        Identity { oidc: self.oidc }
+        Identity {
+            oidc: self.oidc,
+        }
     }
 }
 pub(crate) fn de_identity(
@@ -62,5 +64,7 @@ pub(crate) fn de_identity(
             _ => r.skip_value()?,
         }
     }
-    Ok(Identity { oidc: f_oidc })
+    Ok(Identity {
+        oidc: f_oidc,
+    })
 }

@@ -77,18 +77,14 @@ impl IdentityProviderConfigBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<IdentityProviderConfig, ::awsrt::error::BuildError> {
         Ok(IdentityProviderConfig {
-            r#type: self
-                .r#type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "type",
-                    "`type` is required when building a `IdentityProviderConfig`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `IdentityProviderConfig`",
-                ))?,
+            r#type: self.r#type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "type",
+                "`type` is required when building a `IdentityProviderConfig`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `IdentityProviderConfig`",
+            ))?,
         })
     }
 }

@@ -38,10 +38,7 @@ impl IdentityProviderConfigResponseBuilder {
         self
     }
     /// Sets or clears the `oidc` member.
-    pub fn set_oidc(
-        mut self,
-        input: Option<crate::types::OidcIdentityProviderConfig>,
-    ) -> Self {
+    pub fn set_oidc(mut self, input: Option<crate::types::OidcIdentityProviderConfig>) -> Self {
         self.oidc = input;
         self
     }
@@ -63,9 +60,7 @@ pub(crate) fn de_identity_provider_config_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "oidc" => {
-                f_oidc = r.optional(crate::types::de_oidc_identity_provider_config)?;
-            }
+            "oidc" => f_oidc = r.optional(crate::types::de_oidc_identity_provider_config)?,
             _ => r.skip_value()?,
         }
     }

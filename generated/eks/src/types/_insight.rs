@@ -86,9 +86,7 @@ impl Insight {
         self.recommendation.as_deref()
     }
     /// Links to sources that provide additional context on the insight.
-    pub fn additional_info(
-        &self,
-    ) -> Option<&::std::collections::HashMap<String, String>> {
+    pub fn additional_info(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.additional_info.as_ref()
     }
     /// The details about each resource listed in the insight check result.
@@ -121,9 +119,7 @@ pub struct InsightBuilder {
     pub(crate) recommendation: Option<String>,
     pub(crate) additional_info: Option<::std::collections::HashMap<String, String>>,
     pub(crate) resources: Option<Vec<crate::types::InsightResourceDetail>>,
-    pub(crate) category_specific_summary: Option<
-        crate::types::InsightCategorySpecificSummary,
-    >,
+    pub(crate) category_specific_summary: Option<crate::types::InsightCategorySpecificSummary>,
 }
 impl InsightBuilder {
     /// The ID of the insight.
@@ -188,10 +184,7 @@ impl InsightBuilder {
         self
     }
     /// Sets or clears the `lastRefreshTime` member.
-    pub fn set_last_refresh_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_refresh_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_refresh_time = input;
         self
     }
@@ -205,10 +198,7 @@ impl InsightBuilder {
         self
     }
     /// Sets or clears the `lastTransitionTime` member.
-    pub fn set_last_transition_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_transition_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_transition_time = input;
         self
     }
@@ -236,10 +226,7 @@ impl InsightBuilder {
         self
     }
     /// Sets or clears the `insightStatus` member.
-    pub fn set_insight_status(
-        mut self,
-        input: Option<crate::types::InsightStatus>,
-    ) -> Self {
+    pub fn set_insight_status(mut self, input: Option<crate::types::InsightStatus>) -> Self {
         self.insight_status = input;
         self
     }
@@ -263,13 +250,8 @@ impl InsightBuilder {
     }
     /// Inserts an entry into the `additionalInfo` map.
     /// Links to sources that provide additional context on the insight.
-    pub fn additional_info(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.additional_info
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn additional_info(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.additional_info.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -282,9 +264,7 @@ impl InsightBuilder {
         self
     }
     /// The `additionalInfo` member as currently set.
-    pub fn get_additional_info(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_additional_info(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.additional_info
     }
     /// Appends an item to the `resources` list.
@@ -359,49 +339,32 @@ pub(crate) fn de_insight(
     let mut f_recommendation: Option<String> = None;
     let mut f_additional_info: Option<::std::collections::HashMap<String, String>> = None;
     let mut f_resources: Option<Vec<crate::types::InsightResourceDetail>> = None;
-    let mut f_category_specific_summary: Option<
-        crate::types::InsightCategorySpecificSummary,
-    > = None;
+    let mut f_category_specific_summary: Option<crate::types::InsightCategorySpecificSummary> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "category" => {
-                f_category = r
-                    .optional(|r| Ok(crate::types::Category::from(&*r.string()?)))?;
-            }
-            "kubernetesVersion" => {
-                f_kubernetes_version = r.optional(|r| r.string_owned())?;
-            }
-            "lastRefreshTime" => {
-                f_last_refresh_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "lastTransitionTime" => {
-                f_last_transition_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "category" => f_category = r.optional(|r| Ok(
+                crate::types::Category::from(&*r.string()?),
+            ))?,
+            "kubernetesVersion" => f_kubernetes_version = r.optional(|r| r.string_owned())?,
+            "lastRefreshTime" => f_last_refresh_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "lastTransitionTime" => f_last_transition_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "description" => f_description = r.optional(|r| r.string_owned())?,
-            "insightStatus" => {
-                f_insight_status = r.optional(crate::types::de_insight_status)?;
-            }
+            "insightStatus" => f_insight_status = r.optional(crate::types::de_insight_status)?,
             "recommendation" => f_recommendation = r.optional(|r| r.string_owned())?,
-            "additionalInfo" => {
-                f_additional_info = r.optional(|r| r.map(|r| r.string_owned()))?;
-            }
-            "resources" => {
-                f_resources = r
-                    .optional(|r| r.list(crate::types::de_insight_resource_detail))?;
-            }
-            "categorySpecificSummary" => {
-                f_category_specific_summary = r
-                    .optional(crate::types::de_insight_category_specific_summary)?;
-            }
+            "additionalInfo" => f_additional_info = r.optional(|r| r.map(|r| r.string_owned()))?,
+            "resources" => f_resources = r.optional(|r| r.list(
+                crate::types::de_insight_resource_detail,
+            ))?,
+            "categorySpecificSummary" => f_category_specific_summary = r.optional(
+                crate::types::de_insight_category_specific_summary,
+            )?,
             _ => r.skip_value()?,
         }
     }

@@ -24,9 +24,7 @@ impl InsightCategorySpecificSummary {
         self.deprecation_details.as_deref().unwrap_or_default()
     }
     /// A list of `AddonCompatibilityDetail` objects for Amazon EKS add-ons.
-    pub fn addon_compatibility_details(
-        &self,
-    ) -> &[crate::types::AddonCompatibilityDetail] {
+    pub fn addon_compatibility_details(&self) -> &[crate::types::AddonCompatibilityDetail] {
         self.addon_compatibility_details.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`InsightCategorySpecificSummary`].
@@ -39,17 +37,12 @@ impl InsightCategorySpecificSummary {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct InsightCategorySpecificSummaryBuilder {
     pub(crate) deprecation_details: Option<Vec<crate::types::DeprecationDetail>>,
-    pub(crate) addon_compatibility_details: Option<
-        Vec<crate::types::AddonCompatibilityDetail>,
-    >,
+    pub(crate) addon_compatibility_details: Option<Vec<crate::types::AddonCompatibilityDetail>>,
 }
 impl InsightCategorySpecificSummaryBuilder {
     /// Appends an item to the `deprecationDetails` list.
     /// The summary information about deprecated resource usage for an insight check in the `UPGRADE_READINESS` category.
-    pub fn deprecation_details(
-        mut self,
-        input: crate::types::DeprecationDetail,
-    ) -> Self {
+    pub fn deprecation_details(mut self, input: crate::types::DeprecationDetail) -> Self {
         self.deprecation_details.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -62,9 +55,7 @@ impl InsightCategorySpecificSummaryBuilder {
         self
     }
     /// The `deprecationDetails` member as currently set.
-    pub fn get_deprecation_details(
-        &self,
-    ) -> &Option<Vec<crate::types::DeprecationDetail>> {
+    pub fn get_deprecation_details(&self) -> &Option<Vec<crate::types::DeprecationDetail>> {
         &self.deprecation_details
     }
     /// Appends an item to the `addonCompatibilityDetails` list.
@@ -102,20 +93,16 @@ pub(crate) fn de_insight_category_specific_summary(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<InsightCategorySpecificSummary, ::awsrt::json::JsonError> {
     let mut f_deprecation_details: Option<Vec<crate::types::DeprecationDetail>> = None;
-    let mut f_addon_compatibility_details: Option<
-        Vec<crate::types::AddonCompatibilityDetail>,
-    > = None;
+    let mut f_addon_compatibility_details: Option<Vec<crate::types::AddonCompatibilityDetail>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "deprecationDetails" => {
-                f_deprecation_details = r
-                    .optional(|r| r.list(crate::types::de_deprecation_detail))?;
-            }
-            "addonCompatibilityDetails" => {
-                f_addon_compatibility_details = r
-                    .optional(|r| r.list(crate::types::de_addon_compatibility_detail))?;
-            }
+            "deprecationDetails" => f_deprecation_details = r.optional(|r| r.list(
+                crate::types::de_deprecation_detail,
+            ))?,
+            "addonCompatibilityDetails" => f_addon_compatibility_details = r.optional(|r| r.list(
+                crate::types::de_addon_compatibility_detail,
+            ))?,
             _ => r.skip_value()?,
         }
     }

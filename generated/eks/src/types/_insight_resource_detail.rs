@@ -54,10 +54,7 @@ impl InsightResourceDetailBuilder {
         self
     }
     /// Sets or clears the `insightStatus` member.
-    pub fn set_insight_status(
-        mut self,
-        input: Option<crate::types::InsightStatus>,
-    ) -> Self {
+    pub fn set_insight_status(mut self, input: Option<crate::types::InsightStatus>) -> Self {
         self.insight_status = input;
         self
     }
@@ -111,12 +108,8 @@ pub(crate) fn de_insight_resource_detail(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "insightStatus" => {
-                f_insight_status = r.optional(crate::types::de_insight_status)?;
-            }
-            "kubernetesResourceUri" => {
-                f_kubernetes_resource_uri = r.optional(|r| r.string_owned())?;
-            }
+            "insightStatus" => f_insight_status = r.optional(crate::types::de_insight_status)?,
+            "kubernetesResourceUri" => f_kubernetes_resource_uri = r.optional(|r| r.string_owned())?,
             "arn" => f_arn = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

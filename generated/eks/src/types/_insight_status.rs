@@ -46,10 +46,7 @@ impl InsightStatusBuilder {
         self
     }
     /// Sets or clears the `status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::InsightStatusValue>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::InsightStatusValue>) -> Self {
         self.status = input;
         self
     }
@@ -87,12 +84,9 @@ pub(crate) fn de_insight_status(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::InsightStatusValue::from(&*r.string()?),
-                    ))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::InsightStatusValue::from(&*r.string()?),
+            ))?,
             "reason" => f_reason = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -150,10 +150,7 @@ impl InsightSummaryBuilder {
         self
     }
     /// Sets or clears the `lastRefreshTime` member.
-    pub fn set_last_refresh_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_refresh_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_refresh_time = input;
         self
     }
@@ -167,10 +164,7 @@ impl InsightSummaryBuilder {
         self
     }
     /// Sets or clears the `lastTransitionTime` member.
-    pub fn set_last_transition_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_transition_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_transition_time = input;
         self
     }
@@ -198,10 +192,7 @@ impl InsightSummaryBuilder {
         self
     }
     /// Sets or clears the `insightStatus` member.
-    pub fn set_insight_status(
-        mut self,
-        input: Option<crate::types::InsightStatus>,
-    ) -> Self {
+    pub fn set_insight_status(mut self, input: Option<crate::types::InsightStatus>) -> Self {
         self.insight_status = input;
         self
     }
@@ -239,29 +230,18 @@ pub(crate) fn de_insight_summary(
         match &*key {
             "id" => f_id = r.optional(|r| r.string_owned())?,
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "category" => {
-                f_category = r
-                    .optional(|r| Ok(crate::types::Category::from(&*r.string()?)))?;
-            }
-            "kubernetesVersion" => {
-                f_kubernetes_version = r.optional(|r| r.string_owned())?;
-            }
-            "lastRefreshTime" => {
-                f_last_refresh_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "lastTransitionTime" => {
-                f_last_transition_time = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "category" => f_category = r.optional(|r| Ok(
+                crate::types::Category::from(&*r.string()?),
+            ))?,
+            "kubernetesVersion" => f_kubernetes_version = r.optional(|r| r.string_owned())?,
+            "lastRefreshTime" => f_last_refresh_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "lastTransitionTime" => f_last_transition_time = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "description" => f_description = r.optional(|r| r.string_owned())?,
-            "insightStatus" => {
-                f_insight_status = r.optional(crate::types::de_insight_status)?;
-            }
+            "insightStatus" => f_insight_status = r.optional(crate::types::de_insight_status)?,
             _ => r.skip_value()?,
         }
     }

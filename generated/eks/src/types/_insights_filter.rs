@@ -80,18 +80,12 @@ impl InsightsFilterBuilder {
     }
     /// Appends an item to the `statuses` list.
     /// The statuses to use to filter the insights.
-    pub fn statuses(
-        mut self,
-        input: impl Into<crate::types::InsightStatusValue>,
-    ) -> Self {
+    pub fn statuses(mut self, input: impl Into<crate::types::InsightStatusValue>) -> Self {
         self.statuses.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `statuses` member.
-    pub fn set_statuses(
-        mut self,
-        input: Option<Vec<crate::types::InsightStatusValue>>,
-    ) -> Self {
+    pub fn set_statuses(mut self, input: Option<Vec<crate::types::InsightStatusValue>>) -> Self {
         self.statuses = input;
         self
     }
@@ -108,10 +102,7 @@ impl InsightsFilterBuilder {
         }
     }
 }
-pub(crate) fn ser_insights_filter(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &InsightsFilter,
-) {
+pub(crate) fn ser_insights_filter(w: &mut ::awsrt::json::JsonWriter, v: &InsightsFilter) {
     w.begin_object();
     if let Some(value) = &v.categories {
         w.key("categories");

@@ -126,16 +126,11 @@ pub(crate) fn de_issue(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "code" => {
-                f_code = r
-                    .optional(|r| Ok(
-                        crate::types::NodegroupIssueCode::from(&*r.string()?),
-                    ))?;
-            }
+            "code" => f_code = r.optional(|r| Ok(
+                crate::types::NodegroupIssueCode::from(&*r.string()?),
+            ))?,
             "message" => f_message = r.optional(|r| r.string_owned())?,
-            "resourceIds" => {
-                f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "resourceIds" => f_resource_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

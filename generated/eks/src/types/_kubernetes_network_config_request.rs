@@ -85,10 +85,7 @@ impl KubernetesNetworkConfigRequestBuilder {
         &self.ip_family
     }
     /// Request to enable or disable the load balancing capability on your EKS Auto Mode cluster.
-    pub fn elastic_load_balancing(
-        mut self,
-        input: crate::types::ElasticLoadBalancing,
-    ) -> Self {
+    pub fn elastic_load_balancing(mut self, input: crate::types::ElasticLoadBalancing) -> Self {
         self.elastic_load_balancing = Some(input);
         self
     }
@@ -101,9 +98,7 @@ impl KubernetesNetworkConfigRequestBuilder {
         self
     }
     /// The `elasticLoadBalancing` member as currently set.
-    pub fn get_elastic_load_balancing(
-        &self,
-    ) -> &Option<crate::types::ElasticLoadBalancing> {
+    pub fn get_elastic_load_balancing(&self) -> &Option<crate::types::ElasticLoadBalancing> {
         &self.elastic_load_balancing
     }
     /// Builds the [`KubernetesNetworkConfigRequest`].

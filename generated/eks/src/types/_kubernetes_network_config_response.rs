@@ -99,10 +99,7 @@ impl KubernetesNetworkConfigResponseBuilder {
         &self.ip_family
     }
     /// Indicates the current configuration of the load balancing capability on your EKS Auto Mode cluster.
-    pub fn elastic_load_balancing(
-        mut self,
-        input: crate::types::ElasticLoadBalancing,
-    ) -> Self {
+    pub fn elastic_load_balancing(mut self, input: crate::types::ElasticLoadBalancing) -> Self {
         self.elastic_load_balancing = Some(input);
         self
     }
@@ -115,9 +112,7 @@ impl KubernetesNetworkConfigResponseBuilder {
         self
     }
     /// The `elasticLoadBalancing` member as currently set.
-    pub fn get_elastic_load_balancing(
-        &self,
-    ) -> &Option<crate::types::ElasticLoadBalancing> {
+    pub fn get_elastic_load_balancing(&self) -> &Option<crate::types::ElasticLoadBalancing> {
         &self.elastic_load_balancing
     }
     /// Builds the [`KubernetesNetworkConfigResponse`].
@@ -142,14 +137,12 @@ pub(crate) fn de_kubernetes_network_config_response(
         match &*key {
             "serviceIpv4Cidr" => f_service_ipv4_cidr = r.optional(|r| r.string_owned())?,
             "serviceIpv6Cidr" => f_service_ipv6_cidr = r.optional(|r| r.string_owned())?,
-            "ipFamily" => {
-                f_ip_family = r
-                    .optional(|r| Ok(crate::types::IpFamily::from(&*r.string()?)))?;
-            }
-            "elasticLoadBalancing" => {
-                f_elastic_load_balancing = r
-                    .optional(crate::types::de_elastic_load_balancing)?;
-            }
+            "ipFamily" => f_ip_family = r.optional(|r| Ok(
+                crate::types::IpFamily::from(&*r.string()?),
+            ))?,
+            "elasticLoadBalancing" => f_elastic_load_balancing = r.optional(
+                crate::types::de_elastic_load_balancing,
+            )?,
             _ => r.skip_value()?,
         }
     }

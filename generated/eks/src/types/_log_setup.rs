@@ -101,12 +101,9 @@ pub(crate) fn de_log_setup(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "types" => {
-                f_types = r
-                    .optional(|r| {
-                        r.list(|r| Ok(crate::types::LogType::from(&*r.string()?)))
-                    })?;
-            }
+            "types" => f_types = r.optional(|r| r.list(|r| Ok(
+                crate::types::LogType::from(&*r.string()?),
+            )))?,
             "enabled" => f_enabled = r.optional(|r| r.bool())?,
             _ => r.skip_value()?,
         }

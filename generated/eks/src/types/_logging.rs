@@ -39,10 +39,7 @@ impl LoggingBuilder {
         self
     }
     /// Sets or clears the `clusterLogging` member.
-    pub fn set_cluster_logging(
-        mut self,
-        input: Option<Vec<crate::types::LogSetup>>,
-    ) -> Self {
+    pub fn set_cluster_logging(mut self, input: Option<Vec<crate::types::LogSetup>>) -> Self {
         self.cluster_logging = input;
         self
     }
@@ -76,9 +73,9 @@ pub(crate) fn de_logging(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "clusterLogging" => {
-                f_cluster_logging = r.optional(|r| r.list(crate::types::de_log_setup))?;
-            }
+            "clusterLogging" => f_cluster_logging = r.optional(|r| r.list(
+                crate::types::de_log_setup,
+            ))?,
             _ => r.skip_value()?,
         }
     }

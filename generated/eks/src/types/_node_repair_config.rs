@@ -53,10 +53,7 @@ impl NodeRepairConfigBuilder {
         }
     }
 }
-pub(crate) fn ser_node_repair_config(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &NodeRepairConfig,
-) {
+pub(crate) fn ser_node_repair_config(w: &mut ::awsrt::json::JsonWriter, v: &NodeRepairConfig) {
     w.begin_object();
     if let Some(value) = &v.enabled {
         w.key("enabled");

@@ -331,18 +331,12 @@ impl NodegroupBuilder {
         &self.status
     }
     /// The capacity type of your managed node group.
-    pub fn capacity_type(
-        mut self,
-        input: impl Into<crate::types::CapacityTypes>,
-    ) -> Self {
+    pub fn capacity_type(mut self, input: impl Into<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = Some(input.into());
         self
     }
     /// Sets or clears the `capacityType` member.
-    pub fn set_capacity_type(
-        mut self,
-        input: Option<crate::types::CapacityTypes>,
-    ) -> Self {
+    pub fn set_capacity_type(mut self, input: Option<crate::types::CapacityTypes>) -> Self {
         self.capacity_type = input;
         self
     }
@@ -351,10 +345,7 @@ impl NodegroupBuilder {
         &self.capacity_type
     }
     /// The scaling configuration details for the Auto Scaling group that is associated with your node group.
-    pub fn scaling_config(
-        mut self,
-        input: crate::types::NodegroupScalingConfig,
-    ) -> Self {
+    pub fn scaling_config(mut self, input: crate::types::NodegroupScalingConfig) -> Self {
         self.scaling_config = Some(input);
         self
     }
@@ -406,10 +397,7 @@ impl NodegroupBuilder {
         self
     }
     /// Sets or clears the `remoteAccess` member.
-    pub fn set_remote_access(
-        mut self,
-        input: Option<crate::types::RemoteAccessConfig>,
-    ) -> Self {
+    pub fn set_remote_access(mut self, input: Option<crate::types::RemoteAccessConfig>) -> Self {
         self.remote_access = input;
         self
     }
@@ -448,8 +436,7 @@ impl NodegroupBuilder {
     /// Inserts an entry into the `labels` map.
     /// The Kubernetes `labels` applied to the nodes in the node group.
     pub fn labels(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.labels
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.labels.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -486,10 +473,7 @@ impl NodegroupBuilder {
         self
     }
     /// Sets or clears the `resources` member.
-    pub fn set_resources(
-        mut self,
-        input: Option<crate::types::NodegroupResources>,
-    ) -> Self {
+    pub fn set_resources(mut self, input: Option<crate::types::NodegroupResources>) -> Self {
         self.resources = input;
         self
     }
@@ -531,10 +515,7 @@ impl NodegroupBuilder {
         self
     }
     /// Sets or clears the `updateConfig` member.
-    pub fn set_update_config(
-        mut self,
-        input: Option<crate::types::NodegroupUpdateConfig>,
-    ) -> Self {
+    pub fn set_update_config(mut self, input: Option<crate::types::NodegroupUpdateConfig>) -> Self {
         self.update_config = input;
         self
     }
@@ -548,10 +529,7 @@ impl NodegroupBuilder {
         self
     }
     /// Sets or clears the `nodeRepairConfig` member.
-    pub fn set_node_repair_config(
-        mut self,
-        input: Option<crate::types::NodeRepairConfig>,
-    ) -> Self {
+    pub fn set_node_repair_config(mut self, input: Option<crate::types::NodeRepairConfig>) -> Self {
         self.node_repair_config = input;
         self
     }
@@ -560,10 +538,7 @@ impl NodegroupBuilder {
         &self.node_repair_config
     }
     /// If a launch template was used to create the node group, then this is the launch template that was used.
-    pub fn launch_template(
-        mut self,
-        input: crate::types::LaunchTemplateSpecification,
-    ) -> Self {
+    pub fn launch_template(mut self, input: crate::types::LaunchTemplateSpecification) -> Self {
         self.launch_template = Some(input);
         self
     }
@@ -576,24 +551,18 @@ impl NodegroupBuilder {
         self
     }
     /// The `launchTemplate` member as currently set.
-    pub fn get_launch_template(
-        &self,
-    ) -> &Option<crate::types::LaunchTemplateSpecification> {
+    pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
         &self.launch_template
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -666,60 +635,40 @@ pub(crate) fn de_nodegroup(
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
             "version" => f_version = r.optional(|r| r.string_owned())?,
             "releaseVersion" => f_release_version = r.optional(|r| r.string_owned())?,
-            "createdAt" => {
-                f_created_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "modifiedAt" => {
-                f_modified_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(
-                        crate::types::NodegroupStatus::from(&*r.string()?),
-                    ))?;
-            }
-            "capacityType" => {
-                f_capacity_type = r
-                    .optional(|r| Ok(crate::types::CapacityTypes::from(&*r.string()?)))?;
-            }
-            "scalingConfig" => {
-                f_scaling_config = r.optional(crate::types::de_nodegroup_scaling_config)?;
-            }
-            "instanceTypes" => {
-                f_instance_types = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "modifiedAt" => f_modified_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::NodegroupStatus::from(&*r.string()?),
+            ))?,
+            "capacityType" => f_capacity_type = r.optional(|r| Ok(
+                crate::types::CapacityTypes::from(&*r.string()?),
+            ))?,
+            "scalingConfig" => f_scaling_config = r.optional(
+                crate::types::de_nodegroup_scaling_config,
+            )?,
+            "instanceTypes" => f_instance_types = r.optional(|r| r.list(|r| r.string_owned()))?,
             "subnets" => f_subnets = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "remoteAccess" => {
-                f_remote_access = r.optional(crate::types::de_remote_access_config)?;
-            }
-            "amiType" => {
-                f_ami_type = r
-                    .optional(|r| Ok(crate::types::AmiTypes::from(&*r.string()?)))?;
-            }
+            "remoteAccess" => f_remote_access = r.optional(crate::types::de_remote_access_config)?,
+            "amiType" => f_ami_type = r.optional(|r| Ok(crate::types::AmiTypes::from(&*r.string()?)))?,
             "nodeRole" => f_node_role = r.optional(|r| r.string_owned())?,
             "labels" => f_labels = r.optional(|r| r.map(|r| r.string_owned()))?,
             "taints" => f_taints = r.optional(|r| r.list(crate::types::de_taint))?,
-            "resources" => {
-                f_resources = r.optional(crate::types::de_nodegroup_resources)?;
-            }
+            "resources" => f_resources = r.optional(crate::types::de_nodegroup_resources)?,
             "diskSize" => f_disk_size = r.optional(|r| r.i32())?,
             "health" => f_health = r.optional(crate::types::de_nodegroup_health)?,
-            "updateConfig" => {
-                f_update_config = r.optional(crate::types::de_nodegroup_update_config)?;
-            }
-            "nodeRepairConfig" => {
-                f_node_repair_config = r.optional(crate::types::de_node_repair_config)?;
-            }
-            "launchTemplate" => {
-                f_launch_template = r
-                    .optional(crate::types::de_launch_template_specification)?;
-            }
+            "updateConfig" => f_update_config = r.optional(
+                crate::types::de_nodegroup_update_config,
+            )?,
+            "nodeRepairConfig" => f_node_repair_config = r.optional(
+                crate::types::de_node_repair_config,
+            )?,
+            "launchTemplate" => f_launch_template = r.optional(
+                crate::types::de_launch_template_specification,
+            )?,
             "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }

@@ -91,9 +91,7 @@ impl NodegroupIssueCode {
     pub fn as_str(&self) -> &str {
         match self {
             Self::AutoScalingGroupNotFound => "AutoScalingGroupNotFound",
-            Self::AutoScalingGroupInvalidConfiguration => {
-                "AutoScalingGroupInvalidConfiguration"
-            }
+            Self::AutoScalingGroupInvalidConfiguration => "AutoScalingGroupInvalidConfiguration",
             Self::Ec2SecurityGroupNotFound => "Ec2SecurityGroupNotFound",
             Self::Ec2SecurityGroupDeletionFailure => "Ec2SecurityGroupDeletionFailure",
             Self::Ec2LaunchTemplateNotFound => "Ec2LaunchTemplateNotFound",
@@ -113,16 +111,10 @@ impl NodegroupIssueCode {
             Self::ClusterUnreachable => "ClusterUnreachable",
             Self::AmiIdNotFound => "AmiIdNotFound",
             Self::AutoScalingGroupOptInRequired => "AutoScalingGroupOptInRequired",
-            Self::AutoScalingGroupRateLimitExceeded => {
-                "AutoScalingGroupRateLimitExceeded"
-            }
+            Self::AutoScalingGroupRateLimitExceeded => "AutoScalingGroupRateLimitExceeded",
             Self::Ec2LaunchTemplateDeletionFailure => "Ec2LaunchTemplateDeletionFailure",
-            Self::Ec2LaunchTemplateInvalidConfiguration => {
-                "Ec2LaunchTemplateInvalidConfiguration"
-            }
-            Self::Ec2LaunchTemplateMaxLimitExceeded => {
-                "Ec2LaunchTemplateMaxLimitExceeded"
-            }
+            Self::Ec2LaunchTemplateInvalidConfiguration => "Ec2LaunchTemplateInvalidConfiguration",
+            Self::Ec2LaunchTemplateMaxLimitExceeded => "Ec2LaunchTemplateMaxLimitExceeded",
             Self::Ec2SubnetListTooLong => "Ec2SubnetListTooLong",
             Self::IamThrottling => "IamThrottling",
             Self::NodeTerminationFailure => "NodeTerminationFailure",
@@ -130,19 +122,15 @@ impl NodegroupIssueCode {
             Self::SourceEc2LaunchTemplateNotFound => "SourceEc2LaunchTemplateNotFound",
             Self::LimitExceeded => "LimitExceeded",
             Self::UnknownValue => "Unknown",
-            Self::AutoScalingGroupInstanceRefreshActive => {
-                "AutoScalingGroupInstanceRefreshActive"
-            }
+            Self::AutoScalingGroupInstanceRefreshActive => "AutoScalingGroupInstanceRefreshActive",
             Self::KubernetesLabelInvalid => "KubernetesLabelInvalid",
-            Self::Ec2LaunchTemplateVersionMaxLimitExceeded => {
-                "Ec2LaunchTemplateVersionMaxLimitExceeded"
-            }
+            Self::Ec2LaunchTemplateVersionMaxLimitExceeded => "Ec2LaunchTemplateVersionMaxLimitExceeded",
             Self::Ec2InstanceTypeDoesNotExist => "Ec2InstanceTypeDoesNotExist",
             Self::Unknown(v) => v.as_str(),
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "AutoScalingGroupNotFound",
             "AutoScalingGroupInvalidConfiguration",
@@ -187,9 +175,7 @@ impl ::std::convert::From<&str> for NodegroupIssueCode {
     fn from(v: &str) -> Self {
         match v {
             "AutoScalingGroupNotFound" => Self::AutoScalingGroupNotFound,
-            "AutoScalingGroupInvalidConfiguration" => {
-                Self::AutoScalingGroupInvalidConfiguration
-            }
+            "AutoScalingGroupInvalidConfiguration" => Self::AutoScalingGroupInvalidConfiguration,
             "Ec2SecurityGroupNotFound" => Self::Ec2SecurityGroupNotFound,
             "Ec2SecurityGroupDeletionFailure" => Self::Ec2SecurityGroupDeletionFailure,
             "Ec2LaunchTemplateNotFound" => Self::Ec2LaunchTemplateNotFound,
@@ -209,16 +195,10 @@ impl ::std::convert::From<&str> for NodegroupIssueCode {
             "ClusterUnreachable" => Self::ClusterUnreachable,
             "AmiIdNotFound" => Self::AmiIdNotFound,
             "AutoScalingGroupOptInRequired" => Self::AutoScalingGroupOptInRequired,
-            "AutoScalingGroupRateLimitExceeded" => {
-                Self::AutoScalingGroupRateLimitExceeded
-            }
+            "AutoScalingGroupRateLimitExceeded" => Self::AutoScalingGroupRateLimitExceeded,
             "Ec2LaunchTemplateDeletionFailure" => Self::Ec2LaunchTemplateDeletionFailure,
-            "Ec2LaunchTemplateInvalidConfiguration" => {
-                Self::Ec2LaunchTemplateInvalidConfiguration
-            }
-            "Ec2LaunchTemplateMaxLimitExceeded" => {
-                Self::Ec2LaunchTemplateMaxLimitExceeded
-            }
+            "Ec2LaunchTemplateInvalidConfiguration" => Self::Ec2LaunchTemplateInvalidConfiguration,
+            "Ec2LaunchTemplateMaxLimitExceeded" => Self::Ec2LaunchTemplateMaxLimitExceeded,
             "Ec2SubnetListTooLong" => Self::Ec2SubnetListTooLong,
             "IamThrottling" => Self::IamThrottling,
             "NodeTerminationFailure" => Self::NodeTerminationFailure,
@@ -226,13 +206,9 @@ impl ::std::convert::From<&str> for NodegroupIssueCode {
             "SourceEc2LaunchTemplateNotFound" => Self::SourceEc2LaunchTemplateNotFound,
             "LimitExceeded" => Self::LimitExceeded,
             "Unknown" => Self::UnknownValue,
-            "AutoScalingGroupInstanceRefreshActive" => {
-                Self::AutoScalingGroupInstanceRefreshActive
-            }
+            "AutoScalingGroupInstanceRefreshActive" => Self::AutoScalingGroupInstanceRefreshActive,
             "KubernetesLabelInvalid" => Self::KubernetesLabelInvalid,
-            "Ec2LaunchTemplateVersionMaxLimitExceeded" => {
-                Self::Ec2LaunchTemplateVersionMaxLimitExceeded
-            }
+            "Ec2LaunchTemplateVersionMaxLimitExceeded" => Self::Ec2LaunchTemplateVersionMaxLimitExceeded,
             "Ec2InstanceTypeDoesNotExist" => Self::Ec2InstanceTypeDoesNotExist,
             other => Self::Unknown(other.to_owned()),
         }
@@ -266,18 +242,13 @@ impl Default for NodegroupIssueCode {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for NodegroupIssueCode {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for NodegroupIssueCode {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for NodegroupIssueCode {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

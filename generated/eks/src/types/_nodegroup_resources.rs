@@ -55,9 +55,7 @@ impl NodegroupResourcesBuilder {
         self
     }
     /// The `autoScalingGroups` member as currently set.
-    pub fn get_auto_scaling_groups(
-        &self,
-    ) -> &Option<Vec<crate::types::AutoScalingGroup>> {
+    pub fn get_auto_scaling_groups(&self) -> &Option<Vec<crate::types::AutoScalingGroup>> {
         &self.auto_scaling_groups
     }
     /// The remote access security group associated with the node group.
@@ -90,13 +88,10 @@ pub(crate) fn de_nodegroup_resources(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "autoScalingGroups" => {
-                f_auto_scaling_groups = r
-                    .optional(|r| r.list(crate::types::de_auto_scaling_group))?;
-            }
-            "remoteAccessSecurityGroup" => {
-                f_remote_access_security_group = r.optional(|r| r.string_owned())?;
-            }
+            "autoScalingGroups" => f_auto_scaling_groups = r.optional(|r| r.list(
+                crate::types::de_auto_scaling_group,
+            ))?,
+            "remoteAccessSecurityGroup" => f_remote_access_security_group = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

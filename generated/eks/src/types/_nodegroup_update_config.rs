@@ -95,9 +95,7 @@ impl NodegroupUpdateConfigBuilder {
         self
     }
     /// The `updateStrategy` member as currently set.
-    pub fn get_update_strategy(
-        &self,
-    ) -> &Option<crate::types::NodegroupUpdateStrategies> {
+    pub fn get_update_strategy(&self) -> &Option<crate::types::NodegroupUpdateStrategies> {
         &self.update_strategy
     }
     /// Builds the [`NodegroupUpdateConfig`].
@@ -138,15 +136,10 @@ pub(crate) fn de_nodegroup_update_config(
     while let Some(key) = r.next_key()? {
         match &*key {
             "maxUnavailable" => f_max_unavailable = r.optional(|r| r.i32())?,
-            "maxUnavailablePercentage" => {
-                f_max_unavailable_percentage = r.optional(|r| r.i32())?;
-            }
-            "updateStrategy" => {
-                f_update_strategy = r
-                    .optional(|r| Ok(
-                        crate::types::NodegroupUpdateStrategies::from(&*r.string()?),
-                    ))?;
-            }
+            "maxUnavailablePercentage" => f_max_unavailable_percentage = r.optional(|r| r.i32())?,
+            "updateStrategy" => f_update_strategy = r.optional(|r| Ok(
+                crate::types::NodegroupUpdateStrategies::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -48,7 +48,9 @@ impl OidcBuilder {
     }
     /// Builds the [`Oidc`].
     pub fn build(self) -> Oidc {
-        Oidc { issuer: self.issuer }
+        Oidc {
+            issuer: self.issuer,
+        }
     }
 }
 pub(crate) fn de_oidc(
@@ -62,5 +64,7 @@ pub(crate) fn de_oidc(
             _ => r.skip_value()?,
         }
     }
-    Ok(Oidc { issuer: f_issuer })
+    Ok(Oidc {
+        issuer: f_issuer,
+    })
 }

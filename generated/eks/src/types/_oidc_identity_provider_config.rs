@@ -86,9 +86,7 @@ impl OidcIdentityProviderConfig {
         self.groups_prefix.as_deref()
     }
     /// The key-value pairs that describe required claims in the identity token.
-    pub fn required_claims(
-        &self,
-    ) -> Option<&::std::collections::HashMap<String, String>> {
+    pub fn required_claims(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.required_claims.as_ref()
     }
     /// Metadata that assists with categorization and organization.
@@ -250,13 +248,8 @@ impl OidcIdentityProviderConfigBuilder {
     }
     /// Inserts an entry into the `requiredClaims` map.
     /// The key-value pairs that describe required claims in the identity token.
-    pub fn required_claims(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.required_claims
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn required_claims(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.required_claims.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -269,24 +262,18 @@ impl OidcIdentityProviderConfigBuilder {
         self
     }
     /// The `requiredClaims` member as currently set.
-    pub fn get_required_claims(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_required_claims(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.required_claims
     }
     /// Inserts an entry into the `tags` map.
     /// Metadata that assists with categorization and organization.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -344,12 +331,8 @@ pub(crate) fn de_oidc_identity_provider_config(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "identityProviderConfigName" => {
-                f_identity_provider_config_name = r.optional(|r| r.string_owned())?;
-            }
-            "identityProviderConfigArn" => {
-                f_identity_provider_config_arn = r.optional(|r| r.string_owned())?;
-            }
+            "identityProviderConfigName" => f_identity_provider_config_name = r.optional(|r| r.string_owned())?,
+            "identityProviderConfigArn" => f_identity_provider_config_arn = r.optional(|r| r.string_owned())?,
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
             "issuerUrl" => f_issuer_url = r.optional(|r| r.string_owned())?,
             "clientId" => f_client_id = r.optional(|r| r.string_owned())?,
@@ -357,14 +340,11 @@ pub(crate) fn de_oidc_identity_provider_config(
             "usernamePrefix" => f_username_prefix = r.optional(|r| r.string_owned())?,
             "groupsClaim" => f_groups_claim = r.optional(|r| r.string_owned())?,
             "groupsPrefix" => f_groups_prefix = r.optional(|r| r.string_owned())?,
-            "requiredClaims" => {
-                f_required_claims = r.optional(|r| r.map(|r| r.string_owned()))?;
-            }
+            "requiredClaims" => f_required_claims = r.optional(|r| r.map(|r| r.string_owned()))?,
             "tags" => f_tags = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::ConfigStatus::from(&*r.string()?)))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::ConfigStatus::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -66,9 +66,7 @@ impl OidcIdentityProviderConfigRequest {
         self.groups_prefix.as_deref()
     }
     /// The key value pairs that describe required claims in the identity token.
-    pub fn required_claims(
-        &self,
-    ) -> Option<&::std::collections::HashMap<String, String>> {
+    pub fn required_claims(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.required_claims.as_ref()
     }
     /// Creates a new builder for [`OidcIdentityProviderConfigRequest`].
@@ -193,13 +191,8 @@ impl OidcIdentityProviderConfigRequestBuilder {
     }
     /// Inserts an entry into the `requiredClaims` map.
     /// The key value pairs that describe required claims in the identity token.
-    pub fn required_claims(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.required_claims
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn required_claims(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.required_claims.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -212,9 +205,7 @@ impl OidcIdentityProviderConfigRequestBuilder {
         self
     }
     /// The `requiredClaims` member as currently set.
-    pub fn get_required_claims(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_required_claims(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.required_claims
     }
     /// Builds the [`OidcIdentityProviderConfigRequest`].
@@ -222,28 +213,20 @@ impl OidcIdentityProviderConfigRequestBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<OidcIdentityProviderConfigRequest, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<OidcIdentityProviderConfigRequest, ::awsrt::error::BuildError> {
         Ok(OidcIdentityProviderConfigRequest {
-            identity_provider_config_name: self
-                .identity_provider_config_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "identity_provider_config_name",
-                    "`identity_provider_config_name` is required when building a `OidcIdentityProviderConfigRequest`",
-                ))?,
-            issuer_url: self
-                .issuer_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "issuer_url",
-                    "`issuer_url` is required when building a `OidcIdentityProviderConfigRequest`",
-                ))?,
-            client_id: self
-                .client_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_id",
-                    "`client_id` is required when building a `OidcIdentityProviderConfigRequest`",
-                ))?,
+            identity_provider_config_name: self.identity_provider_config_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "identity_provider_config_name",
+                "`identity_provider_config_name` is required when building a `OidcIdentityProviderConfigRequest`",
+            ))?,
+            issuer_url: self.issuer_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "issuer_url",
+                "`issuer_url` is required when building a `OidcIdentityProviderConfigRequest`",
+            ))?,
+            client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_id",
+                "`client_id` is required when building a `OidcIdentityProviderConfigRequest`",
+            ))?,
             username_claim: self.username_claim,
             username_prefix: self.username_prefix,
             groups_claim: self.groups_claim,

@@ -33,9 +33,7 @@ impl OutpostConfigRequest {
         &self.control_plane_instance_type
     }
     /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
-    pub fn control_plane_placement(
-        &self,
-    ) -> Option<&crate::types::ControlPlanePlacementRequest> {
+    pub fn control_plane_placement(&self) -> Option<&crate::types::ControlPlanePlacementRequest> {
         self.control_plane_placement.as_ref()
     }
     /// Creates a new builder for [`OutpostConfigRequest`].
@@ -49,9 +47,7 @@ impl OutpostConfigRequest {
 pub struct OutpostConfigRequestBuilder {
     pub(crate) outpost_arns: Option<Vec<String>>,
     pub(crate) control_plane_instance_type: Option<String>,
-    pub(crate) control_plane_placement: Option<
-        crate::types::ControlPlanePlacementRequest,
-    >,
+    pub(crate) control_plane_placement: Option<crate::types::ControlPlanePlacementRequest>,
 }
 impl OutpostConfigRequestBuilder {
     /// Appends an item to the `outpostArns` list.
@@ -113,18 +109,14 @@ impl OutpostConfigRequestBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<OutpostConfigRequest, ::awsrt::error::BuildError> {
         Ok(OutpostConfigRequest {
-            outpost_arns: self
-                .outpost_arns
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "outpost_arns",
-                    "`outpost_arns` is required when building a `OutpostConfigRequest`",
-                ))?,
-            control_plane_instance_type: self
-                .control_plane_instance_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "control_plane_instance_type",
-                    "`control_plane_instance_type` is required when building a `OutpostConfigRequest`",
-                ))?,
+            outpost_arns: self.outpost_arns.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "outpost_arns",
+                "`outpost_arns` is required when building a `OutpostConfigRequest`",
+            ))?,
+            control_plane_instance_type: self.control_plane_instance_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "control_plane_instance_type",
+                "`control_plane_instance_type` is required when building a `OutpostConfigRequest`",
+            ))?,
             control_plane_placement: self.control_plane_placement,
         })
     }

@@ -31,9 +31,7 @@ impl OutpostConfigResponse {
         &self.control_plane_instance_type
     }
     /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
-    pub fn control_plane_placement(
-        &self,
-    ) -> Option<&crate::types::ControlPlanePlacementResponse> {
+    pub fn control_plane_placement(&self) -> Option<&crate::types::ControlPlanePlacementResponse> {
         self.control_plane_placement.as_ref()
     }
     /// Creates a new builder for [`OutpostConfigResponse`].
@@ -47,9 +45,7 @@ impl OutpostConfigResponse {
 pub struct OutpostConfigResponseBuilder {
     pub(crate) outpost_arns: Option<Vec<String>>,
     pub(crate) control_plane_instance_type: Option<String>,
-    pub(crate) control_plane_placement: Option<
-        crate::types::ControlPlanePlacementResponse,
-    >,
+    pub(crate) control_plane_placement: Option<crate::types::ControlPlanePlacementResponse>,
 }
 impl OutpostConfigResponseBuilder {
     /// Appends an item to the `outpostArns` list.
@@ -111,18 +107,14 @@ impl OutpostConfigResponseBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<OutpostConfigResponse, ::awsrt::error::BuildError> {
         Ok(OutpostConfigResponse {
-            outpost_arns: self
-                .outpost_arns
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "outpost_arns",
-                    "`outpost_arns` is required when building a `OutpostConfigResponse`",
-                ))?,
-            control_plane_instance_type: self
-                .control_plane_instance_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "control_plane_instance_type",
-                    "`control_plane_instance_type` is required when building a `OutpostConfigResponse`",
-                ))?,
+            outpost_arns: self.outpost_arns.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "outpost_arns",
+                "`outpost_arns` is required when building a `OutpostConfigResponse`",
+            ))?,
+            control_plane_instance_type: self.control_plane_instance_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "control_plane_instance_type",
+                "`control_plane_instance_type` is required when building a `OutpostConfigResponse`",
+            ))?,
             control_plane_placement: self.control_plane_placement,
         })
     }
@@ -132,22 +124,15 @@ pub(crate) fn de_outpost_config_response(
 ) -> Result<OutpostConfigResponse, ::awsrt::json::JsonError> {
     let mut f_outpost_arns: Option<Vec<String>> = None;
     let mut f_control_plane_instance_type: Option<String> = None;
-    let mut f_control_plane_placement: Option<
-        crate::types::ControlPlanePlacementResponse,
-    > = None;
+    let mut f_control_plane_placement: Option<crate::types::ControlPlanePlacementResponse> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "outpostArns" => {
-                f_outpost_arns = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "controlPlaneInstanceType" => {
-                f_control_plane_instance_type = r.optional(|r| r.string_owned())?;
-            }
-            "controlPlanePlacement" => {
-                f_control_plane_placement = r
-                    .optional(crate::types::de_control_plane_placement_response)?;
-            }
+            "outpostArns" => f_outpost_arns = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "controlPlaneInstanceType" => f_control_plane_instance_type = r.optional(|r| r.string_owned())?,
+            "controlPlanePlacement" => f_control_plane_placement = r.optional(
+                crate::types::de_control_plane_placement_response,
+            )?,
             _ => r.skip_value()?,
         }
     }

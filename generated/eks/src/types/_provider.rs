@@ -48,7 +48,9 @@ impl ProviderBuilder {
     }
     /// Builds the [`Provider`].
     pub fn build(self) -> Provider {
-        Provider { key_arn: self.key_arn }
+        Provider {
+            key_arn: self.key_arn,
+        }
     }
 }
 pub(crate) fn ser_provider(w: &mut ::awsrt::json::JsonWriter, v: &Provider) {
@@ -70,5 +72,7 @@ pub(crate) fn de_provider(
             _ => r.skip_value()?,
         }
     }
-    Ok(Provider { key_arn: f_key_arn })
+    Ok(Provider {
+        key_arn: f_key_arn,
+    })
 }

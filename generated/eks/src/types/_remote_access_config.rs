@@ -77,10 +77,7 @@ impl RemoteAccessConfigBuilder {
         }
     }
 }
-pub(crate) fn ser_remote_access_config(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RemoteAccessConfig,
-) {
+pub(crate) fn ser_remote_access_config(w: &mut ::awsrt::json::JsonWriter, v: &RemoteAccessConfig) {
     w.begin_object();
     if let Some(value) = &v.ec2_ssh_key {
         w.key("ec2SshKey");
@@ -105,9 +102,7 @@ pub(crate) fn de_remote_access_config(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ec2SshKey" => f_ec2_ssh_key = r.optional(|r| r.string_owned())?,
-            "sourceSecurityGroups" => {
-                f_source_security_groups = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "sourceSecurityGroups" => f_source_security_groups = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -64,10 +64,7 @@ pub struct RemoteNetworkConfigRequestBuilder {
 impl RemoteNetworkConfigRequestBuilder {
     /// Appends an item to the `remoteNodeNetworks` list.
     /// The list of network CIDRs that can contain hybrid nodes.
-    pub fn remote_node_networks(
-        mut self,
-        input: crate::types::RemoteNodeNetwork,
-    ) -> Self {
+    pub fn remote_node_networks(mut self, input: crate::types::RemoteNodeNetwork) -> Self {
         self.remote_node_networks.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -80,9 +77,7 @@ impl RemoteNetworkConfigRequestBuilder {
         self
     }
     /// The `remoteNodeNetworks` member as currently set.
-    pub fn get_remote_node_networks(
-        &self,
-    ) -> &Option<Vec<crate::types::RemoteNodeNetwork>> {
+    pub fn get_remote_node_networks(&self) -> &Option<Vec<crate::types::RemoteNodeNetwork>> {
         &self.remote_node_networks
     }
     /// Appends an item to the `remotePodNetworks` list.
@@ -100,9 +95,7 @@ impl RemoteNetworkConfigRequestBuilder {
         self
     }
     /// The `remotePodNetworks` member as currently set.
-    pub fn get_remote_pod_networks(
-        &self,
-    ) -> &Option<Vec<crate::types::RemotePodNetwork>> {
+    pub fn get_remote_pod_networks(&self) -> &Option<Vec<crate::types::RemotePodNetwork>> {
         &self.remote_pod_networks
     }
     /// Builds the [`RemoteNetworkConfigRequest`].

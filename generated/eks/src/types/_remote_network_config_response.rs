@@ -42,10 +42,7 @@ pub struct RemoteNetworkConfigResponseBuilder {
 impl RemoteNetworkConfigResponseBuilder {
     /// Appends an item to the `remoteNodeNetworks` list.
     /// The list of network CIDRs that can contain hybrid nodes.
-    pub fn remote_node_networks(
-        mut self,
-        input: crate::types::RemoteNodeNetwork,
-    ) -> Self {
+    pub fn remote_node_networks(mut self, input: crate::types::RemoteNodeNetwork) -> Self {
         self.remote_node_networks.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -58,9 +55,7 @@ impl RemoteNetworkConfigResponseBuilder {
         self
     }
     /// The `remoteNodeNetworks` member as currently set.
-    pub fn get_remote_node_networks(
-        &self,
-    ) -> &Option<Vec<crate::types::RemoteNodeNetwork>> {
+    pub fn get_remote_node_networks(&self) -> &Option<Vec<crate::types::RemoteNodeNetwork>> {
         &self.remote_node_networks
     }
     /// Appends an item to the `remotePodNetworks` list.
@@ -78,9 +73,7 @@ impl RemoteNetworkConfigResponseBuilder {
         self
     }
     /// The `remotePodNetworks` member as currently set.
-    pub fn get_remote_pod_networks(
-        &self,
-    ) -> &Option<Vec<crate::types::RemotePodNetwork>> {
+    pub fn get_remote_pod_networks(&self) -> &Option<Vec<crate::types::RemotePodNetwork>> {
         &self.remote_pod_networks
     }
     /// Builds the [`RemoteNetworkConfigResponse`].
@@ -99,14 +92,12 @@ pub(crate) fn de_remote_network_config_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "remoteNodeNetworks" => {
-                f_remote_node_networks = r
-                    .optional(|r| r.list(crate::types::de_remote_node_network))?;
-            }
-            "remotePodNetworks" => {
-                f_remote_pod_networks = r
-                    .optional(|r| r.list(crate::types::de_remote_pod_network))?;
-            }
+            "remoteNodeNetworks" => f_remote_node_networks = r.optional(|r| r.list(
+                crate::types::de_remote_node_network,
+            ))?,
+            "remotePodNetworks" => f_remote_pod_networks = r.optional(|r| r.list(
+                crate::types::de_remote_pod_network,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -80,10 +80,7 @@ impl RemoteNodeNetworkBuilder {
         }
     }
 }
-pub(crate) fn ser_remote_node_network(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RemoteNodeNetwork,
-) {
+pub(crate) fn ser_remote_node_network(w: &mut ::awsrt::json::JsonWriter, v: &RemoteNodeNetwork) {
     w.begin_object();
     if let Some(value) = &v.cidrs {
         w.key("cidrs");

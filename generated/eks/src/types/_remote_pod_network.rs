@@ -72,10 +72,7 @@ impl RemotePodNetworkBuilder {
         }
     }
 }
-pub(crate) fn ser_remote_pod_network(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RemotePodNetwork,
-) {
+pub(crate) fn ser_remote_pod_network(w: &mut ::awsrt::json::JsonWriter, v: &RemotePodNetwork) {
     w.begin_object();
     if let Some(value) = &v.cidrs {
         w.key("cidrs");
@@ -98,5 +95,7 @@ pub(crate) fn de_remote_pod_network(
             _ => r.skip_value()?,
         }
     }
-    Ok(RemotePodNetwork { cidrs: f_cidrs })
+    Ok(RemotePodNetwork {
+        cidrs: f_cidrs,
+    })
 }

@@ -38,10 +38,7 @@ impl StorageConfigRequestBuilder {
         self
     }
     /// Sets or clears the `blockStorage` member.
-    pub fn set_block_storage(
-        mut self,
-        input: Option<crate::types::BlockStorage>,
-    ) -> Self {
+    pub fn set_block_storage(mut self, input: Option<crate::types::BlockStorage>) -> Self {
         self.block_storage = input;
         self
     }

@@ -38,10 +38,7 @@ impl StorageConfigResponseBuilder {
         self
     }
     /// Sets or clears the `blockStorage` member.
-    pub fn set_block_storage(
-        mut self,
-        input: Option<crate::types::BlockStorage>,
-    ) -> Self {
+    pub fn set_block_storage(mut self, input: Option<crate::types::BlockStorage>) -> Self {
         self.block_storage = input;
         self
     }
@@ -63,9 +60,7 @@ pub(crate) fn de_storage_config_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "blockStorage" => {
-                f_block_storage = r.optional(crate::types::de_block_storage)?;
-            }
+            "blockStorage" => f_block_storage = r.optional(crate::types::de_block_storage)?,
             _ => r.skip_value()?,
         }
     }

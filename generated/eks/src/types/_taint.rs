@@ -126,10 +126,7 @@ pub(crate) fn de_taint(
         match &*key {
             "key" => f_key = r.optional(|r| r.string_owned())?,
             "value" => f_value = r.optional(|r| r.string_owned())?,
-            "effect" => {
-                f_effect = r
-                    .optional(|r| Ok(crate::types::TaintEffect::from(&*r.string()?)))?;
-            }
+            "effect" => f_effect = r.optional(|r| Ok(crate::types::TaintEffect::from(&*r.string()?)))?,
             _ => r.skip_value()?,
         }
     }

@@ -183,21 +183,14 @@ pub(crate) fn de_update(
     while let Some(key) = r.next_key()? {
         match &*key {
             "id" => f_id = r.optional(|r| r.string_owned())?,
-            "status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::UpdateStatus::from(&*r.string()?)))?;
-            }
-            "type" => {
-                f_type = r
-                    .optional(|r| Ok(crate::types::UpdateType::from(&*r.string()?)))?;
-            }
+            "status" => f_status = r.optional(|r| Ok(
+                crate::types::UpdateStatus::from(&*r.string()?),
+            ))?,
+            "type" => f_type = r.optional(|r| Ok(crate::types::UpdateType::from(&*r.string()?)))?,
             "params" => f_params = r.optional(|r| r.list(crate::types::de_update_param))?,
-            "createdAt" => {
-                f_created_at = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "createdAt" => f_created_at = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "errors" => f_errors = r.optional(|r| r.list(crate::types::de_error_detail))?,
             _ => r.skip_value()?,
         }

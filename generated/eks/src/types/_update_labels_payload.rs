@@ -20,9 +20,7 @@ pub struct UpdateLabelsPayload {
 }
 impl UpdateLabelsPayload {
     /// The Kubernetes `labels` to add or update.
-    pub fn add_or_update_labels(
-        &self,
-    ) -> Option<&::std::collections::HashMap<String, String>> {
+    pub fn add_or_update_labels(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.add_or_update_labels.as_ref()
     }
     /// The Kubernetes `labels` to remove.
@@ -49,8 +47,7 @@ impl UpdateLabelsPayloadBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.add_or_update_labels
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.add_or_update_labels.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -63,9 +60,7 @@ impl UpdateLabelsPayloadBuilder {
         self
     }
     /// The `addOrUpdateLabels` member as currently set.
-    pub fn get_add_or_update_labels(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_add_or_update_labels(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.add_or_update_labels
     }
     /// Appends an item to the `removeLabels` list.

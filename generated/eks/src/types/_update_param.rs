@@ -84,12 +84,7 @@ pub(crate) fn de_update_param(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "type" => {
-                f_type = r
-                    .optional(|r| Ok(
-                        crate::types::UpdateParamType::from(&*r.string()?),
-                    ))?;
-            }
+            "type" => f_type = r.optional(|r| Ok(crate::types::UpdateParamType::from(&*r.string()?)))?,
             "value" => f_value = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -47,10 +47,7 @@ impl UpdateTaintsPayloadBuilder {
         self
     }
     /// Sets or clears the `addOrUpdateTaints` member.
-    pub fn set_add_or_update_taints(
-        mut self,
-        input: Option<Vec<crate::types::Taint>>,
-    ) -> Self {
+    pub fn set_add_or_update_taints(mut self, input: Option<Vec<crate::types::Taint>>) -> Self {
         self.add_or_update_taints = input;
         self
     }

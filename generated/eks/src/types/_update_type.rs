@@ -49,9 +49,7 @@ impl UpdateType {
             Self::LoggingUpdate => "LoggingUpdate",
             Self::ConfigUpdate => "ConfigUpdate",
             Self::AssociateIdentityProviderConfig => "AssociateIdentityProviderConfig",
-            Self::DisassociateIdentityProviderConfig => {
-                "DisassociateIdentityProviderConfig"
-            }
+            Self::DisassociateIdentityProviderConfig => "DisassociateIdentityProviderConfig",
             Self::AssociateEncryptionConfig => "AssociateEncryptionConfig",
             Self::AddonUpdate => "AddonUpdate",
             Self::VpcConfigUpdate => "VpcConfigUpdate",
@@ -63,7 +61,7 @@ impl UpdateType {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "VersionUpdate",
             "EndpointAccessUpdate",
@@ -89,9 +87,7 @@ impl ::std::convert::From<&str> for UpdateType {
             "LoggingUpdate" => Self::LoggingUpdate,
             "ConfigUpdate" => Self::ConfigUpdate,
             "AssociateIdentityProviderConfig" => Self::AssociateIdentityProviderConfig,
-            "DisassociateIdentityProviderConfig" => {
-                Self::DisassociateIdentityProviderConfig
-            }
+            "DisassociateIdentityProviderConfig" => Self::DisassociateIdentityProviderConfig,
             "AssociateEncryptionConfig" => Self::AssociateEncryptionConfig,
             "AddonUpdate" => Self::AddonUpdate,
             "VpcConfigUpdate" => Self::VpcConfigUpdate,
@@ -131,18 +127,13 @@ impl Default for UpdateType {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for UpdateType {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for UpdateType {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for UpdateType {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

@@ -64,10 +64,9 @@ pub(crate) fn de_upgrade_policy_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "supportType" => {
-                f_support_type = r
-                    .optional(|r| Ok(crate::types::SupportType::from(&*r.string()?)))?;
-            }
+            "supportType" => f_support_type = r.optional(|r| Ok(
+                crate::types::SupportType::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

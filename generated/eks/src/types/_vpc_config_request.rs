@@ -148,10 +148,7 @@ impl VpcConfigRequestBuilder {
         }
     }
 }
-pub(crate) fn ser_vpc_config_request(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &VpcConfigRequest,
-) {
+pub(crate) fn ser_vpc_config_request(w: &mut ::awsrt::json::JsonWriter, v: &VpcConfigRequest) {
     w.begin_object();
     if let Some(value) = &v.subnet_ids {
         w.key("subnetIds");

@@ -208,22 +208,12 @@ pub(crate) fn de_vpc_config_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "subnetIds" => f_subnet_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "securityGroupIds" => {
-                f_security_group_ids = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "clusterSecurityGroupId" => {
-                f_cluster_security_group_id = r.optional(|r| r.string_owned())?;
-            }
+            "securityGroupIds" => f_security_group_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "clusterSecurityGroupId" => f_cluster_security_group_id = r.optional(|r| r.string_owned())?,
             "vpcId" => f_vpc_id = r.optional(|r| r.string_owned())?,
-            "endpointPublicAccess" => {
-                f_endpoint_public_access = r.optional(|r| r.bool())?;
-            }
-            "endpointPrivateAccess" => {
-                f_endpoint_private_access = r.optional(|r| r.bool())?;
-            }
-            "publicAccessCidrs" => {
-                f_public_access_cidrs = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "endpointPublicAccess" => f_endpoint_public_access = r.optional(|r| r.bool())?,
+            "endpointPrivateAccess" => f_endpoint_private_access = r.optional(|r| r.bool())?,
+            "publicAccessCidrs" => f_public_access_cidrs = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

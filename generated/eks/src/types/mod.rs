@@ -29,7 +29,7 @@ pub use self::_access_config_response::AccessConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_access_config_response::de_access_config_response;
+pub(crate) use self::_access_config_response::{de_access_config_response};
 #[cfg(
     any(
         feature = "create_access_entry",
@@ -53,143 +53,93 @@ pub use self::_access_entry::AccessEntry;
         feature = "update_access_entry"
     )
 )]
-pub(crate) use self::_access_entry::de_access_entry;
+pub(crate) use self::_access_entry::{de_access_entry};
 #[cfg(feature = "list_access_policies")]
 mod _access_policy;
 #[cfg(feature = "list_access_policies")]
 pub use self::_access_policy::AccessPolicy;
 #[cfg(feature = "list_access_policies")]
-pub(crate) use self::_access_policy::de_access_policy;
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
+pub(crate) use self::_access_policy::{de_access_policy};
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
 mod _access_scope;
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
 pub use self::_access_scope::AccessScope;
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
 pub(crate) use self::_access_scope::{ser_access_scope, de_access_scope};
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
 mod _access_scope_type;
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
 pub use self::_access_scope_type::AccessScopeType;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 mod _addon;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 pub use self::_addon::Addon;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
-pub(crate) use self::_addon::de_addon;
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
+pub(crate) use self::_addon::{de_addon};
 #[cfg(feature = "describe_insight")]
 mod _addon_compatibility_detail;
 #[cfg(feature = "describe_insight")]
 pub use self::_addon_compatibility_detail::AddonCompatibilityDetail;
 #[cfg(feature = "describe_insight")]
-pub(crate) use self::_addon_compatibility_detail::de_addon_compatibility_detail;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+pub(crate) use self::_addon_compatibility_detail::{de_addon_compatibility_detail};
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 mod _addon_health;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 pub use self::_addon_health::AddonHealth;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
-pub(crate) use self::_addon_health::de_addon_health;
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
+pub(crate) use self::_addon_health::{de_addon_health};
 #[cfg(feature = "describe_addon_versions")]
 mod _addon_info;
 #[cfg(feature = "describe_addon_versions")]
 pub use self::_addon_info::AddonInfo;
 #[cfg(feature = "describe_addon_versions")]
-pub(crate) use self::_addon_info::de_addon_info;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+pub(crate) use self::_addon_info::{de_addon_info};
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 mod _addon_issue;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 pub use self::_addon_issue::AddonIssue;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
-pub(crate) use self::_addon_issue::de_addon_issue;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
+pub(crate) use self::_addon_issue::{de_addon_issue};
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 mod _addon_issue_code;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 pub use self::_addon_issue_code::AddonIssueCode;
 #[cfg(any(feature = "create_addon", feature = "update_addon"))]
 mod _addon_pod_identity_associations;
 #[cfg(any(feature = "create_addon", feature = "update_addon"))]
 pub use self::_addon_pod_identity_associations::AddonPodIdentityAssociations;
 #[cfg(any(feature = "create_addon", feature = "update_addon"))]
-pub(crate) use self::_addon_pod_identity_associations::ser_addon_pod_identity_associations;
+pub(crate) use self::_addon_pod_identity_associations::{ser_addon_pod_identity_associations};
 #[cfg(feature = "describe_addon_configuration")]
 mod _addon_pod_identity_configuration;
 #[cfg(feature = "describe_addon_configuration")]
 pub use self::_addon_pod_identity_configuration::AddonPodIdentityConfiguration;
 #[cfg(feature = "describe_addon_configuration")]
-pub(crate) use self::_addon_pod_identity_configuration::de_addon_pod_identity_configuration;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+pub(crate) use self::_addon_pod_identity_configuration::{de_addon_pod_identity_configuration};
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 mod _addon_status;
-#[cfg(
-    any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon")
-)]
+#[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
 pub use self::_addon_status::AddonStatus;
 #[cfg(feature = "describe_addon_versions")]
 mod _addon_version_info;
 #[cfg(feature = "describe_addon_versions")]
 pub use self::_addon_version_info::AddonVersionInfo;
 #[cfg(feature = "describe_addon_versions")]
-pub(crate) use self::_addon_version_info::de_addon_version_info;
+pub(crate) use self::_addon_version_info::{de_addon_version_info};
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _ami_types;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_ami_types::AmiTypes;
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
 mod _associated_access_policy;
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
 pub use self::_associated_access_policy::AssociatedAccessPolicy;
-#[cfg(
-    any(feature = "associate_access_policy", feature = "list_associated_access_policies")
-)]
-pub(crate) use self::_associated_access_policy::de_associated_access_policy;
+#[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
+pub(crate) use self::_associated_access_policy::{de_associated_access_policy};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -213,29 +163,17 @@ mod _authentication_mode;
 )]
 pub use self::_authentication_mode::AuthenticationMode;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _auto_scaling_group;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_auto_scaling_group::AutoScalingGroup;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
-pub(crate) use self::_auto_scaling_group::de_auto_scaling_group;
+pub(crate) use self::_auto_scaling_group::{de_auto_scaling_group};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -270,19 +208,11 @@ pub use self::_block_storage::BlockStorage;
 )]
 pub(crate) use self::_block_storage::{ser_block_storage, de_block_storage};
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _capacity_types;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_capacity_types::CapacityTypes;
 #[cfg(any(feature = "describe_insight", feature = "list_insights"))]
@@ -318,13 +248,13 @@ pub use self::_certificate::Certificate;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_certificate::de_certificate;
+pub(crate) use self::_certificate::{de_certificate};
 #[cfg(feature = "describe_insight")]
 mod _client_stat;
 #[cfg(feature = "describe_insight")]
 pub use self::_client_stat::ClientStat;
 #[cfg(feature = "describe_insight")]
-pub(crate) use self::_client_stat::de_client_stat;
+pub(crate) use self::_client_stat::{de_client_stat};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -354,7 +284,7 @@ pub use self::_cluster::Cluster;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_cluster::de_cluster;
+pub(crate) use self::_cluster::{de_cluster};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -384,7 +314,7 @@ pub use self::_cluster_health::ClusterHealth;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_cluster_health::de_cluster_health;
+pub(crate) use self::_cluster_health::{de_cluster_health};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -414,7 +344,7 @@ pub use self::_cluster_issue::ClusterIssue;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_cluster_issue::de_cluster_issue;
+pub(crate) use self::_cluster_issue::{de_cluster_issue};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -460,7 +390,7 @@ mod _cluster_version_information;
 #[cfg(feature = "describe_cluster_versions")]
 pub use self::_cluster_version_information::ClusterVersionInformation;
 #[cfg(feature = "describe_cluster_versions")]
-pub(crate) use self::_cluster_version_information::de_cluster_version_information;
+pub(crate) use self::_cluster_version_information::{de_cluster_version_information};
 #[cfg(feature = "describe_cluster_versions")]
 mod _cluster_version_status;
 #[cfg(feature = "describe_cluster_versions")]
@@ -470,13 +400,13 @@ mod _compatibility;
 #[cfg(feature = "describe_addon_versions")]
 pub use self::_compatibility::Compatibility;
 #[cfg(feature = "describe_addon_versions")]
-pub(crate) use self::_compatibility::de_compatibility;
+pub(crate) use self::_compatibility::{de_compatibility};
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 mod _compute_config_request;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 pub use self::_compute_config_request::ComputeConfigRequest;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
-pub(crate) use self::_compute_config_request::ser_compute_config_request;
+pub(crate) use self::_compute_config_request::{ser_compute_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -506,7 +436,7 @@ pub use self::_compute_config_response::ComputeConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_compute_config_response::de_compute_config_response;
+pub(crate) use self::_compute_config_response::{de_compute_config_response};
 #[cfg(feature = "describe_identity_provider_config")]
 mod _config_status;
 #[cfg(feature = "describe_identity_provider_config")]
@@ -520,7 +450,7 @@ mod _connector_config_request;
 #[cfg(feature = "register_cluster")]
 pub use self::_connector_config_request::ConnectorConfigRequest;
 #[cfg(feature = "register_cluster")]
-pub(crate) use self::_connector_config_request::ser_connector_config_request;
+pub(crate) use self::_connector_config_request::{ser_connector_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -550,13 +480,13 @@ pub use self::_connector_config_response::ConnectorConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_connector_config_response::de_connector_config_response;
+pub(crate) use self::_connector_config_response::{de_connector_config_response};
 #[cfg(feature = "create_cluster")]
 mod _control_plane_placement_request;
 #[cfg(feature = "create_cluster")]
 pub use self::_control_plane_placement_request::ControlPlanePlacementRequest;
 #[cfg(feature = "create_cluster")]
-pub(crate) use self::_control_plane_placement_request::ser_control_plane_placement_request;
+pub(crate) use self::_control_plane_placement_request::{ser_control_plane_placement_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -586,19 +516,19 @@ pub use self::_control_plane_placement_response::ControlPlanePlacementResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_control_plane_placement_response::de_control_plane_placement_response;
+pub(crate) use self::_control_plane_placement_response::{de_control_plane_placement_response};
 #[cfg(feature = "create_cluster")]
 mod _create_access_config_request;
 #[cfg(feature = "create_cluster")]
 pub use self::_create_access_config_request::CreateAccessConfigRequest;
 #[cfg(feature = "create_cluster")]
-pub(crate) use self::_create_access_config_request::ser_create_access_config_request;
+pub(crate) use self::_create_access_config_request::{ser_create_access_config_request};
 #[cfg(feature = "describe_insight")]
 mod _deprecation_detail;
 #[cfg(feature = "describe_insight")]
 pub use self::_deprecation_detail::DeprecationDetail;
 #[cfg(feature = "describe_insight")]
-pub(crate) use self::_deprecation_detail::de_deprecation_detail;
+pub(crate) use self::_deprecation_detail::{de_deprecation_detail};
 #[cfg(
     any(
         feature = "create_eks_anywhere_subscription",
@@ -628,7 +558,7 @@ pub use self::_eks_anywhere_subscription::EksAnywhereSubscription;
         feature = "update_eks_anywhere_subscription"
     )
 )]
-pub(crate) use self::_eks_anywhere_subscription::de_eks_anywhere_subscription;
+pub(crate) use self::_eks_anywhere_subscription::{de_eks_anywhere_subscription};
 #[cfg(
     any(
         feature = "create_eks_anywhere_subscription",
@@ -682,9 +612,9 @@ pub use self::_eks_anywhere_subscription_term::EksAnywhereSubscriptionTerm;
         feature = "update_eks_anywhere_subscription"
     )
 )]
-pub(crate) use self::_eks_anywhere_subscription_term::{
-    ser_eks_anywhere_subscription_term, de_eks_anywhere_subscription_term,
-};
+pub(
+    crate
+) use self::_eks_anywhere_subscription_term::{ser_eks_anywhere_subscription_term, de_eks_anywhere_subscription_term};
 #[cfg(
     any(
         feature = "create_eks_anywhere_subscription",
@@ -737,9 +667,9 @@ pub use self::_elastic_load_balancing::ElasticLoadBalancing;
         feature = "update_cluster_config"
     )
 )]
-pub(crate) use self::_elastic_load_balancing::{
-    ser_elastic_load_balancing, de_elastic_load_balancing,
-};
+pub(
+    crate
+) use self::_elastic_load_balancing::{ser_elastic_load_balancing, de_elastic_load_balancing};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -842,7 +772,7 @@ pub use self::_error_detail::ErrorDetail;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::_error_detail::de_error_detail;
+pub(crate) use self::_error_detail::{de_error_detail};
 #[cfg(
     any(
         feature = "create_fargate_profile",
@@ -866,7 +796,7 @@ pub use self::_fargate_profile::FargateProfile;
         feature = "describe_fargate_profile"
     )
 )]
-pub(crate) use self::_fargate_profile::de_fargate_profile;
+pub(crate) use self::_fargate_profile::{de_fargate_profile};
 #[cfg(
     any(
         feature = "create_fargate_profile",
@@ -890,7 +820,7 @@ pub use self::_fargate_profile_health::FargateProfileHealth;
         feature = "describe_fargate_profile"
     )
 )]
-pub(crate) use self::_fargate_profile_health::de_fargate_profile_health;
+pub(crate) use self::_fargate_profile_health::{de_fargate_profile_health};
 #[cfg(
     any(
         feature = "create_fargate_profile",
@@ -914,7 +844,7 @@ pub use self::_fargate_profile_issue::FargateProfileIssue;
         feature = "describe_fargate_profile"
     )
 )]
-pub(crate) use self::_fargate_profile_issue::de_fargate_profile_issue;
+pub(crate) use self::_fargate_profile_issue::{de_fargate_profile_issue};
 #[cfg(
     any(
         feature = "create_fargate_profile",
@@ -954,9 +884,9 @@ pub use self::_fargate_profile_selector::FargateProfileSelector;
         feature = "describe_fargate_profile"
     )
 )]
-pub(crate) use self::_fargate_profile_selector::{
-    ser_fargate_profile_selector, de_fargate_profile_selector,
-};
+pub(
+    crate
+) use self::_fargate_profile_selector::{ser_fargate_profile_selector, de_fargate_profile_selector};
 #[cfg(
     any(
         feature = "create_fargate_profile",
@@ -1002,7 +932,7 @@ pub use self::_identity::Identity;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_identity::de_identity;
+pub(crate) use self::_identity::{de_identity};
 #[cfg(
     any(
         feature = "describe_identity_provider_config",
@@ -1026,39 +956,39 @@ pub use self::_identity_provider_config::IdentityProviderConfig;
         feature = "list_identity_provider_configs"
     )
 )]
-pub(crate) use self::_identity_provider_config::{
-    ser_identity_provider_config, de_identity_provider_config,
-};
+pub(
+    crate
+) use self::_identity_provider_config::{ser_identity_provider_config, de_identity_provider_config};
 #[cfg(feature = "describe_identity_provider_config")]
 mod _identity_provider_config_response;
 #[cfg(feature = "describe_identity_provider_config")]
 pub use self::_identity_provider_config_response::IdentityProviderConfigResponse;
 #[cfg(feature = "describe_identity_provider_config")]
-pub(crate) use self::_identity_provider_config_response::de_identity_provider_config_response;
+pub(crate) use self::_identity_provider_config_response::{de_identity_provider_config_response};
 #[cfg(feature = "describe_insight")]
 mod _insight;
 #[cfg(feature = "describe_insight")]
 pub use self::_insight::Insight;
 #[cfg(feature = "describe_insight")]
-pub(crate) use self::_insight::de_insight;
+pub(crate) use self::_insight::{de_insight};
 #[cfg(feature = "describe_insight")]
 mod _insight_category_specific_summary;
 #[cfg(feature = "describe_insight")]
 pub use self::_insight_category_specific_summary::InsightCategorySpecificSummary;
 #[cfg(feature = "describe_insight")]
-pub(crate) use self::_insight_category_specific_summary::de_insight_category_specific_summary;
+pub(crate) use self::_insight_category_specific_summary::{de_insight_category_specific_summary};
 #[cfg(feature = "describe_insight")]
 mod _insight_resource_detail;
 #[cfg(feature = "describe_insight")]
 pub use self::_insight_resource_detail::InsightResourceDetail;
 #[cfg(feature = "describe_insight")]
-pub(crate) use self::_insight_resource_detail::de_insight_resource_detail;
+pub(crate) use self::_insight_resource_detail::{de_insight_resource_detail};
 #[cfg(any(feature = "describe_insight", feature = "list_insights"))]
 mod _insight_status;
 #[cfg(any(feature = "describe_insight", feature = "list_insights"))]
 pub use self::_insight_status::InsightStatus;
 #[cfg(any(feature = "describe_insight", feature = "list_insights"))]
-pub(crate) use self::_insight_status::de_insight_status;
+pub(crate) use self::_insight_status::{de_insight_status};
 #[cfg(any(feature = "describe_insight", feature = "list_insights"))]
 mod _insight_status_value;
 #[cfg(any(feature = "describe_insight", feature = "list_insights"))]
@@ -1068,13 +998,13 @@ mod _insight_summary;
 #[cfg(feature = "list_insights")]
 pub use self::_insight_summary::InsightSummary;
 #[cfg(feature = "list_insights")]
-pub(crate) use self::_insight_summary::de_insight_summary;
+pub(crate) use self::_insight_summary::{de_insight_summary};
 #[cfg(feature = "list_insights")]
 mod _insights_filter;
 #[cfg(feature = "list_insights")]
 pub use self::_insights_filter::InsightsFilter;
 #[cfg(feature = "list_insights")]
-pub(crate) use self::_insights_filter::ser_insights_filter;
+pub(crate) use self::_insights_filter::{ser_insights_filter};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1098,35 +1028,23 @@ mod _ip_family;
 )]
 pub use self::_ip_family::IpFamily;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _issue;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_issue::Issue;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
-pub(crate) use self::_issue::de_issue;
+pub(crate) use self::_issue::{de_issue};
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 mod _kubernetes_network_config_request;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 pub use self::_kubernetes_network_config_request::KubernetesNetworkConfigRequest;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
-pub(crate) use self::_kubernetes_network_config_request::ser_kubernetes_network_config_request;
+pub(crate) use self::_kubernetes_network_config_request::{ser_kubernetes_network_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1156,7 +1074,7 @@ pub use self::_kubernetes_network_config_response::KubernetesNetworkConfigRespon
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_kubernetes_network_config_response::de_kubernetes_network_config_response;
+pub(crate) use self::_kubernetes_network_config_response::{de_kubernetes_network_config_response};
 #[cfg(
     any(
         feature = "create_nodegroup",
@@ -1183,9 +1101,9 @@ pub use self::_launch_template_specification::LaunchTemplateSpecification;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::_launch_template_specification::{
-    ser_launch_template_specification, de_launch_template_specification,
-};
+pub(
+    crate
+) use self::_launch_template_specification::{ser_launch_template_specification, de_launch_template_specification};
 #[cfg(
     any(
         feature = "create_eks_anywhere_subscription",
@@ -1215,7 +1133,7 @@ pub use self::_license::License;
         feature = "update_eks_anywhere_subscription"
     )
 )]
-pub(crate) use self::_license::de_license;
+pub(crate) use self::_license::{de_license};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1330,7 +1248,7 @@ pub use self::_marketplace_information::MarketplaceInformation;
         feature = "describe_addon_versions"
     )
 )]
-pub(crate) use self::_marketplace_information::de_marketplace_information;
+pub(crate) use self::_marketplace_information::{de_marketplace_information};
 #[cfg(
     any(
         feature = "create_nodegroup",
@@ -1357,97 +1275,51 @@ pub use self::_node_repair_config::NodeRepairConfig;
         feature = "update_nodegroup_config"
     )
 )]
-pub(crate) use self::_node_repair_config::{
-    ser_node_repair_config, de_node_repair_config,
-};
+pub(crate) use self::_node_repair_config::{ser_node_repair_config, de_node_repair_config};
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _nodegroup;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_nodegroup::Nodegroup;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
-pub(crate) use self::_nodegroup::de_nodegroup;
+pub(crate) use self::_nodegroup::{de_nodegroup};
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _nodegroup_health;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_nodegroup_health::NodegroupHealth;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
-pub(crate) use self::_nodegroup_health::de_nodegroup_health;
+pub(crate) use self::_nodegroup_health::{de_nodegroup_health};
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _nodegroup_issue_code;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_nodegroup_issue_code::NodegroupIssueCode;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _nodegroup_resources;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_nodegroup_resources::NodegroupResources;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
-pub(crate) use self::_nodegroup_resources::de_nodegroup_resources;
+pub(crate) use self::_nodegroup_resources::{de_nodegroup_resources};
 #[cfg(
     any(
         feature = "create_nodegroup",
@@ -1474,23 +1346,15 @@ pub use self::_nodegroup_scaling_config::NodegroupScalingConfig;
         feature = "update_nodegroup_config"
     )
 )]
-pub(crate) use self::_nodegroup_scaling_config::{
-    ser_nodegroup_scaling_config, de_nodegroup_scaling_config,
-};
+pub(
+    crate
+) use self::_nodegroup_scaling_config::{ser_nodegroup_scaling_config, de_nodegroup_scaling_config};
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _nodegroup_status;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_nodegroup_status::NodegroupStatus;
 #[cfg(
@@ -1519,9 +1383,9 @@ pub use self::_nodegroup_update_config::NodegroupUpdateConfig;
         feature = "update_nodegroup_config"
     )
 )]
-pub(crate) use self::_nodegroup_update_config::{
-    ser_nodegroup_update_config, de_nodegroup_update_config,
-};
+pub(
+    crate
+) use self::_nodegroup_update_config::{ser_nodegroup_update_config, de_nodegroup_update_config};
 #[cfg(
     any(
         feature = "create_nodegroup",
@@ -1569,25 +1433,27 @@ pub use self::_oidc::Oidc;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_oidc::de_oidc;
+pub(crate) use self::_oidc::{de_oidc};
 #[cfg(feature = "describe_identity_provider_config")]
 mod _oidc_identity_provider_config;
 #[cfg(feature = "describe_identity_provider_config")]
 pub use self::_oidc_identity_provider_config::OidcIdentityProviderConfig;
 #[cfg(feature = "describe_identity_provider_config")]
-pub(crate) use self::_oidc_identity_provider_config::de_oidc_identity_provider_config;
+pub(crate) use self::_oidc_identity_provider_config::{de_oidc_identity_provider_config};
 #[cfg(feature = "associate_identity_provider_config")]
 mod _oidc_identity_provider_config_request;
 #[cfg(feature = "associate_identity_provider_config")]
 pub use self::_oidc_identity_provider_config_request::OidcIdentityProviderConfigRequest;
 #[cfg(feature = "associate_identity_provider_config")]
-pub(crate) use self::_oidc_identity_provider_config_request::ser_oidc_identity_provider_config_request;
+pub(
+    crate
+) use self::_oidc_identity_provider_config_request::{ser_oidc_identity_provider_config_request};
 #[cfg(feature = "create_cluster")]
 mod _outpost_config_request;
 #[cfg(feature = "create_cluster")]
 pub use self::_outpost_config_request::OutpostConfigRequest;
 #[cfg(feature = "create_cluster")]
-pub(crate) use self::_outpost_config_request::ser_outpost_config_request;
+pub(crate) use self::_outpost_config_request::{ser_outpost_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1617,7 +1483,7 @@ pub use self::_outpost_config_response::OutpostConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_outpost_config_response::de_outpost_config_response;
+pub(crate) use self::_outpost_config_response::{de_outpost_config_response};
 #[cfg(
     any(
         feature = "create_pod_identity_association",
@@ -1644,13 +1510,13 @@ pub use self::_pod_identity_association::PodIdentityAssociation;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::_pod_identity_association::de_pod_identity_association;
+pub(crate) use self::_pod_identity_association::{de_pod_identity_association};
 #[cfg(feature = "list_pod_identity_associations")]
 mod _pod_identity_association_summary;
 #[cfg(feature = "list_pod_identity_associations")]
 pub use self::_pod_identity_association_summary::PodIdentityAssociationSummary;
 #[cfg(feature = "list_pod_identity_associations")]
-pub(crate) use self::_pod_identity_association_summary::de_pod_identity_association_summary;
+pub(crate) use self::_pod_identity_association_summary::{de_pod_identity_association_summary};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -1685,37 +1551,23 @@ pub use self::_provider::Provider;
 )]
 pub(crate) use self::_provider::{ser_provider, de_provider};
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 mod _remote_access_config;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
 pub use self::_remote_access_config::RemoteAccessConfig;
 #[cfg(
-    any(
-        feature = "create_nodegroup",
-        feature = "delete_nodegroup",
-        feature = "describe_nodegroup"
-    )
+    any(feature = "create_nodegroup", feature = "delete_nodegroup", feature = "describe_nodegroup")
 )]
-pub(crate) use self::_remote_access_config::{
-    ser_remote_access_config, de_remote_access_config,
-};
+pub(crate) use self::_remote_access_config::{ser_remote_access_config, de_remote_access_config};
 #[cfg(feature = "create_cluster")]
 mod _remote_network_config_request;
 #[cfg(feature = "create_cluster")]
 pub use self::_remote_network_config_request::RemoteNetworkConfigRequest;
 #[cfg(feature = "create_cluster")]
-pub(crate) use self::_remote_network_config_request::ser_remote_network_config_request;
+pub(crate) use self::_remote_network_config_request::{ser_remote_network_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1745,7 +1597,7 @@ pub use self::_remote_network_config_response::RemoteNetworkConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_remote_network_config_response::de_remote_network_config_response;
+pub(crate) use self::_remote_network_config_response::{de_remote_network_config_response};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1775,9 +1627,7 @@ pub use self::_remote_node_network::RemoteNodeNetwork;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_remote_node_network::{
-    ser_remote_node_network, de_remote_node_network,
-};
+pub(crate) use self::_remote_node_network::{ser_remote_node_network, de_remote_node_network};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1807,9 +1657,7 @@ pub use self::_remote_pod_network::RemotePodNetwork;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_remote_pod_network::{
-    ser_remote_pod_network, de_remote_pod_network,
-};
+pub(crate) use self::_remote_pod_network::{ser_remote_pod_network, de_remote_pod_network};
 #[cfg(any(feature = "create_addon", feature = "update_addon"))]
 mod _resolve_conflicts;
 #[cfg(any(feature = "create_addon", feature = "update_addon"))]
@@ -1819,7 +1667,7 @@ mod _storage_config_request;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 pub use self::_storage_config_request::StorageConfigRequest;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
-pub(crate) use self::_storage_config_request::ser_storage_config_request;
+pub(crate) use self::_storage_config_request::{ser_storage_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1849,7 +1697,7 @@ pub use self::_storage_config_response::StorageConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_storage_config_response::de_storage_config_response;
+pub(crate) use self::_storage_config_response::{de_storage_config_response};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -1958,19 +1806,19 @@ pub use self::_update::Update;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::_update::de_update;
+pub(crate) use self::_update::{de_update};
 #[cfg(feature = "update_cluster_config")]
 mod _update_access_config_request;
 #[cfg(feature = "update_cluster_config")]
 pub use self::_update_access_config_request::UpdateAccessConfigRequest;
 #[cfg(feature = "update_cluster_config")]
-pub(crate) use self::_update_access_config_request::ser_update_access_config_request;
+pub(crate) use self::_update_access_config_request::{ser_update_access_config_request};
 #[cfg(feature = "update_nodegroup_config")]
 mod _update_labels_payload;
 #[cfg(feature = "update_nodegroup_config")]
 pub use self::_update_labels_payload::UpdateLabelsPayload;
 #[cfg(feature = "update_nodegroup_config")]
-pub(crate) use self::_update_labels_payload::ser_update_labels_payload;
+pub(crate) use self::_update_labels_payload::{ser_update_labels_payload};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -2012,7 +1860,7 @@ pub use self::_update_param::UpdateParam;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::_update_param::de_update_param;
+pub(crate) use self::_update_param::{de_update_param};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -2074,7 +1922,7 @@ mod _update_taints_payload;
 #[cfg(feature = "update_nodegroup_config")]
 pub use self::_update_taints_payload::UpdateTaintsPayload;
 #[cfg(feature = "update_nodegroup_config")]
-pub(crate) use self::_update_taints_payload::ser_update_taints_payload;
+pub(crate) use self::_update_taints_payload::{ser_update_taints_payload};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -2108,7 +1956,7 @@ mod _upgrade_policy_request;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 pub use self::_upgrade_policy_request::UpgradePolicyRequest;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
-pub(crate) use self::_upgrade_policy_request::ser_upgrade_policy_request;
+pub(crate) use self::_upgrade_policy_request::{ser_upgrade_policy_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -2138,7 +1986,7 @@ pub use self::_upgrade_policy_response::UpgradePolicyResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_upgrade_policy_response::de_upgrade_policy_response;
+pub(crate) use self::_upgrade_policy_response::{de_upgrade_policy_response};
 #[cfg(feature = "describe_cluster_versions")]
 mod _version_status;
 #[cfg(feature = "describe_cluster_versions")]
@@ -2148,7 +1996,7 @@ mod _vpc_config_request;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 pub use self::_vpc_config_request::VpcConfigRequest;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
-pub(crate) use self::_vpc_config_request::ser_vpc_config_request;
+pub(crate) use self::_vpc_config_request::{ser_vpc_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -2178,13 +2026,13 @@ pub use self::_vpc_config_response::VpcConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_vpc_config_response::de_vpc_config_response;
+pub(crate) use self::_vpc_config_response::{de_vpc_config_response};
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 mod _zonal_shift_config_request;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
 pub use self::_zonal_shift_config_request::ZonalShiftConfigRequest;
 #[cfg(any(feature = "create_cluster", feature = "update_cluster_config"))]
-pub(crate) use self::_zonal_shift_config_request::ser_zonal_shift_config_request;
+pub(crate) use self::_zonal_shift_config_request::{ser_zonal_shift_config_request};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -2214,30 +2062,18 @@ pub use self::_zonal_shift_config_response::ZonalShiftConfigResponse;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_zonal_shift_config_response::de_zonal_shift_config_response;
+pub(crate) use self::_zonal_shift_config_response::{de_zonal_shift_config_response};
 pub mod error;
 #[cfg(any(feature = "deregister_cluster", feature = "register_cluster"))]
 #[doc(hidden)]
 pub use self::error::AccessDeniedException;
 #[cfg(any(feature = "deregister_cluster", feature = "register_cluster"))]
-pub(crate) use self::error::de_access_denied_exception;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
+pub(crate) use self::error::{de_access_denied_exception};
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
 #[doc(hidden)]
 pub use self::error::BadRequestException;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
-pub(crate) use self::error::de_bad_request_exception;
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
+pub(crate) use self::error::{de_bad_request_exception};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -2318,7 +2154,7 @@ pub use self::error::ClientException;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::error::de_client_exception;
+pub(crate) use self::error::{de_client_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -2417,7 +2253,7 @@ pub use self::error::InvalidParameterException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::error::de_invalid_parameter_exception;
+pub(crate) use self::error::{de_invalid_parameter_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -2492,29 +2328,17 @@ pub use self::error::InvalidRequestException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::error::de_invalid_request_exception;
+pub(crate) use self::error::{de_invalid_request_exception};
 #[cfg(feature = "update_cluster_version")]
 #[doc(hidden)]
 pub use self::error::InvalidStateException;
 #[cfg(feature = "update_cluster_version")]
-pub(crate) use self::error::de_invalid_state_exception;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
+pub(crate) use self::error::{de_invalid_state_exception};
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
 #[doc(hidden)]
 pub use self::error::NotFoundException;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
-pub(crate) use self::error::de_not_found_exception;
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
+pub(crate) use self::error::{de_not_found_exception};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -2559,7 +2383,7 @@ pub use self::error::ResourceInUseException;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::error::de_resource_in_use_exception;
+pub(crate) use self::error::{de_resource_in_use_exception};
 #[cfg(
     any(
         feature = "create_access_entry",
@@ -2584,7 +2408,7 @@ pub use self::error::ResourceLimitExceededException;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::error::de_resource_limit_exceeded_exception;
+pub(crate) use self::error::{de_resource_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -2685,12 +2509,12 @@ pub use self::error::ResourceNotFoundException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::error::de_resource_not_found_exception;
+pub(crate) use self::error::{de_resource_not_found_exception};
 #[cfg(feature = "register_cluster")]
 #[doc(hidden)]
 pub use self::error::ResourcePropagationDelayException;
 #[cfg(feature = "register_cluster")]
-pub(crate) use self::error::de_resource_propagation_delay_exception;
+pub(crate) use self::error::{de_resource_propagation_delay_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -2809,7 +2633,7 @@ pub use self::error::ServerException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::error::de_server_exception;
+pub(crate) use self::error::{de_server_exception};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -2850,7 +2674,7 @@ pub use self::error::ServiceUnavailableException;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::error::de_service_unavailable_exception;
+pub(crate) use self::error::{de_service_unavailable_exception};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -2871,12 +2695,12 @@ pub use self::error::ThrottlingException;
         feature = "update_cluster_version"
     )
 )]
-pub(crate) use self::error::de_throttling_exception;
+pub(crate) use self::error::{de_throttling_exception};
 #[cfg(any(feature = "create_cluster", feature = "create_fargate_profile"))]
 #[doc(hidden)]
 pub use self::error::UnsupportedAvailabilityZoneException;
 #[cfg(any(feature = "create_cluster", feature = "create_fargate_profile"))]
-pub(crate) use self::error::de_unsupported_availability_zone_exception;
+pub(crate) use self::error::{de_unsupported_availability_zone_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(
@@ -2899,40 +2723,17 @@ pub mod builders {
     pub use super::_access_entry::AccessEntryBuilder;
     #[cfg(feature = "list_access_policies")]
     pub use super::_access_policy::AccessPolicyBuilder;
-    #[cfg(
-        any(
-            feature = "associate_access_policy",
-            feature = "list_associated_access_policies"
-        )
-    )]
+    #[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
     pub use super::_access_scope::AccessScopeBuilder;
-    #[cfg(
-        any(
-            feature = "create_addon",
-            feature = "delete_addon",
-            feature = "describe_addon"
-        )
-    )]
+    #[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
     pub use super::_addon::AddonBuilder;
     #[cfg(feature = "describe_insight")]
     pub use super::_addon_compatibility_detail::AddonCompatibilityDetailBuilder;
-    #[cfg(
-        any(
-            feature = "create_addon",
-            feature = "delete_addon",
-            feature = "describe_addon"
-        )
-    )]
+    #[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
     pub use super::_addon_health::AddonHealthBuilder;
     #[cfg(feature = "describe_addon_versions")]
     pub use super::_addon_info::AddonInfoBuilder;
-    #[cfg(
-        any(
-            feature = "create_addon",
-            feature = "delete_addon",
-            feature = "describe_addon"
-        )
-    )]
+    #[cfg(any(feature = "create_addon", feature = "delete_addon", feature = "describe_addon"))]
     pub use super::_addon_issue::AddonIssueBuilder;
     #[cfg(any(feature = "create_addon", feature = "update_addon"))]
     pub use super::_addon_pod_identity_associations::AddonPodIdentityAssociationsBuilder;
@@ -2940,12 +2741,7 @@ pub mod builders {
     pub use super::_addon_pod_identity_configuration::AddonPodIdentityConfigurationBuilder;
     #[cfg(feature = "describe_addon_versions")]
     pub use super::_addon_version_info::AddonVersionInfoBuilder;
-    #[cfg(
-        any(
-            feature = "associate_access_policy",
-            feature = "list_associated_access_policies"
-        )
-    )]
+    #[cfg(any(feature = "associate_access_policy", feature = "list_associated_access_policies"))]
     pub use super::_associated_access_policy::AssociatedAccessPolicyBuilder;
     #[cfg(
         any(

@@ -42,10 +42,7 @@ impl crate::Client {
     }
 }
 /// Why [`AddonActiveFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilAddonActiveError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_addon::DescribeAddonOutput,
-    crate::operation::describe_addon::DescribeAddonError,
->;
+pub type WaitUntilAddonActiveError = ::awsrt::waiter::WaiterError<crate::operation::describe_addon::DescribeAddonOutput, crate::operation::describe_addon::DescribeAddonError>;
 /// Fluent builder for [`Client::wait_until_addon_active`](crate::Client::wait_until_addon_active): set the members of the `DescribeAddon` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct AddonActiveFluentBuilder {
@@ -56,9 +53,7 @@ pub struct AddonActiveFluentBuilder {
 }
 impl AddonActiveFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_addon::DescribeAddonInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_addon::DescribeAddonInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (10 s unless set: the waiter's `minDelay` in the model).
@@ -81,31 +76,33 @@ impl AddonActiveFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::describe_addon::DescribeAddonOutput,
-        WaitUntilAddonActiveError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "AddonActive",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::describe_addon::DescribeAddonOutput, WaitUntilAddonActiveError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "AddonActive",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::describe_addon::send(&handle, input).await }
+            async move {
+                crate::operation::describe_addon::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "AddonActive",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "AddonActive",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("AddonActive")
     }
     /// The name of your cluster.
@@ -142,10 +139,7 @@ impl AddonActiveFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_addon::DescribeAddonInput,
-    result: &::std::result::Result<
-        crate::operation::describe_addon::DescribeAddonOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_addon::DescribeAddonOutput, ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("CREATE_FAILED")) {
@@ -180,10 +174,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_addon::DescribeAddonInput,
-    result: &::std::result::Result<
-        crate::operation::describe_addon::DescribeAddonOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_addon::DescribeAddonOutput, ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -195,15 +186,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_addon::DescribeAddonInput,
     output: &crate::operation::describe_addon::DescribeAddonOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "addon.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "addon.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

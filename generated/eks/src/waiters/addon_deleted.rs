@@ -41,15 +41,9 @@ impl crate::Client {
     }
 }
 /// Why [`AddonDeletedFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilAddonDeletedError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_addon::DescribeAddonOutput,
-    crate::operation::describe_addon::DescribeAddonError,
->;
+pub type WaitUntilAddonDeletedError = ::awsrt::waiter::WaiterError<crate::operation::describe_addon::DescribeAddonOutput, crate::operation::describe_addon::DescribeAddonError>;
 /// What [`AddonDeletedFluentBuilder::wait`] ends with: the last `DescribeAddon` output, or the error a success acceptor expected.
-pub type WaitUntilAddonDeletedFinalPoll = ::awsrt::waiter::FinalPoll<
-    crate::operation::describe_addon::DescribeAddonOutput,
-    crate::operation::describe_addon::DescribeAddonError,
->;
+pub type WaitUntilAddonDeletedFinalPoll = ::awsrt::waiter::FinalPoll<crate::operation::describe_addon::DescribeAddonOutput, crate::operation::describe_addon::DescribeAddonError>;
 /// Fluent builder for [`Client::wait_until_addon_deleted`](crate::Client::wait_until_addon_deleted): set the members of the `DescribeAddon` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct AddonDeletedFluentBuilder {
@@ -60,9 +54,7 @@ pub struct AddonDeletedFluentBuilder {
 }
 impl AddonDeletedFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_addon::DescribeAddonInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_addon::DescribeAddonInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (10 s unless set: the waiter's `minDelay` in the model).
@@ -85,31 +77,33 @@ impl AddonDeletedFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        WaitUntilAddonDeletedFinalPoll,
-        WaitUntilAddonDeletedError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "AddonDeleted",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<WaitUntilAddonDeletedFinalPoll, WaitUntilAddonDeletedError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "AddonDeleted",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::describe_addon::send(&handle, input).await }
+            async move {
+                crate::operation::describe_addon::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "AddonDeleted",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "AddonDeleted",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         Ok(final_poll)
     }
     /// The name of your cluster.
@@ -146,10 +140,7 @@ impl AddonDeletedFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_addon::DescribeAddonInput,
-    result: &::std::result::Result<
-        crate::operation::describe_addon::DescribeAddonOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_addon::DescribeAddonOutput, ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("DELETE_FAILED")) {
@@ -157,11 +148,8 @@ fn accept(
         }
     }
     if let Err(err) = result {
-        if err.code() == Some("ResourceNotFoundException")
-            || err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception())
-        {
+        if err.code() == Some("ResourceNotFoundException") || err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()) {
             return Some(::awsrt::waiter::AcceptorState::Success);
         }
     }
@@ -183,10 +171,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_addon::DescribeAddonInput,
-    result: &::std::result::Result<
-        crate::operation::describe_addon::DescribeAddonOutput,
-        ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>,
-    >,
+    result: &::std::result::Result<crate::operation::describe_addon::DescribeAddonOutput, ::awsrt::error::SdkError<crate::operation::describe_addon::DescribeAddonError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -198,15 +183,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_addon::DescribeAddonInput,
     output: &crate::operation::describe_addon::DescribeAddonOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "addon.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "addon.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

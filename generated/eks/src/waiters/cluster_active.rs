@@ -42,10 +42,7 @@ impl crate::Client {
     }
 }
 /// Why [`ClusterActiveFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilClusterActiveError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_cluster::DescribeClusterOutput,
-    crate::operation::describe_cluster::DescribeClusterError,
->;
+pub type WaitUntilClusterActiveError = ::awsrt::waiter::WaiterError<crate::operation::describe_cluster::DescribeClusterOutput, crate::operation::describe_cluster::DescribeClusterError>;
 /// Fluent builder for [`Client::wait_until_cluster_active`](crate::Client::wait_until_cluster_active): set the members of the `DescribeCluster` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ClusterActiveFluentBuilder {
@@ -56,9 +53,7 @@ pub struct ClusterActiveFluentBuilder {
 }
 impl ClusterActiveFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_cluster::DescribeClusterInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_cluster::DescribeClusterInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (30 s unless set: the waiter's `minDelay` in the model).
@@ -81,31 +76,33 @@ impl ClusterActiveFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::describe_cluster::DescribeClusterOutput,
-        WaitUntilClusterActiveError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "ClusterActive",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::describe_cluster::DescribeClusterOutput, WaitUntilClusterActiveError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "ClusterActive",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::describe_cluster::send(&handle, input).await }
+            async move {
+                crate::operation::describe_cluster::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "ClusterActive",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "ClusterActive",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("ClusterActive")
     }
     /// The name of your cluster.
@@ -127,12 +124,7 @@ impl ClusterActiveFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_cluster::DescribeClusterInput,
-    result: &::std::result::Result<
-        crate::operation::describe_cluster::DescribeClusterOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_cluster::DescribeClusterError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_cluster::DescribeClusterOutput, ::awsrt::error::SdkError<crate::operation::describe_cluster::DescribeClusterError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("DELETING")) {
@@ -167,12 +159,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_cluster::DescribeClusterInput,
-    result: &::std::result::Result<
-        crate::operation::describe_cluster::DescribeClusterOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_cluster::DescribeClusterError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_cluster::DescribeClusterOutput, ::awsrt::error::SdkError<crate::operation::describe_cluster::DescribeClusterError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -184,15 +171,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_cluster::DescribeClusterInput,
     output: &crate::operation::describe_cluster::DescribeClusterOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "cluster.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "cluster.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

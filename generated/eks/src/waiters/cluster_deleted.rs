@@ -43,15 +43,9 @@ impl crate::Client {
     }
 }
 /// Why [`ClusterDeletedFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilClusterDeletedError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_cluster::DescribeClusterOutput,
-    crate::operation::describe_cluster::DescribeClusterError,
->;
+pub type WaitUntilClusterDeletedError = ::awsrt::waiter::WaiterError<crate::operation::describe_cluster::DescribeClusterOutput, crate::operation::describe_cluster::DescribeClusterError>;
 /// What [`ClusterDeletedFluentBuilder::wait`] ends with: the last `DescribeCluster` output, or the error a success acceptor expected.
-pub type WaitUntilClusterDeletedFinalPoll = ::awsrt::waiter::FinalPoll<
-    crate::operation::describe_cluster::DescribeClusterOutput,
-    crate::operation::describe_cluster::DescribeClusterError,
->;
+pub type WaitUntilClusterDeletedFinalPoll = ::awsrt::waiter::FinalPoll<crate::operation::describe_cluster::DescribeClusterOutput, crate::operation::describe_cluster::DescribeClusterError>;
 /// Fluent builder for [`Client::wait_until_cluster_deleted`](crate::Client::wait_until_cluster_deleted): set the members of the `DescribeCluster` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ClusterDeletedFluentBuilder {
@@ -62,9 +56,7 @@ pub struct ClusterDeletedFluentBuilder {
 }
 impl ClusterDeletedFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_cluster::DescribeClusterInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_cluster::DescribeClusterInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (30 s unless set: the waiter's `minDelay` in the model).
@@ -87,31 +79,33 @@ impl ClusterDeletedFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        WaitUntilClusterDeletedFinalPoll,
-        WaitUntilClusterDeletedError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "ClusterDeleted",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<WaitUntilClusterDeletedFinalPoll, WaitUntilClusterDeletedError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "ClusterDeleted",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::describe_cluster::send(&handle, input).await }
+            async move {
+                crate::operation::describe_cluster::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "ClusterDeleted",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "ClusterDeleted",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         Ok(final_poll)
     }
     /// The name of your cluster.
@@ -133,12 +127,7 @@ impl ClusterDeletedFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_cluster::DescribeClusterInput,
-    result: &::std::result::Result<
-        crate::operation::describe_cluster::DescribeClusterOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_cluster::DescribeClusterError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_cluster::DescribeClusterOutput, ::awsrt::error::SdkError<crate::operation::describe_cluster::DescribeClusterError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("ACTIVE")) {
@@ -156,11 +145,8 @@ fn accept(
         }
     }
     if let Err(err) = result {
-        if err.code() == Some("ResourceNotFoundException")
-            || err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception())
-        {
+        if err.code() == Some("ResourceNotFoundException") || err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()) {
             return Some(::awsrt::waiter::AcceptorState::Success);
         }
     }
@@ -182,12 +168,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_cluster::DescribeClusterInput,
-    result: &::std::result::Result<
-        crate::operation::describe_cluster::DescribeClusterOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_cluster::DescribeClusterError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_cluster::DescribeClusterOutput, ::awsrt::error::SdkError<crate::operation::describe_cluster::DescribeClusterError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -199,15 +180,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_cluster::DescribeClusterInput,
     output: &crate::operation::describe_cluster::DescribeClusterOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "cluster.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "cluster.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

@@ -31,9 +31,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn wait_until_fargate_profile_active(
-        &self,
-    ) -> FargateProfileActiveFluentBuilder {
+    pub fn wait_until_fargate_profile_active(&self) -> FargateProfileActiveFluentBuilder {
         FargateProfileActiveFluentBuilder {
             handle: self.handle().clone(),
             inner: ::std::default::Default::default(),
@@ -43,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`FargateProfileActiveFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilFargateProfileActiveError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-    crate::operation::describe_fargate_profile::DescribeFargateProfileError,
->;
+pub type WaitUntilFargateProfileActiveError = ::awsrt::waiter::WaiterError<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, crate::operation::describe_fargate_profile::DescribeFargateProfileError>;
 /// Fluent builder for [`Client::wait_until_fargate_profile_active`](crate::Client::wait_until_fargate_profile_active): set the members of the `DescribeFargateProfile` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct FargateProfileActiveFluentBuilder {
@@ -82,17 +77,18 @@ impl FargateProfileActiveFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-        WaitUntilFargateProfileActiveError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "FargateProfileActive",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, WaitUntilFargateProfileActiveError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "FargateProfileActive",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
@@ -102,13 +98,12 @@ impl FargateProfileActiveFluentBuilder {
             }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "FargateProfileActive",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "FargateProfileActive",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("FargateProfileActive")
     }
     /// The name of your cluster.
@@ -145,12 +140,7 @@ impl FargateProfileActiveFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_fargate_profile::DescribeFargateProfileInput,
-    result: &::std::result::Result<
-        crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_fargate_profile::DescribeFargateProfileError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, ::awsrt::error::SdkError<crate::operation::describe_fargate_profile::DescribeFargateProfileError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("CREATE_FAILED")) {
@@ -180,12 +170,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_fargate_profile::DescribeFargateProfileInput,
-    result: &::std::result::Result<
-        crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_fargate_profile::DescribeFargateProfileError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, ::awsrt::error::SdkError<crate::operation::describe_fargate_profile::DescribeFargateProfileError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -197,15 +182,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_fargate_profile::DescribeFargateProfileInput,
     output: &crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "fargateProfile.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "fargateProfile.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

@@ -31,9 +31,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn wait_until_fargate_profile_deleted(
-        &self,
-    ) -> FargateProfileDeletedFluentBuilder {
+    pub fn wait_until_fargate_profile_deleted(&self) -> FargateProfileDeletedFluentBuilder {
         FargateProfileDeletedFluentBuilder {
             handle: self.handle().clone(),
             inner: ::std::default::Default::default(),
@@ -43,15 +41,9 @@ impl crate::Client {
     }
 }
 /// Why [`FargateProfileDeletedFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilFargateProfileDeletedError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-    crate::operation::describe_fargate_profile::DescribeFargateProfileError,
->;
+pub type WaitUntilFargateProfileDeletedError = ::awsrt::waiter::WaiterError<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, crate::operation::describe_fargate_profile::DescribeFargateProfileError>;
 /// What [`FargateProfileDeletedFluentBuilder::wait`] ends with: the last `DescribeFargateProfile` output, or the error a success acceptor expected.
-pub type WaitUntilFargateProfileDeletedFinalPoll = ::awsrt::waiter::FinalPoll<
-    crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-    crate::operation::describe_fargate_profile::DescribeFargateProfileError,
->;
+pub type WaitUntilFargateProfileDeletedFinalPoll = ::awsrt::waiter::FinalPoll<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, crate::operation::describe_fargate_profile::DescribeFargateProfileError>;
 /// Fluent builder for [`Client::wait_until_fargate_profile_deleted`](crate::Client::wait_until_fargate_profile_deleted): set the members of the `DescribeFargateProfile` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct FargateProfileDeletedFluentBuilder {
@@ -87,17 +79,18 @@ impl FargateProfileDeletedFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        WaitUntilFargateProfileDeletedFinalPoll,
-        WaitUntilFargateProfileDeletedError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "FargateProfileDeleted",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<WaitUntilFargateProfileDeletedFinalPoll, WaitUntilFargateProfileDeletedError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "FargateProfileDeleted",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
@@ -107,13 +100,12 @@ impl FargateProfileDeletedFluentBuilder {
             }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "FargateProfileDeleted",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "FargateProfileDeleted",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         Ok(final_poll)
     }
     /// The name of your cluster.
@@ -150,12 +142,7 @@ impl FargateProfileDeletedFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_fargate_profile::DescribeFargateProfileInput,
-    result: &::std::result::Result<
-        crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_fargate_profile::DescribeFargateProfileError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, ::awsrt::error::SdkError<crate::operation::describe_fargate_profile::DescribeFargateProfileError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("DELETE_FAILED")) {
@@ -163,11 +150,8 @@ fn accept(
         }
     }
     if let Err(err) = result {
-        if err.code() == Some("ResourceNotFoundException")
-            || err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception())
-        {
+        if err.code() == Some("ResourceNotFoundException") || err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()) {
             return Some(::awsrt::waiter::AcceptorState::Success);
         }
     }
@@ -189,12 +173,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_fargate_profile::DescribeFargateProfileInput,
-    result: &::std::result::Result<
-        crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_fargate_profile::DescribeFargateProfileError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_fargate_profile::DescribeFargateProfileOutput, ::awsrt::error::SdkError<crate::operation::describe_fargate_profile::DescribeFargateProfileError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -206,15 +185,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_fargate_profile::DescribeFargateProfileInput,
     output: &crate::operation::describe_fargate_profile::DescribeFargateProfileOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "fargateProfile.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "fargateProfile.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

@@ -41,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`NodegroupActiveFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilNodegroupActiveError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-    crate::operation::describe_nodegroup::DescribeNodegroupError,
->;
+pub type WaitUntilNodegroupActiveError = ::awsrt::waiter::WaiterError<crate::operation::describe_nodegroup::DescribeNodegroupOutput, crate::operation::describe_nodegroup::DescribeNodegroupError>;
 /// Fluent builder for [`Client::wait_until_nodegroup_active`](crate::Client::wait_until_nodegroup_active): set the members of the `DescribeNodegroup` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct NodegroupActiveFluentBuilder {
@@ -55,9 +52,7 @@ pub struct NodegroupActiveFluentBuilder {
 }
 impl NodegroupActiveFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_nodegroup::DescribeNodegroupInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_nodegroup::DescribeNodegroupInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (30 s unless set: the waiter's `minDelay` in the model).
@@ -80,17 +75,18 @@ impl NodegroupActiveFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-        WaitUntilNodegroupActiveError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "NodegroupActive",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::describe_nodegroup::DescribeNodegroupOutput, WaitUntilNodegroupActiveError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "NodegroupActive",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
@@ -100,13 +96,12 @@ impl NodegroupActiveFluentBuilder {
             }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "NodegroupActive",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "NodegroupActive",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("NodegroupActive")
     }
     /// The name of your cluster.
@@ -143,12 +138,7 @@ impl NodegroupActiveFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_nodegroup::DescribeNodegroupInput,
-    result: &::std::result::Result<
-        crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_nodegroup::DescribeNodegroupError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_nodegroup::DescribeNodegroupOutput, ::awsrt::error::SdkError<crate::operation::describe_nodegroup::DescribeNodegroupError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("CREATE_FAILED")) {
@@ -178,12 +168,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_nodegroup::DescribeNodegroupInput,
-    result: &::std::result::Result<
-        crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_nodegroup::DescribeNodegroupError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_nodegroup::DescribeNodegroupOutput, ::awsrt::error::SdkError<crate::operation::describe_nodegroup::DescribeNodegroupError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -195,15 +180,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_nodegroup::DescribeNodegroupInput,
     output: &crate::operation::describe_nodegroup::DescribeNodegroupOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "nodegroup.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "nodegroup.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

@@ -41,15 +41,9 @@ impl crate::Client {
     }
 }
 /// Why [`NodegroupDeletedFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilNodegroupDeletedError = ::awsrt::waiter::WaiterError<
-    crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-    crate::operation::describe_nodegroup::DescribeNodegroupError,
->;
+pub type WaitUntilNodegroupDeletedError = ::awsrt::waiter::WaiterError<crate::operation::describe_nodegroup::DescribeNodegroupOutput, crate::operation::describe_nodegroup::DescribeNodegroupError>;
 /// What [`NodegroupDeletedFluentBuilder::wait`] ends with: the last `DescribeNodegroup` output, or the error a success acceptor expected.
-pub type WaitUntilNodegroupDeletedFinalPoll = ::awsrt::waiter::FinalPoll<
-    crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-    crate::operation::describe_nodegroup::DescribeNodegroupError,
->;
+pub type WaitUntilNodegroupDeletedFinalPoll = ::awsrt::waiter::FinalPoll<crate::operation::describe_nodegroup::DescribeNodegroupOutput, crate::operation::describe_nodegroup::DescribeNodegroupError>;
 /// Fluent builder for [`Client::wait_until_nodegroup_deleted`](crate::Client::wait_until_nodegroup_deleted): set the members of the `DescribeNodegroup` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct NodegroupDeletedFluentBuilder {
@@ -60,9 +54,7 @@ pub struct NodegroupDeletedFluentBuilder {
 }
 impl NodegroupDeletedFluentBuilder {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &crate::operation::describe_nodegroup::DescribeNodegroupInputBuilder {
+    pub fn as_input(&self) -> &crate::operation::describe_nodegroup::DescribeNodegroupInputBuilder {
         &self.inner
     }
     /// The minimum delay between calls (30 s unless set: the waiter's `minDelay` in the model).
@@ -85,17 +77,18 @@ impl NodegroupDeletedFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        WaitUntilNodegroupDeletedFinalPoll,
-        WaitUntilNodegroupDeletedError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "NodegroupDeleted",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<WaitUntilNodegroupDeletedFinalPoll, WaitUntilNodegroupDeletedError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "NodegroupDeleted",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
@@ -105,13 +98,12 @@ impl NodegroupDeletedFluentBuilder {
             }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "NodegroupDeleted",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "NodegroupDeleted",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         Ok(final_poll)
     }
     /// The name of your cluster.
@@ -148,12 +140,7 @@ impl NodegroupDeletedFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::describe_nodegroup::DescribeNodegroupInput,
-    result: &::std::result::Result<
-        crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_nodegroup::DescribeNodegroupError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_nodegroup::DescribeNodegroupOutput, ::awsrt::error::SdkError<crate::operation::describe_nodegroup::DescribeNodegroupError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Ok(output) = result {
         if path_0(output) == Ok(Some("DELETE_FAILED")) {
@@ -161,11 +148,8 @@ fn accept(
         }
     }
     if let Err(err) = result {
-        if err.code() == Some("ResourceNotFoundException")
-            || err
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_not_found_exception())
-        {
+        if err.code() == Some("ResourceNotFoundException") || err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()) {
             return Some(::awsrt::waiter::AcceptorState::Success);
         }
     }
@@ -187,12 +171,7 @@ fn path_0<'a>(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::describe_nodegroup::DescribeNodegroupInput,
-    result: &::std::result::Result<
-        crate::operation::describe_nodegroup::DescribeNodegroupOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::describe_nodegroup::DescribeNodegroupError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::describe_nodegroup::DescribeNodegroupOutput, ::awsrt::error::SdkError<crate::operation::describe_nodegroup::DescribeNodegroupError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }
@@ -204,15 +183,8 @@ pub fn evaluate_paths(
     _input: &crate::operation::describe_nodegroup::DescribeNodegroupInput,
     output: &crate::operation::describe_nodegroup::DescribeNodegroupOutput,
 ) -> ::awsrt::waiter::PathValues {
-    Vec::from([
-        (
-            "output",
-            "nodegroup.status",
-            path_0(output)
-                .map(|v| match v {
-                    Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
-                    None => ::awsrt::waiter::PathValue::Null,
-                }),
-        ),
-    ])
+    Vec::from([("output", "nodegroup.status", path_0(output).map(|v| match v {
+        Some(v) => ::awsrt::waiter::PathValue::String(v.to_string()),
+        None => ::awsrt::waiter::PathValue::Null,
+    }))])
 }

@@ -62,12 +62,10 @@ impl GetBedInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBedInput, ::awsrt::error::BuildError> {
         Ok(GetBedInput {
-            bed_id: self
-                .bed_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bed_id",
-                    "`bed_id` is required when building a `GetBedInput`",
-                ))?,
+            bed_id: self.bed_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bed_id",
+                "`bed_id` is required when building a `GetBedInput`",
+            ))?,
         })
     }
 }
@@ -192,16 +190,12 @@ impl GetBedOutputBuilder {
     /// Inserts an entry into the `tags` map.
     /// The `tags` member.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -254,9 +248,7 @@ impl GetBedOutputBuilder {
     /// Inserts an entry into the `weights` map.
     /// The `weights` member.
     pub fn weights(mut self, key: impl Into<String>, value: Option<f32>) -> Self {
-        self.weights
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+        self.weights.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `weights` member.
@@ -268,9 +260,7 @@ impl GetBedOutputBuilder {
         self
     }
     /// The `weights` member as currently set.
-    pub fn get_weights(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, Option<f32>>> {
+    pub fn get_weights(&self) -> &Option<::std::collections::HashMap<String, Option<f32>>> {
         &self.weights
     }
     /// Builds the [`GetBedOutput`].
@@ -303,16 +293,10 @@ impl GetBedError {
         let mut r = ::awsrt::cbor::CborReader::new(
             ::awsrt::protocol::rpc_v2::cbor_body(&resp.body),
         );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchBed" => {
-                    Self::NoSuchBed(
-                        crate::types::de_no_such_bed(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchBed" => Self::NoSuchBed(crate::types::de_no_such_bed(&mut r)?.with_meta(meta)),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchBed`.
     pub fn is_no_such_bed(&self) -> bool {
@@ -392,9 +376,7 @@ impl GetBedFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>> {
+    pub async fn send(self) -> Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -403,10 +385,7 @@ impl GetBedFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -423,10 +402,7 @@ impl GetBedFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBedError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBedError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -484,20 +460,14 @@ pub(crate) async fn send(
     input: GetBedInput,
 ) -> Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBedFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBedFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -515,10 +485,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBedError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBed`: `POST /service/Garden/operation/GetBed`, the input as CBOR.
 pub(crate) fn ser_request(
@@ -527,21 +494,14 @@ pub(crate) fn ser_request(
     let mut w = ::awsrt::cbor::CborWriter::new();
     ser_input(&mut w, input);
     let body = Some(w.finish());
-    let request = ::awsrt::protocol::rpc_v2::cbor_request(
-        "/service/Garden/operation/GetBed",
-        body,
-    );
+    let request = ::awsrt::protocol::rpc_v2::cbor_request("/service/Garden/operation/GetBed", body);
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx CBOR body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>> {
-    ::awsrt::protocol::rpc_v2::cbor_response(
-        reply,
-        de_output,
-        GetBedError::from_response,
-    )
+    ::awsrt::protocol::rpc_v2::cbor_response(reply, de_output, GetBedError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::cbor::CborWriter, v: &GetBedInput) {
     w.begin_map();
@@ -567,23 +527,11 @@ pub(crate) fn de_output(
         match &*key {
             "bed" => f_bed = r.optional(crate::types::de_bed)?,
             "lastWatered" => f_last_watered = r.optional(|r| r.timestamp())?,
-            "tags" => {
-                f_tags = r
-                    .optional(|r: &mut ::awsrt::cbor::CborReader<'_>| {
-                        r.map(|r| r.string_owned())
-                    })?;
-            }
+            "tags" => f_tags = r.optional(|r: &mut ::awsrt::cbor::CborReader<'_>| r.map(|r| r.string_owned()))?,
             "care" => f_care = r.optional(crate::types::de_care)?,
-            "photo" => {
-                f_photo = r.optional(|r| Ok(::awsrt::types::Blob::new(r.blob()?)))?;
-            }
+            "photo" => f_photo = r.optional(|r| Ok(::awsrt::types::Blob::new(r.blob()?)))?,
             "ratio" => f_ratio = r.optional(|r| r.f64())?,
-            "weights" => {
-                f_weights = r
-                    .optional(|r: &mut ::awsrt::cbor::CborReader<'_>| {
-                        r.sparse_map(|r| r.f32())
-                    })?;
-            }
+            "weights" => f_weights = r.optional(|r: &mut ::awsrt::cbor::CborReader<'_>| r.sparse_map(|r| r.f32()))?,
             _ => r.skip_value()?,
         }
     }

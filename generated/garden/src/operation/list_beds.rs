@@ -112,11 +112,9 @@ impl ListBedsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::cbor::CborError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -191,9 +189,7 @@ impl ListBedsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>> {
+    pub async fn send(self) -> Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -202,10 +198,7 @@ impl ListBedsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -222,10 +215,7 @@ impl ListBedsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListBedsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBedsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -253,9 +243,7 @@ impl ListBedsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>> {
+    pub fn send(self) -> Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -270,19 +258,16 @@ pub(crate) async fn send(
     input: ListBedsInput,
 ) -> Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListBedsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListBedsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -300,10 +285,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBedsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBeds`: `POST /service/Garden/operation/ListBeds`, no body.
 pub(crate) fn ser_request(
@@ -321,11 +303,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListBedsOutput, ::awsrt::error::SdkError<ListBedsError>> {
-    ::awsrt::protocol::rpc_v2::cbor_response(
-        reply,
-        de_output,
-        ListBedsError::from_response,
-    )
+    ::awsrt::protocol::rpc_v2::cbor_response(reply, de_output, ListBedsError::from_response)
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::cbor::CborReader<'_>,
@@ -334,12 +312,7 @@ pub(crate) fn de_output(
     r.begin_map()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "bedIds" => {
-                f_bed_ids = r
-                    .optional(|r: &mut ::awsrt::cbor::CborReader<'_>| {
-                        r.list(|r| r.string_owned())
-                    })?;
-            }
+            "bedIds" => f_bed_ids = r.optional(|r: &mut ::awsrt::cbor::CborReader<'_>| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }

@@ -128,12 +128,10 @@ impl PlantBedInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PlantBedInput, ::awsrt::error::BuildError> {
         Ok(PlantBedInput {
-            bed: self
-                .bed
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bed",
-                    "`bed` is required when building a `PlantBedInput`",
-                ))?,
+            bed: self.bed.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bed",
+                "`bed` is required when building a `PlantBedInput`",
+            ))?,
             planted_at: self.planted_at,
             photo: self.photo,
             care: self.care,
@@ -308,11 +306,9 @@ impl PlantBedError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::cbor::CborError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -387,9 +383,7 @@ impl PlantBedFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>> {
+    pub async fn send(self) -> Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -398,10 +392,7 @@ impl PlantBedFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -418,10 +409,7 @@ impl PlantBedFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PlantBedError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PlantBedError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -449,9 +437,7 @@ impl PlantBedFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>> {
+    pub fn send(self) -> Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -523,20 +509,17 @@ pub(crate) async fn send(
     input: PlantBedInput,
 ) -> Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PlantBedFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PlantBedFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -554,10 +537,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PlantBedError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PlantBed`: `POST /service/Garden/operation/PlantBed`, the input as CBOR.
 pub(crate) fn ser_request(
@@ -576,11 +556,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>> {
-    ::awsrt::protocol::rpc_v2::cbor_response(
-        reply,
-        de_output,
-        PlantBedError::from_response,
-    )
+    ::awsrt::protocol::rpc_v2::cbor_response(reply, de_output, PlantBedError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::cbor::CborWriter, v: &PlantBedInput) {
     w.begin_map();

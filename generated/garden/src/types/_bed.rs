@@ -97,16 +97,11 @@ impl BedBuilder {
     /// Inserts an entry into the `soil` map.
     /// The `soil` member.
     pub fn soil(mut self, key: impl Into<String>, value: f64) -> Self {
-        self.soil
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+        self.soil.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `soil` member.
-    pub fn set_soil(
-        mut self,
-        input: Option<::std::collections::HashMap<String, f64>>,
-    ) -> Self {
+    pub fn set_soil(mut self, input: Option<::std::collections::HashMap<String, f64>>) -> Self {
         self.soil = input;
         self
     }
@@ -150,12 +145,10 @@ impl BedBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Bed, ::awsrt::error::BuildError> {
         Ok(Bed {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `Bed`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `Bed`",
+            ))?,
             plants: self.plants,
             soil: self.soil,
             size_cm: self.size_cm,
@@ -216,25 +209,12 @@ pub(crate) fn de_bed(
     while let Some(key) = r.next_key()? {
         match &*key {
             "name" => f_name = r.optional(|r| r.string_owned())?,
-            "plants" => {
-                f_plants = r
-                    .optional(|r: &mut ::awsrt::cbor::CborReader<'_>| {
-                        r.list(crate::types::de_plant)
-                    })?;
-            }
-            "soil" => {
-                f_soil = r
-                    .optional(|r: &mut ::awsrt::cbor::CborReader<'_>| {
-                        r.map(|r| r.f64())
-                    })?;
-            }
+            "plants" => f_plants = r.optional(|r: &mut ::awsrt::cbor::CborReader<'_>| r.list(
+                crate::types::de_plant,
+            ))?,
+            "soil" => f_soil = r.optional(|r: &mut ::awsrt::cbor::CborReader<'_>| r.map(|r| r.f64()))?,
             "sizeCm" => f_size_cm = r.optional(crate::types::de_dimensions)?,
-            "heightsMm" => {
-                f_heights_mm = r
-                    .optional(|r: &mut ::awsrt::cbor::CborReader<'_>| {
-                        r.sparse_list(|r| r.i32())
-                    })?;
-            }
+            "heightsMm" => f_heights_mm = r.optional(|r: &mut ::awsrt::cbor::CborReader<'_>| r.sparse_list(|r| r.i32()))?,
             _ => r.skip_value()?,
         }
     }

@@ -120,12 +120,10 @@ impl PlantBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Plant, ::awsrt::error::BuildError> {
         Ok(Plant {
-            species: self
-                .species
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "species",
-                    "`species` is required when building a `Plant`",
-                ))?,
+            species: self.species.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "species",
+                "`species` is required when building a `Plant`",
+            ))?,
             count: self.count,
             sowed_at: self.sowed_at,
             perennial: self.perennial,

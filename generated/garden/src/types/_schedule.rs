@@ -100,12 +100,7 @@ pub(crate) fn de_schedule(
     r.begin_map()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "days" => {
-                f_days = r
-                    .optional(|r: &mut ::awsrt::cbor::CborReader<'_>| {
-                        r.list(|r| r.string_owned())
-                    })?;
-            }
+            "days" => f_days = r.optional(|r: &mut ::awsrt::cbor::CborReader<'_>| r.list(|r| r.string_owned()))?,
             "note" => f_note = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

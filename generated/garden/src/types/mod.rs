@@ -35,7 +35,7 @@ pub mod error;
 #[doc(hidden)]
 pub use self::error::NoSuchBed;
 #[cfg(feature = "get_bed")]
-pub(crate) use self::error::de_no_such_bed;
+pub(crate) use self::error::{de_no_such_bed};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(any(feature = "get_bed", feature = "plant_bed"))]

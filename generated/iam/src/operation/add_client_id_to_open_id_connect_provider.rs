@@ -87,18 +87,14 @@ impl AddClientIdToOpenIdConnectProviderInputBuilder {
         self,
     ) -> Result<AddClientIdToOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(AddClientIdToOpenIdConnectProviderInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `AddClientIdToOpenIdConnectProviderInput`",
-                ))?,
-            client_id: self
-                .client_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_id",
-                    "`client_id` is required when building a `AddClientIdToOpenIdConnectProviderInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `AddClientIdToOpenIdConnectProviderInput`",
+            ))?,
+            client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_id",
+                "`client_id` is required when building a `AddClientIdToOpenIdConnectProviderInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +103,7 @@ impl AddClientIdToOpenIdConnectProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AddClientIdToOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-    > {
+    ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -139,8 +132,7 @@ pub struct AddClientIdToOpenIdConnectProviderOutputBuilder {}
 impl AddClientIdToOpenIdConnectProviderOutputBuilder {
     /// Builds the [`AddClientIdToOpenIdConnectProviderOutput`].
     pub fn build(self) -> AddClientIdToOpenIdConnectProviderOutput {
-        AddClientIdToOpenIdConnectProviderOutput {
-        }
+        AddClientIdToOpenIdConnectProviderOutput {}
     }
 }
 /// The errors `AddClientIDToOpenIDConnectProvider` can return: one variant per modeled error, plus `Unhandled`.
@@ -165,31 +157,21 @@ impl AddClientIdToOpenIdConnectProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -245,8 +227,7 @@ impl ::awsrt::error::ProvideErrorMetadata for AddClientIdToOpenIdConnectProvider
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for AddClientIdToOpenIdConnectProviderError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for AddClientIdToOpenIdConnectProviderError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -287,10 +268,7 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AddClientIdToOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-    > {
+    ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -299,13 +277,7 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AddClientIdToOpenIdConnectProviderOutput,
-            ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,10 +294,7 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -334,9 +303,7 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::add_client_id_to_open_id_connect_provider`](crate::blocking::Client::add_client_id_to_open_id_connect_provider) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl AddClientIdToOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: AddClientIdToOpenIdConnectProviderFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: AddClientIdToOpenIdConnectProviderFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -357,10 +324,7 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AddClientIdToOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-    > {
+    ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -403,32 +367,25 @@ impl<M> AddClientIdToOpenIdConnectProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AddClientIdToOpenIdConnectProviderInput,
-) -> Result<
-    AddClientIdToOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-> {
+) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AddClientIdToOpenIdConnectProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AddClientIdToOpenIdConnectProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for AddClientIdToOpenIdConnectProviderFluentBuilder {
+impl ::awsrt::test_util::MockOperation for AddClientIdToOpenIdConnectProviderFluentBuilder {
     const NAME: &'static str = "AddClientIDToOpenIDConnectProvider";
     type Input = AddClientIdToOpenIdConnectProviderInput;
     type Output = AddClientIdToOpenIdConnectProviderOutput;
@@ -438,24 +395,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AddClientIdToOpenIdConnectProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddClientIDToOpenIDConnectProvider`: `POST /` with the form body `Action=AddClientIDToOpenIDConnectProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &AddClientIdToOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "AddClientIDToOpenIDConnectProvider",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("AddClientIDToOpenIDConnectProvider", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -463,10 +411,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AddClientIdToOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
-> {
+) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "AddClientIDToOpenIDConnectProviderResult",
@@ -491,17 +436,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AddClientIdToOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {
-    Ok(AddClientIdToOpenIdConnectProviderOutput {
-    })
+    Ok(AddClientIdToOpenIdConnectProviderOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_a_client_id_audience_to_an_open_id_connect_oidc_provider() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_add_a_client_id_audience_to_an_open_id_connect_oidc_provider() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AddClientIdToOpenIdConnectProviderInput::builder()
             .client_id("my-application-ID")
             .open_id_connect_provider_arn(

@@ -85,22 +85,16 @@ impl AddRoleToInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AddRoleToInstanceProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AddRoleToInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(AddRoleToInstanceProfileInput {
-            instance_profile_name: self
-                .instance_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_name",
-                    "`instance_profile_name` is required when building a `AddRoleToInstanceProfileInput`",
-                ))?,
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `AddRoleToInstanceProfileInput`",
-                ))?,
+            instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_name",
+                "`instance_profile_name` is required when building a `AddRoleToInstanceProfileInput`",
+            ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `AddRoleToInstanceProfileInput`",
+            ))?,
         })
     }
 }
@@ -109,10 +103,7 @@ impl AddRoleToInstanceProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AddRoleToInstanceProfileOutput,
-        ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-    > {
+    ) -> Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -168,38 +159,24 @@ impl AddRoleToInstanceProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnmodifiableEntity" => {
-                    Self::UnmodifiableEntityException(
-                        crate::types::de_unmodifiable_entity_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            "UnmodifiableEntity" => Self::UnmodifiableEntityException(
+                crate::types::de_unmodifiable_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
     pub fn is_entity_already_exists_exception(&self) -> bool {
@@ -301,10 +278,7 @@ impl AddRoleToInstanceProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AddRoleToInstanceProfileOutput,
-        ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-    > {
+    ) -> Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -313,13 +287,7 @@ impl AddRoleToInstanceProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AddRoleToInstanceProfileOutput,
-            ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -336,10 +304,7 @@ impl AddRoleToInstanceProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -369,10 +334,7 @@ impl AddRoleToInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AddRoleToInstanceProfileOutput,
-        ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-    > {
+    ) -> Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -415,25 +377,19 @@ impl<M> AddRoleToInstanceProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AddRoleToInstanceProfileInput,
-) -> Result<
-    AddRoleToInstanceProfileOutput,
-    ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-> {
+) -> Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AddRoleToInstanceProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AddRoleToInstanceProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -449,15 +405,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AddRoleToInstanceProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddRoleToInstanceProfile`: `POST /` with the form body `Action=AddRoleToInstanceProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -471,10 +421,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AddRoleToInstanceProfileOutput,
-    ::awsrt::error::SdkError<AddRoleToInstanceProfileError>,
-> {
+) -> Result<AddRoleToInstanceProfileOutput, ::awsrt::error::SdkError<AddRoleToInstanceProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "AddRoleToInstanceProfileResult",
@@ -505,10 +452,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_a_role_to_an_instance_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_add_a_role_to_an_instance_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AddRoleToInstanceProfileInput::builder()
             .role_name("S3Access")
             .instance_profile_name("Webserver")

@@ -87,18 +87,14 @@ impl AddUserToGroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AddUserToGroupInput, ::awsrt::error::BuildError> {
         Ok(AddUserToGroupInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `AddUserToGroupInput`",
-                ))?,
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `AddUserToGroupInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `AddUserToGroupInput`",
+            ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `AddUserToGroupInput`",
+            ))?,
         })
     }
 }
@@ -159,26 +155,18 @@ impl AddUserToGroupError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -279,10 +267,7 @@ impl AddUserToGroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<AddUserToGroupOutput, ::awsrt::error::SdkError<AddUserToGroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AddUserToGroupOutput, ::awsrt::error::SdkError<AddUserToGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -299,10 +284,7 @@ impl AddUserToGroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AddUserToGroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddUserToGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -377,20 +359,17 @@ pub(crate) async fn send(
     input: AddUserToGroupInput,
 ) -> Result<AddUserToGroupOutput, ::awsrt::error::SdkError<AddUserToGroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AddUserToGroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AddUserToGroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -406,15 +385,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AddUserToGroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AddUserToGroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddUserToGroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddUserToGroup`: `POST /` with the form body `Action=AddUserToGroup&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -436,11 +409,7 @@ pub(crate) fn parse_response(
         AddUserToGroupError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &AddUserToGroupInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AddUserToGroupInput) {
     {
         let value = &v.group_name;
         w.pair(&format!("{prefix}{}", "GroupName"), value.as_str());
@@ -459,14 +428,8 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_a_user_to_an_iam_group() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = AddUserToGroupInput::builder()
-            .user_name("Bob")
-            .group_name("Admins")
-            .build()?;
+    fn case_01_to_add_a_user_to_an_iam_group() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = AddUserToGroupInput::builder().user_name("Bob").group_name("Admins").build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;
         Ok(())

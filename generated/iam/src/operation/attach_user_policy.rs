@@ -87,18 +87,14 @@ impl AttachUserPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AttachUserPolicyInput, ::awsrt::error::BuildError> {
         Ok(AttachUserPolicyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `AttachUserPolicyInput`",
-                ))?,
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `AttachUserPolicyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `AttachUserPolicyInput`",
+            ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `AttachUserPolicyInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +103,7 @@ impl AttachUserPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AttachUserPolicyOutput,
-        ::awsrt::error::SdkError<AttachUserPolicyError>,
-    > {
+    ) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -166,37 +159,24 @@ impl AttachUserPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PolicyNotAttachable" => {
-                    Self::PolicyNotAttachableException(
-                        crate::types::de_policy_not_attachable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "PolicyNotAttachable" => Self::PolicyNotAttachableException(
+                crate::types::de_policy_not_attachable_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -298,10 +278,7 @@ impl AttachUserPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AttachUserPolicyOutput,
-        ::awsrt::error::SdkError<AttachUserPolicyError>,
-    > {
+    ) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -310,10 +287,7 @@ impl AttachUserPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -330,10 +304,7 @@ impl AttachUserPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AttachUserPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AttachUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -363,10 +334,7 @@ impl AttachUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AttachUserPolicyOutput,
-        ::awsrt::error::SdkError<AttachUserPolicyError>,
-    > {
+    ) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -411,20 +379,17 @@ pub(crate) async fn send(
     input: AttachUserPolicyInput,
 ) -> Result<AttachUserPolicyOutput, ::awsrt::error::SdkError<AttachUserPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AttachUserPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AttachUserPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -440,15 +405,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AttachUserPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AttachUserPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AttachUserPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AttachUserPolicy`: `POST /` with the form body `Action=AttachUserPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -493,10 +452,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_attach_a_managed_policy_to_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_attach_a_managed_policy_to_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AttachUserPolicyInput::builder()
             .user_name("Alice")
             .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")

@@ -35,26 +35,18 @@ pub struct ChangePasswordInput {
     pub new_password: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_change_password_input_old_password<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "ChangePasswordInput.OldPassword",
-        serializer,
-    )
+fn __serde_secret_change_password_input_old_password<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "ChangePasswordInput.OldPassword", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_change_password_input_new_password<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "ChangePasswordInput.NewPassword",
-        serializer,
-    )
+fn __serde_secret_change_password_input_new_password<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "ChangePasswordInput.NewPassword", serializer)
 }
 impl ChangePasswordInput {
     /// The IAM user's current password.
@@ -88,18 +80,12 @@ impl ::std::fmt::Debug for ChangePasswordInputBuilder {
 impl ChangePasswordInputBuilder {
     /// The IAM user's current password.
     /// This member is required.
-    pub fn old_password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn old_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.old_password = Some(input.into());
         self
     }
     /// Sets or clears the `OldPassword` member.
-    pub fn set_old_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_old_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.old_password = input;
         self
     }
@@ -109,18 +95,12 @@ impl ChangePasswordInputBuilder {
     }
     /// The new password.
     /// This member is required.
-    pub fn new_password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn new_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.new_password = Some(input.into());
         self
     }
     /// Sets or clears the `NewPassword` member.
-    pub fn set_new_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_new_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.new_password = input;
         self
     }
@@ -135,18 +115,14 @@ impl ChangePasswordInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ChangePasswordInput, ::awsrt::error::BuildError> {
         Ok(ChangePasswordInput {
-            old_password: self
-                .old_password
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "old_password",
-                    "`old_password` is required when building a `ChangePasswordInput`",
-                ))?,
-            new_password: self
-                .new_password
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "new_password",
-                    "`new_password` is required when building a `ChangePasswordInput`",
-                ))?,
+            old_password: self.old_password.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "old_password",
+                "`old_password` is required when building a `ChangePasswordInput`",
+            ))?,
+            new_password: self.new_password.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "new_password",
+                "`new_password` is required when building a `ChangePasswordInput`",
+            ))?,
         })
     }
 }
@@ -202,9 +178,7 @@ pub enum ChangePasswordError {
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
     NoSuchEntityException(crate::types::error::NoSuchEntityException),
     /// See [`PasswordPolicyViolationException`](crate::types::error::PasswordPolicyViolationException).
-    PasswordPolicyViolationException(
-        crate::types::error::PasswordPolicyViolationException,
-    ),
+    PasswordPolicyViolationException(crate::types::error::PasswordPolicyViolationException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     ServiceFailureException(crate::types::error::ServiceFailureException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -217,43 +191,27 @@ impl ChangePasswordError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EntityTemporarilyUnmodifiable" => {
-                    Self::EntityTemporarilyUnmodifiableException(
-                        crate::types::de_entity_temporarily_unmodifiable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidUserType" => {
-                    Self::InvalidUserTypeException(
-                        crate::types::de_invalid_user_type_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PasswordPolicyViolation" => {
-                    Self::PasswordPolicyViolationException(
-                        crate::types::de_password_policy_violation_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EntityTemporarilyUnmodifiable" => Self::EntityTemporarilyUnmodifiableException(
+                crate::types::de_entity_temporarily_unmodifiable_exception(n)?.with_meta(meta),
+            ),
+            "InvalidUserType" => Self::InvalidUserTypeException(
+                crate::types::de_invalid_user_type_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "PasswordPolicyViolation" => Self::PasswordPolicyViolationException(
+                crate::types::de_password_policy_violation_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
@@ -369,10 +327,7 @@ impl ChangePasswordFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -389,10 +344,7 @@ impl ChangePasswordFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ChangePasswordError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ChangePasswordError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -433,18 +385,12 @@ impl<M> ChangePasswordFluentBuilder<M> {
     }
     /// The IAM user's current password.
     /// This member is required.
-    pub fn old_password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn old_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.old_password(input);
         self
     }
     /// Sets or clears the `OldPassword` member.
-    pub fn set_old_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_old_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_old_password(input);
         self
     }
@@ -454,18 +400,12 @@ impl<M> ChangePasswordFluentBuilder<M> {
     }
     /// The new password.
     /// This member is required.
-    pub fn new_password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn new_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.new_password(input);
         self
     }
     /// Sets or clears the `NewPassword` member.
-    pub fn set_new_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_new_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_new_password(input);
         self
     }
@@ -479,20 +419,17 @@ pub(crate) async fn send(
     input: ChangePasswordInput,
 ) -> Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ChangePasswordFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ChangePasswordFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -508,15 +445,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ChangePasswordInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ChangePasswordError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ChangePasswordError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ChangePassword`: `POST /` with the form body `Action=ChangePassword&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -538,11 +469,7 @@ pub(crate) fn parse_response(
         ChangePasswordError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &ChangePasswordInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ChangePasswordInput) {
     {
         let value = &v.old_password;
         w.pair(&format!("{prefix}{}", "OldPassword"), value.expose_secret());
@@ -561,10 +488,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_change_the_password_for_your_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_change_the_password_for_your_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ChangePasswordInput::builder()
             .new_password("]35d/{pB9Fo9wJ")
             .old_password("3s0K_;xh4~8XXI")

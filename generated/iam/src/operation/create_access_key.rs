@@ -125,12 +125,10 @@ impl CreateAccessKeyOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateAccessKeyOutput, ::awsrt::error::BuildError> {
         Ok(CreateAccessKeyOutput {
-            access_key: self
-                .access_key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key",
-                    "`access_key` is required when building a `CreateAccessKeyOutput`",
-                ))?,
+            access_key: self.access_key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key",
+                "`access_key` is required when building a `CreateAccessKeyOutput`",
+            ))?,
         })
     }
 }
@@ -154,26 +152,18 @@ impl CreateAccessKeyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -274,10 +264,7 @@ impl CreateAccessKeyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -294,10 +281,7 @@ impl CreateAccessKeyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateAccessKeyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAccessKeyError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -356,20 +340,17 @@ pub(crate) async fn send(
     input: CreateAccessKeyInput,
 ) -> Result<CreateAccessKeyOutput, ::awsrt::error::SdkError<CreateAccessKeyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateAccessKeyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateAccessKeyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -385,15 +366,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateAccessKeyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateAccessKeyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateAccessKeyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateAccessKey`: `POST /` with the form body `Action=CreateAccessKey&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -415,11 +390,7 @@ pub(crate) fn parse_response(
         CreateAccessKeyError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &CreateAccessKeyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateAccessKeyInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
@@ -441,10 +412,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_an_access_key_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_an_access_key_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateAccessKeyInput::builder().user_name("Bob").build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -89,12 +89,10 @@ impl CreateGroupInputBuilder {
     pub fn build(self) -> Result<CreateGroupInput, ::awsrt::error::BuildError> {
         Ok(CreateGroupInput {
             path: self.path,
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `CreateGroupInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `CreateGroupInput`",
+            ))?,
         })
     }
 }
@@ -161,12 +159,10 @@ impl CreateGroupOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateGroupOutput, ::awsrt::error::BuildError> {
         Ok(CreateGroupOutput {
-            group: self
-                .group
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group",
-                    "`group` is required when building a `CreateGroupOutput`",
-                ))?,
+            group: self.group.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group",
+                "`group` is required when building a `CreateGroupOutput`",
+            ))?,
         })
     }
 }
@@ -192,32 +188,21 @@ impl CreateGroupError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
     pub fn is_entity_already_exists_exception(&self) -> bool {
@@ -323,10 +308,7 @@ impl CreateGroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateGroupOutput, ::awsrt::error::SdkError<CreateGroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateGroupOutput, ::awsrt::error::SdkError<CreateGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -343,10 +325,7 @@ impl CreateGroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateGroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -374,9 +353,7 @@ impl CreateGroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateGroupOutput, ::awsrt::error::SdkError<CreateGroupError>> {
+    pub fn send(self) -> Result<CreateGroupOutput, ::awsrt::error::SdkError<CreateGroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -420,20 +397,17 @@ pub(crate) async fn send(
     input: CreateGroupInput,
 ) -> Result<CreateGroupOutput, ::awsrt::error::SdkError<CreateGroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateGroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateGroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -449,15 +423,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateGroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateGroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateGroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateGroup`: `POST /` with the form body `Action=CreateGroup&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -479,11 +447,7 @@ pub(crate) fn parse_response(
         CreateGroupError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &CreateGroupInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateGroupInput) {
     if let Some(value) = &v.path {
         w.pair(&format!("{prefix}{}", "Path"), value.as_str());
     }

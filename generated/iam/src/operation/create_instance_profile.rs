@@ -110,16 +110,12 @@ impl CreateInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateInstanceProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(CreateInstanceProfileInput {
-            instance_profile_name: self
-                .instance_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_name",
-                    "`instance_profile_name` is required when building a `CreateInstanceProfileInput`",
-                ))?,
+            instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_name",
+                "`instance_profile_name` is required when building a `CreateInstanceProfileInput`",
+            ))?,
             path: self.path,
             tags: self.tags,
         })
@@ -130,10 +126,7 @@ impl CreateInstanceProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateInstanceProfileOutput,
-        ::awsrt::error::SdkError<CreateInstanceProfileError>,
-    > {
+    ) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -176,10 +169,7 @@ impl CreateInstanceProfileOutputBuilder {
         self
     }
     /// Sets or clears the `InstanceProfile` member.
-    pub fn set_instance_profile(
-        mut self,
-        input: Option<crate::types::InstanceProfile>,
-    ) -> Self {
+    pub fn set_instance_profile(mut self, input: Option<crate::types::InstanceProfile>) -> Self {
         self.instance_profile = input;
         self
     }
@@ -192,16 +182,12 @@ impl CreateInstanceProfileOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateInstanceProfileOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateInstanceProfileOutput, ::awsrt::error::BuildError> {
         Ok(CreateInstanceProfileOutput {
-            instance_profile: self
-                .instance_profile
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile",
-                    "`instance_profile` is required when building a `CreateInstanceProfileOutput`",
-                ))?,
+            instance_profile: self.instance_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile",
+                "`instance_profile` is required when building a `CreateInstanceProfileOutput`",
+            ))?,
         })
     }
 }
@@ -210,9 +196,7 @@ impl CreateInstanceProfileOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum CreateInstanceProfileError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
@@ -231,38 +215,24 @@ impl CreateInstanceProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -364,10 +334,7 @@ impl CreateInstanceProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateInstanceProfileOutput,
-        ::awsrt::error::SdkError<CreateInstanceProfileError>,
-    > {
+    ) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -376,13 +343,7 @@ impl CreateInstanceProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateInstanceProfileOutput,
-            ::awsrt::error::SdkError<CreateInstanceProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -399,10 +360,7 @@ impl CreateInstanceProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateInstanceProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -432,10 +390,7 @@ impl CreateInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateInstanceProfileOutput,
-        ::awsrt::error::SdkError<CreateInstanceProfileError>,
-    > {
+    ) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -492,25 +447,19 @@ impl<M> CreateInstanceProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateInstanceProfileInput,
-) -> Result<
-    CreateInstanceProfileOutput,
-    ::awsrt::error::SdkError<CreateInstanceProfileError>,
-> {
+) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateInstanceProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateInstanceProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -526,15 +475,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateInstanceProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateInstanceProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateInstanceProfile`: `POST /` with the form body `Action=CreateInstanceProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -548,10 +491,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateInstanceProfileOutput,
-    ::awsrt::error::SdkError<CreateInstanceProfileError>,
-> {
+) -> Result<CreateInstanceProfileOutput, ::awsrt::error::SdkError<CreateInstanceProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreateInstanceProfileResult",
@@ -579,8 +519,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );
@@ -604,10 +544,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_an_instance_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_an_instance_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateInstanceProfileInput::builder()
             .instance_profile_name("Webserver")
             .build()?;

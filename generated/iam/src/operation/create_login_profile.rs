@@ -42,15 +42,11 @@ pub struct CreateLoginProfileInput {
     pub password_reset_required: bool,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_login_profile_input_password<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateLoginProfileInput.Password",
-        serializer,
-    )
+fn __serde_secret_create_login_profile_input_password<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateLoginProfileInput.Password", serializer)
 }
 impl CreateLoginProfileInput {
     /// The name of the IAM user to create a password for.
@@ -103,18 +99,12 @@ impl CreateLoginProfileInputBuilder {
         &self.user_name
     }
     /// The new password for the user.
-    pub fn password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.password = Some(input.into());
         self
     }
     /// Sets or clears the `Password` member.
-    pub fn set_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.password = input;
         self
     }
@@ -150,10 +140,7 @@ impl CreateLoginProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateLoginProfileOutput,
-        ::awsrt::error::SdkError<CreateLoginProfileError>,
-    > {
+    ) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -196,10 +183,7 @@ impl CreateLoginProfileOutputBuilder {
         self
     }
     /// Sets or clears the `LoginProfile` member.
-    pub fn set_login_profile(
-        mut self,
-        input: Option<crate::types::LoginProfile>,
-    ) -> Self {
+    pub fn set_login_profile(mut self, input: Option<crate::types::LoginProfile>) -> Self {
         self.login_profile = input;
         self
     }
@@ -214,12 +198,10 @@ impl CreateLoginProfileOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateLoginProfileOutput, ::awsrt::error::BuildError> {
         Ok(CreateLoginProfileOutput {
-            login_profile: self
-                .login_profile
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "login_profile",
-                    "`login_profile` is required when building a `CreateLoginProfileOutput`",
-                ))?,
+            login_profile: self.login_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "login_profile",
+                "`login_profile` is required when building a `CreateLoginProfileOutput`",
+            ))?,
         })
     }
 }
@@ -234,9 +216,7 @@ pub enum CreateLoginProfileError {
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
     NoSuchEntityException(crate::types::error::NoSuchEntityException),
     /// See [`PasswordPolicyViolationException`](crate::types::error::PasswordPolicyViolationException).
-    PasswordPolicyViolationException(
-        crate::types::error::PasswordPolicyViolationException,
-    ),
+    PasswordPolicyViolationException(crate::types::error::PasswordPolicyViolationException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     ServiceFailureException(crate::types::error::ServiceFailureException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -249,38 +229,24 @@ impl CreateLoginProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PasswordPolicyViolation" => {
-                    Self::PasswordPolicyViolationException(
-                        crate::types::de_password_policy_violation_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "PasswordPolicyViolation" => Self::PasswordPolicyViolationException(
+                crate::types::de_password_policy_violation_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
     pub fn is_entity_already_exists_exception(&self) -> bool {
@@ -382,10 +348,7 @@ impl CreateLoginProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateLoginProfileOutput,
-        ::awsrt::error::SdkError<CreateLoginProfileError>,
-    > {
+    ) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -394,13 +357,7 @@ impl CreateLoginProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateLoginProfileOutput,
-            ::awsrt::error::SdkError<CreateLoginProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -417,10 +374,7 @@ impl CreateLoginProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateLoginProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -450,10 +404,7 @@ impl CreateLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateLoginProfileOutput,
-        ::awsrt::error::SdkError<CreateLoginProfileError>,
-    > {
+    ) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -477,18 +428,12 @@ impl<M> CreateLoginProfileFluentBuilder<M> {
         self.inner.get_user_name()
     }
     /// The new password for the user.
-    pub fn password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.password(input);
         self
     }
     /// Sets or clears the `Password` member.
-    pub fn set_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_password(input);
         self
     }
@@ -514,25 +459,19 @@ impl<M> CreateLoginProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateLoginProfileInput,
-) -> Result<
-    CreateLoginProfileOutput,
-    ::awsrt::error::SdkError<CreateLoginProfileError>,
-> {
+) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateLoginProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateLoginProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -548,15 +487,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateLoginProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateLoginProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateLoginProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateLoginProfile`: `POST /` with the form body `Action=CreateLoginProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -570,10 +503,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateLoginProfileOutput,
-    ::awsrt::error::SdkError<CreateLoginProfileError>,
-> {
+) -> Result<CreateLoginProfileOutput, ::awsrt::error::SdkError<CreateLoginProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreateLoginProfileResult",
@@ -614,10 +544,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_an_instance_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_an_instance_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateLoginProfileInput::builder()
             .user_name("Bob")
             .password("h]6EszR}vJ*m")

@@ -142,16 +142,12 @@ impl CreateOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(CreateOpenIdConnectProviderInput {
-            url: self
-                .url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "url",
-                    "`url` is required when building a `CreateOpenIdConnectProviderInput`",
-                ))?,
+            url: self.url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "url",
+                "`url` is required when building a `CreateOpenIdConnectProviderInput`",
+            ))?,
             client_id_list: self.client_id_list,
             thumbprint_list: self.thumbprint_list,
             tags: self.tags,
@@ -163,10 +159,7 @@ impl CreateOpenIdConnectProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-    > {
+    ) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -252,9 +245,7 @@ impl CreateOpenIdConnectProviderOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum CreateOpenIdConnectProviderError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
@@ -262,9 +253,7 @@ pub enum CreateOpenIdConnectProviderError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`OpenIdIdpCommunicationErrorException`](crate::types::error::OpenIdIdpCommunicationErrorException).
-    OpenIdIdpCommunicationErrorException(
-        crate::types::error::OpenIdIdpCommunicationErrorException,
-    ),
+    OpenIdIdpCommunicationErrorException(crate::types::error::OpenIdIdpCommunicationErrorException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     ServiceFailureException(crate::types::error::ServiceFailureException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -277,44 +266,27 @@ impl CreateOpenIdConnectProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "OpenIdIdpCommunicationError" => {
-                    Self::OpenIdIdpCommunicationErrorException(
-                        crate::types::de_open_id_idp_communication_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "OpenIdIdpCommunicationError" => Self::OpenIdIdpCommunicationErrorException(
+                crate::types::de_open_id_idp_communication_error_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -380,8 +352,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateOpenIdConnectProviderError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateOpenIdConnectProviderError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateOpenIdConnectProviderError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -422,10 +393,7 @@ impl CreateOpenIdConnectProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-    > {
+    ) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -434,13 +402,7 @@ impl CreateOpenIdConnectProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateOpenIdConnectProviderOutput,
-            ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -457,10 +419,7 @@ impl CreateOpenIdConnectProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -490,10 +449,7 @@ impl CreateOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-    > {
+    ) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -566,25 +522,19 @@ impl<M> CreateOpenIdConnectProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateOpenIdConnectProviderInput,
-) -> Result<
-    CreateOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-> {
+) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateOpenIdConnectProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateOpenIdConnectProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -600,24 +550,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateOpenIdConnectProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateOpenIDConnectProvider`: `POST /` with the form body `Action=CreateOpenIDConnectProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &CreateOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "CreateOpenIDConnectProvider",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("CreateOpenIDConnectProvider", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -625,10 +566,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>,
-> {
+) -> Result<CreateOpenIdConnectProviderOutput, ::awsrt::error::SdkError<CreateOpenIdConnectProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreateOpenIDConnectProviderResult",
@@ -651,9 +589,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ClientIDList"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ClientIDList"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -664,10 +600,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ThumbprintList"), "member", i +
-                    1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ThumbprintList"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -680,8 +613,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );
@@ -721,10 +654,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_an_instance_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_an_instance_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateOpenIdConnectProviderInput::builder()
             .client_id_list("my-application-id")
             .thumbprint_list("3768084dfb3d2b68b7897bf5f565da8efEXAMPLE")

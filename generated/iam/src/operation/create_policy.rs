@@ -175,19 +175,15 @@ impl CreatePolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreatePolicyInput, ::awsrt::error::BuildError> {
         Ok(CreatePolicyInput {
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `CreatePolicyInput`",
-                ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `CreatePolicyInput`",
+            ))?,
             path: self.path,
-            policy_document: self
-                .policy_document
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_document",
-                    "`policy_document` is required when building a `CreatePolicyInput`",
-                ))?,
+            policy_document: self.policy_document.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_document",
+                "`policy_document` is required when building a `CreatePolicyInput`",
+            ))?,
             description: self.description,
             tags: self.tags,
         })
@@ -260,9 +256,7 @@ impl CreatePolicyOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum CreatePolicyError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
@@ -270,9 +264,7 @@ pub enum CreatePolicyError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     ServiceFailureException(crate::types::error::ServiceFailureException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -285,44 +277,27 @@ impl CreatePolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -438,10 +413,7 @@ impl CreatePolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreatePolicyOutput, ::awsrt::error::SdkError<CreatePolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreatePolicyOutput, ::awsrt::error::SdkError<CreatePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -458,10 +430,7 @@ impl CreatePolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreatePolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -489,9 +458,7 @@ impl CreatePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreatePolicyOutput, ::awsrt::error::SdkError<CreatePolicyError>> {
+    pub fn send(self) -> Result<CreatePolicyOutput, ::awsrt::error::SdkError<CreatePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -579,20 +546,17 @@ pub(crate) async fn send(
     input: CreatePolicyInput,
 ) -> Result<CreatePolicyOutput, ::awsrt::error::SdkError<CreatePolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreatePolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreatePolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -608,15 +572,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreatePolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePolicy`: `POST /` with the form body `Action=CreatePolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -638,11 +596,7 @@ pub(crate) fn parse_response(
         CreatePolicyError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &CreatePolicyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreatePolicyInput) {
     {
         let value = &v.policy_name;
         w.pair(&format!("{prefix}{}", "PolicyName"), value.as_str());
@@ -665,8 +619,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

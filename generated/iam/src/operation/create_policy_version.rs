@@ -120,18 +120,14 @@ impl CreatePolicyVersionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreatePolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(CreatePolicyVersionInput {
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `CreatePolicyVersionInput`",
-                ))?,
-            policy_document: self
-                .policy_document
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_document",
-                    "`policy_document` is required when building a `CreatePolicyVersionInput`",
-                ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `CreatePolicyVersionInput`",
+            ))?,
+            policy_document: self.policy_document.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_document",
+                "`policy_document` is required when building a `CreatePolicyVersionInput`",
+            ))?,
             set_as_default: self.set_as_default.unwrap_or(false),
         })
     }
@@ -141,10 +137,7 @@ impl CreatePolicyVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreatePolicyVersionOutput,
-        ::awsrt::error::SdkError<CreatePolicyVersionError>,
-    > {
+    ) -> Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -186,10 +179,7 @@ impl CreatePolicyVersionOutputBuilder {
         self
     }
     /// Sets or clears the `PolicyVersion` member.
-    pub fn set_policy_version(
-        mut self,
-        input: Option<crate::types::PolicyVersion>,
-    ) -> Self {
+    pub fn set_policy_version(mut self, input: Option<crate::types::PolicyVersion>) -> Self {
         self.policy_version = input;
         self
     }
@@ -213,9 +203,7 @@ pub enum CreatePolicyVersionError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
     NoSuchEntityException(crate::types::error::NoSuchEntityException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
@@ -230,37 +218,24 @@ impl CreatePolicyVersionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -362,10 +337,7 @@ impl CreatePolicyVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreatePolicyVersionOutput,
-        ::awsrt::error::SdkError<CreatePolicyVersionError>,
-    > {
+    ) -> Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -374,13 +346,7 @@ impl CreatePolicyVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreatePolicyVersionOutput,
-            ::awsrt::error::SdkError<CreatePolicyVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -397,10 +363,7 @@ impl CreatePolicyVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreatePolicyVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -430,10 +393,7 @@ impl CreatePolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreatePolicyVersionOutput,
-        ::awsrt::error::SdkError<CreatePolicyVersionError>,
-    > {
+    ) -> Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -490,25 +450,19 @@ impl<M> CreatePolicyVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePolicyVersionInput,
-) -> Result<
-    CreatePolicyVersionOutput,
-    ::awsrt::error::SdkError<CreatePolicyVersionError>,
-> {
+) -> Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreatePolicyVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreatePolicyVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -524,15 +478,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePolicyVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreatePolicyVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePolicyVersion`: `POST /` with the form body `Action=CreatePolicyVersion&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -546,10 +494,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreatePolicyVersionOutput,
-    ::awsrt::error::SdkError<CreatePolicyVersionError>,
-> {
+) -> Result<CreatePolicyVersionOutput, ::awsrt::error::SdkError<CreatePolicyVersionError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreatePolicyVersionResult",

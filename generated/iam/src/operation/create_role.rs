@@ -216,18 +216,14 @@ impl CreateRoleInputBuilder {
     pub fn build(self) -> Result<CreateRoleInput, ::awsrt::error::BuildError> {
         Ok(CreateRoleInput {
             path: self.path,
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `CreateRoleInput`",
-                ))?,
-            assume_role_policy_document: self
-                .assume_role_policy_document
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "assume_role_policy_document",
-                    "`assume_role_policy_document` is required when building a `CreateRoleInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `CreateRoleInput`",
+            ))?,
+            assume_role_policy_document: self.assume_role_policy_document.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "assume_role_policy_document",
+                "`assume_role_policy_document` is required when building a `CreateRoleInput`",
+            ))?,
             description: self.description,
             max_session_duration: self.max_session_duration,
             permissions_boundary: self.permissions_boundary,
@@ -298,12 +294,10 @@ impl CreateRoleOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateRoleOutput, ::awsrt::error::BuildError> {
         Ok(CreateRoleOutput {
-            role: self
-                .role
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role",
-                    "`role` is required when building a `CreateRoleOutput`",
-                ))?,
+            role: self.role.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role",
+                "`role` is required when building a `CreateRoleOutput`",
+            ))?,
         })
     }
 }
@@ -312,9 +306,7 @@ impl CreateRoleOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum CreateRoleError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
@@ -322,9 +314,7 @@ pub enum CreateRoleError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     ServiceFailureException(crate::types::error::ServiceFailureException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -337,44 +327,27 @@ impl CreateRoleError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -479,9 +452,7 @@ impl CreateRoleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>> {
+    pub async fn send(self) -> Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -490,10 +461,7 @@ impl CreateRoleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -510,10 +478,7 @@ impl CreateRoleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateRoleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -541,9 +506,7 @@ impl CreateRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>> {
+    pub fn send(self) -> Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -659,20 +622,17 @@ pub(crate) async fn send(
     input: CreateRoleInput,
 ) -> Result<CreateRoleOutput, ::awsrt::error::SdkError<CreateRoleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateRoleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateRoleFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -688,15 +648,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateRoleInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateRoleError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateRoleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateRole`: `POST /` with the form body `Action=CreateRole&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -718,11 +672,7 @@ pub(crate) fn parse_response(
         CreateRoleError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &CreateRoleInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateRoleInput) {
     if let Some(value) = &v.path {
         w.pair(&format!("{prefix}{}", "Path"), value.as_str());
     }
@@ -751,8 +701,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

@@ -106,16 +106,12 @@ impl CreateServiceLinkedRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateServiceLinkedRoleInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateServiceLinkedRoleInput, ::awsrt::error::BuildError> {
         Ok(CreateServiceLinkedRoleInput {
-            aws_service_name: self
-                .aws_service_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "aws_service_name",
-                    "`aws_service_name` is required when building a `CreateServiceLinkedRoleInput`",
-                ))?,
+            aws_service_name: self.aws_service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "aws_service_name",
+                "`aws_service_name` is required when building a `CreateServiceLinkedRoleInput`",
+            ))?,
             description: self.description,
             custom_suffix: self.custom_suffix,
         })
@@ -126,10 +122,7 @@ impl CreateServiceLinkedRoleInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateServiceLinkedRoleOutput,
-        ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-    > {
+    ) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
         send(client.handle(), self).await
     }
 }
@@ -208,31 +201,21 @@ impl CreateServiceLinkedRoleError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -329,10 +312,7 @@ impl CreateServiceLinkedRoleFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateServiceLinkedRoleOutput,
-        ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-    > {
+    ) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -341,13 +321,7 @@ impl CreateServiceLinkedRoleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateServiceLinkedRoleOutput,
-            ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,10 +338,7 @@ impl CreateServiceLinkedRoleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -397,10 +368,7 @@ impl CreateServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateServiceLinkedRoleOutput,
-        ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-    > {
+    ) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -456,25 +424,19 @@ impl<M> CreateServiceLinkedRoleFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateServiceLinkedRoleInput,
-) -> Result<
-    CreateServiceLinkedRoleOutput,
-    ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-> {
+) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateServiceLinkedRoleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateServiceLinkedRoleFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -490,15 +452,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateServiceLinkedRoleInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateServiceLinkedRole`: `POST /` with the form body `Action=CreateServiceLinkedRole&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -512,10 +468,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateServiceLinkedRoleOutput,
-    ::awsrt::error::SdkError<CreateServiceLinkedRoleError>,
-> {
+) -> Result<CreateServiceLinkedRoleOutput, ::awsrt::error::SdkError<CreateServiceLinkedRoleError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreateServiceLinkedRoleResult",

@@ -83,22 +83,16 @@ impl CreateServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(CreateServiceSpecificCredentialInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `CreateServiceSpecificCredentialInput`",
-                ))?,
-            service_name: self
-                .service_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_name",
-                    "`service_name` is required when building a `CreateServiceSpecificCredentialInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `CreateServiceSpecificCredentialInput`",
+            ))?,
+            service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_name",
+                "`service_name` is required when building a `CreateServiceSpecificCredentialInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +101,7 @@ impl CreateServiceSpecificCredentialInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
         send(client.handle(), self).await
     }
 }
@@ -133,9 +124,7 @@ pub struct CreateServiceSpecificCredentialOutput {
 }
 impl CreateServiceSpecificCredentialOutput {
     /// A structure that contains information about the newly created service-specific credential.
-    pub fn service_specific_credential(
-        &self,
-    ) -> Option<&crate::types::ServiceSpecificCredential> {
+    pub fn service_specific_credential(&self) -> Option<&crate::types::ServiceSpecificCredential> {
         self.service_specific_credential.as_ref()
     }
     /// Creates a new builder for [`CreateServiceSpecificCredentialOutput`].
@@ -147,9 +136,7 @@ impl CreateServiceSpecificCredentialOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct CreateServiceSpecificCredentialOutputBuilder {
-    pub(crate) service_specific_credential: Option<
-        crate::types::ServiceSpecificCredential,
-    >,
+    pub(crate) service_specific_credential: Option<crate::types::ServiceSpecificCredential>,
 }
 impl CreateServiceSpecificCredentialOutputBuilder {
     /// A structure that contains information about the newly created service-specific credential.
@@ -201,27 +188,18 @@ impl CreateServiceSpecificCredentialError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotSupportedService" => {
-                    Self::ServiceNotSupportedException(
-                        crate::types::de_service_not_supported_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "NotSupportedService" => Self::ServiceNotSupportedException(
+                crate::types::de_service_not_supported_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -272,8 +250,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateServiceSpecificCredentialErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateServiceSpecificCredentialError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateServiceSpecificCredentialError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -314,10 +291,7 @@ impl CreateServiceSpecificCredentialFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -326,13 +300,7 @@ impl CreateServiceSpecificCredentialFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateServiceSpecificCredentialOutput,
-            ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -349,10 +317,7 @@ impl CreateServiceSpecificCredentialFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -382,10 +347,7 @@ impl CreateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -428,25 +390,19 @@ impl<M> CreateServiceSpecificCredentialFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateServiceSpecificCredentialInput,
-) -> Result<
-    CreateServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-> {
+) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateServiceSpecificCredentialFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateServiceSpecificCredentialFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -462,24 +418,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateServiceSpecificCredentialInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateServiceSpecificCredential`: `POST /` with the form body `Action=CreateServiceSpecificCredential&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &CreateServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "CreateServiceSpecificCredential",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("CreateServiceSpecificCredential", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -487,10 +434,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>,
-> {
+) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<CreateServiceSpecificCredentialError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreateServiceSpecificCredentialResult",
@@ -515,14 +459,10 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {
-    let mut f_service_specific_credential: Option<
-        crate::types::ServiceSpecificCredential,
-    > = None;
+    let mut f_service_specific_credential: Option<crate::types::ServiceSpecificCredential> = None;
     for c in n.children() {
         if c.name() == "ServiceSpecificCredential" {
-            f_service_specific_credential = Some(
-                crate::types::de_service_specific_credential(c)?,
-            );
+            f_service_specific_credential = Some(crate::types::de_service_specific_credential(c)?);
         }
     }
     Ok(CreateServiceSpecificCredentialOutput {

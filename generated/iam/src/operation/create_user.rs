@@ -138,12 +138,10 @@ impl CreateUserInputBuilder {
     pub fn build(self) -> Result<CreateUserInput, ::awsrt::error::BuildError> {
         Ok(CreateUserInput {
             path: self.path,
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `CreateUserInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `CreateUserInput`",
+            ))?,
             permissions_boundary: self.permissions_boundary,
             tags: self.tags,
         })
@@ -216,9 +214,7 @@ impl CreateUserOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum CreateUserError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
@@ -239,43 +235,27 @@ impl CreateUserError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -380,9 +360,7 @@ impl CreateUserFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>> {
+    pub async fn send(self) -> Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -391,10 +369,7 @@ impl CreateUserFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -411,10 +386,7 @@ impl CreateUserFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateUserError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -442,9 +414,7 @@ impl CreateUserFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>> {
+    pub fn send(self) -> Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -517,20 +487,17 @@ pub(crate) async fn send(
     input: CreateUserInput,
 ) -> Result<CreateUserOutput, ::awsrt::error::SdkError<CreateUserError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateUserFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateUserFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -546,15 +513,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateUserInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateUserError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateUserError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateUser`: `POST /` with the form body `Action=CreateUser&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -576,11 +537,7 @@ pub(crate) fn parse_response(
         CreateUserError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &CreateUserInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateUserInput) {
     if let Some(value) = &v.path {
         w.pair(&format!("{prefix}{}", "Path"), value.as_str());
     }
@@ -599,8 +556,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );
@@ -616,7 +573,9 @@ pub(crate) fn de_output(
             f_user = Some(crate::types::de_user(c)?);
         }
     }
-    Ok(CreateUserOutput { user: f_user })
+    Ok(CreateUserOutput {
+        user: f_user,
+    })
 }
 #[cfg(test)]
 mod examples {

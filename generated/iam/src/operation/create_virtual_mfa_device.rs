@@ -111,17 +111,13 @@ impl CreateVirtualMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateVirtualMfaDeviceInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateVirtualMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(CreateVirtualMfaDeviceInput {
             path: self.path,
-            virtual_mfa_device_name: self
-                .virtual_mfa_device_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "virtual_mfa_device_name",
-                    "`virtual_mfa_device_name` is required when building a `CreateVirtualMfaDeviceInput`",
-                ))?,
+            virtual_mfa_device_name: self.virtual_mfa_device_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "virtual_mfa_device_name",
+                "`virtual_mfa_device_name` is required when building a `CreateVirtualMfaDeviceInput`",
+            ))?,
             tags: self.tags,
         })
     }
@@ -131,10 +127,7 @@ impl CreateVirtualMfaDeviceInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateVirtualMfaDeviceOutput,
-        ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-    > {
+    ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
         send(client.handle(), self).await
     }
 }
@@ -178,10 +171,7 @@ impl CreateVirtualMfaDeviceOutputBuilder {
         self
     }
     /// Sets or clears the `VirtualMFADevice` member.
-    pub fn set_virtual_mfa_device(
-        mut self,
-        input: Option<crate::types::VirtualMfaDevice>,
-    ) -> Self {
+    pub fn set_virtual_mfa_device(mut self, input: Option<crate::types::VirtualMfaDevice>) -> Self {
         self.virtual_mfa_device = input;
         self
     }
@@ -194,16 +184,12 @@ impl CreateVirtualMfaDeviceOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::BuildError> {
         Ok(CreateVirtualMfaDeviceOutput {
-            virtual_mfa_device: self
-                .virtual_mfa_device
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "virtual_mfa_device",
-                    "`virtual_mfa_device` is required when building a `CreateVirtualMfaDeviceOutput`",
-                ))?,
+            virtual_mfa_device: self.virtual_mfa_device.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "virtual_mfa_device",
+                "`virtual_mfa_device` is required when building a `CreateVirtualMfaDeviceOutput`",
+            ))?,
         })
     }
 }
@@ -212,9 +198,7 @@ impl CreateVirtualMfaDeviceOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum CreateVirtualMfaDeviceError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
@@ -233,38 +217,24 @@ impl CreateVirtualMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -366,10 +336,7 @@ impl CreateVirtualMfaDeviceFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateVirtualMfaDeviceOutput,
-        ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-    > {
+    ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -378,13 +345,7 @@ impl CreateVirtualMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateVirtualMfaDeviceOutput,
-            ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -401,10 +362,7 @@ impl CreateVirtualMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -434,10 +392,7 @@ impl CreateVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateVirtualMfaDeviceOutput,
-        ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-    > {
+    ) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -494,25 +449,19 @@ impl<M> CreateVirtualMfaDeviceFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateVirtualMfaDeviceInput,
-) -> Result<
-    CreateVirtualMfaDeviceOutput,
-    ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-> {
+) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateVirtualMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateVirtualMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -528,15 +477,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateVirtualMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateVirtualMFADevice`: `POST /` with the form body `Action=CreateVirtualMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -550,10 +493,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateVirtualMfaDeviceOutput,
-    ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>,
-> {
+) -> Result<CreateVirtualMfaDeviceOutput, ::awsrt::error::SdkError<CreateVirtualMfaDeviceError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreateVirtualMFADeviceResult",
@@ -581,8 +521,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

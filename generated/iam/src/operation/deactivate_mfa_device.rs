@@ -89,12 +89,10 @@ impl DeactivateMfaDeviceInputBuilder {
     pub fn build(self) -> Result<DeactivateMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(DeactivateMfaDeviceInput {
             user_name: self.user_name,
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `DeactivateMfaDeviceInput`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `DeactivateMfaDeviceInput`",
+            ))?,
         })
     }
 }
@@ -103,10 +101,7 @@ impl DeactivateMfaDeviceInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeactivateMfaDeviceOutput,
-        ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-    > {
+    ) -> Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
         send(client.handle(), self).await
     }
 }
@@ -143,9 +138,7 @@ impl DeactivateMfaDeviceOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum DeactivateMfaDeviceError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityTemporarilyUnmodifiableException`](crate::types::error::EntityTemporarilyUnmodifiableException).
     EntityTemporarilyUnmodifiableException(
         crate::types::error::EntityTemporarilyUnmodifiableException,
@@ -166,38 +159,24 @@ impl DeactivateMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityTemporarilyUnmodifiable" => {
-                    Self::EntityTemporarilyUnmodifiableException(
-                        crate::types::de_entity_temporarily_unmodifiable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityTemporarilyUnmodifiable" => Self::EntityTemporarilyUnmodifiableException(
+                crate::types::de_entity_temporarily_unmodifiable_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -299,10 +278,7 @@ impl DeactivateMfaDeviceFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeactivateMfaDeviceOutput,
-        ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-    > {
+    ) -> Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -311,13 +287,7 @@ impl DeactivateMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeactivateMfaDeviceOutput,
-            ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -334,10 +304,7 @@ impl DeactivateMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -367,10 +334,7 @@ impl DeactivateMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeactivateMfaDeviceOutput,
-        ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-    > {
+    ) -> Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -412,25 +376,19 @@ impl<M> DeactivateMfaDeviceFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeactivateMfaDeviceInput,
-) -> Result<
-    DeactivateMfaDeviceOutput,
-    ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-> {
+) -> Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeactivateMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeactivateMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -446,15 +404,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeactivateMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeactivateMFADevice`: `POST /` with the form body `Action=DeactivateMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -468,10 +420,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeactivateMfaDeviceOutput,
-    ::awsrt::error::SdkError<DeactivateMfaDeviceError>,
-> {
+) -> Result<DeactivateMfaDeviceOutput, ::awsrt::error::SdkError<DeactivateMfaDeviceError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeactivateMFADeviceResult",

@@ -87,12 +87,10 @@ impl DeleteAccessKeyInputBuilder {
     pub fn build(self) -> Result<DeleteAccessKeyInput, ::awsrt::error::BuildError> {
         Ok(DeleteAccessKeyInput {
             user_name: self.user_name,
-            access_key_id: self
-                .access_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key_id",
-                    "`access_key_id` is required when building a `DeleteAccessKeyInput`",
-                ))?,
+            access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key_id",
+                "`access_key_id` is required when building a `DeleteAccessKeyInput`",
+            ))?,
         })
     }
 }
@@ -153,26 +151,18 @@ impl DeleteAccessKeyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -273,10 +263,7 @@ impl DeleteAccessKeyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteAccessKeyOutput, ::awsrt::error::SdkError<DeleteAccessKeyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccessKeyOutput, ::awsrt::error::SdkError<DeleteAccessKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,10 +280,7 @@ impl DeleteAccessKeyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteAccessKeyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccessKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -370,20 +354,17 @@ pub(crate) async fn send(
     input: DeleteAccessKeyInput,
 ) -> Result<DeleteAccessKeyOutput, ::awsrt::error::SdkError<DeleteAccessKeyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteAccessKeyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteAccessKeyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -399,15 +380,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteAccessKeyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteAccessKeyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccessKeyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccessKey`: `POST /` with the form body `Action=DeleteAccessKey&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -429,11 +404,7 @@ pub(crate) fn parse_response(
         DeleteAccessKeyError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &DeleteAccessKeyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteAccessKeyInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
@@ -451,10 +422,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_an_access_key_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_an_access_key_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteAccessKeyInput::builder()
             .user_name("Bob")
             .access_key_id("AKIDPMS9RO4H3FEXAMPLE")

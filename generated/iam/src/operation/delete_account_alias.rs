@@ -63,12 +63,10 @@ impl DeleteAccountAliasInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteAccountAliasInput, ::awsrt::error::BuildError> {
         Ok(DeleteAccountAliasInput {
-            account_alias: self
-                .account_alias
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "account_alias",
-                    "`account_alias` is required when building a `DeleteAccountAliasInput`",
-                ))?,
+            account_alias: self.account_alias.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "account_alias",
+                "`account_alias` is required when building a `DeleteAccountAliasInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl DeleteAccountAliasInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteAccountAliasOutput,
-        ::awsrt::error::SdkError<DeleteAccountAliasError>,
-    > {
+    ) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
         send(client.handle(), self).await
     }
 }
@@ -117,9 +112,7 @@ impl DeleteAccountAliasOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum DeleteAccountAliasError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -136,32 +129,21 @@ impl DeleteAccountAliasError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -258,10 +240,7 @@ impl DeleteAccountAliasFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteAccountAliasOutput,
-        ::awsrt::error::SdkError<DeleteAccountAliasError>,
-    > {
+    ) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -270,13 +249,7 @@ impl DeleteAccountAliasFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteAccountAliasOutput,
-            ::awsrt::error::SdkError<DeleteAccountAliasError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,10 +266,7 @@ impl DeleteAccountAliasFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteAccountAliasError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -326,10 +296,7 @@ impl DeleteAccountAliasFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteAccountAliasOutput,
-        ::awsrt::error::SdkError<DeleteAccountAliasError>,
-    > {
+    ) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -357,25 +324,19 @@ impl<M> DeleteAccountAliasFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteAccountAliasInput,
-) -> Result<
-    DeleteAccountAliasOutput,
-    ::awsrt::error::SdkError<DeleteAccountAliasError>,
-> {
+) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteAccountAliasFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteAccountAliasFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -391,15 +352,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteAccountAliasInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteAccountAliasError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccountAlias`: `POST /` with the form body `Action=DeleteAccountAlias&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -413,10 +368,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteAccountAliasOutput,
-    ::awsrt::error::SdkError<DeleteAccountAliasError>,
-> {
+) -> Result<DeleteAccountAliasOutput, ::awsrt::error::SdkError<DeleteAccountAliasError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteAccountAliasResult",
@@ -444,9 +396,7 @@ mod examples {
     use super::*;
     #[test]
     fn case_01_to_delete_an_account_alias() -> Result<(), Box<dyn ::std::error::Error>> {
-        let input = DeleteAccountAliasInput::builder()
-            .account_alias("mycompany")
-            .build()?;
+        let input = DeleteAccountAliasInput::builder().account_alias("mycompany").build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;
         Ok(())

@@ -32,8 +32,7 @@ pub struct DeleteAccountPasswordPolicyInputBuilder {}
 impl DeleteAccountPasswordPolicyInputBuilder {
     /// Builds the [`DeleteAccountPasswordPolicyInput`].
     pub fn build(self) -> DeleteAccountPasswordPolicyInput {
-        DeleteAccountPasswordPolicyInput {
-        }
+        DeleteAccountPasswordPolicyInput {}
     }
 }
 impl DeleteAccountPasswordPolicyInput {
@@ -41,10 +40,7 @@ impl DeleteAccountPasswordPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-    > {
+    ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -73,8 +69,7 @@ pub struct DeleteAccountPasswordPolicyOutputBuilder {}
 impl DeleteAccountPasswordPolicyOutputBuilder {
     /// Builds the [`DeleteAccountPasswordPolicyOutput`].
     pub fn build(self) -> DeleteAccountPasswordPolicyOutput {
-        DeleteAccountPasswordPolicyOutput {
-        }
+        DeleteAccountPasswordPolicyOutput {}
     }
 }
 /// The errors `DeleteAccountPasswordPolicy` can return: one variant per modeled error, plus `Unhandled`.
@@ -97,26 +92,18 @@ impl DeleteAccountPasswordPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -167,8 +154,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteAccountPasswordPolicyError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteAccountPasswordPolicyError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteAccountPasswordPolicyError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -209,10 +195,7 @@ impl DeleteAccountPasswordPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-    > {
+    ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -221,13 +204,7 @@ impl DeleteAccountPasswordPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteAccountPasswordPolicyOutput,
-            ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -244,10 +221,7 @@ impl DeleteAccountPasswordPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -277,10 +251,7 @@ impl DeleteAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-    > {
+    ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -293,24 +264,18 @@ impl<M> DeleteAccountPasswordPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteAccountPasswordPolicyInput,
-) -> Result<
-    DeleteAccountPasswordPolicyOutput,
-    ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-> {
+) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteAccountPasswordPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteAccountPasswordPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -326,24 +291,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteAccountPasswordPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteAccountPasswordPolicy`: `POST /` with the form body `Action=DeleteAccountPasswordPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &DeleteAccountPasswordPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DeleteAccountPasswordPolicy",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DeleteAccountPasswordPolicy", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -351,10 +307,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteAccountPasswordPolicyOutput,
-    ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
-> {
+) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteAccountPasswordPolicyResult",
@@ -370,17 +323,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteAccountPasswordPolicyOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteAccountPasswordPolicyOutput {
-    })
+    Ok(DeleteAccountPasswordPolicyOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_the_current_account_password_policy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_the_current_account_password_policy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteAccountPasswordPolicyInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -63,12 +63,10 @@ impl DeleteGroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteGroupInput, ::awsrt::error::BuildError> {
         Ok(DeleteGroupInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `DeleteGroupInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `DeleteGroupInput`",
+            ))?,
         })
     }
 }
@@ -131,31 +129,21 @@ impl DeleteGroupError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DeleteConflict" => {
-                    Self::DeleteConflictException(
-                        crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DeleteConflict" => Self::DeleteConflictException(
+                crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DeleteConflictException`.
     pub fn is_delete_conflict_exception(&self) -> bool {
@@ -261,10 +249,7 @@ impl DeleteGroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteGroupOutput, ::awsrt::error::SdkError<DeleteGroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteGroupOutput, ::awsrt::error::SdkError<DeleteGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -281,10 +266,7 @@ impl DeleteGroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteGroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -312,9 +294,7 @@ impl DeleteGroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteGroupOutput, ::awsrt::error::SdkError<DeleteGroupError>> {
+    pub fn send(self) -> Result<DeleteGroupOutput, ::awsrt::error::SdkError<DeleteGroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -344,20 +324,17 @@ pub(crate) async fn send(
     input: DeleteGroupInput,
 ) -> Result<DeleteGroupOutput, ::awsrt::error::SdkError<DeleteGroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteGroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteGroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -373,15 +350,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteGroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteGroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteGroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteGroup`: `POST /` with the form body `Action=DeleteGroup&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -403,11 +374,7 @@ pub(crate) fn parse_response(
         DeleteGroupError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &DeleteGroupInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteGroupInput) {
     {
         let value = &v.group_name;
         w.pair(&format!("{prefix}{}", "GroupName"), value.as_str());

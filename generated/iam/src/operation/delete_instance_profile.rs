@@ -61,16 +61,12 @@ impl DeleteInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteInstanceProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(DeleteInstanceProfileInput {
-            instance_profile_name: self
-                .instance_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_name",
-                    "`instance_profile_name` is required when building a `DeleteInstanceProfileInput`",
-                ))?,
+            instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_name",
+                "`instance_profile_name` is required when building a `DeleteInstanceProfileInput`",
+            ))?,
         })
     }
 }
@@ -79,10 +75,7 @@ impl DeleteInstanceProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteInstanceProfileOutput,
-        ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-    > {
+    ) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -136,31 +129,21 @@ impl DeleteInstanceProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DeleteConflict" => {
-                    Self::DeleteConflictException(
-                        crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DeleteConflict" => Self::DeleteConflictException(
+                crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DeleteConflictException`.
     pub fn is_delete_conflict_exception(&self) -> bool {
@@ -257,10 +240,7 @@ impl DeleteInstanceProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteInstanceProfileOutput,
-        ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-    > {
+    ) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -269,13 +249,7 @@ impl DeleteInstanceProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteInstanceProfileOutput,
-            ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -292,10 +266,7 @@ impl DeleteInstanceProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -325,10 +296,7 @@ impl DeleteInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteInstanceProfileOutput,
-        ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-    > {
+    ) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -356,25 +324,19 @@ impl<M> DeleteInstanceProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteInstanceProfileInput,
-) -> Result<
-    DeleteInstanceProfileOutput,
-    ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-> {
+) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteInstanceProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteInstanceProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -390,15 +352,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteInstanceProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteInstanceProfile`: `POST /` with the form body `Action=DeleteInstanceProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -412,10 +368,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteInstanceProfileOutput,
-    ::awsrt::error::SdkError<DeleteInstanceProfileError>,
-> {
+) -> Result<DeleteInstanceProfileOutput, ::awsrt::error::SdkError<DeleteInstanceProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteInstanceProfileResult",
@@ -442,10 +395,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_an_instance_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_an_instance_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteInstanceProfileInput::builder()
             .instance_profile_name("ExampleInstanceProfile")
             .build()?;

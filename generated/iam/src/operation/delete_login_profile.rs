@@ -69,10 +69,7 @@ impl DeleteLoginProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteLoginProfileOutput,
-        ::awsrt::error::SdkError<DeleteLoginProfileError>,
-    > {
+    ) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -128,32 +125,21 @@ impl DeleteLoginProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EntityTemporarilyUnmodifiable" => {
-                    Self::EntityTemporarilyUnmodifiableException(
-                        crate::types::de_entity_temporarily_unmodifiable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EntityTemporarilyUnmodifiable" => Self::EntityTemporarilyUnmodifiableException(
+                crate::types::de_entity_temporarily_unmodifiable_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
@@ -250,10 +236,7 @@ impl DeleteLoginProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteLoginProfileOutput,
-        ::awsrt::error::SdkError<DeleteLoginProfileError>,
-    > {
+    ) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -262,13 +245,7 @@ impl DeleteLoginProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteLoginProfileOutput,
-            ::awsrt::error::SdkError<DeleteLoginProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -285,10 +262,7 @@ impl DeleteLoginProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteLoginProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -318,10 +292,7 @@ impl DeleteLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteLoginProfileOutput,
-        ::awsrt::error::SdkError<DeleteLoginProfileError>,
-    > {
+    ) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -348,25 +319,19 @@ impl<M> DeleteLoginProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteLoginProfileInput,
-) -> Result<
-    DeleteLoginProfileOutput,
-    ::awsrt::error::SdkError<DeleteLoginProfileError>,
-> {
+) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteLoginProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteLoginProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -382,15 +347,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteLoginProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteLoginProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteLoginProfile`: `POST /` with the form body `Action=DeleteLoginProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -404,10 +363,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteLoginProfileOutput,
-    ::awsrt::error::SdkError<DeleteLoginProfileError>,
-> {
+) -> Result<DeleteLoginProfileOutput, ::awsrt::error::SdkError<DeleteLoginProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteLoginProfileResult",
@@ -433,10 +389,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_a_password_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_a_password_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteLoginProfileInput::builder().user_name("Bob").build();
         let request = super::ser_request(&input)?;
         let _ = &request;

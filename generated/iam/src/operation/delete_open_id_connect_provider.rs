@@ -60,16 +60,12 @@ impl DeleteOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(DeleteOpenIdConnectProviderInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `DeleteOpenIdConnectProviderInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `DeleteOpenIdConnectProviderInput`",
+            ))?,
         })
     }
 }
@@ -78,10 +74,7 @@ impl DeleteOpenIdConnectProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-    > {
+    ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -110,8 +103,7 @@ pub struct DeleteOpenIdConnectProviderOutputBuilder {}
 impl DeleteOpenIdConnectProviderOutputBuilder {
     /// Builds the [`DeleteOpenIdConnectProviderOutput`].
     pub fn build(self) -> DeleteOpenIdConnectProviderOutput {
-        DeleteOpenIdConnectProviderOutput {
-        }
+        DeleteOpenIdConnectProviderOutput {}
     }
 }
 /// The errors `DeleteOpenIDConnectProvider` can return: one variant per modeled error, plus `Unhandled`.
@@ -134,26 +126,18 @@ impl DeleteOpenIdConnectProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -204,8 +188,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteOpenIdConnectProviderError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteOpenIdConnectProviderError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteOpenIdConnectProviderError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -246,10 +229,7 @@ impl DeleteOpenIdConnectProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-    > {
+    ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -258,13 +238,7 @@ impl DeleteOpenIdConnectProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteOpenIdConnectProviderOutput,
-            ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -281,10 +255,7 @@ impl DeleteOpenIdConnectProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -314,10 +285,7 @@ impl DeleteOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-    > {
+    ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -345,25 +313,19 @@ impl<M> DeleteOpenIdConnectProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteOpenIdConnectProviderInput,
-) -> Result<
-    DeleteOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-> {
+) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteOpenIdConnectProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteOpenIdConnectProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -379,24 +341,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteOpenIdConnectProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteOpenIDConnectProvider`: `POST /` with the form body `Action=DeleteOpenIDConnectProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &DeleteOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DeleteOpenIDConnectProvider",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DeleteOpenIDConnectProvider", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -404,10 +357,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>,
-> {
+) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::error::SdkError<DeleteOpenIdConnectProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteOpenIDConnectProviderResult",
@@ -428,6 +378,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteOpenIdConnectProviderOutput {
-    })
+    Ok(DeleteOpenIdConnectProviderOutput {})
 }

@@ -89,18 +89,14 @@ impl DeletePolicyVersionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeletePolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(DeletePolicyVersionInput {
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `DeletePolicyVersionInput`",
-                ))?,
-            version_id: self
-                .version_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "version_id",
-                    "`version_id` is required when building a `DeletePolicyVersionInput`",
-                ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `DeletePolicyVersionInput`",
+            ))?,
+            version_id: self.version_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "version_id",
+                "`version_id` is required when building a `DeletePolicyVersionInput`",
+            ))?,
         })
     }
 }
@@ -109,10 +105,7 @@ impl DeletePolicyVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeletePolicyVersionOutput,
-        ::awsrt::error::SdkError<DeletePolicyVersionError>,
-    > {
+    ) -> Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -168,36 +161,24 @@ impl DeletePolicyVersionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DeleteConflict" => {
-                    Self::DeleteConflictException(
-                        crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DeleteConflict" => Self::DeleteConflictException(
+                crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DeleteConflictException`.
     pub fn is_delete_conflict_exception(&self) -> bool {
@@ -299,10 +280,7 @@ impl DeletePolicyVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeletePolicyVersionOutput,
-        ::awsrt::error::SdkError<DeletePolicyVersionError>,
-    > {
+    ) -> Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -311,13 +289,7 @@ impl DeletePolicyVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeletePolicyVersionOutput,
-            ::awsrt::error::SdkError<DeletePolicyVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -334,10 +306,7 @@ impl DeletePolicyVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeletePolicyVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -367,10 +336,7 @@ impl DeletePolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeletePolicyVersionOutput,
-        ::awsrt::error::SdkError<DeletePolicyVersionError>,
-    > {
+    ) -> Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -413,25 +379,19 @@ impl<M> DeletePolicyVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeletePolicyVersionInput,
-) -> Result<
-    DeletePolicyVersionOutput,
-    ::awsrt::error::SdkError<DeletePolicyVersionError>,
-> {
+) -> Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeletePolicyVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeletePolicyVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -447,15 +407,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeletePolicyVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeletePolicyVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeletePolicyVersion`: `POST /` with the form body `Action=DeletePolicyVersion&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -469,10 +423,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeletePolicyVersionOutput,
-    ::awsrt::error::SdkError<DeletePolicyVersionError>,
-> {
+) -> Result<DeletePolicyVersionOutput, ::awsrt::error::SdkError<DeletePolicyVersionError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeletePolicyVersionResult",

@@ -59,16 +59,12 @@ impl DeleteRolePermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteRolePermissionsBoundaryInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteRolePermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(DeleteRolePermissionsBoundaryInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `DeleteRolePermissionsBoundaryInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `DeleteRolePermissionsBoundaryInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DeleteRolePermissionsBoundaryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteRolePermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
         send(client.handle(), self).await
     }
 }
@@ -109,8 +102,7 @@ pub struct DeleteRolePermissionsBoundaryOutputBuilder {}
 impl DeleteRolePermissionsBoundaryOutputBuilder {
     /// Builds the [`DeleteRolePermissionsBoundaryOutput`].
     pub fn build(self) -> DeleteRolePermissionsBoundaryOutput {
-        DeleteRolePermissionsBoundaryOutput {
-        }
+        DeleteRolePermissionsBoundaryOutput {}
     }
 }
 /// The errors `DeleteRolePermissionsBoundary` can return: one variant per modeled error, plus `Unhandled`.
@@ -133,27 +125,18 @@ impl DeleteRolePermissionsBoundaryError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnmodifiableEntity" => {
-                    Self::UnmodifiableEntityException(
-                        crate::types::de_unmodifiable_entity_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            "UnmodifiableEntity" => Self::UnmodifiableEntityException(
+                crate::types::de_unmodifiable_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -204,8 +187,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteRolePermissionsBoundaryError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteRolePermissionsBoundaryError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteRolePermissionsBoundaryError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -246,10 +228,7 @@ impl DeleteRolePermissionsBoundaryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteRolePermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -258,13 +237,7 @@ impl DeleteRolePermissionsBoundaryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteRolePermissionsBoundaryOutput,
-            ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -281,10 +254,7 @@ impl DeleteRolePermissionsBoundaryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -314,10 +284,7 @@ impl DeleteRolePermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteRolePermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -345,25 +312,19 @@ impl<M> DeleteRolePermissionsBoundaryFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteRolePermissionsBoundaryInput,
-) -> Result<
-    DeleteRolePermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-> {
+) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteRolePermissionsBoundaryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteRolePermissionsBoundaryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -379,24 +340,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteRolePermissionsBoundaryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteRolePermissionsBoundary`: `POST /` with the form body `Action=DeleteRolePermissionsBoundary&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &DeleteRolePermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DeleteRolePermissionsBoundary",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DeleteRolePermissionsBoundary", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -404,10 +356,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteRolePermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>,
-> {
+) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteRolePermissionsBoundaryError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteRolePermissionsBoundaryResult",
@@ -428,6 +377,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteRolePermissionsBoundaryOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteRolePermissionsBoundaryOutput {
-    })
+    Ok(DeleteRolePermissionsBoundaryOutput {})
 }

@@ -62,12 +62,10 @@ impl DeleteSamlProviderInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteSamlProviderInput, ::awsrt::error::BuildError> {
         Ok(DeleteSamlProviderInput {
-            saml_provider_arn: self
-                .saml_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "saml_provider_arn",
-                    "`saml_provider_arn` is required when building a `DeleteSamlProviderInput`",
-                ))?,
+            saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "saml_provider_arn",
+                "`saml_provider_arn` is required when building a `DeleteSamlProviderInput`",
+            ))?,
         })
     }
 }
@@ -76,10 +74,7 @@ impl DeleteSamlProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteSamlProviderOutput,
-        ::awsrt::error::SdkError<DeleteSamlProviderError>,
-    > {
+    ) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -133,31 +128,21 @@ impl DeleteSamlProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -254,10 +239,7 @@ impl DeleteSamlProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteSamlProviderOutput,
-        ::awsrt::error::SdkError<DeleteSamlProviderError>,
-    > {
+    ) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -266,13 +248,7 @@ impl DeleteSamlProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteSamlProviderOutput,
-            ::awsrt::error::SdkError<DeleteSamlProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -289,10 +265,7 @@ impl DeleteSamlProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteSamlProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -322,10 +295,7 @@ impl DeleteSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteSamlProviderOutput,
-        ::awsrt::error::SdkError<DeleteSamlProviderError>,
-    > {
+    ) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -353,25 +323,19 @@ impl<M> DeleteSamlProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSamlProviderInput,
-) -> Result<
-    DeleteSamlProviderOutput,
-    ::awsrt::error::SdkError<DeleteSamlProviderError>,
-> {
+) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteSamlProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteSamlProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -387,15 +351,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSamlProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteSamlProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSAMLProvider`: `POST /` with the form body `Action=DeleteSAMLProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -409,10 +367,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteSamlProviderOutput,
-    ::awsrt::error::SdkError<DeleteSamlProviderError>,
-> {
+) -> Result<DeleteSamlProviderOutput, ::awsrt::error::SdkError<DeleteSamlProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteSAMLProviderResult",

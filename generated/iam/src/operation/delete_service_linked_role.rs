@@ -59,16 +59,12 @@ impl DeleteServiceLinkedRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteServiceLinkedRoleInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteServiceLinkedRoleInput, ::awsrt::error::BuildError> {
         Ok(DeleteServiceLinkedRoleInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `DeleteServiceLinkedRoleInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `DeleteServiceLinkedRoleInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DeleteServiceLinkedRoleInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteServiceLinkedRoleOutput,
-        ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-    > {
+    ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
         send(client.handle(), self).await
     }
 }
@@ -136,16 +129,12 @@ impl DeleteServiceLinkedRoleOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::BuildError> {
         Ok(DeleteServiceLinkedRoleOutput {
-            deletion_task_id: self
-                .deletion_task_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deletion_task_id",
-                    "`deletion_task_id` is required when building a `DeleteServiceLinkedRoleOutput`",
-                ))?,
+            deletion_task_id: self.deletion_task_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deletion_task_id",
+                "`deletion_task_id` is required when building a `DeleteServiceLinkedRoleOutput`",
+            ))?,
         })
     }
 }
@@ -169,26 +158,18 @@ impl DeleteServiceLinkedRoleError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -280,10 +261,7 @@ impl DeleteServiceLinkedRoleFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteServiceLinkedRoleOutput,
-        ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-    > {
+    ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -292,13 +270,7 @@ impl DeleteServiceLinkedRoleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteServiceLinkedRoleOutput,
-            ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -315,10 +287,7 @@ impl DeleteServiceLinkedRoleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -348,10 +317,7 @@ impl DeleteServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteServiceLinkedRoleOutput,
-        ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-    > {
+    ) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -379,25 +345,19 @@ impl<M> DeleteServiceLinkedRoleFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteServiceLinkedRoleInput,
-) -> Result<
-    DeleteServiceLinkedRoleOutput,
-    ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-> {
+) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteServiceLinkedRoleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteServiceLinkedRoleFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -413,15 +373,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteServiceLinkedRoleInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteServiceLinkedRole`: `POST /` with the form body `Action=DeleteServiceLinkedRole&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -435,10 +389,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteServiceLinkedRoleOutput,
-    ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
-> {
+) -> Result<DeleteServiceLinkedRoleOutput, ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteServiceLinkedRoleResult",

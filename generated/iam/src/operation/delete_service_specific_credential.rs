@@ -84,17 +84,13 @@ impl DeleteServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(DeleteServiceSpecificCredentialInput {
             user_name: self.user_name,
-            service_specific_credential_id: self
-                .service_specific_credential_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_specific_credential_id",
-                    "`service_specific_credential_id` is required when building a `DeleteServiceSpecificCredentialInput`",
-                ))?,
+            service_specific_credential_id: self.service_specific_credential_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_specific_credential_id",
+                "`service_specific_credential_id` is required when building a `DeleteServiceSpecificCredentialInput`",
+            ))?,
         })
     }
 }
@@ -103,10 +99,7 @@ impl DeleteServiceSpecificCredentialInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-    > {
+    ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
         send(client.handle(), self).await
     }
 }
@@ -135,8 +128,7 @@ pub struct DeleteServiceSpecificCredentialOutputBuilder {}
 impl DeleteServiceSpecificCredentialOutputBuilder {
     /// Builds the [`DeleteServiceSpecificCredentialOutput`].
     pub fn build(self) -> DeleteServiceSpecificCredentialOutput {
-        DeleteServiceSpecificCredentialOutput {
-        }
+        DeleteServiceSpecificCredentialOutput {}
     }
 }
 /// The errors `DeleteServiceSpecificCredential` can return: one variant per modeled error, plus `Unhandled`.
@@ -155,16 +147,12 @@ impl DeleteServiceSpecificCredentialError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -205,8 +193,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteServiceSpecificCredentialErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteServiceSpecificCredentialError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteServiceSpecificCredentialError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -247,10 +234,7 @@ impl DeleteServiceSpecificCredentialFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-    > {
+    ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -259,13 +243,7 @@ impl DeleteServiceSpecificCredentialFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteServiceSpecificCredentialOutput,
-            ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -282,10 +260,7 @@ impl DeleteServiceSpecificCredentialFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -315,10 +290,7 @@ impl DeleteServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-    > {
+    ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -360,25 +332,19 @@ impl<M> DeleteServiceSpecificCredentialFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteServiceSpecificCredentialInput,
-) -> Result<
-    DeleteServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-> {
+) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteServiceSpecificCredentialFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteServiceSpecificCredentialFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -394,24 +360,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteServiceSpecificCredentialInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteServiceSpecificCredential`: `POST /` with the form body `Action=DeleteServiceSpecificCredential&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &DeleteServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DeleteServiceSpecificCredential",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DeleteServiceSpecificCredential", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -419,10 +376,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>,
-> {
+) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::error::SdkError<DeleteServiceSpecificCredentialError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteServiceSpecificCredentialResult",
@@ -446,6 +400,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteServiceSpecificCredentialOutput {
-    })
+    Ok(DeleteServiceSpecificCredentialOutput {})
 }

@@ -84,17 +84,13 @@ impl DeleteSigningCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteSigningCertificateInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteSigningCertificateInput, ::awsrt::error::BuildError> {
         Ok(DeleteSigningCertificateInput {
             user_name: self.user_name,
-            certificate_id: self
-                .certificate_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate_id",
-                    "`certificate_id` is required when building a `DeleteSigningCertificateInput`",
-                ))?,
+            certificate_id: self.certificate_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate_id",
+                "`certificate_id` is required when building a `DeleteSigningCertificateInput`",
+            ))?,
         })
     }
 }
@@ -103,10 +99,7 @@ impl DeleteSigningCertificateInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteSigningCertificateOutput,
-        ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-    > {
+    ) -> Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
         send(client.handle(), self).await
     }
 }
@@ -143,9 +136,7 @@ impl DeleteSigningCertificateOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum DeleteSigningCertificateError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -162,32 +153,21 @@ impl DeleteSigningCertificateError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -284,10 +264,7 @@ impl DeleteSigningCertificateFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteSigningCertificateOutput,
-        ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-    > {
+    ) -> Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -296,13 +273,7 @@ impl DeleteSigningCertificateFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteSigningCertificateOutput,
-            ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -319,10 +290,7 @@ impl DeleteSigningCertificateFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -352,10 +320,7 @@ impl DeleteSigningCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteSigningCertificateOutput,
-        ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-    > {
+    ) -> Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -397,25 +362,19 @@ impl<M> DeleteSigningCertificateFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSigningCertificateInput,
-) -> Result<
-    DeleteSigningCertificateOutput,
-    ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-> {
+) -> Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteSigningCertificateFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteSigningCertificateFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -431,15 +390,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSigningCertificateInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSigningCertificate`: `POST /` with the form body `Action=DeleteSigningCertificate&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -453,10 +406,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteSigningCertificateOutput,
-    ::awsrt::error::SdkError<DeleteSigningCertificateError>,
-> {
+) -> Result<DeleteSigningCertificateOutput, ::awsrt::error::SdkError<DeleteSigningCertificateError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteSigningCertificateResult",
@@ -486,10 +436,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_a_signing_certificate_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_a_signing_certificate_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteSigningCertificateInput::builder()
             .user_name("Anika")
             .certificate_id("TA7SMP42TDN5Z26OBPJE7EXAMPLE")

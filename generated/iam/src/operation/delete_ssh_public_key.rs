@@ -88,18 +88,14 @@ impl DeleteSshPublicKeyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(DeleteSshPublicKeyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `DeleteSshPublicKeyInput`",
-                ))?,
-            ssh_public_key_id: self
-                .ssh_public_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ssh_public_key_id",
-                    "`ssh_public_key_id` is required when building a `DeleteSshPublicKeyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `DeleteSshPublicKeyInput`",
+            ))?,
+            ssh_public_key_id: self.ssh_public_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ssh_public_key_id",
+                "`ssh_public_key_id` is required when building a `DeleteSshPublicKeyInput`",
+            ))?,
         })
     }
 }
@@ -108,10 +104,7 @@ impl DeleteSshPublicKeyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteSshPublicKeyOutput,
-        ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-    > {
+    ) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
         send(client.handle(), self).await
     }
 }
@@ -159,16 +152,12 @@ impl DeleteSshPublicKeyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -250,10 +239,7 @@ impl DeleteSshPublicKeyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteSshPublicKeyOutput,
-        ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-    > {
+    ) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -262,13 +248,7 @@ impl DeleteSshPublicKeyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteSshPublicKeyOutput,
-            ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -285,10 +265,7 @@ impl DeleteSshPublicKeyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -318,10 +295,7 @@ impl DeleteSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteSshPublicKeyOutput,
-        ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-    > {
+    ) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -364,25 +338,19 @@ impl<M> DeleteSshPublicKeyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSshPublicKeyInput,
-) -> Result<
-    DeleteSshPublicKeyOutput,
-    ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-> {
+) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteSshPublicKeyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteSshPublicKeyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -398,15 +366,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSshPublicKeyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSSHPublicKey`: `POST /` with the form body `Action=DeleteSSHPublicKey&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -420,10 +382,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteSshPublicKeyOutput,
-    ::awsrt::error::SdkError<DeleteSshPublicKeyError>,
-> {
+) -> Result<DeleteSshPublicKeyOutput, ::awsrt::error::SdkError<DeleteSshPublicKeyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteSSHPublicKeyResult",

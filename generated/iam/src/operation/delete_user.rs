@@ -63,12 +63,10 @@ impl DeleteUserInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteUserInput, ::awsrt::error::BuildError> {
         Ok(DeleteUserInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `DeleteUserInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `DeleteUserInput`",
+            ))?,
         })
     }
 }
@@ -114,9 +112,7 @@ impl DeleteUserOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum DeleteUserError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`DeleteConflictException`](crate::types::error::DeleteConflictException).
     DeleteConflictException(crate::types::error::DeleteConflictException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
@@ -135,37 +131,24 @@ impl DeleteUserError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "DeleteConflict" => {
-                    Self::DeleteConflictException(
-                        crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "DeleteConflict" => Self::DeleteConflictException(
+                crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -265,9 +248,7 @@ impl DeleteUserFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>> {
+    pub async fn send(self) -> Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -276,10 +257,7 @@ impl DeleteUserFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -296,10 +274,7 @@ impl DeleteUserFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteUserError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -327,9 +302,7 @@ impl DeleteUserFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>> {
+    pub fn send(self) -> Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -359,20 +332,17 @@ pub(crate) async fn send(
     input: DeleteUserInput,
 ) -> Result<DeleteUserOutput, ::awsrt::error::SdkError<DeleteUserError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteUserFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteUserFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -388,15 +358,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteUserInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteUserError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteUserError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteUser`: `POST /` with the form body `Action=DeleteUser&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -418,11 +382,7 @@ pub(crate) fn parse_response(
         DeleteUserError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &DeleteUserInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteUserInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());

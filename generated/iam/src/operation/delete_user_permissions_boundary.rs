@@ -59,16 +59,12 @@ impl DeleteUserPermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteUserPermissionsBoundaryInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteUserPermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(DeleteUserPermissionsBoundaryInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `DeleteUserPermissionsBoundaryInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `DeleteUserPermissionsBoundaryInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DeleteUserPermissionsBoundaryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteUserPermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
         send(client.handle(), self).await
     }
 }
@@ -109,8 +102,7 @@ pub struct DeleteUserPermissionsBoundaryOutputBuilder {}
 impl DeleteUserPermissionsBoundaryOutputBuilder {
     /// Builds the [`DeleteUserPermissionsBoundaryOutput`].
     pub fn build(self) -> DeleteUserPermissionsBoundaryOutput {
-        DeleteUserPermissionsBoundaryOutput {
-        }
+        DeleteUserPermissionsBoundaryOutput {}
     }
 }
 /// The errors `DeleteUserPermissionsBoundary` can return: one variant per modeled error, plus `Unhandled`.
@@ -131,21 +123,15 @@ impl DeleteUserPermissionsBoundaryError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -191,8 +177,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteUserPermissionsBoundaryError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteUserPermissionsBoundaryError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteUserPermissionsBoundaryError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -233,10 +218,7 @@ impl DeleteUserPermissionsBoundaryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteUserPermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -245,13 +227,7 @@ impl DeleteUserPermissionsBoundaryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteUserPermissionsBoundaryOutput,
-            ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -268,10 +244,7 @@ impl DeleteUserPermissionsBoundaryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -301,10 +274,7 @@ impl DeleteUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteUserPermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -332,25 +302,19 @@ impl<M> DeleteUserPermissionsBoundaryFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteUserPermissionsBoundaryInput,
-) -> Result<
-    DeleteUserPermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-> {
+) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteUserPermissionsBoundaryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteUserPermissionsBoundaryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -366,24 +330,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteUserPermissionsBoundaryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteUserPermissionsBoundary`: `POST /` with the form body `Action=DeleteUserPermissionsBoundary&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &DeleteUserPermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DeleteUserPermissionsBoundary",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DeleteUserPermissionsBoundary", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -391,10 +346,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteUserPermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
-> {
+) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteUserPermissionsBoundaryResult",
@@ -415,6 +367,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteUserPermissionsBoundaryOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteUserPermissionsBoundaryOutput {
-    })
+    Ok(DeleteUserPermissionsBoundaryOutput {})
 }

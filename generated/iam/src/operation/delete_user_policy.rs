@@ -87,18 +87,14 @@ impl DeleteUserPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteUserPolicyInput, ::awsrt::error::BuildError> {
         Ok(DeleteUserPolicyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `DeleteUserPolicyInput`",
-                ))?,
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `DeleteUserPolicyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `DeleteUserPolicyInput`",
+            ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `DeleteUserPolicyInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +103,7 @@ impl DeleteUserPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteUserPolicyOutput,
-        ::awsrt::error::SdkError<DeleteUserPolicyError>,
-    > {
+    ) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -162,26 +155,18 @@ impl DeleteUserPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -273,10 +258,7 @@ impl DeleteUserPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteUserPolicyOutput,
-        ::awsrt::error::SdkError<DeleteUserPolicyError>,
-    > {
+    ) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -285,10 +267,7 @@ impl DeleteUserPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -305,10 +284,7 @@ impl DeleteUserPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteUserPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -338,10 +314,7 @@ impl DeleteUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteUserPolicyOutput,
-        ::awsrt::error::SdkError<DeleteUserPolicyError>,
-    > {
+    ) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -386,20 +359,17 @@ pub(crate) async fn send(
     input: DeleteUserPolicyInput,
 ) -> Result<DeleteUserPolicyOutput, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteUserPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteUserPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -415,15 +385,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteUserPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteUserPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteUserPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteUserPolicy`: `POST /` with the form body `Action=DeleteUserPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -468,10 +432,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_remove_a_policy_from_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_remove_a_policy_from_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteUserPolicyInput::builder()
             .user_name("Juan")
             .policy_name("ExamplePolicy")

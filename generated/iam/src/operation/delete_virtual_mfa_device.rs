@@ -61,16 +61,12 @@ impl DeleteVirtualMfaDeviceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteVirtualMfaDeviceInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteVirtualMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(DeleteVirtualMfaDeviceInput {
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `DeleteVirtualMfaDeviceInput`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `DeleteVirtualMfaDeviceInput`",
+            ))?,
         })
     }
 }
@@ -79,10 +75,7 @@ impl DeleteVirtualMfaDeviceInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteVirtualMfaDeviceOutput,
-        ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-    > {
+    ) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
         send(client.handle(), self).await
     }
 }
@@ -119,9 +112,7 @@ impl DeleteVirtualMfaDeviceOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum DeleteVirtualMfaDeviceError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`DeleteConflictException`](crate::types::error::DeleteConflictException).
     DeleteConflictException(crate::types::error::DeleteConflictException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
@@ -140,37 +131,24 @@ impl DeleteVirtualMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "DeleteConflict" => {
-                    Self::DeleteConflictException(
-                        crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "DeleteConflict" => Self::DeleteConflictException(
+                crate::types::de_delete_conflict_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -272,10 +250,7 @@ impl DeleteVirtualMfaDeviceFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteVirtualMfaDeviceOutput,
-        ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-    > {
+    ) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -284,13 +259,7 @@ impl DeleteVirtualMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteVirtualMfaDeviceOutput,
-            ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -307,10 +276,7 @@ impl DeleteVirtualMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -340,10 +306,7 @@ impl DeleteVirtualMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteVirtualMfaDeviceOutput,
-        ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-    > {
+    ) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -371,25 +334,19 @@ impl<M> DeleteVirtualMfaDeviceFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteVirtualMfaDeviceInput,
-) -> Result<
-    DeleteVirtualMfaDeviceOutput,
-    ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-> {
+) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteVirtualMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteVirtualMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -405,15 +362,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteVirtualMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteVirtualMFADevice`: `POST /` with the form body `Action=DeleteVirtualMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -427,10 +378,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteVirtualMfaDeviceOutput,
-    ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>,
-> {
+) -> Result<DeleteVirtualMfaDeviceOutput, ::awsrt::error::SdkError<DeleteVirtualMfaDeviceError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteVirtualMFADeviceResult",
@@ -457,10 +405,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_remove_a_virtual_mfa_device() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_remove_a_virtual_mfa_device() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteVirtualMfaDeviceInput::builder()
             .serial_number("arn:aws:iam::123456789012:mfa/ExampleName")
             .build()?;

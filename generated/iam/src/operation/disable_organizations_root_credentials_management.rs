@@ -32,8 +32,7 @@ pub struct DisableOrganizationsRootCredentialsManagementInputBuilder {}
 impl DisableOrganizationsRootCredentialsManagementInputBuilder {
     /// Builds the [`DisableOrganizationsRootCredentialsManagementInput`].
     pub fn build(self) -> DisableOrganizationsRootCredentialsManagementInput {
-        DisableOrganizationsRootCredentialsManagementInput {
-        }
+        DisableOrganizationsRootCredentialsManagementInput {}
     }
 }
 impl DisableOrganizationsRootCredentialsManagementInput {
@@ -41,10 +40,7 @@ impl DisableOrganizationsRootCredentialsManagementInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DisableOrganizationsRootCredentialsManagementOutput,
-        ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
         send(client.handle(), self).await
     }
 }
@@ -103,18 +99,12 @@ impl DisableOrganizationsRootCredentialsManagementOutputBuilder {
     }
     /// Appends an item to the `EnabledFeatures` list.
     /// The features enabled for centralized root access for member accounts in your organization.
-    pub fn enabled_features(
-        mut self,
-        input: impl Into<crate::types::FeatureType>,
-    ) -> Self {
+    pub fn enabled_features(mut self, input: impl Into<crate::types::FeatureType>) -> Self {
         self.enabled_features.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `EnabledFeatures` member.
-    pub fn set_enabled_features(
-        mut self,
-        input: Option<Vec<crate::types::FeatureType>>,
-    ) -> Self {
+    pub fn set_enabled_features(mut self, input: Option<Vec<crate::types::FeatureType>>) -> Self {
         self.enabled_features = input;
         self
     }
@@ -145,9 +135,7 @@ pub enum DisableOrganizationsRootCredentialsManagementError {
         crate::types::error::OrganizationNotInAllFeaturesModeException,
     ),
     /// See [`ServiceAccessNotEnabledException`](crate::types::error::ServiceAccessNotEnabledException).
-    ServiceAccessNotEnabledException(
-        crate::types::error::ServiceAccessNotEnabledException,
-    ),
+    ServiceAccessNotEnabledException(crate::types::error::ServiceAccessNotEnabledException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -158,44 +146,25 @@ impl DisableOrganizationsRootCredentialsManagementError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccountNotManagementOrDelegatedAdministratorException" => {
-                    Self::AccountNotManagementOrDelegatedAdministratorException(
-                        crate::types::de_account_not_management_or_delegated_administrator_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotFoundException" => {
-                    Self::OrganizationNotFoundException(
-                        crate::types::de_organization_not_found_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotInAllFeaturesModeException" => {
-                    Self::OrganizationNotInAllFeaturesModeException(
-                        crate::types::de_organization_not_in_all_features_mode_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceAccessNotEnabledException" => {
-                    Self::ServiceAccessNotEnabledException(
-                        crate::types::de_service_access_not_enabled_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccountNotManagementOrDelegatedAdministratorException" => Self::AccountNotManagementOrDelegatedAdministratorException(
+                crate::types::de_account_not_management_or_delegated_administrator_exception(n)?
+                    .with_meta(meta),
+            ),
+            "OrganizationNotFoundException" => Self::OrganizationNotFoundException(
+                crate::types::de_organization_not_found_exception(n)?.with_meta(meta),
+            ),
+            "OrganizationNotInAllFeaturesModeException" => Self::OrganizationNotInAllFeaturesModeException(
+                crate::types::de_organization_not_in_all_features_mode_exception(n)?.with_meta(meta),
+            ),
+            "ServiceAccessNotEnabledException" => Self::ServiceAccessNotEnabledException(
+                crate::types::de_service_access_not_enabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccountNotManagementOrDelegatedAdministratorException`.
-    pub fn is_account_not_management_or_delegated_administrator_exception(
-        &self,
-    ) -> bool {
+    pub fn is_account_not_management_or_delegated_administrator_exception(&self) -> bool {
         matches!(self, Self::AccountNotManagementOrDelegatedAdministratorException(_))
     }
     /// Whether this is a `OrganizationNotFoundException`.
@@ -241,16 +210,14 @@ impl DisableOrganizationsRootCredentialsManagementError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for DisableOrganizationsRootCredentialsManagementError {
+impl ::awsrt::error::ProvideErrorMetadata for DisableOrganizationsRootCredentialsManagementError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         DisableOrganizationsRootCredentialsManagementError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DisableOrganizationsRootCredentialsManagementError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DisableOrganizationsRootCredentialsManagementError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -270,9 +237,7 @@ impl ::std::error::Error for DisableOrganizationsRootCredentialsManagementError 
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct DisableOrganizationsRootCredentialsManagementFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct DisableOrganizationsRootCredentialsManagementFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: DisableOrganizationsRootCredentialsManagementInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -293,10 +258,7 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DisableOrganizationsRootCredentialsManagementOutput,
-        ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -305,13 +267,7 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DisableOrganizationsRootCredentialsManagementOutput,
-            ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -328,10 +284,7 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -339,9 +292,7 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder {
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::disable_organizations_root_credentials_management`](crate::blocking::Client::disable_organizations_root_credentials_management) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
-impl DisableOrganizationsRootCredentialsManagementFluentBuilder<
-    ::awsrt::blocking::Blocking,
-> {
+impl DisableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blocking::Blocking> {
     pub(crate) fn from_async(
         f: DisableOrganizationsRootCredentialsManagementFluentBuilder,
     ) -> Self {
@@ -365,49 +316,37 @@ impl DisableOrganizationsRootCredentialsManagementFluentBuilder<
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DisableOrganizationsRootCredentialsManagementOutput,
-        ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
 impl<M> DisableOrganizationsRootCredentialsManagementFluentBuilder<M> {
     /// The input built so far.
-    pub fn as_input(
-        &self,
-    ) -> &DisableOrganizationsRootCredentialsManagementInputBuilder {
+    pub fn as_input(&self) -> &DisableOrganizationsRootCredentialsManagementInputBuilder {
         &self.inner
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DisableOrganizationsRootCredentialsManagementInput,
-) -> Result<
-    DisableOrganizationsRootCredentialsManagementOutput,
-    ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-> {
+) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DisableOrganizationsRootCredentialsManagementFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DisableOrganizationsRootCredentialsManagementFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DisableOrganizationsRootCredentialsManagementFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DisableOrganizationsRootCredentialsManagementFluentBuilder {
     const NAME: &'static str = "DisableOrganizationsRootCredentialsManagement";
     type Input = DisableOrganizationsRootCredentialsManagementInput;
     type Output = DisableOrganizationsRootCredentialsManagementOutput;
@@ -417,15 +356,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DisableOrganizationsRootCredentialsManagementInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DisableOrganizationsRootCredentialsManagement`: `POST /` with the form body `Action=DisableOrganizationsRootCredentialsManagement&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -442,10 +375,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DisableOrganizationsRootCredentialsManagementOutput,
-    ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>,
-> {
+) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<DisableOrganizationsRootCredentialsManagementError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DisableOrganizationsRootCredentialsManagementResult",
@@ -460,10 +390,7 @@ pub(crate) fn ser_input(
 ) {}
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<
-    DisableOrganizationsRootCredentialsManagementOutput,
-    ::awsrt::xml::XmlError,
-> {
+) -> Result<DisableOrganizationsRootCredentialsManagementOutput, ::awsrt::xml::XmlError> {
     let mut f_organization_id: Option<String> = None;
     let mut f_enabled_features: Option<Vec<crate::types::FeatureType>> = None;
     for c in n.children() {
@@ -494,12 +421,8 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_disable_the_root_credentials_management_feature_in_your_organization() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = DisableOrganizationsRootCredentialsManagementInput::builder()
-            .build();
+    fn case_01_to_disable_the_root_credentials_management_feature_in_your_organization() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = DisableOrganizationsRootCredentialsManagementInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;
         Ok(())

@@ -32,8 +32,7 @@ pub struct DisableOrganizationsRootSessionsInputBuilder {}
 impl DisableOrganizationsRootSessionsInputBuilder {
     /// Builds the [`DisableOrganizationsRootSessionsInput`].
     pub fn build(self) -> DisableOrganizationsRootSessionsInput {
-        DisableOrganizationsRootSessionsInput {
-        }
+        DisableOrganizationsRootSessionsInput {}
     }
 }
 impl DisableOrganizationsRootSessionsInput {
@@ -41,10 +40,7 @@ impl DisableOrganizationsRootSessionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DisableOrganizationsRootSessionsOutput,
-        ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<DisableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -103,18 +99,12 @@ impl DisableOrganizationsRootSessionsOutputBuilder {
     }
     /// Appends an item to the `EnabledFeatures` list.
     /// The features you have enabled for centralized root access of member accounts in your organization.
-    pub fn enabled_features(
-        mut self,
-        input: impl Into<crate::types::FeatureType>,
-    ) -> Self {
+    pub fn enabled_features(mut self, input: impl Into<crate::types::FeatureType>) -> Self {
         self.enabled_features.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `EnabledFeatures` member.
-    pub fn set_enabled_features(
-        mut self,
-        input: Option<Vec<crate::types::FeatureType>>,
-    ) -> Self {
+    pub fn set_enabled_features(mut self, input: Option<Vec<crate::types::FeatureType>>) -> Self {
         self.enabled_features = input;
         self
     }
@@ -145,9 +135,7 @@ pub enum DisableOrganizationsRootSessionsError {
         crate::types::error::OrganizationNotInAllFeaturesModeException,
     ),
     /// See [`ServiceAccessNotEnabledException`](crate::types::error::ServiceAccessNotEnabledException).
-    ServiceAccessNotEnabledException(
-        crate::types::error::ServiceAccessNotEnabledException,
-    ),
+    ServiceAccessNotEnabledException(crate::types::error::ServiceAccessNotEnabledException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -158,44 +146,25 @@ impl DisableOrganizationsRootSessionsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccountNotManagementOrDelegatedAdministratorException" => {
-                    Self::AccountNotManagementOrDelegatedAdministratorException(
-                        crate::types::de_account_not_management_or_delegated_administrator_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotFoundException" => {
-                    Self::OrganizationNotFoundException(
-                        crate::types::de_organization_not_found_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotInAllFeaturesModeException" => {
-                    Self::OrganizationNotInAllFeaturesModeException(
-                        crate::types::de_organization_not_in_all_features_mode_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceAccessNotEnabledException" => {
-                    Self::ServiceAccessNotEnabledException(
-                        crate::types::de_service_access_not_enabled_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccountNotManagementOrDelegatedAdministratorException" => Self::AccountNotManagementOrDelegatedAdministratorException(
+                crate::types::de_account_not_management_or_delegated_administrator_exception(n)?
+                    .with_meta(meta),
+            ),
+            "OrganizationNotFoundException" => Self::OrganizationNotFoundException(
+                crate::types::de_organization_not_found_exception(n)?.with_meta(meta),
+            ),
+            "OrganizationNotInAllFeaturesModeException" => Self::OrganizationNotInAllFeaturesModeException(
+                crate::types::de_organization_not_in_all_features_mode_exception(n)?.with_meta(meta),
+            ),
+            "ServiceAccessNotEnabledException" => Self::ServiceAccessNotEnabledException(
+                crate::types::de_service_access_not_enabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccountNotManagementOrDelegatedAdministratorException`.
-    pub fn is_account_not_management_or_delegated_administrator_exception(
-        &self,
-    ) -> bool {
+    pub fn is_account_not_management_or_delegated_administrator_exception(&self) -> bool {
         matches!(self, Self::AccountNotManagementOrDelegatedAdministratorException(_))
     }
     /// Whether this is a `OrganizationNotFoundException`.
@@ -248,8 +217,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DisableOrganizationsRootSessionsEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DisableOrganizationsRootSessionsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DisableOrganizationsRootSessionsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -290,10 +258,7 @@ impl DisableOrganizationsRootSessionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DisableOrganizationsRootSessionsOutput,
-        ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<DisableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -302,13 +267,7 @@ impl DisableOrganizationsRootSessionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DisableOrganizationsRootSessionsOutput,
-            ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DisableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -325,10 +284,7 @@ impl DisableOrganizationsRootSessionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -358,10 +314,7 @@ impl DisableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DisableOrganizationsRootSessionsOutput,
-        ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<DisableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -374,31 +327,24 @@ impl<M> DisableOrganizationsRootSessionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DisableOrganizationsRootSessionsInput,
-) -> Result<
-    DisableOrganizationsRootSessionsOutput,
-    ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-> {
+) -> Result<DisableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DisableOrganizationsRootSessionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DisableOrganizationsRootSessionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DisableOrganizationsRootSessionsFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DisableOrganizationsRootSessionsFluentBuilder {
     const NAME: &'static str = "DisableOrganizationsRootSessions";
     type Input = DisableOrganizationsRootSessionsInput;
     type Output = DisableOrganizationsRootSessionsOutput;
@@ -408,24 +354,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DisableOrganizationsRootSessionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DisableOrganizationsRootSessions`: `POST /` with the form body `Action=DisableOrganizationsRootSessions&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &DisableOrganizationsRootSessionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DisableOrganizationsRootSessions",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DisableOrganizationsRootSessions", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -433,10 +370,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DisableOrganizationsRootSessionsOutput,
-    ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
-> {
+) -> Result<DisableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DisableOrganizationsRootSessionsResult",
@@ -482,10 +416,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_disable_the_root_sessions_feature_in_your_organization() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_disable_the_root_sessions_feature_in_your_organization() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DisableOrganizationsRootSessionsInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -139,30 +139,22 @@ impl EnableMfaDeviceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<EnableMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(EnableMfaDeviceInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `EnableMfaDeviceInput`",
-                ))?,
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `EnableMfaDeviceInput`",
-                ))?,
-            authentication_code1: self
-                .authentication_code1
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "authentication_code1",
-                    "`authentication_code1` is required when building a `EnableMfaDeviceInput`",
-                ))?,
-            authentication_code2: self
-                .authentication_code2
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "authentication_code2",
-                    "`authentication_code2` is required when building a `EnableMfaDeviceInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `EnableMfaDeviceInput`",
+            ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `EnableMfaDeviceInput`",
+            ))?,
+            authentication_code1: self.authentication_code1.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "authentication_code1",
+                "`authentication_code1` is required when building a `EnableMfaDeviceInput`",
+            ))?,
+            authentication_code2: self.authentication_code2.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "authentication_code2",
+                "`authentication_code2` is required when building a `EnableMfaDeviceInput`",
+            ))?,
         })
     }
 }
@@ -208,9 +200,7 @@ impl EnableMfaDeviceOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum EnableMfaDeviceError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`EntityTemporarilyUnmodifiableException`](crate::types::error::EntityTemporarilyUnmodifiableException).
@@ -218,9 +208,7 @@ pub enum EnableMfaDeviceError {
         crate::types::error::EntityTemporarilyUnmodifiableException,
     ),
     /// See [`InvalidAuthenticationCodeException`](crate::types::error::InvalidAuthenticationCodeException).
-    InvalidAuthenticationCodeException(
-        crate::types::error::InvalidAuthenticationCodeException,
-    ),
+    InvalidAuthenticationCodeException(crate::types::error::InvalidAuthenticationCodeException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -237,50 +225,30 @@ impl EnableMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityTemporarilyUnmodifiable" => {
-                    Self::EntityTemporarilyUnmodifiableException(
-                        crate::types::de_entity_temporarily_unmodifiable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidAuthenticationCode" => {
-                    Self::InvalidAuthenticationCodeException(
-                        crate::types::de_invalid_authentication_code_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "EntityTemporarilyUnmodifiable" => Self::EntityTemporarilyUnmodifiableException(
+                crate::types::de_entity_temporarily_unmodifiable_exception(n)?.with_meta(meta),
+            ),
+            "InvalidAuthenticationCode" => Self::InvalidAuthenticationCodeException(
+                crate::types::de_invalid_authentication_code_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -401,10 +369,7 @@ impl EnableMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -421,10 +386,7 @@ impl EnableMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<EnableMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -529,20 +491,17 @@ pub(crate) async fn send(
     input: EnableMfaDeviceInput,
 ) -> Result<EnableMfaDeviceOutput, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        EnableMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<EnableMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -558,15 +517,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: EnableMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<EnableMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `EnableMFADevice`: `POST /` with the form body `Action=EnableMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -588,11 +541,7 @@ pub(crate) fn parse_response(
         EnableMfaDeviceError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &EnableMfaDeviceInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &EnableMfaDeviceInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());

@@ -32,8 +32,7 @@ pub struct EnableOrganizationsRootCredentialsManagementInputBuilder {}
 impl EnableOrganizationsRootCredentialsManagementInputBuilder {
     /// Builds the [`EnableOrganizationsRootCredentialsManagementInput`].
     pub fn build(self) -> EnableOrganizationsRootCredentialsManagementInput {
-        EnableOrganizationsRootCredentialsManagementInput {
-        }
+        EnableOrganizationsRootCredentialsManagementInput {}
     }
 }
 impl EnableOrganizationsRootCredentialsManagementInput {
@@ -41,10 +40,7 @@ impl EnableOrganizationsRootCredentialsManagementInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        EnableOrganizationsRootCredentialsManagementOutput,
-        ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
         send(client.handle(), self).await
     }
 }
@@ -103,18 +99,12 @@ impl EnableOrganizationsRootCredentialsManagementOutputBuilder {
     }
     /// Appends an item to the `EnabledFeatures` list.
     /// The features you have enabled for centralized root access.
-    pub fn enabled_features(
-        mut self,
-        input: impl Into<crate::types::FeatureType>,
-    ) -> Self {
+    pub fn enabled_features(mut self, input: impl Into<crate::types::FeatureType>) -> Self {
         self.enabled_features.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `EnabledFeatures` member.
-    pub fn set_enabled_features(
-        mut self,
-        input: Option<Vec<crate::types::FeatureType>>,
-    ) -> Self {
+    pub fn set_enabled_features(mut self, input: Option<Vec<crate::types::FeatureType>>) -> Self {
         self.enabled_features = input;
         self
     }
@@ -149,9 +139,7 @@ pub enum EnableOrganizationsRootCredentialsManagementError {
         crate::types::error::OrganizationNotInAllFeaturesModeException,
     ),
     /// See [`ServiceAccessNotEnabledException`](crate::types::error::ServiceAccessNotEnabledException).
-    ServiceAccessNotEnabledException(
-        crate::types::error::ServiceAccessNotEnabledException,
-    ),
+    ServiceAccessNotEnabledException(crate::types::error::ServiceAccessNotEnabledException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -162,50 +150,28 @@ impl EnableOrganizationsRootCredentialsManagementError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccountNotManagementOrDelegatedAdministratorException" => {
-                    Self::AccountNotManagementOrDelegatedAdministratorException(
-                        crate::types::de_account_not_management_or_delegated_administrator_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "CallerIsNotManagementAccountException" => {
-                    Self::CallerIsNotManagementAccountException(
-                        crate::types::de_caller_is_not_management_account_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotFoundException" => {
-                    Self::OrganizationNotFoundException(
-                        crate::types::de_organization_not_found_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotInAllFeaturesModeException" => {
-                    Self::OrganizationNotInAllFeaturesModeException(
-                        crate::types::de_organization_not_in_all_features_mode_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceAccessNotEnabledException" => {
-                    Self::ServiceAccessNotEnabledException(
-                        crate::types::de_service_access_not_enabled_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccountNotManagementOrDelegatedAdministratorException" => Self::AccountNotManagementOrDelegatedAdministratorException(
+                crate::types::de_account_not_management_or_delegated_administrator_exception(n)?
+                    .with_meta(meta),
+            ),
+            "CallerIsNotManagementAccountException" => Self::CallerIsNotManagementAccountException(
+                crate::types::de_caller_is_not_management_account_exception(n)?.with_meta(meta),
+            ),
+            "OrganizationNotFoundException" => Self::OrganizationNotFoundException(
+                crate::types::de_organization_not_found_exception(n)?.with_meta(meta),
+            ),
+            "OrganizationNotInAllFeaturesModeException" => Self::OrganizationNotInAllFeaturesModeException(
+                crate::types::de_organization_not_in_all_features_mode_exception(n)?.with_meta(meta),
+            ),
+            "ServiceAccessNotEnabledException" => Self::ServiceAccessNotEnabledException(
+                crate::types::de_service_access_not_enabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccountNotManagementOrDelegatedAdministratorException`.
-    pub fn is_account_not_management_or_delegated_administrator_exception(
-        &self,
-    ) -> bool {
+    pub fn is_account_not_management_or_delegated_administrator_exception(&self) -> bool {
         matches!(self, Self::AccountNotManagementOrDelegatedAdministratorException(_))
     }
     /// Whether this is a `CallerIsNotManagementAccountException`.
@@ -256,16 +222,14 @@ impl EnableOrganizationsRootCredentialsManagementError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for EnableOrganizationsRootCredentialsManagementError {
+impl ::awsrt::error::ProvideErrorMetadata for EnableOrganizationsRootCredentialsManagementError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         EnableOrganizationsRootCredentialsManagementError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for EnableOrganizationsRootCredentialsManagementError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for EnableOrganizationsRootCredentialsManagementError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -285,9 +249,7 @@ impl ::std::error::Error for EnableOrganizationsRootCredentialsManagementError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct EnableOrganizationsRootCredentialsManagementFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct EnableOrganizationsRootCredentialsManagementFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: EnableOrganizationsRootCredentialsManagementInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -308,10 +270,7 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        EnableOrganizationsRootCredentialsManagementOutput,
-        ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -320,13 +279,7 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            EnableOrganizationsRootCredentialsManagementOutput,
-            ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -343,10 +296,7 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -354,12 +304,8 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder {
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::enable_organizations_root_credentials_management`](crate::blocking::Client::enable_organizations_root_credentials_management) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
-impl EnableOrganizationsRootCredentialsManagementFluentBuilder<
-    ::awsrt::blocking::Blocking,
-> {
-    pub(crate) fn from_async(
-        f: EnableOrganizationsRootCredentialsManagementFluentBuilder,
-    ) -> Self {
+impl EnableOrganizationsRootCredentialsManagementFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: EnableOrganizationsRootCredentialsManagementFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -380,10 +326,7 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder<
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        EnableOrganizationsRootCredentialsManagementOutput,
-        ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-    > {
+    ) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -396,31 +339,24 @@ impl<M> EnableOrganizationsRootCredentialsManagementFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: EnableOrganizationsRootCredentialsManagementInput,
-) -> Result<
-    EnableOrganizationsRootCredentialsManagementOutput,
-    ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-> {
+) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        EnableOrganizationsRootCredentialsManagementFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<EnableOrganizationsRootCredentialsManagementFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for EnableOrganizationsRootCredentialsManagementFluentBuilder {
+impl ::awsrt::test_util::MockOperation for EnableOrganizationsRootCredentialsManagementFluentBuilder {
     const NAME: &'static str = "EnableOrganizationsRootCredentialsManagement";
     type Input = EnableOrganizationsRootCredentialsManagementInput;
     type Output = EnableOrganizationsRootCredentialsManagementOutput;
@@ -430,15 +366,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: EnableOrganizationsRootCredentialsManagementInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `EnableOrganizationsRootCredentialsManagement`: `POST /` with the form body `Action=EnableOrganizationsRootCredentialsManagement&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -455,10 +385,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    EnableOrganizationsRootCredentialsManagementOutput,
-    ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
-> {
+) -> Result<EnableOrganizationsRootCredentialsManagementOutput, ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "EnableOrganizationsRootCredentialsManagementResult",
@@ -504,10 +431,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_enable_the_root_credentials_management_feature_in_your_organization() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_enable_the_root_credentials_management_feature_in_your_organization() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = EnableOrganizationsRootCredentialsManagementInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -32,8 +32,7 @@ pub struct EnableOrganizationsRootSessionsInputBuilder {}
 impl EnableOrganizationsRootSessionsInputBuilder {
     /// Builds the [`EnableOrganizationsRootSessionsInput`].
     pub fn build(self) -> EnableOrganizationsRootSessionsInput {
-        EnableOrganizationsRootSessionsInput {
-        }
+        EnableOrganizationsRootSessionsInput {}
     }
 }
 impl EnableOrganizationsRootSessionsInput {
@@ -41,10 +40,7 @@ impl EnableOrganizationsRootSessionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        EnableOrganizationsRootSessionsOutput,
-        ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -103,18 +99,12 @@ impl EnableOrganizationsRootSessionsOutputBuilder {
     }
     /// Appends an item to the `EnabledFeatures` list.
     /// The features you have enabled for centralized root access.
-    pub fn enabled_features(
-        mut self,
-        input: impl Into<crate::types::FeatureType>,
-    ) -> Self {
+    pub fn enabled_features(mut self, input: impl Into<crate::types::FeatureType>) -> Self {
         self.enabled_features.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `EnabledFeatures` member.
-    pub fn set_enabled_features(
-        mut self,
-        input: Option<Vec<crate::types::FeatureType>>,
-    ) -> Self {
+    pub fn set_enabled_features(mut self, input: Option<Vec<crate::types::FeatureType>>) -> Self {
         self.enabled_features = input;
         self
     }
@@ -149,9 +139,7 @@ pub enum EnableOrganizationsRootSessionsError {
         crate::types::error::OrganizationNotInAllFeaturesModeException,
     ),
     /// See [`ServiceAccessNotEnabledException`](crate::types::error::ServiceAccessNotEnabledException).
-    ServiceAccessNotEnabledException(
-        crate::types::error::ServiceAccessNotEnabledException,
-    ),
+    ServiceAccessNotEnabledException(crate::types::error::ServiceAccessNotEnabledException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -162,50 +150,28 @@ impl EnableOrganizationsRootSessionsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccountNotManagementOrDelegatedAdministratorException" => {
-                    Self::AccountNotManagementOrDelegatedAdministratorException(
-                        crate::types::de_account_not_management_or_delegated_administrator_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "CallerIsNotManagementAccountException" => {
-                    Self::CallerIsNotManagementAccountException(
-                        crate::types::de_caller_is_not_management_account_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotFoundException" => {
-                    Self::OrganizationNotFoundException(
-                        crate::types::de_organization_not_found_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotInAllFeaturesModeException" => {
-                    Self::OrganizationNotInAllFeaturesModeException(
-                        crate::types::de_organization_not_in_all_features_mode_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceAccessNotEnabledException" => {
-                    Self::ServiceAccessNotEnabledException(
-                        crate::types::de_service_access_not_enabled_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccountNotManagementOrDelegatedAdministratorException" => Self::AccountNotManagementOrDelegatedAdministratorException(
+                crate::types::de_account_not_management_or_delegated_administrator_exception(n)?
+                    .with_meta(meta),
+            ),
+            "CallerIsNotManagementAccountException" => Self::CallerIsNotManagementAccountException(
+                crate::types::de_caller_is_not_management_account_exception(n)?.with_meta(meta),
+            ),
+            "OrganizationNotFoundException" => Self::OrganizationNotFoundException(
+                crate::types::de_organization_not_found_exception(n)?.with_meta(meta),
+            ),
+            "OrganizationNotInAllFeaturesModeException" => Self::OrganizationNotInAllFeaturesModeException(
+                crate::types::de_organization_not_in_all_features_mode_exception(n)?.with_meta(meta),
+            ),
+            "ServiceAccessNotEnabledException" => Self::ServiceAccessNotEnabledException(
+                crate::types::de_service_access_not_enabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccountNotManagementOrDelegatedAdministratorException`.
-    pub fn is_account_not_management_or_delegated_administrator_exception(
-        &self,
-    ) -> bool {
+    pub fn is_account_not_management_or_delegated_administrator_exception(&self) -> bool {
         matches!(self, Self::AccountNotManagementOrDelegatedAdministratorException(_))
     }
     /// Whether this is a `CallerIsNotManagementAccountException`.
@@ -263,8 +229,7 @@ impl ::awsrt::error::ProvideErrorMetadata for EnableOrganizationsRootSessionsErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for EnableOrganizationsRootSessionsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for EnableOrganizationsRootSessionsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -305,10 +270,7 @@ impl EnableOrganizationsRootSessionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        EnableOrganizationsRootSessionsOutput,
-        ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -317,13 +279,7 @@ impl EnableOrganizationsRootSessionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            EnableOrganizationsRootSessionsOutput,
-            ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -340,10 +296,7 @@ impl EnableOrganizationsRootSessionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -373,10 +326,7 @@ impl EnableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        EnableOrganizationsRootSessionsOutput,
-        ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-    > {
+    ) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -389,24 +339,18 @@ impl<M> EnableOrganizationsRootSessionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: EnableOrganizationsRootSessionsInput,
-) -> Result<
-    EnableOrganizationsRootSessionsOutput,
-    ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-> {
+) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        EnableOrganizationsRootSessionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<EnableOrganizationsRootSessionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -422,24 +366,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: EnableOrganizationsRootSessionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `EnableOrganizationsRootSessions`: `POST /` with the form body `Action=EnableOrganizationsRootSessions&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &EnableOrganizationsRootSessionsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "EnableOrganizationsRootSessions",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("EnableOrganizationsRootSessions", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -447,10 +382,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    EnableOrganizationsRootSessionsOutput,
-    ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>,
-> {
+) -> Result<EnableOrganizationsRootSessionsOutput, ::awsrt::error::SdkError<EnableOrganizationsRootSessionsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "EnableOrganizationsRootSessionsResult",
@@ -496,10 +428,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_enable_the_root_sessions_feature_in_your_organization() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_enable_the_root_sessions_feature_in_your_organization() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = EnableOrganizationsRootSessionsInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -40,10 +40,7 @@ impl GenerateCredentialReportInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GenerateCredentialReportOutput,
-        ::awsrt::error::SdkError<GenerateCredentialReportError>,
-    > {
+    ) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
         send(client.handle(), self).await
     }
 }
@@ -140,21 +137,15 @@ impl GenerateCredentialReportError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -241,10 +232,7 @@ impl GenerateCredentialReportFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GenerateCredentialReportOutput,
-        ::awsrt::error::SdkError<GenerateCredentialReportError>,
-    > {
+    ) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -253,13 +241,7 @@ impl GenerateCredentialReportFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GenerateCredentialReportOutput,
-            ::awsrt::error::SdkError<GenerateCredentialReportError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -276,10 +258,7 @@ impl GenerateCredentialReportFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GenerateCredentialReportError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -309,10 +288,7 @@ impl GenerateCredentialReportFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GenerateCredentialReportOutput,
-        ::awsrt::error::SdkError<GenerateCredentialReportError>,
-    > {
+    ) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -325,24 +301,18 @@ impl<M> GenerateCredentialReportFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GenerateCredentialReportInput,
-) -> Result<
-    GenerateCredentialReportOutput,
-    ::awsrt::error::SdkError<GenerateCredentialReportError>,
-> {
+) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GenerateCredentialReportFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GenerateCredentialReportFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -358,15 +328,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GenerateCredentialReportInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GenerateCredentialReportError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GenerateCredentialReport`: `POST /` with the form body `Action=GenerateCredentialReport&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -380,10 +344,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GenerateCredentialReportOutput,
-    ::awsrt::error::SdkError<GenerateCredentialReportError>,
-> {
+) -> Result<GenerateCredentialReportOutput, ::awsrt::error::SdkError<GenerateCredentialReportError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GenerateCredentialReportResult",

@@ -86,12 +86,10 @@ impl GenerateOrganizationsAccessReportInputBuilder {
         self,
     ) -> Result<GenerateOrganizationsAccessReportInput, ::awsrt::error::BuildError> {
         Ok(GenerateOrganizationsAccessReportInput {
-            entity_path: self
-                .entity_path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "entity_path",
-                    "`entity_path` is required when building a `GenerateOrganizationsAccessReportInput`",
-                ))?,
+            entity_path: self.entity_path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "entity_path",
+                "`entity_path` is required when building a `GenerateOrganizationsAccessReportInput`",
+            ))?,
             organizations_policy_id: self.organizations_policy_id,
         })
     }
@@ -101,10 +99,7 @@ impl GenerateOrganizationsAccessReportInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GenerateOrganizationsAccessReportOutput,
-        ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-    > {
+    ) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
         send(client.handle(), self).await
     }
 }
@@ -179,17 +174,12 @@ impl GenerateOrganizationsAccessReportError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ReportGenerationLimitExceeded" => {
-                    Self::ReportGenerationLimitExceededException(
-                        crate::types::de_report_generation_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ReportGenerationLimitExceeded" => Self::ReportGenerationLimitExceededException(
+                crate::types::de_report_generation_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ReportGenerationLimitExceededException`.
     pub fn is_report_generation_limit_exceeded_exception(&self) -> bool {
@@ -230,8 +220,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GenerateOrganizationsAccessReportE
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GenerateOrganizationsAccessReportError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GenerateOrganizationsAccessReportError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -272,10 +261,7 @@ impl GenerateOrganizationsAccessReportFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GenerateOrganizationsAccessReportOutput,
-        ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-    > {
+    ) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -284,13 +270,7 @@ impl GenerateOrganizationsAccessReportFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GenerateOrganizationsAccessReportOutput,
-            ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -307,10 +287,7 @@ impl GenerateOrganizationsAccessReportFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -340,10 +317,7 @@ impl GenerateOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking>
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GenerateOrganizationsAccessReportOutput,
-        ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-    > {
+    ) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -385,32 +359,25 @@ impl<M> GenerateOrganizationsAccessReportFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GenerateOrganizationsAccessReportInput,
-) -> Result<
-    GenerateOrganizationsAccessReportOutput,
-    ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-> {
+) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GenerateOrganizationsAccessReportFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GenerateOrganizationsAccessReportFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GenerateOrganizationsAccessReportFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GenerateOrganizationsAccessReportFluentBuilder {
     const NAME: &'static str = "GenerateOrganizationsAccessReport";
     type Input = GenerateOrganizationsAccessReportInput;
     type Output = GenerateOrganizationsAccessReportOutput;
@@ -420,24 +387,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GenerateOrganizationsAccessReportInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GenerateOrganizationsAccessReport`: `POST /` with the form body `Action=GenerateOrganizationsAccessReport&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GenerateOrganizationsAccessReportInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GenerateOrganizationsAccessReport",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GenerateOrganizationsAccessReport", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -445,10 +403,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GenerateOrganizationsAccessReportOutput,
-    ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>,
-> {
+) -> Result<GenerateOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GenerateOrganizationsAccessReportError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GenerateOrganizationsAccessReportResult",
@@ -486,10 +441,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_generate_a_service_last_accessed_data_report_for_an_organizational_unit() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_generate_a_service_last_accessed_data_report_for_an_organizational_unit() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GenerateOrganizationsAccessReportInput::builder()
             .entity_path("o-a1b2c3d4e5/r-f6g7h8i9j0example/ou-1a2b3c-k9l8m7n6o5example")
             .build()?;

@@ -30,9 +30,7 @@ impl GenerateServiceLastAccessedDetailsInput {
         &self.arn
     }
     /// The level of detail that you want to generate.
-    pub fn granularity(
-        &self,
-    ) -> Option<&crate::types::AccessAdvisorUsageGranularityType> {
+    pub fn granularity(&self) -> Option<&crate::types::AccessAdvisorUsageGranularityType> {
         self.granularity.as_ref()
     }
     /// Creates a new builder for [`GenerateServiceLastAccessedDetailsInput`].
@@ -80,9 +78,7 @@ impl GenerateServiceLastAccessedDetailsInputBuilder {
         self
     }
     /// The `Granularity` member as currently set.
-    pub fn get_granularity(
-        &self,
-    ) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
+    pub fn get_granularity(&self) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
         &self.granularity
     }
     /// Builds the [`GenerateServiceLastAccessedDetailsInput`].
@@ -94,12 +90,10 @@ impl GenerateServiceLastAccessedDetailsInputBuilder {
         self,
     ) -> Result<GenerateServiceLastAccessedDetailsInput, ::awsrt::error::BuildError> {
         Ok(GenerateServiceLastAccessedDetailsInput {
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `GenerateServiceLastAccessedDetailsInput`",
-                ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `GenerateServiceLastAccessedDetailsInput`",
+            ))?,
             granularity: self.granularity,
         })
     }
@@ -109,10 +103,7 @@ impl GenerateServiceLastAccessedDetailsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GenerateServiceLastAccessedDetailsOutput,
-        ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
         send(client.handle(), self).await
     }
 }
@@ -187,21 +178,15 @@ impl GenerateServiceLastAccessedDetailsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -247,8 +232,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GenerateServiceLastAccessedDetails
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GenerateServiceLastAccessedDetailsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GenerateServiceLastAccessedDetailsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -289,10 +273,7 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GenerateServiceLastAccessedDetailsOutput,
-        ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -301,13 +282,7 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GenerateServiceLastAccessedDetailsOutput,
-            ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,10 +299,7 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -336,9 +308,7 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::generate_service_last_accessed_details`](crate::blocking::Client::generate_service_last_accessed_details) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl GenerateServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: GenerateServiceLastAccessedDetailsFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: GenerateServiceLastAccessedDetailsFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -359,10 +329,7 @@ impl GenerateServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GenerateServiceLastAccessedDetailsOutput,
-        ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -403,41 +370,32 @@ impl<M> GenerateServiceLastAccessedDetailsFluentBuilder<M> {
         self
     }
     /// The `Granularity` member as currently set.
-    pub fn get_granularity(
-        &self,
-    ) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
+    pub fn get_granularity(&self) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
         self.inner.get_granularity()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GenerateServiceLastAccessedDetailsInput,
-) -> Result<
-    GenerateServiceLastAccessedDetailsOutput,
-    ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-> {
+) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GenerateServiceLastAccessedDetailsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GenerateServiceLastAccessedDetailsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GenerateServiceLastAccessedDetailsFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GenerateServiceLastAccessedDetailsFluentBuilder {
     const NAME: &'static str = "GenerateServiceLastAccessedDetails";
     type Input = GenerateServiceLastAccessedDetailsInput;
     type Output = GenerateServiceLastAccessedDetailsOutput;
@@ -447,24 +405,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GenerateServiceLastAccessedDetailsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GenerateServiceLastAccessedDetails`: `POST /` with the form body `Action=GenerateServiceLastAccessedDetails&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GenerateServiceLastAccessedDetailsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GenerateServiceLastAccessedDetails",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GenerateServiceLastAccessedDetails", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -472,10 +421,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GenerateServiceLastAccessedDetailsOutput,
-    ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>,
-> {
+) -> Result<GenerateServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GenerateServiceLastAccessedDetailsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GenerateServiceLastAccessedDetailsResult",
@@ -513,10 +459,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_generate_a_service_last_accessed_data_report_for_a_policy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_generate_a_service_last_accessed_data_report_for_a_policy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GenerateServiceLastAccessedDetailsInput::builder()
             .arn("arn:aws:iam::123456789012:policy/ExamplePolicy1")
             .build()?;

@@ -63,12 +63,10 @@ impl GetAccessKeyLastUsedInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetAccessKeyLastUsedInput, ::awsrt::error::BuildError> {
         Ok(GetAccessKeyLastUsedInput {
-            access_key_id: self
-                .access_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key_id",
-                    "`access_key_id` is required when building a `GetAccessKeyLastUsedInput`",
-                ))?,
+            access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key_id",
+                "`access_key_id` is required when building a `GetAccessKeyLastUsedInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl GetAccessKeyLastUsedInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetAccessKeyLastUsedOutput,
-        ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-    > {
+    ) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
         send(client.handle(), self).await
     }
 }
@@ -138,10 +133,7 @@ impl GetAccessKeyLastUsedOutputBuilder {
         &self.user_name
     }
     /// Contains information about the last time the access key was used.
-    pub fn access_key_last_used(
-        mut self,
-        input: crate::types::AccessKeyLastUsed,
-    ) -> Self {
+    pub fn access_key_last_used(mut self, input: crate::types::AccessKeyLastUsed) -> Self {
         self.access_key_last_used = Some(input);
         self
     }
@@ -255,10 +247,7 @@ impl GetAccessKeyLastUsedFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetAccessKeyLastUsedOutput,
-        ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-    > {
+    ) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -267,13 +256,7 @@ impl GetAccessKeyLastUsedFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetAccessKeyLastUsedOutput,
-            ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -290,10 +273,7 @@ impl GetAccessKeyLastUsedFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -323,10 +303,7 @@ impl GetAccessKeyLastUsedFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetAccessKeyLastUsedOutput,
-        ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-    > {
+    ) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -354,25 +331,19 @@ impl<M> GetAccessKeyLastUsedFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccessKeyLastUsedInput,
-) -> Result<
-    GetAccessKeyLastUsedOutput,
-    ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-> {
+) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetAccessKeyLastUsedFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetAccessKeyLastUsedFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -388,15 +359,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccessKeyLastUsedInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccessKeyLastUsed`: `POST /` with the form body `Action=GetAccessKeyLastUsed&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -410,10 +375,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetAccessKeyLastUsedOutput,
-    ::awsrt::error::SdkError<GetAccessKeyLastUsedError>,
-> {
+) -> Result<GetAccessKeyLastUsedOutput, ::awsrt::error::SdkError<GetAccessKeyLastUsedError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetAccessKeyLastUsedResult",

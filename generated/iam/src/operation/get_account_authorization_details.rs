@@ -114,10 +114,7 @@ impl GetAccountAuthorizationDetailsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetAccountAuthorizationDetailsOutput,
-        ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-    > {
+    ) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
         send(client.handle(), self).await
     }
 }
@@ -195,10 +192,7 @@ impl GetAccountAuthorizationDetailsOutputBuilder {
         self
     }
     /// Sets or clears the `UserDetailList` member.
-    pub fn set_user_detail_list(
-        mut self,
-        input: Option<Vec<crate::types::UserDetail>>,
-    ) -> Self {
+    pub fn set_user_detail_list(mut self, input: Option<Vec<crate::types::UserDetail>>) -> Self {
         self.user_detail_list = input;
         self
     }
@@ -213,10 +207,7 @@ impl GetAccountAuthorizationDetailsOutputBuilder {
         self
     }
     /// Sets or clears the `GroupDetailList` member.
-    pub fn set_group_detail_list(
-        mut self,
-        input: Option<Vec<crate::types::GroupDetail>>,
-    ) -> Self {
+    pub fn set_group_detail_list(mut self, input: Option<Vec<crate::types::GroupDetail>>) -> Self {
         self.group_detail_list = input;
         self
     }
@@ -231,10 +222,7 @@ impl GetAccountAuthorizationDetailsOutputBuilder {
         self
     }
     /// Sets or clears the `RoleDetailList` member.
-    pub fn set_role_detail_list(
-        mut self,
-        input: Option<Vec<crate::types::RoleDetail>>,
-    ) -> Self {
+    pub fn set_role_detail_list(mut self, input: Option<Vec<crate::types::RoleDetail>>) -> Self {
         self.role_detail_list = input;
         self
     }
@@ -249,10 +237,7 @@ impl GetAccountAuthorizationDetailsOutputBuilder {
         self
     }
     /// Sets or clears the `Policies` member.
-    pub fn set_policies(
-        mut self,
-        input: Option<Vec<crate::types::ManagedPolicyDetail>>,
-    ) -> Self {
+    pub fn set_policies(mut self, input: Option<Vec<crate::types::ManagedPolicyDetail>>) -> Self {
         self.policies = input;
         self
     }
@@ -316,16 +301,12 @@ impl GetAccountAuthorizationDetailsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -366,8 +347,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetAccountAuthorizationDetailsErro
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetAccountAuthorizationDetailsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetAccountAuthorizationDetailsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -408,10 +388,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetAccountAuthorizationDetailsOutput,
-        ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-    > {
+    ) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -420,13 +397,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetAccountAuthorizationDetailsOutput,
-            ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -443,10 +414,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -476,10 +444,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetAccountAuthorizationDetailsOutput,
-        ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-    > {
+    ) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -535,25 +500,19 @@ impl<M> GetAccountAuthorizationDetailsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccountAuthorizationDetailsInput,
-) -> Result<
-    GetAccountAuthorizationDetailsOutput,
-    ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-> {
+) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetAccountAuthorizationDetailsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetAccountAuthorizationDetailsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -569,24 +528,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccountAuthorizationDetailsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountAuthorizationDetails`: `POST /` with the form body `Action=GetAccountAuthorizationDetails&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GetAccountAuthorizationDetailsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetAccountAuthorizationDetails",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetAccountAuthorizationDetails", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -594,10 +544,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetAccountAuthorizationDetailsOutput,
-    ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>,
-> {
+) -> Result<GetAccountAuthorizationDetailsOutput, ::awsrt::error::SdkError<GetAccountAuthorizationDetailsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetAccountAuthorizationDetailsResult",
@@ -616,7 +563,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!("{}.{}.{}", & format!("{prefix}{}", "Filter"), "member", i + 1),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "Filter"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -716,10 +663,7 @@ impl GetAccountAuthorizationDetailsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        GetAccountAuthorizationDetailsOutput,
-        GetAccountAuthorizationDetailsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -738,24 +682,22 @@ impl GetAccountAuthorizationDetailsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        GetAccountAuthorizationDetailsOutput,
-        GetAccountAuthorizationDetailsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<GetAccountAuthorizationDetailsOutput, GetAccountAuthorizationDetailsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }

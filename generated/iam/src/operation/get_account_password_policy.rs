@@ -40,10 +40,7 @@ impl GetAccountPasswordPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-    > {
+    ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -86,10 +83,7 @@ impl GetAccountPasswordPolicyOutputBuilder {
         self
     }
     /// Sets or clears the `PasswordPolicy` member.
-    pub fn set_password_policy(
-        mut self,
-        input: Option<crate::types::PasswordPolicy>,
-    ) -> Self {
+    pub fn set_password_policy(mut self, input: Option<crate::types::PasswordPolicy>) -> Self {
         self.password_policy = input;
         self
     }
@@ -102,16 +96,12 @@ impl GetAccountPasswordPolicyOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::BuildError> {
         Ok(GetAccountPasswordPolicyOutput {
-            password_policy: self
-                .password_policy
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "password_policy",
-                    "`password_policy` is required when building a `GetAccountPasswordPolicyOutput`",
-                ))?,
+            password_policy: self.password_policy.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "password_policy",
+                "`password_policy` is required when building a `GetAccountPasswordPolicyOutput`",
+            ))?,
         })
     }
 }
@@ -133,21 +123,15 @@ impl GetAccountPasswordPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -234,10 +218,7 @@ impl GetAccountPasswordPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-    > {
+    ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -246,13 +227,7 @@ impl GetAccountPasswordPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetAccountPasswordPolicyOutput,
-            ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -269,10 +244,7 @@ impl GetAccountPasswordPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -302,10 +274,7 @@ impl GetAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-    > {
+    ) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -318,24 +287,18 @@ impl<M> GetAccountPasswordPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccountPasswordPolicyInput,
-) -> Result<
-    GetAccountPasswordPolicyOutput,
-    ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-> {
+) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetAccountPasswordPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetAccountPasswordPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -351,15 +314,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccountPasswordPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountPasswordPolicy`: `POST /` with the form body `Action=GetAccountPasswordPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -373,10 +330,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetAccountPasswordPolicyOutput,
-    ::awsrt::error::SdkError<GetAccountPasswordPolicyError>,
-> {
+) -> Result<GetAccountPasswordPolicyOutput, ::awsrt::error::SdkError<GetAccountPasswordPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetAccountPasswordPolicyResult",
@@ -406,10 +360,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_see_the_current_account_password_policy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_see_the_current_account_password_policy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetAccountPasswordPolicyInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -40,10 +40,7 @@ impl GetAccountSummaryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetAccountSummaryOutput,
-        ::awsrt::error::SdkError<GetAccountSummaryError>,
-    > {
+    ) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
         send(client.handle(), self).await
     }
 }
@@ -82,8 +79,7 @@ impl GetAccountSummaryOutputBuilder {
     /// Inserts an entry into the `SummaryMap` map.
     /// A set of key–value pairs containing information about IAM entity usage and IAM quotas.
     pub fn summary_map(mut self, key: impl Into<String>, value: i32) -> Self {
-        self.summary_map
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.summary_map.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -122,16 +118,12 @@ impl GetAccountSummaryError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -213,10 +205,7 @@ impl GetAccountSummaryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetAccountSummaryOutput,
-        ::awsrt::error::SdkError<GetAccountSummaryError>,
-    > {
+    ) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -225,10 +214,7 @@ impl GetAccountSummaryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -245,10 +231,7 @@ impl GetAccountSummaryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetAccountSummaryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountSummaryError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -278,10 +261,7 @@ impl GetAccountSummaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetAccountSummaryOutput,
-        ::awsrt::error::SdkError<GetAccountSummaryError>,
-    > {
+    ) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -296,19 +276,16 @@ pub(crate) async fn send(
     input: GetAccountSummaryInput,
 ) -> Result<GetAccountSummaryOutput, ::awsrt::error::SdkError<GetAccountSummaryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetAccountSummaryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetAccountSummaryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -324,15 +301,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccountSummaryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetAccountSummaryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccountSummaryError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccountSummary`: `POST /` with the form body `Action=GetAccountSummary&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -395,10 +366,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_information_about_iam_entity_quotas_and_usage_in_the_current_account() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_information_about_iam_entity_quotas_and_usage_in_the_current_account() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetAccountSummaryInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -65,16 +65,12 @@ impl GetContextKeysForCustomPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetContextKeysForCustomPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetContextKeysForCustomPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetContextKeysForCustomPolicyInput {
-            policy_input_list: self
-                .policy_input_list
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_input_list",
-                    "`policy_input_list` is required when building a `GetContextKeysForCustomPolicyInput`",
-                ))?,
+            policy_input_list: self.policy_input_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_input_list",
+                "`policy_input_list` is required when building a `GetContextKeysForCustomPolicyInput`",
+            ))?,
         })
     }
 }
@@ -83,10 +79,7 @@ impl GetContextKeysForCustomPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetContextKeysForCustomPolicyOutput,
-        ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-    > {
+    ) -> Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -160,16 +153,12 @@ impl GetContextKeysForCustomPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -210,8 +199,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetContextKeysForCustomPolicyError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetContextKeysForCustomPolicyError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetContextKeysForCustomPolicyError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -252,10 +240,7 @@ impl GetContextKeysForCustomPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetContextKeysForCustomPolicyOutput,
-        ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-    > {
+    ) -> Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -264,13 +249,7 @@ impl GetContextKeysForCustomPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetContextKeysForCustomPolicyOutput,
-            ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -287,10 +266,7 @@ impl GetContextKeysForCustomPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -320,10 +296,7 @@ impl GetContextKeysForCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetContextKeysForCustomPolicyOutput,
-        ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-    > {
+    ) -> Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -351,25 +324,19 @@ impl<M> GetContextKeysForCustomPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetContextKeysForCustomPolicyInput,
-) -> Result<
-    GetContextKeysForCustomPolicyOutput,
-    ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-> {
+) -> Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetContextKeysForCustomPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetContextKeysForCustomPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -385,24 +352,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetContextKeysForCustomPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetContextKeysForCustomPolicy`: `POST /` with the form body `Action=GetContextKeysForCustomPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GetContextKeysForCustomPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetContextKeysForCustomPolicy",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetContextKeysForCustomPolicy", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -410,10 +368,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetContextKeysForCustomPolicyOutput,
-    ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>,
-> {
+) -> Result<GetContextKeysForCustomPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForCustomPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetContextKeysForCustomPolicyResult",
@@ -433,10 +388,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "PolicyInputList"), "member", i +
-                    1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyInputList"), "member", i + 1),
                 item.as_str(),
             );
         }

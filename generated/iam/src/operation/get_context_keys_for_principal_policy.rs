@@ -93,12 +93,10 @@ impl GetContextKeysForPrincipalPolicyInputBuilder {
         self,
     ) -> Result<GetContextKeysForPrincipalPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetContextKeysForPrincipalPolicyInput {
-            policy_source_arn: self
-                .policy_source_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_source_arn",
-                    "`policy_source_arn` is required when building a `GetContextKeysForPrincipalPolicyInput`",
-                ))?,
+            policy_source_arn: self.policy_source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_source_arn",
+                "`policy_source_arn` is required when building a `GetContextKeysForPrincipalPolicyInput`",
+            ))?,
             policy_input_list: self.policy_input_list,
         })
     }
@@ -108,10 +106,7 @@ impl GetContextKeysForPrincipalPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetContextKeysForPrincipalPolicyOutput,
-        ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-    > {
+    ) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -187,21 +182,15 @@ impl GetContextKeysForPrincipalPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -247,8 +236,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetContextKeysForPrincipalPolicyEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetContextKeysForPrincipalPolicyError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetContextKeysForPrincipalPolicyError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -289,10 +277,7 @@ impl GetContextKeysForPrincipalPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetContextKeysForPrincipalPolicyOutput,
-        ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-    > {
+    ) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -301,13 +286,7 @@ impl GetContextKeysForPrincipalPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetContextKeysForPrincipalPolicyOutput,
-            ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,10 +303,7 @@ impl GetContextKeysForPrincipalPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -357,10 +333,7 @@ impl GetContextKeysForPrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetContextKeysForPrincipalPolicyOutput,
-        ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-    > {
+    ) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -403,32 +376,25 @@ impl<M> GetContextKeysForPrincipalPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetContextKeysForPrincipalPolicyInput,
-) -> Result<
-    GetContextKeysForPrincipalPolicyOutput,
-    ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-> {
+) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetContextKeysForPrincipalPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetContextKeysForPrincipalPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetContextKeysForPrincipalPolicyFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetContextKeysForPrincipalPolicyFluentBuilder {
     const NAME: &'static str = "GetContextKeysForPrincipalPolicy";
     type Input = GetContextKeysForPrincipalPolicyInput;
     type Output = GetContextKeysForPrincipalPolicyOutput;
@@ -438,24 +404,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetContextKeysForPrincipalPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetContextKeysForPrincipalPolicy`: `POST /` with the form body `Action=GetContextKeysForPrincipalPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GetContextKeysForPrincipalPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetContextKeysForPrincipalPolicy",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetContextKeysForPrincipalPolicy", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -463,10 +420,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetContextKeysForPrincipalPolicyOutput,
-    ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>,
-> {
+) -> Result<GetContextKeysForPrincipalPolicyOutput, ::awsrt::error::SdkError<GetContextKeysForPrincipalPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetContextKeysForPrincipalPolicyResult",
@@ -489,10 +443,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "PolicyInputList"), "member", i +
-                    1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyInputList"), "member", i + 1),
                 item.as_str(),
             );
         }

@@ -40,10 +40,7 @@ impl GetCredentialReportInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetCredentialReportOutput,
-        ::awsrt::error::SdkError<GetCredentialReportError>,
-    > {
+    ) -> Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>> {
         send(client.handle(), self).await
     }
 }
@@ -108,18 +105,12 @@ impl GetCredentialReportOutputBuilder {
         &self.content
     }
     /// The format (MIME type) of the credential report.
-    pub fn report_format(
-        mut self,
-        input: impl Into<crate::types::ReportFormatType>,
-    ) -> Self {
+    pub fn report_format(mut self, input: impl Into<crate::types::ReportFormatType>) -> Self {
         self.report_format = Some(input.into());
         self
     }
     /// Sets or clears the `ReportFormat` member.
-    pub fn set_report_format(
-        mut self,
-        input: Option<crate::types::ReportFormatType>,
-    ) -> Self {
+    pub fn set_report_format(mut self, input: Option<crate::types::ReportFormatType>) -> Self {
         self.report_format = input;
         self
     }
@@ -133,10 +124,7 @@ impl GetCredentialReportOutputBuilder {
         self
     }
     /// Sets or clears the `GeneratedTime` member.
-    pub fn set_generated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_generated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.generated_time = input;
         self
     }
@@ -158,17 +146,11 @@ impl GetCredentialReportOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum GetCredentialReportError {
     /// See [`CredentialReportExpiredException`](crate::types::error::CredentialReportExpiredException).
-    CredentialReportExpiredException(
-        crate::types::error::CredentialReportExpiredException,
-    ),
+    CredentialReportExpiredException(crate::types::error::CredentialReportExpiredException),
     /// See [`CredentialReportNotPresentException`](crate::types::error::CredentialReportNotPresentException).
-    CredentialReportNotPresentException(
-        crate::types::error::CredentialReportNotPresentException,
-    ),
+    CredentialReportNotPresentException(crate::types::error::CredentialReportNotPresentException),
     /// See [`CredentialReportNotReadyException`](crate::types::error::CredentialReportNotReadyException).
-    CredentialReportNotReadyException(
-        crate::types::error::CredentialReportNotReadyException,
-    ),
+    CredentialReportNotReadyException(crate::types::error::CredentialReportNotReadyException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     ServiceFailureException(crate::types::error::ServiceFailureException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -181,34 +163,21 @@ impl GetCredentialReportError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ReportExpired" => {
-                    Self::CredentialReportExpiredException(
-                        crate::types::de_credential_report_expired_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ReportNotPresent" => {
-                    Self::CredentialReportNotPresentException(
-                        crate::types::de_credential_report_not_present_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ReportInProgress" => {
-                    Self::CredentialReportNotReadyException(
-                        crate::types::de_credential_report_not_ready_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ReportExpired" => Self::CredentialReportExpiredException(
+                crate::types::de_credential_report_expired_exception(n)?.with_meta(meta),
+            ),
+            "ReportNotPresent" => Self::CredentialReportNotPresentException(
+                crate::types::de_credential_report_not_present_exception(n)?.with_meta(meta),
+            ),
+            "ReportInProgress" => Self::CredentialReportNotReadyException(
+                crate::types::de_credential_report_not_ready_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `CredentialReportExpiredException`.
     pub fn is_credential_report_expired_exception(&self) -> bool {
@@ -305,10 +274,7 @@ impl GetCredentialReportFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetCredentialReportOutput,
-        ::awsrt::error::SdkError<GetCredentialReportError>,
-    > {
+    ) -> Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -317,13 +283,7 @@ impl GetCredentialReportFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetCredentialReportOutput,
-            ::awsrt::error::SdkError<GetCredentialReportError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -340,10 +300,7 @@ impl GetCredentialReportFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetCredentialReportError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetCredentialReportError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -373,10 +330,7 @@ impl GetCredentialReportFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetCredentialReportOutput,
-        ::awsrt::error::SdkError<GetCredentialReportError>,
-    > {
+    ) -> Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -389,24 +343,18 @@ impl<M> GetCredentialReportFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetCredentialReportInput,
-) -> Result<
-    GetCredentialReportOutput,
-    ::awsrt::error::SdkError<GetCredentialReportError>,
-> {
+) -> Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetCredentialReportFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetCredentialReportFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -422,15 +370,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetCredentialReportInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetCredentialReportError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetCredentialReportError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetCredentialReport`: `POST /` with the form body `Action=GetCredentialReport&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -444,10 +386,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetCredentialReportOutput,
-    ::awsrt::error::SdkError<GetCredentialReportError>,
-> {
+) -> Result<GetCredentialReportOutput, ::awsrt::error::SdkError<GetCredentialReportError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetCredentialReportResult",
@@ -475,9 +414,7 @@ pub(crate) fn de_output(
                 f_report_format = Some(crate::types::ReportFormatType::from(c.text()));
             }
             "GeneratedTime" => {
-                f_generated_time = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_generated_time = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

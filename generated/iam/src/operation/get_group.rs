@@ -107,12 +107,10 @@ impl GetGroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetGroupInput, ::awsrt::error::BuildError> {
         Ok(GetGroupInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `GetGroupInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `GetGroupInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -245,18 +243,14 @@ impl GetGroupOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetGroupOutput, ::awsrt::error::BuildError> {
         Ok(GetGroupOutput {
-            group: self
-                .group
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group",
-                    "`group` is required when building a `GetGroupOutput`",
-                ))?,
-            users: self
-                .users
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "users",
-                    "`users` is required when building a `GetGroupOutput`",
-                ))?,
+            group: self.group.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group",
+                "`group` is required when building a `GetGroupOutput`",
+            ))?,
+            users: self.users.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "users",
+                "`users` is required when building a `GetGroupOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -280,21 +274,15 @@ impl GetGroupError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -379,9 +367,7 @@ impl GetGroupFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>> {
+    pub async fn send(self) -> Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -390,10 +376,7 @@ impl GetGroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -410,10 +393,7 @@ impl GetGroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetGroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -441,9 +421,7 @@ impl GetGroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>> {
+    pub fn send(self) -> Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -501,20 +479,17 @@ pub(crate) async fn send(
     input: GetGroupInput,
 ) -> Result<GetGroupOutput, ::awsrt::error::SdkError<GetGroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetGroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetGroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -532,10 +507,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetGroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetGroup`: `POST /` with the form body `Action=GetGroup&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -557,11 +529,7 @@ pub(crate) fn parse_response(
         GetGroupError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetGroupInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetGroupInput) {
     {
         let value = &v.group_name;
         w.pair(&format!("{prefix}{}", "GroupName"), value.as_str());
@@ -643,23 +611,22 @@ impl GetGroupPaginator {
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(self) -> ::awsrt::paginator::PageStream<GetGroupOutput, GetGroupError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl GetGroupPaginator {

@@ -87,18 +87,14 @@ impl GetGroupPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetGroupPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetGroupPolicyInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `GetGroupPolicyInput`",
-                ))?,
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `GetGroupPolicyInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `GetGroupPolicyInput`",
+            ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `GetGroupPolicyInput`",
+            ))?,
         })
     }
 }
@@ -211,24 +207,18 @@ impl GetGroupPolicyOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetGroupPolicyOutput, ::awsrt::error::BuildError> {
         Ok(GetGroupPolicyOutput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `GetGroupPolicyOutput`",
-                ))?,
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `GetGroupPolicyOutput`",
-                ))?,
-            policy_document: self
-                .policy_document
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_document",
-                    "`policy_document` is required when building a `GetGroupPolicyOutput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `GetGroupPolicyOutput`",
+            ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `GetGroupPolicyOutput`",
+            ))?,
+            policy_document: self.policy_document.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_document",
+                "`policy_document` is required when building a `GetGroupPolicyOutput`",
+            ))?,
         })
     }
 }
@@ -250,21 +240,15 @@ impl GetGroupPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -360,10 +344,7 @@ impl GetGroupPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -380,10 +361,7 @@ impl GetGroupPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetGroupPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetGroupPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -458,20 +436,17 @@ pub(crate) async fn send(
     input: GetGroupPolicyInput,
 ) -> Result<GetGroupPolicyOutput, ::awsrt::error::SdkError<GetGroupPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetGroupPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetGroupPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -487,15 +462,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetGroupPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetGroupPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetGroupPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetGroupPolicy`: `POST /` with the form body `Action=GetGroupPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -517,11 +486,7 @@ pub(crate) fn parse_response(
         GetGroupPolicyError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetGroupPolicyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetGroupPolicyInput) {
     {
         let value = &v.group_name;
         w.pair(&format!("{prefix}{}", "GroupName"), value.as_str());

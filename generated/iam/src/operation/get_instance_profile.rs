@@ -63,12 +63,10 @@ impl GetInstanceProfileInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(GetInstanceProfileInput {
-            instance_profile_name: self
-                .instance_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_name",
-                    "`instance_profile_name` is required when building a `GetInstanceProfileInput`",
-                ))?,
+            instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_name",
+                "`instance_profile_name` is required when building a `GetInstanceProfileInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl GetInstanceProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetInstanceProfileOutput,
-        ::awsrt::error::SdkError<GetInstanceProfileError>,
-    > {
+    ) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -123,10 +118,7 @@ impl GetInstanceProfileOutputBuilder {
         self
     }
     /// Sets or clears the `InstanceProfile` member.
-    pub fn set_instance_profile(
-        mut self,
-        input: Option<crate::types::InstanceProfile>,
-    ) -> Self {
+    pub fn set_instance_profile(mut self, input: Option<crate::types::InstanceProfile>) -> Self {
         self.instance_profile = input;
         self
     }
@@ -141,12 +133,10 @@ impl GetInstanceProfileOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetInstanceProfileOutput, ::awsrt::error::BuildError> {
         Ok(GetInstanceProfileOutput {
-            instance_profile: self
-                .instance_profile
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile",
-                    "`instance_profile` is required when building a `GetInstanceProfileOutput`",
-                ))?,
+            instance_profile: self.instance_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile",
+                "`instance_profile` is required when building a `GetInstanceProfileOutput`",
+            ))?,
         })
     }
 }
@@ -168,21 +158,15 @@ impl GetInstanceProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -269,10 +253,7 @@ impl GetInstanceProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetInstanceProfileOutput,
-        ::awsrt::error::SdkError<GetInstanceProfileError>,
-    > {
+    ) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -281,13 +262,7 @@ impl GetInstanceProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetInstanceProfileOutput,
-            ::awsrt::error::SdkError<GetInstanceProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -304,10 +279,7 @@ impl GetInstanceProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetInstanceProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -337,10 +309,7 @@ impl GetInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetInstanceProfileOutput,
-        ::awsrt::error::SdkError<GetInstanceProfileError>,
-    > {
+    ) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -368,25 +337,19 @@ impl<M> GetInstanceProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetInstanceProfileInput,
-) -> Result<
-    GetInstanceProfileOutput,
-    ::awsrt::error::SdkError<GetInstanceProfileError>,
-> {
+) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetInstanceProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetInstanceProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -402,15 +365,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetInstanceProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetInstanceProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetInstanceProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetInstanceProfile`: `POST /` with the form body `Action=GetInstanceProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -424,10 +381,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetInstanceProfileOutput,
-    ::awsrt::error::SdkError<GetInstanceProfileError>,
-> {
+) -> Result<GetInstanceProfileOutput, ::awsrt::error::SdkError<GetInstanceProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetInstanceProfileResult",
@@ -462,10 +416,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_information_about_an_instance_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_information_about_an_instance_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetInstanceProfileInput::builder()
             .instance_profile_name("ExampleInstanceProfile")
             .build()?;

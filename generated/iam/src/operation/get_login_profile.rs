@@ -112,10 +112,7 @@ impl GetLoginProfileOutputBuilder {
         self
     }
     /// Sets or clears the `LoginProfile` member.
-    pub fn set_login_profile(
-        mut self,
-        input: Option<crate::types::LoginProfile>,
-    ) -> Self {
+    pub fn set_login_profile(mut self, input: Option<crate::types::LoginProfile>) -> Self {
         self.login_profile = input;
         self
     }
@@ -130,12 +127,10 @@ impl GetLoginProfileOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetLoginProfileOutput, ::awsrt::error::BuildError> {
         Ok(GetLoginProfileOutput {
-            login_profile: self
-                .login_profile
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "login_profile",
-                    "`login_profile` is required when building a `GetLoginProfileOutput`",
-                ))?,
+            login_profile: self.login_profile.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "login_profile",
+                "`login_profile` is required when building a `GetLoginProfileOutput`",
+            ))?,
         })
     }
 }
@@ -157,21 +152,15 @@ impl GetLoginProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -267,10 +256,7 @@ impl GetLoginProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -287,10 +273,7 @@ impl GetLoginProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetLoginProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -349,20 +332,17 @@ pub(crate) async fn send(
     input: GetLoginProfileInput,
 ) -> Result<GetLoginProfileOutput, ::awsrt::error::SdkError<GetLoginProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetLoginProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetLoginProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -378,15 +358,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetLoginProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetLoginProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetLoginProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetLoginProfile`: `POST /` with the form body `Action=GetLoginProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -408,11 +382,7 @@ pub(crate) fn parse_response(
         GetLoginProfileError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetLoginProfileInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetLoginProfileInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
@@ -434,10 +404,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_password_information_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_password_information_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetLoginProfileInput::builder().user_name("Anika").build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -82,12 +82,10 @@ impl GetMfaDeviceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(GetMfaDeviceInput {
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `GetMfaDeviceInput`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `GetMfaDeviceInput`",
+            ))?,
             user_name: self.user_name,
         })
     }
@@ -136,9 +134,7 @@ impl GetMfaDeviceOutput {
         self.enable_date
     }
     /// The certifications of a specified user's MFA device.
-    pub fn certifications(
-        &self,
-    ) -> Option<&::std::collections::HashMap<String, String>> {
+    pub fn certifications(&self) -> Option<&::std::collections::HashMap<String, String>> {
         self.certifications.as_ref()
     }
     /// Creates a new builder for [`GetMfaDeviceOutput`].
@@ -201,13 +197,8 @@ impl GetMfaDeviceOutputBuilder {
     }
     /// Inserts an entry into the `Certifications` map.
     /// The certifications of a specified user's MFA device.
-    pub fn certifications(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.certifications
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn certifications(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.certifications.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -220,9 +211,7 @@ impl GetMfaDeviceOutputBuilder {
         self
     }
     /// The `Certifications` member as currently set.
-    pub fn get_certifications(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_certifications(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.certifications
     }
     /// Builds the [`GetMfaDeviceOutput`].
@@ -233,12 +222,10 @@ impl GetMfaDeviceOutputBuilder {
     pub fn build(self) -> Result<GetMfaDeviceOutput, ::awsrt::error::BuildError> {
         Ok(GetMfaDeviceOutput {
             user_name: self.user_name,
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `GetMfaDeviceOutput`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `GetMfaDeviceOutput`",
+            ))?,
             enable_date: self.enable_date,
             certifications: self.certifications,
         })
@@ -262,21 +249,15 @@ impl GetMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -372,10 +353,7 @@ impl GetMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetMfaDeviceOutput, ::awsrt::error::SdkError<GetMfaDeviceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetMfaDeviceOutput, ::awsrt::error::SdkError<GetMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -392,10 +370,7 @@ impl GetMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -423,9 +398,7 @@ impl GetMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetMfaDeviceOutput, ::awsrt::error::SdkError<GetMfaDeviceError>> {
+    pub fn send(self) -> Result<GetMfaDeviceOutput, ::awsrt::error::SdkError<GetMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -469,20 +442,17 @@ pub(crate) async fn send(
     input: GetMfaDeviceInput,
 ) -> Result<GetMfaDeviceOutput, ::awsrt::error::SdkError<GetMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -498,15 +468,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetMFADevice`: `POST /` with the form body `Action=GetMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -528,11 +492,7 @@ pub(crate) fn parse_response(
         GetMfaDeviceError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetMfaDeviceInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetMfaDeviceInput) {
     {
         let value = &v.serial_number;
         w.pair(&format!("{prefix}{}", "SerialNumber"), value.as_str());
@@ -557,9 +517,7 @@ pub(crate) fn de_output(
                 f_serial_number = Some(c.string());
             }
             "EnableDate" => {
-                f_enable_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_enable_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Certifications" => {
                 f_certifications = Some({

@@ -62,16 +62,12 @@ impl GetOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(GetOpenIdConnectProviderInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `GetOpenIdConnectProviderInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `GetOpenIdConnectProviderInput`",
+            ))?,
         })
     }
 }
@@ -80,10 +76,7 @@ impl GetOpenIdConnectProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-    > {
+    ) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -252,26 +245,18 @@ impl GetOpenIdConnectProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -363,10 +348,7 @@ impl GetOpenIdConnectProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-    > {
+    ) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -375,13 +357,7 @@ impl GetOpenIdConnectProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetOpenIdConnectProviderOutput,
-            ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -398,10 +374,7 @@ impl GetOpenIdConnectProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -431,10 +404,7 @@ impl GetOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-    > {
+    ) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -462,25 +432,19 @@ impl<M> GetOpenIdConnectProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetOpenIdConnectProviderInput,
-) -> Result<
-    GetOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-> {
+) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetOpenIdConnectProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetOpenIdConnectProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -496,15 +460,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetOpenIdConnectProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetOpenIDConnectProvider`: `POST /` with the form body `Action=GetOpenIDConnectProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -518,10 +476,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<GetOpenIdConnectProviderError>,
-> {
+) -> Result<GetOpenIdConnectProviderOutput, ::awsrt::error::SdkError<GetOpenIdConnectProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetOpenIDConnectProviderResult",
@@ -575,9 +530,7 @@ pub(crate) fn de_output(
                 });
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Tags" => {
                 f_tags = Some({

@@ -124,16 +124,12 @@ impl GetOrganizationsAccessReportInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetOrganizationsAccessReportInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetOrganizationsAccessReportInput, ::awsrt::error::BuildError> {
         Ok(GetOrganizationsAccessReportInput {
-            job_id: self
-                .job_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_id",
-                    "`job_id` is required when building a `GetOrganizationsAccessReportInput`",
-                ))?,
+            job_id: self.job_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_id",
+                "`job_id` is required when building a `GetOrganizationsAccessReportInput`",
+            ))?,
             max_items: self.max_items,
             marker: self.marker,
             sort_key: self.sort_key,
@@ -145,10 +141,7 @@ impl GetOrganizationsAccessReportInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetOrganizationsAccessReportOutput,
-        ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-    > {
+    ) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
         send(client.handle(), self).await
     }
 }
@@ -266,10 +259,7 @@ impl GetOrganizationsAccessReportOutputBuilder {
         self
     }
     /// Sets or clears the `JobCreationDate` member.
-    pub fn set_job_creation_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_job_creation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.job_creation_date = input;
         self
     }
@@ -283,10 +273,7 @@ impl GetOrganizationsAccessReportOutputBuilder {
         self
     }
     /// Sets or clears the `JobCompletionDate` member.
-    pub fn set_job_completion_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_job_completion_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.job_completion_date = input;
         self
     }
@@ -329,10 +316,7 @@ impl GetOrganizationsAccessReportOutputBuilder {
         self
     }
     /// Sets or clears the `AccessDetails` member.
-    pub fn set_access_details(
-        mut self,
-        input: Option<Vec<crate::types::AccessDetail>>,
-    ) -> Self {
+    pub fn set_access_details(mut self, input: Option<Vec<crate::types::AccessDetail>>) -> Self {
         self.access_details = input;
         self
     }
@@ -374,10 +358,7 @@ impl GetOrganizationsAccessReportOutputBuilder {
         self
     }
     /// Sets or clears the `ErrorDetails` member.
-    pub fn set_error_details(
-        mut self,
-        input: Option<crate::types::ErrorDetails>,
-    ) -> Self {
+    pub fn set_error_details(mut self, input: Option<crate::types::ErrorDetails>) -> Self {
         self.error_details = input;
         self
     }
@@ -390,22 +371,16 @@ impl GetOrganizationsAccessReportOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::BuildError> {
         Ok(GetOrganizationsAccessReportOutput {
-            job_status: self
-                .job_status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_status",
-                    "`job_status` is required when building a `GetOrganizationsAccessReportOutput`",
-                ))?,
-            job_creation_date: self
-                .job_creation_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_creation_date",
-                    "`job_creation_date` is required when building a `GetOrganizationsAccessReportOutput`",
-                ))?,
+            job_status: self.job_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_status",
+                "`job_status` is required when building a `GetOrganizationsAccessReportOutput`",
+            ))?,
+            job_creation_date: self.job_creation_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_creation_date",
+                "`job_creation_date` is required when building a `GetOrganizationsAccessReportOutput`",
+            ))?,
             job_completion_date: self.job_completion_date,
             number_of_services_accessible: self.number_of_services_accessible,
             number_of_services_not_accessed: self.number_of_services_not_accessed,
@@ -432,16 +407,12 @@ impl GetOrganizationsAccessReportError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -482,8 +453,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetOrganizationsAccessReportError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetOrganizationsAccessReportError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetOrganizationsAccessReportError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -524,10 +494,7 @@ impl GetOrganizationsAccessReportFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetOrganizationsAccessReportOutput,
-        ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-    > {
+    ) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -536,13 +503,7 @@ impl GetOrganizationsAccessReportFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetOrganizationsAccessReportOutput,
-            ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -559,10 +520,7 @@ impl GetOrganizationsAccessReportFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -592,10 +550,7 @@ impl GetOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetOrganizationsAccessReportOutput,
-        ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-    > {
+    ) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -665,25 +620,19 @@ impl<M> GetOrganizationsAccessReportFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetOrganizationsAccessReportInput,
-) -> Result<
-    GetOrganizationsAccessReportOutput,
-    ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-> {
+) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetOrganizationsAccessReportFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetOrganizationsAccessReportFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -699,24 +648,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetOrganizationsAccessReportInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetOrganizationsAccessReport`: `POST /` with the form body `Action=GetOrganizationsAccessReport&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GetOrganizationsAccessReportInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetOrganizationsAccessReport",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetOrganizationsAccessReport", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -724,10 +664,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetOrganizationsAccessReportOutput,
-    ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
-> {
+) -> Result<GetOrganizationsAccessReportOutput, ::awsrt::error::SdkError<GetOrganizationsAccessReportError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetOrganizationsAccessReportResult",
@@ -772,9 +709,7 @@ pub(crate) fn de_output(
                 f_job_status = Some(crate::types::JobStatusType::from(c.text()));
             }
             "JobCreationDate" => {
-                f_job_creation_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_job_creation_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "JobCompletionDate" => {
                 f_job_completion_date = Some(
@@ -826,10 +761,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_details_from_a_previously_generated_organizational_unit_report() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_details_from_a_previously_generated_organizational_unit_report() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetOrganizationsAccessReportInput::builder()
             .job_id("examplea-1234-b567-cde8-90fg123abcd4")
             .build()?;

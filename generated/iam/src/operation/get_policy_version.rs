@@ -87,18 +87,14 @@ impl GetPolicyVersionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetPolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(GetPolicyVersionInput {
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `GetPolicyVersionInput`",
-                ))?,
-            version_id: self
-                .version_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "version_id",
-                    "`version_id` is required when building a `GetPolicyVersionInput`",
-                ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `GetPolicyVersionInput`",
+            ))?,
+            version_id: self.version_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "version_id",
+                "`version_id` is required when building a `GetPolicyVersionInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +103,7 @@ impl GetPolicyVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetPolicyVersionOutput,
-        ::awsrt::error::SdkError<GetPolicyVersionError>,
-    > {
+    ) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -152,10 +145,7 @@ impl GetPolicyVersionOutputBuilder {
         self
     }
     /// Sets or clears the `PolicyVersion` member.
-    pub fn set_policy_version(
-        mut self,
-        input: Option<crate::types::PolicyVersion>,
-    ) -> Self {
+    pub fn set_policy_version(mut self, input: Option<crate::types::PolicyVersion>) -> Self {
         self.policy_version = input;
         self
     }
@@ -190,26 +180,18 @@ impl GetPolicyVersionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -301,10 +283,7 @@ impl GetPolicyVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetPolicyVersionOutput,
-        ::awsrt::error::SdkError<GetPolicyVersionError>,
-    > {
+    ) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -313,10 +292,7 @@ impl GetPolicyVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -333,10 +309,7 @@ impl GetPolicyVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetPolicyVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetPolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -366,10 +339,7 @@ impl GetPolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetPolicyVersionOutput,
-        ::awsrt::error::SdkError<GetPolicyVersionError>,
-    > {
+    ) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -414,20 +384,17 @@ pub(crate) async fn send(
     input: GetPolicyVersionInput,
 ) -> Result<GetPolicyVersionOutput, ::awsrt::error::SdkError<GetPolicyVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetPolicyVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetPolicyVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -443,15 +410,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetPolicyVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetPolicyVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetPolicyVersionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetPolicyVersion`: `POST /` with the form body `Action=GetPolicyVersion&Version=2010-05-08&...`.
 pub(crate) fn ser_request(

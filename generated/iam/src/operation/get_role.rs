@@ -63,12 +63,10 @@ impl GetRoleInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetRoleInput, ::awsrt::error::BuildError> {
         Ok(GetRoleInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `GetRoleInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `GetRoleInput`",
+            ))?,
         })
     }
 }
@@ -135,12 +133,10 @@ impl GetRoleOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetRoleOutput, ::awsrt::error::BuildError> {
         Ok(GetRoleOutput {
-            role: self
-                .role
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role",
-                    "`role` is required when building a `GetRoleOutput`",
-                ))?,
+            role: self.role.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role",
+                "`role` is required when building a `GetRoleOutput`",
+            ))?,
         })
     }
 }
@@ -162,21 +158,15 @@ impl GetRoleError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -261,9 +251,7 @@ impl GetRoleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>> {
+    pub async fn send(self) -> Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -272,10 +260,7 @@ impl GetRoleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -292,10 +277,7 @@ impl GetRoleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetRoleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -353,20 +335,14 @@ pub(crate) async fn send(
     input: GetRoleInput,
 ) -> Result<GetRoleOutput, ::awsrt::error::SdkError<GetRoleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetRoleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetRoleFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -384,10 +360,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetRoleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetRole`: `POST /` with the form body `Action=GetRole&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -409,11 +382,7 @@ pub(crate) fn parse_response(
         GetRoleError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetRoleInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetRoleInput) {
     {
         let value = &v.role_name;
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());
@@ -436,10 +405,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_information_about_an_iam_role() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_information_about_an_iam_role() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetRoleInput::builder().role_name("Test-Role").build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

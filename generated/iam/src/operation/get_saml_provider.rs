@@ -64,12 +64,10 @@ impl GetSamlProviderInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetSamlProviderInput, ::awsrt::error::BuildError> {
         Ok(GetSamlProviderInput {
-            saml_provider_arn: self
-                .saml_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "saml_provider_arn",
-                    "`saml_provider_arn` is required when building a `GetSamlProviderInput`",
-                ))?,
+            saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "saml_provider_arn",
+                "`saml_provider_arn` is required when building a `GetSamlProviderInput`",
+            ))?,
         })
     }
 }
@@ -133,9 +131,7 @@ impl GetSamlProviderOutput {
         self.tags.as_deref().unwrap_or_default()
     }
     /// Specifies the encryption setting for the SAML provider.
-    pub fn assertion_encryption_mode(
-        &self,
-    ) -> Option<&crate::types::AssertionEncryptionModeType> {
+    pub fn assertion_encryption_mode(&self) -> Option<&crate::types::AssertionEncryptionModeType> {
         self.assertion_encryption_mode.as_ref()
     }
     /// The private key metadata for the SAML provider.
@@ -156,9 +152,7 @@ pub struct GetSamlProviderOutputBuilder {
     pub(crate) create_date: Option<::awsrt::types::DateTime>,
     pub(crate) valid_until: Option<::awsrt::types::DateTime>,
     pub(crate) tags: Option<Vec<crate::types::Tag>>,
-    pub(crate) assertion_encryption_mode: Option<
-        crate::types::AssertionEncryptionModeType,
-    >,
+    pub(crate) assertion_encryption_mode: Option<crate::types::AssertionEncryptionModeType>,
     pub(crate) private_key_list: Option<Vec<crate::types::SamlPrivateKey>>,
 }
 impl GetSamlProviderOutputBuilder {
@@ -306,26 +300,18 @@ impl GetSamlProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -426,10 +412,7 @@ impl GetSamlProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -446,10 +429,7 @@ impl GetSamlProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSamlProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -509,20 +489,17 @@ pub(crate) async fn send(
     input: GetSamlProviderInput,
 ) -> Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSamlProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSamlProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -538,15 +515,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSamlProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSamlProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSamlProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSAMLProvider`: `POST /` with the form body `Action=GetSAMLProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -568,11 +539,7 @@ pub(crate) fn parse_response(
         GetSamlProviderError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetSamlProviderInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetSamlProviderInput) {
     {
         let value = &v.saml_provider_arn;
         w.pair(&format!("{prefix}{}", "SAMLProviderArn"), value.as_str());
@@ -586,9 +553,7 @@ pub(crate) fn de_output(
     let mut f_create_date: Option<::awsrt::types::DateTime> = None;
     let mut f_valid_until: Option<::awsrt::types::DateTime> = None;
     let mut f_tags: Option<Vec<crate::types::Tag>> = None;
-    let mut f_assertion_encryption_mode: Option<
-        crate::types::AssertionEncryptionModeType,
-    > = None;
+    let mut f_assertion_encryption_mode: Option<crate::types::AssertionEncryptionModeType> = None;
     let mut f_private_key_list: Option<Vec<crate::types::SamlPrivateKey>> = None;
     for c in n.children() {
         match c.name() {
@@ -599,14 +564,10 @@ pub(crate) fn de_output(
                 f_saml_metadata_document = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ValidUntil" => {
-                f_valid_until = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_valid_until = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Tags" => {
                 f_tags = Some({

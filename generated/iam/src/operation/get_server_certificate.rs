@@ -63,12 +63,10 @@ impl GetServerCertificateInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(GetServerCertificateInput {
-            server_certificate_name: self
-                .server_certificate_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_name",
-                    "`server_certificate_name` is required when building a `GetServerCertificateInput`",
-                ))?,
+            server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_name",
+                "`server_certificate_name` is required when building a `GetServerCertificateInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl GetServerCertificateInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetServerCertificateOutput,
-        ::awsrt::error::SdkError<GetServerCertificateError>,
-    > {
+    ) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
         send(client.handle(), self).await
     }
 }
@@ -139,16 +134,12 @@ impl GetServerCertificateOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetServerCertificateOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetServerCertificateOutput, ::awsrt::error::BuildError> {
         Ok(GetServerCertificateOutput {
-            server_certificate: self
-                .server_certificate
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate",
-                    "`server_certificate` is required when building a `GetServerCertificateOutput`",
-                ))?,
+            server_certificate: self.server_certificate.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate",
+                "`server_certificate` is required when building a `GetServerCertificateOutput`",
+            ))?,
         })
     }
 }
@@ -170,21 +161,15 @@ impl GetServerCertificateError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -271,10 +256,7 @@ impl GetServerCertificateFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetServerCertificateOutput,
-        ::awsrt::error::SdkError<GetServerCertificateError>,
-    > {
+    ) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -283,13 +265,7 @@ impl GetServerCertificateFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetServerCertificateOutput,
-            ::awsrt::error::SdkError<GetServerCertificateError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -306,10 +282,7 @@ impl GetServerCertificateFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetServerCertificateError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -339,10 +312,7 @@ impl GetServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetServerCertificateOutput,
-        ::awsrt::error::SdkError<GetServerCertificateError>,
-    > {
+    ) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -370,25 +340,19 @@ impl<M> GetServerCertificateFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetServerCertificateInput,
-) -> Result<
-    GetServerCertificateOutput,
-    ::awsrt::error::SdkError<GetServerCertificateError>,
-> {
+) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetServerCertificateFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetServerCertificateFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -404,15 +368,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetServerCertificateInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetServerCertificateError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServerCertificateError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetServerCertificate`: `POST /` with the form body `Action=GetServerCertificate&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -426,10 +384,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetServerCertificateOutput,
-    ::awsrt::error::SdkError<GetServerCertificateError>,
-> {
+) -> Result<GetServerCertificateOutput, ::awsrt::error::SdkError<GetServerCertificateError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetServerCertificateResult",

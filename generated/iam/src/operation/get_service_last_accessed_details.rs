@@ -103,16 +103,12 @@ impl GetServiceLastAccessedDetailsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetServiceLastAccessedDetailsInput, ::awsrt::error::BuildError> {
         Ok(GetServiceLastAccessedDetailsInput {
-            job_id: self
-                .job_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_id",
-                    "`job_id` is required when building a `GetServiceLastAccessedDetailsInput`",
-                ))?,
+            job_id: self.job_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_id",
+                "`job_id` is required when building a `GetServiceLastAccessedDetailsInput`",
+            ))?,
             max_items: self.max_items,
             marker: self.marker,
         })
@@ -123,10 +119,7 @@ impl GetServiceLastAccessedDetailsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetServiceLastAccessedDetailsOutput,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
         send(client.handle(), self).await
     }
 }
@@ -245,9 +238,7 @@ impl GetServiceLastAccessedDetailsOutputBuilder {
         self
     }
     /// The `JobType` member as currently set.
-    pub fn get_job_type(
-        &self,
-    ) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
+    pub fn get_job_type(&self) -> &Option<crate::types::AccessAdvisorUsageGranularityType> {
         &self.job_type
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the report job was created.
@@ -257,10 +248,7 @@ impl GetServiceLastAccessedDetailsOutputBuilder {
         self
     }
     /// Sets or clears the `JobCreationDate` member.
-    pub fn set_job_creation_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_job_creation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.job_creation_date = input;
         self
     }
@@ -270,10 +258,7 @@ impl GetServiceLastAccessedDetailsOutputBuilder {
     }
     /// Appends an item to the `ServicesLastAccessed` list.
     /// A `ServiceLastAccessed` object that contains details about the most recent attempt to access the service.
-    pub fn services_last_accessed(
-        mut self,
-        input: crate::types::ServiceLastAccessed,
-    ) -> Self {
+    pub fn services_last_accessed(mut self, input: crate::types::ServiceLastAccessed) -> Self {
         self.services_last_accessed.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -286,9 +271,7 @@ impl GetServiceLastAccessedDetailsOutputBuilder {
         self
     }
     /// The `ServicesLastAccessed` member as currently set.
-    pub fn get_services_last_accessed(
-        &self,
-    ) -> &Option<Vec<crate::types::ServiceLastAccessed>> {
+    pub fn get_services_last_accessed(&self) -> &Option<Vec<crate::types::ServiceLastAccessed>> {
         &self.services_last_accessed
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the generated report job was completed or failed.
@@ -298,10 +281,7 @@ impl GetServiceLastAccessedDetailsOutputBuilder {
         self
     }
     /// Sets or clears the `JobCompletionDate` member.
-    pub fn set_job_completion_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_job_completion_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.job_completion_date = input;
         self
     }
@@ -356,35 +336,25 @@ impl GetServiceLastAccessedDetailsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::BuildError> {
         Ok(GetServiceLastAccessedDetailsOutput {
-            job_status: self
-                .job_status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_status",
-                    "`job_status` is required when building a `GetServiceLastAccessedDetailsOutput`",
-                ))?,
+            job_status: self.job_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_status",
+                "`job_status` is required when building a `GetServiceLastAccessedDetailsOutput`",
+            ))?,
             job_type: self.job_type,
-            job_creation_date: self
-                .job_creation_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_creation_date",
-                    "`job_creation_date` is required when building a `GetServiceLastAccessedDetailsOutput`",
-                ))?,
-            services_last_accessed: self
-                .services_last_accessed
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "services_last_accessed",
-                    "`services_last_accessed` is required when building a `GetServiceLastAccessedDetailsOutput`",
-                ))?,
-            job_completion_date: self
-                .job_completion_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_completion_date",
-                    "`job_completion_date` is required when building a `GetServiceLastAccessedDetailsOutput`",
-                ))?,
+            job_creation_date: self.job_creation_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_creation_date",
+                "`job_creation_date` is required when building a `GetServiceLastAccessedDetailsOutput`",
+            ))?,
+            services_last_accessed: self.services_last_accessed.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "services_last_accessed",
+                "`services_last_accessed` is required when building a `GetServiceLastAccessedDetailsOutput`",
+            ))?,
+            job_completion_date: self.job_completion_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_completion_date",
+                "`job_completion_date` is required when building a `GetServiceLastAccessedDetailsOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
             error: self.error,
@@ -409,21 +379,15 @@ impl GetServiceLastAccessedDetailsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -469,8 +433,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetServiceLastAccessedDetailsError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetServiceLastAccessedDetailsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetServiceLastAccessedDetailsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -511,10 +474,7 @@ impl GetServiceLastAccessedDetailsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetServiceLastAccessedDetailsOutput,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -523,13 +483,7 @@ impl GetServiceLastAccessedDetailsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetServiceLastAccessedDetailsOutput,
-            ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -546,10 +500,7 @@ impl GetServiceLastAccessedDetailsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -579,10 +530,7 @@ impl GetServiceLastAccessedDetailsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetServiceLastAccessedDetailsOutput,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -638,25 +586,19 @@ impl<M> GetServiceLastAccessedDetailsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetServiceLastAccessedDetailsInput,
-) -> Result<
-    GetServiceLastAccessedDetailsOutput,
-    ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-> {
+) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetServiceLastAccessedDetailsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetServiceLastAccessedDetailsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -672,24 +614,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetServiceLastAccessedDetailsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetServiceLastAccessedDetails`: `POST /` with the form body `Action=GetServiceLastAccessedDetails&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GetServiceLastAccessedDetailsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetServiceLastAccessedDetails",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetServiceLastAccessedDetails", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -697,10 +630,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetServiceLastAccessedDetailsOutput,
-    ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>,
-> {
+) -> Result<GetServiceLastAccessedDetailsOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetServiceLastAccessedDetailsResult",
@@ -741,14 +671,10 @@ pub(crate) fn de_output(
                 f_job_status = Some(crate::types::JobStatusType::from(c.text()));
             }
             "JobType" => {
-                f_job_type = Some(
-                    crate::types::AccessAdvisorUsageGranularityType::from(c.text()),
-                );
+                f_job_type = Some(crate::types::AccessAdvisorUsageGranularityType::from(c.text()));
             }
             "JobCreationDate" => {
-                f_job_creation_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_job_creation_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ServicesLastAccessed" => {
                 f_services_last_accessed = Some({
@@ -793,10 +719,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_details_from_a_previously_generated_report() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_details_from_a_previously_generated_report() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetServiceLastAccessedDetailsInput::builder()
             .job_id("examplef-1305-c245-eba4-71fe298bcda7")
             .build()?;

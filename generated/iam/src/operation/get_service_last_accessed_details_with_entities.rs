@@ -129,23 +129,16 @@ impl GetServiceLastAccessedDetailsWithEntitiesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        GetServiceLastAccessedDetailsWithEntitiesInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesInput, ::awsrt::error::BuildError> {
         Ok(GetServiceLastAccessedDetailsWithEntitiesInput {
-            job_id: self
-                .job_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_id",
-                    "`job_id` is required when building a `GetServiceLastAccessedDetailsWithEntitiesInput`",
-                ))?,
-            service_namespace: self
-                .service_namespace
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_namespace",
-                    "`service_namespace` is required when building a `GetServiceLastAccessedDetailsWithEntitiesInput`",
-                ))?,
+            job_id: self.job_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_id",
+                "`job_id` is required when building a `GetServiceLastAccessedDetailsWithEntitiesInput`",
+            ))?,
+            service_namespace: self.service_namespace.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_namespace",
+                "`service_namespace` is required when building a `GetServiceLastAccessedDetailsWithEntitiesInput`",
+            ))?,
             max_items: self.max_items,
             marker: self.marker,
         })
@@ -156,10 +149,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetServiceLastAccessedDetailsWithEntitiesOutput,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
         send(client.handle(), self).await
     }
 }
@@ -261,10 +251,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesOutputBuilder {
         self
     }
     /// Sets or clears the `JobCreationDate` member.
-    pub fn set_job_creation_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_job_creation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.job_creation_date = input;
         self
     }
@@ -279,10 +266,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesOutputBuilder {
         self
     }
     /// Sets or clears the `JobCompletionDate` member.
-    pub fn set_job_completion_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_job_completion_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.job_completion_date = input;
         self
     }
@@ -357,35 +341,24 @@ impl GetServiceLastAccessedDetailsWithEntitiesOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        GetServiceLastAccessedDetailsWithEntitiesOutput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::BuildError> {
         Ok(GetServiceLastAccessedDetailsWithEntitiesOutput {
-            job_status: self
-                .job_status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_status",
-                    "`job_status` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
-                ))?,
-            job_creation_date: self
-                .job_creation_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_creation_date",
-                    "`job_creation_date` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
-                ))?,
-            job_completion_date: self
-                .job_completion_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "job_completion_date",
-                    "`job_completion_date` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
-                ))?,
-            entity_details_list: self
-                .entity_details_list
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "entity_details_list",
-                    "`entity_details_list` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
-                ))?,
+            job_status: self.job_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_status",
+                "`job_status` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
+            ))?,
+            job_creation_date: self.job_creation_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_creation_date",
+                "`job_creation_date` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
+            ))?,
+            job_completion_date: self.job_completion_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "job_completion_date",
+                "`job_completion_date` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
+            ))?,
+            entity_details_list: self.entity_details_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "entity_details_list",
+                "`entity_details_list` is required when building a `GetServiceLastAccessedDetailsWithEntitiesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
             error: self.error,
@@ -410,21 +383,15 @@ impl GetServiceLastAccessedDetailsWithEntitiesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -463,16 +430,14 @@ impl GetServiceLastAccessedDetailsWithEntitiesError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for GetServiceLastAccessedDetailsWithEntitiesError {
+impl ::awsrt::error::ProvideErrorMetadata for GetServiceLastAccessedDetailsWithEntitiesError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         GetServiceLastAccessedDetailsWithEntitiesError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetServiceLastAccessedDetailsWithEntitiesError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetServiceLastAccessedDetailsWithEntitiesError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -492,9 +457,7 @@ impl ::std::error::Error for GetServiceLastAccessedDetailsWithEntitiesError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: GetServiceLastAccessedDetailsWithEntitiesInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -515,10 +478,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetServiceLastAccessedDetailsWithEntitiesOutput,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -527,13 +487,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetServiceLastAccessedDetailsWithEntitiesOutput,
-            ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -550,10 +504,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -561,12 +512,8 @@ impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::get_service_last_accessed_details_with_entities`](crate::blocking::Client::get_service_last_accessed_details_with_entities) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
-impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<
-    ::awsrt::blocking::Blocking,
-> {
-    pub(crate) fn from_async(
-        f: GetServiceLastAccessedDetailsWithEntitiesFluentBuilder,
-    ) -> Self {
+impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: GetServiceLastAccessedDetailsWithEntitiesFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -587,10 +534,7 @@ impl GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetServiceLastAccessedDetailsWithEntitiesOutput,
-        ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-    > {
+    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -661,32 +605,25 @@ impl<M> GetServiceLastAccessedDetailsWithEntitiesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetServiceLastAccessedDetailsWithEntitiesInput,
-) -> Result<
-    GetServiceLastAccessedDetailsWithEntitiesOutput,
-    ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-> {
+) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetServiceLastAccessedDetailsWithEntitiesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetServiceLastAccessedDetailsWithEntitiesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
     const NAME: &'static str = "GetServiceLastAccessedDetailsWithEntities";
     type Input = GetServiceLastAccessedDetailsWithEntitiesInput;
     type Output = GetServiceLastAccessedDetailsWithEntitiesOutput;
@@ -696,15 +633,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetServiceLastAccessedDetailsWithEntitiesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetServiceLastAccessedDetailsWithEntities`: `POST /` with the form body `Action=GetServiceLastAccessedDetailsWithEntities&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -721,10 +652,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetServiceLastAccessedDetailsWithEntitiesOutput,
-    ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>,
-> {
+) -> Result<GetServiceLastAccessedDetailsWithEntitiesOutput, ::awsrt::error::SdkError<GetServiceLastAccessedDetailsWithEntitiesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetServiceLastAccessedDetailsWithEntitiesResult",
@@ -768,9 +696,7 @@ pub(crate) fn de_output(
                 f_job_status = Some(crate::types::JobStatusType::from(c.text()));
             }
             "JobCreationDate" => {
-                f_job_creation_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_job_creation_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "JobCompletionDate" => {
                 f_job_completion_date = Some(
@@ -814,10 +740,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_sntity_details_from_a_previously_generated_report() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_sntity_details_from_a_previously_generated_report() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetServiceLastAccessedDetailsWithEntitiesInput::builder()
             .job_id("examplef-1305-c245-eba4-71fe298bcda7")
             .service_namespace("iam")

@@ -63,12 +63,10 @@ impl GetServiceLinkedRoleDeletionStatusInputBuilder {
         self,
     ) -> Result<GetServiceLinkedRoleDeletionStatusInput, ::awsrt::error::BuildError> {
         Ok(GetServiceLinkedRoleDeletionStatusInput {
-            deletion_task_id: self
-                .deletion_task_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "deletion_task_id",
-                    "`deletion_task_id` is required when building a `GetServiceLinkedRoleDeletionStatusInput`",
-                ))?,
+            deletion_task_id: self.deletion_task_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "deletion_task_id",
+                "`deletion_task_id` is required when building a `GetServiceLinkedRoleDeletionStatusInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl GetServiceLinkedRoleDeletionStatusInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetServiceLinkedRoleDeletionStatusOutput,
-        ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-    > {
+    ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
         send(client.handle(), self).await
     }
 }
@@ -125,18 +120,12 @@ pub struct GetServiceLinkedRoleDeletionStatusOutputBuilder {
 impl GetServiceLinkedRoleDeletionStatusOutputBuilder {
     /// The status of the deletion.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::DeletionTaskStatusType>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::DeletionTaskStatusType>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::DeletionTaskStatusType>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::DeletionTaskStatusType>) -> Self {
         self.status = input;
         self
     }
@@ -170,12 +159,10 @@ impl GetServiceLinkedRoleDeletionStatusOutputBuilder {
         self,
     ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::BuildError> {
         Ok(GetServiceLinkedRoleDeletionStatusOutput {
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `GetServiceLinkedRoleDeletionStatusOutput`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `GetServiceLinkedRoleDeletionStatusOutput`",
+            ))?,
             reason: self.reason,
         })
     }
@@ -200,26 +187,18 @@ impl GetServiceLinkedRoleDeletionStatusError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -270,8 +249,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetServiceLinkedRoleDeletionStatus
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetServiceLinkedRoleDeletionStatusError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetServiceLinkedRoleDeletionStatusError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -312,10 +290,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetServiceLinkedRoleDeletionStatusOutput,
-        ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-    > {
+    ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -324,13 +299,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetServiceLinkedRoleDeletionStatusOutput,
-            ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -347,10 +316,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -359,9 +325,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::get_service_linked_role_deletion_status`](crate::blocking::Client::get_service_linked_role_deletion_status) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl GetServiceLinkedRoleDeletionStatusFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: GetServiceLinkedRoleDeletionStatusFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: GetServiceLinkedRoleDeletionStatusFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -382,10 +346,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetServiceLinkedRoleDeletionStatusOutput,
-        ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-    > {
+    ) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -413,32 +374,25 @@ impl<M> GetServiceLinkedRoleDeletionStatusFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetServiceLinkedRoleDeletionStatusInput,
-) -> Result<
-    GetServiceLinkedRoleDeletionStatusOutput,
-    ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-> {
+) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetServiceLinkedRoleDeletionStatusFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetServiceLinkedRoleDeletionStatusFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetServiceLinkedRoleDeletionStatusFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetServiceLinkedRoleDeletionStatusFluentBuilder {
     const NAME: &'static str = "GetServiceLinkedRoleDeletionStatus";
     type Input = GetServiceLinkedRoleDeletionStatusInput;
     type Output = GetServiceLinkedRoleDeletionStatusOutput;
@@ -448,24 +402,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetServiceLinkedRoleDeletionStatusInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetServiceLinkedRoleDeletionStatus`: `POST /` with the form body `Action=GetServiceLinkedRoleDeletionStatus&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &GetServiceLinkedRoleDeletionStatusInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetServiceLinkedRoleDeletionStatus",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetServiceLinkedRoleDeletionStatus", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -473,10 +418,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetServiceLinkedRoleDeletionStatusOutput,
-    ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-> {
+) -> Result<GetServiceLinkedRoleDeletionStatusOutput, ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetServiceLinkedRoleDeletionStatusResult",

@@ -110,24 +110,18 @@ impl GetSshPublicKeyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(GetSshPublicKeyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `GetSshPublicKeyInput`",
-                ))?,
-            ssh_public_key_id: self
-                .ssh_public_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ssh_public_key_id",
-                    "`ssh_public_key_id` is required when building a `GetSshPublicKeyInput`",
-                ))?,
-            encoding: self
-                .encoding
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "encoding",
-                    "`encoding` is required when building a `GetSshPublicKeyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `GetSshPublicKeyInput`",
+            ))?,
+            ssh_public_key_id: self.ssh_public_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ssh_public_key_id",
+                "`ssh_public_key_id` is required when building a `GetSshPublicKeyInput`",
+            ))?,
+            encoding: self.encoding.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "encoding",
+                "`encoding` is required when building a `GetSshPublicKeyInput`",
+            ))?,
         })
     }
 }
@@ -179,10 +173,7 @@ impl GetSshPublicKeyOutputBuilder {
         self
     }
     /// Sets or clears the `SSHPublicKey` member.
-    pub fn set_ssh_public_key(
-        mut self,
-        input: Option<crate::types::SshPublicKey>,
-    ) -> Self {
+    pub fn set_ssh_public_key(mut self, input: Option<crate::types::SshPublicKey>) -> Self {
         self.ssh_public_key = input;
         self
     }
@@ -217,22 +208,15 @@ impl GetSshPublicKeyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnrecognizedPublicKeyEncoding" => {
-                    Self::UnrecognizedPublicKeyEncodingException(
-                        crate::types::de_unrecognized_public_key_encoding_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "UnrecognizedPublicKeyEncoding" => Self::UnrecognizedPublicKeyEncodingException(
+                crate::types::de_unrecognized_public_key_encoding_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -328,10 +312,7 @@ impl GetSshPublicKeyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -348,10 +329,7 @@ impl GetSshPublicKeyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSshPublicKeyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -441,20 +419,17 @@ pub(crate) async fn send(
     input: GetSshPublicKeyInput,
 ) -> Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSshPublicKeyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSshPublicKeyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -470,15 +445,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSshPublicKeyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSshPublicKeyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSshPublicKeyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSSHPublicKey`: `POST /` with the form body `Action=GetSSHPublicKey&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -500,11 +469,7 @@ pub(crate) fn parse_response(
         GetSshPublicKeyError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetSshPublicKeyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetSshPublicKeyInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());

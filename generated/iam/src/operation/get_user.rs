@@ -129,12 +129,10 @@ impl GetUserOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetUserOutput, ::awsrt::error::BuildError> {
         Ok(GetUserOutput {
-            user: self
-                .user
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user",
-                    "`user` is required when building a `GetUserOutput`",
-                ))?,
+            user: self.user.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user",
+                "`user` is required when building a `GetUserOutput`",
+            ))?,
         })
     }
 }
@@ -156,21 +154,15 @@ impl GetUserError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -255,9 +247,7 @@ impl GetUserFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>> {
+    pub async fn send(self) -> Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -266,10 +256,7 @@ impl GetUserFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -286,10 +273,7 @@ impl GetUserFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetUserError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetUserError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -346,20 +330,14 @@ pub(crate) async fn send(
     input: GetUserInput,
 ) -> Result<GetUserOutput, ::awsrt::error::SdkError<GetUserError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetUserFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetUserFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -377,10 +355,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetUserError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetUser`: `POST /` with the form body `Action=GetUser&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -402,11 +377,7 @@ pub(crate) fn parse_response(
         GetUserError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetUserInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetUserInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
@@ -428,10 +399,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_information_about_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_information_about_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetUserInput::builder().user_name("Bob").build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -87,18 +87,14 @@ impl GetUserPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetUserPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetUserPolicyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `GetUserPolicyInput`",
-                ))?,
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `GetUserPolicyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `GetUserPolicyInput`",
+            ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `GetUserPolicyInput`",
+            ))?,
         })
     }
 }
@@ -211,24 +207,18 @@ impl GetUserPolicyOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetUserPolicyOutput, ::awsrt::error::BuildError> {
         Ok(GetUserPolicyOutput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `GetUserPolicyOutput`",
-                ))?,
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `GetUserPolicyOutput`",
-                ))?,
-            policy_document: self
-                .policy_document
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_document",
-                    "`policy_document` is required when building a `GetUserPolicyOutput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `GetUserPolicyOutput`",
+            ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `GetUserPolicyOutput`",
+            ))?,
+            policy_document: self.policy_document.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_document",
+                "`policy_document` is required when building a `GetUserPolicyOutput`",
+            ))?,
         })
     }
 }
@@ -250,21 +240,15 @@ impl GetUserPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -360,10 +344,7 @@ impl GetUserPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetUserPolicyOutput, ::awsrt::error::SdkError<GetUserPolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetUserPolicyOutput, ::awsrt::error::SdkError<GetUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -380,10 +361,7 @@ impl GetUserPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetUserPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -411,9 +389,7 @@ impl GetUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetUserPolicyOutput, ::awsrt::error::SdkError<GetUserPolicyError>> {
+    pub fn send(self) -> Result<GetUserPolicyOutput, ::awsrt::error::SdkError<GetUserPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -458,20 +434,17 @@ pub(crate) async fn send(
     input: GetUserPolicyInput,
 ) -> Result<GetUserPolicyOutput, ::awsrt::error::SdkError<GetUserPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetUserPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetUserPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -487,15 +460,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetUserPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetUserPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetUserPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetUserPolicy`: `POST /` with the form body `Action=GetUserPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -517,11 +484,7 @@ pub(crate) fn parse_response(
         GetUserPolicyError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetUserPolicyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetUserPolicyInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());

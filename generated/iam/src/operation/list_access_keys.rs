@@ -165,10 +165,7 @@ pub struct ListAccessKeysOutputBuilder {
 impl ListAccessKeysOutputBuilder {
     /// Appends an item to the `AccessKeyMetadata` list.
     /// A list of objects containing metadata about the access keys.
-    pub fn access_key_metadata(
-        mut self,
-        input: crate::types::AccessKeyMetadata,
-    ) -> Self {
+    pub fn access_key_metadata(mut self, input: crate::types::AccessKeyMetadata) -> Self {
         self.access_key_metadata.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -181,9 +178,7 @@ impl ListAccessKeysOutputBuilder {
         self
     }
     /// The `AccessKeyMetadata` member as currently set.
-    pub fn get_access_key_metadata(
-        &self,
-    ) -> &Option<Vec<crate::types::AccessKeyMetadata>> {
+    pub fn get_access_key_metadata(&self) -> &Option<Vec<crate::types::AccessKeyMetadata>> {
         &self.access_key_metadata
     }
     /// A flag that indicates whether there are more items to return.
@@ -221,12 +216,10 @@ impl ListAccessKeysOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListAccessKeysOutput, ::awsrt::error::BuildError> {
         Ok(ListAccessKeysOutput {
-            access_key_metadata: self
-                .access_key_metadata
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key_metadata",
-                    "`access_key_metadata` is required when building a `ListAccessKeysOutput`",
-                ))?,
+            access_key_metadata: self.access_key_metadata.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key_metadata",
+                "`access_key_metadata` is required when building a `ListAccessKeysOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -250,21 +243,15 @@ impl ListAccessKeysError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -360,10 +347,7 @@ impl ListAccessKeysFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -380,10 +364,7 @@ impl ListAccessKeysFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAccessKeysError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccessKeysError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -470,20 +451,17 @@ pub(crate) async fn send(
     input: ListAccessKeysInput,
 ) -> Result<ListAccessKeysOutput, ::awsrt::error::SdkError<ListAccessKeysError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAccessKeysFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAccessKeysFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -499,15 +477,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccessKeysInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAccessKeysError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccessKeysError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccessKeys`: `POST /` with the form body `Action=ListAccessKeys&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -529,11 +501,7 @@ pub(crate) fn parse_response(
         ListAccessKeysError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &ListAccessKeysInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListAccessKeysInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
@@ -591,9 +559,7 @@ impl ListAccessKeysFluentBuilder {
 impl ListAccessKeysFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAccessKeysOutput, ListAccessKeysError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccessKeysOutput, ListAccessKeysError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -610,24 +576,23 @@ impl ListAccessKeysPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAccessKeysOutput, ListAccessKeysError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccessKeysOutput, ListAccessKeysError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAccessKeysPaginator {
@@ -649,12 +614,7 @@ impl ListAccessKeysItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::AccessKeyMetadata,
-            ::awsrt::error::SdkError<ListAccessKeysError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::AccessKeyMetadata, ::awsrt::error::SdkError<ListAccessKeysError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -668,10 +628,7 @@ impl ListAccessKeysItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::AccessKeyMetadata>,
-        ::awsrt::error::SdkError<ListAccessKeysError>,
-    > {
+    ) -> Result<Vec<crate::types::AccessKeyMetadata>, ::awsrt::error::SdkError<ListAccessKeysError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -683,10 +640,7 @@ impl ListAccessKeysItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_access_key_ids_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_access_key_ids_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListAccessKeysInput::builder().user_name("Alice").build();
         let request = super::ser_request(&input)?;
         let _ = &request;

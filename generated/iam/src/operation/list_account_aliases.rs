@@ -89,10 +89,7 @@ impl ListAccountAliasesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListAccountAliasesOutput,
-        ::awsrt::error::SdkError<ListAccountAliasesError>,
-    > {
+    ) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
         send(client.handle(), self).await
     }
 }
@@ -192,12 +189,10 @@ impl ListAccountAliasesOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListAccountAliasesOutput, ::awsrt::error::BuildError> {
         Ok(ListAccountAliasesOutput {
-            account_aliases: self
-                .account_aliases
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "account_aliases",
-                    "`account_aliases` is required when building a `ListAccountAliasesOutput`",
-                ))?,
+            account_aliases: self.account_aliases.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "account_aliases",
+                "`account_aliases` is required when building a `ListAccountAliasesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -219,16 +214,12 @@ impl ListAccountAliasesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -310,10 +301,7 @@ impl ListAccountAliasesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListAccountAliasesOutput,
-        ::awsrt::error::SdkError<ListAccountAliasesError>,
-    > {
+    ) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -322,13 +310,7 @@ impl ListAccountAliasesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListAccountAliasesOutput,
-            ::awsrt::error::SdkError<ListAccountAliasesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -345,10 +327,7 @@ impl ListAccountAliasesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAccountAliasesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccountAliasesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -378,10 +357,7 @@ impl ListAccountAliasesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListAccountAliasesOutput,
-        ::awsrt::error::SdkError<ListAccountAliasesError>,
-    > {
+    ) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -422,25 +398,19 @@ impl<M> ListAccountAliasesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccountAliasesInput,
-) -> Result<
-    ListAccountAliasesOutput,
-    ::awsrt::error::SdkError<ListAccountAliasesError>,
-> {
+) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAccountAliasesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAccountAliasesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -456,15 +426,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccountAliasesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAccountAliasesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccountAliasesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccountAliases`: `POST /` with the form body `Action=ListAccountAliases&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -478,10 +442,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListAccountAliasesOutput,
-    ::awsrt::error::SdkError<ListAccountAliasesError>,
-> {
+) -> Result<ListAccountAliasesOutput, ::awsrt::error::SdkError<ListAccountAliasesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListAccountAliasesResult",
@@ -569,25 +530,23 @@ impl ListAccountAliasesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListAccountAliasesOutput,
-        ListAccountAliasesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListAccountAliasesOutput, ListAccountAliasesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAccountAliasesPaginator {
@@ -602,10 +561,7 @@ impl ListAccountAliasesPaginator {
 /// The items of [`ListAccountAliasesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListAccountAliasesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListAccountAliasesOutput,
-        ListAccountAliasesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListAccountAliasesOutput, ListAccountAliasesError>,
     buffer: ::std::collections::VecDeque<String>,
 }
 impl ListAccountAliasesItems {

@@ -128,16 +128,12 @@ impl ListAttachedGroupPoliciesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListAttachedGroupPoliciesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListAttachedGroupPoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListAttachedGroupPoliciesInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `ListAttachedGroupPoliciesInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `ListAttachedGroupPoliciesInput`",
+            ))?,
             path_prefix: self.path_prefix,
             marker: self.marker,
             max_items: self.max_items,
@@ -149,10 +145,7 @@ impl ListAttachedGroupPoliciesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListAttachedGroupPoliciesOutput,
-        ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-    > {
+    ) -> Result<ListAttachedGroupPoliciesOutput, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
         send(client.handle(), self).await
     }
 }
@@ -277,26 +270,18 @@ impl ListAttachedGroupPoliciesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -388,10 +373,7 @@ impl ListAttachedGroupPoliciesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListAttachedGroupPoliciesOutput,
-        ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-    > {
+    ) -> Result<ListAttachedGroupPoliciesOutput, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -400,13 +382,7 @@ impl ListAttachedGroupPoliciesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListAttachedGroupPoliciesOutput,
-            ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAttachedGroupPoliciesOutput, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -423,10 +399,7 @@ impl ListAttachedGroupPoliciesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -456,10 +429,7 @@ impl ListAttachedGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListAttachedGroupPoliciesOutput,
-        ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-    > {
+    ) -> Result<ListAttachedGroupPoliciesOutput, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -529,25 +499,19 @@ impl<M> ListAttachedGroupPoliciesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListAttachedGroupPoliciesInput,
-) -> Result<
-    ListAttachedGroupPoliciesOutput,
-    ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-> {
+) -> Result<ListAttachedGroupPoliciesOutput, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAttachedGroupPoliciesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAttachedGroupPoliciesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -563,24 +527,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAttachedGroupPoliciesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAttachedGroupPolicies`: `POST /` with the form body `Action=ListAttachedGroupPolicies&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListAttachedGroupPoliciesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListAttachedGroupPolicies",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListAttachedGroupPolicies", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -588,10 +543,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListAttachedGroupPoliciesOutput,
-    ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-> {
+) -> Result<ListAttachedGroupPoliciesOutput, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListAttachedGroupPoliciesResult",
@@ -667,10 +619,7 @@ impl ListAttachedGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListAttachedGroupPoliciesOutput,
-        ListAttachedGroupPoliciesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListAttachedGroupPoliciesOutput, ListAttachedGroupPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -689,27 +638,23 @@ impl ListAttachedGroupPoliciesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListAttachedGroupPoliciesOutput,
-        ListAttachedGroupPoliciesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListAttachedGroupPoliciesOutput, ListAttachedGroupPoliciesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAttachedGroupPoliciesPaginator {
@@ -724,30 +669,20 @@ impl ListAttachedGroupPoliciesPaginator {
 /// The items of [`ListAttachedGroupPoliciesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListAttachedGroupPoliciesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListAttachedGroupPoliciesOutput,
-        ListAttachedGroupPoliciesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListAttachedGroupPoliciesOutput, ListAttachedGroupPoliciesError>,
     buffer: ::std::collections::VecDeque<crate::types::AttachedPolicy>,
 }
 impl ListAttachedGroupPoliciesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::AttachedPolicy,
-            ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::AttachedPolicy, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
             }
             match self.pages.next().await? {
-                Ok(page) => {
-                    self.buffer.extend(page.attached_policies.unwrap_or_default())
-                }
+                Ok(page) => self.buffer.extend(page.attached_policies.unwrap_or_default()),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -755,10 +690,7 @@ impl ListAttachedGroupPoliciesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::AttachedPolicy>,
-        ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>,
-    > {
+    ) -> Result<Vec<crate::types::AttachedPolicy>, ::awsrt::error::SdkError<ListAttachedGroupPoliciesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

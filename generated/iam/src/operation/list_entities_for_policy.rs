@@ -130,18 +130,12 @@ impl ListEntitiesForPolicyInputBuilder {
         &self.path_prefix
     }
     /// The policy usage method to use for filtering the results.
-    pub fn policy_usage_filter(
-        mut self,
-        input: impl Into<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
-    pub fn set_policy_usage_filter(
-        mut self,
-        input: Option<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = input;
         self
     }
@@ -182,16 +176,12 @@ impl ListEntitiesForPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListEntitiesForPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListEntitiesForPolicyInput, ::awsrt::error::BuildError> {
         Ok(ListEntitiesForPolicyInput {
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `ListEntitiesForPolicyInput`",
-                ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `ListEntitiesForPolicyInput`",
+            ))?,
             entity_filter: self.entity_filter,
             path_prefix: self.path_prefix,
             policy_usage_filter: self.policy_usage_filter,
@@ -205,10 +195,7 @@ impl ListEntitiesForPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListEntitiesForPolicyOutput,
-        ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-    > {
+    ) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -279,10 +266,7 @@ impl ListEntitiesForPolicyOutputBuilder {
         self
     }
     /// Sets or clears the `PolicyGroups` member.
-    pub fn set_policy_groups(
-        mut self,
-        input: Option<Vec<crate::types::PolicyGroup>>,
-    ) -> Self {
+    pub fn set_policy_groups(mut self, input: Option<Vec<crate::types::PolicyGroup>>) -> Self {
         self.policy_groups = input;
         self
     }
@@ -297,10 +281,7 @@ impl ListEntitiesForPolicyOutputBuilder {
         self
     }
     /// Sets or clears the `PolicyUsers` member.
-    pub fn set_policy_users(
-        mut self,
-        input: Option<Vec<crate::types::PolicyUser>>,
-    ) -> Self {
+    pub fn set_policy_users(mut self, input: Option<Vec<crate::types::PolicyUser>>) -> Self {
         self.policy_users = input;
         self
     }
@@ -315,10 +296,7 @@ impl ListEntitiesForPolicyOutputBuilder {
         self
     }
     /// Sets or clears the `PolicyRoles` member.
-    pub fn set_policy_roles(
-        mut self,
-        input: Option<Vec<crate::types::PolicyRole>>,
-    ) -> Self {
+    pub fn set_policy_roles(mut self, input: Option<Vec<crate::types::PolicyRole>>) -> Self {
         self.policy_roles = input;
         self
     }
@@ -385,26 +363,18 @@ impl ListEntitiesForPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -496,10 +466,7 @@ impl ListEntitiesForPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListEntitiesForPolicyOutput,
-        ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-    > {
+    ) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -508,13 +475,7 @@ impl ListEntitiesForPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListEntitiesForPolicyOutput,
-            ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -531,10 +492,7 @@ impl ListEntitiesForPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -564,10 +522,7 @@ impl ListEntitiesForPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListEntitiesForPolicyOutput,
-        ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-    > {
+    ) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -620,18 +575,12 @@ impl<M> ListEntitiesForPolicyFluentBuilder<M> {
         self.inner.get_path_prefix()
     }
     /// The policy usage method to use for filtering the results.
-    pub fn policy_usage_filter(
-        mut self,
-        input: impl Into<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.policy_usage_filter(input);
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
-    pub fn set_policy_usage_filter(
-        mut self,
-        input: Option<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.set_policy_usage_filter(input);
         self
     }
@@ -671,25 +620,19 @@ impl<M> ListEntitiesForPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListEntitiesForPolicyInput,
-) -> Result<
-    ListEntitiesForPolicyOutput,
-    ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-> {
+) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListEntitiesForPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListEntitiesForPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -705,15 +648,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListEntitiesForPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEntitiesForPolicy`: `POST /` with the form body `Action=ListEntitiesForPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -727,10 +664,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListEntitiesForPolicyOutput,
-    ::awsrt::error::SdkError<ListEntitiesForPolicyError>,
-> {
+) -> Result<ListEntitiesForPolicyOutput, ::awsrt::error::SdkError<ListEntitiesForPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListEntitiesForPolicyResult",
@@ -838,10 +772,7 @@ impl ListEntitiesForPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListEntitiesForPolicyOutput,
-        ListEntitiesForPolicyError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -860,26 +791,22 @@ impl ListEntitiesForPolicyPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListEntitiesForPolicyOutput,
-        ListEntitiesForPolicyError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListEntitiesForPolicyOutput, ListEntitiesForPolicyError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }

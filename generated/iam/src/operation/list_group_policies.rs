@@ -107,12 +107,10 @@ impl ListGroupPoliciesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListGroupPoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListGroupPoliciesInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `ListGroupPoliciesInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `ListGroupPoliciesInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -123,10 +121,7 @@ impl ListGroupPoliciesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListGroupPoliciesOutput,
-        ::awsrt::error::SdkError<ListGroupPoliciesError>,
-    > {
+    ) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
         send(client.handle(), self).await
     }
 }
@@ -228,12 +223,10 @@ impl ListGroupPoliciesOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListGroupPoliciesOutput, ::awsrt::error::BuildError> {
         Ok(ListGroupPoliciesOutput {
-            policy_names: self
-                .policy_names
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_names",
-                    "`policy_names` is required when building a `ListGroupPoliciesOutput`",
-                ))?,
+            policy_names: self.policy_names.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_names",
+                "`policy_names` is required when building a `ListGroupPoliciesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -257,21 +250,15 @@ impl ListGroupPoliciesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -358,10 +345,7 @@ impl ListGroupPoliciesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListGroupPoliciesOutput,
-        ::awsrt::error::SdkError<ListGroupPoliciesError>,
-    > {
+    ) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -370,10 +354,7 @@ impl ListGroupPoliciesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -390,10 +371,7 @@ impl ListGroupPoliciesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListGroupPoliciesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -423,10 +401,7 @@ impl ListGroupPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListGroupPoliciesOutput,
-        ::awsrt::error::SdkError<ListGroupPoliciesError>,
-    > {
+    ) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -484,20 +459,17 @@ pub(crate) async fn send(
     input: ListGroupPoliciesInput,
 ) -> Result<ListGroupPoliciesOutput, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListGroupPoliciesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListGroupPoliciesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -513,15 +485,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListGroupPoliciesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListGroupPoliciesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGroupPoliciesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListGroupPolicies`: `POST /` with the form body `Action=ListGroupPolicies&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -627,27 +593,23 @@ impl ListGroupPoliciesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListGroupPoliciesOutput,
-        ListGroupPoliciesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListGroupPoliciesOutput, ListGroupPoliciesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListGroupPoliciesPaginator {
@@ -662,10 +624,7 @@ impl ListGroupPoliciesPaginator {
 /// The items of [`ListGroupPoliciesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListGroupPoliciesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListGroupPoliciesOutput,
-        ListGroupPoliciesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListGroupPoliciesOutput, ListGroupPoliciesError>,
     buffer: ::std::collections::VecDeque<String>,
 }
 impl ListGroupPoliciesItems {
@@ -698,10 +657,7 @@ impl ListGroupPoliciesItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_in_line_policies_for_an_iam_group() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_in_line_policies_for_an_iam_group() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListGroupPoliciesInput::builder().group_name("Admins").build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

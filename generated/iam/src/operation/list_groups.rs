@@ -213,12 +213,10 @@ impl ListGroupsOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListGroupsOutput, ::awsrt::error::BuildError> {
         Ok(ListGroupsOutput {
-            groups: self
-                .groups
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "groups",
-                    "`groups` is required when building a `ListGroupsOutput`",
-                ))?,
+            groups: self.groups.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "groups",
+                "`groups` is required when building a `ListGroupsOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -240,16 +238,12 @@ impl ListGroupsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -329,9 +323,7 @@ impl ListGroupsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>> {
+    pub async fn send(self) -> Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -340,10 +332,7 @@ impl ListGroupsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -360,10 +349,7 @@ impl ListGroupsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListGroupsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGroupsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -391,9 +377,7 @@ impl ListGroupsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>> {
+    pub fn send(self) -> Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -450,20 +434,17 @@ pub(crate) async fn send(
     input: ListGroupsInput,
 ) -> Result<ListGroupsOutput, ::awsrt::error::SdkError<ListGroupsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListGroupsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListGroupsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -479,15 +460,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListGroupsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListGroupsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGroupsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListGroups`: `POST /` with the form body `Action=ListGroups&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -509,11 +484,7 @@ pub(crate) fn parse_response(
         ListGroupsError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &ListGroupsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListGroupsInput) {
     if let Some(value) = &v.path_prefix {
         w.pair(&format!("{prefix}{}", "PathPrefix"), value.as_str());
     }
@@ -571,9 +542,7 @@ impl ListGroupsFluentBuilder {
 impl ListGroupsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListGroupsOutput, ListGroupsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListGroupsOutput, ListGroupsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -590,24 +559,23 @@ impl ListGroupsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListGroupsOutput, ListGroupsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListGroupsOutput, ListGroupsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListGroupsPaginator {
@@ -655,10 +623,7 @@ impl ListGroupsItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_iam_groups_for_the_current_account() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_iam_groups_for_the_current_account() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListGroupsInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -107,12 +107,10 @@ impl ListGroupsForUserInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListGroupsForUserInput, ::awsrt::error::BuildError> {
         Ok(ListGroupsForUserInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `ListGroupsForUserInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `ListGroupsForUserInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -123,10 +121,7 @@ impl ListGroupsForUserInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListGroupsForUserOutput,
-        ::awsrt::error::SdkError<ListGroupsForUserError>,
-    > {
+    ) -> Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>> {
         send(client.handle(), self).await
     }
 }
@@ -226,12 +221,10 @@ impl ListGroupsForUserOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListGroupsForUserOutput, ::awsrt::error::BuildError> {
         Ok(ListGroupsForUserOutput {
-            groups: self
-                .groups
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "groups",
-                    "`groups` is required when building a `ListGroupsForUserOutput`",
-                ))?,
+            groups: self.groups.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "groups",
+                "`groups` is required when building a `ListGroupsForUserOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -255,21 +248,15 @@ impl ListGroupsForUserError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -356,10 +343,7 @@ impl ListGroupsForUserFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListGroupsForUserOutput,
-        ::awsrt::error::SdkError<ListGroupsForUserError>,
-    > {
+    ) -> Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -368,10 +352,7 @@ impl ListGroupsForUserFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,10 +369,7 @@ impl ListGroupsForUserFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListGroupsForUserError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGroupsForUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -421,10 +399,7 @@ impl ListGroupsForUserFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListGroupsForUserOutput,
-        ::awsrt::error::SdkError<ListGroupsForUserError>,
-    > {
+    ) -> Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -482,20 +457,17 @@ pub(crate) async fn send(
     input: ListGroupsForUserInput,
 ) -> Result<ListGroupsForUserOutput, ::awsrt::error::SdkError<ListGroupsForUserError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListGroupsForUserFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListGroupsForUserFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -511,15 +483,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListGroupsForUserInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListGroupsForUserError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListGroupsForUserError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListGroupsForUser`: `POST /` with the form body `Action=ListGroupsForUser&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -625,27 +591,23 @@ impl ListGroupsForUserPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListGroupsForUserOutput,
-        ListGroupsForUserError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListGroupsForUserOutput, ListGroupsForUserError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListGroupsForUserPaginator {
@@ -660,19 +622,14 @@ impl ListGroupsForUserPaginator {
 /// The items of [`ListGroupsForUserPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListGroupsForUserItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListGroupsForUserOutput,
-        ListGroupsForUserError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListGroupsForUserOutput, ListGroupsForUserError>,
     buffer: ::std::collections::VecDeque<crate::types::Group>,
 }
 impl ListGroupsForUserItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::Group, ::awsrt::error::SdkError<ListGroupsForUserError>>,
-    > {
+    ) -> Option<Result<crate::types::Group, ::awsrt::error::SdkError<ListGroupsForUserError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -686,10 +643,7 @@ impl ListGroupsForUserItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Group>,
-        ::awsrt::error::SdkError<ListGroupsForUserError>,
-    > {
+    ) -> Result<Vec<crate::types::Group>, ::awsrt::error::SdkError<ListGroupsForUserError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -701,10 +655,7 @@ impl ListGroupsForUserItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_groups_that_an_iam_user_belongs_to() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_groups_that_an_iam_user_belongs_to() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListGroupsForUserInput::builder().user_name("Bob").build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

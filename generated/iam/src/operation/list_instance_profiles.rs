@@ -113,10 +113,7 @@ impl ListInstanceProfilesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListInstanceProfilesOutput,
-        ::awsrt::error::SdkError<ListInstanceProfilesError>,
-    > {
+    ) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
         send(client.handle(), self).await
     }
 }
@@ -217,16 +214,12 @@ impl ListInstanceProfilesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListInstanceProfilesOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListInstanceProfilesOutput, ::awsrt::error::BuildError> {
         Ok(ListInstanceProfilesOutput {
-            instance_profiles: self
-                .instance_profiles
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profiles",
-                    "`instance_profiles` is required when building a `ListInstanceProfilesOutput`",
-                ))?,
+            instance_profiles: self.instance_profiles.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profiles",
+                "`instance_profiles` is required when building a `ListInstanceProfilesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -248,16 +241,12 @@ impl ListInstanceProfilesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -339,10 +328,7 @@ impl ListInstanceProfilesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListInstanceProfilesOutput,
-        ::awsrt::error::SdkError<ListInstanceProfilesError>,
-    > {
+    ) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -351,13 +337,7 @@ impl ListInstanceProfilesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListInstanceProfilesOutput,
-            ::awsrt::error::SdkError<ListInstanceProfilesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -374,10 +354,7 @@ impl ListInstanceProfilesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListInstanceProfilesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -407,10 +384,7 @@ impl ListInstanceProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListInstanceProfilesOutput,
-        ::awsrt::error::SdkError<ListInstanceProfilesError>,
-    > {
+    ) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -465,25 +439,19 @@ impl<M> ListInstanceProfilesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListInstanceProfilesInput,
-) -> Result<
-    ListInstanceProfilesOutput,
-    ::awsrt::error::SdkError<ListInstanceProfilesError>,
-> {
+) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListInstanceProfilesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListInstanceProfilesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -499,15 +467,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListInstanceProfilesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListInstanceProfilesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListInstanceProfiles`: `POST /` with the form body `Action=ListInstanceProfiles&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -521,10 +483,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListInstanceProfilesOutput,
-    ::awsrt::error::SdkError<ListInstanceProfilesError>,
-> {
+) -> Result<ListInstanceProfilesOutput, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListInstanceProfilesResult",
@@ -596,10 +555,7 @@ impl ListInstanceProfilesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListInstanceProfilesOutput,
-        ListInstanceProfilesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListInstanceProfilesOutput, ListInstanceProfilesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -618,25 +574,23 @@ impl ListInstanceProfilesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListInstanceProfilesOutput,
-        ListInstanceProfilesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListInstanceProfilesOutput, ListInstanceProfilesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListInstanceProfilesPaginator {
@@ -651,22 +605,14 @@ impl ListInstanceProfilesPaginator {
 /// The items of [`ListInstanceProfilesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListInstanceProfilesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListInstanceProfilesOutput,
-        ListInstanceProfilesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListInstanceProfilesOutput, ListInstanceProfilesError>,
     buffer: ::std::collections::VecDeque<crate::types::InstanceProfile>,
 }
 impl ListInstanceProfilesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::InstanceProfile,
-            ::awsrt::error::SdkError<ListInstanceProfilesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::InstanceProfile, ::awsrt::error::SdkError<ListInstanceProfilesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -680,10 +626,7 @@ impl ListInstanceProfilesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::InstanceProfile>,
-        ::awsrt::error::SdkError<ListInstanceProfilesError>,
-    > {
+    ) -> Result<Vec<crate::types::InstanceProfile>, ::awsrt::error::SdkError<ListInstanceProfilesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -105,16 +105,12 @@ impl ListInstanceProfilesForRoleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListInstanceProfilesForRoleInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListInstanceProfilesForRoleInput, ::awsrt::error::BuildError> {
         Ok(ListInstanceProfilesForRoleInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `ListInstanceProfilesForRoleInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `ListInstanceProfilesForRoleInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -125,10 +121,7 @@ impl ListInstanceProfilesForRoleInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListInstanceProfilesForRoleOutput,
-        ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-    > {
+    ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
         send(client.handle(), self).await
     }
 }
@@ -229,16 +222,12 @@ impl ListInstanceProfilesForRoleOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::BuildError> {
         Ok(ListInstanceProfilesForRoleOutput {
-            instance_profiles: self
-                .instance_profiles
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profiles",
-                    "`instance_profiles` is required when building a `ListInstanceProfilesForRoleOutput`",
-                ))?,
+            instance_profiles: self.instance_profiles.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profiles",
+                "`instance_profiles` is required when building a `ListInstanceProfilesForRoleOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -262,21 +251,15 @@ impl ListInstanceProfilesForRoleError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -322,8 +305,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListInstanceProfilesForRoleError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListInstanceProfilesForRoleError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListInstanceProfilesForRoleError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -364,10 +346,7 @@ impl ListInstanceProfilesForRoleFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListInstanceProfilesForRoleOutput,
-        ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-    > {
+    ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -376,13 +355,7 @@ impl ListInstanceProfilesForRoleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListInstanceProfilesForRoleOutput,
-            ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -399,10 +372,7 @@ impl ListInstanceProfilesForRoleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -432,10 +402,7 @@ impl ListInstanceProfilesForRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListInstanceProfilesForRoleOutput,
-        ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-    > {
+    ) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -491,25 +458,19 @@ impl<M> ListInstanceProfilesForRoleFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListInstanceProfilesForRoleInput,
-) -> Result<
-    ListInstanceProfilesForRoleOutput,
-    ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-> {
+) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListInstanceProfilesForRoleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListInstanceProfilesForRoleFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -525,24 +486,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListInstanceProfilesForRoleInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListInstanceProfilesForRole`: `POST /` with the form body `Action=ListInstanceProfilesForRole&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListInstanceProfilesForRoleInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListInstanceProfilesForRole",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListInstanceProfilesForRole", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -550,10 +502,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListInstanceProfilesForRoleOutput,
-    ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-> {
+) -> Result<ListInstanceProfilesForRoleOutput, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListInstanceProfilesForRoleResult",
@@ -626,10 +575,7 @@ impl ListInstanceProfilesForRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListInstanceProfilesForRoleOutput,
-        ListInstanceProfilesForRoleError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -648,27 +594,23 @@ impl ListInstanceProfilesForRolePaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListInstanceProfilesForRoleOutput,
-        ListInstanceProfilesForRoleError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListInstanceProfilesForRolePaginator {
@@ -683,22 +625,14 @@ impl ListInstanceProfilesForRolePaginator {
 /// The items of [`ListInstanceProfilesForRolePaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListInstanceProfilesForRoleItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListInstanceProfilesForRoleOutput,
-        ListInstanceProfilesForRoleError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListInstanceProfilesForRoleOutput, ListInstanceProfilesForRoleError>,
     buffer: ::std::collections::VecDeque<crate::types::InstanceProfile>,
 }
 impl ListInstanceProfilesForRoleItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::InstanceProfile,
-            ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::InstanceProfile, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -712,10 +646,7 @@ impl ListInstanceProfilesForRoleItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::InstanceProfile>,
-        ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>,
-    > {
+    ) -> Result<Vec<crate::types::InstanceProfile>, ::awsrt::error::SdkError<ListInstanceProfilesForRoleError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

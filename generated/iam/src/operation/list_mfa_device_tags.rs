@@ -107,12 +107,10 @@ impl ListMfaDeviceTagsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListMfaDeviceTagsInput, ::awsrt::error::BuildError> {
         Ok(ListMfaDeviceTagsInput {
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `ListMfaDeviceTagsInput`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `ListMfaDeviceTagsInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -123,10 +121,7 @@ impl ListMfaDeviceTagsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListMfaDeviceTagsOutput,
-        ::awsrt::error::SdkError<ListMfaDeviceTagsError>,
-    > {
+    ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
         send(client.handle(), self).await
     }
 }
@@ -226,12 +221,10 @@ impl ListMfaDeviceTagsOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListMfaDeviceTagsOutput {
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `ListMfaDeviceTagsOutput`",
-                ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `ListMfaDeviceTagsOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -257,26 +250,18 @@ impl ListMfaDeviceTagsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -368,10 +353,7 @@ impl ListMfaDeviceTagsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListMfaDeviceTagsOutput,
-        ::awsrt::error::SdkError<ListMfaDeviceTagsError>,
-    > {
+    ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -380,10 +362,7 @@ impl ListMfaDeviceTagsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -400,10 +379,7 @@ impl ListMfaDeviceTagsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListMfaDeviceTagsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -433,10 +409,7 @@ impl ListMfaDeviceTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListMfaDeviceTagsOutput,
-        ::awsrt::error::SdkError<ListMfaDeviceTagsError>,
-    > {
+    ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -494,20 +467,17 @@ pub(crate) async fn send(
     input: ListMfaDeviceTagsInput,
 ) -> Result<ListMfaDeviceTagsOutput, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListMfaDeviceTagsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListMfaDeviceTagsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -523,15 +493,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListMfaDeviceTagsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListMfaDeviceTagsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMFADeviceTags`: `POST /` with the form body `Action=ListMFADeviceTags&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -637,27 +601,23 @@ impl ListMfaDeviceTagsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListMfaDeviceTagsOutput,
-        ListMfaDeviceTagsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListMfaDeviceTagsPaginator {
@@ -672,19 +632,14 @@ impl ListMfaDeviceTagsPaginator {
 /// The items of [`ListMfaDeviceTagsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListMfaDeviceTagsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListMfaDeviceTagsOutput,
-        ListMfaDeviceTagsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListMfaDeviceTagsOutput, ListMfaDeviceTagsError>,
     buffer: ::std::collections::VecDeque<crate::types::Tag>,
 }
 impl ListMfaDeviceTagsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::Tag, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>,
-    > {
+    ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListMfaDeviceTagsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -698,10 +653,7 @@ impl ListMfaDeviceTagsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Tag>,
-        ::awsrt::error::SdkError<ListMfaDeviceTagsError>,
-    > {
+    ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListMfaDeviceTagsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -171,10 +171,7 @@ impl ListMfaDevicesOutputBuilder {
         self
     }
     /// Sets or clears the `MFADevices` member.
-    pub fn set_mfa_devices(
-        mut self,
-        input: Option<Vec<crate::types::MfaDevice>>,
-    ) -> Self {
+    pub fn set_mfa_devices(mut self, input: Option<Vec<crate::types::MfaDevice>>) -> Self {
         self.mfa_devices = input;
         self
     }
@@ -217,12 +214,10 @@ impl ListMfaDevicesOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListMfaDevicesOutput, ::awsrt::error::BuildError> {
         Ok(ListMfaDevicesOutput {
-            mfa_devices: self
-                .mfa_devices
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "mfa_devices",
-                    "`mfa_devices` is required when building a `ListMfaDevicesOutput`",
-                ))?,
+            mfa_devices: self.mfa_devices.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "mfa_devices",
+                "`mfa_devices` is required when building a `ListMfaDevicesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -246,21 +241,15 @@ impl ListMfaDevicesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -356,10 +345,7 @@ impl ListMfaDevicesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -376,10 +362,7 @@ impl ListMfaDevicesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListMfaDevicesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMfaDevicesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -466,20 +449,17 @@ pub(crate) async fn send(
     input: ListMfaDevicesInput,
 ) -> Result<ListMfaDevicesOutput, ::awsrt::error::SdkError<ListMfaDevicesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListMfaDevicesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListMfaDevicesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -495,15 +475,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListMfaDevicesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListMfaDevicesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMfaDevicesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMFADevices`: `POST /` with the form body `Action=ListMFADevices&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -525,11 +499,7 @@ pub(crate) fn parse_response(
         ListMfaDevicesError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &ListMfaDevicesInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListMfaDevicesInput) {
     if let Some(value) = &v.user_name {
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
     }
@@ -587,9 +557,7 @@ impl ListMfaDevicesFluentBuilder {
 impl ListMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListMfaDevicesOutput, ListMfaDevicesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListMfaDevicesOutput, ListMfaDevicesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -606,24 +574,23 @@ impl ListMfaDevicesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListMfaDevicesOutput, ListMfaDevicesError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListMfaDevicesOutput, ListMfaDevicesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListMfaDevicesPaginator {
@@ -645,9 +612,7 @@ impl ListMfaDevicesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::MfaDevice, ::awsrt::error::SdkError<ListMfaDevicesError>>,
-    > {
+    ) -> Option<Result<crate::types::MfaDevice, ::awsrt::error::SdkError<ListMfaDevicesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -661,10 +626,7 @@ impl ListMfaDevicesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::MfaDevice>,
-        ::awsrt::error::SdkError<ListMfaDevicesError>,
-    > {
+    ) -> Result<Vec<crate::types::MfaDevice>, ::awsrt::error::SdkError<ListMfaDevicesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -106,16 +106,12 @@ impl ListOpenIdConnectProviderTagsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListOpenIdConnectProviderTagsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListOpenIdConnectProviderTagsInput, ::awsrt::error::BuildError> {
         Ok(ListOpenIdConnectProviderTagsInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `ListOpenIdConnectProviderTagsInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `ListOpenIdConnectProviderTagsInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -126,10 +122,7 @@ impl ListOpenIdConnectProviderTagsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListOpenIdConnectProviderTagsOutput,
-        ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-    > {
+    ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
         send(client.handle(), self).await
     }
 }
@@ -227,16 +220,12 @@ impl ListOpenIdConnectProviderTagsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListOpenIdConnectProviderTagsOutput {
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `ListOpenIdConnectProviderTagsOutput`",
-                ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `ListOpenIdConnectProviderTagsOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -262,26 +251,18 @@ impl ListOpenIdConnectProviderTagsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -332,8 +313,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListOpenIdConnectProviderTagsError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListOpenIdConnectProviderTagsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListOpenIdConnectProviderTagsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -374,10 +354,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListOpenIdConnectProviderTagsOutput,
-        ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-    > {
+    ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -386,13 +363,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListOpenIdConnectProviderTagsOutput,
-            ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -409,10 +380,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -442,10 +410,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListOpenIdConnectProviderTagsOutput,
-        ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-    > {
+    ) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -501,25 +466,19 @@ impl<M> ListOpenIdConnectProviderTagsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListOpenIdConnectProviderTagsInput,
-) -> Result<
-    ListOpenIdConnectProviderTagsOutput,
-    ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-> {
+) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListOpenIdConnectProviderTagsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListOpenIdConnectProviderTagsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -535,24 +494,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListOpenIdConnectProviderTagsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListOpenIDConnectProviderTags`: `POST /` with the form body `Action=ListOpenIDConnectProviderTags&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListOpenIdConnectProviderTagsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListOpenIDConnectProviderTags",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListOpenIDConnectProviderTags", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -560,10 +510,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListOpenIdConnectProviderTagsOutput,
-    ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-> {
+) -> Result<ListOpenIdConnectProviderTagsOutput, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListOpenIDConnectProviderTagsResult",
@@ -636,10 +583,7 @@ impl ListOpenIdConnectProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListOpenIdConnectProviderTagsOutput,
-        ListOpenIdConnectProviderTagsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -658,27 +602,23 @@ impl ListOpenIdConnectProviderTagsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListOpenIdConnectProviderTagsOutput,
-        ListOpenIdConnectProviderTagsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListOpenIdConnectProviderTagsPaginator {
@@ -693,22 +633,14 @@ impl ListOpenIdConnectProviderTagsPaginator {
 /// The items of [`ListOpenIdConnectProviderTagsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListOpenIdConnectProviderTagsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListOpenIdConnectProviderTagsOutput,
-        ListOpenIdConnectProviderTagsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListOpenIdConnectProviderTagsOutput, ListOpenIdConnectProviderTagsError>,
     buffer: ::std::collections::VecDeque<crate::types::Tag>,
 }
 impl ListOpenIdConnectProviderTagsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::Tag,
-            ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -722,10 +654,7 @@ impl ListOpenIdConnectProviderTagsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Tag>,
-        ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>,
-    > {
+    ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListOpenIdConnectProviderTagsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

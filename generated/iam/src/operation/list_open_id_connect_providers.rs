@@ -40,10 +40,7 @@ impl ListOpenIdConnectProvidersInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListOpenIdConnectProvidersOutput,
-        ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-    > {
+    ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
         send(client.handle(), self).await
     }
 }
@@ -61,15 +58,11 @@ impl ListOpenIdConnectProvidersInput {
 pub struct ListOpenIdConnectProvidersOutput {
     /// The list of IAM OIDC provider resource objects defined in the Amazon Web Services account.
     #[cfg_attr(feature = "serde", serde(rename = "OpenIDConnectProviderList"))]
-    pub open_id_connect_provider_list: Option<
-        Vec<crate::types::OpenIdConnectProviderListEntry>,
-    >,
+    pub open_id_connect_provider_list: Option<Vec<crate::types::OpenIdConnectProviderListEntry>>,
 }
 impl ListOpenIdConnectProvidersOutput {
     /// The list of IAM OIDC provider resource objects defined in the Amazon Web Services account.
-    pub fn open_id_connect_provider_list(
-        &self,
-    ) -> &[crate::types::OpenIdConnectProviderListEntry] {
+    pub fn open_id_connect_provider_list(&self) -> &[crate::types::OpenIdConnectProviderListEntry] {
         self.open_id_connect_provider_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListOpenIdConnectProvidersOutput`].
@@ -81,9 +74,9 @@ impl ListOpenIdConnectProvidersOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListOpenIdConnectProvidersOutputBuilder {
-    pub(crate) open_id_connect_provider_list: Option<
-        Vec<crate::types::OpenIdConnectProviderListEntry>,
-    >,
+    pub(
+        crate
+    ) open_id_connect_provider_list: Option<Vec<crate::types::OpenIdConnectProviderListEntry>>,
 }
 impl ListOpenIdConnectProvidersOutputBuilder {
     /// Appends an item to the `OpenIDConnectProviderList` list.
@@ -132,16 +125,12 @@ impl ListOpenIdConnectProvidersError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -182,8 +171,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListOpenIdConnectProvidersError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListOpenIdConnectProvidersError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListOpenIdConnectProvidersError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -224,10 +212,7 @@ impl ListOpenIdConnectProvidersFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListOpenIdConnectProvidersOutput,
-        ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-    > {
+    ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -236,13 +221,7 @@ impl ListOpenIdConnectProvidersFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListOpenIdConnectProvidersOutput,
-            ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -259,10 +238,7 @@ impl ListOpenIdConnectProvidersFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -292,10 +268,7 @@ impl ListOpenIdConnectProvidersFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListOpenIdConnectProvidersOutput,
-        ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-    > {
+    ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -308,24 +281,18 @@ impl<M> ListOpenIdConnectProvidersFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListOpenIdConnectProvidersInput,
-) -> Result<
-    ListOpenIdConnectProvidersOutput,
-    ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-> {
+) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListOpenIdConnectProvidersFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListOpenIdConnectProvidersFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -341,24 +308,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListOpenIdConnectProvidersInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListOpenIDConnectProviders`: `POST /` with the form body `Action=ListOpenIDConnectProviders&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListOpenIdConnectProvidersInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListOpenIDConnectProviders",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListOpenIDConnectProviders", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -366,10 +324,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListOpenIdConnectProvidersOutput,
-    ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
-> {
+) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListOpenIDConnectProvidersResult",
@@ -385,18 +340,14 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListOpenIdConnectProvidersOutput, ::awsrt::xml::XmlError> {
-    let mut f_open_id_connect_provider_list: Option<
-        Vec<crate::types::OpenIdConnectProviderListEntry>,
-    > = None;
+    let mut f_open_id_connect_provider_list: Option<Vec<crate::types::OpenIdConnectProviderListEntry>> = None;
     for c in n.children() {
         if c.name() == "OpenIDConnectProviderList" {
             f_open_id_connect_provider_list = Some({
                 let mut list = Vec::new();
                 for i in c.children() {
                     if i.name() == "member" {
-                        list.push(
-                            crate::types::de_open_id_connect_provider_list_entry(i)?,
-                        );
+                        list.push(crate::types::de_open_id_connect_provider_list_entry(i)?);
                     }
                 }
                 list

@@ -40,10 +40,7 @@ impl ListOrganizationsFeaturesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListOrganizationsFeaturesOutput,
-        ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-    > {
+    ) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
         send(client.handle(), self).await
     }
 }
@@ -102,18 +99,12 @@ impl ListOrganizationsFeaturesOutputBuilder {
     }
     /// Appends an item to the `EnabledFeatures` list.
     /// Specifies the features that are currently available in your organization.
-    pub fn enabled_features(
-        mut self,
-        input: impl Into<crate::types::FeatureType>,
-    ) -> Self {
+    pub fn enabled_features(mut self, input: impl Into<crate::types::FeatureType>) -> Self {
         self.enabled_features.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `EnabledFeatures` member.
-    pub fn set_enabled_features(
-        mut self,
-        input: Option<Vec<crate::types::FeatureType>>,
-    ) -> Self {
+    pub fn set_enabled_features(mut self, input: Option<Vec<crate::types::FeatureType>>) -> Self {
         self.enabled_features = input;
         self
     }
@@ -144,9 +135,7 @@ pub enum ListOrganizationsFeaturesError {
         crate::types::error::OrganizationNotInAllFeaturesModeException,
     ),
     /// See [`ServiceAccessNotEnabledException`](crate::types::error::ServiceAccessNotEnabledException).
-    ServiceAccessNotEnabledException(
-        crate::types::error::ServiceAccessNotEnabledException,
-    ),
+    ServiceAccessNotEnabledException(crate::types::error::ServiceAccessNotEnabledException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -157,44 +146,25 @@ impl ListOrganizationsFeaturesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccountNotManagementOrDelegatedAdministratorException" => {
-                    Self::AccountNotManagementOrDelegatedAdministratorException(
-                        crate::types::de_account_not_management_or_delegated_administrator_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotFoundException" => {
-                    Self::OrganizationNotFoundException(
-                        crate::types::de_organization_not_found_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "OrganizationNotInAllFeaturesModeException" => {
-                    Self::OrganizationNotInAllFeaturesModeException(
-                        crate::types::de_organization_not_in_all_features_mode_exception(
-                                n,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceAccessNotEnabledException" => {
-                    Self::ServiceAccessNotEnabledException(
-                        crate::types::de_service_access_not_enabled_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccountNotManagementOrDelegatedAdministratorException" => Self::AccountNotManagementOrDelegatedAdministratorException(
+                crate::types::de_account_not_management_or_delegated_administrator_exception(n)?
+                    .with_meta(meta),
+            ),
+            "OrganizationNotFoundException" => Self::OrganizationNotFoundException(
+                crate::types::de_organization_not_found_exception(n)?.with_meta(meta),
+            ),
+            "OrganizationNotInAllFeaturesModeException" => Self::OrganizationNotInAllFeaturesModeException(
+                crate::types::de_organization_not_in_all_features_mode_exception(n)?.with_meta(meta),
+            ),
+            "ServiceAccessNotEnabledException" => Self::ServiceAccessNotEnabledException(
+                crate::types::de_service_access_not_enabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccountNotManagementOrDelegatedAdministratorException`.
-    pub fn is_account_not_management_or_delegated_administrator_exception(
-        &self,
-    ) -> bool {
+    pub fn is_account_not_management_or_delegated_administrator_exception(&self) -> bool {
         matches!(self, Self::AccountNotManagementOrDelegatedAdministratorException(_))
     }
     /// Whether this is a `OrganizationNotFoundException`.
@@ -288,10 +258,7 @@ impl ListOrganizationsFeaturesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListOrganizationsFeaturesOutput,
-        ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-    > {
+    ) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -300,13 +267,7 @@ impl ListOrganizationsFeaturesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListOrganizationsFeaturesOutput,
-            ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -323,10 +284,7 @@ impl ListOrganizationsFeaturesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -356,10 +314,7 @@ impl ListOrganizationsFeaturesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListOrganizationsFeaturesOutput,
-        ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-    > {
+    ) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -372,24 +327,18 @@ impl<M> ListOrganizationsFeaturesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListOrganizationsFeaturesInput,
-) -> Result<
-    ListOrganizationsFeaturesOutput,
-    ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-> {
+) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListOrganizationsFeaturesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListOrganizationsFeaturesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -405,24 +354,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListOrganizationsFeaturesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListOrganizationsFeatures`: `POST /` with the form body `Action=ListOrganizationsFeatures&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListOrganizationsFeaturesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListOrganizationsFeatures",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListOrganizationsFeatures", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -430,10 +370,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListOrganizationsFeaturesOutput,
-    ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
-> {
+) -> Result<ListOrganizationsFeaturesOutput, ::awsrt::error::SdkError<ListOrganizationsFeaturesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListOrganizationsFeaturesResult",
@@ -479,10 +416,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_centralized_root_access_features_enabled_for_your_organization() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_centralized_root_access_features_enabled_for_your_organization() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListOrganizationsFeaturesInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -129,18 +129,12 @@ impl ListPoliciesInputBuilder {
         &self.path_prefix
     }
     /// The policy usage method to use for filtering the results.
-    pub fn policy_usage_filter(
-        mut self,
-        input: impl Into<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = Some(input.into());
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
-    pub fn set_policy_usage_filter(
-        mut self,
-        input: Option<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.policy_usage_filter = input;
         self
     }
@@ -311,16 +305,12 @@ impl ListPoliciesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -411,10 +401,7 @@ impl ListPoliciesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListPoliciesOutput, ::awsrt::error::SdkError<ListPoliciesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListPoliciesOutput, ::awsrt::error::SdkError<ListPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -431,10 +418,7 @@ impl ListPoliciesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListPoliciesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPoliciesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -462,9 +446,7 @@ impl ListPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPoliciesOutput, ::awsrt::error::SdkError<ListPoliciesError>> {
+    pub fn send(self) -> Result<ListPoliciesOutput, ::awsrt::error::SdkError<ListPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -516,18 +498,12 @@ impl<M> ListPoliciesFluentBuilder<M> {
         self.inner.get_path_prefix()
     }
     /// The policy usage method to use for filtering the results.
-    pub fn policy_usage_filter(
-        mut self,
-        input: impl Into<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn policy_usage_filter(mut self, input: impl Into<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.policy_usage_filter(input);
         self
     }
     /// Sets or clears the `PolicyUsageFilter` member.
-    pub fn set_policy_usage_filter(
-        mut self,
-        input: Option<crate::types::PolicyUsageType>,
-    ) -> Self {
+    pub fn set_policy_usage_filter(mut self, input: Option<crate::types::PolicyUsageType>) -> Self {
         self.inner = self.inner.set_policy_usage_filter(input);
         self
     }
@@ -569,20 +545,17 @@ pub(crate) async fn send(
     input: ListPoliciesInput,
 ) -> Result<ListPoliciesOutput, ::awsrt::error::SdkError<ListPoliciesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListPoliciesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListPoliciesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -598,15 +571,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListPoliciesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListPoliciesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPoliciesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPolicies`: `POST /` with the form body `Action=ListPolicies&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -628,11 +595,7 @@ pub(crate) fn parse_response(
         ListPoliciesError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &ListPoliciesInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ListPoliciesInput) {
     if let Some(value) = &v.scope {
         w.pair(&format!("{prefix}{}", "Scope"), value.as_str());
     }
@@ -700,9 +663,7 @@ impl ListPoliciesFluentBuilder {
 impl ListPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListPoliciesOutput, ListPoliciesError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPoliciesOutput, ListPoliciesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -719,24 +680,23 @@ impl ListPoliciesPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListPoliciesOutput, ListPoliciesError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListPoliciesOutput, ListPoliciesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListPoliciesPaginator {
@@ -758,9 +718,7 @@ impl ListPoliciesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::Policy, ::awsrt::error::SdkError<ListPoliciesError>>,
-    > {
+    ) -> Option<Result<crate::types::Policy, ::awsrt::error::SdkError<ListPoliciesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));

@@ -109,18 +109,14 @@ impl ListPoliciesGrantingServiceAccessInputBuilder {
     ) -> Result<ListPoliciesGrantingServiceAccessInput, ::awsrt::error::BuildError> {
         Ok(ListPoliciesGrantingServiceAccessInput {
             marker: self.marker,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `ListPoliciesGrantingServiceAccessInput`",
-                ))?,
-            service_namespaces: self
-                .service_namespaces
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_namespaces",
-                    "`service_namespaces` is required when building a `ListPoliciesGrantingServiceAccessInput`",
-                ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `ListPoliciesGrantingServiceAccessInput`",
+            ))?,
+            service_namespaces: self.service_namespaces.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_namespaces",
+                "`service_namespaces` is required when building a `ListPoliciesGrantingServiceAccessInput`",
+            ))?,
         })
     }
 }
@@ -129,10 +125,7 @@ impl ListPoliciesGrantingServiceAccessInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListPoliciesGrantingServiceAccessOutput,
-        ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-    > {
+    ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
         send(client.handle(), self).await
     }
 }
@@ -149,9 +142,7 @@ impl ListPoliciesGrantingServiceAccessInput {
 )]
 pub struct ListPoliciesGrantingServiceAccessOutput {
     /// A `ListPoliciesGrantingServiceAccess` object that contains details about the permissions policies attached to the specified identity (user, group, or role).
-    pub policies_granting_service_access: Vec<
-        crate::types::ListPoliciesGrantingServiceAccessEntry,
-    >,
+    pub policies_granting_service_access: Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>,
     /// A flag that indicates whether there are more items to return. If your results were truncated, you can make a subsequent pagination request using the `Marker` request parameter to retrieve more items. We recommend that you check `IsTruncated` after every call to ensure that you receive all your results.
     pub is_truncated: bool,
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
@@ -159,9 +150,9 @@ pub struct ListPoliciesGrantingServiceAccessOutput {
 }
 impl ListPoliciesGrantingServiceAccessOutput {
     /// A `ListPoliciesGrantingServiceAccess` object that contains details about the permissions policies attached to the specified identity (user, group, or role).
-    pub fn policies_granting_service_access(
-        &self,
-    ) -> &[crate::types::ListPoliciesGrantingServiceAccessEntry] {
+    pub fn policies_granting_service_access(&self) -> &[
+        crate::types::ListPoliciesGrantingServiceAccessEntry
+    ] {
         &self.policies_granting_service_access
     }
     /// A flag that indicates whether there are more items to return.
@@ -181,9 +172,9 @@ impl ListPoliciesGrantingServiceAccessOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListPoliciesGrantingServiceAccessOutputBuilder {
-    pub(crate) policies_granting_service_access: Option<
-        Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>,
-    >,
+    pub(
+        crate
+    ) policies_granting_service_access: Option<Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>>,
     pub(crate) is_truncated: Option<bool>,
     pub(crate) marker: Option<String>,
 }
@@ -248,12 +239,10 @@ impl ListPoliciesGrantingServiceAccessOutputBuilder {
         self,
     ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::BuildError> {
         Ok(ListPoliciesGrantingServiceAccessOutput {
-            policies_granting_service_access: self
-                .policies_granting_service_access
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policies_granting_service_access",
-                    "`policies_granting_service_access` is required when building a `ListPoliciesGrantingServiceAccessOutput`",
-                ))?,
+            policies_granting_service_access: self.policies_granting_service_access.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policies_granting_service_access",
+                "`policies_granting_service_access` is required when building a `ListPoliciesGrantingServiceAccessOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -277,21 +266,15 @@ impl ListPoliciesGrantingServiceAccessError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -337,8 +320,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPoliciesGrantingServiceAccessE
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListPoliciesGrantingServiceAccessError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListPoliciesGrantingServiceAccessError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -379,10 +361,7 @@ impl ListPoliciesGrantingServiceAccessFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListPoliciesGrantingServiceAccessOutput,
-        ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-    > {
+    ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -391,13 +370,7 @@ impl ListPoliciesGrantingServiceAccessFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListPoliciesGrantingServiceAccessOutput,
-            ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -414,10 +387,7 @@ impl ListPoliciesGrantingServiceAccessFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -447,10 +417,7 @@ impl ListPoliciesGrantingServiceAccessFluentBuilder<::awsrt::blocking::Blocking>
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListPoliciesGrantingServiceAccessOutput,
-        ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-    > {
+    ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -507,32 +474,25 @@ impl<M> ListPoliciesGrantingServiceAccessFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListPoliciesGrantingServiceAccessInput,
-) -> Result<
-    ListPoliciesGrantingServiceAccessOutput,
-    ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-> {
+) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListPoliciesGrantingServiceAccessFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListPoliciesGrantingServiceAccessFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for ListPoliciesGrantingServiceAccessFluentBuilder {
+impl ::awsrt::test_util::MockOperation for ListPoliciesGrantingServiceAccessFluentBuilder {
     const NAME: &'static str = "ListPoliciesGrantingServiceAccess";
     type Input = ListPoliciesGrantingServiceAccessInput;
     type Output = ListPoliciesGrantingServiceAccessOutput;
@@ -542,24 +502,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListPoliciesGrantingServiceAccessInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPoliciesGrantingServiceAccess`: `POST /` with the form body `Action=ListPoliciesGrantingServiceAccess&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListPoliciesGrantingServiceAccessInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListPoliciesGrantingServiceAccess",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListPoliciesGrantingServiceAccess", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -567,10 +518,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListPoliciesGrantingServiceAccessOutput,
-    ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>,
-> {
+) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::error::SdkError<ListPoliciesGrantingServiceAccessError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListPoliciesGrantingServiceAccessResult",
@@ -597,10 +545,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ServiceNamespaces"), "member", i
-                    + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ServiceNamespaces"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -609,9 +554,7 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListPoliciesGrantingServiceAccessOutput, ::awsrt::xml::XmlError> {
-    let mut f_policies_granting_service_access: Option<
-        Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>,
-    > = None;
+    let mut f_policies_granting_service_access: Option<Vec<crate::types::ListPoliciesGrantingServiceAccessEntry>> = None;
     let mut f_is_truncated: Option<bool> = None;
     let mut f_marker: Option<String> = None;
     for c in n.children() {
@@ -622,9 +565,7 @@ pub(crate) fn de_output(
                     for i in c.children() {
                         if i.name() == "member" {
                             list.push(
-                                crate::types::de_list_policies_granting_service_access_entry(
-                                    i,
-                                )?,
+                                crate::types::de_list_policies_granting_service_access_entry(i)?,
                             );
                         }
                     }
@@ -641,8 +582,7 @@ pub(crate) fn de_output(
         }
     }
     Ok(ListPoliciesGrantingServiceAccessOutput {
-        policies_granting_service_access: f_policies_granting_service_access
-            .unwrap_or_default(),
+        policies_granting_service_access: f_policies_granting_service_access.unwrap_or_default(),
         is_truncated: f_is_truncated.unwrap_or(false),
         marker: f_marker,
     })
@@ -651,10 +591,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_policies_that_allow_access_to_a_service() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_policies_that_allow_access_to_a_service() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListPoliciesGrantingServiceAccessInput::builder()
             .arn("arn:aws:iam::123456789012:user/ExampleUser01")
             .service_namespaces("iam")

@@ -107,12 +107,10 @@ impl ListPolicyVersionsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListPolicyVersionsInput, ::awsrt::error::BuildError> {
         Ok(ListPolicyVersionsInput {
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `ListPolicyVersionsInput`",
-                ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `ListPolicyVersionsInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -123,10 +121,7 @@ impl ListPolicyVersionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListPolicyVersionsOutput,
-        ::awsrt::error::SdkError<ListPolicyVersionsError>,
-    > {
+    ) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -185,10 +180,7 @@ impl ListPolicyVersionsOutputBuilder {
         self
     }
     /// Sets or clears the `Versions` member.
-    pub fn set_versions(
-        mut self,
-        input: Option<Vec<crate::types::PolicyVersion>>,
-    ) -> Self {
+    pub fn set_versions(mut self, input: Option<Vec<crate::types::PolicyVersion>>) -> Self {
         self.versions = input;
         self
     }
@@ -253,26 +245,18 @@ impl ListPolicyVersionsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -364,10 +348,7 @@ impl ListPolicyVersionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListPolicyVersionsOutput,
-        ::awsrt::error::SdkError<ListPolicyVersionsError>,
-    > {
+    ) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -376,13 +357,7 @@ impl ListPolicyVersionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListPolicyVersionsOutput,
-            ::awsrt::error::SdkError<ListPolicyVersionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -399,10 +374,7 @@ impl ListPolicyVersionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListPolicyVersionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -432,10 +404,7 @@ impl ListPolicyVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListPolicyVersionsOutput,
-        ::awsrt::error::SdkError<ListPolicyVersionsError>,
-    > {
+    ) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -491,25 +460,19 @@ impl<M> ListPolicyVersionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListPolicyVersionsInput,
-) -> Result<
-    ListPolicyVersionsOutput,
-    ::awsrt::error::SdkError<ListPolicyVersionsError>,
-> {
+) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListPolicyVersionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListPolicyVersionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -525,15 +488,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListPolicyVersionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListPolicyVersionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPolicyVersions`: `POST /` with the form body `Action=ListPolicyVersions&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -547,10 +504,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListPolicyVersionsOutput,
-    ::awsrt::error::SdkError<ListPolicyVersionsError>,
-> {
+) -> Result<ListPolicyVersionsOutput, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListPolicyVersionsResult",
@@ -642,27 +596,23 @@ impl ListPolicyVersionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListPolicyVersionsOutput,
-        ListPolicyVersionsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListPolicyVersionsOutput, ListPolicyVersionsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListPolicyVersionsPaginator {
@@ -677,22 +627,14 @@ impl ListPolicyVersionsPaginator {
 /// The items of [`ListPolicyVersionsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListPolicyVersionsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListPolicyVersionsOutput,
-        ListPolicyVersionsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListPolicyVersionsOutput, ListPolicyVersionsError>,
     buffer: ::std::collections::VecDeque<crate::types::PolicyVersion>,
 }
 impl ListPolicyVersionsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::PolicyVersion,
-            ::awsrt::error::SdkError<ListPolicyVersionsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::PolicyVersion, ::awsrt::error::SdkError<ListPolicyVersionsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -706,10 +648,7 @@ impl ListPolicyVersionsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::PolicyVersion>,
-        ::awsrt::error::SdkError<ListPolicyVersionsError>,
-    > {
+    ) -> Result<Vec<crate::types::PolicyVersion>, ::awsrt::error::SdkError<ListPolicyVersionsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -107,12 +107,10 @@ impl ListRolePoliciesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListRolePoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListRolePoliciesInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `ListRolePoliciesInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `ListRolePoliciesInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -123,10 +121,7 @@ impl ListRolePoliciesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListRolePoliciesOutput,
-        ::awsrt::error::SdkError<ListRolePoliciesError>,
-    > {
+    ) -> Result<ListRolePoliciesOutput, ::awsrt::error::SdkError<ListRolePoliciesError>> {
         send(client.handle(), self).await
     }
 }
@@ -226,12 +221,10 @@ impl ListRolePoliciesOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListRolePoliciesOutput, ::awsrt::error::BuildError> {
         Ok(ListRolePoliciesOutput {
-            policy_names: self
-                .policy_names
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_names",
-                    "`policy_names` is required when building a `ListRolePoliciesOutput`",
-                ))?,
+            policy_names: self.policy_names.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_names",
+                "`policy_names` is required when building a `ListRolePoliciesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -255,21 +248,15 @@ impl ListRolePoliciesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -356,10 +343,7 @@ impl ListRolePoliciesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListRolePoliciesOutput,
-        ::awsrt::error::SdkError<ListRolePoliciesError>,
-    > {
+    ) -> Result<ListRolePoliciesOutput, ::awsrt::error::SdkError<ListRolePoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -368,10 +352,7 @@ impl ListRolePoliciesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListRolePoliciesOutput, ::awsrt::error::SdkError<ListRolePoliciesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListRolePoliciesOutput, ::awsrt::error::SdkError<ListRolePoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,10 +369,7 @@ impl ListRolePoliciesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListRolePoliciesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListRolePoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -421,10 +399,7 @@ impl ListRolePoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListRolePoliciesOutput,
-        ::awsrt::error::SdkError<ListRolePoliciesError>,
-    > {
+    ) -> Result<ListRolePoliciesOutput, ::awsrt::error::SdkError<ListRolePoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -482,20 +457,17 @@ pub(crate) async fn send(
     input: ListRolePoliciesInput,
 ) -> Result<ListRolePoliciesOutput, ::awsrt::error::SdkError<ListRolePoliciesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListRolePoliciesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListRolePoliciesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -511,15 +483,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListRolePoliciesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListRolePoliciesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListRolePoliciesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListRolePolicies`: `POST /` with the form body `Action=ListRolePolicies&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -626,23 +592,22 @@ impl ListRolePoliciesPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListRolePoliciesOutput, ListRolePoliciesError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListRolePoliciesPaginator {

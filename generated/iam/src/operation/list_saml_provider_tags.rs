@@ -108,12 +108,10 @@ impl ListSamlProviderTagsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListSamlProviderTagsInput, ::awsrt::error::BuildError> {
         Ok(ListSamlProviderTagsInput {
-            saml_provider_arn: self
-                .saml_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "saml_provider_arn",
-                    "`saml_provider_arn` is required when building a `ListSamlProviderTagsInput`",
-                ))?,
+            saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "saml_provider_arn",
+                "`saml_provider_arn` is required when building a `ListSamlProviderTagsInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -124,10 +122,7 @@ impl ListSamlProviderTagsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSamlProviderTagsOutput,
-        ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-    > {
+    ) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
         send(client.handle(), self).await
     }
 }
@@ -225,16 +220,12 @@ impl ListSamlProviderTagsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListSamlProviderTagsOutput {
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `ListSamlProviderTagsOutput`",
-                ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `ListSamlProviderTagsOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -260,26 +251,18 @@ impl ListSamlProviderTagsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -371,10 +354,7 @@ impl ListSamlProviderTagsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSamlProviderTagsOutput,
-        ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-    > {
+    ) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -383,13 +363,7 @@ impl ListSamlProviderTagsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListSamlProviderTagsOutput,
-            ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -406,10 +380,7 @@ impl ListSamlProviderTagsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -439,10 +410,7 @@ impl ListSamlProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSamlProviderTagsOutput,
-        ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-    > {
+    ) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -498,25 +466,19 @@ impl<M> ListSamlProviderTagsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSamlProviderTagsInput,
-) -> Result<
-    ListSamlProviderTagsOutput,
-    ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-> {
+) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSamlProviderTagsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSamlProviderTagsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -532,15 +494,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSamlProviderTagsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSAMLProviderTags`: `POST /` with the form body `Action=ListSAMLProviderTags&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -554,10 +510,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListSamlProviderTagsOutput,
-    ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-> {
+) -> Result<ListSamlProviderTagsOutput, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListSAMLProviderTagsResult",
@@ -630,10 +583,7 @@ impl ListSamlProviderTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListSamlProviderTagsOutput,
-        ListSamlProviderTagsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListSamlProviderTagsOutput, ListSamlProviderTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -652,27 +602,23 @@ impl ListSamlProviderTagsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSamlProviderTagsOutput,
-        ListSamlProviderTagsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSamlProviderTagsOutput, ListSamlProviderTagsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSamlProviderTagsPaginator {
@@ -687,19 +633,14 @@ impl ListSamlProviderTagsPaginator {
 /// The items of [`ListSamlProviderTagsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSamlProviderTagsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSamlProviderTagsOutput,
-        ListSamlProviderTagsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSamlProviderTagsOutput, ListSamlProviderTagsError>,
     buffer: ::std::collections::VecDeque<crate::types::Tag>,
 }
 impl ListSamlProviderTagsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::Tag, ::awsrt::error::SdkError<ListSamlProviderTagsError>>,
-    > {
+    ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListSamlProviderTagsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -713,10 +654,7 @@ impl ListSamlProviderTagsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Tag>,
-        ::awsrt::error::SdkError<ListSamlProviderTagsError>,
-    > {
+    ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListSamlProviderTagsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

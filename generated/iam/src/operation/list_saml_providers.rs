@@ -40,10 +40,7 @@ impl ListSamlProvidersInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSamlProvidersOutput,
-        ::awsrt::error::SdkError<ListSamlProvidersError>,
-    > {
+    ) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
         send(client.handle(), self).await
     }
 }
@@ -82,10 +79,7 @@ pub struct ListSamlProvidersOutputBuilder {
 impl ListSamlProvidersOutputBuilder {
     /// Appends an item to the `SAMLProviderList` list.
     /// The list of SAML provider resource objects defined in IAM for this Amazon Web Services account.
-    pub fn saml_provider_list(
-        mut self,
-        input: crate::types::SamlProviderListEntry,
-    ) -> Self {
+    pub fn saml_provider_list(mut self, input: crate::types::SamlProviderListEntry) -> Self {
         self.saml_provider_list.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -98,9 +92,7 @@ impl ListSamlProvidersOutputBuilder {
         self
     }
     /// The `SAMLProviderList` member as currently set.
-    pub fn get_saml_provider_list(
-        &self,
-    ) -> &Option<Vec<crate::types::SamlProviderListEntry>> {
+    pub fn get_saml_provider_list(&self) -> &Option<Vec<crate::types::SamlProviderListEntry>> {
         &self.saml_provider_list
     }
     /// Builds the [`ListSamlProvidersOutput`].
@@ -126,16 +118,12 @@ impl ListSamlProvidersError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -217,10 +205,7 @@ impl ListSamlProvidersFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSamlProvidersOutput,
-        ::awsrt::error::SdkError<ListSamlProvidersError>,
-    > {
+    ) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -229,10 +214,7 @@ impl ListSamlProvidersFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -249,10 +231,7 @@ impl ListSamlProvidersFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSamlProvidersError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSamlProvidersError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -282,10 +261,7 @@ impl ListSamlProvidersFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSamlProvidersOutput,
-        ::awsrt::error::SdkError<ListSamlProvidersError>,
-    > {
+    ) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -300,19 +276,16 @@ pub(crate) async fn send(
     input: ListSamlProvidersInput,
 ) -> Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSamlProvidersFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSamlProvidersFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -328,15 +301,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSamlProvidersInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSamlProvidersError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSamlProvidersError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSAMLProviders`: `POST /` with the form body `Action=ListSAMLProviders&Version=2010-05-08&...`.
 pub(crate) fn ser_request(

@@ -105,16 +105,12 @@ impl ListServerCertificateTagsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListServerCertificateTagsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListServerCertificateTagsInput, ::awsrt::error::BuildError> {
         Ok(ListServerCertificateTagsInput {
-            server_certificate_name: self
-                .server_certificate_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_name",
-                    "`server_certificate_name` is required when building a `ListServerCertificateTagsInput`",
-                ))?,
+            server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_name",
+                "`server_certificate_name` is required when building a `ListServerCertificateTagsInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -125,10 +121,7 @@ impl ListServerCertificateTagsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListServerCertificateTagsOutput,
-        ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-    > {
+    ) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
         send(client.handle(), self).await
     }
 }
@@ -226,16 +219,12 @@ impl ListServerCertificateTagsOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::BuildError> {
         Ok(ListServerCertificateTagsOutput {
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `ListServerCertificateTagsOutput`",
-                ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `ListServerCertificateTagsOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -259,21 +248,15 @@ impl ListServerCertificateTagsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -360,10 +343,7 @@ impl ListServerCertificateTagsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListServerCertificateTagsOutput,
-        ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-    > {
+    ) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -372,13 +352,7 @@ impl ListServerCertificateTagsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListServerCertificateTagsOutput,
-            ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -395,10 +369,7 @@ impl ListServerCertificateTagsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -428,10 +399,7 @@ impl ListServerCertificateTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListServerCertificateTagsOutput,
-        ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-    > {
+    ) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -487,25 +455,19 @@ impl<M> ListServerCertificateTagsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListServerCertificateTagsInput,
-) -> Result<
-    ListServerCertificateTagsOutput,
-    ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-> {
+) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListServerCertificateTagsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListServerCertificateTagsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -521,24 +483,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListServerCertificateTagsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListServerCertificateTags`: `POST /` with the form body `Action=ListServerCertificateTags&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListServerCertificateTagsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListServerCertificateTags",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListServerCertificateTags", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -546,10 +499,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListServerCertificateTagsOutput,
-    ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-> {
+) -> Result<ListServerCertificateTagsOutput, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListServerCertificateTagsResult",
@@ -622,10 +572,7 @@ impl ListServerCertificateTagsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListServerCertificateTagsOutput,
-        ListServerCertificateTagsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListServerCertificateTagsOutput, ListServerCertificateTagsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -644,27 +591,23 @@ impl ListServerCertificateTagsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListServerCertificateTagsOutput,
-        ListServerCertificateTagsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListServerCertificateTagsOutput, ListServerCertificateTagsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListServerCertificateTagsPaginator {
@@ -679,22 +622,14 @@ impl ListServerCertificateTagsPaginator {
 /// The items of [`ListServerCertificateTagsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListServerCertificateTagsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListServerCertificateTagsOutput,
-        ListServerCertificateTagsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListServerCertificateTagsOutput, ListServerCertificateTagsError>,
     buffer: ::std::collections::VecDeque<crate::types::Tag>,
 }
 impl ListServerCertificateTagsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::Tag,
-            ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::Tag, ::awsrt::error::SdkError<ListServerCertificateTagsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -708,10 +643,7 @@ impl ListServerCertificateTagsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Tag>,
-        ::awsrt::error::SdkError<ListServerCertificateTagsError>,
-    > {
+    ) -> Result<Vec<crate::types::Tag>, ::awsrt::error::SdkError<ListServerCertificateTagsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

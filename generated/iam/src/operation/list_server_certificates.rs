@@ -113,10 +113,7 @@ impl ListServerCertificatesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListServerCertificatesOutput,
-        ::awsrt::error::SdkError<ListServerCertificatesError>,
-    > {
+    ) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
         send(client.handle(), self).await
     }
 }
@@ -141,9 +138,7 @@ pub struct ListServerCertificatesOutput {
 }
 impl ListServerCertificatesOutput {
     /// A list of server certificates.
-    pub fn server_certificate_metadata_list(
-        &self,
-    ) -> &[crate::types::ServerCertificateMetadata] {
+    pub fn server_certificate_metadata_list(&self) -> &[crate::types::ServerCertificateMetadata] {
         &self.server_certificate_metadata_list
     }
     /// A flag that indicates whether there are more items to return.
@@ -163,9 +158,9 @@ impl ListServerCertificatesOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListServerCertificatesOutputBuilder {
-    pub(crate) server_certificate_metadata_list: Option<
-        Vec<crate::types::ServerCertificateMetadata>,
-    >,
+    pub(
+        crate
+    ) server_certificate_metadata_list: Option<Vec<crate::types::ServerCertificateMetadata>>,
     pub(crate) is_truncated: Option<bool>,
     pub(crate) marker: Option<String>,
 }
@@ -226,16 +221,12 @@ impl ListServerCertificatesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListServerCertificatesOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListServerCertificatesOutput, ::awsrt::error::BuildError> {
         Ok(ListServerCertificatesOutput {
-            server_certificate_metadata_list: self
-                .server_certificate_metadata_list
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_metadata_list",
-                    "`server_certificate_metadata_list` is required when building a `ListServerCertificatesOutput`",
-                ))?,
+            server_certificate_metadata_list: self.server_certificate_metadata_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_metadata_list",
+                "`server_certificate_metadata_list` is required when building a `ListServerCertificatesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -257,16 +248,12 @@ impl ListServerCertificatesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -348,10 +335,7 @@ impl ListServerCertificatesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListServerCertificatesOutput,
-        ::awsrt::error::SdkError<ListServerCertificatesError>,
-    > {
+    ) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -360,13 +344,7 @@ impl ListServerCertificatesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListServerCertificatesOutput,
-            ::awsrt::error::SdkError<ListServerCertificatesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -383,10 +361,7 @@ impl ListServerCertificatesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListServerCertificatesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListServerCertificatesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -416,10 +391,7 @@ impl ListServerCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListServerCertificatesOutput,
-        ::awsrt::error::SdkError<ListServerCertificatesError>,
-    > {
+    ) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -474,25 +446,19 @@ impl<M> ListServerCertificatesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListServerCertificatesInput,
-) -> Result<
-    ListServerCertificatesOutput,
-    ::awsrt::error::SdkError<ListServerCertificatesError>,
-> {
+) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListServerCertificatesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListServerCertificatesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -508,15 +474,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListServerCertificatesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListServerCertificatesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListServerCertificatesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListServerCertificates`: `POST /` with the form body `Action=ListServerCertificates&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -530,10 +490,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListServerCertificatesOutput,
-    ::awsrt::error::SdkError<ListServerCertificatesError>,
-> {
+) -> Result<ListServerCertificatesOutput, ::awsrt::error::SdkError<ListServerCertificatesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListServerCertificatesResult",
@@ -559,9 +516,7 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListServerCertificatesOutput, ::awsrt::xml::XmlError> {
-    let mut f_server_certificate_metadata_list: Option<
-        Vec<crate::types::ServerCertificateMetadata>,
-    > = None;
+    let mut f_server_certificate_metadata_list: Option<Vec<crate::types::ServerCertificateMetadata>> = None;
     let mut f_is_truncated: Option<bool> = None;
     let mut f_marker: Option<String> = None;
     for c in n.children() {
@@ -587,8 +542,7 @@ pub(crate) fn de_output(
         }
     }
     Ok(ListServerCertificatesOutput {
-        server_certificate_metadata_list: f_server_certificate_metadata_list
-            .unwrap_or_default(),
+        server_certificate_metadata_list: f_server_certificate_metadata_list.unwrap_or_default(),
         is_truncated: f_is_truncated.unwrap_or(false),
         marker: f_marker,
     })
@@ -608,10 +562,7 @@ impl ListServerCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListServerCertificatesOutput,
-        ListServerCertificatesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListServerCertificatesOutput, ListServerCertificatesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -630,25 +581,23 @@ impl ListServerCertificatesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListServerCertificatesOutput,
-        ListServerCertificatesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListServerCertificatesOutput, ListServerCertificatesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListServerCertificatesPaginator {
@@ -663,22 +612,14 @@ impl ListServerCertificatesPaginator {
 /// The items of [`ListServerCertificatesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListServerCertificatesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListServerCertificatesOutput,
-        ListServerCertificatesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListServerCertificatesOutput, ListServerCertificatesError>,
     buffer: ::std::collections::VecDeque<crate::types::ServerCertificateMetadata>,
 }
 impl ListServerCertificatesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::ServerCertificateMetadata,
-            ::awsrt::error::SdkError<ListServerCertificatesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::ServerCertificateMetadata, ::awsrt::error::SdkError<ListServerCertificatesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -692,10 +633,7 @@ impl ListServerCertificatesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::ServerCertificateMetadata>,
-        ::awsrt::error::SdkError<ListServerCertificatesError>,
-    > {
+    ) -> Result<Vec<crate::types::ServerCertificateMetadata>, ::awsrt::error::SdkError<ListServerCertificatesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

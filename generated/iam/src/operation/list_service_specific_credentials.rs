@@ -89,10 +89,7 @@ impl ListServiceSpecificCredentialsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListServiceSpecificCredentialsOutput,
-        ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-    > {
+    ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
         send(client.handle(), self).await
     }
 }
@@ -109,15 +106,13 @@ impl ListServiceSpecificCredentialsInput {
 )]
 pub struct ListServiceSpecificCredentialsOutput {
     /// A list of structures that each contain details about a service-specific credential.
-    pub service_specific_credentials: Option<
-        Vec<crate::types::ServiceSpecificCredentialMetadata>,
-    >,
+    pub service_specific_credentials: Option<Vec<crate::types::ServiceSpecificCredentialMetadata>>,
 }
 impl ListServiceSpecificCredentialsOutput {
     /// A list of structures that each contain details about a service-specific credential.
-    pub fn service_specific_credentials(
-        &self,
-    ) -> &[crate::types::ServiceSpecificCredentialMetadata] {
+    pub fn service_specific_credentials(&self) -> &[
+        crate::types::ServiceSpecificCredentialMetadata
+    ] {
         self.service_specific_credentials.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListServiceSpecificCredentialsOutput`].
@@ -129,9 +124,9 @@ impl ListServiceSpecificCredentialsOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListServiceSpecificCredentialsOutputBuilder {
-    pub(crate) service_specific_credentials: Option<
-        Vec<crate::types::ServiceSpecificCredentialMetadata>,
-    >,
+    pub(
+        crate
+    ) service_specific_credentials: Option<Vec<crate::types::ServiceSpecificCredentialMetadata>>,
 }
 impl ListServiceSpecificCredentialsOutputBuilder {
     /// Appends an item to the `ServiceSpecificCredentials` list.
@@ -182,22 +177,15 @@ impl ListServiceSpecificCredentialsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotSupportedService" => {
-                    Self::ServiceNotSupportedException(
-                        crate::types::de_service_not_supported_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "NotSupportedService" => Self::ServiceNotSupportedException(
+                crate::types::de_service_not_supported_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -243,8 +231,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListServiceSpecificCredentialsErro
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListServiceSpecificCredentialsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListServiceSpecificCredentialsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -285,10 +272,7 @@ impl ListServiceSpecificCredentialsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListServiceSpecificCredentialsOutput,
-        ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-    > {
+    ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -297,13 +281,7 @@ impl ListServiceSpecificCredentialsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListServiceSpecificCredentialsOutput,
-            ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -320,10 +298,7 @@ impl ListServiceSpecificCredentialsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -353,10 +328,7 @@ impl ListServiceSpecificCredentialsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListServiceSpecificCredentialsOutput,
-        ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-    > {
+    ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -397,25 +369,19 @@ impl<M> ListServiceSpecificCredentialsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListServiceSpecificCredentialsInput,
-) -> Result<
-    ListServiceSpecificCredentialsOutput,
-    ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-> {
+) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListServiceSpecificCredentialsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListServiceSpecificCredentialsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -431,24 +397,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListServiceSpecificCredentialsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListServiceSpecificCredentials`: `POST /` with the form body `Action=ListServiceSpecificCredentials&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ListServiceSpecificCredentialsInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListServiceSpecificCredentials",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListServiceSpecificCredentials", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -456,10 +413,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListServiceSpecificCredentialsOutput,
-    ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>,
-> {
+) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::error::SdkError<ListServiceSpecificCredentialsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListServiceSpecificCredentialsResult",
@@ -482,18 +436,14 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ListServiceSpecificCredentialsOutput, ::awsrt::xml::XmlError> {
-    let mut f_service_specific_credentials: Option<
-        Vec<crate::types::ServiceSpecificCredentialMetadata>,
-    > = None;
+    let mut f_service_specific_credentials: Option<Vec<crate::types::ServiceSpecificCredentialMetadata>> = None;
     for c in n.children() {
         if c.name() == "ServiceSpecificCredentials" {
             f_service_specific_credentials = Some({
                 let mut list = Vec::new();
                 for i in c.children() {
                     if i.name() == "member" {
-                        list.push(
-                            crate::types::de_service_specific_credential_metadata(i)?,
-                        );
+                        list.push(crate::types::de_service_specific_credential_metadata(i)?);
                     }
                 }
                 list

@@ -113,10 +113,7 @@ impl ListSigningCertificatesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSigningCertificatesOutput,
-        ::awsrt::error::SdkError<ListSigningCertificatesError>,
-    > {
+    ) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
         send(client.handle(), self).await
     }
 }
@@ -217,16 +214,12 @@ impl ListSigningCertificatesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSigningCertificatesOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSigningCertificatesOutput, ::awsrt::error::BuildError> {
         Ok(ListSigningCertificatesOutput {
-            certificates: self
-                .certificates
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificates",
-                    "`certificates` is required when building a `ListSigningCertificatesOutput`",
-                ))?,
+            certificates: self.certificates.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificates",
+                "`certificates` is required when building a `ListSigningCertificatesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -250,21 +243,15 @@ impl ListSigningCertificatesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -351,10 +338,7 @@ impl ListSigningCertificatesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSigningCertificatesOutput,
-        ::awsrt::error::SdkError<ListSigningCertificatesError>,
-    > {
+    ) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -363,13 +347,7 @@ impl ListSigningCertificatesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListSigningCertificatesOutput,
-            ::awsrt::error::SdkError<ListSigningCertificatesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -386,10 +364,7 @@ impl ListSigningCertificatesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSigningCertificatesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -419,10 +394,7 @@ impl ListSigningCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSigningCertificatesOutput,
-        ::awsrt::error::SdkError<ListSigningCertificatesError>,
-    > {
+    ) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -477,25 +449,19 @@ impl<M> ListSigningCertificatesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSigningCertificatesInput,
-) -> Result<
-    ListSigningCertificatesOutput,
-    ::awsrt::error::SdkError<ListSigningCertificatesError>,
-> {
+) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSigningCertificatesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSigningCertificatesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -511,15 +477,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSigningCertificatesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSigningCertificatesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSigningCertificates`: `POST /` with the form body `Action=ListSigningCertificates&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -533,10 +493,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListSigningCertificatesOutput,
-    ::awsrt::error::SdkError<ListSigningCertificatesError>,
-> {
+) -> Result<ListSigningCertificatesOutput, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListSigningCertificatesResult",
@@ -608,10 +565,7 @@ impl ListSigningCertificatesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListSigningCertificatesOutput,
-        ListSigningCertificatesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListSigningCertificatesOutput, ListSigningCertificatesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -630,25 +584,23 @@ impl ListSigningCertificatesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSigningCertificatesOutput,
-        ListSigningCertificatesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSigningCertificatesOutput, ListSigningCertificatesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSigningCertificatesPaginator {
@@ -663,22 +615,14 @@ impl ListSigningCertificatesPaginator {
 /// The items of [`ListSigningCertificatesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSigningCertificatesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSigningCertificatesOutput,
-        ListSigningCertificatesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSigningCertificatesOutput, ListSigningCertificatesError>,
     buffer: ::std::collections::VecDeque<crate::types::SigningCertificate>,
 }
 impl ListSigningCertificatesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::SigningCertificate,
-            ::awsrt::error::SdkError<ListSigningCertificatesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::SigningCertificate, ::awsrt::error::SdkError<ListSigningCertificatesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -692,10 +636,7 @@ impl ListSigningCertificatesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::SigningCertificate>,
-        ::awsrt::error::SdkError<ListSigningCertificatesError>,
-    > {
+    ) -> Result<Vec<crate::types::SigningCertificate>, ::awsrt::error::SdkError<ListSigningCertificatesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -707,10 +648,7 @@ impl ListSigningCertificatesItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_signing_certificates_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_signing_certificates_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListSigningCertificatesInput::builder().user_name("Bob").build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -113,10 +113,7 @@ impl ListSshPublicKeysInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSshPublicKeysOutput,
-        ::awsrt::error::SdkError<ListSshPublicKeysError>,
-    > {
+    ) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
         send(client.handle(), self).await
     }
 }
@@ -182,9 +179,7 @@ impl ListSshPublicKeysOutputBuilder {
         self
     }
     /// The `SSHPublicKeys` member as currently set.
-    pub fn get_ssh_public_keys(
-        &self,
-    ) -> &Option<Vec<crate::types::SshPublicKeyMetadata>> {
+    pub fn get_ssh_public_keys(&self) -> &Option<Vec<crate::types::SshPublicKeyMetadata>> {
         &self.ssh_public_keys
     }
     /// A flag that indicates whether there are more items to return.
@@ -240,16 +235,12 @@ impl ListSshPublicKeysError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -331,10 +322,7 @@ impl ListSshPublicKeysFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSshPublicKeysOutput,
-        ::awsrt::error::SdkError<ListSshPublicKeysError>,
-    > {
+    ) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -343,10 +331,7 @@ impl ListSshPublicKeysFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -363,10 +348,7 @@ impl ListSshPublicKeysFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSshPublicKeysError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -396,10 +378,7 @@ impl ListSshPublicKeysFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSshPublicKeysOutput,
-        ::awsrt::error::SdkError<ListSshPublicKeysError>,
-    > {
+    ) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -456,20 +435,17 @@ pub(crate) async fn send(
     input: ListSshPublicKeysInput,
 ) -> Result<ListSshPublicKeysOutput, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSshPublicKeysFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSshPublicKeysFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -485,15 +461,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSshPublicKeysInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSshPublicKeysError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSSHPublicKeys`: `POST /` with the form body `Action=ListSSHPublicKeys&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -598,25 +568,23 @@ impl ListSshPublicKeysPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSshPublicKeysOutput,
-        ListSshPublicKeysError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSshPublicKeysOutput, ListSshPublicKeysError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSshPublicKeysPaginator {
@@ -631,22 +599,14 @@ impl ListSshPublicKeysPaginator {
 /// The items of [`ListSshPublicKeysPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSshPublicKeysItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSshPublicKeysOutput,
-        ListSshPublicKeysError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSshPublicKeysOutput, ListSshPublicKeysError>,
     buffer: ::std::collections::VecDeque<crate::types::SshPublicKeyMetadata>,
 }
 impl ListSshPublicKeysItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::SshPublicKeyMetadata,
-            ::awsrt::error::SdkError<ListSshPublicKeysError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::SshPublicKeyMetadata, ::awsrt::error::SdkError<ListSshPublicKeysError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -660,10 +620,7 @@ impl ListSshPublicKeysItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::SshPublicKeyMetadata>,
-        ::awsrt::error::SdkError<ListSshPublicKeysError>,
-    > {
+    ) -> Result<Vec<crate::types::SshPublicKeyMetadata>, ::awsrt::error::SdkError<ListSshPublicKeysError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -107,12 +107,10 @@ impl ListUserPoliciesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListUserPoliciesInput, ::awsrt::error::BuildError> {
         Ok(ListUserPoliciesInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `ListUserPoliciesInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `ListUserPoliciesInput`",
+            ))?,
             marker: self.marker,
             max_items: self.max_items,
         })
@@ -123,10 +121,7 @@ impl ListUserPoliciesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListUserPoliciesOutput,
-        ::awsrt::error::SdkError<ListUserPoliciesError>,
-    > {
+    ) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
         send(client.handle(), self).await
     }
 }
@@ -226,12 +221,10 @@ impl ListUserPoliciesOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListUserPoliciesOutput, ::awsrt::error::BuildError> {
         Ok(ListUserPoliciesOutput {
-            policy_names: self
-                .policy_names
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_names",
-                    "`policy_names` is required when building a `ListUserPoliciesOutput`",
-                ))?,
+            policy_names: self.policy_names.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_names",
+                "`policy_names` is required when building a `ListUserPoliciesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -255,21 +248,15 @@ impl ListUserPoliciesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -356,10 +343,7 @@ impl ListUserPoliciesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListUserPoliciesOutput,
-        ::awsrt::error::SdkError<ListUserPoliciesError>,
-    > {
+    ) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -368,10 +352,7 @@ impl ListUserPoliciesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,10 +369,7 @@ impl ListUserPoliciesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListUserPoliciesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListUserPoliciesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -421,10 +399,7 @@ impl ListUserPoliciesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListUserPoliciesOutput,
-        ::awsrt::error::SdkError<ListUserPoliciesError>,
-    > {
+    ) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -482,20 +457,17 @@ pub(crate) async fn send(
     input: ListUserPoliciesInput,
 ) -> Result<ListUserPoliciesOutput, ::awsrt::error::SdkError<ListUserPoliciesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListUserPoliciesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListUserPoliciesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -511,15 +483,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListUserPoliciesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListUserPoliciesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListUserPoliciesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListUserPolicies`: `POST /` with the form body `Action=ListUserPolicies&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -626,23 +592,22 @@ impl ListUserPoliciesPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListUserPoliciesOutput, ListUserPoliciesError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListUserPoliciesPaginator {

@@ -117,10 +117,7 @@ impl ListVirtualMfaDevicesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListVirtualMfaDevicesOutput,
-        ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-    > {
+    ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
         send(client.handle(), self).await
     }
 }
@@ -186,9 +183,7 @@ impl ListVirtualMfaDevicesOutputBuilder {
         self
     }
     /// The `VirtualMFADevices` member as currently set.
-    pub fn get_virtual_mfa_devices(
-        &self,
-    ) -> &Option<Vec<crate::types::VirtualMfaDevice>> {
+    pub fn get_virtual_mfa_devices(&self) -> &Option<Vec<crate::types::VirtualMfaDevice>> {
         &self.virtual_mfa_devices
     }
     /// A flag that indicates whether there are more items to return.
@@ -224,16 +219,12 @@ impl ListVirtualMfaDevicesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::BuildError> {
         Ok(ListVirtualMfaDevicesOutput {
-            virtual_mfa_devices: self
-                .virtual_mfa_devices
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "virtual_mfa_devices",
-                    "`virtual_mfa_devices` is required when building a `ListVirtualMfaDevicesOutput`",
-                ))?,
+            virtual_mfa_devices: self.virtual_mfa_devices.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "virtual_mfa_devices",
+                "`virtual_mfa_devices` is required when building a `ListVirtualMfaDevicesOutput`",
+            ))?,
             is_truncated: self.is_truncated.unwrap_or(false),
             marker: self.marker,
         })
@@ -329,10 +320,7 @@ impl ListVirtualMfaDevicesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListVirtualMfaDevicesOutput,
-        ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-    > {
+    ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -341,13 +329,7 @@ impl ListVirtualMfaDevicesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListVirtualMfaDevicesOutput,
-            ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,10 +346,7 @@ impl ListVirtualMfaDevicesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -397,10 +376,7 @@ impl ListVirtualMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListVirtualMfaDevicesOutput,
-        ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-    > {
+    ) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -461,25 +437,19 @@ impl<M> ListVirtualMfaDevicesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListVirtualMfaDevicesInput,
-) -> Result<
-    ListVirtualMfaDevicesOutput,
-    ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-> {
+) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListVirtualMfaDevicesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListVirtualMfaDevicesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -495,15 +465,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListVirtualMfaDevicesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListVirtualMFADevices`: `POST /` with the form body `Action=ListVirtualMFADevices&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -517,10 +481,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListVirtualMfaDevicesOutput,
-    ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-> {
+) -> Result<ListVirtualMfaDevicesOutput, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListVirtualMFADevicesResult",
@@ -592,10 +553,7 @@ impl ListVirtualMfaDevicesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListVirtualMfaDevicesOutput,
-        ListVirtualMfaDevicesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -614,25 +572,23 @@ impl ListVirtualMfaDevicesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListVirtualMfaDevicesOutput,
-        ListVirtualMfaDevicesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListVirtualMfaDevicesPaginator {
@@ -647,22 +603,14 @@ impl ListVirtualMfaDevicesPaginator {
 /// The items of [`ListVirtualMfaDevicesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListVirtualMfaDevicesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListVirtualMfaDevicesOutput,
-        ListVirtualMfaDevicesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListVirtualMfaDevicesOutput, ListVirtualMfaDevicesError>,
     buffer: ::std::collections::VecDeque<crate::types::VirtualMfaDevice>,
 }
 impl ListVirtualMfaDevicesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::VirtualMfaDevice,
-            ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::VirtualMfaDevice, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -676,10 +624,7 @@ impl ListVirtualMfaDevicesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::VirtualMfaDevice>,
-        ::awsrt::error::SdkError<ListVirtualMfaDevicesError>,
-    > {
+    ) -> Result<Vec<crate::types::VirtualMfaDevice>, ::awsrt::error::SdkError<ListVirtualMfaDevicesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);
@@ -691,10 +636,7 @@ impl ListVirtualMfaDevicesItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_virtual_mfa_devices() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_virtual_mfa_devices() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListVirtualMfaDevicesInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -85,22 +85,16 @@ impl PutRolePermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutRolePermissionsBoundaryInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutRolePermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(PutRolePermissionsBoundaryInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `PutRolePermissionsBoundaryInput`",
-                ))?,
-            permissions_boundary: self
-                .permissions_boundary
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "permissions_boundary",
-                    "`permissions_boundary` is required when building a `PutRolePermissionsBoundaryInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `PutRolePermissionsBoundaryInput`",
+            ))?,
+            permissions_boundary: self.permissions_boundary.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "permissions_boundary",
+                "`permissions_boundary` is required when building a `PutRolePermissionsBoundaryInput`",
+            ))?,
         })
     }
 }
@@ -109,10 +103,7 @@ impl PutRolePermissionsBoundaryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutRolePermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
         send(client.handle(), self).await
     }
 }
@@ -141,8 +132,7 @@ pub struct PutRolePermissionsBoundaryOutputBuilder {}
 impl PutRolePermissionsBoundaryOutputBuilder {
     /// Builds the [`PutRolePermissionsBoundaryOutput`].
     pub fn build(self) -> PutRolePermissionsBoundaryOutput {
-        PutRolePermissionsBoundaryOutput {
-        }
+        PutRolePermissionsBoundaryOutput {}
     }
 }
 /// The errors `PutRolePermissionsBoundary` can return: one variant per modeled error, plus `Unhandled`.
@@ -169,38 +159,24 @@ impl PutRolePermissionsBoundaryError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PolicyNotAttachable" => {
-                    Self::PolicyNotAttachableException(
-                        crate::types::de_policy_not_attachable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnmodifiableEntity" => {
-                    Self::UnmodifiableEntityException(
-                        crate::types::de_unmodifiable_entity_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "PolicyNotAttachable" => Self::PolicyNotAttachableException(
+                crate::types::de_policy_not_attachable_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            "UnmodifiableEntity" => Self::UnmodifiableEntityException(
+                crate::types::de_unmodifiable_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -261,8 +237,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutRolePermissionsBoundaryError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutRolePermissionsBoundaryError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutRolePermissionsBoundaryError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -303,10 +278,7 @@ impl PutRolePermissionsBoundaryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutRolePermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -315,13 +287,7 @@ impl PutRolePermissionsBoundaryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutRolePermissionsBoundaryOutput,
-            ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -338,10 +304,7 @@ impl PutRolePermissionsBoundaryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -371,10 +334,7 @@ impl PutRolePermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutRolePermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-    > {
+    ) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -417,25 +377,19 @@ impl<M> PutRolePermissionsBoundaryFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutRolePermissionsBoundaryInput,
-) -> Result<
-    PutRolePermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-> {
+) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutRolePermissionsBoundaryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutRolePermissionsBoundaryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -451,24 +405,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutRolePermissionsBoundaryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutRolePermissionsBoundary`: `POST /` with the form body `Action=PutRolePermissionsBoundary&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &PutRolePermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "PutRolePermissionsBoundary",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("PutRolePermissionsBoundary", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -476,10 +421,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutRolePermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>,
-> {
+) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::error::SdkError<PutRolePermissionsBoundaryError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "PutRolePermissionsBoundaryResult",
@@ -504,6 +446,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutRolePermissionsBoundaryOutput, ::awsrt::xml::XmlError> {
-    Ok(PutRolePermissionsBoundaryOutput {
-    })
+    Ok(PutRolePermissionsBoundaryOutput {})
 }

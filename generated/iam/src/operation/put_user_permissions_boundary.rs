@@ -85,22 +85,16 @@ impl PutUserPermissionsBoundaryInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutUserPermissionsBoundaryInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutUserPermissionsBoundaryInput, ::awsrt::error::BuildError> {
         Ok(PutUserPermissionsBoundaryInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `PutUserPermissionsBoundaryInput`",
-                ))?,
-            permissions_boundary: self
-                .permissions_boundary
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "permissions_boundary",
-                    "`permissions_boundary` is required when building a `PutUserPermissionsBoundaryInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `PutUserPermissionsBoundaryInput`",
+            ))?,
+            permissions_boundary: self.permissions_boundary.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "permissions_boundary",
+                "`permissions_boundary` is required when building a `PutUserPermissionsBoundaryInput`",
+            ))?,
         })
     }
 }
@@ -109,10 +103,7 @@ impl PutUserPermissionsBoundaryInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutUserPermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
         send(client.handle(), self).await
     }
 }
@@ -141,8 +132,7 @@ pub struct PutUserPermissionsBoundaryOutputBuilder {}
 impl PutUserPermissionsBoundaryOutputBuilder {
     /// Builds the [`PutUserPermissionsBoundaryOutput`].
     pub fn build(self) -> PutUserPermissionsBoundaryOutput {
-        PutUserPermissionsBoundaryOutput {
-        }
+        PutUserPermissionsBoundaryOutput {}
     }
 }
 /// The errors `PutUserPermissionsBoundary` can return: one variant per modeled error, plus `Unhandled`.
@@ -167,32 +157,21 @@ impl PutUserPermissionsBoundaryError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PolicyNotAttachable" => {
-                    Self::PolicyNotAttachableException(
-                        crate::types::de_policy_not_attachable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "PolicyNotAttachable" => Self::PolicyNotAttachableException(
+                crate::types::de_policy_not_attachable_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -248,8 +227,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutUserPermissionsBoundaryError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutUserPermissionsBoundaryError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutUserPermissionsBoundaryError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -290,10 +268,7 @@ impl PutUserPermissionsBoundaryFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutUserPermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -302,13 +277,7 @@ impl PutUserPermissionsBoundaryFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutUserPermissionsBoundaryOutput,
-            ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -325,10 +294,7 @@ impl PutUserPermissionsBoundaryFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -358,10 +324,7 @@ impl PutUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutUserPermissionsBoundaryOutput,
-        ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-    > {
+    ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -404,25 +367,19 @@ impl<M> PutUserPermissionsBoundaryFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutUserPermissionsBoundaryInput,
-) -> Result<
-    PutUserPermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-> {
+) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutUserPermissionsBoundaryFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutUserPermissionsBoundaryFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -438,24 +395,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutUserPermissionsBoundaryInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutUserPermissionsBoundary`: `POST /` with the form body `Action=PutUserPermissionsBoundary&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &PutUserPermissionsBoundaryInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "PutUserPermissionsBoundary",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("PutUserPermissionsBoundary", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -463,10 +411,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutUserPermissionsBoundaryOutput,
-    ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
-> {
+) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "PutUserPermissionsBoundaryResult",
@@ -491,6 +436,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<PutUserPermissionsBoundaryOutput, ::awsrt::xml::XmlError> {
-    Ok(PutUserPermissionsBoundaryOutput {
-    })
+    Ok(PutUserPermissionsBoundaryOutput {})
 }

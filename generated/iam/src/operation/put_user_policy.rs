@@ -117,24 +117,18 @@ impl PutUserPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutUserPolicyInput, ::awsrt::error::BuildError> {
         Ok(PutUserPolicyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `PutUserPolicyInput`",
-                ))?,
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `PutUserPolicyInput`",
-                ))?,
-            policy_document: self
-                .policy_document
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_document",
-                    "`policy_document` is required when building a `PutUserPolicyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `PutUserPolicyInput`",
+            ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `PutUserPolicyInput`",
+            ))?,
+            policy_document: self.policy_document.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_document",
+                "`policy_document` is required when building a `PutUserPolicyInput`",
+            ))?,
         })
     }
 }
@@ -182,9 +176,7 @@ pub enum PutUserPolicyError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
     NoSuchEntityException(crate::types::error::NoSuchEntityException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
@@ -199,32 +191,21 @@ impl PutUserPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -330,10 +311,7 @@ impl PutUserPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -350,10 +328,7 @@ impl PutUserPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutUserPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutUserPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -381,9 +356,7 @@ impl PutUserPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>> {
+    pub fn send(self) -> Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -443,20 +416,17 @@ pub(crate) async fn send(
     input: PutUserPolicyInput,
 ) -> Result<PutUserPolicyOutput, ::awsrt::error::SdkError<PutUserPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutUserPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutUserPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -472,15 +442,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutUserPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutUserPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutUserPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutUserPolicy`: `POST /` with the form body `Action=PutUserPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -502,11 +466,7 @@ pub(crate) fn parse_response(
         PutUserPolicyError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &PutUserPolicyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PutUserPolicyInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
@@ -529,10 +489,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_attach_a_policy_to_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_attach_a_policy_to_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutUserPolicyInput::builder()
             .user_name("Bob")
             .policy_name("AllAccessPolicy")

@@ -87,23 +87,16 @@ impl RemoveClientIdFromOpenIdConnectProviderInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        RemoveClientIdFromOpenIdConnectProviderInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<RemoveClientIdFromOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(RemoveClientIdFromOpenIdConnectProviderInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `RemoveClientIdFromOpenIdConnectProviderInput`",
-                ))?,
-            client_id: self
-                .client_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_id",
-                    "`client_id` is required when building a `RemoveClientIdFromOpenIdConnectProviderInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `RemoveClientIdFromOpenIdConnectProviderInput`",
+            ))?,
+            client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_id",
+                "`client_id` is required when building a `RemoveClientIdFromOpenIdConnectProviderInput`",
+            ))?,
         })
     }
 }
@@ -112,10 +105,7 @@ impl RemoveClientIdFromOpenIdConnectProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RemoveClientIdFromOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-    > {
+    ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -144,8 +134,7 @@ pub struct RemoveClientIdFromOpenIdConnectProviderOutputBuilder {}
 impl RemoveClientIdFromOpenIdConnectProviderOutputBuilder {
     /// Builds the [`RemoveClientIdFromOpenIdConnectProviderOutput`].
     pub fn build(self) -> RemoveClientIdFromOpenIdConnectProviderOutput {
-        RemoveClientIdFromOpenIdConnectProviderOutput {
-        }
+        RemoveClientIdFromOpenIdConnectProviderOutput {}
     }
 }
 /// The errors `RemoveClientIDFromOpenIDConnectProvider` can return: one variant per modeled error, plus `Unhandled`.
@@ -168,26 +157,18 @@ impl RemoveClientIdFromOpenIdConnectProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -231,16 +212,14 @@ impl RemoveClientIdFromOpenIdConnectProviderError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for RemoveClientIdFromOpenIdConnectProviderError {
+impl ::awsrt::error::ProvideErrorMetadata for RemoveClientIdFromOpenIdConnectProviderError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         RemoveClientIdFromOpenIdConnectProviderError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for RemoveClientIdFromOpenIdConnectProviderError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for RemoveClientIdFromOpenIdConnectProviderError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -260,9 +239,7 @@ impl ::std::error::Error for RemoveClientIdFromOpenIdConnectProviderError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct RemoveClientIdFromOpenIdConnectProviderFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct RemoveClientIdFromOpenIdConnectProviderFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: RemoveClientIdFromOpenIdConnectProviderInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -283,10 +260,7 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RemoveClientIdFromOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-    > {
+    ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -295,13 +269,7 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            RemoveClientIdFromOpenIdConnectProviderOutput,
-            ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -318,10 +286,7 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -330,9 +295,7 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::remove_client_id_from_open_id_connect_provider`](crate::blocking::Client::remove_client_id_from_open_id_connect_provider) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: RemoveClientIdFromOpenIdConnectProviderFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: RemoveClientIdFromOpenIdConnectProviderFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -353,10 +316,7 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blo
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RemoveClientIdFromOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-    > {
+    ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -399,32 +359,25 @@ impl<M> RemoveClientIdFromOpenIdConnectProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveClientIdFromOpenIdConnectProviderInput,
-) -> Result<
-    RemoveClientIdFromOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-> {
+) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RemoveClientIdFromOpenIdConnectProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RemoveClientIdFromOpenIdConnectProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
+impl ::awsrt::test_util::MockOperation for RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
     const NAME: &'static str = "RemoveClientIDFromOpenIDConnectProvider";
     type Input = RemoveClientIdFromOpenIdConnectProviderInput;
     type Output = RemoveClientIdFromOpenIdConnectProviderOutput;
@@ -434,15 +387,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveClientIdFromOpenIdConnectProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveClientIDFromOpenIDConnectProvider`: `POST /` with the form body `Action=RemoveClientIDFromOpenIDConnectProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -459,10 +406,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    RemoveClientIdFromOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
-> {
+) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "RemoveClientIDFromOpenIDConnectProviderResult",
@@ -487,6 +431,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RemoveClientIdFromOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {
-    Ok(RemoveClientIdFromOpenIdConnectProviderOutput {
-    })
+    Ok(RemoveClientIdFromOpenIdConnectProviderOutput {})
 }

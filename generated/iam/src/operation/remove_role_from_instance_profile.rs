@@ -85,22 +85,16 @@ impl RemoveRoleFromInstanceProfileInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<RemoveRoleFromInstanceProfileInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<RemoveRoleFromInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(RemoveRoleFromInstanceProfileInput {
-            instance_profile_name: self
-                .instance_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_name",
-                    "`instance_profile_name` is required when building a `RemoveRoleFromInstanceProfileInput`",
-                ))?,
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `RemoveRoleFromInstanceProfileInput`",
-                ))?,
+            instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_name",
+                "`instance_profile_name` is required when building a `RemoveRoleFromInstanceProfileInput`",
+            ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `RemoveRoleFromInstanceProfileInput`",
+            ))?,
         })
     }
 }
@@ -109,10 +103,7 @@ impl RemoveRoleFromInstanceProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RemoveRoleFromInstanceProfileOutput,
-        ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-    > {
+    ) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -141,8 +132,7 @@ pub struct RemoveRoleFromInstanceProfileOutputBuilder {}
 impl RemoveRoleFromInstanceProfileOutputBuilder {
     /// Builds the [`RemoveRoleFromInstanceProfileOutput`].
     pub fn build(self) -> RemoveRoleFromInstanceProfileOutput {
-        RemoveRoleFromInstanceProfileOutput {
-        }
+        RemoveRoleFromInstanceProfileOutput {}
     }
 }
 /// The errors `RemoveRoleFromInstanceProfile` can return: one variant per modeled error, plus `Unhandled`.
@@ -167,32 +157,21 @@ impl RemoveRoleFromInstanceProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnmodifiableEntity" => {
-                    Self::UnmodifiableEntityException(
-                        crate::types::de_unmodifiable_entity_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            "UnmodifiableEntity" => Self::UnmodifiableEntityException(
+                crate::types::de_unmodifiable_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -248,8 +227,7 @@ impl ::awsrt::error::ProvideErrorMetadata for RemoveRoleFromInstanceProfileError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for RemoveRoleFromInstanceProfileError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for RemoveRoleFromInstanceProfileError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -290,10 +268,7 @@ impl RemoveRoleFromInstanceProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RemoveRoleFromInstanceProfileOutput,
-        ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-    > {
+    ) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -302,13 +277,7 @@ impl RemoveRoleFromInstanceProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            RemoveRoleFromInstanceProfileOutput,
-            ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -325,10 +294,7 @@ impl RemoveRoleFromInstanceProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -358,10 +324,7 @@ impl RemoveRoleFromInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RemoveRoleFromInstanceProfileOutput,
-        ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-    > {
+    ) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -404,25 +367,19 @@ impl<M> RemoveRoleFromInstanceProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveRoleFromInstanceProfileInput,
-) -> Result<
-    RemoveRoleFromInstanceProfileOutput,
-    ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-> {
+) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RemoveRoleFromInstanceProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RemoveRoleFromInstanceProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -438,24 +395,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveRoleFromInstanceProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveRoleFromInstanceProfile`: `POST /` with the form body `Action=RemoveRoleFromInstanceProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &RemoveRoleFromInstanceProfileInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "RemoveRoleFromInstanceProfile",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("RemoveRoleFromInstanceProfile", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -463,10 +411,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    RemoveRoleFromInstanceProfileOutput,
-    ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>,
-> {
+) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::error::SdkError<RemoveRoleFromInstanceProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "RemoveRoleFromInstanceProfileResult",
@@ -491,17 +436,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<RemoveRoleFromInstanceProfileOutput, ::awsrt::xml::XmlError> {
-    Ok(RemoveRoleFromInstanceProfileOutput {
-    })
+    Ok(RemoveRoleFromInstanceProfileOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_remove_a_role_from_an_instance_profile() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_remove_a_role_from_an_instance_profile() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = RemoveRoleFromInstanceProfileInput::builder()
             .role_name("Test-Role")
             .instance_profile_name("ExampleInstanceProfile")

@@ -87,18 +87,14 @@ impl RemoveUserFromGroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RemoveUserFromGroupInput, ::awsrt::error::BuildError> {
         Ok(RemoveUserFromGroupInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `RemoveUserFromGroupInput`",
-                ))?,
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `RemoveUserFromGroupInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `RemoveUserFromGroupInput`",
+            ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `RemoveUserFromGroupInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +103,7 @@ impl RemoveUserFromGroupInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RemoveUserFromGroupOutput,
-        ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-    > {
+    ) -> Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
         send(client.handle(), self).await
     }
 }
@@ -162,26 +155,18 @@ impl RemoveUserFromGroupError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -273,10 +258,7 @@ impl RemoveUserFromGroupFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RemoveUserFromGroupOutput,
-        ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-    > {
+    ) -> Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -285,13 +267,7 @@ impl RemoveUserFromGroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            RemoveUserFromGroupOutput,
-            ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -308,10 +284,7 @@ impl RemoveUserFromGroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -341,10 +314,7 @@ impl RemoveUserFromGroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RemoveUserFromGroupOutput,
-        ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-    > {
+    ) -> Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -387,25 +357,19 @@ impl<M> RemoveUserFromGroupFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveUserFromGroupInput,
-) -> Result<
-    RemoveUserFromGroupOutput,
-    ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-> {
+) -> Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RemoveUserFromGroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RemoveUserFromGroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -421,15 +385,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveUserFromGroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveUserFromGroup`: `POST /` with the form body `Action=RemoveUserFromGroup&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -443,10 +401,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    RemoveUserFromGroupOutput,
-    ::awsrt::error::SdkError<RemoveUserFromGroupError>,
-> {
+) -> Result<RemoveUserFromGroupOutput, ::awsrt::error::SdkError<RemoveUserFromGroupError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "RemoveUserFromGroupResult",
@@ -477,10 +432,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_remove_a_user_from_an_iam_group() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_remove_a_user_from_an_iam_group() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = RemoveUserFromGroupInput::builder()
             .user_name("Bob")
             .group_name("Admins")

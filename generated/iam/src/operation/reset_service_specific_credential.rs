@@ -84,17 +84,13 @@ impl ResetServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ResetServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ResetServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(ResetServiceSpecificCredentialInput {
             user_name: self.user_name,
-            service_specific_credential_id: self
-                .service_specific_credential_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_specific_credential_id",
-                    "`service_specific_credential_id` is required when building a `ResetServiceSpecificCredentialInput`",
-                ))?,
+            service_specific_credential_id: self.service_specific_credential_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_specific_credential_id",
+                "`service_specific_credential_id` is required when building a `ResetServiceSpecificCredentialInput`",
+            ))?,
         })
     }
 }
@@ -103,10 +99,7 @@ impl ResetServiceSpecificCredentialInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ResetServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-    > {
+    ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
         send(client.handle(), self).await
     }
 }
@@ -129,9 +122,7 @@ pub struct ResetServiceSpecificCredentialOutput {
 }
 impl ResetServiceSpecificCredentialOutput {
     /// A structure with details about the updated service-specific credential, including the new password.
-    pub fn service_specific_credential(
-        &self,
-    ) -> Option<&crate::types::ServiceSpecificCredential> {
+    pub fn service_specific_credential(&self) -> Option<&crate::types::ServiceSpecificCredential> {
         self.service_specific_credential.as_ref()
     }
     /// Creates a new builder for [`ResetServiceSpecificCredentialOutput`].
@@ -143,9 +134,7 @@ impl ResetServiceSpecificCredentialOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ResetServiceSpecificCredentialOutputBuilder {
-    pub(crate) service_specific_credential: Option<
-        crate::types::ServiceSpecificCredential,
-    >,
+    pub(crate) service_specific_credential: Option<crate::types::ServiceSpecificCredential>,
 }
 impl ResetServiceSpecificCredentialOutputBuilder {
     /// A structure with details about the updated service-specific credential, including the new password.
@@ -193,16 +182,12 @@ impl ResetServiceSpecificCredentialError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -243,8 +228,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ResetServiceSpecificCredentialErro
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ResetServiceSpecificCredentialError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ResetServiceSpecificCredentialError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -285,10 +269,7 @@ impl ResetServiceSpecificCredentialFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ResetServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-    > {
+    ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -297,13 +278,7 @@ impl ResetServiceSpecificCredentialFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ResetServiceSpecificCredentialOutput,
-            ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -320,10 +295,7 @@ impl ResetServiceSpecificCredentialFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -353,10 +325,7 @@ impl ResetServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ResetServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-    > {
+    ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -398,25 +367,19 @@ impl<M> ResetServiceSpecificCredentialFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ResetServiceSpecificCredentialInput,
-) -> Result<
-    ResetServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-> {
+) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ResetServiceSpecificCredentialFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ResetServiceSpecificCredentialFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -432,24 +395,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ResetServiceSpecificCredentialInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ResetServiceSpecificCredential`: `POST /` with the form body `Action=ResetServiceSpecificCredential&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &ResetServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ResetServiceSpecificCredential",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ResetServiceSpecificCredential", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -457,10 +411,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ResetServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
-> {
+) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ResetServiceSpecificCredentialResult",
@@ -484,14 +435,10 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ResetServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {
-    let mut f_service_specific_credential: Option<
-        crate::types::ServiceSpecificCredential,
-    > = None;
+    let mut f_service_specific_credential: Option<crate::types::ServiceSpecificCredential> = None;
     for c in n.children() {
         if c.name() == "ServiceSpecificCredential" {
-            f_service_specific_credential = Some(
-                crate::types::de_service_specific_credential(c)?,
-            );
+            f_service_specific_credential = Some(crate::types::de_service_specific_credential(c)?);
         }
     }
     Ok(ResetServiceSpecificCredentialOutput {

@@ -135,30 +135,22 @@ impl ResyncMfaDeviceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ResyncMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(ResyncMfaDeviceInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `ResyncMfaDeviceInput`",
-                ))?,
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `ResyncMfaDeviceInput`",
-                ))?,
-            authentication_code1: self
-                .authentication_code1
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "authentication_code1",
-                    "`authentication_code1` is required when building a `ResyncMfaDeviceInput`",
-                ))?,
-            authentication_code2: self
-                .authentication_code2
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "authentication_code2",
-                    "`authentication_code2` is required when building a `ResyncMfaDeviceInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `ResyncMfaDeviceInput`",
+            ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `ResyncMfaDeviceInput`",
+            ))?,
+            authentication_code1: self.authentication_code1.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "authentication_code1",
+                "`authentication_code1` is required when building a `ResyncMfaDeviceInput`",
+            ))?,
+            authentication_code2: self.authentication_code2.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "authentication_code2",
+                "`authentication_code2` is required when building a `ResyncMfaDeviceInput`",
+            ))?,
         })
     }
 }
@@ -204,13 +196,9 @@ impl ResyncMfaDeviceOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum ResyncMfaDeviceError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidAuthenticationCodeException`](crate::types::error::InvalidAuthenticationCodeException).
-    InvalidAuthenticationCodeException(
-        crate::types::error::InvalidAuthenticationCodeException,
-    ),
+    InvalidAuthenticationCodeException(crate::types::error::InvalidAuthenticationCodeException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -227,38 +215,24 @@ impl ResyncMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidAuthenticationCode" => {
-                    Self::InvalidAuthenticationCodeException(
-                        crate::types::de_invalid_authentication_code_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidAuthenticationCode" => Self::InvalidAuthenticationCodeException(
+                crate::types::de_invalid_authentication_code_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -369,10 +343,7 @@ impl ResyncMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -389,10 +360,7 @@ impl ResyncMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ResyncMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -497,20 +465,17 @@ pub(crate) async fn send(
     input: ResyncMfaDeviceInput,
 ) -> Result<ResyncMfaDeviceOutput, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ResyncMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ResyncMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -526,15 +491,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ResyncMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ResyncMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ResyncMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ResyncMFADevice`: `POST /` with the form body `Action=ResyncMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -556,11 +515,7 @@ pub(crate) fn parse_response(
         ResyncMfaDeviceError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &ResyncMfaDeviceInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ResyncMfaDeviceInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());

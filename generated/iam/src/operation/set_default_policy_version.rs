@@ -85,22 +85,16 @@ impl SetDefaultPolicyVersionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SetDefaultPolicyVersionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SetDefaultPolicyVersionInput, ::awsrt::error::BuildError> {
         Ok(SetDefaultPolicyVersionInput {
-            policy_arn: self
-                .policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_arn",
-                    "`policy_arn` is required when building a `SetDefaultPolicyVersionInput`",
-                ))?,
-            version_id: self
-                .version_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "version_id",
-                    "`version_id` is required when building a `SetDefaultPolicyVersionInput`",
-                ))?,
+            policy_arn: self.policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_arn",
+                "`policy_arn` is required when building a `SetDefaultPolicyVersionInput`",
+            ))?,
+            version_id: self.version_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "version_id",
+                "`version_id` is required when building a `SetDefaultPolicyVersionInput`",
+            ))?,
         })
     }
 }
@@ -109,10 +103,7 @@ impl SetDefaultPolicyVersionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetDefaultPolicyVersionOutput,
-        ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-    > {
+    ) -> Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
         send(client.handle(), self).await
     }
 }
@@ -166,31 +157,21 @@ impl SetDefaultPolicyVersionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -287,10 +268,7 @@ impl SetDefaultPolicyVersionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetDefaultPolicyVersionOutput,
-        ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-    > {
+    ) -> Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -299,13 +277,7 @@ impl SetDefaultPolicyVersionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SetDefaultPolicyVersionOutput,
-            ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -322,10 +294,7 @@ impl SetDefaultPolicyVersionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -355,10 +324,7 @@ impl SetDefaultPolicyVersionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetDefaultPolicyVersionOutput,
-        ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-    > {
+    ) -> Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -401,25 +367,19 @@ impl<M> SetDefaultPolicyVersionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SetDefaultPolicyVersionInput,
-) -> Result<
-    SetDefaultPolicyVersionOutput,
-    ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-> {
+) -> Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetDefaultPolicyVersionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetDefaultPolicyVersionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -435,15 +395,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetDefaultPolicyVersionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetDefaultPolicyVersion`: `POST /` with the form body `Action=SetDefaultPolicyVersion&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -457,10 +411,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SetDefaultPolicyVersionOutput,
-    ::awsrt::error::SdkError<SetDefaultPolicyVersionError>,
-> {
+) -> Result<SetDefaultPolicyVersionOutput, ::awsrt::error::SdkError<SetDefaultPolicyVersionError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SetDefaultPolicyVersionResult",

@@ -26,9 +26,7 @@ pub struct SetSecurityTokenServicePreferencesInput {
 }
 impl SetSecurityTokenServicePreferencesInput {
     /// The version of the global endpoint token.
-    pub fn global_endpoint_token_version(
-        &self,
-    ) -> &crate::types::GlobalEndpointTokenVersion {
+    pub fn global_endpoint_token_version(&self) -> &crate::types::GlobalEndpointTokenVersion {
         &self.global_endpoint_token_version
     }
     /// Creates a new builder for [`SetSecurityTokenServicePreferencesInput`].
@@ -40,9 +38,7 @@ impl SetSecurityTokenServicePreferencesInput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct SetSecurityTokenServicePreferencesInputBuilder {
-    pub(crate) global_endpoint_token_version: Option<
-        crate::types::GlobalEndpointTokenVersion,
-    >,
+    pub(crate) global_endpoint_token_version: Option<crate::types::GlobalEndpointTokenVersion>,
 }
 impl SetSecurityTokenServicePreferencesInputBuilder {
     /// The version of the global endpoint token.
@@ -77,12 +73,10 @@ impl SetSecurityTokenServicePreferencesInputBuilder {
         self,
     ) -> Result<SetSecurityTokenServicePreferencesInput, ::awsrt::error::BuildError> {
         Ok(SetSecurityTokenServicePreferencesInput {
-            global_endpoint_token_version: self
-                .global_endpoint_token_version
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "global_endpoint_token_version",
-                    "`global_endpoint_token_version` is required when building a `SetSecurityTokenServicePreferencesInput`",
-                ))?,
+            global_endpoint_token_version: self.global_endpoint_token_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "global_endpoint_token_version",
+                "`global_endpoint_token_version` is required when building a `SetSecurityTokenServicePreferencesInput`",
+            ))?,
         })
     }
 }
@@ -91,10 +85,7 @@ impl SetSecurityTokenServicePreferencesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetSecurityTokenServicePreferencesOutput,
-        ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-    > {
+    ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
         send(client.handle(), self).await
     }
 }
@@ -123,8 +114,7 @@ pub struct SetSecurityTokenServicePreferencesOutputBuilder {}
 impl SetSecurityTokenServicePreferencesOutputBuilder {
     /// Builds the [`SetSecurityTokenServicePreferencesOutput`].
     pub fn build(self) -> SetSecurityTokenServicePreferencesOutput {
-        SetSecurityTokenServicePreferencesOutput {
-        }
+        SetSecurityTokenServicePreferencesOutput {}
     }
 }
 /// The errors `SetSecurityTokenServicePreferences` can return: one variant per modeled error, plus `Unhandled`.
@@ -143,16 +133,12 @@ impl SetSecurityTokenServicePreferencesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ServiceFailureException`.
     pub fn is_service_failure_exception(&self) -> bool {
@@ -193,8 +179,7 @@ impl ::awsrt::error::ProvideErrorMetadata for SetSecurityTokenServicePreferences
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for SetSecurityTokenServicePreferencesError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for SetSecurityTokenServicePreferencesError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -235,10 +220,7 @@ impl SetSecurityTokenServicePreferencesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetSecurityTokenServicePreferencesOutput,
-        ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-    > {
+    ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -247,13 +229,7 @@ impl SetSecurityTokenServicePreferencesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SetSecurityTokenServicePreferencesOutput,
-            ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -270,10 +246,7 @@ impl SetSecurityTokenServicePreferencesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -282,9 +255,7 @@ impl SetSecurityTokenServicePreferencesFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::set_security_token_service_preferences`](crate::blocking::Client::set_security_token_service_preferences) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl SetSecurityTokenServicePreferencesFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: SetSecurityTokenServicePreferencesFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: SetSecurityTokenServicePreferencesFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -305,10 +276,7 @@ impl SetSecurityTokenServicePreferencesFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetSecurityTokenServicePreferencesOutput,
-        ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-    > {
+    ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -344,32 +312,25 @@ impl<M> SetSecurityTokenServicePreferencesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SetSecurityTokenServicePreferencesInput,
-) -> Result<
-    SetSecurityTokenServicePreferencesOutput,
-    ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-> {
+) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetSecurityTokenServicePreferencesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetSecurityTokenServicePreferencesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for SetSecurityTokenServicePreferencesFluentBuilder {
+impl ::awsrt::test_util::MockOperation for SetSecurityTokenServicePreferencesFluentBuilder {
     const NAME: &'static str = "SetSecurityTokenServicePreferences";
     type Input = SetSecurityTokenServicePreferencesInput;
     type Output = SetSecurityTokenServicePreferencesOutput;
@@ -379,24 +340,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetSecurityTokenServicePreferencesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetSecurityTokenServicePreferences`: `POST /` with the form body `Action=SetSecurityTokenServicePreferences&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &SetSecurityTokenServicePreferencesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "SetSecurityTokenServicePreferences",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("SetSecurityTokenServicePreferences", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -404,10 +356,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SetSecurityTokenServicePreferencesOutput,
-    ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>,
-> {
+) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::error::SdkError<SetSecurityTokenServicePreferencesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SetSecurityTokenServicePreferencesResult",
@@ -428,17 +377,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetSecurityTokenServicePreferencesOutput, ::awsrt::xml::XmlError> {
-    Ok(SetSecurityTokenServicePreferencesOutput {
-    })
+    Ok(SetSecurityTokenServicePreferencesOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_an_access_key_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_an_access_key_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = SetSecurityTokenServicePreferencesInput::builder()
             .global_endpoint_token_version(
                 crate::types::GlobalEndpointTokenVersion::from("v2Token"),

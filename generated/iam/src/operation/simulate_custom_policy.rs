@@ -184,13 +184,8 @@ impl SimulateCustomPolicyInputBuilder {
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
-    pub fn permissions_boundary_policy_input_list(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
-        self.permissions_boundary_policy_input_list
-            .get_or_insert_with(Vec::new)
-            .push(input.into());
+    pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
+        self.permissions_boundary_policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundaryPolicyInputList` member.
@@ -284,10 +279,7 @@ impl SimulateCustomPolicyInputBuilder {
         self
     }
     /// Sets or clears the `ContextEntries` member.
-    pub fn set_context_entries(
-        mut self,
-        input: Option<Vec<crate::types::ContextEntry>>,
-    ) -> Self {
+    pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.context_entries = input;
         self
     }
@@ -344,20 +336,15 @@ impl SimulateCustomPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SimulateCustomPolicyInput, ::awsrt::error::BuildError> {
         Ok(SimulateCustomPolicyInput {
-            policy_input_list: self
-                .policy_input_list
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_input_list",
-                    "`policy_input_list` is required when building a `SimulateCustomPolicyInput`",
-                ))?,
-            permissions_boundary_policy_input_list: self
-                .permissions_boundary_policy_input_list,
-            action_names: self
-                .action_names
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "action_names",
-                    "`action_names` is required when building a `SimulateCustomPolicyInput`",
-                ))?,
+            policy_input_list: self.policy_input_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_input_list",
+                "`policy_input_list` is required when building a `SimulateCustomPolicyInput`",
+            ))?,
+            permissions_boundary_policy_input_list: self.permissions_boundary_policy_input_list,
+            action_names: self.action_names.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "action_names",
+                "`action_names` is required when building a `SimulateCustomPolicyInput`",
+            ))?,
             resource_arns: self.resource_arns,
             resource_policy: self.resource_policy,
             resource_owner: self.resource_owner,
@@ -374,10 +361,7 @@ impl SimulateCustomPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SimulateCustomPolicyOutput,
-        ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-    > {
+    ) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -442,9 +426,7 @@ impl SimulateCustomPolicyOutputBuilder {
         self
     }
     /// The `EvaluationResults` member as currently set.
-    pub fn get_evaluation_results(
-        &self,
-    ) -> &Option<Vec<crate::types::EvaluationResult>> {
+    pub fn get_evaluation_results(&self) -> &Option<Vec<crate::types::EvaluationResult>> {
         &self.evaluation_results
     }
     /// A flag that indicates whether there are more items to return.
@@ -502,21 +484,15 @@ impl SimulateCustomPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PolicyEvaluation" => {
-                    Self::PolicyEvaluationException(
-                        crate::types::de_policy_evaluation_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "PolicyEvaluation" => Self::PolicyEvaluationException(
+                crate::types::de_policy_evaluation_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -603,10 +579,7 @@ impl SimulateCustomPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SimulateCustomPolicyOutput,
-        ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-    > {
+    ) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -615,13 +588,7 @@ impl SimulateCustomPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SimulateCustomPolicyOutput,
-            ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -638,10 +605,7 @@ impl SimulateCustomPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -671,10 +635,7 @@ impl SimulateCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SimulateCustomPolicyOutput,
-        ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-    > {
+    ) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -700,10 +661,7 @@ impl<M> SimulateCustomPolicyFluentBuilder<M> {
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
-    pub fn permissions_boundary_policy_input_list(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary_policy_input_list(input);
         self
     }
@@ -798,10 +756,7 @@ impl<M> SimulateCustomPolicyFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ContextEntries` member.
-    pub fn set_context_entries(
-        mut self,
-        input: Option<Vec<crate::types::ContextEntry>>,
-    ) -> Self {
+    pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.inner = self.inner.set_context_entries(input);
         self
     }
@@ -855,25 +810,19 @@ impl<M> SimulateCustomPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SimulateCustomPolicyInput,
-) -> Result<
-    SimulateCustomPolicyOutput,
-    ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-> {
+) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SimulateCustomPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SimulateCustomPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -889,15 +838,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SimulateCustomPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SimulateCustomPolicy`: `POST /` with the form body `Action=SimulateCustomPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -911,10 +854,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SimulateCustomPolicyOutput,
-    ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-> {
+) -> Result<SimulateCustomPolicyOutput, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SimulateCustomPolicyResult",
@@ -934,10 +874,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "PolicyInputList"), "member", i +
-                    1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyInputList"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -949,8 +886,10 @@ pub(crate) fn ser_input(
         for (i, item) in value.iter().enumerate() {
             w.pair(
                 &format!(
-                    "{}.{}.{}", & format!("{prefix}{}",
-                    "PermissionsBoundaryPolicyInputList"), "member", i + 1
+                    "{}.{}.{}",
+                    &format!("{prefix}{}", "PermissionsBoundaryPolicyInputList"),
+                    "member",
+                    i + 1
                 ),
                 item.as_str(),
             );
@@ -963,9 +902,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ActionNames"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ActionNames"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -976,9 +913,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ResourceArns"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ResourceArns"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -1000,8 +935,8 @@ pub(crate) fn ser_input(
             crate::types::ser_context_entry(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}",
-                    "ContextEntries"), "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "ContextEntries"), "member", i + 1)
                 ),
                 item,
             );
@@ -1066,10 +1001,7 @@ impl SimulateCustomPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        SimulateCustomPolicyOutput,
-        SimulateCustomPolicyError,
-    > {
+    ) -> ::awsrt::blocking::Pages<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -1088,27 +1020,23 @@ impl SimulateCustomPolicyPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        SimulateCustomPolicyOutput,
-        SimulateCustomPolicyError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<SimulateCustomPolicyOutput, SimulateCustomPolicyError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl SimulateCustomPolicyPaginator {
@@ -1123,30 +1051,20 @@ impl SimulateCustomPolicyPaginator {
 /// The items of [`SimulateCustomPolicyPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct SimulateCustomPolicyItems {
-    pages: ::awsrt::paginator::PageStream<
-        SimulateCustomPolicyOutput,
-        SimulateCustomPolicyError,
-    >,
+    pages: ::awsrt::paginator::PageStream<SimulateCustomPolicyOutput, SimulateCustomPolicyError>,
     buffer: ::std::collections::VecDeque<crate::types::EvaluationResult>,
 }
 impl SimulateCustomPolicyItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::EvaluationResult,
-            ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::EvaluationResult, ::awsrt::error::SdkError<SimulateCustomPolicyError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
             }
             match self.pages.next().await? {
-                Ok(page) => {
-                    self.buffer.extend(page.evaluation_results.unwrap_or_default())
-                }
+                Ok(page) => self.buffer.extend(page.evaluation_results.unwrap_or_default()),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -1154,10 +1072,7 @@ impl SimulateCustomPolicyItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::EvaluationResult>,
-        ::awsrt::error::SdkError<SimulateCustomPolicyError>,
-    > {
+    ) -> Result<Vec<crate::types::EvaluationResult>, ::awsrt::error::SdkError<SimulateCustomPolicyError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -208,13 +208,8 @@ impl SimulatePrincipalPolicyInputBuilder {
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
-    pub fn permissions_boundary_policy_input_list(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
-        self.permissions_boundary_policy_input_list
-            .get_or_insert_with(Vec::new)
-            .push(input.into());
+    pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
+        self.permissions_boundary_policy_input_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `PermissionsBoundaryPolicyInputList` member.
@@ -308,10 +303,7 @@ impl SimulatePrincipalPolicyInputBuilder {
         self
     }
     /// Sets or clears the `ContextEntries` member.
-    pub fn set_context_entries(
-        mut self,
-        input: Option<Vec<crate::types::ContextEntry>>,
-    ) -> Self {
+    pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.context_entries = input;
         self
     }
@@ -366,25 +358,18 @@ impl SimulatePrincipalPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SimulatePrincipalPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SimulatePrincipalPolicyInput, ::awsrt::error::BuildError> {
         Ok(SimulatePrincipalPolicyInput {
-            policy_source_arn: self
-                .policy_source_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_source_arn",
-                    "`policy_source_arn` is required when building a `SimulatePrincipalPolicyInput`",
-                ))?,
+            policy_source_arn: self.policy_source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_source_arn",
+                "`policy_source_arn` is required when building a `SimulatePrincipalPolicyInput`",
+            ))?,
             policy_input_list: self.policy_input_list,
-            permissions_boundary_policy_input_list: self
-                .permissions_boundary_policy_input_list,
-            action_names: self
-                .action_names
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "action_names",
-                    "`action_names` is required when building a `SimulatePrincipalPolicyInput`",
-                ))?,
+            permissions_boundary_policy_input_list: self.permissions_boundary_policy_input_list,
+            action_names: self.action_names.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "action_names",
+                "`action_names` is required when building a `SimulatePrincipalPolicyInput`",
+            ))?,
             resource_arns: self.resource_arns,
             resource_policy: self.resource_policy,
             resource_owner: self.resource_owner,
@@ -401,10 +386,7 @@ impl SimulatePrincipalPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SimulatePrincipalPolicyOutput,
-        ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-    > {
+    ) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -469,9 +451,7 @@ impl SimulatePrincipalPolicyOutputBuilder {
         self
     }
     /// The `EvaluationResults` member as currently set.
-    pub fn get_evaluation_results(
-        &self,
-    ) -> &Option<Vec<crate::types::EvaluationResult>> {
+    pub fn get_evaluation_results(&self) -> &Option<Vec<crate::types::EvaluationResult>> {
         &self.evaluation_results
     }
     /// A flag that indicates whether there are more items to return.
@@ -531,26 +511,18 @@ impl SimulatePrincipalPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PolicyEvaluation" => {
-                    Self::PolicyEvaluationException(
-                        crate::types::de_policy_evaluation_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "PolicyEvaluation" => Self::PolicyEvaluationException(
+                crate::types::de_policy_evaluation_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -642,10 +614,7 @@ impl SimulatePrincipalPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SimulatePrincipalPolicyOutput,
-        ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-    > {
+    ) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -654,13 +623,7 @@ impl SimulatePrincipalPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SimulatePrincipalPolicyOutput,
-            ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -677,10 +640,7 @@ impl SimulatePrincipalPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -710,10 +670,7 @@ impl SimulatePrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SimulatePrincipalPolicyOutput,
-        ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-    > {
+    ) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -754,10 +711,7 @@ impl<M> SimulatePrincipalPolicyFluentBuilder<M> {
     }
     /// Appends an item to the `PermissionsBoundaryPolicyInputList` list.
     /// The IAM permissions boundary policy to simulate.
-    pub fn permissions_boundary_policy_input_list(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn permissions_boundary_policy_input_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.permissions_boundary_policy_input_list(input);
         self
     }
@@ -852,10 +806,7 @@ impl<M> SimulatePrincipalPolicyFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ContextEntries` member.
-    pub fn set_context_entries(
-        mut self,
-        input: Option<Vec<crate::types::ContextEntry>>,
-    ) -> Self {
+    pub fn set_context_entries(mut self, input: Option<Vec<crate::types::ContextEntry>>) -> Self {
         self.inner = self.inner.set_context_entries(input);
         self
     }
@@ -909,25 +860,19 @@ impl<M> SimulatePrincipalPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SimulatePrincipalPolicyInput,
-) -> Result<
-    SimulatePrincipalPolicyOutput,
-    ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-> {
+) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SimulatePrincipalPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SimulatePrincipalPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -943,15 +888,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SimulatePrincipalPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SimulatePrincipalPolicy`: `POST /` with the form body `Action=SimulatePrincipalPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -965,10 +904,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SimulatePrincipalPolicyOutput,
-    ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-> {
+) -> Result<SimulatePrincipalPolicyOutput, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SimulatePrincipalPolicyResult",
@@ -991,10 +927,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "PolicyInputList"), "member", i +
-                    1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyInputList"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -1006,8 +939,10 @@ pub(crate) fn ser_input(
         for (i, item) in value.iter().enumerate() {
             w.pair(
                 &format!(
-                    "{}.{}.{}", & format!("{prefix}{}",
-                    "PermissionsBoundaryPolicyInputList"), "member", i + 1
+                    "{}.{}.{}",
+                    &format!("{prefix}{}", "PermissionsBoundaryPolicyInputList"),
+                    "member",
+                    i + 1
                 ),
                 item.as_str(),
             );
@@ -1020,9 +955,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ActionNames"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ActionNames"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -1033,9 +966,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ResourceArns"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ResourceArns"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -1057,8 +988,8 @@ pub(crate) fn ser_input(
             crate::types::ser_context_entry(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}",
-                    "ContextEntries"), "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "ContextEntries"), "member", i + 1)
                 ),
                 item,
             );
@@ -1123,10 +1054,7 @@ impl SimulatePrincipalPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        SimulatePrincipalPolicyOutput,
-        SimulatePrincipalPolicyError,
-    > {
+    ) -> ::awsrt::blocking::Pages<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -1145,27 +1073,23 @@ impl SimulatePrincipalPolicyPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        SimulatePrincipalPolicyOutput,
-        SimulatePrincipalPolicyError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl SimulatePrincipalPolicyPaginator {
@@ -1180,30 +1104,20 @@ impl SimulatePrincipalPolicyPaginator {
 /// The items of [`SimulatePrincipalPolicyPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct SimulatePrincipalPolicyItems {
-    pages: ::awsrt::paginator::PageStream<
-        SimulatePrincipalPolicyOutput,
-        SimulatePrincipalPolicyError,
-    >,
+    pages: ::awsrt::paginator::PageStream<SimulatePrincipalPolicyOutput, SimulatePrincipalPolicyError>,
     buffer: ::std::collections::VecDeque<crate::types::EvaluationResult>,
 }
 impl SimulatePrincipalPolicyItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::EvaluationResult,
-            ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::EvaluationResult, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
             }
             match self.pages.next().await? {
-                Ok(page) => {
-                    self.buffer.extend(page.evaluation_results.unwrap_or_default())
-                }
+                Ok(page) => self.buffer.extend(page.evaluation_results.unwrap_or_default()),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -1211,10 +1125,7 @@ impl SimulatePrincipalPolicyItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::EvaluationResult>,
-        ::awsrt::error::SdkError<SimulatePrincipalPolicyError>,
-    > {
+    ) -> Result<Vec<crate::types::EvaluationResult>, ::awsrt::error::SdkError<SimulatePrincipalPolicyError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -85,18 +85,14 @@ impl TagInstanceProfileInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TagInstanceProfileInput, ::awsrt::error::BuildError> {
         Ok(TagInstanceProfileInput {
-            instance_profile_name: self
-                .instance_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_name",
-                    "`instance_profile_name` is required when building a `TagInstanceProfileInput`",
-                ))?,
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `TagInstanceProfileInput`",
-                ))?,
+            instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_name",
+                "`instance_profile_name` is required when building a `TagInstanceProfileInput`",
+            ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `TagInstanceProfileInput`",
+            ))?,
         })
     }
 }
@@ -105,10 +101,7 @@ impl TagInstanceProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        TagInstanceProfileOutput,
-        ::awsrt::error::SdkError<TagInstanceProfileError>,
-    > {
+    ) -> Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -145,9 +138,7 @@ impl TagInstanceProfileOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum TagInstanceProfileError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
     InvalidInputException(crate::types::error::InvalidInputException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
@@ -166,37 +157,24 @@ impl TagInstanceProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -298,10 +276,7 @@ impl TagInstanceProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        TagInstanceProfileOutput,
-        ::awsrt::error::SdkError<TagInstanceProfileError>,
-    > {
+    ) -> Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -310,13 +285,7 @@ impl TagInstanceProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            TagInstanceProfileOutput,
-            ::awsrt::error::SdkError<TagInstanceProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -333,10 +302,7 @@ impl TagInstanceProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TagInstanceProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagInstanceProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -366,10 +332,7 @@ impl TagInstanceProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        TagInstanceProfileOutput,
-        ::awsrt::error::SdkError<TagInstanceProfileError>,
-    > {
+    ) -> Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -412,25 +375,19 @@ impl<M> TagInstanceProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: TagInstanceProfileInput,
-) -> Result<
-    TagInstanceProfileOutput,
-    ::awsrt::error::SdkError<TagInstanceProfileError>,
-> {
+) -> Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TagInstanceProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TagInstanceProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -446,15 +403,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: TagInstanceProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<TagInstanceProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagInstanceProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagInstanceProfile`: `POST /` with the form body `Action=TagInstanceProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -468,10 +419,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    TagInstanceProfileOutput,
-    ::awsrt::error::SdkError<TagInstanceProfileError>,
-> {
+) -> Result<TagInstanceProfileOutput, ::awsrt::error::SdkError<TagInstanceProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "TagInstanceProfileResult",
@@ -497,8 +445,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

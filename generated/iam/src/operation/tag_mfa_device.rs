@@ -85,18 +85,14 @@ impl TagMfaDeviceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TagMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(TagMfaDeviceInput {
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `TagMfaDeviceInput`",
-                ))?,
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `TagMfaDeviceInput`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `TagMfaDeviceInput`",
+            ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `TagMfaDeviceInput`",
+            ))?,
         })
     }
 }
@@ -142,9 +138,7 @@ impl TagMfaDeviceOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum TagMfaDeviceError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
     InvalidInputException(crate::types::error::InvalidInputException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
@@ -163,37 +157,24 @@ impl TagMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -304,10 +285,7 @@ impl TagMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<TagMfaDeviceOutput, ::awsrt::error::SdkError<TagMfaDeviceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TagMfaDeviceOutput, ::awsrt::error::SdkError<TagMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -324,10 +302,7 @@ impl TagMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TagMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -355,9 +330,7 @@ impl TagMfaDeviceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TagMfaDeviceOutput, ::awsrt::error::SdkError<TagMfaDeviceError>> {
+    pub fn send(self) -> Result<TagMfaDeviceOutput, ::awsrt::error::SdkError<TagMfaDeviceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -402,20 +375,17 @@ pub(crate) async fn send(
     input: TagMfaDeviceInput,
 ) -> Result<TagMfaDeviceOutput, ::awsrt::error::SdkError<TagMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TagMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TagMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -431,15 +401,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: TagMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<TagMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagMFADevice`: `POST /` with the form body `Action=TagMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -461,11 +425,7 @@ pub(crate) fn parse_response(
         TagMfaDeviceError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &TagMfaDeviceInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagMfaDeviceInput) {
     {
         let value = &v.serial_number;
         w.pair(&format!("{prefix}{}", "SerialNumber"), value.as_str());
@@ -479,8 +439,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

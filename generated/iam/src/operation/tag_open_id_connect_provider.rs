@@ -84,22 +84,16 @@ impl TagOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<TagOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<TagOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(TagOpenIdConnectProviderInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `TagOpenIdConnectProviderInput`",
-                ))?,
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `TagOpenIdConnectProviderInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `TagOpenIdConnectProviderInput`",
+            ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `TagOpenIdConnectProviderInput`",
+            ))?,
         })
     }
 }
@@ -108,10 +102,7 @@ impl TagOpenIdConnectProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        TagOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -148,9 +139,7 @@ impl TagOpenIdConnectProviderOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum TagOpenIdConnectProviderError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
     InvalidInputException(crate::types::error::InvalidInputException),
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
@@ -169,37 +158,24 @@ impl TagOpenIdConnectProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -301,10 +277,7 @@ impl TagOpenIdConnectProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        TagOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -313,13 +286,7 @@ impl TagOpenIdConnectProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            TagOpenIdConnectProviderOutput,
-            ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -336,10 +303,7 @@ impl TagOpenIdConnectProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -369,10 +333,7 @@ impl TagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        TagOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -415,25 +376,19 @@ impl<M> TagOpenIdConnectProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: TagOpenIdConnectProviderInput,
-) -> Result<
-    TagOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-> {
+) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TagOpenIdConnectProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TagOpenIdConnectProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -449,15 +404,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: TagOpenIdConnectProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagOpenIDConnectProvider`: `POST /` with the form body `Action=TagOpenIDConnectProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -471,10 +420,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    TagOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
-> {
+) -> Result<TagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<TagOpenIdConnectProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "TagOpenIDConnectProviderResult",
@@ -500,8 +446,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

@@ -85,18 +85,14 @@ impl UntagMfaDeviceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UntagMfaDeviceInput, ::awsrt::error::BuildError> {
         Ok(UntagMfaDeviceInput {
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `UntagMfaDeviceInput`",
-                ))?,
-            tag_keys: self
-                .tag_keys
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_keys",
-                    "`tag_keys` is required when building a `UntagMfaDeviceInput`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `UntagMfaDeviceInput`",
+            ))?,
+            tag_keys: self.tag_keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_keys",
+                "`tag_keys` is required when building a `UntagMfaDeviceInput`",
+            ))?,
         })
     }
 }
@@ -142,9 +138,7 @@ impl UntagMfaDeviceOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UntagMfaDeviceError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
     InvalidInputException(crate::types::error::InvalidInputException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -161,32 +155,21 @@ impl UntagMfaDeviceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -292,10 +275,7 @@ impl UntagMfaDeviceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -312,10 +292,7 @@ impl UntagMfaDeviceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UntagMfaDeviceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -390,20 +367,17 @@ pub(crate) async fn send(
     input: UntagMfaDeviceInput,
 ) -> Result<UntagMfaDeviceOutput, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UntagMfaDeviceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UntagMfaDeviceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -419,15 +393,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UntagMfaDeviceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UntagMfaDeviceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagMfaDeviceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagMFADevice`: `POST /` with the form body `Action=UntagMFADevice&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -449,11 +417,7 @@ pub(crate) fn parse_response(
         UntagMfaDeviceError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &UntagMfaDeviceInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UntagMfaDeviceInput) {
     {
         let value = &v.serial_number;
         w.pair(&format!("{prefix}{}", "SerialNumber"), value.as_str());
@@ -465,9 +429,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "TagKeys"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "TagKeys"), "member", i + 1),
                 item.as_str(),
             );
         }

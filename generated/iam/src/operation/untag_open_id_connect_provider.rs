@@ -84,22 +84,16 @@ impl UntagOpenIdConnectProviderInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UntagOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UntagOpenIdConnectProviderInput, ::awsrt::error::BuildError> {
         Ok(UntagOpenIdConnectProviderInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `UntagOpenIdConnectProviderInput`",
-                ))?,
-            tag_keys: self
-                .tag_keys
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_keys",
-                    "`tag_keys` is required when building a `UntagOpenIdConnectProviderInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `UntagOpenIdConnectProviderInput`",
+            ))?,
+            tag_keys: self.tag_keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_keys",
+                "`tag_keys` is required when building a `UntagOpenIdConnectProviderInput`",
+            ))?,
         })
     }
 }
@@ -108,10 +102,7 @@ impl UntagOpenIdConnectProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UntagOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -140,8 +131,7 @@ pub struct UntagOpenIdConnectProviderOutputBuilder {}
 impl UntagOpenIdConnectProviderOutputBuilder {
     /// Builds the [`UntagOpenIdConnectProviderOutput`].
     pub fn build(self) -> UntagOpenIdConnectProviderOutput {
-        UntagOpenIdConnectProviderOutput {
-        }
+        UntagOpenIdConnectProviderOutput {}
     }
 }
 /// The errors `UntagOpenIDConnectProvider` can return: one variant per modeled error, plus `Unhandled`.
@@ -149,9 +139,7 @@ impl UntagOpenIdConnectProviderOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UntagOpenIdConnectProviderError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
     InvalidInputException(crate::types::error::InvalidInputException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -168,32 +156,21 @@ impl UntagOpenIdConnectProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -249,8 +226,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UntagOpenIdConnectProviderError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UntagOpenIdConnectProviderError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UntagOpenIdConnectProviderError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -291,10 +267,7 @@ impl UntagOpenIdConnectProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UntagOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -303,13 +276,7 @@ impl UntagOpenIdConnectProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UntagOpenIdConnectProviderOutput,
-            ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -326,10 +293,7 @@ impl UntagOpenIdConnectProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -359,10 +323,7 @@ impl UntagOpenIdConnectProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UntagOpenIdConnectProviderOutput,
-        ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-    > {
+    ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -405,25 +366,19 @@ impl<M> UntagOpenIdConnectProviderFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UntagOpenIdConnectProviderInput,
-) -> Result<
-    UntagOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-> {
+) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UntagOpenIdConnectProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UntagOpenIdConnectProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -439,24 +394,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UntagOpenIdConnectProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagOpenIDConnectProvider`: `POST /` with the form body `Action=UntagOpenIDConnectProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &UntagOpenIdConnectProviderInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "UntagOpenIDConnectProvider",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("UntagOpenIDConnectProvider", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -464,10 +410,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UntagOpenIdConnectProviderOutput,
-    ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>,
-> {
+) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::error::SdkError<UntagOpenIdConnectProviderError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UntagOpenIDConnectProviderResult",
@@ -491,9 +434,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "TagKeys"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "TagKeys"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -502,6 +443,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UntagOpenIdConnectProviderOutput, ::awsrt::xml::XmlError> {
-    Ok(UntagOpenIdConnectProviderOutput {
-    })
+    Ok(UntagOpenIdConnectProviderOutput {})
 }

@@ -86,18 +86,14 @@ impl UntagSamlProviderInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UntagSamlProviderInput, ::awsrt::error::BuildError> {
         Ok(UntagSamlProviderInput {
-            saml_provider_arn: self
-                .saml_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "saml_provider_arn",
-                    "`saml_provider_arn` is required when building a `UntagSamlProviderInput`",
-                ))?,
-            tag_keys: self
-                .tag_keys
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_keys",
-                    "`tag_keys` is required when building a `UntagSamlProviderInput`",
-                ))?,
+            saml_provider_arn: self.saml_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "saml_provider_arn",
+                "`saml_provider_arn` is required when building a `UntagSamlProviderInput`",
+            ))?,
+            tag_keys: self.tag_keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_keys",
+                "`tag_keys` is required when building a `UntagSamlProviderInput`",
+            ))?,
         })
     }
 }
@@ -106,10 +102,7 @@ impl UntagSamlProviderInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UntagSamlProviderOutput,
-        ::awsrt::error::SdkError<UntagSamlProviderError>,
-    > {
+    ) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
         send(client.handle(), self).await
     }
 }
@@ -146,9 +139,7 @@ impl UntagSamlProviderOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UntagSamlProviderError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
     InvalidInputException(crate::types::error::InvalidInputException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -165,32 +156,21 @@ impl UntagSamlProviderError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -287,10 +267,7 @@ impl UntagSamlProviderFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UntagSamlProviderOutput,
-        ::awsrt::error::SdkError<UntagSamlProviderError>,
-    > {
+    ) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -299,10 +276,7 @@ impl UntagSamlProviderFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -319,10 +293,7 @@ impl UntagSamlProviderFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UntagSamlProviderError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagSamlProviderError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -352,10 +323,7 @@ impl UntagSamlProviderFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UntagSamlProviderOutput,
-        ::awsrt::error::SdkError<UntagSamlProviderError>,
-    > {
+    ) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -400,20 +368,17 @@ pub(crate) async fn send(
     input: UntagSamlProviderInput,
 ) -> Result<UntagSamlProviderOutput, ::awsrt::error::SdkError<UntagSamlProviderError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UntagSamlProviderFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UntagSamlProviderFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -429,15 +394,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UntagSamlProviderInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UntagSamlProviderError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagSamlProviderError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagSAMLProvider`: `POST /` with the form body `Action=UntagSAMLProvider&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -475,9 +434,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "TagKeys"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "TagKeys"), "member", i + 1),
                 item.as_str(),
             );
         }

@@ -83,22 +83,16 @@ impl UntagServerCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UntagServerCertificateInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UntagServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(UntagServerCertificateInput {
-            server_certificate_name: self
-                .server_certificate_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_name",
-                    "`server_certificate_name` is required when building a `UntagServerCertificateInput`",
-                ))?,
-            tag_keys: self
-                .tag_keys
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_keys",
-                    "`tag_keys` is required when building a `UntagServerCertificateInput`",
-                ))?,
+            server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_name",
+                "`server_certificate_name` is required when building a `UntagServerCertificateInput`",
+            ))?,
+            tag_keys: self.tag_keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_keys",
+                "`tag_keys` is required when building a `UntagServerCertificateInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +101,7 @@ impl UntagServerCertificateInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UntagServerCertificateOutput,
-        ::awsrt::error::SdkError<UntagServerCertificateError>,
-    > {
+    ) -> Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>> {
         send(client.handle(), self).await
     }
 }
@@ -147,9 +138,7 @@ impl UntagServerCertificateOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UntagServerCertificateError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
     InvalidInputException(crate::types::error::InvalidInputException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
@@ -166,32 +155,21 @@ impl UntagServerCertificateError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -288,10 +266,7 @@ impl UntagServerCertificateFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UntagServerCertificateOutput,
-        ::awsrt::error::SdkError<UntagServerCertificateError>,
-    > {
+    ) -> Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -300,13 +275,7 @@ impl UntagServerCertificateFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UntagServerCertificateOutput,
-            ::awsrt::error::SdkError<UntagServerCertificateError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -323,10 +292,7 @@ impl UntagServerCertificateFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UntagServerCertificateError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -356,10 +322,7 @@ impl UntagServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UntagServerCertificateOutput,
-        ::awsrt::error::SdkError<UntagServerCertificateError>,
-    > {
+    ) -> Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -402,25 +365,19 @@ impl<M> UntagServerCertificateFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UntagServerCertificateInput,
-) -> Result<
-    UntagServerCertificateOutput,
-    ::awsrt::error::SdkError<UntagServerCertificateError>,
-> {
+) -> Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UntagServerCertificateFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UntagServerCertificateFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -436,15 +393,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UntagServerCertificateInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UntagServerCertificateError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagServerCertificateError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagServerCertificate`: `POST /` with the form body `Action=UntagServerCertificate&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -458,10 +409,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UntagServerCertificateOutput,
-    ::awsrt::error::SdkError<UntagServerCertificateError>,
-> {
+) -> Result<UntagServerCertificateOutput, ::awsrt::error::SdkError<UntagServerCertificateError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UntagServerCertificateResult",
@@ -485,9 +433,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "TagKeys"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "TagKeys"), "member", i + 1),
                 item.as_str(),
             );
         }

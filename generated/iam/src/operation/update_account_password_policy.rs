@@ -249,15 +249,9 @@ impl UpdateAccountPasswordPolicyInputBuilder {
             minimum_password_length: self.minimum_password_length,
             require_symbols: self.require_symbols.unwrap_or(false),
             require_numbers: self.require_numbers.unwrap_or(false),
-            require_uppercase_characters: self
-                .require_uppercase_characters
-                .unwrap_or(false),
-            require_lowercase_characters: self
-                .require_lowercase_characters
-                .unwrap_or(false),
-            allow_users_to_change_password: self
-                .allow_users_to_change_password
-                .unwrap_or(false),
+            require_uppercase_characters: self.require_uppercase_characters.unwrap_or(false),
+            require_lowercase_characters: self.require_lowercase_characters.unwrap_or(false),
+            allow_users_to_change_password: self.allow_users_to_change_password.unwrap_or(false),
             max_password_age: self.max_password_age,
             password_reuse_prevention: self.password_reuse_prevention,
             hard_expiry: self.hard_expiry,
@@ -269,10 +263,7 @@ impl UpdateAccountPasswordPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-    > {
+    ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -301,8 +292,7 @@ pub struct UpdateAccountPasswordPolicyOutputBuilder {}
 impl UpdateAccountPasswordPolicyOutputBuilder {
     /// Builds the [`UpdateAccountPasswordPolicyOutput`].
     pub fn build(self) -> UpdateAccountPasswordPolicyOutput {
-        UpdateAccountPasswordPolicyOutput {
-        }
+        UpdateAccountPasswordPolicyOutput {}
     }
 }
 /// The errors `UpdateAccountPasswordPolicy` can return: one variant per modeled error, plus `Unhandled`.
@@ -312,9 +302,7 @@ pub enum UpdateAccountPasswordPolicyError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
     NoSuchEntityException(crate::types::error::NoSuchEntityException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
@@ -329,32 +317,21 @@ impl UpdateAccountPasswordPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -410,8 +387,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateAccountPasswordPolicyError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateAccountPasswordPolicyError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateAccountPasswordPolicyError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -452,10 +428,7 @@ impl UpdateAccountPasswordPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-    > {
+    ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -464,13 +437,7 @@ impl UpdateAccountPasswordPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateAccountPasswordPolicyOutput,
-            ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -487,10 +454,7 @@ impl UpdateAccountPasswordPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -520,10 +484,7 @@ impl UpdateAccountPasswordPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateAccountPasswordPolicyOutput,
-        ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-    > {
+    ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -662,24 +623,18 @@ impl<M> UpdateAccountPasswordPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateAccountPasswordPolicyInput,
-) -> Result<
-    UpdateAccountPasswordPolicyOutput,
-    ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-> {
+) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateAccountPasswordPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateAccountPasswordPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -695,24 +650,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateAccountPasswordPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAccountPasswordPolicy`: `POST /` with the form body `Action=UpdateAccountPasswordPolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &UpdateAccountPasswordPolicyInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "UpdateAccountPasswordPolicy",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("UpdateAccountPasswordPolicy", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -720,10 +666,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateAccountPasswordPolicyOutput,
-    ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>,
-> {
+) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::error::SdkError<UpdateAccountPasswordPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateAccountPasswordPolicyResult",
@@ -772,17 +715,13 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateAccountPasswordPolicyOutput, ::awsrt::xml::XmlError> {
-    Ok(UpdateAccountPasswordPolicyOutput {
-    })
+    Ok(UpdateAccountPasswordPolicyOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_set_or_change_the_current_account_password_policy() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_set_or_change_the_current_account_password_policy() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateAccountPasswordPolicyInput::builder()
             .minimum_password_length(8)
             .require_numbers(true)

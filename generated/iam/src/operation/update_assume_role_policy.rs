@@ -91,22 +91,16 @@ impl UpdateAssumeRolePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateAssumeRolePolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateAssumeRolePolicyInput, ::awsrt::error::BuildError> {
         Ok(UpdateAssumeRolePolicyInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `UpdateAssumeRolePolicyInput`",
-                ))?,
-            policy_document: self
-                .policy_document
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_document",
-                    "`policy_document` is required when building a `UpdateAssumeRolePolicyInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `UpdateAssumeRolePolicyInput`",
+            ))?,
+            policy_document: self.policy_document.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_document",
+                "`policy_document` is required when building a `UpdateAssumeRolePolicyInput`",
+            ))?,
         })
     }
 }
@@ -115,10 +109,7 @@ impl UpdateAssumeRolePolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateAssumeRolePolicyOutput,
-        ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-    > {
+    ) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -157,9 +148,7 @@ pub enum UpdateAssumeRolePolicyError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
     NoSuchEntityException(crate::types::error::NoSuchEntityException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
@@ -176,38 +165,24 @@ impl UpdateAssumeRolePolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnmodifiableEntity" => {
-                    Self::UnmodifiableEntityException(
-                        crate::types::de_unmodifiable_entity_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            "UnmodifiableEntity" => Self::UnmodifiableEntityException(
+                crate::types::de_unmodifiable_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -309,10 +284,7 @@ impl UpdateAssumeRolePolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateAssumeRolePolicyOutput,
-        ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-    > {
+    ) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -321,13 +293,7 @@ impl UpdateAssumeRolePolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateAssumeRolePolicyOutput,
-            ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -344,10 +310,7 @@ impl UpdateAssumeRolePolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -377,10 +340,7 @@ impl UpdateAssumeRolePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateAssumeRolePolicyOutput,
-        ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-    > {
+    ) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -423,25 +383,19 @@ impl<M> UpdateAssumeRolePolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateAssumeRolePolicyInput,
-) -> Result<
-    UpdateAssumeRolePolicyOutput,
-    ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-> {
+) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateAssumeRolePolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateAssumeRolePolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -457,15 +411,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateAssumeRolePolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateAssumeRolePolicy`: `POST /` with the form body `Action=UpdateAssumeRolePolicy&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -479,10 +427,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateAssumeRolePolicyOutput,
-    ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>,
-> {
+) -> Result<UpdateAssumeRolePolicyOutput, ::awsrt::error::SdkError<UpdateAssumeRolePolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateAssumeRolePolicyResult",
@@ -513,10 +458,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_update_the_trust_policy_for_an_iam_role() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_update_the_trust_policy_for_an_iam_role() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateAssumeRolePolicyInput::builder()
             .policy_document(
                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"ec2.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"]}]}",

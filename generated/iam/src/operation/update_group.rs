@@ -109,12 +109,10 @@ impl UpdateGroupInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateGroupInput, ::awsrt::error::BuildError> {
         Ok(UpdateGroupInput {
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `UpdateGroupInput`",
-                ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `UpdateGroupInput`",
+            ))?,
             new_path: self.new_path,
             new_group_name: self.new_group_name,
         })
@@ -179,32 +177,21 @@ impl UpdateGroupError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EntityAlreadyExistsException`.
     pub fn is_entity_already_exists_exception(&self) -> bool {
@@ -310,10 +297,7 @@ impl UpdateGroupFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateGroupOutput, ::awsrt::error::SdkError<UpdateGroupError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateGroupOutput, ::awsrt::error::SdkError<UpdateGroupError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -330,10 +314,7 @@ impl UpdateGroupFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateGroupError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateGroupError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -361,9 +342,7 @@ impl UpdateGroupFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateGroupOutput, ::awsrt::error::SdkError<UpdateGroupError>> {
+    pub fn send(self) -> Result<UpdateGroupOutput, ::awsrt::error::SdkError<UpdateGroupError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -421,20 +400,17 @@ pub(crate) async fn send(
     input: UpdateGroupInput,
 ) -> Result<UpdateGroupOutput, ::awsrt::error::SdkError<UpdateGroupError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateGroupFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateGroupFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -450,15 +426,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateGroupInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateGroupError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateGroupError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateGroup`: `POST /` with the form body `Action=UpdateGroup&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -480,11 +450,7 @@ pub(crate) fn parse_response(
         UpdateGroupError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &UpdateGroupInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UpdateGroupInput) {
     {
         let value = &v.group_name;
         w.pair(&format!("{prefix}{}", "GroupName"), value.as_str());

@@ -44,15 +44,11 @@ pub struct UpdateLoginProfileInput {
     pub password_reset_required: Option<bool>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_update_login_profile_input_password<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "UpdateLoginProfileInput.Password",
-        serializer,
-    )
+fn __serde_secret_update_login_profile_input_password<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "UpdateLoginProfileInput.Password", serializer)
 }
 impl UpdateLoginProfileInput {
     /// The name of the user whose password you want to update.
@@ -106,18 +102,12 @@ impl UpdateLoginProfileInputBuilder {
         &self.user_name
     }
     /// The new password for the specified IAM user.
-    pub fn password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.password = Some(input.into());
         self
     }
     /// Sets or clears the `Password` member.
-    pub fn set_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.password = input;
         self
     }
@@ -146,12 +136,10 @@ impl UpdateLoginProfileInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateLoginProfileInput, ::awsrt::error::BuildError> {
         Ok(UpdateLoginProfileInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `UpdateLoginProfileInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `UpdateLoginProfileInput`",
+            ))?,
             password: self.password,
             password_reset_required: self.password_reset_required,
         })
@@ -162,10 +150,7 @@ impl UpdateLoginProfileInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateLoginProfileOutput,
-        ::awsrt::error::SdkError<UpdateLoginProfileError>,
-    > {
+    ) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
         send(client.handle(), self).await
     }
 }
@@ -210,9 +195,7 @@ pub enum UpdateLoginProfileError {
     /// See [`NoSuchEntityException`](crate::types::error::NoSuchEntityException).
     NoSuchEntityException(crate::types::error::NoSuchEntityException),
     /// See [`PasswordPolicyViolationException`](crate::types::error::PasswordPolicyViolationException).
-    PasswordPolicyViolationException(
-        crate::types::error::PasswordPolicyViolationException,
-    ),
+    PasswordPolicyViolationException(crate::types::error::PasswordPolicyViolationException),
     /// See [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     ServiceFailureException(crate::types::error::ServiceFailureException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -225,38 +208,24 @@ impl UpdateLoginProfileError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EntityTemporarilyUnmodifiable" => {
-                    Self::EntityTemporarilyUnmodifiableException(
-                        crate::types::de_entity_temporarily_unmodifiable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PasswordPolicyViolation" => {
-                    Self::PasswordPolicyViolationException(
-                        crate::types::de_password_policy_violation_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EntityTemporarilyUnmodifiable" => Self::EntityTemporarilyUnmodifiableException(
+                crate::types::de_entity_temporarily_unmodifiable_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "PasswordPolicyViolation" => Self::PasswordPolicyViolationException(
+                crate::types::de_password_policy_violation_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EntityTemporarilyUnmodifiableException`.
     pub fn is_entity_temporarily_unmodifiable_exception(&self) -> bool {
@@ -358,10 +327,7 @@ impl UpdateLoginProfileFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateLoginProfileOutput,
-        ::awsrt::error::SdkError<UpdateLoginProfileError>,
-    > {
+    ) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -370,13 +336,7 @@ impl UpdateLoginProfileFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateLoginProfileOutput,
-            ::awsrt::error::SdkError<UpdateLoginProfileError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -393,10 +353,7 @@ impl UpdateLoginProfileFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateLoginProfileError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -426,10 +383,7 @@ impl UpdateLoginProfileFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateLoginProfileOutput,
-        ::awsrt::error::SdkError<UpdateLoginProfileError>,
-    > {
+    ) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -454,18 +408,12 @@ impl<M> UpdateLoginProfileFluentBuilder<M> {
         self.inner.get_user_name()
     }
     /// The new password for the specified IAM user.
-    pub fn password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.password(input);
         self
     }
     /// Sets or clears the `Password` member.
-    pub fn set_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_password(input);
         self
     }
@@ -491,25 +439,19 @@ impl<M> UpdateLoginProfileFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateLoginProfileInput,
-) -> Result<
-    UpdateLoginProfileOutput,
-    ::awsrt::error::SdkError<UpdateLoginProfileError>,
-> {
+) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateLoginProfileFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateLoginProfileFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -525,15 +467,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateLoginProfileInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateLoginProfileError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateLoginProfile`: `POST /` with the form body `Action=UpdateLoginProfile&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -547,10 +483,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateLoginProfileOutput,
-    ::awsrt::error::SdkError<UpdateLoginProfileError>,
-> {
+) -> Result<UpdateLoginProfileOutput, ::awsrt::error::SdkError<UpdateLoginProfileError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateLoginProfileResult",
@@ -583,10 +516,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_change_the_password_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_change_the_password_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateLoginProfileInput::builder()
             .user_name("Bob")
             .password("SomeKindOfPassword123!@#")

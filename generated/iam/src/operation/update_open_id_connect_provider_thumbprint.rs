@@ -88,18 +88,14 @@ impl UpdateOpenIdConnectProviderThumbprintInputBuilder {
         self,
     ) -> Result<UpdateOpenIdConnectProviderThumbprintInput, ::awsrt::error::BuildError> {
         Ok(UpdateOpenIdConnectProviderThumbprintInput {
-            open_id_connect_provider_arn: self
-                .open_id_connect_provider_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "open_id_connect_provider_arn",
-                    "`open_id_connect_provider_arn` is required when building a `UpdateOpenIdConnectProviderThumbprintInput`",
-                ))?,
-            thumbprint_list: self
-                .thumbprint_list
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "thumbprint_list",
-                    "`thumbprint_list` is required when building a `UpdateOpenIdConnectProviderThumbprintInput`",
-                ))?,
+            open_id_connect_provider_arn: self.open_id_connect_provider_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "open_id_connect_provider_arn",
+                "`open_id_connect_provider_arn` is required when building a `UpdateOpenIdConnectProviderThumbprintInput`",
+            ))?,
+            thumbprint_list: self.thumbprint_list.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "thumbprint_list",
+                "`thumbprint_list` is required when building a `UpdateOpenIdConnectProviderThumbprintInput`",
+            ))?,
         })
     }
 }
@@ -108,10 +104,7 @@ impl UpdateOpenIdConnectProviderThumbprintInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateOpenIdConnectProviderThumbprintOutput,
-        ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-    > {
+    ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
         send(client.handle(), self).await
     }
 }
@@ -140,8 +133,7 @@ pub struct UpdateOpenIdConnectProviderThumbprintOutputBuilder {}
 impl UpdateOpenIdConnectProviderThumbprintOutputBuilder {
     /// Builds the [`UpdateOpenIdConnectProviderThumbprintOutput`].
     pub fn build(self) -> UpdateOpenIdConnectProviderThumbprintOutput {
-        UpdateOpenIdConnectProviderThumbprintOutput {
-        }
+        UpdateOpenIdConnectProviderThumbprintOutput {}
     }
 }
 /// The errors `UpdateOpenIDConnectProviderThumbprint` can return: one variant per modeled error, plus `Unhandled`.
@@ -164,26 +156,18 @@ impl UpdateOpenIdConnectProviderThumbprintError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidInputException`.
     pub fn is_invalid_input_exception(&self) -> bool {
@@ -227,16 +211,14 @@ impl UpdateOpenIdConnectProviderThumbprintError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for UpdateOpenIdConnectProviderThumbprintError {
+impl ::awsrt::error::ProvideErrorMetadata for UpdateOpenIdConnectProviderThumbprintError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         UpdateOpenIdConnectProviderThumbprintError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateOpenIdConnectProviderThumbprintError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateOpenIdConnectProviderThumbprintError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -256,9 +238,7 @@ impl ::std::error::Error for UpdateOpenIdConnectProviderThumbprintError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct UpdateOpenIdConnectProviderThumbprintFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct UpdateOpenIdConnectProviderThumbprintFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: UpdateOpenIdConnectProviderThumbprintInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -279,10 +259,7 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateOpenIdConnectProviderThumbprintOutput,
-        ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-    > {
+    ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -291,13 +268,7 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateOpenIdConnectProviderThumbprintOutput,
-            ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,10 +285,7 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -326,9 +294,7 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::update_open_id_connect_provider_thumbprint`](crate::blocking::Client::update_open_id_connect_provider_thumbprint) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl UpdateOpenIdConnectProviderThumbprintFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: UpdateOpenIdConnectProviderThumbprintFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: UpdateOpenIdConnectProviderThumbprintFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -349,10 +315,7 @@ impl UpdateOpenIdConnectProviderThumbprintFluentBuilder<::awsrt::blocking::Block
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateOpenIdConnectProviderThumbprintOutput,
-        ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-    > {
+    ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -395,32 +358,25 @@ impl<M> UpdateOpenIdConnectProviderThumbprintFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateOpenIdConnectProviderThumbprintInput,
-) -> Result<
-    UpdateOpenIdConnectProviderThumbprintOutput,
-    ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-> {
+) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateOpenIdConnectProviderThumbprintFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateOpenIdConnectProviderThumbprintFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for UpdateOpenIdConnectProviderThumbprintFluentBuilder {
+impl ::awsrt::test_util::MockOperation for UpdateOpenIdConnectProviderThumbprintFluentBuilder {
     const NAME: &'static str = "UpdateOpenIDConnectProviderThumbprint";
     type Input = UpdateOpenIdConnectProviderThumbprintInput;
     type Output = UpdateOpenIdConnectProviderThumbprintOutput;
@@ -430,15 +386,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateOpenIdConnectProviderThumbprintInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateOpenIDConnectProviderThumbprint`: `POST /` with the form body `Action=UpdateOpenIDConnectProviderThumbprint&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -455,10 +405,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateOpenIdConnectProviderThumbprintOutput,
-    ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>,
-> {
+) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::error::SdkError<UpdateOpenIdConnectProviderThumbprintError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateOpenIDConnectProviderThumbprintResult",
@@ -482,10 +429,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ThumbprintList"), "member", i +
-                    1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ThumbprintList"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -494,6 +438,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateOpenIdConnectProviderThumbprintOutput, ::awsrt::xml::XmlError> {
-    Ok(UpdateOpenIdConnectProviderThumbprintOutput {
-    })
+    Ok(UpdateOpenIdConnectProviderThumbprintOutput {})
 }

@@ -107,12 +107,10 @@ impl UpdateRoleInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateRoleInput, ::awsrt::error::BuildError> {
         Ok(UpdateRoleInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `UpdateRoleInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `UpdateRoleInput`",
+            ))?,
             description: self.description,
             max_session_duration: self.max_session_duration,
         })
@@ -175,27 +173,18 @@ impl UpdateRoleError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnmodifiableEntity" => {
-                    Self::UnmodifiableEntityException(
-                        crate::types::de_unmodifiable_entity_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            "UnmodifiableEntity" => Self::UnmodifiableEntityException(
+                crate::types::de_unmodifiable_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -285,9 +274,7 @@ impl UpdateRoleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>> {
+    pub async fn send(self) -> Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -296,10 +283,7 @@ impl UpdateRoleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -316,10 +300,7 @@ impl UpdateRoleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateRoleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -347,9 +328,7 @@ impl UpdateRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>> {
+    pub fn send(self) -> Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -407,20 +386,17 @@ pub(crate) async fn send(
     input: UpdateRoleInput,
 ) -> Result<UpdateRoleOutput, ::awsrt::error::SdkError<UpdateRoleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateRoleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateRoleFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -436,15 +412,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateRoleInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateRoleError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateRoleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateRole`: `POST /` with the form body `Action=UpdateRole&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -466,11 +436,7 @@ pub(crate) fn parse_response(
         UpdateRoleError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &UpdateRoleInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UpdateRoleInput) {
     {
         let value = &v.role_name;
         w.pair(&format!("{prefix}{}", "RoleName"), value.as_str());

@@ -81,22 +81,16 @@ impl UpdateRoleDescriptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateRoleDescriptionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateRoleDescriptionInput, ::awsrt::error::BuildError> {
         Ok(UpdateRoleDescriptionInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `UpdateRoleDescriptionInput`",
-                ))?,
-            description: self
-                .description
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "description",
-                    "`description` is required when building a `UpdateRoleDescriptionInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `UpdateRoleDescriptionInput`",
+            ))?,
+            description: self.description.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "description",
+                "`description` is required when building a `UpdateRoleDescriptionInput`",
+            ))?,
         })
     }
 }
@@ -105,10 +99,7 @@ impl UpdateRoleDescriptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateRoleDescriptionOutput,
-        ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-    > {
+    ) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -185,27 +176,18 @@ impl UpdateRoleDescriptionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnmodifiableEntity" => {
-                    Self::UnmodifiableEntityException(
-                        crate::types::de_unmodifiable_entity_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            "UnmodifiableEntity" => Self::UnmodifiableEntityException(
+                crate::types::de_unmodifiable_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -297,10 +279,7 @@ impl UpdateRoleDescriptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateRoleDescriptionOutput,
-        ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-    > {
+    ) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -309,13 +288,7 @@ impl UpdateRoleDescriptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateRoleDescriptionOutput,
-            ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -332,10 +305,7 @@ impl UpdateRoleDescriptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -365,10 +335,7 @@ impl UpdateRoleDescriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateRoleDescriptionOutput,
-        ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-    > {
+    ) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -411,25 +378,19 @@ impl<M> UpdateRoleDescriptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateRoleDescriptionInput,
-) -> Result<
-    UpdateRoleDescriptionOutput,
-    ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-> {
+) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateRoleDescriptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateRoleDescriptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -445,15 +406,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateRoleDescriptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateRoleDescription`: `POST /` with the form body `Action=UpdateRoleDescription&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -467,10 +422,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateRoleDescriptionOutput,
-    ::awsrt::error::SdkError<UpdateRoleDescriptionError>,
-> {
+) -> Result<UpdateRoleDescriptionOutput, ::awsrt::error::SdkError<UpdateRoleDescriptionError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateRoleDescriptionResult",

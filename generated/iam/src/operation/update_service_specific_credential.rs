@@ -106,23 +106,17 @@ impl UpdateServiceSpecificCredentialInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateServiceSpecificCredentialInput, ::awsrt::error::BuildError> {
         Ok(UpdateServiceSpecificCredentialInput {
             user_name: self.user_name,
-            service_specific_credential_id: self
-                .service_specific_credential_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_specific_credential_id",
-                    "`service_specific_credential_id` is required when building a `UpdateServiceSpecificCredentialInput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `UpdateServiceSpecificCredentialInput`",
-                ))?,
+            service_specific_credential_id: self.service_specific_credential_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_specific_credential_id",
+                "`service_specific_credential_id` is required when building a `UpdateServiceSpecificCredentialInput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `UpdateServiceSpecificCredentialInput`",
+            ))?,
         })
     }
 }
@@ -131,10 +125,7 @@ impl UpdateServiceSpecificCredentialInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
         send(client.handle(), self).await
     }
 }
@@ -163,8 +154,7 @@ pub struct UpdateServiceSpecificCredentialOutputBuilder {}
 impl UpdateServiceSpecificCredentialOutputBuilder {
     /// Builds the [`UpdateServiceSpecificCredentialOutput`].
     pub fn build(self) -> UpdateServiceSpecificCredentialOutput {
-        UpdateServiceSpecificCredentialOutput {
-        }
+        UpdateServiceSpecificCredentialOutput {}
     }
 }
 /// The errors `UpdateServiceSpecificCredential` can return: one variant per modeled error, plus `Unhandled`.
@@ -183,16 +173,12 @@ impl UpdateServiceSpecificCredentialError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -233,8 +219,7 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateServiceSpecificCredentialErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for UpdateServiceSpecificCredentialError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateServiceSpecificCredentialError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -275,10 +260,7 @@ impl UpdateServiceSpecificCredentialFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -287,13 +269,7 @@ impl UpdateServiceSpecificCredentialFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateServiceSpecificCredentialOutput,
-            ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -310,10 +286,7 @@ impl UpdateServiceSpecificCredentialFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -343,10 +316,7 @@ impl UpdateServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateServiceSpecificCredentialOutput,
-        ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-    > {
+    ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -403,25 +373,19 @@ impl<M> UpdateServiceSpecificCredentialFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateServiceSpecificCredentialInput,
-) -> Result<
-    UpdateServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-> {
+) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateServiceSpecificCredentialFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateServiceSpecificCredentialFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -437,24 +401,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateServiceSpecificCredentialInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateServiceSpecificCredential`: `POST /` with the form body `Action=UpdateServiceSpecificCredential&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
     input: &UpdateServiceSpecificCredentialInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "UpdateServiceSpecificCredential",
-        "2010-05-08",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("UpdateServiceSpecificCredential", "2010-05-08");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -462,10 +417,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateServiceSpecificCredentialOutput,
-    ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>,
-> {
+) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::error::SdkError<UpdateServiceSpecificCredentialError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateServiceSpecificCredentialResult",
@@ -493,6 +445,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UpdateServiceSpecificCredentialOutput, ::awsrt::xml::XmlError> {
-    Ok(UpdateServiceSpecificCredentialOutput {
-    })
+    Ok(UpdateServiceSpecificCredentialOutput {})
 }

@@ -106,23 +106,17 @@ impl UpdateSigningCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateSigningCertificateInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateSigningCertificateInput, ::awsrt::error::BuildError> {
         Ok(UpdateSigningCertificateInput {
             user_name: self.user_name,
-            certificate_id: self
-                .certificate_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate_id",
-                    "`certificate_id` is required when building a `UpdateSigningCertificateInput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `UpdateSigningCertificateInput`",
-                ))?,
+            certificate_id: self.certificate_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate_id",
+                "`certificate_id` is required when building a `UpdateSigningCertificateInput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `UpdateSigningCertificateInput`",
+            ))?,
         })
     }
 }
@@ -131,10 +125,7 @@ impl UpdateSigningCertificateInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateSigningCertificateOutput,
-        ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-    > {
+    ) -> Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
         send(client.handle(), self).await
     }
 }
@@ -186,26 +177,18 @@ impl UpdateSigningCertificateError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
@@ -297,10 +280,7 @@ impl UpdateSigningCertificateFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateSigningCertificateOutput,
-        ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-    > {
+    ) -> Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -309,13 +289,7 @@ impl UpdateSigningCertificateFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateSigningCertificateOutput,
-            ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -332,10 +306,7 @@ impl UpdateSigningCertificateFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -365,10 +336,7 @@ impl UpdateSigningCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateSigningCertificateOutput,
-        ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-    > {
+    ) -> Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -425,25 +393,19 @@ impl<M> UpdateSigningCertificateFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateSigningCertificateInput,
-) -> Result<
-    UpdateSigningCertificateOutput,
-    ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-> {
+) -> Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateSigningCertificateFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateSigningCertificateFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -459,15 +421,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateSigningCertificateInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSigningCertificate`: `POST /` with the form body `Action=UpdateSigningCertificate&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -481,10 +437,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateSigningCertificateOutput,
-    ::awsrt::error::SdkError<UpdateSigningCertificateError>,
-> {
+) -> Result<UpdateSigningCertificateOutput, ::awsrt::error::SdkError<UpdateSigningCertificateError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateSigningCertificateResult",
@@ -518,10 +471,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_change_the_active_status_of_a_signing_certificate_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_change_the_active_status_of_a_signing_certificate_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSigningCertificateInput::builder()
             .user_name("Bob")
             .certificate_id("TA7SMP42TDN5Z26OBPJE7EXAMPLE")

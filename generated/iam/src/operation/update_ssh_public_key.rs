@@ -110,24 +110,18 @@ impl UpdateSshPublicKeyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(UpdateSshPublicKeyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `UpdateSshPublicKeyInput`",
-                ))?,
-            ssh_public_key_id: self
-                .ssh_public_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ssh_public_key_id",
-                    "`ssh_public_key_id` is required when building a `UpdateSshPublicKeyInput`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `UpdateSshPublicKeyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `UpdateSshPublicKeyInput`",
+            ))?,
+            ssh_public_key_id: self.ssh_public_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ssh_public_key_id",
+                "`ssh_public_key_id` is required when building a `UpdateSshPublicKeyInput`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `UpdateSshPublicKeyInput`",
+            ))?,
         })
     }
 }
@@ -136,10 +130,7 @@ impl UpdateSshPublicKeyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateSshPublicKeyOutput,
-        ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-    > {
+    ) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
         send(client.handle(), self).await
     }
 }
@@ -187,16 +178,12 @@ impl UpdateSshPublicKeyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchEntityException`.
     pub fn is_no_such_entity_exception(&self) -> bool {
@@ -278,10 +265,7 @@ impl UpdateSshPublicKeyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateSshPublicKeyOutput,
-        ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-    > {
+    ) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -290,13 +274,7 @@ impl UpdateSshPublicKeyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateSshPublicKeyOutput,
-            ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -313,10 +291,7 @@ impl UpdateSshPublicKeyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -346,10 +321,7 @@ impl UpdateSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateSshPublicKeyOutput,
-        ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-    > {
+    ) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -407,25 +379,19 @@ impl<M> UpdateSshPublicKeyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateSshPublicKeyInput,
-) -> Result<
-    UpdateSshPublicKeyOutput,
-    ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-> {
+) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateSshPublicKeyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateSshPublicKeyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -441,15 +407,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateSshPublicKeyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSSHPublicKey`: `POST /` with the form body `Action=UpdateSSHPublicKey&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -463,10 +423,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateSshPublicKeyOutput,
-    ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
-> {
+) -> Result<UpdateSshPublicKeyOutput, ::awsrt::error::SdkError<UpdateSshPublicKeyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UpdateSSHPublicKeyResult",

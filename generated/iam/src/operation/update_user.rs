@@ -109,12 +109,10 @@ impl UpdateUserInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateUserInput, ::awsrt::error::BuildError> {
         Ok(UpdateUserInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `UpdateUserInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `UpdateUserInput`",
+            ))?,
             new_path: self.new_path,
             new_user_name: self.new_user_name,
         })
@@ -162,9 +160,7 @@ impl UpdateUserOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UpdateUserError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`EntityTemporarilyUnmodifiableException`](crate::types::error::EntityTemporarilyUnmodifiableException).
@@ -187,44 +183,27 @@ impl UpdateUserError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityTemporarilyUnmodifiable" => {
-                    Self::EntityTemporarilyUnmodifiableException(
-                        crate::types::de_entity_temporarily_unmodifiable_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "EntityTemporarilyUnmodifiable" => Self::EntityTemporarilyUnmodifiableException(
+                crate::types::de_entity_temporarily_unmodifiable_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -329,9 +308,7 @@ impl UpdateUserFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>> {
+    pub async fn send(self) -> Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -340,10 +317,7 @@ impl UpdateUserFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -360,10 +334,7 @@ impl UpdateUserFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateUserError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateUserError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -391,9 +362,7 @@ impl UpdateUserFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>> {
+    pub fn send(self) -> Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -451,20 +420,17 @@ pub(crate) async fn send(
     input: UpdateUserInput,
 ) -> Result<UpdateUserOutput, ::awsrt::error::SdkError<UpdateUserError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateUserFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateUserFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -480,15 +446,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateUserInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateUserError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateUserError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateUser`: `POST /` with the form body `Action=UpdateUser&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -510,11 +470,7 @@ pub(crate) fn parse_response(
         UpdateUserError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &UpdateUserInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UpdateUserInput) {
     {
         let value = &v.user_name;
         w.pair(&format!("{prefix}{}", "UserName"), value.as_str());
@@ -535,14 +491,8 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_change_an_iam_user_s_name() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = UpdateUserInput::builder()
-            .user_name("Bob")
-            .new_user_name("Robert")
-            .build()?;
+    fn case_01_to_change_an_iam_user_s_name() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = UpdateUserInput::builder().user_name("Bob").new_user_name("Robert").build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;
         Ok(())

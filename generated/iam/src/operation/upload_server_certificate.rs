@@ -46,9 +46,7 @@ pub struct UploadServerCertificateInput {
     /// - The special characters tab (`\u0009`), line feed (`\u000A`), and carriage return (`\u000D`)
     #[cfg_attr(
         feature = "serde",
-        serde(
-            serialize_with = "__serde_secret_upload_server_certificate_input_private_key"
-        )
+        serde(serialize_with = "__serde_secret_upload_server_certificate_input_private_key")
     )]
     pub private_key: ::awsrt::types::SensitiveString,
     /// The contents of the certificate chain. This is typically a concatenation of the PEM-encoded public key certificates of the chain.
@@ -65,15 +63,11 @@ pub struct UploadServerCertificateInput {
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_upload_server_certificate_input_private_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "UploadServerCertificateInput.PrivateKey",
-        serializer,
-    )
+fn __serde_secret_upload_server_certificate_input_private_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "UploadServerCertificateInput.PrivateKey", serializer)
 }
 impl UploadServerCertificateInput {
     /// The path for the server certificate.
@@ -175,18 +169,12 @@ impl UploadServerCertificateInputBuilder {
     }
     /// The contents of the private key in PEM-encoded format.
     /// This member is required.
-    pub fn private_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn private_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.private_key = Some(input.into());
         self
     }
     /// Sets or clears the `PrivateKey` member.
-    pub fn set_private_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_private_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.private_key = input;
         self
     }
@@ -228,29 +216,21 @@ impl UploadServerCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UploadServerCertificateInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UploadServerCertificateInput, ::awsrt::error::BuildError> {
         Ok(UploadServerCertificateInput {
             path: self.path,
-            server_certificate_name: self
-                .server_certificate_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_name",
-                    "`server_certificate_name` is required when building a `UploadServerCertificateInput`",
-                ))?,
-            certificate_body: self
-                .certificate_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate_body",
-                    "`certificate_body` is required when building a `UploadServerCertificateInput`",
-                ))?,
-            private_key: self
-                .private_key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "private_key",
-                    "`private_key` is required when building a `UploadServerCertificateInput`",
-                ))?,
+            server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_name",
+                "`server_certificate_name` is required when building a `UploadServerCertificateInput`",
+            ))?,
+            certificate_body: self.certificate_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate_body",
+                "`certificate_body` is required when building a `UploadServerCertificateInput`",
+            ))?,
+            private_key: self.private_key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "private_key",
+                "`private_key` is required when building a `UploadServerCertificateInput`",
+            ))?,
             certificate_chain: self.certificate_chain,
             tags: self.tags,
         })
@@ -261,10 +241,7 @@ impl UploadServerCertificateInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UploadServerCertificateOutput,
-        ::awsrt::error::SdkError<UploadServerCertificateError>,
-    > {
+    ) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
         send(client.handle(), self).await
     }
 }
@@ -287,9 +264,7 @@ pub struct UploadServerCertificateOutput {
 }
 impl UploadServerCertificateOutput {
     /// The meta information of the uploaded server certificate without its certificate body, certificate chain, and private key.
-    pub fn server_certificate_metadata(
-        &self,
-    ) -> Option<&crate::types::ServerCertificateMetadata> {
+    pub fn server_certificate_metadata(&self) -> Option<&crate::types::ServerCertificateMetadata> {
         self.server_certificate_metadata.as_ref()
     }
     /// A list of tags that are attached to the new IAM server certificate.
@@ -305,9 +280,7 @@ impl UploadServerCertificateOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UploadServerCertificateOutputBuilder {
-    pub(crate) server_certificate_metadata: Option<
-        crate::types::ServerCertificateMetadata,
-    >,
+    pub(crate) server_certificate_metadata: Option<crate::types::ServerCertificateMetadata>,
     pub(crate) tags: Option<Vec<crate::types::Tag>>,
 }
 impl UploadServerCertificateOutputBuilder {
@@ -361,9 +334,7 @@ impl UploadServerCertificateOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UploadServerCertificateError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
     EntityAlreadyExistsException(crate::types::error::EntityAlreadyExistsException),
     /// See [`InvalidInputException`](crate::types::error::InvalidInputException).
@@ -386,49 +357,30 @@ impl UploadServerCertificateError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidInput" => {
-                    Self::InvalidInputException(
-                        crate::types::de_invalid_input_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KeyPairMismatch" => {
-                    Self::KeyPairMismatchException(
-                        crate::types::de_key_pair_mismatch_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedCertificate" => {
-                    Self::MalformedCertificateException(
-                        crate::types::de_malformed_certificate_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidInput" => Self::InvalidInputException(
+                crate::types::de_invalid_input_exception(n)?.with_meta(meta),
+            ),
+            "KeyPairMismatch" => Self::KeyPairMismatchException(
+                crate::types::de_key_pair_mismatch_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedCertificate" => Self::MalformedCertificateException(
+                crate::types::de_malformed_certificate_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -540,10 +492,7 @@ impl UploadServerCertificateFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UploadServerCertificateOutput,
-        ::awsrt::error::SdkError<UploadServerCertificateError>,
-    > {
+    ) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -552,13 +501,7 @@ impl UploadServerCertificateFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UploadServerCertificateOutput,
-            ::awsrt::error::SdkError<UploadServerCertificateError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -575,10 +518,7 @@ impl UploadServerCertificateFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UploadServerCertificateError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadServerCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -608,10 +548,7 @@ impl UploadServerCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UploadServerCertificateOutput,
-        ::awsrt::error::SdkError<UploadServerCertificateError>,
-    > {
+    ) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -666,18 +603,12 @@ impl<M> UploadServerCertificateFluentBuilder<M> {
     }
     /// The contents of the private key in PEM-encoded format.
     /// This member is required.
-    pub fn private_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn private_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.private_key(input);
         self
     }
     /// Sets or clears the `PrivateKey` member.
-    pub fn set_private_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_private_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_private_key(input);
         self
     }
@@ -718,25 +649,19 @@ impl<M> UploadServerCertificateFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UploadServerCertificateInput,
-) -> Result<
-    UploadServerCertificateOutput,
-    ::awsrt::error::SdkError<UploadServerCertificateError>,
-> {
+) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UploadServerCertificateFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UploadServerCertificateFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -752,15 +677,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UploadServerCertificateInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UploadServerCertificateError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadServerCertificateError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadServerCertificate`: `POST /` with the form body `Action=UploadServerCertificate&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -774,10 +693,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UploadServerCertificateOutput,
-    ::awsrt::error::SdkError<UploadServerCertificateError>,
-> {
+) -> Result<UploadServerCertificateOutput, ::awsrt::error::SdkError<UploadServerCertificateError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UploadServerCertificateResult",
@@ -816,8 +732,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );
@@ -827,9 +743,7 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<UploadServerCertificateOutput, ::awsrt::xml::XmlError> {
-    let mut f_server_certificate_metadata: Option<
-        crate::types::ServerCertificateMetadata,
-    > = None;
+    let mut f_server_certificate_metadata: Option<crate::types::ServerCertificateMetadata> = None;
     let mut f_tags: Option<Vec<crate::types::Tag>> = None;
     for c in n.children() {
         match c.name() {
@@ -861,10 +775,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_upload_a_server_certificate_to_your_aws_account() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_upload_a_server_certificate_to_your_aws_account() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UploadServerCertificateInput::builder()
             .server_certificate_name("ProdServerCert")
             .path("/company/servercerts/")

@@ -88,17 +88,13 @@ impl UploadSigningCertificateInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UploadSigningCertificateInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UploadSigningCertificateInput, ::awsrt::error::BuildError> {
         Ok(UploadSigningCertificateInput {
             user_name: self.user_name,
-            certificate_body: self
-                .certificate_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate_body",
-                    "`certificate_body` is required when building a `UploadSigningCertificateInput`",
-                ))?,
+            certificate_body: self.certificate_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate_body",
+                "`certificate_body` is required when building a `UploadSigningCertificateInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +103,7 @@ impl UploadSigningCertificateInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UploadSigningCertificateOutput,
-        ::awsrt::error::SdkError<UploadSigningCertificateError>,
-    > {
+    ) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
         send(client.handle(), self).await
     }
 }
@@ -153,10 +146,7 @@ impl UploadSigningCertificateOutputBuilder {
         self
     }
     /// Sets or clears the `Certificate` member.
-    pub fn set_certificate(
-        mut self,
-        input: Option<crate::types::SigningCertificate>,
-    ) -> Self {
+    pub fn set_certificate(mut self, input: Option<crate::types::SigningCertificate>) -> Self {
         self.certificate = input;
         self
     }
@@ -169,16 +159,12 @@ impl UploadSigningCertificateOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UploadSigningCertificateOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UploadSigningCertificateOutput, ::awsrt::error::BuildError> {
         Ok(UploadSigningCertificateOutput {
-            certificate: self
-                .certificate
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate",
-                    "`certificate` is required when building a `UploadSigningCertificateOutput`",
-                ))?,
+            certificate: self.certificate.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate",
+                "`certificate` is required when building a `UploadSigningCertificateOutput`",
+            ))?,
         })
     }
 }
@@ -187,9 +173,7 @@ impl UploadSigningCertificateOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum UploadSigningCertificateError {
     /// See [`ConcurrentModificationException`](crate::types::error::ConcurrentModificationException).
-    ConcurrentModificationException(
-        crate::types::error::ConcurrentModificationException,
-    ),
+    ConcurrentModificationException(crate::types::error::ConcurrentModificationException),
     /// See [`DuplicateCertificateException`](crate::types::error::DuplicateCertificateException).
     DuplicateCertificateException(crate::types::error::DuplicateCertificateException),
     /// See [`EntityAlreadyExistsException`](crate::types::error::EntityAlreadyExistsException).
@@ -214,56 +198,33 @@ impl UploadSigningCertificateError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ConcurrentModification" => {
-                    Self::ConcurrentModificationException(
-                        crate::types::de_concurrent_modification_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "DuplicateCertificate" => {
-                    Self::DuplicateCertificateException(
-                        crate::types::de_duplicate_certificate_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EntityAlreadyExists" => {
-                    Self::EntityAlreadyExistsException(
-                        crate::types::de_entity_already_exists_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidCertificate" => {
-                    Self::InvalidCertificateException(
-                        crate::types::de_invalid_certificate_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedCertificate" => {
-                    Self::MalformedCertificateException(
-                        crate::types::de_malformed_certificate_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ServiceFailure" => {
-                    Self::ServiceFailureException(
-                        crate::types::de_service_failure_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ConcurrentModification" => Self::ConcurrentModificationException(
+                crate::types::de_concurrent_modification_exception(n)?.with_meta(meta),
+            ),
+            "DuplicateCertificate" => Self::DuplicateCertificateException(
+                crate::types::de_duplicate_certificate_exception(n)?.with_meta(meta),
+            ),
+            "EntityAlreadyExists" => Self::EntityAlreadyExistsException(
+                crate::types::de_entity_already_exists_exception(n)?.with_meta(meta),
+            ),
+            "InvalidCertificate" => Self::InvalidCertificateException(
+                crate::types::de_invalid_certificate_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "MalformedCertificate" => Self::MalformedCertificateException(
+                crate::types::de_malformed_certificate_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "ServiceFailure" => Self::ServiceFailureException(
+                crate::types::de_service_failure_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ConcurrentModificationException`.
     pub fn is_concurrent_modification_exception(&self) -> bool {
@@ -380,10 +341,7 @@ impl UploadSigningCertificateFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UploadSigningCertificateOutput,
-        ::awsrt::error::SdkError<UploadSigningCertificateError>,
-    > {
+    ) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -392,13 +350,7 @@ impl UploadSigningCertificateFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UploadSigningCertificateOutput,
-            ::awsrt::error::SdkError<UploadSigningCertificateError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -415,10 +367,7 @@ impl UploadSigningCertificateFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UploadSigningCertificateError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -448,10 +397,7 @@ impl UploadSigningCertificateFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UploadSigningCertificateOutput,
-        ::awsrt::error::SdkError<UploadSigningCertificateError>,
-    > {
+    ) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -493,25 +439,19 @@ impl<M> UploadSigningCertificateFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UploadSigningCertificateInput,
-) -> Result<
-    UploadSigningCertificateOutput,
-    ::awsrt::error::SdkError<UploadSigningCertificateError>,
-> {
+) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UploadSigningCertificateFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UploadSigningCertificateFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -527,15 +467,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UploadSigningCertificateInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UploadSigningCertificateError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadSigningCertificate`: `POST /` with the form body `Action=UploadSigningCertificate&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -549,10 +483,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UploadSigningCertificateOutput,
-    ::awsrt::error::SdkError<UploadSigningCertificateError>,
-> {
+) -> Result<UploadSigningCertificateOutput, ::awsrt::error::SdkError<UploadSigningCertificateError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UploadSigningCertificateResult",
@@ -590,10 +521,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_upload_a_signing_certificate_for_an_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_upload_a_signing_certificate_for_an_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UploadSigningCertificateInput::builder()
             .user_name("Bob")
             .certificate_body(

@@ -92,18 +92,14 @@ impl UploadSshPublicKeyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UploadSshPublicKeyInput, ::awsrt::error::BuildError> {
         Ok(UploadSshPublicKeyInput {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `UploadSshPublicKeyInput`",
-                ))?,
-            ssh_public_key_body: self
-                .ssh_public_key_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ssh_public_key_body",
-                    "`ssh_public_key_body` is required when building a `UploadSshPublicKeyInput`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `UploadSshPublicKeyInput`",
+            ))?,
+            ssh_public_key_body: self.ssh_public_key_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ssh_public_key_body",
+                "`ssh_public_key_body` is required when building a `UploadSshPublicKeyInput`",
+            ))?,
         })
     }
 }
@@ -112,10 +108,7 @@ impl UploadSshPublicKeyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UploadSshPublicKeyOutput,
-        ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-    > {
+    ) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
         send(client.handle(), self).await
     }
 }
@@ -158,10 +151,7 @@ impl UploadSshPublicKeyOutputBuilder {
         self
     }
     /// Sets or clears the `SSHPublicKey` member.
-    pub fn set_ssh_public_key(
-        mut self,
-        input: Option<crate::types::SshPublicKey>,
-    ) -> Self {
+    pub fn set_ssh_public_key(mut self, input: Option<crate::types::SshPublicKey>) -> Self {
         self.ssh_public_key = input;
         self
     }
@@ -202,38 +192,24 @@ impl UploadSshPublicKeyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DuplicateSSHPublicKey" => {
-                    Self::DuplicateSshPublicKeyException(
-                        crate::types::de_duplicate_ssh_public_key_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidPublicKey" => {
-                    Self::InvalidPublicKeyException(
-                        crate::types::de_invalid_public_key_exception(n)?.with_meta(meta),
-                    )
-                }
-                "LimitExceeded" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchEntity" => {
-                    Self::NoSuchEntityException(
-                        crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UnrecognizedPublicKeyEncoding" => {
-                    Self::UnrecognizedPublicKeyEncodingException(
-                        crate::types::de_unrecognized_public_key_encoding_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DuplicateSSHPublicKey" => Self::DuplicateSshPublicKeyException(
+                crate::types::de_duplicate_ssh_public_key_exception(n)?.with_meta(meta),
+            ),
+            "InvalidPublicKey" => Self::InvalidPublicKeyException(
+                crate::types::de_invalid_public_key_exception(n)?.with_meta(meta),
+            ),
+            "LimitExceeded" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "NoSuchEntity" => Self::NoSuchEntityException(
+                crate::types::de_no_such_entity_exception(n)?.with_meta(meta),
+            ),
+            "UnrecognizedPublicKeyEncoding" => Self::UnrecognizedPublicKeyEncodingException(
+                crate::types::de_unrecognized_public_key_encoding_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DuplicateSshPublicKeyException`.
     pub fn is_duplicate_ssh_public_key_exception(&self) -> bool {
@@ -335,10 +311,7 @@ impl UploadSshPublicKeyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UploadSshPublicKeyOutput,
-        ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-    > {
+    ) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -347,13 +320,7 @@ impl UploadSshPublicKeyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UploadSshPublicKeyOutput,
-            ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -370,10 +337,7 @@ impl UploadSshPublicKeyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -403,10 +367,7 @@ impl UploadSshPublicKeyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UploadSshPublicKeyOutput,
-        ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-    > {
+    ) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -449,25 +410,19 @@ impl<M> UploadSshPublicKeyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UploadSshPublicKeyInput,
-) -> Result<
-    UploadSshPublicKeyOutput,
-    ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-> {
+) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UploadSshPublicKeyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UploadSshPublicKeyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -483,15 +438,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UploadSshPublicKeyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadSSHPublicKey`: `POST /` with the form body `Action=UploadSSHPublicKey&Version=2010-05-08&...`.
 pub(crate) fn ser_request(
@@ -505,10 +454,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UploadSshPublicKeyOutput,
-    ::awsrt::error::SdkError<UploadSshPublicKeyError>,
-> {
+) -> Result<UploadSshPublicKeyOutput, ::awsrt::error::SdkError<UploadSshPublicKeyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "UploadSSHPublicKeyResult",

@@ -140,10 +140,7 @@ impl AccessDetailBuilder {
         self
     }
     /// Sets or clears the `LastAuthenticatedTime` member.
-    pub fn set_last_authenticated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_authenticated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_authenticated_time = input;
         self
     }
@@ -172,18 +169,14 @@ impl AccessDetailBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AccessDetail, ::awsrt::error::BuildError> {
         Ok(AccessDetail {
-            service_name: self
-                .service_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_name",
-                    "`service_name` is required when building a `AccessDetail`",
-                ))?,
-            service_namespace: self
-                .service_namespace
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_namespace",
-                    "`service_namespace` is required when building a `AccessDetail`",
-                ))?,
+            service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_name",
+                "`service_name` is required when building a `AccessDetail`",
+            ))?,
+            service_namespace: self.service_namespace.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_namespace",
+                "`service_namespace` is required when building a `AccessDetail`",
+            ))?,
             region: self.region,
             entity_path: self.entity_path,
             last_authenticated_time: self.last_authenticated_time,

@@ -31,10 +31,10 @@ pub struct AccessKey {
     pub create_date: Option<::awsrt::types::DateTime>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_access_key_secret_access_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_access_key_secret_access_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "AccessKey.SecretAccessKey", serializer)
 }
 impl AccessKey {
@@ -132,18 +132,12 @@ impl AccessKeyBuilder {
     }
     /// The secret key used to sign requests.
     /// This member is required.
-    pub fn secret_access_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `SecretAccessKey` member.
-    pub fn set_secret_access_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
@@ -172,30 +166,22 @@ impl AccessKeyBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AccessKey, ::awsrt::error::BuildError> {
         Ok(AccessKey {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `AccessKey`",
-                ))?,
-            access_key_id: self
-                .access_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key_id",
-                    "`access_key_id` is required when building a `AccessKey`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `AccessKey`",
-                ))?,
-            secret_access_key: self
-                .secret_access_key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_access_key",
-                    "`secret_access_key` is required when building a `AccessKey`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `AccessKey`",
+            ))?,
+            access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key_id",
+                "`access_key_id` is required when building a `AccessKey`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `AccessKey`",
+            ))?,
+            secret_access_key: self.secret_access_key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_access_key",
+                "`secret_access_key` is required when building a `AccessKey`",
+            ))?,
             create_date: self.create_date,
         })
     }
@@ -220,14 +206,10 @@ pub(crate) fn de_access_key(
                 f_status = Some(crate::types::StatusType::from(c.text()));
             }
             "SecretAccessKey" => {
-                f_secret_access_key = Some(
-                    ::awsrt::types::SensitiveString::new(c.string()),
-                );
+                f_secret_access_key = Some(::awsrt::types::SensitiveString::new(c.string()));
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -67,10 +67,7 @@ impl AccessKeyLastUsedBuilder {
         self
     }
     /// Sets or clears the `LastUsedDate` member.
-    pub fn set_last_used_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_used_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_used_date = input;
         self
     }
@@ -116,18 +113,14 @@ impl AccessKeyLastUsedBuilder {
     pub fn build(self) -> Result<AccessKeyLastUsed, ::awsrt::error::BuildError> {
         Ok(AccessKeyLastUsed {
             last_used_date: self.last_used_date,
-            service_name: self
-                .service_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_name",
-                    "`service_name` is required when building a `AccessKeyLastUsed`",
-                ))?,
-            region: self
-                .region
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "region",
-                    "`region` is required when building a `AccessKeyLastUsed`",
-                ))?,
+            service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_name",
+                "`service_name` is required when building a `AccessKeyLastUsed`",
+            ))?,
+            region: self.region.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "region",
+                "`region` is required when building a `AccessKeyLastUsed`",
+            ))?,
         })
     }
 }
@@ -140,9 +133,7 @@ pub(crate) fn de_access_key_last_used(
     for c in n.children() {
         match c.name() {
             "LastUsedDate" => {
-                f_last_used_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_used_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ServiceName" => {
                 f_service_name = Some(c.string());

@@ -139,9 +139,7 @@ pub(crate) fn de_access_key_metadata(
                 f_status = Some(crate::types::StatusType::from(c.text()));
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

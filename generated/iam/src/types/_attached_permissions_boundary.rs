@@ -16,9 +16,7 @@
 )]
 pub struct AttachedPermissionsBoundary {
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity. This data type can only have a value of `Policy`.
-    pub permissions_boundary_type: Option<
-        crate::types::PermissionsBoundaryAttachmentType,
-    >,
+    pub permissions_boundary_type: Option<crate::types::PermissionsBoundaryAttachmentType>,
     /// The ARN of the policy used to set the permissions boundary for the user or role.
     pub permissions_boundary_arn: Option<String>,
 }
@@ -42,9 +40,7 @@ impl AttachedPermissionsBoundary {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct AttachedPermissionsBoundaryBuilder {
-    pub(crate) permissions_boundary_type: Option<
-        crate::types::PermissionsBoundaryAttachmentType,
-    >,
+    pub(crate) permissions_boundary_type: Option<crate::types::PermissionsBoundaryAttachmentType>,
     pub(crate) permissions_boundary_arn: Option<String>,
 }
 impl AttachedPermissionsBoundaryBuilder {
@@ -95,9 +91,7 @@ impl AttachedPermissionsBoundaryBuilder {
 pub(crate) fn de_attached_permissions_boundary(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AttachedPermissionsBoundary, ::awsrt::xml::XmlError> {
-    let mut f_permissions_boundary_type: Option<
-        crate::types::PermissionsBoundaryAttachmentType,
-    > = None;
+    let mut f_permissions_boundary_type: Option<crate::types::PermissionsBoundaryAttachmentType> = None;
     let mut f_permissions_boundary_arn: Option<String> = None;
     for c in n.children() {
         match c.name() {

@@ -77,18 +77,12 @@ impl ContextEntryBuilder {
         &self.context_key_values
     }
     /// The data type of the value (or values) specified in the `ContextKeyValues` parameter.
-    pub fn context_key_type(
-        mut self,
-        input: impl Into<crate::types::ContextKeyTypeEnum>,
-    ) -> Self {
+    pub fn context_key_type(mut self, input: impl Into<crate::types::ContextKeyTypeEnum>) -> Self {
         self.context_key_type = Some(input.into());
         self
     }
     /// Sets or clears the `ContextKeyType` member.
-    pub fn set_context_key_type(
-        mut self,
-        input: Option<crate::types::ContextKeyTypeEnum>,
-    ) -> Self {
+    pub fn set_context_key_type(mut self, input: Option<crate::types::ContextKeyTypeEnum>) -> Self {
         self.context_key_type = input;
         self
     }
@@ -105,11 +99,7 @@ impl ContextEntryBuilder {
         }
     }
 }
-pub(crate) fn ser_context_entry(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &ContextEntry,
-) {
+pub(crate) fn ser_context_entry(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &ContextEntry) {
     if let Some(value) = &v.context_key_name {
         w.pair(&format!("{prefix}{}", "ContextKeyName"), value.as_str());
     }
@@ -119,10 +109,7 @@ pub(crate) fn ser_context_entry(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ContextKeyValues"), "member", i
-                    + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ContextKeyValues"), "member", i + 1),
                 item.as_str(),
             );
         }

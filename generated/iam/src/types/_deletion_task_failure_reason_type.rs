@@ -61,10 +61,7 @@ impl DeletionTaskFailureReasonTypeBuilder {
         self
     }
     /// Sets or clears the `RoleUsageList` member.
-    pub fn set_role_usage_list(
-        mut self,
-        input: Option<Vec<crate::types::RoleUsageType>>,
-    ) -> Self {
+    pub fn set_role_usage_list(mut self, input: Option<Vec<crate::types::RoleUsageType>>) -> Self {
         self.role_usage_list = input;
         self
     }

@@ -63,10 +63,7 @@ impl EntityDetailsBuilder {
         self
     }
     /// Sets or clears the `LastAuthenticated` member.
-    pub fn set_last_authenticated(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_authenticated(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_authenticated = input;
         self
     }
@@ -81,12 +78,10 @@ impl EntityDetailsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<EntityDetails, ::awsrt::error::BuildError> {
         Ok(EntityDetails {
-            entity_info: self
-                .entity_info
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "entity_info",
-                    "`entity_info` is required when building a `EntityDetails`",
-                ))?,
+            entity_info: self.entity_info.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "entity_info",
+                "`entity_info` is required when building a `EntityDetails`",
+            ))?,
             last_authenticated: self.last_authenticated,
         })
     }

@@ -95,18 +95,12 @@ impl EntityInfoBuilder {
     }
     /// The type of entity (user or role).
     /// This member is required.
-    pub fn r#type(
-        mut self,
-        input: impl Into<crate::types::PolicyOwnerEntityType>,
-    ) -> Self {
+    pub fn r#type(mut self, input: impl Into<crate::types::PolicyOwnerEntityType>) -> Self {
         self.r#type = Some(input.into());
         self
     }
     /// Sets or clears the `Type` member.
-    pub fn set_type(
-        mut self,
-        input: Option<crate::types::PolicyOwnerEntityType>,
-    ) -> Self {
+    pub fn set_type(mut self, input: Option<crate::types::PolicyOwnerEntityType>) -> Self {
         self.r#type = input;
         self
     }
@@ -150,30 +144,22 @@ impl EntityInfoBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<EntityInfo, ::awsrt::error::BuildError> {
         Ok(EntityInfo {
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `EntityInfo`",
-                ))?,
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `EntityInfo`",
-                ))?,
-            r#type: self
-                .r#type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "type",
-                    "`type` is required when building a `EntityInfo`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `EntityInfo`",
-                ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `EntityInfo`",
+            ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `EntityInfo`",
+            ))?,
+            r#type: self.r#type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "type",
+                "`type` is required when building a `EntityInfo`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `EntityInfo`",
+            ))?,
             path: self.path,
         })
     }

@@ -77,18 +77,14 @@ impl ErrorDetailsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ErrorDetails, ::awsrt::error::BuildError> {
         Ok(ErrorDetails {
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `ErrorDetails`",
-                ))?,
-            code: self
-                .code
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "code",
-                    "`code` is required when building a `ErrorDetails`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `ErrorDetails`",
+            ))?,
+            code: self.code.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "code",
+                "`code` is required when building a `ErrorDetails`",
+            ))?,
         })
     }
 }

@@ -26,9 +26,7 @@ pub struct EvaluationResult {
     /// A structure that details how Organizations and its service control policies affect the results of the simulation. Only applies if the simulated user's account is part of an organization.
     pub organizations_decision_detail: Option<crate::types::OrganizationsDecisionDetail>,
     /// Contains information about the effect that a permissions boundary has on a policy simulation when the boundary is applied to an IAM entity.
-    pub permissions_boundary_decision_detail: Option<
-        crate::types::PermissionsBoundaryDecisionDetail,
-    >,
+    pub permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
     /// Additional details about the results of the cross-account evaluation decision. This parameter is populated for only cross-account simulations. It contains a brief summary of how each policy type contributes to the final evaluation decision.
     ///
     /// If the simulation evaluates policies within the same account and includes a resource ARN, then the parameter is present but the response is empty. If the simulation evaluates policies within the same account and specifies all resources (`*`), then the parameter is not returned.
@@ -36,9 +34,7 @@ pub struct EvaluationResult {
     /// When you make a cross-account request, Amazon Web Services evaluates the request in the trusting account and the trusted account. The request is allowed only if both evaluations return `true`. For more information about how policies are evaluated, see [Evaluating policies within a single account](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html#policy-eval-basics).
     ///
     /// If an Organizations SCP included in the evaluation denies access, the simulation ends. In this case, policy evaluation does not proceed any further and this parameter is not returned.
-    pub eval_decision_details: Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    >,
+    pub eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
     /// The individual results of the simulation of the API operation specified in EvalActionName on each resource.
     pub resource_specific_results: Option<Vec<crate::types::ResourceSpecificResult>>,
 }
@@ -78,9 +74,7 @@ impl EvaluationResult {
     /// Additional details about the results of the cross-account evaluation decision.
     pub fn eval_decision_details(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
         self.eval_decision_details.as_ref()
     }
     /// The individual results of the simulation of the API operation specified in EvalActionName on each resource.
@@ -101,18 +95,14 @@ pub struct EvaluationResultBuilder {
     pub(crate) eval_decision: Option<crate::types::PolicyEvaluationDecisionType>,
     pub(crate) matched_statements: Option<Vec<crate::types::Statement>>,
     pub(crate) missing_context_values: Option<Vec<String>>,
-    pub(crate) organizations_decision_detail: Option<
-        crate::types::OrganizationsDecisionDetail,
-    >,
-    pub(crate) permissions_boundary_decision_detail: Option<
-        crate::types::PermissionsBoundaryDecisionDetail,
-    >,
-    pub(crate) eval_decision_details: Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    >,
-    pub(crate) resource_specific_results: Option<
-        Vec<crate::types::ResourceSpecificResult>,
-    >,
+    pub(crate) organizations_decision_detail: Option<crate::types::OrganizationsDecisionDetail>,
+    pub(
+        crate
+    ) permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
+    pub(
+        crate
+    ) eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
+    pub(crate) resource_specific_results: Option<Vec<crate::types::ResourceSpecificResult>>,
 }
 impl EvaluationResultBuilder {
     /// The name of the API operation tested on the indicated resource.
@@ -162,9 +152,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// The `EvalDecision` member as currently set.
-    pub fn get_eval_decision(
-        &self,
-    ) -> &Option<crate::types::PolicyEvaluationDecisionType> {
+    pub fn get_eval_decision(&self) -> &Option<crate::types::PolicyEvaluationDecisionType> {
         &self.eval_decision
     }
     /// Appends an item to the `MatchedStatements` list.
@@ -174,10 +162,7 @@ impl EvaluationResultBuilder {
         self
     }
     /// Sets or clears the `MatchedStatements` member.
-    pub fn set_matched_statements(
-        mut self,
-        input: Option<Vec<crate::types::Statement>>,
-    ) -> Self {
+    pub fn set_matched_statements(mut self, input: Option<Vec<crate::types::Statement>>) -> Self {
         self.matched_statements = input;
         self
     }
@@ -251,20 +236,14 @@ impl EvaluationResultBuilder {
         key: impl Into<String>,
         value: impl Into<crate::types::PolicyEvaluationDecisionType>,
     ) -> Self {
-        self.eval_decision_details
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.eval_decision_details.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `EvalDecisionDetails` member.
     pub fn set_eval_decision_details(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<
-                String,
-                crate::types::PolicyEvaluationDecisionType,
-            >,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
     ) -> Self {
         self.eval_decision_details = input;
         self
@@ -272,9 +251,7 @@ impl EvaluationResultBuilder {
     /// The `EvalDecisionDetails` member as currently set.
     pub fn get_eval_decision_details(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
         &self.eval_decision_details
     }
     /// Appends an item to the `ResourceSpecificResults` list.
@@ -307,24 +284,19 @@ impl EvaluationResultBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<EvaluationResult, ::awsrt::error::BuildError> {
         Ok(EvaluationResult {
-            eval_action_name: self
-                .eval_action_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "eval_action_name",
-                    "`eval_action_name` is required when building a `EvaluationResult`",
-                ))?,
+            eval_action_name: self.eval_action_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "eval_action_name",
+                "`eval_action_name` is required when building a `EvaluationResult`",
+            ))?,
             eval_resource_name: self.eval_resource_name,
-            eval_decision: self
-                .eval_decision
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "eval_decision",
-                    "`eval_decision` is required when building a `EvaluationResult`",
-                ))?,
+            eval_decision: self.eval_decision.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "eval_decision",
+                "`eval_decision` is required when building a `EvaluationResult`",
+            ))?,
             matched_statements: self.matched_statements,
             missing_context_values: self.missing_context_values,
             organizations_decision_detail: self.organizations_decision_detail,
-            permissions_boundary_decision_detail: self
-                .permissions_boundary_decision_detail,
+            permissions_boundary_decision_detail: self.permissions_boundary_decision_detail,
             eval_decision_details: self.eval_decision_details,
             resource_specific_results: self.resource_specific_results,
         })
@@ -338,18 +310,10 @@ pub(crate) fn de_evaluation_result(
     let mut f_eval_decision: Option<crate::types::PolicyEvaluationDecisionType> = None;
     let mut f_matched_statements: Option<Vec<crate::types::Statement>> = None;
     let mut f_missing_context_values: Option<Vec<String>> = None;
-    let mut f_organizations_decision_detail: Option<
-        crate::types::OrganizationsDecisionDetail,
-    > = None;
-    let mut f_permissions_boundary_decision_detail: Option<
-        crate::types::PermissionsBoundaryDecisionDetail,
-    > = None;
-    let mut f_eval_decision_details: Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    > = None;
-    let mut f_resource_specific_results: Option<
-        Vec<crate::types::ResourceSpecificResult>,
-    > = None;
+    let mut f_organizations_decision_detail: Option<crate::types::OrganizationsDecisionDetail> = None;
+    let mut f_permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail> = None;
+    let mut f_eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> = None;
+    let mut f_resource_specific_results: Option<Vec<crate::types::ResourceSpecificResult>> = None;
     for c in n.children() {
         match c.name() {
             "EvalActionName" => {
@@ -359,9 +323,7 @@ pub(crate) fn de_evaluation_result(
                 f_eval_resource_name = Some(c.string());
             }
             "EvalDecision" => {
-                f_eval_decision = Some(
-                    crate::types::PolicyEvaluationDecisionType::from(c.text()),
-                );
+                f_eval_decision = Some(crate::types::PolicyEvaluationDecisionType::from(c.text()));
             }
             "MatchedStatements" => {
                 f_matched_statements = Some({
@@ -405,11 +367,9 @@ pub(crate) fn de_evaluation_result(
                             for p in e.children() {
                                 match p.name() {
                                     "key" => k = Some(p.string()),
-                                    "value" => {
-                                        val = Some(
-                                            crate::types::PolicyEvaluationDecisionType::from(p.text()),
-                                        );
-                                    }
+                                    "value" => val = Some(
+                                        crate::types::PolicyEvaluationDecisionType::from(p.text()),
+                                    ),
                                     _ => {}
                                 }
                             }

@@ -147,42 +147,30 @@ impl GroupBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Group, ::awsrt::error::BuildError> {
         Ok(Group {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `Group`",
-                ))?,
-            group_name: self
-                .group_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_name",
-                    "`group_name` is required when building a `Group`",
-                ))?,
-            group_id: self
-                .group_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "group_id",
-                    "`group_id` is required when building a `Group`",
-                ))?,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `Group`",
-                ))?,
-            create_date: self
-                .create_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "create_date",
-                    "`create_date` is required when building a `Group`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `Group`",
+            ))?,
+            group_name: self.group_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_name",
+                "`group_name` is required when building a `Group`",
+            ))?,
+            group_id: self.group_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "group_id",
+                "`group_id` is required when building a `Group`",
+            ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `Group`",
+            ))?,
+            create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "create_date",
+                "`create_date` is required when building a `Group`",
+            ))?,
         })
     }
 }
-pub(crate) fn de_group(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Group, ::awsrt::xml::XmlError> {
+pub(crate) fn de_group(n: ::awsrt::xml::Node<'_, '_>) -> Result<Group, ::awsrt::xml::XmlError> {
     let mut f_path: Option<String> = None;
     let mut f_group_name: Option<String> = None;
     let mut f_group_id: Option<String> = None;
@@ -203,9 +191,7 @@ pub(crate) fn de_group(
                 f_arn = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -154,10 +154,7 @@ impl GroupDetailBuilder {
         self
     }
     /// Sets or clears the `GroupPolicyList` member.
-    pub fn set_group_policy_list(
-        mut self,
-        input: Option<Vec<crate::types::PolicyDetail>>,
-    ) -> Self {
+    pub fn set_group_policy_list(mut self, input: Option<Vec<crate::types::PolicyDetail>>) -> Self {
         self.group_policy_list = input;
         self
     }
@@ -167,10 +164,7 @@ impl GroupDetailBuilder {
     }
     /// Appends an item to the `AttachedManagedPolicies` list.
     /// A list of the managed policies attached to the group.
-    pub fn attached_managed_policies(
-        mut self,
-        input: crate::types::AttachedPolicy,
-    ) -> Self {
+    pub fn attached_managed_policies(mut self, input: crate::types::AttachedPolicy) -> Self {
         self.attached_managed_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -183,9 +177,7 @@ impl GroupDetailBuilder {
         self
     }
     /// The `AttachedManagedPolicies` member as currently set.
-    pub fn get_attached_managed_policies(
-        &self,
-    ) -> &Option<Vec<crate::types::AttachedPolicy>> {
+    pub fn get_attached_managed_policies(&self) -> &Option<Vec<crate::types::AttachedPolicy>> {
         &self.attached_managed_policies
     }
     /// Builds the [`GroupDetail`].
@@ -226,9 +218,7 @@ pub(crate) fn de_group_detail(
                 f_arn = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "GroupPolicyList" => {
                 f_group_policy_list = Some({

@@ -192,42 +192,30 @@ impl InstanceProfileBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<InstanceProfile, ::awsrt::error::BuildError> {
         Ok(InstanceProfile {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `InstanceProfile`",
-                ))?,
-            instance_profile_name: self
-                .instance_profile_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_name",
-                    "`instance_profile_name` is required when building a `InstanceProfile`",
-                ))?,
-            instance_profile_id: self
-                .instance_profile_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "instance_profile_id",
-                    "`instance_profile_id` is required when building a `InstanceProfile`",
-                ))?,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `InstanceProfile`",
-                ))?,
-            create_date: self
-                .create_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "create_date",
-                    "`create_date` is required when building a `InstanceProfile`",
-                ))?,
-            roles: self
-                .roles
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "roles",
-                    "`roles` is required when building a `InstanceProfile`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `InstanceProfile`",
+            ))?,
+            instance_profile_name: self.instance_profile_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_name",
+                "`instance_profile_name` is required when building a `InstanceProfile`",
+            ))?,
+            instance_profile_id: self.instance_profile_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "instance_profile_id",
+                "`instance_profile_id` is required when building a `InstanceProfile`",
+            ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `InstanceProfile`",
+            ))?,
+            create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "create_date",
+                "`create_date` is required when building a `InstanceProfile`",
+            ))?,
+            roles: self.roles.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "roles",
+                "`roles` is required when building a `InstanceProfile`",
+            ))?,
             tags: self.tags,
         })
     }
@@ -257,9 +245,7 @@ pub(crate) fn de_instance_profile(
                 f_arn = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Roles" => {
                 f_roles = Some({

@@ -71,9 +71,7 @@ impl ListPoliciesGrantingServiceAccessEntryBuilder {
         self
     }
     /// The `Policies` member as currently set.
-    pub fn get_policies(
-        &self,
-    ) -> &Option<Vec<crate::types::PolicyGrantingServiceAccess>> {
+    pub fn get_policies(&self) -> &Option<Vec<crate::types::PolicyGrantingServiceAccess>> {
         &self.policies
     }
     /// Builds the [`ListPoliciesGrantingServiceAccessEntry`].
@@ -99,9 +97,7 @@ pub(crate) fn de_list_policies_granting_service_access_entry(
                     let mut list = Vec::new();
                     for i in c.children() {
                         if i.name() == "member" {
-                            list.push(
-                                crate::types::de_policy_granting_service_access(i)?,
-                            );
+                            list.push(crate::types::de_policy_granting_service_access(i)?);
                         }
                     }
                     list

@@ -98,18 +98,14 @@ impl LoginProfileBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<LoginProfile, ::awsrt::error::BuildError> {
         Ok(LoginProfile {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `LoginProfile`",
-                ))?,
-            create_date: self
-                .create_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "create_date",
-                    "`create_date` is required when building a `LoginProfile`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `LoginProfile`",
+            ))?,
+            create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "create_date",
+                "`create_date` is required when building a `LoginProfile`",
+            ))?,
             password_reset_required: self.password_reset_required.unwrap_or(false),
         })
     }
@@ -126,9 +122,7 @@ pub(crate) fn de_login_profile(
                 f_user_name = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "PasswordResetRequired" => {
                 f_password_reset_required = Some(c.bool()?);

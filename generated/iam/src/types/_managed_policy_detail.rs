@@ -359,14 +359,10 @@ pub(crate) fn de_managed_policy_detail(
                 f_description = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "UpdateDate" => {
-                f_update_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_update_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "PolicyVersionList" => {
                 f_policy_version_list = Some({

@@ -99,24 +99,18 @@ impl MfaDeviceBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<MfaDevice, ::awsrt::error::BuildError> {
         Ok(MfaDevice {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `MfaDevice`",
-                ))?,
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `MfaDevice`",
-                ))?,
-            enable_date: self
-                .enable_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "enable_date",
-                    "`enable_date` is required when building a `MfaDevice`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `MfaDevice`",
+            ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `MfaDevice`",
+            ))?,
+            enable_date: self.enable_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "enable_date",
+                "`enable_date` is required when building a `MfaDevice`",
+            ))?,
         })
     }
 }
@@ -135,9 +129,7 @@ pub(crate) fn de_mfa_device(
                 f_serial_number = Some(c.string());
             }
             "EnableDate" => {
-                f_enable_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_enable_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -244,15 +244,9 @@ impl PasswordPolicyBuilder {
             minimum_password_length: self.minimum_password_length,
             require_symbols: self.require_symbols.unwrap_or(false),
             require_numbers: self.require_numbers.unwrap_or(false),
-            require_uppercase_characters: self
-                .require_uppercase_characters
-                .unwrap_or(false),
-            require_lowercase_characters: self
-                .require_lowercase_characters
-                .unwrap_or(false),
-            allow_users_to_change_password: self
-                .allow_users_to_change_password
-                .unwrap_or(false),
+            require_uppercase_characters: self.require_uppercase_characters.unwrap_or(false),
+            require_lowercase_characters: self.require_lowercase_characters.unwrap_or(false),
+            allow_users_to_change_password: self.allow_users_to_change_password.unwrap_or(false),
             expire_passwords: self.expire_passwords.unwrap_or(false),
             max_password_age: self.max_password_age,
             password_reuse_prevention: self.password_reuse_prevention,
@@ -314,8 +308,7 @@ pub(crate) fn de_password_policy(
         require_numbers: f_require_numbers.unwrap_or(false),
         require_uppercase_characters: f_require_uppercase_characters.unwrap_or(false),
         require_lowercase_characters: f_require_lowercase_characters.unwrap_or(false),
-        allow_users_to_change_password: f_allow_users_to_change_password
-            .unwrap_or(false),
+        allow_users_to_change_password: f_allow_users_to_change_password.unwrap_or(false),
         expire_passwords: f_expire_passwords.unwrap_or(false),
         max_password_age: f_max_password_age,
         password_reuse_prevention: f_password_reuse_prevention,

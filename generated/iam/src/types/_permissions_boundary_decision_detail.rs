@@ -48,9 +48,7 @@ impl PermissionsBoundaryDecisionDetailBuilder {
     /// Builds the [`PermissionsBoundaryDecisionDetail`].
     pub fn build(self) -> PermissionsBoundaryDecisionDetail {
         PermissionsBoundaryDecisionDetail {
-            allowed_by_permissions_boundary: self
-                .allowed_by_permissions_boundary
-                .unwrap_or(false),
+            allowed_by_permissions_boundary: self.allowed_by_permissions_boundary.unwrap_or(false),
         }
     }
 }
@@ -64,7 +62,6 @@ pub(crate) fn de_permissions_boundary_decision_detail(
         }
     }
     Ok(PermissionsBoundaryDecisionDetail {
-        allowed_by_permissions_boundary: f_allowed_by_permissions_boundary
-            .unwrap_or(false),
+        allowed_by_permissions_boundary: f_allowed_by_permissions_boundary.unwrap_or(false),
     })
 }

@@ -311,9 +311,7 @@ impl PolicyBuilder {
         }
     }
 }
-pub(crate) fn de_policy(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Policy, ::awsrt::xml::XmlError> {
+pub(crate) fn de_policy(n: ::awsrt::xml::Node<'_, '_>) -> Result<Policy, ::awsrt::xml::XmlError> {
     let mut f_policy_name: Option<String> = None;
     let mut f_policy_id: Option<String> = None;
     let mut f_arn: Option<String> = None;
@@ -356,14 +354,10 @@ pub(crate) fn de_policy(
                 f_description = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "UpdateDate" => {
-                f_update_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_update_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Tags" => {
                 f_tags = Some({

@@ -112,18 +112,12 @@ impl PolicyGrantingServiceAccessBuilder {
         &self.policy_arn
     }
     /// The type of entity (user or role) that used the policy to access the service to which the inline policy is attached.
-    pub fn entity_type(
-        mut self,
-        input: impl Into<crate::types::PolicyOwnerEntityType>,
-    ) -> Self {
+    pub fn entity_type(mut self, input: impl Into<crate::types::PolicyOwnerEntityType>) -> Self {
         self.entity_type = Some(input.into());
         self
     }
     /// Sets or clears the `EntityType` member.
-    pub fn set_entity_type(
-        mut self,
-        input: Option<crate::types::PolicyOwnerEntityType>,
-    ) -> Self {
+    pub fn set_entity_type(mut self, input: Option<crate::types::PolicyOwnerEntityType>) -> Self {
         self.entity_type = input;
         self
     }
@@ -150,22 +144,16 @@ impl PolicyGrantingServiceAccessBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PolicyGrantingServiceAccess, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PolicyGrantingServiceAccess, ::awsrt::error::BuildError> {
         Ok(PolicyGrantingServiceAccess {
-            policy_name: self
-                .policy_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_name",
-                    "`policy_name` is required when building a `PolicyGrantingServiceAccess`",
-                ))?,
-            policy_type: self
-                .policy_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy_type",
-                    "`policy_type` is required when building a `PolicyGrantingServiceAccess`",
-                ))?,
+            policy_name: self.policy_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_name",
+                "`policy_name` is required when building a `PolicyGrantingServiceAccess`",
+            ))?,
+            policy_type: self.policy_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy_type",
+                "`policy_type` is required when building a `PolicyGrantingServiceAccess`",
+            ))?,
             policy_arn: self.policy_arn,
             entity_type: self.entity_type,
             entity_name: self.entity_name,
@@ -192,9 +180,7 @@ pub(crate) fn de_policy_granting_service_access(
                 f_policy_arn = Some(c.string());
             }
             "EntityType" => {
-                f_entity_type = Some(
-                    crate::types::PolicyOwnerEntityType::from(c.text()),
-                );
+                f_entity_type = Some(crate::types::PolicyOwnerEntityType::from(c.text()));
             }
             "EntityName" => {
                 f_entity_name = Some(c.string());

@@ -147,9 +147,7 @@ pub(crate) fn de_policy_version(
                 f_is_default_version = Some(c.bool()?);
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -22,13 +22,9 @@ pub struct ResourceSpecificResult {
     /// A list of context keys that are required by the included input policies but that were not provided by one of the input parameters. This list is used when a list of ARNs is included in the `ResourceArns` parameter instead of "\*". If you do not specify individual resources, by setting `ResourceArns` to "\*" or by not including the `ResourceArns` parameter, then any missing context values are instead included under the `EvaluationResults` section. To discover the context keys used by a set of policies, you can call GetContextKeysForCustomPolicy or GetContextKeysForPrincipalPolicy.
     pub missing_context_values: Option<Vec<String>>,
     /// Additional details about the results of the evaluation decision on a single resource. This parameter is returned only for cross-account simulations. This parameter explains how each policy type contributes to the resource-specific evaluation decision.
-    pub eval_decision_details: Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    >,
+    pub eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
     /// Contains information about the effect that a permissions boundary has on a policy simulation when that boundary is applied to an IAM entity.
-    pub permissions_boundary_decision_detail: Option<
-        crate::types::PermissionsBoundaryDecisionDetail,
-    >,
+    pub permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
 }
 impl ResourceSpecificResult {
     /// The name of the simulated resource, in Amazon Resource Name (ARN) format.
@@ -50,9 +46,7 @@ impl ResourceSpecificResult {
     /// Additional details about the results of the evaluation decision on a single resource.
     pub fn eval_decision_details(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
         self.eval_decision_details.as_ref()
     }
     /// Contains information about the effect that a permissions boundary has on a policy simulation when that boundary is applied to an IAM entity.
@@ -71,17 +65,15 @@ impl ResourceSpecificResult {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ResourceSpecificResultBuilder {
     pub(crate) eval_resource_name: Option<String>,
-    pub(crate) eval_resource_decision: Option<
-        crate::types::PolicyEvaluationDecisionType,
-    >,
+    pub(crate) eval_resource_decision: Option<crate::types::PolicyEvaluationDecisionType>,
     pub(crate) matched_statements: Option<Vec<crate::types::Statement>>,
     pub(crate) missing_context_values: Option<Vec<String>>,
-    pub(crate) eval_decision_details: Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    >,
-    pub(crate) permissions_boundary_decision_detail: Option<
-        crate::types::PermissionsBoundaryDecisionDetail,
-    >,
+    pub(
+        crate
+    ) eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
+    pub(
+        crate
+    ) permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail>,
 }
 impl ResourceSpecificResultBuilder {
     /// The name of the simulated resource, in Amazon Resource Name (ARN) format.
@@ -129,10 +121,7 @@ impl ResourceSpecificResultBuilder {
         self
     }
     /// Sets or clears the `MatchedStatements` member.
-    pub fn set_matched_statements(
-        mut self,
-        input: Option<Vec<crate::types::Statement>>,
-    ) -> Self {
+    pub fn set_matched_statements(mut self, input: Option<Vec<crate::types::Statement>>) -> Self {
         self.matched_statements = input;
         self
     }
@@ -162,20 +151,14 @@ impl ResourceSpecificResultBuilder {
         key: impl Into<String>,
         value: impl Into<crate::types::PolicyEvaluationDecisionType>,
     ) -> Self {
-        self.eval_decision_details
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.eval_decision_details.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `EvalDecisionDetails` member.
     pub fn set_eval_decision_details(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<
-                String,
-                crate::types::PolicyEvaluationDecisionType,
-            >,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>>,
     ) -> Self {
         self.eval_decision_details = input;
         self
@@ -183,9 +166,7 @@ impl ResourceSpecificResultBuilder {
     /// The `EvalDecisionDetails` member as currently set.
     pub fn get_eval_decision_details(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> {
         &self.eval_decision_details
     }
     /// Contains information about the effect that a permissions boundary has on a policy simulation when that boundary is applied to an IAM entity.
@@ -217,23 +198,18 @@ impl ResourceSpecificResultBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ResourceSpecificResult, ::awsrt::error::BuildError> {
         Ok(ResourceSpecificResult {
-            eval_resource_name: self
-                .eval_resource_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "eval_resource_name",
-                    "`eval_resource_name` is required when building a `ResourceSpecificResult`",
-                ))?,
-            eval_resource_decision: self
-                .eval_resource_decision
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "eval_resource_decision",
-                    "`eval_resource_decision` is required when building a `ResourceSpecificResult`",
-                ))?,
+            eval_resource_name: self.eval_resource_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "eval_resource_name",
+                "`eval_resource_name` is required when building a `ResourceSpecificResult`",
+            ))?,
+            eval_resource_decision: self.eval_resource_decision.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "eval_resource_decision",
+                "`eval_resource_decision` is required when building a `ResourceSpecificResult`",
+            ))?,
             matched_statements: self.matched_statements,
             missing_context_values: self.missing_context_values,
             eval_decision_details: self.eval_decision_details,
-            permissions_boundary_decision_detail: self
-                .permissions_boundary_decision_detail,
+            permissions_boundary_decision_detail: self.permissions_boundary_decision_detail,
         })
     }
 }
@@ -241,17 +217,11 @@ pub(crate) fn de_resource_specific_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ResourceSpecificResult, ::awsrt::xml::XmlError> {
     let mut f_eval_resource_name: Option<String> = None;
-    let mut f_eval_resource_decision: Option<
-        crate::types::PolicyEvaluationDecisionType,
-    > = None;
+    let mut f_eval_resource_decision: Option<crate::types::PolicyEvaluationDecisionType> = None;
     let mut f_matched_statements: Option<Vec<crate::types::Statement>> = None;
     let mut f_missing_context_values: Option<Vec<String>> = None;
-    let mut f_eval_decision_details: Option<
-        ::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>,
-    > = None;
-    let mut f_permissions_boundary_decision_detail: Option<
-        crate::types::PermissionsBoundaryDecisionDetail,
-    > = None;
+    let mut f_eval_decision_details: Option<::std::collections::HashMap<String, crate::types::PolicyEvaluationDecisionType>> = None;
+    let mut f_permissions_boundary_decision_detail: Option<crate::types::PermissionsBoundaryDecisionDetail> = None;
     for c in n.children() {
         match c.name() {
             "EvalResourceName" => {
@@ -294,11 +264,9 @@ pub(crate) fn de_resource_specific_result(
                             for p in e.children() {
                                 match p.name() {
                                     "key" => k = Some(p.string()),
-                                    "value" => {
-                                        val = Some(
-                                            crate::types::PolicyEvaluationDecisionType::from(p.text()),
-                                        );
-                                    }
+                                    "value" => val = Some(
+                                        crate::types::PolicyEvaluationDecisionType::from(p.text()),
+                                    ),
                                     _ => {}
                                 }
                             }

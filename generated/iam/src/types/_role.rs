@@ -70,9 +70,7 @@ impl Role {
         self.max_session_duration
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
-    pub fn permissions_boundary(
-        &self,
-    ) -> Option<&crate::types::AttachedPermissionsBoundary> {
+    pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are attached to the role.
@@ -239,9 +237,7 @@ impl RoleBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
-    pub fn get_permissions_boundary(
-        &self,
-    ) -> &Option<crate::types::AttachedPermissionsBoundary> {
+    pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
@@ -265,10 +261,7 @@ impl RoleBuilder {
         self
     }
     /// Sets or clears the `RoleLastUsed` member.
-    pub fn set_role_last_used(
-        mut self,
-        input: Option<crate::types::RoleLastUsed>,
-    ) -> Self {
+    pub fn set_role_last_used(mut self, input: Option<crate::types::RoleLastUsed>) -> Self {
         self.role_last_used = input;
         self
     }
@@ -283,36 +276,26 @@ impl RoleBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Role, ::awsrt::error::BuildError> {
         Ok(Role {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `Role`",
-                ))?,
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `Role`",
-                ))?,
-            role_id: self
-                .role_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_id",
-                    "`role_id` is required when building a `Role`",
-                ))?,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `Role`",
-                ))?,
-            create_date: self
-                .create_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "create_date",
-                    "`create_date` is required when building a `Role`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `Role`",
+            ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `Role`",
+            ))?,
+            role_id: self.role_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_id",
+                "`role_id` is required when building a `Role`",
+            ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `Role`",
+            ))?,
+            create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "create_date",
+                "`create_date` is required when building a `Role`",
+            ))?,
             assume_role_policy_document: self.assume_role_policy_document,
             description: self.description,
             max_session_duration: self.max_session_duration,
@@ -322,9 +305,7 @@ impl RoleBuilder {
         })
     }
 }
-pub(crate) fn de_role(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Role, ::awsrt::xml::XmlError> {
+pub(crate) fn de_role(n: ::awsrt::xml::Node<'_, '_>) -> Result<Role, ::awsrt::xml::XmlError> {
     let mut f_path: Option<String> = None;
     let mut f_role_name: Option<String> = None;
     let mut f_role_id: Option<String> = None;
@@ -351,9 +332,7 @@ pub(crate) fn de_role(
                 f_arn = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "AssumeRolePolicyDocument" => {
                 f_assume_role_policy_document = Some(c.string());
@@ -365,9 +344,7 @@ pub(crate) fn de_role(
                 f_max_session_duration = Some(c.i32()?);
             }
             "PermissionsBoundary" => {
-                f_permissions_boundary = Some(
-                    crate::types::de_attached_permissions_boundary(c)?,
-                );
+                f_permissions_boundary = Some(crate::types::de_attached_permissions_boundary(c)?);
             }
             "Tags" => {
                 f_tags = Some({

@@ -80,9 +80,7 @@ impl RoleDetail {
         self.attached_managed_policies.as_deref().unwrap_or_default()
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
-    pub fn permissions_boundary(
-        &self,
-    ) -> Option<&crate::types::AttachedPermissionsBoundary> {
+    pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are attached to the role.
@@ -202,10 +200,7 @@ impl RoleDetailBuilder {
     }
     /// Appends an item to the `InstanceProfileList` list.
     /// A list of instance profiles that contain this role.
-    pub fn instance_profile_list(
-        mut self,
-        input: crate::types::InstanceProfile,
-    ) -> Self {
+    pub fn instance_profile_list(mut self, input: crate::types::InstanceProfile) -> Self {
         self.instance_profile_list.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -218,9 +213,7 @@ impl RoleDetailBuilder {
         self
     }
     /// The `InstanceProfileList` member as currently set.
-    pub fn get_instance_profile_list(
-        &self,
-    ) -> &Option<Vec<crate::types::InstanceProfile>> {
+    pub fn get_instance_profile_list(&self) -> &Option<Vec<crate::types::InstanceProfile>> {
         &self.instance_profile_list
     }
     /// Appends an item to the `RolePolicyList` list.
@@ -230,10 +223,7 @@ impl RoleDetailBuilder {
         self
     }
     /// Sets or clears the `RolePolicyList` member.
-    pub fn set_role_policy_list(
-        mut self,
-        input: Option<Vec<crate::types::PolicyDetail>>,
-    ) -> Self {
+    pub fn set_role_policy_list(mut self, input: Option<Vec<crate::types::PolicyDetail>>) -> Self {
         self.role_policy_list = input;
         self
     }
@@ -243,10 +233,7 @@ impl RoleDetailBuilder {
     }
     /// Appends an item to the `AttachedManagedPolicies` list.
     /// A list of managed policies attached to the role.
-    pub fn attached_managed_policies(
-        mut self,
-        input: crate::types::AttachedPolicy,
-    ) -> Self {
+    pub fn attached_managed_policies(mut self, input: crate::types::AttachedPolicy) -> Self {
         self.attached_managed_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -259,9 +246,7 @@ impl RoleDetailBuilder {
         self
     }
     /// The `AttachedManagedPolicies` member as currently set.
-    pub fn get_attached_managed_policies(
-        &self,
-    ) -> &Option<Vec<crate::types::AttachedPolicy>> {
+    pub fn get_attached_managed_policies(&self) -> &Option<Vec<crate::types::AttachedPolicy>> {
         &self.attached_managed_policies
     }
     /// The ARN of the policy used to set the permissions boundary for the role.
@@ -281,9 +266,7 @@ impl RoleDetailBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
-    pub fn get_permissions_boundary(
-        &self,
-    ) -> &Option<crate::types::AttachedPermissionsBoundary> {
+    pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
@@ -307,10 +290,7 @@ impl RoleDetailBuilder {
         self
     }
     /// Sets or clears the `RoleLastUsed` member.
-    pub fn set_role_last_used(
-        mut self,
-        input: Option<crate::types::RoleLastUsed>,
-    ) -> Self {
+    pub fn set_role_last_used(mut self, input: Option<crate::types::RoleLastUsed>) -> Self {
         self.role_last_used = input;
         self
     }
@@ -366,9 +346,7 @@ pub(crate) fn de_role_detail(
                 f_arn = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "AssumeRolePolicyDocument" => {
                 f_assume_role_policy_document = Some(c.string());
@@ -407,9 +385,7 @@ pub(crate) fn de_role_detail(
                 });
             }
             "PermissionsBoundary" => {
-                f_permissions_boundary = Some(
-                    crate::types::de_attached_permissions_boundary(c)?,
-                );
+                f_permissions_boundary = Some(crate::types::de_attached_permissions_boundary(c)?);
             }
             "Tags" => {
                 f_tags = Some({

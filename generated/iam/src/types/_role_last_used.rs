@@ -48,10 +48,7 @@ impl RoleLastUsedBuilder {
         self
     }
     /// Sets or clears the `LastUsedDate` member.
-    pub fn set_last_used_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_used_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_used_date = input;
         self
     }
@@ -89,9 +86,7 @@ pub(crate) fn de_role_last_used(
     for c in n.children() {
         match c.name() {
             "LastUsedDate" => {
-                f_last_used_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_used_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Region" => {
                 f_region = Some(c.string());

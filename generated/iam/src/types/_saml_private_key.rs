@@ -87,9 +87,7 @@ pub(crate) fn de_saml_private_key(
                 f_key_id = Some(c.string());
             }
             "Timestamp" => {
-                f_timestamp = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_timestamp = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

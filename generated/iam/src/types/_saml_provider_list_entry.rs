@@ -108,14 +108,10 @@ pub(crate) fn de_saml_provider_list_entry(
                 f_arn = Some(c.string());
             }
             "ValidUntil" => {
-                f_valid_until = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_valid_until = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -24,9 +24,7 @@ pub struct ServerCertificate {
 }
 impl ServerCertificate {
     /// The meta information of the server certificate, such as its name, path, ID, and ARN.
-    pub fn server_certificate_metadata(
-        &self,
-    ) -> &crate::types::ServerCertificateMetadata {
+    pub fn server_certificate_metadata(&self) -> &crate::types::ServerCertificateMetadata {
         &self.server_certificate_metadata
     }
     /// The contents of the public key certificate.
@@ -50,9 +48,7 @@ impl ServerCertificate {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ServerCertificateBuilder {
-    pub(crate) server_certificate_metadata: Option<
-        crate::types::ServerCertificateMetadata,
-    >,
+    pub(crate) server_certificate_metadata: Option<crate::types::ServerCertificateMetadata>,
     pub(crate) certificate_body: Option<String>,
     pub(crate) certificate_chain: Option<String>,
     pub(crate) tags: Option<Vec<crate::types::Tag>>,
@@ -132,18 +128,14 @@ impl ServerCertificateBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ServerCertificate, ::awsrt::error::BuildError> {
         Ok(ServerCertificate {
-            server_certificate_metadata: self
-                .server_certificate_metadata
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_metadata",
-                    "`server_certificate_metadata` is required when building a `ServerCertificate`",
-                ))?,
-            certificate_body: self
-                .certificate_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate_body",
-                    "`certificate_body` is required when building a `ServerCertificate`",
-                ))?,
+            server_certificate_metadata: self.server_certificate_metadata.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_metadata",
+                "`server_certificate_metadata` is required when building a `ServerCertificate`",
+            ))?,
+            certificate_body: self.certificate_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate_body",
+                "`certificate_body` is required when building a `ServerCertificate`",
+            ))?,
             certificate_chain: self.certificate_chain,
             tags: self.tags,
         })
@@ -152,9 +144,7 @@ impl ServerCertificateBuilder {
 pub(crate) fn de_server_certificate(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServerCertificate, ::awsrt::xml::XmlError> {
-    let mut f_server_certificate_metadata: Option<
-        crate::types::ServerCertificateMetadata,
-    > = None;
+    let mut f_server_certificate_metadata: Option<crate::types::ServerCertificateMetadata> = None;
     let mut f_certificate_body: Option<String> = None;
     let mut f_certificate_chain: Option<String> = None;
     let mut f_tags: Option<Vec<crate::types::Tag>> = None;

@@ -163,30 +163,22 @@ impl ServerCertificateMetadataBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ServerCertificateMetadata, ::awsrt::error::BuildError> {
         Ok(ServerCertificateMetadata {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `ServerCertificateMetadata`",
-                ))?,
-            server_certificate_name: self
-                .server_certificate_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_name",
-                    "`server_certificate_name` is required when building a `ServerCertificateMetadata`",
-                ))?,
-            server_certificate_id: self
-                .server_certificate_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_certificate_id",
-                    "`server_certificate_id` is required when building a `ServerCertificateMetadata`",
-                ))?,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `ServerCertificateMetadata`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `ServerCertificateMetadata`",
+            ))?,
+            server_certificate_name: self.server_certificate_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_name",
+                "`server_certificate_name` is required when building a `ServerCertificateMetadata`",
+            ))?,
+            server_certificate_id: self.server_certificate_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_certificate_id",
+                "`server_certificate_id` is required when building a `ServerCertificateMetadata`",
+            ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `ServerCertificateMetadata`",
+            ))?,
             upload_date: self.upload_date,
             expiration: self.expiration,
         })
@@ -216,14 +208,10 @@ pub(crate) fn de_server_certificate_metadata(
                 f_arn = Some(c.string());
             }
             "UploadDate" => {
-                f_upload_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_upload_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Expiration" => {
-                f_expiration = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_expiration = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -38,9 +38,7 @@ pub struct ServiceLastAccessed {
     /// An object that contains details about the most recent attempt to access a tracked action within the service.
     ///
     /// This field is null if there no tracked actions or if the principal did not use the tracked actions within the [tracking period](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#service-last-accessed-reporting-period). This field is also null if the report was generated at the service level and not the action level. For more information, see the `Granularity` field in GenerateServiceLastAccessedDetails.
-    pub tracked_actions_last_accessed: Option<
-        Vec<crate::types::TrackedActionLastAccessed>,
-    >,
+    pub tracked_actions_last_accessed: Option<Vec<crate::types::TrackedActionLastAccessed>>,
 }
 impl ServiceLastAccessed {
     /// The name of the service in which access was attempted.
@@ -68,9 +66,7 @@ impl ServiceLastAccessed {
         self.total_authenticated_entities
     }
     /// An object that contains details about the most recent attempt to access a tracked action within the service.
-    pub fn tracked_actions_last_accessed(
-        &self,
-    ) -> &[crate::types::TrackedActionLastAccessed] {
+    pub fn tracked_actions_last_accessed(&self) -> &[crate::types::TrackedActionLastAccessed] {
         self.tracked_actions_last_accessed.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ServiceLastAccessed`].
@@ -88,9 +84,7 @@ pub struct ServiceLastAccessedBuilder {
     pub(crate) last_authenticated_entity: Option<String>,
     pub(crate) last_authenticated_region: Option<String>,
     pub(crate) total_authenticated_entities: Option<i32>,
-    pub(crate) tracked_actions_last_accessed: Option<
-        Vec<crate::types::TrackedActionLastAccessed>,
-    >,
+    pub(crate) tracked_actions_last_accessed: Option<Vec<crate::types::TrackedActionLastAccessed>>,
 }
 impl ServiceLastAccessedBuilder {
     /// The name of the service in which access was attempted.
@@ -114,10 +108,7 @@ impl ServiceLastAccessedBuilder {
         self
     }
     /// Sets or clears the `LastAuthenticated` member.
-    pub fn set_last_authenticated(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_authenticated(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_authenticated = input;
         self
     }
@@ -212,19 +203,15 @@ impl ServiceLastAccessedBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ServiceLastAccessed, ::awsrt::error::BuildError> {
         Ok(ServiceLastAccessed {
-            service_name: self
-                .service_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_name",
-                    "`service_name` is required when building a `ServiceLastAccessed`",
-                ))?,
+            service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_name",
+                "`service_name` is required when building a `ServiceLastAccessed`",
+            ))?,
             last_authenticated: self.last_authenticated,
-            service_namespace: self
-                .service_namespace
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_namespace",
-                    "`service_namespace` is required when building a `ServiceLastAccessed`",
-                ))?,
+            service_namespace: self.service_namespace.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_namespace",
+                "`service_namespace` is required when building a `ServiceLastAccessed`",
+            ))?,
             last_authenticated_entity: self.last_authenticated_entity,
             last_authenticated_region: self.last_authenticated_region,
             total_authenticated_entities: self.total_authenticated_entities,
@@ -241,9 +228,7 @@ pub(crate) fn de_service_last_accessed(
     let mut f_last_authenticated_entity: Option<String> = None;
     let mut f_last_authenticated_region: Option<String> = None;
     let mut f_total_authenticated_entities: Option<i32> = None;
-    let mut f_tracked_actions_last_accessed: Option<
-        Vec<crate::types::TrackedActionLastAccessed>,
-    > = None;
+    let mut f_tracked_actions_last_accessed: Option<Vec<crate::types::TrackedActionLastAccessed>> = None;
     for c in n.children() {
         match c.name() {
             "ServiceName" => {

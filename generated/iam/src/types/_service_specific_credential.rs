@@ -20,9 +20,7 @@ pub struct ServiceSpecificCredential {
     /// The generated password for the service-specific credential.
     #[cfg_attr(
         feature = "serde",
-        serde(
-            serialize_with = "__serde_secret_service_specific_credential_service_password"
-        )
+        serde(serialize_with = "__serde_secret_service_specific_credential_service_password")
     )]
     pub service_password: ::awsrt::types::SensitiveString,
     /// The unique identifier for the service-specific credential.
@@ -33,15 +31,11 @@ pub struct ServiceSpecificCredential {
     pub status: crate::types::StatusType,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_service_specific_credential_service_password<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "ServiceSpecificCredential.ServicePassword",
-        serializer,
-    )
+fn __serde_secret_service_specific_credential_service_password<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "ServiceSpecificCredential.ServicePassword", serializer)
 }
 impl ServiceSpecificCredential {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the service-specific credential were created.
@@ -96,10 +90,7 @@ impl ::std::fmt::Debug for ServiceSpecificCredentialBuilder {
             .field("service_name", &self.service_name)
             .field("service_user_name", &self.service_user_name)
             .field("service_password", &"*** Sensitive Data Redacted ***")
-            .field(
-                "service_specific_credential_id",
-                &self.service_specific_credential_id,
-            )
+            .field("service_specific_credential_id", &self.service_specific_credential_id)
             .field("user_name", &self.user_name)
             .field("status", &self.status)
             .finish()
@@ -153,18 +144,12 @@ impl ServiceSpecificCredentialBuilder {
     }
     /// The generated password for the service-specific credential.
     /// This member is required.
-    pub fn service_password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn service_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.service_password = Some(input.into());
         self
     }
     /// Sets or clears the `ServicePassword` member.
-    pub fn set_service_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_service_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.service_password = input;
         self
     }
@@ -224,48 +209,34 @@ impl ServiceSpecificCredentialBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ServiceSpecificCredential, ::awsrt::error::BuildError> {
         Ok(ServiceSpecificCredential {
-            create_date: self
-                .create_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "create_date",
-                    "`create_date` is required when building a `ServiceSpecificCredential`",
-                ))?,
-            service_name: self
-                .service_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_name",
-                    "`service_name` is required when building a `ServiceSpecificCredential`",
-                ))?,
-            service_user_name: self
-                .service_user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_user_name",
-                    "`service_user_name` is required when building a `ServiceSpecificCredential`",
-                ))?,
-            service_password: self
-                .service_password
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_password",
-                    "`service_password` is required when building a `ServiceSpecificCredential`",
-                ))?,
-            service_specific_credential_id: self
-                .service_specific_credential_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_specific_credential_id",
-                    "`service_specific_credential_id` is required when building a `ServiceSpecificCredential`",
-                ))?,
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `ServiceSpecificCredential`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `ServiceSpecificCredential`",
-                ))?,
+            create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "create_date",
+                "`create_date` is required when building a `ServiceSpecificCredential`",
+            ))?,
+            service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_name",
+                "`service_name` is required when building a `ServiceSpecificCredential`",
+            ))?,
+            service_user_name: self.service_user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_user_name",
+                "`service_user_name` is required when building a `ServiceSpecificCredential`",
+            ))?,
+            service_password: self.service_password.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_password",
+                "`service_password` is required when building a `ServiceSpecificCredential`",
+            ))?,
+            service_specific_credential_id: self.service_specific_credential_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_specific_credential_id",
+                "`service_specific_credential_id` is required when building a `ServiceSpecificCredential`",
+            ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `ServiceSpecificCredential`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `ServiceSpecificCredential`",
+            ))?,
         })
     }
 }
@@ -282,9 +253,7 @@ pub(crate) fn de_service_specific_credential(
     for c in n.children() {
         match c.name() {
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ServiceName" => {
                 f_service_name = Some(c.string());
@@ -293,9 +262,7 @@ pub(crate) fn de_service_specific_credential(
                 f_service_user_name = Some(c.string());
             }
             "ServicePassword" => {
-                f_service_password = Some(
-                    ::awsrt::types::SensitiveString::new(c.string()),
-                );
+                f_service_password = Some(::awsrt::types::SensitiveString::new(c.string()));
             }
             "ServiceSpecificCredentialId" => {
                 f_service_specific_credential_id = Some(c.string());
@@ -314,8 +281,7 @@ pub(crate) fn de_service_specific_credential(
         service_name: f_service_name.unwrap_or_default(),
         service_user_name: f_service_user_name.unwrap_or_default(),
         service_password: f_service_password.unwrap_or_default(),
-        service_specific_credential_id: f_service_specific_credential_id
-            .unwrap_or_default(),
+        service_specific_credential_id: f_service_specific_credential_id.unwrap_or_default(),
         user_name: f_user_name.unwrap_or_default(),
         status: f_status.unwrap_or_default(),
     })

@@ -161,46 +161,32 @@ impl ServiceSpecificCredentialMetadataBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ServiceSpecificCredentialMetadata, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ServiceSpecificCredentialMetadata, ::awsrt::error::BuildError> {
         Ok(ServiceSpecificCredentialMetadata {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `ServiceSpecificCredentialMetadata`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `ServiceSpecificCredentialMetadata`",
-                ))?,
-            service_user_name: self
-                .service_user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_user_name",
-                    "`service_user_name` is required when building a `ServiceSpecificCredentialMetadata`",
-                ))?,
-            create_date: self
-                .create_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "create_date",
-                    "`create_date` is required when building a `ServiceSpecificCredentialMetadata`",
-                ))?,
-            service_specific_credential_id: self
-                .service_specific_credential_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_specific_credential_id",
-                    "`service_specific_credential_id` is required when building a `ServiceSpecificCredentialMetadata`",
-                ))?,
-            service_name: self
-                .service_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "service_name",
-                    "`service_name` is required when building a `ServiceSpecificCredentialMetadata`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `ServiceSpecificCredentialMetadata`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `ServiceSpecificCredentialMetadata`",
+            ))?,
+            service_user_name: self.service_user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_user_name",
+                "`service_user_name` is required when building a `ServiceSpecificCredentialMetadata`",
+            ))?,
+            create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "create_date",
+                "`create_date` is required when building a `ServiceSpecificCredentialMetadata`",
+            ))?,
+            service_specific_credential_id: self.service_specific_credential_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_specific_credential_id",
+                "`service_specific_credential_id` is required when building a `ServiceSpecificCredentialMetadata`",
+            ))?,
+            service_name: self.service_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "service_name",
+                "`service_name` is required when building a `ServiceSpecificCredentialMetadata`",
+            ))?,
         })
     }
 }
@@ -225,9 +211,7 @@ pub(crate) fn de_service_specific_credential_metadata(
                 f_service_user_name = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ServiceSpecificCredentialId" => {
                 f_service_specific_credential_id = Some(c.string());
@@ -243,8 +227,7 @@ pub(crate) fn de_service_specific_credential_metadata(
         status: f_status.unwrap_or_default(),
         service_user_name: f_service_user_name.unwrap_or_default(),
         create_date: f_create_date.unwrap_or_default(),
-        service_specific_credential_id: f_service_specific_credential_id
-            .unwrap_or_default(),
+        service_specific_credential_id: f_service_specific_credential_id.unwrap_or_default(),
         service_name: f_service_name.unwrap_or_default(),
     })
 }

@@ -142,30 +142,22 @@ impl SigningCertificateBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SigningCertificate, ::awsrt::error::BuildError> {
         Ok(SigningCertificate {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `SigningCertificate`",
-                ))?,
-            certificate_id: self
-                .certificate_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate_id",
-                    "`certificate_id` is required when building a `SigningCertificate`",
-                ))?,
-            certificate_body: self
-                .certificate_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "certificate_body",
-                    "`certificate_body` is required when building a `SigningCertificate`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `SigningCertificate`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `SigningCertificate`",
+            ))?,
+            certificate_id: self.certificate_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate_id",
+                "`certificate_id` is required when building a `SigningCertificate`",
+            ))?,
+            certificate_body: self.certificate_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "certificate_body",
+                "`certificate_body` is required when building a `SigningCertificate`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `SigningCertificate`",
+            ))?,
             upload_date: self.upload_date,
         })
     }
@@ -193,9 +185,7 @@ pub(crate) fn de_signing_certificate(
                 f_status = Some(crate::types::StatusType::from(c.text()));
             }
             "UploadDate" => {
-                f_upload_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_upload_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

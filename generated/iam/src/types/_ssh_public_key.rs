@@ -166,36 +166,26 @@ impl SshPublicKeyBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SshPublicKey, ::awsrt::error::BuildError> {
         Ok(SshPublicKey {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `SshPublicKey`",
-                ))?,
-            ssh_public_key_id: self
-                .ssh_public_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ssh_public_key_id",
-                    "`ssh_public_key_id` is required when building a `SshPublicKey`",
-                ))?,
-            fingerprint: self
-                .fingerprint
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "fingerprint",
-                    "`fingerprint` is required when building a `SshPublicKey`",
-                ))?,
-            ssh_public_key_body: self
-                .ssh_public_key_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ssh_public_key_body",
-                    "`ssh_public_key_body` is required when building a `SshPublicKey`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `SshPublicKey`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `SshPublicKey`",
+            ))?,
+            ssh_public_key_id: self.ssh_public_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ssh_public_key_id",
+                "`ssh_public_key_id` is required when building a `SshPublicKey`",
+            ))?,
+            fingerprint: self.fingerprint.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "fingerprint",
+                "`fingerprint` is required when building a `SshPublicKey`",
+            ))?,
+            ssh_public_key_body: self.ssh_public_key_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ssh_public_key_body",
+                "`ssh_public_key_body` is required when building a `SshPublicKey`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `SshPublicKey`",
+            ))?,
             upload_date: self.upload_date,
         })
     }
@@ -227,9 +217,7 @@ pub(crate) fn de_ssh_public_key(
                 f_status = Some(crate::types::StatusType::from(c.text()));
             }
             "UploadDate" => {
-                f_upload_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_upload_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -122,30 +122,22 @@ impl SshPublicKeyMetadataBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SshPublicKeyMetadata, ::awsrt::error::BuildError> {
         Ok(SshPublicKeyMetadata {
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `SshPublicKeyMetadata`",
-                ))?,
-            ssh_public_key_id: self
-                .ssh_public_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ssh_public_key_id",
-                    "`ssh_public_key_id` is required when building a `SshPublicKeyMetadata`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `SshPublicKeyMetadata`",
-                ))?,
-            upload_date: self
-                .upload_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "upload_date",
-                    "`upload_date` is required when building a `SshPublicKeyMetadata`",
-                ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `SshPublicKeyMetadata`",
+            ))?,
+            ssh_public_key_id: self.ssh_public_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ssh_public_key_id",
+                "`ssh_public_key_id` is required when building a `SshPublicKeyMetadata`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `SshPublicKeyMetadata`",
+            ))?,
+            upload_date: self.upload_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "upload_date",
+                "`upload_date` is required when building a `SshPublicKeyMetadata`",
+            ))?,
         })
     }
 }
@@ -168,9 +160,7 @@ pub(crate) fn de_ssh_public_key_metadata(
                 f_status = Some(crate::types::StatusType::from(c.text()));
             }
             "UploadDate" => {
-                f_upload_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_upload_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

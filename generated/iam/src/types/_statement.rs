@@ -69,18 +69,12 @@ impl StatementBuilder {
         &self.source_policy_id
     }
     /// The type of the policy.
-    pub fn source_policy_type(
-        mut self,
-        input: impl Into<crate::types::PolicySourceType>,
-    ) -> Self {
+    pub fn source_policy_type(mut self, input: impl Into<crate::types::PolicySourceType>) -> Self {
         self.source_policy_type = Some(input.into());
         self
     }
     /// Sets or clears the `SourcePolicyType` member.
-    pub fn set_source_policy_type(
-        mut self,
-        input: Option<crate::types::PolicySourceType>,
-    ) -> Self {
+    pub fn set_source_policy_type(mut self, input: Option<crate::types::PolicySourceType>) -> Self {
         self.source_policy_type = input;
         self
     }
@@ -139,9 +133,7 @@ pub(crate) fn de_statement(
                 f_source_policy_id = Some(c.string());
             }
             "SourcePolicyType" => {
-                f_source_policy_type = Some(
-                    crate::types::PolicySourceType::from(c.text()),
-                );
+                f_source_policy_type = Some(crate::types::PolicySourceType::from(c.text()));
             }
             "StartPosition" => {
                 f_start_position = Some(crate::types::de_position(c)?);

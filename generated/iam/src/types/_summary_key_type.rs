@@ -88,9 +88,7 @@ impl SummaryKeyType {
             Self::AccountMfaEnabled => "AccountMFAEnabled",
             Self::AccountAccessKeysPresent => "AccountAccessKeysPresent",
             Self::AccountPasswordPresent => "AccountPasswordPresent",
-            Self::AccountSigningCertificatesPresent => {
-                "AccountSigningCertificatesPresent"
-            }
+            Self::AccountSigningCertificatesPresent => "AccountSigningCertificatesPresent",
             Self::AttachedPoliciesPerGroupQuota => "AttachedPoliciesPerGroupQuota",
             Self::AttachedPoliciesPerRoleQuota => "AttachedPoliciesPerRoleQuota",
             Self::AttachedPoliciesPerUserQuota => "AttachedPoliciesPerUserQuota",
@@ -105,7 +103,7 @@ impl SummaryKeyType {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "Users",
             "UsersQuota",
@@ -156,9 +154,7 @@ impl ::std::convert::From<&str> for SummaryKeyType {
             "AccountMFAEnabled" => Self::AccountMfaEnabled,
             "AccountAccessKeysPresent" => Self::AccountAccessKeysPresent,
             "AccountPasswordPresent" => Self::AccountPasswordPresent,
-            "AccountSigningCertificatesPresent" => {
-                Self::AccountSigningCertificatesPresent
-            }
+            "AccountSigningCertificatesPresent" => Self::AccountSigningCertificatesPresent,
             "AttachedPoliciesPerGroupQuota" => Self::AttachedPoliciesPerGroupQuota,
             "AttachedPoliciesPerRoleQuota" => Self::AttachedPoliciesPerRoleQuota,
             "AttachedPoliciesPerUserQuota" => Self::AttachedPoliciesPerUserQuota,
@@ -201,18 +197,13 @@ impl Default for SummaryKeyType {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for SummaryKeyType {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for SummaryKeyType {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for SummaryKeyType {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

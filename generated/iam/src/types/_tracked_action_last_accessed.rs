@@ -94,10 +94,7 @@ impl TrackedActionLastAccessedBuilder {
         self
     }
     /// Sets or clears the `LastAccessedTime` member.
-    pub fn set_last_accessed_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_accessed_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_time = input;
         self
     }

@@ -69,9 +69,7 @@ impl User {
         self.password_last_used
     }
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    pub fn permissions_boundary(
-        &self,
-    ) -> Option<&crate::types::AttachedPermissionsBoundary> {
+    pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are associated with the user.
@@ -178,10 +176,7 @@ impl UserBuilder {
         self
     }
     /// Sets or clears the `PasswordLastUsed` member.
-    pub fn set_password_last_used(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_password_last_used(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.password_last_used = input;
         self
     }
@@ -206,9 +201,7 @@ impl UserBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
-    pub fn get_permissions_boundary(
-        &self,
-    ) -> &Option<crate::types::AttachedPermissionsBoundary> {
+    pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
@@ -233,45 +226,33 @@ impl UserBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<User, ::awsrt::error::BuildError> {
         Ok(User {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `User`",
-                ))?,
-            user_name: self
-                .user_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_name",
-                    "`user_name` is required when building a `User`",
-                ))?,
-            user_id: self
-                .user_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "user_id",
-                    "`user_id` is required when building a `User`",
-                ))?,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `User`",
-                ))?,
-            create_date: self
-                .create_date
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "create_date",
-                    "`create_date` is required when building a `User`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `User`",
+            ))?,
+            user_name: self.user_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_name",
+                "`user_name` is required when building a `User`",
+            ))?,
+            user_id: self.user_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "user_id",
+                "`user_id` is required when building a `User`",
+            ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `User`",
+            ))?,
+            create_date: self.create_date.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "create_date",
+                "`create_date` is required when building a `User`",
+            ))?,
             password_last_used: self.password_last_used,
             permissions_boundary: self.permissions_boundary,
             tags: self.tags,
         })
     }
 }
-pub(crate) fn de_user(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<User, ::awsrt::xml::XmlError> {
+pub(crate) fn de_user(n: ::awsrt::xml::Node<'_, '_>) -> Result<User, ::awsrt::xml::XmlError> {
     let mut f_path: Option<String> = None;
     let mut f_user_name: Option<String> = None;
     let mut f_user_id: Option<String> = None;
@@ -295,9 +276,7 @@ pub(crate) fn de_user(
                 f_arn = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "PasswordLastUsed" => {
                 f_password_last_used = Some(
@@ -305,9 +284,7 @@ pub(crate) fn de_user(
                 );
             }
             "PermissionsBoundary" => {
-                f_permissions_boundary = Some(
-                    crate::types::de_attached_permissions_boundary(c)?,
-                );
+                f_permissions_boundary = Some(crate::types::de_attached_permissions_boundary(c)?);
             }
             "Tags" => {
                 f_tags = Some({

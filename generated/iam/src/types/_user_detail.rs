@@ -72,9 +72,7 @@ impl UserDetail {
         self.attached_managed_policies.as_deref().unwrap_or_default()
     }
     /// The ARN of the policy used to set the permissions boundary for the user.
-    pub fn permissions_boundary(
-        &self,
-    ) -> Option<&crate::types::AttachedPermissionsBoundary> {
+    pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are associated with the user.
@@ -179,10 +177,7 @@ impl UserDetailBuilder {
         self
     }
     /// Sets or clears the `UserPolicyList` member.
-    pub fn set_user_policy_list(
-        mut self,
-        input: Option<Vec<crate::types::PolicyDetail>>,
-    ) -> Self {
+    pub fn set_user_policy_list(mut self, input: Option<Vec<crate::types::PolicyDetail>>) -> Self {
         self.user_policy_list = input;
         self
     }
@@ -207,10 +202,7 @@ impl UserDetailBuilder {
     }
     /// Appends an item to the `AttachedManagedPolicies` list.
     /// A list of the managed policies attached to the user.
-    pub fn attached_managed_policies(
-        mut self,
-        input: crate::types::AttachedPolicy,
-    ) -> Self {
+    pub fn attached_managed_policies(mut self, input: crate::types::AttachedPolicy) -> Self {
         self.attached_managed_policies.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -223,9 +215,7 @@ impl UserDetailBuilder {
         self
     }
     /// The `AttachedManagedPolicies` member as currently set.
-    pub fn get_attached_managed_policies(
-        &self,
-    ) -> &Option<Vec<crate::types::AttachedPolicy>> {
+    pub fn get_attached_managed_policies(&self) -> &Option<Vec<crate::types::AttachedPolicy>> {
         &self.attached_managed_policies
     }
     /// The ARN of the policy used to set the permissions boundary for the user.
@@ -245,9 +235,7 @@ impl UserDetailBuilder {
         self
     }
     /// The `PermissionsBoundary` member as currently set.
-    pub fn get_permissions_boundary(
-        &self,
-    ) -> &Option<crate::types::AttachedPermissionsBoundary> {
+    pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// Appends an item to the `Tags` list.
@@ -309,9 +297,7 @@ pub(crate) fn de_user_detail(
                 f_arn = Some(c.string());
             }
             "CreateDate" => {
-                f_create_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_create_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "UserPolicyList" => {
                 f_user_policy_list = Some({
@@ -347,9 +333,7 @@ pub(crate) fn de_user_detail(
                 });
             }
             "PermissionsBoundary" => {
-                f_permissions_boundary = Some(
-                    crate::types::de_attached_permissions_boundary(c)?,
-                );
+                f_permissions_boundary = Some(crate::types::de_attached_permissions_boundary(c)?);
             }
             "Tags" => {
                 f_tags = Some({

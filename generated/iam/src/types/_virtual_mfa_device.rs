@@ -40,21 +40,17 @@ pub struct VirtualMfaDevice {
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_virtual_mfa_device_base32_string_seed<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "VirtualMfaDevice.Base32StringSeed",
-        serializer,
-    )
+fn __serde_secret_virtual_mfa_device_base32_string_seed<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "VirtualMfaDevice.Base32StringSeed", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_virtual_mfa_device_qr_code_png<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_virtual_mfa_device_qr_code_png<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "VirtualMfaDevice.QRCodePNG", serializer)
 }
 impl VirtualMfaDevice {
@@ -127,18 +123,12 @@ impl VirtualMfaDeviceBuilder {
         &self.serial_number
     }
     /// The base32 seed defined as specified in [RFC3548](https://tools.ietf.org/html/rfc3548.txt).
-    pub fn base32_string_seed(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn base32_string_seed(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.base32_string_seed = Some(input.into());
         self
     }
     /// Sets or clears the `Base32StringSeed` member.
-    pub fn set_base32_string_seed(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_base32_string_seed(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.base32_string_seed = input;
         self
     }
@@ -147,18 +137,12 @@ impl VirtualMfaDeviceBuilder {
         &self.base32_string_seed
     }
     /// A QR code PNG image that encodes `otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String` where `$virtualMFADeviceName` is one of the create call arguments.
-    pub fn qr_code_png(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn qr_code_png(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.qr_code_png = Some(input.into());
         self
     }
     /// Sets or clears the `QRCodePNG` member.
-    pub fn set_qr_code_png(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_qr_code_png(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.qr_code_png = input;
         self
     }
@@ -216,12 +200,10 @@ impl VirtualMfaDeviceBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<VirtualMfaDevice, ::awsrt::error::BuildError> {
         Ok(VirtualMfaDevice {
-            serial_number: self
-                .serial_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "serial_number",
-                    "`serial_number` is required when building a `VirtualMfaDevice`",
-                ))?,
+            serial_number: self.serial_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "serial_number",
+                "`serial_number` is required when building a `VirtualMfaDevice`",
+            ))?,
             base32_string_seed: self.base32_string_seed,
             qr_code_png: self.qr_code_png,
             user: self.user,
@@ -245,9 +227,7 @@ pub(crate) fn de_virtual_mfa_device(
                 f_serial_number = Some(c.string());
             }
             "Base32StringSeed" => {
-                f_base32_string_seed = Some(
-                    ::awsrt::types::SensitiveBlob::new(c.blob()?),
-                );
+                f_base32_string_seed = Some(::awsrt::types::SensitiveBlob::new(c.blob()?));
             }
             "QRCodePNG" => {
                 f_qr_code_png = Some(::awsrt::types::SensitiveBlob::new(c.blob()?));
@@ -256,9 +236,7 @@ pub(crate) fn de_virtual_mfa_device(
                 f_user = Some(crate::types::de_user(c)?);
             }
             "EnableDate" => {
-                f_enable_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_enable_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Tags" => {
                 f_tags = Some({

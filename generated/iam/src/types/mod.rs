@@ -19,25 +19,25 @@ mod _access_detail;
 #[cfg(feature = "get_organizations_access_report")]
 pub use self::_access_detail::AccessDetail;
 #[cfg(feature = "get_organizations_access_report")]
-pub(crate) use self::_access_detail::de_access_detail;
+pub(crate) use self::_access_detail::{de_access_detail};
 #[cfg(feature = "create_access_key")]
 mod _access_key;
 #[cfg(feature = "create_access_key")]
 pub use self::_access_key::AccessKey;
 #[cfg(feature = "create_access_key")]
-pub(crate) use self::_access_key::de_access_key;
+pub(crate) use self::_access_key::{de_access_key};
 #[cfg(feature = "get_access_key_last_used")]
 mod _access_key_last_used;
 #[cfg(feature = "get_access_key_last_used")]
 pub use self::_access_key_last_used::AccessKeyLastUsed;
 #[cfg(feature = "get_access_key_last_used")]
-pub(crate) use self::_access_key_last_used::de_access_key_last_used;
+pub(crate) use self::_access_key_last_used::{de_access_key_last_used};
 #[cfg(feature = "list_access_keys")]
 mod _access_key_metadata;
 #[cfg(feature = "list_access_keys")]
 pub use self::_access_key_metadata::AccessKeyMetadata;
 #[cfg(feature = "list_access_keys")]
-pub(crate) use self::_access_key_metadata::de_access_key_metadata;
+pub(crate) use self::_access_key_metadata::{de_access_key_metadata};
 #[cfg(
     any(
         feature = "create_saml_provider",
@@ -120,7 +120,7 @@ pub use self::_attached_permissions_boundary::AttachedPermissionsBoundary;
         feature = "update_role_description"
     )
 )]
-pub(crate) use self::_attached_permissions_boundary::de_attached_permissions_boundary;
+pub(crate) use self::_attached_permissions_boundary::{de_attached_permissions_boundary};
 #[cfg(
     any(
         feature = "get_account_authorization_details",
@@ -147,13 +147,13 @@ pub use self::_attached_policy::AttachedPolicy;
         feature = "list_attached_user_policies"
     )
 )]
-pub(crate) use self::_attached_policy::de_attached_policy;
+pub(crate) use self::_attached_policy::{de_attached_policy};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _context_entry;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_context_entry::ContextEntry;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_context_entry::ser_context_entry;
+pub(crate) use self::_context_entry::{ser_context_entry};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _context_key_type_enum;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
@@ -163,7 +163,7 @@ mod _deletion_task_failure_reason_type;
 #[cfg(feature = "get_service_linked_role_deletion_status")]
 pub use self::_deletion_task_failure_reason_type::DeletionTaskFailureReasonType;
 #[cfg(feature = "get_service_linked_role_deletion_status")]
-pub(crate) use self::_deletion_task_failure_reason_type::de_deletion_task_failure_reason_type;
+pub(crate) use self::_deletion_task_failure_reason_type::{de_deletion_task_failure_reason_type};
 #[cfg(feature = "get_service_linked_role_deletion_status")]
 mod _deletion_task_status_type;
 #[cfg(feature = "get_service_linked_role_deletion_status")]
@@ -177,26 +177,16 @@ mod _entity_details;
 #[cfg(feature = "get_service_last_accessed_details_with_entities")]
 pub use self::_entity_details::EntityDetails;
 #[cfg(feature = "get_service_last_accessed_details_with_entities")]
-pub(crate) use self::_entity_details::de_entity_details;
+pub(crate) use self::_entity_details::{de_entity_details};
 #[cfg(feature = "get_service_last_accessed_details_with_entities")]
 mod _entity_info;
 #[cfg(feature = "get_service_last_accessed_details_with_entities")]
 pub use self::_entity_info::EntityInfo;
 #[cfg(feature = "get_service_last_accessed_details_with_entities")]
-pub(crate) use self::_entity_info::de_entity_info;
-#[cfg(
-    any(
-        feature = "get_account_authorization_details",
-        feature = "list_entities_for_policy"
-    )
-)]
+pub(crate) use self::_entity_info::{de_entity_info};
+#[cfg(any(feature = "get_account_authorization_details", feature = "list_entities_for_policy"))]
 mod _entity_type;
-#[cfg(
-    any(
-        feature = "get_account_authorization_details",
-        feature = "list_entities_for_policy"
-    )
-)]
+#[cfg(any(feature = "get_account_authorization_details", feature = "list_entities_for_policy"))]
 pub use self::_entity_type::EntityType;
 #[cfg(
     any(
@@ -221,13 +211,13 @@ pub use self::_error_details::ErrorDetails;
         feature = "get_service_last_accessed_details_with_entities"
     )
 )]
-pub(crate) use self::_error_details::de_error_details;
+pub(crate) use self::_error_details::{de_error_details};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _evaluation_result;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_evaluation_result::EvaluationResult;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_evaluation_result::de_evaluation_result;
+pub(crate) use self::_evaluation_result::{de_evaluation_result};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -278,13 +268,13 @@ pub use self::_group::Group;
         feature = "list_groups_for_user"
     )
 )]
-pub(crate) use self::_group::de_group;
+pub(crate) use self::_group::{de_group};
 #[cfg(feature = "get_account_authorization_details")]
 mod _group_detail;
 #[cfg(feature = "get_account_authorization_details")]
 pub use self::_group_detail::GroupDetail;
 #[cfg(feature = "get_account_authorization_details")]
-pub(crate) use self::_group_detail::de_group_detail;
+pub(crate) use self::_group_detail::{de_group_detail};
 #[cfg(
     any(
         feature = "create_instance_profile",
@@ -314,7 +304,7 @@ pub use self::_instance_profile::InstanceProfile;
         feature = "list_instance_profiles_for_role"
     )
 )]
-pub(crate) use self::_instance_profile::de_instance_profile;
+pub(crate) use self::_instance_profile::{de_instance_profile};
 #[cfg(
     any(
         feature = "get_organizations_access_report",
@@ -336,43 +326,45 @@ mod _list_policies_granting_service_access_entry;
 #[cfg(feature = "list_policies_granting_service_access")]
 pub use self::_list_policies_granting_service_access_entry::ListPoliciesGrantingServiceAccessEntry;
 #[cfg(feature = "list_policies_granting_service_access")]
-pub(crate) use self::_list_policies_granting_service_access_entry::de_list_policies_granting_service_access_entry;
+pub(
+    crate
+) use self::_list_policies_granting_service_access_entry::{de_list_policies_granting_service_access_entry};
 #[cfg(any(feature = "create_login_profile", feature = "get_login_profile"))]
 mod _login_profile;
 #[cfg(any(feature = "create_login_profile", feature = "get_login_profile"))]
 pub use self::_login_profile::LoginProfile;
 #[cfg(any(feature = "create_login_profile", feature = "get_login_profile"))]
-pub(crate) use self::_login_profile::de_login_profile;
+pub(crate) use self::_login_profile::{de_login_profile};
 #[cfg(feature = "get_account_authorization_details")]
 mod _managed_policy_detail;
 #[cfg(feature = "get_account_authorization_details")]
 pub use self::_managed_policy_detail::ManagedPolicyDetail;
 #[cfg(feature = "get_account_authorization_details")]
-pub(crate) use self::_managed_policy_detail::de_managed_policy_detail;
+pub(crate) use self::_managed_policy_detail::{de_managed_policy_detail};
 #[cfg(feature = "list_mfa_devices")]
 mod _mfa_device;
 #[cfg(feature = "list_mfa_devices")]
 pub use self::_mfa_device::MfaDevice;
 #[cfg(feature = "list_mfa_devices")]
-pub(crate) use self::_mfa_device::de_mfa_device;
+pub(crate) use self::_mfa_device::{de_mfa_device};
 #[cfg(feature = "list_open_id_connect_providers")]
 mod _open_id_connect_provider_list_entry;
 #[cfg(feature = "list_open_id_connect_providers")]
 pub use self::_open_id_connect_provider_list_entry::OpenIdConnectProviderListEntry;
 #[cfg(feature = "list_open_id_connect_providers")]
-pub(crate) use self::_open_id_connect_provider_list_entry::de_open_id_connect_provider_list_entry;
+pub(crate) use self::_open_id_connect_provider_list_entry::{de_open_id_connect_provider_list_entry};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _organizations_decision_detail;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_organizations_decision_detail::OrganizationsDecisionDetail;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_organizations_decision_detail::de_organizations_decision_detail;
+pub(crate) use self::_organizations_decision_detail::{de_organizations_decision_detail};
 #[cfg(feature = "get_account_password_policy")]
 mod _password_policy;
 #[cfg(feature = "get_account_password_policy")]
 pub use self::_password_policy::PasswordPolicy;
 #[cfg(feature = "get_account_password_policy")]
-pub(crate) use self::_password_policy::de_password_policy;
+pub(crate) use self::_password_policy::{de_password_policy};
 #[cfg(
     any(
         feature = "create_instance_profile",
@@ -420,19 +412,21 @@ mod _permissions_boundary_decision_detail;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_permissions_boundary_decision_detail::PermissionsBoundaryDecisionDetail;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_permissions_boundary_decision_detail::de_permissions_boundary_decision_detail;
+pub(
+    crate
+) use self::_permissions_boundary_decision_detail::{de_permissions_boundary_decision_detail};
 #[cfg(any(feature = "create_policy", feature = "get_policy", feature = "list_policies"))]
 mod _policy;
 #[cfg(any(feature = "create_policy", feature = "get_policy", feature = "list_policies"))]
 pub use self::_policy::Policy;
 #[cfg(any(feature = "create_policy", feature = "get_policy", feature = "list_policies"))]
-pub(crate) use self::_policy::de_policy;
+pub(crate) use self::_policy::{de_policy};
 #[cfg(feature = "get_account_authorization_details")]
 mod _policy_detail;
 #[cfg(feature = "get_account_authorization_details")]
 pub use self::_policy_detail::PolicyDetail;
 #[cfg(feature = "get_account_authorization_details")]
-pub(crate) use self::_policy_detail::de_policy_detail;
+pub(crate) use self::_policy_detail::{de_policy_detail};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _policy_evaluation_decision_type;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
@@ -442,13 +436,13 @@ mod _policy_granting_service_access;
 #[cfg(feature = "list_policies_granting_service_access")]
 pub use self::_policy_granting_service_access::PolicyGrantingServiceAccess;
 #[cfg(feature = "list_policies_granting_service_access")]
-pub(crate) use self::_policy_granting_service_access::de_policy_granting_service_access;
+pub(crate) use self::_policy_granting_service_access::{de_policy_granting_service_access};
 #[cfg(feature = "list_entities_for_policy")]
 mod _policy_group;
 #[cfg(feature = "list_entities_for_policy")]
 pub use self::_policy_group::PolicyGroup;
 #[cfg(feature = "list_entities_for_policy")]
-pub(crate) use self::_policy_group::de_policy_group;
+pub(crate) use self::_policy_group::{de_policy_group};
 #[cfg(
     any(
         feature = "get_service_last_accessed_details_with_entities",
@@ -468,7 +462,7 @@ mod _policy_role;
 #[cfg(feature = "list_entities_for_policy")]
 pub use self::_policy_role::PolicyRole;
 #[cfg(feature = "list_entities_for_policy")]
-pub(crate) use self::_policy_role::de_policy_role;
+pub(crate) use self::_policy_role::{de_policy_role};
 #[cfg(feature = "list_policies")]
 mod _policy_scope_type;
 #[cfg(feature = "list_policies")]
@@ -490,7 +484,7 @@ mod _policy_user;
 #[cfg(feature = "list_entities_for_policy")]
 pub use self::_policy_user::PolicyUser;
 #[cfg(feature = "list_entities_for_policy")]
-pub(crate) use self::_policy_user::de_policy_user;
+pub(crate) use self::_policy_user::{de_policy_user};
 #[cfg(
     any(
         feature = "create_policy_version",
@@ -517,13 +511,13 @@ pub use self::_policy_version::PolicyVersion;
         feature = "list_policy_versions"
     )
 )]
-pub(crate) use self::_policy_version::de_policy_version;
+pub(crate) use self::_policy_version::{de_policy_version};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _position;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_position::Position;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_position::de_position;
+pub(crate) use self::_position::{de_position};
 #[cfg(feature = "get_credential_report")]
 mod _report_format_type;
 #[cfg(feature = "get_credential_report")]
@@ -537,7 +531,7 @@ mod _resource_specific_result;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_resource_specific_result::ResourceSpecificResult;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_resource_specific_result::de_resource_specific_result;
+pub(crate) use self::_resource_specific_result::{de_resource_specific_result};
 #[cfg(
     any(
         feature = "create_instance_profile",
@@ -582,13 +576,13 @@ pub use self::_role::Role;
         feature = "update_role_description"
     )
 )]
-pub(crate) use self::_role::de_role;
+pub(crate) use self::_role::{de_role};
 #[cfg(feature = "get_account_authorization_details")]
 mod _role_detail;
 #[cfg(feature = "get_account_authorization_details")]
 pub use self::_role_detail::RoleDetail;
 #[cfg(feature = "get_account_authorization_details")]
-pub(crate) use self::_role_detail::de_role_detail;
+pub(crate) use self::_role_detail::{de_role_detail};
 #[cfg(
     any(
         feature = "create_instance_profile",
@@ -633,31 +627,31 @@ pub use self::_role_last_used::RoleLastUsed;
         feature = "update_role_description"
     )
 )]
-pub(crate) use self::_role_last_used::de_role_last_used;
+pub(crate) use self::_role_last_used::{de_role_last_used};
 #[cfg(feature = "get_service_linked_role_deletion_status")]
 mod _role_usage_type;
 #[cfg(feature = "get_service_linked_role_deletion_status")]
 pub use self::_role_usage_type::RoleUsageType;
 #[cfg(feature = "get_service_linked_role_deletion_status")]
-pub(crate) use self::_role_usage_type::de_role_usage_type;
+pub(crate) use self::_role_usage_type::{de_role_usage_type};
 #[cfg(feature = "get_saml_provider")]
 mod _saml_private_key;
 #[cfg(feature = "get_saml_provider")]
 pub use self::_saml_private_key::SamlPrivateKey;
 #[cfg(feature = "get_saml_provider")]
-pub(crate) use self::_saml_private_key::de_saml_private_key;
+pub(crate) use self::_saml_private_key::{de_saml_private_key};
 #[cfg(feature = "list_saml_providers")]
 mod _saml_provider_list_entry;
 #[cfg(feature = "list_saml_providers")]
 pub use self::_saml_provider_list_entry::SamlProviderListEntry;
 #[cfg(feature = "list_saml_providers")]
-pub(crate) use self::_saml_provider_list_entry::de_saml_provider_list_entry;
+pub(crate) use self::_saml_provider_list_entry::{de_saml_provider_list_entry};
 #[cfg(feature = "get_server_certificate")]
 mod _server_certificate;
 #[cfg(feature = "get_server_certificate")]
 pub use self::_server_certificate::ServerCertificate;
 #[cfg(feature = "get_server_certificate")]
-pub(crate) use self::_server_certificate::de_server_certificate;
+pub(crate) use self::_server_certificate::{de_server_certificate};
 #[cfg(
     any(
         feature = "get_server_certificate",
@@ -681,13 +675,13 @@ pub use self::_server_certificate_metadata::ServerCertificateMetadata;
         feature = "upload_server_certificate"
     )
 )]
-pub(crate) use self::_server_certificate_metadata::de_server_certificate_metadata;
+pub(crate) use self::_server_certificate_metadata::{de_server_certificate_metadata};
 #[cfg(feature = "get_service_last_accessed_details")]
 mod _service_last_accessed;
 #[cfg(feature = "get_service_last_accessed_details")]
 pub use self::_service_last_accessed::ServiceLastAccessed;
 #[cfg(feature = "get_service_last_accessed_details")]
-pub(crate) use self::_service_last_accessed::de_service_last_accessed;
+pub(crate) use self::_service_last_accessed::{de_service_last_accessed};
 #[cfg(
     any(
         feature = "create_service_specific_credential",
@@ -708,25 +702,21 @@ pub use self::_service_specific_credential::ServiceSpecificCredential;
         feature = "reset_service_specific_credential"
     )
 )]
-pub(crate) use self::_service_specific_credential::de_service_specific_credential;
+pub(crate) use self::_service_specific_credential::{de_service_specific_credential};
 #[cfg(feature = "list_service_specific_credentials")]
 mod _service_specific_credential_metadata;
 #[cfg(feature = "list_service_specific_credentials")]
 pub use self::_service_specific_credential_metadata::ServiceSpecificCredentialMetadata;
 #[cfg(feature = "list_service_specific_credentials")]
-pub(crate) use self::_service_specific_credential_metadata::de_service_specific_credential_metadata;
-#[cfg(
-    any(feature = "list_signing_certificates", feature = "upload_signing_certificate")
-)]
+pub(
+    crate
+) use self::_service_specific_credential_metadata::{de_service_specific_credential_metadata};
+#[cfg(any(feature = "list_signing_certificates", feature = "upload_signing_certificate"))]
 mod _signing_certificate;
-#[cfg(
-    any(feature = "list_signing_certificates", feature = "upload_signing_certificate")
-)]
+#[cfg(any(feature = "list_signing_certificates", feature = "upload_signing_certificate"))]
 pub use self::_signing_certificate::SigningCertificate;
-#[cfg(
-    any(feature = "list_signing_certificates", feature = "upload_signing_certificate")
-)]
-pub(crate) use self::_signing_certificate::de_signing_certificate;
+#[cfg(any(feature = "list_signing_certificates", feature = "upload_signing_certificate"))]
+pub(crate) use self::_signing_certificate::{de_signing_certificate};
 #[cfg(feature = "get_organizations_access_report")]
 mod _sort_key_type;
 #[cfg(feature = "get_organizations_access_report")]
@@ -736,19 +726,19 @@ mod _ssh_public_key;
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
 pub use self::_ssh_public_key::SshPublicKey;
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
-pub(crate) use self::_ssh_public_key::de_ssh_public_key;
+pub(crate) use self::_ssh_public_key::{de_ssh_public_key};
 #[cfg(feature = "list_ssh_public_keys")]
 mod _ssh_public_key_metadata;
 #[cfg(feature = "list_ssh_public_keys")]
 pub use self::_ssh_public_key_metadata::SshPublicKeyMetadata;
 #[cfg(feature = "list_ssh_public_keys")]
-pub(crate) use self::_ssh_public_key_metadata::de_ssh_public_key_metadata;
+pub(crate) use self::_ssh_public_key_metadata::{de_ssh_public_key_metadata};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _statement;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_statement::Statement;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_statement::de_statement;
+pub(crate) use self::_statement::{de_statement};
 #[cfg(
     any(
         feature = "create_access_key",
@@ -934,7 +924,7 @@ mod _tracked_action_last_accessed;
 #[cfg(feature = "get_service_last_accessed_details")]
 pub use self::_tracked_action_last_accessed::TrackedActionLastAccessed;
 #[cfg(feature = "get_service_last_accessed_details")]
-pub(crate) use self::_tracked_action_last_accessed::de_tracked_action_last_accessed;
+pub(crate) use self::_tracked_action_last_accessed::{de_tracked_action_last_accessed};
 #[cfg(
     any(
         feature = "create_user",
@@ -967,19 +957,19 @@ pub use self::_user::User;
         feature = "list_virtual_mfa_devices"
     )
 )]
-pub(crate) use self::_user::de_user;
+pub(crate) use self::_user::{de_user};
 #[cfg(feature = "get_account_authorization_details")]
 mod _user_detail;
 #[cfg(feature = "get_account_authorization_details")]
 pub use self::_user_detail::UserDetail;
 #[cfg(feature = "get_account_authorization_details")]
-pub(crate) use self::_user_detail::de_user_detail;
+pub(crate) use self::_user_detail::{de_user_detail};
 #[cfg(any(feature = "create_virtual_mfa_device", feature = "list_virtual_mfa_devices"))]
 mod _virtual_mfa_device;
 #[cfg(any(feature = "create_virtual_mfa_device", feature = "list_virtual_mfa_devices"))]
 pub use self::_virtual_mfa_device::VirtualMfaDevice;
 #[cfg(any(feature = "create_virtual_mfa_device", feature = "list_virtual_mfa_devices"))]
-pub(crate) use self::_virtual_mfa_device::de_virtual_mfa_device;
+pub(crate) use self::_virtual_mfa_device::{de_virtual_mfa_device};
 pub mod error;
 #[cfg(
     any(
@@ -1001,7 +991,7 @@ pub use self::error::AccountNotManagementOrDelegatedAdministratorException;
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::error::de_account_not_management_or_delegated_administrator_exception;
+pub(crate) use self::error::{de_account_not_management_or_delegated_administrator_exception};
 #[cfg(
     any(
         feature = "enable_organizations_root_credentials_management",
@@ -1016,7 +1006,7 @@ pub use self::error::CallerIsNotManagementAccountException;
         feature = "enable_organizations_root_sessions"
     )
 )]
-pub(crate) use self::error::de_caller_is_not_management_account_exception;
+pub(crate) use self::error::{de_caller_is_not_management_account_exception};
 #[cfg(
     any(
         feature = "create_account_alias",
@@ -1097,22 +1087,22 @@ pub use self::error::ConcurrentModificationException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::error::de_concurrent_modification_exception;
+pub(crate) use self::error::{de_concurrent_modification_exception};
 #[cfg(feature = "get_credential_report")]
 #[doc(hidden)]
 pub use self::error::CredentialReportExpiredException;
 #[cfg(feature = "get_credential_report")]
-pub(crate) use self::error::de_credential_report_expired_exception;
+pub(crate) use self::error::{de_credential_report_expired_exception};
 #[cfg(feature = "get_credential_report")]
 #[doc(hidden)]
 pub use self::error::CredentialReportNotPresentException;
 #[cfg(feature = "get_credential_report")]
-pub(crate) use self::error::de_credential_report_not_present_exception;
+pub(crate) use self::error::{de_credential_report_not_present_exception};
 #[cfg(feature = "get_credential_report")]
 #[doc(hidden)]
 pub use self::error::CredentialReportNotReadyException;
 #[cfg(feature = "get_credential_report")]
-pub(crate) use self::error::de_credential_report_not_ready_exception;
+pub(crate) use self::error::{de_credential_report_not_ready_exception};
 #[cfg(
     any(
         feature = "delete_group",
@@ -1139,17 +1129,17 @@ pub use self::error::DeleteConflictException;
         feature = "delete_virtual_mfa_device"
     )
 )]
-pub(crate) use self::error::de_delete_conflict_exception;
+pub(crate) use self::error::{de_delete_conflict_exception};
 #[cfg(feature = "upload_signing_certificate")]
 #[doc(hidden)]
 pub use self::error::DuplicateCertificateException;
 #[cfg(feature = "upload_signing_certificate")]
-pub(crate) use self::error::de_duplicate_certificate_exception;
+pub(crate) use self::error::{de_duplicate_certificate_exception};
 #[cfg(feature = "upload_ssh_public_key")]
 #[doc(hidden)]
 pub use self::error::DuplicateSshPublicKeyException;
 #[cfg(feature = "upload_ssh_public_key")]
-pub(crate) use self::error::de_duplicate_ssh_public_key_exception;
+pub(crate) use self::error::{de_duplicate_ssh_public_key_exception};
 #[cfg(
     any(
         feature = "add_role_to_instance_profile",
@@ -1194,7 +1184,7 @@ pub use self::error::EntityAlreadyExistsException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::error::de_entity_already_exists_exception;
+pub(crate) use self::error::{de_entity_already_exists_exception};
 #[cfg(
     any(
         feature = "change_password",
@@ -1217,17 +1207,17 @@ pub use self::error::EntityTemporarilyUnmodifiableException;
         feature = "update_user"
     )
 )]
-pub(crate) use self::error::de_entity_temporarily_unmodifiable_exception;
+pub(crate) use self::error::{de_entity_temporarily_unmodifiable_exception};
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
 #[doc(hidden)]
 pub use self::error::InvalidAuthenticationCodeException;
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
-pub(crate) use self::error::de_invalid_authentication_code_exception;
+pub(crate) use self::error::{de_invalid_authentication_code_exception};
 #[cfg(feature = "upload_signing_certificate")]
 #[doc(hidden)]
 pub use self::error::InvalidCertificateException;
 #[cfg(feature = "upload_signing_certificate")]
-pub(crate) use self::error::de_invalid_certificate_exception;
+pub(crate) use self::error::{de_invalid_certificate_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -1364,22 +1354,22 @@ pub use self::error::InvalidInputException;
         feature = "upload_server_certificate"
     )
 )]
-pub(crate) use self::error::de_invalid_input_exception;
+pub(crate) use self::error::{de_invalid_input_exception};
 #[cfg(feature = "upload_ssh_public_key")]
 #[doc(hidden)]
 pub use self::error::InvalidPublicKeyException;
 #[cfg(feature = "upload_ssh_public_key")]
-pub(crate) use self::error::de_invalid_public_key_exception;
+pub(crate) use self::error::{de_invalid_public_key_exception};
 #[cfg(feature = "change_password")]
 #[doc(hidden)]
 pub use self::error::InvalidUserTypeException;
 #[cfg(feature = "change_password")]
-pub(crate) use self::error::de_invalid_user_type_exception;
+pub(crate) use self::error::{de_invalid_user_type_exception};
 #[cfg(feature = "upload_server_certificate")]
 #[doc(hidden)]
 pub use self::error::KeyPairMismatchException;
 #[cfg(feature = "upload_server_certificate")]
-pub(crate) use self::error::de_key_pair_mismatch_exception;
+pub(crate) use self::error::{de_key_pair_mismatch_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -1534,16 +1524,12 @@ pub use self::error::LimitExceededException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::error::de_limit_exceeded_exception;
-#[cfg(
-    any(feature = "upload_server_certificate", feature = "upload_signing_certificate")
-)]
+pub(crate) use self::error::{de_limit_exceeded_exception};
+#[cfg(any(feature = "upload_server_certificate", feature = "upload_signing_certificate"))]
 #[doc(hidden)]
 pub use self::error::MalformedCertificateException;
-#[cfg(
-    any(feature = "upload_server_certificate", feature = "upload_signing_certificate")
-)]
-pub(crate) use self::error::de_malformed_certificate_exception;
+#[cfg(any(feature = "upload_server_certificate", feature = "upload_signing_certificate"))]
+pub(crate) use self::error::{de_malformed_certificate_exception};
 #[cfg(
     any(
         feature = "create_policy",
@@ -1570,7 +1556,7 @@ pub use self::error::MalformedPolicyDocumentException;
         feature = "update_assume_role_policy"
     )
 )]
-pub(crate) use self::error::de_malformed_policy_document_exception;
+pub(crate) use self::error::{de_malformed_policy_document_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -1845,12 +1831,12 @@ pub use self::error::NoSuchEntityException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::error::de_no_such_entity_exception;
+pub(crate) use self::error::{de_no_such_entity_exception};
 #[cfg(feature = "create_open_id_connect_provider")]
 #[doc(hidden)]
 pub use self::error::OpenIdIdpCommunicationErrorException;
 #[cfg(feature = "create_open_id_connect_provider")]
-pub(crate) use self::error::de_open_id_idp_communication_error_exception;
+pub(crate) use self::error::{de_open_id_idp_communication_error_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1871,7 +1857,7 @@ pub use self::error::OrganizationNotFoundException;
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::error::de_organization_not_found_exception;
+pub(crate) use self::error::{de_organization_not_found_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1892,7 +1878,7 @@ pub use self::error::OrganizationNotInAllFeaturesModeException;
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::error::de_organization_not_in_all_features_mode_exception;
+pub(crate) use self::error::{de_organization_not_in_all_features_mode_exception};
 #[cfg(
     any(
         feature = "change_password",
@@ -1909,12 +1895,12 @@ pub use self::error::PasswordPolicyViolationException;
         feature = "update_login_profile"
     )
 )]
-pub(crate) use self::error::de_password_policy_violation_exception;
+pub(crate) use self::error::{de_password_policy_violation_exception};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 #[doc(hidden)]
 pub use self::error::PolicyEvaluationException;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::error::de_policy_evaluation_exception;
+pub(crate) use self::error::{de_policy_evaluation_exception};
 #[cfg(
     any(
         feature = "attach_group_policy",
@@ -1935,12 +1921,12 @@ pub use self::error::PolicyNotAttachableException;
         feature = "put_user_permissions_boundary"
     )
 )]
-pub(crate) use self::error::de_policy_not_attachable_exception;
+pub(crate) use self::error::{de_policy_not_attachable_exception};
 #[cfg(feature = "generate_organizations_access_report")]
 #[doc(hidden)]
 pub use self::error::ReportGenerationLimitExceededException;
 #[cfg(feature = "generate_organizations_access_report")]
-pub(crate) use self::error::de_report_generation_limit_exceeded_exception;
+pub(crate) use self::error::{de_report_generation_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1961,7 +1947,7 @@ pub use self::error::ServiceAccessNotEnabledException;
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::error::de_service_access_not_enabled_exception;
+pub(crate) use self::error::{de_service_access_not_enabled_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -2246,7 +2232,7 @@ pub use self::error::ServiceFailureException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::error::de_service_failure_exception;
+pub(crate) use self::error::{de_service_failure_exception};
 #[cfg(
     any(
         feature = "create_service_specific_credential",
@@ -2261,7 +2247,7 @@ pub use self::error::ServiceNotSupportedException;
         feature = "list_service_specific_credentials"
     )
 )]
-pub(crate) use self::error::de_service_not_supported_exception;
+pub(crate) use self::error::{de_service_not_supported_exception};
 #[cfg(
     any(
         feature = "add_role_to_instance_profile",
@@ -2296,12 +2282,12 @@ pub use self::error::UnmodifiableEntityException;
         feature = "update_role_description"
     )
 )]
-pub(crate) use self::error::de_unmodifiable_entity_exception;
+pub(crate) use self::error::{de_unmodifiable_entity_exception};
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
 #[doc(hidden)]
 pub use self::error::UnrecognizedPublicKeyEncodingException;
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
-pub(crate) use self::error::de_unrecognized_public_key_encoding_exception;
+pub(crate) use self::error::{de_unrecognized_public_key_encoding_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(feature = "get_organizations_access_report")]
@@ -2342,9 +2328,7 @@ pub mod builders {
         )
     )]
     pub use super::_attached_policy::AttachedPolicyBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_context_entry::ContextEntryBuilder;
     #[cfg(feature = "get_service_linked_role_deletion_status")]
     pub use super::_deletion_task_failure_reason_type::DeletionTaskFailureReasonTypeBuilder;
@@ -2360,9 +2344,7 @@ pub mod builders {
         )
     )]
     pub use super::_error_details::ErrorDetailsBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_evaluation_result::EvaluationResultBuilder;
     #[cfg(
         any(
@@ -2395,19 +2377,13 @@ pub mod builders {
     pub use super::_mfa_device::MfaDeviceBuilder;
     #[cfg(feature = "list_open_id_connect_providers")]
     pub use super::_open_id_connect_provider_list_entry::OpenIdConnectProviderListEntryBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_organizations_decision_detail::OrganizationsDecisionDetailBuilder;
     #[cfg(feature = "get_account_password_policy")]
     pub use super::_password_policy::PasswordPolicyBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_permissions_boundary_decision_detail::PermissionsBoundaryDecisionDetailBuilder;
-    #[cfg(
-        any(feature = "create_policy", feature = "get_policy", feature = "list_policies")
-    )]
+    #[cfg(any(feature = "create_policy", feature = "get_policy", feature = "list_policies"))]
     pub use super::_policy::PolicyBuilder;
     #[cfg(feature = "get_account_authorization_details")]
     pub use super::_policy_detail::PolicyDetailBuilder;
@@ -2428,13 +2404,9 @@ pub mod builders {
         )
     )]
     pub use super::_policy_version::PolicyVersionBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_position::PositionBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_resource_specific_result::ResourceSpecificResultBuilder;
     #[cfg(
         any(
@@ -2495,20 +2467,13 @@ pub mod builders {
     pub use super::_service_specific_credential::ServiceSpecificCredentialBuilder;
     #[cfg(feature = "list_service_specific_credentials")]
     pub use super::_service_specific_credential_metadata::ServiceSpecificCredentialMetadataBuilder;
-    #[cfg(
-        any(
-            feature = "list_signing_certificates",
-            feature = "upload_signing_certificate"
-        )
-    )]
+    #[cfg(any(feature = "list_signing_certificates", feature = "upload_signing_certificate"))]
     pub use super::_signing_certificate::SigningCertificateBuilder;
     #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
     pub use super::_ssh_public_key::SshPublicKeyBuilder;
     #[cfg(feature = "list_ssh_public_keys")]
     pub use super::_ssh_public_key_metadata::SshPublicKeyMetadataBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_statement::StatementBuilder;
     #[cfg(
         any(
@@ -2571,8 +2536,6 @@ pub mod builders {
     pub use super::_user::UserBuilder;
     #[cfg(feature = "get_account_authorization_details")]
     pub use super::_user_detail::UserDetailBuilder;
-    #[cfg(
-        any(feature = "create_virtual_mfa_device", feature = "list_virtual_mfa_devices")
-    )]
+    #[cfg(any(feature = "create_virtual_mfa_device", feature = "list_virtual_mfa_devices"))]
     pub use super::_virtual_mfa_device::VirtualMfaDeviceBuilder;
 }

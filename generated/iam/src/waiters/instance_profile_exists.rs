@@ -31,9 +31,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn wait_until_instance_profile_exists(
-        &self,
-    ) -> InstanceProfileExistsFluentBuilder {
+    pub fn wait_until_instance_profile_exists(&self) -> InstanceProfileExistsFluentBuilder {
         InstanceProfileExistsFluentBuilder {
             handle: self.handle().clone(),
             inner: ::std::default::Default::default(),
@@ -43,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`InstanceProfileExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilInstanceProfileExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::get_instance_profile::GetInstanceProfileOutput,
-    crate::operation::get_instance_profile::GetInstanceProfileError,
->;
+pub type WaitUntilInstanceProfileExistsError = ::awsrt::waiter::WaiterError<crate::operation::get_instance_profile::GetInstanceProfileOutput, crate::operation::get_instance_profile::GetInstanceProfileError>;
 /// Fluent builder for [`Client::wait_until_instance_profile_exists`](crate::Client::wait_until_instance_profile_exists): set the members of the `GetInstanceProfile` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct InstanceProfileExistsFluentBuilder {
@@ -82,17 +77,18 @@ impl InstanceProfileExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::get_instance_profile::GetInstanceProfileOutput,
-        WaitUntilInstanceProfileExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "InstanceProfileExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::get_instance_profile::GetInstanceProfileOutput, WaitUntilInstanceProfileExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "InstanceProfileExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
@@ -102,13 +98,12 @@ impl InstanceProfileExistsFluentBuilder {
             }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "InstanceProfileExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "InstanceProfileExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("InstanceProfileExists")
     }
     /// The name of the instance profile to get information about.
@@ -130,20 +125,14 @@ impl InstanceProfileExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::get_instance_profile::GetInstanceProfileInput,
-    result: &::std::result::Result<
-        crate::operation::get_instance_profile::GetInstanceProfileOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::get_instance_profile::GetInstanceProfileError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::get_instance_profile::GetInstanceProfileOutput, ::awsrt::error::SdkError<crate::operation::get_instance_profile::GetInstanceProfileError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if result.is_ok() {
         return Some(::awsrt::waiter::AcceptorState::Success);
     }
     if let Err(err) = result {
-        if err.code() == Some("NoSuchEntityException")
-            || err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception())
-        {
+        if err.code() == Some("NoSuchEntityException") || err.as_service_error()
+            .is_some_and(|e| e.is_no_such_entity_exception()) {
             return Some(::awsrt::waiter::AcceptorState::Retry);
         }
     }
@@ -155,12 +144,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::get_instance_profile::GetInstanceProfileInput,
-    result: &::std::result::Result<
-        crate::operation::get_instance_profile::GetInstanceProfileOutput,
-        ::awsrt::error::SdkError<
-            crate::operation::get_instance_profile::GetInstanceProfileError,
-        >,
-    >,
+    result: &::std::result::Result<crate::operation::get_instance_profile::GetInstanceProfileOutput, ::awsrt::error::SdkError<crate::operation::get_instance_profile::GetInstanceProfileError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

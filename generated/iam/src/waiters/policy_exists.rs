@@ -41,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`PolicyExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilPolicyExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::get_policy::GetPolicyOutput,
-    crate::operation::get_policy::GetPolicyError,
->;
+pub type WaitUntilPolicyExistsError = ::awsrt::waiter::WaiterError<crate::operation::get_policy::GetPolicyOutput, crate::operation::get_policy::GetPolicyError>;
 /// Fluent builder for [`Client::wait_until_policy_exists`](crate::Client::wait_until_policy_exists): set the members of the `GetPolicy` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct PolicyExistsFluentBuilder {
@@ -78,31 +75,33 @@ impl PolicyExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::get_policy::GetPolicyOutput,
-        WaitUntilPolicyExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "PolicyExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::get_policy::GetPolicyOutput, WaitUntilPolicyExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "PolicyExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::get_policy::send(&handle, input).await }
+            async move {
+                crate::operation::get_policy::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "PolicyExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "PolicyExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("PolicyExists")
     }
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
@@ -124,10 +123,7 @@ impl PolicyExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::get_policy::GetPolicyInput,
-    result: &::std::result::Result<
-        crate::operation::get_policy::GetPolicyOutput,
-        ::awsrt::error::SdkError<crate::operation::get_policy::GetPolicyError>,
-    >,
+    result: &::std::result::Result<crate::operation::get_policy::GetPolicyOutput, ::awsrt::error::SdkError<crate::operation::get_policy::GetPolicyError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if result.is_ok() {
         return Some(::awsrt::waiter::AcceptorState::Success);
@@ -145,10 +141,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::get_policy::GetPolicyInput,
-    result: &::std::result::Result<
-        crate::operation::get_policy::GetPolicyOutput,
-        ::awsrt::error::SdkError<crate::operation::get_policy::GetPolicyError>,
-    >,
+    result: &::std::result::Result<crate::operation::get_policy::GetPolicyOutput, ::awsrt::error::SdkError<crate::operation::get_policy::GetPolicyError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

@@ -41,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`RoleExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilRoleExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::get_role::GetRoleOutput,
-    crate::operation::get_role::GetRoleError,
->;
+pub type WaitUntilRoleExistsError = ::awsrt::waiter::WaiterError<crate::operation::get_role::GetRoleOutput, crate::operation::get_role::GetRoleError>;
 /// Fluent builder for [`Client::wait_until_role_exists`](crate::Client::wait_until_role_exists): set the members of the `GetRole` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct RoleExistsFluentBuilder {
@@ -78,31 +75,33 @@ impl RoleExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::get_role::GetRoleOutput,
-        WaitUntilRoleExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "RoleExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::get_role::GetRoleOutput, WaitUntilRoleExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "RoleExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::get_role::send(&handle, input).await }
+            async move {
+                crate::operation::get_role::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "RoleExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "RoleExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("RoleExists")
     }
     /// The name of the IAM role to get information about.
@@ -124,10 +123,7 @@ impl RoleExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::get_role::GetRoleInput,
-    result: &::std::result::Result<
-        crate::operation::get_role::GetRoleOutput,
-        ::awsrt::error::SdkError<crate::operation::get_role::GetRoleError>,
-    >,
+    result: &::std::result::Result<crate::operation::get_role::GetRoleOutput, ::awsrt::error::SdkError<crate::operation::get_role::GetRoleError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if result.is_ok() {
         return Some(::awsrt::waiter::AcceptorState::Success);
@@ -145,10 +141,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::get_role::GetRoleInput,
-    result: &::std::result::Result<
-        crate::operation::get_role::GetRoleOutput,
-        ::awsrt::error::SdkError<crate::operation::get_role::GetRoleError>,
-    >,
+    result: &::std::result::Result<crate::operation::get_role::GetRoleOutput, ::awsrt::error::SdkError<crate::operation::get_role::GetRoleError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

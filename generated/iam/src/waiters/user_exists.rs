@@ -41,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`UserExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilUserExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::get_user::GetUserOutput,
-    crate::operation::get_user::GetUserError,
->;
+pub type WaitUntilUserExistsError = ::awsrt::waiter::WaiterError<crate::operation::get_user::GetUserOutput, crate::operation::get_user::GetUserError>;
 /// Fluent builder for [`Client::wait_until_user_exists`](crate::Client::wait_until_user_exists): set the members of the `GetUser` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct UserExistsFluentBuilder {
@@ -78,26 +75,30 @@ impl UserExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::get_user::GetUserOutput,
-        WaitUntilUserExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
+    ) -> ::std::result::Result<crate::operation::get_user::GetUserOutput, WaitUntilUserExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
         let input = inner.build();
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::get_user::send(&handle, input).await }
+            async move {
+                crate::operation::get_user::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "UserExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "UserExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("UserExists")
     }
     /// The name of the user to get information about.
@@ -118,10 +119,7 @@ impl UserExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::get_user::GetUserInput,
-    result: &::std::result::Result<
-        crate::operation::get_user::GetUserOutput,
-        ::awsrt::error::SdkError<crate::operation::get_user::GetUserError>,
-    >,
+    result: &::std::result::Result<crate::operation::get_user::GetUserOutput, ::awsrt::error::SdkError<crate::operation::get_user::GetUserError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if result.is_ok() {
         return Some(::awsrt::waiter::AcceptorState::Success);
@@ -139,10 +137,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::get_user::GetUserInput,
-    result: &::std::result::Result<
-        crate::operation::get_user::GetUserOutput,
-        ::awsrt::error::SdkError<crate::operation::get_user::GetUserError>,
-    >,
+    result: &::std::result::Result<crate::operation::get_user::GetUserOutput, ::awsrt::error::SdkError<crate::operation::get_user::GetUserError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

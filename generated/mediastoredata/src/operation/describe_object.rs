@@ -61,12 +61,10 @@ impl DescribeObjectInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeObjectInput, ::awsrt::error::BuildError> {
         Ok(DescribeObjectInput {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `DescribeObjectInput`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `DescribeObjectInput`",
+            ))?,
         })
     }
 }
@@ -240,31 +238,19 @@ impl DescribeObjectError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ContainerNotFoundException" => {
-                    Self::ContainerNotFoundException(
-                        crate::types::de_container_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ObjectNotFoundException" => {
-                    Self::ObjectNotFoundException(
-                        crate::types::de_object_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ContainerNotFoundException" => Self::ContainerNotFoundException(
+                crate::types::de_container_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ObjectNotFoundException" => Self::ObjectNotFoundException(
+                crate::types::de_object_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ContainerNotFoundException`.
     pub fn is_container_not_found_exception(&self) -> bool {
@@ -365,10 +351,7 @@ impl DescribeObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeObjectOutput, ::awsrt::error::SdkError<DescribeObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeObjectOutput, ::awsrt::error::SdkError<DescribeObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -385,10 +368,7 @@ impl DescribeObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -448,20 +428,17 @@ pub(crate) async fn send(
     input: DescribeObjectInput,
 ) -> Result<DescribeObjectOutput, ::awsrt::error::SdkError<DescribeObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -477,15 +454,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeObject`: `HEAD /{Path+}`.
 pub(crate) fn ser_request(
@@ -504,27 +475,24 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeObjectOutput, ::awsrt::error::SdkError<DescribeObjectError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DescribeObjectError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DescribeObjectError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DescribeObjectOutput, ::awsrt::json::JsonError> {
-    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "ETag")?;
-    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Type")?;
-    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<
-        i64,
-    >(resp, "Content-Length")?;
-    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Cache-Control")?;
+    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<String>(resp, "ETag")?;
+    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Type",
+    )?;
+    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<i64>(
+        resp,
+        "Content-Length",
+    )?;
+    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Cache-Control",
+    )?;
     let f_last_modified: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "Last-Modified",

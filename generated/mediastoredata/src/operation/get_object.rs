@@ -94,12 +94,10 @@ impl GetObjectInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetObjectInput, ::awsrt::error::BuildError> {
         Ok(GetObjectInput {
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `GetObjectInput`",
-                ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `GetObjectInput`",
+            ))?,
             range: self.range,
         })
     }
@@ -336,39 +334,22 @@ impl GetObjectError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ContainerNotFoundException" => {
-                    Self::ContainerNotFoundException(
-                        crate::types::de_container_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ObjectNotFoundException" => {
-                    Self::ObjectNotFoundException(
-                        crate::types::de_object_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestedRangeNotSatisfiableException" => {
-                    Self::RequestedRangeNotSatisfiableException(
-                        crate::types::de_requested_range_not_satisfiable_exception(
-                                &mut r,
-                            )?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ContainerNotFoundException" => Self::ContainerNotFoundException(
+                crate::types::de_container_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            "ObjectNotFoundException" => Self::ObjectNotFoundException(
+                crate::types::de_object_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "RequestedRangeNotSatisfiableException" => Self::RequestedRangeNotSatisfiableException(
+                crate::types::de_requested_range_not_satisfiable_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ContainerNotFoundException`.
     pub fn is_container_not_found_exception(&self) -> bool {
@@ -463,9 +444,7 @@ impl GetObjectFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
+    pub async fn send(self) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -474,10 +453,7 @@ impl GetObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -494,10 +470,7 @@ impl GetObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -525,9 +498,7 @@ impl GetObjectFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
+    pub fn send(self) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -571,20 +542,21 @@ pub(crate) async fn send(
     input: GetObjectInput,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let (reply, body) = handle
-        .call_streaming(&OPERATION, request, ::awsrt::client::CallOptions::new())
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let (reply, body) = handle.call_streaming(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new(),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_streaming_response(&reply, body)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -600,15 +572,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObject`: `GET /{Path+}`.
 pub(crate) fn ser_request(
@@ -639,32 +605,29 @@ pub(crate) fn parse_streaming_response(
     reply: &::awsrt::client::Reply,
     body: ::awsrt::types::ByteStream,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
-    ::awsrt::protocol::streaming_response(
-        reply,
-        body,
-        de_response,
-        GetObjectError::from_response,
-    )
+    ::awsrt::protocol::streaming_response(reply, body, de_response, GetObjectError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
     payload_stream: ::awsrt::types::ByteStream,
 ) -> Result<GetObjectOutput, ::awsrt::json::JsonError> {
-    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Cache-Control")?;
-    let f_content_range: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Range")?;
-    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<
-        i64,
-    >(resp, "Content-Length")?;
-    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Type")?;
-    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "ETag")?;
+    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Cache-Control",
+    )?;
+    let f_content_range: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Range",
+    )?;
+    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<i64>(
+        resp,
+        "Content-Length",
+    )?;
+    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Type",
+    )?;
+    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<String>(resp, "ETag")?;
     let f_last_modified: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "Last-Modified",

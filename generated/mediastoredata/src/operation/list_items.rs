@@ -209,25 +209,16 @@ impl ListItemsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ContainerNotFoundException" => {
-                    Self::ContainerNotFoundException(
-                        crate::types::de_container_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ContainerNotFoundException" => Self::ContainerNotFoundException(
+                crate::types::de_container_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ContainerNotFoundException`.
     pub fn is_container_not_found_exception(&self) -> bool {
@@ -312,9 +303,7 @@ impl ListItemsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>> {
+    pub async fn send(self) -> Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -323,10 +312,7 @@ impl ListItemsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -343,10 +329,7 @@ impl ListItemsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListItemsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListItemsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -374,9 +357,7 @@ impl ListItemsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>> {
+    pub fn send(self) -> Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -433,20 +414,17 @@ pub(crate) async fn send(
     input: ListItemsInput,
 ) -> Result<ListItemsOutput, ::awsrt::error::SdkError<ListItemsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListItemsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListItemsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -462,15 +440,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListItemsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListItemsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListItemsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListItems`: `GET /`.
 pub(crate) fn ser_request(
@@ -482,18 +454,10 @@ pub(crate) fn ser_request(
         ::awsrt::protocol::http_binding::push_query(&mut uri, "Path", Some(v.as_str()));
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "MaxResults",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "MaxResults", Some(&v.to_string()));
     }
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "NextToken",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "NextToken", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -537,9 +501,7 @@ impl ListItemsFluentBuilder {
 impl ListItemsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListItemsOutput, ListItemsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListItemsOutput, ListItemsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -556,23 +518,22 @@ impl ListItemsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListItemsOutput, ListItemsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListItemsOutput, ListItemsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }

@@ -149,18 +149,12 @@ impl PutObjectInputBuilder {
         &self.cache_control
     }
     /// Indicates the storage class of a `Put` request.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -195,18 +189,14 @@ impl PutObjectInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutObjectInput, ::awsrt::error::BuildError> {
         Ok(PutObjectInput {
-            body: self
-                .body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "body",
-                    "`body` is required when building a `PutObjectInput`",
-                ))?,
-            path: self
-                .path
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "path",
-                    "`path` is required when building a `PutObjectInput`",
-                ))?,
+            body: self.body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "body",
+                "`body` is required when building a `PutObjectInput`",
+            ))?,
+            path: self.path.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "path",
+                "`path` is required when building a `PutObjectInput`",
+            ))?,
             content_type: self.content_type,
             cache_control: self.cache_control,
             storage_class: self.storage_class,
@@ -299,18 +289,12 @@ impl PutObjectOutputBuilder {
         &self.e_tag
     }
     /// The storage class where the object was persisted.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -343,25 +327,16 @@ impl PutObjectError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ContainerNotFoundException" => {
-                    Self::ContainerNotFoundException(
-                        crate::types::de_container_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalServerError" => {
-                    Self::InternalServerError(
-                        crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ContainerNotFoundException" => Self::ContainerNotFoundException(
+                crate::types::de_container_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerError" => Self::InternalServerError(
+                crate::types::de_internal_server_error(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ContainerNotFoundException`.
     pub fn is_container_not_found_exception(&self) -> bool {
@@ -446,9 +421,7 @@ impl PutObjectFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
+    pub async fn send(self) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -457,10 +430,7 @@ impl PutObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -477,10 +447,7 @@ impl PutObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -508,9 +475,7 @@ impl PutObjectFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
+    pub fn send(self) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -578,18 +543,12 @@ impl<M> PutObjectFluentBuilder<M> {
         self.inner.get_cache_control()
     }
     /// Indicates the storage class of a `Put` request.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
@@ -623,20 +582,17 @@ pub(crate) async fn send(
     input: PutObjectInput,
 ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -652,15 +608,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObject`: `PUT /{Path+}`.
 pub(crate) fn ser_request(
@@ -710,10 +660,9 @@ pub(crate) fn de_response(
         match &*key {
             "ContentSHA256" => f_content_sha256 = r.optional(|r| r.string_owned())?,
             "ETag" => f_e_tag = r.optional(|r| r.string_owned())?,
-            "StorageClass" => {
-                f_storage_class = r
-                    .optional(|r| Ok(crate::types::StorageClass::from(&*r.string()?)))?;
-            }
+            "StorageClass" => f_storage_class = r.optional(|r| Ok(
+                crate::types::StorageClass::from(&*r.string()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }

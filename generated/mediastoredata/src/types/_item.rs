@@ -175,16 +175,11 @@ pub(crate) fn de_item(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Name" => f_name = r.optional(|r| r.string_owned())?,
-            "Type" => {
-                f_type = r.optional(|r| Ok(crate::types::ItemType::from(&*r.string()?)))?;
-            }
+            "Type" => f_type = r.optional(|r| Ok(crate::types::ItemType::from(&*r.string()?)))?,
             "ETag" => f_e_tag = r.optional(|r| r.string_owned())?,
-            "LastModified" => {
-                f_last_modified = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "LastModified" => f_last_modified = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "ContentType" => f_content_type = r.optional(|r| r.string_owned())?,
             "ContentLength" => f_content_length = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,

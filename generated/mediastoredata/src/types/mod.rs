@@ -5,7 +5,7 @@ mod _item;
 #[cfg(feature = "list_items")]
 pub use self::_item::Item;
 #[cfg(feature = "list_items")]
-pub(crate) use self::_item::de_item;
+pub(crate) use self::_item::{de_item};
 #[cfg(feature = "list_items")]
 mod _item_type;
 #[cfg(feature = "list_items")]
@@ -21,24 +21,20 @@ pub use self::_upload_availability::UploadAvailability;
 pub mod error;
 #[doc(hidden)]
 pub use self::error::ContainerNotFoundException;
-pub(crate) use self::error::de_container_not_found_exception;
+pub(crate) use self::error::{de_container_not_found_exception};
 #[doc(hidden)]
 pub use self::error::InternalServerError;
-pub(crate) use self::error::de_internal_server_error;
-#[cfg(
-    any(feature = "delete_object", feature = "describe_object", feature = "get_object")
-)]
+pub(crate) use self::error::{de_internal_server_error};
+#[cfg(any(feature = "delete_object", feature = "describe_object", feature = "get_object"))]
 #[doc(hidden)]
 pub use self::error::ObjectNotFoundException;
-#[cfg(
-    any(feature = "delete_object", feature = "describe_object", feature = "get_object")
-)]
-pub(crate) use self::error::de_object_not_found_exception;
+#[cfg(any(feature = "delete_object", feature = "describe_object", feature = "get_object"))]
+pub(crate) use self::error::{de_object_not_found_exception};
 #[cfg(feature = "get_object")]
 #[doc(hidden)]
 pub use self::error::RequestedRangeNotSatisfiableException;
 #[cfg(feature = "get_object")]
-pub(crate) use self::error::de_requested_range_not_satisfiable_exception;
+pub(crate) use self::error::{de_requested_range_not_satisfiable_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(feature = "list_items")]

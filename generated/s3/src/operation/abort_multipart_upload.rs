@@ -132,18 +132,12 @@ impl AbortMultipartUploadInputBuilder {
         &self.upload_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -171,10 +165,7 @@ impl AbortMultipartUploadInputBuilder {
         self
     }
     /// Sets or clears the `IfMatchInitiatedTime` member.
-    pub fn set_if_match_initiated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_match_initiated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_match_initiated_time = input;
         self
     }
@@ -189,24 +180,18 @@ impl AbortMultipartUploadInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AbortMultipartUploadInput, ::awsrt::error::BuildError> {
         Ok(AbortMultipartUploadInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `AbortMultipartUploadInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `AbortMultipartUploadInput`",
-                ))?,
-            upload_id: self
-                .upload_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "upload_id",
-                    "`upload_id` is required when building a `AbortMultipartUploadInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `AbortMultipartUploadInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `AbortMultipartUploadInput`",
+            ))?,
+            upload_id: self.upload_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "upload_id",
+                "`upload_id` is required when building a `AbortMultipartUploadInput`",
+            ))?,
             request_payer: self.request_payer,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match_initiated_time: self.if_match_initiated_time,
@@ -218,10 +203,7 @@ impl AbortMultipartUploadInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AbortMultipartUploadOutput,
-        ::awsrt::error::SdkError<AbortMultipartUploadError>,
-    > {
+    ) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
         send(client.handle(), self).await
     }
 }
@@ -260,18 +242,12 @@ pub struct AbortMultipartUploadOutputBuilder {
 }
 impl AbortMultipartUploadOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -302,16 +278,12 @@ impl AbortMultipartUploadError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchUpload" => {
-                    Self::NoSuchUpload(
-                        crate::types::de_no_such_upload(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchUpload" => Self::NoSuchUpload(
+                crate::types::de_no_such_upload(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchUpload`.
     pub fn is_no_such_upload(&self) -> bool {
@@ -393,10 +365,7 @@ impl AbortMultipartUploadFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AbortMultipartUploadOutput,
-        ::awsrt::error::SdkError<AbortMultipartUploadError>,
-    > {
+    ) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -405,13 +374,7 @@ impl AbortMultipartUploadFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AbortMultipartUploadOutput,
-            ::awsrt::error::SdkError<AbortMultipartUploadError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -428,10 +391,7 @@ impl AbortMultipartUploadFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AbortMultipartUploadError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -461,10 +421,7 @@ impl AbortMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AbortMultipartUploadOutput,
-        ::awsrt::error::SdkError<AbortMultipartUploadError>,
-    > {
+    ) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -519,18 +476,12 @@ impl<M> AbortMultipartUploadFluentBuilder<M> {
         self.inner.get_upload_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -558,10 +509,7 @@ impl<M> AbortMultipartUploadFluentBuilder<M> {
         self
     }
     /// Sets or clears the `IfMatchInitiatedTime` member.
-    pub fn set_if_match_initiated_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_match_initiated_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_match_initiated_time(input);
         self
     }
@@ -573,38 +521,28 @@ impl<M> AbortMultipartUploadFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AbortMultipartUploadInput,
-) -> Result<
-    AbortMultipartUploadOutput,
-    ::awsrt::error::SdkError<AbortMultipartUploadError>,
-> {
+) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AbortMultipartUploadFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AbortMultipartUploadFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -620,28 +558,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AbortMultipartUploadInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AbortMultipartUploadError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AbortMultipartUpload`: `DELETE /{Key+}`.
 pub(crate) fn ser_request(
@@ -653,22 +581,12 @@ pub(crate) fn ser_request(
         let v = &input.key;
         ::awsrt::protocol::http_binding::push_label(&mut uri, "Key", v.as_str(), true)?;
     }
-    ::awsrt::protocol::http_binding::push_literal_query(
-        &mut uri,
-        "x-id=AbortMultipartUpload",
-    );
+    ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "x-id=AbortMultipartUpload");
     {
         let v = &input.upload_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "uploadId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "uploadId", Some(v.as_str()));
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
     }
@@ -676,37 +594,29 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
     if let Some(value) = &input.if_match_initiated_time {
-        request
-            .set_header(
-                "x-amz-if-match-initiated-time",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-if-match-initiated-time",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AbortMultipartUploadOutput,
-    ::awsrt::error::SdkError<AbortMultipartUploadError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        AbortMultipartUploadError::from_response,
-    )
+) -> Result<AbortMultipartUploadOutput, ::awsrt::error::SdkError<AbortMultipartUploadError>> {
+    ::awsrt::protocol::http_response(reply, de_response, AbortMultipartUploadError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<AbortMultipartUploadOutput, ::awsrt::xml::XmlError> {
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(AbortMultipartUploadOutput {
         request_charged: f_request_charged,
     })
@@ -715,10 +625,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_abort_a_multipart_upload() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_abort_a_multipart_upload() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AbortMultipartUploadInput::builder()
             .bucket("examplebucket")
             .key("bigobject")

@@ -100,10 +100,10 @@ pub struct CompleteMultipartUploadInput {
     pub sse_customer_key_md5: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_complete_multipart_upload_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_complete_multipart_upload_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CompleteMultipartUploadInput.SSECustomerKey",
@@ -267,10 +267,7 @@ impl CompleteMultipartUploadInputBuilder {
         &self.key
     }
     /// The container for the multipart upload request information.
-    pub fn multipart_upload(
-        mut self,
-        input: crate::types::CompletedMultipartUpload,
-    ) -> Self {
+    pub fn multipart_upload(mut self, input: crate::types::CompletedMultipartUpload) -> Self {
         self.multipart_upload = Some(input);
         self
     }
@@ -283,9 +280,7 @@ impl CompleteMultipartUploadInputBuilder {
         self
     }
     /// The `MultipartUpload` member as currently set.
-    pub fn get_multipart_upload(
-        &self,
-    ) -> &Option<crate::types::CompletedMultipartUpload> {
+    pub fn get_multipart_upload(&self) -> &Option<crate::types::CompletedMultipartUpload> {
         &self.multipart_upload
     }
     /// ID for the initiated multipart upload.
@@ -374,18 +369,12 @@ impl CompleteMultipartUploadInputBuilder {
         &self.checksum_sha256
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -408,18 +397,12 @@ impl CompleteMultipartUploadInputBuilder {
         &self.mpu_object_size
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -484,18 +467,12 @@ impl CompleteMultipartUploadInputBuilder {
         &self.sse_customer_algorithm
     }
     /// The server-side encryption (SSE) customer managed key.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -522,29 +499,21 @@ impl CompleteMultipartUploadInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CompleteMultipartUploadInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CompleteMultipartUploadInput, ::awsrt::error::BuildError> {
         Ok(CompleteMultipartUploadInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `CompleteMultipartUploadInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `CompleteMultipartUploadInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `CompleteMultipartUploadInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `CompleteMultipartUploadInput`",
+            ))?,
             multipart_upload: self.multipart_upload,
-            upload_id: self
-                .upload_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "upload_id",
-                    "`upload_id` is required when building a `CompleteMultipartUploadInput`",
-                ))?,
+            upload_id: self.upload_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "upload_id",
+                "`upload_id` is required when building a `CompleteMultipartUploadInput`",
+            ))?,
             checksum_crc32: self.checksum_crc32,
             checksum_crc32_c: self.checksum_crc32_c,
             checksum_crc64_nvme: self.checksum_crc64_nvme,
@@ -567,10 +536,7 @@ impl CompleteMultipartUploadInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CompleteMultipartUploadOutput,
-        ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-    > {
+    ) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
         send(client.handle(), self).await
     }
 }
@@ -641,15 +607,11 @@ pub struct CompleteMultipartUploadOutput {
     pub request_charged: Option<crate::types::RequestCharged>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_complete_multipart_upload_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CompleteMultipartUploadOutput.SSEKMSKeyId",
-        serializer,
-    )
+fn __serde_secret_complete_multipart_upload_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CompleteMultipartUploadOutput.SSEKMSKeyId", serializer)
 }
 impl CompleteMultipartUploadOutput {
     /// The URI that identifies the newly created object.
@@ -906,18 +868,12 @@ impl CompleteMultipartUploadOutputBuilder {
         &self.checksum_sha256
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -942,9 +898,7 @@ impl CompleteMultipartUploadOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Version ID of the newly created object, in case the bucket has versioning turned on.
@@ -962,18 +916,12 @@ impl CompleteMultipartUploadOutputBuilder {
         &self.version_id
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -996,18 +944,12 @@ impl CompleteMultipartUploadOutputBuilder {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -1050,11 +992,9 @@ impl CompleteMultipartUploadError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -1131,10 +1071,7 @@ impl CompleteMultipartUploadFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CompleteMultipartUploadOutput,
-        ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-    > {
+    ) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1143,13 +1080,7 @@ impl CompleteMultipartUploadFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CompleteMultipartUploadOutput,
-            ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1166,10 +1097,7 @@ impl CompleteMultipartUploadFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1199,10 +1127,7 @@ impl CompleteMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CompleteMultipartUploadOutput,
-        ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-    > {
+    ) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1242,10 +1167,7 @@ impl<M> CompleteMultipartUploadFluentBuilder<M> {
         self.inner.get_key()
     }
     /// The container for the multipart upload request information.
-    pub fn multipart_upload(
-        mut self,
-        input: crate::types::CompletedMultipartUpload,
-    ) -> Self {
+    pub fn multipart_upload(mut self, input: crate::types::CompletedMultipartUpload) -> Self {
         self.inner = self.inner.multipart_upload(input);
         self
     }
@@ -1258,9 +1180,7 @@ impl<M> CompleteMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `MultipartUpload` member as currently set.
-    pub fn get_multipart_upload(
-        &self,
-    ) -> &Option<crate::types::CompletedMultipartUpload> {
+    pub fn get_multipart_upload(&self) -> &Option<crate::types::CompletedMultipartUpload> {
         self.inner.get_multipart_upload()
     }
     /// ID for the initiated multipart upload.
@@ -1349,18 +1269,12 @@ impl<M> CompleteMultipartUploadFluentBuilder<M> {
         self.inner.get_checksum_sha256()
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.inner = self.inner.checksum_type(input);
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.inner = self.inner.set_checksum_type(input);
         self
     }
@@ -1383,18 +1297,12 @@ impl<M> CompleteMultipartUploadFluentBuilder<M> {
         self.inner.get_mpu_object_size()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -1459,18 +1367,12 @@ impl<M> CompleteMultipartUploadFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// The server-side encryption (SSE) customer managed key.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -1496,38 +1398,28 @@ impl<M> CompleteMultipartUploadFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CompleteMultipartUploadInput,
-) -> Result<
-    CompleteMultipartUploadOutput,
-    ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-> {
+) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CompleteMultipartUploadFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CompleteMultipartUploadFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1543,28 +1435,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CompleteMultipartUploadInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CompleteMultipartUpload`: `POST /{Key+}`.
 pub(crate) fn ser_request(
@@ -1578,11 +1460,7 @@ pub(crate) fn ser_request(
     }
     {
         let v = &input.upload_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "uploadId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "uploadId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
     if let Some(v) = &input.multipart_upload {
@@ -1628,35 +1506,20 @@ pub(crate) fn ser_request(
         request.set_header("If-None-Match", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CompleteMultipartUploadOutput,
-    ::awsrt::error::SdkError<CompleteMultipartUploadError>,
-> {
+) -> Result<CompleteMultipartUploadOutput, ::awsrt::error::SdkError<CompleteMultipartUploadError>> {
     ::awsrt::protocol::rest_xml::http_response_or_error(
         reply,
         de_response,
@@ -1714,27 +1577,30 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-expiration")?;
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-expiration",
+    )?;
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(CompleteMultipartUploadOutput {
         location: f_location,
         bucket: f_bucket,
@@ -1758,10 +1624,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_complete_multipart_upload() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_complete_multipart_upload() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CompleteMultipartUploadInput::builder()
             .bucket("examplebucket")
             .key("bigobject")

@@ -332,40 +332,32 @@ pub struct CopyObjectInput {
     pub expected_source_bucket_owner: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_copy_object_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_copy_object_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CopyObjectInput.SSECustomerKey", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_copy_object_input_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_copy_object_input_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CopyObjectInput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_copy_object_input_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CopyObjectInput.SSEKMSEncryptionContext",
-        serializer,
-    )
+fn __serde_secret_copy_object_input_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CopyObjectInput.SSEKMSEncryptionContext", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_copy_object_input_copy_source_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CopyObjectInput.CopySourceSSECustomerKey",
-        serializer,
-    )
+fn __serde_secret_copy_object_input_copy_source_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CopyObjectInput.CopySourceSSECustomerKey", serializer)
 }
 impl CopyObjectInput {
     /// The canned access control list (ACL) to apply to the object.
@@ -497,9 +489,7 @@ impl CopyObjectInput {
         self.copy_source_sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
-    pub fn copy_source_sse_customer_key(
-        &self,
-    ) -> Option<&::awsrt::types::SensitiveString> {
+    pub fn copy_source_sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.copy_source_sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
@@ -583,9 +573,7 @@ pub struct CopyObjectInputBuilder {
     pub(crate) tagging: Option<String>,
     pub(crate) object_lock_mode: Option<crate::types::ObjectLockMode>,
     pub(crate) object_lock_retain_until_date: Option<::awsrt::types::DateTime>,
-    pub(crate) object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    >,
+    pub(crate) object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     pub(crate) expected_bucket_owner: Option<String>,
     pub(crate) expected_source_bucket_owner: Option<String>,
 }
@@ -604,10 +592,7 @@ impl ::std::fmt::Debug for CopyObjectInputBuilder {
             .field("copy_source_if_match", &self.copy_source_if_match)
             .field("copy_source_if_modified_since", &self.copy_source_if_modified_since)
             .field("copy_source_if_none_match", &self.copy_source_if_none_match)
-            .field(
-                "copy_source_if_unmodified_since",
-                &self.copy_source_if_unmodified_since,
-            )
+            .field("copy_source_if_unmodified_since", &self.copy_source_if_unmodified_since)
             .field("expires", &self.expires)
             .field("grant_full_control", &self.grant_full_control)
             .field("grant_read", &self.grant_read)
@@ -626,15 +611,9 @@ impl ::std::fmt::Debug for CopyObjectInputBuilder {
             .field("ssekms_key_id", &"*** Sensitive Data Redacted ***")
             .field("ssekms_encryption_context", &"*** Sensitive Data Redacted ***")
             .field("bucket_key_enabled", &self.bucket_key_enabled)
-            .field(
-                "copy_source_sse_customer_algorithm",
-                &self.copy_source_sse_customer_algorithm,
-            )
+            .field("copy_source_sse_customer_algorithm", &self.copy_source_sse_customer_algorithm)
             .field("copy_source_sse_customer_key", &"*** Sensitive Data Redacted ***")
-            .field(
-                "copy_source_sse_customer_key_md5",
-                &self.copy_source_sse_customer_key_md5,
-            )
+            .field("copy_source_sse_customer_key_md5", &self.copy_source_sse_customer_key_md5)
             .field("request_payer", &self.request_payer)
             .field("tagging", &self.tagging)
             .field("object_lock_mode", &self.object_lock_mode)
@@ -690,10 +669,7 @@ impl CopyObjectInputBuilder {
         &self.cache_control
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -795,10 +771,7 @@ impl CopyObjectInputBuilder {
         &self.copy_source_if_match
     }
     /// Copies the object if it has been modified since the specified time.
-    pub fn copy_source_if_modified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_modified_since = Some(input);
         self
     }
@@ -811,9 +784,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
-    pub fn get_copy_source_if_modified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_modified_since
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
@@ -831,10 +802,7 @@ impl CopyObjectInputBuilder {
         &self.copy_source_if_none_match
     }
     /// Copies the object if it hasn't been modified since the specified time.
-    pub fn copy_source_if_unmodified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_unmodified_since = Some(input);
         self
     }
@@ -847,9 +815,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
-    pub fn get_copy_source_if_unmodified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_unmodified_since
     }
     /// The date and time at which the object is no longer cacheable.
@@ -940,8 +906,7 @@ impl CopyObjectInputBuilder {
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -958,10 +923,7 @@ impl CopyObjectInputBuilder {
         &self.metadata
     }
     /// Specifies whether the metadata is copied from the source object or replaced with metadata that's provided in the request.
-    pub fn metadata_directive(
-        mut self,
-        input: impl Into<crate::types::MetadataDirective>,
-    ) -> Self {
+    pub fn metadata_directive(mut self, input: impl Into<crate::types::MetadataDirective>) -> Self {
         self.metadata_directive = Some(input.into());
         self
     }
@@ -978,18 +940,12 @@ impl CopyObjectInputBuilder {
         &self.metadata_directive
     }
     /// Specifies whether the object tag-set is copied from the source object or replaced with the tag-set that's provided in the request.
-    pub fn tagging_directive(
-        mut self,
-        input: impl Into<crate::types::TaggingDirective>,
-    ) -> Self {
+    pub fn tagging_directive(mut self, input: impl Into<crate::types::TaggingDirective>) -> Self {
         self.tagging_directive = Some(input.into());
         self
     }
     /// Sets or clears the `TaggingDirective` member.
-    pub fn set_tagging_directive(
-        mut self,
-        input: Option<crate::types::TaggingDirective>,
-    ) -> Self {
+    pub fn set_tagging_directive(mut self, input: Option<crate::types::TaggingDirective>) -> Self {
         self.tagging_directive = input;
         self
     }
@@ -1014,24 +970,16 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If the `x-amz-storage-class` header is not used, the copied object will be stored in the `STANDARD` Storage Class by default.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -1068,18 +1016,12 @@ impl CopyObjectInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -1102,18 +1044,12 @@ impl CopyObjectInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -1138,9 +1074,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
@@ -1158,18 +1092,12 @@ impl CopyObjectInputBuilder {
         &self.bucket_key_enabled
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
-    pub fn copy_source_sse_customer_algorithm(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.copy_source_sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
-    pub fn set_copy_source_sse_customer_algorithm(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_algorithm = input;
         self
     }
@@ -1194,9 +1122,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
-    pub fn get_copy_source_sse_customer_key(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.copy_source_sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
@@ -1205,10 +1131,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
-    pub fn set_copy_source_sse_customer_key_md5(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_key_md5 = input;
         self
     }
@@ -1217,18 +1140,12 @@ impl CopyObjectInputBuilder {
         &self.copy_source_sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -1251,18 +1168,12 @@ impl CopyObjectInputBuilder {
         &self.tagging
     }
     /// The Object Lock mode that you want to apply to the object copy.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
@@ -1271,10 +1182,7 @@ impl CopyObjectInputBuilder {
         &self.object_lock_mode
     }
     /// The date and time when you want the Object Lock of the object copy to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
@@ -1287,9 +1195,7 @@ impl CopyObjectInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Specifies whether you want to apply a legal hold to the object copy.
@@ -1350,24 +1256,20 @@ impl CopyObjectInputBuilder {
     pub fn build(self) -> Result<CopyObjectInput, ::awsrt::error::BuildError> {
         Ok(CopyObjectInput {
             acl: self.acl,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `CopyObjectInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `CopyObjectInput`",
+            ))?,
             cache_control: self.cache_control,
             checksum_algorithm: self.checksum_algorithm,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
             content_language: self.content_language,
             content_type: self.content_type,
-            copy_source: self
-                .copy_source
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "copy_source",
-                    "`copy_source` is required when building a `CopyObjectInput`",
-                ))?,
+            copy_source: self.copy_source.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "copy_source",
+                "`copy_source` is required when building a `CopyObjectInput`",
+            ))?,
             copy_source_if_match: self.copy_source_if_match,
             copy_source_if_modified_since: self.copy_source_if_modified_since,
             copy_source_if_none_match: self.copy_source_if_none_match,
@@ -1377,12 +1279,10 @@ impl CopyObjectInputBuilder {
             grant_read: self.grant_read,
             grant_read_acp: self.grant_read_acp,
             grant_write_acp: self.grant_write_acp,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `CopyObjectInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `CopyObjectInput`",
+            ))?,
             metadata: self.metadata,
             metadata_directive: self.metadata_directive,
             tagging_directive: self.tagging_directive,
@@ -1483,22 +1383,18 @@ pub struct CopyObjectOutput {
     pub request_charged: Option<crate::types::RequestCharged>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_copy_object_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_copy_object_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CopyObjectOutput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_copy_object_output_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CopyObjectOutput.SSEKMSEncryptionContext",
-        serializer,
-    )
+fn __serde_secret_copy_object_output_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CopyObjectOutput.SSEKMSEncryptionContext", serializer)
 }
 impl CopyObjectOutput {
     /// Container for all response elements.
@@ -1590,10 +1486,7 @@ impl CopyObjectOutputBuilder {
         self
     }
     /// Sets or clears the `CopyObjectResult` member.
-    pub fn set_copy_object_result(
-        mut self,
-        input: Option<crate::types::CopyObjectResult>,
-    ) -> Self {
+    pub fn set_copy_object_result(mut self, input: Option<crate::types::CopyObjectResult>) -> Self {
         self.copy_object_result = input;
         self
     }
@@ -1660,9 +1553,7 @@ impl CopyObjectOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
@@ -1694,18 +1585,12 @@ impl CopyObjectOutputBuilder {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -1730,9 +1615,7 @@ impl CopyObjectOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether the copied object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
@@ -1750,18 +1633,12 @@ impl CopyObjectOutputBuilder {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -1802,17 +1679,12 @@ impl CopyObjectError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ObjectNotInActiveTierError" => {
-                    Self::ObjectNotInActiveTierError(
-                        crate::types::de_object_not_in_active_tier_error(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ObjectNotInActiveTierError" => Self::ObjectNotInActiveTierError(
+                crate::types::de_object_not_in_active_tier_error(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ObjectNotInActiveTierError`.
     pub fn is_object_not_in_active_tier_error(&self) -> bool {
@@ -1892,9 +1764,7 @@ impl CopyObjectFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>> {
+    pub async fn send(self) -> Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1903,10 +1773,7 @@ impl CopyObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1923,10 +1790,7 @@ impl CopyObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CopyObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CopyObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1954,9 +1818,7 @@ impl CopyObjectFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>> {
+    pub fn send(self) -> Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -2009,10 +1871,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_cache_control()
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -2114,10 +1973,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_copy_source_if_match()
     }
     /// Copies the object if it has been modified since the specified time.
-    pub fn copy_source_if_modified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_modified_since(input);
         self
     }
@@ -2130,9 +1986,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
-    pub fn get_copy_source_if_modified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_modified_since()
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
@@ -2150,10 +2004,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_copy_source_if_none_match()
     }
     /// Copies the object if it hasn't been modified since the specified time.
-    pub fn copy_source_if_unmodified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_unmodified_since(input);
         self
     }
@@ -2166,9 +2017,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
-    pub fn get_copy_source_if_unmodified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_unmodified_since()
     }
     /// The date and time at which the object is no longer cacheable.
@@ -2275,10 +2124,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_metadata()
     }
     /// Specifies whether the metadata is copied from the source object or replaced with metadata that's provided in the request.
-    pub fn metadata_directive(
-        mut self,
-        input: impl Into<crate::types::MetadataDirective>,
-    ) -> Self {
+    pub fn metadata_directive(mut self, input: impl Into<crate::types::MetadataDirective>) -> Self {
         self.inner = self.inner.metadata_directive(input);
         self
     }
@@ -2295,18 +2141,12 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_metadata_directive()
     }
     /// Specifies whether the object tag-set is copied from the source object or replaced with the tag-set that's provided in the request.
-    pub fn tagging_directive(
-        mut self,
-        input: impl Into<crate::types::TaggingDirective>,
-    ) -> Self {
+    pub fn tagging_directive(mut self, input: impl Into<crate::types::TaggingDirective>) -> Self {
         self.inner = self.inner.tagging_directive(input);
         self
     }
     /// Sets or clears the `TaggingDirective` member.
-    pub fn set_tagging_directive(
-        mut self,
-        input: Option<crate::types::TaggingDirective>,
-    ) -> Self {
+    pub fn set_tagging_directive(mut self, input: Option<crate::types::TaggingDirective>) -> Self {
         self.inner = self.inner.set_tagging_directive(input);
         self
     }
@@ -2331,24 +2171,16 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// If the `x-amz-storage-class` header is not used, the copied object will be stored in the `STANDARD` Storage Class by default.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
@@ -2385,18 +2217,12 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -2419,18 +2245,12 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
@@ -2455,9 +2275,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
@@ -2475,18 +2293,12 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_bucket_key_enabled()
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
-    pub fn copy_source_sse_customer_algorithm(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
-    pub fn set_copy_source_sse_customer_algorithm(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_algorithm(input);
         self
     }
@@ -2511,9 +2323,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
-    pub fn get_copy_source_sse_customer_key(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_copy_source_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
@@ -2522,10 +2332,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
-    pub fn set_copy_source_sse_customer_key_md5(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_key_md5(input);
         self
     }
@@ -2534,18 +2341,12 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_copy_source_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -2568,18 +2369,12 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_tagging()
     }
     /// The Object Lock mode that you want to apply to the object copy.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
@@ -2588,10 +2383,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self.inner.get_object_lock_mode()
     }
     /// The date and time when you want the Object Lock of the object copy to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
@@ -2604,9 +2396,7 @@ impl<M> CopyObjectFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// Specifies whether you want to apply a legal hold to the object copy.
@@ -2665,42 +2455,33 @@ pub(crate) async fn send(
     input: CopyObjectInput,
 ) -> Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CopyObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CopyObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.copy_source;
-        request
-            .endpoint_params
-            .push(("CopySource", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("CopySource", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -2716,37 +2497,25 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CopyObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CopyObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CopyObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.copy_source;
-        request
-            .endpoint_params
-            .push(("CopySource", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("CopySource", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CopyObject`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -2764,8 +2533,7 @@ pub(crate) fn ser_request(
         let mut keys: Vec<&String> = m.keys().collect();
         keys.sort();
         for key in keys {
-            request
-                .append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
+            request.append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
         }
     }
     if let Some(value) = &input.acl {
@@ -2797,37 +2565,34 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-copy-source-if-match", value.as_str())?;
     }
     if let Some(value) = &input.copy_source_if_modified_since {
-        request
-            .set_header(
-                "x-amz-copy-source-if-modified-since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-if-modified-since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.copy_source_if_none_match {
         request.set_header("x-amz-copy-source-if-none-match", value.as_str())?;
     }
     if let Some(value) = &input.copy_source_if_unmodified_since {
-        request
-            .set_header(
-                "x-amz-copy-source-if-unmodified-since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-if-unmodified-since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.expires {
-        request
-            .set_header(
-                "Expires",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "Expires",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.grant_full_control {
         request.set_header("x-amz-grant-full-control", value.as_str())?;
@@ -2857,64 +2622,40 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-website-redirect-location", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.ssekms_key_id {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-aws-kms-key-id",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-aws-kms-key-id", value.expose_secret())?;
     }
     if let Some(value) = &input.ssekms_encryption_context {
-        request
-            .set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
+        request.set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
     }
     if let Some(value) = &input.bucket_key_enabled {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-bucket-key-enabled",
-                &value.to_string(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-bucket-key-enabled", &value.to_string())?;
     }
     if let Some(value) = &input.copy_source_sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-copy-source-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-server-side-encryption-customer-algorithm",
+            value.as_str(),
+        )?;
     }
     if let Some(value) = &input.copy_source_sse_customer_key {
-        request
-            .set_header(
-                "x-amz-copy-source-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-server-side-encryption-customer-key",
+            value.expose_secret(),
+        )?;
     }
     if let Some(value) = &input.copy_source_sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-copy-source-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-server-side-encryption-customer-key-MD5",
+            value.as_str(),
+        )?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -2926,14 +2667,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-object-lock-mode", value.as_str())?;
     }
     if let Some(value) = &input.object_lock_retain_until_date {
-        request
-            .set_header(
-                "x-amz-object-lock-retain-until-date",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::DateTime,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-object-lock-retain-until-date",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::DateTime,
+            ),
+        )?;
     }
     if let Some(value) = &input.object_lock_legal_hold_status {
         request.set_header("x-amz-object-lock-legal-hold", value.as_str())?;
@@ -2965,40 +2705,46 @@ pub(crate) fn de_response(
         Some(doc) => Some(crate::types::de_copy_object_result(doc.root())?),
         None => None,
     };
-    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-expiration")?;
-    let f_copy_source_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-copy-source-version-id")?;
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
-    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-algorithm")?;
-    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-key-MD5")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-context")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-expiration",
+    )?;
+    let f_copy_source_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-copy-source-version-id",
+    )?;
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-algorithm",
+    )?;
+    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-key-MD5",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-context",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(CopyObjectOutput {
         copy_object_result: f_copy_object_result,
         expiration: f_expiration,

@@ -83,9 +83,7 @@ impl CreateBucketInput {
         &self.bucket
     }
     /// The configuration information for the bucket.
-    pub fn create_bucket_configuration(
-        &self,
-    ) -> Option<&crate::types::CreateBucketConfiguration> {
+    pub fn create_bucket_configuration(&self) -> Option<&crate::types::CreateBucketConfiguration> {
         self.create_bucket_configuration.as_ref()
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
@@ -127,9 +125,7 @@ impl CreateBucketInput {
 pub struct CreateBucketInputBuilder {
     pub(crate) acl: Option<crate::types::BucketCannedAcl>,
     pub(crate) bucket: Option<String>,
-    pub(crate) create_bucket_configuration: Option<
-        crate::types::CreateBucketConfiguration,
-    >,
+    pub(crate) create_bucket_configuration: Option<crate::types::CreateBucketConfiguration>,
     pub(crate) grant_full_control: Option<String>,
     pub(crate) grant_read: Option<String>,
     pub(crate) grant_read_acp: Option<String>,
@@ -275,18 +271,12 @@ impl CreateBucketInputBuilder {
         &self.object_lock_enabled_for_bucket
     }
     /// The container element for object ownership for a bucket's ownership controls.
-    pub fn object_ownership(
-        mut self,
-        input: impl Into<crate::types::ObjectOwnership>,
-    ) -> Self {
+    pub fn object_ownership(mut self, input: impl Into<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectOwnership` member.
-    pub fn set_object_ownership(
-        mut self,
-        input: Option<crate::types::ObjectOwnership>,
-    ) -> Self {
+    pub fn set_object_ownership(mut self, input: Option<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = input;
         self
     }
@@ -302,12 +292,10 @@ impl CreateBucketInputBuilder {
     pub fn build(self) -> Result<CreateBucketInput, ::awsrt::error::BuildError> {
         Ok(CreateBucketInput {
             acl: self.acl,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `CreateBucketInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `CreateBucketInput`",
+            ))?,
             create_bucket_configuration: self.create_bucket_configuration,
             grant_full_control: self.grant_full_control,
             grant_read: self.grant_read,
@@ -399,21 +387,15 @@ impl CreateBucketError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "BucketAlreadyExists" => {
-                    Self::BucketAlreadyExists(
-                        crate::types::de_bucket_already_exists(n)?.with_meta(meta),
-                    )
-                }
-                "BucketAlreadyOwnedByYou" => {
-                    Self::BucketAlreadyOwnedByYou(
-                        crate::types::de_bucket_already_owned_by_you(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "BucketAlreadyExists" => Self::BucketAlreadyExists(
+                crate::types::de_bucket_already_exists(n)?.with_meta(meta),
+            ),
+            "BucketAlreadyOwnedByYou" => Self::BucketAlreadyOwnedByYou(
+                crate::types::de_bucket_already_owned_by_you(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BucketAlreadyExists`.
     pub fn is_bucket_already_exists(&self) -> bool {
@@ -509,10 +491,7 @@ impl CreateBucketFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -529,10 +508,7 @@ impl CreateBucketFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateBucketError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateBucketError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -560,9 +536,7 @@ impl CreateBucketFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>> {
+    pub fn send(self) -> Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -707,18 +681,12 @@ impl<M> CreateBucketFluentBuilder<M> {
         self.inner.get_object_lock_enabled_for_bucket()
     }
     /// The container element for object ownership for a bucket's ownership controls.
-    pub fn object_ownership(
-        mut self,
-        input: impl Into<crate::types::ObjectOwnership>,
-    ) -> Self {
+    pub fn object_ownership(mut self, input: impl Into<crate::types::ObjectOwnership>) -> Self {
         self.inner = self.inner.object_ownership(input);
         self
     }
     /// Sets or clears the `ObjectOwnership` member.
-    pub fn set_object_ownership(
-        mut self,
-        input: Option<crate::types::ObjectOwnership>,
-    ) -> Self {
+    pub fn set_object_ownership(mut self, input: Option<crate::types::ObjectOwnership>) -> Self {
         self.inner = self.inner.set_object_ownership(input);
         self
     }
@@ -732,33 +700,26 @@ pub(crate) async fn send(
     input: CreateBucketInput,
 ) -> Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateBucketFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateBucketFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
-    request
-        .endpoint_params
-        .push(("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
+    request.endpoint_params.push(("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(true)));
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -774,28 +735,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateBucketInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateBucketError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateBucketError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
-    request
-        .endpoint_params
-        .push(("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
+    request.endpoint_params.push(("DisableAccessPoints", ::awsrt::endpoint::Value::Bool(true)));
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateBucket`: `PUT /`.
 pub(crate) fn ser_request(
@@ -843,18 +794,15 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateBucketOutput, ::awsrt::error::SdkError<CreateBucketError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateBucketError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateBucketError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateBucketOutput, ::awsrt::xml::XmlError> {
-    let f_location: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Location")?;
+    let f_location: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Location",
+    )?;
     Ok(CreateBucketOutput {
         location: f_location,
     })
@@ -863,17 +811,12 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_a_bucket_in_a_specific_region() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_a_bucket_in_a_specific_region() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateBucketInput::builder()
             .bucket("examplebucket")
             .create_bucket_configuration(
                 crate::types::CreateBucketConfiguration::builder()
-                    .location_constraint(
-                        crate::types::BucketLocationConstraint::from("eu-west-1"),
-                    )
+                    .location_constraint(crate::types::BucketLocationConstraint::from("eu-west-1"))
                     .build(),
             )
             .build()?;

@@ -45,9 +45,7 @@ impl CreateBucketMetadataTableConfigurationInput {
         self.checksum_algorithm.as_ref()
     }
     /// The contents of your metadata table configuration.
-    pub fn metadata_table_configuration(
-        &self,
-    ) -> &crate::types::MetadataTableConfiguration {
+    pub fn metadata_table_configuration(&self) -> &crate::types::MetadataTableConfiguration {
         &self.metadata_table_configuration
     }
     /// The expected owner of the general purpose bucket that contains your metadata table configuration.
@@ -66,9 +64,7 @@ pub struct CreateBucketMetadataTableConfigurationInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) content_md5: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
-    pub(crate) metadata_table_configuration: Option<
-        crate::types::MetadataTableConfiguration,
-    >,
+    pub(crate) metadata_table_configuration: Option<crate::types::MetadataTableConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
 }
 impl CreateBucketMetadataTableConfigurationInputBuilder {
@@ -102,10 +98,7 @@ impl CreateBucketMetadataTableConfigurationInputBuilder {
         &self.content_md5
     }
     /// The checksum algorithm to use with your metadata table configuration.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -165,25 +158,18 @@ impl CreateBucketMetadataTableConfigurationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        CreateBucketMetadataTableConfigurationInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<CreateBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(CreateBucketMetadataTableConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `CreateBucketMetadataTableConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `CreateBucketMetadataTableConfigurationInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            metadata_table_configuration: self
-                .metadata_table_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "metadata_table_configuration",
-                    "`metadata_table_configuration` is required when building a `CreateBucketMetadataTableConfigurationInput`",
-                ))?,
+            metadata_table_configuration: self.metadata_table_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "metadata_table_configuration",
+                "`metadata_table_configuration` is required when building a `CreateBucketMetadataTableConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -193,10 +179,7 @@ impl CreateBucketMetadataTableConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -225,8 +208,7 @@ pub struct CreateBucketMetadataTableConfigurationOutputBuilder {}
 impl CreateBucketMetadataTableConfigurationOutputBuilder {
     /// Builds the [`CreateBucketMetadataTableConfigurationOutput`].
     pub fn build(self) -> CreateBucketMetadataTableConfigurationOutput {
-        CreateBucketMetadataTableConfigurationOutput {
-        }
+        CreateBucketMetadataTableConfigurationOutput {}
     }
 }
 /// The errors `CreateBucketMetadataTableConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -242,11 +224,9 @@ impl CreateBucketMetadataTableConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -275,16 +255,14 @@ impl CreateBucketMetadataTableConfigurationError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for CreateBucketMetadataTableConfigurationError {
+impl ::awsrt::error::ProvideErrorMetadata for CreateBucketMetadataTableConfigurationError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         CreateBucketMetadataTableConfigurationError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateBucketMetadataTableConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateBucketMetadataTableConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -304,9 +282,7 @@ impl ::std::error::Error for CreateBucketMetadataTableConfigurationError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct CreateBucketMetadataTableConfigurationFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct CreateBucketMetadataTableConfigurationFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: CreateBucketMetadataTableConfigurationInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -327,10 +303,7 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -339,13 +312,7 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateBucketMetadataTableConfigurationOutput,
-            ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -362,10 +329,7 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -374,9 +338,7 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::create_bucket_metadata_table_configuration`](crate::blocking::Client::create_bucket_metadata_table_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl CreateBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: CreateBucketMetadataTableConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: CreateBucketMetadataTableConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -397,10 +359,7 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Bloc
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -439,10 +398,7 @@ impl<M> CreateBucketMetadataTableConfigurationFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// The checksum algorithm to use with your metadata table configuration.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -499,51 +455,41 @@ impl<M> CreateBucketMetadataTableConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateBucketMetadataTableConfigurationInput,
-) -> Result<
-    CreateBucketMetadataTableConfigurationOutput,
-    ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-> {
+) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateBucketMetadataTableConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateBucketMetadataTableConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for CreateBucketMetadataTableConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for CreateBucketMetadataTableConfigurationFluentBuilder {
     const NAME: &'static str = "CreateBucketMetadataTableConfiguration";
     type Input = CreateBucketMetadataTableConfigurationInput;
     type Output = CreateBucketMetadataTableConfigurationOutput;
@@ -553,25 +499,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateBucketMetadataTableConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateBucketMetadataTableConfiguration`: `POST /`.
 pub(crate) fn ser_request(
@@ -605,10 +543,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateBucketMetadataTableConfigurationOutput,
-    ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
-> {
+) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -618,6 +553,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<CreateBucketMetadataTableConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(CreateBucketMetadataTableConfigurationOutput {
-    })
+    Ok(CreateBucketMetadataTableConfigurationOutput {})
 }

@@ -292,32 +292,24 @@ pub struct CreateMultipartUploadInput {
     pub checksum_type: Option<crate::types::ChecksumType>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_multipart_upload_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateMultipartUploadInput.SSECustomerKey",
-        serializer,
-    )
+fn __serde_secret_create_multipart_upload_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateMultipartUploadInput.SSECustomerKey", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_multipart_upload_input_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateMultipartUploadInput.SSEKMSKeyId",
-        serializer,
-    )
+fn __serde_secret_create_multipart_upload_input_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateMultipartUploadInput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_multipart_upload_input_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_multipart_upload_input_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CreateMultipartUploadInput.SSEKMSEncryptionContext",
@@ -487,9 +479,7 @@ pub struct CreateMultipartUploadInputBuilder {
     pub(crate) tagging: Option<String>,
     pub(crate) object_lock_mode: Option<crate::types::ObjectLockMode>,
     pub(crate) object_lock_retain_until_date: Option<::awsrt::types::DateTime>,
-    pub(crate) object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    >,
+    pub(crate) object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     pub(crate) expected_bucket_owner: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     pub(crate) checksum_type: Option<crate::types::ChecksumType>,
@@ -719,8 +709,7 @@ impl CreateMultipartUploadInputBuilder {
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -753,24 +742,16 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -807,18 +788,12 @@ impl CreateMultipartUploadInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -841,18 +816,12 @@ impl CreateMultipartUploadInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -877,9 +846,7 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
@@ -897,18 +864,12 @@ impl CreateMultipartUploadInputBuilder {
         &self.bucket_key_enabled
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -931,18 +892,12 @@ impl CreateMultipartUploadInputBuilder {
         &self.tagging
     }
     /// Specifies the Object Lock mode that you want to apply to the uploaded object.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
@@ -951,10 +906,7 @@ impl CreateMultipartUploadInputBuilder {
         &self.object_lock_mode
     }
     /// Specifies the date and time when you want the Object Lock to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
@@ -967,9 +919,7 @@ impl CreateMultipartUploadInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Specifies whether you want to apply a legal hold to the uploaded object.
@@ -1009,10 +959,7 @@ impl CreateMultipartUploadInputBuilder {
         &self.expected_bucket_owner
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -1029,18 +976,12 @@ impl CreateMultipartUploadInputBuilder {
         &self.checksum_algorithm
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -1053,17 +994,13 @@ impl CreateMultipartUploadInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateMultipartUploadInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateMultipartUploadInput, ::awsrt::error::BuildError> {
         Ok(CreateMultipartUploadInput {
             acl: self.acl,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `CreateMultipartUploadInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `CreateMultipartUploadInput`",
+            ))?,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
@@ -1074,12 +1011,10 @@ impl CreateMultipartUploadInputBuilder {
             grant_read: self.grant_read,
             grant_read_acp: self.grant_read_acp,
             grant_write_acp: self.grant_write_acp,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `CreateMultipartUploadInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `CreateMultipartUploadInput`",
+            ))?,
             metadata: self.metadata,
             server_side_encryption: self.server_side_encryption,
             storage_class: self.storage_class,
@@ -1106,10 +1041,7 @@ impl CreateMultipartUploadInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateMultipartUploadOutput,
-        ::awsrt::error::SdkError<CreateMultipartUploadError>,
-    > {
+    ) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
         send(client.handle(), self).await
     }
 }
@@ -1187,21 +1119,17 @@ pub struct CreateMultipartUploadOutput {
     pub checksum_type: Option<crate::types::ChecksumType>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_multipart_upload_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateMultipartUploadOutput.SSEKMSKeyId",
-        serializer,
-    )
+fn __serde_secret_create_multipart_upload_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateMultipartUploadOutput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_multipart_upload_output_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_multipart_upload_output_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CreateMultipartUploadOutput.SSEKMSEncryptionContext",
@@ -1397,9 +1325,7 @@ impl CreateMultipartUploadOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
@@ -1431,18 +1357,12 @@ impl CreateMultipartUploadOutputBuilder {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -1467,9 +1387,7 @@ impl CreateMultipartUploadOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
@@ -1487,18 +1405,12 @@ impl CreateMultipartUploadOutputBuilder {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -1507,10 +1419,7 @@ impl CreateMultipartUploadOutputBuilder {
         &self.request_charged
     }
     /// The algorithm that was used to create a checksum of the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -1527,18 +1436,12 @@ impl CreateMultipartUploadOutputBuilder {
         &self.checksum_algorithm
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -1579,11 +1482,9 @@ impl CreateMultipartUploadError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -1660,10 +1561,7 @@ impl CreateMultipartUploadFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateMultipartUploadOutput,
-        ::awsrt::error::SdkError<CreateMultipartUploadError>,
-    > {
+    ) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1672,13 +1570,7 @@ impl CreateMultipartUploadFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateMultipartUploadOutput,
-            ::awsrt::error::SdkError<CreateMultipartUploadError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1695,10 +1587,7 @@ impl CreateMultipartUploadFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateMultipartUploadError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1728,10 +1617,7 @@ impl CreateMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateMultipartUploadOutput,
-        ::awsrt::error::SdkError<CreateMultipartUploadError>,
-    > {
+    ) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1959,24 +1845,16 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
@@ -2013,18 +1891,12 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -2047,18 +1919,12 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
@@ -2083,9 +1949,7 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
@@ -2103,18 +1967,12 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self.inner.get_bucket_key_enabled()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -2137,18 +1995,12 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self.inner.get_tagging()
     }
     /// Specifies the Object Lock mode that you want to apply to the uploaded object.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
@@ -2157,10 +2009,7 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self.inner.get_object_lock_mode()
     }
     /// Specifies the date and time when you want the Object Lock to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
@@ -2173,9 +2022,7 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// Specifies whether you want to apply a legal hold to the uploaded object.
@@ -2215,10 +2062,7 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -2235,18 +2079,12 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
         self.inner.get_checksum_algorithm()
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.inner = self.inner.checksum_type(input);
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.inner = self.inner.set_checksum_type(input);
         self
     }
@@ -2258,38 +2096,28 @@ impl<M> CreateMultipartUploadFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateMultipartUploadInput,
-) -> Result<
-    CreateMultipartUploadOutput,
-    ::awsrt::error::SdkError<CreateMultipartUploadError>,
-> {
+) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateMultipartUploadFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateMultipartUploadFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -2305,28 +2133,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateMultipartUploadInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateMultipartUploadError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateMultipartUpload`: `POST /{Key+}`.
 pub(crate) fn ser_request(
@@ -2344,8 +2162,7 @@ pub(crate) fn ser_request(
         let mut keys: Vec<&String> = m.keys().collect();
         keys.sort();
         for key in keys {
-            request
-                .append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
+            request.append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
         }
     }
     if let Some(value) = &input.acl {
@@ -2367,14 +2184,13 @@ pub(crate) fn ser_request(
         request.set_header("Content-Type", value.as_str())?;
     }
     if let Some(value) = &input.expires {
-        request
-            .set_header(
-                "Expires",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "Expires",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.grant_full_control {
         request.set_header("x-amz-grant-full-control", value.as_str())?;
@@ -2398,43 +2214,22 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-website-redirect-location", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.ssekms_key_id {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-aws-kms-key-id",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-aws-kms-key-id", value.expose_secret())?;
     }
     if let Some(value) = &input.ssekms_encryption_context {
-        request
-            .set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
+        request.set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
     }
     if let Some(value) = &input.bucket_key_enabled {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-bucket-key-enabled",
-                &value.to_string(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-bucket-key-enabled", &value.to_string())?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -2446,14 +2241,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-object-lock-mode", value.as_str())?;
     }
     if let Some(value) = &input.object_lock_retain_until_date {
-        request
-            .set_header(
-                "x-amz-object-lock-retain-until-date",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::DateTime,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-object-lock-retain-until-date",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::DateTime,
+            ),
+        )?;
     }
     if let Some(value) = &input.object_lock_legal_hold_status {
         request.set_header("x-amz-object-lock-legal-hold", value.as_str())?;
@@ -2472,15 +2266,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateMultipartUploadOutput,
-    ::awsrt::error::SdkError<CreateMultipartUploadError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateMultipartUploadError::from_response,
-    )
+) -> Result<CreateMultipartUploadOutput, ::awsrt::error::SdkError<CreateMultipartUploadError>> {
+    ::awsrt::protocol::http_response(reply, de_response, CreateMultipartUploadError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -2510,42 +2297,46 @@ pub(crate) fn de_response(
         "x-amz-abort-date",
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
-    let f_abort_rule_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-abort-rule-id")?;
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
-    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-algorithm")?;
-    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-key-MD5")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-context")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
-    let f_checksum_algorithm: Option<crate::types::ChecksumAlgorithm> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-algorithm")?
-        .map(|s| crate::types::ChecksumAlgorithm::from(s.as_str()));
-    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-type")?
-        .map(|s| crate::types::ChecksumType::from(s.as_str()));
+    let f_abort_rule_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-abort-rule-id",
+    )?;
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-algorithm",
+    )?;
+    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-key-MD5",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-context",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_checksum_algorithm: Option<crate::types::ChecksumAlgorithm> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-algorithm",
+    )?.map(|s| crate::types::ChecksumAlgorithm::from(s.as_str()));
+    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-type",
+    )?.map(|s| crate::types::ChecksumType::from(s.as_str()));
     Ok(CreateMultipartUploadOutput {
         abort_date: f_abort_date,
         abort_rule_id: f_abort_rule_id,
@@ -2567,10 +2358,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_initiate_a_multipart_upload() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_initiate_a_multipart_upload() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateMultipartUploadInput::builder()
             .bucket("examplebucket")
             .key("largeobject")

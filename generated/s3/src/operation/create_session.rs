@@ -59,17 +59,17 @@ pub struct CreateSessionInput {
     pub bucket_key_enabled: Option<bool>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_session_input_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_session_input_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateSessionInput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_session_input_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_session_input_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CreateSessionInput.SSEKMSEncryptionContext",
@@ -176,24 +176,16 @@ impl CreateSessionInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, you must specify the `x-amz-server-side-encryption-aws-kms-key-id` header with the ID (Key ID or Key ARN) of the KMS symmetric encryption customer managed key to use.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -218,9 +210,7 @@ impl CreateSessionInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using KMS keys (SSE-KMS).
@@ -245,12 +235,10 @@ impl CreateSessionInputBuilder {
     pub fn build(self) -> Result<CreateSessionInput, ::awsrt::error::BuildError> {
         Ok(CreateSessionInput {
             session_mode: self.session_mode,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `CreateSessionInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `CreateSessionInput`",
+            ))?,
             server_side_encryption: self.server_side_encryption,
             ssekms_key_id: self.ssekms_key_id,
             ssekms_encryption_context: self.ssekms_encryption_context,
@@ -307,21 +295,17 @@ pub struct CreateSessionOutput {
     pub credentials: crate::types::SessionCredentials,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_session_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateSessionOutput.SSEKMSKeyId",
-        serializer,
-    )
+fn __serde_secret_create_session_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateSessionOutput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_session_output_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_session_output_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CreateSessionOutput.SSEKMSEncryptionContext",
@@ -393,24 +377,16 @@ impl CreateSessionOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, this header indicates the ID of the KMS symmetric encryption customer managed key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -435,9 +411,7 @@ impl CreateSessionOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether to use an S3 Bucket Key for server-side encryption with KMS keys (SSE-KMS).
@@ -461,10 +435,7 @@ impl CreateSessionOutputBuilder {
         self
     }
     /// Sets or clears the `Credentials` member.
-    pub fn set_credentials(
-        mut self,
-        input: Option<crate::types::SessionCredentials>,
-    ) -> Self {
+    pub fn set_credentials(mut self, input: Option<crate::types::SessionCredentials>) -> Self {
         self.credentials = input;
         self
     }
@@ -483,12 +454,10 @@ impl CreateSessionOutputBuilder {
             ssekms_key_id: self.ssekms_key_id,
             ssekms_encryption_context: self.ssekms_encryption_context,
             bucket_key_enabled: self.bucket_key_enabled,
-            credentials: self
-                .credentials
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "credentials",
-                    "`credentials` is required when building a `CreateSessionOutput`",
-                ))?,
+            credentials: self.credentials.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "credentials",
+                "`credentials` is required when building a `CreateSessionOutput`",
+            ))?,
         })
     }
 }
@@ -508,16 +477,12 @@ impl CreateSessionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchBucket" => {
-                    Self::NoSuchBucket(
-                        crate::types::de_no_such_bucket(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchBucket" => Self::NoSuchBucket(
+                crate::types::de_no_such_bucket(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchBucket`.
     pub fn is_no_such_bucket(&self) -> bool {
@@ -608,10 +573,7 @@ impl CreateSessionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -628,10 +590,7 @@ impl CreateSessionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateSessionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSessionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -659,9 +618,7 @@ impl CreateSessionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>> {
+    pub fn send(self) -> Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -716,24 +673,16 @@ impl<M> CreateSessionFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// If you specify `x-amz-server-side-encryption` with `aws:kms`, you must specify the `x-amz-server-side-encryption-aws-kms-key-id` header with the ID (Key ID or Key ARN) of the KMS symmetric encryption customer managed key to use.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
@@ -758,9 +707,7 @@ impl<M> CreateSessionFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using KMS keys (SSE-KMS).
@@ -783,30 +730,25 @@ pub(crate) async fn send(
     input: CreateSessionInput,
 ) -> Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateSessionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateSessionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -822,25 +764,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateSessionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateSessionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSessionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSession`: `GET /`.
 pub(crate) fn ser_request(
@@ -857,22 +791,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-server-side-encryption", value.as_str())?;
     }
     if let Some(value) = &input.ssekms_key_id {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-aws-kms-key-id",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-aws-kms-key-id", value.expose_secret())?;
     }
     if let Some(value) = &input.ssekms_encryption_context {
-        request
-            .set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
+        request.set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
     }
     if let Some(value) = &input.bucket_key_enabled {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-bucket-key-enabled",
-                &value.to_string(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-bucket-key-enabled", &value.to_string())?;
     }
     Ok(request)
 }
@@ -880,11 +805,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<CreateSessionOutput, ::awsrt::error::SdkError<CreateSessionError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateSessionError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, CreateSessionError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -898,21 +819,22 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-context")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-context",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
     Ok(CreateSessionOutput {
         server_side_encryption: f_server_side_encryption,
         ssekms_key_id: f_ssekms_key_id,

@@ -106,18 +106,14 @@ impl DeleteBucketAnalyticsConfigurationInputBuilder {
         self,
     ) -> Result<DeleteBucketAnalyticsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketAnalyticsConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketAnalyticsConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DeleteBucketAnalyticsConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketAnalyticsConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DeleteBucketAnalyticsConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -127,10 +123,7 @@ impl DeleteBucketAnalyticsConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketAnalyticsConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -159,8 +152,7 @@ pub struct DeleteBucketAnalyticsConfigurationOutputBuilder {}
 impl DeleteBucketAnalyticsConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketAnalyticsConfigurationOutput`].
     pub fn build(self) -> DeleteBucketAnalyticsConfigurationOutput {
-        DeleteBucketAnalyticsConfigurationOutput {
-        }
+        DeleteBucketAnalyticsConfigurationOutput {}
     }
 }
 /// The errors `DeleteBucketAnalyticsConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -176,11 +168,9 @@ impl DeleteBucketAnalyticsConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -216,8 +206,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteBucketAnalyticsConfiguration
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteBucketAnalyticsConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteBucketAnalyticsConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -258,10 +247,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketAnalyticsConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -270,13 +256,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketAnalyticsConfigurationOutput,
-            ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,10 +273,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -305,9 +282,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::delete_bucket_analytics_configuration`](crate::blocking::Client::delete_bucket_analytics_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl DeleteBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: DeleteBucketAnalyticsConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: DeleteBucketAnalyticsConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -328,10 +303,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketAnalyticsConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -388,42 +360,33 @@ impl<M> DeleteBucketAnalyticsConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketAnalyticsConfigurationInput,
-) -> Result<
-    DeleteBucketAnalyticsConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-> {
+) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketAnalyticsConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketAnalyticsConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DeleteBucketAnalyticsConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DeleteBucketAnalyticsConfigurationFluentBuilder {
     const NAME: &'static str = "DeleteBucketAnalyticsConfiguration";
     type Input = DeleteBucketAnalyticsConfigurationInput;
     type Output = DeleteBucketAnalyticsConfigurationOutput;
@@ -433,25 +396,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketAnalyticsConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketAnalyticsConfiguration`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -464,10 +419,7 @@ pub(crate) fn ser_request(
         let v = &input.id;
         ::awsrt::protocol::http_binding::push_query(&mut uri, "id", Some(v.as_str()));
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -476,10 +428,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketAnalyticsConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
-> {
+) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -489,6 +438,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketAnalyticsConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteBucketAnalyticsConfigurationOutput {
-    })
+    Ok(DeleteBucketAnalyticsConfigurationOutput {})
 }

@@ -84,16 +84,12 @@ impl DeleteBucketEncryptionInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteBucketEncryptionInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteBucketEncryptionInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketEncryptionInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketEncryptionInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketEncryptionInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -103,10 +99,7 @@ impl DeleteBucketEncryptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketEncryptionOutput,
-        ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-    > {
+    ) -> Result<DeleteBucketEncryptionOutput, ::awsrt::error::SdkError<DeleteBucketEncryptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -151,11 +144,9 @@ impl DeleteBucketEncryptionError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -232,10 +223,7 @@ impl DeleteBucketEncryptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketEncryptionOutput,
-        ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-    > {
+    ) -> Result<DeleteBucketEncryptionOutput, ::awsrt::error::SdkError<DeleteBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -244,13 +232,7 @@ impl DeleteBucketEncryptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketEncryptionOutput,
-            ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketEncryptionOutput, ::awsrt::error::SdkError<DeleteBucketEncryptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -267,10 +249,7 @@ impl DeleteBucketEncryptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -300,10 +279,7 @@ impl DeleteBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketEncryptionOutput,
-        ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-    > {
+    ) -> Result<DeleteBucketEncryptionOutput, ::awsrt::error::SdkError<DeleteBucketEncryptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -345,35 +321,27 @@ impl<M> DeleteBucketEncryptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketEncryptionInput,
-) -> Result<
-    DeleteBucketEncryptionOutput,
-    ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-> {
+) -> Result<DeleteBucketEncryptionOutput, ::awsrt::error::SdkError<DeleteBucketEncryptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketEncryptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketEncryptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -389,25 +357,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketEncryptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketEncryptionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketEncryption`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -416,10 +376,7 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "encryption");
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -428,15 +385,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketEncryptionOutput,
-    ::awsrt::error::SdkError<DeleteBucketEncryptionError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteBucketEncryptionError::from_response,
-    )
+) -> Result<DeleteBucketEncryptionOutput, ::awsrt::error::SdkError<DeleteBucketEncryptionError>> {
+    ::awsrt::protocol::http_response(reply, de_response, DeleteBucketEncryptionError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

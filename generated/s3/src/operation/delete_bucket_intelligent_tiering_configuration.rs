@@ -83,23 +83,16 @@ impl DeleteBucketIntelligentTieringConfigurationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        DeleteBucketIntelligentTieringConfigurationInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<DeleteBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketIntelligentTieringConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketIntelligentTieringConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DeleteBucketIntelligentTieringConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketIntelligentTieringConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DeleteBucketIntelligentTieringConfigurationInput`",
+            ))?,
         })
     }
 }
@@ -108,10 +101,7 @@ impl DeleteBucketIntelligentTieringConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -140,8 +130,7 @@ pub struct DeleteBucketIntelligentTieringConfigurationOutputBuilder {}
 impl DeleteBucketIntelligentTieringConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketIntelligentTieringConfigurationOutput`].
     pub fn build(self) -> DeleteBucketIntelligentTieringConfigurationOutput {
-        DeleteBucketIntelligentTieringConfigurationOutput {
-        }
+        DeleteBucketIntelligentTieringConfigurationOutput {}
     }
 }
 /// The errors `DeleteBucketIntelligentTieringConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -157,11 +146,9 @@ impl DeleteBucketIntelligentTieringConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -190,16 +177,14 @@ impl DeleteBucketIntelligentTieringConfigurationError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for DeleteBucketIntelligentTieringConfigurationError {
+impl ::awsrt::error::ProvideErrorMetadata for DeleteBucketIntelligentTieringConfigurationError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         DeleteBucketIntelligentTieringConfigurationError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteBucketIntelligentTieringConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteBucketIntelligentTieringConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -219,9 +204,7 @@ impl ::std::error::Error for DeleteBucketIntelligentTieringConfigurationError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct DeleteBucketIntelligentTieringConfigurationFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct DeleteBucketIntelligentTieringConfigurationFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: DeleteBucketIntelligentTieringConfigurationInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -242,10 +225,7 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -254,13 +234,7 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketIntelligentTieringConfigurationOutput,
-            ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -277,10 +251,7 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -288,12 +259,8 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder {
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::delete_bucket_intelligent_tiering_configuration`](crate::blocking::Client::delete_bucket_intelligent_tiering_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
-impl DeleteBucketIntelligentTieringConfigurationFluentBuilder<
-    ::awsrt::blocking::Blocking,
-> {
-    pub(crate) fn from_async(
-        f: DeleteBucketIntelligentTieringConfigurationFluentBuilder,
-    ) -> Self {
+impl DeleteBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: DeleteBucketIntelligentTieringConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -314,10 +281,7 @@ impl DeleteBucketIntelligentTieringConfigurationFluentBuilder<
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -360,42 +324,33 @@ impl<M> DeleteBucketIntelligentTieringConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketIntelligentTieringConfigurationInput,
-) -> Result<
-    DeleteBucketIntelligentTieringConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketIntelligentTieringConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketIntelligentTieringConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DeleteBucketIntelligentTieringConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DeleteBucketIntelligentTieringConfigurationFluentBuilder {
     const NAME: &'static str = "DeleteBucketIntelligentTieringConfiguration";
     type Input = DeleteBucketIntelligentTieringConfigurationInput;
     type Output = DeleteBucketIntelligentTieringConfigurationOutput;
@@ -405,25 +360,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketIntelligentTieringConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketIntelligentTieringConfiguration`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -442,10 +389,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketIntelligentTieringConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketIntelligentTieringConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -455,6 +399,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketIntelligentTieringConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteBucketIntelligentTieringConfigurationOutput {
-    })
+    Ok(DeleteBucketIntelligentTieringConfigurationOutput {})
 }

@@ -106,18 +106,14 @@ impl DeleteBucketInventoryConfigurationInputBuilder {
         self,
     ) -> Result<DeleteBucketInventoryConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketInventoryConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketInventoryConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DeleteBucketInventoryConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketInventoryConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DeleteBucketInventoryConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -127,10 +123,7 @@ impl DeleteBucketInventoryConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -159,8 +152,7 @@ pub struct DeleteBucketInventoryConfigurationOutputBuilder {}
 impl DeleteBucketInventoryConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketInventoryConfigurationOutput`].
     pub fn build(self) -> DeleteBucketInventoryConfigurationOutput {
-        DeleteBucketInventoryConfigurationOutput {
-        }
+        DeleteBucketInventoryConfigurationOutput {}
     }
 }
 /// The errors `DeleteBucketInventoryConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -176,11 +168,9 @@ impl DeleteBucketInventoryConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -216,8 +206,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteBucketInventoryConfiguration
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteBucketInventoryConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteBucketInventoryConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -258,10 +247,7 @@ impl DeleteBucketInventoryConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -270,13 +256,7 @@ impl DeleteBucketInventoryConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketInventoryConfigurationOutput,
-            ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,10 +273,7 @@ impl DeleteBucketInventoryConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -305,9 +282,7 @@ impl DeleteBucketInventoryConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::delete_bucket_inventory_configuration`](crate::blocking::Client::delete_bucket_inventory_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl DeleteBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: DeleteBucketInventoryConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: DeleteBucketInventoryConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -328,10 +303,7 @@ impl DeleteBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -388,42 +360,33 @@ impl<M> DeleteBucketInventoryConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketInventoryConfigurationInput,
-) -> Result<
-    DeleteBucketInventoryConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-> {
+) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketInventoryConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketInventoryConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DeleteBucketInventoryConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DeleteBucketInventoryConfigurationFluentBuilder {
     const NAME: &'static str = "DeleteBucketInventoryConfiguration";
     type Input = DeleteBucketInventoryConfigurationInput;
     type Output = DeleteBucketInventoryConfigurationOutput;
@@ -433,25 +396,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketInventoryConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketInventoryConfiguration`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -464,10 +419,7 @@ pub(crate) fn ser_request(
         let v = &input.id;
         ::awsrt::protocol::http_binding::push_query(&mut uri, "id", Some(v.as_str()));
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -476,10 +428,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketInventoryConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>,
-> {
+) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketInventoryConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -489,6 +438,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketInventoryConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteBucketInventoryConfigurationOutput {
-    })
+    Ok(DeleteBucketInventoryConfigurationOutput {})
 }

@@ -82,16 +82,12 @@ impl DeleteBucketLifecycleInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteBucketLifecycleInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteBucketLifecycleInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketLifecycleInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketLifecycleInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketLifecycleInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -101,10 +97,7 @@ impl DeleteBucketLifecycleInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketLifecycleOutput,
-        ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-    > {
+    ) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
         send(client.handle(), self).await
     }
 }
@@ -149,11 +142,9 @@ impl DeleteBucketLifecycleError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -230,10 +221,7 @@ impl DeleteBucketLifecycleFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketLifecycleOutput,
-        ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-    > {
+    ) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -242,13 +230,7 @@ impl DeleteBucketLifecycleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketLifecycleOutput,
-            ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -265,10 +247,7 @@ impl DeleteBucketLifecycleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -298,10 +277,7 @@ impl DeleteBucketLifecycleFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketLifecycleOutput,
-        ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-    > {
+    ) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -343,35 +319,27 @@ impl<M> DeleteBucketLifecycleFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketLifecycleInput,
-) -> Result<
-    DeleteBucketLifecycleOutput,
-    ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-> {
+) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketLifecycleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketLifecycleFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -387,25 +355,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketLifecycleInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketLifecycle`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -414,10 +374,7 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "lifecycle");
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -426,15 +383,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketLifecycleOutput,
-    ::awsrt::error::SdkError<DeleteBucketLifecycleError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteBucketLifecycleError::from_response,
-    )
+) -> Result<DeleteBucketLifecycleOutput, ::awsrt::error::SdkError<DeleteBucketLifecycleError>> {
+    ::awsrt::protocol::http_response(reply, de_response, DeleteBucketLifecycleError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -445,13 +395,8 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_lifecycle_configuration_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = DeleteBucketLifecycleInput::builder()
-            .bucket("examplebucket")
-            .build()?;
+    fn case_01_to_delete_lifecycle_configuration_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = DeleteBucketLifecycleInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "DELETE");
         Ok(())

@@ -82,17 +82,12 @@ impl DeleteBucketMetadataTableConfigurationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        DeleteBucketMetadataTableConfigurationInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<DeleteBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketMetadataTableConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketMetadataTableConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketMetadataTableConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -102,10 +97,7 @@ impl DeleteBucketMetadataTableConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -134,8 +126,7 @@ pub struct DeleteBucketMetadataTableConfigurationOutputBuilder {}
 impl DeleteBucketMetadataTableConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketMetadataTableConfigurationOutput`].
     pub fn build(self) -> DeleteBucketMetadataTableConfigurationOutput {
-        DeleteBucketMetadataTableConfigurationOutput {
-        }
+        DeleteBucketMetadataTableConfigurationOutput {}
     }
 }
 /// The errors `DeleteBucketMetadataTableConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -151,11 +142,9 @@ impl DeleteBucketMetadataTableConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -184,16 +173,14 @@ impl DeleteBucketMetadataTableConfigurationError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for DeleteBucketMetadataTableConfigurationError {
+impl ::awsrt::error::ProvideErrorMetadata for DeleteBucketMetadataTableConfigurationError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         DeleteBucketMetadataTableConfigurationError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteBucketMetadataTableConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteBucketMetadataTableConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -213,9 +200,7 @@ impl ::std::error::Error for DeleteBucketMetadataTableConfigurationError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct DeleteBucketMetadataTableConfigurationFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct DeleteBucketMetadataTableConfigurationFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: DeleteBucketMetadataTableConfigurationInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -236,10 +221,7 @@ impl DeleteBucketMetadataTableConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -248,13 +230,7 @@ impl DeleteBucketMetadataTableConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketMetadataTableConfigurationOutput,
-            ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -271,10 +247,7 @@ impl DeleteBucketMetadataTableConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -283,9 +256,7 @@ impl DeleteBucketMetadataTableConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::delete_bucket_metadata_table_configuration`](crate::blocking::Client::delete_bucket_metadata_table_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl DeleteBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: DeleteBucketMetadataTableConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: DeleteBucketMetadataTableConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -306,10 +277,7 @@ impl DeleteBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Bloc
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -351,42 +319,33 @@ impl<M> DeleteBucketMetadataTableConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketMetadataTableConfigurationInput,
-) -> Result<
-    DeleteBucketMetadataTableConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-> {
+) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketMetadataTableConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketMetadataTableConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DeleteBucketMetadataTableConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DeleteBucketMetadataTableConfigurationFluentBuilder {
     const NAME: &'static str = "DeleteBucketMetadataTableConfiguration";
     type Input = DeleteBucketMetadataTableConfigurationInput;
     type Output = DeleteBucketMetadataTableConfigurationOutput;
@@ -396,25 +355,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketMetadataTableConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketMetadataTableConfiguration`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -423,10 +374,7 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "metadataTable");
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -435,10 +383,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketMetadataTableConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>,
-> {
+) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetadataTableConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -448,6 +393,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketMetadataTableConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteBucketMetadataTableConfigurationOutput {
-    })
+    Ok(DeleteBucketMetadataTableConfigurationOutput {})
 }

@@ -106,18 +106,14 @@ impl DeleteBucketMetricsConfigurationInputBuilder {
         self,
     ) -> Result<DeleteBucketMetricsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketMetricsConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketMetricsConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DeleteBucketMetricsConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketMetricsConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DeleteBucketMetricsConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -127,10 +123,7 @@ impl DeleteBucketMetricsConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -159,8 +152,7 @@ pub struct DeleteBucketMetricsConfigurationOutputBuilder {}
 impl DeleteBucketMetricsConfigurationOutputBuilder {
     /// Builds the [`DeleteBucketMetricsConfigurationOutput`].
     pub fn build(self) -> DeleteBucketMetricsConfigurationOutput {
-        DeleteBucketMetricsConfigurationOutput {
-        }
+        DeleteBucketMetricsConfigurationOutput {}
     }
 }
 /// The errors `DeleteBucketMetricsConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -176,11 +168,9 @@ impl DeleteBucketMetricsConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -216,8 +206,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteBucketMetricsConfigurationEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteBucketMetricsConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteBucketMetricsConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -258,10 +247,7 @@ impl DeleteBucketMetricsConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -270,13 +256,7 @@ impl DeleteBucketMetricsConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketMetricsConfigurationOutput,
-            ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,10 +273,7 @@ impl DeleteBucketMetricsConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -326,10 +303,7 @@ impl DeleteBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -386,42 +360,33 @@ impl<M> DeleteBucketMetricsConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketMetricsConfigurationInput,
-) -> Result<
-    DeleteBucketMetricsConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-> {
+) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketMetricsConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketMetricsConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for DeleteBucketMetricsConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for DeleteBucketMetricsConfigurationFluentBuilder {
     const NAME: &'static str = "DeleteBucketMetricsConfiguration";
     type Input = DeleteBucketMetricsConfigurationInput;
     type Output = DeleteBucketMetricsConfigurationOutput;
@@ -431,25 +396,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketMetricsConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketMetricsConfiguration`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -462,10 +419,7 @@ pub(crate) fn ser_request(
         let v = &input.id;
         ::awsrt::protocol::http_binding::push_query(&mut uri, "id", Some(v.as_str()));
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -474,10 +428,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketMetricsConfigurationOutput,
-    ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>,
-> {
+) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<DeleteBucketMetricsConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -487,6 +438,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketMetricsConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteBucketMetricsConfigurationOutput {
-    })
+    Ok(DeleteBucketMetricsConfigurationOutput {})
 }

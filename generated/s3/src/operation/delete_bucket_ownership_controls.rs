@@ -80,16 +80,12 @@ impl DeleteBucketOwnershipControlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketOwnershipControlsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketOwnershipControlsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketOwnershipControlsInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -99,10 +95,7 @@ impl DeleteBucketOwnershipControlsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-    > {
+    ) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
         send(client.handle(), self).await
     }
 }
@@ -131,8 +124,7 @@ pub struct DeleteBucketOwnershipControlsOutputBuilder {}
 impl DeleteBucketOwnershipControlsOutputBuilder {
     /// Builds the [`DeleteBucketOwnershipControlsOutput`].
     pub fn build(self) -> DeleteBucketOwnershipControlsOutput {
-        DeleteBucketOwnershipControlsOutput {
-        }
+        DeleteBucketOwnershipControlsOutput {}
     }
 }
 /// The errors `DeleteBucketOwnershipControls` can return: one variant per modeled error, plus `Unhandled`.
@@ -148,11 +140,9 @@ impl DeleteBucketOwnershipControlsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -188,8 +178,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteBucketOwnershipControlsError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteBucketOwnershipControlsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteBucketOwnershipControlsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -230,10 +219,7 @@ impl DeleteBucketOwnershipControlsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-    > {
+    ) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -242,13 +228,7 @@ impl DeleteBucketOwnershipControlsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketOwnershipControlsOutput,
-            ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -265,10 +245,7 @@ impl DeleteBucketOwnershipControlsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -298,10 +275,7 @@ impl DeleteBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-    > {
+    ) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -343,35 +317,27 @@ impl<M> DeleteBucketOwnershipControlsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketOwnershipControlsInput,
-) -> Result<
-    DeleteBucketOwnershipControlsOutput,
-    ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-> {
+) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketOwnershipControlsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketOwnershipControlsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -387,25 +353,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketOwnershipControlsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketOwnershipControls`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -414,10 +372,7 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "ownershipControls");
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -426,10 +381,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketOwnershipControlsOutput,
-    ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>,
-> {
+) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::error::SdkError<DeleteBucketOwnershipControlsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -439,6 +391,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteBucketOwnershipControlsOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteBucketOwnershipControlsOutput {
-    })
+    Ok(DeleteBucketOwnershipControlsOutput {})
 }

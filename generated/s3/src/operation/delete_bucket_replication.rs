@@ -80,16 +80,12 @@ impl DeleteBucketReplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteBucketReplicationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteBucketReplicationInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketReplicationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketReplicationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketReplicationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -99,10 +95,7 @@ impl DeleteBucketReplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketReplicationOutput,
-        ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-    > {
+    ) -> Result<DeleteBucketReplicationOutput, ::awsrt::error::SdkError<DeleteBucketReplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -147,11 +140,9 @@ impl DeleteBucketReplicationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -228,10 +219,7 @@ impl DeleteBucketReplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketReplicationOutput,
-        ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-    > {
+    ) -> Result<DeleteBucketReplicationOutput, ::awsrt::error::SdkError<DeleteBucketReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -240,13 +228,7 @@ impl DeleteBucketReplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketReplicationOutput,
-            ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketReplicationOutput, ::awsrt::error::SdkError<DeleteBucketReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -263,10 +245,7 @@ impl DeleteBucketReplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -296,10 +275,7 @@ impl DeleteBucketReplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketReplicationOutput,
-        ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-    > {
+    ) -> Result<DeleteBucketReplicationOutput, ::awsrt::error::SdkError<DeleteBucketReplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -341,35 +317,27 @@ impl<M> DeleteBucketReplicationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketReplicationInput,
-) -> Result<
-    DeleteBucketReplicationOutput,
-    ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-> {
+) -> Result<DeleteBucketReplicationOutput, ::awsrt::error::SdkError<DeleteBucketReplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketReplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketReplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -385,25 +353,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketReplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketReplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketReplication`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -412,10 +372,7 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "replication");
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -424,10 +381,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketReplicationOutput,
-    ::awsrt::error::SdkError<DeleteBucketReplicationError>,
-> {
+) -> Result<DeleteBucketReplicationOutput, ::awsrt::error::SdkError<DeleteBucketReplicationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -443,10 +397,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_bucket_replication_configuration() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_bucket_replication_configuration() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteBucketReplicationInput::builder().bucket("example").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "DELETE");

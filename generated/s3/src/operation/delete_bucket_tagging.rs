@@ -82,12 +82,10 @@ impl DeleteBucketTaggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteBucketTaggingInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketTaggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketTaggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketTaggingInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl DeleteBucketTaggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketTaggingOutput,
-        ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-    > {
+    ) -> Result<DeleteBucketTaggingOutput, ::awsrt::error::SdkError<DeleteBucketTaggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -145,11 +140,9 @@ impl DeleteBucketTaggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -226,10 +219,7 @@ impl DeleteBucketTaggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketTaggingOutput,
-        ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-    > {
+    ) -> Result<DeleteBucketTaggingOutput, ::awsrt::error::SdkError<DeleteBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -238,13 +228,7 @@ impl DeleteBucketTaggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketTaggingOutput,
-            ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketTaggingOutput, ::awsrt::error::SdkError<DeleteBucketTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -261,10 +245,7 @@ impl DeleteBucketTaggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -294,10 +275,7 @@ impl DeleteBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketTaggingOutput,
-        ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-    > {
+    ) -> Result<DeleteBucketTaggingOutput, ::awsrt::error::SdkError<DeleteBucketTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -339,35 +317,27 @@ impl<M> DeleteBucketTaggingFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketTaggingInput,
-) -> Result<
-    DeleteBucketTaggingOutput,
-    ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-> {
+) -> Result<DeleteBucketTaggingOutput, ::awsrt::error::SdkError<DeleteBucketTaggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketTaggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketTaggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -383,25 +353,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketTaggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketTaggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketTagging`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -410,10 +372,7 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "tagging");
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -422,15 +381,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketTaggingOutput,
-    ::awsrt::error::SdkError<DeleteBucketTaggingError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteBucketTaggingError::from_response,
-    )
+) -> Result<DeleteBucketTaggingOutput, ::awsrt::error::SdkError<DeleteBucketTaggingError>> {
+    ::awsrt::protocol::http_response(reply, de_response, DeleteBucketTaggingError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

@@ -82,12 +82,10 @@ impl DeleteBucketWebsiteInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteBucketWebsiteInput, ::awsrt::error::BuildError> {
         Ok(DeleteBucketWebsiteInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteBucketWebsiteInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteBucketWebsiteInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl DeleteBucketWebsiteInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteBucketWebsiteOutput,
-        ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-    > {
+    ) -> Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
         send(client.handle(), self).await
     }
 }
@@ -145,11 +140,9 @@ impl DeleteBucketWebsiteError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -226,10 +219,7 @@ impl DeleteBucketWebsiteFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteBucketWebsiteOutput,
-        ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-    > {
+    ) -> Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -238,13 +228,7 @@ impl DeleteBucketWebsiteFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteBucketWebsiteOutput,
-            ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -261,10 +245,7 @@ impl DeleteBucketWebsiteFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -294,10 +275,7 @@ impl DeleteBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteBucketWebsiteOutput,
-        ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-    > {
+    ) -> Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -339,35 +317,27 @@ impl<M> DeleteBucketWebsiteFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketWebsiteInput,
-) -> Result<
-    DeleteBucketWebsiteOutput,
-    ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-> {
+) -> Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteBucketWebsiteFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteBucketWebsiteFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -383,25 +353,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBucketWebsiteInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteBucketWebsite`: `DELETE /`.
 pub(crate) fn ser_request(
@@ -410,10 +372,7 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "website");
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -422,15 +381,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteBucketWebsiteOutput,
-    ::awsrt::error::SdkError<DeleteBucketWebsiteError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteBucketWebsiteError::from_response,
-    )
+) -> Result<DeleteBucketWebsiteOutput, ::awsrt::error::SdkError<DeleteBucketWebsiteError>> {
+    ::awsrt::protocol::http_response(reply, de_response, DeleteBucketWebsiteError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -441,10 +393,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_bucket_website_configuration() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_bucket_website_configuration() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteBucketWebsiteInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "DELETE");

@@ -129,18 +129,14 @@ impl DeleteObjectTaggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteObjectTaggingInput, ::awsrt::error::BuildError> {
         Ok(DeleteObjectTaggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteObjectTaggingInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `DeleteObjectTaggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteObjectTaggingInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `DeleteObjectTaggingInput`",
+            ))?,
             version_id: self.version_id,
             expected_bucket_owner: self.expected_bucket_owner,
         })
@@ -151,10 +147,7 @@ impl DeleteObjectTaggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteObjectTaggingOutput,
-        ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-    > {
+    ) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -224,11 +217,9 @@ impl DeleteObjectTaggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -305,10 +296,7 @@ impl DeleteObjectTaggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteObjectTaggingOutput,
-        ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-    > {
+    ) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -317,13 +305,7 @@ impl DeleteObjectTaggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteObjectTaggingOutput,
-            ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -340,10 +322,7 @@ impl DeleteObjectTaggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -373,10 +352,7 @@ impl DeleteObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteObjectTaggingOutput,
-        ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-    > {
+    ) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -447,32 +423,24 @@ impl<M> DeleteObjectTaggingFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteObjectTaggingInput,
-) -> Result<
-    DeleteObjectTaggingOutput,
-    ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-> {
+) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteObjectTaggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteObjectTaggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -488,22 +456,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteObjectTaggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteObjectTagging`: `DELETE /{Key+}`.
 pub(crate) fn ser_request(
@@ -517,16 +477,9 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "tagging");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
-    let mut request = ::awsrt::client::Request::new(
-        ::awsrt::client::Method::DELETE,
-        uri,
-    );
+    let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::DELETE, uri);
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
@@ -535,22 +488,16 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteObjectTaggingOutput,
-    ::awsrt::error::SdkError<DeleteObjectTaggingError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteObjectTaggingError::from_response,
-    )
+) -> Result<DeleteObjectTaggingOutput, ::awsrt::error::SdkError<DeleteObjectTaggingError>> {
+    ::awsrt::protocol::http_response(reply, de_response, DeleteObjectTaggingError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<DeleteObjectTaggingOutput, ::awsrt::xml::XmlError> {
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
     Ok(DeleteObjectTaggingOutput {
         version_id: f_version_id,
     })
@@ -559,10 +506,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_remove_tag_set_from_an_object() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_remove_tag_set_from_an_object() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteObjectTaggingInput::builder()
             .bucket("examplebucket")
             .key("HappyFace.jpg")
@@ -572,10 +516,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_remove_tag_set_from_an_object_version() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_remove_tag_set_from_an_object_version() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteObjectTaggingInput::builder()
             .bucket("examplebucket")
             .key("HappyFace.jpg")

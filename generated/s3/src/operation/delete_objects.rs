@@ -157,18 +157,12 @@ impl DeleteObjectsInputBuilder {
         &self.mfa
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -205,10 +199,7 @@ impl DeleteObjectsInputBuilder {
         &self.expected_bucket_owner
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -231,18 +222,14 @@ impl DeleteObjectsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteObjectsInput, ::awsrt::error::BuildError> {
         Ok(DeleteObjectsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `DeleteObjectsInput`",
-                ))?,
-            delete: self
-                .delete
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "delete",
-                    "`delete` is required when building a `DeleteObjectsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `DeleteObjectsInput`",
+            ))?,
+            delete: self.delete.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "delete",
+                "`delete` is required when building a `DeleteObjectsInput`",
+            ))?,
             mfa: self.mfa,
             request_payer: self.request_payer,
             bypass_governance_retention: self.bypass_governance_retention,
@@ -315,10 +302,7 @@ impl DeleteObjectsOutputBuilder {
         self
     }
     /// Sets or clears the `Deleted` member.
-    pub fn set_deleted(
-        mut self,
-        input: Option<Vec<crate::types::DeletedObject>>,
-    ) -> Self {
+    pub fn set_deleted(mut self, input: Option<Vec<crate::types::DeletedObject>>) -> Self {
         self.deleted = input;
         self
     }
@@ -327,18 +311,12 @@ impl DeleteObjectsOutputBuilder {
         &self.deleted
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -383,11 +361,9 @@ impl DeleteObjectsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -473,10 +449,7 @@ impl DeleteObjectsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -493,10 +466,7 @@ impl DeleteObjectsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteObjectsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteObjectsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -524,9 +494,7 @@ impl DeleteObjectsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>> {
+    pub fn send(self) -> Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -580,18 +548,12 @@ impl<M> DeleteObjectsFluentBuilder<M> {
         self.inner.get_mfa()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -628,10 +590,7 @@ impl<M> DeleteObjectsFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -653,36 +612,30 @@ pub(crate) async fn send(
     input: DeleteObjectsInput,
 ) -> Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteObjectsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteObjectsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -698,22 +651,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteObjectsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteObjectsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteObjectsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteObjects`: `POST /`.
 pub(crate) fn ser_request(
@@ -754,11 +699,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DeleteObjectsOutput, ::awsrt::error::SdkError<DeleteObjectsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        DeleteObjectsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, DeleteObjectsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -770,23 +711,20 @@ pub(crate) fn de_response(
         for c in n.children() {
             match c.name() {
                 "Deleted" => {
-                    f_deleted
-                        .get_or_insert_with(Default::default)
+                    f_deleted.get_or_insert_with(Default::default)
                         .push(crate::types::de_deleted_object(c)?);
                 }
                 "Error" => {
-                    f_errors
-                        .get_or_insert_with(Default::default)
-                        .push(crate::types::de_error(c)?);
+                    f_errors.get_or_insert_with(Default::default).push(crate::types::de_error(c)?);
                 }
                 _ => {}
             }
         }
     }
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(DeleteObjectsOutput {
         deleted: f_deleted,
         request_charged: f_request_charged,
@@ -797,10 +735,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_multiple_object_versions_from_a_versioned_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_delete_multiple_object_versions_from_a_versioned_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteObjectsInput::builder()
             .bucket("examplebucket")
             .delete(
@@ -826,24 +761,13 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_delete_multiple_objects_from_a_versioned_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_delete_multiple_objects_from_a_versioned_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DeleteObjectsInput::builder()
             .bucket("examplebucket")
             .delete(
                 crate::types::Delete::builder()
-                    .objects(
-                        crate::types::ObjectIdentifier::builder()
-                            .key("objectkey1")
-                            .build()?,
-                    )
-                    .objects(
-                        crate::types::ObjectIdentifier::builder()
-                            .key("objectkey2")
-                            .build()?,
-                    )
+                    .objects(crate::types::ObjectIdentifier::builder().key("objectkey1").build()?)
+                    .objects(crate::types::ObjectIdentifier::builder().key("objectkey2").build()?)
                     .quiet(false)
                     .build()?,
             )

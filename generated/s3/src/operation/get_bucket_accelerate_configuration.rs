@@ -85,18 +85,12 @@ impl GetBucketAccelerateConfigurationInputBuilder {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -113,12 +107,10 @@ impl GetBucketAccelerateConfigurationInputBuilder {
         self,
     ) -> Result<GetBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketAccelerateConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketAccelerateConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketAccelerateConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
             request_payer: self.request_payer,
         })
@@ -129,10 +121,7 @@ impl GetBucketAccelerateConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketAccelerateConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -178,18 +167,12 @@ pub struct GetBucketAccelerateConfigurationOutputBuilder {
 }
 impl GetBucketAccelerateConfigurationOutputBuilder {
     /// The accelerate configuration of the bucket.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::BucketAccelerateStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::BucketAccelerateStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = input;
         self
     }
@@ -198,18 +181,12 @@ impl GetBucketAccelerateConfigurationOutputBuilder {
         &self.status
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -238,11 +215,9 @@ impl GetBucketAccelerateConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -278,8 +253,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketAccelerateConfigurationEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketAccelerateConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketAccelerateConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -320,10 +294,7 @@ impl GetBucketAccelerateConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketAccelerateConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -332,13 +303,7 @@ impl GetBucketAccelerateConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketAccelerateConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -355,10 +320,7 @@ impl GetBucketAccelerateConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -388,10 +350,7 @@ impl GetBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketAccelerateConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -430,18 +389,12 @@ impl<M> GetBucketAccelerateConfigurationFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -453,42 +406,33 @@ impl<M> GetBucketAccelerateConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketAccelerateConfigurationInput,
-) -> Result<
-    GetBucketAccelerateConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-> {
+) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketAccelerateConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketAccelerateConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetBucketAccelerateConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetBucketAccelerateConfigurationFluentBuilder {
     const NAME: &'static str = "GetBucketAccelerateConfiguration";
     type Input = GetBucketAccelerateConfigurationInput;
     type Output = GetBucketAccelerateConfigurationOutput;
@@ -498,25 +442,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketAccelerateConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketAccelerateConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -537,10 +473,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketAccelerateConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>,
-> {
+) -> Result<GetBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<GetBucketAccelerateConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -559,10 +492,10 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(GetBucketAccelerateConfigurationOutput {
         status: f_status,
         request_charged: f_request_charged,

@@ -102,22 +102,16 @@ impl GetBucketAnalyticsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketAnalyticsConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketAnalyticsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketAnalyticsConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketAnalyticsConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetBucketAnalyticsConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketAnalyticsConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetBucketAnalyticsConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -127,10 +121,7 @@ impl GetBucketAnalyticsConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketAnalyticsConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<GetBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -151,9 +142,7 @@ pub struct GetBucketAnalyticsConfigurationOutput {
 }
 impl GetBucketAnalyticsConfigurationOutput {
     /// The configuration and any analyses for the analytics filter.
-    pub fn analytics_configuration(
-        &self,
-    ) -> Option<&crate::types::AnalyticsConfiguration> {
+    pub fn analytics_configuration(&self) -> Option<&crate::types::AnalyticsConfiguration> {
         self.analytics_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketAnalyticsConfigurationOutput`].
@@ -169,10 +158,7 @@ pub struct GetBucketAnalyticsConfigurationOutputBuilder {
 }
 impl GetBucketAnalyticsConfigurationOutputBuilder {
     /// The configuration and any analyses for the analytics filter.
-    pub fn analytics_configuration(
-        mut self,
-        input: crate::types::AnalyticsConfiguration,
-    ) -> Self {
+    pub fn analytics_configuration(mut self, input: crate::types::AnalyticsConfiguration) -> Self {
         self.analytics_configuration = Some(input);
         self
     }
@@ -185,9 +171,7 @@ impl GetBucketAnalyticsConfigurationOutputBuilder {
         self
     }
     /// The `AnalyticsConfiguration` member as currently set.
-    pub fn get_analytics_configuration(
-        &self,
-    ) -> &Option<crate::types::AnalyticsConfiguration> {
+    pub fn get_analytics_configuration(&self) -> &Option<crate::types::AnalyticsConfiguration> {
         &self.analytics_configuration
     }
     /// Builds the [`GetBucketAnalyticsConfigurationOutput`].
@@ -210,11 +194,9 @@ impl GetBucketAnalyticsConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -250,8 +232,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketAnalyticsConfigurationErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketAnalyticsConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketAnalyticsConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -292,10 +273,7 @@ impl GetBucketAnalyticsConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketAnalyticsConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<GetBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -304,13 +282,7 @@ impl GetBucketAnalyticsConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketAnalyticsConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -327,10 +299,7 @@ impl GetBucketAnalyticsConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -360,10 +329,7 @@ impl GetBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketAnalyticsConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-    > {
+    ) -> Result<GetBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -420,35 +386,27 @@ impl<M> GetBucketAnalyticsConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketAnalyticsConfigurationInput,
-) -> Result<
-    GetBucketAnalyticsConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-> {
+) -> Result<GetBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketAnalyticsConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketAnalyticsConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -464,25 +422,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketAnalyticsConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketAnalyticsConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -508,10 +458,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketAnalyticsConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>,
-> {
+) -> Result<GetBucketAnalyticsConfigurationOutput, ::awsrt::error::SdkError<GetBucketAnalyticsConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

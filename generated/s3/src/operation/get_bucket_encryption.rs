@@ -86,12 +86,10 @@ impl GetBucketEncryptionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketEncryptionInput, ::awsrt::error::BuildError> {
         Ok(GetBucketEncryptionInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketEncryptionInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketEncryptionInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -101,10 +99,7 @@ impl GetBucketEncryptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketEncryptionOutput,
-        ::awsrt::error::SdkError<GetBucketEncryptionError>,
-    > {
+    ) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -121,9 +116,7 @@ impl GetBucketEncryptionInput {
 )]
 pub struct GetBucketEncryptionOutput {
     /// Specifies the default server-side-encryption configuration.
-    pub server_side_encryption_configuration: Option<
-        crate::types::ServerSideEncryptionConfiguration,
-    >,
+    pub server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration>,
 }
 impl GetBucketEncryptionOutput {
     /// Specifies the default server-side-encryption configuration.
@@ -141,9 +134,9 @@ impl GetBucketEncryptionOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketEncryptionOutputBuilder {
-    pub(crate) server_side_encryption_configuration: Option<
-        crate::types::ServerSideEncryptionConfiguration,
-    >,
+    pub(
+        crate
+    ) server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration>,
 }
 impl GetBucketEncryptionOutputBuilder {
     /// Specifies the default server-side-encryption configuration.
@@ -171,8 +164,7 @@ impl GetBucketEncryptionOutputBuilder {
     /// Builds the [`GetBucketEncryptionOutput`].
     pub fn build(self) -> GetBucketEncryptionOutput {
         GetBucketEncryptionOutput {
-            server_side_encryption_configuration: self
-                .server_side_encryption_configuration,
+            server_side_encryption_configuration: self.server_side_encryption_configuration,
         }
     }
 }
@@ -189,11 +181,9 @@ impl GetBucketEncryptionError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -270,10 +260,7 @@ impl GetBucketEncryptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketEncryptionOutput,
-        ::awsrt::error::SdkError<GetBucketEncryptionError>,
-    > {
+    ) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -282,13 +269,7 @@ impl GetBucketEncryptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketEncryptionOutput,
-            ::awsrt::error::SdkError<GetBucketEncryptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -305,10 +286,7 @@ impl GetBucketEncryptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketEncryptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -338,10 +316,7 @@ impl GetBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketEncryptionOutput,
-        ::awsrt::error::SdkError<GetBucketEncryptionError>,
-    > {
+    ) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -383,35 +358,27 @@ impl<M> GetBucketEncryptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketEncryptionInput,
-) -> Result<
-    GetBucketEncryptionOutput,
-    ::awsrt::error::SdkError<GetBucketEncryptionError>,
-> {
+) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketEncryptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketEncryptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -427,25 +394,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketEncryptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketEncryptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketEncryption`: `GET /`.
 pub(crate) fn ser_request(
@@ -463,25 +422,16 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketEncryptionOutput,
-    ::awsrt::error::SdkError<GetBucketEncryptionError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketEncryptionError::from_response,
-    )
+) -> Result<GetBucketEncryptionOutput, ::awsrt::error::SdkError<GetBucketEncryptionError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketEncryptionError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketEncryptionOutput, ::awsrt::xml::XmlError> {
-    let f_server_side_encryption_configuration: Option<
-        crate::types::ServerSideEncryptionConfiguration,
-    > = match ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
-        Some(doc) => {
-            Some(crate::types::de_server_side_encryption_configuration(doc.root())?)
-        }
+    let f_server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration> = match ::awsrt::protocol::rest_xml::body_document(
+        &resp.body,
+    )? {
+        Some(doc) => Some(crate::types::de_server_side_encryption_configuration(doc.root())?),
         None => None,
     };
     Ok(GetBucketEncryptionOutput {

@@ -83,23 +83,16 @@ impl GetBucketIntelligentTieringConfigurationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        GetBucketIntelligentTieringConfigurationInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<GetBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketIntelligentTieringConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketIntelligentTieringConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetBucketIntelligentTieringConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketIntelligentTieringConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetBucketIntelligentTieringConfigurationInput`",
+            ))?,
         })
     }
 }
@@ -108,10 +101,7 @@ impl GetBucketIntelligentTieringConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -128,9 +118,7 @@ impl GetBucketIntelligentTieringConfigurationInput {
 )]
 pub struct GetBucketIntelligentTieringConfigurationOutput {
     /// Container for S3 Intelligent-Tiering configuration.
-    pub intelligent_tiering_configuration: Option<
-        crate::types::IntelligentTieringConfiguration,
-    >,
+    pub intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration>,
 }
 impl GetBucketIntelligentTieringConfigurationOutput {
     /// Container for S3 Intelligent-Tiering configuration.
@@ -148,9 +136,9 @@ impl GetBucketIntelligentTieringConfigurationOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketIntelligentTieringConfigurationOutputBuilder {
-    pub(crate) intelligent_tiering_configuration: Option<
-        crate::types::IntelligentTieringConfiguration,
-    >,
+    pub(
+        crate
+    ) intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration>,
 }
 impl GetBucketIntelligentTieringConfigurationOutputBuilder {
     /// Container for S3 Intelligent-Tiering configuration.
@@ -195,11 +183,9 @@ impl GetBucketIntelligentTieringConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -228,16 +214,14 @@ impl GetBucketIntelligentTieringConfigurationError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for GetBucketIntelligentTieringConfigurationError {
+impl ::awsrt::error::ProvideErrorMetadata for GetBucketIntelligentTieringConfigurationError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         GetBucketIntelligentTieringConfigurationError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketIntelligentTieringConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketIntelligentTieringConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -257,9 +241,7 @@ impl ::std::error::Error for GetBucketIntelligentTieringConfigurationError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct GetBucketIntelligentTieringConfigurationFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct GetBucketIntelligentTieringConfigurationFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: GetBucketIntelligentTieringConfigurationInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -280,10 +262,7 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -292,13 +271,7 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketIntelligentTieringConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -315,10 +288,7 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -327,9 +297,7 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::get_bucket_intelligent_tiering_configuration`](crate::blocking::Client::get_bucket_intelligent_tiering_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl GetBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: GetBucketIntelligentTieringConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: GetBucketIntelligentTieringConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -350,10 +318,7 @@ impl GetBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Bl
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -396,42 +361,33 @@ impl<M> GetBucketIntelligentTieringConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketIntelligentTieringConfigurationInput,
-) -> Result<
-    GetBucketIntelligentTieringConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketIntelligentTieringConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketIntelligentTieringConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetBucketIntelligentTieringConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetBucketIntelligentTieringConfigurationFluentBuilder {
     const NAME: &'static str = "GetBucketIntelligentTieringConfiguration";
     type Input = GetBucketIntelligentTieringConfigurationInput;
     type Output = GetBucketIntelligentTieringConfigurationOutput;
@@ -441,25 +397,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketIntelligentTieringConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketIntelligentTieringConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -482,10 +430,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketIntelligentTieringConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<GetBucketIntelligentTieringConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -495,12 +440,10 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketIntelligentTieringConfigurationOutput, ::awsrt::xml::XmlError> {
-    let f_intelligent_tiering_configuration: Option<
-        crate::types::IntelligentTieringConfiguration,
-    > = match ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
-        Some(doc) => {
-            Some(crate::types::de_intelligent_tiering_configuration(doc.root())?)
-        }
+    let f_intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration> = match ::awsrt::protocol::rest_xml::body_document(
+        &resp.body,
+    )? {
+        Some(doc) => Some(crate::types::de_intelligent_tiering_configuration(doc.root())?),
         None => None,
     };
     Ok(GetBucketIntelligentTieringConfigurationOutput {

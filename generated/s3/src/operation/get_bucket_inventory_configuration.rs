@@ -102,22 +102,16 @@ impl GetBucketInventoryConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketInventoryConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketInventoryConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketInventoryConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketInventoryConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetBucketInventoryConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketInventoryConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetBucketInventoryConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -127,10 +121,7 @@ impl GetBucketInventoryConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -151,9 +142,7 @@ pub struct GetBucketInventoryConfigurationOutput {
 }
 impl GetBucketInventoryConfigurationOutput {
     /// Specifies the inventory configuration.
-    pub fn inventory_configuration(
-        &self,
-    ) -> Option<&crate::types::InventoryConfiguration> {
+    pub fn inventory_configuration(&self) -> Option<&crate::types::InventoryConfiguration> {
         self.inventory_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketInventoryConfigurationOutput`].
@@ -169,10 +158,7 @@ pub struct GetBucketInventoryConfigurationOutputBuilder {
 }
 impl GetBucketInventoryConfigurationOutputBuilder {
     /// Specifies the inventory configuration.
-    pub fn inventory_configuration(
-        mut self,
-        input: crate::types::InventoryConfiguration,
-    ) -> Self {
+    pub fn inventory_configuration(mut self, input: crate::types::InventoryConfiguration) -> Self {
         self.inventory_configuration = Some(input);
         self
     }
@@ -185,9 +171,7 @@ impl GetBucketInventoryConfigurationOutputBuilder {
         self
     }
     /// The `InventoryConfiguration` member as currently set.
-    pub fn get_inventory_configuration(
-        &self,
-    ) -> &Option<crate::types::InventoryConfiguration> {
+    pub fn get_inventory_configuration(&self) -> &Option<crate::types::InventoryConfiguration> {
         &self.inventory_configuration
     }
     /// Builds the [`GetBucketInventoryConfigurationOutput`].
@@ -210,11 +194,9 @@ impl GetBucketInventoryConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -250,8 +232,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketInventoryConfigurationErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketInventoryConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketInventoryConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -292,10 +273,7 @@ impl GetBucketInventoryConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -304,13 +282,7 @@ impl GetBucketInventoryConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketInventoryConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -327,10 +299,7 @@ impl GetBucketInventoryConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -360,10 +329,7 @@ impl GetBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -420,35 +386,27 @@ impl<M> GetBucketInventoryConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketInventoryConfigurationInput,
-) -> Result<
-    GetBucketInventoryConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-> {
+) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketInventoryConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketInventoryConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -464,25 +422,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketInventoryConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketInventoryConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -508,10 +458,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketInventoryConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>,
-> {
+) -> Result<GetBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<GetBucketInventoryConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

@@ -82,16 +82,12 @@ impl GetBucketLifecycleConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketLifecycleConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketLifecycleConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketLifecycleConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketLifecycleConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketLifecycleConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -101,10 +97,7 @@ impl GetBucketLifecycleConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketLifecycleConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -130,9 +123,7 @@ pub struct GetBucketLifecycleConfigurationOutput {
     /// - `varies_by_storage_class` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
     ///
     /// To customize the minimum object size for any transition you can add a filter that specifies a custom `ObjectSizeGreaterThan` or `ObjectSizeLessThan` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
-    pub transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    >,
+    pub transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl GetBucketLifecycleConfigurationOutput {
     /// Container for a lifecycle rule.
@@ -155,9 +146,9 @@ impl GetBucketLifecycleConfigurationOutput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketLifecycleConfigurationOutputBuilder {
     pub(crate) rules: Option<Vec<crate::types::LifecycleRule>>,
-    pub(crate) transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    >,
+    pub(
+        crate
+    ) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl GetBucketLifecycleConfigurationOutputBuilder {
     /// Appends an item to the `Rules` list.
@@ -201,8 +192,7 @@ impl GetBucketLifecycleConfigurationOutputBuilder {
     pub fn build(self) -> GetBucketLifecycleConfigurationOutput {
         GetBucketLifecycleConfigurationOutput {
             rules: self.rules,
-            transition_default_minimum_object_size: self
-                .transition_default_minimum_object_size,
+            transition_default_minimum_object_size: self.transition_default_minimum_object_size,
         }
     }
 }
@@ -219,11 +209,9 @@ impl GetBucketLifecycleConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -259,8 +247,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketLifecycleConfigurationErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketLifecycleConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketLifecycleConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -301,10 +288,7 @@ impl GetBucketLifecycleConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketLifecycleConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -313,13 +297,7 @@ impl GetBucketLifecycleConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketLifecycleConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -336,10 +314,7 @@ impl GetBucketLifecycleConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -369,10 +344,7 @@ impl GetBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketLifecycleConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -414,35 +386,27 @@ impl<M> GetBucketLifecycleConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketLifecycleConfigurationInput,
-) -> Result<
-    GetBucketLifecycleConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-> {
+) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketLifecycleConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketLifecycleConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -458,25 +422,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketLifecycleConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketLifecycleConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -494,10 +450,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketLifecycleConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>,
-> {
+) -> Result<GetBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<GetBucketLifecycleConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -512,18 +465,15 @@ pub(crate) fn de_response(
         let n = doc.root();
         for c in n.children() {
             if c.name() == "Rule" {
-                f_rules
-                    .get_or_insert_with(Default::default)
+                f_rules.get_or_insert_with(Default::default)
                     .push(crate::types::de_lifecycle_rule(c)?);
             }
         }
     }
-    let f_transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    > = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-transition-default-minimum-object-size")?
-        .map(|s| crate::types::TransitionDefaultMinimumObjectSize::from(s.as_str()));
+    let f_transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-transition-default-minimum-object-size",
+    )?.map(|s| crate::types::TransitionDefaultMinimumObjectSize::from(s.as_str()));
     Ok(GetBucketLifecycleConfigurationOutput {
         rules: f_rules,
         transition_default_minimum_object_size: f_transition_default_minimum_object_size,
@@ -533,10 +483,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_lifecycle_configuration_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_lifecycle_configuration_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetBucketLifecycleConfigurationInput::builder()
             .bucket("examplebucket")
             .build()?;

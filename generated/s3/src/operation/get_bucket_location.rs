@@ -86,12 +86,10 @@ impl GetBucketLocationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketLocationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketLocationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketLocationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketLocationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -101,10 +99,7 @@ impl GetBucketLocationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketLocationOutput,
-        ::awsrt::error::SdkError<GetBucketLocationError>,
-    > {
+    ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
         send(client.handle(), self).await
     }
 }
@@ -127,9 +122,7 @@ pub struct GetBucketLocationOutput {
 }
 impl GetBucketLocationOutput {
     /// Specifies the Region where the bucket resides.
-    pub fn location_constraint(
-        &self,
-    ) -> Option<&crate::types::BucketLocationConstraint> {
+    pub fn location_constraint(&self) -> Option<&crate::types::BucketLocationConstraint> {
         self.location_constraint.as_ref()
     }
     /// Creates a new builder for [`GetBucketLocationOutput`].
@@ -161,9 +154,7 @@ impl GetBucketLocationOutputBuilder {
         self
     }
     /// The `LocationConstraint` member as currently set.
-    pub fn get_location_constraint(
-        &self,
-    ) -> &Option<crate::types::BucketLocationConstraint> {
+    pub fn get_location_constraint(&self) -> &Option<crate::types::BucketLocationConstraint> {
         &self.location_constraint
     }
     /// Builds the [`GetBucketLocationOutput`].
@@ -186,11 +177,9 @@ impl GetBucketLocationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -267,10 +256,7 @@ impl GetBucketLocationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketLocationOutput,
-        ::awsrt::error::SdkError<GetBucketLocationError>,
-    > {
+    ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -279,10 +265,7 @@ impl GetBucketLocationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -299,10 +282,7 @@ impl GetBucketLocationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketLocationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketLocationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -332,10 +312,7 @@ impl GetBucketLocationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketLocationOutput,
-        ::awsrt::error::SdkError<GetBucketLocationError>,
-    > {
+    ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -379,30 +356,25 @@ pub(crate) async fn send(
     input: GetBucketLocationInput,
 ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketLocationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketLocationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -418,25 +390,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketLocationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketLocationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketLocationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketLocation`: `GET /`.
 pub(crate) fn ser_request(
@@ -455,11 +419,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketLocationError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketLocationError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -467,9 +427,7 @@ pub(crate) fn de_response(
     let mut f_location_constraint: Option<crate::types::BucketLocationConstraint> = None;
     if let Some(doc) = ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
         let n = doc.root();
-        f_location_constraint = Some(
-            crate::types::BucketLocationConstraint::from(n.text()),
-        );
+        f_location_constraint = Some(crate::types::BucketLocationConstraint::from(n.text()));
     }
     Ok(GetBucketLocationOutput {
         location_constraint: f_location_constraint,

@@ -82,12 +82,10 @@ impl GetBucketLoggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketLoggingInput, ::awsrt::error::BuildError> {
         Ok(GetBucketLoggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketLoggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketLoggingInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl GetBucketLoggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketLoggingOutput,
-        ::awsrt::error::SdkError<GetBucketLoggingError>,
-    > {
+    ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -142,10 +137,7 @@ impl GetBucketLoggingOutputBuilder {
         self
     }
     /// Sets or clears the `LoggingEnabled` member.
-    pub fn set_logging_enabled(
-        mut self,
-        input: Option<crate::types::LoggingEnabled>,
-    ) -> Self {
+    pub fn set_logging_enabled(mut self, input: Option<crate::types::LoggingEnabled>) -> Self {
         self.logging_enabled = input;
         self
     }
@@ -173,11 +165,9 @@ impl GetBucketLoggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -254,10 +244,7 @@ impl GetBucketLoggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketLoggingOutput,
-        ::awsrt::error::SdkError<GetBucketLoggingError>,
-    > {
+    ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -266,10 +253,7 @@ impl GetBucketLoggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -286,10 +270,7 @@ impl GetBucketLoggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketLoggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketLoggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -319,10 +300,7 @@ impl GetBucketLoggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketLoggingOutput,
-        ::awsrt::error::SdkError<GetBucketLoggingError>,
-    > {
+    ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -366,30 +344,25 @@ pub(crate) async fn send(
     input: GetBucketLoggingInput,
 ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketLoggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketLoggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -405,25 +378,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketLoggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketLoggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketLoggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketLogging`: `GET /`.
 pub(crate) fn ser_request(
@@ -442,11 +407,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketLoggingOutput, ::awsrt::error::SdkError<GetBucketLoggingError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketLoggingError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketLoggingError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -84,12 +84,10 @@ impl GetBucketMetadataTableConfigurationInputBuilder {
         self,
     ) -> Result<GetBucketMetadataTableConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketMetadataTableConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketMetadataTableConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketMetadataTableConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -99,10 +97,7 @@ impl GetBucketMetadataTableConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -119,9 +114,7 @@ impl GetBucketMetadataTableConfigurationInput {
 )]
 pub struct GetBucketMetadataTableConfigurationOutput {
     /// The metadata table configuration for the general purpose bucket.
-    pub get_bucket_metadata_table_configuration_result: Option<
-        crate::types::GetBucketMetadataTableConfigurationResult,
-    >,
+    pub get_bucket_metadata_table_configuration_result: Option<crate::types::GetBucketMetadataTableConfigurationResult>,
 }
 impl GetBucketMetadataTableConfigurationOutput {
     /// The metadata table configuration for the general purpose bucket.
@@ -139,9 +132,9 @@ impl GetBucketMetadataTableConfigurationOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketMetadataTableConfigurationOutputBuilder {
-    pub(crate) get_bucket_metadata_table_configuration_result: Option<
-        crate::types::GetBucketMetadataTableConfigurationResult,
-    >,
+    pub(
+        crate
+    ) get_bucket_metadata_table_configuration_result: Option<crate::types::GetBucketMetadataTableConfigurationResult>,
 }
 impl GetBucketMetadataTableConfigurationOutputBuilder {
     /// The metadata table configuration for the general purpose bucket.
@@ -169,8 +162,7 @@ impl GetBucketMetadataTableConfigurationOutputBuilder {
     /// Builds the [`GetBucketMetadataTableConfigurationOutput`].
     pub fn build(self) -> GetBucketMetadataTableConfigurationOutput {
         GetBucketMetadataTableConfigurationOutput {
-            get_bucket_metadata_table_configuration_result: self
-                .get_bucket_metadata_table_configuration_result,
+            get_bucket_metadata_table_configuration_result: self.get_bucket_metadata_table_configuration_result,
         }
     }
 }
@@ -187,11 +179,9 @@ impl GetBucketMetadataTableConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -227,8 +217,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketMetadataTableConfiguratio
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketMetadataTableConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketMetadataTableConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -269,10 +258,7 @@ impl GetBucketMetadataTableConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -281,13 +267,7 @@ impl GetBucketMetadataTableConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketMetadataTableConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -304,10 +284,7 @@ impl GetBucketMetadataTableConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -316,9 +293,7 @@ impl GetBucketMetadataTableConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::get_bucket_metadata_table_configuration`](crate::blocking::Client::get_bucket_metadata_table_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl GetBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: GetBucketMetadataTableConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: GetBucketMetadataTableConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -339,10 +314,7 @@ impl GetBucketMetadataTableConfigurationFluentBuilder<::awsrt::blocking::Blockin
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketMetadataTableConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-    > {
+    ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -384,42 +356,33 @@ impl<M> GetBucketMetadataTableConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketMetadataTableConfigurationInput,
-) -> Result<
-    GetBucketMetadataTableConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-> {
+) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketMetadataTableConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketMetadataTableConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetBucketMetadataTableConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetBucketMetadataTableConfigurationFluentBuilder {
     const NAME: &'static str = "GetBucketMetadataTableConfiguration";
     type Input = GetBucketMetadataTableConfigurationInput;
     type Output = GetBucketMetadataTableConfigurationOutput;
@@ -429,25 +392,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketMetadataTableConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketMetadataTableConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -465,10 +420,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketMetadataTableConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
-> {
+) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -478,16 +430,12 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetBucketMetadataTableConfigurationOutput, ::awsrt::xml::XmlError> {
-    let f_get_bucket_metadata_table_configuration_result: Option<
-        crate::types::GetBucketMetadataTableConfigurationResult,
-    > = match ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
-        Some(doc) => {
-            Some(
-                crate::types::de_get_bucket_metadata_table_configuration_result(
-                    doc.root(),
-                )?,
-            )
-        }
+    let f_get_bucket_metadata_table_configuration_result: Option<crate::types::GetBucketMetadataTableConfigurationResult> = match ::awsrt::protocol::rest_xml::body_document(
+        &resp.body,
+    )? {
+        Some(doc) => Some(
+            crate::types::de_get_bucket_metadata_table_configuration_result(doc.root())?,
+        ),
         None => None,
     };
     Ok(GetBucketMetadataTableConfigurationOutput {

@@ -102,22 +102,16 @@ impl GetBucketMetricsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketMetricsConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketMetricsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketMetricsConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketMetricsConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `GetBucketMetricsConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketMetricsConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `GetBucketMetricsConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -127,10 +121,7 @@ impl GetBucketMetricsConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -167,10 +158,7 @@ pub struct GetBucketMetricsConfigurationOutputBuilder {
 }
 impl GetBucketMetricsConfigurationOutputBuilder {
     /// Specifies the metrics configuration.
-    pub fn metrics_configuration(
-        mut self,
-        input: crate::types::MetricsConfiguration,
-    ) -> Self {
+    pub fn metrics_configuration(mut self, input: crate::types::MetricsConfiguration) -> Self {
         self.metrics_configuration = Some(input);
         self
     }
@@ -183,9 +171,7 @@ impl GetBucketMetricsConfigurationOutputBuilder {
         self
     }
     /// The `MetricsConfiguration` member as currently set.
-    pub fn get_metrics_configuration(
-        &self,
-    ) -> &Option<crate::types::MetricsConfiguration> {
+    pub fn get_metrics_configuration(&self) -> &Option<crate::types::MetricsConfiguration> {
         &self.metrics_configuration
     }
     /// Builds the [`GetBucketMetricsConfigurationOutput`].
@@ -208,11 +194,9 @@ impl GetBucketMetricsConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -248,8 +232,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketMetricsConfigurationError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketMetricsConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketMetricsConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -290,10 +273,7 @@ impl GetBucketMetricsConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -302,13 +282,7 @@ impl GetBucketMetricsConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketMetricsConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -325,10 +299,7 @@ impl GetBucketMetricsConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -358,10 +329,7 @@ impl GetBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -418,35 +386,27 @@ impl<M> GetBucketMetricsConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketMetricsConfigurationInput,
-) -> Result<
-    GetBucketMetricsConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-> {
+) -> Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketMetricsConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketMetricsConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -462,25 +422,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketMetricsConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketMetricsConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -506,10 +458,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketMetricsConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>,
-> {
+) -> Result<GetBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<GetBucketMetricsConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

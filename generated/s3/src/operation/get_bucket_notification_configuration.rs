@@ -88,12 +88,10 @@ impl GetBucketNotificationConfigurationInputBuilder {
         self,
     ) -> Result<GetBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketNotificationConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketNotificationConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketNotificationConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -103,10 +101,7 @@ impl GetBucketNotificationConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketNotificationConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -127,9 +122,7 @@ pub struct GetBucketNotificationConfigurationOutput {
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
     pub queue_configurations: Option<Vec<crate::types::QueueConfiguration>>,
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
-    pub lambda_function_configurations: Option<
-        Vec<crate::types::LambdaFunctionConfiguration>,
-    >,
+    pub lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
     /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_configuration: Option<crate::types::EventBridgeConfiguration>,
 }
@@ -143,15 +136,11 @@ impl GetBucketNotificationConfigurationOutput {
         self.queue_configurations.as_deref().unwrap_or_default()
     }
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
-    pub fn lambda_function_configurations(
-        &self,
-    ) -> &[crate::types::LambdaFunctionConfiguration] {
+    pub fn lambda_function_configurations(&self) -> &[crate::types::LambdaFunctionConfiguration] {
         self.lambda_function_configurations.as_deref().unwrap_or_default()
     }
     /// Enables delivery of events to Amazon EventBridge.
-    pub fn event_bridge_configuration(
-        &self,
-    ) -> Option<&crate::types::EventBridgeConfiguration> {
+    pub fn event_bridge_configuration(&self) -> Option<&crate::types::EventBridgeConfiguration> {
         self.event_bridge_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketNotificationConfigurationOutput`].
@@ -165,20 +154,15 @@ impl GetBucketNotificationConfigurationOutput {
 pub struct GetBucketNotificationConfigurationOutputBuilder {
     pub(crate) topic_configurations: Option<Vec<crate::types::TopicConfiguration>>,
     pub(crate) queue_configurations: Option<Vec<crate::types::QueueConfiguration>>,
-    pub(crate) lambda_function_configurations: Option<
-        Vec<crate::types::LambdaFunctionConfiguration>,
-    >,
-    pub(crate) event_bridge_configuration: Option<
-        crate::types::EventBridgeConfiguration,
-    >,
+    pub(
+        crate
+    ) lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
+    pub(crate) event_bridge_configuration: Option<crate::types::EventBridgeConfiguration>,
 }
 impl GetBucketNotificationConfigurationOutputBuilder {
     /// Appends an item to the `TopicConfigurations` list.
     /// The topic to which notifications are sent and the events for which notifications are generated.
-    pub fn topic_configurations(
-        mut self,
-        input: crate::types::TopicConfiguration,
-    ) -> Self {
+    pub fn topic_configurations(mut self, input: crate::types::TopicConfiguration) -> Self {
         self.topic_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -191,17 +175,12 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// The `TopicConfigurations` member as currently set.
-    pub fn get_topic_configurations(
-        &self,
-    ) -> &Option<Vec<crate::types::TopicConfiguration>> {
+    pub fn get_topic_configurations(&self) -> &Option<Vec<crate::types::TopicConfiguration>> {
         &self.topic_configurations
     }
     /// Appends an item to the `QueueConfigurations` list.
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
-    pub fn queue_configurations(
-        mut self,
-        input: crate::types::QueueConfiguration,
-    ) -> Self {
+    pub fn queue_configurations(mut self, input: crate::types::QueueConfiguration) -> Self {
         self.queue_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -214,9 +193,7 @@ impl GetBucketNotificationConfigurationOutputBuilder {
         self
     }
     /// The `QueueConfigurations` member as currently set.
-    pub fn get_queue_configurations(
-        &self,
-    ) -> &Option<Vec<crate::types::QueueConfiguration>> {
+    pub fn get_queue_configurations(&self) -> &Option<Vec<crate::types::QueueConfiguration>> {
         &self.queue_configurations
     }
     /// Appends an item to the `LambdaFunctionConfigurations` list.
@@ -287,11 +264,9 @@ impl GetBucketNotificationConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -327,8 +302,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketNotificationConfiguration
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketNotificationConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketNotificationConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -369,10 +343,7 @@ impl GetBucketNotificationConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketNotificationConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -381,13 +352,7 @@ impl GetBucketNotificationConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketNotificationConfigurationOutput,
-            ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -404,10 +369,7 @@ impl GetBucketNotificationConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -416,9 +378,7 @@ impl GetBucketNotificationConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::get_bucket_notification_configuration`](crate::blocking::Client::get_bucket_notification_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl GetBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: GetBucketNotificationConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: GetBucketNotificationConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -439,10 +399,7 @@ impl GetBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketNotificationConfigurationOutput,
-        ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -484,42 +441,33 @@ impl<M> GetBucketNotificationConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketNotificationConfigurationInput,
-) -> Result<
-    GetBucketNotificationConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-> {
+) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketNotificationConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketNotificationConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetBucketNotificationConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetBucketNotificationConfigurationFluentBuilder {
     const NAME: &'static str = "GetBucketNotificationConfiguration";
     type Input = GetBucketNotificationConfigurationInput;
     type Output = GetBucketNotificationConfigurationOutput;
@@ -529,25 +477,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketNotificationConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketNotificationConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -565,10 +505,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketNotificationConfigurationOutput,
-    ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>,
-> {
+) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<GetBucketNotificationConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -580,29 +517,22 @@ pub(crate) fn de_response(
 ) -> Result<GetBucketNotificationConfigurationOutput, ::awsrt::xml::XmlError> {
     let mut f_topic_configurations: Option<Vec<crate::types::TopicConfiguration>> = None;
     let mut f_queue_configurations: Option<Vec<crate::types::QueueConfiguration>> = None;
-    let mut f_lambda_function_configurations: Option<
-        Vec<crate::types::LambdaFunctionConfiguration>,
-    > = None;
-    let mut f_event_bridge_configuration: Option<
-        crate::types::EventBridgeConfiguration,
-    > = None;
+    let mut f_lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>> = None;
+    let mut f_event_bridge_configuration: Option<crate::types::EventBridgeConfiguration> = None;
     if let Some(doc) = ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
         let n = doc.root();
         for c in n.children() {
             match c.name() {
                 "TopicConfiguration" => {
-                    f_topic_configurations
-                        .get_or_insert_with(Default::default)
+                    f_topic_configurations.get_or_insert_with(Default::default)
                         .push(crate::types::de_topic_configuration(c)?);
                 }
                 "QueueConfiguration" => {
-                    f_queue_configurations
-                        .get_or_insert_with(Default::default)
+                    f_queue_configurations.get_or_insert_with(Default::default)
                         .push(crate::types::de_queue_configuration(c)?);
                 }
                 "CloudFunctionConfiguration" => {
-                    f_lambda_function_configurations
-                        .get_or_insert_with(Default::default)
+                    f_lambda_function_configurations.get_or_insert_with(Default::default)
                         .push(crate::types::de_lambda_function_configuration(c)?);
                 }
                 "EventBridgeConfiguration" => {

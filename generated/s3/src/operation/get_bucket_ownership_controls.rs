@@ -80,16 +80,12 @@ impl GetBucketOwnershipControlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
         Ok(GetBucketOwnershipControlsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketOwnershipControlsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketOwnershipControlsInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -99,10 +95,7 @@ impl GetBucketOwnershipControlsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-    > {
+    ) -> Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
         send(client.handle(), self).await
     }
 }
@@ -175,11 +168,9 @@ impl GetBucketOwnershipControlsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -215,8 +206,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketOwnershipControlsError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetBucketOwnershipControlsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketOwnershipControlsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -257,10 +247,7 @@ impl GetBucketOwnershipControlsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-    > {
+    ) -> Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -269,13 +256,7 @@ impl GetBucketOwnershipControlsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketOwnershipControlsOutput,
-            ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -292,10 +273,7 @@ impl GetBucketOwnershipControlsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -325,10 +303,7 @@ impl GetBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-    > {
+    ) -> Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -370,35 +345,27 @@ impl<M> GetBucketOwnershipControlsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketOwnershipControlsInput,
-) -> Result<
-    GetBucketOwnershipControlsOutput,
-    ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-> {
+) -> Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketOwnershipControlsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketOwnershipControlsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -414,25 +381,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketOwnershipControlsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketOwnershipControls`: `GET /`.
 pub(crate) fn ser_request(
@@ -450,10 +409,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketOwnershipControlsOutput,
-    ::awsrt::error::SdkError<GetBucketOwnershipControlsError>,
-> {
+) -> Result<GetBucketOwnershipControlsOutput, ::awsrt::error::SdkError<GetBucketOwnershipControlsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

@@ -92,12 +92,10 @@ impl GetBucketPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetBucketPolicyInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketPolicyInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketPolicyInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -177,11 +175,9 @@ impl GetBucketPolicyError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -267,10 +263,7 @@ impl GetBucketPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -287,10 +280,7 @@ impl GetBucketPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -364,30 +354,25 @@ pub(crate) async fn send(
     input: GetBucketPolicyInput,
 ) -> Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -403,25 +388,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketPolicy`: `GET /`.
 pub(crate) fn ser_request(
@@ -440,11 +417,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketPolicyError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketPolicyError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -80,16 +80,12 @@ impl GetBucketPolicyStatusInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketPolicyStatusInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketPolicyStatusInput, ::awsrt::error::BuildError> {
         Ok(GetBucketPolicyStatusInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketPolicyStatusInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketPolicyStatusInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -99,10 +95,7 @@ impl GetBucketPolicyStatusInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketPolicyStatusOutput,
-        ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-    > {
+    ) -> Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
         send(client.handle(), self).await
     }
 }
@@ -144,10 +137,7 @@ impl GetBucketPolicyStatusOutputBuilder {
         self
     }
     /// Sets or clears the `PolicyStatus` member.
-    pub fn set_policy_status(
-        mut self,
-        input: Option<crate::types::PolicyStatus>,
-    ) -> Self {
+    pub fn set_policy_status(mut self, input: Option<crate::types::PolicyStatus>) -> Self {
         self.policy_status = input;
         self
     }
@@ -175,11 +165,9 @@ impl GetBucketPolicyStatusError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -256,10 +244,7 @@ impl GetBucketPolicyStatusFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketPolicyStatusOutput,
-        ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-    > {
+    ) -> Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -268,13 +253,7 @@ impl GetBucketPolicyStatusFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketPolicyStatusOutput,
-            ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -291,10 +270,7 @@ impl GetBucketPolicyStatusFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -324,10 +300,7 @@ impl GetBucketPolicyStatusFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketPolicyStatusOutput,
-        ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-    > {
+    ) -> Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -369,35 +342,27 @@ impl<M> GetBucketPolicyStatusFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketPolicyStatusInput,
-) -> Result<
-    GetBucketPolicyStatusOutput,
-    ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-> {
+) -> Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketPolicyStatusFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketPolicyStatusFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -413,25 +378,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketPolicyStatusInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketPolicyStatus`: `GET /`.
 pub(crate) fn ser_request(
@@ -449,15 +406,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketPolicyStatusOutput,
-    ::awsrt::error::SdkError<GetBucketPolicyStatusError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketPolicyStatusError::from_response,
-    )
+) -> Result<GetBucketPolicyStatusOutput, ::awsrt::error::SdkError<GetBucketPolicyStatusError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketPolicyStatusError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -82,12 +82,10 @@ impl GetBucketReplicationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketReplicationInput, ::awsrt::error::BuildError> {
         Ok(GetBucketReplicationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketReplicationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketReplicationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl GetBucketReplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketReplicationOutput,
-        ::awsrt::error::SdkError<GetBucketReplicationError>,
-    > {
+    ) -> Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -121,9 +116,7 @@ pub struct GetBucketReplicationOutput {
 }
 impl GetBucketReplicationOutput {
     /// A container for replication rules.
-    pub fn replication_configuration(
-        &self,
-    ) -> Option<&crate::types::ReplicationConfiguration> {
+    pub fn replication_configuration(&self) -> Option<&crate::types::ReplicationConfiguration> {
         self.replication_configuration.as_ref()
     }
     /// Creates a new builder for [`GetBucketReplicationOutput`].
@@ -155,9 +148,7 @@ impl GetBucketReplicationOutputBuilder {
         self
     }
     /// The `ReplicationConfiguration` member as currently set.
-    pub fn get_replication_configuration(
-        &self,
-    ) -> &Option<crate::types::ReplicationConfiguration> {
+    pub fn get_replication_configuration(&self) -> &Option<crate::types::ReplicationConfiguration> {
         &self.replication_configuration
     }
     /// Builds the [`GetBucketReplicationOutput`].
@@ -180,11 +171,9 @@ impl GetBucketReplicationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -261,10 +250,7 @@ impl GetBucketReplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketReplicationOutput,
-        ::awsrt::error::SdkError<GetBucketReplicationError>,
-    > {
+    ) -> Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -273,13 +259,7 @@ impl GetBucketReplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketReplicationOutput,
-            ::awsrt::error::SdkError<GetBucketReplicationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -296,10 +276,7 @@ impl GetBucketReplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketReplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -329,10 +306,7 @@ impl GetBucketReplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketReplicationOutput,
-        ::awsrt::error::SdkError<GetBucketReplicationError>,
-    > {
+    ) -> Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -374,35 +348,27 @@ impl<M> GetBucketReplicationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketReplicationInput,
-) -> Result<
-    GetBucketReplicationOutput,
-    ::awsrt::error::SdkError<GetBucketReplicationError>,
-> {
+) -> Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketReplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketReplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -418,25 +384,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketReplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketReplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketReplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketReplication`: `GET /`.
 pub(crate) fn ser_request(
@@ -454,15 +412,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketReplicationOutput,
-    ::awsrt::error::SdkError<GetBucketReplicationError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketReplicationError::from_response,
-    )
+) -> Result<GetBucketReplicationOutput, ::awsrt::error::SdkError<GetBucketReplicationError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketReplicationError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -481,13 +432,8 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_replication_configuration_set_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = GetBucketReplicationInput::builder()
-            .bucket("examplebucket")
-            .build()?;
+    fn case_01_to_get_replication_configuration_set_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = GetBucketReplicationInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
         Ok(())

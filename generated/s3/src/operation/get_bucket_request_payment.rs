@@ -80,16 +80,12 @@ impl GetBucketRequestPaymentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetBucketRequestPaymentInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetBucketRequestPaymentInput, ::awsrt::error::BuildError> {
         Ok(GetBucketRequestPaymentInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketRequestPaymentInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketRequestPaymentInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -99,10 +95,7 @@ impl GetBucketRequestPaymentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketRequestPaymentOutput,
-        ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-    > {
+    ) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
         send(client.handle(), self).await
     }
 }
@@ -172,11 +165,9 @@ impl GetBucketRequestPaymentError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -253,10 +244,7 @@ impl GetBucketRequestPaymentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketRequestPaymentOutput,
-        ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-    > {
+    ) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -265,13 +253,7 @@ impl GetBucketRequestPaymentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketRequestPaymentOutput,
-            ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -288,10 +270,7 @@ impl GetBucketRequestPaymentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -321,10 +300,7 @@ impl GetBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketRequestPaymentOutput,
-        ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-    > {
+    ) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -366,35 +342,27 @@ impl<M> GetBucketRequestPaymentFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketRequestPaymentInput,
-) -> Result<
-    GetBucketRequestPaymentOutput,
-    ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-> {
+) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketRequestPaymentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketRequestPaymentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -410,25 +378,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketRequestPaymentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketRequestPayment`: `GET /`.
 pub(crate) fn ser_request(
@@ -446,10 +406,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketRequestPaymentOutput,
-    ::awsrt::error::SdkError<GetBucketRequestPaymentError>,
-> {
+) -> Result<GetBucketRequestPaymentOutput, ::awsrt::error::SdkError<GetBucketRequestPaymentError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -476,13 +433,8 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_bucket_versioning_configuration() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = GetBucketRequestPaymentInput::builder()
-            .bucket("examplebucket")
-            .build()?;
+    fn case_01_to_get_bucket_versioning_configuration() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = GetBucketRequestPaymentInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
         Ok(())

@@ -82,12 +82,10 @@ impl GetBucketTaggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketTaggingInput, ::awsrt::error::BuildError> {
         Ok(GetBucketTaggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketTaggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketTaggingInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl GetBucketTaggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketTaggingOutput,
-        ::awsrt::error::SdkError<GetBucketTaggingError>,
-    > {
+    ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -158,12 +153,10 @@ impl GetBucketTaggingOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketTaggingOutput, ::awsrt::error::BuildError> {
         Ok(GetBucketTaggingOutput {
-            tag_set: self
-                .tag_set
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_set",
-                    "`tag_set` is required when building a `GetBucketTaggingOutput`",
-                ))?,
+            tag_set: self.tag_set.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_set",
+                "`tag_set` is required when building a `GetBucketTaggingOutput`",
+            ))?,
         })
     }
 }
@@ -180,11 +173,9 @@ impl GetBucketTaggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -261,10 +252,7 @@ impl GetBucketTaggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketTaggingOutput,
-        ::awsrt::error::SdkError<GetBucketTaggingError>,
-    > {
+    ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -273,10 +261,7 @@ impl GetBucketTaggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -293,10 +278,7 @@ impl GetBucketTaggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketTaggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -326,10 +308,7 @@ impl GetBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketTaggingOutput,
-        ::awsrt::error::SdkError<GetBucketTaggingError>,
-    > {
+    ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -373,30 +352,25 @@ pub(crate) async fn send(
     input: GetBucketTaggingInput,
 ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketTaggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketTaggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -412,25 +386,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketTaggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketTaggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketTaggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketTagging`: `GET /`.
 pub(crate) fn ser_request(
@@ -449,11 +415,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketTaggingOutput, ::awsrt::error::SdkError<GetBucketTaggingError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketTaggingError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketTaggingError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -483,10 +445,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_tag_set_associated_with_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_tag_set_associated_with_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetBucketTaggingInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");

@@ -82,12 +82,10 @@ impl GetBucketVersioningInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketVersioningInput, ::awsrt::error::BuildError> {
         Ok(GetBucketVersioningInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketVersioningInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketVersioningInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl GetBucketVersioningInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketVersioningOutput,
-        ::awsrt::error::SdkError<GetBucketVersioningError>,
-    > {
+    ) -> Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>> {
         send(client.handle(), self).await
     }
 }
@@ -145,18 +140,12 @@ pub struct GetBucketVersioningOutputBuilder {
 }
 impl GetBucketVersioningOutputBuilder {
     /// The versioning state of the bucket.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::BucketVersioningStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::BucketVersioningStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::BucketVersioningStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::BucketVersioningStatus>) -> Self {
         self.status = input;
         self
     }
@@ -165,18 +154,12 @@ impl GetBucketVersioningOutputBuilder {
         &self.status
     }
     /// Specifies whether MFA delete is enabled in the bucket versioning configuration.
-    pub fn mfa_delete(
-        mut self,
-        input: impl Into<crate::types::MfaDeleteStatus>,
-    ) -> Self {
+    pub fn mfa_delete(mut self, input: impl Into<crate::types::MfaDeleteStatus>) -> Self {
         self.mfa_delete = Some(input.into());
         self
     }
     /// Sets or clears the `MFADelete` member.
-    pub fn set_mfa_delete(
-        mut self,
-        input: Option<crate::types::MfaDeleteStatus>,
-    ) -> Self {
+    pub fn set_mfa_delete(mut self, input: Option<crate::types::MfaDeleteStatus>) -> Self {
         self.mfa_delete = input;
         self
     }
@@ -205,11 +188,9 @@ impl GetBucketVersioningError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -286,10 +267,7 @@ impl GetBucketVersioningFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketVersioningOutput,
-        ::awsrt::error::SdkError<GetBucketVersioningError>,
-    > {
+    ) -> Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -298,13 +276,7 @@ impl GetBucketVersioningFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetBucketVersioningOutput,
-            ::awsrt::error::SdkError<GetBucketVersioningError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,10 +293,7 @@ impl GetBucketVersioningFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketVersioningError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketVersioningError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -354,10 +323,7 @@ impl GetBucketVersioningFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketVersioningOutput,
-        ::awsrt::error::SdkError<GetBucketVersioningError>,
-    > {
+    ) -> Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -399,35 +365,27 @@ impl<M> GetBucketVersioningFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketVersioningInput,
-) -> Result<
-    GetBucketVersioningOutput,
-    ::awsrt::error::SdkError<GetBucketVersioningError>,
-> {
+) -> Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketVersioningFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketVersioningFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -443,25 +401,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketVersioningInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketVersioningError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketVersioningError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketVersioning`: `GET /`.
 pub(crate) fn ser_request(
@@ -479,15 +429,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetBucketVersioningOutput,
-    ::awsrt::error::SdkError<GetBucketVersioningError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketVersioningError::from_response,
-    )
+) -> Result<GetBucketVersioningOutput, ::awsrt::error::SdkError<GetBucketVersioningError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketVersioningError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -499,9 +442,7 @@ pub(crate) fn de_response(
         for c in n.children() {
             match c.name() {
                 "Status" => {
-                    f_status = Some(
-                        crate::types::BucketVersioningStatus::from(c.text()),
-                    );
+                    f_status = Some(crate::types::BucketVersioningStatus::from(c.text()));
                 }
                 "MfaDelete" => {
                     f_mfa_delete = Some(crate::types::MfaDeleteStatus::from(c.text()));
@@ -519,10 +460,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_bucket_versioning_configuration() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_bucket_versioning_configuration() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetBucketVersioningInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");

@@ -82,12 +82,10 @@ impl GetBucketWebsiteInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetBucketWebsiteInput, ::awsrt::error::BuildError> {
         Ok(GetBucketWebsiteInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetBucketWebsiteInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetBucketWebsiteInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl GetBucketWebsiteInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetBucketWebsiteOutput,
-        ::awsrt::error::SdkError<GetBucketWebsiteError>,
-    > {
+    ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
         send(client.handle(), self).await
     }
 }
@@ -127,9 +122,7 @@ pub struct GetBucketWebsiteOutput {
 }
 impl GetBucketWebsiteOutput {
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
-    pub fn redirect_all_requests_to(
-        &self,
-    ) -> Option<&crate::types::RedirectAllRequestsTo> {
+    pub fn redirect_all_requests_to(&self) -> Option<&crate::types::RedirectAllRequestsTo> {
         self.redirect_all_requests_to.as_ref()
     }
     /// The name of the index document for the website (for example `index.html`).
@@ -160,10 +153,7 @@ pub struct GetBucketWebsiteOutputBuilder {
 }
 impl GetBucketWebsiteOutputBuilder {
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
-    pub fn redirect_all_requests_to(
-        mut self,
-        input: crate::types::RedirectAllRequestsTo,
-    ) -> Self {
+    pub fn redirect_all_requests_to(mut self, input: crate::types::RedirectAllRequestsTo) -> Self {
         self.redirect_all_requests_to = Some(input);
         self
     }
@@ -176,9 +166,7 @@ impl GetBucketWebsiteOutputBuilder {
         self
     }
     /// The `RedirectAllRequestsTo` member as currently set.
-    pub fn get_redirect_all_requests_to(
-        &self,
-    ) -> &Option<crate::types::RedirectAllRequestsTo> {
+    pub fn get_redirect_all_requests_to(&self) -> &Option<crate::types::RedirectAllRequestsTo> {
         &self.redirect_all_requests_to
     }
     /// The name of the index document for the website (for example `index.html`).
@@ -187,10 +175,7 @@ impl GetBucketWebsiteOutputBuilder {
         self
     }
     /// Sets or clears the `IndexDocument` member.
-    pub fn set_index_document(
-        mut self,
-        input: Option<crate::types::IndexDocument>,
-    ) -> Self {
+    pub fn set_index_document(mut self, input: Option<crate::types::IndexDocument>) -> Self {
         self.index_document = input;
         self
     }
@@ -204,10 +189,7 @@ impl GetBucketWebsiteOutputBuilder {
         self
     }
     /// Sets or clears the `ErrorDocument` member.
-    pub fn set_error_document(
-        mut self,
-        input: Option<crate::types::ErrorDocument>,
-    ) -> Self {
+    pub fn set_error_document(mut self, input: Option<crate::types::ErrorDocument>) -> Self {
         self.error_document = input;
         self
     }
@@ -222,10 +204,7 @@ impl GetBucketWebsiteOutputBuilder {
         self
     }
     /// Sets or clears the `RoutingRules` member.
-    pub fn set_routing_rules(
-        mut self,
-        input: Option<Vec<crate::types::RoutingRule>>,
-    ) -> Self {
+    pub fn set_routing_rules(mut self, input: Option<Vec<crate::types::RoutingRule>>) -> Self {
         self.routing_rules = input;
         self
     }
@@ -256,11 +235,9 @@ impl GetBucketWebsiteError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -337,10 +314,7 @@ impl GetBucketWebsiteFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetBucketWebsiteOutput,
-        ::awsrt::error::SdkError<GetBucketWebsiteError>,
-    > {
+    ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -349,10 +323,7 @@ impl GetBucketWebsiteFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -369,10 +340,7 @@ impl GetBucketWebsiteFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetBucketWebsiteError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -402,10 +370,7 @@ impl GetBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetBucketWebsiteOutput,
-        ::awsrt::error::SdkError<GetBucketWebsiteError>,
-    > {
+    ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -449,30 +414,25 @@ pub(crate) async fn send(
     input: GetBucketWebsiteInput,
 ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetBucketWebsiteFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetBucketWebsiteFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -488,25 +448,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketWebsiteInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetBucketWebsiteError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetBucketWebsite`: `GET /`.
 pub(crate) fn ser_request(
@@ -525,11 +477,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetBucketWebsiteOutput, ::awsrt::error::SdkError<GetBucketWebsiteError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetBucketWebsiteError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetBucketWebsiteError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -579,10 +527,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_bucket_website_configuration() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_bucket_website_configuration() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetBucketWebsiteInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");

@@ -143,10 +143,10 @@ pub struct GetObjectInput {
     pub checksum_mode: Option<crate::types::ChecksumMode>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_object_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_get_object_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "GetObjectInput.SSECustomerKey", serializer)
 }
 impl GetObjectInput {
@@ -328,10 +328,7 @@ impl GetObjectInputBuilder {
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
-    pub fn set_if_modified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_modified_since = input;
         self
     }
@@ -359,10 +356,7 @@ impl GetObjectInputBuilder {
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
-    pub fn set_if_unmodified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_unmodified_since = input;
         self
     }
@@ -475,10 +469,7 @@ impl GetObjectInputBuilder {
         self
     }
     /// Sets or clears the `ResponseExpires` member.
-    pub fn set_response_expires(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.response_expires = input;
         self
     }
@@ -515,18 +506,12 @@ impl GetObjectInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key that you originally provided for Amazon S3 to encrypt the data before storing it.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -549,18 +534,12 @@ impl GetObjectInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -597,18 +576,12 @@ impl GetObjectInputBuilder {
         &self.expected_bucket_owner
     }
     /// To retrieve the checksum, this mode must be enabled.
-    pub fn checksum_mode(
-        mut self,
-        input: impl Into<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.checksum_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumMode` member.
-    pub fn set_checksum_mode(
-        mut self,
-        input: Option<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.checksum_mode = input;
         self
     }
@@ -623,22 +596,18 @@ impl GetObjectInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetObjectInput, ::awsrt::error::BuildError> {
         Ok(GetObjectInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetObjectInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetObjectInput`",
+            ))?,
             if_match: self.if_match,
             if_modified_since: self.if_modified_since,
             if_none_match: self.if_none_match,
             if_unmodified_since: self.if_unmodified_since,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `GetObjectInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `GetObjectInput`",
+            ))?,
             range: self.range,
             response_cache_control: self.response_cache_control,
             response_content_disposition: self.response_content_disposition,
@@ -985,9 +954,7 @@ pub struct GetObjectOutputBuilder {
     pub(crate) tag_count: Option<i32>,
     pub(crate) object_lock_mode: Option<crate::types::ObjectLockMode>,
     pub(crate) object_lock_retain_until_date: Option<::awsrt::types::DateTime>,
-    pub(crate) object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    >,
+    pub(crate) object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
 }
 impl ::std::fmt::Debug for GetObjectOutputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1217,18 +1184,12 @@ impl GetObjectOutputBuilder {
         &self.checksum_sha256
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -1393,16 +1354,13 @@ impl GetObjectOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -1447,18 +1405,12 @@ impl GetObjectOutputBuilder {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -1481,18 +1433,12 @@ impl GetObjectOutputBuilder {
         &self.bucket_key_enabled
     }
     /// Provides storage class information of the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -1501,18 +1447,12 @@ impl GetObjectOutputBuilder {
         &self.storage_class
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -1521,10 +1461,7 @@ impl GetObjectOutputBuilder {
         &self.request_charged
     }
     /// Amazon S3 can return this if your request involves a bucket that is either a source or destination in a replication rule.
-    pub fn replication_status(
-        mut self,
-        input: impl Into<crate::types::ReplicationStatus>,
-    ) -> Self {
+    pub fn replication_status(mut self, input: impl Into<crate::types::ReplicationStatus>) -> Self {
         self.replication_status = Some(input.into());
         self
     }
@@ -1569,18 +1506,12 @@ impl GetObjectOutputBuilder {
         &self.tag_count
     }
     /// The Object Lock mode that's currently in place for this object.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
@@ -1589,10 +1520,7 @@ impl GetObjectOutputBuilder {
         &self.object_lock_mode
     }
     /// The date and time when this object's Object Lock will expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
@@ -1605,9 +1533,7 @@ impl GetObjectOutputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Indicates whether this object has an active legal hold.
@@ -1694,19 +1620,13 @@ impl GetObjectError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidObjectState" => {
-                    Self::InvalidObjectState(
-                        crate::types::de_invalid_object_state(n)?.with_meta(meta),
-                    )
-                }
-                "NoSuchKey" => {
-                    Self::NoSuchKey(crate::types::de_no_such_key(n)?.with_meta(meta))
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidObjectState" => Self::InvalidObjectState(
+                crate::types::de_invalid_object_state(n)?.with_meta(meta),
+            ),
+            "NoSuchKey" => Self::NoSuchKey(crate::types::de_no_such_key(n)?.with_meta(meta)),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidObjectState`.
     pub fn is_invalid_object_state(&self) -> bool {
@@ -1791,9 +1711,7 @@ impl GetObjectFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
+    pub async fn send(self) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1802,10 +1720,7 @@ impl GetObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1822,10 +1737,7 @@ impl GetObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1853,9 +1765,7 @@ impl GetObjectFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
+    pub fn send(self) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1899,10 +1809,7 @@ impl<M> GetObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
-    pub fn set_if_modified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_modified_since(input);
         self
     }
@@ -1930,10 +1837,7 @@ impl<M> GetObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
-    pub fn set_if_unmodified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_unmodified_since(input);
         self
     }
@@ -2046,10 +1950,7 @@ impl<M> GetObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ResponseExpires` member.
-    pub fn set_response_expires(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_response_expires(input);
         self
     }
@@ -2086,18 +1987,12 @@ impl<M> GetObjectFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key that you originally provided for Amazon S3 to encrypt the data before storing it.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -2120,18 +2015,12 @@ impl<M> GetObjectFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -2168,18 +2057,12 @@ impl<M> GetObjectFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// To retrieve the checksum, this mode must be enabled.
-    pub fn checksum_mode(
-        mut self,
-        input: impl Into<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.checksum_mode(input);
         self
     }
     /// Sets or clears the `ChecksumMode` member.
-    pub fn set_checksum_mode(
-        mut self,
-        input: Option<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.set_checksum_mode(input);
         self
     }
@@ -2193,45 +2076,41 @@ pub(crate) async fn send(
     input: GetObjectInput,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            None,
-            None,
-            false,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
-    let validate = input.checksum_mode.as_ref().is_some_and(|m| m.as_str() == "ENABLED")
-        || handle.config().response_checksum_validation()
-            == ::awsrt::checksum::ChecksumWhen::WhenSupported;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        None,
+        None,
+        false,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
+    let validate = input.checksum_mode.as_ref()
+        .is_some_and(|m| m.as_str() == "ENABLED") || handle.config()
+        .response_checksum_validation() == ::awsrt::checksum::ChecksumWhen::WhenSupported;
     drop(input);
-    let (reply, body) = handle
-        .call_streaming(&OPERATION, request, ::awsrt::client::CallOptions::new())
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let (reply, body) = handle.call_streaming(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new(),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     let body = if validate && reply.response.is_success() {
         ::awsrt::checksum::validate_stream(
             &reply.response,
@@ -2256,28 +2135,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObject`: `GET /{Key+}`.
 pub(crate) fn ser_request(
@@ -2338,69 +2207,47 @@ pub(crate) fn ser_request(
         );
     }
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     if let Some(v) = &input.part_number {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "partNumber",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "partNumber", Some(&v.to_string()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.if_match {
         request.set_header("If-Match", value.as_str())?;
     }
     if let Some(value) = &input.if_modified_since {
-        request
-            .set_header(
-                "If-Modified-Since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "If-Modified-Since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.if_none_match {
         request.set_header("If-None-Match", value.as_str())?;
     }
     if let Some(value) = &input.if_unmodified_since {
-        request
-            .set_header(
-                "If-Unmodified-Since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "If-Unmodified-Since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.range {
         request.set_header("Range", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -2426,145 +2273,160 @@ pub(crate) fn parse_streaming_response(
     reply: &::awsrt::client::Reply,
     body: ::awsrt::types::ByteStream,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
-    ::awsrt::protocol::streaming_response(
-        reply,
-        body,
-        de_response,
-        GetObjectError::from_response,
-    )
+    ::awsrt::protocol::streaming_response(reply, body, de_response, GetObjectError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
     payload_stream: ::awsrt::types::ByteStream,
 ) -> Result<GetObjectOutput, ::awsrt::xml::XmlError> {
-    let f_delete_marker: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-delete-marker")?;
-    let f_accept_ranges: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "accept-ranges")?;
-    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-expiration")?;
-    let f_restore: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-restore")?;
+    let f_delete_marker: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-delete-marker",
+    )?;
+    let f_accept_ranges: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "accept-ranges",
+    )?;
+    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-expiration",
+    )?;
+    let f_restore: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-restore",
+    )?;
     let f_last_modified: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "Last-Modified",
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
-    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<
-        i64,
-    >(resp, "Content-Length")?;
-    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "ETag")?;
-    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32")?;
-    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32c")?;
-    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc64nvme")?;
-    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha1")?;
-    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha256")?;
-    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-type")?
-        .map(|s| crate::types::ChecksumType::from(s.as_str()));
-    let f_missing_meta: Option<i32> = ::awsrt::protocol::http_binding::header::<
-        i32,
-    >(resp, "x-amz-missing-meta")?;
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
-    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Cache-Control")?;
-    let f_content_disposition: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Disposition")?;
-    let f_content_encoding: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Encoding")?;
-    let f_content_language: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Language")?;
-    let f_content_range: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Range")?;
-    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Type")?;
+    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<i64>(
+        resp,
+        "Content-Length",
+    )?;
+    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<String>(resp, "ETag")?;
+    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32",
+    )?;
+    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32c",
+    )?;
+    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc64nvme",
+    )?;
+    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha1",
+    )?;
+    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha256",
+    )?;
+    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-type",
+    )?.map(|s| crate::types::ChecksumType::from(s.as_str()));
+    let f_missing_meta: Option<i32> = ::awsrt::protocol::http_binding::header::<i32>(
+        resp,
+        "x-amz-missing-meta",
+    )?;
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
+    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Cache-Control",
+    )?;
+    let f_content_disposition: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Disposition",
+    )?;
+    let f_content_encoding: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Encoding",
+    )?;
+    let f_content_language: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Language",
+    )?;
+    let f_content_range: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Range",
+    )?;
+    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Type",
+    )?;
     let f_expires: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "Expires",
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
-    let f_website_redirect_location: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-website-redirect-location")?;
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_website_redirect_location: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-website-redirect-location",
+    )?;
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
     let f_metadata: Option<::std::collections::HashMap<String, String>> = ::awsrt::protocol::http_binding::prefix_headers(
         resp,
         "x-amz-meta-",
     )?;
-    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-algorithm")?;
-    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-key-MD5")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_storage_class: Option<crate::types::StorageClass> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-storage-class")?
-        .map(|s| crate::types::StorageClass::from(s.as_str()));
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
-    let f_replication_status: Option<crate::types::ReplicationStatus> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-replication-status")?
-        .map(|s| crate::types::ReplicationStatus::from(s.as_str()));
-    let f_parts_count: Option<i32> = ::awsrt::protocol::http_binding::header::<
-        i32,
-    >(resp, "x-amz-mp-parts-count")?;
-    let f_tag_count: Option<i32> = ::awsrt::protocol::http_binding::header::<
-        i32,
-    >(resp, "x-amz-tagging-count")?;
-    let f_object_lock_mode: Option<crate::types::ObjectLockMode> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-object-lock-mode")?
-        .map(|s| crate::types::ObjectLockMode::from(s.as_str()));
+    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-algorithm",
+    )?;
+    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-key-MD5",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_storage_class: Option<crate::types::StorageClass> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-storage-class",
+    )?.map(|s| crate::types::StorageClass::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_replication_status: Option<crate::types::ReplicationStatus> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-replication-status",
+    )?.map(|s| crate::types::ReplicationStatus::from(s.as_str()));
+    let f_parts_count: Option<i32> = ::awsrt::protocol::http_binding::header::<i32>(
+        resp,
+        "x-amz-mp-parts-count",
+    )?;
+    let f_tag_count: Option<i32> = ::awsrt::protocol::http_binding::header::<i32>(
+        resp,
+        "x-amz-tagging-count",
+    )?;
+    let f_object_lock_mode: Option<crate::types::ObjectLockMode> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-object-lock-mode",
+    )?.map(|s| crate::types::ObjectLockMode::from(s.as_str()));
     let f_object_lock_retain_until_date: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "x-amz-object-lock-retain-until-date",
         ::awsrt::types::TimestampFormat::DateTime,
     )?;
-    let f_object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    > = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-object-lock-legal-hold")?
-        .map(|s| crate::types::ObjectLockLegalHoldStatus::from(s.as_str()));
+    let f_object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-object-lock-legal-hold",
+    )?.map(|s| crate::types::ObjectLockLegalHoldStatus::from(s.as_str()));
     Ok(GetObjectOutput {
         body: payload_stream,
         delete_marker: f_delete_marker,
@@ -2610,10 +2472,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_a_byte_range_of_an_object() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_a_byte_range_of_an_object() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetObjectInput::builder()
             .bucket("examplebucket")
             .key("SampleFile.txt")
@@ -2625,10 +2484,7 @@ mod examples {
     }
     #[test]
     fn case_02_to_retrieve_an_object() -> Result<(), Box<dyn ::std::error::Error>> {
-        let input = GetObjectInput::builder()
-            .bucket("examplebucket")
-            .key("HappyFace.jpg")
-            .build()?;
+        let input = GetObjectInput::builder().bucket("examplebucket").key("HappyFace.jpg").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
         Ok(())

@@ -71,15 +71,11 @@ pub struct GetObjectAttributesInput {
     pub object_attributes: Vec<crate::types::ObjectAttributes>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_object_attributes_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "GetObjectAttributesInput.SSECustomerKey",
-        serializer,
-    )
+fn __serde_secret_get_object_attributes_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "GetObjectAttributesInput.SSECustomerKey", serializer)
 }
 impl GetObjectAttributesInput {
     /// The name of the bucket that contains the object.
@@ -252,18 +248,12 @@ impl GetObjectAttributesInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -286,18 +276,12 @@ impl GetObjectAttributesInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -321,10 +305,7 @@ impl GetObjectAttributesInputBuilder {
     }
     /// Appends an item to the `ObjectAttributes` list.
     /// Specifies the fields at the root level that you want returned in the response.
-    pub fn object_attributes(
-        mut self,
-        input: impl Into<crate::types::ObjectAttributes>,
-    ) -> Self {
+    pub fn object_attributes(mut self, input: impl Into<crate::types::ObjectAttributes>) -> Self {
         self.object_attributes.get_or_insert_with(Vec::new).push(input.into());
         self
     }
@@ -347,18 +328,14 @@ impl GetObjectAttributesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetObjectAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetObjectAttributesInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetObjectAttributesInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `GetObjectAttributesInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetObjectAttributesInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `GetObjectAttributesInput`",
+            ))?,
             version_id: self.version_id,
             max_parts: self.max_parts,
             part_number_marker: self.part_number_marker,
@@ -367,12 +344,10 @@ impl GetObjectAttributesInputBuilder {
             sse_customer_key_md5: self.sse_customer_key_md5,
             request_payer: self.request_payer,
             expected_bucket_owner: self.expected_bucket_owner,
-            object_attributes: self
-                .object_attributes
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "object_attributes",
-                    "`object_attributes` is required when building a `GetObjectAttributesInput`",
-                ))?,
+            object_attributes: self.object_attributes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "object_attributes",
+                "`object_attributes` is required when building a `GetObjectAttributesInput`",
+            ))?,
         })
     }
 }
@@ -381,10 +356,7 @@ impl GetObjectAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetObjectAttributesOutput,
-        ::awsrt::error::SdkError<GetObjectAttributesError>,
-    > {
+    ) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -529,18 +501,12 @@ impl GetObjectAttributesOutputBuilder {
         &self.version_id
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -577,10 +543,7 @@ impl GetObjectAttributesOutputBuilder {
         &self.checksum
     }
     /// A collection of parts associated with a multipart upload.
-    pub fn object_parts(
-        mut self,
-        input: crate::types::GetObjectAttributesParts,
-    ) -> Self {
+    pub fn object_parts(mut self, input: crate::types::GetObjectAttributesParts) -> Self {
         self.object_parts = Some(input);
         self
     }
@@ -597,18 +560,12 @@ impl GetObjectAttributesOutputBuilder {
         &self.object_parts
     }
     /// Provides the storage class information of the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -661,14 +618,10 @@ impl GetObjectAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchKey" => {
-                    Self::NoSuchKey(crate::types::de_no_such_key(n)?.with_meta(meta))
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchKey" => Self::NoSuchKey(crate::types::de_no_such_key(n)?.with_meta(meta)),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchKey`.
     pub fn is_no_such_key(&self) -> bool {
@@ -750,10 +703,7 @@ impl GetObjectAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetObjectAttributesOutput,
-        ::awsrt::error::SdkError<GetObjectAttributesError>,
-    > {
+    ) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -762,13 +712,7 @@ impl GetObjectAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetObjectAttributesOutput,
-            ::awsrt::error::SdkError<GetObjectAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -785,10 +729,7 @@ impl GetObjectAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -818,10 +759,7 @@ impl GetObjectAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetObjectAttributesOutput,
-        ::awsrt::error::SdkError<GetObjectAttributesError>,
-    > {
+    ) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -917,18 +855,12 @@ impl<M> GetObjectAttributesFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -951,18 +883,12 @@ impl<M> GetObjectAttributesFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -986,10 +912,7 @@ impl<M> GetObjectAttributesFluentBuilder<M> {
     }
     /// Appends an item to the `ObjectAttributes` list.
     /// Specifies the fields at the root level that you want returned in the response.
-    pub fn object_attributes(
-        mut self,
-        input: impl Into<crate::types::ObjectAttributes>,
-    ) -> Self {
+    pub fn object_attributes(mut self, input: impl Into<crate::types::ObjectAttributes>) -> Self {
         self.inner = self.inner.object_attributes(input);
         self
     }
@@ -1009,32 +932,24 @@ impl<M> GetObjectAttributesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectAttributesInput,
-) -> Result<
-    GetObjectAttributesOutput,
-    ::awsrt::error::SdkError<GetObjectAttributesError>,
-> {
+) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1050,22 +965,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectAttributes`: `GET /{Key+}`.
 pub(crate) fn ser_request(
@@ -1079,11 +986,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "attributes");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.max_parts {
@@ -1093,25 +996,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-part-number-marker", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -1121,32 +1012,20 @@ pub(crate) fn ser_request(
     }
     {
         let list = &input.object_attributes;
-        request
-            .set_header(
-                "x-amz-object-attributes",
-                &::awsrt::protocol::http_binding::join_header_list(
-                    list
-                        .iter()
-                        .map(|v| ::awsrt::protocol::http_binding::header_list_item(
-                            v.as_str(),
-                        )),
-                ),
-            )?;
+        request.set_header(
+            "x-amz-object-attributes",
+            &::awsrt::protocol::http_binding::join_header_list(
+                list.iter().map(|v| ::awsrt::protocol::http_binding::header_list_item(v.as_str())),
+            ),
+        )?;
     }
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetObjectAttributesOutput,
-    ::awsrt::error::SdkError<GetObjectAttributesError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetObjectAttributesError::from_response,
-    )
+) -> Result<GetObjectAttributesOutput, ::awsrt::error::SdkError<GetObjectAttributesError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetObjectAttributesError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -1167,9 +1046,7 @@ pub(crate) fn de_response(
                     f_checksum = Some(crate::types::de_checksum(c)?);
                 }
                 "ObjectParts" => {
-                    f_object_parts = Some(
-                        crate::types::de_get_object_attributes_parts(c)?,
-                    );
+                    f_object_parts = Some(crate::types::de_get_object_attributes_parts(c)?);
                 }
                 "StorageClass" => {
                     f_storage_class = Some(crate::types::StorageClass::from(c.text()));
@@ -1181,21 +1058,23 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_delete_marker: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-delete-marker")?;
+    let f_delete_marker: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-delete-marker",
+    )?;
     let f_last_modified: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "Last-Modified",
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(GetObjectAttributesOutput {
         delete_marker: f_delete_marker,
         last_modified: f_last_modified,

@@ -116,18 +116,12 @@ impl GetObjectLegalHoldInputBuilder {
         &self.version_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -156,18 +150,14 @@ impl GetObjectLegalHoldInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetObjectLegalHoldInput, ::awsrt::error::BuildError> {
         Ok(GetObjectLegalHoldInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetObjectLegalHoldInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `GetObjectLegalHoldInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetObjectLegalHoldInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `GetObjectLegalHoldInput`",
+            ))?,
             version_id: self.version_id,
             request_payer: self.request_payer,
             expected_bucket_owner: self.expected_bucket_owner,
@@ -179,10 +169,7 @@ impl GetObjectLegalHoldInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetObjectLegalHoldOutput,
-        ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-    > {
+    ) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
         send(client.handle(), self).await
     }
 }
@@ -224,10 +211,7 @@ impl GetObjectLegalHoldOutputBuilder {
         self
     }
     /// Sets or clears the `LegalHold` member.
-    pub fn set_legal_hold(
-        mut self,
-        input: Option<crate::types::ObjectLockLegalHold>,
-    ) -> Self {
+    pub fn set_legal_hold(mut self, input: Option<crate::types::ObjectLockLegalHold>) -> Self {
         self.legal_hold = input;
         self
     }
@@ -255,11 +239,9 @@ impl GetObjectLegalHoldError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -336,10 +318,7 @@ impl GetObjectLegalHoldFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetObjectLegalHoldOutput,
-        ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-    > {
+    ) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -348,13 +327,7 @@ impl GetObjectLegalHoldFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetObjectLegalHoldOutput,
-            ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -371,10 +344,7 @@ impl GetObjectLegalHoldFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -404,10 +374,7 @@ impl GetObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetObjectLegalHoldOutput,
-        ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-    > {
+    ) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -461,18 +428,12 @@ impl<M> GetObjectLegalHoldFluentBuilder<M> {
         self.inner.get_version_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -498,32 +459,24 @@ impl<M> GetObjectLegalHoldFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectLegalHoldInput,
-) -> Result<
-    GetObjectLegalHoldOutput,
-    ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-> {
+) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectLegalHoldFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectLegalHoldFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -539,22 +492,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectLegalHoldInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectLegalHold`: `GET /{Key+}`.
 pub(crate) fn ser_request(
@@ -568,11 +513,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "legal-hold");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.request_payer {
@@ -586,15 +527,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetObjectLegalHoldOutput,
-    ::awsrt::error::SdkError<GetObjectLegalHoldError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetObjectLegalHoldError::from_response,
-    )
+) -> Result<GetObjectLegalHoldOutput, ::awsrt::error::SdkError<GetObjectLegalHoldError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetObjectLegalHoldError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

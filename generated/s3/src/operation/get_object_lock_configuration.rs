@@ -82,16 +82,12 @@ impl GetObjectLockConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetObjectLockConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetObjectLockConfigurationInput, ::awsrt::error::BuildError> {
         Ok(GetObjectLockConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetObjectLockConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetObjectLockConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -101,10 +97,7 @@ impl GetObjectLockConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetObjectLockConfigurationOutput,
-        ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-    > {
+    ) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -125,9 +118,7 @@ pub struct GetObjectLockConfigurationOutput {
 }
 impl GetObjectLockConfigurationOutput {
     /// The specified bucket's Object Lock configuration.
-    pub fn object_lock_configuration(
-        &self,
-    ) -> Option<&crate::types::ObjectLockConfiguration> {
+    pub fn object_lock_configuration(&self) -> Option<&crate::types::ObjectLockConfiguration> {
         self.object_lock_configuration.as_ref()
     }
     /// Creates a new builder for [`GetObjectLockConfigurationOutput`].
@@ -159,9 +150,7 @@ impl GetObjectLockConfigurationOutputBuilder {
         self
     }
     /// The `ObjectLockConfiguration` member as currently set.
-    pub fn get_object_lock_configuration(
-        &self,
-    ) -> &Option<crate::types::ObjectLockConfiguration> {
+    pub fn get_object_lock_configuration(&self) -> &Option<crate::types::ObjectLockConfiguration> {
         &self.object_lock_configuration
     }
     /// Builds the [`GetObjectLockConfigurationOutput`].
@@ -184,11 +173,9 @@ impl GetObjectLockConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -224,8 +211,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetObjectLockConfigurationError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetObjectLockConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetObjectLockConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -266,10 +252,7 @@ impl GetObjectLockConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetObjectLockConfigurationOutput,
-        ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-    > {
+    ) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -278,13 +261,7 @@ impl GetObjectLockConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetObjectLockConfigurationOutput,
-            ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -301,10 +278,7 @@ impl GetObjectLockConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -334,10 +308,7 @@ impl GetObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetObjectLockConfigurationOutput,
-        ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-    > {
+    ) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -379,32 +350,24 @@ impl<M> GetObjectLockConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectLockConfigurationInput,
-) -> Result<
-    GetObjectLockConfigurationOutput,
-    ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-> {
+) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectLockConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectLockConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -420,22 +383,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectLockConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectLockConfiguration`: `GET /`.
 pub(crate) fn ser_request(
@@ -453,10 +408,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetObjectLockConfigurationOutput,
-    ::awsrt::error::SdkError<GetObjectLockConfigurationError>,
-> {
+) -> Result<GetObjectLockConfigurationOutput, ::awsrt::error::SdkError<GetObjectLockConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,

@@ -116,18 +116,12 @@ impl GetObjectRetentionInputBuilder {
         &self.version_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -156,18 +150,14 @@ impl GetObjectRetentionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetObjectRetentionInput, ::awsrt::error::BuildError> {
         Ok(GetObjectRetentionInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetObjectRetentionInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `GetObjectRetentionInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetObjectRetentionInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `GetObjectRetentionInput`",
+            ))?,
             version_id: self.version_id,
             request_payer: self.request_payer,
             expected_bucket_owner: self.expected_bucket_owner,
@@ -179,10 +169,7 @@ impl GetObjectRetentionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetObjectRetentionOutput,
-        ::awsrt::error::SdkError<GetObjectRetentionError>,
-    > {
+    ) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
         send(client.handle(), self).await
     }
 }
@@ -224,10 +211,7 @@ impl GetObjectRetentionOutputBuilder {
         self
     }
     /// Sets or clears the `Retention` member.
-    pub fn set_retention(
-        mut self,
-        input: Option<crate::types::ObjectLockRetention>,
-    ) -> Self {
+    pub fn set_retention(mut self, input: Option<crate::types::ObjectLockRetention>) -> Self {
         self.retention = input;
         self
     }
@@ -255,11 +239,9 @@ impl GetObjectRetentionError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -336,10 +318,7 @@ impl GetObjectRetentionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetObjectRetentionOutput,
-        ::awsrt::error::SdkError<GetObjectRetentionError>,
-    > {
+    ) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -348,13 +327,7 @@ impl GetObjectRetentionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetObjectRetentionOutput,
-            ::awsrt::error::SdkError<GetObjectRetentionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -371,10 +344,7 @@ impl GetObjectRetentionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectRetentionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectRetentionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -404,10 +374,7 @@ impl GetObjectRetentionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetObjectRetentionOutput,
-        ::awsrt::error::SdkError<GetObjectRetentionError>,
-    > {
+    ) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -461,18 +428,12 @@ impl<M> GetObjectRetentionFluentBuilder<M> {
         self.inner.get_version_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -498,32 +459,24 @@ impl<M> GetObjectRetentionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectRetentionInput,
-) -> Result<
-    GetObjectRetentionOutput,
-    ::awsrt::error::SdkError<GetObjectRetentionError>,
-> {
+) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectRetentionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectRetentionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -539,22 +492,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectRetentionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectRetentionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectRetentionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectRetention`: `GET /{Key+}`.
 pub(crate) fn ser_request(
@@ -568,11 +513,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "retention");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.request_payer {
@@ -586,15 +527,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetObjectRetentionOutput,
-    ::awsrt::error::SdkError<GetObjectRetentionError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetObjectRetentionError::from_response,
-    )
+) -> Result<GetObjectRetentionOutput, ::awsrt::error::SdkError<GetObjectRetentionError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetObjectRetentionError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,

@@ -132,18 +132,12 @@ impl GetObjectTaggingInputBuilder {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -158,18 +152,14 @@ impl GetObjectTaggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetObjectTaggingInput, ::awsrt::error::BuildError> {
         Ok(GetObjectTaggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetObjectTaggingInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `GetObjectTaggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetObjectTaggingInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `GetObjectTaggingInput`",
+            ))?,
             version_id: self.version_id,
             expected_bucket_owner: self.expected_bucket_owner,
             request_payer: self.request_payer,
@@ -181,10 +171,7 @@ impl GetObjectTaggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetObjectTaggingOutput,
-        ::awsrt::error::SdkError<GetObjectTaggingError>,
-    > {
+    ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -264,12 +251,10 @@ impl GetObjectTaggingOutputBuilder {
     pub fn build(self) -> Result<GetObjectTaggingOutput, ::awsrt::error::BuildError> {
         Ok(GetObjectTaggingOutput {
             version_id: self.version_id,
-            tag_set: self
-                .tag_set
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_set",
-                    "`tag_set` is required when building a `GetObjectTaggingOutput`",
-                ))?,
+            tag_set: self.tag_set.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_set",
+                "`tag_set` is required when building a `GetObjectTaggingOutput`",
+            ))?,
         })
     }
 }
@@ -286,11 +271,9 @@ impl GetObjectTaggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -367,10 +350,7 @@ impl GetObjectTaggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetObjectTaggingOutput,
-        ::awsrt::error::SdkError<GetObjectTaggingError>,
-    > {
+    ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -379,10 +359,7 @@ impl GetObjectTaggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -399,10 +376,7 @@ impl GetObjectTaggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectTaggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -432,10 +406,7 @@ impl GetObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetObjectTaggingOutput,
-        ::awsrt::error::SdkError<GetObjectTaggingError>,
-    > {
+    ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -503,18 +474,12 @@ impl<M> GetObjectTaggingFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -528,27 +493,22 @@ pub(crate) async fn send(
     input: GetObjectTaggingInput,
 ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectTaggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectTaggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -564,22 +524,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectTaggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectTaggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectTaggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectTagging`: `GET /{Key+}`.
 pub(crate) fn ser_request(
@@ -593,11 +545,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "tagging");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.expected_bucket_owner {
@@ -612,11 +560,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectTaggingOutput, ::awsrt::error::SdkError<GetObjectTaggingError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetObjectTaggingError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, GetObjectTaggingError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -638,9 +582,10 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
     Ok(GetObjectTaggingOutput {
         version_id: f_version_id,
         tag_set: f_tag_set.unwrap_or_default(),
@@ -650,10 +595,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_tag_set_of_a_specific_object_version() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_tag_set_of_a_specific_object_version() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetObjectTaggingInput::builder()
             .bucket("examplebucket")
             .key("exampleobject")
@@ -664,10 +606,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_retrieve_tag_set_of_an_object() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_retrieve_tag_set_of_an_object() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetObjectTaggingInput::builder()
             .bucket("examplebucket")
             .key("HappyFace.jpg")

@@ -93,18 +93,12 @@ impl GetObjectTorrentInputBuilder {
         &self.key
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -133,18 +127,14 @@ impl GetObjectTorrentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetObjectTorrentInput, ::awsrt::error::BuildError> {
         Ok(GetObjectTorrentInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetObjectTorrentInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `GetObjectTorrentInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetObjectTorrentInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `GetObjectTorrentInput`",
+            ))?,
             request_payer: self.request_payer,
             expected_bucket_owner: self.expected_bucket_owner,
         })
@@ -155,10 +145,7 @@ impl GetObjectTorrentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetObjectTorrentOutput,
-        ::awsrt::error::SdkError<GetObjectTorrentError>,
-    > {
+    ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
         send(client.handle(), self).await
     }
 }
@@ -210,18 +197,12 @@ impl GetObjectTorrentOutputBuilder {
         &self.body
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -250,11 +231,9 @@ impl GetObjectTorrentError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -331,10 +310,7 @@ impl GetObjectTorrentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetObjectTorrentOutput,
-        ::awsrt::error::SdkError<GetObjectTorrentError>,
-    > {
+    ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -343,10 +319,7 @@ impl GetObjectTorrentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -363,10 +336,7 @@ impl GetObjectTorrentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetObjectTorrentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectTorrentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -396,10 +366,7 @@ impl GetObjectTorrentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetObjectTorrentOutput,
-        ::awsrt::error::SdkError<GetObjectTorrentError>,
-    > {
+    ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -439,18 +406,12 @@ impl<M> GetObjectTorrentFluentBuilder<M> {
         self.inner.get_key()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -478,27 +439,26 @@ pub(crate) async fn send(
     input: GetObjectTorrentInput,
 ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetObjectTorrentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetObjectTorrentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let (reply, body) = handle
-        .call_streaming(&OPERATION, request, ::awsrt::client::CallOptions::new())
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let (reply, body) = handle.call_streaming(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new(),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_streaming_response(&reply, body)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -514,22 +474,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectTorrentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetObjectTorrentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetObjectTorrentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetObjectTorrent`: `GET /{Key+}`.
 pub(crate) fn ser_request(
@@ -575,10 +527,10 @@ pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
     payload_stream: ::awsrt::types::ByteStream,
 ) -> Result<GetObjectTorrentOutput, ::awsrt::xml::XmlError> {
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(GetObjectTorrentOutput {
         body: payload_stream,
         request_charged: f_request_charged,
@@ -588,10 +540,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_torrent_files_for_an_object() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_torrent_files_for_an_object() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetObjectTorrentInput::builder()
             .bucket("examplebucket")
             .key("HappyFace.jpg")

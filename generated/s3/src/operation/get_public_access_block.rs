@@ -82,12 +82,10 @@ impl GetPublicAccessBlockInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetPublicAccessBlockInput, ::awsrt::error::BuildError> {
         Ok(GetPublicAccessBlockInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `GetPublicAccessBlockInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `GetPublicAccessBlockInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -97,10 +95,7 @@ impl GetPublicAccessBlockInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetPublicAccessBlockOutput,
-        ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-    > {
+    ) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
         send(client.handle(), self).await
     }
 }
@@ -117,9 +112,7 @@ impl GetPublicAccessBlockInput {
 )]
 pub struct GetPublicAccessBlockOutput {
     /// The `PublicAccessBlock` configuration currently in effect for this Amazon S3 bucket.
-    pub public_access_block_configuration: Option<
-        crate::types::PublicAccessBlockConfiguration,
-    >,
+    pub public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration>,
 }
 impl GetPublicAccessBlockOutput {
     /// The `PublicAccessBlock` configuration currently in effect for this Amazon S3 bucket.
@@ -137,9 +130,9 @@ impl GetPublicAccessBlockOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetPublicAccessBlockOutputBuilder {
-    pub(crate) public_access_block_configuration: Option<
-        crate::types::PublicAccessBlockConfiguration,
-    >,
+    pub(
+        crate
+    ) public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration>,
 }
 impl GetPublicAccessBlockOutputBuilder {
     /// The `PublicAccessBlock` configuration currently in effect for this Amazon S3 bucket.
@@ -184,11 +177,9 @@ impl GetPublicAccessBlockError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -265,10 +256,7 @@ impl GetPublicAccessBlockFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetPublicAccessBlockOutput,
-        ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-    > {
+    ) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -277,13 +265,7 @@ impl GetPublicAccessBlockFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetPublicAccessBlockOutput,
-            ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -300,10 +282,7 @@ impl GetPublicAccessBlockFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -333,10 +312,7 @@ impl GetPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetPublicAccessBlockOutput,
-        ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-    > {
+    ) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -378,35 +354,27 @@ impl<M> GetPublicAccessBlockFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetPublicAccessBlockInput,
-) -> Result<
-    GetPublicAccessBlockOutput,
-    ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-> {
+) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetPublicAccessBlockFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetPublicAccessBlockFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -422,25 +390,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetPublicAccessBlockInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetPublicAccessBlock`: `GET /`.
 pub(crate) fn ser_request(
@@ -458,25 +418,16 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetPublicAccessBlockOutput,
-    ::awsrt::error::SdkError<GetPublicAccessBlockError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetPublicAccessBlockError::from_response,
-    )
+) -> Result<GetPublicAccessBlockOutput, ::awsrt::error::SdkError<GetPublicAccessBlockError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetPublicAccessBlockError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<GetPublicAccessBlockOutput, ::awsrt::xml::XmlError> {
-    let f_public_access_block_configuration: Option<
-        crate::types::PublicAccessBlockConfiguration,
-    > = match ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
-        Some(doc) => {
-            Some(crate::types::de_public_access_block_configuration(doc.root())?)
-        }
+    let f_public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration> = match ::awsrt::protocol::rest_xml::body_document(
+        &resp.body,
+    )? {
+        Some(doc) => Some(crate::types::de_public_access_block_configuration(doc.root())?),
         None => None,
     };
     Ok(GetPublicAccessBlockOutput {

@@ -92,12 +92,10 @@ impl HeadBucketInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<HeadBucketInput, ::awsrt::error::BuildError> {
         Ok(HeadBucketInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `HeadBucketInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `HeadBucketInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -173,18 +171,12 @@ pub struct HeadBucketOutputBuilder {
 }
 impl HeadBucketOutputBuilder {
     /// The type of location where the bucket is created.
-    pub fn bucket_location_type(
-        mut self,
-        input: impl Into<crate::types::LocationType>,
-    ) -> Self {
+    pub fn bucket_location_type(mut self, input: impl Into<crate::types::LocationType>) -> Self {
         self.bucket_location_type = Some(input.into());
         self
     }
     /// Sets or clears the `BucketLocationType` member.
-    pub fn set_bucket_location_type(
-        mut self,
-        input: Option<crate::types::LocationType>,
-    ) -> Self {
+    pub fn set_bucket_location_type(mut self, input: Option<crate::types::LocationType>) -> Self {
         self.bucket_location_type = input;
         self
     }
@@ -267,14 +259,10 @@ impl HeadBucketError {
         }
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NotFound" => {
-                    Self::NotFound(crate::types::de_not_found(n)?.with_meta(meta))
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NotFound" => Self::NotFound(crate::types::de_not_found(n)?.with_meta(meta)),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NotFound`.
     pub fn is_not_found(&self) -> bool {
@@ -354,9 +342,7 @@ impl HeadBucketFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>> {
+    pub async fn send(self) -> Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -365,10 +351,7 @@ impl HeadBucketFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -385,10 +368,7 @@ impl HeadBucketFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<HeadBucketError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<HeadBucketError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -416,9 +396,7 @@ impl HeadBucketFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>> {
+    pub fn send(self) -> Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -462,27 +440,22 @@ pub(crate) async fn send(
     input: HeadBucketInput,
 ) -> Result<HeadBucketOutput, ::awsrt::error::SdkError<HeadBucketError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        HeadBucketFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<HeadBucketFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -498,22 +471,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: HeadBucketInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<HeadBucketError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<HeadBucketError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `HeadBucket`: `HEAD /`.
 pub(crate) fn ser_request(
@@ -536,19 +501,22 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<HeadBucketOutput, ::awsrt::xml::XmlError> {
-    let f_bucket_location_type: Option<crate::types::LocationType> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-bucket-location-type")?
-        .map(|s| crate::types::LocationType::from(s.as_str()));
-    let f_bucket_location_name: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-bucket-location-name")?;
-    let f_bucket_region: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-bucket-region")?;
-    let f_access_point_alias: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-access-point-alias")?;
+    let f_bucket_location_type: Option<crate::types::LocationType> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-bucket-location-type",
+    )?.map(|s| crate::types::LocationType::from(s.as_str()));
+    let f_bucket_location_name: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-bucket-location-name",
+    )?;
+    let f_bucket_region: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-bucket-region",
+    )?;
+    let f_access_point_alias: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-access-point-alias",
+    )?;
     Ok(HeadBucketOutput {
         bucket_location_type: f_bucket_location_type,
         bucket_location_name: f_bucket_location_name,
@@ -560,10 +528,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_determine_if_bucket_exists() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_determine_if_bucket_exists() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = HeadBucketInput::builder().bucket("acl1").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "HEAD");

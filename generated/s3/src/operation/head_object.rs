@@ -131,10 +131,10 @@ pub struct HeadObjectInput {
     pub checksum_mode: Option<crate::types::ChecksumMode>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_head_object_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_head_object_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "HeadObjectInput.SSECustomerKey", serializer)
 }
 impl HeadObjectInput {
@@ -316,10 +316,7 @@ impl HeadObjectInputBuilder {
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
-    pub fn set_if_modified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_modified_since = input;
         self
     }
@@ -347,10 +344,7 @@ impl HeadObjectInputBuilder {
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
-    pub fn set_if_unmodified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.if_unmodified_since = input;
         self
     }
@@ -463,10 +457,7 @@ impl HeadObjectInputBuilder {
         self
     }
     /// Sets or clears the `ResponseExpires` member.
-    pub fn set_response_expires(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.response_expires = input;
         self
     }
@@ -503,18 +494,12 @@ impl HeadObjectInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -537,18 +522,12 @@ impl HeadObjectInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -585,18 +564,12 @@ impl HeadObjectInputBuilder {
         &self.expected_bucket_owner
     }
     /// To retrieve the checksum, this parameter must be enabled.
-    pub fn checksum_mode(
-        mut self,
-        input: impl Into<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.checksum_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumMode` member.
-    pub fn set_checksum_mode(
-        mut self,
-        input: Option<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.checksum_mode = input;
         self
     }
@@ -611,22 +584,18 @@ impl HeadObjectInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<HeadObjectInput, ::awsrt::error::BuildError> {
         Ok(HeadObjectInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `HeadObjectInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `HeadObjectInput`",
+            ))?,
             if_match: self.if_match,
             if_modified_since: self.if_modified_since,
             if_none_match: self.if_none_match,
             if_unmodified_since: self.if_unmodified_since,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `HeadObjectInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `HeadObjectInput`",
+            ))?,
             range: self.range,
             response_cache_control: self.response_cache_control,
             response_content_disposition: self.response_content_disposition,
@@ -812,10 +781,10 @@ pub struct HeadObjectOutput {
     pub object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_head_object_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_head_object_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "HeadObjectOutput.SSEKMSKeyId", serializer)
 }
 impl HeadObjectOutput {
@@ -1014,9 +983,7 @@ pub struct HeadObjectOutputBuilder {
     pub(crate) parts_count: Option<i32>,
     pub(crate) object_lock_mode: Option<crate::types::ObjectLockMode>,
     pub(crate) object_lock_retain_until_date: Option<::awsrt::types::DateTime>,
-    pub(crate) object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    >,
+    pub(crate) object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
 }
 impl ::std::fmt::Debug for HeadObjectOutputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1119,18 +1086,12 @@ impl HeadObjectOutputBuilder {
         &self.restore
     }
     /// The archive state of the head object.
-    pub fn archive_status(
-        mut self,
-        input: impl Into<crate::types::ArchiveStatus>,
-    ) -> Self {
+    pub fn archive_status(mut self, input: impl Into<crate::types::ArchiveStatus>) -> Self {
         self.archive_status = Some(input.into());
         self
     }
     /// Sets or clears the `ArchiveStatus` member.
-    pub fn set_archive_status(
-        mut self,
-        input: Option<crate::types::ArchiveStatus>,
-    ) -> Self {
+    pub fn set_archive_status(mut self, input: Option<crate::types::ArchiveStatus>) -> Self {
         self.archive_status = input;
         self
     }
@@ -1237,18 +1198,12 @@ impl HeadObjectOutputBuilder {
         &self.checksum_sha256
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -1427,16 +1382,13 @@ impl HeadObjectOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -1481,18 +1433,12 @@ impl HeadObjectOutputBuilder {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -1515,18 +1461,12 @@ impl HeadObjectOutputBuilder {
         &self.bucket_key_enabled
     }
     /// Provides storage class information of the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -1535,18 +1475,12 @@ impl HeadObjectOutputBuilder {
         &self.storage_class
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -1555,10 +1489,7 @@ impl HeadObjectOutputBuilder {
         &self.request_charged
     }
     /// Amazon S3 can return this header if your request involves a bucket that is either a source or a destination in a replication rule.
-    pub fn replication_status(
-        mut self,
-        input: impl Into<crate::types::ReplicationStatus>,
-    ) -> Self {
+    pub fn replication_status(mut self, input: impl Into<crate::types::ReplicationStatus>) -> Self {
         self.replication_status = Some(input.into());
         self
     }
@@ -1589,18 +1520,12 @@ impl HeadObjectOutputBuilder {
         &self.parts_count
     }
     /// The Object Lock mode, if any, that's in effect for this object.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
@@ -1609,10 +1534,7 @@ impl HeadObjectOutputBuilder {
         &self.object_lock_mode
     }
     /// The date and time when the Object Lock retention period expires.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
@@ -1625,9 +1547,7 @@ impl HeadObjectOutputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Specifies whether a legal hold is in effect for this object.
@@ -1718,14 +1638,10 @@ impl HeadObjectError {
         }
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NotFound" => {
-                    Self::NotFound(crate::types::de_not_found(n)?.with_meta(meta))
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NotFound" => Self::NotFound(crate::types::de_not_found(n)?.with_meta(meta)),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NotFound`.
     pub fn is_not_found(&self) -> bool {
@@ -1805,9 +1721,7 @@ impl HeadObjectFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>> {
+    pub async fn send(self) -> Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1816,10 +1730,7 @@ impl HeadObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1836,10 +1747,7 @@ impl HeadObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<HeadObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<HeadObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1867,9 +1775,7 @@ impl HeadObjectFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>> {
+    pub fn send(self) -> Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1913,10 +1819,7 @@ impl<M> HeadObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
-    pub fn set_if_modified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_modified_since(input);
         self
     }
@@ -1944,10 +1847,7 @@ impl<M> HeadObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
-    pub fn set_if_unmodified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_unmodified_since(input);
         self
     }
@@ -2060,10 +1960,7 @@ impl<M> HeadObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `ResponseExpires` member.
-    pub fn set_response_expires(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_response_expires(input);
         self
     }
@@ -2100,18 +1997,12 @@ impl<M> HeadObjectFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -2134,18 +2025,12 @@ impl<M> HeadObjectFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -2182,18 +2067,12 @@ impl<M> HeadObjectFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// To retrieve the checksum, this parameter must be enabled.
-    pub fn checksum_mode(
-        mut self,
-        input: impl Into<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.checksum_mode(input);
         self
     }
     /// Sets or clears the `ChecksumMode` member.
-    pub fn set_checksum_mode(
-        mut self,
-        input: Option<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.set_checksum_mode(input);
         self
     }
@@ -2207,33 +2086,26 @@ pub(crate) async fn send(
     input: HeadObjectInput,
 ) -> Result<HeadObjectOutput, ::awsrt::error::SdkError<HeadObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        HeadObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<HeadObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -2249,28 +2121,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: HeadObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<HeadObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<HeadObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `HeadObject`: `HEAD /{Key+}`.
 pub(crate) fn ser_request(
@@ -2330,69 +2192,47 @@ pub(crate) fn ser_request(
         );
     }
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     if let Some(v) = &input.part_number {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "partNumber",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "partNumber", Some(&v.to_string()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::HEAD, uri);
     if let Some(value) = &input.if_match {
         request.set_header("If-Match", value.as_str())?;
     }
     if let Some(value) = &input.if_modified_since {
-        request
-            .set_header(
-                "If-Modified-Since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "If-Modified-Since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.if_none_match {
         request.set_header("If-None-Match", value.as_str())?;
     }
     if let Some(value) = &input.if_unmodified_since {
-        request
-            .set_header(
-                "If-Unmodified-Since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "If-Unmodified-Since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.range {
         request.set_header("Range", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -2414,135 +2254,154 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<HeadObjectOutput, ::awsrt::xml::XmlError> {
-    let f_delete_marker: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-delete-marker")?;
-    let f_accept_ranges: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "accept-ranges")?;
-    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-expiration")?;
-    let f_restore: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-restore")?;
-    let f_archive_status: Option<crate::types::ArchiveStatus> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-archive-status")?
-        .map(|s| crate::types::ArchiveStatus::from(s.as_str()));
+    let f_delete_marker: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-delete-marker",
+    )?;
+    let f_accept_ranges: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "accept-ranges",
+    )?;
+    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-expiration",
+    )?;
+    let f_restore: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-restore",
+    )?;
+    let f_archive_status: Option<crate::types::ArchiveStatus> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-archive-status",
+    )?.map(|s| crate::types::ArchiveStatus::from(s.as_str()));
     let f_last_modified: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "Last-Modified",
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
-    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<
-        i64,
-    >(resp, "Content-Length")?;
-    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32")?;
-    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32c")?;
-    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc64nvme")?;
-    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha1")?;
-    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha256")?;
-    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-type")?
-        .map(|s| crate::types::ChecksumType::from(s.as_str()));
-    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "ETag")?;
-    let f_missing_meta: Option<i32> = ::awsrt::protocol::http_binding::header::<
-        i32,
-    >(resp, "x-amz-missing-meta")?;
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
-    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Cache-Control")?;
-    let f_content_disposition: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Disposition")?;
-    let f_content_encoding: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Encoding")?;
-    let f_content_language: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Language")?;
-    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Type")?;
-    let f_content_range: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "Content-Range")?;
+    let f_content_length: Option<i64> = ::awsrt::protocol::http_binding::header::<i64>(
+        resp,
+        "Content-Length",
+    )?;
+    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32",
+    )?;
+    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32c",
+    )?;
+    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc64nvme",
+    )?;
+    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha1",
+    )?;
+    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha256",
+    )?;
+    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-type",
+    )?.map(|s| crate::types::ChecksumType::from(s.as_str()));
+    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<String>(resp, "ETag")?;
+    let f_missing_meta: Option<i32> = ::awsrt::protocol::http_binding::header::<i32>(
+        resp,
+        "x-amz-missing-meta",
+    )?;
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
+    let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Cache-Control",
+    )?;
+    let f_content_disposition: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Disposition",
+    )?;
+    let f_content_encoding: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Encoding",
+    )?;
+    let f_content_language: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Language",
+    )?;
+    let f_content_type: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Type",
+    )?;
+    let f_content_range: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "Content-Range",
+    )?;
     let f_expires: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "Expires",
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
-    let f_website_redirect_location: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-website-redirect-location")?;
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_website_redirect_location: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-website-redirect-location",
+    )?;
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
     let f_metadata: Option<::std::collections::HashMap<String, String>> = ::awsrt::protocol::http_binding::prefix_headers(
         resp,
         "x-amz-meta-",
     )?;
-    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-algorithm")?;
-    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-key-MD5")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_storage_class: Option<crate::types::StorageClass> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-storage-class")?
-        .map(|s| crate::types::StorageClass::from(s.as_str()));
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
-    let f_replication_status: Option<crate::types::ReplicationStatus> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-replication-status")?
-        .map(|s| crate::types::ReplicationStatus::from(s.as_str()));
-    let f_parts_count: Option<i32> = ::awsrt::protocol::http_binding::header::<
-        i32,
-    >(resp, "x-amz-mp-parts-count")?;
-    let f_object_lock_mode: Option<crate::types::ObjectLockMode> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-object-lock-mode")?
-        .map(|s| crate::types::ObjectLockMode::from(s.as_str()));
+    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-algorithm",
+    )?;
+    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-key-MD5",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_storage_class: Option<crate::types::StorageClass> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-storage-class",
+    )?.map(|s| crate::types::StorageClass::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_replication_status: Option<crate::types::ReplicationStatus> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-replication-status",
+    )?.map(|s| crate::types::ReplicationStatus::from(s.as_str()));
+    let f_parts_count: Option<i32> = ::awsrt::protocol::http_binding::header::<i32>(
+        resp,
+        "x-amz-mp-parts-count",
+    )?;
+    let f_object_lock_mode: Option<crate::types::ObjectLockMode> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-object-lock-mode",
+    )?.map(|s| crate::types::ObjectLockMode::from(s.as_str()));
     let f_object_lock_retain_until_date: Option<::awsrt::types::DateTime> = ::awsrt::protocol::http_binding::header_timestamp(
         resp,
         "x-amz-object-lock-retain-until-date",
         ::awsrt::types::TimestampFormat::DateTime,
     )?;
-    let f_object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    > = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-object-lock-legal-hold")?
-        .map(|s| crate::types::ObjectLockLegalHoldStatus::from(s.as_str()));
+    let f_object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-object-lock-legal-hold",
+    )?.map(|s| crate::types::ObjectLockLegalHoldStatus::from(s.as_str()));
     Ok(HeadObjectOutput {
         delete_marker: f_delete_marker,
         accept_ranges: f_accept_ranges,
@@ -2587,10 +2446,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_metadata_of_an_object_without_returning_the_object_itself() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_metadata_of_an_object_without_returning_the_object_itself() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = HeadObjectInput::builder()
             .bucket("examplebucket")
             .key("HappyFace.jpg")

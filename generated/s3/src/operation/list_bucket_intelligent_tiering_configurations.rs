@@ -82,17 +82,12 @@ impl ListBucketIntelligentTieringConfigurationsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        ListBucketIntelligentTieringConfigurationsInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<ListBucketIntelligentTieringConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketIntelligentTieringConfigurationsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListBucketIntelligentTieringConfigurationsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListBucketIntelligentTieringConfigurationsInput`",
+            ))?,
             continuation_token: self.continuation_token,
         })
     }
@@ -102,10 +97,7 @@ impl ListBucketIntelligentTieringConfigurationsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListBucketIntelligentTieringConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-    > {
+    ) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
         send(client.handle(), self).await
     }
 }
@@ -128,9 +120,7 @@ pub struct ListBucketIntelligentTieringConfigurationsOutput {
     /// The marker used to continue this inventory configuration listing. Use the `NextContinuationToken` from this response to continue the listing in a subsequent request. The continuation token is an opaque value that Amazon S3 understands.
     pub next_continuation_token: Option<String>,
     /// The list of S3 Intelligent-Tiering configurations for a bucket.
-    pub intelligent_tiering_configuration_list: Option<
-        Vec<crate::types::IntelligentTieringConfiguration>,
-    >,
+    pub intelligent_tiering_configuration_list: Option<Vec<crate::types::IntelligentTieringConfiguration>>,
 }
 impl ListBucketIntelligentTieringConfigurationsOutput {
     /// Indicates whether the returned list of analytics configurations is complete.
@@ -146,9 +136,9 @@ impl ListBucketIntelligentTieringConfigurationsOutput {
         self.next_continuation_token.as_deref()
     }
     /// The list of S3 Intelligent-Tiering configurations for a bucket.
-    pub fn intelligent_tiering_configuration_list(
-        &self,
-    ) -> &[crate::types::IntelligentTieringConfiguration] {
+    pub fn intelligent_tiering_configuration_list(&self) -> &[
+        crate::types::IntelligentTieringConfiguration
+    ] {
         self.intelligent_tiering_configuration_list.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListBucketIntelligentTieringConfigurationsOutput`].
@@ -163,9 +153,9 @@ pub struct ListBucketIntelligentTieringConfigurationsOutputBuilder {
     pub(crate) is_truncated: Option<bool>,
     pub(crate) continuation_token: Option<String>,
     pub(crate) next_continuation_token: Option<String>,
-    pub(crate) intelligent_tiering_configuration_list: Option<
-        Vec<crate::types::IntelligentTieringConfiguration>,
-    >,
+    pub(
+        crate
+    ) intelligent_tiering_configuration_list: Option<Vec<crate::types::IntelligentTieringConfiguration>>,
 }
 impl ListBucketIntelligentTieringConfigurationsOutputBuilder {
     /// Indicates whether the returned list of analytics configurations is complete.
@@ -216,9 +206,7 @@ impl ListBucketIntelligentTieringConfigurationsOutputBuilder {
         mut self,
         input: crate::types::IntelligentTieringConfiguration,
     ) -> Self {
-        self.intelligent_tiering_configuration_list
-            .get_or_insert_with(Vec::new)
-            .push(input);
+        self.intelligent_tiering_configuration_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `IntelligentTieringConfigurationList` member.
@@ -241,8 +229,7 @@ impl ListBucketIntelligentTieringConfigurationsOutputBuilder {
             is_truncated: self.is_truncated,
             continuation_token: self.continuation_token,
             next_continuation_token: self.next_continuation_token,
-            intelligent_tiering_configuration_list: self
-                .intelligent_tiering_configuration_list,
+            intelligent_tiering_configuration_list: self.intelligent_tiering_configuration_list,
         }
     }
 }
@@ -259,11 +246,9 @@ impl ListBucketIntelligentTieringConfigurationsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -292,16 +277,14 @@ impl ListBucketIntelligentTieringConfigurationsError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for ListBucketIntelligentTieringConfigurationsError {
+impl ::awsrt::error::ProvideErrorMetadata for ListBucketIntelligentTieringConfigurationsError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         ListBucketIntelligentTieringConfigurationsError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListBucketIntelligentTieringConfigurationsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListBucketIntelligentTieringConfigurationsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -321,9 +304,7 @@ impl ::std::error::Error for ListBucketIntelligentTieringConfigurationsError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct ListBucketIntelligentTieringConfigurationsFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct ListBucketIntelligentTieringConfigurationsFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: ListBucketIntelligentTieringConfigurationsInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -344,10 +325,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListBucketIntelligentTieringConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-    > {
+    ) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -356,13 +334,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListBucketIntelligentTieringConfigurationsOutput,
-            ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -379,10 +351,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -390,12 +359,8 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::list_bucket_intelligent_tiering_configurations`](crate::blocking::Client::list_bucket_intelligent_tiering_configurations) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
-impl ListBucketIntelligentTieringConfigurationsFluentBuilder<
-    ::awsrt::blocking::Blocking,
-> {
-    pub(crate) fn from_async(
-        f: ListBucketIntelligentTieringConfigurationsFluentBuilder,
-    ) -> Self {
+impl ListBucketIntelligentTieringConfigurationsFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: ListBucketIntelligentTieringConfigurationsFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -416,10 +381,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder<
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListBucketIntelligentTieringConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-    > {
+    ) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -461,42 +423,33 @@ impl<M> ListBucketIntelligentTieringConfigurationsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListBucketIntelligentTieringConfigurationsInput,
-) -> Result<
-    ListBucketIntelligentTieringConfigurationsOutput,
-    ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-> {
+) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListBucketIntelligentTieringConfigurationsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListBucketIntelligentTieringConfigurationsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for ListBucketIntelligentTieringConfigurationsFluentBuilder {
+impl ::awsrt::test_util::MockOperation for ListBucketIntelligentTieringConfigurationsFluentBuilder {
     const NAME: &'static str = "ListBucketIntelligentTieringConfigurations";
     type Input = ListBucketIntelligentTieringConfigurationsInput;
     type Output = ListBucketIntelligentTieringConfigurationsOutput;
@@ -506,25 +459,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListBucketIntelligentTieringConfigurationsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBucketIntelligentTieringConfigurations`: `GET /`.
 pub(crate) fn ser_request(
@@ -550,10 +495,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListBucketIntelligentTieringConfigurationsOutput,
-    ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
-> {
+) -> Result<ListBucketIntelligentTieringConfigurationsOutput, ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -566,9 +508,7 @@ pub(crate) fn de_response(
     let mut f_is_truncated: Option<bool> = None;
     let mut f_continuation_token: Option<String> = None;
     let mut f_next_continuation_token: Option<String> = None;
-    let mut f_intelligent_tiering_configuration_list: Option<
-        Vec<crate::types::IntelligentTieringConfiguration>,
-    > = None;
+    let mut f_intelligent_tiering_configuration_list: Option<Vec<crate::types::IntelligentTieringConfiguration>> = None;
     if let Some(doc) = ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
         let n = doc.root();
         for c in n.children() {
@@ -583,8 +523,7 @@ pub(crate) fn de_response(
                     f_next_continuation_token = Some(c.string());
                 }
                 "IntelligentTieringConfiguration" => {
-                    f_intelligent_tiering_configuration_list
-                        .get_or_insert_with(Default::default)
+                    f_intelligent_tiering_configuration_list.get_or_insert_with(Default::default)
                         .push(crate::types::de_intelligent_tiering_configuration(c)?);
                 }
                 _ => {}

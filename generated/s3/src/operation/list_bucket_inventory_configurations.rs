@@ -105,12 +105,10 @@ impl ListBucketInventoryConfigurationsInputBuilder {
         self,
     ) -> Result<ListBucketInventoryConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketInventoryConfigurationsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListBucketInventoryConfigurationsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListBucketInventoryConfigurationsInput`",
+            ))?,
             continuation_token: self.continuation_token,
             expected_bucket_owner: self.expected_bucket_owner,
         })
@@ -121,10 +119,7 @@ impl ListBucketInventoryConfigurationsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListBucketInventoryConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-    > {
+    ) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
         send(client.handle(), self).await
     }
 }
@@ -155,9 +150,7 @@ impl ListBucketInventoryConfigurationsOutput {
         self.continuation_token.as_deref()
     }
     /// The list of inventory configurations for a bucket.
-    pub fn inventory_configuration_list(
-        &self,
-    ) -> &[crate::types::InventoryConfiguration] {
+    pub fn inventory_configuration_list(&self) -> &[crate::types::InventoryConfiguration] {
         self.inventory_configuration_list.as_deref().unwrap_or_default()
     }
     /// Tells whether the returned list of inventory configurations is complete.
@@ -178,9 +171,7 @@ impl ListBucketInventoryConfigurationsOutput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListBucketInventoryConfigurationsOutputBuilder {
     pub(crate) continuation_token: Option<String>,
-    pub(crate) inventory_configuration_list: Option<
-        Vec<crate::types::InventoryConfiguration>,
-    >,
+    pub(crate) inventory_configuration_list: Option<Vec<crate::types::InventoryConfiguration>>,
     pub(crate) is_truncated: Option<bool>,
     pub(crate) next_continuation_token: Option<String>,
 }
@@ -273,11 +264,9 @@ impl ListBucketInventoryConfigurationsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -313,8 +302,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListBucketInventoryConfigurationsE
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListBucketInventoryConfigurationsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListBucketInventoryConfigurationsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -355,10 +343,7 @@ impl ListBucketInventoryConfigurationsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListBucketInventoryConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-    > {
+    ) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -367,13 +352,7 @@ impl ListBucketInventoryConfigurationsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListBucketInventoryConfigurationsOutput,
-            ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -390,10 +369,7 @@ impl ListBucketInventoryConfigurationsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -423,10 +399,7 @@ impl ListBucketInventoryConfigurationsFluentBuilder<::awsrt::blocking::Blocking>
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListBucketInventoryConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-    > {
+    ) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -482,42 +455,33 @@ impl<M> ListBucketInventoryConfigurationsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListBucketInventoryConfigurationsInput,
-) -> Result<
-    ListBucketInventoryConfigurationsOutput,
-    ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-> {
+) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListBucketInventoryConfigurationsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListBucketInventoryConfigurationsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for ListBucketInventoryConfigurationsFluentBuilder {
+impl ::awsrt::test_util::MockOperation for ListBucketInventoryConfigurationsFluentBuilder {
     const NAME: &'static str = "ListBucketInventoryConfigurations";
     type Input = ListBucketInventoryConfigurationsInput;
     type Output = ListBucketInventoryConfigurationsOutput;
@@ -527,25 +491,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListBucketInventoryConfigurationsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBucketInventoryConfigurations`: `GET /`.
 pub(crate) fn ser_request(
@@ -574,10 +530,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListBucketInventoryConfigurationsOutput,
-    ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>,
-> {
+) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::error::SdkError<ListBucketInventoryConfigurationsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -588,9 +541,7 @@ pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<ListBucketInventoryConfigurationsOutput, ::awsrt::xml::XmlError> {
     let mut f_continuation_token: Option<String> = None;
-    let mut f_inventory_configuration_list: Option<
-        Vec<crate::types::InventoryConfiguration>,
-    > = None;
+    let mut f_inventory_configuration_list: Option<Vec<crate::types::InventoryConfiguration>> = None;
     let mut f_is_truncated: Option<bool> = None;
     let mut f_next_continuation_token: Option<String> = None;
     if let Some(doc) = ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
@@ -601,8 +552,7 @@ pub(crate) fn de_response(
                     f_continuation_token = Some(c.string());
                 }
                 "InventoryConfiguration" => {
-                    f_inventory_configuration_list
-                        .get_or_insert_with(Default::default)
+                    f_inventory_configuration_list.get_or_insert_with(Default::default)
                         .push(crate::types::de_inventory_configuration(c)?);
                 }
                 "IsTruncated" => {

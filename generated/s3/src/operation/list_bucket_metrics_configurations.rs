@@ -101,16 +101,12 @@ impl ListBucketMetricsConfigurationsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListBucketMetricsConfigurationsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListBucketMetricsConfigurationsInput, ::awsrt::error::BuildError> {
         Ok(ListBucketMetricsConfigurationsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListBucketMetricsConfigurationsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListBucketMetricsConfigurationsInput`",
+            ))?,
             continuation_token: self.continuation_token,
             expected_bucket_owner: self.expected_bucket_owner,
         })
@@ -121,10 +117,7 @@ impl ListBucketMetricsConfigurationsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListBucketMetricsConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-    > {
+    ) -> Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
         send(client.handle(), self).await
     }
 }
@@ -178,9 +171,7 @@ pub struct ListBucketMetricsConfigurationsOutputBuilder {
     pub(crate) is_truncated: Option<bool>,
     pub(crate) continuation_token: Option<String>,
     pub(crate) next_continuation_token: Option<String>,
-    pub(crate) metrics_configuration_list: Option<
-        Vec<crate::types::MetricsConfiguration>,
-    >,
+    pub(crate) metrics_configuration_list: Option<Vec<crate::types::MetricsConfiguration>>,
 }
 impl ListBucketMetricsConfigurationsOutputBuilder {
     /// Indicates whether the returned list of metrics configurations is complete.
@@ -227,10 +218,7 @@ impl ListBucketMetricsConfigurationsOutputBuilder {
     }
     /// Appends an item to the `MetricsConfigurationList` list.
     /// The list of metrics configurations for a bucket.
-    pub fn metrics_configuration_list(
-        mut self,
-        input: crate::types::MetricsConfiguration,
-    ) -> Self {
+    pub fn metrics_configuration_list(mut self, input: crate::types::MetricsConfiguration) -> Self {
         self.metrics_configuration_list.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -271,11 +259,9 @@ impl ListBucketMetricsConfigurationsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -311,8 +297,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListBucketMetricsConfigurationsErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListBucketMetricsConfigurationsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListBucketMetricsConfigurationsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -353,10 +338,7 @@ impl ListBucketMetricsConfigurationsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListBucketMetricsConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-    > {
+    ) -> Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -365,13 +347,7 @@ impl ListBucketMetricsConfigurationsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListBucketMetricsConfigurationsOutput,
-            ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,10 +364,7 @@ impl ListBucketMetricsConfigurationsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -421,10 +394,7 @@ impl ListBucketMetricsConfigurationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListBucketMetricsConfigurationsOutput,
-        ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-    > {
+    ) -> Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -480,32 +450,24 @@ impl<M> ListBucketMetricsConfigurationsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListBucketMetricsConfigurationsInput,
-) -> Result<
-    ListBucketMetricsConfigurationsOutput,
-    ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-> {
+) -> Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListBucketMetricsConfigurationsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListBucketMetricsConfigurationsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -521,22 +483,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListBucketMetricsConfigurationsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBucketMetricsConfigurations`: `GET /`.
 pub(crate) fn ser_request(
@@ -565,10 +519,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListBucketMetricsConfigurationsOutput,
-    ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>,
-> {
+) -> Result<ListBucketMetricsConfigurationsOutput, ::awsrt::error::SdkError<ListBucketMetricsConfigurationsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -581,9 +532,7 @@ pub(crate) fn de_response(
     let mut f_is_truncated: Option<bool> = None;
     let mut f_continuation_token: Option<String> = None;
     let mut f_next_continuation_token: Option<String> = None;
-    let mut f_metrics_configuration_list: Option<
-        Vec<crate::types::MetricsConfiguration>,
-    > = None;
+    let mut f_metrics_configuration_list: Option<Vec<crate::types::MetricsConfiguration>> = None;
     if let Some(doc) = ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
         let n = doc.root();
         for c in n.children() {
@@ -598,8 +547,7 @@ pub(crate) fn de_response(
                     f_next_continuation_token = Some(c.string());
                 }
                 "MetricsConfiguration" => {
-                    f_metrics_configuration_list
-                        .get_or_insert_with(Default::default)
+                    f_metrics_configuration_list.get_or_insert_with(Default::default)
                         .push(crate::types::de_metrics_configuration(c)?);
                 }
                 _ => {}

@@ -278,11 +278,9 @@ impl ListBucketsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -368,10 +366,7 @@ impl ListBucketsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListBucketsOutput, ::awsrt::error::SdkError<ListBucketsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListBucketsOutput, ::awsrt::error::SdkError<ListBucketsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -388,10 +383,7 @@ impl ListBucketsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListBucketsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -419,9 +411,7 @@ impl ListBucketsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListBucketsOutput, ::awsrt::error::SdkError<ListBucketsError>> {
+    pub fn send(self) -> Result<ListBucketsOutput, ::awsrt::error::SdkError<ListBucketsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -492,20 +482,17 @@ pub(crate) async fn send(
     input: ListBucketsInput,
 ) -> Result<ListBucketsOutput, ::awsrt::error::SdkError<ListBucketsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListBucketsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListBucketsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -521,15 +508,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListBucketsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListBucketsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListBucketsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListBuckets`: `GET /`.
 pub(crate) fn ser_request(
@@ -539,11 +520,7 @@ pub(crate) fn ser_request(
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "x-id=ListBuckets");
     if let Some(v) = &input.max_buckets {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max-buckets",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max-buckets", Some(&v.to_string()));
     }
     if let Some(v) = &input.continuation_token {
         ::awsrt::protocol::http_binding::push_query(
@@ -553,18 +530,10 @@ pub(crate) fn ser_request(
         );
     }
     if let Some(v) = &input.prefix {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "prefix",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "prefix", Some(v.as_str()));
     }
     if let Some(v) = &input.bucket_region {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "bucket-region",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "bucket-region", Some(v.as_str()));
     }
     let request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     Ok(request)
@@ -630,9 +599,7 @@ impl ListBucketsFluentBuilder {
 impl ListBucketsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListBucketsOutput, ListBucketsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListBucketsOutput, ListBucketsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -649,26 +616,23 @@ impl ListBucketsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListBucketsOutput, ListBucketsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListBucketsOutput, ListBucketsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.continuation_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_continuation_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out)
-                        .and_then(|v| v.continuation_token.as_ref())
-                        .cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_continuation_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.continuation_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListBucketsPaginator {
@@ -690,9 +654,7 @@ impl ListBucketsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::Bucket, ::awsrt::error::SdkError<ListBucketsError>>,
-    > {
+    ) -> Option<Result<crate::types::Bucket, ::awsrt::error::SdkError<ListBucketsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));

@@ -87,10 +87,7 @@ impl ListDirectoryBucketsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListDirectoryBucketsOutput,
-        ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-    > {
+    ) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
         send(client.handle(), self).await
     }
 }
@@ -183,11 +180,9 @@ impl ListDirectoryBucketsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -264,10 +259,7 @@ impl ListDirectoryBucketsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListDirectoryBucketsOutput,
-        ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-    > {
+    ) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -276,13 +268,7 @@ impl ListDirectoryBucketsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListDirectoryBucketsOutput,
-            ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -299,10 +285,7 @@ impl ListDirectoryBucketsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -332,10 +315,7 @@ impl ListDirectoryBucketsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListDirectoryBucketsOutput,
-        ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-    > {
+    ) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -376,29 +356,23 @@ impl<M> ListDirectoryBucketsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListDirectoryBucketsInput,
-) -> Result<
-    ListDirectoryBucketsOutput,
-    ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-> {
+) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListDirectoryBucketsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListDirectoryBucketsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -414,19 +388,13 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListDirectoryBucketsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDirectoryBuckets`: `GET /`.
 pub(crate) fn ser_request(
@@ -434,10 +402,7 @@ pub(crate) fn ser_request(
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
     let mut uri = String::new();
     uri.push('/');
-    ::awsrt::protocol::http_binding::push_literal_query(
-        &mut uri,
-        "x-id=ListDirectoryBuckets",
-    );
+    ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "x-id=ListDirectoryBuckets");
     if let Some(v) = &input.continuation_token {
         ::awsrt::protocol::http_binding::push_query(
             &mut uri,
@@ -458,15 +423,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListDirectoryBucketsOutput,
-    ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListDirectoryBucketsError::from_response,
-    )
+) -> Result<ListDirectoryBucketsOutput, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListDirectoryBucketsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -515,10 +473,7 @@ impl ListDirectoryBucketsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListDirectoryBucketsOutput,
-        ListDirectoryBucketsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -537,27 +492,23 @@ impl ListDirectoryBucketsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListDirectoryBucketsOutput,
-        ListDirectoryBucketsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListDirectoryBucketsOutput, ListDirectoryBucketsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.continuation_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_continuation_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out)
-                        .and_then(|v| v.continuation_token.as_ref())
-                        .cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_continuation_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.continuation_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListDirectoryBucketsPaginator {
@@ -572,19 +523,14 @@ impl ListDirectoryBucketsPaginator {
 /// The items of [`ListDirectoryBucketsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListDirectoryBucketsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListDirectoryBucketsOutput,
-        ListDirectoryBucketsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListDirectoryBucketsOutput, ListDirectoryBucketsError>,
     buffer: ::std::collections::VecDeque<crate::types::Bucket>,
 }
 impl ListDirectoryBucketsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::Bucket, ::awsrt::error::SdkError<ListDirectoryBucketsError>>,
-    > {
+    ) -> Option<Result<crate::types::Bucket, ::awsrt::error::SdkError<ListDirectoryBucketsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -598,10 +544,7 @@ impl ListDirectoryBucketsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Bucket>,
-        ::awsrt::error::SdkError<ListDirectoryBucketsError>,
-    > {
+    ) -> Result<Vec<crate::types::Bucket>, ::awsrt::error::SdkError<ListDirectoryBucketsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

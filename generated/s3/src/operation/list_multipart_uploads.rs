@@ -157,18 +157,12 @@ impl ListMultipartUploadsInputBuilder {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -247,18 +241,12 @@ impl ListMultipartUploadsInputBuilder {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -273,12 +261,10 @@ impl ListMultipartUploadsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListMultipartUploadsInput, ::awsrt::error::BuildError> {
         Ok(ListMultipartUploadsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListMultipartUploadsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListMultipartUploadsInput`",
+            ))?,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
             key_marker: self.key_marker,
@@ -295,10 +281,7 @@ impl ListMultipartUploadsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListMultipartUploadsOutput,
-        ::awsrt::error::SdkError<ListMultipartUploadsError>,
-    > {
+    ) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
         send(client.handle(), self).await
     }
 }
@@ -567,10 +550,7 @@ impl ListMultipartUploadsOutputBuilder {
         self
     }
     /// Sets or clears the `Uploads` member.
-    pub fn set_uploads(
-        mut self,
-        input: Option<Vec<crate::types::MultipartUpload>>,
-    ) -> Self {
+    pub fn set_uploads(mut self, input: Option<Vec<crate::types::MultipartUpload>>) -> Self {
         self.uploads = input;
         self
     }
@@ -585,10 +565,7 @@ impl ListMultipartUploadsOutputBuilder {
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
-    pub fn set_common_prefixes(
-        mut self,
-        input: Option<Vec<crate::types::CommonPrefix>>,
-    ) -> Self {
+    pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
@@ -597,18 +574,12 @@ impl ListMultipartUploadsOutputBuilder {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode object keys in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -617,18 +588,12 @@ impl ListMultipartUploadsOutputBuilder {
         &self.encoding_type
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -668,11 +633,9 @@ impl ListMultipartUploadsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -749,10 +712,7 @@ impl ListMultipartUploadsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListMultipartUploadsOutput,
-        ::awsrt::error::SdkError<ListMultipartUploadsError>,
-    > {
+    ) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -761,13 +721,7 @@ impl ListMultipartUploadsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListMultipartUploadsOutput,
-            ::awsrt::error::SdkError<ListMultipartUploadsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -784,10 +738,7 @@ impl ListMultipartUploadsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListMultipartUploadsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -817,10 +768,7 @@ impl ListMultipartUploadsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListMultipartUploadsOutput,
-        ::awsrt::error::SdkError<ListMultipartUploadsError>,
-    > {
+    ) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -859,18 +807,12 @@ impl<M> ListMultipartUploadsFluentBuilder<M> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
@@ -949,18 +891,12 @@ impl<M> ListMultipartUploadsFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -972,37 +908,27 @@ impl<M> ListMultipartUploadsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListMultipartUploadsInput,
-) -> Result<
-    ListMultipartUploadsOutput,
-    ::awsrt::error::SdkError<ListMultipartUploadsError>,
-> {
+) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListMultipartUploadsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListMultipartUploadsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1018,27 +944,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListMultipartUploadsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListMultipartUploadsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMultipartUploads`: `GET /`.
 pub(crate) fn ser_request(
@@ -1048,46 +964,22 @@ pub(crate) fn ser_request(
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "uploads");
     if let Some(v) = &input.delimiter {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "delimiter",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "delimiter", Some(v.as_str()));
     }
     if let Some(v) = &input.encoding_type {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "encoding-type",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "encoding-type", Some(v.as_str()));
     }
     if let Some(v) = &input.key_marker {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "key-marker",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "key-marker", Some(v.as_str()));
     }
     if let Some(v) = &input.max_uploads {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max-uploads",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max-uploads", Some(&v.to_string()));
     }
     if let Some(v) = &input.prefix {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "prefix",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "prefix", Some(v.as_str()));
     }
     if let Some(v) = &input.upload_id_marker {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "upload-id-marker",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "upload-id-marker", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.expected_bucket_owner {
@@ -1101,15 +993,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListMultipartUploadsOutput,
-    ::awsrt::error::SdkError<ListMultipartUploadsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListMultipartUploadsError::from_response,
-    )
+) -> Result<ListMultipartUploadsOutput, ::awsrt::error::SdkError<ListMultipartUploadsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListMultipartUploadsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -1158,13 +1043,11 @@ pub(crate) fn de_response(
                     f_is_truncated = Some(c.bool()?);
                 }
                 "Upload" => {
-                    f_uploads
-                        .get_or_insert_with(Default::default)
+                    f_uploads.get_or_insert_with(Default::default)
                         .push(crate::types::de_multipart_upload(c)?);
                 }
                 "CommonPrefixes" => {
-                    f_common_prefixes
-                        .get_or_insert_with(Default::default)
+                    f_common_prefixes.get_or_insert_with(Default::default)
                         .push(crate::types::de_common_prefix(c)?);
                 }
                 "EncodingType" => {
@@ -1174,10 +1057,10 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(ListMultipartUploadsOutput {
         bucket: f_bucket,
         key_marker: f_key_marker,
@@ -1198,10 +1081,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_list_next_set_of_multipart_uploads_when_previous_result_is_truncated() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_list_next_set_of_multipart_uploads_when_previous_result_is_truncated() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListMultipartUploadsInput::builder()
             .bucket("examplebucket")
             .key_marker("nextkeyfrompreviousresponse")
@@ -1213,13 +1093,8 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_list_in_progress_multipart_uploads_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = ListMultipartUploadsInput::builder()
-            .bucket("examplebucket")
-            .build()?;
+    fn case_02_to_list_in_progress_multipart_uploads_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = ListMultipartUploadsInput::builder().bucket("examplebucket").build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
         Ok(())

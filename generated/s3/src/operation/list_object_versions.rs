@@ -82,9 +82,7 @@ impl ListObjectVersionsInput {
         self.request_payer.as_ref()
     }
     /// Specifies the optional fields that you want returned in the response.
-    pub fn optional_object_attributes(
-        &self,
-    ) -> &[crate::types::OptionalObjectAttributes] {
+    pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListObjectVersionsInput`].
@@ -105,9 +103,7 @@ pub struct ListObjectVersionsInputBuilder {
     pub(crate) version_id_marker: Option<String>,
     pub(crate) expected_bucket_owner: Option<String>,
     pub(crate) request_payer: Option<crate::types::RequestPayer>,
-    pub(crate) optional_object_attributes: Option<
-        Vec<crate::types::OptionalObjectAttributes>,
-    >,
+    pub(crate) optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
 }
 impl ListObjectVersionsInputBuilder {
     /// The bucket name that contains the objects.
@@ -140,18 +136,12 @@ impl ListObjectVersionsInputBuilder {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -230,18 +220,12 @@ impl ListObjectVersionsInputBuilder {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -279,12 +263,10 @@ impl ListObjectVersionsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListObjectVersionsInput, ::awsrt::error::BuildError> {
         Ok(ListObjectVersionsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListObjectVersionsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListObjectVersionsInput`",
+            ))?,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
             key_marker: self.key_marker,
@@ -302,10 +284,7 @@ impl ListObjectVersionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListObjectVersionsOutput,
-        ::awsrt::error::SdkError<ListObjectVersionsError>,
-    > {
+    ) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -515,10 +494,7 @@ impl ListObjectVersionsOutputBuilder {
         self
     }
     /// Sets or clears the `Versions` member.
-    pub fn set_versions(
-        mut self,
-        input: Option<Vec<crate::types::ObjectVersion>>,
-    ) -> Self {
+    pub fn set_versions(mut self, input: Option<Vec<crate::types::ObjectVersion>>) -> Self {
         self.versions = input;
         self
     }
@@ -607,10 +583,7 @@ impl ListObjectVersionsOutputBuilder {
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
-    pub fn set_common_prefixes(
-        mut self,
-        input: Option<Vec<crate::types::CommonPrefix>>,
-    ) -> Self {
+    pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
@@ -619,18 +592,12 @@ impl ListObjectVersionsOutputBuilder {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -639,18 +606,12 @@ impl ListObjectVersionsOutputBuilder {
         &self.encoding_type
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -691,11 +652,9 @@ impl ListObjectVersionsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -772,10 +731,7 @@ impl ListObjectVersionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListObjectVersionsOutput,
-        ::awsrt::error::SdkError<ListObjectVersionsError>,
-    > {
+    ) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -784,13 +740,7 @@ impl ListObjectVersionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListObjectVersionsOutput,
-            ::awsrt::error::SdkError<ListObjectVersionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -807,10 +757,7 @@ impl ListObjectVersionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListObjectVersionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListObjectVersionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -840,10 +787,7 @@ impl ListObjectVersionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListObjectVersionsOutput,
-        ::awsrt::error::SdkError<ListObjectVersionsError>,
-    > {
+    ) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -882,18 +826,12 @@ impl<M> ListObjectVersionsFluentBuilder<M> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
@@ -972,18 +910,12 @@ impl<M> ListObjectVersionsFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -1018,37 +950,27 @@ impl<M> ListObjectVersionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListObjectVersionsInput,
-) -> Result<
-    ListObjectVersionsOutput,
-    ::awsrt::error::SdkError<ListObjectVersionsError>,
-> {
+) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListObjectVersionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListObjectVersionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1064,27 +986,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListObjectVersionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListObjectVersionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListObjectVersionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListObjectVersions`: `GET /`.
 pub(crate) fn ser_request(
@@ -1094,39 +1006,19 @@ pub(crate) fn ser_request(
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "versions");
     if let Some(v) = &input.delimiter {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "delimiter",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "delimiter", Some(v.as_str()));
     }
     if let Some(v) = &input.encoding_type {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "encoding-type",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "encoding-type", Some(v.as_str()));
     }
     if let Some(v) = &input.key_marker {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "key-marker",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "key-marker", Some(v.as_str()));
     }
     if let Some(v) = &input.max_keys {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max-keys",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max-keys", Some(&v.to_string()));
     }
     if let Some(v) = &input.prefix {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "prefix",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "prefix", Some(v.as_str()));
     }
     if let Some(v) = &input.version_id_marker {
         ::awsrt::protocol::http_binding::push_query(
@@ -1143,32 +1035,20 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-request-payer", value.as_str())?;
     }
     if let Some(list) = &input.optional_object_attributes {
-        request
-            .set_header(
-                "x-amz-optional-object-attributes",
-                &::awsrt::protocol::http_binding::join_header_list(
-                    list
-                        .iter()
-                        .map(|v| ::awsrt::protocol::http_binding::header_list_item(
-                            v.as_str(),
-                        )),
-                ),
-            )?;
+        request.set_header(
+            "x-amz-optional-object-attributes",
+            &::awsrt::protocol::http_binding::join_header_list(
+                list.iter().map(|v| ::awsrt::protocol::http_binding::header_list_item(v.as_str())),
+            ),
+        )?;
     }
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListObjectVersionsOutput,
-    ::awsrt::error::SdkError<ListObjectVersionsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListObjectVersionsError::from_response,
-    )
+) -> Result<ListObjectVersionsOutput, ::awsrt::error::SdkError<ListObjectVersionsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, ListObjectVersionsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -1206,13 +1086,11 @@ pub(crate) fn de_response(
                     f_next_version_id_marker = Some(c.string());
                 }
                 "Version" => {
-                    f_versions
-                        .get_or_insert_with(Default::default)
+                    f_versions.get_or_insert_with(Default::default)
                         .push(crate::types::de_object_version(c)?);
                 }
                 "DeleteMarker" => {
-                    f_delete_markers
-                        .get_or_insert_with(Default::default)
+                    f_delete_markers.get_or_insert_with(Default::default)
                         .push(crate::types::de_delete_marker_entry(c)?);
                 }
                 "Name" => {
@@ -1228,8 +1106,7 @@ pub(crate) fn de_response(
                     f_max_keys = Some(c.i32()?);
                 }
                 "CommonPrefixes" => {
-                    f_common_prefixes
-                        .get_or_insert_with(Default::default)
+                    f_common_prefixes.get_or_insert_with(Default::default)
                         .push(crate::types::de_common_prefix(c)?);
                 }
                 "EncodingType" => {
@@ -1239,10 +1116,10 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(ListObjectVersionsOutput {
         is_truncated: f_is_truncated,
         key_marker: f_key_marker,

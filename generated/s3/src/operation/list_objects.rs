@@ -82,9 +82,7 @@ impl ListObjectsInput {
         self.expected_bucket_owner.as_deref()
     }
     /// Specifies the optional fields that you want returned in the response.
-    pub fn optional_object_attributes(
-        &self,
-    ) -> &[crate::types::OptionalObjectAttributes] {
+    pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListObjectsInput`].
@@ -104,9 +102,7 @@ pub struct ListObjectsInputBuilder {
     pub(crate) prefix: Option<String>,
     pub(crate) request_payer: Option<crate::types::RequestPayer>,
     pub(crate) expected_bucket_owner: Option<String>,
-    pub(crate) optional_object_attributes: Option<
-        Vec<crate::types::OptionalObjectAttributes>,
-    >,
+    pub(crate) optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
 }
 impl ListObjectsInputBuilder {
     /// The name of the bucket containing the objects.
@@ -139,18 +135,12 @@ impl ListObjectsInputBuilder {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -201,18 +191,12 @@ impl ListObjectsInputBuilder {
         &self.prefix
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -264,12 +248,10 @@ impl ListObjectsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListObjectsInput, ::awsrt::error::BuildError> {
         Ok(ListObjectsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListObjectsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListObjectsInput`",
+            ))?,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
             marker: self.marker,
@@ -526,10 +508,7 @@ impl ListObjectsOutputBuilder {
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
-    pub fn set_common_prefixes(
-        mut self,
-        input: Option<Vec<crate::types::CommonPrefix>>,
-    ) -> Self {
+    pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
@@ -538,18 +517,12 @@ impl ListObjectsOutputBuilder {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -558,18 +531,12 @@ impl ListObjectsOutputBuilder {
         &self.encoding_type
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -610,16 +577,12 @@ impl ListObjectsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchBucket" => {
-                    Self::NoSuchBucket(
-                        crate::types::de_no_such_bucket(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchBucket" => Self::NoSuchBucket(
+                crate::types::de_no_such_bucket(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchBucket`.
     pub fn is_no_such_bucket(&self) -> bool {
@@ -710,10 +673,7 @@ impl ListObjectsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListObjectsOutput, ::awsrt::error::SdkError<ListObjectsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListObjectsOutput, ::awsrt::error::SdkError<ListObjectsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -730,10 +690,7 @@ impl ListObjectsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListObjectsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListObjectsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -761,9 +718,7 @@ impl ListObjectsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListObjectsOutput, ::awsrt::error::SdkError<ListObjectsError>> {
+    pub fn send(self) -> Result<ListObjectsOutput, ::awsrt::error::SdkError<ListObjectsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -802,18 +757,12 @@ impl<M> ListObjectsFluentBuilder<M> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
@@ -864,18 +813,12 @@ impl<M> ListObjectsFluentBuilder<M> {
         self.inner.get_prefix()
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -926,32 +869,25 @@ pub(crate) async fn send(
     input: ListObjectsInput,
 ) -> Result<ListObjectsOutput, ::awsrt::error::SdkError<ListObjectsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListObjectsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListObjectsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -967,27 +903,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListObjectsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListObjectsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListObjectsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListObjects`: `GET /`.
 pub(crate) fn ser_request(
@@ -996,39 +922,19 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push('/');
     if let Some(v) = &input.delimiter {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "delimiter",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "delimiter", Some(v.as_str()));
     }
     if let Some(v) = &input.encoding_type {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "encoding-type",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "encoding-type", Some(v.as_str()));
     }
     if let Some(v) = &input.marker {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "marker",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "marker", Some(v.as_str()));
     }
     if let Some(v) = &input.max_keys {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max-keys",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max-keys", Some(&v.to_string()));
     }
     if let Some(v) = &input.prefix {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "prefix",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "prefix", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.request_payer {
@@ -1038,17 +944,12 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
     if let Some(list) = &input.optional_object_attributes {
-        request
-            .set_header(
-                "x-amz-optional-object-attributes",
-                &::awsrt::protocol::http_binding::join_header_list(
-                    list
-                        .iter()
-                        .map(|v| ::awsrt::protocol::http_binding::header_list_item(
-                            v.as_str(),
-                        )),
-                ),
-            )?;
+        request.set_header(
+            "x-amz-optional-object-attributes",
+            &::awsrt::protocol::http_binding::join_header_list(
+                list.iter().map(|v| ::awsrt::protocol::http_binding::header_list_item(v.as_str())),
+            ),
+        )?;
     }
     Ok(request)
 }
@@ -1085,8 +986,7 @@ pub(crate) fn de_response(
                     f_next_marker = Some(c.string());
                 }
                 "Contents" => {
-                    f_contents
-                        .get_or_insert_with(Default::default)
+                    f_contents.get_or_insert_with(Default::default)
                         .push(crate::types::de_object(c)?);
                 }
                 "Name" => {
@@ -1102,8 +1002,7 @@ pub(crate) fn de_response(
                     f_max_keys = Some(c.i32()?);
                 }
                 "CommonPrefixes" => {
-                    f_common_prefixes
-                        .get_or_insert_with(Default::default)
+                    f_common_prefixes.get_or_insert_with(Default::default)
                         .push(crate::types::de_common_prefix(c)?);
                 }
                 "EncodingType" => {
@@ -1113,10 +1012,10 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(ListObjectsOutput {
         is_truncated: f_is_truncated,
         marker: f_marker,
@@ -1135,14 +1034,8 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_objects_in_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = ListObjectsInput::builder()
-            .bucket("examplebucket")
-            .max_keys(2)
-            .build()?;
+    fn case_01_to_list_objects_in_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = ListObjectsInput::builder().bucket("examplebucket").max_keys(2).build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
         Ok(())

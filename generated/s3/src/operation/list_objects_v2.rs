@@ -107,9 +107,7 @@ impl ListObjectsV2Input {
         self.expected_bucket_owner.as_deref()
     }
     /// Specifies the optional fields that you want returned in the response.
-    pub fn optional_object_attributes(
-        &self,
-    ) -> &[crate::types::OptionalObjectAttributes] {
+    pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`ListObjectsV2Input`].
@@ -131,9 +129,7 @@ pub struct ListObjectsV2InputBuilder {
     pub(crate) start_after: Option<String>,
     pub(crate) request_payer: Option<crate::types::RequestPayer>,
     pub(crate) expected_bucket_owner: Option<String>,
-    pub(crate) optional_object_attributes: Option<
-        Vec<crate::types::OptionalObjectAttributes>,
-    >,
+    pub(crate) optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
 }
 impl ListObjectsV2InputBuilder {
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `Bucket-name.s3express-zone-id.region-code.amazonaws.com`.
@@ -166,18 +162,12 @@ impl ListObjectsV2InputBuilder {
         &self.delimiter
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -256,18 +246,12 @@ impl ListObjectsV2InputBuilder {
         &self.start_after
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -319,12 +303,10 @@ impl ListObjectsV2InputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListObjectsV2Input, ::awsrt::error::BuildError> {
         Ok(ListObjectsV2Input {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListObjectsV2Input`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListObjectsV2Input`",
+            ))?,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
             max_keys: self.max_keys,
@@ -580,10 +562,7 @@ impl ListObjectsV2OutputBuilder {
         self
     }
     /// Sets or clears the `CommonPrefixes` member.
-    pub fn set_common_prefixes(
-        mut self,
-        input: Option<Vec<crate::types::CommonPrefix>>,
-    ) -> Self {
+    pub fn set_common_prefixes(mut self, input: Option<Vec<crate::types::CommonPrefix>>) -> Self {
         self.common_prefixes = input;
         self
     }
@@ -592,18 +571,12 @@ impl ListObjectsV2OutputBuilder {
         &self.common_prefixes
     }
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.encoding_type = Some(input.into());
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.encoding_type = input;
         self
     }
@@ -668,18 +641,12 @@ impl ListObjectsV2OutputBuilder {
         &self.start_after
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -722,16 +689,12 @@ impl ListObjectsV2Error {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchBucket" => {
-                    Self::NoSuchBucket(
-                        crate::types::de_no_such_bucket(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchBucket" => Self::NoSuchBucket(
+                crate::types::de_no_such_bucket(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchBucket`.
     pub fn is_no_such_bucket(&self) -> bool {
@@ -822,10 +785,7 @@ impl ListObjectsV2FluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -842,10 +802,7 @@ impl ListObjectsV2FluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListObjectsV2Error>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListObjectsV2Error>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -873,9 +830,7 @@ impl ListObjectsV2FluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>> {
+    pub fn send(self) -> Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -914,18 +869,12 @@ impl<M> ListObjectsV2FluentBuilder<M> {
         self.inner.get_delimiter()
     }
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response.
-    pub fn encoding_type(
-        mut self,
-        input: impl Into<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn encoding_type(mut self, input: impl Into<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.encoding_type(input);
         self
     }
     /// Sets or clears the `EncodingType` member.
-    pub fn set_encoding_type(
-        mut self,
-        input: Option<crate::types::EncodingType>,
-    ) -> Self {
+    pub fn set_encoding_type(mut self, input: Option<crate::types::EncodingType>) -> Self {
         self.inner = self.inner.set_encoding_type(input);
         self
     }
@@ -1004,18 +953,12 @@ impl<M> ListObjectsV2FluentBuilder<M> {
         self.inner.get_start_after()
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -1066,32 +1009,25 @@ pub(crate) async fn send(
     input: ListObjectsV2Input,
 ) -> Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListObjectsV2FluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListObjectsV2FluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1107,27 +1043,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListObjectsV2Input,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListObjectsV2Error>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListObjectsV2Error>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     if let Some(v) = &input.prefix {
-        request
-            .endpoint_params
-            .push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Prefix", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListObjectsV2`: `GET /`.
 pub(crate) fn ser_request(
@@ -1137,32 +1063,16 @@ pub(crate) fn ser_request(
     uri.push('/');
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "list-type=2");
     if let Some(v) = &input.delimiter {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "delimiter",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "delimiter", Some(v.as_str()));
     }
     if let Some(v) = &input.encoding_type {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "encoding-type",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "encoding-type", Some(v.as_str()));
     }
     if let Some(v) = &input.max_keys {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max-keys",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max-keys", Some(&v.to_string()));
     }
     if let Some(v) = &input.prefix {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "prefix",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "prefix", Some(v.as_str()));
     }
     if let Some(v) = &input.continuation_token {
         ::awsrt::protocol::http_binding::push_query(
@@ -1172,18 +1082,10 @@ pub(crate) fn ser_request(
         );
     }
     if let Some(v) = &input.fetch_owner {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "fetch-owner",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "fetch-owner", Some(&v.to_string()));
     }
     if let Some(v) = &input.start_after {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "start-after",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "start-after", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.request_payer {
@@ -1193,17 +1095,12 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
     if let Some(list) = &input.optional_object_attributes {
-        request
-            .set_header(
-                "x-amz-optional-object-attributes",
-                &::awsrt::protocol::http_binding::join_header_list(
-                    list
-                        .iter()
-                        .map(|v| ::awsrt::protocol::http_binding::header_list_item(
-                            v.as_str(),
-                        )),
-                ),
-            )?;
+        request.set_header(
+            "x-amz-optional-object-attributes",
+            &::awsrt::protocol::http_binding::join_header_list(
+                list.iter().map(|v| ::awsrt::protocol::http_binding::header_list_item(v.as_str())),
+            ),
+        )?;
     }
     Ok(request)
 }
@@ -1211,11 +1108,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListObjectsV2Error::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListObjectsV2Error::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -1240,8 +1133,7 @@ pub(crate) fn de_response(
                     f_is_truncated = Some(c.bool()?);
                 }
                 "Contents" => {
-                    f_contents
-                        .get_or_insert_with(Default::default)
+                    f_contents.get_or_insert_with(Default::default)
                         .push(crate::types::de_object(c)?);
                 }
                 "Name" => {
@@ -1257,8 +1149,7 @@ pub(crate) fn de_response(
                     f_max_keys = Some(c.i32()?);
                 }
                 "CommonPrefixes" => {
-                    f_common_prefixes
-                        .get_or_insert_with(Default::default)
+                    f_common_prefixes.get_or_insert_with(Default::default)
                         .push(crate::types::de_common_prefix(c)?);
                 }
                 "EncodingType" => {
@@ -1280,10 +1171,10 @@ pub(crate) fn de_response(
             }
         }
     }
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(ListObjectsV2Output {
         is_truncated: f_is_truncated,
         contents: f_contents,
@@ -1313,9 +1204,7 @@ impl ListObjectsV2FluentBuilder {
 impl ListObjectsV2FluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListObjectsV2Output, ListObjectsV2Error> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListObjectsV2Output, ListObjectsV2Error> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -1332,28 +1221,23 @@ impl ListObjectsV2Paginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListObjectsV2Output, ListObjectsV2Error> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListObjectsV2Output, ListObjectsV2Error> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.continuation_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_continuation_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out)
-                        .and_then(|v| v.next_continuation_token.as_ref())
-                        .cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_continuation_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_continuation_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 #[cfg(test)]
@@ -1361,10 +1245,7 @@ mod examples {
     use super::*;
     #[test]
     fn case_01_to_get_object_list() -> Result<(), Box<dyn ::std::error::Error>> {
-        let input = ListObjectsV2Input::builder()
-            .bucket("DOC-EXAMPLE-BUCKET")
-            .max_keys(2)
-            .build()?;
+        let input = ListObjectsV2Input::builder().bucket("DOC-EXAMPLE-BUCKET").max_keys(2).build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "GET");
         Ok(())

@@ -67,10 +67,10 @@ pub struct ListPartsInput {
     pub sse_customer_key_md5: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_list_parts_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_list_parts_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "ListPartsInput.SSECustomerKey", serializer)
 }
 impl ListPartsInput {
@@ -225,18 +225,12 @@ impl ListPartsInputBuilder {
         &self.upload_id
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -273,18 +267,12 @@ impl ListPartsInputBuilder {
         &self.sse_customer_algorithm
     }
     /// The server-side encryption (SSE) customer managed key.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -313,26 +301,20 @@ impl ListPartsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListPartsInput, ::awsrt::error::BuildError> {
         Ok(ListPartsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `ListPartsInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `ListPartsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `ListPartsInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `ListPartsInput`",
+            ))?,
             max_parts: self.max_parts,
             part_number_marker: self.part_number_marker,
-            upload_id: self
-                .upload_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "upload_id",
-                    "`upload_id` is required when building a `ListPartsInput`",
-                ))?,
+            upload_id: self.upload_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "upload_id",
+                "`upload_id` is required when building a `ListPartsInput`",
+            ))?,
             request_payer: self.request_payer,
             expected_bucket_owner: self.expected_bucket_owner,
             sse_customer_algorithm: self.sse_customer_algorithm,
@@ -669,18 +651,12 @@ impl ListPartsOutputBuilder {
         &self.owner
     }
     /// The class of storage used to store the uploaded object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -689,18 +665,12 @@ impl ListPartsOutputBuilder {
         &self.storage_class
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -709,10 +679,7 @@ impl ListPartsOutputBuilder {
         &self.request_charged
     }
     /// The algorithm that was used to create a checksum of the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -729,18 +696,12 @@ impl ListPartsOutputBuilder {
         &self.checksum_algorithm
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -783,11 +744,9 @@ impl ListPartsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -862,9 +821,7 @@ impl ListPartsFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
+    pub async fn send(self) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -873,10 +830,7 @@ impl ListPartsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -893,10 +847,7 @@ impl ListPartsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListPartsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPartsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -924,9 +875,7 @@ impl ListPartsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
+    pub fn send(self) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1009,18 +958,12 @@ impl<M> ListPartsFluentBuilder<M> {
         self.inner.get_upload_id()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -1057,18 +1000,12 @@ impl<M> ListPartsFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// The server-side encryption (SSE) customer managed key.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -1096,33 +1033,26 @@ pub(crate) async fn send(
     input: ListPartsInput,
 ) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListPartsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListPartsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1138,28 +1068,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListPartsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListPartsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPartsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListParts`: `GET /{Key+}`.
 pub(crate) fn ser_request(
@@ -1173,11 +1093,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "x-id=ListParts");
     if let Some(v) = &input.max_parts {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max-parts",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max-parts", Some(&v.to_string()));
     }
     if let Some(v) = &input.part_number_marker {
         ::awsrt::protocol::http_binding::push_query(
@@ -1188,11 +1104,7 @@ pub(crate) fn ser_request(
     }
     {
         let v = &input.upload_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "uploadId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "uploadId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     if let Some(value) = &input.request_payer {
@@ -1202,25 +1114,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     Ok(request)
 }
@@ -1272,9 +1172,7 @@ pub(crate) fn de_response(
                     f_is_truncated = Some(c.bool()?);
                 }
                 "Part" => {
-                    f_parts
-                        .get_or_insert_with(Default::default)
-                        .push(crate::types::de_part(c)?);
+                    f_parts.get_or_insert_with(Default::default).push(crate::types::de_part(c)?);
                 }
                 "Initiator" => {
                     f_initiator = Some(crate::types::de_initiator(c)?);
@@ -1286,9 +1184,7 @@ pub(crate) fn de_response(
                     f_storage_class = Some(crate::types::StorageClass::from(c.text()));
                 }
                 "ChecksumAlgorithm" => {
-                    f_checksum_algorithm = Some(
-                        crate::types::ChecksumAlgorithm::from(c.text()),
-                    );
+                    f_checksum_algorithm = Some(crate::types::ChecksumAlgorithm::from(c.text()));
                 }
                 "ChecksumType" => {
                     f_checksum_type = Some(crate::types::ChecksumType::from(c.text()));
@@ -1302,13 +1198,14 @@ pub(crate) fn de_response(
         "x-amz-abort-date",
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
-    let f_abort_rule_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-abort-rule-id")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_abort_rule_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-abort-rule-id",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(ListPartsOutput {
         abort_date: f_abort_date,
         abort_rule_id: f_abort_rule_id,
@@ -1341,9 +1238,7 @@ impl ListPartsFluentBuilder {
 impl ListPartsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListPartsOutput, ListPartsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListPartsOutput, ListPartsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -1360,28 +1255,23 @@ impl ListPartsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListPartsOutput, ListPartsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListPartsOutput, ListPartsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.part_number_marker.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_part_number_marker(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out)
-                        .and_then(|v| v.next_part_number_marker.as_ref())
-                        .cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_part_number_marker(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_part_number_marker.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListPartsPaginator {
@@ -1429,10 +1319,7 @@ impl ListPartsItems {
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_parts_of_a_multipart_upload() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_parts_of_a_multipart_upload() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListPartsInput::builder()
             .bucket("examplebucket")
             .key("bigobject")

@@ -95,9 +95,7 @@ impl PutBucketAccelerateConfigurationInputBuilder {
         self
     }
     /// The `AccelerateConfiguration` member as currently set.
-    pub fn get_accelerate_configuration(
-        &self,
-    ) -> &Option<crate::types::AccelerateConfiguration> {
+    pub fn get_accelerate_configuration(&self) -> &Option<crate::types::AccelerateConfiguration> {
         &self.accelerate_configuration
     }
     /// The account ID of the expected bucket owner.
@@ -115,10 +113,7 @@ impl PutBucketAccelerateConfigurationInputBuilder {
         &self.expected_bucket_owner
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -143,18 +138,14 @@ impl PutBucketAccelerateConfigurationInputBuilder {
         self,
     ) -> Result<PutBucketAccelerateConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketAccelerateConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketAccelerateConfigurationInput`",
-                ))?,
-            accelerate_configuration: self
-                .accelerate_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "accelerate_configuration",
-                    "`accelerate_configuration` is required when building a `PutBucketAccelerateConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketAccelerateConfigurationInput`",
+            ))?,
+            accelerate_configuration: self.accelerate_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "accelerate_configuration",
+                "`accelerate_configuration` is required when building a `PutBucketAccelerateConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
             checksum_algorithm: self.checksum_algorithm,
         })
@@ -165,10 +156,7 @@ impl PutBucketAccelerateConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketAccelerateConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -197,8 +185,7 @@ pub struct PutBucketAccelerateConfigurationOutputBuilder {}
 impl PutBucketAccelerateConfigurationOutputBuilder {
     /// Builds the [`PutBucketAccelerateConfigurationOutput`].
     pub fn build(self) -> PutBucketAccelerateConfigurationOutput {
-        PutBucketAccelerateConfigurationOutput {
-        }
+        PutBucketAccelerateConfigurationOutput {}
     }
 }
 /// The errors `PutBucketAccelerateConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -214,11 +201,9 @@ impl PutBucketAccelerateConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -254,8 +239,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketAccelerateConfigurationEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutBucketAccelerateConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketAccelerateConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -296,10 +280,7 @@ impl PutBucketAccelerateConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketAccelerateConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -308,13 +289,7 @@ impl PutBucketAccelerateConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketAccelerateConfigurationOutput,
-            ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -331,10 +306,7 @@ impl PutBucketAccelerateConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -364,10 +336,7 @@ impl PutBucketAccelerateConfigurationFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketAccelerateConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-    > {
+    ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -409,9 +378,7 @@ impl<M> PutBucketAccelerateConfigurationFluentBuilder<M> {
         self
     }
     /// The `AccelerateConfiguration` member as currently set.
-    pub fn get_accelerate_configuration(
-        &self,
-    ) -> &Option<crate::types::AccelerateConfiguration> {
+    pub fn get_accelerate_configuration(&self) -> &Option<crate::types::AccelerateConfiguration> {
         self.inner.get_accelerate_configuration()
     }
     /// The account ID of the expected bucket owner.
@@ -429,10 +396,7 @@ impl<M> PutBucketAccelerateConfigurationFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -452,51 +416,41 @@ impl<M> PutBucketAccelerateConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketAccelerateConfigurationInput,
-) -> Result<
-    PutBucketAccelerateConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-> {
+) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketAccelerateConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketAccelerateConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            false,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        false,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for PutBucketAccelerateConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for PutBucketAccelerateConfigurationFluentBuilder {
     const NAME: &'static str = "PutBucketAccelerateConfiguration";
     type Input = PutBucketAccelerateConfigurationInput;
     type Output = PutBucketAccelerateConfigurationOutput;
@@ -506,25 +460,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketAccelerateConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketAccelerateConfiguration`: `PUT /`.
 pub(crate) fn ser_request(
@@ -555,10 +501,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketAccelerateConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>,
-> {
+) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::error::SdkError<PutBucketAccelerateConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -568,6 +511,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketAccelerateConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(PutBucketAccelerateConfigurationOutput {
-    })
+    Ok(PutBucketAccelerateConfigurationOutput {})
 }

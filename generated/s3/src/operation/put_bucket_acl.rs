@@ -134,10 +134,7 @@ impl PutBucketAclInputBuilder {
         &self.acl
     }
     /// Contains the elements that set the ACL permissions for an object per grantee.
-    pub fn access_control_policy(
-        mut self,
-        input: crate::types::AccessControlPolicy,
-    ) -> Self {
+    pub fn access_control_policy(mut self, input: crate::types::AccessControlPolicy) -> Self {
         self.access_control_policy = Some(input);
         self
     }
@@ -150,9 +147,7 @@ impl PutBucketAclInputBuilder {
         self
     }
     /// The `AccessControlPolicy` member as currently set.
-    pub fn get_access_control_policy(
-        &self,
-    ) -> &Option<crate::types::AccessControlPolicy> {
+    pub fn get_access_control_policy(&self) -> &Option<crate::types::AccessControlPolicy> {
         &self.access_control_policy
     }
     /// The bucket to which to apply the ACL.
@@ -185,10 +180,7 @@ impl PutBucketAclInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -297,12 +289,10 @@ impl PutBucketAclInputBuilder {
         Ok(PutBucketAclInput {
             acl: self.acl,
             access_control_policy: self.access_control_policy,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketAclInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketAclInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
             grant_full_control: self.grant_full_control,
@@ -364,11 +354,9 @@ impl PutBucketAclError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -454,10 +442,7 @@ impl PutBucketAclFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -474,10 +459,7 @@ impl PutBucketAclFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketAclError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketAclError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -505,9 +487,7 @@ impl PutBucketAclFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>> {
+    pub fn send(self) -> Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -531,10 +511,7 @@ impl<M> PutBucketAclFluentBuilder<M> {
         self.inner.get_acl()
     }
     /// Contains the elements that set the ACL permissions for an object per grantee.
-    pub fn access_control_policy(
-        mut self,
-        input: crate::types::AccessControlPolicy,
-    ) -> Self {
+    pub fn access_control_policy(mut self, input: crate::types::AccessControlPolicy) -> Self {
         self.inner = self.inner.access_control_policy(input);
         self
     }
@@ -547,9 +524,7 @@ impl<M> PutBucketAclFluentBuilder<M> {
         self
     }
     /// The `AccessControlPolicy` member as currently set.
-    pub fn get_access_control_policy(
-        &self,
-    ) -> &Option<crate::types::AccessControlPolicy> {
+    pub fn get_access_control_policy(&self) -> &Option<crate::types::AccessControlPolicy> {
         self.inner.get_access_control_policy()
     }
     /// The bucket to which to apply the ACL.
@@ -582,10 +557,7 @@ impl<M> PutBucketAclFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -691,39 +663,33 @@ pub(crate) async fn send(
     input: PutBucketAclInput,
 ) -> Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketAclFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketAclFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -739,25 +705,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketAclInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketAclError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketAclError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketAcl`: `PUT /`.
 pub(crate) fn ser_request(
@@ -809,11 +767,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketAclOutput, ::awsrt::error::SdkError<PutBucketAclError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketAclError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketAclError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -827,9 +781,7 @@ mod examples {
     fn case_01_put_bucket_acl() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketAclInput::builder()
             .bucket("examplebucket")
-            .grant_full_control(
-                "id=examplee7a2f25102679df27bb0ae12b3f85be6f290b936c4393484",
-            )
+            .grant_full_control("id=examplee7a2f25102679df27bb0ae12b3f85be6f290b936c4393484")
             .grant_write("uri=http://acs.amazonaws.com/groups/s3/LogDelivery")
             .build()?;
         let request = super::ser_request(&input)?;

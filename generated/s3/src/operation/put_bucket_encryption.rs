@@ -78,9 +78,9 @@ pub struct PutBucketEncryptionInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) content_md5: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
-    pub(crate) server_side_encryption_configuration: Option<
-        crate::types::ServerSideEncryptionConfiguration,
-    >,
+    pub(
+        crate
+    ) server_side_encryption_configuration: Option<crate::types::ServerSideEncryptionConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
 }
 impl PutBucketEncryptionInputBuilder {
@@ -114,10 +114,7 @@ impl PutBucketEncryptionInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -177,20 +174,16 @@ impl PutBucketEncryptionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutBucketEncryptionInput, ::awsrt::error::BuildError> {
         Ok(PutBucketEncryptionInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketEncryptionInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketEncryptionInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            server_side_encryption_configuration: self
-                .server_side_encryption_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "server_side_encryption_configuration",
-                    "`server_side_encryption_configuration` is required when building a `PutBucketEncryptionInput`",
-                ))?,
+            server_side_encryption_configuration: self.server_side_encryption_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "server_side_encryption_configuration",
+                "`server_side_encryption_configuration` is required when building a `PutBucketEncryptionInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -200,10 +193,7 @@ impl PutBucketEncryptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketEncryptionOutput,
-        ::awsrt::error::SdkError<PutBucketEncryptionError>,
-    > {
+    ) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -248,11 +238,9 @@ impl PutBucketEncryptionError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -329,10 +317,7 @@ impl PutBucketEncryptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketEncryptionOutput,
-        ::awsrt::error::SdkError<PutBucketEncryptionError>,
-    > {
+    ) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -341,13 +326,7 @@ impl PutBucketEncryptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketEncryptionOutput,
-            ::awsrt::error::SdkError<PutBucketEncryptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,10 +343,7 @@ impl PutBucketEncryptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketEncryptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -397,10 +373,7 @@ impl PutBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketEncryptionOutput,
-        ::awsrt::error::SdkError<PutBucketEncryptionError>,
-    > {
+    ) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -439,10 +412,7 @@ impl<M> PutBucketEncryptionFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -499,44 +469,35 @@ impl<M> PutBucketEncryptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketEncryptionInput,
-) -> Result<
-    PutBucketEncryptionOutput,
-    ::awsrt::error::SdkError<PutBucketEncryptionError>,
-> {
+) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketEncryptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketEncryptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -552,25 +513,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketEncryptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketEncryptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketEncryption`: `PUT /`.
 pub(crate) fn ser_request(
@@ -604,15 +557,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketEncryptionOutput,
-    ::awsrt::error::SdkError<PutBucketEncryptionError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketEncryptionError::from_response,
-    )
+) -> Result<PutBucketEncryptionOutput, ::awsrt::error::SdkError<PutBucketEncryptionError>> {
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketEncryptionError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

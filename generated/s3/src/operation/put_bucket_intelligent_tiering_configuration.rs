@@ -52,9 +52,9 @@ impl PutBucketIntelligentTieringConfigurationInput {
 pub struct PutBucketIntelligentTieringConfigurationInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) id: Option<String>,
-    pub(crate) intelligent_tiering_configuration: Option<
-        crate::types::IntelligentTieringConfiguration,
-    >,
+    pub(
+        crate
+    ) intelligent_tiering_configuration: Option<crate::types::IntelligentTieringConfiguration>,
 }
 impl PutBucketIntelligentTieringConfigurationInputBuilder {
     /// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
@@ -117,29 +117,20 @@ impl PutBucketIntelligentTieringConfigurationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> Result<
-        PutBucketIntelligentTieringConfigurationInput,
-        ::awsrt::error::BuildError,
-    > {
+    ) -> Result<PutBucketIntelligentTieringConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketIntelligentTieringConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketIntelligentTieringConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `PutBucketIntelligentTieringConfigurationInput`",
-                ))?,
-            intelligent_tiering_configuration: self
-                .intelligent_tiering_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "intelligent_tiering_configuration",
-                    "`intelligent_tiering_configuration` is required when building a `PutBucketIntelligentTieringConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketIntelligentTieringConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `PutBucketIntelligentTieringConfigurationInput`",
+            ))?,
+            intelligent_tiering_configuration: self.intelligent_tiering_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "intelligent_tiering_configuration",
+                "`intelligent_tiering_configuration` is required when building a `PutBucketIntelligentTieringConfigurationInput`",
+            ))?,
         })
     }
 }
@@ -148,10 +139,7 @@ impl PutBucketIntelligentTieringConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -180,8 +168,7 @@ pub struct PutBucketIntelligentTieringConfigurationOutputBuilder {}
 impl PutBucketIntelligentTieringConfigurationOutputBuilder {
     /// Builds the [`PutBucketIntelligentTieringConfigurationOutput`].
     pub fn build(self) -> PutBucketIntelligentTieringConfigurationOutput {
-        PutBucketIntelligentTieringConfigurationOutput {
-        }
+        PutBucketIntelligentTieringConfigurationOutput {}
     }
 }
 /// The errors `PutBucketIntelligentTieringConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -197,11 +184,9 @@ impl PutBucketIntelligentTieringConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -230,16 +215,14 @@ impl PutBucketIntelligentTieringConfigurationError {
         self.meta().request_id.as_deref()
     }
 }
-impl ::awsrt::error::ProvideErrorMetadata
-for PutBucketIntelligentTieringConfigurationError {
+impl ::awsrt::error::ProvideErrorMetadata for PutBucketIntelligentTieringConfigurationError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         PutBucketIntelligentTieringConfigurationError::meta(self)
     }
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutBucketIntelligentTieringConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketIntelligentTieringConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -259,9 +242,7 @@ impl ::std::error::Error for PutBucketIntelligentTieringConfigurationError {
 /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct PutBucketIntelligentTieringConfigurationFluentBuilder<
-    M = ::awsrt::client::Async,
-> {
+pub struct PutBucketIntelligentTieringConfigurationFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: PutBucketIntelligentTieringConfigurationInputBuilder,
     mode: ::std::marker::PhantomData<M>,
@@ -282,10 +263,7 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -294,13 +272,7 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketIntelligentTieringConfigurationOutput,
-            ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -317,10 +289,7 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -329,9 +298,7 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::put_bucket_intelligent_tiering_configuration`](crate::blocking::Client::put_bucket_intelligent_tiering_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl PutBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: PutBucketIntelligentTieringConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: PutBucketIntelligentTieringConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -352,10 +319,7 @@ impl PutBucketIntelligentTieringConfigurationFluentBuilder<::awsrt::blocking::Bl
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketIntelligentTieringConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-    > {
+    ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -421,42 +385,33 @@ impl<M> PutBucketIntelligentTieringConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketIntelligentTieringConfigurationInput,
-) -> Result<
-    PutBucketIntelligentTieringConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketIntelligentTieringConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketIntelligentTieringConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for PutBucketIntelligentTieringConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for PutBucketIntelligentTieringConfigurationFluentBuilder {
     const NAME: &'static str = "PutBucketIntelligentTieringConfiguration";
     type Input = PutBucketIntelligentTieringConfigurationInput;
     type Output = PutBucketIntelligentTieringConfigurationOutput;
@@ -466,25 +421,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketIntelligentTieringConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketIntelligentTieringConfiguration`: `PUT /`.
 pub(crate) fn ser_request(
@@ -513,10 +460,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketIntelligentTieringConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>,
-> {
+) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::error::SdkError<PutBucketIntelligentTieringConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -526,6 +470,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketIntelligentTieringConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(PutBucketIntelligentTieringConfigurationOutput {
-    })
+    Ok(PutBucketIntelligentTieringConfigurationOutput {})
 }

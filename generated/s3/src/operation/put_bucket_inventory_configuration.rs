@@ -92,10 +92,7 @@ impl PutBucketInventoryConfigurationInputBuilder {
     }
     /// Specifies the inventory configuration.
     /// This member is required.
-    pub fn inventory_configuration(
-        mut self,
-        input: crate::types::InventoryConfiguration,
-    ) -> Self {
+    pub fn inventory_configuration(mut self, input: crate::types::InventoryConfiguration) -> Self {
         self.inventory_configuration = Some(input);
         self
     }
@@ -108,9 +105,7 @@ impl PutBucketInventoryConfigurationInputBuilder {
         self
     }
     /// The `InventoryConfiguration` member as currently set.
-    pub fn get_inventory_configuration(
-        &self,
-    ) -> &Option<crate::types::InventoryConfiguration> {
+    pub fn get_inventory_configuration(&self) -> &Option<crate::types::InventoryConfiguration> {
         &self.inventory_configuration
     }
     /// The account ID of the expected bucket owner.
@@ -132,28 +127,20 @@ impl PutBucketInventoryConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketInventoryConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketInventoryConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketInventoryConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketInventoryConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `PutBucketInventoryConfigurationInput`",
-                ))?,
-            inventory_configuration: self
-                .inventory_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "inventory_configuration",
-                    "`inventory_configuration` is required when building a `PutBucketInventoryConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketInventoryConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `PutBucketInventoryConfigurationInput`",
+            ))?,
+            inventory_configuration: self.inventory_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "inventory_configuration",
+                "`inventory_configuration` is required when building a `PutBucketInventoryConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -163,10 +150,7 @@ impl PutBucketInventoryConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -195,8 +179,7 @@ pub struct PutBucketInventoryConfigurationOutputBuilder {}
 impl PutBucketInventoryConfigurationOutputBuilder {
     /// Builds the [`PutBucketInventoryConfigurationOutput`].
     pub fn build(self) -> PutBucketInventoryConfigurationOutput {
-        PutBucketInventoryConfigurationOutput {
-        }
+        PutBucketInventoryConfigurationOutput {}
     }
 }
 /// The errors `PutBucketInventoryConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -212,11 +195,9 @@ impl PutBucketInventoryConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -252,8 +233,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketInventoryConfigurationErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutBucketInventoryConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketInventoryConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -294,10 +274,7 @@ impl PutBucketInventoryConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -306,13 +283,7 @@ impl PutBucketInventoryConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketInventoryConfigurationOutput,
-            ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -329,10 +300,7 @@ impl PutBucketInventoryConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -362,10 +330,7 @@ impl PutBucketInventoryConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketInventoryConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-    > {
+    ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -406,10 +371,7 @@ impl<M> PutBucketInventoryConfigurationFluentBuilder<M> {
     }
     /// Specifies the inventory configuration.
     /// This member is required.
-    pub fn inventory_configuration(
-        mut self,
-        input: crate::types::InventoryConfiguration,
-    ) -> Self {
+    pub fn inventory_configuration(mut self, input: crate::types::InventoryConfiguration) -> Self {
         self.inner = self.inner.inventory_configuration(input);
         self
     }
@@ -422,9 +384,7 @@ impl<M> PutBucketInventoryConfigurationFluentBuilder<M> {
         self
     }
     /// The `InventoryConfiguration` member as currently set.
-    pub fn get_inventory_configuration(
-        &self,
-    ) -> &Option<crate::types::InventoryConfiguration> {
+    pub fn get_inventory_configuration(&self) -> &Option<crate::types::InventoryConfiguration> {
         self.inner.get_inventory_configuration()
     }
     /// The account ID of the expected bucket owner.
@@ -445,35 +405,27 @@ impl<M> PutBucketInventoryConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketInventoryConfigurationInput,
-) -> Result<
-    PutBucketInventoryConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-> {
+) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketInventoryConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketInventoryConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -489,25 +441,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketInventoryConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketInventoryConfiguration`: `PUT /`.
 pub(crate) fn ser_request(
@@ -539,10 +483,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketInventoryConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>,
-> {
+) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::error::SdkError<PutBucketInventoryConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -552,6 +493,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketInventoryConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(PutBucketInventoryConfigurationOutput {
-    })
+    Ok(PutBucketInventoryConfigurationOutput {})
 }

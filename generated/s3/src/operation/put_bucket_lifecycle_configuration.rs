@@ -39,9 +39,7 @@ pub struct PutBucketLifecycleConfigurationInput {
     /// - `varies_by_storage_class` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
     ///
     /// To customize the minimum object size for any transition you can add a filter that specifies a custom `ObjectSizeGreaterThan` or `ObjectSizeLessThan` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
-    pub transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    >,
+    pub transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl PutBucketLifecycleConfigurationInput {
     /// The name of the bucket for which to set the configuration.
@@ -53,9 +51,7 @@ impl PutBucketLifecycleConfigurationInput {
         self.checksum_algorithm.as_ref()
     }
     /// Container for lifecycle rules.
-    pub fn lifecycle_configuration(
-        &self,
-    ) -> Option<&crate::types::BucketLifecycleConfiguration> {
+    pub fn lifecycle_configuration(&self) -> Option<&crate::types::BucketLifecycleConfiguration> {
         self.lifecycle_configuration.as_ref()
     }
     /// The account ID of the expected bucket owner.
@@ -79,13 +75,11 @@ impl PutBucketLifecycleConfigurationInput {
 pub struct PutBucketLifecycleConfigurationInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
-    pub(crate) lifecycle_configuration: Option<
-        crate::types::BucketLifecycleConfiguration,
-    >,
+    pub(crate) lifecycle_configuration: Option<crate::types::BucketLifecycleConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
-    pub(crate) transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    >,
+    pub(
+        crate
+    ) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl PutBucketLifecycleConfigurationInputBuilder {
     /// The name of the bucket for which to set the configuration.
@@ -104,10 +98,7 @@ impl PutBucketLifecycleConfigurationInputBuilder {
         &self.bucket
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -186,21 +177,16 @@ impl PutBucketLifecycleConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketLifecycleConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketLifecycleConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketLifecycleConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketLifecycleConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketLifecycleConfigurationInput`",
+            ))?,
             checksum_algorithm: self.checksum_algorithm,
             lifecycle_configuration: self.lifecycle_configuration,
             expected_bucket_owner: self.expected_bucket_owner,
-            transition_default_minimum_object_size: self
-                .transition_default_minimum_object_size,
+            transition_default_minimum_object_size: self.transition_default_minimum_object_size,
         })
     }
 }
@@ -209,10 +195,7 @@ impl PutBucketLifecycleConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketLifecycleConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -236,9 +219,7 @@ pub struct PutBucketLifecycleConfigurationOutput {
     /// - `varies_by_storage_class` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
     ///
     /// To customize the minimum object size for any transition you can add a filter that specifies a custom `ObjectSizeGreaterThan` or `ObjectSizeLessThan` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
-    pub transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    >,
+    pub transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl PutBucketLifecycleConfigurationOutput {
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
@@ -256,9 +237,9 @@ impl PutBucketLifecycleConfigurationOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutBucketLifecycleConfigurationOutputBuilder {
-    pub(crate) transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    >,
+    pub(
+        crate
+    ) transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize>,
 }
 impl PutBucketLifecycleConfigurationOutputBuilder {
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
@@ -286,8 +267,7 @@ impl PutBucketLifecycleConfigurationOutputBuilder {
     /// Builds the [`PutBucketLifecycleConfigurationOutput`].
     pub fn build(self) -> PutBucketLifecycleConfigurationOutput {
         PutBucketLifecycleConfigurationOutput {
-            transition_default_minimum_object_size: self
-                .transition_default_minimum_object_size,
+            transition_default_minimum_object_size: self.transition_default_minimum_object_size,
         }
     }
 }
@@ -304,11 +284,9 @@ impl PutBucketLifecycleConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -344,8 +322,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketLifecycleConfigurationErr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutBucketLifecycleConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketLifecycleConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -386,10 +363,7 @@ impl PutBucketLifecycleConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketLifecycleConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -398,13 +372,7 @@ impl PutBucketLifecycleConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketLifecycleConfigurationOutput,
-            ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -421,10 +389,7 @@ impl PutBucketLifecycleConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -454,10 +419,7 @@ impl PutBucketLifecycleConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketLifecycleConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-    > {
+    ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -482,10 +444,7 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
         self.inner.get_bucket()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -563,44 +522,35 @@ impl<M> PutBucketLifecycleConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketLifecycleConfigurationInput,
-) -> Result<
-    PutBucketLifecycleConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-> {
+) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketLifecycleConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketLifecycleConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -616,25 +566,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketLifecycleConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketLifecycleConfiguration`: `PUT /`.
 pub(crate) fn ser_request(
@@ -660,18 +602,14 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
     }
     if let Some(value) = &input.transition_default_minimum_object_size {
-        request
-            .set_header("x-amz-transition-default-minimum-object-size", value.as_str())?;
+        request.set_header("x-amz-transition-default-minimum-object-size", value.as_str())?;
     }
     Ok(request)
 }
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketLifecycleConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>,
-> {
+) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::error::SdkError<PutBucketLifecycleConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -681,12 +619,10 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketLifecycleConfigurationOutput, ::awsrt::xml::XmlError> {
-    let f_transition_default_minimum_object_size: Option<
-        crate::types::TransitionDefaultMinimumObjectSize,
-    > = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-transition-default-minimum-object-size")?
-        .map(|s| crate::types::TransitionDefaultMinimumObjectSize::from(s.as_str()));
+    let f_transition_default_minimum_object_size: Option<crate::types::TransitionDefaultMinimumObjectSize> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-transition-default-minimum-object-size",
+    )?.map(|s| crate::types::TransitionDefaultMinimumObjectSize::from(s.as_str()));
     Ok(PutBucketLifecycleConfigurationOutput {
         transition_default_minimum_object_size: f_transition_default_minimum_object_size,
     })
@@ -717,9 +653,7 @@ mod examples {
                                     .build(),
                             )
                             .expiration(
-                                crate::types::LifecycleExpiration::builder()
-                                    .days(3650)
-                                    .build(),
+                                crate::types::LifecycleExpiration::builder().days(3650).build(),
                             )
                             .id("TestOnly")
                             .build()?,

@@ -89,10 +89,7 @@ impl PutBucketLoggingInputBuilder {
     }
     /// Container for logging status information.
     /// This member is required.
-    pub fn bucket_logging_status(
-        mut self,
-        input: crate::types::BucketLoggingStatus,
-    ) -> Self {
+    pub fn bucket_logging_status(mut self, input: crate::types::BucketLoggingStatus) -> Self {
         self.bucket_logging_status = Some(input);
         self
     }
@@ -105,9 +102,7 @@ impl PutBucketLoggingInputBuilder {
         self
     }
     /// The `BucketLoggingStatus` member as currently set.
-    pub fn get_bucket_logging_status(
-        &self,
-    ) -> &Option<crate::types::BucketLoggingStatus> {
+    pub fn get_bucket_logging_status(&self) -> &Option<crate::types::BucketLoggingStatus> {
         &self.bucket_logging_status
     }
     /// The MD5 hash of the `PutBucketLogging` request body.
@@ -125,10 +120,7 @@ impl PutBucketLoggingInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -165,18 +157,14 @@ impl PutBucketLoggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutBucketLoggingInput, ::awsrt::error::BuildError> {
         Ok(PutBucketLoggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketLoggingInput`",
-                ))?,
-            bucket_logging_status: self
-                .bucket_logging_status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket_logging_status",
-                    "`bucket_logging_status` is required when building a `PutBucketLoggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketLoggingInput`",
+            ))?,
+            bucket_logging_status: self.bucket_logging_status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket_logging_status",
+                "`bucket_logging_status` is required when building a `PutBucketLoggingInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
             expected_bucket_owner: self.expected_bucket_owner,
@@ -188,10 +176,7 @@ impl PutBucketLoggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketLoggingOutput,
-        ::awsrt::error::SdkError<PutBucketLoggingError>,
-    > {
+    ) -> Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -236,11 +221,9 @@ impl PutBucketLoggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -317,10 +300,7 @@ impl PutBucketLoggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketLoggingOutput,
-        ::awsrt::error::SdkError<PutBucketLoggingError>,
-    > {
+    ) -> Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -329,10 +309,7 @@ impl PutBucketLoggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -349,10 +326,7 @@ impl PutBucketLoggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketLoggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketLoggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -382,10 +356,7 @@ impl PutBucketLoggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketLoggingOutput,
-        ::awsrt::error::SdkError<PutBucketLoggingError>,
-    > {
+    ) -> Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -411,10 +382,7 @@ impl<M> PutBucketLoggingFluentBuilder<M> {
     }
     /// Container for logging status information.
     /// This member is required.
-    pub fn bucket_logging_status(
-        mut self,
-        input: crate::types::BucketLoggingStatus,
-    ) -> Self {
+    pub fn bucket_logging_status(mut self, input: crate::types::BucketLoggingStatus) -> Self {
         self.inner = self.inner.bucket_logging_status(input);
         self
     }
@@ -427,9 +395,7 @@ impl<M> PutBucketLoggingFluentBuilder<M> {
         self
     }
     /// The `BucketLoggingStatus` member as currently set.
-    pub fn get_bucket_logging_status(
-        &self,
-    ) -> &Option<crate::types::BucketLoggingStatus> {
+    pub fn get_bucket_logging_status(&self) -> &Option<crate::types::BucketLoggingStatus> {
         self.inner.get_bucket_logging_status()
     }
     /// The MD5 hash of the `PutBucketLogging` request body.
@@ -447,10 +413,7 @@ impl<M> PutBucketLoggingFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -486,39 +449,33 @@ pub(crate) async fn send(
     input: PutBucketLoggingInput,
 ) -> Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketLoggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketLoggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -534,25 +491,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketLoggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketLoggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketLoggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketLogging`: `PUT /`.
 pub(crate) fn ser_request(
@@ -587,11 +536,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketLoggingOutput, ::awsrt::error::SdkError<PutBucketLoggingError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketLoggingError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketLoggingError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -602,10 +547,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_set_logging_configuration_for_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_set_logging_configuration_for_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketLoggingInput::builder()
             .bucket("sourcebucket")
             .bucket_logging_status(
@@ -622,9 +564,7 @@ mod examples {
                                             .uri("http://acs.amazonaws.com/groups/global/AllUsers")
                                             .build()?,
                                     )
-                                    .permission(
-                                        crate::types::BucketLogsPermission::from("READ"),
-                                    )
+                                    .permission(crate::types::BucketLogsPermission::from("READ"))
                                     .build(),
                             )
                             .build()?,

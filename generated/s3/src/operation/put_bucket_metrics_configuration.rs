@@ -92,10 +92,7 @@ impl PutBucketMetricsConfigurationInputBuilder {
     }
     /// Specifies the metrics configuration.
     /// This member is required.
-    pub fn metrics_configuration(
-        mut self,
-        input: crate::types::MetricsConfiguration,
-    ) -> Self {
+    pub fn metrics_configuration(mut self, input: crate::types::MetricsConfiguration) -> Self {
         self.metrics_configuration = Some(input);
         self
     }
@@ -108,9 +105,7 @@ impl PutBucketMetricsConfigurationInputBuilder {
         self
     }
     /// The `MetricsConfiguration` member as currently set.
-    pub fn get_metrics_configuration(
-        &self,
-    ) -> &Option<crate::types::MetricsConfiguration> {
+    pub fn get_metrics_configuration(&self) -> &Option<crate::types::MetricsConfiguration> {
         &self.metrics_configuration
     }
     /// The account ID of the expected bucket owner.
@@ -132,28 +127,20 @@ impl PutBucketMetricsConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketMetricsConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketMetricsConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketMetricsConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketMetricsConfigurationInput`",
-                ))?,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `PutBucketMetricsConfigurationInput`",
-                ))?,
-            metrics_configuration: self
-                .metrics_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "metrics_configuration",
-                    "`metrics_configuration` is required when building a `PutBucketMetricsConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketMetricsConfigurationInput`",
+            ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `PutBucketMetricsConfigurationInput`",
+            ))?,
+            metrics_configuration: self.metrics_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "metrics_configuration",
+                "`metrics_configuration` is required when building a `PutBucketMetricsConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -163,10 +150,7 @@ impl PutBucketMetricsConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<PutBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -195,8 +179,7 @@ pub struct PutBucketMetricsConfigurationOutputBuilder {}
 impl PutBucketMetricsConfigurationOutputBuilder {
     /// Builds the [`PutBucketMetricsConfigurationOutput`].
     pub fn build(self) -> PutBucketMetricsConfigurationOutput {
-        PutBucketMetricsConfigurationOutput {
-        }
+        PutBucketMetricsConfigurationOutput {}
     }
 }
 /// The errors `PutBucketMetricsConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -212,11 +195,9 @@ impl PutBucketMetricsConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -252,8 +233,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketMetricsConfigurationError
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutBucketMetricsConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketMetricsConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -294,10 +274,7 @@ impl PutBucketMetricsConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<PutBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -306,13 +283,7 @@ impl PutBucketMetricsConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketMetricsConfigurationOutput,
-            ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -329,10 +300,7 @@ impl PutBucketMetricsConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -362,10 +330,7 @@ impl PutBucketMetricsConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketMetricsConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-    > {
+    ) -> Result<PutBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -406,10 +371,7 @@ impl<M> PutBucketMetricsConfigurationFluentBuilder<M> {
     }
     /// Specifies the metrics configuration.
     /// This member is required.
-    pub fn metrics_configuration(
-        mut self,
-        input: crate::types::MetricsConfiguration,
-    ) -> Self {
+    pub fn metrics_configuration(mut self, input: crate::types::MetricsConfiguration) -> Self {
         self.inner = self.inner.metrics_configuration(input);
         self
     }
@@ -422,9 +384,7 @@ impl<M> PutBucketMetricsConfigurationFluentBuilder<M> {
         self
     }
     /// The `MetricsConfiguration` member as currently set.
-    pub fn get_metrics_configuration(
-        &self,
-    ) -> &Option<crate::types::MetricsConfiguration> {
+    pub fn get_metrics_configuration(&self) -> &Option<crate::types::MetricsConfiguration> {
         self.inner.get_metrics_configuration()
     }
     /// The account ID of the expected bucket owner.
@@ -445,35 +405,27 @@ impl<M> PutBucketMetricsConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketMetricsConfigurationInput,
-) -> Result<
-    PutBucketMetricsConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-> {
+) -> Result<PutBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketMetricsConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketMetricsConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -489,25 +441,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketMetricsConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketMetricsConfiguration`: `PUT /`.
 pub(crate) fn ser_request(
@@ -539,10 +483,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketMetricsConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>,
-> {
+) -> Result<PutBucketMetricsConfigurationOutput, ::awsrt::error::SdkError<PutBucketMetricsConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -552,6 +493,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketMetricsConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(PutBucketMetricsConfigurationOutput {
-    })
+    Ok(PutBucketMetricsConfigurationOutput {})
 }

@@ -34,9 +34,7 @@ impl PutBucketNotificationConfigurationInput {
         &self.bucket
     }
     /// A container for specifying the notification configuration of the bucket.
-    pub fn notification_configuration(
-        &self,
-    ) -> &crate::types::NotificationConfiguration {
+    pub fn notification_configuration(&self) -> &crate::types::NotificationConfiguration {
         &self.notification_configuration
     }
     /// The account ID of the expected bucket owner.
@@ -57,9 +55,7 @@ impl PutBucketNotificationConfigurationInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutBucketNotificationConfigurationInputBuilder {
     pub(crate) bucket: Option<String>,
-    pub(crate) notification_configuration: Option<
-        crate::types::NotificationConfiguration,
-    >,
+    pub(crate) notification_configuration: Option<crate::types::NotificationConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
     pub(crate) skip_destination_validation: Option<bool>,
 }
@@ -139,18 +135,14 @@ impl PutBucketNotificationConfigurationInputBuilder {
         self,
     ) -> Result<PutBucketNotificationConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketNotificationConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketNotificationConfigurationInput`",
-                ))?,
-            notification_configuration: self
-                .notification_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "notification_configuration",
-                    "`notification_configuration` is required when building a `PutBucketNotificationConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketNotificationConfigurationInput`",
+            ))?,
+            notification_configuration: self.notification_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "notification_configuration",
+                "`notification_configuration` is required when building a `PutBucketNotificationConfigurationInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
             skip_destination_validation: self.skip_destination_validation,
         })
@@ -161,10 +153,7 @@ impl PutBucketNotificationConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketNotificationConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -193,8 +182,7 @@ pub struct PutBucketNotificationConfigurationOutputBuilder {}
 impl PutBucketNotificationConfigurationOutputBuilder {
     /// Builds the [`PutBucketNotificationConfigurationOutput`].
     pub fn build(self) -> PutBucketNotificationConfigurationOutput {
-        PutBucketNotificationConfigurationOutput {
-        }
+        PutBucketNotificationConfigurationOutput {}
     }
 }
 /// The errors `PutBucketNotificationConfiguration` can return: one variant per modeled error, plus `Unhandled`.
@@ -210,11 +198,9 @@ impl PutBucketNotificationConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -250,8 +236,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketNotificationConfiguration
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutBucketNotificationConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketNotificationConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -292,10 +277,7 @@ impl PutBucketNotificationConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketNotificationConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -304,13 +286,7 @@ impl PutBucketNotificationConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketNotificationConfigurationOutput,
-            ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -327,10 +303,7 @@ impl PutBucketNotificationConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -339,9 +312,7 @@ impl PutBucketNotificationConfigurationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::put_bucket_notification_configuration`](crate::blocking::Client::put_bucket_notification_configuration) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl PutBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: PutBucketNotificationConfigurationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: PutBucketNotificationConfigurationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -362,10 +333,7 @@ impl PutBucketNotificationConfigurationFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketNotificationConfigurationOutput,
-        ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-    > {
+    ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -444,42 +412,33 @@ impl<M> PutBucketNotificationConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketNotificationConfigurationInput,
-) -> Result<
-    PutBucketNotificationConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-> {
+) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketNotificationConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketNotificationConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for PutBucketNotificationConfigurationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for PutBucketNotificationConfigurationFluentBuilder {
     const NAME: &'static str = "PutBucketNotificationConfiguration";
     type Input = PutBucketNotificationConfigurationInput;
     type Output = PutBucketNotificationConfigurationOutput;
@@ -489,25 +448,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketNotificationConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketNotificationConfiguration`: `PUT /`.
 pub(crate) fn ser_request(
@@ -538,10 +489,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketNotificationConfigurationOutput,
-    ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>,
-> {
+) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::error::SdkError<PutBucketNotificationConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -551,26 +499,20 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketNotificationConfigurationOutput, ::awsrt::xml::XmlError> {
-    Ok(PutBucketNotificationConfigurationOutput {
-    })
+    Ok(PutBucketNotificationConfigurationOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_set_notification_configuration_for_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_set_notification_configuration_for_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketNotificationConfigurationInput::builder()
             .bucket("examplebucket")
             .notification_configuration(
                 crate::types::NotificationConfiguration::builder()
                     .topic_configurations(
                         crate::types::TopicConfiguration::builder()
-                            .topic_arn(
-                                "arn:aws:sns:us-west-2:123456789012:s3-notification-topic",
-                            )
+                            .topic_arn("arn:aws:sns:us-west-2:123456789012:s3-notification-topic")
                             .events(crate::types::Event::from("s3:ObjectCreated:*"))
                             .build()?,
                     )

@@ -129,24 +129,18 @@ impl PutBucketOwnershipControlsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketOwnershipControlsInput, ::awsrt::error::BuildError> {
         Ok(PutBucketOwnershipControlsInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketOwnershipControlsInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketOwnershipControlsInput`",
+            ))?,
             content_md5: self.content_md5,
             expected_bucket_owner: self.expected_bucket_owner,
-            ownership_controls: self
-                .ownership_controls
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "ownership_controls",
-                    "`ownership_controls` is required when building a `PutBucketOwnershipControlsInput`",
-                ))?,
+            ownership_controls: self.ownership_controls.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "ownership_controls",
+                "`ownership_controls` is required when building a `PutBucketOwnershipControlsInput`",
+            ))?,
         })
     }
 }
@@ -155,10 +149,7 @@ impl PutBucketOwnershipControlsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-    > {
+    ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
         send(client.handle(), self).await
     }
 }
@@ -187,8 +178,7 @@ pub struct PutBucketOwnershipControlsOutputBuilder {}
 impl PutBucketOwnershipControlsOutputBuilder {
     /// Builds the [`PutBucketOwnershipControlsOutput`].
     pub fn build(self) -> PutBucketOwnershipControlsOutput {
-        PutBucketOwnershipControlsOutput {
-        }
+        PutBucketOwnershipControlsOutput {}
     }
 }
 /// The errors `PutBucketOwnershipControls` can return: one variant per modeled error, plus `Unhandled`.
@@ -204,11 +194,9 @@ impl PutBucketOwnershipControlsError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -244,8 +232,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketOwnershipControlsError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutBucketOwnershipControlsError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketOwnershipControlsError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -286,10 +273,7 @@ impl PutBucketOwnershipControlsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-    > {
+    ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -298,13 +282,7 @@ impl PutBucketOwnershipControlsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketOwnershipControlsOutput,
-            ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -321,10 +299,7 @@ impl PutBucketOwnershipControlsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -354,10 +329,7 @@ impl PutBucketOwnershipControlsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketOwnershipControlsOutput,
-        ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-    > {
+    ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -431,44 +403,35 @@ impl<M> PutBucketOwnershipControlsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketOwnershipControlsInput,
-) -> Result<
-    PutBucketOwnershipControlsOutput,
-    ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-> {
+) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketOwnershipControlsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketOwnershipControlsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            None,
-            None,
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        None,
+        None,
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -484,25 +447,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketOwnershipControlsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketOwnershipControls`: `PUT /`.
 pub(crate) fn ser_request(
@@ -533,10 +488,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketOwnershipControlsOutput,
-    ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
-> {
+) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::error::SdkError<PutBucketOwnershipControlsError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -546,6 +498,5 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutBucketOwnershipControlsOutput, ::awsrt::xml::XmlError> {
-    Ok(PutBucketOwnershipControlsOutput {
-    })
+    Ok(PutBucketOwnershipControlsOutput {})
 }

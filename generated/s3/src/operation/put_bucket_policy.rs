@@ -131,10 +131,7 @@ impl PutBucketPolicyInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -200,21 +197,17 @@ impl PutBucketPolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutBucketPolicyInput, ::awsrt::error::BuildError> {
         Ok(PutBucketPolicyInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketPolicyInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketPolicyInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
             confirm_remove_self_bucket_access: self.confirm_remove_self_bucket_access,
-            policy: self
-                .policy
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "policy",
-                    "`policy` is required when building a `PutBucketPolicyInput`",
-                ))?,
+            policy: self.policy.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "policy",
+                "`policy` is required when building a `PutBucketPolicyInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -269,11 +262,9 @@ impl PutBucketPolicyError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -359,10 +350,7 @@ impl PutBucketPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -379,10 +367,7 @@ impl PutBucketPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -451,10 +436,7 @@ impl<M> PutBucketPolicyFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -519,39 +501,33 @@ pub(crate) async fn send(
     input: PutBucketPolicyInput,
 ) -> Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -567,25 +543,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketPolicy`: `PUT /`.
 pub(crate) fn ser_request(
@@ -607,8 +575,7 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-sdk-checksum-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.confirm_remove_self_bucket_access {
-        request
-            .set_header("x-amz-confirm-remove-self-bucket-access", &value.to_string())?;
+        request.set_header("x-amz-confirm-remove-self-bucket-access", &value.to_string())?;
     }
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
@@ -619,11 +586,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketPolicyOutput, ::awsrt::error::SdkError<PutBucketPolicyError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketPolicyError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketPolicyError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

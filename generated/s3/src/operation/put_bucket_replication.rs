@@ -109,10 +109,7 @@ impl PutBucketReplicationInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -146,9 +143,7 @@ impl PutBucketReplicationInputBuilder {
         self
     }
     /// The `ReplicationConfiguration` member as currently set.
-    pub fn get_replication_configuration(
-        &self,
-    ) -> &Option<crate::types::ReplicationConfiguration> {
+    pub fn get_replication_configuration(&self) -> &Option<crate::types::ReplicationConfiguration> {
         &self.replication_configuration
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
@@ -186,20 +181,16 @@ impl PutBucketReplicationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutBucketReplicationInput, ::awsrt::error::BuildError> {
         Ok(PutBucketReplicationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketReplicationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketReplicationInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            replication_configuration: self
-                .replication_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "replication_configuration",
-                    "`replication_configuration` is required when building a `PutBucketReplicationInput`",
-                ))?,
+            replication_configuration: self.replication_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "replication_configuration",
+                "`replication_configuration` is required when building a `PutBucketReplicationInput`",
+            ))?,
             token: self.token,
             expected_bucket_owner: self.expected_bucket_owner,
         })
@@ -210,10 +201,7 @@ impl PutBucketReplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketReplicationOutput,
-        ::awsrt::error::SdkError<PutBucketReplicationError>,
-    > {
+    ) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -258,11 +246,9 @@ impl PutBucketReplicationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -339,10 +325,7 @@ impl PutBucketReplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketReplicationOutput,
-        ::awsrt::error::SdkError<PutBucketReplicationError>,
-    > {
+    ) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -351,13 +334,7 @@ impl PutBucketReplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketReplicationOutput,
-            ::awsrt::error::SdkError<PutBucketReplicationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -374,10 +351,7 @@ impl PutBucketReplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketReplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -407,10 +381,7 @@ impl PutBucketReplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketReplicationOutput,
-        ::awsrt::error::SdkError<PutBucketReplicationError>,
-    > {
+    ) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -449,10 +420,7 @@ impl<M> PutBucketReplicationFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -486,9 +454,7 @@ impl<M> PutBucketReplicationFluentBuilder<M> {
         self
     }
     /// The `ReplicationConfiguration` member as currently set.
-    pub fn get_replication_configuration(
-        &self,
-    ) -> &Option<crate::types::ReplicationConfiguration> {
+    pub fn get_replication_configuration(&self) -> &Option<crate::types::ReplicationConfiguration> {
         self.inner.get_replication_configuration()
     }
     /// A token to allow Object Lock to be enabled for an existing bucket.
@@ -523,44 +489,35 @@ impl<M> PutBucketReplicationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketReplicationInput,
-) -> Result<
-    PutBucketReplicationOutput,
-    ::awsrt::error::SdkError<PutBucketReplicationError>,
-> {
+) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketReplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketReplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -576,25 +533,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketReplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketReplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketReplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketReplication`: `PUT /`.
 pub(crate) fn ser_request(
@@ -631,15 +580,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketReplicationOutput,
-    ::awsrt::error::SdkError<PutBucketReplicationError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketReplicationError::from_response,
-    )
+) -> Result<PutBucketReplicationOutput, ::awsrt::error::SdkError<PutBucketReplicationError>> {
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketReplicationError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -650,10 +592,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_set_replication_configuration_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_set_replication_configuration_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketReplicationInput::builder()
             .bucket("examplebucket")
             .replication_configuration(

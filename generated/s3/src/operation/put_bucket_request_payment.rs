@@ -49,9 +49,7 @@ impl PutBucketRequestPaymentInput {
         self.checksum_algorithm.as_ref()
     }
     /// Container for Payer.
-    pub fn request_payment_configuration(
-        &self,
-    ) -> &crate::types::RequestPaymentConfiguration {
+    pub fn request_payment_configuration(&self) -> &crate::types::RequestPaymentConfiguration {
         &self.request_payment_configuration
     }
     /// The account ID of the expected bucket owner.
@@ -70,9 +68,7 @@ pub struct PutBucketRequestPaymentInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) content_md5: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
-    pub(crate) request_payment_configuration: Option<
-        crate::types::RequestPaymentConfiguration,
-    >,
+    pub(crate) request_payment_configuration: Option<crate::types::RequestPaymentConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
 }
 impl PutBucketRequestPaymentInputBuilder {
@@ -106,10 +102,7 @@ impl PutBucketRequestPaymentInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -167,24 +160,18 @@ impl PutBucketRequestPaymentInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutBucketRequestPaymentInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutBucketRequestPaymentInput, ::awsrt::error::BuildError> {
         Ok(PutBucketRequestPaymentInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketRequestPaymentInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketRequestPaymentInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            request_payment_configuration: self
-                .request_payment_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "request_payment_configuration",
-                    "`request_payment_configuration` is required when building a `PutBucketRequestPaymentInput`",
-                ))?,
+            request_payment_configuration: self.request_payment_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "request_payment_configuration",
+                "`request_payment_configuration` is required when building a `PutBucketRequestPaymentInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -194,10 +181,7 @@ impl PutBucketRequestPaymentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketRequestPaymentOutput,
-        ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-    > {
+    ) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
         send(client.handle(), self).await
     }
 }
@@ -242,11 +226,9 @@ impl PutBucketRequestPaymentError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -323,10 +305,7 @@ impl PutBucketRequestPaymentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketRequestPaymentOutput,
-        ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-    > {
+    ) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -335,13 +314,7 @@ impl PutBucketRequestPaymentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketRequestPaymentOutput,
-            ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -358,10 +331,7 @@ impl PutBucketRequestPaymentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -391,10 +361,7 @@ impl PutBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketRequestPaymentOutput,
-        ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-    > {
+    ) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -433,10 +400,7 @@ impl<M> PutBucketRequestPaymentFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -493,44 +457,35 @@ impl<M> PutBucketRequestPaymentFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketRequestPaymentInput,
-) -> Result<
-    PutBucketRequestPaymentOutput,
-    ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-> {
+) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketRequestPaymentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketRequestPaymentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -546,25 +501,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketRequestPaymentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketRequestPayment`: `PUT /`.
 pub(crate) fn ser_request(
@@ -598,10 +545,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketRequestPaymentOutput,
-    ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
-> {
+) -> Result<PutBucketRequestPaymentOutput, ::awsrt::error::SdkError<PutBucketRequestPaymentError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -617,10 +561,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_set_request_payment_configuration_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_set_request_payment_configuration_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketRequestPaymentInput::builder()
             .bucket("examplebucket")
             .request_payment_configuration(

@@ -102,10 +102,7 @@ impl PutBucketTaggingInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -157,20 +154,16 @@ impl PutBucketTaggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutBucketTaggingInput, ::awsrt::error::BuildError> {
         Ok(PutBucketTaggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketTaggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketTaggingInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            tagging: self
-                .tagging
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tagging",
-                    "`tagging` is required when building a `PutBucketTaggingInput`",
-                ))?,
+            tagging: self.tagging.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tagging",
+                "`tagging` is required when building a `PutBucketTaggingInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -180,10 +173,7 @@ impl PutBucketTaggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketTaggingOutput,
-        ::awsrt::error::SdkError<PutBucketTaggingError>,
-    > {
+    ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -228,11 +218,9 @@ impl PutBucketTaggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -309,10 +297,7 @@ impl PutBucketTaggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketTaggingOutput,
-        ::awsrt::error::SdkError<PutBucketTaggingError>,
-    > {
+    ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -321,10 +306,7 @@ impl PutBucketTaggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -341,10 +323,7 @@ impl PutBucketTaggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketTaggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -374,10 +353,7 @@ impl PutBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketTaggingOutput,
-        ::awsrt::error::SdkError<PutBucketTaggingError>,
-    > {
+    ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -416,10 +392,7 @@ impl<M> PutBucketTaggingFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -470,39 +443,33 @@ pub(crate) async fn send(
     input: PutBucketTaggingInput,
 ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketTaggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketTaggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -518,25 +485,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketTaggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketTaggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketTaggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketTagging`: `PUT /`.
 pub(crate) fn ser_request(
@@ -571,11 +530,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketTaggingError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketTaggingError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -591,12 +546,8 @@ mod examples {
             .bucket("examplebucket")
             .tagging(
                 crate::types::Tagging::builder()
-                    .tag_set(
-                        crate::types::Tag::builder().key("Key1").value("Value1").build()?,
-                    )
-                    .tag_set(
-                        crate::types::Tag::builder().key("Key2").value("Value2").build()?,
-                    )
+                    .tag_set(crate::types::Tag::builder().key("Key1").value("Value1").build()?)
+                    .tag_set(crate::types::Tag::builder().key("Key2").value("Value2").build()?)
                     .build()?,
             )
             .build()?;

@@ -110,10 +110,7 @@ impl PutBucketVersioningInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -161,9 +158,7 @@ impl PutBucketVersioningInputBuilder {
         self
     }
     /// The `VersioningConfiguration` member as currently set.
-    pub fn get_versioning_configuration(
-        &self,
-    ) -> &Option<crate::types::VersioningConfiguration> {
+    pub fn get_versioning_configuration(&self) -> &Option<crate::types::VersioningConfiguration> {
         &self.versioning_configuration
     }
     /// The account ID of the expected bucket owner.
@@ -187,21 +182,17 @@ impl PutBucketVersioningInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutBucketVersioningInput, ::awsrt::error::BuildError> {
         Ok(PutBucketVersioningInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketVersioningInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketVersioningInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
             mfa: self.mfa,
-            versioning_configuration: self
-                .versioning_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "versioning_configuration",
-                    "`versioning_configuration` is required when building a `PutBucketVersioningInput`",
-                ))?,
+            versioning_configuration: self.versioning_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "versioning_configuration",
+                "`versioning_configuration` is required when building a `PutBucketVersioningInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -211,10 +202,7 @@ impl PutBucketVersioningInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketVersioningOutput,
-        ::awsrt::error::SdkError<PutBucketVersioningError>,
-    > {
+    ) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
         send(client.handle(), self).await
     }
 }
@@ -259,11 +247,9 @@ impl PutBucketVersioningError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -340,10 +326,7 @@ impl PutBucketVersioningFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketVersioningOutput,
-        ::awsrt::error::SdkError<PutBucketVersioningError>,
-    > {
+    ) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -352,13 +335,7 @@ impl PutBucketVersioningFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutBucketVersioningOutput,
-            ::awsrt::error::SdkError<PutBucketVersioningError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -375,10 +352,7 @@ impl PutBucketVersioningFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketVersioningError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketVersioningError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -408,10 +382,7 @@ impl PutBucketVersioningFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketVersioningOutput,
-        ::awsrt::error::SdkError<PutBucketVersioningError>,
-    > {
+    ) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -450,10 +421,7 @@ impl<M> PutBucketVersioningFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -501,9 +469,7 @@ impl<M> PutBucketVersioningFluentBuilder<M> {
         self
     }
     /// The `VersioningConfiguration` member as currently set.
-    pub fn get_versioning_configuration(
-        &self,
-    ) -> &Option<crate::types::VersioningConfiguration> {
+    pub fn get_versioning_configuration(&self) -> &Option<crate::types::VersioningConfiguration> {
         self.inner.get_versioning_configuration()
     }
     /// The account ID of the expected bucket owner.
@@ -524,44 +490,35 @@ impl<M> PutBucketVersioningFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketVersioningInput,
-) -> Result<
-    PutBucketVersioningOutput,
-    ::awsrt::error::SdkError<PutBucketVersioningError>,
-> {
+) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketVersioningFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketVersioningFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -577,25 +534,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketVersioningInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketVersioningError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketVersioningError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketVersioning`: `PUT /`.
 pub(crate) fn ser_request(
@@ -632,15 +581,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutBucketVersioningOutput,
-    ::awsrt::error::SdkError<PutBucketVersioningError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketVersioningError::from_response,
-    )
+) -> Result<PutBucketVersioningOutput, ::awsrt::error::SdkError<PutBucketVersioningError>> {
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketVersioningError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -651,10 +593,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_set_versioning_configuration_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_set_versioning_configuration_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketVersioningInput::builder()
             .bucket("examplebucket")
             .versioning_configuration(

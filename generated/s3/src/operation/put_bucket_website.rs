@@ -102,10 +102,7 @@ impl PutBucketWebsiteInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -123,10 +120,7 @@ impl PutBucketWebsiteInputBuilder {
     }
     /// Container for the request.
     /// This member is required.
-    pub fn website_configuration(
-        mut self,
-        input: crate::types::WebsiteConfiguration,
-    ) -> Self {
+    pub fn website_configuration(mut self, input: crate::types::WebsiteConfiguration) -> Self {
         self.website_configuration = Some(input);
         self
     }
@@ -139,9 +133,7 @@ impl PutBucketWebsiteInputBuilder {
         self
     }
     /// The `WebsiteConfiguration` member as currently set.
-    pub fn get_website_configuration(
-        &self,
-    ) -> &Option<crate::types::WebsiteConfiguration> {
+    pub fn get_website_configuration(&self) -> &Option<crate::types::WebsiteConfiguration> {
         &self.website_configuration
     }
     /// The account ID of the expected bucket owner.
@@ -165,20 +157,16 @@ impl PutBucketWebsiteInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutBucketWebsiteInput, ::awsrt::error::BuildError> {
         Ok(PutBucketWebsiteInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutBucketWebsiteInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutBucketWebsiteInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            website_configuration: self
-                .website_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "website_configuration",
-                    "`website_configuration` is required when building a `PutBucketWebsiteInput`",
-                ))?,
+            website_configuration: self.website_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "website_configuration",
+                "`website_configuration` is required when building a `PutBucketWebsiteInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -188,10 +176,7 @@ impl PutBucketWebsiteInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutBucketWebsiteOutput,
-        ::awsrt::error::SdkError<PutBucketWebsiteError>,
-    > {
+    ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
         send(client.handle(), self).await
     }
 }
@@ -236,11 +221,9 @@ impl PutBucketWebsiteError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -317,10 +300,7 @@ impl PutBucketWebsiteFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutBucketWebsiteOutput,
-        ::awsrt::error::SdkError<PutBucketWebsiteError>,
-    > {
+    ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -329,10 +309,7 @@ impl PutBucketWebsiteFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -349,10 +326,7 @@ impl PutBucketWebsiteFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutBucketWebsiteError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -382,10 +356,7 @@ impl PutBucketWebsiteFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutBucketWebsiteOutput,
-        ::awsrt::error::SdkError<PutBucketWebsiteError>,
-    > {
+    ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -424,10 +395,7 @@ impl<M> PutBucketWebsiteFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the request when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -445,10 +413,7 @@ impl<M> PutBucketWebsiteFluentBuilder<M> {
     }
     /// Container for the request.
     /// This member is required.
-    pub fn website_configuration(
-        mut self,
-        input: crate::types::WebsiteConfiguration,
-    ) -> Self {
+    pub fn website_configuration(mut self, input: crate::types::WebsiteConfiguration) -> Self {
         self.inner = self.inner.website_configuration(input);
         self
     }
@@ -461,9 +426,7 @@ impl<M> PutBucketWebsiteFluentBuilder<M> {
         self
     }
     /// The `WebsiteConfiguration` member as currently set.
-    pub fn get_website_configuration(
-        &self,
-    ) -> &Option<crate::types::WebsiteConfiguration> {
+    pub fn get_website_configuration(&self) -> &Option<crate::types::WebsiteConfiguration> {
         self.inner.get_website_configuration()
     }
     /// The account ID of the expected bucket owner.
@@ -486,39 +449,33 @@ pub(crate) async fn send(
     input: PutBucketWebsiteInput,
 ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutBucketWebsiteFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutBucketWebsiteFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -534,25 +491,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketWebsiteInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutBucketWebsiteError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutBucketWebsite`: `PUT /`.
 pub(crate) fn ser_request(
@@ -587,11 +536,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutBucketWebsiteOutput, ::awsrt::error::SdkError<PutBucketWebsiteError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutBucketWebsiteError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, PutBucketWebsiteError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,
@@ -602,19 +547,14 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_set_website_configuration_on_a_bucket() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_set_website_configuration_on_a_bucket() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutBucketWebsiteInput::builder()
             .bucket("examplebucket")
             .content_md5("")
             .website_configuration(
                 crate::types::WebsiteConfiguration::builder()
                     .index_document(
-                        crate::types::IndexDocument::builder()
-                            .suffix("index.html")
-                            .build()?,
+                        crate::types::IndexDocument::builder().suffix("index.html").build()?,
                     )
                     .error_document(
                         crate::types::ErrorDocument::builder().key("error.html").build()?,

@@ -262,29 +262,25 @@ pub struct PutObjectInput {
     pub expected_bucket_owner: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_object_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_put_object_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "PutObjectInput.SSECustomerKey", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_object_input_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_put_object_input_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "PutObjectInput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_object_input_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "PutObjectInput.SSEKMSEncryptionContext",
-        serializer,
-    )
+fn __serde_secret_put_object_input_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "PutObjectInput.SSEKMSEncryptionContext", serializer)
 }
 impl PutObjectInput {
     /// The canned ACL to apply to the object.
@@ -501,9 +497,7 @@ pub struct PutObjectInputBuilder {
     pub(crate) tagging: Option<String>,
     pub(crate) object_lock_mode: Option<crate::types::ObjectLockMode>,
     pub(crate) object_lock_retain_until_date: Option<::awsrt::types::DateTime>,
-    pub(crate) object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    >,
+    pub(crate) object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     pub(crate) expected_bucket_owner: Option<String>,
 }
 impl ::std::fmt::Debug for PutObjectInputBuilder {
@@ -696,10 +690,7 @@ impl PutObjectInputBuilder {
         &self.content_type
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -915,8 +906,7 @@ impl PutObjectInputBuilder {
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -949,24 +939,16 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -1003,18 +985,12 @@ impl PutObjectInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -1037,18 +1013,12 @@ impl PutObjectInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -1073,9 +1043,7 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
@@ -1093,18 +1061,12 @@ impl PutObjectInputBuilder {
         &self.bucket_key_enabled
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -1127,18 +1089,12 @@ impl PutObjectInputBuilder {
         &self.tagging
     }
     /// The Object Lock mode that you want to apply to this object.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
@@ -1147,10 +1103,7 @@ impl PutObjectInputBuilder {
         &self.object_lock_mode
     }
     /// The date and time when you want this object's Object Lock to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
@@ -1163,9 +1116,7 @@ impl PutObjectInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// Specifies whether a legal hold will be applied to this object.
@@ -1212,17 +1163,13 @@ impl PutObjectInputBuilder {
     pub fn build(self) -> Result<PutObjectInput, ::awsrt::error::BuildError> {
         Ok(PutObjectInput {
             acl: self.acl,
-            body: self
-                .body
-                .unwrap_or_else(|| ::awsrt::types::Blob::from(
-                    ::awsrt::types::base64_decode("").unwrap_or_default(),
-                )),
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutObjectInput`",
-                ))?,
+            body: self.body.unwrap_or_else(|| ::awsrt::types::Blob::from(
+                ::awsrt::types::base64_decode("").unwrap_or_default(),
+            )),
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutObjectInput`",
+            ))?,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
@@ -1243,12 +1190,10 @@ impl PutObjectInputBuilder {
             grant_read: self.grant_read,
             grant_read_acp: self.grant_read_acp,
             grant_write_acp: self.grant_write_acp,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `PutObjectInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `PutObjectInput`",
+            ))?,
             write_offset_bytes: self.write_offset_bytes,
             metadata: self.metadata,
             server_side_encryption: self.server_side_encryption,
@@ -1367,22 +1312,18 @@ pub struct PutObjectOutput {
     pub request_charged: Option<crate::types::RequestCharged>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_object_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_put_object_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "PutObjectOutput.SSEKMSKeyId", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_object_output_ssekms_encryption_context<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "PutObjectOutput.SSEKMSEncryptionContext",
-        serializer,
-    )
+fn __serde_secret_put_object_output_ssekms_encryption_context<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "PutObjectOutput.SSEKMSEncryptionContext", serializer)
 }
 impl PutObjectOutput {
     /// If the expiration is configured for the object (see [PutBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html)) in the *Amazon S3 User Guide*, the response includes this header.
@@ -1603,18 +1544,12 @@ impl PutObjectOutputBuilder {
         &self.checksum_sha256
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -1639,9 +1574,7 @@ impl PutObjectOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Version ID of the object.
@@ -1687,18 +1620,12 @@ impl PutObjectOutputBuilder {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -1723,9 +1650,7 @@ impl PutObjectOutputBuilder {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.ssekms_encryption_context
     }
     /// Indicates whether the uploaded object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
@@ -1757,18 +1682,12 @@ impl PutObjectOutputBuilder {
         &self.size
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -1821,31 +1740,21 @@ impl PutObjectError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "EncryptionTypeMismatch" => {
-                    Self::EncryptionTypeMismatch(
-                        crate::types::de_encryption_type_mismatch(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidRequest" => {
-                    Self::InvalidRequest(
-                        crate::types::de_invalid_request(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidWriteOffset" => {
-                    Self::InvalidWriteOffset(
-                        crate::types::de_invalid_write_offset(n)?.with_meta(meta),
-                    )
-                }
-                "TooManyParts" => {
-                    Self::TooManyParts(
-                        crate::types::de_too_many_parts(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "EncryptionTypeMismatch" => Self::EncryptionTypeMismatch(
+                crate::types::de_encryption_type_mismatch(n)?.with_meta(meta),
+            ),
+            "InvalidRequest" => Self::InvalidRequest(
+                crate::types::de_invalid_request(n)?.with_meta(meta),
+            ),
+            "InvalidWriteOffset" => Self::InvalidWriteOffset(
+                crate::types::de_invalid_write_offset(n)?.with_meta(meta),
+            ),
+            "TooManyParts" => Self::TooManyParts(
+                crate::types::de_too_many_parts(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `EncryptionTypeMismatch`.
     pub fn is_encryption_type_mismatch(&self) -> bool {
@@ -1940,9 +1849,7 @@ impl PutObjectFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
+    pub async fn send(self) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1951,10 +1858,7 @@ impl PutObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1971,10 +1875,7 @@ impl PutObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -2002,9 +1903,7 @@ impl PutObjectFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
+    pub fn send(self) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -2155,10 +2054,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self.inner.get_content_type()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -2406,24 +2302,16 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
@@ -2460,18 +2348,12 @@ impl<M> PutObjectFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -2494,18 +2376,12 @@ impl<M> PutObjectFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
@@ -2530,9 +2406,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `SSEKMSEncryptionContext` member as currently set.
-    pub fn get_ssekms_encryption_context(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_ssekms_encryption_context(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_ssekms_encryption_context()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
@@ -2550,18 +2424,12 @@ impl<M> PutObjectFluentBuilder<M> {
         self.inner.get_bucket_key_enabled()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -2584,18 +2452,12 @@ impl<M> PutObjectFluentBuilder<M> {
         self.inner.get_tagging()
     }
     /// The Object Lock mode that you want to apply to this object.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
@@ -2604,10 +2466,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self.inner.get_object_lock_mode()
     }
     /// The date and time when you want this object's Object Lock to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
@@ -2620,9 +2479,7 @@ impl<M> PutObjectFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// Specifies whether a legal hold will be applied to this object.
@@ -2667,42 +2524,34 @@ pub(crate) async fn send(
     input: PutObjectInput,
 ) -> Result<PutObjectOutput, ::awsrt::error::SdkError<PutObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            false,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        false,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -2718,28 +2567,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObject`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -2762,8 +2601,7 @@ pub(crate) fn ser_request(
         let mut keys: Vec<&String> = m.keys().collect();
         keys.sort();
         for key in keys {
-            request
-                .append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
+            request.append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
         }
     }
     if let Some(value) = &input.acl {
@@ -2809,14 +2647,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-checksum-sha256", value.as_str())?;
     }
     if let Some(value) = &input.expires {
-        request
-            .set_header(
-                "Expires",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "Expires",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.if_match {
         request.set_header("If-Match", value.as_str())?;
@@ -2849,43 +2686,22 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-website-redirect-location", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.ssekms_key_id {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-aws-kms-key-id",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-aws-kms-key-id", value.expose_secret())?;
     }
     if let Some(value) = &input.ssekms_encryption_context {
-        request
-            .set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
+        request.set_header("x-amz-server-side-encryption-context", value.expose_secret())?;
     }
     if let Some(value) = &input.bucket_key_enabled {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-bucket-key-enabled",
-                &value.to_string(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-bucket-key-enabled", &value.to_string())?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -2897,14 +2713,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-object-lock-mode", value.as_str())?;
     }
     if let Some(value) = &input.object_lock_retain_until_date {
-        request
-            .set_header(
-                "x-amz-object-lock-retain-until-date",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::DateTime,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-object-lock-retain-until-date",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::DateTime,
+            ),
+        )?;
     }
     if let Some(value) = &input.object_lock_legal_hold_status {
         request.set_header("x-amz-object-lock-legal-hold", value.as_str())?;
@@ -2923,62 +2738,71 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectOutput, ::awsrt::xml::XmlError> {
-    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-expiration")?;
-    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "ETag")?;
-    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32")?;
-    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32c")?;
-    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc64nvme")?;
-    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha1")?;
-    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha256")?;
-    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-type")?
-        .map(|s| crate::types::ChecksumType::from(s.as_str()));
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
-    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-algorithm")?;
-    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-key-MD5")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-context")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_size: Option<i64> = ::awsrt::protocol::http_binding::header::<
-        i64,
-    >(resp, "x-amz-object-size")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_expiration: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-expiration",
+    )?;
+    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<String>(resp, "ETag")?;
+    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32",
+    )?;
+    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32c",
+    )?;
+    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc64nvme",
+    )?;
+    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha1",
+    )?;
+    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha256",
+    )?;
+    let f_checksum_type: Option<crate::types::ChecksumType> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-type",
+    )?.map(|s| crate::types::ChecksumType::from(s.as_str()));
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
+    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-algorithm",
+    )?;
+    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-key-MD5",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_ssekms_encryption_context: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-context",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_size: Option<i64> = ::awsrt::protocol::http_binding::header::<i64>(
+        resp,
+        "x-amz-object-size",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(PutObjectOutput {
         expiration: f_expiration,
         e_tag: f_e_tag,
@@ -3014,10 +2838,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_upload_an_object_specify_optional_headers() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_upload_an_object_specify_optional_headers() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutObjectInput::builder()
             .body(::awsrt::types::Blob::new(b"HappyFace.jpg".to_vec()))
             .bucket("examplebucket")
@@ -3041,10 +2862,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_04_to_upload_an_object_and_specify_canned_acl() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_04_to_upload_an_object_and_specify_canned_acl() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutObjectInput::builder()
             .acl(crate::types::ObjectCannedAcl::from("authenticated-read"))
             .body(::awsrt::types::Blob::new(b"filetoupload".to_vec()))
@@ -3056,10 +2874,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_05_to_upload_an_object_and_specify_optional_tags() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_05_to_upload_an_object_and_specify_optional_tags() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutObjectInput::builder()
             .body(::awsrt::types::Blob::new(b"c:\\HappyFace.jpg".to_vec()))
             .bucket("examplebucket")
@@ -3071,10 +2886,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_06_to_upload_an_object_and_specify_server_side_encryption_and_object_tags() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_06_to_upload_an_object_and_specify_server_side_encryption_and_object_tags() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutObjectInput::builder()
             .body(::awsrt::types::Blob::new(b"filetoupload".to_vec()))
             .bucket("examplebucket")
@@ -3087,10 +2899,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_07_to_upload_object_and_specify_user_defined_metadata() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_07_to_upload_object_and_specify_user_defined_metadata() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutObjectInput::builder()
             .body(::awsrt::types::Blob::new(b"filetoupload".to_vec()))
             .bucket("examplebucket")

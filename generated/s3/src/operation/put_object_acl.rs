@@ -171,10 +171,7 @@ impl PutObjectAclInputBuilder {
         &self.acl
     }
     /// Contains the elements that set the ACL permissions for an object per grantee.
-    pub fn access_control_policy(
-        mut self,
-        input: crate::types::AccessControlPolicy,
-    ) -> Self {
+    pub fn access_control_policy(mut self, input: crate::types::AccessControlPolicy) -> Self {
         self.access_control_policy = Some(input);
         self
     }
@@ -187,9 +184,7 @@ impl PutObjectAclInputBuilder {
         self
     }
     /// The `AccessControlPolicy` member as currently set.
-    pub fn get_access_control_policy(
-        &self,
-    ) -> &Option<crate::types::AccessControlPolicy> {
+    pub fn get_access_control_policy(&self) -> &Option<crate::types::AccessControlPolicy> {
         &self.access_control_policy
     }
     /// The bucket name that contains the object to which you want to attach the ACL.
@@ -222,10 +217,7 @@ impl PutObjectAclInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -327,18 +319,12 @@ impl PutObjectAclInputBuilder {
         &self.key
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -383,12 +369,10 @@ impl PutObjectAclInputBuilder {
         Ok(PutObjectAclInput {
             acl: self.acl,
             access_control_policy: self.access_control_policy,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutObjectAclInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutObjectAclInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
             grant_full_control: self.grant_full_control,
@@ -396,12 +380,10 @@ impl PutObjectAclInputBuilder {
             grant_read_acp: self.grant_read_acp,
             grant_write: self.grant_write,
             grant_write_acp: self.grant_write_acp,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `PutObjectAclInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `PutObjectAclInput`",
+            ))?,
             request_payer: self.request_payer,
             version_id: self.version_id,
             expected_bucket_owner: self.expected_bucket_owner,
@@ -452,18 +434,12 @@ pub struct PutObjectAclOutputBuilder {
 }
 impl PutObjectAclOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -494,14 +470,10 @@ impl PutObjectAclError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "NoSuchKey" => {
-                    Self::NoSuchKey(crate::types::de_no_such_key(n)?.with_meta(meta))
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "NoSuchKey" => Self::NoSuchKey(crate::types::de_no_such_key(n)?.with_meta(meta)),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `NoSuchKey`.
     pub fn is_no_such_key(&self) -> bool {
@@ -592,10 +564,7 @@ impl PutObjectAclFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutObjectAclOutput, ::awsrt::error::SdkError<PutObjectAclError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutObjectAclOutput, ::awsrt::error::SdkError<PutObjectAclError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -612,10 +581,7 @@ impl PutObjectAclFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutObjectAclError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectAclError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -643,9 +609,7 @@ impl PutObjectAclFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PutObjectAclOutput, ::awsrt::error::SdkError<PutObjectAclError>> {
+    pub fn send(self) -> Result<PutObjectAclOutput, ::awsrt::error::SdkError<PutObjectAclError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -669,10 +633,7 @@ impl<M> PutObjectAclFluentBuilder<M> {
         self.inner.get_acl()
     }
     /// Contains the elements that set the ACL permissions for an object per grantee.
-    pub fn access_control_policy(
-        mut self,
-        input: crate::types::AccessControlPolicy,
-    ) -> Self {
+    pub fn access_control_policy(mut self, input: crate::types::AccessControlPolicy) -> Self {
         self.inner = self.inner.access_control_policy(input);
         self
     }
@@ -685,9 +646,7 @@ impl<M> PutObjectAclFluentBuilder<M> {
         self
     }
     /// The `AccessControlPolicy` member as currently set.
-    pub fn get_access_control_policy(
-        &self,
-    ) -> &Option<crate::types::AccessControlPolicy> {
+    pub fn get_access_control_policy(&self) -> &Option<crate::types::AccessControlPolicy> {
         self.inner.get_access_control_policy()
     }
     /// The bucket name that contains the object to which you want to attach the ACL.
@@ -720,10 +679,7 @@ impl<M> PutObjectAclFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -825,18 +781,12 @@ impl<M> PutObjectAclFluentBuilder<M> {
         self.inner.get_key()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -878,42 +828,34 @@ pub(crate) async fn send(
     input: PutObjectAclInput,
 ) -> Result<PutObjectAclOutput, ::awsrt::error::SdkError<PutObjectAclError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutObjectAclFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutObjectAclFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -929,28 +871,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectAclInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutObjectAclError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectAclError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObjectAcl`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -964,11 +896,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "acl");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     if let Some(v) = &input.access_control_policy {
@@ -1016,19 +944,15 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutObjectAclOutput, ::awsrt::error::SdkError<PutObjectAclError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutObjectAclError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, PutObjectAclError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectAclOutput, ::awsrt::xml::XmlError> {
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(PutObjectAclOutput {
         request_charged: f_request_charged,
     })
@@ -1037,16 +961,11 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_grant_permissions_using_object_acl() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_grant_permissions_using_object_acl() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutObjectAclInput::builder()
             .access_control_policy(crate::types::AccessControlPolicy::builder().build())
             .bucket("examplebucket")
-            .grant_full_control(
-                "emailaddress=user1@example.com,emailaddress=user2@example.com",
-            )
+            .grant_full_control("emailaddress=user1@example.com,emailaddress=user2@example.com")
             .grant_read("uri=http://acs.amazonaws.com/groups/global/AllUsers")
             .key("HappyFace.jpg")
             .build()?;

@@ -133,10 +133,7 @@ impl PutObjectLegalHoldInputBuilder {
         self
     }
     /// Sets or clears the `LegalHold` member.
-    pub fn set_legal_hold(
-        mut self,
-        input: Option<crate::types::ObjectLockLegalHold>,
-    ) -> Self {
+    pub fn set_legal_hold(mut self, input: Option<crate::types::ObjectLockLegalHold>) -> Self {
         self.legal_hold = input;
         self
     }
@@ -145,18 +142,12 @@ impl PutObjectLegalHoldInputBuilder {
         &self.legal_hold
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -193,10 +184,7 @@ impl PutObjectLegalHoldInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -233,18 +221,14 @@ impl PutObjectLegalHoldInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutObjectLegalHoldInput, ::awsrt::error::BuildError> {
         Ok(PutObjectLegalHoldInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutObjectLegalHoldInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `PutObjectLegalHoldInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutObjectLegalHoldInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `PutObjectLegalHoldInput`",
+            ))?,
             legal_hold: self.legal_hold,
             request_payer: self.request_payer,
             version_id: self.version_id,
@@ -259,10 +243,7 @@ impl PutObjectLegalHoldInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutObjectLegalHoldOutput,
-        ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-    > {
+    ) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
         send(client.handle(), self).await
     }
 }
@@ -301,18 +282,12 @@ pub struct PutObjectLegalHoldOutputBuilder {
 }
 impl PutObjectLegalHoldOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -340,11 +315,9 @@ impl PutObjectLegalHoldError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -421,10 +394,7 @@ impl PutObjectLegalHoldFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutObjectLegalHoldOutput,
-        ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-    > {
+    ) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -433,13 +403,7 @@ impl PutObjectLegalHoldFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutObjectLegalHoldOutput,
-            ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -456,10 +420,7 @@ impl PutObjectLegalHoldFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -489,10 +450,7 @@ impl PutObjectLegalHoldFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutObjectLegalHoldOutput,
-        ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-    > {
+    ) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -537,10 +495,7 @@ impl<M> PutObjectLegalHoldFluentBuilder<M> {
         self
     }
     /// Sets or clears the `LegalHold` member.
-    pub fn set_legal_hold(
-        mut self,
-        input: Option<crate::types::ObjectLockLegalHold>,
-    ) -> Self {
+    pub fn set_legal_hold(mut self, input: Option<crate::types::ObjectLockLegalHold>) -> Self {
         self.inner = self.inner.set_legal_hold(input);
         self
     }
@@ -549,18 +504,12 @@ impl<M> PutObjectLegalHoldFluentBuilder<M> {
         self.inner.get_legal_hold()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -597,10 +546,7 @@ impl<M> PutObjectLegalHoldFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -634,41 +580,32 @@ impl<M> PutObjectLegalHoldFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectLegalHoldInput,
-) -> Result<
-    PutObjectLegalHoldOutput,
-    ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-> {
+) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutObjectLegalHoldFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutObjectLegalHoldFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -684,22 +621,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectLegalHoldInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObjectLegalHold`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -713,11 +642,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "legal-hold");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     if let Some(v) = &input.legal_hold {
@@ -746,23 +671,16 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutObjectLegalHoldOutput,
-    ::awsrt::error::SdkError<PutObjectLegalHoldError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutObjectLegalHoldError::from_response,
-    )
+) -> Result<PutObjectLegalHoldOutput, ::awsrt::error::SdkError<PutObjectLegalHoldError>> {
+    ::awsrt::protocol::http_response(reply, de_response, PutObjectLegalHoldError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectLegalHoldOutput, ::awsrt::xml::XmlError> {
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(PutObjectLegalHoldOutput {
         request_charged: f_request_charged,
     })

@@ -47,9 +47,7 @@ impl PutObjectLockConfigurationInput {
         &self.bucket
     }
     /// The Object Lock configuration that you want to apply to the specified bucket.
-    pub fn object_lock_configuration(
-        &self,
-    ) -> Option<&crate::types::ObjectLockConfiguration> {
+    pub fn object_lock_configuration(&self) -> Option<&crate::types::ObjectLockConfiguration> {
         self.object_lock_configuration.as_ref()
     }
     /// Confirms that the requester knows that they will be charged for the request.
@@ -122,24 +120,16 @@ impl PutObjectLockConfigurationInputBuilder {
         self
     }
     /// The `ObjectLockConfiguration` member as currently set.
-    pub fn get_object_lock_configuration(
-        &self,
-    ) -> &Option<crate::types::ObjectLockConfiguration> {
+    pub fn get_object_lock_configuration(&self) -> &Option<crate::types::ObjectLockConfiguration> {
         &self.object_lock_configuration
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -176,10 +166,7 @@ impl PutObjectLockConfigurationInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -214,16 +201,12 @@ impl PutObjectLockConfigurationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutObjectLockConfigurationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutObjectLockConfigurationInput, ::awsrt::error::BuildError> {
         Ok(PutObjectLockConfigurationInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutObjectLockConfigurationInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutObjectLockConfigurationInput`",
+            ))?,
             object_lock_configuration: self.object_lock_configuration,
             request_payer: self.request_payer,
             token: self.token,
@@ -238,10 +221,7 @@ impl PutObjectLockConfigurationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutObjectLockConfigurationOutput,
-        ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-    > {
+    ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
         send(client.handle(), self).await
     }
 }
@@ -280,18 +260,12 @@ pub struct PutObjectLockConfigurationOutputBuilder {
 }
 impl PutObjectLockConfigurationOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -319,11 +293,9 @@ impl PutObjectLockConfigurationError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -359,8 +331,7 @@ impl ::awsrt::error::ProvideErrorMetadata for PutObjectLockConfigurationError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for PutObjectLockConfigurationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutObjectLockConfigurationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -401,10 +372,7 @@ impl PutObjectLockConfigurationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutObjectLockConfigurationOutput,
-        ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-    > {
+    ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -413,13 +381,7 @@ impl PutObjectLockConfigurationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutObjectLockConfigurationOutput,
-            ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -436,10 +398,7 @@ impl PutObjectLockConfigurationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -469,10 +428,7 @@ impl PutObjectLockConfigurationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutObjectLockConfigurationOutput,
-        ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-    > {
+    ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -513,24 +469,16 @@ impl<M> PutObjectLockConfigurationFluentBuilder<M> {
         self
     }
     /// The `ObjectLockConfiguration` member as currently set.
-    pub fn get_object_lock_configuration(
-        &self,
-    ) -> &Option<crate::types::ObjectLockConfiguration> {
+    pub fn get_object_lock_configuration(&self) -> &Option<crate::types::ObjectLockConfiguration> {
         self.inner.get_object_lock_configuration()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -567,10 +515,7 @@ impl<M> PutObjectLockConfigurationFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -604,41 +549,32 @@ impl<M> PutObjectLockConfigurationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectLockConfigurationInput,
-) -> Result<
-    PutObjectLockConfigurationOutput,
-    ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-> {
+) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutObjectLockConfigurationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutObjectLockConfigurationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -654,22 +590,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectLockConfigurationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObjectLockConfiguration`: `PUT /`.
 pub(crate) fn ser_request(
@@ -708,10 +636,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutObjectLockConfigurationOutput,
-    ::awsrt::error::SdkError<PutObjectLockConfigurationError>,
-> {
+) -> Result<PutObjectLockConfigurationOutput, ::awsrt::error::SdkError<PutObjectLockConfigurationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -721,10 +646,10 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectLockConfigurationOutput, ::awsrt::xml::XmlError> {
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(PutObjectLockConfigurationOutput {
         request_charged: f_request_charged,
     })

@@ -140,10 +140,7 @@ impl PutObjectRetentionInputBuilder {
         self
     }
     /// Sets or clears the `Retention` member.
-    pub fn set_retention(
-        mut self,
-        input: Option<crate::types::ObjectLockRetention>,
-    ) -> Self {
+    pub fn set_retention(mut self, input: Option<crate::types::ObjectLockRetention>) -> Self {
         self.retention = input;
         self
     }
@@ -152,18 +149,12 @@ impl PutObjectRetentionInputBuilder {
         &self.retention
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -214,10 +205,7 @@ impl PutObjectRetentionInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -254,18 +242,14 @@ impl PutObjectRetentionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutObjectRetentionInput, ::awsrt::error::BuildError> {
         Ok(PutObjectRetentionInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutObjectRetentionInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `PutObjectRetentionInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutObjectRetentionInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `PutObjectRetentionInput`",
+            ))?,
             retention: self.retention,
             request_payer: self.request_payer,
             version_id: self.version_id,
@@ -281,10 +265,7 @@ impl PutObjectRetentionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutObjectRetentionOutput,
-        ::awsrt::error::SdkError<PutObjectRetentionError>,
-    > {
+    ) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
         send(client.handle(), self).await
     }
 }
@@ -323,18 +304,12 @@ pub struct PutObjectRetentionOutputBuilder {
 }
 impl PutObjectRetentionOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -362,11 +337,9 @@ impl PutObjectRetentionError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -443,10 +416,7 @@ impl PutObjectRetentionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutObjectRetentionOutput,
-        ::awsrt::error::SdkError<PutObjectRetentionError>,
-    > {
+    ) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -455,13 +425,7 @@ impl PutObjectRetentionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutObjectRetentionOutput,
-            ::awsrt::error::SdkError<PutObjectRetentionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -478,10 +442,7 @@ impl PutObjectRetentionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutObjectRetentionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectRetentionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -511,10 +472,7 @@ impl PutObjectRetentionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutObjectRetentionOutput,
-        ::awsrt::error::SdkError<PutObjectRetentionError>,
-    > {
+    ) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -559,10 +517,7 @@ impl<M> PutObjectRetentionFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Retention` member.
-    pub fn set_retention(
-        mut self,
-        input: Option<crate::types::ObjectLockRetention>,
-    ) -> Self {
+    pub fn set_retention(mut self, input: Option<crate::types::ObjectLockRetention>) -> Self {
         self.inner = self.inner.set_retention(input);
         self
     }
@@ -571,18 +526,12 @@ impl<M> PutObjectRetentionFluentBuilder<M> {
         self.inner.get_retention()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -633,10 +582,7 @@ impl<M> PutObjectRetentionFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -670,41 +616,32 @@ impl<M> PutObjectRetentionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectRetentionInput,
-) -> Result<
-    PutObjectRetentionOutput,
-    ::awsrt::error::SdkError<PutObjectRetentionError>,
-> {
+) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutObjectRetentionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutObjectRetentionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -720,22 +657,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectRetentionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutObjectRetentionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectRetentionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObjectRetention`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -749,11 +678,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "retention");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     if let Some(v) = &input.retention {
@@ -785,23 +710,16 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutObjectRetentionOutput,
-    ::awsrt::error::SdkError<PutObjectRetentionError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutObjectRetentionError::from_response,
-    )
+) -> Result<PutObjectRetentionOutput, ::awsrt::error::SdkError<PutObjectRetentionError>> {
+    ::awsrt::protocol::http_response(reply, de_response, PutObjectRetentionError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectRetentionOutput, ::awsrt::xml::XmlError> {
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(PutObjectRetentionOutput {
         request_charged: f_request_charged,
     })

@@ -158,10 +158,7 @@ impl PutObjectTaggingInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -207,18 +204,12 @@ impl PutObjectTaggingInputBuilder {
         &self.expected_bucket_owner
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -233,27 +224,21 @@ impl PutObjectTaggingInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutObjectTaggingInput, ::awsrt::error::BuildError> {
         Ok(PutObjectTaggingInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutObjectTaggingInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `PutObjectTaggingInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutObjectTaggingInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `PutObjectTaggingInput`",
+            ))?,
             version_id: self.version_id,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            tagging: self
-                .tagging
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tagging",
-                    "`tagging` is required when building a `PutObjectTaggingInput`",
-                ))?,
+            tagging: self.tagging.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tagging",
+                "`tagging` is required when building a `PutObjectTaggingInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
             request_payer: self.request_payer,
         })
@@ -264,10 +249,7 @@ impl PutObjectTaggingInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutObjectTaggingOutput,
-        ::awsrt::error::SdkError<PutObjectTaggingError>,
-    > {
+    ) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
         send(client.handle(), self).await
     }
 }
@@ -337,11 +319,9 @@ impl PutObjectTaggingError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -418,10 +398,7 @@ impl PutObjectTaggingFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutObjectTaggingOutput,
-        ::awsrt::error::SdkError<PutObjectTaggingError>,
-    > {
+    ) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -430,10 +407,7 @@ impl PutObjectTaggingFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -450,10 +424,7 @@ impl PutObjectTaggingFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutObjectTaggingError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectTaggingError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -483,10 +454,7 @@ impl PutObjectTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutObjectTaggingOutput,
-        ::awsrt::error::SdkError<PutObjectTaggingError>,
-    > {
+    ) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -554,10 +522,7 @@ impl<M> PutObjectTaggingFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -603,18 +568,12 @@ impl<M> PutObjectTaggingFluentBuilder<M> {
         self.inner.get_expected_bucket_owner()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -628,36 +587,30 @@ pub(crate) async fn send(
     input: PutObjectTaggingInput,
 ) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutObjectTaggingFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutObjectTaggingFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -673,22 +626,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutObjectTaggingInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutObjectTaggingError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutObjectTaggingError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutObjectTagging`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -702,11 +647,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "tagging");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     {
@@ -737,18 +678,15 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutObjectTaggingOutput, ::awsrt::error::SdkError<PutObjectTaggingError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutObjectTaggingError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, PutObjectTaggingError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<PutObjectTaggingOutput, ::awsrt::xml::XmlError> {
-    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-version-id")?;
+    let f_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-version-id",
+    )?;
     Ok(PutObjectTaggingOutput {
         version_id: f_version_id,
     })
@@ -757,21 +695,14 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_tags_to_an_existing_object() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_add_tags_to_an_existing_object() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutObjectTaggingInput::builder()
             .bucket("examplebucket")
             .key("HappyFace.jpg")
             .tagging(
                 crate::types::Tagging::builder()
-                    .tag_set(
-                        crate::types::Tag::builder().key("Key3").value("Value3").build()?,
-                    )
-                    .tag_set(
-                        crate::types::Tag::builder().key("Key4").value("Value4").build()?,
-                    )
+                    .tag_set(crate::types::Tag::builder().key("Key3").value("Value3").build()?)
+                    .tag_set(crate::types::Tag::builder().key("Key4").value("Value4").build()?)
                     .build()?,
             )
             .build()?;

@@ -70,9 +70,9 @@ pub struct PutPublicAccessBlockInputBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) content_md5: Option<String>,
     pub(crate) checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
-    pub(crate) public_access_block_configuration: Option<
-        crate::types::PublicAccessBlockConfiguration,
-    >,
+    pub(
+        crate
+    ) public_access_block_configuration: Option<crate::types::PublicAccessBlockConfiguration>,
     pub(crate) expected_bucket_owner: Option<String>,
 }
 impl PutPublicAccessBlockInputBuilder {
@@ -106,10 +106,7 @@ impl PutPublicAccessBlockInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -169,20 +166,16 @@ impl PutPublicAccessBlockInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutPublicAccessBlockInput, ::awsrt::error::BuildError> {
         Ok(PutPublicAccessBlockInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `PutPublicAccessBlockInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `PutPublicAccessBlockInput`",
+            ))?,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
-            public_access_block_configuration: self
-                .public_access_block_configuration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "public_access_block_configuration",
-                    "`public_access_block_configuration` is required when building a `PutPublicAccessBlockInput`",
-                ))?,
+            public_access_block_configuration: self.public_access_block_configuration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "public_access_block_configuration",
+                "`public_access_block_configuration` is required when building a `PutPublicAccessBlockInput`",
+            ))?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -192,10 +185,7 @@ impl PutPublicAccessBlockInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutPublicAccessBlockOutput,
-        ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-    > {
+    ) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
         send(client.handle(), self).await
     }
 }
@@ -240,11 +230,9 @@ impl PutPublicAccessBlockError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -321,10 +309,7 @@ impl PutPublicAccessBlockFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutPublicAccessBlockOutput,
-        ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-    > {
+    ) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -333,13 +318,7 @@ impl PutPublicAccessBlockFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutPublicAccessBlockOutput,
-            ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -356,10 +335,7 @@ impl PutPublicAccessBlockFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -389,10 +365,7 @@ impl PutPublicAccessBlockFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutPublicAccessBlockOutput,
-        ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-    > {
+    ) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -431,10 +404,7 @@ impl<M> PutPublicAccessBlockFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -491,44 +461,35 @@ impl<M> PutPublicAccessBlockFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutPublicAccessBlockInput,
-) -> Result<
-    PutPublicAccessBlockOutput,
-    ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-> {
+) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutPublicAccessBlockFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutPublicAccessBlockFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            true,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        true,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -544,25 +505,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutPublicAccessBlockInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("UseS3ExpressControlEndpoint", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutPublicAccessBlock`: `PUT /`.
 pub(crate) fn ser_request(
@@ -596,15 +549,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutPublicAccessBlockOutput,
-    ::awsrt::error::SdkError<PutPublicAccessBlockError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        PutPublicAccessBlockError::from_response,
-    )
+) -> Result<PutPublicAccessBlockOutput, ::awsrt::error::SdkError<PutPublicAccessBlockError>> {
+    ::awsrt::protocol::http_response(reply, de_response, PutPublicAccessBlockError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

@@ -139,10 +139,7 @@ impl RestoreObjectInputBuilder {
         self
     }
     /// Sets or clears the `RestoreRequest` member.
-    pub fn set_restore_request(
-        mut self,
-        input: Option<crate::types::RestoreRequest>,
-    ) -> Self {
+    pub fn set_restore_request(mut self, input: Option<crate::types::RestoreRequest>) -> Self {
         self.restore_request = input;
         self
     }
@@ -151,18 +148,12 @@ impl RestoreObjectInputBuilder {
         &self.restore_request
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -171,10 +162,7 @@ impl RestoreObjectInputBuilder {
         &self.request_payer
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -211,18 +199,14 @@ impl RestoreObjectInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RestoreObjectInput, ::awsrt::error::BuildError> {
         Ok(RestoreObjectInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `RestoreObjectInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `RestoreObjectInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `RestoreObjectInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `RestoreObjectInput`",
+            ))?,
             version_id: self.version_id,
             restore_request: self.restore_request,
             request_payer: self.request_payer,
@@ -282,18 +266,12 @@ pub struct RestoreObjectOutputBuilder {
 }
 impl RestoreObjectOutputBuilder {
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -339,17 +317,12 @@ impl RestoreObjectError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ObjectAlreadyInActiveTierError" => {
-                    Self::ObjectAlreadyInActiveTierError(
-                        crate::types::de_object_already_in_active_tier_error(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ObjectAlreadyInActiveTierError" => Self::ObjectAlreadyInActiveTierError(
+                crate::types::de_object_already_in_active_tier_error(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ObjectAlreadyInActiveTierError`.
     pub fn is_object_already_in_active_tier_error(&self) -> bool {
@@ -440,10 +413,7 @@ impl RestoreObjectFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -460,10 +430,7 @@ impl RestoreObjectFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RestoreObjectError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RestoreObjectError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -491,9 +458,7 @@ impl RestoreObjectFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>> {
+    pub fn send(self) -> Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -552,10 +517,7 @@ impl<M> RestoreObjectFluentBuilder<M> {
         self
     }
     /// Sets or clears the `RestoreRequest` member.
-    pub fn set_restore_request(
-        mut self,
-        input: Option<crate::types::RestoreRequest>,
-    ) -> Self {
+    pub fn set_restore_request(mut self, input: Option<crate::types::RestoreRequest>) -> Self {
         self.inner = self.inner.set_restore_request(input);
         self
     }
@@ -564,18 +526,12 @@ impl<M> RestoreObjectFluentBuilder<M> {
         self.inner.get_restore_request()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -584,10 +540,7 @@ impl<M> RestoreObjectFluentBuilder<M> {
         self.inner.get_request_payer()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -623,36 +576,30 @@ pub(crate) async fn send(
     input: RestoreObjectInput,
 ) -> Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RestoreObjectFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RestoreObjectFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            false,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        false,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -668,22 +615,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RestoreObjectInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RestoreObjectError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RestoreObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RestoreObject`: `POST /{Key+}`.
 pub(crate) fn ser_request(
@@ -697,11 +636,7 @@ pub(crate) fn ser_request(
     }
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "restore");
     if let Some(v) = &input.version_id {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "versionId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "versionId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::POST, uri);
     if let Some(v) = &input.restore_request {
@@ -728,22 +663,19 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RestoreObjectOutput, ::awsrt::error::SdkError<RestoreObjectError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        RestoreObjectError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, RestoreObjectError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<RestoreObjectOutput, ::awsrt::xml::XmlError> {
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
-    let f_restore_output_path: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-restore-output-path")?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_restore_output_path: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-restore-output-path",
+    )?;
     Ok(RestoreObjectOutput {
         request_charged: f_request_charged,
         restore_output_path: f_restore_output_path,
@@ -753,10 +685,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_restore_an_archived_object() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_restore_an_archived_object() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = RestoreObjectInput::builder()
             .bucket("examplebucket")
             .key("archivedobjectkey")

@@ -63,15 +63,11 @@ pub struct SelectObjectContentInput {
     pub expected_bucket_owner: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_select_object_content_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "SelectObjectContentInput.SSECustomerKey",
-        serializer,
-    )
+fn __serde_secret_select_object_content_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "SelectObjectContentInput.SSECustomerKey", serializer)
 }
 impl SelectObjectContentInput {
     /// The S3 bucket.
@@ -208,18 +204,12 @@ impl SelectObjectContentInputBuilder {
         &self.sse_customer_algorithm
     }
     /// The server-side encryption (SSE) customer managed key.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -258,18 +248,12 @@ impl SelectObjectContentInputBuilder {
     }
     /// The type of the provided expression (for example, SQL).
     /// This member is required.
-    pub fn expression_type(
-        mut self,
-        input: impl Into<crate::types::ExpressionType>,
-    ) -> Self {
+    pub fn expression_type(mut self, input: impl Into<crate::types::ExpressionType>) -> Self {
         self.expression_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExpressionType` member.
-    pub fn set_expression_type(
-        mut self,
-        input: Option<crate::types::ExpressionType>,
-    ) -> Self {
+    pub fn set_expression_type(mut self, input: Option<crate::types::ExpressionType>) -> Self {
         self.expression_type = input;
         self
     }
@@ -283,10 +267,7 @@ impl SelectObjectContentInputBuilder {
         self
     }
     /// Sets or clears the `RequestProgress` member.
-    pub fn set_request_progress(
-        mut self,
-        input: Option<crate::types::RequestProgress>,
-    ) -> Self {
+    pub fn set_request_progress(mut self, input: Option<crate::types::RequestProgress>) -> Self {
         self.request_progress = input;
         self
     }
@@ -296,10 +277,7 @@ impl SelectObjectContentInputBuilder {
     }
     /// Describes the format of the data in the object that is being queried.
     /// This member is required.
-    pub fn input_serialization(
-        mut self,
-        input: crate::types::InputSerialization,
-    ) -> Self {
+    pub fn input_serialization(mut self, input: crate::types::InputSerialization) -> Self {
         self.input_serialization = Some(input);
         self
     }
@@ -317,10 +295,7 @@ impl SelectObjectContentInputBuilder {
     }
     /// Describes the format of the data that you want Amazon S3 to return in response.
     /// This member is required.
-    pub fn output_serialization(
-        mut self,
-        input: crate::types::OutputSerialization,
-    ) -> Self {
+    pub fn output_serialization(mut self, input: crate::types::OutputSerialization) -> Self {
         self.output_serialization = Some(input);
         self
     }
@@ -333,9 +308,7 @@ impl SelectObjectContentInputBuilder {
         self
     }
     /// The `OutputSerialization` member as currently set.
-    pub fn get_output_serialization(
-        &self,
-    ) -> &Option<crate::types::OutputSerialization> {
+    pub fn get_output_serialization(&self) -> &Option<crate::types::OutputSerialization> {
         &self.output_serialization
     }
     /// Specifies the byte range of the object to get the records from.
@@ -373,46 +346,34 @@ impl SelectObjectContentInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SelectObjectContentInput, ::awsrt::error::BuildError> {
         Ok(SelectObjectContentInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `SelectObjectContentInput`",
-                ))?,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `SelectObjectContentInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `SelectObjectContentInput`",
+            ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `SelectObjectContentInput`",
+            ))?,
             sse_customer_algorithm: self.sse_customer_algorithm,
             sse_customer_key: self.sse_customer_key,
             sse_customer_key_md5: self.sse_customer_key_md5,
-            expression: self
-                .expression
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "expression",
-                    "`expression` is required when building a `SelectObjectContentInput`",
-                ))?,
-            expression_type: self
-                .expression_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "expression_type",
-                    "`expression_type` is required when building a `SelectObjectContentInput`",
-                ))?,
+            expression: self.expression.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "expression",
+                "`expression` is required when building a `SelectObjectContentInput`",
+            ))?,
+            expression_type: self.expression_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "expression_type",
+                "`expression_type` is required when building a `SelectObjectContentInput`",
+            ))?,
             request_progress: self.request_progress,
-            input_serialization: self
-                .input_serialization
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "input_serialization",
-                    "`input_serialization` is required when building a `SelectObjectContentInput`",
-                ))?,
-            output_serialization: self
-                .output_serialization
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "output_serialization",
-                    "`output_serialization` is required when building a `SelectObjectContentInput`",
-                ))?,
+            input_serialization: self.input_serialization.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "input_serialization",
+                "`input_serialization` is required when building a `SelectObjectContentInput`",
+            ))?,
+            output_serialization: self.output_serialization.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "output_serialization",
+                "`output_serialization` is required when building a `SelectObjectContentInput`",
+            ))?,
             scan_range: self.scan_range,
             expected_bucket_owner: self.expected_bucket_owner,
         })
@@ -423,10 +384,7 @@ impl SelectObjectContentInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SelectObjectContentOutput,
-        ::awsrt::error::SdkError<SelectObjectContentError>,
-    > {
+    ) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
         send(client.handle(), self).await
     }
 }
@@ -435,19 +393,13 @@ impl SelectObjectContentInput {
 #[derive(Default, ::std::fmt::Debug)]
 pub struct SelectObjectContentOutput {
     /// The array of results.
-    pub payload: ::awsrt::event_stream::EventReceiver<
-        crate::types::SelectObjectContentEventStream,
-        crate::event_stream::SelectObjectContentEventStreamError,
-    >,
+    pub payload: ::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>,
 }
 impl SelectObjectContentOutput {
     /// The array of results.
     pub fn payload(
         &self,
-    ) -> &::awsrt::event_stream::EventReceiver<
-        crate::types::SelectObjectContentEventStream,
-        crate::event_stream::SelectObjectContentEventStreamError,
-    > {
+    ) -> &::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError> {
         &self.payload
     }
     /// Creates a new builder for [`SelectObjectContentOutput`].
@@ -459,22 +411,16 @@ impl SelectObjectContentOutput {
 #[non_exhaustive]
 #[derive(Default, ::std::fmt::Debug)]
 pub struct SelectObjectContentOutputBuilder {
-    pub(crate) payload: Option<
-        ::awsrt::event_stream::EventReceiver<
-            crate::types::SelectObjectContentEventStream,
-            crate::event_stream::SelectObjectContentEventStreamError,
-        >,
-    >,
+    pub(
+        crate
+    ) payload: Option<::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>>,
 }
 impl SelectObjectContentOutputBuilder {
     /// The array of results.
     /// This member is required.
     pub fn payload(
         mut self,
-        input: ::awsrt::event_stream::EventReceiver<
-            crate::types::SelectObjectContentEventStream,
-            crate::event_stream::SelectObjectContentEventStreamError,
-        >,
+        input: ::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>,
     ) -> Self {
         self.payload = Some(input);
         self
@@ -482,12 +428,7 @@ impl SelectObjectContentOutputBuilder {
     /// Sets or clears the `Payload` member.
     pub fn set_payload(
         mut self,
-        input: Option<
-            ::awsrt::event_stream::EventReceiver<
-                crate::types::SelectObjectContentEventStream,
-                crate::event_stream::SelectObjectContentEventStreamError,
-            >,
-        >,
+        input: Option<::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>>,
     ) -> Self {
         self.payload = input;
         self
@@ -495,12 +436,7 @@ impl SelectObjectContentOutputBuilder {
     /// The `Payload` member as currently set.
     pub fn get_payload(
         &self,
-    ) -> &Option<
-        ::awsrt::event_stream::EventReceiver<
-            crate::types::SelectObjectContentEventStream,
-            crate::event_stream::SelectObjectContentEventStreamError,
-        >,
-    > {
+    ) -> &Option<::awsrt::event_stream::EventReceiver<crate::types::SelectObjectContentEventStream, crate::event_stream::SelectObjectContentEventStreamError>> {
         &self.payload
     }
     /// Builds the [`SelectObjectContentOutput`].
@@ -523,11 +459,9 @@ impl SelectObjectContentError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -604,10 +538,7 @@ impl SelectObjectContentFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SelectObjectContentOutput,
-        ::awsrt::error::SdkError<SelectObjectContentError>,
-    > {
+    ) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -616,13 +547,7 @@ impl SelectObjectContentFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SelectObjectContentOutput,
-            ::awsrt::error::SdkError<SelectObjectContentError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -639,10 +564,7 @@ impl SelectObjectContentFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SelectObjectContentError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SelectObjectContentError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -672,10 +594,7 @@ impl SelectObjectContentFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SelectObjectContentOutput,
-        ::awsrt::error::SdkError<SelectObjectContentError>,
-    > {
+    ) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -729,18 +648,12 @@ impl<M> SelectObjectContentFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// The server-side encryption (SSE) customer managed key.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -779,18 +692,12 @@ impl<M> SelectObjectContentFluentBuilder<M> {
     }
     /// The type of the provided expression (for example, SQL).
     /// This member is required.
-    pub fn expression_type(
-        mut self,
-        input: impl Into<crate::types::ExpressionType>,
-    ) -> Self {
+    pub fn expression_type(mut self, input: impl Into<crate::types::ExpressionType>) -> Self {
         self.inner = self.inner.expression_type(input);
         self
     }
     /// Sets or clears the `ExpressionType` member.
-    pub fn set_expression_type(
-        mut self,
-        input: Option<crate::types::ExpressionType>,
-    ) -> Self {
+    pub fn set_expression_type(mut self, input: Option<crate::types::ExpressionType>) -> Self {
         self.inner = self.inner.set_expression_type(input);
         self
     }
@@ -804,10 +711,7 @@ impl<M> SelectObjectContentFluentBuilder<M> {
         self
     }
     /// Sets or clears the `RequestProgress` member.
-    pub fn set_request_progress(
-        mut self,
-        input: Option<crate::types::RequestProgress>,
-    ) -> Self {
+    pub fn set_request_progress(mut self, input: Option<crate::types::RequestProgress>) -> Self {
         self.inner = self.inner.set_request_progress(input);
         self
     }
@@ -817,10 +721,7 @@ impl<M> SelectObjectContentFluentBuilder<M> {
     }
     /// Describes the format of the data in the object that is being queried.
     /// This member is required.
-    pub fn input_serialization(
-        mut self,
-        input: crate::types::InputSerialization,
-    ) -> Self {
+    pub fn input_serialization(mut self, input: crate::types::InputSerialization) -> Self {
         self.inner = self.inner.input_serialization(input);
         self
     }
@@ -838,10 +739,7 @@ impl<M> SelectObjectContentFluentBuilder<M> {
     }
     /// Describes the format of the data that you want Amazon S3 to return in response.
     /// This member is required.
-    pub fn output_serialization(
-        mut self,
-        input: crate::types::OutputSerialization,
-    ) -> Self {
+    pub fn output_serialization(mut self, input: crate::types::OutputSerialization) -> Self {
         self.inner = self.inner.output_serialization(input);
         self
     }
@@ -854,9 +752,7 @@ impl<M> SelectObjectContentFluentBuilder<M> {
         self
     }
     /// The `OutputSerialization` member as currently set.
-    pub fn get_output_serialization(
-        &self,
-    ) -> &Option<crate::types::OutputSerialization> {
+    pub fn get_output_serialization(&self) -> &Option<crate::types::OutputSerialization> {
         self.inner.get_output_serialization()
     }
     /// Specifies the byte range of the object to get the records from.
@@ -891,32 +787,28 @@ impl<M> SelectObjectContentFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SelectObjectContentInput,
-) -> Result<
-    SelectObjectContentOutput,
-    ::awsrt::error::SdkError<SelectObjectContentError>,
-> {
+) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SelectObjectContentFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SelectObjectContentFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let (reply, body) = handle
-        .call_streaming(&OPERATION, request, ::awsrt::client::CallOptions::new())
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let (reply, body) = handle.call_streaming(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new(),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_streaming_response(&reply, body)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -932,22 +824,14 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SelectObjectContentInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SelectObjectContentError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SelectObjectContentError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SelectObjectContent`: `POST /{Key+}`.
 pub(crate) fn ser_request(
@@ -970,25 +854,13 @@ pub(crate) fn ser_request(
     request.body = w.finish().into();
     request.set_static_header("content-type", "application/xml");
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.expected_bucket_owner {
         request.set_header("x-amz-expected-bucket-owner", value.as_str())?;
@@ -999,10 +871,7 @@ pub(crate) fn ser_request(
 #[cfg(feature = "fuzzing")]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SelectObjectContentOutput,
-    ::awsrt::error::SdkError<SelectObjectContentError>,
-> {
+) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
     parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
 }
 /// Reads the reply of a streaming call: the output's members from the response head,
@@ -1010,10 +879,7 @@ pub(crate) fn parse_response(
 pub(crate) fn parse_streaming_response(
     reply: &::awsrt::client::Reply,
     body: ::awsrt::types::ByteStream,
-) -> Result<
-    SelectObjectContentOutput,
-    ::awsrt::error::SdkError<SelectObjectContentError>,
-> {
+) -> Result<SelectObjectContentOutput, ::awsrt::error::SdkError<SelectObjectContentError>> {
     ::awsrt::protocol::streaming_response(
         reply,
         body,

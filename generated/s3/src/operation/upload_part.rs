@@ -95,10 +95,10 @@ pub struct UploadPartInput {
     pub expected_bucket_owner: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_upload_part_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_upload_part_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "UploadPartInput.SSECustomerKey", serializer)
 }
 impl UploadPartInput {
@@ -285,10 +285,7 @@ impl UploadPartInputBuilder {
         &self.content_md5
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -434,18 +431,12 @@ impl UploadPartInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -468,18 +459,12 @@ impl UploadPartInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -508,17 +493,13 @@ impl UploadPartInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UploadPartInput, ::awsrt::error::BuildError> {
         Ok(UploadPartInput {
-            body: self
-                .body
-                .unwrap_or_else(|| ::awsrt::types::Blob::from(
-                    ::awsrt::types::base64_decode("").unwrap_or_default(),
-                )),
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `UploadPartInput`",
-                ))?,
+            body: self.body.unwrap_or_else(|| ::awsrt::types::Blob::from(
+                ::awsrt::types::base64_decode("").unwrap_or_default(),
+            )),
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `UploadPartInput`",
+            ))?,
             content_length: self.content_length,
             content_md5: self.content_md5,
             checksum_algorithm: self.checksum_algorithm,
@@ -527,24 +508,18 @@ impl UploadPartInputBuilder {
             checksum_crc64_nvme: self.checksum_crc64_nvme,
             checksum_sha1: self.checksum_sha1,
             checksum_sha256: self.checksum_sha256,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `UploadPartInput`",
-                ))?,
-            part_number: self
-                .part_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "part_number",
-                    "`part_number` is required when building a `UploadPartInput`",
-                ))?,
-            upload_id: self
-                .upload_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "upload_id",
-                    "`upload_id` is required when building a `UploadPartInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `UploadPartInput`",
+            ))?,
+            part_number: self.part_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "part_number",
+                "`part_number` is required when building a `UploadPartInput`",
+            ))?,
+            upload_id: self.upload_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "upload_id",
+                "`upload_id` is required when building a `UploadPartInput`",
+            ))?,
             sse_customer_algorithm: self.sse_customer_algorithm,
             sse_customer_key: self.sse_customer_key,
             sse_customer_key_md5: self.sse_customer_key_md5,
@@ -621,10 +596,10 @@ pub struct UploadPartOutput {
     pub request_charged: Option<crate::types::RequestCharged>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_upload_part_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_upload_part_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "UploadPartOutput.SSEKMSKeyId", serializer)
 }
 impl UploadPartOutput {
@@ -734,9 +709,7 @@ impl UploadPartOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Entity tag for the uploaded object.
@@ -852,18 +825,12 @@ impl UploadPartOutputBuilder {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -886,18 +853,12 @@ impl UploadPartOutputBuilder {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -936,11 +897,9 @@ impl UploadPartError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -1015,9 +974,7 @@ impl UploadPartFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>> {
+    pub async fn send(self) -> Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1026,10 +983,7 @@ impl UploadPartFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1046,10 +1000,7 @@ impl UploadPartFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UploadPartError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadPartError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1077,9 +1028,7 @@ impl UploadPartFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>> {
+    pub fn send(self) -> Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1146,10 +1095,7 @@ impl<M> UploadPartFluentBuilder<M> {
         self.inner.get_content_md5()
     }
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.inner = self.inner.checksum_algorithm(input);
         self
     }
@@ -1295,18 +1241,12 @@ impl<M> UploadPartFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -1329,18 +1269,12 @@ impl<M> UploadPartFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -1368,42 +1302,34 @@ pub(crate) async fn send(
     input: UploadPartInput,
 ) -> Result<UploadPartOutput, ::awsrt::error::SdkError<UploadPartError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UploadPartFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UploadPartFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     let mut request = request;
     ::awsrt::checksum::request(
-            handle.config().request_checksum_calculation(),
-            &mut request,
-            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
-            Some("x-amz-sdk-checksum-algorithm"),
-            false,
-        )
-        .map_err(::awsrt::error::SdkError::Construction)?;
+        handle.config().request_checksum_calculation(),
+        &mut request,
+        input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+        Some("x-amz-sdk-checksum-algorithm"),
+        false,
+    ).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1419,28 +1345,18 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UploadPartInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UploadPartError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadPartError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     {
         let v = &input.key;
-        request
-            .endpoint_params
-            .push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Key", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadPart`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -1455,19 +1371,11 @@ pub(crate) fn ser_request(
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "x-id=UploadPart");
     {
         let v = &input.part_number;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "partNumber",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "partNumber", Some(&v.to_string()));
     }
     {
         let v = &input.upload_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "uploadId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "uploadId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     {
@@ -1500,25 +1408,13 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-checksum-sha256", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -1537,45 +1433,51 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UploadPartOutput, ::awsrt::xml::XmlError> {
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
-    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "ETag")?;
-    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32")?;
-    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc32c")?;
-    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-crc64nvme")?;
-    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha1")?;
-    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-checksum-sha256")?;
-    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-algorithm")?;
-    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-key-MD5")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_e_tag: Option<String> = ::awsrt::protocol::http_binding::header::<String>(resp, "ETag")?;
+    let f_checksum_crc32: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32",
+    )?;
+    let f_checksum_crc32_c: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc32c",
+    )?;
+    let f_checksum_crc64_nvme: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-crc64nvme",
+    )?;
+    let f_checksum_sha1: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha1",
+    )?;
+    let f_checksum_sha256: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-checksum-sha256",
+    )?;
+    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-algorithm",
+    )?;
+    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-key-MD5",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(UploadPartOutput {
         server_side_encryption: f_server_side_encryption,
         e_tag: f_e_tag,

@@ -151,21 +151,17 @@ pub struct UploadPartCopyInput {
     pub expected_source_bucket_owner: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_upload_part_copy_input_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "UploadPartCopyInput.SSECustomerKey",
-        serializer,
-    )
+fn __serde_secret_upload_part_copy_input_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "UploadPartCopyInput.SSECustomerKey", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_upload_part_copy_input_copy_source_sse_customer_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_upload_part_copy_input_copy_source_sse_customer_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "UploadPartCopyInput.CopySourceSSECustomerKey",
@@ -230,9 +226,7 @@ impl UploadPartCopyInput {
         self.copy_source_sse_customer_algorithm.as_deref()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object.
-    pub fn copy_source_sse_customer_key(
-        &self,
-    ) -> Option<&::awsrt::types::SensitiveString> {
+    pub fn copy_source_sse_customer_key(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.copy_source_sse_customer_key.as_ref()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
@@ -288,10 +282,7 @@ impl ::std::fmt::Debug for UploadPartCopyInputBuilder {
             .field("copy_source_if_match", &self.copy_source_if_match)
             .field("copy_source_if_modified_since", &self.copy_source_if_modified_since)
             .field("copy_source_if_none_match", &self.copy_source_if_none_match)
-            .field(
-                "copy_source_if_unmodified_since",
-                &self.copy_source_if_unmodified_since,
-            )
+            .field("copy_source_if_unmodified_since", &self.copy_source_if_unmodified_since)
             .field("copy_source_range", &self.copy_source_range)
             .field("key", &self.key)
             .field("part_number", &self.part_number)
@@ -299,15 +290,9 @@ impl ::std::fmt::Debug for UploadPartCopyInputBuilder {
             .field("sse_customer_algorithm", &self.sse_customer_algorithm)
             .field("sse_customer_key", &"*** Sensitive Data Redacted ***")
             .field("sse_customer_key_md5", &self.sse_customer_key_md5)
-            .field(
-                "copy_source_sse_customer_algorithm",
-                &self.copy_source_sse_customer_algorithm,
-            )
+            .field("copy_source_sse_customer_algorithm", &self.copy_source_sse_customer_algorithm)
             .field("copy_source_sse_customer_key", &"*** Sensitive Data Redacted ***")
-            .field(
-                "copy_source_sse_customer_key_md5",
-                &self.copy_source_sse_customer_key_md5,
-            )
+            .field("copy_source_sse_customer_key_md5", &self.copy_source_sse_customer_key_md5)
             .field("request_payer", &self.request_payer)
             .field("expected_bucket_owner", &self.expected_bucket_owner)
             .field("expected_source_bucket_owner", &self.expected_source_bucket_owner)
@@ -360,10 +345,7 @@ impl UploadPartCopyInputBuilder {
         &self.copy_source_if_match
     }
     /// Copies the object if it has been modified since the specified time.
-    pub fn copy_source_if_modified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_modified_since = Some(input);
         self
     }
@@ -376,9 +358,7 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
-    pub fn get_copy_source_if_modified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_modified_since
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
@@ -396,10 +376,7 @@ impl UploadPartCopyInputBuilder {
         &self.copy_source_if_none_match
     }
     /// Copies the object if it hasn't been modified since the specified time.
-    pub fn copy_source_if_unmodified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.copy_source_if_unmodified_since = Some(input);
         self
     }
@@ -412,9 +389,7 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
-    pub fn get_copy_source_if_unmodified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         &self.copy_source_if_unmodified_since
     }
     /// The range of bytes to copy from the source object.
@@ -491,18 +466,12 @@ impl UploadPartCopyInputBuilder {
         &self.sse_customer_algorithm
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = Some(input.into());
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.sse_customer_key = input;
         self
     }
@@ -525,18 +494,12 @@ impl UploadPartCopyInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
-    pub fn copy_source_sse_customer_algorithm(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.copy_source_sse_customer_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
-    pub fn set_copy_source_sse_customer_algorithm(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_algorithm = input;
         self
     }
@@ -561,9 +524,7 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
-    pub fn get_copy_source_sse_customer_key(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.copy_source_sse_customer_key
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
@@ -572,10 +533,7 @@ impl UploadPartCopyInputBuilder {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
-    pub fn set_copy_source_sse_customer_key_md5(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.copy_source_sse_customer_key_md5 = input;
         self
     }
@@ -584,18 +542,12 @@ impl UploadPartCopyInputBuilder {
         &self.copy_source_sse_customer_key_md5
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.request_payer = Some(input.into());
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.request_payer = input;
         self
     }
@@ -638,41 +590,31 @@ impl UploadPartCopyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UploadPartCopyInput, ::awsrt::error::BuildError> {
         Ok(UploadPartCopyInput {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `UploadPartCopyInput`",
-                ))?,
-            copy_source: self
-                .copy_source
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "copy_source",
-                    "`copy_source` is required when building a `UploadPartCopyInput`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `UploadPartCopyInput`",
+            ))?,
+            copy_source: self.copy_source.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "copy_source",
+                "`copy_source` is required when building a `UploadPartCopyInput`",
+            ))?,
             copy_source_if_match: self.copy_source_if_match,
             copy_source_if_modified_since: self.copy_source_if_modified_since,
             copy_source_if_none_match: self.copy_source_if_none_match,
             copy_source_if_unmodified_since: self.copy_source_if_unmodified_since,
             copy_source_range: self.copy_source_range,
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `UploadPartCopyInput`",
-                ))?,
-            part_number: self
-                .part_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "part_number",
-                    "`part_number` is required when building a `UploadPartCopyInput`",
-                ))?,
-            upload_id: self
-                .upload_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "upload_id",
-                    "`upload_id` is required when building a `UploadPartCopyInput`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `UploadPartCopyInput`",
+            ))?,
+            part_number: self.part_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "part_number",
+                "`part_number` is required when building a `UploadPartCopyInput`",
+            ))?,
+            upload_id: self.upload_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "upload_id",
+                "`upload_id` is required when building a `UploadPartCopyInput`",
+            ))?,
             sse_customer_algorithm: self.sse_customer_algorithm,
             sse_customer_key: self.sse_customer_key,
             sse_customer_key_md5: self.sse_customer_key_md5,
@@ -742,15 +684,11 @@ pub struct UploadPartCopyOutput {
     pub request_charged: Option<crate::types::RequestCharged>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_upload_part_copy_output_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "UploadPartCopyOutput.SSEKMSKeyId",
-        serializer,
-    )
+fn __serde_secret_upload_part_copy_output_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "UploadPartCopyOutput.SSEKMSKeyId", serializer)
 }
 impl UploadPartCopyOutput {
     /// The version of the source object that was copied, if you have enabled versioning on the source bucket.
@@ -838,10 +776,7 @@ impl UploadPartCopyOutputBuilder {
         self
     }
     /// Sets or clears the `CopyPartResult` member.
-    pub fn set_copy_part_result(
-        mut self,
-        input: Option<crate::types::CopyPartResult>,
-    ) -> Self {
+    pub fn set_copy_part_result(mut self, input: Option<crate::types::CopyPartResult>) -> Self {
         self.copy_part_result = input;
         self
     }
@@ -866,9 +801,7 @@ impl UploadPartCopyOutputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
@@ -900,18 +833,12 @@ impl UploadPartCopyOutputBuilder {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -934,18 +861,12 @@ impl UploadPartCopyOutputBuilder {
         &self.bucket_key_enabled
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -980,11 +901,9 @@ impl UploadPartCopyError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -1070,10 +989,7 @@ impl UploadPartCopyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1090,10 +1006,7 @@ impl UploadPartCopyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UploadPartCopyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadPartCopyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1177,10 +1090,7 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self.inner.get_copy_source_if_match()
     }
     /// Copies the object if it has been modified since the specified time.
-    pub fn copy_source_if_modified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_modified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_modified_since(input);
         self
     }
@@ -1193,9 +1103,7 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfModifiedSince` member as currently set.
-    pub fn get_copy_source_if_modified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_modified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_modified_since()
     }
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
@@ -1213,10 +1121,7 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self.inner.get_copy_source_if_none_match()
     }
     /// Copies the object if it hasn't been modified since the specified time.
-    pub fn copy_source_if_unmodified_since(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn copy_source_if_unmodified_since(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.copy_source_if_unmodified_since(input);
         self
     }
@@ -1229,9 +1134,7 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// The `CopySourceIfUnmodifiedSince` member as currently set.
-    pub fn get_copy_source_if_unmodified_since(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_copy_source_if_unmodified_since(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_copy_source_if_unmodified_since()
     }
     /// The range of bytes to copy from the source object.
@@ -1308,18 +1211,12 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -1342,18 +1239,12 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
-    pub fn copy_source_sse_customer_algorithm(
-        mut self,
-        input: impl Into<String>,
-    ) -> Self {
+    pub fn copy_source_sse_customer_algorithm(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.copy_source_sse_customer_algorithm(input);
         self
     }
     /// Sets or clears the `CopySourceSSECustomerAlgorithm` member.
-    pub fn set_copy_source_sse_customer_algorithm(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_algorithm(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_algorithm(input);
         self
     }
@@ -1378,9 +1269,7 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// The `CopySourceSSECustomerKey` member as currently set.
-    pub fn get_copy_source_sse_customer_key(
-        &self,
-    ) -> &Option<::awsrt::types::SensitiveString> {
+    pub fn get_copy_source_sse_customer_key(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_copy_source_sse_customer_key()
     }
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
@@ -1389,10 +1278,7 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self
     }
     /// Sets or clears the `CopySourceSSECustomerKeyMD5` member.
-    pub fn set_copy_source_sse_customer_key_md5(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_copy_source_sse_customer_key_md5(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_copy_source_sse_customer_key_md5(input);
         self
     }
@@ -1401,18 +1287,12 @@ impl<M> UploadPartCopyFluentBuilder<M> {
         self.inner.get_copy_source_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -1454,30 +1334,25 @@ pub(crate) async fn send(
     input: UploadPartCopyInput,
 ) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UploadPartCopyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UploadPartCopyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1493,25 +1368,17 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UploadPartCopyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UploadPartCopyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UploadPartCopyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(
+        ("DisableS3ExpressSessionAuth", ::awsrt::endpoint::Value::Bool(true)),
+    );
     {
         let v = &input.bucket;
-        request
-            .endpoint_params
-            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+        request.endpoint_params.push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
     }
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UploadPartCopy`: `PUT /{Key+}`.
 pub(crate) fn ser_request(
@@ -1526,19 +1393,11 @@ pub(crate) fn ser_request(
     ::awsrt::protocol::http_binding::push_literal_query(&mut uri, "x-id=UploadPartCopy");
     {
         let v = &input.part_number;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "partNumber",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "partNumber", Some(&v.to_string()));
     }
     {
         let v = &input.upload_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "uploadId",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "uploadId", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::PUT, uri);
     {
@@ -1549,72 +1408,55 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-copy-source-if-match", value.as_str())?;
     }
     if let Some(value) = &input.copy_source_if_modified_since {
-        request
-            .set_header(
-                "x-amz-copy-source-if-modified-since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-if-modified-since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.copy_source_if_none_match {
         request.set_header("x-amz-copy-source-if-none-match", value.as_str())?;
     }
     if let Some(value) = &input.copy_source_if_unmodified_since {
-        request
-            .set_header(
-                "x-amz-copy-source-if-unmodified-since",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-if-unmodified-since",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.copy_source_range {
         request.set_header("x-amz-copy-source-range", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-algorithm", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_key {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key", value.expose_secret())?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-server-side-encryption-customer-key-MD5", value.as_str())?;
     }
     if let Some(value) = &input.copy_source_sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-copy-source-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-server-side-encryption-customer-algorithm",
+            value.as_str(),
+        )?;
     }
     if let Some(value) = &input.copy_source_sse_customer_key {
-        request
-            .set_header(
-                "x-amz-copy-source-server-side-encryption-customer-key",
-                value.expose_secret(),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-server-side-encryption-customer-key",
+            value.expose_secret(),
+        )?;
     }
     if let Some(value) = &input.copy_source_sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-copy-source-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header(
+            "x-amz-copy-source-server-side-encryption-customer-key-MD5",
+            value.as_str(),
+        )?;
     }
     if let Some(value) = &input.request_payer {
         request.set_header("x-amz-request-payer", value.as_str())?;
@@ -1640,36 +1482,40 @@ pub(crate) fn parse_response(
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
 ) -> Result<UploadPartCopyOutput, ::awsrt::xml::XmlError> {
-    let f_copy_source_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-copy-source-version-id")?;
+    let f_copy_source_version_id: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-copy-source-version-id",
+    )?;
     let f_copy_part_result: Option<crate::types::CopyPartResult> = match ::awsrt::protocol::rest_xml::body_document(
         &resp.body,
     )? {
         Some(doc) => Some(crate::types::de_copy_part_result(doc.root())?),
         None => None,
     };
-    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption")?
-        .map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
-    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-algorithm")?;
-    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-customer-key-MD5")?;
-    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-server-side-encryption-aws-kms-key-id")?
-        .map(::awsrt::types::SensitiveString::new);
-    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<
-        bool,
-    >(resp, "x-amz-server-side-encryption-bucket-key-enabled")?;
-    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<
-        String,
-    >(resp, "x-amz-request-charged")?
-        .map(|s| crate::types::RequestCharged::from(s.as_str()));
+    let f_server_side_encryption: Option<crate::types::ServerSideEncryption> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption",
+    )?.map(|s| crate::types::ServerSideEncryption::from(s.as_str()));
+    let f_sse_customer_algorithm: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-algorithm",
+    )?;
+    let f_sse_customer_key_md5: Option<String> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-customer-key-MD5",
+    )?;
+    let f_ssekms_key_id: Option<::awsrt::types::SensitiveString> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-server-side-encryption-aws-kms-key-id",
+    )?.map(::awsrt::types::SensitiveString::new);
+    let f_bucket_key_enabled: Option<bool> = ::awsrt::protocol::http_binding::header::<bool>(
+        resp,
+        "x-amz-server-side-encryption-bucket-key-enabled",
+    )?;
+    let f_request_charged: Option<crate::types::RequestCharged> = ::awsrt::protocol::http_binding::header::<String>(
+        resp,
+        "x-amz-request-charged",
+    )?.map(|s| crate::types::RequestCharged::from(s.as_str()));
     Ok(UploadPartCopyOutput {
         copy_source_version_id: f_copy_source_version_id,
         copy_part_result: f_copy_part_result,
@@ -1685,10 +1531,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_upload_a_part_by_copying_byte_range_from_an_existing_object_as_data_source() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_upload_a_part_by_copying_byte_range_from_an_existing_object_as_data_source() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UploadPartCopyInput::builder()
             .bucket("examplebucket")
             .copy_source("/bucketname/sourceobjectkey")
@@ -1704,10 +1547,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_upload_a_part_by_copying_data_from_an_existing_object_as_data_source() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_upload_a_part_by_copying_data_from_an_existing_object_as_data_source() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UploadPartCopyInput::builder()
             .bucket("examplebucket")
             .copy_source("/bucketname/sourceobjectkey")

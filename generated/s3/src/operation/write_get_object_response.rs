@@ -145,15 +145,11 @@ pub struct WriteGetObjectResponseInput {
     pub bucket_key_enabled: Option<bool>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_write_get_object_response_input_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "WriteGetObjectResponseInput.SSEKMSKeyId",
-        serializer,
-    )
+fn __serde_secret_write_get_object_response_input_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "WriteGetObjectResponseInput.SSEKMSKeyId", serializer)
 }
 impl WriteGetObjectResponseInput {
     /// Route prefix to the HTTP URL generated.
@@ -358,9 +354,7 @@ pub struct WriteGetObjectResponseInputBuilder {
     pub(crate) missing_meta: Option<i32>,
     pub(crate) metadata: Option<::std::collections::HashMap<String, String>>,
     pub(crate) object_lock_mode: Option<crate::types::ObjectLockMode>,
-    pub(crate) object_lock_legal_hold_status: Option<
-        crate::types::ObjectLockLegalHoldStatus,
-    >,
+    pub(crate) object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     pub(crate) object_lock_retain_until_date: Option<::awsrt::types::DateTime>,
     pub(crate) parts_count: Option<i32>,
     pub(crate) replication_status: Option<crate::types::ReplicationStatus>,
@@ -778,8 +772,7 @@ impl WriteGetObjectResponseInputBuilder {
     /// Inserts an entry into the `Metadata` map.
     /// A map of metadata to store with the object in S3.
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.metadata.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -796,18 +789,12 @@ impl WriteGetObjectResponseInputBuilder {
         &self.metadata
     }
     /// Indicates whether an object stored in Amazon S3 has Object Lock enabled.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.object_lock_mode = input;
         self
     }
@@ -838,10 +825,7 @@ impl WriteGetObjectResponseInputBuilder {
         &self.object_lock_legal_hold_status
     }
     /// The date and time when Object Lock is configured to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.object_lock_retain_until_date = Some(input);
         self
     }
@@ -854,9 +838,7 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// The count of parts this object has.
@@ -874,10 +856,7 @@ impl WriteGetObjectResponseInputBuilder {
         &self.parts_count
     }
     /// Indicates if request involves bucket that is either a source or destination in a Replication rule.
-    pub fn replication_status(
-        mut self,
-        input: impl Into<crate::types::ReplicationStatus>,
-    ) -> Self {
+    pub fn replication_status(mut self, input: impl Into<crate::types::ReplicationStatus>) -> Self {
         self.replication_status = Some(input.into());
         self
     }
@@ -894,18 +873,12 @@ impl WriteGetObjectResponseInputBuilder {
         &self.replication_status
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.request_charged = Some(input.into());
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.request_charged = input;
         self
     }
@@ -944,9 +917,7 @@ impl WriteGetObjectResponseInputBuilder {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Encryption algorithm used if server-side encryption with a customer-provided encryption key was specified for object stored in Amazon S3.
@@ -964,18 +935,12 @@ impl WriteGetObjectResponseInputBuilder {
         &self.sse_customer_algorithm
     }
     /// If present, specifies the ID (Key ID, Key ARN, or Key Alias) of the Amazon Web Services Key Management Service (Amazon Web Services KMS) symmetric encryption customer managed key that was used for stored in Amazon S3 object.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.ssekms_key_id = input;
         self
     }
@@ -998,18 +963,12 @@ impl WriteGetObjectResponseInputBuilder {
         &self.sse_customer_key_md5
     }
     /// Provides storage class information of the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -1064,27 +1023,19 @@ impl WriteGetObjectResponseInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<WriteGetObjectResponseInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<WriteGetObjectResponseInput, ::awsrt::error::BuildError> {
         Ok(WriteGetObjectResponseInput {
-            request_route: self
-                .request_route
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "request_route",
-                    "`request_route` is required when building a `WriteGetObjectResponseInput`",
-                ))?,
-            request_token: self
-                .request_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "request_token",
-                    "`request_token` is required when building a `WriteGetObjectResponseInput`",
-                ))?,
-            body: self
-                .body
-                .unwrap_or_else(|| ::awsrt::types::Blob::from(
-                    ::awsrt::types::base64_decode("").unwrap_or_default(),
-                )),
+            request_route: self.request_route.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "request_route",
+                "`request_route` is required when building a `WriteGetObjectResponseInput`",
+            ))?,
+            request_token: self.request_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "request_token",
+                "`request_token` is required when building a `WriteGetObjectResponseInput`",
+            ))?,
+            body: self.body.unwrap_or_else(|| ::awsrt::types::Blob::from(
+                ::awsrt::types::base64_decode("").unwrap_or_default(),
+            )),
             status_code: self.status_code,
             error_code: self.error_code,
             error_message: self.error_message,
@@ -1131,10 +1082,7 @@ impl WriteGetObjectResponseInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        WriteGetObjectResponseOutput,
-        ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-    > {
+    ) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
         send(client.handle(), self).await
     }
 }
@@ -1179,11 +1127,9 @@ impl WriteGetObjectResponseError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let _ = resp;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
@@ -1260,10 +1206,7 @@ impl WriteGetObjectResponseFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        WriteGetObjectResponseOutput,
-        ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-    > {
+    ) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1272,13 +1215,7 @@ impl WriteGetObjectResponseFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            WriteGetObjectResponseOutput,
-            ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1295,10 +1232,7 @@ impl WriteGetObjectResponseFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1328,10 +1262,7 @@ impl WriteGetObjectResponseFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        WriteGetObjectResponseOutput,
-        ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-    > {
+    ) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1711,18 +1642,12 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self.inner.get_metadata()
     }
     /// Indicates whether an object stored in Amazon S3 has Object Lock enabled.
-    pub fn object_lock_mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn object_lock_mode(mut self, input: impl Into<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.object_lock_mode(input);
         self
     }
     /// Sets or clears the `ObjectLockMode` member.
-    pub fn set_object_lock_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockMode>,
-    ) -> Self {
+    pub fn set_object_lock_mode(mut self, input: Option<crate::types::ObjectLockMode>) -> Self {
         self.inner = self.inner.set_object_lock_mode(input);
         self
     }
@@ -1753,10 +1678,7 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self.inner.get_object_lock_legal_hold_status()
     }
     /// The date and time when Object Lock is configured to expire.
-    pub fn object_lock_retain_until_date(
-        mut self,
-        input: ::awsrt::types::DateTime,
-    ) -> Self {
+    pub fn object_lock_retain_until_date(mut self, input: ::awsrt::types::DateTime) -> Self {
         self.inner = self.inner.object_lock_retain_until_date(input);
         self
     }
@@ -1769,9 +1691,7 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// The `ObjectLockRetainUntilDate` member as currently set.
-    pub fn get_object_lock_retain_until_date(
-        &self,
-    ) -> &Option<::awsrt::types::DateTime> {
+    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsrt::types::DateTime> {
         self.inner.get_object_lock_retain_until_date()
     }
     /// The count of parts this object has.
@@ -1789,10 +1709,7 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self.inner.get_parts_count()
     }
     /// Indicates if request involves bucket that is either a source or destination in a Replication rule.
-    pub fn replication_status(
-        mut self,
-        input: impl Into<crate::types::ReplicationStatus>,
-    ) -> Self {
+    pub fn replication_status(mut self, input: impl Into<crate::types::ReplicationStatus>) -> Self {
         self.inner = self.inner.replication_status(input);
         self
     }
@@ -1809,18 +1726,12 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self.inner.get_replication_status()
     }
     /// If present, indicates that the requester was successfully charged for the request.
-    pub fn request_charged(
-        mut self,
-        input: impl Into<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn request_charged(mut self, input: impl Into<crate::types::RequestCharged>) -> Self {
         self.inner = self.inner.request_charged(input);
         self
     }
     /// Sets or clears the `RequestCharged` member.
-    pub fn set_request_charged(
-        mut self,
-        input: Option<crate::types::RequestCharged>,
-    ) -> Self {
+    pub fn set_request_charged(mut self, input: Option<crate::types::RequestCharged>) -> Self {
         self.inner = self.inner.set_request_charged(input);
         self
     }
@@ -1859,9 +1770,7 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self
     }
     /// The `ServerSideEncryption` member as currently set.
-    pub fn get_server_side_encryption(
-        &self,
-    ) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
         self.inner.get_server_side_encryption()
     }
     /// Encryption algorithm used if server-side encryption with a customer-provided encryption key was specified for object stored in Amazon S3.
@@ -1879,18 +1788,12 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self.inner.get_sse_customer_algorithm()
     }
     /// If present, specifies the ID (Key ID, Key ARN, or Key Alias) of the Amazon Web Services Key Management Service (Amazon Web Services KMS) symmetric encryption customer managed key that was used for stored in Amazon S3 object.
-    pub fn ssekms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn ssekms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.ssekms_key_id(input);
         self
     }
     /// Sets or clears the `SSEKMSKeyId` member.
-    pub fn set_ssekms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_ssekms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_ssekms_key_id(input);
         self
     }
@@ -1913,18 +1816,12 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
         self.inner.get_sse_customer_key_md5()
     }
     /// Provides storage class information of the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.storage_class(input);
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.inner = self.inner.set_storage_class(input);
         self
     }
@@ -1978,29 +1875,21 @@ impl<M> WriteGetObjectResponseFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: WriteGetObjectResponseInput,
-) -> Result<
-    WriteGetObjectResponseOutput,
-    ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-> {
+) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        WriteGetObjectResponseFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<WriteGetObjectResponseFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseObjectLambdaEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    request.endpoint_params.push(("UseObjectLambdaEndpoint", ::awsrt::endpoint::Value::Bool(true)));
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -2016,19 +1905,11 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: WriteGetObjectResponseInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
-    request
-        .endpoint_params
-        .push(("UseObjectLambdaEndpoint", ::awsrt::endpoint::Value::Bool(true)));
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    request.endpoint_params.push(("UseObjectLambdaEndpoint", ::awsrt::endpoint::Value::Bool(true)));
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `WriteGetObjectResponse`: `POST /WriteGetObjectResponse`.
 pub(crate) fn ser_request(
@@ -2048,8 +1929,7 @@ pub(crate) fn ser_request(
         let mut keys: Vec<&String> = m.keys().collect();
         keys.sort();
         for key in keys {
-            request
-                .append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
+            request.append_header(&format!("{}{}", "x-amz-meta-", key), m[key].as_str())?;
         }
     }
     {
@@ -2115,27 +1995,25 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-fwd-header-ETag", value.as_str())?;
     }
     if let Some(value) = &input.expires {
-        request
-            .set_header(
-                "x-amz-fwd-header-Expires",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-fwd-header-Expires",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.expiration {
         request.set_header("x-amz-fwd-header-x-amz-expiration", value.as_str())?;
     }
     if let Some(value) = &input.last_modified {
-        request
-            .set_header(
-                "x-amz-fwd-header-Last-Modified",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::HttpDate,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-fwd-header-Last-Modified",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::HttpDate,
+            ),
+        )?;
     }
     if let Some(value) = &input.missing_meta {
         request.set_header("x-amz-fwd-header-x-amz-missing-meta", &value.to_string())?;
@@ -2144,21 +2022,16 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-fwd-header-x-amz-object-lock-mode", value.as_str())?;
     }
     if let Some(value) = &input.object_lock_legal_hold_status {
-        request
-            .set_header(
-                "x-amz-fwd-header-x-amz-object-lock-legal-hold",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-fwd-header-x-amz-object-lock-legal-hold", value.as_str())?;
     }
     if let Some(value) = &input.object_lock_retain_until_date {
-        request
-            .set_header(
-                "x-amz-fwd-header-x-amz-object-lock-retain-until-date",
-                &::awsrt::protocol::http_binding::timestamp_text(
-                    value,
-                    ::awsrt::types::TimestampFormat::DateTime,
-                ),
-            )?;
+        request.set_header(
+            "x-amz-fwd-header-x-amz-object-lock-retain-until-date",
+            &::awsrt::protocol::http_binding::timestamp_text(
+                value,
+                ::awsrt::types::TimestampFormat::DateTime,
+            ),
+        )?;
     }
     if let Some(value) = &input.parts_count {
         request.set_header("x-amz-fwd-header-x-amz-mp-parts-count", &value.to_string())?;
@@ -2173,32 +2046,25 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-fwd-header-x-amz-restore", value.as_str())?;
     }
     if let Some(value) = &input.server_side_encryption {
-        request
-            .set_header(
-                "x-amz-fwd-header-x-amz-server-side-encryption",
-                value.as_str(),
-            )?;
+        request.set_header("x-amz-fwd-header-x-amz-server-side-encryption", value.as_str())?;
     }
     if let Some(value) = &input.sse_customer_algorithm {
-        request
-            .set_header(
-                "x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm",
-                value.as_str(),
-            )?;
+        request.set_header(
+            "x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm",
+            value.as_str(),
+        )?;
     }
     if let Some(value) = &input.ssekms_key_id {
-        request
-            .set_header(
-                "x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id",
-                value.expose_secret(),
-            )?;
+        request.set_header(
+            "x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id",
+            value.expose_secret(),
+        )?;
     }
     if let Some(value) = &input.sse_customer_key_md5 {
-        request
-            .set_header(
-                "x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5",
-                value.as_str(),
-            )?;
+        request.set_header(
+            "x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5",
+            value.as_str(),
+        )?;
     }
     if let Some(value) = &input.storage_class {
         request.set_header("x-amz-fwd-header-x-amz-storage-class", value.as_str())?;
@@ -2210,11 +2076,10 @@ pub(crate) fn ser_request(
         request.set_header("x-amz-fwd-header-x-amz-version-id", value.as_str())?;
     }
     if let Some(value) = &input.bucket_key_enabled {
-        request
-            .set_header(
-                "x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled",
-                &value.to_string(),
-            )?;
+        request.set_header(
+            "x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled",
+            &value.to_string(),
+        )?;
     }
     request = request.with_host_prefix(format!("{}.", label_0));
     Ok(request)
@@ -2222,15 +2087,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    WriteGetObjectResponseOutput,
-    ::awsrt::error::SdkError<WriteGetObjectResponseError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        WriteGetObjectResponseError::from_response,
-    )
+) -> Result<WriteGetObjectResponseOutput, ::awsrt::error::SdkError<WriteGetObjectResponseError>> {
+    ::awsrt::protocol::http_response(reply, de_response, WriteGetObjectResponseError::from_response)
 }
 pub(crate) fn de_response(
     _resp: &::awsrt::http::HttpResponse,

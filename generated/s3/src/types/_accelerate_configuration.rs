@@ -32,18 +32,12 @@ pub struct AccelerateConfigurationBuilder {
 }
 impl AccelerateConfigurationBuilder {
     /// Specifies the transfer acceleration status of the bucket.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::BucketAccelerateStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::BucketAccelerateStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::BucketAccelerateStatus>) -> Self {
         self.status = input;
         self
     }

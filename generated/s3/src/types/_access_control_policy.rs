@@ -75,10 +75,7 @@ impl AccessControlPolicyBuilder {
         }
     }
 }
-pub(crate) fn ser_access_control_policy(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &AccessControlPolicy,
-) {
+pub(crate) fn ser_access_control_policy(w: &mut ::awsrt::xml::XmlWriter, v: &AccessControlPolicy) {
     if let Some(value) = &v.grants {
         w.start("AccessControlList");
         for item in value.iter() {

@@ -53,12 +53,10 @@ impl AccessControlTranslationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AccessControlTranslation, ::awsrt::error::BuildError> {
         Ok(AccessControlTranslation {
-            owner: self
-                .owner
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "owner",
-                    "`owner` is required when building a `AccessControlTranslation`",
-                ))?,
+            owner: self.owner.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "owner",
+                "`owner` is required when building a `AccessControlTranslation`",
+            ))?,
         })
     }
 }

@@ -76,10 +76,7 @@ impl AnalyticsConfigurationBuilder {
     }
     /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
     /// This member is required.
-    pub fn storage_class_analysis(
-        mut self,
-        input: crate::types::StorageClassAnalysis,
-    ) -> Self {
+    pub fn storage_class_analysis(mut self, input: crate::types::StorageClassAnalysis) -> Self {
         self.storage_class_analysis = Some(input);
         self
     }
@@ -92,9 +89,7 @@ impl AnalyticsConfigurationBuilder {
         self
     }
     /// The `StorageClassAnalysis` member as currently set.
-    pub fn get_storage_class_analysis(
-        &self,
-    ) -> &Option<crate::types::StorageClassAnalysis> {
+    pub fn get_storage_class_analysis(&self) -> &Option<crate::types::StorageClassAnalysis> {
         &self.storage_class_analysis
     }
     /// Builds the [`AnalyticsConfiguration`].
@@ -104,19 +99,15 @@ impl AnalyticsConfigurationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AnalyticsConfiguration, ::awsrt::error::BuildError> {
         Ok(AnalyticsConfiguration {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `AnalyticsConfiguration`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `AnalyticsConfiguration`",
+            ))?,
             filter: self.filter,
-            storage_class_analysis: self
-                .storage_class_analysis
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "storage_class_analysis",
-                    "`storage_class_analysis` is required when building a `AnalyticsConfiguration`",
-                ))?,
+            storage_class_analysis: self.storage_class_analysis.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "storage_class_analysis",
+                "`storage_class_analysis` is required when building a `AnalyticsConfiguration`",
+            ))?,
         })
     }
 }
@@ -157,9 +148,7 @@ pub(crate) fn de_analytics_configuration(
                 f_filter = Some(crate::types::de_analytics_filter(c)?);
             }
             "StorageClassAnalysis" => {
-                f_storage_class_analysis = Some(
-                    crate::types::de_storage_class_analysis(c)?,
-                );
+                f_storage_class_analysis = Some(crate::types::de_storage_class_analysis(c)?);
             }
             _ => {}
         }

@@ -49,9 +49,7 @@ impl AnalyticsExportDestinationBuilder {
         self
     }
     /// The `S3BucketDestination` member as currently set.
-    pub fn get_s3_bucket_destination(
-        &self,
-    ) -> &Option<crate::types::AnalyticsS3BucketDestination> {
+    pub fn get_s3_bucket_destination(&self) -> &Option<crate::types::AnalyticsS3BucketDestination> {
         &self.s3_bucket_destination
     }
     /// Builds the [`AnalyticsExportDestination`].
@@ -59,16 +57,12 @@ impl AnalyticsExportDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AnalyticsExportDestination, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AnalyticsExportDestination, ::awsrt::error::BuildError> {
         Ok(AnalyticsExportDestination {
-            s3_bucket_destination: self
-                .s3_bucket_destination
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "s3_bucket_destination",
-                    "`s3_bucket_destination` is required when building a `AnalyticsExportDestination`",
-                ))?,
+            s3_bucket_destination: self.s3_bucket_destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "s3_bucket_destination",
+                "`s3_bucket_destination` is required when building a `AnalyticsExportDestination`",
+            ))?,
         })
     }
 }
@@ -86,14 +80,10 @@ pub(crate) fn ser_analytics_export_destination(
 pub(crate) fn de_analytics_export_destination(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<AnalyticsExportDestination, ::awsrt::xml::XmlError> {
-    let mut f_s3_bucket_destination: Option<
-        crate::types::AnalyticsS3BucketDestination,
-    > = None;
+    let mut f_s3_bucket_destination: Option<crate::types::AnalyticsS3BucketDestination> = None;
     for c in n.children() {
         if c.name() == "S3BucketDestination" {
-            f_s3_bucket_destination = Some(
-                crate::types::de_analytics_s3_bucket_destination(c)?,
-            );
+            f_s3_bucket_destination = Some(crate::types::de_analytics_s3_bucket_destination(c)?);
         }
     }
     Ok(AnalyticsExportDestination {

@@ -65,10 +65,7 @@ impl Default for AnalyticsFilter {
         Self::Unknown
     }
 }
-pub(crate) fn ser_analytics_filter(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &AnalyticsFilter,
-) {
+pub(crate) fn ser_analytics_filter(w: &mut ::awsrt::xml::XmlWriter, v: &AnalyticsFilter) {
     match v {
         AnalyticsFilter::Prefix(value) => {
             w.start("Prefix");
@@ -96,11 +93,7 @@ pub(crate) fn de_analytics_filter(
         match c.name() {
             "Prefix" => return Ok(AnalyticsFilter::Prefix(c.string())),
             "Tag" => return Ok(AnalyticsFilter::Tag(crate::types::de_tag(c)?)),
-            "And" => {
-                return Ok(
-                    AnalyticsFilter::And(crate::types::de_analytics_and_operator(c)?),
-                );
-            }
+            "And" => return Ok(AnalyticsFilter::And(crate::types::de_analytics_and_operator(c)?)),
             _ => {}
         }
     }

@@ -56,18 +56,12 @@ pub struct AnalyticsS3BucketDestinationBuilder {
 impl AnalyticsS3BucketDestinationBuilder {
     /// Specifies the file format used when exporting data to Amazon S3.
     /// This member is required.
-    pub fn format(
-        mut self,
-        input: impl Into<crate::types::AnalyticsS3ExportFileFormat>,
-    ) -> Self {
+    pub fn format(mut self, input: impl Into<crate::types::AnalyticsS3ExportFileFormat>) -> Self {
         self.format = Some(input.into());
         self
     }
     /// Sets or clears the `Format` member.
-    pub fn set_format(
-        mut self,
-        input: Option<crate::types::AnalyticsS3ExportFileFormat>,
-    ) -> Self {
+    pub fn set_format(mut self, input: Option<crate::types::AnalyticsS3ExportFileFormat>) -> Self {
         self.format = input;
         self
     }
@@ -123,23 +117,17 @@ impl AnalyticsS3BucketDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AnalyticsS3BucketDestination, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AnalyticsS3BucketDestination, ::awsrt::error::BuildError> {
         Ok(AnalyticsS3BucketDestination {
-            format: self
-                .format
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "format",
-                    "`format` is required when building a `AnalyticsS3BucketDestination`",
-                ))?,
+            format: self.format.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "format",
+                "`format` is required when building a `AnalyticsS3BucketDestination`",
+            ))?,
             bucket_account_id: self.bucket_account_id,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `AnalyticsS3BucketDestination`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `AnalyticsS3BucketDestination`",
+            ))?,
             prefix: self.prefix,
         })
     }
@@ -181,9 +169,7 @@ pub(crate) fn de_analytics_s3_bucket_destination(
     for c in n.children() {
         match c.name() {
             "Format" => {
-                f_format = Some(
-                    crate::types::AnalyticsS3ExportFileFormat::from(c.text()),
-                );
+                f_format = Some(crate::types::AnalyticsS3ExportFileFormat::from(c.text()));
             }
             "BucketAccountId" => {
                 f_bucket_account_id = Some(c.string());

@@ -96,9 +96,7 @@ impl BucketBuilder {
         }
     }
 }
-pub(crate) fn de_bucket(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Bucket, ::awsrt::xml::XmlError> {
+pub(crate) fn de_bucket(n: ::awsrt::xml::Node<'_, '_>) -> Result<Bucket, ::awsrt::xml::XmlError> {
     let mut f_name: Option<String> = None;
     let mut f_creation_date: Option<::awsrt::types::DateTime> = None;
     let mut f_bucket_region: Option<String> = None;
@@ -108,9 +106,7 @@ pub(crate) fn de_bucket(
                 f_name = Some(c.string());
             }
             "CreationDate" => {
-                f_creation_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_creation_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "BucketRegion" => {
                 f_bucket_region = Some(c.string());

@@ -41,18 +41,12 @@ pub struct BucketInfoBuilder {
 }
 impl BucketInfoBuilder {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
-    pub fn data_redundancy(
-        mut self,
-        input: impl Into<crate::types::DataRedundancy>,
-    ) -> Self {
+    pub fn data_redundancy(mut self, input: impl Into<crate::types::DataRedundancy>) -> Self {
         self.data_redundancy = Some(input.into());
         self
     }
     /// Sets or clears the `DataRedundancy` member.
-    pub fn set_data_redundancy(
-        mut self,
-        input: Option<crate::types::DataRedundancy>,
-    ) -> Self {
+    pub fn set_data_redundancy(mut self, input: Option<crate::types::DataRedundancy>) -> Self {
         self.data_redundancy = input;
         self
     }

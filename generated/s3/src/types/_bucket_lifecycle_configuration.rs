@@ -51,16 +51,12 @@ impl BucketLifecycleConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<BucketLifecycleConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<BucketLifecycleConfiguration, ::awsrt::error::BuildError> {
         Ok(BucketLifecycleConfiguration {
-            rules: self
-                .rules
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "rules",
-                    "`rules` is required when building a `BucketLifecycleConfiguration`",
-                ))?,
+            rules: self.rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "rules",
+                "`rules` is required when building a `BucketLifecycleConfiguration`",
+            ))?,
         })
     }
 }

@@ -37,10 +37,7 @@ impl BucketLoggingStatusBuilder {
         self
     }
     /// Sets or clears the `LoggingEnabled` member.
-    pub fn set_logging_enabled(
-        mut self,
-        input: Option<crate::types::LoggingEnabled>,
-    ) -> Self {
+    pub fn set_logging_enabled(mut self, input: Option<crate::types::LoggingEnabled>) -> Self {
         self.logging_enabled = input;
         self
     }
@@ -55,10 +52,7 @@ impl BucketLoggingStatusBuilder {
         }
     }
 }
-pub(crate) fn ser_bucket_logging_status(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &BucketLoggingStatus,
-) {
+pub(crate) fn ser_bucket_logging_status(w: &mut ::awsrt::xml::XmlWriter, v: &BucketLoggingStatus) {
     if let Some(value) = &v.logging_enabled {
         w.start("LoggingEnabled");
         crate::types::ser_logging_enabled(w, value);

@@ -61,5 +61,7 @@ pub(crate) fn de_common_prefix(
             f_prefix = Some(c.string());
         }
     }
-    Ok(CommonPrefix { prefix: f_prefix })
+    Ok(CommonPrefix {
+        prefix: f_prefix,
+    })
 }

@@ -114,18 +114,12 @@ impl CopyObjectResultBuilder {
         &self.last_modified
     }
     /// The checksum type that is used to calculate the object’s checksum value.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -234,9 +228,7 @@ pub(crate) fn de_copy_object_result(
                 f_e_tag = Some(c.string());
             }
             "LastModified" => {
-                f_last_modified = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_modified = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ChecksumType" => {
                 f_checksum_type = Some(crate::types::ChecksumType::from(c.text()));

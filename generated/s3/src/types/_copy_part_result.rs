@@ -205,9 +205,7 @@ pub(crate) fn de_copy_part_result(
                 f_e_tag = Some(c.string());
             }
             "LastModified" => {
-                f_last_modified = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_modified = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ChecksumCRC32" => {
                 f_checksum_crc32 = Some(c.string());

@@ -54,19 +54,14 @@ impl CorsConfigurationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CorsConfiguration, ::awsrt::error::BuildError> {
         Ok(CorsConfiguration {
-            cors_rules: self
-                .cors_rules
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "cors_rules",
-                    "`cors_rules` is required when building a `CorsConfiguration`",
-                ))?,
+            cors_rules: self.cors_rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "cors_rules",
+                "`cors_rules` is required when building a `CorsConfiguration`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_cors_configuration(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &CorsConfiguration,
-) {
+pub(crate) fn ser_cors_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &CorsConfiguration) {
     {
         let value = &v.cors_rules;
         for item in value.iter() {

@@ -164,18 +164,14 @@ impl CorsRuleBuilder {
         Ok(CorsRule {
             id: self.id,
             allowed_headers: self.allowed_headers,
-            allowed_methods: self
-                .allowed_methods
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "allowed_methods",
-                    "`allowed_methods` is required when building a `CorsRule`",
-                ))?,
-            allowed_origins: self
-                .allowed_origins
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "allowed_origins",
-                    "`allowed_origins` is required when building a `CorsRule`",
-                ))?,
+            allowed_methods: self.allowed_methods.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "allowed_methods",
+                "`allowed_methods` is required when building a `CorsRule`",
+            ))?,
+            allowed_origins: self.allowed_origins.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "allowed_origins",
+                "`allowed_origins` is required when building a `CorsRule`",
+            ))?,
             expose_headers: self.expose_headers,
             max_age_seconds: self.max_age_seconds,
         })

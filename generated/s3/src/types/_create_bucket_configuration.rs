@@ -32,9 +32,7 @@ pub struct CreateBucketConfiguration {
 }
 impl CreateBucketConfiguration {
     /// Specifies the Region where the bucket will be created.
-    pub fn location_constraint(
-        &self,
-    ) -> Option<&crate::types::BucketLocationConstraint> {
+    pub fn location_constraint(&self) -> Option<&crate::types::BucketLocationConstraint> {
         self.location_constraint.as_ref()
     }
     /// Specifies the location where the bucket will be created.
@@ -76,9 +74,7 @@ impl CreateBucketConfigurationBuilder {
         self
     }
     /// The `LocationConstraint` member as currently set.
-    pub fn get_location_constraint(
-        &self,
-    ) -> &Option<crate::types::BucketLocationConstraint> {
+    pub fn get_location_constraint(&self) -> &Option<crate::types::BucketLocationConstraint> {
         &self.location_constraint
     }
     /// Specifies the location where the bucket will be created.

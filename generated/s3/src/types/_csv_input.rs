@@ -86,18 +86,12 @@ pub struct CsvInputBuilder {
 }
 impl CsvInputBuilder {
     /// Describes the first line of input.
-    pub fn file_header_info(
-        mut self,
-        input: impl Into<crate::types::FileHeaderInfo>,
-    ) -> Self {
+    pub fn file_header_info(mut self, input: impl Into<crate::types::FileHeaderInfo>) -> Self {
         self.file_header_info = Some(input.into());
         self
     }
     /// Sets or clears the `FileHeaderInfo` member.
-    pub fn set_file_header_info(
-        mut self,
-        input: Option<crate::types::FileHeaderInfo>,
-    ) -> Self {
+    pub fn set_file_header_info(mut self, input: Option<crate::types::FileHeaderInfo>) -> Self {
         self.file_header_info = input;
         self
     }

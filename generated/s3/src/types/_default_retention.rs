@@ -51,18 +51,12 @@ pub struct DefaultRetentionBuilder {
 }
 impl DefaultRetentionBuilder {
     /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
-    pub fn mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockRetentionMode>,
-    ) -> Self {
+    pub fn mode(mut self, input: impl Into<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = Some(input.into());
         self
     }
     /// Sets or clears the `Mode` member.
-    pub fn set_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockRetentionMode>,
-    ) -> Self {
+    pub fn set_mode(mut self, input: Option<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = input;
         self
     }
@@ -107,10 +101,7 @@ impl DefaultRetentionBuilder {
         }
     }
 }
-pub(crate) fn ser_default_retention(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &DefaultRetention,
-) {
+pub(crate) fn ser_default_retention(w: &mut ::awsrt::xml::XmlWriter, v: &DefaultRetention) {
     if let Some(value) = &v.mode {
         w.start("Mode");
         w.text(value.as_str());

@@ -47,10 +47,7 @@ impl DeleteBuilder {
         self
     }
     /// Sets or clears the `Objects` member.
-    pub fn set_objects(
-        mut self,
-        input: Option<Vec<crate::types::ObjectIdentifier>>,
-    ) -> Self {
+    pub fn set_objects(mut self, input: Option<Vec<crate::types::ObjectIdentifier>>) -> Self {
         self.objects = input;
         self
     }
@@ -79,12 +76,10 @@ impl DeleteBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Delete, ::awsrt::error::BuildError> {
         Ok(Delete {
-            objects: self
-                .objects
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "objects",
-                    "`objects` is required when building a `Delete`",
-                ))?,
+            objects: self.objects.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "objects",
+                "`objects` is required when building a `Delete`",
+            ))?,
             quiet: self.quiet,
         })
     }

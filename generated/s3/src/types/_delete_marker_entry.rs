@@ -163,9 +163,7 @@ pub(crate) fn de_delete_marker_entry(
                 f_is_latest = Some(c.bool()?);
             }
             "LastModified" => {
-                f_last_modified = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_modified = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -38,10 +38,7 @@ pub struct DeleteMarkerReplicationBuilder {
 }
 impl DeleteMarkerReplicationBuilder {
     /// Indicates whether to replicate delete markers.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::DeleteMarkerReplicationStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::DeleteMarkerReplicationStatus>) -> Self {
         self.status = Some(input.into());
         self
     }

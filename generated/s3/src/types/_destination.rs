@@ -42,15 +42,11 @@ impl Destination {
         self.storage_class.as_ref()
     }
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the Amazon Web Services account that owns the destination bucket.
-    pub fn access_control_translation(
-        &self,
-    ) -> Option<&crate::types::AccessControlTranslation> {
+    pub fn access_control_translation(&self) -> Option<&crate::types::AccessControlTranslation> {
         self.access_control_translation.as_ref()
     }
     /// A container that provides information about encryption.
-    pub fn encryption_configuration(
-        &self,
-    ) -> Option<&crate::types::EncryptionConfiguration> {
+    pub fn encryption_configuration(&self) -> Option<&crate::types::EncryptionConfiguration> {
         self.encryption_configuration.as_ref()
     }
     /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
@@ -73,9 +69,7 @@ pub struct DestinationBuilder {
     pub(crate) bucket: Option<String>,
     pub(crate) account: Option<String>,
     pub(crate) storage_class: Option<crate::types::StorageClass>,
-    pub(crate) access_control_translation: Option<
-        crate::types::AccessControlTranslation,
-    >,
+    pub(crate) access_control_translation: Option<crate::types::AccessControlTranslation>,
     pub(crate) encryption_configuration: Option<crate::types::EncryptionConfiguration>,
     pub(crate) replication_time: Option<crate::types::ReplicationTime>,
     pub(crate) metrics: Option<crate::types::Metrics>,
@@ -111,18 +105,12 @@ impl DestinationBuilder {
         &self.account
     }
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -169,9 +157,7 @@ impl DestinationBuilder {
         self
     }
     /// The `EncryptionConfiguration` member as currently set.
-    pub fn get_encryption_configuration(
-        &self,
-    ) -> &Option<crate::types::EncryptionConfiguration> {
+    pub fn get_encryption_configuration(&self) -> &Option<crate::types::EncryptionConfiguration> {
         &self.encryption_configuration
     }
     /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
@@ -180,10 +166,7 @@ impl DestinationBuilder {
         self
     }
     /// Sets or clears the `ReplicationTime` member.
-    pub fn set_replication_time(
-        mut self,
-        input: Option<crate::types::ReplicationTime>,
-    ) -> Self {
+    pub fn set_replication_time(mut self, input: Option<crate::types::ReplicationTime>) -> Self {
         self.replication_time = input;
         self
     }
@@ -212,12 +195,10 @@ impl DestinationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Destination, ::awsrt::error::BuildError> {
         Ok(Destination {
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `Destination`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `Destination`",
+            ))?,
             account: self.account,
             storage_class: self.storage_class,
             access_control_translation: self.access_control_translation,
@@ -271,9 +252,7 @@ pub(crate) fn de_destination(
     let mut f_bucket: Option<String> = None;
     let mut f_account: Option<String> = None;
     let mut f_storage_class: Option<crate::types::StorageClass> = None;
-    let mut f_access_control_translation: Option<
-        crate::types::AccessControlTranslation,
-    > = None;
+    let mut f_access_control_translation: Option<crate::types::AccessControlTranslation> = None;
     let mut f_encryption_configuration: Option<crate::types::EncryptionConfiguration> = None;
     let mut f_replication_time: Option<crate::types::ReplicationTime> = None;
     let mut f_metrics: Option<crate::types::Metrics> = None;
@@ -294,9 +273,7 @@ pub(crate) fn de_destination(
                 );
             }
             "EncryptionConfiguration" => {
-                f_encryption_configuration = Some(
-                    crate::types::de_encryption_configuration(c)?,
-                );
+                f_encryption_configuration = Some(crate::types::de_encryption_configuration(c)?);
             }
             "ReplicationTime" => {
                 f_replication_time = Some(crate::types::de_replication_time(c)?);

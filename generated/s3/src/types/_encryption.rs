@@ -28,10 +28,10 @@ pub struct Encryption {
     pub kms_context: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_encryption_kms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_encryption_kms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "Encryption.KMSKeyId", serializer)
 }
 impl Encryption {
@@ -72,10 +72,7 @@ impl ::std::fmt::Debug for EncryptionBuilder {
 impl EncryptionBuilder {
     /// The server-side encryption algorithm used when storing job results in Amazon S3 (for example, AES256, `aws:kms`).
     /// This member is required.
-    pub fn encryption_type(
-        mut self,
-        input: impl Into<crate::types::ServerSideEncryption>,
-    ) -> Self {
+    pub fn encryption_type(mut self, input: impl Into<crate::types::ServerSideEncryption>) -> Self {
         self.encryption_type = Some(input.into());
         self
     }
@@ -92,18 +89,12 @@ impl EncryptionBuilder {
         &self.encryption_type
     }
     /// If the encryption type is `aws:kms`, this optional value specifies the ID of the symmetric encryption customer managed key to use for encryption of job results.
-    pub fn kms_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn kms_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KMSKeyId` member.
-    pub fn set_kms_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_kms_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.kms_key_id = input;
         self
     }
@@ -132,12 +123,10 @@ impl EncryptionBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Encryption, ::awsrt::error::BuildError> {
         Ok(Encryption {
-            encryption_type: self
-                .encryption_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "encryption_type",
-                    "`encryption_type` is required when building a `Encryption`",
-                ))?,
+            encryption_type: self.encryption_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "encryption_type",
+                "`encryption_type` is required when building a `Encryption`",
+            ))?,
             kms_key_id: self.kms_key_id,
             kms_context: self.kms_context,
         })

@@ -473,9 +473,7 @@ impl ErrorBuilder {
         }
     }
 }
-pub(crate) fn de_error(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Error, ::awsrt::xml::XmlError> {
+pub(crate) fn de_error(n: ::awsrt::xml::Node<'_, '_>) -> Result<Error, ::awsrt::xml::XmlError> {
     let mut f_key: Option<String> = None;
     let mut f_version_id: Option<String> = None;
     let mut f_code: Option<String> = None;

@@ -55,12 +55,10 @@ impl ErrorDocumentBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ErrorDocument, ::awsrt::error::BuildError> {
         Ok(ErrorDocument {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `ErrorDocument`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `ErrorDocument`",
+            ))?,
         })
     }
 }

@@ -77,39 +77,25 @@ impl Event {
             Self::S3ObjectCreatedPut => "s3:ObjectCreated:Put",
             Self::S3ObjectCreatedPost => "s3:ObjectCreated:Post",
             Self::S3ObjectCreatedCopy => "s3:ObjectCreated:Copy",
-            Self::S3ObjectCreatedCompleteMultipartUpload => {
-                "s3:ObjectCreated:CompleteMultipartUpload"
-            }
+            Self::S3ObjectCreatedCompleteMultipartUpload => "s3:ObjectCreated:CompleteMultipartUpload",
             Self::S3ObjectRemoved => "s3:ObjectRemoved:*",
             Self::S3ObjectRemovedDelete => "s3:ObjectRemoved:Delete",
-            Self::S3ObjectRemovedDeleteMarkerCreated => {
-                "s3:ObjectRemoved:DeleteMarkerCreated"
-            }
+            Self::S3ObjectRemovedDeleteMarkerCreated => "s3:ObjectRemoved:DeleteMarkerCreated",
             Self::S3ObjectRestore => "s3:ObjectRestore:*",
             Self::S3ObjectRestorePost => "s3:ObjectRestore:Post",
             Self::S3ObjectRestoreCompleted => "s3:ObjectRestore:Completed",
             Self::S3Replication => "s3:Replication:*",
-            Self::S3ReplicationOperationFailedReplication => {
-                "s3:Replication:OperationFailedReplication"
-            }
-            Self::S3ReplicationOperationNotTracked => {
-                "s3:Replication:OperationNotTracked"
-            }
-            Self::S3ReplicationOperationMissedThreshold => {
-                "s3:Replication:OperationMissedThreshold"
-            }
-            Self::S3ReplicationOperationReplicatedAfterThreshold => {
-                "s3:Replication:OperationReplicatedAfterThreshold"
-            }
+            Self::S3ReplicationOperationFailedReplication => "s3:Replication:OperationFailedReplication",
+            Self::S3ReplicationOperationNotTracked => "s3:Replication:OperationNotTracked",
+            Self::S3ReplicationOperationMissedThreshold => "s3:Replication:OperationMissedThreshold",
+            Self::S3ReplicationOperationReplicatedAfterThreshold => "s3:Replication:OperationReplicatedAfterThreshold",
             Self::S3ObjectRestoreDelete => "s3:ObjectRestore:Delete",
             Self::S3LifecycleTransition => "s3:LifecycleTransition",
             Self::S3IntelligentTiering => "s3:IntelligentTiering",
             Self::S3ObjectAclPut => "s3:ObjectAcl:Put",
             Self::S3LifecycleExpiration => "s3:LifecycleExpiration:*",
             Self::S3LifecycleExpirationDelete => "s3:LifecycleExpiration:Delete",
-            Self::S3LifecycleExpirationDeleteMarkerCreated => {
-                "s3:LifecycleExpiration:DeleteMarkerCreated"
-            }
+            Self::S3LifecycleExpirationDeleteMarkerCreated => "s3:LifecycleExpiration:DeleteMarkerCreated",
             Self::S3ObjectTagging => "s3:ObjectTagging:*",
             Self::S3ObjectTaggingPut => "s3:ObjectTagging:Put",
             Self::S3ObjectTaggingDelete => "s3:ObjectTagging:Delete",
@@ -117,7 +103,7 @@ impl Event {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "s3:ReducedRedundancyLostObject",
             "s3:ObjectCreated:*",
@@ -157,39 +143,25 @@ impl ::std::convert::From<&str> for Event {
             "s3:ObjectCreated:Put" => Self::S3ObjectCreatedPut,
             "s3:ObjectCreated:Post" => Self::S3ObjectCreatedPost,
             "s3:ObjectCreated:Copy" => Self::S3ObjectCreatedCopy,
-            "s3:ObjectCreated:CompleteMultipartUpload" => {
-                Self::S3ObjectCreatedCompleteMultipartUpload
-            }
+            "s3:ObjectCreated:CompleteMultipartUpload" => Self::S3ObjectCreatedCompleteMultipartUpload,
             "s3:ObjectRemoved:*" => Self::S3ObjectRemoved,
             "s3:ObjectRemoved:Delete" => Self::S3ObjectRemovedDelete,
-            "s3:ObjectRemoved:DeleteMarkerCreated" => {
-                Self::S3ObjectRemovedDeleteMarkerCreated
-            }
+            "s3:ObjectRemoved:DeleteMarkerCreated" => Self::S3ObjectRemovedDeleteMarkerCreated,
             "s3:ObjectRestore:*" => Self::S3ObjectRestore,
             "s3:ObjectRestore:Post" => Self::S3ObjectRestorePost,
             "s3:ObjectRestore:Completed" => Self::S3ObjectRestoreCompleted,
             "s3:Replication:*" => Self::S3Replication,
-            "s3:Replication:OperationFailedReplication" => {
-                Self::S3ReplicationOperationFailedReplication
-            }
-            "s3:Replication:OperationNotTracked" => {
-                Self::S3ReplicationOperationNotTracked
-            }
-            "s3:Replication:OperationMissedThreshold" => {
-                Self::S3ReplicationOperationMissedThreshold
-            }
-            "s3:Replication:OperationReplicatedAfterThreshold" => {
-                Self::S3ReplicationOperationReplicatedAfterThreshold
-            }
+            "s3:Replication:OperationFailedReplication" => Self::S3ReplicationOperationFailedReplication,
+            "s3:Replication:OperationNotTracked" => Self::S3ReplicationOperationNotTracked,
+            "s3:Replication:OperationMissedThreshold" => Self::S3ReplicationOperationMissedThreshold,
+            "s3:Replication:OperationReplicatedAfterThreshold" => Self::S3ReplicationOperationReplicatedAfterThreshold,
             "s3:ObjectRestore:Delete" => Self::S3ObjectRestoreDelete,
             "s3:LifecycleTransition" => Self::S3LifecycleTransition,
             "s3:IntelligentTiering" => Self::S3IntelligentTiering,
             "s3:ObjectAcl:Put" => Self::S3ObjectAclPut,
             "s3:LifecycleExpiration:*" => Self::S3LifecycleExpiration,
             "s3:LifecycleExpiration:Delete" => Self::S3LifecycleExpirationDelete,
-            "s3:LifecycleExpiration:DeleteMarkerCreated" => {
-                Self::S3LifecycleExpirationDeleteMarkerCreated
-            }
+            "s3:LifecycleExpiration:DeleteMarkerCreated" => Self::S3LifecycleExpirationDeleteMarkerCreated,
             "s3:ObjectTagging:*" => Self::S3ObjectTagging,
             "s3:ObjectTagging:Put" => Self::S3ObjectTaggingPut,
             "s3:ObjectTagging:Delete" => Self::S3ObjectTaggingDelete,
@@ -225,18 +197,13 @@ impl Default for Event {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for Event {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for Event {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for Event {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

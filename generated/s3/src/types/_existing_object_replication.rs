@@ -61,12 +61,10 @@ impl ExistingObjectReplicationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ExistingObjectReplication, ::awsrt::error::BuildError> {
         Ok(ExistingObjectReplication {
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `ExistingObjectReplication`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `ExistingObjectReplication`",
+            ))?,
         })
     }
 }
@@ -87,9 +85,7 @@ pub(crate) fn de_existing_object_replication(
     let mut f_status: Option<crate::types::ExistingObjectReplicationStatus> = None;
     for c in n.children() {
         if c.name() == "Status" {
-            f_status = Some(
-                crate::types::ExistingObjectReplicationStatus::from(c.text()),
-            );
+            f_status = Some(crate::types::ExistingObjectReplicationStatus::from(c.text()));
         }
     }
     Ok(ExistingObjectReplication {

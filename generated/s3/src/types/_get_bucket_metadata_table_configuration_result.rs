@@ -46,9 +46,9 @@ impl GetBucketMetadataTableConfigurationResult {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetBucketMetadataTableConfigurationResultBuilder {
-    pub(crate) metadata_table_configuration_result: Option<
-        crate::types::MetadataTableConfigurationResult,
-    >,
+    pub(
+        crate
+    ) metadata_table_configuration_result: Option<crate::types::MetadataTableConfigurationResult>,
     pub(crate) status: Option<String>,
     pub(crate) error: Option<crate::types::ErrorDetails>,
 }
@@ -114,18 +114,14 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
         self,
     ) -> Result<GetBucketMetadataTableConfigurationResult, ::awsrt::error::BuildError> {
         Ok(GetBucketMetadataTableConfigurationResult {
-            metadata_table_configuration_result: self
-                .metadata_table_configuration_result
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "metadata_table_configuration_result",
-                    "`metadata_table_configuration_result` is required when building a `GetBucketMetadataTableConfigurationResult`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `GetBucketMetadataTableConfigurationResult`",
-                ))?,
+            metadata_table_configuration_result: self.metadata_table_configuration_result.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "metadata_table_configuration_result",
+                "`metadata_table_configuration_result` is required when building a `GetBucketMetadataTableConfigurationResult`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `GetBucketMetadataTableConfigurationResult`",
+            ))?,
             error: self.error,
         })
     }
@@ -133,9 +129,7 @@ impl GetBucketMetadataTableConfigurationResultBuilder {
 pub(crate) fn de_get_bucket_metadata_table_configuration_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<GetBucketMetadataTableConfigurationResult, ::awsrt::xml::XmlError> {
-    let mut f_metadata_table_configuration_result: Option<
-        crate::types::MetadataTableConfigurationResult,
-    > = None;
+    let mut f_metadata_table_configuration_result: Option<crate::types::MetadataTableConfigurationResult> = None;
     let mut f_status: Option<String> = None;
     let mut f_error: Option<crate::types::ErrorDetails> = None;
     for c in n.children() {
@@ -155,8 +149,7 @@ pub(crate) fn de_get_bucket_metadata_table_configuration_result(
         }
     }
     Ok(GetBucketMetadataTableConfigurationResult {
-        metadata_table_configuration_result: f_metadata_table_configuration_result
-            .unwrap_or_default(),
+        metadata_table_configuration_result: f_metadata_table_configuration_result.unwrap_or_default(),
         status: f_status.unwrap_or_default(),
         error: f_error,
     })

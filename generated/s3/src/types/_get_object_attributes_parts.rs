@@ -195,9 +195,7 @@ pub(crate) fn de_get_object_attributes_parts(
                 f_is_truncated = Some(c.bool()?);
             }
             "Part" => {
-                f_parts
-                    .get_or_insert_with(Default::default)
-                    .push(crate::types::de_object_part(c)?);
+                f_parts.get_or_insert_with(Default::default).push(crate::types::de_object_part(c)?);
             }
             _ => {}
         }

@@ -53,12 +53,10 @@ impl GlacierJobParametersBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GlacierJobParameters, ::awsrt::error::BuildError> {
         Ok(GlacierJobParameters {
-            tier: self
-                .tier
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tier",
-                    "`tier` is required when building a `GlacierJobParameters`",
-                ))?,
+            tier: self.tier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tier",
+                "`tier` is required when building a `GlacierJobParameters`",
+            ))?,
         })
     }
 }

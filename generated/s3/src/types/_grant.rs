@@ -87,9 +87,7 @@ pub(crate) fn ser_grant(w: &mut ::awsrt::xml::XmlWriter, v: &Grant) {
         w.end("Permission");
     }
 }
-pub(crate) fn de_grant(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Grant, ::awsrt::xml::XmlError> {
+pub(crate) fn de_grant(n: ::awsrt::xml::Node<'_, '_>) -> Result<Grant, ::awsrt::xml::XmlError> {
     let mut f_grantee: Option<crate::types::Grantee> = None;
     let mut f_permission: Option<crate::types::Permission> = None;
     for c in n.children() {

@@ -156,12 +156,10 @@ impl GranteeBuilder {
             email_address: self.email_address,
             id: self.id,
             uri: self.uri,
-            r#type: self
-                .r#type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "type",
-                    "`type` is required when building a `Grantee`",
-                ))?,
+            r#type: self.r#type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "type",
+                "`type` is required when building a `Grantee`",
+            ))?,
         })
     }
 }
@@ -191,9 +189,7 @@ pub(crate) fn ser_grantee(w: &mut ::awsrt::xml::XmlWriter, v: &Grantee) {
         w.end("URI");
     }
 }
-pub(crate) fn de_grantee(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Grantee, ::awsrt::xml::XmlError> {
+pub(crate) fn de_grantee(n: ::awsrt::xml::Node<'_, '_>) -> Result<Grantee, ::awsrt::xml::XmlError> {
     let mut f_display_name: Option<String> = None;
     let mut f_email_address: Option<String> = None;
     let mut f_id: Option<String> = None;

@@ -55,12 +55,10 @@ impl IndexDocumentBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<IndexDocument, ::awsrt::error::BuildError> {
         Ok(IndexDocument {
-            suffix: self
-                .suffix
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "suffix",
-                    "`suffix` is required when building a `IndexDocument`",
-                ))?,
+            suffix: self.suffix.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "suffix",
+                "`suffix` is required when building a `IndexDocument`",
+            ))?,
         })
     }
 }

@@ -69,18 +69,12 @@ impl InputSerializationBuilder {
         &self.csv
     }
     /// Specifies object's compression format.
-    pub fn compression_type(
-        mut self,
-        input: impl Into<crate::types::CompressionType>,
-    ) -> Self {
+    pub fn compression_type(mut self, input: impl Into<crate::types::CompressionType>) -> Self {
         self.compression_type = Some(input.into());
         self
     }
     /// Sets or clears the `CompressionType` member.
-    pub fn set_compression_type(
-        mut self,
-        input: Option<crate::types::CompressionType>,
-    ) -> Self {
+    pub fn set_compression_type(mut self, input: Option<crate::types::CompressionType>) -> Self {
         self.compression_type = input;
         self
     }
@@ -126,10 +120,7 @@ impl InputSerializationBuilder {
         }
     }
 }
-pub(crate) fn ser_input_serialization(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &InputSerialization,
-) {
+pub(crate) fn ser_input_serialization(w: &mut ::awsrt::xml::XmlWriter, v: &InputSerialization) {
     if let Some(value) = &v.csv {
         w.start("CSV");
         crate::types::ser_csv_input(w, value);

@@ -75,10 +75,7 @@ impl IntelligentTieringConfigurationBuilder {
         self
     }
     /// Sets or clears the `Filter` member.
-    pub fn set_filter(
-        mut self,
-        input: Option<crate::types::IntelligentTieringFilter>,
-    ) -> Self {
+    pub fn set_filter(mut self, input: Option<crate::types::IntelligentTieringFilter>) -> Self {
         self.filter = input;
         self
     }
@@ -88,18 +85,12 @@ impl IntelligentTieringConfigurationBuilder {
     }
     /// Specifies the status of the configuration.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::IntelligentTieringStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::IntelligentTieringStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::IntelligentTieringStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::IntelligentTieringStatus>) -> Self {
         self.status = input;
         self
     }
@@ -127,29 +118,21 @@ impl IntelligentTieringConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<IntelligentTieringConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<IntelligentTieringConfiguration, ::awsrt::error::BuildError> {
         Ok(IntelligentTieringConfiguration {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `IntelligentTieringConfiguration`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `IntelligentTieringConfiguration`",
+            ))?,
             filter: self.filter,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `IntelligentTieringConfiguration`",
-                ))?,
-            tierings: self
-                .tierings
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tierings",
-                    "`tierings` is required when building a `IntelligentTieringConfiguration`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `IntelligentTieringConfiguration`",
+            ))?,
+            tierings: self.tierings.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tierings",
+                "`tierings` is required when building a `IntelligentTieringConfiguration`",
+            ))?,
         })
     }
 }
@@ -202,9 +185,7 @@ pub(crate) fn de_intelligent_tiering_configuration(
                 f_status = Some(crate::types::IntelligentTieringStatus::from(c.text()));
             }
             "Tiering" => {
-                f_tierings
-                    .get_or_insert_with(Default::default)
-                    .push(crate::types::de_tiering(c)?);
+                f_tierings.get_or_insert_with(Default::default).push(crate::types::de_tiering(c)?);
             }
             _ => {}
         }

@@ -81,10 +81,7 @@ impl IntelligentTieringFilterBuilder {
         self
     }
     /// Sets or clears the `And` member.
-    pub fn set_and(
-        mut self,
-        input: Option<crate::types::IntelligentTieringAndOperator>,
-    ) -> Self {
+    pub fn set_and(mut self, input: Option<crate::types::IntelligentTieringAndOperator>) -> Self {
         self.and = input;
         self
     }

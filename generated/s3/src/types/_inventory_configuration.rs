@@ -44,9 +44,7 @@ impl InventoryConfiguration {
         &self.id
     }
     /// Object versions to include in the inventory list.
-    pub fn included_object_versions(
-        &self,
-    ) -> &crate::types::InventoryIncludedObjectVersions {
+    pub fn included_object_versions(&self) -> &crate::types::InventoryIncludedObjectVersions {
         &self.included_object_versions
     }
     /// Contains the optional fields that are included in the inventory results.
@@ -70,9 +68,7 @@ pub struct InventoryConfigurationBuilder {
     pub(crate) is_enabled: Option<bool>,
     pub(crate) filter: Option<crate::types::InventoryFilter>,
     pub(crate) id: Option<String>,
-    pub(crate) included_object_versions: Option<
-        crate::types::InventoryIncludedObjectVersions,
-    >,
+    pub(crate) included_object_versions: Option<crate::types::InventoryIncludedObjectVersions>,
     pub(crate) optional_fields: Option<Vec<crate::types::InventoryOptionalField>>,
     pub(crate) schedule: Option<crate::types::InventorySchedule>,
 }
@@ -84,10 +80,7 @@ impl InventoryConfigurationBuilder {
         self
     }
     /// Sets or clears the `Destination` member.
-    pub fn set_destination(
-        mut self,
-        input: Option<crate::types::InventoryDestination>,
-    ) -> Self {
+    pub fn set_destination(mut self, input: Option<crate::types::InventoryDestination>) -> Self {
         self.destination = input;
         self
     }
@@ -180,9 +173,7 @@ impl InventoryConfigurationBuilder {
         self
     }
     /// The `OptionalFields` member as currently set.
-    pub fn get_optional_fields(
-        &self,
-    ) -> &Option<Vec<crate::types::InventoryOptionalField>> {
+    pub fn get_optional_fields(&self) -> &Option<Vec<crate::types::InventoryOptionalField>> {
         &self.optional_fields
     }
     /// Specifies the schedule for generating inventory results.
@@ -192,10 +183,7 @@ impl InventoryConfigurationBuilder {
         self
     }
     /// Sets or clears the `Schedule` member.
-    pub fn set_schedule(
-        mut self,
-        input: Option<crate::types::InventorySchedule>,
-    ) -> Self {
+    pub fn set_schedule(mut self, input: Option<crate::types::InventorySchedule>) -> Self {
         self.schedule = input;
         self
     }
@@ -210,38 +198,28 @@ impl InventoryConfigurationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<InventoryConfiguration, ::awsrt::error::BuildError> {
         Ok(InventoryConfiguration {
-            destination: self
-                .destination
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "destination",
-                    "`destination` is required when building a `InventoryConfiguration`",
-                ))?,
-            is_enabled: self
-                .is_enabled
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "is_enabled",
-                    "`is_enabled` is required when building a `InventoryConfiguration`",
-                ))?,
+            destination: self.destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "destination",
+                "`destination` is required when building a `InventoryConfiguration`",
+            ))?,
+            is_enabled: self.is_enabled.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "is_enabled",
+                "`is_enabled` is required when building a `InventoryConfiguration`",
+            ))?,
             filter: self.filter,
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `InventoryConfiguration`",
-                ))?,
-            included_object_versions: self
-                .included_object_versions
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "included_object_versions",
-                    "`included_object_versions` is required when building a `InventoryConfiguration`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `InventoryConfiguration`",
+            ))?,
+            included_object_versions: self.included_object_versions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "included_object_versions",
+                "`included_object_versions` is required when building a `InventoryConfiguration`",
+            ))?,
             optional_fields: self.optional_fields,
-            schedule: self
-                .schedule
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "schedule",
-                    "`schedule` is required when building a `InventoryConfiguration`",
-                ))?,
+            schedule: self.schedule.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "schedule",
+                "`schedule` is required when building a `InventoryConfiguration`",
+            ))?,
         })
     }
 }
@@ -301,9 +279,7 @@ pub(crate) fn de_inventory_configuration(
     let mut f_is_enabled: Option<bool> = None;
     let mut f_filter: Option<crate::types::InventoryFilter> = None;
     let mut f_id: Option<String> = None;
-    let mut f_included_object_versions: Option<
-        crate::types::InventoryIncludedObjectVersions,
-    > = None;
+    let mut f_included_object_versions: Option<crate::types::InventoryIncludedObjectVersions> = None;
     let mut f_optional_fields: Option<Vec<crate::types::InventoryOptionalField>> = None;
     let mut f_schedule: Option<crate::types::InventorySchedule> = None;
     for c in n.children() {
@@ -330,9 +306,7 @@ pub(crate) fn de_inventory_configuration(
                     let mut list = Vec::new();
                     for i in c.children() {
                         if i.name() == "Field" {
-                            list.push(
-                                crate::types::InventoryOptionalField::from(i.text()),
-                            );
+                            list.push(crate::types::InventoryOptionalField::from(i.text()));
                         }
                     }
                     list

@@ -49,9 +49,7 @@ impl InventoryDestinationBuilder {
         self
     }
     /// The `S3BucketDestination` member as currently set.
-    pub fn get_s3_bucket_destination(
-        &self,
-    ) -> &Option<crate::types::InventoryS3BucketDestination> {
+    pub fn get_s3_bucket_destination(&self) -> &Option<crate::types::InventoryS3BucketDestination> {
         &self.s3_bucket_destination
     }
     /// Builds the [`InventoryDestination`].
@@ -61,19 +59,14 @@ impl InventoryDestinationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<InventoryDestination, ::awsrt::error::BuildError> {
         Ok(InventoryDestination {
-            s3_bucket_destination: self
-                .s3_bucket_destination
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "s3_bucket_destination",
-                    "`s3_bucket_destination` is required when building a `InventoryDestination`",
-                ))?,
+            s3_bucket_destination: self.s3_bucket_destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "s3_bucket_destination",
+                "`s3_bucket_destination` is required when building a `InventoryDestination`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_inventory_destination(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &InventoryDestination,
-) {
+pub(crate) fn ser_inventory_destination(w: &mut ::awsrt::xml::XmlWriter, v: &InventoryDestination) {
     {
         let value = &v.s3_bucket_destination;
         w.start("S3BucketDestination");
@@ -84,14 +77,10 @@ pub(crate) fn ser_inventory_destination(
 pub(crate) fn de_inventory_destination(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<InventoryDestination, ::awsrt::xml::XmlError> {
-    let mut f_s3_bucket_destination: Option<
-        crate::types::InventoryS3BucketDestination,
-    > = None;
+    let mut f_s3_bucket_destination: Option<crate::types::InventoryS3BucketDestination> = None;
     for c in n.children() {
         if c.name() == "S3BucketDestination" {
-            f_s3_bucket_destination = Some(
-                crate::types::de_inventory_s3_bucket_destination(c)?,
-            );
+            f_s3_bucket_destination = Some(crate::types::de_inventory_s3_bucket_destination(c)?);
         }
     }
     Ok(InventoryDestination {

@@ -76,10 +76,7 @@ impl InventoryEncryptionBuilder {
         }
     }
 }
-pub(crate) fn ser_inventory_encryption(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &InventoryEncryption,
-) {
+pub(crate) fn ser_inventory_encryption(w: &mut ::awsrt::xml::XmlWriter, v: &InventoryEncryption) {
     if let Some(value) = &v.sses3 {
         w.start("SSE-S3");
         crate::types::ser_sses3(w, value);

@@ -53,19 +53,14 @@ impl InventoryFilterBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<InventoryFilter, ::awsrt::error::BuildError> {
         Ok(InventoryFilter {
-            prefix: self
-                .prefix
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "prefix",
-                    "`prefix` is required when building a `InventoryFilter`",
-                ))?,
+            prefix: self.prefix.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "prefix",
+                "`prefix` is required when building a `InventoryFilter`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_inventory_filter(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &InventoryFilter,
-) {
+pub(crate) fn ser_inventory_filter(w: &mut ::awsrt::xml::XmlWriter, v: &InventoryFilter) {
     {
         let value = &v.prefix;
         w.start("Prefix");

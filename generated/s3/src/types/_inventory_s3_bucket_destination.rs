@@ -125,10 +125,7 @@ impl InventoryS3BucketDestinationBuilder {
         self
     }
     /// Sets or clears the `Encryption` member.
-    pub fn set_encryption(
-        mut self,
-        input: Option<crate::types::InventoryEncryption>,
-    ) -> Self {
+    pub fn set_encryption(mut self, input: Option<crate::types::InventoryEncryption>) -> Self {
         self.encryption = input;
         self
     }
@@ -141,23 +138,17 @@ impl InventoryS3BucketDestinationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<InventoryS3BucketDestination, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<InventoryS3BucketDestination, ::awsrt::error::BuildError> {
         Ok(InventoryS3BucketDestination {
             account_id: self.account_id,
-            bucket: self
-                .bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket",
-                    "`bucket` is required when building a `InventoryS3BucketDestination`",
-                ))?,
-            format: self
-                .format
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "format",
-                    "`format` is required when building a `InventoryS3BucketDestination`",
-                ))?,
+            bucket: self.bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket",
+                "`bucket` is required when building a `InventoryS3BucketDestination`",
+            ))?,
+            format: self.format.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "format",
+                "`format` is required when building a `InventoryS3BucketDestination`",
+            ))?,
             prefix: self.prefix,
             encryption: self.encryption,
         })

@@ -33,18 +33,12 @@ pub struct InventoryScheduleBuilder {
 impl InventoryScheduleBuilder {
     /// Specifies how frequently inventory results are produced.
     /// This member is required.
-    pub fn frequency(
-        mut self,
-        input: impl Into<crate::types::InventoryFrequency>,
-    ) -> Self {
+    pub fn frequency(mut self, input: impl Into<crate::types::InventoryFrequency>) -> Self {
         self.frequency = Some(input.into());
         self
     }
     /// Sets or clears the `Frequency` member.
-    pub fn set_frequency(
-        mut self,
-        input: Option<crate::types::InventoryFrequency>,
-    ) -> Self {
+    pub fn set_frequency(mut self, input: Option<crate::types::InventoryFrequency>) -> Self {
         self.frequency = input;
         self
     }
@@ -59,19 +53,14 @@ impl InventoryScheduleBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<InventorySchedule, ::awsrt::error::BuildError> {
         Ok(InventorySchedule {
-            frequency: self
-                .frequency
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "frequency",
-                    "`frequency` is required when building a `InventorySchedule`",
-                ))?,
+            frequency: self.frequency.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "frequency",
+                "`frequency` is required when building a `InventorySchedule`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_inventory_schedule(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &InventorySchedule,
-) {
+pub(crate) fn ser_inventory_schedule(w: &mut ::awsrt::xml::XmlWriter, v: &InventorySchedule) {
     {
         let value = &v.frequency;
         w.start("Frequency");

@@ -47,7 +47,9 @@ impl JsonInputBuilder {
     }
     /// Builds the [`JsonInput`].
     pub fn build(self) -> JsonInput {
-        JsonInput { r#type: self.r#type }
+        JsonInput {
+            r#type: self.r#type,
+        }
     }
 }
 pub(crate) fn ser_json_input(w: &mut ::awsrt::xml::XmlWriter, v: &JsonInput) {

@@ -97,10 +97,7 @@ impl LambdaFunctionConfigurationBuilder {
         &self.events
     }
     /// Specifies object key name filtering rules.
-    pub fn filter(
-        mut self,
-        input: crate::types::NotificationConfigurationFilter,
-    ) -> Self {
+    pub fn filter(mut self, input: crate::types::NotificationConfigurationFilter) -> Self {
         self.filter = Some(input);
         self
     }
@@ -121,23 +118,17 @@ impl LambdaFunctionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<LambdaFunctionConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<LambdaFunctionConfiguration, ::awsrt::error::BuildError> {
         Ok(LambdaFunctionConfiguration {
             id: self.id,
-            lambda_function_arn: self
-                .lambda_function_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "lambda_function_arn",
-                    "`lambda_function_arn` is required when building a `LambdaFunctionConfiguration`",
-                ))?,
-            events: self
-                .events
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "events",
-                    "`events` is required when building a `LambdaFunctionConfiguration`",
-                ))?,
+            lambda_function_arn: self.lambda_function_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "lambda_function_arn",
+                "`lambda_function_arn` is required when building a `LambdaFunctionConfiguration`",
+            ))?,
+            events: self.events.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "events",
+                "`events` is required when building a `LambdaFunctionConfiguration`",
+            ))?,
             filter: self.filter,
         })
     }
@@ -187,8 +178,7 @@ pub(crate) fn de_lambda_function_configuration(
                 f_lambda_function_arn = Some(c.string());
             }
             "Event" => {
-                f_events
-                    .get_or_insert_with(Default::default)
+                f_events.get_or_insert_with(Default::default)
                     .push(crate::types::Event::from(c.text()));
             }
             "Filter" => {

@@ -102,10 +102,7 @@ impl LifecycleExpirationBuilder {
         }
     }
 }
-pub(crate) fn ser_lifecycle_expiration(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &LifecycleExpiration,
-) {
+pub(crate) fn ser_lifecycle_expiration(w: &mut ::awsrt::xml::XmlWriter, v: &LifecycleExpiration) {
     if let Some(value) = &v.date {
         w.start("Date");
         w.text(

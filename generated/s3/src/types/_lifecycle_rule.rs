@@ -36,17 +36,13 @@ pub struct LifecycleRule {
     /// Specifies the transition rule for the lifecycle rule that describes when noncurrent objects transition to a specific storage class. If your bucket is versioning-enabled (or versioning is suspended), you can set this action to request that Amazon S3 transition noncurrent object versions to a specific storage class at a set period in the object's lifetime.
     ///
     /// **Note:** This parameter applies to general purpose buckets only. It is not supported for directory bucket lifecycle configurations.
-    pub noncurrent_version_transitions: Option<
-        Vec<crate::types::NoncurrentVersionTransition>,
-    >,
+    pub noncurrent_version_transitions: Option<Vec<crate::types::NoncurrentVersionTransition>>,
     /// Specifies when noncurrent object versions expire. Upon expiration, Amazon S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that Amazon S3 delete noncurrent object versions at a specific period in the object's lifetime.
     ///
     /// **Note:** This parameter applies to general purpose buckets only. It is not supported for directory bucket lifecycle configurations.
     pub noncurrent_version_expiration: Option<crate::types::NoncurrentVersionExpiration>,
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see [Aborting Incomplete Multipart Uploads Using a Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide*.
-    pub abort_incomplete_multipart_upload: Option<
-        crate::types::AbortIncompleteMultipartUpload,
-    >,
+    pub abort_incomplete_multipart_upload: Option<crate::types::AbortIncompleteMultipartUpload>,
 }
 impl LifecycleRule {
     /// Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.
@@ -75,9 +71,7 @@ impl LifecycleRule {
         self.transitions.as_deref().unwrap_or_default()
     }
     /// Specifies the transition rule for the lifecycle rule that describes when noncurrent objects transition to a specific storage class.
-    pub fn noncurrent_version_transitions(
-        &self,
-    ) -> &[crate::types::NoncurrentVersionTransition] {
+    pub fn noncurrent_version_transitions(&self) -> &[crate::types::NoncurrentVersionTransition] {
         self.noncurrent_version_transitions.as_deref().unwrap_or_default()
     }
     /// Specifies when noncurrent object versions expire.
@@ -107,15 +101,13 @@ pub struct LifecycleRuleBuilder {
     pub(crate) filter: Option<crate::types::LifecycleRuleFilter>,
     pub(crate) status: Option<crate::types::ExpirationStatus>,
     pub(crate) transitions: Option<Vec<crate::types::Transition>>,
-    pub(crate) noncurrent_version_transitions: Option<
-        Vec<crate::types::NoncurrentVersionTransition>,
-    >,
-    pub(crate) noncurrent_version_expiration: Option<
-        crate::types::NoncurrentVersionExpiration,
-    >,
-    pub(crate) abort_incomplete_multipart_upload: Option<
-        crate::types::AbortIncompleteMultipartUpload,
-    >,
+    pub(
+        crate
+    ) noncurrent_version_transitions: Option<Vec<crate::types::NoncurrentVersionTransition>>,
+    pub(crate) noncurrent_version_expiration: Option<crate::types::NoncurrentVersionExpiration>,
+    pub(
+        crate
+    ) abort_incomplete_multipart_upload: Option<crate::types::AbortIncompleteMultipartUpload>,
 }
 impl LifecycleRuleBuilder {
     /// Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.
@@ -124,10 +116,7 @@ impl LifecycleRuleBuilder {
         self
     }
     /// Sets or clears the `Expiration` member.
-    pub fn set_expiration(
-        mut self,
-        input: Option<crate::types::LifecycleExpiration>,
-    ) -> Self {
+    pub fn set_expiration(mut self, input: Option<crate::types::LifecycleExpiration>) -> Self {
         self.expiration = input;
         self
     }
@@ -172,10 +161,7 @@ impl LifecycleRuleBuilder {
         self
     }
     /// Sets or clears the `Filter` member.
-    pub fn set_filter(
-        mut self,
-        input: Option<crate::types::LifecycleRuleFilter>,
-    ) -> Self {
+    pub fn set_filter(mut self, input: Option<crate::types::LifecycleRuleFilter>) -> Self {
         self.filter = input;
         self
     }
@@ -205,10 +191,7 @@ impl LifecycleRuleBuilder {
         self
     }
     /// Sets or clears the `Transitions` member.
-    pub fn set_transitions(
-        mut self,
-        input: Option<Vec<crate::types::Transition>>,
-    ) -> Self {
+    pub fn set_transitions(mut self, input: Option<Vec<crate::types::Transition>>) -> Self {
         self.transitions = input;
         self
     }
@@ -294,12 +277,10 @@ impl LifecycleRuleBuilder {
             id: self.id,
             prefix: self.prefix,
             filter: self.filter,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `LifecycleRule`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `LifecycleRule`",
+            ))?,
             transitions: self.transitions,
             noncurrent_version_transitions: self.noncurrent_version_transitions,
             noncurrent_version_expiration: self.noncurrent_version_expiration,
@@ -368,15 +349,9 @@ pub(crate) fn de_lifecycle_rule(
     let mut f_filter: Option<crate::types::LifecycleRuleFilter> = None;
     let mut f_status: Option<crate::types::ExpirationStatus> = None;
     let mut f_transitions: Option<Vec<crate::types::Transition>> = None;
-    let mut f_noncurrent_version_transitions: Option<
-        Vec<crate::types::NoncurrentVersionTransition>,
-    > = None;
-    let mut f_noncurrent_version_expiration: Option<
-        crate::types::NoncurrentVersionExpiration,
-    > = None;
-    let mut f_abort_incomplete_multipart_upload: Option<
-        crate::types::AbortIncompleteMultipartUpload,
-    > = None;
+    let mut f_noncurrent_version_transitions: Option<Vec<crate::types::NoncurrentVersionTransition>> = None;
+    let mut f_noncurrent_version_expiration: Option<crate::types::NoncurrentVersionExpiration> = None;
+    let mut f_abort_incomplete_multipart_upload: Option<crate::types::AbortIncompleteMultipartUpload> = None;
     for c in n.children() {
         match c.name() {
             "Expiration" => {
@@ -395,13 +370,11 @@ pub(crate) fn de_lifecycle_rule(
                 f_status = Some(crate::types::ExpirationStatus::from(c.text()));
             }
             "Transition" => {
-                f_transitions
-                    .get_or_insert_with(Default::default)
+                f_transitions.get_or_insert_with(Default::default)
                     .push(crate::types::de_transition(c)?);
             }
             "NoncurrentVersionTransition" => {
-                f_noncurrent_version_transitions
-                    .get_or_insert_with(Default::default)
+                f_noncurrent_version_transitions.get_or_insert_with(Default::default)
                     .push(crate::types::de_noncurrent_version_transition(c)?);
             }
             "NoncurrentVersionExpiration" => {

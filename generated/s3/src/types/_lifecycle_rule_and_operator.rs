@@ -159,9 +159,7 @@ pub(crate) fn de_lifecycle_rule_and_operator(
                 f_prefix = Some(c.string());
             }
             "Tag" => {
-                f_tags
-                    .get_or_insert_with(Default::default)
-                    .push(crate::types::de_tag(c)?);
+                f_tags.get_or_insert_with(Default::default).push(crate::types::de_tag(c)?);
             }
             "ObjectSizeGreaterThan" => {
                 f_object_size_greater_than = Some(c.i64()?);

@@ -125,10 +125,7 @@ impl LifecycleRuleFilterBuilder {
         self
     }
     /// Sets or clears the `And` member.
-    pub fn set_and(
-        mut self,
-        input: Option<crate::types::LifecycleRuleAndOperator>,
-    ) -> Self {
+    pub fn set_and(mut self, input: Option<crate::types::LifecycleRuleAndOperator>) -> Self {
         self.and = input;
         self
     }
@@ -147,10 +144,7 @@ impl LifecycleRuleFilterBuilder {
         }
     }
 }
-pub(crate) fn ser_lifecycle_rule_filter(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &LifecycleRuleFilter,
-) {
+pub(crate) fn ser_lifecycle_rule_filter(w: &mut ::awsrt::xml::XmlWriter, v: &LifecycleRuleFilter) {
     if let Some(value) = &v.prefix {
         w.start("Prefix");
         w.text(value.as_str());

@@ -36,9 +36,7 @@ impl LoggingEnabled {
         &self.target_prefix
     }
     /// Amazon S3 key format for log objects.
-    pub fn target_object_key_format(
-        &self,
-    ) -> Option<&crate::types::TargetObjectKeyFormat> {
+    pub fn target_object_key_format(&self) -> Option<&crate::types::TargetObjectKeyFormat> {
         self.target_object_key_format.as_ref()
     }
     /// Creates a new builder for [`LoggingEnabled`].
@@ -78,10 +76,7 @@ impl LoggingEnabledBuilder {
         self
     }
     /// Sets or clears the `TargetGrants` member.
-    pub fn set_target_grants(
-        mut self,
-        input: Option<Vec<crate::types::TargetGrant>>,
-    ) -> Self {
+    pub fn set_target_grants(mut self, input: Option<Vec<crate::types::TargetGrant>>) -> Self {
         self.target_grants = input;
         self
     }
@@ -105,10 +100,7 @@ impl LoggingEnabledBuilder {
         &self.target_prefix
     }
     /// Amazon S3 key format for log objects.
-    pub fn target_object_key_format(
-        mut self,
-        input: crate::types::TargetObjectKeyFormat,
-    ) -> Self {
+    pub fn target_object_key_format(mut self, input: crate::types::TargetObjectKeyFormat) -> Self {
         self.target_object_key_format = Some(input);
         self
     }
@@ -121,9 +113,7 @@ impl LoggingEnabledBuilder {
         self
     }
     /// The `TargetObjectKeyFormat` member as currently set.
-    pub fn get_target_object_key_format(
-        &self,
-    ) -> &Option<crate::types::TargetObjectKeyFormat> {
+    pub fn get_target_object_key_format(&self) -> &Option<crate::types::TargetObjectKeyFormat> {
         &self.target_object_key_format
     }
     /// Builds the [`LoggingEnabled`].
@@ -133,19 +123,15 @@ impl LoggingEnabledBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<LoggingEnabled, ::awsrt::error::BuildError> {
         Ok(LoggingEnabled {
-            target_bucket: self
-                .target_bucket
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_bucket",
-                    "`target_bucket` is required when building a `LoggingEnabled`",
-                ))?,
+            target_bucket: self.target_bucket.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_bucket",
+                "`target_bucket` is required when building a `LoggingEnabled`",
+            ))?,
             target_grants: self.target_grants,
-            target_prefix: self
-                .target_prefix
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_prefix",
-                    "`target_prefix` is required when building a `LoggingEnabled`",
-                ))?,
+            target_prefix: self.target_prefix.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_prefix",
+                "`target_prefix` is required when building a `LoggingEnabled`",
+            ))?,
             target_object_key_format: self.target_object_key_format,
         })
     }
@@ -205,9 +191,7 @@ pub(crate) fn de_logging_enabled(
                 f_target_prefix = Some(c.string());
             }
             "TargetObjectKeyFormat" => {
-                f_target_object_key_format = Some(
-                    crate::types::de_target_object_key_format(c)?,
-                );
+                f_target_object_key_format = Some(crate::types::de_target_object_key_format(c)?);
             }
             _ => {}
         }

@@ -33,10 +33,7 @@ pub struct MetadataTableConfigurationBuilder {
 impl MetadataTableConfigurationBuilder {
     /// The destination information for the metadata table configuration.
     /// This member is required.
-    pub fn s3_tables_destination(
-        mut self,
-        input: crate::types::S3TablesDestination,
-    ) -> Self {
+    pub fn s3_tables_destination(mut self, input: crate::types::S3TablesDestination) -> Self {
         self.s3_tables_destination = Some(input);
         self
     }
@@ -49,9 +46,7 @@ impl MetadataTableConfigurationBuilder {
         self
     }
     /// The `S3TablesDestination` member as currently set.
-    pub fn get_s3_tables_destination(
-        &self,
-    ) -> &Option<crate::types::S3TablesDestination> {
+    pub fn get_s3_tables_destination(&self) -> &Option<crate::types::S3TablesDestination> {
         &self.s3_tables_destination
     }
     /// Builds the [`MetadataTableConfiguration`].
@@ -59,16 +54,12 @@ impl MetadataTableConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<MetadataTableConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<MetadataTableConfiguration, ::awsrt::error::BuildError> {
         Ok(MetadataTableConfiguration {
-            s3_tables_destination: self
-                .s3_tables_destination
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "s3_tables_destination",
-                    "`s3_tables_destination` is required when building a `MetadataTableConfiguration`",
-                ))?,
+            s3_tables_destination: self.s3_tables_destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "s3_tables_destination",
+                "`s3_tables_destination` is required when building a `MetadataTableConfiguration`",
+            ))?,
         })
     }
 }

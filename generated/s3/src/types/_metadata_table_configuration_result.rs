@@ -16,9 +16,7 @@ pub struct MetadataTableConfigurationResult {
 }
 impl MetadataTableConfigurationResult {
     /// The destination information for the metadata table configuration.
-    pub fn s3_tables_destination_result(
-        &self,
-    ) -> &crate::types::S3TablesDestinationResult {
+    pub fn s3_tables_destination_result(&self) -> &crate::types::S3TablesDestinationResult {
         &self.s3_tables_destination_result
     }
     /// Creates a new builder for [`MetadataTableConfigurationResult`].
@@ -30,9 +28,7 @@ impl MetadataTableConfigurationResult {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct MetadataTableConfigurationResultBuilder {
-    pub(crate) s3_tables_destination_result: Option<
-        crate::types::S3TablesDestinationResult,
-    >,
+    pub(crate) s3_tables_destination_result: Option<crate::types::S3TablesDestinationResult>,
 }
 impl MetadataTableConfigurationResultBuilder {
     /// The destination information for the metadata table configuration.
@@ -63,25 +59,19 @@ impl MetadataTableConfigurationResultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<MetadataTableConfigurationResult, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<MetadataTableConfigurationResult, ::awsrt::error::BuildError> {
         Ok(MetadataTableConfigurationResult {
-            s3_tables_destination_result: self
-                .s3_tables_destination_result
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "s3_tables_destination_result",
-                    "`s3_tables_destination_result` is required when building a `MetadataTableConfigurationResult`",
-                ))?,
+            s3_tables_destination_result: self.s3_tables_destination_result.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "s3_tables_destination_result",
+                "`s3_tables_destination_result` is required when building a `MetadataTableConfigurationResult`",
+            ))?,
         })
     }
 }
 pub(crate) fn de_metadata_table_configuration_result(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<MetadataTableConfigurationResult, ::awsrt::xml::XmlError> {
-    let mut f_s3_tables_destination_result: Option<
-        crate::types::S3TablesDestinationResult,
-    > = None;
+    let mut f_s3_tables_destination_result: Option<crate::types::S3TablesDestinationResult> = None;
     for c in n.children() {
         if c.name() == "S3TablesDestinationResult" {
             f_s3_tables_destination_result = Some(

@@ -77,12 +77,10 @@ impl MetricsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Metrics, ::awsrt::error::BuildError> {
         Ok(Metrics {
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `Metrics`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `Metrics`",
+            ))?,
             event_threshold: self.event_threshold,
         })
     }
@@ -100,9 +98,7 @@ pub(crate) fn ser_metrics(w: &mut ::awsrt::xml::XmlWriter, v: &Metrics) {
         w.end("EventThreshold");
     }
 }
-pub(crate) fn de_metrics(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Metrics, ::awsrt::xml::XmlError> {
+pub(crate) fn de_metrics(n: ::awsrt::xml::Node<'_, '_>) -> Result<Metrics, ::awsrt::xml::XmlError> {
     let mut f_status: Option<crate::types::MetricsStatus> = None;
     let mut f_event_threshold: Option<crate::types::ReplicationTimeValue> = None;
     for c in n.children() {

@@ -97,10 +97,7 @@ impl MetricsAndOperatorBuilder {
         }
     }
 }
-pub(crate) fn ser_metrics_and_operator(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &MetricsAndOperator,
-) {
+pub(crate) fn ser_metrics_and_operator(w: &mut ::awsrt::xml::XmlWriter, v: &MetricsAndOperator) {
     if let Some(value) = &v.prefix {
         w.start("Prefix");
         w.text(value.as_str());
@@ -131,9 +128,7 @@ pub(crate) fn de_metrics_and_operator(
                 f_prefix = Some(c.string());
             }
             "Tag" => {
-                f_tags
-                    .get_or_insert_with(Default::default)
-                    .push(crate::types::de_tag(c)?);
+                f_tags.get_or_insert_with(Default::default).push(crate::types::de_tag(c)?);
             }
             "AccessPointArn" => {
                 f_access_point_arn = Some(c.string());

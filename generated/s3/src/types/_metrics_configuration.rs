@@ -74,20 +74,15 @@ impl MetricsConfigurationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<MetricsConfiguration, ::awsrt::error::BuildError> {
         Ok(MetricsConfiguration {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `MetricsConfiguration`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `MetricsConfiguration`",
+            ))?,
             filter: self.filter,
         })
     }
 }
-pub(crate) fn ser_metrics_configuration(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &MetricsConfiguration,
-) {
+pub(crate) fn ser_metrics_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &MetricsConfiguration) {
     {
         let value = &v.id;
         w.start("Id");

@@ -113,9 +113,7 @@ pub(crate) fn de_metrics_filter(
             "Prefix" => return Ok(MetricsFilter::Prefix(c.string())),
             "Tag" => return Ok(MetricsFilter::Tag(crate::types::de_tag(c)?)),
             "AccessPointArn" => return Ok(MetricsFilter::AccessPointArn(c.string())),
-            "And" => {
-                return Ok(MetricsFilter::And(crate::types::de_metrics_and_operator(c)?));
-            }
+            "And" => return Ok(MetricsFilter::And(crate::types::de_metrics_and_operator(c)?)),
             _ => {}
         }
     }

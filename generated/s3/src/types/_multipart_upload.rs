@@ -127,18 +127,12 @@ impl MultipartUploadBuilder {
         &self.initiated
     }
     /// The class of storage used to store the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -175,10 +169,7 @@ impl MultipartUploadBuilder {
         &self.initiator
     }
     /// The algorithm that was used to create a checksum of the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm = Some(input.into());
         self
     }
@@ -195,18 +186,12 @@ impl MultipartUploadBuilder {
         &self.checksum_algorithm
     }
     /// The checksum type that is used to calculate the object’s checksum value.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -248,9 +233,7 @@ pub(crate) fn de_multipart_upload(
                 f_key = Some(c.string());
             }
             "Initiated" => {
-                f_initiated = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_initiated = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "StorageClass" => {
                 f_storage_class = Some(crate::types::StorageClass::from(c.text()));
@@ -262,9 +245,7 @@ pub(crate) fn de_multipart_upload(
                 f_initiator = Some(crate::types::de_initiator(c)?);
             }
             "ChecksumAlgorithm" => {
-                f_checksum_algorithm = Some(
-                    crate::types::ChecksumAlgorithm::from(c.text()),
-                );
+                f_checksum_algorithm = Some(crate::types::ChecksumAlgorithm::from(c.text()));
             }
             "ChecksumType" => {
                 f_checksum_type = Some(crate::types::ChecksumType::from(c.text()));

@@ -60,10 +60,7 @@ impl NoncurrentVersionTransitionBuilder {
         &self.noncurrent_days
     }
     /// The class of storage used to store the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::TransitionStorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::TransitionStorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
@@ -134,9 +131,7 @@ pub(crate) fn de_noncurrent_version_transition(
                 f_noncurrent_days = Some(c.i32()?);
             }
             "StorageClass" => {
-                f_storage_class = Some(
-                    crate::types::TransitionStorageClass::from(c.text()),
-                );
+                f_storage_class = Some(crate::types::TransitionStorageClass::from(c.text()));
             }
             "NewerNoncurrentVersions" => {
                 f_newer_noncurrent_versions = Some(c.i32()?);

@@ -16,9 +16,7 @@ pub struct NotificationConfiguration {
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
     pub queue_configurations: Option<Vec<crate::types::QueueConfiguration>>,
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
-    pub lambda_function_configurations: Option<
-        Vec<crate::types::LambdaFunctionConfiguration>,
-    >,
+    pub lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
     /// Enables delivery of events to Amazon EventBridge.
     pub event_bridge_configuration: Option<crate::types::EventBridgeConfiguration>,
 }
@@ -32,15 +30,11 @@ impl NotificationConfiguration {
         self.queue_configurations.as_deref().unwrap_or_default()
     }
     /// Describes the Lambda functions to invoke and the events for which to invoke them.
-    pub fn lambda_function_configurations(
-        &self,
-    ) -> &[crate::types::LambdaFunctionConfiguration] {
+    pub fn lambda_function_configurations(&self) -> &[crate::types::LambdaFunctionConfiguration] {
         self.lambda_function_configurations.as_deref().unwrap_or_default()
     }
     /// Enables delivery of events to Amazon EventBridge.
-    pub fn event_bridge_configuration(
-        &self,
-    ) -> Option<&crate::types::EventBridgeConfiguration> {
+    pub fn event_bridge_configuration(&self) -> Option<&crate::types::EventBridgeConfiguration> {
         self.event_bridge_configuration.as_ref()
     }
     /// Creates a new builder for [`NotificationConfiguration`].
@@ -54,20 +48,15 @@ impl NotificationConfiguration {
 pub struct NotificationConfigurationBuilder {
     pub(crate) topic_configurations: Option<Vec<crate::types::TopicConfiguration>>,
     pub(crate) queue_configurations: Option<Vec<crate::types::QueueConfiguration>>,
-    pub(crate) lambda_function_configurations: Option<
-        Vec<crate::types::LambdaFunctionConfiguration>,
-    >,
-    pub(crate) event_bridge_configuration: Option<
-        crate::types::EventBridgeConfiguration,
-    >,
+    pub(
+        crate
+    ) lambda_function_configurations: Option<Vec<crate::types::LambdaFunctionConfiguration>>,
+    pub(crate) event_bridge_configuration: Option<crate::types::EventBridgeConfiguration>,
 }
 impl NotificationConfigurationBuilder {
     /// Appends an item to the `TopicConfigurations` list.
     /// The topic to which notifications are sent and the events for which notifications are generated.
-    pub fn topic_configurations(
-        mut self,
-        input: crate::types::TopicConfiguration,
-    ) -> Self {
+    pub fn topic_configurations(mut self, input: crate::types::TopicConfiguration) -> Self {
         self.topic_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -80,17 +69,12 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// The `TopicConfigurations` member as currently set.
-    pub fn get_topic_configurations(
-        &self,
-    ) -> &Option<Vec<crate::types::TopicConfiguration>> {
+    pub fn get_topic_configurations(&self) -> &Option<Vec<crate::types::TopicConfiguration>> {
         &self.topic_configurations
     }
     /// Appends an item to the `QueueConfigurations` list.
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
-    pub fn queue_configurations(
-        mut self,
-        input: crate::types::QueueConfiguration,
-    ) -> Self {
+    pub fn queue_configurations(mut self, input: crate::types::QueueConfiguration) -> Self {
         self.queue_configurations.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -103,9 +87,7 @@ impl NotificationConfigurationBuilder {
         self
     }
     /// The `QueueConfigurations` member as currently set.
-    pub fn get_queue_configurations(
-        &self,
-    ) -> &Option<Vec<crate::types::QueueConfiguration>> {
+    pub fn get_queue_configurations(&self) -> &Option<Vec<crate::types::QueueConfiguration>> {
         &self.queue_configurations
     }
     /// Appends an item to the `LambdaFunctionConfigurations` list.

@@ -143,10 +143,7 @@ impl ObjectBuilder {
     }
     /// Appends an item to the `ChecksumAlgorithm` list.
     /// The algorithm that was used to create a checksum of the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm.get_or_insert_with(Vec::new).push(input.into());
         self
     }
@@ -159,24 +156,16 @@ impl ObjectBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
-    pub fn get_checksum_algorithm(
-        &self,
-    ) -> &Option<Vec<crate::types::ChecksumAlgorithm>> {
+    pub fn get_checksum_algorithm(&self) -> &Option<Vec<crate::types::ChecksumAlgorithm>> {
         &self.checksum_algorithm
     }
     /// The checksum type that is used to calculate the object’s checksum value.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -199,18 +188,12 @@ impl ObjectBuilder {
         &self.size
     }
     /// The class of storage used to store the object.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::ObjectStorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::ObjectStorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::ObjectStorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::ObjectStorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -238,10 +221,7 @@ impl ObjectBuilder {
         self
     }
     /// Sets or clears the `RestoreStatus` member.
-    pub fn set_restore_status(
-        mut self,
-        input: Option<crate::types::RestoreStatus>,
-    ) -> Self {
+    pub fn set_restore_status(mut self, input: Option<crate::types::RestoreStatus>) -> Self {
         self.restore_status = input;
         self
     }
@@ -264,9 +244,7 @@ impl ObjectBuilder {
         }
     }
 }
-pub(crate) fn de_object(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Object, ::awsrt::xml::XmlError> {
+pub(crate) fn de_object(n: ::awsrt::xml::Node<'_, '_>) -> Result<Object, ::awsrt::xml::XmlError> {
     let mut f_key: Option<String> = None;
     let mut f_last_modified: Option<::awsrt::types::DateTime> = None;
     let mut f_e_tag: Option<String> = None;
@@ -282,16 +260,13 @@ pub(crate) fn de_object(
                 f_key = Some(c.string());
             }
             "LastModified" => {
-                f_last_modified = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_modified = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ETag" => {
                 f_e_tag = Some(c.string());
             }
             "ChecksumAlgorithm" => {
-                f_checksum_algorithm
-                    .get_or_insert_with(Default::default)
+                f_checksum_algorithm.get_or_insert_with(Default::default)
                     .push(crate::types::ChecksumAlgorithm::from(c.text()));
             }
             "ChecksumType" => {

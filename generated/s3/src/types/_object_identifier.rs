@@ -118,10 +118,7 @@ impl ObjectIdentifierBuilder {
         self
     }
     /// Sets or clears the `LastModifiedTime` member.
-    pub fn set_last_modified_time(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_modified_time(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_modified_time = input;
         self
     }
@@ -150,12 +147,10 @@ impl ObjectIdentifierBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ObjectIdentifier, ::awsrt::error::BuildError> {
         Ok(ObjectIdentifier {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `ObjectIdentifier`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `ObjectIdentifier`",
+            ))?,
             version_id: self.version_id,
             e_tag: self.e_tag,
             last_modified_time: self.last_modified_time,
@@ -163,10 +158,7 @@ impl ObjectIdentifierBuilder {
         })
     }
 }
-pub(crate) fn ser_object_identifier(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &ObjectIdentifier,
-) {
+pub(crate) fn ser_object_identifier(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectIdentifier) {
     {
         let value = &v.key;
         w.start("Key");

@@ -103,9 +103,7 @@ pub(crate) fn de_object_lock_configuration(
     for c in n.children() {
         match c.name() {
             "ObjectLockEnabled" => {
-                f_object_lock_enabled = Some(
-                    crate::types::ObjectLockEnabled::from(c.text()),
-                );
+                f_object_lock_enabled = Some(crate::types::ObjectLockEnabled::from(c.text()));
             }
             "Rule" => {
                 f_rule = Some(crate::types::de_object_lock_rule(c)?);

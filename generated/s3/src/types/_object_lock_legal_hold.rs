@@ -32,18 +32,12 @@ pub struct ObjectLockLegalHoldBuilder {
 }
 impl ObjectLockLegalHoldBuilder {
     /// Indicates whether the specified object has a legal hold in place.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::ObjectLockLegalHoldStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::ObjectLockLegalHoldStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::ObjectLockLegalHoldStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::ObjectLockLegalHoldStatus>) -> Self {
         self.status = input;
         self
     }
@@ -58,10 +52,7 @@ impl ObjectLockLegalHoldBuilder {
         }
     }
 }
-pub(crate) fn ser_object_lock_legal_hold(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &ObjectLockLegalHold,
-) {
+pub(crate) fn ser_object_lock_legal_hold(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectLockLegalHold) {
     if let Some(value) = &v.status {
         w.start("Status");
         w.text(value.as_str());

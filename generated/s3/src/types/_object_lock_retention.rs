@@ -39,18 +39,12 @@ pub struct ObjectLockRetentionBuilder {
 }
 impl ObjectLockRetentionBuilder {
     /// Indicates the Retention mode for the specified object.
-    pub fn mode(
-        mut self,
-        input: impl Into<crate::types::ObjectLockRetentionMode>,
-    ) -> Self {
+    pub fn mode(mut self, input: impl Into<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = Some(input.into());
         self
     }
     /// Sets or clears the `Mode` member.
-    pub fn set_mode(
-        mut self,
-        input: Option<crate::types::ObjectLockRetentionMode>,
-    ) -> Self {
+    pub fn set_mode(mut self, input: Option<crate::types::ObjectLockRetentionMode>) -> Self {
         self.mode = input;
         self
     }
@@ -64,10 +58,7 @@ impl ObjectLockRetentionBuilder {
         self
     }
     /// Sets or clears the `RetainUntilDate` member.
-    pub fn set_retain_until_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_retain_until_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.retain_until_date = input;
         self
     }
@@ -83,10 +74,7 @@ impl ObjectLockRetentionBuilder {
         }
     }
 }
-pub(crate) fn ser_object_lock_retention(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &ObjectLockRetention,
-) {
+pub(crate) fn ser_object_lock_retention(w: &mut ::awsrt::xml::XmlWriter, v: &ObjectLockRetention) {
     if let Some(value) = &v.mode {
         w.start("Mode");
         w.text(value.as_str());
@@ -114,9 +102,7 @@ pub(crate) fn de_object_lock_retention(
                 f_mode = Some(crate::types::ObjectLockRetentionMode::from(c.text()));
             }
             "RetainUntilDate" => {
-                f_retain_until_date = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_retain_until_date = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -37,10 +37,7 @@ impl ObjectLockRuleBuilder {
         self
     }
     /// Sets or clears the `DefaultRetention` member.
-    pub fn set_default_retention(
-        mut self,
-        input: Option<crate::types::DefaultRetention>,
-    ) -> Self {
+    pub fn set_default_retention(mut self, input: Option<crate::types::DefaultRetention>) -> Self {
         self.default_retention = input;
         self
     }

@@ -117,10 +117,7 @@ impl ObjectVersionBuilder {
     }
     /// Appends an item to the `ChecksumAlgorithm` list.
     /// The algorithm that was used to create a checksum of the object.
-    pub fn checksum_algorithm(
-        mut self,
-        input: impl Into<crate::types::ChecksumAlgorithm>,
-    ) -> Self {
+    pub fn checksum_algorithm(mut self, input: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
         self.checksum_algorithm.get_or_insert_with(Vec::new).push(input.into());
         self
     }
@@ -133,24 +130,16 @@ impl ObjectVersionBuilder {
         self
     }
     /// The `ChecksumAlgorithm` member as currently set.
-    pub fn get_checksum_algorithm(
-        &self,
-    ) -> &Option<Vec<crate::types::ChecksumAlgorithm>> {
+    pub fn get_checksum_algorithm(&self) -> &Option<Vec<crate::types::ChecksumAlgorithm>> {
         &self.checksum_algorithm
     }
     /// The checksum type that is used to calculate the object’s checksum value.
-    pub fn checksum_type(
-        mut self,
-        input: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn checksum_type(mut self, input: impl Into<crate::types::ChecksumType>) -> Self {
         self.checksum_type = Some(input.into());
         self
     }
     /// Sets or clears the `ChecksumType` member.
-    pub fn set_checksum_type(
-        mut self,
-        input: Option<crate::types::ChecksumType>,
-    ) -> Self {
+    pub fn set_checksum_type(mut self, input: Option<crate::types::ChecksumType>) -> Self {
         self.checksum_type = input;
         self
     }
@@ -268,10 +257,7 @@ impl ObjectVersionBuilder {
         self
     }
     /// Sets or clears the `RestoreStatus` member.
-    pub fn set_restore_status(
-        mut self,
-        input: Option<crate::types::RestoreStatus>,
-    ) -> Self {
+    pub fn set_restore_status(mut self, input: Option<crate::types::RestoreStatus>) -> Self {
         self.restore_status = input;
         self
     }
@@ -316,8 +302,7 @@ pub(crate) fn de_object_version(
                 f_e_tag = Some(c.string());
             }
             "ChecksumAlgorithm" => {
-                f_checksum_algorithm
-                    .get_or_insert_with(Default::default)
+                f_checksum_algorithm.get_or_insert_with(Default::default)
                     .push(crate::types::ChecksumAlgorithm::from(c.text()));
             }
             "ChecksumType" => {
@@ -327,9 +312,7 @@ pub(crate) fn de_object_version(
                 f_size = Some(c.i64()?);
             }
             "StorageClass" => {
-                f_storage_class = Some(
-                    crate::types::ObjectVersionStorageClass::from(c.text()),
-                );
+                f_storage_class = Some(crate::types::ObjectVersionStorageClass::from(c.text()));
             }
             "Key" => {
                 f_key = Some(c.string());
@@ -341,9 +324,7 @@ pub(crate) fn de_object_version(
                 f_is_latest = Some(c.bool()?);
             }
             "LastModified" => {
-                f_last_modified = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_modified = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "Owner" => {
                 f_owner = Some(crate::types::de_owner(c)?);

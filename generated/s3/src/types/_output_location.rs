@@ -47,7 +47,9 @@ impl OutputLocationBuilder {
     }
     /// Builds the [`OutputLocation`].
     pub fn build(self) -> OutputLocation {
-        OutputLocation { s3: self.s3 }
+        OutputLocation {
+            s3: self.s3,
+        }
     }
 }
 pub(crate) fn ser_output_location(w: &mut ::awsrt::xml::XmlWriter, v: &OutputLocation) {

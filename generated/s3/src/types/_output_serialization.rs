@@ -76,10 +76,7 @@ impl OutputSerializationBuilder {
         }
     }
 }
-pub(crate) fn ser_output_serialization(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &OutputSerialization,
-) {
+pub(crate) fn ser_output_serialization(w: &mut ::awsrt::xml::XmlWriter, v: &OutputSerialization) {
     if let Some(value) = &v.csv {
         w.start("CSV");
         crate::types::ser_csv_output(w, value);

@@ -98,9 +98,7 @@ pub(crate) fn ser_owner(w: &mut ::awsrt::xml::XmlWriter, v: &Owner) {
         w.end("ID");
     }
 }
-pub(crate) fn de_owner(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Owner, ::awsrt::xml::XmlError> {
+pub(crate) fn de_owner(n: ::awsrt::xml::Node<'_, '_>) -> Result<Owner, ::awsrt::xml::XmlError> {
     let mut f_display_name: Option<String> = None;
     let mut f_id: Option<String> = None;
     for c in n.children() {

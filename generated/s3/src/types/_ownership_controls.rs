@@ -38,10 +38,7 @@ impl OwnershipControlsBuilder {
         self
     }
     /// Sets or clears the `Rules` member.
-    pub fn set_rules(
-        mut self,
-        input: Option<Vec<crate::types::OwnershipControlsRule>>,
-    ) -> Self {
+    pub fn set_rules(mut self, input: Option<Vec<crate::types::OwnershipControlsRule>>) -> Self {
         self.rules = input;
         self
     }
@@ -56,19 +53,14 @@ impl OwnershipControlsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<OwnershipControls, ::awsrt::error::BuildError> {
         Ok(OwnershipControls {
-            rules: self
-                .rules
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "rules",
-                    "`rules` is required when building a `OwnershipControls`",
-                ))?,
+            rules: self.rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "rules",
+                "`rules` is required when building a `OwnershipControls`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_ownership_controls(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &OwnershipControls,
-) {
+pub(crate) fn ser_ownership_controls(w: &mut ::awsrt::xml::XmlWriter, v: &OwnershipControls) {
     {
         let value = &v.rules;
         for item in value.iter() {
@@ -84,8 +76,7 @@ pub(crate) fn de_ownership_controls(
     let mut f_rules: Option<Vec<crate::types::OwnershipControlsRule>> = None;
     for c in n.children() {
         if c.name() == "Rule" {
-            f_rules
-                .get_or_insert_with(Default::default)
+            f_rules.get_or_insert_with(Default::default)
                 .push(crate::types::de_ownership_controls_rule(c)?);
         }
     }

@@ -43,18 +43,12 @@ pub struct OwnershipControlsRuleBuilder {
 impl OwnershipControlsRuleBuilder {
     /// The container element for object ownership for a bucket's ownership controls.
     /// This member is required.
-    pub fn object_ownership(
-        mut self,
-        input: impl Into<crate::types::ObjectOwnership>,
-    ) -> Self {
+    pub fn object_ownership(mut self, input: impl Into<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = Some(input.into());
         self
     }
     /// Sets or clears the `ObjectOwnership` member.
-    pub fn set_object_ownership(
-        mut self,
-        input: Option<crate::types::ObjectOwnership>,
-    ) -> Self {
+    pub fn set_object_ownership(mut self, input: Option<crate::types::ObjectOwnership>) -> Self {
         self.object_ownership = input;
         self
     }
@@ -69,12 +63,10 @@ impl OwnershipControlsRuleBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<OwnershipControlsRule, ::awsrt::error::BuildError> {
         Ok(OwnershipControlsRule {
-            object_ownership: self
-                .object_ownership
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "object_ownership",
-                    "`object_ownership` is required when building a `OwnershipControlsRule`",
-                ))?,
+            object_ownership: self.object_ownership.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "object_ownership",
+                "`object_ownership` is required when building a `OwnershipControlsRule`",
+            ))?,
         })
     }
 }

@@ -233,9 +233,7 @@ impl PartBuilder {
         }
     }
 }
-pub(crate) fn de_part(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Part, ::awsrt::xml::XmlError> {
+pub(crate) fn de_part(n: ::awsrt::xml::Node<'_, '_>) -> Result<Part, ::awsrt::xml::XmlError> {
     let mut f_part_number: Option<i32> = None;
     let mut f_last_modified: Option<::awsrt::types::DateTime> = None;
     let mut f_e_tag: Option<String> = None;
@@ -251,9 +249,7 @@ pub(crate) fn de_part(
                 f_part_number = Some(c.i32()?);
             }
             "LastModified" => {
-                f_last_modified = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_last_modified = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "ETag" => {
                 f_e_tag = Some(c.string());

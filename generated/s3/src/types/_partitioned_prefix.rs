@@ -56,9 +56,7 @@ impl PartitionedPrefixBuilder {
         self
     }
     /// The `PartitionDateSource` member as currently set.
-    pub fn get_partition_date_source(
-        &self,
-    ) -> &Option<crate::types::PartitionDateSource> {
+    pub fn get_partition_date_source(&self) -> &Option<crate::types::PartitionDateSource> {
         &self.partition_date_source
     }
     /// Builds the [`PartitionedPrefix`].
@@ -68,10 +66,7 @@ impl PartitionedPrefixBuilder {
         }
     }
 }
-pub(crate) fn ser_partitioned_prefix(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &PartitionedPrefix,
-) {
+pub(crate) fn ser_partitioned_prefix(w: &mut ::awsrt::xml::XmlWriter, v: &PartitionedPrefix) {
     if let Some(value) = &v.partition_date_source {
         w.start("PartitionDateSource");
         w.text(value.as_str());
@@ -84,9 +79,7 @@ pub(crate) fn de_partitioned_prefix(
     let mut f_partition_date_source: Option<crate::types::PartitionDateSource> = None;
     for c in n.children() {
         if c.name() == "PartitionDateSource" {
-            f_partition_date_source = Some(
-                crate::types::PartitionDateSource::from(c.text()),
-            );
+            f_partition_date_source = Some(crate::types::PartitionDateSource::from(c.text()));
         }
     }
     Ok(PartitionedPrefix {

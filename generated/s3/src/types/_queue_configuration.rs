@@ -97,10 +97,7 @@ impl QueueConfigurationBuilder {
         &self.events
     }
     /// Specifies object key name filtering rules.
-    pub fn filter(
-        mut self,
-        input: crate::types::NotificationConfigurationFilter,
-    ) -> Self {
+    pub fn filter(mut self, input: crate::types::NotificationConfigurationFilter) -> Self {
         self.filter = Some(input);
         self
     }
@@ -124,26 +121,19 @@ impl QueueConfigurationBuilder {
     pub fn build(self) -> Result<QueueConfiguration, ::awsrt::error::BuildError> {
         Ok(QueueConfiguration {
             id: self.id,
-            queue_arn: self
-                .queue_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_arn",
-                    "`queue_arn` is required when building a `QueueConfiguration`",
-                ))?,
-            events: self
-                .events
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "events",
-                    "`events` is required when building a `QueueConfiguration`",
-                ))?,
+            queue_arn: self.queue_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_arn",
+                "`queue_arn` is required when building a `QueueConfiguration`",
+            ))?,
+            events: self.events.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "events",
+                "`events` is required when building a `QueueConfiguration`",
+            ))?,
             filter: self.filter,
         })
     }
 }
-pub(crate) fn ser_queue_configuration(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &QueueConfiguration,
-) {
+pub(crate) fn ser_queue_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &QueueConfiguration) {
     if let Some(value) = &v.id {
         w.start("Id");
         w.text(value.as_str());
@@ -185,8 +175,7 @@ pub(crate) fn de_queue_configuration(
                 f_queue_arn = Some(c.string());
             }
             "Event" => {
-                f_events
-                    .get_or_insert_with(Default::default)
+                f_events.get_or_insert_with(Default::default)
                     .push(crate::types::Event::from(c.text()));
             }
             "Filter" => {

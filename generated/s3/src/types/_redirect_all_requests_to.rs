@@ -74,12 +74,10 @@ impl RedirectAllRequestsToBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RedirectAllRequestsTo, ::awsrt::error::BuildError> {
         Ok(RedirectAllRequestsTo {
-            host_name: self
-                .host_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "host_name",
-                    "`host_name` is required when building a `RedirectAllRequestsTo`",
-                ))?,
+            host_name: self.host_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "host_name",
+                "`host_name` is required when building a `RedirectAllRequestsTo`",
+            ))?,
             protocol: self.protocol,
         })
     }

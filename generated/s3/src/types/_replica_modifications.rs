@@ -35,18 +35,12 @@ pub struct ReplicaModificationsBuilder {
 impl ReplicaModificationsBuilder {
     /// Specifies whether Amazon S3 replicates modifications on replicas.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::ReplicaModificationsStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::ReplicaModificationsStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::ReplicaModificationsStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::ReplicaModificationsStatus>) -> Self {
         self.status = input;
         self
     }
@@ -61,19 +55,14 @@ impl ReplicaModificationsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ReplicaModifications, ::awsrt::error::BuildError> {
         Ok(ReplicaModifications {
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `ReplicaModifications`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `ReplicaModifications`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_replica_modifications(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &ReplicaModifications,
-) {
+pub(crate) fn ser_replica_modifications(w: &mut ::awsrt::xml::XmlWriter, v: &ReplicaModifications) {
     {
         let value = &v.status;
         w.start("Status");

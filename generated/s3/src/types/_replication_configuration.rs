@@ -60,10 +60,7 @@ impl ReplicationConfigurationBuilder {
         self
     }
     /// Sets or clears the `Rules` member.
-    pub fn set_rules(
-        mut self,
-        input: Option<Vec<crate::types::ReplicationRule>>,
-    ) -> Self {
+    pub fn set_rules(mut self, input: Option<Vec<crate::types::ReplicationRule>>) -> Self {
         self.rules = input;
         self
     }
@@ -78,18 +75,14 @@ impl ReplicationConfigurationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ReplicationConfiguration, ::awsrt::error::BuildError> {
         Ok(ReplicationConfiguration {
-            role: self
-                .role
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role",
-                    "`role` is required when building a `ReplicationConfiguration`",
-                ))?,
-            rules: self
-                .rules
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "rules",
-                    "`rules` is required when building a `ReplicationConfiguration`",
-                ))?,
+            role: self.role.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role",
+                "`role` is required when building a `ReplicationConfiguration`",
+            ))?,
+            rules: self.rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "rules",
+                "`rules` is required when building a `ReplicationConfiguration`",
+            ))?,
         })
     }
 }
@@ -123,8 +116,7 @@ pub(crate) fn de_replication_configuration(
                 f_role = Some(c.string());
             }
             "Rule" => {
-                f_rules
-                    .get_or_insert_with(Default::default)
+                f_rules.get_or_insert_with(Default::default)
                     .push(crate::types::de_replication_rule(c)?);
             }
             _ => {}

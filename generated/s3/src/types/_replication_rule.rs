@@ -65,15 +65,11 @@ impl ReplicationRule {
         &self.status
     }
     /// A container that describes additional filters for identifying the source objects that you want to replicate.
-    pub fn source_selection_criteria(
-        &self,
-    ) -> Option<&crate::types::SourceSelectionCriteria> {
+    pub fn source_selection_criteria(&self) -> Option<&crate::types::SourceSelectionCriteria> {
         self.source_selection_criteria.as_ref()
     }
     /// Optional configuration to replicate existing source bucket objects.
-    pub fn existing_object_replication(
-        &self,
-    ) -> Option<&crate::types::ExistingObjectReplication> {
+    pub fn existing_object_replication(&self) -> Option<&crate::types::ExistingObjectReplication> {
         self.existing_object_replication.as_ref()
     }
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
@@ -81,9 +77,7 @@ impl ReplicationRule {
         &self.destination
     }
     /// Specifies whether Amazon S3 replicates delete markers.
-    pub fn delete_marker_replication(
-        &self,
-    ) -> Option<&crate::types::DeleteMarkerReplication> {
+    pub fn delete_marker_replication(&self) -> Option<&crate::types::DeleteMarkerReplication> {
         self.delete_marker_replication.as_ref()
     }
     /// Creates a new builder for [`ReplicationRule`].
@@ -101,9 +95,7 @@ pub struct ReplicationRuleBuilder {
     pub(crate) filter: Option<crate::types::ReplicationRuleFilter>,
     pub(crate) status: Option<crate::types::ReplicationRuleStatus>,
     pub(crate) source_selection_criteria: Option<crate::types::SourceSelectionCriteria>,
-    pub(crate) existing_object_replication: Option<
-        crate::types::ExistingObjectReplication,
-    >,
+    pub(crate) existing_object_replication: Option<crate::types::ExistingObjectReplication>,
     pub(crate) destination: Option<crate::types::Destination>,
     pub(crate) delete_marker_replication: Option<crate::types::DeleteMarkerReplication>,
 }
@@ -159,10 +151,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// Sets or clears the `Filter` member.
-    pub fn set_filter(
-        mut self,
-        input: Option<crate::types::ReplicationRuleFilter>,
-    ) -> Self {
+    pub fn set_filter(mut self, input: Option<crate::types::ReplicationRuleFilter>) -> Self {
         self.filter = input;
         self
     }
@@ -172,18 +161,12 @@ impl ReplicationRuleBuilder {
     }
     /// Specifies whether the rule is enabled.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::ReplicationRuleStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::ReplicationRuleStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::ReplicationRuleStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::ReplicationRuleStatus>) -> Self {
         self.status = input;
         self
     }
@@ -208,9 +191,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// The `SourceSelectionCriteria` member as currently set.
-    pub fn get_source_selection_criteria(
-        &self,
-    ) -> &Option<crate::types::SourceSelectionCriteria> {
+    pub fn get_source_selection_criteria(&self) -> &Option<crate::types::SourceSelectionCriteria> {
         &self.source_selection_criteria
     }
     /// Optional configuration to replicate existing source bucket objects.
@@ -267,9 +248,7 @@ impl ReplicationRuleBuilder {
         self
     }
     /// The `DeleteMarkerReplication` member as currently set.
-    pub fn get_delete_marker_replication(
-        &self,
-    ) -> &Option<crate::types::DeleteMarkerReplication> {
+    pub fn get_delete_marker_replication(&self) -> &Option<crate::types::DeleteMarkerReplication> {
         &self.delete_marker_replication
     }
     /// Builds the [`ReplicationRule`].
@@ -283,28 +262,21 @@ impl ReplicationRuleBuilder {
             priority: self.priority,
             prefix: self.prefix,
             filter: self.filter,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `ReplicationRule`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `ReplicationRule`",
+            ))?,
             source_selection_criteria: self.source_selection_criteria,
             existing_object_replication: self.existing_object_replication,
-            destination: self
-                .destination
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "destination",
-                    "`destination` is required when building a `ReplicationRule`",
-                ))?,
+            destination: self.destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "destination",
+                "`destination` is required when building a `ReplicationRule`",
+            ))?,
             delete_marker_replication: self.delete_marker_replication,
         })
     }
 }
-pub(crate) fn ser_replication_rule(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &ReplicationRule,
-) {
+pub(crate) fn ser_replication_rule(w: &mut ::awsrt::xml::XmlWriter, v: &ReplicationRule) {
     if let Some(value) = &v.id {
         w.start("ID");
         w.text(value.as_str());
@@ -362,9 +334,7 @@ pub(crate) fn de_replication_rule(
     let mut f_filter: Option<crate::types::ReplicationRuleFilter> = None;
     let mut f_status: Option<crate::types::ReplicationRuleStatus> = None;
     let mut f_source_selection_criteria: Option<crate::types::SourceSelectionCriteria> = None;
-    let mut f_existing_object_replication: Option<
-        crate::types::ExistingObjectReplication,
-    > = None;
+    let mut f_existing_object_replication: Option<crate::types::ExistingObjectReplication> = None;
     let mut f_destination: Option<crate::types::Destination> = None;
     let mut f_delete_marker_replication: Option<crate::types::DeleteMarkerReplication> = None;
     for c in n.children() {
@@ -385,9 +355,7 @@ pub(crate) fn de_replication_rule(
                 f_status = Some(crate::types::ReplicationRuleStatus::from(c.text()));
             }
             "SourceSelectionCriteria" => {
-                f_source_selection_criteria = Some(
-                    crate::types::de_source_selection_criteria(c)?,
-                );
+                f_source_selection_criteria = Some(crate::types::de_source_selection_criteria(c)?);
             }
             "ExistingObjectReplication" => {
                 f_existing_object_replication = Some(
@@ -398,9 +366,7 @@ pub(crate) fn de_replication_rule(
                 f_destination = Some(crate::types::de_destination(c)?);
             }
             "DeleteMarkerReplication" => {
-                f_delete_marker_replication = Some(
-                    crate::types::de_delete_marker_replication(c)?,
-                );
+                f_delete_marker_replication = Some(crate::types::de_delete_marker_replication(c)?);
             }
             _ => {}
         }

@@ -108,9 +108,7 @@ pub(crate) fn de_replication_rule_and_operator(
                 f_prefix = Some(c.string());
             }
             "Tag" => {
-                f_tags
-                    .get_or_insert_with(Default::default)
-                    .push(crate::types::de_tag(c)?);
+                f_tags.get_or_insert_with(Default::default).push(crate::types::de_tag(c)?);
             }
             _ => {}
         }

@@ -86,10 +86,7 @@ impl ReplicationRuleFilterBuilder {
         self
     }
     /// Sets or clears the `And` member.
-    pub fn set_and(
-        mut self,
-        input: Option<crate::types::ReplicationRuleAndOperator>,
-    ) -> Self {
+    pub fn set_and(mut self, input: Option<crate::types::ReplicationRuleAndOperator>) -> Self {
         self.and = input;
         self
     }

@@ -40,18 +40,12 @@ pub struct ReplicationTimeBuilder {
 impl ReplicationTimeBuilder {
     /// Specifies whether the replication time is enabled.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::ReplicationTimeStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::ReplicationTimeStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::ReplicationTimeStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::ReplicationTimeStatus>) -> Self {
         self.status = input;
         self
     }
@@ -66,10 +60,7 @@ impl ReplicationTimeBuilder {
         self
     }
     /// Sets or clears the `Time` member.
-    pub fn set_time(
-        mut self,
-        input: Option<crate::types::ReplicationTimeValue>,
-    ) -> Self {
+    pub fn set_time(mut self, input: Option<crate::types::ReplicationTimeValue>) -> Self {
         self.time = input;
         self
     }
@@ -84,25 +75,18 @@ impl ReplicationTimeBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ReplicationTime, ::awsrt::error::BuildError> {
         Ok(ReplicationTime {
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `ReplicationTime`",
-                ))?,
-            time: self
-                .time
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "time",
-                    "`time` is required when building a `ReplicationTime`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `ReplicationTime`",
+            ))?,
+            time: self.time.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "time",
+                "`time` is required when building a `ReplicationTime`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_replication_time(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &ReplicationTime,
-) {
+pub(crate) fn ser_replication_time(w: &mut ::awsrt::xml::XmlWriter, v: &ReplicationTime) {
     {
         let value = &v.status;
         w.start("Status");

@@ -51,16 +51,12 @@ impl RequestPaymentConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<RequestPaymentConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<RequestPaymentConfiguration, ::awsrt::error::BuildError> {
         Ok(RequestPaymentConfiguration {
-            payer: self
-                .payer
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "payer",
-                    "`payer` is required when building a `RequestPaymentConfiguration`",
-                ))?,
+            payer: self.payer.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "payer",
+                "`payer` is required when building a `RequestPaymentConfiguration`",
+            ))?,
         })
     }
 }

@@ -52,10 +52,7 @@ impl RequestProgressBuilder {
         }
     }
 }
-pub(crate) fn ser_request_progress(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &RequestProgress,
-) {
+pub(crate) fn ser_request_progress(w: &mut ::awsrt::xml::XmlWriter, v: &RequestProgress) {
     if let Some(value) = &v.enabled {
         w.start("Enabled");
         w.text(&value.to_string());

@@ -94,10 +94,7 @@ impl RestoreRequestBuilder {
         &self.days
     }
     /// S3 Glacier related parameters pertaining to this job.
-    pub fn glacier_job_parameters(
-        mut self,
-        input: crate::types::GlacierJobParameters,
-    ) -> Self {
+    pub fn glacier_job_parameters(mut self, input: crate::types::GlacierJobParameters) -> Self {
         self.glacier_job_parameters = Some(input);
         self
     }
@@ -110,9 +107,7 @@ impl RestoreRequestBuilder {
         self
     }
     /// The `GlacierJobParameters` member as currently set.
-    pub fn get_glacier_job_parameters(
-        &self,
-    ) -> &Option<crate::types::GlacierJobParameters> {
+    pub fn get_glacier_job_parameters(&self) -> &Option<crate::types::GlacierJobParameters> {
         &self.glacier_job_parameters
     }
     /// **Important:** Amazon S3 Select is no longer available to new customers.
@@ -163,10 +158,7 @@ impl RestoreRequestBuilder {
         self
     }
     /// Sets or clears the `SelectParameters` member.
-    pub fn set_select_parameters(
-        mut self,
-        input: Option<crate::types::SelectParameters>,
-    ) -> Self {
+    pub fn set_select_parameters(mut self, input: Option<crate::types::SelectParameters>) -> Self {
         self.select_parameters = input;
         self
     }
@@ -180,10 +172,7 @@ impl RestoreRequestBuilder {
         self
     }
     /// Sets or clears the `OutputLocation` member.
-    pub fn set_output_location(
-        mut self,
-        input: Option<crate::types::OutputLocation>,
-    ) -> Self {
+    pub fn set_output_location(mut self, input: Option<crate::types::OutputLocation>) -> Self {
         self.output_location = input;
         self
     }

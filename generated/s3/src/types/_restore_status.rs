@@ -76,10 +76,7 @@ impl RestoreStatusBuilder {
         self
     }
     /// Sets or clears the `RestoreExpiryDate` member.
-    pub fn set_restore_expiry_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_restore_expiry_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.restore_expiry_date = input;
         self
     }

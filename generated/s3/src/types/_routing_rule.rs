@@ -75,12 +75,10 @@ impl RoutingRuleBuilder {
     pub fn build(self) -> Result<RoutingRule, ::awsrt::error::BuildError> {
         Ok(RoutingRule {
             condition: self.condition,
-            redirect: self
-                .redirect
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "redirect",
-                    "`redirect` is required when building a `RoutingRule`",
-                ))?,
+            redirect: self.redirect.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "redirect",
+                "`redirect` is required when building a `RoutingRule`",
+            ))?,
         })
     }
 }

@@ -38,10 +38,7 @@ impl S3KeyFilterBuilder {
         self
     }
     /// Sets or clears the `FilterRules` member.
-    pub fn set_filter_rules(
-        mut self,
-        input: Option<Vec<crate::types::FilterRule>>,
-    ) -> Self {
+    pub fn set_filter_rules(mut self, input: Option<Vec<crate::types::FilterRule>>) -> Self {
         self.filter_rules = input;
         self
     }
@@ -71,8 +68,7 @@ pub(crate) fn de_s3_key_filter(
     let mut f_filter_rules: Option<Vec<crate::types::FilterRule>> = None;
     for c in n.children() {
         if c.name() == "FilterRule" {
-            f_filter_rules
-                .get_or_insert_with(Default::default)
+            f_filter_rules.get_or_insert_with(Default::default)
                 .push(crate::types::de_filter_rule(c)?);
         }
     }

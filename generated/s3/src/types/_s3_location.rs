@@ -126,18 +126,12 @@ impl S3LocationBuilder {
         &self.encryption
     }
     /// The canned ACL to apply to the restore results.
-    pub fn canned_acl(
-        mut self,
-        input: impl Into<crate::types::ObjectCannedAcl>,
-    ) -> Self {
+    pub fn canned_acl(mut self, input: impl Into<crate::types::ObjectCannedAcl>) -> Self {
         self.canned_acl = Some(input.into());
         self
     }
     /// Sets or clears the `CannedACL` member.
-    pub fn set_canned_acl(
-        mut self,
-        input: Option<crate::types::ObjectCannedAcl>,
-    ) -> Self {
+    pub fn set_canned_acl(mut self, input: Option<crate::types::ObjectCannedAcl>) -> Self {
         self.canned_acl = input;
         self
     }
@@ -152,10 +146,7 @@ impl S3LocationBuilder {
         self
     }
     /// Sets or clears the `AccessControlList` member.
-    pub fn set_access_control_list(
-        mut self,
-        input: Option<Vec<crate::types::Grant>>,
-    ) -> Self {
+    pub fn set_access_control_list(mut self, input: Option<Vec<crate::types::Grant>>) -> Self {
         self.access_control_list = input;
         self
     }
@@ -184,10 +175,7 @@ impl S3LocationBuilder {
         self
     }
     /// Sets or clears the `UserMetadata` member.
-    pub fn set_user_metadata(
-        mut self,
-        input: Option<Vec<crate::types::MetadataEntry>>,
-    ) -> Self {
+    pub fn set_user_metadata(mut self, input: Option<Vec<crate::types::MetadataEntry>>) -> Self {
         self.user_metadata = input;
         self
     }
@@ -196,18 +184,12 @@ impl S3LocationBuilder {
         &self.user_metadata
     }
     /// The class of storage used to store the restore results.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -222,18 +204,14 @@ impl S3LocationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<S3Location, ::awsrt::error::BuildError> {
         Ok(S3Location {
-            bucket_name: self
-                .bucket_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "bucket_name",
-                    "`bucket_name` is required when building a `S3Location`",
-                ))?,
-            prefix: self
-                .prefix
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "prefix",
-                    "`prefix` is required when building a `S3Location`",
-                ))?,
+            bucket_name: self.bucket_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "bucket_name",
+                "`bucket_name` is required when building a `S3Location`",
+            ))?,
+            prefix: self.prefix.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "prefix",
+                "`prefix` is required when building a `S3Location`",
+            ))?,
             encryption: self.encryption,
             canned_acl: self.canned_acl,
             access_control_list: self.access_control_list,

@@ -75,25 +75,18 @@ impl S3TablesDestinationBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<S3TablesDestination, ::awsrt::error::BuildError> {
         Ok(S3TablesDestination {
-            table_bucket_arn: self
-                .table_bucket_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_bucket_arn",
-                    "`table_bucket_arn` is required when building a `S3TablesDestination`",
-                ))?,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `S3TablesDestination`",
-                ))?,
+            table_bucket_arn: self.table_bucket_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_bucket_arn",
+                "`table_bucket_arn` is required when building a `S3TablesDestination`",
+            ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `S3TablesDestination`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_s3_tables_destination(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &S3TablesDestination,
-) {
+pub(crate) fn ser_s3_tables_destination(w: &mut ::awsrt::xml::XmlWriter, v: &S3TablesDestination) {
     {
         let value = &v.table_bucket_arn;
         w.start("TableBucketArn");

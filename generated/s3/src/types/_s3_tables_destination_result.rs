@@ -119,30 +119,22 @@ impl S3TablesDestinationResultBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<S3TablesDestinationResult, ::awsrt::error::BuildError> {
         Ok(S3TablesDestinationResult {
-            table_bucket_arn: self
-                .table_bucket_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_bucket_arn",
-                    "`table_bucket_arn` is required when building a `S3TablesDestinationResult`",
-                ))?,
-            table_name: self
-                .table_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_name",
-                    "`table_name` is required when building a `S3TablesDestinationResult`",
-                ))?,
-            table_arn: self
-                .table_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_arn",
-                    "`table_arn` is required when building a `S3TablesDestinationResult`",
-                ))?,
-            table_namespace: self
-                .table_namespace
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "table_namespace",
-                    "`table_namespace` is required when building a `S3TablesDestinationResult`",
-                ))?,
+            table_bucket_arn: self.table_bucket_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_bucket_arn",
+                "`table_bucket_arn` is required when building a `S3TablesDestinationResult`",
+            ))?,
+            table_name: self.table_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_name",
+                "`table_name` is required when building a `S3TablesDestinationResult`",
+            ))?,
+            table_arn: self.table_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_arn",
+                "`table_arn` is required when building a `S3TablesDestinationResult`",
+            ))?,
+            table_namespace: self.table_namespace.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "table_namespace",
+                "`table_namespace` is required when building a `S3TablesDestinationResult`",
+            ))?,
         })
     }
 }

@@ -60,10 +60,7 @@ pub struct SelectParametersBuilder {
 impl SelectParametersBuilder {
     /// Describes the serialization format of the object.
     /// This member is required.
-    pub fn input_serialization(
-        mut self,
-        input: crate::types::InputSerialization,
-    ) -> Self {
+    pub fn input_serialization(mut self, input: crate::types::InputSerialization) -> Self {
         self.input_serialization = Some(input);
         self
     }
@@ -81,18 +78,12 @@ impl SelectParametersBuilder {
     }
     /// The type of the provided expression (for example, SQL).
     /// This member is required.
-    pub fn expression_type(
-        mut self,
-        input: impl Into<crate::types::ExpressionType>,
-    ) -> Self {
+    pub fn expression_type(mut self, input: impl Into<crate::types::ExpressionType>) -> Self {
         self.expression_type = Some(input.into());
         self
     }
     /// Sets or clears the `ExpressionType` member.
-    pub fn set_expression_type(
-        mut self,
-        input: Option<crate::types::ExpressionType>,
-    ) -> Self {
+    pub fn set_expression_type(mut self, input: Option<crate::types::ExpressionType>) -> Self {
         self.expression_type = input;
         self
     }
@@ -117,10 +108,7 @@ impl SelectParametersBuilder {
     }
     /// Describes how the results of the Select job are serialized.
     /// This member is required.
-    pub fn output_serialization(
-        mut self,
-        input: crate::types::OutputSerialization,
-    ) -> Self {
+    pub fn output_serialization(mut self, input: crate::types::OutputSerialization) -> Self {
         self.output_serialization = Some(input);
         self
     }
@@ -133,9 +121,7 @@ impl SelectParametersBuilder {
         self
     }
     /// The `OutputSerialization` member as currently set.
-    pub fn get_output_serialization(
-        &self,
-    ) -> &Option<crate::types::OutputSerialization> {
+    pub fn get_output_serialization(&self) -> &Option<crate::types::OutputSerialization> {
         &self.output_serialization
     }
     /// Builds the [`SelectParameters`].
@@ -145,37 +131,26 @@ impl SelectParametersBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SelectParameters, ::awsrt::error::BuildError> {
         Ok(SelectParameters {
-            input_serialization: self
-                .input_serialization
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "input_serialization",
-                    "`input_serialization` is required when building a `SelectParameters`",
-                ))?,
-            expression_type: self
-                .expression_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "expression_type",
-                    "`expression_type` is required when building a `SelectParameters`",
-                ))?,
-            expression: self
-                .expression
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "expression",
-                    "`expression` is required when building a `SelectParameters`",
-                ))?,
-            output_serialization: self
-                .output_serialization
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "output_serialization",
-                    "`output_serialization` is required when building a `SelectParameters`",
-                ))?,
+            input_serialization: self.input_serialization.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "input_serialization",
+                "`input_serialization` is required when building a `SelectParameters`",
+            ))?,
+            expression_type: self.expression_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "expression_type",
+                "`expression_type` is required when building a `SelectParameters`",
+            ))?,
+            expression: self.expression.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "expression",
+                "`expression` is required when building a `SelectParameters`",
+            ))?,
+            output_serialization: self.output_serialization.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "output_serialization",
+                "`output_serialization` is required when building a `SelectParameters`",
+            ))?,
         })
     }
 }
-pub(crate) fn ser_select_parameters(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &SelectParameters,
-) {
+pub(crate) fn ser_select_parameters(w: &mut ::awsrt::xml::XmlWriter, v: &SelectParameters) {
     {
         let value = &v.input_serialization;
         w.start("InputSerialization");

@@ -54,10 +54,10 @@ pub struct ServerSideEncryptionByDefault {
     pub kms_master_key_id: Option<::awsrt::types::SensitiveString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_server_side_encryption_by_default_kms_master_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_server_side_encryption_by_default_kms_master_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "ServerSideEncryptionByDefault.KMSMasterKeyID",
@@ -96,18 +96,12 @@ impl ::std::fmt::Debug for ServerSideEncryptionByDefaultBuilder {
 impl ServerSideEncryptionByDefaultBuilder {
     /// Server-side encryption algorithm to use for the default encryption.
     /// This member is required.
-    pub fn sse_algorithm(
-        mut self,
-        input: impl Into<crate::types::ServerSideEncryption>,
-    ) -> Self {
+    pub fn sse_algorithm(mut self, input: impl Into<crate::types::ServerSideEncryption>) -> Self {
         self.sse_algorithm = Some(input.into());
         self
     }
     /// Sets or clears the `SSEAlgorithm` member.
-    pub fn set_sse_algorithm(
-        mut self,
-        input: Option<crate::types::ServerSideEncryption>,
-    ) -> Self {
+    pub fn set_sse_algorithm(mut self, input: Option<crate::types::ServerSideEncryption>) -> Self {
         self.sse_algorithm = input;
         self
     }
@@ -116,18 +110,12 @@ impl ServerSideEncryptionByDefaultBuilder {
         &self.sse_algorithm
     }
     /// Amazon Web Services Key Management Service (KMS) customer managed key ID to use for the default encryption.
-    pub fn kms_master_key_id(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn kms_master_key_id(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.kms_master_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KMSMasterKeyID` member.
-    pub fn set_kms_master_key_id(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_kms_master_key_id(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.kms_master_key_id = input;
         self
     }
@@ -140,16 +128,12 @@ impl ServerSideEncryptionByDefaultBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ServerSideEncryptionByDefault, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ServerSideEncryptionByDefault, ::awsrt::error::BuildError> {
         Ok(ServerSideEncryptionByDefault {
-            sse_algorithm: self
-                .sse_algorithm
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "sse_algorithm",
-                    "`sse_algorithm` is required when building a `ServerSideEncryptionByDefault`",
-                ))?,
+            sse_algorithm: self.sse_algorithm.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "sse_algorithm",
+                "`sse_algorithm` is required when building a `ServerSideEncryptionByDefault`",
+            ))?,
             kms_master_key_id: self.kms_master_key_id,
         })
     }
@@ -178,14 +162,10 @@ pub(crate) fn de_server_side_encryption_by_default(
     for c in n.children() {
         match c.name() {
             "SSEAlgorithm" => {
-                f_sse_algorithm = Some(
-                    crate::types::ServerSideEncryption::from(c.text()),
-                );
+                f_sse_algorithm = Some(crate::types::ServerSideEncryption::from(c.text()));
             }
             "KMSMasterKeyID" => {
-                f_kms_master_key_id = Some(
-                    ::awsrt::types::SensitiveString::new(c.string()),
-                );
+                f_kms_master_key_id = Some(::awsrt::types::SensitiveString::new(c.string()));
             }
             _ => {}
         }

@@ -38,10 +38,7 @@ impl ServerSideEncryptionConfigurationBuilder {
         self
     }
     /// Sets or clears the `Rules` member.
-    pub fn set_rules(
-        mut self,
-        input: Option<Vec<crate::types::ServerSideEncryptionRule>>,
-    ) -> Self {
+    pub fn set_rules(mut self, input: Option<Vec<crate::types::ServerSideEncryptionRule>>) -> Self {
         self.rules = input;
         self
     }
@@ -54,16 +51,12 @@ impl ServerSideEncryptionConfigurationBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ServerSideEncryptionConfiguration, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ServerSideEncryptionConfiguration, ::awsrt::error::BuildError> {
         Ok(ServerSideEncryptionConfiguration {
-            rules: self
-                .rules
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "rules",
-                    "`rules` is required when building a `ServerSideEncryptionConfiguration`",
-                ))?,
+            rules: self.rules.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "rules",
+                "`rules` is required when building a `ServerSideEncryptionConfiguration`",
+            ))?,
         })
     }
 }
@@ -86,8 +79,7 @@ pub(crate) fn de_server_side_encryption_configuration(
     let mut f_rules: Option<Vec<crate::types::ServerSideEncryptionRule>> = None;
     for c in n.children() {
         if c.name() == "Rule" {
-            f_rules
-                .get_or_insert_with(Default::default)
+            f_rules.get_or_insert_with(Default::default)
                 .push(crate::types::de_server_side_encryption_rule(c)?);
         }
     }

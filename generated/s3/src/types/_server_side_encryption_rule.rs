@@ -17,9 +17,7 @@
 )]
 pub struct ServerSideEncryptionRule {
     /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
-    pub apply_server_side_encryption_by_default: Option<
-        crate::types::ServerSideEncryptionByDefault,
-    >,
+    pub apply_server_side_encryption_by_default: Option<crate::types::ServerSideEncryptionByDefault>,
     /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the `BucketKeyEnabled` element to `true` causes Amazon S3 to use an S3 Bucket Key.
     ///
     /// **Note:**
@@ -48,9 +46,9 @@ impl ServerSideEncryptionRule {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ServerSideEncryptionRuleBuilder {
-    pub(crate) apply_server_side_encryption_by_default: Option<
-        crate::types::ServerSideEncryptionByDefault,
-    >,
+    pub(
+        crate
+    ) apply_server_side_encryption_by_default: Option<crate::types::ServerSideEncryptionByDefault>,
     pub(crate) bucket_key_enabled: Option<bool>,
 }
 impl ServerSideEncryptionRuleBuilder {
@@ -93,8 +91,7 @@ impl ServerSideEncryptionRuleBuilder {
     /// Builds the [`ServerSideEncryptionRule`].
     pub fn build(self) -> ServerSideEncryptionRule {
         ServerSideEncryptionRule {
-            apply_server_side_encryption_by_default: self
-                .apply_server_side_encryption_by_default,
+            apply_server_side_encryption_by_default: self.apply_server_side_encryption_by_default,
             bucket_key_enabled: self.bucket_key_enabled,
         }
     }
@@ -117,9 +114,7 @@ pub(crate) fn ser_server_side_encryption_rule(
 pub(crate) fn de_server_side_encryption_rule(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<ServerSideEncryptionRule, ::awsrt::xml::XmlError> {
-    let mut f_apply_server_side_encryption_by_default: Option<
-        crate::types::ServerSideEncryptionByDefault,
-    > = None;
+    let mut f_apply_server_side_encryption_by_default: Option<crate::types::ServerSideEncryptionByDefault> = None;
     let mut f_bucket_key_enabled: Option<bool> = None;
     for c in n.children() {
         match c.name() {

@@ -31,26 +31,18 @@ pub struct SessionCredentials {
     pub expiration: ::awsrt::types::DateTime,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_session_credentials_secret_access_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "SessionCredentials.SecretAccessKey",
-        serializer,
-    )
+fn __serde_secret_session_credentials_secret_access_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "SessionCredentials.SecretAccessKey", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_session_credentials_session_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "SessionCredentials.SessionToken",
-        serializer,
-    )
+fn __serde_secret_session_credentials_session_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "SessionCredentials.SessionToken", serializer)
 }
 impl SessionCredentials {
     /// A unique identifier that's associated with a secret access key.
@@ -111,18 +103,12 @@ impl SessionCredentialsBuilder {
     }
     /// A key that's used with the access key ID to cryptographically sign programmatic Amazon Web Services requests.
     /// This member is required.
-    pub fn secret_access_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `SecretAccessKey` member.
-    pub fn set_secret_access_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
@@ -132,18 +118,12 @@ impl SessionCredentialsBuilder {
     }
     /// A part of the temporary security credentials.
     /// This member is required.
-    pub fn session_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn session_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = Some(input.into());
         self
     }
     /// Sets or clears the `SessionToken` member.
-    pub fn set_session_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_session_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = input;
         self
     }
@@ -173,30 +153,22 @@ impl SessionCredentialsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SessionCredentials, ::awsrt::error::BuildError> {
         Ok(SessionCredentials {
-            access_key_id: self
-                .access_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key_id",
-                    "`access_key_id` is required when building a `SessionCredentials`",
-                ))?,
-            secret_access_key: self
-                .secret_access_key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_access_key",
-                    "`secret_access_key` is required when building a `SessionCredentials`",
-                ))?,
-            session_token: self
-                .session_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "session_token",
-                    "`session_token` is required when building a `SessionCredentials`",
-                ))?,
-            expiration: self
-                .expiration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "expiration",
-                    "`expiration` is required when building a `SessionCredentials`",
-                ))?,
+            access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key_id",
+                "`access_key_id` is required when building a `SessionCredentials`",
+            ))?,
+            secret_access_key: self.secret_access_key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_access_key",
+                "`secret_access_key` is required when building a `SessionCredentials`",
+            ))?,
+            session_token: self.session_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "session_token",
+                "`session_token` is required when building a `SessionCredentials`",
+            ))?,
+            expiration: self.expiration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "expiration",
+                "`expiration` is required when building a `SessionCredentials`",
+            ))?,
         })
     }
 }
@@ -213,17 +185,13 @@ pub(crate) fn de_session_credentials(
                 f_access_key_id = Some(c.string());
             }
             "SecretAccessKey" => {
-                f_secret_access_key = Some(
-                    ::awsrt::types::SensitiveString::new(c.string()),
-                );
+                f_secret_access_key = Some(::awsrt::types::SensitiveString::new(c.string()));
             }
             "SessionToken" => {
                 f_session_token = Some(::awsrt::types::SensitiveString::new(c.string()));
             }
             "Expiration" => {
-                f_expiration = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_expiration = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -20,9 +20,7 @@ pub struct SourceSelectionCriteria {
 }
 impl SourceSelectionCriteria {
     /// A container for filter information for the selection of Amazon S3 objects encrypted with Amazon Web Services KMS.
-    pub fn sse_kms_encrypted_objects(
-        &self,
-    ) -> Option<&crate::types::SseKmsEncryptedObjects> {
+    pub fn sse_kms_encrypted_objects(&self) -> Option<&crate::types::SseKmsEncryptedObjects> {
         self.sse_kms_encrypted_objects.as_ref()
     }
     /// A filter that you can specify for selections for modifications on replicas.
@@ -59,16 +57,11 @@ impl SourceSelectionCriteriaBuilder {
         self
     }
     /// The `SseKmsEncryptedObjects` member as currently set.
-    pub fn get_sse_kms_encrypted_objects(
-        &self,
-    ) -> &Option<crate::types::SseKmsEncryptedObjects> {
+    pub fn get_sse_kms_encrypted_objects(&self) -> &Option<crate::types::SseKmsEncryptedObjects> {
         &self.sse_kms_encrypted_objects
     }
     /// A filter that you can specify for selections for modifications on replicas.
-    pub fn replica_modifications(
-        mut self,
-        input: crate::types::ReplicaModifications,
-    ) -> Self {
+    pub fn replica_modifications(mut self, input: crate::types::ReplicaModifications) -> Self {
         self.replica_modifications = Some(input);
         self
     }
@@ -81,9 +74,7 @@ impl SourceSelectionCriteriaBuilder {
         self
     }
     /// The `ReplicaModifications` member as currently set.
-    pub fn get_replica_modifications(
-        &self,
-    ) -> &Option<crate::types::ReplicaModifications> {
+    pub fn get_replica_modifications(&self) -> &Option<crate::types::ReplicaModifications> {
         &self.replica_modifications
     }
     /// Builds the [`SourceSelectionCriteria`].
@@ -117,14 +108,10 @@ pub(crate) fn de_source_selection_criteria(
     for c in n.children() {
         match c.name() {
             "SseKmsEncryptedObjects" => {
-                f_sse_kms_encrypted_objects = Some(
-                    crate::types::de_sse_kms_encrypted_objects(c)?,
-                );
+                f_sse_kms_encrypted_objects = Some(crate::types::de_sse_kms_encrypted_objects(c)?);
             }
             "ReplicaModifications" => {
-                f_replica_modifications = Some(
-                    crate::types::de_replica_modifications(c)?,
-                );
+                f_replica_modifications = Some(crate::types::de_replica_modifications(c)?);
             }
             _ => {}
         }

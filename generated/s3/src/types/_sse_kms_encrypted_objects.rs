@@ -33,18 +33,12 @@ pub struct SseKmsEncryptedObjectsBuilder {
 impl SseKmsEncryptedObjectsBuilder {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an Amazon Web Services KMS key stored in Amazon Web Services Key Management Service.
     /// This member is required.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::SseKmsEncryptedObjectsStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::SseKmsEncryptedObjectsStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::SseKmsEncryptedObjectsStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::SseKmsEncryptedObjectsStatus>) -> Self {
         self.status = input;
         self
     }
@@ -59,12 +53,10 @@ impl SseKmsEncryptedObjectsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SseKmsEncryptedObjects, ::awsrt::error::BuildError> {
         Ok(SseKmsEncryptedObjects {
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `SseKmsEncryptedObjects`",
-                ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `SseKmsEncryptedObjects`",
+            ))?,
         })
     }
 }

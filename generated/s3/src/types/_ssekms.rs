@@ -12,17 +12,14 @@
 )]
 pub struct Ssekms {
     /// Specifies the ID of the Key Management Service (KMS) symmetric encryption customer managed key to use for encrypting inventory reports.
-    #[cfg_attr(
-        feature = "serde",
-        serde(serialize_with = "__serde_secret_ssekms_key_id")
-    )]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "__serde_secret_ssekms_key_id"))]
     pub key_id: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_ssekms_key_id<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_ssekms_key_id<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "Ssekms.KeyId", serializer)
 }
 impl Ssekms {
@@ -43,9 +40,7 @@ pub struct SsekmsBuilder {
 }
 impl ::std::fmt::Debug for SsekmsBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SsekmsBuilder")
-            .field("key_id", &"*** Sensitive Data Redacted ***")
-            .finish()
+        f.debug_struct("SsekmsBuilder").field("key_id", &"*** Sensitive Data Redacted ***").finish()
     }
 }
 impl SsekmsBuilder {
@@ -71,12 +66,10 @@ impl SsekmsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Ssekms, ::awsrt::error::BuildError> {
         Ok(Ssekms {
-            key_id: self
-                .key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key_id",
-                    "`key_id` is required when building a `Ssekms`",
-                ))?,
+            key_id: self.key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key_id",
+                "`key_id` is required when building a `Ssekms`",
+            ))?,
         })
     }
 }
@@ -88,9 +81,7 @@ pub(crate) fn ser_ssekms(w: &mut ::awsrt::xml::XmlWriter, v: &Ssekms) {
         w.end("KeyId");
     }
 }
-pub(crate) fn de_ssekms(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Ssekms, ::awsrt::xml::XmlError> {
+pub(crate) fn de_ssekms(n: ::awsrt::xml::Node<'_, '_>) -> Result<Ssekms, ::awsrt::xml::XmlError> {
     let mut f_key_id: Option<::awsrt::types::SensitiveString> = None;
     for c in n.children() {
         if c.name() == "KeyId" {

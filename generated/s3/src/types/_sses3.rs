@@ -28,8 +28,6 @@ impl Sses3Builder {
     }
 }
 pub(crate) fn ser_sses3(_w: &mut ::awsrt::xml::XmlWriter, _v: &Sses3) {}
-pub(crate) fn de_sses3(
-    _n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Sses3, ::awsrt::xml::XmlError> {
+pub(crate) fn de_sses3(_n: ::awsrt::xml::Node<'_, '_>) -> Result<Sses3, ::awsrt::xml::XmlError> {
     Ok(Sses3 {})
 }

@@ -96,9 +96,7 @@ impl StatsBuilder {
         }
     }
 }
-pub(crate) fn de_stats(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Stats, ::awsrt::xml::XmlError> {
+pub(crate) fn de_stats(n: ::awsrt::xml::Node<'_, '_>) -> Result<Stats, ::awsrt::xml::XmlError> {
     let mut f_bytes_scanned: Option<i64> = None;
     let mut f_bytes_processed: Option<i64> = None;
     let mut f_bytes_returned: Option<i64> = None;

@@ -32,10 +32,7 @@ pub struct StorageClassAnalysisBuilder {
 }
 impl StorageClassAnalysisBuilder {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
-    pub fn data_export(
-        mut self,
-        input: crate::types::StorageClassAnalysisDataExport,
-    ) -> Self {
+    pub fn data_export(mut self, input: crate::types::StorageClassAnalysisDataExport) -> Self {
         self.data_export = Some(input);
         self
     }
@@ -48,9 +45,7 @@ impl StorageClassAnalysisBuilder {
         self
     }
     /// The `DataExport` member as currently set.
-    pub fn get_data_export(
-        &self,
-    ) -> &Option<crate::types::StorageClassAnalysisDataExport> {
+    pub fn get_data_export(&self) -> &Option<crate::types::StorageClassAnalysisDataExport> {
         &self.data_export
     }
     /// Builds the [`StorageClassAnalysis`].
@@ -76,9 +71,7 @@ pub(crate) fn de_storage_class_analysis(
     let mut f_data_export: Option<crate::types::StorageClassAnalysisDataExport> = None;
     for c in n.children() {
         if c.name() == "DataExport" {
-            f_data_export = Some(
-                crate::types::de_storage_class_analysis_data_export(c)?,
-            );
+            f_data_export = Some(crate::types::de_storage_class_analysis_data_export(c)?);
         }
     }
     Ok(StorageClassAnalysis {

@@ -18,9 +18,7 @@ pub struct StorageClassAnalysisDataExport {
 }
 impl StorageClassAnalysisDataExport {
     /// The version of the output schema to use when exporting data.
-    pub fn output_schema_version(
-        &self,
-    ) -> &crate::types::StorageClassAnalysisSchemaVersion {
+    pub fn output_schema_version(&self) -> &crate::types::StorageClassAnalysisSchemaVersion {
         &self.output_schema_version
     }
     /// The place to store the data for an analysis.
@@ -36,9 +34,7 @@ impl StorageClassAnalysisDataExport {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct StorageClassAnalysisDataExportBuilder {
-    pub(crate) output_schema_version: Option<
-        crate::types::StorageClassAnalysisSchemaVersion,
-    >,
+    pub(crate) output_schema_version: Option<crate::types::StorageClassAnalysisSchemaVersion>,
     pub(crate) destination: Option<crate::types::AnalyticsExportDestination>,
 }
 impl StorageClassAnalysisDataExportBuilder {
@@ -67,10 +63,7 @@ impl StorageClassAnalysisDataExportBuilder {
     }
     /// The place to store the data for an analysis.
     /// This member is required.
-    pub fn destination(
-        mut self,
-        input: crate::types::AnalyticsExportDestination,
-    ) -> Self {
+    pub fn destination(mut self, input: crate::types::AnalyticsExportDestination) -> Self {
         self.destination = Some(input);
         self
     }
@@ -91,22 +84,16 @@ impl StorageClassAnalysisDataExportBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<StorageClassAnalysisDataExport, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<StorageClassAnalysisDataExport, ::awsrt::error::BuildError> {
         Ok(StorageClassAnalysisDataExport {
-            output_schema_version: self
-                .output_schema_version
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "output_schema_version",
-                    "`output_schema_version` is required when building a `StorageClassAnalysisDataExport`",
-                ))?,
-            destination: self
-                .destination
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "destination",
-                    "`destination` is required when building a `StorageClassAnalysisDataExport`",
-                ))?,
+            output_schema_version: self.output_schema_version.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "output_schema_version",
+                "`output_schema_version` is required when building a `StorageClassAnalysisDataExport`",
+            ))?,
+            destination: self.destination.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "destination",
+                "`destination` is required when building a `StorageClassAnalysisDataExport`",
+            ))?,
         })
     }
 }
@@ -130,9 +117,7 @@ pub(crate) fn ser_storage_class_analysis_data_export(
 pub(crate) fn de_storage_class_analysis_data_export(
     n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<StorageClassAnalysisDataExport, ::awsrt::xml::XmlError> {
-    let mut f_output_schema_version: Option<
-        crate::types::StorageClassAnalysisSchemaVersion,
-    > = None;
+    let mut f_output_schema_version: Option<crate::types::StorageClassAnalysisSchemaVersion> = None;
     let mut f_destination: Option<crate::types::AnalyticsExportDestination> = None;
     for c in n.children() {
         match c.name() {

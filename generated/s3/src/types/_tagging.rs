@@ -53,12 +53,10 @@ impl TaggingBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Tagging, ::awsrt::error::BuildError> {
         Ok(Tagging {
-            tag_set: self
-                .tag_set
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_set",
-                    "`tag_set` is required when building a `Tagging`",
-                ))?,
+            tag_set: self.tag_set.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_set",
+                "`tag_set` is required when building a `Tagging`",
+            ))?,
         })
     }
 }

@@ -55,18 +55,12 @@ impl TargetGrantBuilder {
         &self.grantee
     }
     /// Logging permissions assigned to the grantee for the bucket.
-    pub fn permission(
-        mut self,
-        input: impl Into<crate::types::BucketLogsPermission>,
-    ) -> Self {
+    pub fn permission(mut self, input: impl Into<crate::types::BucketLogsPermission>) -> Self {
         self.permission = Some(input.into());
         self
     }
     /// Sets or clears the `Permission` member.
-    pub fn set_permission(
-        mut self,
-        input: Option<crate::types::BucketLogsPermission>,
-    ) -> Self {
+    pub fn set_permission(mut self, input: Option<crate::types::BucketLogsPermission>) -> Self {
         self.permission = input;
         self
     }

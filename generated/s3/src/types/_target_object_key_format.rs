@@ -44,10 +44,7 @@ impl TargetObjectKeyFormatBuilder {
         self
     }
     /// Sets or clears the `SimplePrefix` member.
-    pub fn set_simple_prefix(
-        mut self,
-        input: Option<crate::types::SimplePrefix>,
-    ) -> Self {
+    pub fn set_simple_prefix(mut self, input: Option<crate::types::SimplePrefix>) -> Self {
         self.simple_prefix = input;
         self
     }

@@ -71,9 +71,7 @@ impl TieringBuilder {
         self
     }
     /// The `AccessTier` member as currently set.
-    pub fn get_access_tier(
-        &self,
-    ) -> &Option<crate::types::IntelligentTieringAccessTier> {
+    pub fn get_access_tier(&self) -> &Option<crate::types::IntelligentTieringAccessTier> {
         &self.access_tier
     }
     /// Builds the [`Tiering`].
@@ -83,18 +81,14 @@ impl TieringBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Tiering, ::awsrt::error::BuildError> {
         Ok(Tiering {
-            days: self
-                .days
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "days",
-                    "`days` is required when building a `Tiering`",
-                ))?,
-            access_tier: self
-                .access_tier
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_tier",
-                    "`access_tier` is required when building a `Tiering`",
-                ))?,
+            days: self.days.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "days",
+                "`days` is required when building a `Tiering`",
+            ))?,
+            access_tier: self.access_tier.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_tier",
+                "`access_tier` is required when building a `Tiering`",
+            ))?,
         })
     }
 }
@@ -112,9 +106,7 @@ pub(crate) fn ser_tiering(w: &mut ::awsrt::xml::XmlWriter, v: &Tiering) {
         w.end("AccessTier");
     }
 }
-pub(crate) fn de_tiering(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Tiering, ::awsrt::xml::XmlError> {
+pub(crate) fn de_tiering(n: ::awsrt::xml::Node<'_, '_>) -> Result<Tiering, ::awsrt::xml::XmlError> {
     let mut f_days: Option<i32> = None;
     let mut f_access_tier: Option<crate::types::IntelligentTieringAccessTier> = None;
     for c in n.children() {
@@ -123,9 +115,7 @@ pub(crate) fn de_tiering(
                 f_days = Some(c.i32()?);
             }
             "AccessTier" => {
-                f_access_tier = Some(
-                    crate::types::IntelligentTieringAccessTier::from(c.text()),
-                );
+                f_access_tier = Some(crate::types::IntelligentTieringAccessTier::from(c.text()));
             }
             _ => {}
         }

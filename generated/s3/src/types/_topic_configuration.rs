@@ -97,10 +97,7 @@ impl TopicConfigurationBuilder {
         &self.events
     }
     /// Specifies object key name filtering rules.
-    pub fn filter(
-        mut self,
-        input: crate::types::NotificationConfigurationFilter,
-    ) -> Self {
+    pub fn filter(mut self, input: crate::types::NotificationConfigurationFilter) -> Self {
         self.filter = Some(input);
         self
     }
@@ -124,26 +121,19 @@ impl TopicConfigurationBuilder {
     pub fn build(self) -> Result<TopicConfiguration, ::awsrt::error::BuildError> {
         Ok(TopicConfiguration {
             id: self.id,
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `TopicConfiguration`",
-                ))?,
-            events: self
-                .events
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "events",
-                    "`events` is required when building a `TopicConfiguration`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `TopicConfiguration`",
+            ))?,
+            events: self.events.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "events",
+                "`events` is required when building a `TopicConfiguration`",
+            ))?,
             filter: self.filter,
         })
     }
 }
-pub(crate) fn ser_topic_configuration(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &TopicConfiguration,
-) {
+pub(crate) fn ser_topic_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &TopicConfiguration) {
     if let Some(value) = &v.id {
         w.start("Id");
         w.text(value.as_str());
@@ -185,8 +175,7 @@ pub(crate) fn de_topic_configuration(
                 f_topic_arn = Some(c.string());
             }
             "Event" => {
-                f_events
-                    .get_or_insert_with(Default::default)
+                f_events.get_or_insert_with(Default::default)
                     .push(crate::types::Event::from(c.text()));
             }
             "Filter" => {

@@ -74,10 +74,7 @@ impl TransitionBuilder {
         &self.days
     }
     /// The storage class to which you want the object to transition.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::TransitionStorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::TransitionStorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
@@ -139,9 +136,7 @@ pub(crate) fn de_transition(
                 f_days = Some(c.i32()?);
             }
             "StorageClass" => {
-                f_storage_class = Some(
-                    crate::types::TransitionStorageClass::from(c.text()),
-                );
+                f_storage_class = Some(crate::types::TransitionStorageClass::from(c.text()));
             }
             _ => {}
         }

@@ -54,18 +54,12 @@ impl VersioningConfigurationBuilder {
         &self.mfa_delete
     }
     /// The versioning state of the bucket.
-    pub fn status(
-        mut self,
-        input: impl Into<crate::types::BucketVersioningStatus>,
-    ) -> Self {
+    pub fn status(mut self, input: impl Into<crate::types::BucketVersioningStatus>) -> Self {
         self.status = Some(input.into());
         self
     }
     /// Sets or clears the `Status` member.
-    pub fn set_status(
-        mut self,
-        input: Option<crate::types::BucketVersioningStatus>,
-    ) -> Self {
+    pub fn set_status(mut self, input: Option<crate::types::BucketVersioningStatus>) -> Self {
         self.status = input;
         self
     }

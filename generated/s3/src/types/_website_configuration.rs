@@ -32,9 +32,7 @@ impl WebsiteConfiguration {
         self.index_document.as_ref()
     }
     /// The redirect behavior for every request to this bucket's website endpoint.
-    pub fn redirect_all_requests_to(
-        &self,
-    ) -> Option<&crate::types::RedirectAllRequestsTo> {
+    pub fn redirect_all_requests_to(&self) -> Option<&crate::types::RedirectAllRequestsTo> {
         self.redirect_all_requests_to.as_ref()
     }
     /// Rules that define when a redirect is applied and the redirect behavior.
@@ -62,10 +60,7 @@ impl WebsiteConfigurationBuilder {
         self
     }
     /// Sets or clears the `ErrorDocument` member.
-    pub fn set_error_document(
-        mut self,
-        input: Option<crate::types::ErrorDocument>,
-    ) -> Self {
+    pub fn set_error_document(mut self, input: Option<crate::types::ErrorDocument>) -> Self {
         self.error_document = input;
         self
     }
@@ -79,10 +74,7 @@ impl WebsiteConfigurationBuilder {
         self
     }
     /// Sets or clears the `IndexDocument` member.
-    pub fn set_index_document(
-        mut self,
-        input: Option<crate::types::IndexDocument>,
-    ) -> Self {
+    pub fn set_index_document(mut self, input: Option<crate::types::IndexDocument>) -> Self {
         self.index_document = input;
         self
     }
@@ -91,10 +83,7 @@ impl WebsiteConfigurationBuilder {
         &self.index_document
     }
     /// The redirect behavior for every request to this bucket's website endpoint.
-    pub fn redirect_all_requests_to(
-        mut self,
-        input: crate::types::RedirectAllRequestsTo,
-    ) -> Self {
+    pub fn redirect_all_requests_to(mut self, input: crate::types::RedirectAllRequestsTo) -> Self {
         self.redirect_all_requests_to = Some(input);
         self
     }
@@ -107,9 +96,7 @@ impl WebsiteConfigurationBuilder {
         self
     }
     /// The `RedirectAllRequestsTo` member as currently set.
-    pub fn get_redirect_all_requests_to(
-        &self,
-    ) -> &Option<crate::types::RedirectAllRequestsTo> {
+    pub fn get_redirect_all_requests_to(&self) -> &Option<crate::types::RedirectAllRequestsTo> {
         &self.redirect_all_requests_to
     }
     /// Appends an item to the `RoutingRules` list.
@@ -119,10 +106,7 @@ impl WebsiteConfigurationBuilder {
         self
     }
     /// Sets or clears the `RoutingRules` member.
-    pub fn set_routing_rules(
-        mut self,
-        input: Option<Vec<crate::types::RoutingRule>>,
-    ) -> Self {
+    pub fn set_routing_rules(mut self, input: Option<Vec<crate::types::RoutingRule>>) -> Self {
         self.routing_rules = input;
         self
     }
@@ -140,10 +124,7 @@ impl WebsiteConfigurationBuilder {
         }
     }
 }
-pub(crate) fn ser_website_configuration(
-    w: &mut ::awsrt::xml::XmlWriter,
-    v: &WebsiteConfiguration,
-) {
+pub(crate) fn ser_website_configuration(w: &mut ::awsrt::xml::XmlWriter, v: &WebsiteConfiguration) {
     if let Some(value) = &v.error_document {
         w.start("ErrorDocument");
         crate::types::ser_error_document(w, value);

@@ -20,29 +20,29 @@ pub use self::_abort_incomplete_multipart_upload::AbortIncompleteMultipartUpload
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(crate) use self::_abort_incomplete_multipart_upload::{
-    ser_abort_incomplete_multipart_upload, de_abort_incomplete_multipart_upload,
-};
+pub(
+    crate
+) use self::_abort_incomplete_multipart_upload::{ser_abort_incomplete_multipart_upload, de_abort_incomplete_multipart_upload};
 #[cfg(feature = "put_bucket_accelerate_configuration")]
 mod _accelerate_configuration;
 #[cfg(feature = "put_bucket_accelerate_configuration")]
 pub use self::_accelerate_configuration::AccelerateConfiguration;
 #[cfg(feature = "put_bucket_accelerate_configuration")]
-pub(crate) use self::_accelerate_configuration::ser_accelerate_configuration;
+pub(crate) use self::_accelerate_configuration::{ser_accelerate_configuration};
 #[cfg(any(feature = "put_bucket_acl", feature = "put_object_acl"))]
 mod _access_control_policy;
 #[cfg(any(feature = "put_bucket_acl", feature = "put_object_acl"))]
 pub use self::_access_control_policy::AccessControlPolicy;
 #[cfg(any(feature = "put_bucket_acl", feature = "put_object_acl"))]
-pub(crate) use self::_access_control_policy::ser_access_control_policy;
+pub(crate) use self::_access_control_policy::{ser_access_control_policy};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _access_control_translation;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_access_control_translation::AccessControlTranslation;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_access_control_translation::{
-    ser_access_control_translation, de_access_control_translation,
-};
+pub(
+    crate
+) use self::_access_control_translation::{ser_access_control_translation, de_access_control_translation};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -66,9 +66,9 @@ pub use self::_analytics_and_operator::AnalyticsAndOperator;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(crate) use self::_analytics_and_operator::{
-    ser_analytics_and_operator, de_analytics_and_operator,
-};
+pub(
+    crate
+) use self::_analytics_and_operator::{ser_analytics_and_operator, de_analytics_and_operator};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -92,9 +92,9 @@ pub use self::_analytics_configuration::AnalyticsConfiguration;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(crate) use self::_analytics_configuration::{
-    ser_analytics_configuration, de_analytics_configuration,
-};
+pub(
+    crate
+) use self::_analytics_configuration::{ser_analytics_configuration, de_analytics_configuration};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -118,9 +118,9 @@ pub use self::_analytics_export_destination::AnalyticsExportDestination;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(crate) use self::_analytics_export_destination::{
-    ser_analytics_export_destination, de_analytics_export_destination,
-};
+pub(
+    crate
+) use self::_analytics_export_destination::{ser_analytics_export_destination, de_analytics_export_destination};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -168,9 +168,9 @@ pub use self::_analytics_s3_bucket_destination::AnalyticsS3BucketDestination;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(crate) use self::_analytics_s3_bucket_destination::{
-    ser_analytics_s3_bucket_destination, de_analytics_s3_bucket_destination,
-};
+pub(
+    crate
+) use self::_analytics_s3_bucket_destination::{ser_analytics_s3_bucket_destination, de_analytics_s3_bucket_destination};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -196,7 +196,7 @@ mod _bucket;
 #[cfg(any(feature = "list_buckets", feature = "list_directory_buckets"))]
 pub use self::_bucket::Bucket;
 #[cfg(any(feature = "list_buckets", feature = "list_directory_buckets"))]
-pub(crate) use self::_bucket::de_bucket;
+pub(crate) use self::_bucket::{de_bucket};
 #[cfg(
     any(
         feature = "get_bucket_accelerate_configuration",
@@ -220,13 +220,13 @@ mod _bucket_info;
 #[cfg(feature = "create_bucket")]
 pub use self::_bucket_info::BucketInfo;
 #[cfg(feature = "create_bucket")]
-pub(crate) use self::_bucket_info::ser_bucket_info;
+pub(crate) use self::_bucket_info::{ser_bucket_info};
 #[cfg(feature = "put_bucket_lifecycle_configuration")]
 mod _bucket_lifecycle_configuration;
 #[cfg(feature = "put_bucket_lifecycle_configuration")]
 pub use self::_bucket_lifecycle_configuration::BucketLifecycleConfiguration;
 #[cfg(feature = "put_bucket_lifecycle_configuration")]
-pub(crate) use self::_bucket_lifecycle_configuration::ser_bucket_lifecycle_configuration;
+pub(crate) use self::_bucket_lifecycle_configuration::{ser_bucket_lifecycle_configuration};
 #[cfg(any(feature = "create_bucket", feature = "get_bucket_location"))]
 mod _bucket_location_constraint;
 #[cfg(any(feature = "create_bucket", feature = "get_bucket_location"))]
@@ -236,7 +236,7 @@ mod _bucket_logging_status;
 #[cfg(feature = "put_bucket_logging")]
 pub use self::_bucket_logging_status::BucketLoggingStatus;
 #[cfg(feature = "put_bucket_logging")]
-pub(crate) use self::_bucket_logging_status::ser_bucket_logging_status;
+pub(crate) use self::_bucket_logging_status::{ser_bucket_logging_status};
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
 mod _bucket_logs_permission;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
@@ -254,7 +254,7 @@ mod _checksum;
 #[cfg(feature = "get_object_attributes")]
 pub use self::_checksum::Checksum;
 #[cfg(feature = "get_object_attributes")]
-pub(crate) use self::_checksum::de_checksum;
+pub(crate) use self::_checksum::{de_checksum};
 #[cfg(
     any(
         feature = "copy_object",
@@ -389,19 +389,19 @@ pub use self::_common_prefix::CommonPrefix;
         feature = "list_objects_v2"
     )
 )]
-pub(crate) use self::_common_prefix::de_common_prefix;
+pub(crate) use self::_common_prefix::{de_common_prefix};
 #[cfg(feature = "complete_multipart_upload")]
 mod _completed_multipart_upload;
 #[cfg(feature = "complete_multipart_upload")]
 pub use self::_completed_multipart_upload::CompletedMultipartUpload;
 #[cfg(feature = "complete_multipart_upload")]
-pub(crate) use self::_completed_multipart_upload::ser_completed_multipart_upload;
+pub(crate) use self::_completed_multipart_upload::{ser_completed_multipart_upload};
 #[cfg(feature = "complete_multipart_upload")]
 mod _completed_part;
 #[cfg(feature = "complete_multipart_upload")]
 pub use self::_completed_part::CompletedPart;
 #[cfg(feature = "complete_multipart_upload")]
-pub(crate) use self::_completed_part::ser_completed_part;
+pub(crate) use self::_completed_part::{ser_completed_part};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _compression_type;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
@@ -421,19 +421,19 @@ mod _copy_object_result;
 #[cfg(feature = "copy_object")]
 pub use self::_copy_object_result::CopyObjectResult;
 #[cfg(feature = "copy_object")]
-pub(crate) use self::_copy_object_result::de_copy_object_result;
+pub(crate) use self::_copy_object_result::{de_copy_object_result};
 #[cfg(feature = "upload_part_copy")]
 mod _copy_part_result;
 #[cfg(feature = "upload_part_copy")]
 pub use self::_copy_part_result::CopyPartResult;
 #[cfg(feature = "upload_part_copy")]
-pub(crate) use self::_copy_part_result::de_copy_part_result;
+pub(crate) use self::_copy_part_result::{de_copy_part_result};
 #[cfg(feature = "put_bucket_cors")]
 mod _cors_configuration;
 #[cfg(feature = "put_bucket_cors")]
 pub use self::_cors_configuration::CorsConfiguration;
 #[cfg(feature = "put_bucket_cors")]
-pub(crate) use self::_cors_configuration::ser_cors_configuration;
+pub(crate) use self::_cors_configuration::{ser_cors_configuration};
 #[cfg(any(feature = "get_bucket_cors", feature = "put_bucket_cors"))]
 mod _cors_rule;
 #[cfg(any(feature = "get_bucket_cors", feature = "put_bucket_cors"))]
@@ -445,64 +445,49 @@ mod _create_bucket_configuration;
 #[cfg(feature = "create_bucket")]
 pub use self::_create_bucket_configuration::CreateBucketConfiguration;
 #[cfg(feature = "create_bucket")]
-pub(crate) use self::_create_bucket_configuration::ser_create_bucket_configuration;
+pub(crate) use self::_create_bucket_configuration::{ser_create_bucket_configuration};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _csv_input;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 pub use self::_csv_input::CsvInput;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
-pub(crate) use self::_csv_input::ser_csv_input;
+pub(crate) use self::_csv_input::{ser_csv_input};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _csv_output;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 pub use self::_csv_output::CsvOutput;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
-pub(crate) use self::_csv_output::ser_csv_output;
+pub(crate) use self::_csv_output::{ser_csv_output};
 #[cfg(feature = "create_bucket")]
 mod _data_redundancy;
 #[cfg(feature = "create_bucket")]
 pub use self::_data_redundancy::DataRedundancy;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 mod _default_retention;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 pub use self::_default_retention::DefaultRetention;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 pub(crate) use self::_default_retention::{ser_default_retention, de_default_retention};
 #[cfg(feature = "delete_objects")]
 mod _delete;
 #[cfg(feature = "delete_objects")]
 pub use self::_delete::Delete;
 #[cfg(feature = "delete_objects")]
-pub(crate) use self::_delete::ser_delete;
+pub(crate) use self::_delete::{ser_delete};
 #[cfg(feature = "list_object_versions")]
 mod _delete_marker_entry;
 #[cfg(feature = "list_object_versions")]
 pub use self::_delete_marker_entry::DeleteMarkerEntry;
 #[cfg(feature = "list_object_versions")]
-pub(crate) use self::_delete_marker_entry::de_delete_marker_entry;
+pub(crate) use self::_delete_marker_entry::{de_delete_marker_entry};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _delete_marker_replication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_delete_marker_replication::DeleteMarkerReplication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_delete_marker_replication::{
-    ser_delete_marker_replication, de_delete_marker_replication,
-};
+pub(
+    crate
+) use self::_delete_marker_replication::{ser_delete_marker_replication, de_delete_marker_replication};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _delete_marker_replication_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -512,7 +497,7 @@ mod _deleted_object;
 #[cfg(feature = "delete_objects")]
 pub use self::_deleted_object::DeletedObject;
 #[cfg(feature = "delete_objects")]
-pub(crate) use self::_deleted_object::de_deleted_object;
+pub(crate) use self::_deleted_object::{de_deleted_object};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _destination;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -542,15 +527,15 @@ mod _encryption;
 #[cfg(feature = "restore_object")]
 pub use self::_encryption::Encryption;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_encryption::ser_encryption;
+pub(crate) use self::_encryption::{ser_encryption};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _encryption_configuration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_encryption_configuration::EncryptionConfiguration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_encryption_configuration::{
-    ser_encryption_configuration, de_encryption_configuration,
-};
+pub(
+    crate
+) use self::_encryption_configuration::{ser_encryption_configuration, de_encryption_configuration};
 #[cfg(feature = "select_object_content")]
 mod _end_event;
 #[cfg(feature = "select_object_content")]
@@ -560,13 +545,13 @@ mod _error;
 #[cfg(feature = "delete_objects")]
 pub use self::_error::Error;
 #[cfg(feature = "delete_objects")]
-pub(crate) use self::_error::de_error;
+pub(crate) use self::_error::{de_error};
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 mod _error_details;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 pub use self::_error_details::ErrorDetails;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
-pub(crate) use self::_error_details::de_error_details;
+pub(crate) use self::_error_details::{de_error_details};
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
 mod _error_document;
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
@@ -607,17 +592,17 @@ pub use self::_event_bridge_configuration::EventBridgeConfiguration;
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(crate) use self::_event_bridge_configuration::{
-    ser_event_bridge_configuration, de_event_bridge_configuration,
-};
+pub(
+    crate
+) use self::_event_bridge_configuration::{ser_event_bridge_configuration, de_event_bridge_configuration};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _existing_object_replication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_existing_object_replication::ExistingObjectReplication;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_existing_object_replication::{
-    ser_existing_object_replication, de_existing_object_replication,
-};
+pub(
+    crate
+) use self::_existing_object_replication::{ser_existing_object_replication, de_existing_object_replication};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _existing_object_replication_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -684,19 +669,21 @@ mod _get_bucket_metadata_table_configuration_result;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 pub use self::_get_bucket_metadata_table_configuration_result::GetBucketMetadataTableConfigurationResult;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
-pub(crate) use self::_get_bucket_metadata_table_configuration_result::de_get_bucket_metadata_table_configuration_result;
+pub(
+    crate
+) use self::_get_bucket_metadata_table_configuration_result::{de_get_bucket_metadata_table_configuration_result};
 #[cfg(feature = "get_object_attributes")]
 mod _get_object_attributes_parts;
 #[cfg(feature = "get_object_attributes")]
 pub use self::_get_object_attributes_parts::GetObjectAttributesParts;
 #[cfg(feature = "get_object_attributes")]
-pub(crate) use self::_get_object_attributes_parts::de_get_object_attributes_parts;
+pub(crate) use self::_get_object_attributes_parts::{de_get_object_attributes_parts};
 #[cfg(feature = "restore_object")]
 mod _glacier_job_parameters;
 #[cfg(feature = "restore_object")]
 pub use self::_glacier_job_parameters::GlacierJobParameters;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_glacier_job_parameters::ser_glacier_job_parameters;
+pub(crate) use self::_glacier_job_parameters::{ser_glacier_job_parameters};
 #[cfg(
     any(
         feature = "get_bucket_acl",
@@ -774,13 +761,13 @@ mod _initiator;
 #[cfg(any(feature = "list_multipart_uploads", feature = "list_parts"))]
 pub use self::_initiator::Initiator;
 #[cfg(any(feature = "list_multipart_uploads", feature = "list_parts"))]
-pub(crate) use self::_initiator::de_initiator;
+pub(crate) use self::_initiator::{de_initiator};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _input_serialization;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 pub use self::_input_serialization::InputSerialization;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
-pub(crate) use self::_input_serialization::ser_input_serialization;
+pub(crate) use self::_input_serialization::{ser_input_serialization};
 #[cfg(
     any(
         feature = "get_bucket_intelligent_tiering_configuration",
@@ -822,9 +809,9 @@ pub use self::_intelligent_tiering_and_operator::IntelligentTieringAndOperator;
         feature = "put_bucket_intelligent_tiering_configuration"
     )
 )]
-pub(crate) use self::_intelligent_tiering_and_operator::{
-    ser_intelligent_tiering_and_operator, de_intelligent_tiering_and_operator,
-};
+pub(
+    crate
+) use self::_intelligent_tiering_and_operator::{ser_intelligent_tiering_and_operator, de_intelligent_tiering_and_operator};
 #[cfg(
     any(
         feature = "get_bucket_intelligent_tiering_configuration",
@@ -848,9 +835,9 @@ pub use self::_intelligent_tiering_configuration::IntelligentTieringConfiguratio
         feature = "put_bucket_intelligent_tiering_configuration"
     )
 )]
-pub(crate) use self::_intelligent_tiering_configuration::{
-    ser_intelligent_tiering_configuration, de_intelligent_tiering_configuration,
-};
+pub(
+    crate
+) use self::_intelligent_tiering_configuration::{ser_intelligent_tiering_configuration, de_intelligent_tiering_configuration};
 #[cfg(
     any(
         feature = "get_bucket_intelligent_tiering_configuration",
@@ -874,9 +861,9 @@ pub use self::_intelligent_tiering_filter::IntelligentTieringFilter;
         feature = "put_bucket_intelligent_tiering_configuration"
     )
 )]
-pub(crate) use self::_intelligent_tiering_filter::{
-    ser_intelligent_tiering_filter, de_intelligent_tiering_filter,
-};
+pub(
+    crate
+) use self::_intelligent_tiering_filter::{ser_intelligent_tiering_filter, de_intelligent_tiering_filter};
 #[cfg(
     any(
         feature = "get_bucket_intelligent_tiering_configuration",
@@ -916,9 +903,9 @@ pub use self::_inventory_configuration::InventoryConfiguration;
         feature = "put_bucket_inventory_configuration"
     )
 )]
-pub(crate) use self::_inventory_configuration::{
-    ser_inventory_configuration, de_inventory_configuration,
-};
+pub(
+    crate
+) use self::_inventory_configuration::{ser_inventory_configuration, de_inventory_configuration};
 #[cfg(
     any(
         feature = "get_bucket_inventory_configuration",
@@ -942,9 +929,7 @@ pub use self::_inventory_destination::InventoryDestination;
         feature = "put_bucket_inventory_configuration"
     )
 )]
-pub(crate) use self::_inventory_destination::{
-    ser_inventory_destination, de_inventory_destination,
-};
+pub(crate) use self::_inventory_destination::{ser_inventory_destination, de_inventory_destination};
 #[cfg(
     any(
         feature = "get_bucket_inventory_configuration",
@@ -968,9 +953,7 @@ pub use self::_inventory_encryption::InventoryEncryption;
         feature = "put_bucket_inventory_configuration"
     )
 )]
-pub(crate) use self::_inventory_encryption::{
-    ser_inventory_encryption, de_inventory_encryption,
-};
+pub(crate) use self::_inventory_encryption::{ser_inventory_encryption, de_inventory_encryption};
 #[cfg(
     any(
         feature = "get_bucket_inventory_configuration",
@@ -1082,9 +1065,9 @@ pub use self::_inventory_s3_bucket_destination::InventoryS3BucketDestination;
         feature = "put_bucket_inventory_configuration"
     )
 )]
-pub(crate) use self::_inventory_s3_bucket_destination::{
-    ser_inventory_s3_bucket_destination, de_inventory_s3_bucket_destination,
-};
+pub(
+    crate
+) use self::_inventory_s3_bucket_destination::{ser_inventory_s3_bucket_destination, de_inventory_s3_bucket_destination};
 #[cfg(
     any(
         feature = "get_bucket_inventory_configuration",
@@ -1108,21 +1091,19 @@ pub use self::_inventory_schedule::InventorySchedule;
         feature = "put_bucket_inventory_configuration"
     )
 )]
-pub(crate) use self::_inventory_schedule::{
-    ser_inventory_schedule, de_inventory_schedule,
-};
+pub(crate) use self::_inventory_schedule::{ser_inventory_schedule, de_inventory_schedule};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _json_input;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 pub use self::_json_input::JsonInput;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
-pub(crate) use self::_json_input::ser_json_input;
+pub(crate) use self::_json_input::{ser_json_input};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _json_output;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 pub use self::_json_output::JsonOutput;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
-pub(crate) use self::_json_output::ser_json_output;
+pub(crate) use self::_json_output::{ser_json_output};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _json_type;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
@@ -1147,9 +1128,9 @@ pub use self::_lambda_function_configuration::LambdaFunctionConfiguration;
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(crate) use self::_lambda_function_configuration::{
-    ser_lambda_function_configuration, de_lambda_function_configuration,
-};
+pub(
+    crate
+) use self::_lambda_function_configuration::{ser_lambda_function_configuration, de_lambda_function_configuration};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1170,9 +1151,7 @@ pub use self::_lifecycle_expiration::LifecycleExpiration;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(crate) use self::_lifecycle_expiration::{
-    ser_lifecycle_expiration, de_lifecycle_expiration,
-};
+pub(crate) use self::_lifecycle_expiration::{ser_lifecycle_expiration, de_lifecycle_expiration};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1214,9 +1193,9 @@ pub use self::_lifecycle_rule_and_operator::LifecycleRuleAndOperator;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(crate) use self::_lifecycle_rule_and_operator::{
-    ser_lifecycle_rule_and_operator, de_lifecycle_rule_and_operator,
-};
+pub(
+    crate
+) use self::_lifecycle_rule_and_operator::{ser_lifecycle_rule_and_operator, de_lifecycle_rule_and_operator};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1237,15 +1216,13 @@ pub use self::_lifecycle_rule_filter::LifecycleRuleFilter;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(crate) use self::_lifecycle_rule_filter::{
-    ser_lifecycle_rule_filter, de_lifecycle_rule_filter,
-};
+pub(crate) use self::_lifecycle_rule_filter::{ser_lifecycle_rule_filter, de_lifecycle_rule_filter};
 #[cfg(feature = "create_bucket")]
 mod _location_info;
 #[cfg(feature = "create_bucket")]
 pub use self::_location_info::LocationInfo;
 #[cfg(feature = "create_bucket")]
-pub(crate) use self::_location_info::ser_location_info;
+pub(crate) use self::_location_info::{ser_location_info};
 #[cfg(any(feature = "create_bucket", feature = "head_bucket"))]
 mod _location_type;
 #[cfg(any(feature = "create_bucket", feature = "head_bucket"))]
@@ -1265,19 +1242,19 @@ mod _metadata_entry;
 #[cfg(feature = "restore_object")]
 pub use self::_metadata_entry::MetadataEntry;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_metadata_entry::ser_metadata_entry;
+pub(crate) use self::_metadata_entry::{ser_metadata_entry};
 #[cfg(feature = "create_bucket_metadata_table_configuration")]
 mod _metadata_table_configuration;
 #[cfg(feature = "create_bucket_metadata_table_configuration")]
 pub use self::_metadata_table_configuration::MetadataTableConfiguration;
 #[cfg(feature = "create_bucket_metadata_table_configuration")]
-pub(crate) use self::_metadata_table_configuration::ser_metadata_table_configuration;
+pub(crate) use self::_metadata_table_configuration::{ser_metadata_table_configuration};
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 mod _metadata_table_configuration_result;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 pub use self::_metadata_table_configuration_result::MetadataTableConfigurationResult;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
-pub(crate) use self::_metadata_table_configuration_result::de_metadata_table_configuration_result;
+pub(crate) use self::_metadata_table_configuration_result::{de_metadata_table_configuration_result};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _metrics;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -1307,9 +1284,7 @@ pub use self::_metrics_and_operator::MetricsAndOperator;
         feature = "put_bucket_metrics_configuration"
     )
 )]
-pub(crate) use self::_metrics_and_operator::{
-    ser_metrics_and_operator, de_metrics_and_operator,
-};
+pub(crate) use self::_metrics_and_operator::{ser_metrics_and_operator, de_metrics_and_operator};
 #[cfg(
     any(
         feature = "get_bucket_metrics_configuration",
@@ -1333,9 +1308,7 @@ pub use self::_metrics_configuration::MetricsConfiguration;
         feature = "put_bucket_metrics_configuration"
     )
 )]
-pub(crate) use self::_metrics_configuration::{
-    ser_metrics_configuration, de_metrics_configuration,
-};
+pub(crate) use self::_metrics_configuration::{ser_metrics_configuration, de_metrics_configuration};
 #[cfg(
     any(
         feature = "get_bucket_metrics_configuration",
@@ -1377,7 +1350,7 @@ mod _multipart_upload;
 #[cfg(feature = "list_multipart_uploads")]
 pub use self::_multipart_upload::MultipartUpload;
 #[cfg(feature = "list_multipart_uploads")]
-pub(crate) use self::_multipart_upload::de_multipart_upload;
+pub(crate) use self::_multipart_upload::{de_multipart_upload};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1398,9 +1371,9 @@ pub use self::_noncurrent_version_expiration::NoncurrentVersionExpiration;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(crate) use self::_noncurrent_version_expiration::{
-    ser_noncurrent_version_expiration, de_noncurrent_version_expiration,
-};
+pub(
+    crate
+) use self::_noncurrent_version_expiration::{ser_noncurrent_version_expiration, de_noncurrent_version_expiration};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -1421,15 +1394,15 @@ pub use self::_noncurrent_version_transition::NoncurrentVersionTransition;
         feature = "put_bucket_lifecycle_configuration"
     )
 )]
-pub(crate) use self::_noncurrent_version_transition::{
-    ser_noncurrent_version_transition, de_noncurrent_version_transition,
-};
+pub(
+    crate
+) use self::_noncurrent_version_transition::{ser_noncurrent_version_transition, de_noncurrent_version_transition};
 #[cfg(feature = "put_bucket_notification_configuration")]
 mod _notification_configuration;
 #[cfg(feature = "put_bucket_notification_configuration")]
 pub use self::_notification_configuration::NotificationConfiguration;
 #[cfg(feature = "put_bucket_notification_configuration")]
-pub(crate) use self::_notification_configuration::ser_notification_configuration;
+pub(crate) use self::_notification_configuration::{ser_notification_configuration};
 #[cfg(
     any(
         feature = "get_bucket_notification_configuration",
@@ -1450,15 +1423,15 @@ pub use self::_notification_configuration_filter::NotificationConfigurationFilte
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(crate) use self::_notification_configuration_filter::{
-    ser_notification_configuration_filter, de_notification_configuration_filter,
-};
+pub(
+    crate
+) use self::_notification_configuration_filter::{ser_notification_configuration_filter, de_notification_configuration_filter};
 #[cfg(any(feature = "list_objects", feature = "list_objects_v2"))]
 mod _object;
 #[cfg(any(feature = "list_objects", feature = "list_objects_v2"))]
 pub use self::_object::Object;
 #[cfg(any(feature = "list_objects", feature = "list_objects_v2"))]
-pub(crate) use self::_object::de_object;
+pub(crate) use self::_object::{de_object};
 #[cfg(feature = "get_object_attributes")]
 mod _object_attributes;
 #[cfg(feature = "get_object_attributes")]
@@ -1488,52 +1461,27 @@ mod _object_identifier;
 #[cfg(feature = "delete_objects")]
 pub use self::_object_identifier::ObjectIdentifier;
 #[cfg(feature = "delete_objects")]
-pub(crate) use self::_object_identifier::ser_object_identifier;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+pub(crate) use self::_object_identifier::{ser_object_identifier};
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 mod _object_lock_configuration;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 pub use self::_object_lock_configuration::ObjectLockConfiguration;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
-pub(crate) use self::_object_lock_configuration::{
-    ser_object_lock_configuration, de_object_lock_configuration,
-};
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
+pub(
+    crate
+) use self::_object_lock_configuration::{ser_object_lock_configuration, de_object_lock_configuration};
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 mod _object_lock_enabled;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 pub use self::_object_lock_enabled::ObjectLockEnabled;
 #[cfg(any(feature = "get_object_legal_hold", feature = "put_object_legal_hold"))]
 mod _object_lock_legal_hold;
 #[cfg(any(feature = "get_object_legal_hold", feature = "put_object_legal_hold"))]
 pub use self::_object_lock_legal_hold::ObjectLockLegalHold;
 #[cfg(any(feature = "get_object_legal_hold", feature = "put_object_legal_hold"))]
-pub(crate) use self::_object_lock_legal_hold::{
-    ser_object_lock_legal_hold, de_object_lock_legal_hold,
-};
+pub(
+    crate
+) use self::_object_lock_legal_hold::{ser_object_lock_legal_hold, de_object_lock_legal_hold};
 #[cfg(
     any(
         feature = "copy_object",
@@ -1587,9 +1535,7 @@ mod _object_lock_retention;
 #[cfg(any(feature = "get_object_retention", feature = "put_object_retention"))]
 pub use self::_object_lock_retention::ObjectLockRetention;
 #[cfg(any(feature = "get_object_retention", feature = "put_object_retention"))]
-pub(crate) use self::_object_lock_retention::{
-    ser_object_lock_retention, de_object_lock_retention,
-};
+pub(crate) use self::_object_lock_retention::{ser_object_lock_retention, de_object_lock_retention};
 #[cfg(
     any(
         feature = "get_object_lock_configuration",
@@ -1608,26 +1554,11 @@ mod _object_lock_retention_mode;
     )
 )]
 pub use self::_object_lock_retention_mode::ObjectLockRetentionMode;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 mod _object_lock_rule;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 pub use self::_object_lock_rule::ObjectLockRule;
-#[cfg(
-    any(
-        feature = "get_object_lock_configuration",
-        feature = "put_object_lock_configuration"
-    )
-)]
+#[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
 pub(crate) use self::_object_lock_rule::{ser_object_lock_rule, de_object_lock_rule};
 #[cfg(
     any(
@@ -1650,7 +1581,7 @@ mod _object_part;
 #[cfg(feature = "get_object_attributes")]
 pub use self::_object_part::ObjectPart;
 #[cfg(feature = "get_object_attributes")]
-pub(crate) use self::_object_part::de_object_part;
+pub(crate) use self::_object_part::{de_object_part};
 #[cfg(any(feature = "list_objects", feature = "list_objects_v2"))]
 mod _object_storage_class;
 #[cfg(any(feature = "list_objects", feature = "list_objects_v2"))]
@@ -1660,39 +1591,27 @@ mod _object_version;
 #[cfg(feature = "list_object_versions")]
 pub use self::_object_version::ObjectVersion;
 #[cfg(feature = "list_object_versions")]
-pub(crate) use self::_object_version::de_object_version;
+pub(crate) use self::_object_version::{de_object_version};
 #[cfg(feature = "list_object_versions")]
 mod _object_version_storage_class;
 #[cfg(feature = "list_object_versions")]
 pub use self::_object_version_storage_class::ObjectVersionStorageClass;
-#[cfg(
-    any(
-        feature = "list_object_versions",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
+#[cfg(any(feature = "list_object_versions", feature = "list_objects", feature = "list_objects_v2"))]
 mod _optional_object_attributes;
-#[cfg(
-    any(
-        feature = "list_object_versions",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
+#[cfg(any(feature = "list_object_versions", feature = "list_objects", feature = "list_objects_v2"))]
 pub use self::_optional_object_attributes::OptionalObjectAttributes;
 #[cfg(feature = "restore_object")]
 mod _output_location;
 #[cfg(feature = "restore_object")]
 pub use self::_output_location::OutputLocation;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_output_location::ser_output_location;
+pub(crate) use self::_output_location::{ser_output_location};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _output_serialization;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 pub use self::_output_serialization::OutputSerialization;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
-pub(crate) use self::_output_serialization::ser_output_serialization;
+pub(crate) use self::_output_serialization::{ser_output_serialization};
 #[cfg(
     any(
         feature = "get_bucket_acl",
@@ -1742,64 +1661,32 @@ pub(crate) use self::_owner::{ser_owner, de_owner};
 mod _owner_override;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_owner_override::OwnerOverride;
-#[cfg(
-    any(
-        feature = "get_bucket_ownership_controls",
-        feature = "put_bucket_ownership_controls"
-    )
-)]
+#[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
 mod _ownership_controls;
-#[cfg(
-    any(
-        feature = "get_bucket_ownership_controls",
-        feature = "put_bucket_ownership_controls"
-    )
-)]
+#[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
 pub use self::_ownership_controls::OwnershipControls;
-#[cfg(
-    any(
-        feature = "get_bucket_ownership_controls",
-        feature = "put_bucket_ownership_controls"
-    )
-)]
-pub(crate) use self::_ownership_controls::{
-    ser_ownership_controls, de_ownership_controls,
-};
-#[cfg(
-    any(
-        feature = "get_bucket_ownership_controls",
-        feature = "put_bucket_ownership_controls"
-    )
-)]
+#[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
+pub(crate) use self::_ownership_controls::{ser_ownership_controls, de_ownership_controls};
+#[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
 mod _ownership_controls_rule;
-#[cfg(
-    any(
-        feature = "get_bucket_ownership_controls",
-        feature = "put_bucket_ownership_controls"
-    )
-)]
+#[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
 pub use self::_ownership_controls_rule::OwnershipControlsRule;
-#[cfg(
-    any(
-        feature = "get_bucket_ownership_controls",
-        feature = "put_bucket_ownership_controls"
-    )
-)]
-pub(crate) use self::_ownership_controls_rule::{
-    ser_ownership_controls_rule, de_ownership_controls_rule,
-};
+#[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
+pub(
+    crate
+) use self::_ownership_controls_rule::{ser_ownership_controls_rule, de_ownership_controls_rule};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _parquet_input;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 pub use self::_parquet_input::ParquetInput;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
-pub(crate) use self::_parquet_input::ser_parquet_input;
+pub(crate) use self::_parquet_input::{ser_parquet_input};
 #[cfg(feature = "list_parts")]
 mod _part;
 #[cfg(feature = "list_parts")]
 pub use self::_part::Part;
 #[cfg(feature = "list_parts")]
-pub(crate) use self::_part::de_part;
+pub(crate) use self::_part::{de_part};
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
 mod _partition_date_source;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
@@ -1809,16 +1696,10 @@ mod _partitioned_prefix;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
 pub use self::_partitioned_prefix::PartitionedPrefix;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
-pub(crate) use self::_partitioned_prefix::{
-    ser_partitioned_prefix, de_partitioned_prefix,
-};
-#[cfg(
-    any(feature = "get_bucket_request_payment", feature = "put_bucket_request_payment")
-)]
+pub(crate) use self::_partitioned_prefix::{ser_partitioned_prefix, de_partitioned_prefix};
+#[cfg(any(feature = "get_bucket_request_payment", feature = "put_bucket_request_payment"))]
 mod _payer;
-#[cfg(
-    any(feature = "get_bucket_request_payment", feature = "put_bucket_request_payment")
-)]
+#[cfg(any(feature = "get_bucket_request_payment", feature = "put_bucket_request_payment"))]
 pub use self::_payer::Payer;
 #[cfg(
     any(
@@ -1845,13 +1726,13 @@ mod _policy_status;
 #[cfg(feature = "get_bucket_policy_status")]
 pub use self::_policy_status::PolicyStatus;
 #[cfg(feature = "get_bucket_policy_status")]
-pub(crate) use self::_policy_status::de_policy_status;
+pub(crate) use self::_policy_status::{de_policy_status};
 #[cfg(feature = "select_object_content")]
 mod _progress;
 #[cfg(feature = "select_object_content")]
 pub use self::_progress::Progress;
 #[cfg(feature = "select_object_content")]
-pub(crate) use self::_progress::de_progress;
+pub(crate) use self::_progress::{de_progress};
 #[cfg(feature = "select_object_content")]
 mod _progress_event;
 #[cfg(feature = "select_object_content")]
@@ -1865,9 +1746,9 @@ mod _public_access_block_configuration;
 #[cfg(any(feature = "get_public_access_block", feature = "put_public_access_block"))]
 pub use self::_public_access_block_configuration::PublicAccessBlockConfiguration;
 #[cfg(any(feature = "get_public_access_block", feature = "put_public_access_block"))]
-pub(crate) use self::_public_access_block_configuration::{
-    ser_public_access_block_configuration, de_public_access_block_configuration,
-};
+pub(
+    crate
+) use self::_public_access_block_configuration::{ser_public_access_block_configuration, de_public_access_block_configuration};
 #[cfg(
     any(
         feature = "get_bucket_notification_configuration",
@@ -1888,9 +1769,7 @@ pub use self::_queue_configuration::QueueConfiguration;
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(crate) use self::_queue_configuration::{
-    ser_queue_configuration, de_queue_configuration,
-};
+pub(crate) use self::_queue_configuration::{ser_queue_configuration, de_queue_configuration};
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
 mod _quote_fields;
 #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
@@ -1910,17 +1789,15 @@ mod _redirect_all_requests_to;
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
 pub use self::_redirect_all_requests_to::RedirectAllRequestsTo;
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
-pub(crate) use self::_redirect_all_requests_to::{
-    ser_redirect_all_requests_to, de_redirect_all_requests_to,
-};
+pub(
+    crate
+) use self::_redirect_all_requests_to::{ser_redirect_all_requests_to, de_redirect_all_requests_to};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replica_modifications;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replica_modifications::ReplicaModifications;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_replica_modifications::{
-    ser_replica_modifications, de_replica_modifications,
-};
+pub(crate) use self::_replica_modifications::{ser_replica_modifications, de_replica_modifications};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replica_modifications_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -1930,9 +1807,9 @@ mod _replication_configuration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_configuration::ReplicationConfiguration;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_replication_configuration::{
-    ser_replication_configuration, de_replication_configuration,
-};
+pub(
+    crate
+) use self::_replication_configuration::{ser_replication_configuration, de_replication_configuration};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replication_rule;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -1944,36 +1821,24 @@ mod _replication_rule_and_operator;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_rule_and_operator::ReplicationRuleAndOperator;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_replication_rule_and_operator::{
-    ser_replication_rule_and_operator, de_replication_rule_and_operator,
-};
+pub(
+    crate
+) use self::_replication_rule_and_operator::{ser_replication_rule_and_operator, de_replication_rule_and_operator};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replication_rule_filter;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_rule_filter::ReplicationRuleFilter;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_replication_rule_filter::{
-    ser_replication_rule_filter, de_replication_rule_filter,
-};
+pub(
+    crate
+) use self::_replication_rule_filter::{ser_replication_rule_filter, de_replication_rule_filter};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replication_rule_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_rule_status::ReplicationRuleStatus;
-#[cfg(
-    any(
-        feature = "get_object",
-        feature = "head_object",
-        feature = "write_get_object_response"
-    )
-)]
+#[cfg(any(feature = "get_object", feature = "head_object", feature = "write_get_object_response"))]
 mod _replication_status;
-#[cfg(
-    any(
-        feature = "get_object",
-        feature = "head_object",
-        feature = "write_get_object_response"
-    )
-)]
+#[cfg(any(feature = "get_object", feature = "head_object", feature = "write_get_object_response"))]
 pub use self::_replication_status::ReplicationStatus;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _replication_time;
@@ -1990,9 +1855,9 @@ mod _replication_time_value;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_replication_time_value::ReplicationTimeValue;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_replication_time_value::{
-    ser_replication_time_value, de_replication_time_value,
-};
+pub(
+    crate
+) use self::_replication_time_value::{ser_replication_time_value, de_replication_time_value};
 #[cfg(
     any(
         feature = "abort_multipart_upload",
@@ -2128,47 +1993,29 @@ mod _request_payment_configuration;
 #[cfg(feature = "put_bucket_request_payment")]
 pub use self::_request_payment_configuration::RequestPaymentConfiguration;
 #[cfg(feature = "put_bucket_request_payment")]
-pub(crate) use self::_request_payment_configuration::ser_request_payment_configuration;
+pub(crate) use self::_request_payment_configuration::{ser_request_payment_configuration};
 #[cfg(feature = "select_object_content")]
 mod _request_progress;
 #[cfg(feature = "select_object_content")]
 pub use self::_request_progress::RequestProgress;
 #[cfg(feature = "select_object_content")]
-pub(crate) use self::_request_progress::ser_request_progress;
+pub(crate) use self::_request_progress::{ser_request_progress};
 #[cfg(feature = "restore_object")]
 mod _restore_request;
 #[cfg(feature = "restore_object")]
 pub use self::_restore_request::RestoreRequest;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_restore_request::ser_restore_request;
+pub(crate) use self::_restore_request::{ser_restore_request};
 #[cfg(feature = "restore_object")]
 mod _restore_request_type;
 #[cfg(feature = "restore_object")]
 pub use self::_restore_request_type::RestoreRequestType;
-#[cfg(
-    any(
-        feature = "list_object_versions",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
+#[cfg(any(feature = "list_object_versions", feature = "list_objects", feature = "list_objects_v2"))]
 mod _restore_status;
-#[cfg(
-    any(
-        feature = "list_object_versions",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
+#[cfg(any(feature = "list_object_versions", feature = "list_objects", feature = "list_objects_v2"))]
 pub use self::_restore_status::RestoreStatus;
-#[cfg(
-    any(
-        feature = "list_object_versions",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
-pub(crate) use self::_restore_status::de_restore_status;
+#[cfg(any(feature = "list_object_versions", feature = "list_objects", feature = "list_objects_v2"))]
+pub(crate) use self::_restore_status::{de_restore_status};
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
 mod _routing_rule;
 #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]
@@ -2201,25 +2048,25 @@ mod _s3_location;
 #[cfg(feature = "restore_object")]
 pub use self::_s3_location::S3Location;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_s3_location::ser_s3_location;
+pub(crate) use self::_s3_location::{ser_s3_location};
 #[cfg(feature = "create_bucket_metadata_table_configuration")]
 mod _s3_tables_destination;
 #[cfg(feature = "create_bucket_metadata_table_configuration")]
 pub use self::_s3_tables_destination::S3TablesDestination;
 #[cfg(feature = "create_bucket_metadata_table_configuration")]
-pub(crate) use self::_s3_tables_destination::ser_s3_tables_destination;
+pub(crate) use self::_s3_tables_destination::{ser_s3_tables_destination};
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 mod _s3_tables_destination_result;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
 pub use self::_s3_tables_destination_result::S3TablesDestinationResult;
 #[cfg(feature = "get_bucket_metadata_table_configuration")]
-pub(crate) use self::_s3_tables_destination_result::de_s3_tables_destination_result;
+pub(crate) use self::_s3_tables_destination_result::{de_s3_tables_destination_result};
 #[cfg(feature = "select_object_content")]
 mod _scan_range;
 #[cfg(feature = "select_object_content")]
 pub use self::_scan_range::ScanRange;
 #[cfg(feature = "select_object_content")]
-pub(crate) use self::_scan_range::ser_scan_range;
+pub(crate) use self::_scan_range::{ser_scan_range};
 #[cfg(feature = "select_object_content")]
 mod _select_object_content_event_stream;
 #[cfg(feature = "select_object_content")]
@@ -2229,7 +2076,7 @@ mod _select_parameters;
 #[cfg(feature = "restore_object")]
 pub use self::_select_parameters::SelectParameters;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_select_parameters::ser_select_parameters;
+pub(crate) use self::_select_parameters::{ser_select_parameters};
 #[cfg(
     any(
         feature = "complete_multipart_upload",
@@ -2271,31 +2118,31 @@ mod _server_side_encryption_by_default;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 pub use self::_server_side_encryption_by_default::ServerSideEncryptionByDefault;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
-pub(crate) use self::_server_side_encryption_by_default::{
-    ser_server_side_encryption_by_default, de_server_side_encryption_by_default,
-};
+pub(
+    crate
+) use self::_server_side_encryption_by_default::{ser_server_side_encryption_by_default, de_server_side_encryption_by_default};
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 mod _server_side_encryption_configuration;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 pub use self::_server_side_encryption_configuration::ServerSideEncryptionConfiguration;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
-pub(crate) use self::_server_side_encryption_configuration::{
-    ser_server_side_encryption_configuration, de_server_side_encryption_configuration,
-};
+pub(
+    crate
+) use self::_server_side_encryption_configuration::{ser_server_side_encryption_configuration, de_server_side_encryption_configuration};
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 mod _server_side_encryption_rule;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
 pub use self::_server_side_encryption_rule::ServerSideEncryptionRule;
 #[cfg(any(feature = "get_bucket_encryption", feature = "put_bucket_encryption"))]
-pub(crate) use self::_server_side_encryption_rule::{
-    ser_server_side_encryption_rule, de_server_side_encryption_rule,
-};
+pub(
+    crate
+) use self::_server_side_encryption_rule::{ser_server_side_encryption_rule, de_server_side_encryption_rule};
 #[cfg(feature = "create_session")]
 mod _session_credentials;
 #[cfg(feature = "create_session")]
 pub use self::_session_credentials::SessionCredentials;
 #[cfg(feature = "create_session")]
-pub(crate) use self::_session_credentials::de_session_credentials;
+pub(crate) use self::_session_credentials::{de_session_credentials};
 #[cfg(feature = "create_session")]
 mod _session_mode;
 #[cfg(feature = "create_session")]
@@ -2311,17 +2158,17 @@ mod _source_selection_criteria;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_source_selection_criteria::SourceSelectionCriteria;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_source_selection_criteria::{
-    ser_source_selection_criteria, de_source_selection_criteria,
-};
+pub(
+    crate
+) use self::_source_selection_criteria::{ser_source_selection_criteria, de_source_selection_criteria};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _sse_kms_encrypted_objects;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 pub use self::_sse_kms_encrypted_objects::SseKmsEncryptedObjects;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
-pub(crate) use self::_sse_kms_encrypted_objects::{
-    ser_sse_kms_encrypted_objects, de_sse_kms_encrypted_objects,
-};
+pub(
+    crate
+) use self::_sse_kms_encrypted_objects::{ser_sse_kms_encrypted_objects, de_sse_kms_encrypted_objects};
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
 mod _sse_kms_encrypted_objects_status;
 #[cfg(any(feature = "get_bucket_replication", feature = "put_bucket_replication"))]
@@ -2379,7 +2226,7 @@ mod _stats;
 #[cfg(feature = "select_object_content")]
 pub use self::_stats::Stats;
 #[cfg(feature = "select_object_content")]
-pub(crate) use self::_stats::de_stats;
+pub(crate) use self::_stats::{de_stats};
 #[cfg(feature = "select_object_content")]
 mod _stats_event;
 #[cfg(feature = "select_object_content")]
@@ -2441,9 +2288,9 @@ pub use self::_storage_class_analysis::StorageClassAnalysis;
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(crate) use self::_storage_class_analysis::{
-    ser_storage_class_analysis, de_storage_class_analysis,
-};
+pub(
+    crate
+) use self::_storage_class_analysis::{ser_storage_class_analysis, de_storage_class_analysis};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -2467,9 +2314,9 @@ pub use self::_storage_class_analysis_data_export::StorageClassAnalysisDataExpor
         feature = "put_bucket_analytics_configuration"
     )
 )]
-pub(crate) use self::_storage_class_analysis_data_export::{
-    ser_storage_class_analysis_data_export, de_storage_class_analysis_data_export,
-};
+pub(
+    crate
+) use self::_storage_class_analysis_data_export::{ser_storage_class_analysis_data_export, de_storage_class_analysis_data_export};
 #[cfg(
     any(
         feature = "get_bucket_analytics_configuration",
@@ -2556,29 +2403,17 @@ pub use self::_tag::Tag;
 )]
 pub(crate) use self::_tag::{ser_tag, de_tag};
 #[cfg(
-    any(
-        feature = "put_bucket_tagging",
-        feature = "put_object_tagging",
-        feature = "restore_object"
-    )
+    any(feature = "put_bucket_tagging", feature = "put_object_tagging", feature = "restore_object")
 )]
 mod _tagging;
 #[cfg(
-    any(
-        feature = "put_bucket_tagging",
-        feature = "put_object_tagging",
-        feature = "restore_object"
-    )
+    any(feature = "put_bucket_tagging", feature = "put_object_tagging", feature = "restore_object")
 )]
 pub use self::_tagging::Tagging;
 #[cfg(
-    any(
-        feature = "put_bucket_tagging",
-        feature = "put_object_tagging",
-        feature = "restore_object"
-    )
+    any(feature = "put_bucket_tagging", feature = "put_object_tagging", feature = "restore_object")
 )]
-pub(crate) use self::_tagging::ser_tagging;
+pub(crate) use self::_tagging::{ser_tagging};
 #[cfg(feature = "copy_object")]
 mod _tagging_directive;
 #[cfg(feature = "copy_object")]
@@ -2594,9 +2429,9 @@ mod _target_object_key_format;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
 pub use self::_target_object_key_format::TargetObjectKeyFormat;
 #[cfg(any(feature = "get_bucket_logging", feature = "put_bucket_logging"))]
-pub(crate) use self::_target_object_key_format::{
-    ser_target_object_key_format, de_target_object_key_format,
-};
+pub(
+    crate
+) use self::_target_object_key_format::{ser_target_object_key_format, de_target_object_key_format};
 #[cfg(feature = "restore_object")]
 mod _tier;
 #[cfg(feature = "restore_object")]
@@ -2645,9 +2480,7 @@ pub use self::_topic_configuration::TopicConfiguration;
         feature = "put_bucket_notification_configuration"
     )
 )]
-pub(crate) use self::_topic_configuration::{
-    ser_topic_configuration, de_topic_configuration,
-};
+pub(crate) use self::_topic_configuration::{ser_topic_configuration, de_topic_configuration};
 #[cfg(
     any(
         feature = "get_bucket_lifecycle_configuration",
@@ -2726,61 +2559,49 @@ mod _versioning_configuration;
 #[cfg(feature = "put_bucket_versioning")]
 pub use self::_versioning_configuration::VersioningConfiguration;
 #[cfg(feature = "put_bucket_versioning")]
-pub(crate) use self::_versioning_configuration::ser_versioning_configuration;
+pub(crate) use self::_versioning_configuration::{ser_versioning_configuration};
 #[cfg(feature = "put_bucket_website")]
 mod _website_configuration;
 #[cfg(feature = "put_bucket_website")]
 pub use self::_website_configuration::WebsiteConfiguration;
 #[cfg(feature = "put_bucket_website")]
-pub(crate) use self::_website_configuration::ser_website_configuration;
+pub(crate) use self::_website_configuration::{ser_website_configuration};
 pub mod error;
 #[cfg(feature = "create_bucket")]
 #[doc(hidden)]
 pub use self::error::BucketAlreadyExists;
 #[cfg(feature = "create_bucket")]
-pub(crate) use self::error::de_bucket_already_exists;
+pub(crate) use self::error::{de_bucket_already_exists};
 #[cfg(feature = "create_bucket")]
 #[doc(hidden)]
 pub use self::error::BucketAlreadyOwnedByYou;
 #[cfg(feature = "create_bucket")]
-pub(crate) use self::error::de_bucket_already_owned_by_you;
+pub(crate) use self::error::{de_bucket_already_owned_by_you};
 #[cfg(feature = "put_object")]
 #[doc(hidden)]
 pub use self::error::EncryptionTypeMismatch;
 #[cfg(feature = "put_object")]
-pub(crate) use self::error::de_encryption_type_mismatch;
+pub(crate) use self::error::{de_encryption_type_mismatch};
 #[cfg(feature = "get_object")]
 #[doc(hidden)]
 pub use self::error::InvalidObjectState;
 #[cfg(feature = "get_object")]
-pub(crate) use self::error::de_invalid_object_state;
+pub(crate) use self::error::{de_invalid_object_state};
 #[cfg(feature = "put_object")]
 #[doc(hidden)]
 pub use self::error::InvalidRequest;
 #[cfg(feature = "put_object")]
-pub(crate) use self::error::de_invalid_request;
+pub(crate) use self::error::{de_invalid_request};
 #[cfg(feature = "put_object")]
 #[doc(hidden)]
 pub use self::error::InvalidWriteOffset;
 #[cfg(feature = "put_object")]
-pub(crate) use self::error::de_invalid_write_offset;
-#[cfg(
-    any(
-        feature = "create_session",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
+pub(crate) use self::error::{de_invalid_write_offset};
+#[cfg(any(feature = "create_session", feature = "list_objects", feature = "list_objects_v2"))]
 #[doc(hidden)]
 pub use self::error::NoSuchBucket;
-#[cfg(
-    any(
-        feature = "create_session",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
-pub(crate) use self::error::de_no_such_bucket;
+#[cfg(any(feature = "create_session", feature = "list_objects", feature = "list_objects_v2"))]
+pub(crate) use self::error::{de_no_such_bucket};
 #[cfg(
     any(
         feature = "get_object",
@@ -2799,32 +2620,32 @@ pub use self::error::NoSuchKey;
         feature = "put_object_acl"
     )
 )]
-pub(crate) use self::error::de_no_such_key;
+pub(crate) use self::error::{de_no_such_key};
 #[cfg(feature = "abort_multipart_upload")]
 #[doc(hidden)]
 pub use self::error::NoSuchUpload;
 #[cfg(feature = "abort_multipart_upload")]
-pub(crate) use self::error::de_no_such_upload;
+pub(crate) use self::error::{de_no_such_upload};
 #[cfg(any(feature = "head_bucket", feature = "head_object"))]
 #[doc(hidden)]
 pub use self::error::NotFound;
 #[cfg(any(feature = "head_bucket", feature = "head_object"))]
-pub(crate) use self::error::de_not_found;
+pub(crate) use self::error::{de_not_found};
 #[cfg(feature = "restore_object")]
 #[doc(hidden)]
 pub use self::error::ObjectAlreadyInActiveTierError;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::error::de_object_already_in_active_tier_error;
+pub(crate) use self::error::{de_object_already_in_active_tier_error};
 #[cfg(feature = "copy_object")]
 #[doc(hidden)]
 pub use self::error::ObjectNotInActiveTierError;
 #[cfg(feature = "copy_object")]
-pub(crate) use self::error::de_object_not_in_active_tier_error;
+pub(crate) use self::error::{de_object_not_in_active_tier_error};
 #[cfg(feature = "put_object")]
 #[doc(hidden)]
 pub use self::error::TooManyParts;
 #[cfg(feature = "put_object")]
-pub(crate) use self::error::de_too_many_parts;
+pub(crate) use self::error::{de_too_many_parts};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(
@@ -2913,12 +2734,7 @@ pub mod builders {
     pub use super::_csv_input::CsvInputBuilder;
     #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
     pub use super::_csv_output::CsvOutputBuilder;
-    #[cfg(
-        any(
-            feature = "get_object_lock_configuration",
-            feature = "put_object_lock_configuration"
-        )
-    )]
+    #[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
     pub use super::_default_retention::DefaultRetentionBuilder;
     #[cfg(feature = "delete_objects")]
     pub use super::_delete::DeleteBuilder;
@@ -3160,23 +2976,13 @@ pub mod builders {
     pub use super::_object::ObjectBuilder;
     #[cfg(feature = "delete_objects")]
     pub use super::_object_identifier::ObjectIdentifierBuilder;
-    #[cfg(
-        any(
-            feature = "get_object_lock_configuration",
-            feature = "put_object_lock_configuration"
-        )
-    )]
+    #[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
     pub use super::_object_lock_configuration::ObjectLockConfigurationBuilder;
     #[cfg(any(feature = "get_object_legal_hold", feature = "put_object_legal_hold"))]
     pub use super::_object_lock_legal_hold::ObjectLockLegalHoldBuilder;
     #[cfg(any(feature = "get_object_retention", feature = "put_object_retention"))]
     pub use super::_object_lock_retention::ObjectLockRetentionBuilder;
-    #[cfg(
-        any(
-            feature = "get_object_lock_configuration",
-            feature = "put_object_lock_configuration"
-        )
-    )]
+    #[cfg(any(feature = "get_object_lock_configuration", feature = "put_object_lock_configuration"))]
     pub use super::_object_lock_rule::ObjectLockRuleBuilder;
     #[cfg(feature = "get_object_attributes")]
     pub use super::_object_part::ObjectPartBuilder;
@@ -3201,19 +3007,9 @@ pub mod builders {
         )
     )]
     pub use super::_owner::OwnerBuilder;
-    #[cfg(
-        any(
-            feature = "get_bucket_ownership_controls",
-            feature = "put_bucket_ownership_controls"
-        )
-    )]
+    #[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
     pub use super::_ownership_controls::OwnershipControlsBuilder;
-    #[cfg(
-        any(
-            feature = "get_bucket_ownership_controls",
-            feature = "put_bucket_ownership_controls"
-        )
-    )]
+    #[cfg(any(feature = "get_bucket_ownership_controls", feature = "put_bucket_ownership_controls"))]
     pub use super::_ownership_controls_rule::OwnershipControlsRuleBuilder;
     #[cfg(any(feature = "restore_object", feature = "select_object_content"))]
     pub use super::_parquet_input::ParquetInputBuilder;
@@ -3263,11 +3059,7 @@ pub mod builders {
     #[cfg(feature = "restore_object")]
     pub use super::_restore_request::RestoreRequestBuilder;
     #[cfg(
-        any(
-            feature = "list_object_versions",
-            feature = "list_objects",
-            feature = "list_objects_v2"
-        )
+        any(feature = "list_object_versions", feature = "list_objects", feature = "list_objects_v2")
     )]
     pub use super::_restore_status::RestoreStatusBuilder;
     #[cfg(any(feature = "get_bucket_website", feature = "put_bucket_website"))]

@@ -41,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`BucketExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilBucketExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::head_bucket::HeadBucketOutput,
-    crate::operation::head_bucket::HeadBucketError,
->;
+pub type WaitUntilBucketExistsError = ::awsrt::waiter::WaiterError<crate::operation::head_bucket::HeadBucketOutput, crate::operation::head_bucket::HeadBucketError>;
 /// Fluent builder for [`Client::wait_until_bucket_exists`](crate::Client::wait_until_bucket_exists): set the members of the `HeadBucket` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct BucketExistsFluentBuilder {
@@ -78,31 +75,33 @@ impl BucketExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::head_bucket::HeadBucketOutput,
-        WaitUntilBucketExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "BucketExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::head_bucket::HeadBucketOutput, WaitUntilBucketExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "BucketExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::head_bucket::send(&handle, input).await }
+            async move {
+                crate::operation::head_bucket::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "BucketExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "BucketExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("BucketExists")
     }
     /// The bucket name.
@@ -138,18 +137,14 @@ impl BucketExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::head_bucket::HeadBucketInput,
-    result: &::std::result::Result<
-        crate::operation::head_bucket::HeadBucketOutput,
-        ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>,
-    >,
+    result: &::std::result::Result<crate::operation::head_bucket::HeadBucketOutput, ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if result.is_ok() {
         return Some(::awsrt::waiter::AcceptorState::Success);
     }
     if let Err(err) = result {
-        if err.code() == Some("NotFound")
-            || err.as_service_error().is_some_and(|e| e.is_not_found())
-        {
+        if err.code() == Some("NotFound") || err.as_service_error()
+            .is_some_and(|e| e.is_not_found()) {
             return Some(::awsrt::waiter::AcceptorState::Retry);
         }
     }
@@ -161,10 +156,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::head_bucket::HeadBucketInput,
-    result: &::std::result::Result<
-        crate::operation::head_bucket::HeadBucketOutput,
-        ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>,
-    >,
+    result: &::std::result::Result<crate::operation::head_bucket::HeadBucketOutput, ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

@@ -40,15 +40,9 @@ impl crate::Client {
     }
 }
 /// Why [`BucketNotExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilBucketNotExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::head_bucket::HeadBucketOutput,
-    crate::operation::head_bucket::HeadBucketError,
->;
+pub type WaitUntilBucketNotExistsError = ::awsrt::waiter::WaiterError<crate::operation::head_bucket::HeadBucketOutput, crate::operation::head_bucket::HeadBucketError>;
 /// What [`BucketNotExistsFluentBuilder::wait`] ends with: the last `HeadBucket` output, or the error a success acceptor expected.
-pub type WaitUntilBucketNotExistsFinalPoll = ::awsrt::waiter::FinalPoll<
-    crate::operation::head_bucket::HeadBucketOutput,
-    crate::operation::head_bucket::HeadBucketError,
->;
+pub type WaitUntilBucketNotExistsFinalPoll = ::awsrt::waiter::FinalPoll<crate::operation::head_bucket::HeadBucketOutput, crate::operation::head_bucket::HeadBucketError>;
 /// Fluent builder for [`Client::wait_until_bucket_not_exists`](crate::Client::wait_until_bucket_not_exists): set the members of the `HeadBucket` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct BucketNotExistsFluentBuilder {
@@ -82,31 +76,33 @@ impl BucketNotExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        WaitUntilBucketNotExistsFinalPoll,
-        WaitUntilBucketNotExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "BucketNotExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<WaitUntilBucketNotExistsFinalPoll, WaitUntilBucketNotExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "BucketNotExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::head_bucket::send(&handle, input).await }
+            async move {
+                crate::operation::head_bucket::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "BucketNotExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "BucketNotExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         Ok(final_poll)
     }
     /// The bucket name.
@@ -142,15 +138,11 @@ impl BucketNotExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::head_bucket::HeadBucketInput,
-    result: &::std::result::Result<
-        crate::operation::head_bucket::HeadBucketOutput,
-        ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>,
-    >,
+    result: &::std::result::Result<crate::operation::head_bucket::HeadBucketOutput, ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if let Err(err) = result {
-        if err.code() == Some("NotFound")
-            || err.as_service_error().is_some_and(|e| e.is_not_found())
-        {
+        if err.code() == Some("NotFound") || err.as_service_error()
+            .is_some_and(|e| e.is_not_found()) {
             return Some(::awsrt::waiter::AcceptorState::Success);
         }
     }
@@ -162,10 +154,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::head_bucket::HeadBucketInput,
-    result: &::std::result::Result<
-        crate::operation::head_bucket::HeadBucketOutput,
-        ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>,
-    >,
+    result: &::std::result::Result<crate::operation::head_bucket::HeadBucketOutput, ::awsrt::error::SdkError<crate::operation::head_bucket::HeadBucketError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

@@ -41,10 +41,7 @@ impl crate::Client {
     }
 }
 /// Why [`ObjectExistsFluentBuilder::wait`] stopped without the resource reaching the desired state.
-pub type WaitUntilObjectExistsError = ::awsrt::waiter::WaiterError<
-    crate::operation::head_object::HeadObjectOutput,
-    crate::operation::head_object::HeadObjectError,
->;
+pub type WaitUntilObjectExistsError = ::awsrt::waiter::WaiterError<crate::operation::head_object::HeadObjectOutput, crate::operation::head_object::HeadObjectError>;
 /// Fluent builder for [`Client::wait_until_object_exists`](crate::Client::wait_until_object_exists): set the members of the `HeadObject` input, then `wait(max_wait)`.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ObjectExistsFluentBuilder {
@@ -78,31 +75,33 @@ impl ObjectExistsFluentBuilder {
     pub async fn wait(
         self,
         max_wait: ::std::time::Duration,
-    ) -> ::std::result::Result<
-        crate::operation::head_object::HeadObjectOutput,
-        WaitUntilObjectExistsError,
-    > {
-        let Self { handle, inner, min_delay, max_delay } = self;
-        let input = inner
-            .build()
-            .map_err(|e| ::awsrt::waiter::WaiterError::Construction {
-                waiter: "ObjectExists",
-                error: e,
-            })?;
+    ) -> ::std::result::Result<crate::operation::head_object::HeadObjectOutput, WaitUntilObjectExistsError> {
+        let Self {
+            handle,
+            inner,
+            min_delay,
+            max_delay,
+        }
+        = self;
+        let input = inner.build().map_err(|e| ::awsrt::waiter::WaiterError::Construction {
+            waiter: "ObjectExists",
+            error: e,
+        })?;
         let delays = ::awsrt::waiter::Delays::new(min_delay, max_delay);
         let poll = || {
             let handle = handle.clone();
             let input = input.clone();
-            async move { crate::operation::head_object::send(&handle, input).await }
+            async move {
+                crate::operation::head_object::send(&handle, input).await
+            }
         };
         let final_poll = ::awsrt::waiter::wait(
-                "ObjectExists",
-                delays,
-                max_wait,
-                poll,
-                |result| accept(&input, result),
-            )
-            .await?;
+            "ObjectExists",
+            delays,
+            max_wait,
+            poll,
+            |result| accept(&input, result),
+        ).await?;
         final_poll.output_or_failed("ObjectExists")
     }
     /// The name of the bucket that contains the object.
@@ -140,10 +139,7 @@ impl ObjectExistsFluentBuilder {
         self
     }
     /// Sets or clears the `IfModifiedSince` member.
-    pub fn set_if_modified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_modified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_modified_since(input);
         self
     }
@@ -171,10 +167,7 @@ impl ObjectExistsFluentBuilder {
         self
     }
     /// Sets or clears the `IfUnmodifiedSince` member.
-    pub fn set_if_unmodified_since(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_if_unmodified_since(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_if_unmodified_since(input);
         self
     }
@@ -287,10 +280,7 @@ impl ObjectExistsFluentBuilder {
         self
     }
     /// Sets or clears the `ResponseExpires` member.
-    pub fn set_response_expires(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_response_expires(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.inner = self.inner.set_response_expires(input);
         self
     }
@@ -327,18 +317,12 @@ impl ObjectExistsFluentBuilder {
         self.inner.get_sse_customer_algorithm()
     }
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data.
-    pub fn sse_customer_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn sse_customer_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.sse_customer_key(input);
         self
     }
     /// Sets or clears the `SSECustomerKey` member.
-    pub fn set_sse_customer_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_sse_customer_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_sse_customer_key(input);
         self
     }
@@ -361,18 +345,12 @@ impl ObjectExistsFluentBuilder {
         self.inner.get_sse_customer_key_md5()
     }
     /// Confirms that the requester knows that they will be charged for the request.
-    pub fn request_payer(
-        mut self,
-        input: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn request_payer(mut self, input: impl Into<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.request_payer(input);
         self
     }
     /// Sets or clears the `RequestPayer` member.
-    pub fn set_request_payer(
-        mut self,
-        input: Option<crate::types::RequestPayer>,
-    ) -> Self {
+    pub fn set_request_payer(mut self, input: Option<crate::types::RequestPayer>) -> Self {
         self.inner = self.inner.set_request_payer(input);
         self
     }
@@ -409,18 +387,12 @@ impl ObjectExistsFluentBuilder {
         self.inner.get_expected_bucket_owner()
     }
     /// To retrieve the checksum, this parameter must be enabled.
-    pub fn checksum_mode(
-        mut self,
-        input: impl Into<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn checksum_mode(mut self, input: impl Into<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.checksum_mode(input);
         self
     }
     /// Sets or clears the `ChecksumMode` member.
-    pub fn set_checksum_mode(
-        mut self,
-        input: Option<crate::types::ChecksumMode>,
-    ) -> Self {
+    pub fn set_checksum_mode(mut self, input: Option<crate::types::ChecksumMode>) -> Self {
         self.inner = self.inner.set_checksum_mode(input);
         self
     }
@@ -432,18 +404,14 @@ impl ObjectExistsFluentBuilder {
 /// The state of the first acceptor (in model order) that matches the result of a call.
 fn accept(
     _input: &crate::operation::head_object::HeadObjectInput,
-    result: &::std::result::Result<
-        crate::operation::head_object::HeadObjectOutput,
-        ::awsrt::error::SdkError<crate::operation::head_object::HeadObjectError>,
-    >,
+    result: &::std::result::Result<crate::operation::head_object::HeadObjectOutput, ::awsrt::error::SdkError<crate::operation::head_object::HeadObjectError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     if result.is_ok() {
         return Some(::awsrt::waiter::AcceptorState::Success);
     }
     if let Err(err) = result {
-        if err.code() == Some("NotFound")
-            || err.as_service_error().is_some_and(|e| e.is_not_found())
-        {
+        if err.code() == Some("NotFound") || err.as_service_error()
+            .is_some_and(|e| e.is_not_found()) {
             return Some(::awsrt::waiter::AcceptorState::Retry);
         }
     }
@@ -455,10 +423,7 @@ fn accept(
 #[doc(hidden)]
 pub fn acceptor_state(
     input: &crate::operation::head_object::HeadObjectInput,
-    result: &::std::result::Result<
-        crate::operation::head_object::HeadObjectOutput,
-        ::awsrt::error::SdkError<crate::operation::head_object::HeadObjectError>,
-    >,
+    result: &::std::result::Result<crate::operation::head_object::HeadObjectOutput, ::awsrt::error::SdkError<crate::operation::head_object::HeadObjectError>>,
 ) -> Option<::awsrt::waiter::AcceptorState> {
     accept(input, result)
 }

@@ -135,10 +135,7 @@ impl BatchGetSecretValueInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        BatchGetSecretValueOutput,
-        ::awsrt::error::SdkError<BatchGetSecretValueError>,
-    > {
+    ) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
         send(client.handle(), self).await
     }
 }
@@ -195,10 +192,7 @@ impl BatchGetSecretValueOutputBuilder {
         self
     }
     /// Sets or clears the `SecretValues` member.
-    pub fn set_secret_values(
-        mut self,
-        input: Option<Vec<crate::types::SecretValueEntry>>,
-    ) -> Self {
+    pub fn set_secret_values(mut self, input: Option<Vec<crate::types::SecretValueEntry>>) -> Self {
         self.secret_values = input;
         self
     }
@@ -268,48 +262,28 @@ impl BatchGetSecretValueError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DecryptionFailure" => {
-                    Self::DecryptionFailure(
-                        crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidNextTokenException" => {
-                    Self::InvalidNextTokenException(
-                        crate::types::de_invalid_next_token_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DecryptionFailure" => Self::DecryptionFailure(
+                crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidNextTokenException" => Self::InvalidNextTokenException(
+                crate::types::de_invalid_next_token_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
@@ -416,10 +390,7 @@ impl BatchGetSecretValueFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        BatchGetSecretValueOutput,
-        ::awsrt::error::SdkError<BatchGetSecretValueError>,
-    > {
+    ) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -428,13 +399,7 @@ impl BatchGetSecretValueFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            BatchGetSecretValueOutput,
-            ::awsrt::error::SdkError<BatchGetSecretValueError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -451,10 +416,7 @@ impl BatchGetSecretValueFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<BatchGetSecretValueError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -484,10 +446,7 @@ impl BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        BatchGetSecretValueOutput,
-        ::awsrt::error::SdkError<BatchGetSecretValueError>,
-    > {
+    ) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -558,25 +517,19 @@ impl<M> BatchGetSecretValueFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: BatchGetSecretValueInput,
-) -> Result<
-    BatchGetSecretValueOutput,
-    ::awsrt::error::SdkError<BatchGetSecretValueError>,
-> {
+) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        BatchGetSecretValueFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<BatchGetSecretValueFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -592,15 +545,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: BatchGetSecretValueInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<BatchGetSecretValueError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `BatchGetSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.BatchGetSecretValue`, the input as JSON.
 pub(crate) fn ser_request(
@@ -618,20 +565,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    BatchGetSecretValueOutput,
-    ::awsrt::error::SdkError<BatchGetSecretValueError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        BatchGetSecretValueError::from_response,
-    )
+) -> Result<BatchGetSecretValueOutput, ::awsrt::error::SdkError<BatchGetSecretValueError>> {
+    ::awsrt::protocol::json_response(reply, de_output, BatchGetSecretValueError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &BatchGetSecretValueInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &BatchGetSecretValueInput) {
     w.begin_object();
     if let Some(value) = &v.secret_id_list {
         w.key("SecretIdList");
@@ -668,14 +605,11 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "SecretValues" => {
-                f_secret_values = r
-                    .optional(|r| r.list(crate::types::de_secret_value_entry))?;
-            }
+            "SecretValues" => f_secret_values = r.optional(|r| r.list(
+                crate::types::de_secret_value_entry,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "Errors" => {
-                f_errors = r.optional(|r| r.list(crate::types::de_api_error_type))?;
-            }
+            "Errors" => f_errors = r.optional(|r| r.list(crate::types::de_api_error_type))?,
             _ => r.skip_value()?,
         }
     }
@@ -719,35 +653,30 @@ impl BatchGetSecretValuePaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        BatchGetSecretValueOutput,
-        BatchGetSecretValueError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<BatchGetSecretValueOutput, BatchGetSecretValueError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_the_secret_values_for_a_group_of_secrets_listed_by_name() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_retrieve_the_secret_values_for_a_group_of_secrets_listed_by_name() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = BatchGetSecretValueInput::builder()
             .secret_id_list("MySecret1")
             .secret_id_list("MySecret2")
@@ -757,12 +686,12 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretIdList\":[\"MySecret1\",\"MySecret2\",\"MySecret3\"]}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretIdList\":[\"MySecret1\",\"MySecret2\",\"MySecret3\"]}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"SecretValues\":[{\"ARN\":\"&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret1-a1b2c3\",\"CreatedDate\":1700591229.801,\"Name\":\"MySecret1\",\"SecretString\":\"{\\\"username\\\":\\\"diego_ramirez\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\",\\\"engine\\\":\\\"mysql\\\",\\\"host\\\":\\\"secretsmanagertutorial.cluster.us-west-2.rds.amazonaws.com\\\",\\\"port\\\":3306,\\\"dbClusterIdentifier\\\":\\\"secretsmanagertutorial\\\"}\",\"VersionId\":\"a1b2c3d4-5678-90ab-cdef-EXAMPLEaaaaa\",\"VersionStages\":[\"AWSCURRENT\"]},{\"ARN\":\"&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret2-a1b2c3\",\"CreatedDate\":1699911394.105,\"Name\":\"MySecret2\",\"SecretString\":\"{\\\"username\\\":\\\"akua_mansa\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"\",\"VersionId\":\"a1b2c3d4-5678-90ab-cdef-EXAMPLEbbbbb\",\"VersionStages\":[\"AWSCURRENT\"]},{\"ARN\":\"&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret3-a1b2c3\",\"CreatedDate\":1699911394.105,\"Name\":\"MySecret3\",\"SecretString\":\"{\\\"username\\\":\\\"jie_liu\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"\",\"VersionId\":\"a1b2c3d4-5678-90ab-cdef-EXAMPLEccccc\",\"VersionStages\":[\"AWSCURRENT\"]}],\"Errors\":[]}"
-                .as_bytes(),
+            "{\"SecretValues\":[{\"ARN\":\"&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret1-a1b2c3\",\"CreatedDate\":1700591229.801,\"Name\":\"MySecret1\",\"SecretString\":\"{\\\"username\\\":\\\"diego_ramirez\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\",\\\"engine\\\":\\\"mysql\\\",\\\"host\\\":\\\"secretsmanagertutorial.cluster.us-west-2.rds.amazonaws.com\\\",\\\"port\\\":3306,\\\"dbClusterIdentifier\\\":\\\"secretsmanagertutorial\\\"}\",\"VersionId\":\"a1b2c3d4-5678-90ab-cdef-EXAMPLEaaaaa\",\"VersionStages\":[\"AWSCURRENT\"]},{\"ARN\":\"&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret2-a1b2c3\",\"CreatedDate\":1699911394.105,\"Name\":\"MySecret2\",\"SecretString\":\"{\\\"username\\\":\\\"akua_mansa\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"\",\"VersionId\":\"a1b2c3d4-5678-90ab-cdef-EXAMPLEbbbbb\",\"VersionStages\":[\"AWSCURRENT\"]},{\"ARN\":\"&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret3-a1b2c3\",\"CreatedDate\":1699911394.105,\"Name\":\"MySecret3\",\"SecretString\":\"{\\\"username\\\":\\\"jie_liu\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"\",\"VersionId\":\"a1b2c3d4-5678-90ab-cdef-EXAMPLEccccc\",\"VersionStages\":[\"AWSCURRENT\"]}],\"Errors\":[]}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = BatchGetSecretValueOutput::builder()
@@ -772,10 +701,7 @@ mod examples {
                         "&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret1-a1b2c3",
                     )
                     .created_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1700591229,
-                            801000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1700591229, 801000000),
                     )
                     .name("MySecret1")
                     .secret_string(
@@ -791,15 +717,10 @@ mod examples {
                         "&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret2-a1b2c3",
                     )
                     .created_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1699911394,
-                            105000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1699911394, 105000000),
                     )
                     .name("MySecret2")
-                    .secret_string(
-                        "{\"username\":\"akua_mansa\",\"password\":\"EXAMPLE-PASSWORD\"",
-                    )
+                    .secret_string("{\"username\":\"akua_mansa\",\"password\":\"EXAMPLE-PASSWORD\"")
                     .version_id("a1b2c3d4-5678-90ab-cdef-EXAMPLEbbbbb")
                     .version_stages("AWSCURRENT")
                     .build(),
@@ -810,15 +731,10 @@ mod examples {
                         "&region-arn;&asm-service-name;:us-west-2:&ExampleAccountId;:secret:MySecret3-a1b2c3",
                     )
                     .created_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1699911394,
-                            105000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1699911394, 105000000),
                     )
                     .name("MySecret3")
-                    .secret_string(
-                        "{\"username\":\"jie_liu\",\"password\":\"EXAMPLE-PASSWORD\"",
-                    )
+                    .secret_string("{\"username\":\"jie_liu\",\"password\":\"EXAMPLE-PASSWORD\"")
                     .version_id("a1b2c3d4-5678-90ab-cdef-EXAMPLEccccc")
                     .version_stages("AWSCURRENT")
                     .build(),

@@ -97,17 +97,17 @@ pub struct CreateSecretInput {
     pub force_overwrite_replica_secret: bool,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_secret_input_secret_binary<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_secret_input_secret_binary<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateSecretInput.SecretBinary", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_secret_input_secret_string<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_secret_input_secret_string<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateSecretInput.SecretString", serializer)
 }
 impl CreateSecretInput {
@@ -177,10 +177,7 @@ impl ::std::fmt::Debug for CreateSecretInputBuilder {
             .field("secret_string", &"*** Sensitive Data Redacted ***")
             .field("tags", &self.tags)
             .field("add_replica_regions", &self.add_replica_regions)
-            .field(
-                "force_overwrite_replica_secret",
-                &self.force_overwrite_replica_secret,
-            )
+            .field("force_overwrite_replica_secret", &self.force_overwrite_replica_secret)
             .finish()
     }
 }
@@ -243,18 +240,12 @@ impl CreateSecretInputBuilder {
         &self.kms_key_id
     }
     /// The binary data to encrypt and store in the new version of the secret.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
@@ -263,18 +254,12 @@ impl CreateSecretInputBuilder {
         &self.secret_binary
     }
     /// The text data to encrypt and store in this new version of the secret.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
@@ -299,10 +284,7 @@ impl CreateSecretInputBuilder {
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions and KMS keys to replicate secrets.
-    pub fn add_replica_regions(
-        mut self,
-        input: crate::types::ReplicaRegionType,
-    ) -> Self {
+    pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.add_replica_regions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -315,9 +297,7 @@ impl CreateSecretInputBuilder {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
-    pub fn get_add_replica_regions(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
+    pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         &self.add_replica_regions
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
@@ -341,12 +321,10 @@ impl CreateSecretInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateSecretInput, ::awsrt::error::BuildError> {
         Ok(CreateSecretInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateSecretInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateSecretInput`",
+            ))?,
             client_request_token: self.client_request_token,
             description: self.description,
             kms_key_id: self.kms_key_id,
@@ -354,9 +332,7 @@ impl CreateSecretInputBuilder {
             secret_string: self.secret_string,
             tags: self.tags,
             add_replica_regions: self.add_replica_regions,
-            force_overwrite_replica_secret: self
-                .force_overwrite_replica_secret
-                .unwrap_or(false),
+            force_overwrite_replica_secret: self.force_overwrite_replica_secret.unwrap_or(false),
         })
     }
 }
@@ -471,10 +447,7 @@ impl CreateSecretOutputBuilder {
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// A list of the replicas of this secret and their status:
-    pub fn replication_status(
-        mut self,
-        input: crate::types::ReplicationStatusType,
-    ) -> Self {
+    pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -487,9 +460,7 @@ impl CreateSecretOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
-    pub fn get_replication_status(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
+    pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`CreateSecretOutput`].
@@ -519,9 +490,7 @@ pub enum CreateSecretError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`PreconditionNotMetException`](crate::types::error::PreconditionNotMetException).
     PreconditionNotMetException(crate::types::error::PreconditionNotMetException),
     /// See [`ResourceExistsException`](crate::types::error::ResourceExistsException).
@@ -536,71 +505,40 @@ impl CreateSecretError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DecryptionFailure" => {
-                    Self::DecryptionFailure(
-                        crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "EncryptionFailure" => {
-                    Self::EncryptionFailure(
-                        crate::types::de_encryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocumentException" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "PreconditionNotMetException" => {
-                    Self::PreconditionNotMetException(
-                        crate::types::de_precondition_not_met_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceExistsException" => {
-                    Self::ResourceExistsException(
-                        crate::types::de_resource_exists_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DecryptionFailure" => Self::DecryptionFailure(
+                crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "EncryptionFailure" => Self::EncryptionFailure(
+                crate::types::de_encryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocumentException" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(&mut r)?.with_meta(meta),
+            ),
+            "PreconditionNotMetException" => Self::PreconditionNotMetException(
+                crate::types::de_precondition_not_met_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceExistsException" => Self::ResourceExistsException(
+                crate::types::de_resource_exists_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
@@ -736,10 +674,7 @@ impl CreateSecretFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -756,10 +691,7 @@ impl CreateSecretFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateSecretError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -787,9 +719,7 @@ impl CreateSecretFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
+    pub fn send(self) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -856,18 +786,12 @@ impl<M> CreateSecretFluentBuilder<M> {
         self.inner.get_kms_key_id()
     }
     /// The binary data to encrypt and store in the new version of the secret.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
@@ -876,18 +800,12 @@ impl<M> CreateSecretFluentBuilder<M> {
         self.inner.get_secret_binary()
     }
     /// The text data to encrypt and store in this new version of the secret.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.secret_string(input);
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
@@ -912,10 +830,7 @@ impl<M> CreateSecretFluentBuilder<M> {
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions and KMS keys to replicate secrets.
-    pub fn add_replica_regions(
-        mut self,
-        input: crate::types::ReplicaRegionType,
-    ) -> Self {
+    pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.inner = self.inner.add_replica_regions(input);
         self
     }
@@ -928,9 +843,7 @@ impl<M> CreateSecretFluentBuilder<M> {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
-    pub fn get_add_replica_regions(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
+    pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         self.inner.get_add_replica_regions()
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
@@ -953,9 +866,10 @@ pub(crate) async fn send(
     input: CreateSecretInput,
 ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateSecretFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateSecretFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -963,14 +877,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -986,18 +896,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateSecretInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateSecretError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSecretError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSecret`: `POST /`, `X-Amz-Target: secretsmanager.CreateSecret`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1083,10 +987,9 @@ pub(crate) fn de_output(
             "ARN" => f_arn = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "ReplicationStatus" => {
-                f_replication_status = r
-                    .optional(|r| r.list(crate::types::de_replication_status_type))?;
-            }
+            "ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
+                crate::types::de_replication_status_type,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -1112,18 +1015,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret created with the CLI\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret created with the CLI\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = CreateSecretOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .build();

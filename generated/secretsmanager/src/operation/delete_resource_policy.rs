@@ -63,12 +63,10 @@ impl DeleteResourcePolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(DeleteResourcePolicyInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `DeleteResourcePolicyInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `DeleteResourcePolicyInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl DeleteResourcePolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteResourcePolicyOutput,
-        ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-    > {
+    ) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -180,37 +175,22 @@ impl DeleteResourcePolicyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -307,10 +287,7 @@ impl DeleteResourcePolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteResourcePolicyOutput,
-        ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-    > {
+    ) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -319,13 +296,7 @@ impl DeleteResourcePolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteResourcePolicyOutput,
-            ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -342,10 +313,7 @@ impl DeleteResourcePolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -375,10 +343,7 @@ impl DeleteResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteResourcePolicyOutput,
-        ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-    > {
+    ) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -406,25 +371,19 @@ impl<M> DeleteResourcePolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteResourcePolicyInput,
-) -> Result<
-    DeleteResourcePolicyOutput,
-    ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-> {
+) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteResourcePolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteResourcePolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -440,15 +399,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteResourcePolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.DeleteResourcePolicy`, the input as JSON.
 pub(crate) fn ser_request(
@@ -466,20 +419,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteResourcePolicyOutput,
-    ::awsrt::error::SdkError<DeleteResourcePolicyError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DeleteResourcePolicyError::from_response,
-    )
+) -> Result<DeleteResourcePolicyOutput, ::awsrt::error::SdkError<DeleteResourcePolicyError>> {
+    ::awsrt::protocol::json_response(reply, de_output, DeleteResourcePolicyError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &DeleteResourcePolicyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteResourcePolicyInput) {
     w.begin_object();
     {
         let value = &v.secret_id;
@@ -510,29 +453,20 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_delete_the_resource_based_policy_attached_to_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = DeleteResourcePolicyInput::builder()
-            .secret_id("MyTestDatabaseSecret")
-            .build()?;
+    fn case_01_to_delete_the_resource_based_policy_attached_to_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = DeleteResourcePolicyInput::builder().secret_id("MyTestDatabaseSecret").build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}".as_bytes())?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = DeleteResourcePolicyOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);

@@ -63,12 +63,10 @@ impl DescribeSecretInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DescribeSecretInput, ::awsrt::error::BuildError> {
         Ok(DescribeSecretInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `DescribeSecretInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `DescribeSecretInput`",
+            ))?,
         })
     }
 }
@@ -251,9 +249,7 @@ pub struct DescribeSecretOutputBuilder {
     pub(crate) deleted_date: Option<::awsrt::types::DateTime>,
     pub(crate) next_rotation_date: Option<::awsrt::types::DateTime>,
     pub(crate) tags: Option<Vec<crate::types::Tag>>,
-    pub(crate) version_ids_to_stages: Option<
-        ::std::collections::HashMap<String, Vec<String>>,
-    >,
+    pub(crate) version_ids_to_stages: Option<::std::collections::HashMap<String, Vec<String>>>,
     pub(crate) owning_service: Option<String>,
     pub(crate) created_date: Option<::awsrt::types::DateTime>,
     pub(crate) primary_region: Option<String>,
@@ -350,10 +346,7 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// Sets or clears the `RotationRules` member.
-    pub fn set_rotation_rules(
-        mut self,
-        input: Option<crate::types::RotationRulesType>,
-    ) -> Self {
+    pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.rotation_rules = input;
         self
     }
@@ -367,10 +360,7 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// Sets or clears the `LastRotatedDate` member.
-    pub fn set_last_rotated_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_rotated_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_rotated_date = input;
         self
     }
@@ -384,10 +374,7 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// Sets or clears the `LastChangedDate` member.
-    pub fn set_last_changed_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_changed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_changed_date = input;
         self
     }
@@ -401,10 +388,7 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
-    pub fn set_last_accessed_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
@@ -432,10 +416,7 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// Sets or clears the `NextRotationDate` member.
-    pub fn set_next_rotation_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_next_rotation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.next_rotation_date = input;
         self
     }
@@ -460,13 +441,8 @@ impl DescribeSecretOutputBuilder {
     }
     /// Inserts an entry into the `VersionIdsToStages` map.
     /// A list of the versions of the secret that have staging labels attached.
-    pub fn version_ids_to_stages(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<String>,
-    ) -> Self {
-        self.version_ids_to_stages
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn version_ids_to_stages(mut self, key: impl Into<String>, value: Vec<String>) -> Self {
+        self.version_ids_to_stages.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -528,10 +504,7 @@ impl DescribeSecretOutputBuilder {
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// A list of the replicas of this secret and their status:
-    pub fn replication_status(
-        mut self,
-        input: crate::types::ReplicationStatusType,
-    ) -> Self {
+    pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -544,9 +517,7 @@ impl DescribeSecretOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
-    pub fn get_replication_status(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
+    pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`DescribeSecretOutput`].
@@ -591,31 +562,19 @@ impl DescribeSecretError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -716,10 +675,7 @@ impl DescribeSecretFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -736,10 +692,7 @@ impl DescribeSecretFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DescribeSecretError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -799,20 +752,17 @@ pub(crate) async fn send(
     input: DescribeSecretInput,
 ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DescribeSecretFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DescribeSecretFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -828,15 +778,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeSecretInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DescribeSecretError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DescribeSecretError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DescribeSecret`: `POST /`, `X-Amz-Target: secretsmanager.DescribeSecret`, the input as JSON.
 pub(crate) fn ser_request(
@@ -855,11 +799,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DescribeSecretError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, DescribeSecretError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeSecretInput) {
     w.begin_object();
@@ -886,9 +826,7 @@ pub(crate) fn de_output(
     let mut f_deleted_date: Option<::awsrt::types::DateTime> = None;
     let mut f_next_rotation_date: Option<::awsrt::types::DateTime> = None;
     let mut f_tags: Option<Vec<crate::types::Tag>> = None;
-    let mut f_version_ids_to_stages: Option<
-        ::std::collections::HashMap<String, Vec<String>>,
-    > = None;
+    let mut f_version_ids_to_stages: Option<::std::collections::HashMap<String, Vec<String>>> = None;
     let mut f_owning_service: Option<String> = None;
     let mut f_created_date: Option<::awsrt::types::DateTime> = None;
     let mut f_primary_region: Option<String> = None;
@@ -901,59 +839,33 @@ pub(crate) fn de_output(
             "Description" => f_description = r.optional(|r| r.string_owned())?,
             "KmsKeyId" => f_kms_key_id = r.optional(|r| r.string_owned())?,
             "RotationEnabled" => f_rotation_enabled = r.optional(|r| r.bool())?,
-            "RotationLambdaARN" => {
-                f_rotation_lambda_arn = r.optional(|r| r.string_owned())?;
-            }
-            "RotationRules" => {
-                f_rotation_rules = r.optional(crate::types::de_rotation_rules_type)?;
-            }
-            "LastRotatedDate" => {
-                f_last_rotated_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "LastChangedDate" => {
-                f_last_changed_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "LastAccessedDate" => {
-                f_last_accessed_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "DeletedDate" => {
-                f_deleted_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "NextRotationDate" => {
-                f_next_rotation_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "RotationLambdaARN" => f_rotation_lambda_arn = r.optional(|r| r.string_owned())?,
+            "RotationRules" => f_rotation_rules = r.optional(crate::types::de_rotation_rules_type)?,
+            "LastRotatedDate" => f_last_rotated_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "LastChangedDate" => f_last_changed_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "DeletedDate" => f_deleted_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "NextRotationDate" => f_next_rotation_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
-            "VersionIdsToStages" => {
-                f_version_ids_to_stages = r
-                    .optional(|r| r.map(|r| r.list(|r| r.string_owned())))?;
-            }
+            "VersionIdsToStages" => f_version_ids_to_stages = r.optional(|r| r.map(|r| r.list(|r| r.string_owned())))?,
             "OwningService" => f_owning_service = r.optional(|r| r.string_owned())?,
-            "CreatedDate" => {
-                f_created_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "PrimaryRegion" => f_primary_region = r.optional(|r| r.string_owned())?,
-            "ReplicationStatus" => {
-                f_replication_status = r
-                    .optional(|r| r.list(crate::types::de_replication_status_type))?;
-            }
+            "ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
+                crate::types::de_replication_status_type,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -219,10 +219,7 @@ impl GetRandomPasswordInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetRandomPasswordOutput,
-        ::awsrt::error::SdkError<GetRandomPasswordError>,
-    > {
+    ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
         send(client.handle(), self).await
     }
 }
@@ -249,15 +246,11 @@ pub struct GetRandomPasswordOutput {
     pub random_password: Option<::awsrt::types::SensitiveString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_random_password_output_random_password<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "GetRandomPasswordOutput.RandomPassword",
-        serializer,
-    )
+fn __serde_secret_get_random_password_output_random_password<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "GetRandomPasswordOutput.RandomPassword", serializer)
 }
 impl GetRandomPasswordOutput {
     /// A string with the password.
@@ -284,18 +277,12 @@ impl ::std::fmt::Debug for GetRandomPasswordOutputBuilder {
 }
 impl GetRandomPasswordOutputBuilder {
     /// A string with the password.
-    pub fn random_password(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn random_password(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.random_password = Some(input.into());
         self
     }
     /// Sets or clears the `RandomPassword` member.
-    pub fn set_random_password(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_random_password(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.random_password = input;
         self
     }
@@ -328,31 +315,19 @@ impl GetRandomPasswordError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -444,10 +419,7 @@ impl GetRandomPasswordFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetRandomPasswordOutput,
-        ::awsrt::error::SdkError<GetRandomPasswordError>,
-    > {
+    ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -456,10 +428,7 @@ impl GetRandomPasswordFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -476,10 +445,7 @@ impl GetRandomPasswordFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetRandomPasswordError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetRandomPasswordError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -509,10 +475,7 @@ impl GetRandomPasswordFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetRandomPasswordOutput,
-        ::awsrt::error::SdkError<GetRandomPasswordError>,
-    > {
+    ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -639,20 +602,17 @@ pub(crate) async fn send(
     input: GetRandomPasswordInput,
 ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetRandomPasswordFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetRandomPasswordFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -668,15 +628,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetRandomPasswordInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetRandomPasswordError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetRandomPasswordError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetRandomPassword`: `POST /`, `X-Amz-Target: secretsmanager.GetRandomPassword`, the input as JSON.
 pub(crate) fn ser_request(
@@ -695,11 +649,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        GetRandomPasswordError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, GetRandomPasswordError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetRandomPasswordInput) {
     w.begin_object();
@@ -744,12 +694,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "RandomPassword" => {
-                f_random_password = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "RandomPassword" => f_random_password = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -761,10 +708,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_generate_a_random_password() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_generate_a_random_password() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetRandomPasswordInput::builder()
             .password_length(20)
             .include_space(true)
@@ -774,8 +718,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"PasswordLength\":20,\"IncludeSpace\":true,\"RequireEachIncludedType\":true}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"PasswordLength\":20,\"IncludeSpace\":true,\"RequireEachIncludedType\":true}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
             "{\"RandomPassword\":\"EXAMPLE-PASSWORD\"}".as_bytes(),

@@ -109,12 +109,10 @@ impl GetSecretValueInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetSecretValueInput, ::awsrt::error::BuildError> {
         Ok(GetSecretValueInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `GetSecretValueInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `GetSecretValueInput`",
+            ))?,
             version_id: self.version_id,
             version_stage: self.version_stage,
         })
@@ -180,26 +178,18 @@ pub struct GetSecretValueOutput {
     pub created_date: Option<::awsrt::types::DateTime>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_secret_value_output_secret_binary<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "GetSecretValueOutput.SecretBinary",
-        serializer,
-    )
+fn __serde_secret_get_secret_value_output_secret_binary<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "GetSecretValueOutput.SecretBinary", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_secret_value_output_secret_string<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "GetSecretValueOutput.SecretString",
-        serializer,
-    )
+fn __serde_secret_get_secret_value_output_secret_string<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "GetSecretValueOutput.SecretString", serializer)
 }
 impl GetSecretValueOutput {
     /// The ARN of the secret.
@@ -304,18 +294,12 @@ impl GetSecretValueOutputBuilder {
         &self.version_id
     }
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
@@ -324,18 +308,12 @@ impl GetSecretValueOutputBuilder {
         &self.secret_binary
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
@@ -407,42 +385,25 @@ impl GetSecretValueError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DecryptionFailure" => {
-                    Self::DecryptionFailure(
-                        crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DecryptionFailure" => Self::DecryptionFailure(
+                crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
@@ -553,10 +514,7 @@ impl GetSecretValueFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -573,10 +531,7 @@ impl GetSecretValueFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSecretValueError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSecretValueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -664,20 +619,17 @@ pub(crate) async fn send(
     input: GetSecretValueInput,
 ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSecretValueFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSecretValueFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -693,15 +645,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSecretValueInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSecretValueError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSecretValueError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.GetSecretValue`, the input as JSON.
 pub(crate) fn ser_request(
@@ -720,11 +666,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        GetSecretValueError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, GetSecretValueError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetSecretValueInput) {
     w.begin_object();
@@ -759,25 +701,16 @@ pub(crate) fn de_output(
             "ARN" => f_arn = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "SecretBinary" => {
-                f_secret_binary = r
-                    .optional(|r| Ok(::awsrt::types::SensitiveBlob::new(r.blob()?)))?;
-            }
-            "SecretString" => {
-                f_secret_string = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
-            "VersionStages" => {
-                f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "CreatedDate" => {
-                f_created_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "SecretBinary" => f_secret_binary = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveBlob::new(r.blob()?),
+            ))?,
+            "SecretString" => f_secret_string = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
+            "VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -795,36 +728,23 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_the_encrypted_secret_value_of_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = GetSecretValueInput::builder()
-            .secret_id("MyTestDatabaseSecret")
-            .build()?;
+    fn case_01_to_retrieve_the_encrypted_secret_value_of_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = GetSecretValueInput::builder().secret_id("MyTestDatabaseSecret").build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}".as_bytes())?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"CreatedDate\":1523477145.713,\"Name\":\"MyTestDatabaseSecret\",\"SecretString\":\"{\\n  \\\"username\\\":\\\"david\\\",\\n  \\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"\\n}\\n\",\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\",\"VersionStages\":[\"AWSPREVIOUS\"]}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"CreatedDate\":1523477145.713,\"Name\":\"MyTestDatabaseSecret\",\"SecretString\":\"{\\n  \\\"username\\\":\\\"david\\\",\\n  \\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"\\n}\\n\",\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\",\"VersionStages\":[\"AWSPREVIOUS\"]}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = GetSecretValueOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
-            .created_date(
-                ::awsrt::types::DateTime::from_secs_and_nanos(1523477145, 713000000),
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
+            .created_date(::awsrt::types::DateTime::from_secs_and_nanos(1523477145, 713000000))
             .name("MyTestDatabaseSecret")
-            .secret_string(
-                "{\n  \"username\":\"david\",\n  \"password\":\"EXAMPLE-PASSWORD\"\n}\n",
-            )
+            .secret_string("{\n  \"username\":\"david\",\n  \"password\":\"EXAMPLE-PASSWORD\"\n}\n")
             .version_id("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .version_stages("AWSPREVIOUS")
             .build();

@@ -128,12 +128,10 @@ impl ListSecretVersionIdsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListSecretVersionIdsInput, ::awsrt::error::BuildError> {
         Ok(ListSecretVersionIdsInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `ListSecretVersionIdsInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `ListSecretVersionIdsInput`",
+            ))?,
             max_results: self.max_results,
             next_token: self.next_token,
             include_deprecated: self.include_deprecated,
@@ -145,10 +143,7 @@ impl ListSecretVersionIdsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSecretVersionIdsOutput,
-        ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-    > {
+    ) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
         send(client.handle(), self).await
     }
 }
@@ -296,37 +291,22 @@ impl ListSecretVersionIdsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidNextTokenException" => {
-                    Self::InvalidNextTokenException(
-                        crate::types::de_invalid_next_token_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidNextTokenException" => Self::InvalidNextTokenException(
+                crate::types::de_invalid_next_token_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -423,10 +403,7 @@ impl ListSecretVersionIdsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSecretVersionIdsOutput,
-        ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-    > {
+    ) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -435,13 +412,7 @@ impl ListSecretVersionIdsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListSecretVersionIdsOutput,
-            ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -458,10 +429,7 @@ impl ListSecretVersionIdsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -491,10 +459,7 @@ impl ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSecretVersionIdsOutput,
-        ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-    > {
+    ) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -564,25 +529,19 @@ impl<M> ListSecretVersionIdsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSecretVersionIdsInput,
-) -> Result<
-    ListSecretVersionIdsOutput,
-    ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-> {
+) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSecretVersionIdsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSecretVersionIdsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -598,15 +557,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSecretVersionIdsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSecretVersionIds`: `POST /`, `X-Amz-Target: secretsmanager.ListSecretVersionIds`, the input as JSON.
 pub(crate) fn ser_request(
@@ -624,20 +577,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListSecretVersionIdsOutput,
-    ::awsrt::error::SdkError<ListSecretVersionIdsError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ListSecretVersionIdsError::from_response,
-    )
+) -> Result<ListSecretVersionIdsOutput, ::awsrt::error::SdkError<ListSecretVersionIdsError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ListSecretVersionIdsError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ListSecretVersionIdsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretVersionIdsInput) {
     w.begin_object();
     {
         let value = &v.secret_id;
@@ -668,10 +611,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Versions" => {
-                f_versions = r
-                    .optional(|r| r.list(crate::types::de_secret_versions_list_entry))?;
-            }
+            "Versions" => f_versions = r.optional(|r| r.list(
+                crate::types::de_secret_versions_list_entry,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             "ARN" => f_arn = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
@@ -700,10 +642,7 @@ impl ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListSecretVersionIdsOutput,
-        ListSecretVersionIdsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListSecretVersionIdsOutput, ListSecretVersionIdsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -722,37 +661,30 @@ impl ListSecretVersionIdsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSecretVersionIdsOutput,
-        ListSecretVersionIdsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSecretVersionIdsOutput, ListSecretVersionIdsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_all_of_the_secret_versions_associated_with_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_all_of_the_secret_versions_associated_with_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListSecretVersionIdsInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .include_deprecated(true)
@@ -761,12 +693,12 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"IncludeDeprecated\":true}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"IncludeDeprecated\":true}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"Versions\":[{\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\",\"VersionStages\":[\"AWSPREVIOUS\"],\"CreatedDate\":1523477145.713},{\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1523486221.391},{\"CreatedDate\":1511974462.36,\"VersionId\":\"EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE;\"}],\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"Versions\":[{\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\",\"VersionStages\":[\"AWSPREVIOUS\"],\"CreatedDate\":1523477145.713},{\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1523486221.391},{\"CreatedDate\":1511974462.36,\"VersionId\":\"EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE;\"}],\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = ListSecretVersionIdsOutput::builder()
@@ -775,10 +707,7 @@ mod examples {
                     .version_id("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE")
                     .version_stages("AWSPREVIOUS")
                     .created_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1523477145,
-                            713000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1523477145, 713000000),
                     )
                     .build(),
             )
@@ -787,27 +716,19 @@ mod examples {
                     .version_id("EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE")
                     .version_stages("AWSCURRENT")
                     .created_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1523486221,
-                            391000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1523486221, 391000000),
                     )
                     .build(),
             )
             .versions(
                 crate::types::SecretVersionsListEntry::builder()
                     .created_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1511974462,
-                            360000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1511974462, 360000000),
                     )
                     .version_id("EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE;")
                     .build(),
             )
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);

@@ -206,10 +206,7 @@ impl ListSecretsOutputBuilder {
         self
     }
     /// Sets or clears the `SecretList` member.
-    pub fn set_secret_list(
-        mut self,
-        input: Option<Vec<crate::types::SecretListEntry>>,
-    ) -> Self {
+    pub fn set_secret_list(mut self, input: Option<Vec<crate::types::SecretListEntry>>) -> Self {
         self.secret_list = input;
         self
     }
@@ -259,37 +256,22 @@ impl ListSecretsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidNextTokenException" => {
-                    Self::InvalidNextTokenException(
-                        crate::types::de_invalid_next_token_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidNextTokenException" => Self::InvalidNextTokenException(
+                crate::types::de_invalid_next_token_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -395,10 +377,7 @@ impl ListSecretsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -415,10 +394,7 @@ impl ListSecretsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSecretsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSecretsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -446,9 +422,7 @@ impl ListSecretsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
+    pub fn send(self) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -534,20 +508,17 @@ pub(crate) async fn send(
     input: ListSecretsInput,
 ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSecretsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSecretsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -563,15 +534,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSecretsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSecretsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSecretsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSecrets`: `POST /`, `X-Amz-Target: secretsmanager.ListSecrets`, the input as JSON.
 pub(crate) fn ser_request(
@@ -628,10 +593,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "SecretList" => {
-                f_secret_list = r
-                    .optional(|r| r.list(crate::types::de_secret_list_entry))?;
-            }
+            "SecretList" => f_secret_list = r.optional(|r| r.list(
+                crate::types::de_secret_list_entry,
+            ))?,
             "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -654,9 +618,7 @@ impl ListSecretsFluentBuilder {
 impl ListSecretsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListSecretsOutput, ListSecretsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListSecretsOutput, ListSecretsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -673,41 +635,36 @@ impl ListSecretsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListSecretsOutput, ListSecretsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListSecretsOutput, ListSecretsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_secrets_in_your_account() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_list_the_secrets_in_your_account() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ListSecretsInput::builder().build();
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
-        assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes()) ?);
+        assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes())?);
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"SecretList\":[{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret\",\"LastChangedDate\":1523477145.729,\"SecretVersionsToStages\":{\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}},{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret1-d4e5f6\",\"Name\":\"MyTestDatabaseSecret1\",\"Description\":\"Another secret created for a different database\",\"LastChangedDate\":1523482025.685,\"SecretVersionsToStages\":{\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}}]}"
-                .as_bytes(),
+            "{\"SecretList\":[{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret\",\"LastChangedDate\":1523477145.729,\"SecretVersionsToStages\":{\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}},{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret1-d4e5f6\",\"Name\":\"MyTestDatabaseSecret1\",\"Description\":\"Another secret created for a different database\",\"LastChangedDate\":1523482025.685,\"SecretVersionsToStages\":{\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}}]}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = ListSecretsOutput::builder()
@@ -719,10 +676,7 @@ mod examples {
                     .name("MyTestDatabaseSecret")
                     .description("My test database secret")
                     .last_changed_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1523477145,
-                            729000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1523477145, 729000000),
                     )
                     .secret_versions_to_stages(
                         "EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE",
@@ -738,10 +692,7 @@ mod examples {
                     .name("MyTestDatabaseSecret1")
                     .description("Another secret created for a different database")
                     .last_changed_date(
-                        ::awsrt::types::DateTime::from_secs_and_nanos(
-                            1523482025,
-                            685000000,
-                        ),
+                        ::awsrt::types::DateTime::from_secs_and_nanos(1523482025, 685000000),
                     )
                     .secret_versions_to_stages(
                         "EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE",

@@ -113,18 +113,14 @@ impl PutResourcePolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(PutResourcePolicyInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `PutResourcePolicyInput`",
-                ))?,
-            resource_policy: self
-                .resource_policy
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_policy",
-                    "`resource_policy` is required when building a `PutResourcePolicyInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `PutResourcePolicyInput`",
+            ))?,
+            resource_policy: self.resource_policy.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_policy",
+                "`resource_policy` is required when building a `PutResourcePolicyInput`",
+            ))?,
             block_public_policy: self.block_public_policy,
         })
     }
@@ -134,10 +130,7 @@ impl PutResourcePolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutResourcePolicyOutput,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -228,9 +221,7 @@ pub enum PutResourcePolicyError {
     /// See [`InvalidRequestException`](crate::types::error::InvalidRequestException).
     InvalidRequestException(crate::types::error::InvalidRequestException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`PublicPolicyException`](crate::types::error::PublicPolicyException).
     PublicPolicyException(crate::types::error::PublicPolicyException),
     /// See [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException).
@@ -243,48 +234,28 @@ impl PutResourcePolicyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocumentException" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "PublicPolicyException" => {
-                    Self::PublicPolicyException(
-                        crate::types::de_public_policy_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocumentException" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(&mut r)?.with_meta(meta),
+            ),
+            "PublicPolicyException" => Self::PublicPolicyException(
+                crate::types::de_public_policy_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -391,10 +362,7 @@ impl PutResourcePolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutResourcePolicyOutput,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -403,10 +371,7 @@ impl PutResourcePolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -423,10 +388,7 @@ impl PutResourcePolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -456,10 +418,7 @@ impl PutResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutResourcePolicyOutput,
-        ::awsrt::error::SdkError<PutResourcePolicyError>,
-    > {
+    ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -518,20 +477,17 @@ pub(crate) async fn send(
     input: PutResourcePolicyInput,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutResourcePolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutResourcePolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -547,15 +503,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutResourcePolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutResourcePolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutResourcePolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.PutResourcePolicy`, the input as JSON.
 pub(crate) fn ser_request(
@@ -574,11 +524,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        PutResourcePolicyError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, PutResourcePolicyError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicyInput) {
     w.begin_object();
@@ -620,10 +566,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_a_resource_based_policy_to_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_add_a_resource_based_policy_to_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutResourcePolicyInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .resource_policy(
@@ -634,18 +577,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"ResourcePolicy\":\"{\\n\\\"Version\\\":\\\"2012-10-17\\\",\\n\\\"Statement\\\":[{\\n\\\"Effect\\\":\\\"Allow\\\",\\n\\\"Principal\\\":{\\n\\\"AWS\\\":\\\"arn:aws:iam::123456789012:root\\\"\\n},\\n\\\"Action\\\":\\\"secretsmanager:GetSecretValue\\\",\\n\\\"Resource\\\":\\\"*\\\"\\n}]\\n}\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"ResourcePolicy\":\"{\\n\\\"Version\\\":\\\"2012-10-17\\\",\\n\\\"Statement\\\":[{\\n\\\"Effect\\\":\\\"Allow\\\",\\n\\\"Principal\\\":{\\n\\\"AWS\\\":\\\"arn:aws:iam::123456789012:root\\\"\\n},\\n\\\"Action\\\":\\\"secretsmanager:GetSecretValue\\\",\\n\\\"Resource\\\":\\\"*\\\"\\n}]\\n}\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = PutResourcePolicyOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);

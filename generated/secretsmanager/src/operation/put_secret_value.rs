@@ -88,37 +88,25 @@ pub struct PutSecretValueInput {
     pub rotation_token: Option<::awsrt::types::SensitiveString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_secret_value_input_secret_binary<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "PutSecretValueInput.SecretBinary",
-        serializer,
-    )
+fn __serde_secret_put_secret_value_input_secret_binary<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "PutSecretValueInput.SecretBinary", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_secret_value_input_secret_string<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "PutSecretValueInput.SecretString",
-        serializer,
-    )
+fn __serde_secret_put_secret_value_input_secret_string<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "PutSecretValueInput.SecretString", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_put_secret_value_input_rotation_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "PutSecretValueInput.RotationToken",
-        serializer,
-    )
+fn __serde_secret_put_secret_value_input_rotation_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "PutSecretValueInput.RotationToken", serializer)
 }
 impl PutSecretValueInput {
     /// The ARN or name of the secret to add a new version to.
@@ -204,18 +192,12 @@ impl PutSecretValueInputBuilder {
         &self.client_request_token
     }
     /// The binary data to encrypt and store in the new version of the secret.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
@@ -224,18 +206,12 @@ impl PutSecretValueInputBuilder {
         &self.secret_binary
     }
     /// The text to encrypt and store in the new version of the secret.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
@@ -259,18 +235,12 @@ impl PutSecretValueInputBuilder {
         &self.version_stages
     }
     /// A unique identifier that indicates the source of the request.
-    pub fn rotation_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn rotation_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.rotation_token = Some(input.into());
         self
     }
     /// Sets or clears the `RotationToken` member.
-    pub fn set_rotation_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_rotation_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.rotation_token = input;
         self
     }
@@ -285,12 +255,10 @@ impl PutSecretValueInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PutSecretValueInput, ::awsrt::error::BuildError> {
         Ok(PutSecretValueInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `PutSecretValueInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `PutSecretValueInput`",
+            ))?,
             client_request_token: self.client_request_token,
             secret_binary: self.secret_binary,
             secret_string: self.secret_string,
@@ -457,59 +425,34 @@ impl PutSecretValueError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DecryptionFailure" => {
-                    Self::DecryptionFailure(
-                        crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "EncryptionFailure" => {
-                    Self::EncryptionFailure(
-                        crate::types::de_encryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceExistsException" => {
-                    Self::ResourceExistsException(
-                        crate::types::de_resource_exists_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DecryptionFailure" => Self::DecryptionFailure(
+                crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "EncryptionFailure" => Self::EncryptionFailure(
+                crate::types::de_encryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceExistsException" => Self::ResourceExistsException(
+                crate::types::de_resource_exists_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
@@ -635,10 +578,7 @@ impl PutSecretValueFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -655,10 +595,7 @@ impl PutSecretValueFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutSecretValueError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutSecretValueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -727,18 +664,12 @@ impl<M> PutSecretValueFluentBuilder<M> {
         self.inner.get_client_request_token()
     }
     /// The binary data to encrypt and store in the new version of the secret.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
@@ -747,18 +678,12 @@ impl<M> PutSecretValueFluentBuilder<M> {
         self.inner.get_secret_binary()
     }
     /// The text to encrypt and store in the new version of the secret.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.secret_string(input);
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
@@ -782,18 +707,12 @@ impl<M> PutSecretValueFluentBuilder<M> {
         self.inner.get_version_stages()
     }
     /// A unique identifier that indicates the source of the request.
-    pub fn rotation_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn rotation_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.rotation_token(input);
         self
     }
     /// Sets or clears the `RotationToken` member.
-    pub fn set_rotation_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_rotation_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_rotation_token(input);
         self
     }
@@ -807,9 +726,10 @@ pub(crate) async fn send(
     input: PutSecretValueInput,
 ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutSecretValueFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutSecretValueFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -817,14 +737,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -840,18 +756,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: PutSecretValueInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutSecretValueError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutSecretValueError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.PutSecretValue`, the input as JSON.
 pub(crate) fn ser_request(
@@ -870,11 +780,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        PutSecretValueError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, PutSecretValueError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInput) {
     w.begin_object();
@@ -922,9 +828,7 @@ pub(crate) fn de_output(
             "ARN" => f_arn = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "VersionStages" => {
-                f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
+            "VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }
@@ -939,10 +843,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_store_a_secret_value_in_a_new_version_of_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_store_a_secret_value_in_a_new_version_of_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = PutSecretValueInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .secret_string("{\"username\":\"david\",\"password\":\"EXAMPLE-PASSWORD\"}")
@@ -952,18 +853,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\",\"VersionStages\":[\"AWSCURRENT\"]}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\",\"VersionStages\":[\"AWSCURRENT\"]}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = PutSecretValueOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE")
             .version_stages("AWSCURRENT")

@@ -81,22 +81,16 @@ impl RemoveRegionsFromReplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<RemoveRegionsFromReplicationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<RemoveRegionsFromReplicationInput, ::awsrt::error::BuildError> {
         Ok(RemoveRegionsFromReplicationInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `RemoveRegionsFromReplicationInput`",
-                ))?,
-            remove_replica_regions: self
-                .remove_replica_regions
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "remove_replica_regions",
-                    "`remove_replica_regions` is required when building a `RemoveRegionsFromReplicationInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `RemoveRegionsFromReplicationInput`",
+            ))?,
+            remove_replica_regions: self.remove_replica_regions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "remove_replica_regions",
+                "`remove_replica_regions` is required when building a `RemoveRegionsFromReplicationInput`",
+            ))?,
         })
     }
 }
@@ -105,10 +99,7 @@ impl RemoveRegionsFromReplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RemoveRegionsFromReplicationOutput,
-        ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-    > {
+    ) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -168,10 +159,7 @@ impl RemoveRegionsFromReplicationOutputBuilder {
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// The status of replicas for this secret after you remove Regions.
-    pub fn replication_status(
-        mut self,
-        input: crate::types::ReplicationStatusType,
-    ) -> Self {
+    pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -184,9 +172,7 @@ impl RemoveRegionsFromReplicationOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
-    pub fn get_replication_status(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
+    pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`RemoveRegionsFromReplicationOutput`].
@@ -217,37 +203,22 @@ impl RemoveRegionsFromReplicationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -303,8 +274,7 @@ impl ::awsrt::error::ProvideErrorMetadata for RemoveRegionsFromReplicationError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for RemoveRegionsFromReplicationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for RemoveRegionsFromReplicationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -345,10 +315,7 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RemoveRegionsFromReplicationOutput,
-        ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-    > {
+    ) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -357,13 +324,7 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            RemoveRegionsFromReplicationOutput,
-            ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -380,10 +341,7 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -413,10 +371,7 @@ impl RemoveRegionsFromReplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RemoveRegionsFromReplicationOutput,
-        ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-    > {
+    ) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -459,25 +414,19 @@ impl<M> RemoveRegionsFromReplicationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveRegionsFromReplicationInput,
-) -> Result<
-    RemoveRegionsFromReplicationOutput,
-    ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-> {
+) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RemoveRegionsFromReplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RemoveRegionsFromReplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -493,15 +442,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveRegionsFromReplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemoveRegionsFromReplication`: `POST /`, `X-Amz-Target: secretsmanager.RemoveRegionsFromReplication`, the input as JSON.
 pub(crate) fn ser_request(
@@ -519,20 +462,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    RemoveRegionsFromReplicationOutput,
-    ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
-> {
+) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         RemoveRegionsFromReplicationError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RemoveRegionsFromReplicationInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RemoveRegionsFromReplicationInput) {
     w.begin_object();
     {
         let value = &v.secret_id;
@@ -559,10 +496,9 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "ReplicationStatus" => {
-                f_replication_status = r
-                    .optional(|r| r.list(crate::types::de_replication_status_type))?;
-            }
+            "ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
+                crate::types::de_replication_status_type,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -70,10 +70,7 @@ impl ReplicateSecretToRegionsInputBuilder {
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions in which to replicate the secret.
-    pub fn add_replica_regions(
-        mut self,
-        input: crate::types::ReplicaRegionType,
-    ) -> Self {
+    pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.add_replica_regions.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -86,9 +83,7 @@ impl ReplicateSecretToRegionsInputBuilder {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
-    pub fn get_add_replica_regions(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
+    pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         &self.add_replica_regions
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
@@ -110,25 +105,17 @@ impl ReplicateSecretToRegionsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ReplicateSecretToRegionsInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ReplicateSecretToRegionsInput, ::awsrt::error::BuildError> {
         Ok(ReplicateSecretToRegionsInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `ReplicateSecretToRegionsInput`",
-                ))?,
-            add_replica_regions: self
-                .add_replica_regions
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "add_replica_regions",
-                    "`add_replica_regions` is required when building a `ReplicateSecretToRegionsInput`",
-                ))?,
-            force_overwrite_replica_secret: self
-                .force_overwrite_replica_secret
-                .unwrap_or(false),
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `ReplicateSecretToRegionsInput`",
+            ))?,
+            add_replica_regions: self.add_replica_regions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "add_replica_regions",
+                "`add_replica_regions` is required when building a `ReplicateSecretToRegionsInput`",
+            ))?,
+            force_overwrite_replica_secret: self.force_overwrite_replica_secret.unwrap_or(false),
         })
     }
 }
@@ -137,10 +124,7 @@ impl ReplicateSecretToRegionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ReplicateSecretToRegionsOutput,
-        ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-    > {
+    ) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -200,10 +184,7 @@ impl ReplicateSecretToRegionsOutputBuilder {
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// The status of replication.
-    pub fn replication_status(
-        mut self,
-        input: crate::types::ReplicationStatusType,
-    ) -> Self {
+    pub fn replication_status(mut self, input: crate::types::ReplicationStatusType) -> Self {
         self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -216,9 +197,7 @@ impl ReplicateSecretToRegionsOutputBuilder {
         self
     }
     /// The `ReplicationStatus` member as currently set.
-    pub fn get_replication_status(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
+    pub fn get_replication_status(&self) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`ReplicateSecretToRegionsOutput`].
@@ -249,37 +228,22 @@ impl ReplicateSecretToRegionsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -376,10 +340,7 @@ impl ReplicateSecretToRegionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ReplicateSecretToRegionsOutput,
-        ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-    > {
+    ) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -388,13 +349,7 @@ impl ReplicateSecretToRegionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ReplicateSecretToRegionsOutput,
-            ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -411,10 +366,7 @@ impl ReplicateSecretToRegionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -444,10 +396,7 @@ impl ReplicateSecretToRegionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ReplicateSecretToRegionsOutput,
-        ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-    > {
+    ) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -473,10 +422,7 @@ impl<M> ReplicateSecretToRegionsFluentBuilder<M> {
     }
     /// Appends an item to the `AddReplicaRegions` list.
     /// A list of Regions in which to replicate the secret.
-    pub fn add_replica_regions(
-        mut self,
-        input: crate::types::ReplicaRegionType,
-    ) -> Self {
+    pub fn add_replica_regions(mut self, input: crate::types::ReplicaRegionType) -> Self {
         self.inner = self.inner.add_replica_regions(input);
         self
     }
@@ -489,9 +435,7 @@ impl<M> ReplicateSecretToRegionsFluentBuilder<M> {
         self
     }
     /// The `AddReplicaRegions` member as currently set.
-    pub fn get_add_replica_regions(
-        &self,
-    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
+    pub fn get_add_replica_regions(&self) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         self.inner.get_add_replica_regions()
     }
     /// Specifies whether to overwrite a secret with the same name in the destination Region.
@@ -512,25 +456,19 @@ impl<M> ReplicateSecretToRegionsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ReplicateSecretToRegionsInput,
-) -> Result<
-    ReplicateSecretToRegionsOutput,
-    ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-> {
+) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ReplicateSecretToRegionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ReplicateSecretToRegionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -546,15 +484,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ReplicateSecretToRegionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ReplicateSecretToRegions`: `POST /`, `X-Amz-Target: secretsmanager.ReplicateSecretToRegions`, the input as JSON.
 pub(crate) fn ser_request(
@@ -572,20 +504,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ReplicateSecretToRegionsOutput,
-    ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ReplicateSecretToRegionsError::from_response,
-    )
+) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::error::SdkError<ReplicateSecretToRegionsError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ReplicateSecretToRegionsError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ReplicateSecretToRegionsInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ReplicateSecretToRegionsInput) {
     w.begin_object();
     {
         let value = &v.secret_id;
@@ -619,10 +541,9 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => f_arn = r.optional(|r| r.string_owned())?,
-            "ReplicationStatus" => {
-                f_replication_status = r
-                    .optional(|r| r.list(crate::types::de_replication_status_type))?;
-            }
+            "ReplicationStatus" => f_replication_status = r.optional(|r| r.list(
+                crate::types::de_replication_status_type,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -647,18 +568,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestSecret\",\"AddReplicaRegions\":[{\"Region\":\"eu-west-3\"}],\"ForceOverwriteReplicaSecret\":true}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestSecret\",\"AddReplicaRegions\":[{\"Region\":\"eu-west-3\"}],\"ForceOverwriteReplicaSecret\":true}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestSecret-1a2b3c\",\"ReplicationStatus\":[{\"Region\":\"eu-west-3\",\"KmsKeyId\":\"alias/aws/secretsmanager\",\"Status\":\"InProgress\"}]}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestSecret-1a2b3c\",\"ReplicationStatus\":[{\"Region\":\"eu-west-3\",\"KmsKeyId\":\"alias/aws/secretsmanager\",\"Status\":\"InProgress\"}]}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = ReplicateSecretToRegionsOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestSecret-1a2b3c",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestSecret-1a2b3c")
             .replication_status(
                 crate::types::ReplicationStatusType::builder()
                     .region("eu-west-3")

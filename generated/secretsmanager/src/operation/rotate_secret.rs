@@ -131,10 +131,7 @@ impl RotateSecretInputBuilder {
         self
     }
     /// Sets or clears the `RotationRules` member.
-    pub fn set_rotation_rules(
-        mut self,
-        input: Option<crate::types::RotationRulesType>,
-    ) -> Self {
+    pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.rotation_rules = input;
         self
     }
@@ -163,12 +160,10 @@ impl RotateSecretInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RotateSecretInput, ::awsrt::error::BuildError> {
         Ok(RotateSecretInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `RotateSecretInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `RotateSecretInput`",
+            ))?,
             client_request_token: self.client_request_token,
             rotation_lambda_arn: self.rotation_lambda_arn,
             rotation_rules: self.rotation_rules,
@@ -303,37 +298,22 @@ impl RotateSecretError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -439,10 +419,7 @@ impl RotateSecretFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -459,10 +436,7 @@ impl RotateSecretFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RotateSecretError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RotateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -490,9 +464,7 @@ impl RotateSecretFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
+    pub fn send(self) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -550,10 +522,7 @@ impl<M> RotateSecretFluentBuilder<M> {
         self
     }
     /// Sets or clears the `RotationRules` member.
-    pub fn set_rotation_rules(
-        mut self,
-        input: Option<crate::types::RotationRulesType>,
-    ) -> Self {
+    pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.inner = self.inner.set_rotation_rules(input);
         self
     }
@@ -581,9 +550,10 @@ pub(crate) async fn send(
     input: RotateSecretInput,
 ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RotateSecretFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RotateSecretFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -591,14 +561,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -614,18 +580,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: RotateSecretInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RotateSecretError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RotateSecretError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RotateSecret`: `POST /`, `X-Amz-Target: secretsmanager.RotateSecret`, the input as JSON.
 pub(crate) fn ser_request(
@@ -696,10 +656,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_configure_rotation_for_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_configure_rotation_for_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = RotateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .rotation_lambda_arn(
@@ -716,18 +673,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"RotationLambdaARN\":\"arn:aws:lambda:us-west-2:123456789012:function:MyTestDatabaseRotationLambda\",\"RotationRules\":{\"ScheduleExpression\":\"cron(0 16 1,15 * ? *)\",\"Duration\":\"2h\"}}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"RotationLambdaARN\":\"arn:aws:lambda:us-west-2:123456789012:function:MyTestDatabaseRotationLambda\",\"RotationRules\":{\"ScheduleExpression\":\"cron(0 16 1,15 * ? *)\",\"Duration\":\"2h\"}}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = RotateSecretOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE2-90ab-cdef-fedc-ba987SECRET2")
             .build();
@@ -735,29 +690,20 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_request_an_immediate_rotation_for_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
-        let input = RotateSecretInput::builder()
-            .secret_id("MyTestDatabaseSecret")
-            .build()?;
+    fn case_02_to_request_an_immediate_rotation_for_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
+        let input = RotateSecretInput::builder().secret_id("MyTestDatabaseSecret").build()?;
         let request = super::ser_request(&input)?;
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}".as_bytes())?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = RotateSecretOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE2-90ab-cdef-fedc-ba987SECRET2")
             .build();

@@ -59,16 +59,12 @@ impl StopReplicationToReplicaInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<StopReplicationToReplicaInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<StopReplicationToReplicaInput, ::awsrt::error::BuildError> {
         Ok(StopReplicationToReplicaInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `StopReplicationToReplicaInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `StopReplicationToReplicaInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl StopReplicationToReplicaInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StopReplicationToReplicaOutput,
-        ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-    > {
+    ) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
         send(client.handle(), self).await
     }
 }
@@ -158,37 +151,22 @@ impl StopReplicationToReplicaError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -285,10 +263,7 @@ impl StopReplicationToReplicaFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StopReplicationToReplicaOutput,
-        ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-    > {
+    ) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -297,13 +272,7 @@ impl StopReplicationToReplicaFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            StopReplicationToReplicaOutput,
-            ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -320,10 +289,7 @@ impl StopReplicationToReplicaFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -353,10 +319,7 @@ impl StopReplicationToReplicaFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StopReplicationToReplicaOutput,
-        ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-    > {
+    ) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -384,25 +347,19 @@ impl<M> StopReplicationToReplicaFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StopReplicationToReplicaInput,
-) -> Result<
-    StopReplicationToReplicaOutput,
-    ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-> {
+) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StopReplicationToReplicaFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StopReplicationToReplicaFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -418,15 +375,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StopReplicationToReplicaInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StopReplicationToReplica`: `POST /`, `X-Amz-Target: secretsmanager.StopReplicationToReplica`, the input as JSON.
 pub(crate) fn ser_request(
@@ -444,20 +395,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    StopReplicationToReplicaOutput,
-    ::awsrt::error::SdkError<StopReplicationToReplicaError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        StopReplicationToReplicaError::from_response,
-    )
+) -> Result<StopReplicationToReplicaOutput, ::awsrt::error::SdkError<StopReplicationToReplicaError>> {
+    ::awsrt::protocol::json_response(reply, de_output, StopReplicationToReplicaError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &StopReplicationToReplicaInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &StopReplicationToReplicaInput) {
     w.begin_object();
     {
         let value = &v.secret_id;

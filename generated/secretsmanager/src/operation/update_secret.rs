@@ -71,17 +71,17 @@ pub struct UpdateSecretInput {
     pub secret_string: Option<::awsrt::types::SensitiveString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_update_secret_input_secret_binary<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_update_secret_input_secret_binary<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "UpdateSecretInput.SecretBinary", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_update_secret_input_secret_string<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_update_secret_input_secret_string<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "UpdateSecretInput.SecretString", serializer)
 }
 impl UpdateSecretInput {
@@ -196,18 +196,12 @@ impl UpdateSecretInputBuilder {
         &self.kms_key_id
     }
     /// The binary data to encrypt and store in the new version of the secret.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
@@ -216,18 +210,12 @@ impl UpdateSecretInputBuilder {
         &self.secret_binary
     }
     /// The text data to encrypt and store in the new version of the secret.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
@@ -242,12 +230,10 @@ impl UpdateSecretInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UpdateSecretInput, ::awsrt::error::BuildError> {
         Ok(UpdateSecretInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `UpdateSecretInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `UpdateSecretInput`",
+            ))?,
             client_request_token: self.client_request_token,
             description: self.description,
             kms_key_id: self.kms_key_id,
@@ -380,9 +366,7 @@ pub enum UpdateSecretError {
     /// See [`LimitExceededException`](crate::types::error::LimitExceededException).
     LimitExceededException(crate::types::error::LimitExceededException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`PreconditionNotMetException`](crate::types::error::PreconditionNotMetException).
     PreconditionNotMetException(crate::types::error::PreconditionNotMetException),
     /// See [`ResourceExistsException`](crate::types::error::ResourceExistsException).
@@ -397,71 +381,40 @@ impl UpdateSecretError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "DecryptionFailure" => {
-                    Self::DecryptionFailure(
-                        crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "EncryptionFailure" => {
-                    Self::EncryptionFailure(
-                        crate::types::de_encryption_failure(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocumentException" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "PreconditionNotMetException" => {
-                    Self::PreconditionNotMetException(
-                        crate::types::de_precondition_not_met_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceExistsException" => {
-                    Self::ResourceExistsException(
-                        crate::types::de_resource_exists_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "DecryptionFailure" => Self::DecryptionFailure(
+                crate::types::de_decryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "EncryptionFailure" => Self::EncryptionFailure(
+                crate::types::de_encryption_failure(&mut r)?.with_meta(meta),
+            ),
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocumentException" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(&mut r)?.with_meta(meta),
+            ),
+            "PreconditionNotMetException" => Self::PreconditionNotMetException(
+                crate::types::de_precondition_not_met_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceExistsException" => Self::ResourceExistsException(
+                crate::types::de_resource_exists_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
@@ -597,10 +550,7 @@ impl UpdateSecretFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -617,10 +567,7 @@ impl UpdateSecretFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateSecretError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -648,9 +595,7 @@ impl UpdateSecretFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
+    pub fn send(self) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -717,18 +662,12 @@ impl<M> UpdateSecretFluentBuilder<M> {
         self.inner.get_kms_key_id()
     }
     /// The binary data to encrypt and store in the new version of the secret.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
@@ -737,18 +676,12 @@ impl<M> UpdateSecretFluentBuilder<M> {
         self.inner.get_secret_binary()
     }
     /// The text data to encrypt and store in the new version of the secret.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.secret_string(input);
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
@@ -762,9 +695,10 @@ pub(crate) async fn send(
     input: UpdateSecretInput,
 ) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateSecretFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateSecretFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
@@ -772,14 +706,10 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -795,18 +725,12 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateSecretInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateSecretError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSecretError>> {
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSecret`: `POST /`, `X-Amz-Target: secretsmanager.UpdateSecret`, the input as JSON.
 pub(crate) fn ser_request(
@@ -881,10 +805,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_a_new_version_of_the_encrypted_secret_value() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_a_new_version_of_the_encrypted_secret_value() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .secret_string("{JSON STRING WITH CREDENTIALS}")
@@ -893,18 +814,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{JSON STRING WITH CREDENTIALS}\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{JSON STRING WITH CREDENTIALS}\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"aws:arn:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\"}"
-                .as_bytes(),
+            "{\"ARN\":\"aws:arn:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"VersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = UpdateSecretOutput::builder()
-            .arn(
-                "aws:arn:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("aws:arn:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE")
             .build();
@@ -912,10 +831,7 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_to_update_the_description_of_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_update_the_description_of_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .description("This is a new description for the secret.")
@@ -925,28 +841,23 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"Description\":\"This is a new description for the secret.\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"Description\":\"This is a new description for the secret.\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = UpdateSecretOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);
         Ok(())
     }
     #[test]
-    fn case_03_to_update_the_kms_key_associated_with_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_03_to_update_the_kms_key_associated_with_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .kms_key_id(
@@ -957,18 +868,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"KmsKeyId\":\"arn:aws:kms:us-west-2:123456789012:key/EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"KmsKeyId\":\"arn:aws:kms:us-west-2:123456789012:key/EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = UpdateSecretOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);

@@ -127,22 +127,16 @@ impl UpdateSecretVersionStageInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateSecretVersionStageInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<UpdateSecretVersionStageInput, ::awsrt::error::BuildError> {
         Ok(UpdateSecretVersionStageInput {
-            secret_id: self
-                .secret_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_id",
-                    "`secret_id` is required when building a `UpdateSecretVersionStageInput`",
-                ))?,
-            version_stage: self
-                .version_stage
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "version_stage",
-                    "`version_stage` is required when building a `UpdateSecretVersionStageInput`",
-                ))?,
+            secret_id: self.secret_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_id",
+                "`secret_id` is required when building a `UpdateSecretVersionStageInput`",
+            ))?,
+            version_stage: self.version_stage.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "version_stage",
+                "`version_stage` is required when building a `UpdateSecretVersionStageInput`",
+            ))?,
             remove_from_version_id: self.remove_from_version_id,
             move_to_version_id: self.move_to_version_id,
         })
@@ -153,10 +147,7 @@ impl UpdateSecretVersionStageInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        UpdateSecretVersionStageOutput,
-        ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-    > {
+    ) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
         send(client.handle(), self).await
     }
 }
@@ -258,43 +249,25 @@ impl UpdateSecretVersionStageError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "LimitExceededException" => {
-                    Self::LimitExceededException(
-                        crate::types::de_limit_exceeded_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "LimitExceededException" => Self::LimitExceededException(
+                crate::types::de_limit_exceeded_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -396,10 +369,7 @@ impl UpdateSecretVersionStageFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateSecretVersionStageOutput,
-        ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-    > {
+    ) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -408,13 +378,7 @@ impl UpdateSecretVersionStageFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            UpdateSecretVersionStageOutput,
-            ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -431,10 +395,7 @@ impl UpdateSecretVersionStageFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -464,10 +425,7 @@ impl UpdateSecretVersionStageFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        UpdateSecretVersionStageOutput,
-        ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-    > {
+    ) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -538,25 +496,19 @@ impl<M> UpdateSecretVersionStageFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateSecretVersionStageInput,
-) -> Result<
-    UpdateSecretVersionStageOutput,
-    ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-> {
+) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UpdateSecretVersionStageFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UpdateSecretVersionStageFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -572,15 +524,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateSecretVersionStageInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UpdateSecretVersionStage`: `POST /`, `X-Amz-Target: secretsmanager.UpdateSecretVersionStage`, the input as JSON.
 pub(crate) fn ser_request(
@@ -598,20 +544,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    UpdateSecretVersionStageOutput,
-    ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        UpdateSecretVersionStageError::from_response,
-    )
+) -> Result<UpdateSecretVersionStageOutput, ::awsrt::error::SdkError<UpdateSecretVersionStageError>> {
+    ::awsrt::protocol::json_response(reply, de_output, UpdateSecretVersionStageError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &UpdateSecretVersionStageInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSecretVersionStageInput) {
     w.begin_object();
     {
         let value = &v.secret_id;
@@ -655,10 +591,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_a_staging_label_attached_to_a_version_of_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_add_a_staging_label_attached_to_a_version_of_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSecretVersionStageInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .version_stage("STAGINGLABEL1")
@@ -668,28 +601,23 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"MoveToVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"MoveToVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = UpdateSecretVersionStageOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);
         Ok(())
     }
     #[test]
-    fn case_02_to_delete_a_staging_label_attached_to_a_version_of_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_delete_a_staging_label_attached_to_a_version_of_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSecretVersionStageInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .version_stage("STAGINGLABEL1")
@@ -699,28 +627,23 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = UpdateSecretVersionStageOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);
         Ok(())
     }
     #[test]
-    fn case_03_to_move_a_staging_label_from_one_version_of_a_secret_to_another() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_03_to_move_a_staging_label_from_one_version_of_a_secret_to_another() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = UpdateSecretVersionStageInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .version_stage("AWSCURRENT")
@@ -731,18 +654,16 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"AWSCURRENT\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\",\"MoveToVersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"AWSCURRENT\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\",\"MoveToVersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
-            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}"
-                .as_bytes(),
+            "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\"}".as_bytes(),
         );
         let parsed = super::de_output(&mut r)?;
         let expected = UpdateSecretVersionStageOutput::builder()
-            .arn(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
-            )
+            .arn("arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3")
             .name("MyTestDatabaseSecret")
             .build();
         assert_eq!(parsed, expected);

@@ -80,17 +80,13 @@ impl ValidateResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ValidateResourcePolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ValidateResourcePolicyInput, ::awsrt::error::BuildError> {
         Ok(ValidateResourcePolicyInput {
             secret_id: self.secret_id,
-            resource_policy: self
-                .resource_policy
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_policy",
-                    "`resource_policy` is required when building a `ValidateResourcePolicyInput`",
-                ))?,
+            resource_policy: self.resource_policy.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_policy",
+                "`resource_policy` is required when building a `ValidateResourcePolicyInput`",
+            ))?,
         })
     }
 }
@@ -99,10 +95,7 @@ impl ValidateResourcePolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ValidateResourcePolicyOutput,
-        ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-    > {
+    ) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -161,10 +154,7 @@ impl ValidateResourcePolicyOutputBuilder {
     }
     /// Appends an item to the `ValidationErrors` list.
     /// Validation errors if your policy didn't pass validation.
-    pub fn validation_errors(
-        mut self,
-        input: crate::types::ValidationErrorsEntry,
-    ) -> Self {
+    pub fn validation_errors(mut self, input: crate::types::ValidationErrorsEntry) -> Self {
         self.validation_errors.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -177,9 +167,7 @@ impl ValidateResourcePolicyOutputBuilder {
         self
     }
     /// The `ValidationErrors` member as currently set.
-    pub fn get_validation_errors(
-        &self,
-    ) -> &Option<Vec<crate::types::ValidationErrorsEntry>> {
+    pub fn get_validation_errors(&self) -> &Option<Vec<crate::types::ValidationErrorsEntry>> {
         &self.validation_errors
     }
     /// Builds the [`ValidateResourcePolicyOutput`].
@@ -201,9 +189,7 @@ pub enum ValidateResourcePolicyError {
     /// See [`InvalidRequestException`](crate::types::error::InvalidRequestException).
     InvalidRequestException(crate::types::error::InvalidRequestException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException).
     ResourceNotFoundException(crate::types::error::ResourceNotFoundException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -214,43 +200,25 @@ impl ValidateResourcePolicyError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServiceError" => {
-                    Self::InternalServiceError(
-                        crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameterException" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocumentException" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServiceError" => Self::InternalServiceError(
+                crate::types::de_internal_service_error(&mut r)?.with_meta(meta),
+            ),
+            "InvalidParameterException" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocumentException" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
@@ -352,10 +320,7 @@ impl ValidateResourcePolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ValidateResourcePolicyOutput,
-        ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-    > {
+    ) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -364,13 +329,7 @@ impl ValidateResourcePolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ValidateResourcePolicyOutput,
-            ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -387,10 +346,7 @@ impl ValidateResourcePolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -420,10 +376,7 @@ impl ValidateResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ValidateResourcePolicyOutput,
-        ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-    > {
+    ) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -465,25 +418,19 @@ impl<M> ValidateResourcePolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ValidateResourcePolicyInput,
-) -> Result<
-    ValidateResourcePolicyOutput,
-    ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-> {
+) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ValidateResourcePolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ValidateResourcePolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -499,15 +446,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ValidateResourcePolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ValidateResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.ValidateResourcePolicy`, the input as JSON.
 pub(crate) fn ser_request(
@@ -525,20 +466,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ValidateResourcePolicyOutput,
-    ::awsrt::error::SdkError<ValidateResourcePolicyError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ValidateResourcePolicyError::from_response,
-    )
+) -> Result<ValidateResourcePolicyOutput, ::awsrt::error::SdkError<ValidateResourcePolicyError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ValidateResourcePolicyError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ValidateResourcePolicyInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ValidateResourcePolicyInput) {
     w.begin_object();
     if let Some(value) = &v.secret_id {
         w.key("SecretId");
@@ -559,13 +490,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "PolicyValidationPassed" => {
-                f_policy_validation_passed = r.optional(|r| r.bool())?;
-            }
-            "ValidationErrors" => {
-                f_validation_errors = r
-                    .optional(|r| r.list(crate::types::de_validation_errors_entry))?;
-            }
+            "PolicyValidationPassed" => f_policy_validation_passed = r.optional(|r| r.bool())?,
+            "ValidationErrors" => f_validation_errors = r.optional(|r| r.list(
+                crate::types::de_validation_errors_entry,
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -578,10 +506,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_validate_a_resource_based_policy_to_a_secret() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_validate_a_resource_based_policy_to_a_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ValidateResourcePolicyInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .resource_policy(
@@ -592,8 +517,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"ResourcePolicy\":\"{\\n\\\"Version\\\":\\\"2012-10-17\\\",\\n\\\"Statement\\\":[{\\n\\\"Effect\\\":\\\"Allow\\\",\\n\\\"Principal\\\":{\\n\\\"AWS\\\":\\\"arn:aws:iam::123456789012:root\\\"\\n},\\n\\\"Action\\\":\\\"secretsmanager:GetSecretValue\\\",\\n\\\"Resource\\\":\\\"*\\\"\\n}]\\n}\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"SecretId\":\"MyTestDatabaseSecret\",\"ResourcePolicy\":\"{\\n\\\"Version\\\":\\\"2012-10-17\\\",\\n\\\"Statement\\\":[{\\n\\\"Effect\\\":\\\"Allow\\\",\\n\\\"Principal\\\":{\\n\\\"AWS\\\":\\\"arn:aws:iam::123456789012:root\\\"\\n},\\n\\\"Action\\\":\\\"secretsmanager:GetSecretValue\\\",\\n\\\"Resource\\\":\\\"*\\\"\\n}]\\n}\"}".as_bytes(),
+            )?
         );
         let mut r = ::awsrt::json::JsonReader::new(
             "{\"PolicyValidationPassed\":true,\"ValidationErrors\":[]}".as_bytes(),

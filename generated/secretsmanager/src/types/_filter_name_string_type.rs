@@ -43,16 +43,8 @@ impl FilterNameStringType {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
-        &[
-            "description",
-            "name",
-            "tag-key",
-            "tag-value",
-            "primary-region",
-            "owning-service",
-            "all",
-        ]
+    pub const fn values() -> &'static[&'static str] {
+        &["description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all"]
     }
 }
 impl ::std::convert::From<&str> for FilterNameStringType {
@@ -97,18 +89,13 @@ impl Default for FilterNameStringType {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for FilterNameStringType {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for FilterNameStringType {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for FilterNameStringType {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

@@ -74,10 +74,7 @@ impl ReplicaRegionTypeBuilder {
         }
     }
 }
-pub(crate) fn ser_replica_region_type(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ReplicaRegionType,
-) {
+pub(crate) fn ser_replica_region_type(w: &mut ::awsrt::json::JsonWriter, v: &ReplicaRegionType) {
     w.begin_object();
     if let Some(value) = &v.region {
         w.key("Region");

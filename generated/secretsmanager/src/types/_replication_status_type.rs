@@ -121,10 +121,7 @@ impl ReplicationStatusTypeBuilder {
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
-    pub fn set_last_accessed_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
@@ -156,17 +153,11 @@ pub(crate) fn de_replication_status_type(
         match &*key {
             "Region" => f_region = r.optional(|r| r.string_owned())?,
             "KmsKeyId" => f_kms_key_id = r.optional(|r| r.string_owned())?,
-            "Status" => {
-                f_status = r
-                    .optional(|r| Ok(crate::types::StatusType::from(&*r.string()?)))?;
-            }
+            "Status" => f_status = r.optional(|r| Ok(crate::types::StatusType::from(&*r.string()?)))?,
             "StatusMessage" => f_status_message = r.optional(|r| r.string_owned())?,
-            "LastAccessedDate" => {
-                f_last_accessed_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

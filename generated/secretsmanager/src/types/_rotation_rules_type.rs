@@ -102,10 +102,7 @@ impl RotationRulesTypeBuilder {
         }
     }
 }
-pub(crate) fn ser_rotation_rules_type(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &RotationRulesType,
-) {
+pub(crate) fn ser_rotation_rules_type(w: &mut ::awsrt::json::JsonWriter, v: &RotationRulesType) {
     w.begin_object();
     if let Some(value) = &v.automatically_after_days {
         w.key("AutomaticallyAfterDays");
@@ -130,13 +127,9 @@ pub(crate) fn de_rotation_rules_type(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "AutomaticallyAfterDays" => {
-                f_automatically_after_days = r.optional(|r| r.i64())?;
-            }
+            "AutomaticallyAfterDays" => f_automatically_after_days = r.optional(|r| r.i64())?,
             "Duration" => f_duration = r.optional(|r| r.string_owned())?,
-            "ScheduleExpression" => {
-                f_schedule_expression = r.optional(|r| r.string_owned())?;
-            }
+            "ScheduleExpression" => f_schedule_expression = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -42,9 +42,7 @@ pub struct SecretListEntry {
     /// A list of all of the currently assigned `SecretVersionStage` staging labels and the `SecretVersionId` attached to each one. Staging labels are used to keep track of the different versions during the rotation process.
     ///
     /// **Note:** A version that does not have any `SecretVersionStage` is considered deprecated and subject to deletion. Such versions are not included in this list.
-    pub secret_versions_to_stages: Option<
-        ::std::collections::HashMap<String, Vec<String>>,
-    >,
+    pub secret_versions_to_stages: Option<::std::collections::HashMap<String, Vec<String>>>,
     /// Returns the name of the service that created the secret.
     pub owning_service: Option<String>,
     /// The date and time when a secret was created.
@@ -145,9 +143,7 @@ pub struct SecretListEntryBuilder {
     pub(crate) deleted_date: Option<::awsrt::types::DateTime>,
     pub(crate) next_rotation_date: Option<::awsrt::types::DateTime>,
     pub(crate) tags: Option<Vec<crate::types::Tag>>,
-    pub(crate) secret_versions_to_stages: Option<
-        ::std::collections::HashMap<String, Vec<String>>,
-    >,
+    pub(crate) secret_versions_to_stages: Option<::std::collections::HashMap<String, Vec<String>>>,
     pub(crate) owning_service: Option<String>,
     pub(crate) created_date: Option<::awsrt::types::DateTime>,
     pub(crate) primary_region: Option<String>,
@@ -243,10 +239,7 @@ impl SecretListEntryBuilder {
         self
     }
     /// Sets or clears the `RotationRules` member.
-    pub fn set_rotation_rules(
-        mut self,
-        input: Option<crate::types::RotationRulesType>,
-    ) -> Self {
+    pub fn set_rotation_rules(mut self, input: Option<crate::types::RotationRulesType>) -> Self {
         self.rotation_rules = input;
         self
     }
@@ -260,10 +253,7 @@ impl SecretListEntryBuilder {
         self
     }
     /// Sets or clears the `LastRotatedDate` member.
-    pub fn set_last_rotated_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_rotated_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_rotated_date = input;
         self
     }
@@ -277,10 +267,7 @@ impl SecretListEntryBuilder {
         self
     }
     /// Sets or clears the `LastChangedDate` member.
-    pub fn set_last_changed_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_changed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_changed_date = input;
         self
     }
@@ -294,10 +281,7 @@ impl SecretListEntryBuilder {
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
-    pub fn set_last_accessed_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
@@ -325,10 +309,7 @@ impl SecretListEntryBuilder {
         self
     }
     /// Sets or clears the `NextRotationDate` member.
-    pub fn set_next_rotation_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_next_rotation_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.next_rotation_date = input;
         self
     }
@@ -353,13 +334,8 @@ impl SecretListEntryBuilder {
     }
     /// Inserts an entry into the `SecretVersionsToStages` map.
     /// A list of all of the currently assigned `SecretVersionStage` staging labels and the `SecretVersionId` attached to each one.
-    pub fn secret_versions_to_stages(
-        mut self,
-        key: impl Into<String>,
-        value: Vec<String>,
-    ) -> Self {
-        self.secret_versions_to_stages
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn secret_versions_to_stages(mut self, key: impl Into<String>, value: Vec<String>) -> Self {
+        self.secret_versions_to_stages.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
@@ -458,9 +434,7 @@ pub(crate) fn de_secret_list_entry(
     let mut f_deleted_date: Option<::awsrt::types::DateTime> = None;
     let mut f_next_rotation_date: Option<::awsrt::types::DateTime> = None;
     let mut f_tags: Option<Vec<crate::types::Tag>> = None;
-    let mut f_secret_versions_to_stages: Option<
-        ::std::collections::HashMap<String, Vec<String>>,
-    > = None;
+    let mut f_secret_versions_to_stages: Option<::std::collections::HashMap<String, Vec<String>>> = None;
     let mut f_owning_service: Option<String> = None;
     let mut f_created_date: Option<::awsrt::types::DateTime> = None;
     let mut f_primary_region: Option<String> = None;
@@ -472,54 +446,29 @@ pub(crate) fn de_secret_list_entry(
             "Description" => f_description = r.optional(|r| r.string_owned())?,
             "KmsKeyId" => f_kms_key_id = r.optional(|r| r.string_owned())?,
             "RotationEnabled" => f_rotation_enabled = r.optional(|r| r.bool())?,
-            "RotationLambdaARN" => {
-                f_rotation_lambda_arn = r.optional(|r| r.string_owned())?;
-            }
-            "RotationRules" => {
-                f_rotation_rules = r.optional(crate::types::de_rotation_rules_type)?;
-            }
-            "LastRotatedDate" => {
-                f_last_rotated_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "LastChangedDate" => {
-                f_last_changed_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "LastAccessedDate" => {
-                f_last_accessed_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "DeletedDate" => {
-                f_deleted_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "NextRotationDate" => {
-                f_next_rotation_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "RotationLambdaARN" => f_rotation_lambda_arn = r.optional(|r| r.string_owned())?,
+            "RotationRules" => f_rotation_rules = r.optional(crate::types::de_rotation_rules_type)?,
+            "LastRotatedDate" => f_last_rotated_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "LastChangedDate" => f_last_changed_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "DeletedDate" => f_deleted_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "NextRotationDate" => f_next_rotation_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
-            "SecretVersionsToStages" => {
-                f_secret_versions_to_stages = r
-                    .optional(|r| r.map(|r| r.list(|r| r.string_owned())))?;
-            }
+            "SecretVersionsToStages" => f_secret_versions_to_stages = r.optional(|r| r.map(|r| r.list(|r| r.string_owned())))?,
             "OwningService" => f_owning_service = r.optional(|r| r.string_owned())?,
-            "CreatedDate" => {
-                f_created_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "PrimaryRegion" => f_primary_region = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

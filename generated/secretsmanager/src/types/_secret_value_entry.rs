@@ -42,17 +42,17 @@ pub struct SecretValueEntry {
     pub created_date: Option<::awsrt::types::DateTime>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_secret_value_entry_secret_binary<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_secret_value_entry_secret_binary<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "SecretValueEntry.SecretBinary", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_secret_value_entry_secret_string<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_secret_value_entry_secret_string<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "SecretValueEntry.SecretString", serializer)
 }
 impl SecretValueEntry {
@@ -158,18 +158,12 @@ impl SecretValueEntryBuilder {
         &self.version_id
     }
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
-    pub fn secret_binary(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn secret_binary(mut self, input: impl Into<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
-    pub fn set_secret_binary(
-        mut self,
-        input: Option<::awsrt::types::SensitiveBlob>,
-    ) -> Self {
+    pub fn set_secret_binary(mut self, input: Option<::awsrt::types::SensitiveBlob>) -> Self {
         self.secret_binary = input;
         self
     }
@@ -178,18 +172,12 @@ impl SecretValueEntryBuilder {
         &self.secret_binary
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
-    pub fn secret_string(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_string(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
-    pub fn set_secret_string(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_string(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_string = input;
         self
     }
@@ -255,25 +243,16 @@ pub(crate) fn de_secret_value_entry(
             "ARN" => f_arn = r.optional(|r| r.string_owned())?,
             "Name" => f_name = r.optional(|r| r.string_owned())?,
             "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "SecretBinary" => {
-                f_secret_binary = r
-                    .optional(|r| Ok(::awsrt::types::SensitiveBlob::new(r.blob()?)))?;
-            }
-            "SecretString" => {
-                f_secret_string = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
-            "VersionStages" => {
-                f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "CreatedDate" => {
-                f_created_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "SecretBinary" => f_secret_binary = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveBlob::new(r.blob()?),
+            ))?,
+            "SecretString" => f_secret_string = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
+            "VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             _ => r.skip_value()?,
         }
     }

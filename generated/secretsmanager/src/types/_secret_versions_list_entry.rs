@@ -94,10 +94,7 @@ impl SecretVersionsListEntryBuilder {
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
-    pub fn set_last_accessed_date(
-        mut self,
-        input: Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_last_accessed_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.last_accessed_date = input;
         self
     }
@@ -157,21 +154,13 @@ pub(crate) fn de_secret_versions_list_entry(
     while let Some(key) = r.next_key()? {
         match &*key {
             "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
-            "VersionStages" => {
-                f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "LastAccessedDate" => {
-                f_last_accessed_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
-            "CreatedDate" => {
-                f_created_date = r
-                    .optional(|r| {
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
-                    })?;
-            }
+            "VersionStages" => f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "LastAccessedDate" => f_last_accessed_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
+            "CreatedDate" => f_created_date = r.optional(|r| r.timestamp(
+                ::awsrt::types::TimestampFormat::EpochSeconds,
+            ))?,
             "KmsKeyIds" => f_kms_key_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }

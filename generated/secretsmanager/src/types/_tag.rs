@@ -99,5 +99,8 @@ pub(crate) fn de_tag(
             _ => r.skip_value()?,
         }
     }
-    Ok(Tag { key: f_key, value: f_value })
+    Ok(Tag {
+        key: f_key,
+        value: f_value,
+    })
 }

@@ -5,13 +5,13 @@ mod _api_error_type;
 #[cfg(feature = "batch_get_secret_value")]
 pub use self::_api_error_type::ApiErrorType;
 #[cfg(feature = "batch_get_secret_value")]
-pub(crate) use self::_api_error_type::de_api_error_type;
+pub(crate) use self::_api_error_type::{de_api_error_type};
 #[cfg(any(feature = "batch_get_secret_value", feature = "list_secrets"))]
 mod _filter;
 #[cfg(any(feature = "batch_get_secret_value", feature = "list_secrets"))]
 pub use self::_filter::Filter;
 #[cfg(any(feature = "batch_get_secret_value", feature = "list_secrets"))]
-pub(crate) use self::_filter::ser_filter;
+pub(crate) use self::_filter::{ser_filter};
 #[cfg(any(feature = "batch_get_secret_value", feature = "list_secrets"))]
 mod _filter_name_string_type;
 #[cfg(any(feature = "batch_get_secret_value", feature = "list_secrets"))]
@@ -21,7 +21,7 @@ mod _replica_region_type;
 #[cfg(any(feature = "create_secret", feature = "replicate_secret_to_regions"))]
 pub use self::_replica_region_type::ReplicaRegionType;
 #[cfg(any(feature = "create_secret", feature = "replicate_secret_to_regions"))]
-pub(crate) use self::_replica_region_type::ser_replica_region_type;
+pub(crate) use self::_replica_region_type::{ser_replica_region_type};
 #[cfg(
     any(
         feature = "create_secret",
@@ -48,39 +48,31 @@ pub use self::_replication_status_type::ReplicationStatusType;
         feature = "replicate_secret_to_regions"
     )
 )]
-pub(crate) use self::_replication_status_type::de_replication_status_type;
-#[cfg(
-    any(feature = "describe_secret", feature = "list_secrets", feature = "rotate_secret")
-)]
+pub(crate) use self::_replication_status_type::{de_replication_status_type};
+#[cfg(any(feature = "describe_secret", feature = "list_secrets", feature = "rotate_secret"))]
 mod _rotation_rules_type;
-#[cfg(
-    any(feature = "describe_secret", feature = "list_secrets", feature = "rotate_secret")
-)]
+#[cfg(any(feature = "describe_secret", feature = "list_secrets", feature = "rotate_secret"))]
 pub use self::_rotation_rules_type::RotationRulesType;
-#[cfg(
-    any(feature = "describe_secret", feature = "list_secrets", feature = "rotate_secret")
-)]
-pub(crate) use self::_rotation_rules_type::{
-    ser_rotation_rules_type, de_rotation_rules_type,
-};
+#[cfg(any(feature = "describe_secret", feature = "list_secrets", feature = "rotate_secret"))]
+pub(crate) use self::_rotation_rules_type::{ser_rotation_rules_type, de_rotation_rules_type};
 #[cfg(feature = "list_secrets")]
 mod _secret_list_entry;
 #[cfg(feature = "list_secrets")]
 pub use self::_secret_list_entry::SecretListEntry;
 #[cfg(feature = "list_secrets")]
-pub(crate) use self::_secret_list_entry::de_secret_list_entry;
+pub(crate) use self::_secret_list_entry::{de_secret_list_entry};
 #[cfg(feature = "batch_get_secret_value")]
 mod _secret_value_entry;
 #[cfg(feature = "batch_get_secret_value")]
 pub use self::_secret_value_entry::SecretValueEntry;
 #[cfg(feature = "batch_get_secret_value")]
-pub(crate) use self::_secret_value_entry::de_secret_value_entry;
+pub(crate) use self::_secret_value_entry::{de_secret_value_entry};
 #[cfg(feature = "list_secret_version_ids")]
 mod _secret_versions_list_entry;
 #[cfg(feature = "list_secret_version_ids")]
 pub use self::_secret_versions_list_entry::SecretVersionsListEntry;
 #[cfg(feature = "list_secret_version_ids")]
-pub(crate) use self::_secret_versions_list_entry::de_secret_versions_list_entry;
+pub(crate) use self::_secret_versions_list_entry::{de_secret_versions_list_entry};
 #[cfg(feature = "list_secrets")]
 mod _sort_order_type;
 #[cfg(feature = "list_secrets")]
@@ -135,7 +127,7 @@ mod _validation_errors_entry;
 #[cfg(feature = "validate_resource_policy")]
 pub use self::_validation_errors_entry::ValidationErrorsEntry;
 #[cfg(feature = "validate_resource_policy")]
-pub(crate) use self::_validation_errors_entry::de_validation_errors_entry;
+pub(crate) use self::_validation_errors_entry::{de_validation_errors_entry};
 pub mod error;
 #[cfg(
     any(
@@ -157,27 +149,15 @@ pub use self::error::DecryptionFailure;
         feature = "update_secret"
     )
 )]
-pub(crate) use self::error::de_decryption_failure;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
+pub(crate) use self::error::{de_decryption_failure};
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
 #[doc(hidden)]
 pub use self::error::EncryptionFailure;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
-pub(crate) use self::error::de_encryption_failure;
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
+pub(crate) use self::error::{de_encryption_failure};
 #[doc(hidden)]
 pub use self::error::InternalServiceError;
-pub(crate) use self::error::de_internal_service_error;
+pub(crate) use self::error::{de_internal_service_error};
 #[cfg(
     any(
         feature = "batch_get_secret_value",
@@ -194,10 +174,10 @@ pub use self::error::InvalidNextTokenException;
         feature = "list_secrets"
     )
 )]
-pub(crate) use self::error::de_invalid_next_token_exception;
+pub(crate) use self::error::{de_invalid_next_token_exception};
 #[doc(hidden)]
 pub use self::error::InvalidParameterException;
-pub(crate) use self::error::de_invalid_parameter_exception;
+pub(crate) use self::error::{de_invalid_parameter_exception};
 #[cfg(
     any(
         feature = "batch_get_secret_value",
@@ -250,7 +230,7 @@ pub use self::error::InvalidRequestException;
         feature = "validate_resource_policy"
     )
 )]
-pub(crate) use self::error::de_invalid_request_exception;
+pub(crate) use self::error::{de_invalid_request_exception};
 #[cfg(
     any(
         feature = "create_secret",
@@ -269,7 +249,7 @@ pub use self::error::LimitExceededException;
         feature = "update_secret_version_stage"
     )
 )]
-pub(crate) use self::error::de_limit_exceeded_exception;
+pub(crate) use self::error::{de_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "create_secret",
@@ -288,34 +268,22 @@ pub use self::error::MalformedPolicyDocumentException;
         feature = "validate_resource_policy"
     )
 )]
-pub(crate) use self::error::de_malformed_policy_document_exception;
+pub(crate) use self::error::{de_malformed_policy_document_exception};
 #[cfg(any(feature = "create_secret", feature = "update_secret"))]
 #[doc(hidden)]
 pub use self::error::PreconditionNotMetException;
 #[cfg(any(feature = "create_secret", feature = "update_secret"))]
-pub(crate) use self::error::de_precondition_not_met_exception;
+pub(crate) use self::error::{de_precondition_not_met_exception};
 #[cfg(feature = "put_resource_policy")]
 #[doc(hidden)]
 pub use self::error::PublicPolicyException;
 #[cfg(feature = "put_resource_policy")]
-pub(crate) use self::error::de_public_policy_exception;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
+pub(crate) use self::error::{de_public_policy_exception};
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
 #[doc(hidden)]
 pub use self::error::ResourceExistsException;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
-pub(crate) use self::error::de_resource_exists_exception;
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
+pub(crate) use self::error::{de_resource_exists_exception};
 #[cfg(
     any(
         feature = "batch_get_secret_value",
@@ -368,7 +336,7 @@ pub use self::error::ResourceNotFoundException;
         feature = "validate_resource_policy"
     )
 )]
-pub(crate) use self::error::de_resource_not_found_exception;
+pub(crate) use self::error::{de_resource_not_found_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(feature = "batch_get_secret_value")]
@@ -386,13 +354,7 @@ pub mod builders {
         )
     )]
     pub use super::_replication_status_type::ReplicationStatusTypeBuilder;
-    #[cfg(
-        any(
-            feature = "describe_secret",
-            feature = "list_secrets",
-            feature = "rotate_secret"
-        )
-    )]
+    #[cfg(any(feature = "describe_secret", feature = "list_secrets", feature = "rotate_secret"))]
     pub use super::_rotation_rules_type::RotationRulesTypeBuilder;
     #[cfg(feature = "list_secrets")]
     pub use super::_secret_list_entry::SecretListEntryBuilder;

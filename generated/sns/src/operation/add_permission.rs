@@ -130,30 +130,22 @@ impl AddPermissionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AddPermissionInput, ::awsrt::error::BuildError> {
         Ok(AddPermissionInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `AddPermissionInput`",
-                ))?,
-            label: self
-                .label
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "label",
-                    "`label` is required when building a `AddPermissionInput`",
-                ))?,
-            aws_account_id: self
-                .aws_account_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "aws_account_id",
-                    "`aws_account_id` is required when building a `AddPermissionInput`",
-                ))?,
-            action_name: self
-                .action_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "action_name",
-                    "`action_name` is required when building a `AddPermissionInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `AddPermissionInput`",
+            ))?,
+            label: self.label.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "label",
+                "`label` is required when building a `AddPermissionInput`",
+            ))?,
+            aws_account_id: self.aws_account_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "aws_account_id",
+                "`aws_account_id` is required when building a `AddPermissionInput`",
+            ))?,
+            action_name: self.action_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "action_name",
+                "`action_name` is required when building a `AddPermissionInput`",
+            ))?,
         })
     }
 }
@@ -216,32 +208,21 @@ impl AddPermissionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -347,10 +328,7 @@ impl AddPermissionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -367,10 +345,7 @@ impl AddPermissionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AddPermissionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddPermissionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -398,9 +373,7 @@ impl AddPermissionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
+    pub fn send(self) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -475,20 +448,17 @@ pub(crate) async fn send(
     input: AddPermissionInput,
 ) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AddPermissionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AddPermissionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -504,15 +474,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AddPermissionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AddPermissionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddPermissionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddPermission`: `POST /` with the form body `Action=AddPermission&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -534,11 +498,7 @@ pub(crate) fn parse_response(
         AddPermissionError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &AddPermissionInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AddPermissionInput) {
     {
         let value = &v.topic_arn;
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());
@@ -554,9 +514,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "AWSAccountId"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "AWSAccountId"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -568,9 +526,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "ActionName"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "ActionName"), "member", i + 1),
                 item.as_str(),
             );
         }

@@ -30,10 +30,10 @@ pub struct CheckIfPhoneNumberIsOptedOutInput {
     pub phone_number: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_check_if_phone_number_is_opted_out_input_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_check_if_phone_number_is_opted_out_input_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CheckIfPhoneNumberIsOptedOutInput.phoneNumber",
@@ -66,18 +66,12 @@ impl ::std::fmt::Debug for CheckIfPhoneNumberIsOptedOutInputBuilder {
 impl CheckIfPhoneNumberIsOptedOutInputBuilder {
     /// The phone number for which you want to check the opt out status.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `phoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -90,16 +84,12 @@ impl CheckIfPhoneNumberIsOptedOutInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CheckIfPhoneNumberIsOptedOutInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CheckIfPhoneNumberIsOptedOutInput, ::awsrt::error::BuildError> {
         Ok(CheckIfPhoneNumberIsOptedOutInput {
-            phone_number: self
-                .phone_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "phone_number",
-                    "`phone_number` is required when building a `CheckIfPhoneNumberIsOptedOutInput`",
-                ))?,
+            phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "phone_number",
+                "`phone_number` is required when building a `CheckIfPhoneNumberIsOptedOutInput`",
+            ))?,
         })
     }
 }
@@ -108,10 +98,7 @@ impl CheckIfPhoneNumberIsOptedOutInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CheckIfPhoneNumberIsOptedOutOutput,
-        ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-    > {
+    ) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
         send(client.handle(), self).await
     }
 }
@@ -194,32 +181,21 @@ impl CheckIfPhoneNumberIsOptedOutError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -275,8 +251,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CheckIfPhoneNumberIsOptedOutError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CheckIfPhoneNumberIsOptedOutError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CheckIfPhoneNumberIsOptedOutError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -317,10 +292,7 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CheckIfPhoneNumberIsOptedOutOutput,
-        ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-    > {
+    ) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -329,13 +301,7 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CheckIfPhoneNumberIsOptedOutOutput,
-            ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -352,10 +318,7 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -385,10 +348,7 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CheckIfPhoneNumberIsOptedOutOutput,
-        ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-    > {
+    ) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -399,18 +359,12 @@ impl<M> CheckIfPhoneNumberIsOptedOutFluentBuilder<M> {
     }
     /// The phone number for which you want to check the opt out status.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `phoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
@@ -422,25 +376,19 @@ impl<M> CheckIfPhoneNumberIsOptedOutFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CheckIfPhoneNumberIsOptedOutInput,
-) -> Result<
-    CheckIfPhoneNumberIsOptedOutOutput,
-    ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-> {
+) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CheckIfPhoneNumberIsOptedOutFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CheckIfPhoneNumberIsOptedOutFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -456,24 +404,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CheckIfPhoneNumberIsOptedOutInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CheckIfPhoneNumberIsOptedOut`: `POST /` with the form body `Action=CheckIfPhoneNumberIsOptedOut&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &CheckIfPhoneNumberIsOptedOutInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "CheckIfPhoneNumberIsOptedOut",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("CheckIfPhoneNumberIsOptedOut", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -481,10 +420,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CheckIfPhoneNumberIsOptedOutOutput,
-    ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
-> {
+) -> Result<CheckIfPhoneNumberIsOptedOutOutput, ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CheckIfPhoneNumberIsOptedOutResult",

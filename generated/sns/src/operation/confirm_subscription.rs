@@ -104,18 +104,14 @@ impl ConfirmSubscriptionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ConfirmSubscriptionInput, ::awsrt::error::BuildError> {
         Ok(ConfirmSubscriptionInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `ConfirmSubscriptionInput`",
-                ))?,
-            token: self
-                .token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "token",
-                    "`token` is required when building a `ConfirmSubscriptionInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `ConfirmSubscriptionInput`",
+            ))?,
+            token: self.token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "token",
+                "`token` is required when building a `ConfirmSubscriptionInput`",
+            ))?,
             authenticate_on_unsubscribe: self.authenticate_on_unsubscribe,
         })
     }
@@ -125,10 +121,7 @@ impl ConfirmSubscriptionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ConfirmSubscriptionOutput,
-        ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-    > {
+    ) -> Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
         send(client.handle(), self).await
     }
 }
@@ -192,9 +185,7 @@ pub enum ConfirmSubscriptionError {
     /// See [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException).
     AuthorizationErrorException(crate::types::error::AuthorizationErrorException),
     /// See [`FilterPolicyLimitExceededException`](crate::types::error::FilterPolicyLimitExceededException).
-    FilterPolicyLimitExceededException(
-        crate::types::error::FilterPolicyLimitExceededException,
-    ),
+    FilterPolicyLimitExceededException(crate::types::error::FilterPolicyLimitExceededException),
     /// See [`InternalErrorException`](crate::types::error::InternalErrorException).
     InternalErrorException(crate::types::error::InternalErrorException),
     /// See [`InvalidParameterException`](crate::types::error::InvalidParameterException).
@@ -204,9 +195,7 @@ pub enum ConfirmSubscriptionError {
     /// See [`ReplayLimitExceededException`](crate::types::error::ReplayLimitExceededException).
     ReplayLimitExceededException(crate::types::error::ReplayLimitExceededException),
     /// See [`SubscriptionLimitExceededException`](crate::types::error::SubscriptionLimitExceededException).
-    SubscriptionLimitExceededException(
-        crate::types::error::SubscriptionLimitExceededException,
-    ),
+    SubscriptionLimitExceededException(crate::types::error::SubscriptionLimitExceededException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -217,50 +206,30 @@ impl ConfirmSubscriptionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "FilterPolicyLimitExceeded" => {
-                    Self::FilterPolicyLimitExceededException(
-                        crate::types::de_filter_policy_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ReplayLimitExceeded" => {
-                    Self::ReplayLimitExceededException(
-                        crate::types::de_replay_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "SubscriptionLimitExceeded" => {
-                    Self::SubscriptionLimitExceededException(
-                        crate::types::de_subscription_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "FilterPolicyLimitExceeded" => Self::FilterPolicyLimitExceededException(
+                crate::types::de_filter_policy_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            "ReplayLimitExceeded" => Self::ReplayLimitExceededException(
+                crate::types::de_replay_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "SubscriptionLimitExceeded" => Self::SubscriptionLimitExceededException(
+                crate::types::de_subscription_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -372,10 +341,7 @@ impl ConfirmSubscriptionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ConfirmSubscriptionOutput,
-        ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-    > {
+    ) -> Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -384,13 +350,7 @@ impl ConfirmSubscriptionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ConfirmSubscriptionOutput,
-            ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -407,10 +367,7 @@ impl ConfirmSubscriptionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -440,10 +397,7 @@ impl ConfirmSubscriptionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ConfirmSubscriptionOutput,
-        ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-    > {
+    ) -> Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -500,25 +454,19 @@ impl<M> ConfirmSubscriptionFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ConfirmSubscriptionInput,
-) -> Result<
-    ConfirmSubscriptionOutput,
-    ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-> {
+) -> Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ConfirmSubscriptionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ConfirmSubscriptionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -534,15 +482,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ConfirmSubscriptionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ConfirmSubscription`: `POST /` with the form body `Action=ConfirmSubscription&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -556,10 +498,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ConfirmSubscriptionOutput,
-    ::awsrt::error::SdkError<ConfirmSubscriptionError>,
-> {
+) -> Result<ConfirmSubscriptionOutput, ::awsrt::error::SdkError<ConfirmSubscriptionError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ConfirmSubscriptionResult",

@@ -85,13 +85,8 @@ impl CreatePlatformApplicationInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetPlatformApplicationAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetPlatformApplicationAttributes.html) .
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -104,9 +99,7 @@ impl CreatePlatformApplicationInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`CreatePlatformApplicationInput`].
@@ -114,28 +107,20 @@ impl CreatePlatformApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreatePlatformApplicationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreatePlatformApplicationInput, ::awsrt::error::BuildError> {
         Ok(CreatePlatformApplicationInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreatePlatformApplicationInput`",
-                ))?,
-            platform: self
-                .platform
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "platform",
-                    "`platform` is required when building a `CreatePlatformApplicationInput`",
-                ))?,
-            attributes: self
-                .attributes
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attributes",
-                    "`attributes` is required when building a `CreatePlatformApplicationInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreatePlatformApplicationInput`",
+            ))?,
+            platform: self.platform.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "platform",
+                "`platform` is required when building a `CreatePlatformApplicationInput`",
+            ))?,
+            attributes: self.attributes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attributes",
+                "`attributes` is required when building a `CreatePlatformApplicationInput`",
+            ))?,
         })
     }
 }
@@ -144,10 +129,7 @@ impl CreatePlatformApplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreatePlatformApplicationOutput,
-        ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-    > {
+    ) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -224,27 +206,18 @@ impl CreatePlatformApplicationError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -336,10 +309,7 @@ impl CreatePlatformApplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreatePlatformApplicationOutput,
-        ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-    > {
+    ) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -348,13 +318,7 @@ impl CreatePlatformApplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreatePlatformApplicationOutput,
-            ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -371,10 +335,7 @@ impl CreatePlatformApplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -404,10 +365,7 @@ impl CreatePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreatePlatformApplicationOutput,
-        ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-    > {
+    ) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -448,11 +406,7 @@ impl<M> CreatePlatformApplicationFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetPlatformApplicationAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetPlatformApplicationAttributes.html) .
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -465,34 +419,26 @@ impl<M> CreatePlatformApplicationFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePlatformApplicationInput,
-) -> Result<
-    CreatePlatformApplicationOutput,
-    ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-> {
+) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreatePlatformApplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreatePlatformApplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -508,24 +454,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePlatformApplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePlatformApplication`: `POST /` with the form body `Action=CreatePlatformApplication&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &CreatePlatformApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "CreatePlatformApplication",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("CreatePlatformApplication", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -533,10 +470,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreatePlatformApplicationOutput,
-    ::awsrt::error::SdkError<CreatePlatformApplicationError>,
-> {
+) -> Result<CreatePlatformApplicationOutput, ::awsrt::error::SdkError<CreatePlatformApplicationError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreatePlatformApplicationResult",
@@ -562,9 +496,7 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "Attributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "Attributes"), i + 1);
             w.pair(&format!("{entry}.{}", "key"), k);
             w.pair(&format!("{entry}.{}", "value"), item.as_str());
         }

@@ -106,13 +106,8 @@ impl CreatePlatformEndpointInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetEndpointAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetEndpointAttributes.html) .
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -125,9 +120,7 @@ impl CreatePlatformEndpointInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`CreatePlatformEndpointInput`].
@@ -135,22 +128,16 @@ impl CreatePlatformEndpointInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreatePlatformEndpointInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreatePlatformEndpointInput, ::awsrt::error::BuildError> {
         Ok(CreatePlatformEndpointInput {
-            platform_application_arn: self
-                .platform_application_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "platform_application_arn",
-                    "`platform_application_arn` is required when building a `CreatePlatformEndpointInput`",
-                ))?,
-            token: self
-                .token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "token",
-                    "`token` is required when building a `CreatePlatformEndpointInput`",
-                ))?,
+            platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "platform_application_arn",
+                "`platform_application_arn` is required when building a `CreatePlatformEndpointInput`",
+            ))?,
+            token: self.token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "token",
+                "`token` is required when building a `CreatePlatformEndpointInput`",
+            ))?,
             custom_user_data: self.custom_user_data,
             attributes: self.attributes,
         })
@@ -161,10 +148,7 @@ impl CreatePlatformEndpointInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreatePlatformEndpointOutput,
-        ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-    > {
+    ) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
         send(client.handle(), self).await
     }
 }
@@ -243,32 +227,21 @@ impl CreatePlatformEndpointError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -365,10 +338,7 @@ impl CreatePlatformEndpointFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreatePlatformEndpointOutput,
-        ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-    > {
+    ) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -377,13 +347,7 @@ impl CreatePlatformEndpointFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreatePlatformEndpointOutput,
-            ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -400,10 +364,7 @@ impl CreatePlatformEndpointFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -433,10 +394,7 @@ impl CreatePlatformEndpointFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreatePlatformEndpointOutput,
-        ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-    > {
+    ) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -491,11 +449,7 @@ impl<M> CreatePlatformEndpointFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// For a list of attributes, see [`SetEndpointAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_SetEndpointAttributes.html) .
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -508,34 +462,26 @@ impl<M> CreatePlatformEndpointFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePlatformEndpointInput,
-) -> Result<
-    CreatePlatformEndpointOutput,
-    ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-> {
+) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreatePlatformEndpointFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreatePlatformEndpointFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -551,15 +497,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreatePlatformEndpointInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreatePlatformEndpoint`: `POST /` with the form body `Action=CreatePlatformEndpoint&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -573,10 +513,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreatePlatformEndpointOutput,
-    ::awsrt::error::SdkError<CreatePlatformEndpointError>,
-> {
+) -> Result<CreatePlatformEndpointOutput, ::awsrt::error::SdkError<CreatePlatformEndpointError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreatePlatformEndpointResult",
@@ -604,9 +541,7 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "Attributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "Attributes"), i + 1);
             w.pair(&format!("{entry}.{}", "key"), k);
             w.pair(&format!("{entry}.{}", "value"), item.as_str());
         }

@@ -22,19 +22,17 @@ pub struct CreateSmsSandboxPhoneNumberInput {
     /// The destination phone number to verify. On verification, Amazon SNS adds this phone number to the list of verified phone numbers that you can send SMS messages to.
     #[cfg_attr(
         feature = "serde",
-        serde(
-            serialize_with = "__serde_secret_create_sms_sandbox_phone_number_input_phone_number"
-        )
+        serde(serialize_with = "__serde_secret_create_sms_sandbox_phone_number_input_phone_number")
     )]
     pub phone_number: ::awsrt::types::SensitiveString,
     /// The language to use for sending the OTP. The default value is `en-US`.
     pub language_code: Option<crate::types::LanguageCodeString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_sms_sandbox_phone_number_input_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_sms_sandbox_phone_number_input_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "CreateSmsSandboxPhoneNumberInput.PhoneNumber",
@@ -73,18 +71,12 @@ impl ::std::fmt::Debug for CreateSmsSandboxPhoneNumberInputBuilder {
 impl CreateSmsSandboxPhoneNumberInputBuilder {
     /// The destination phone number to verify.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -93,18 +85,12 @@ impl CreateSmsSandboxPhoneNumberInputBuilder {
         &self.phone_number
     }
     /// The language to use for sending the OTP.
-    pub fn language_code(
-        mut self,
-        input: impl Into<crate::types::LanguageCodeString>,
-    ) -> Self {
+    pub fn language_code(mut self, input: impl Into<crate::types::LanguageCodeString>) -> Self {
         self.language_code = Some(input.into());
         self
     }
     /// Sets or clears the `LanguageCode` member.
-    pub fn set_language_code(
-        mut self,
-        input: Option<crate::types::LanguageCodeString>,
-    ) -> Self {
+    pub fn set_language_code(mut self, input: Option<crate::types::LanguageCodeString>) -> Self {
         self.language_code = input;
         self
     }
@@ -117,16 +103,12 @@ impl CreateSmsSandboxPhoneNumberInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateSmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CreateSmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(CreateSmsSandboxPhoneNumberInput {
-            phone_number: self
-                .phone_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "phone_number",
-                    "`phone_number` is required when building a `CreateSmsSandboxPhoneNumberInput`",
-                ))?,
+            phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "phone_number",
+                "`phone_number` is required when building a `CreateSmsSandboxPhoneNumberInput`",
+            ))?,
             language_code: self.language_code,
         })
     }
@@ -136,10 +118,7 @@ impl CreateSmsSandboxPhoneNumberInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateSmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
         send(client.handle(), self).await
     }
 }
@@ -168,8 +147,7 @@ pub struct CreateSmsSandboxPhoneNumberOutputBuilder {}
 impl CreateSmsSandboxPhoneNumberOutputBuilder {
     /// Builds the [`CreateSmsSandboxPhoneNumberOutput`].
     pub fn build(self) -> CreateSmsSandboxPhoneNumberOutput {
-        CreateSmsSandboxPhoneNumberOutput {
-        }
+        CreateSmsSandboxPhoneNumberOutput {}
     }
 }
 /// The errors `CreateSMSSandboxPhoneNumber` can return: one variant per modeled error, plus `Unhandled`.
@@ -198,42 +176,27 @@ impl CreateSmsSandboxPhoneNumberError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "OptedOut" => {
-                    Self::OptedOutException(
-                        crate::types::de_opted_out_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UserError" => {
-                    Self::UserErrorException(
-                        crate::types::de_user_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "OptedOut" => Self::OptedOutException(
+                crate::types::de_opted_out_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            "UserError" => Self::UserErrorException(
+                crate::types::de_user_error_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -299,8 +262,7 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateSmsSandboxPhoneNumberError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for CreateSmsSandboxPhoneNumberError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateSmsSandboxPhoneNumberError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -341,10 +303,7 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateSmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -353,13 +312,7 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateSmsSandboxPhoneNumberOutput,
-            ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -376,10 +329,7 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -409,10 +359,7 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateSmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -423,18 +370,12 @@ impl<M> CreateSmsSandboxPhoneNumberFluentBuilder<M> {
     }
     /// The destination phone number to verify.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
@@ -443,18 +384,12 @@ impl<M> CreateSmsSandboxPhoneNumberFluentBuilder<M> {
         self.inner.get_phone_number()
     }
     /// The language to use for sending the OTP.
-    pub fn language_code(
-        mut self,
-        input: impl Into<crate::types::LanguageCodeString>,
-    ) -> Self {
+    pub fn language_code(mut self, input: impl Into<crate::types::LanguageCodeString>) -> Self {
         self.inner = self.inner.language_code(input);
         self
     }
     /// Sets or clears the `LanguageCode` member.
-    pub fn set_language_code(
-        mut self,
-        input: Option<crate::types::LanguageCodeString>,
-    ) -> Self {
+    pub fn set_language_code(mut self, input: Option<crate::types::LanguageCodeString>) -> Self {
         self.inner = self.inner.set_language_code(input);
         self
     }
@@ -466,25 +401,19 @@ impl<M> CreateSmsSandboxPhoneNumberFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateSmsSandboxPhoneNumberInput,
-) -> Result<
-    CreateSmsSandboxPhoneNumberOutput,
-    ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-> {
+) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateSmsSandboxPhoneNumberFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateSmsSandboxPhoneNumberFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -500,24 +429,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateSmsSandboxPhoneNumberInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateSMSSandboxPhoneNumber`: `POST /` with the form body `Action=CreateSMSSandboxPhoneNumber&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &CreateSmsSandboxPhoneNumberInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "CreateSMSSandboxPhoneNumber",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("CreateSMSSandboxPhoneNumber", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -525,10 +445,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateSmsSandboxPhoneNumberOutput,
-    ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
-> {
+) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "CreateSMSSandboxPhoneNumberResult",
@@ -552,6 +469,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<CreateSmsSandboxPhoneNumberOutput, ::awsrt::xml::XmlError> {
-    Ok(CreateSmsSandboxPhoneNumberOutput {
-    })
+    Ok(CreateSmsSandboxPhoneNumberOutput {})
 }

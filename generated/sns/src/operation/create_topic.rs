@@ -116,13 +116,8 @@ impl CreateTopicInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -135,9 +130,7 @@ impl CreateTopicInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Appends an item to the `Tags` list.
@@ -176,12 +169,10 @@ impl CreateTopicInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateTopicInput, ::awsrt::error::BuildError> {
         Ok(CreateTopicInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `CreateTopicInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `CreateTopicInput`",
+            ))?,
             attributes: self.attributes,
             tags: self.tags,
             data_protection_policy: self.data_protection_policy,
@@ -282,58 +273,36 @@ impl CreateTopicError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ConcurrentAccess" => {
-                    Self::ConcurrentAccessException(
-                        crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "StaleTag" => {
-                    Self::StaleTagException(
-                        crate::types::de_stale_tag_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagLimitExceeded" => {
-                    Self::TagLimitExceededException(
-                        crate::types::de_tag_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagPolicy" => {
-                    Self::TagPolicyException(
-                        crate::types::de_tag_policy_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TopicLimitExceeded" => {
-                    Self::TopicLimitExceededException(
-                        crate::types::de_topic_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "ConcurrentAccess" => Self::ConcurrentAccessException(
+                crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "StaleTag" => Self::StaleTagException(
+                crate::types::de_stale_tag_exception(n)?.with_meta(meta),
+            ),
+            "TagLimitExceeded" => Self::TagLimitExceededException(
+                crate::types::de_tag_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "TagPolicy" => Self::TagPolicyException(
+                crate::types::de_tag_policy_exception(n)?.with_meta(meta),
+            ),
+            "TopicLimitExceeded" => Self::TopicLimitExceededException(
+                crate::types::de_topic_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -464,10 +433,7 @@ impl CreateTopicFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateTopicOutput, ::awsrt::error::SdkError<CreateTopicError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateTopicOutput, ::awsrt::error::SdkError<CreateTopicError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -484,10 +450,7 @@ impl CreateTopicFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateTopicError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTopicError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -515,9 +478,7 @@ impl CreateTopicFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateTopicOutput, ::awsrt::error::SdkError<CreateTopicError>> {
+    pub fn send(self) -> Result<CreateTopicOutput, ::awsrt::error::SdkError<CreateTopicError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -543,11 +504,7 @@ impl<M> CreateTopicFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -560,9 +517,7 @@ impl<M> CreateTopicFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
     /// Appends an item to the `Tags` list.
@@ -600,20 +555,17 @@ pub(crate) async fn send(
     input: CreateTopicInput,
 ) -> Result<CreateTopicOutput, ::awsrt::error::SdkError<CreateTopicError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateTopicFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateTopicFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -629,15 +581,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateTopicInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateTopicError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTopicError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateTopic`: `POST /` with the form body `Action=CreateTopic&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -659,11 +605,7 @@ pub(crate) fn parse_response(
         CreateTopicError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &CreateTopicInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &CreateTopicInput) {
     {
         let value = &v.name;
         w.pair(&format!("{prefix}{}", "Name"), value.as_str());
@@ -672,9 +614,7 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "Attributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "Attributes"), i + 1);
             w.pair(&format!("{entry}.{}", "key"), k);
             w.pair(&format!("{entry}.{}", "value"), item.as_str());
         }
@@ -687,8 +627,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

@@ -61,12 +61,10 @@ impl DeleteEndpointInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteEndpointInput, ::awsrt::error::BuildError> {
         Ok(DeleteEndpointInput {
-            endpoint_arn: self
-                .endpoint_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "endpoint_arn",
-                    "`endpoint_arn` is required when building a `DeleteEndpointInput`",
-                ))?,
+            endpoint_arn: self.endpoint_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "endpoint_arn",
+                "`endpoint_arn` is required when building a `DeleteEndpointInput`",
+            ))?,
         })
     }
 }
@@ -127,27 +125,18 @@ impl DeleteEndpointError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -248,10 +237,7 @@ impl DeleteEndpointFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteEndpointOutput, ::awsrt::error::SdkError<DeleteEndpointError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteEndpointOutput, ::awsrt::error::SdkError<DeleteEndpointError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -268,10 +254,7 @@ impl DeleteEndpointFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteEndpointError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteEndpointError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -331,20 +314,17 @@ pub(crate) async fn send(
     input: DeleteEndpointInput,
 ) -> Result<DeleteEndpointOutput, ::awsrt::error::SdkError<DeleteEndpointError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteEndpointFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteEndpointFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -360,15 +340,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteEndpointInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteEndpointError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteEndpointError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteEndpoint`: `POST /` with the form body `Action=DeleteEndpoint&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -390,11 +364,7 @@ pub(crate) fn parse_response(
         DeleteEndpointError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &DeleteEndpointInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteEndpointInput) {
     {
         let value = &v.endpoint_arn;
         w.pair(&format!("{prefix}{}", "EndpointArn"), value.as_str());

@@ -59,16 +59,12 @@ impl DeletePlatformApplicationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeletePlatformApplicationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeletePlatformApplicationInput, ::awsrt::error::BuildError> {
         Ok(DeletePlatformApplicationInput {
-            platform_application_arn: self
-                .platform_application_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "platform_application_arn",
-                    "`platform_application_arn` is required when building a `DeletePlatformApplicationInput`",
-                ))?,
+            platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "platform_application_arn",
+                "`platform_application_arn` is required when building a `DeletePlatformApplicationInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DeletePlatformApplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeletePlatformApplicationOutput,
-        ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-    > {
+    ) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -132,27 +125,18 @@ impl DeletePlatformApplicationError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -244,10 +228,7 @@ impl DeletePlatformApplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeletePlatformApplicationOutput,
-        ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-    > {
+    ) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -256,13 +237,7 @@ impl DeletePlatformApplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeletePlatformApplicationOutput,
-            ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -279,10 +254,7 @@ impl DeletePlatformApplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -312,10 +284,7 @@ impl DeletePlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeletePlatformApplicationOutput,
-        ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-    > {
+    ) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -343,25 +312,19 @@ impl<M> DeletePlatformApplicationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeletePlatformApplicationInput,
-) -> Result<
-    DeletePlatformApplicationOutput,
-    ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-> {
+) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeletePlatformApplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeletePlatformApplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -377,24 +340,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeletePlatformApplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeletePlatformApplication`: `POST /` with the form body `Action=DeletePlatformApplication&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &DeletePlatformApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DeletePlatformApplication",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DeletePlatformApplication", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -402,10 +356,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeletePlatformApplicationOutput,
-    ::awsrt::error::SdkError<DeletePlatformApplicationError>,
-> {
+) -> Result<DeletePlatformApplicationOutput, ::awsrt::error::SdkError<DeletePlatformApplicationError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeletePlatformApplicationResult",

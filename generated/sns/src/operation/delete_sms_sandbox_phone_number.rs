@@ -22,17 +22,15 @@ pub struct DeleteSmsSandboxPhoneNumberInput {
     /// The destination phone number to delete.
     #[cfg_attr(
         feature = "serde",
-        serde(
-            serialize_with = "__serde_secret_delete_sms_sandbox_phone_number_input_phone_number"
-        )
+        serde(serialize_with = "__serde_secret_delete_sms_sandbox_phone_number_input_phone_number")
     )]
     pub phone_number: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_delete_sms_sandbox_phone_number_input_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_delete_sms_sandbox_phone_number_input_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "DeleteSmsSandboxPhoneNumberInput.PhoneNumber",
@@ -65,18 +63,12 @@ impl ::std::fmt::Debug for DeleteSmsSandboxPhoneNumberInputBuilder {
 impl DeleteSmsSandboxPhoneNumberInputBuilder {
     /// The destination phone number to delete.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -89,16 +81,12 @@ impl DeleteSmsSandboxPhoneNumberInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteSmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteSmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(DeleteSmsSandboxPhoneNumberInput {
-            phone_number: self
-                .phone_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "phone_number",
-                    "`phone_number` is required when building a `DeleteSmsSandboxPhoneNumberInput`",
-                ))?,
+            phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "phone_number",
+                "`phone_number` is required when building a `DeleteSmsSandboxPhoneNumberInput`",
+            ))?,
         })
     }
 }
@@ -107,10 +95,7 @@ impl DeleteSmsSandboxPhoneNumberInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteSmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
         send(client.handle(), self).await
     }
 }
@@ -139,8 +124,7 @@ pub struct DeleteSmsSandboxPhoneNumberOutputBuilder {}
 impl DeleteSmsSandboxPhoneNumberOutputBuilder {
     /// Builds the [`DeleteSmsSandboxPhoneNumberOutput`].
     pub fn build(self) -> DeleteSmsSandboxPhoneNumberOutput {
-        DeleteSmsSandboxPhoneNumberOutput {
-        }
+        DeleteSmsSandboxPhoneNumberOutput {}
     }
 }
 /// The errors `DeleteSMSSandboxPhoneNumber` can return: one variant per modeled error, plus `Unhandled`.
@@ -169,42 +153,27 @@ impl DeleteSmsSandboxPhoneNumberError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFound" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "UserError" => {
-                    Self::UserErrorException(
-                        crate::types::de_user_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ResourceNotFound" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            "UserError" => Self::UserErrorException(
+                crate::types::de_user_error_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -270,8 +239,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteSmsSandboxPhoneNumberError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DeleteSmsSandboxPhoneNumberError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteSmsSandboxPhoneNumberError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -312,10 +280,7 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteSmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -324,13 +289,7 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteSmsSandboxPhoneNumberOutput,
-            ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -347,10 +306,7 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -380,10 +336,7 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteSmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -394,18 +347,12 @@ impl<M> DeleteSmsSandboxPhoneNumberFluentBuilder<M> {
     }
     /// The destination phone number to delete.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
@@ -417,25 +364,19 @@ impl<M> DeleteSmsSandboxPhoneNumberFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSmsSandboxPhoneNumberInput,
-) -> Result<
-    DeleteSmsSandboxPhoneNumberOutput,
-    ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-> {
+) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteSmsSandboxPhoneNumberFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteSmsSandboxPhoneNumberFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -451,24 +392,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSmsSandboxPhoneNumberInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteSMSSandboxPhoneNumber`: `POST /` with the form body `Action=DeleteSMSSandboxPhoneNumber&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &DeleteSmsSandboxPhoneNumberInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DeleteSMSSandboxPhoneNumber",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DeleteSMSSandboxPhoneNumber", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -476,10 +408,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteSmsSandboxPhoneNumberOutput,
-    ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
-> {
+) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DeleteSMSSandboxPhoneNumberResult",
@@ -500,6 +429,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<DeleteSmsSandboxPhoneNumberOutput, ::awsrt::xml::XmlError> {
-    Ok(DeleteSmsSandboxPhoneNumberOutput {
-    })
+    Ok(DeleteSmsSandboxPhoneNumberOutput {})
 }

@@ -61,12 +61,10 @@ impl DeleteTopicInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteTopicInput, ::awsrt::error::BuildError> {
         Ok(DeleteTopicInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `DeleteTopicInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `DeleteTopicInput`",
+            ))?,
         })
     }
 }
@@ -137,52 +135,33 @@ impl DeleteTopicError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ConcurrentAccess" => {
-                    Self::ConcurrentAccessException(
-                        crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidState" => {
-                    Self::InvalidStateException(
-                        crate::types::de_invalid_state_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "StaleTag" => {
-                    Self::StaleTagException(
-                        crate::types::de_stale_tag_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagPolicy" => {
-                    Self::TagPolicyException(
-                        crate::types::de_tag_policy_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "ConcurrentAccess" => Self::ConcurrentAccessException(
+                crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "InvalidState" => Self::InvalidStateException(
+                crate::types::de_invalid_state_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            "StaleTag" => Self::StaleTagException(
+                crate::types::de_stale_tag_exception(n)?.with_meta(meta),
+            ),
+            "TagPolicy" => Self::TagPolicyException(
+                crate::types::de_tag_policy_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -308,10 +287,7 @@ impl DeleteTopicFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteTopicOutput, ::awsrt::error::SdkError<DeleteTopicError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteTopicOutput, ::awsrt::error::SdkError<DeleteTopicError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -328,10 +304,7 @@ impl DeleteTopicFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteTopicError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteTopicError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -359,9 +332,7 @@ impl DeleteTopicFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteTopicOutput, ::awsrt::error::SdkError<DeleteTopicError>> {
+    pub fn send(self) -> Result<DeleteTopicOutput, ::awsrt::error::SdkError<DeleteTopicError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -391,20 +362,17 @@ pub(crate) async fn send(
     input: DeleteTopicInput,
 ) -> Result<DeleteTopicOutput, ::awsrt::error::SdkError<DeleteTopicError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteTopicFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteTopicFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -420,15 +388,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteTopicInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteTopicError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteTopicError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteTopic`: `POST /` with the form body `Action=DeleteTopic&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -450,11 +412,7 @@ pub(crate) fn parse_response(
         DeleteTopicError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &DeleteTopicInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &DeleteTopicInput) {
     {
         let value = &v.topic_arn;
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());

@@ -61,16 +61,12 @@ impl GetDataProtectionPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetDataProtectionPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetDataProtectionPolicyInput, ::awsrt::error::BuildError> {
         Ok(GetDataProtectionPolicyInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `GetDataProtectionPolicyInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `GetDataProtectionPolicyInput`",
+            ))?,
         })
     }
 }
@@ -79,10 +75,7 @@ impl GetDataProtectionPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetDataProtectionPolicyOutput,
-        ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-    > {
+    ) -> Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -163,37 +156,24 @@ impl GetDataProtectionPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -295,10 +275,7 @@ impl GetDataProtectionPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetDataProtectionPolicyOutput,
-        ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-    > {
+    ) -> Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -307,13 +284,7 @@ impl GetDataProtectionPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetDataProtectionPolicyOutput,
-            ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -330,10 +301,7 @@ impl GetDataProtectionPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -363,10 +331,7 @@ impl GetDataProtectionPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetDataProtectionPolicyOutput,
-        ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-    > {
+    ) -> Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -394,25 +359,19 @@ impl<M> GetDataProtectionPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetDataProtectionPolicyInput,
-) -> Result<
-    GetDataProtectionPolicyOutput,
-    ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-> {
+) -> Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetDataProtectionPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetDataProtectionPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -428,15 +387,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetDataProtectionPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetDataProtectionPolicy`: `POST /` with the form body `Action=GetDataProtectionPolicy&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -450,10 +403,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetDataProtectionPolicyOutput,
-    ::awsrt::error::SdkError<GetDataProtectionPolicyError>,
-> {
+) -> Result<GetDataProtectionPolicyOutput, ::awsrt::error::SdkError<GetDataProtectionPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetDataProtectionPolicyResult",

@@ -59,16 +59,12 @@ impl GetEndpointAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetEndpointAttributesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetEndpointAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetEndpointAttributesInput {
-            endpoint_arn: self
-                .endpoint_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "endpoint_arn",
-                    "`endpoint_arn` is required when building a `GetEndpointAttributesInput`",
-                ))?,
+            endpoint_arn: self.endpoint_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "endpoint_arn",
+                "`endpoint_arn` is required when building a `GetEndpointAttributesInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl GetEndpointAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetEndpointAttributesOutput,
-        ::awsrt::error::SdkError<GetEndpointAttributesError>,
-    > {
+    ) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -126,13 +119,8 @@ pub struct GetEndpointAttributesOutputBuilder {
 impl GetEndpointAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// Attributes include the following:
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -145,9 +133,7 @@ impl GetEndpointAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetEndpointAttributesOutput`].
@@ -179,32 +165,21 @@ impl GetEndpointAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -301,10 +276,7 @@ impl GetEndpointAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetEndpointAttributesOutput,
-        ::awsrt::error::SdkError<GetEndpointAttributesError>,
-    > {
+    ) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -313,13 +285,7 @@ impl GetEndpointAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetEndpointAttributesOutput,
-            ::awsrt::error::SdkError<GetEndpointAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -336,10 +302,7 @@ impl GetEndpointAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetEndpointAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -369,10 +332,7 @@ impl GetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetEndpointAttributesOutput,
-        ::awsrt::error::SdkError<GetEndpointAttributesError>,
-    > {
+    ) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -400,25 +360,19 @@ impl<M> GetEndpointAttributesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetEndpointAttributesInput,
-) -> Result<
-    GetEndpointAttributesOutput,
-    ::awsrt::error::SdkError<GetEndpointAttributesError>,
-> {
+) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetEndpointAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetEndpointAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -434,15 +388,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetEndpointAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetEndpointAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetEndpointAttributes`: `POST /` with the form body `Action=GetEndpointAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -456,10 +404,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetEndpointAttributesOutput,
-    ::awsrt::error::SdkError<GetEndpointAttributesError>,
-> {
+) -> Result<GetEndpointAttributesOutput, ::awsrt::error::SdkError<GetEndpointAttributesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetEndpointAttributesResult",

@@ -63,12 +63,10 @@ impl GetPlatformApplicationAttributesInputBuilder {
         self,
     ) -> Result<GetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetPlatformApplicationAttributesInput {
-            platform_application_arn: self
-                .platform_application_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "platform_application_arn",
-                    "`platform_application_arn` is required when building a `GetPlatformApplicationAttributesInput`",
-                ))?,
+            platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "platform_application_arn",
+                "`platform_application_arn` is required when building a `GetPlatformApplicationAttributesInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl GetPlatformApplicationAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetPlatformApplicationAttributesOutput,
-        ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -129,13 +124,8 @@ pub struct GetPlatformApplicationAttributesOutputBuilder {
 impl GetPlatformApplicationAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// Attributes include the following:
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -148,9 +138,7 @@ impl GetPlatformApplicationAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetPlatformApplicationAttributesOutput`].
@@ -182,32 +170,21 @@ impl GetPlatformApplicationAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -263,8 +240,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetPlatformApplicationAttributesEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetPlatformApplicationAttributesError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetPlatformApplicationAttributesError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -305,10 +281,7 @@ impl GetPlatformApplicationAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetPlatformApplicationAttributesOutput,
-        ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -317,13 +290,7 @@ impl GetPlatformApplicationAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetPlatformApplicationAttributesOutput,
-            ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -340,10 +307,7 @@ impl GetPlatformApplicationAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -373,10 +337,7 @@ impl GetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetPlatformApplicationAttributesOutput,
-        ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -404,32 +365,25 @@ impl<M> GetPlatformApplicationAttributesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetPlatformApplicationAttributesInput,
-) -> Result<
-    GetPlatformApplicationAttributesOutput,
-    ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-> {
+) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetPlatformApplicationAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetPlatformApplicationAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for GetPlatformApplicationAttributesFluentBuilder {
+impl ::awsrt::test_util::MockOperation for GetPlatformApplicationAttributesFluentBuilder {
     const NAME: &'static str = "GetPlatformApplicationAttributes";
     type Input = GetPlatformApplicationAttributesInput;
     type Output = GetPlatformApplicationAttributesOutput;
@@ -439,24 +393,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetPlatformApplicationAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetPlatformApplicationAttributes`: `POST /` with the form body `Action=GetPlatformApplicationAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &GetPlatformApplicationAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetPlatformApplicationAttributes",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetPlatformApplicationAttributes", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -464,10 +409,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetPlatformApplicationAttributesOutput,
-    ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>,
-> {
+) -> Result<GetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<GetPlatformApplicationAttributesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetPlatformApplicationAttributesResult",

@@ -71,10 +71,7 @@ impl GetSmsAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetSmsAttributesOutput,
-        ::awsrt::error::SdkError<GetSmsAttributesError>,
-    > {
+    ) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -113,13 +110,8 @@ pub struct GetSmsAttributesOutputBuilder {
 impl GetSmsAttributesOutputBuilder {
     /// Inserts an entry into the `attributes` map.
     /// The SMS attribute names and their values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -132,9 +124,7 @@ impl GetSmsAttributesOutputBuilder {
         self
     }
     /// The `attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetSmsAttributesOutput`].
@@ -166,32 +156,21 @@ impl GetSmsAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -288,10 +267,7 @@ impl GetSmsAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetSmsAttributesOutput,
-        ::awsrt::error::SdkError<GetSmsAttributesError>,
-    > {
+    ) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -300,10 +276,7 @@ impl GetSmsAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -320,10 +293,7 @@ impl GetSmsAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSmsAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSmsAttributesError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -353,10 +323,7 @@ impl GetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetSmsAttributesOutput,
-        ::awsrt::error::SdkError<GetSmsAttributesError>,
-    > {
+    ) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -386,20 +353,17 @@ pub(crate) async fn send(
     input: GetSmsAttributesInput,
 ) -> Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSmsAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSmsAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -415,15 +379,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSmsAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSmsAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSmsAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSMSAttributes`: `POST /` with the form body `Action=GetSMSAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -456,9 +414,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "attributes"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "attributes"), "member", i + 1),
                 item.as_str(),
             );
         }

@@ -40,10 +40,7 @@ impl GetSmsSandboxAccountStatusInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetSmsSandboxAccountStatusOutput,
-        ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-    > {
+    ) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
         send(client.handle(), self).await
     }
 }
@@ -120,27 +117,18 @@ impl GetSmsSandboxAccountStatusError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -191,8 +179,7 @@ impl ::awsrt::error::ProvideErrorMetadata for GetSmsSandboxAccountStatusError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for GetSmsSandboxAccountStatusError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetSmsSandboxAccountStatusError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -233,10 +220,7 @@ impl GetSmsSandboxAccountStatusFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetSmsSandboxAccountStatusOutput,
-        ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-    > {
+    ) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -245,13 +229,7 @@ impl GetSmsSandboxAccountStatusFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetSmsSandboxAccountStatusOutput,
-            ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -268,10 +246,7 @@ impl GetSmsSandboxAccountStatusFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -301,10 +276,7 @@ impl GetSmsSandboxAccountStatusFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetSmsSandboxAccountStatusOutput,
-        ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-    > {
+    ) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -317,24 +289,18 @@ impl<M> GetSmsSandboxAccountStatusFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetSmsSandboxAccountStatusInput,
-) -> Result<
-    GetSmsSandboxAccountStatusOutput,
-    ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-> {
+) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSmsSandboxAccountStatusFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSmsSandboxAccountStatusFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -350,24 +316,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSmsSandboxAccountStatusInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSMSSandboxAccountStatus`: `POST /` with the form body `Action=GetSMSSandboxAccountStatus&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &GetSmsSandboxAccountStatusInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetSMSSandboxAccountStatus",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetSMSSandboxAccountStatus", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -375,10 +332,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetSmsSandboxAccountStatusOutput,
-    ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
-> {
+) -> Result<GetSmsSandboxAccountStatusOutput, ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetSMSSandboxAccountStatusResult",

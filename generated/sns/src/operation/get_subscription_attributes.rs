@@ -59,16 +59,12 @@ impl GetSubscriptionAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetSubscriptionAttributesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<GetSubscriptionAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetSubscriptionAttributesInput {
-            subscription_arn: self
-                .subscription_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "subscription_arn",
-                    "`subscription_arn` is required when building a `GetSubscriptionAttributesInput`",
-                ))?,
+            subscription_arn: self.subscription_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "subscription_arn",
+                "`subscription_arn` is required when building a `GetSubscriptionAttributesInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl GetSubscriptionAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetSubscriptionAttributesOutput,
-        ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-    > {
+    ) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -140,13 +133,8 @@ pub struct GetSubscriptionAttributesOutputBuilder {
 impl GetSubscriptionAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// A map of the subscription's attributes.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -159,9 +147,7 @@ impl GetSubscriptionAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetSubscriptionAttributesOutput`].
@@ -193,32 +179,21 @@ impl GetSubscriptionAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -315,10 +290,7 @@ impl GetSubscriptionAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetSubscriptionAttributesOutput,
-        ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-    > {
+    ) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -327,13 +299,7 @@ impl GetSubscriptionAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetSubscriptionAttributesOutput,
-            ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -350,10 +316,7 @@ impl GetSubscriptionAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -383,10 +346,7 @@ impl GetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetSubscriptionAttributesOutput,
-        ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-    > {
+    ) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -414,25 +374,19 @@ impl<M> GetSubscriptionAttributesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetSubscriptionAttributesInput,
-) -> Result<
-    GetSubscriptionAttributesOutput,
-    ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-> {
+) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSubscriptionAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSubscriptionAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -448,24 +402,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSubscriptionAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSubscriptionAttributes`: `POST /` with the form body `Action=GetSubscriptionAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &GetSubscriptionAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "GetSubscriptionAttributes",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("GetSubscriptionAttributes", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -473,10 +418,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetSubscriptionAttributesOutput,
-    ::awsrt::error::SdkError<GetSubscriptionAttributesError>,
-> {
+) -> Result<GetSubscriptionAttributesOutput, ::awsrt::error::SdkError<GetSubscriptionAttributesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetSubscriptionAttributesResult",

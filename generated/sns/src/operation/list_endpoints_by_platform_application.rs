@@ -84,12 +84,10 @@ impl ListEndpointsByPlatformApplicationInputBuilder {
         self,
     ) -> Result<ListEndpointsByPlatformApplicationInput, ::awsrt::error::BuildError> {
         Ok(ListEndpointsByPlatformApplicationInput {
-            platform_application_arn: self
-                .platform_application_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "platform_application_arn",
-                    "`platform_application_arn` is required when building a `ListEndpointsByPlatformApplicationInput`",
-                ))?,
+            platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "platform_application_arn",
+                "`platform_application_arn` is required when building a `ListEndpointsByPlatformApplicationInput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -99,10 +97,7 @@ impl ListEndpointsByPlatformApplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListEndpointsByPlatformApplicationOutput,
-        ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-    > {
+    ) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
         send(client.handle(), self).await
     }
 }
@@ -204,32 +199,21 @@ impl ListEndpointsByPlatformApplicationError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -285,8 +269,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListEndpointsByPlatformApplication
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListEndpointsByPlatformApplicationError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListEndpointsByPlatformApplicationError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -327,10 +310,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListEndpointsByPlatformApplicationOutput,
-        ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-    > {
+    ) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -339,13 +319,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListEndpointsByPlatformApplicationOutput,
-            ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -362,10 +336,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -374,9 +345,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder {
 /// The blocking mode (feature `blocking`), what [`blocking::Client::list_endpoints_by_platform_application`](crate::blocking::Client::list_endpoints_by_platform_application) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
 impl ListEndpointsByPlatformApplicationFluentBuilder<::awsrt::blocking::Blocking> {
-    pub(crate) fn from_async(
-        f: ListEndpointsByPlatformApplicationFluentBuilder,
-    ) -> Self {
+    pub(crate) fn from_async(f: ListEndpointsByPlatformApplicationFluentBuilder) -> Self {
         Self {
             handle: f.handle,
             inner: f.inner,
@@ -397,10 +366,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder<::awsrt::blocking::Blocking
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListEndpointsByPlatformApplicationOutput,
-        ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-    > {
+    ) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -442,32 +408,25 @@ impl<M> ListEndpointsByPlatformApplicationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListEndpointsByPlatformApplicationInput,
-) -> Result<
-    ListEndpointsByPlatformApplicationOutput,
-    ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-> {
+) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListEndpointsByPlatformApplicationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListEndpointsByPlatformApplicationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for ListEndpointsByPlatformApplicationFluentBuilder {
+impl ::awsrt::test_util::MockOperation for ListEndpointsByPlatformApplicationFluentBuilder {
     const NAME: &'static str = "ListEndpointsByPlatformApplication";
     type Input = ListEndpointsByPlatformApplicationInput;
     type Output = ListEndpointsByPlatformApplicationOutput;
@@ -477,24 +436,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListEndpointsByPlatformApplicationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListEndpointsByPlatformApplication`: `POST /` with the form body `Action=ListEndpointsByPlatformApplication&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &ListEndpointsByPlatformApplicationInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListEndpointsByPlatformApplication",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListEndpointsByPlatformApplication", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -502,10 +452,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListEndpointsByPlatformApplicationOutput,
-    ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-> {
+) -> Result<ListEndpointsByPlatformApplicationOutput, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListEndpointsByPlatformApplicationResult",
@@ -570,10 +517,7 @@ impl ListEndpointsByPlatformApplicationFluentBuilder<::awsrt::blocking::Blocking
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListEndpointsByPlatformApplicationOutput,
-        ListEndpointsByPlatformApplicationError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListEndpointsByPlatformApplicationOutput, ListEndpointsByPlatformApplicationError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -587,27 +531,23 @@ impl ListEndpointsByPlatformApplicationPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListEndpointsByPlatformApplicationOutput,
-        ListEndpointsByPlatformApplicationError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListEndpointsByPlatformApplicationOutput, ListEndpointsByPlatformApplicationError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListEndpointsByPlatformApplicationPaginator {
@@ -622,22 +562,14 @@ impl ListEndpointsByPlatformApplicationPaginator {
 /// The items of [`ListEndpointsByPlatformApplicationPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListEndpointsByPlatformApplicationItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListEndpointsByPlatformApplicationOutput,
-        ListEndpointsByPlatformApplicationError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListEndpointsByPlatformApplicationOutput, ListEndpointsByPlatformApplicationError>,
     buffer: ::std::collections::VecDeque<crate::types::Endpoint>,
 }
 impl ListEndpointsByPlatformApplicationItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::Endpoint,
-            ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::Endpoint, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -651,10 +583,7 @@ impl ListEndpointsByPlatformApplicationItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Endpoint>,
-        ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>,
-    > {
+    ) -> Result<Vec<crate::types::Endpoint>, ::awsrt::error::SdkError<ListEndpointsByPlatformApplicationError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -87,10 +87,7 @@ impl ListOriginationNumbersInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListOriginationNumbersOutput,
-        ::awsrt::error::SdkError<ListOriginationNumbersError>,
-    > {
+    ) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
         send(client.handle(), self).await
     }
 }
@@ -162,9 +159,7 @@ impl ListOriginationNumbersOutputBuilder {
         self
     }
     /// The `PhoneNumbers` member as currently set.
-    pub fn get_phone_numbers(
-        &self,
-    ) -> &Option<Vec<crate::types::PhoneNumberInformation>> {
+    pub fn get_phone_numbers(&self) -> &Option<Vec<crate::types::PhoneNumberInformation>> {
         &self.phone_numbers
     }
     /// Builds the [`ListOriginationNumbersOutput`].
@@ -199,37 +194,24 @@ impl ListOriginationNumbersError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -331,10 +313,7 @@ impl ListOriginationNumbersFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListOriginationNumbersOutput,
-        ::awsrt::error::SdkError<ListOriginationNumbersError>,
-    > {
+    ) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -343,13 +322,7 @@ impl ListOriginationNumbersFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListOriginationNumbersOutput,
-            ::awsrt::error::SdkError<ListOriginationNumbersError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -366,10 +339,7 @@ impl ListOriginationNumbersFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListOriginationNumbersError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -399,10 +369,7 @@ impl ListOriginationNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListOriginationNumbersOutput,
-        ::awsrt::error::SdkError<ListOriginationNumbersError>,
-    > {
+    ) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -443,25 +410,19 @@ impl<M> ListOriginationNumbersFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListOriginationNumbersInput,
-) -> Result<
-    ListOriginationNumbersOutput,
-    ::awsrt::error::SdkError<ListOriginationNumbersError>,
-> {
+) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListOriginationNumbersFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListOriginationNumbersFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -477,15 +438,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListOriginationNumbersInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListOriginationNumbersError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListOriginationNumbers`: `POST /` with the form body `Action=ListOriginationNumbers&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -499,10 +454,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListOriginationNumbersOutput,
-    ::awsrt::error::SdkError<ListOriginationNumbersError>,
-> {
+) -> Result<ListOriginationNumbersOutput, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListOriginationNumbersResult",
@@ -566,10 +518,7 @@ impl ListOriginationNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListOriginationNumbersOutput,
-        ListOriginationNumbersError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListOriginationNumbersOutput, ListOriginationNumbersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -588,25 +537,23 @@ impl ListOriginationNumbersPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListOriginationNumbersOutput,
-        ListOriginationNumbersError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListOriginationNumbersOutput, ListOriginationNumbersError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListOriginationNumbersPaginator {
@@ -621,22 +568,14 @@ impl ListOriginationNumbersPaginator {
 /// The items of [`ListOriginationNumbersPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListOriginationNumbersItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListOriginationNumbersOutput,
-        ListOriginationNumbersError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListOriginationNumbersOutput, ListOriginationNumbersError>,
     buffer: ::std::collections::VecDeque<crate::types::PhoneNumberInformation>,
 }
 impl ListOriginationNumbersItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::PhoneNumberInformation,
-            ::awsrt::error::SdkError<ListOriginationNumbersError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::PhoneNumberInformation, ::awsrt::error::SdkError<ListOriginationNumbersError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -650,10 +589,7 @@ impl ListOriginationNumbersItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::PhoneNumberInformation>,
-        ::awsrt::error::SdkError<ListOriginationNumbersError>,
-    > {
+    ) -> Result<Vec<crate::types::PhoneNumberInformation>, ::awsrt::error::SdkError<ListOriginationNumbersError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -66,10 +66,7 @@ impl ListPhoneNumbersOptedOutInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListPhoneNumbersOptedOutOutput,
-        ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-    > {
+    ) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
         send(client.handle(), self).await
     }
 }
@@ -116,10 +113,7 @@ pub struct ListPhoneNumbersOptedOutOutputBuilder {
 impl ListPhoneNumbersOptedOutOutputBuilder {
     /// Appends an item to the `phoneNumbers` list.
     /// A list of phone numbers that are opted out of receiving SMS messages.
-    pub fn phone_numbers(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_numbers(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_numbers.get_or_insert_with(Vec::new).push(input.into());
         self
     }
@@ -179,32 +173,21 @@ impl ListPhoneNumbersOptedOutError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -301,10 +284,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListPhoneNumbersOptedOutOutput,
-        ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-    > {
+    ) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -313,13 +293,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListPhoneNumbersOptedOutOutput,
-            ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -336,10 +310,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -369,10 +340,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListPhoneNumbersOptedOutOutput,
-        ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-    > {
+    ) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -399,25 +367,19 @@ impl<M> ListPhoneNumbersOptedOutFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListPhoneNumbersOptedOutInput,
-) -> Result<
-    ListPhoneNumbersOptedOutOutput,
-    ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-> {
+) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListPhoneNumbersOptedOutFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListPhoneNumbersOptedOutFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -433,15 +395,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListPhoneNumbersOptedOutInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPhoneNumbersOptedOut`: `POST /` with the form body `Action=ListPhoneNumbersOptedOut&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -455,10 +411,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListPhoneNumbersOptedOutOutput,
-    ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-> {
+) -> Result<ListPhoneNumbersOptedOutOutput, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListPhoneNumbersOptedOutResult",
@@ -519,10 +472,7 @@ impl ListPhoneNumbersOptedOutFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListPhoneNumbersOptedOutOutput,
-        ListPhoneNumbersOptedOutError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -536,25 +486,23 @@ impl ListPhoneNumbersOptedOutPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListPhoneNumbersOptedOutOutput,
-        ListPhoneNumbersOptedOutError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListPhoneNumbersOptedOutPaginator {
@@ -569,22 +517,14 @@ impl ListPhoneNumbersOptedOutPaginator {
 /// The items of [`ListPhoneNumbersOptedOutPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListPhoneNumbersOptedOutItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListPhoneNumbersOptedOutOutput,
-        ListPhoneNumbersOptedOutError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListPhoneNumbersOptedOutOutput, ListPhoneNumbersOptedOutError>,
     buffer: ::std::collections::VecDeque<::awsrt::types::SensitiveString>,
 }
 impl ListPhoneNumbersOptedOutItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            ::awsrt::types::SensitiveString,
-            ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-        >,
-    > {
+    ) -> Option<Result<::awsrt::types::SensitiveString, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -598,10 +538,7 @@ impl ListPhoneNumbersOptedOutItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<::awsrt::types::SensitiveString>,
-        ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
-    > {
+    ) -> Result<Vec<::awsrt::types::SensitiveString>, ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -65,10 +65,7 @@ impl ListPlatformApplicationsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListPlatformApplicationsOutput,
-        ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-    > {
+    ) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
         send(client.handle(), self).await
     }
 }
@@ -113,10 +110,7 @@ pub struct ListPlatformApplicationsOutputBuilder {
 impl ListPlatformApplicationsOutputBuilder {
     /// Appends an item to the `PlatformApplications` list.
     /// Platform applications returned when calling `ListPlatformApplications` action.
-    pub fn platform_applications(
-        mut self,
-        input: crate::types::PlatformApplication,
-    ) -> Self {
+    pub fn platform_applications(mut self, input: crate::types::PlatformApplication) -> Self {
         self.platform_applications.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -129,9 +123,7 @@ impl ListPlatformApplicationsOutputBuilder {
         self
     }
     /// The `PlatformApplications` member as currently set.
-    pub fn get_platform_applications(
-        &self,
-    ) -> &Option<Vec<crate::types::PlatformApplication>> {
+    pub fn get_platform_applications(&self) -> &Option<Vec<crate::types::PlatformApplication>> {
         &self.platform_applications
     }
     /// `NextToken` string is returned when calling `ListPlatformApplications` action if additional records are available after the first page results.
@@ -176,27 +168,18 @@ impl ListPlatformApplicationsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -288,10 +271,7 @@ impl ListPlatformApplicationsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListPlatformApplicationsOutput,
-        ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-    > {
+    ) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -300,13 +280,7 @@ impl ListPlatformApplicationsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListPlatformApplicationsOutput,
-            ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -323,10 +297,7 @@ impl ListPlatformApplicationsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -356,10 +327,7 @@ impl ListPlatformApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListPlatformApplicationsOutput,
-        ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-    > {
+    ) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -386,25 +354,19 @@ impl<M> ListPlatformApplicationsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListPlatformApplicationsInput,
-) -> Result<
-    ListPlatformApplicationsOutput,
-    ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-> {
+) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListPlatformApplicationsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListPlatformApplicationsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -420,15 +382,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListPlatformApplicationsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListPlatformApplications`: `POST /` with the form body `Action=ListPlatformApplications&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -442,10 +398,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListPlatformApplicationsOutput,
-    ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-> {
+) -> Result<ListPlatformApplicationsOutput, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListPlatformApplicationsResult",
@@ -506,10 +459,7 @@ impl ListPlatformApplicationsFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListPlatformApplicationsOutput,
-        ListPlatformApplicationsError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -523,25 +473,23 @@ impl ListPlatformApplicationsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListPlatformApplicationsOutput,
-        ListPlatformApplicationsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListPlatformApplicationsOutput, ListPlatformApplicationsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListPlatformApplicationsPaginator {
@@ -556,30 +504,20 @@ impl ListPlatformApplicationsPaginator {
 /// The items of [`ListPlatformApplicationsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListPlatformApplicationsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListPlatformApplicationsOutput,
-        ListPlatformApplicationsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListPlatformApplicationsOutput, ListPlatformApplicationsError>,
     buffer: ::std::collections::VecDeque<crate::types::PlatformApplication>,
 }
 impl ListPlatformApplicationsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::PlatformApplication,
-            ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::PlatformApplication, ::awsrt::error::SdkError<ListPlatformApplicationsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
             }
             match self.pages.next().await? {
-                Ok(page) => {
-                    self.buffer.extend(page.platform_applications.unwrap_or_default())
-                }
+                Ok(page) => self.buffer.extend(page.platform_applications.unwrap_or_default()),
                 Err(e) => return Some(Err(e)),
             }
         }
@@ -587,10 +525,7 @@ impl ListPlatformApplicationsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::PlatformApplication>,
-        ::awsrt::error::SdkError<ListPlatformApplicationsError>,
-    > {
+    ) -> Result<Vec<crate::types::PlatformApplication>, ::awsrt::error::SdkError<ListPlatformApplicationsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

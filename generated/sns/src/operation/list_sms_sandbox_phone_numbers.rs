@@ -87,10 +87,7 @@ impl ListSmsSandboxPhoneNumbersInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSmsSandboxPhoneNumbersOutput,
-        ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-    > {
+    ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
         send(client.handle(), self).await
     }
 }
@@ -148,9 +145,7 @@ impl ListSmsSandboxPhoneNumbersOutputBuilder {
         self
     }
     /// The `PhoneNumbers` member as currently set.
-    pub fn get_phone_numbers(
-        &self,
-    ) -> &Option<Vec<crate::types::SmsSandboxPhoneNumber>> {
+    pub fn get_phone_numbers(&self) -> &Option<Vec<crate::types::SmsSandboxPhoneNumber>> {
         &self.phone_numbers
     }
     /// A `NextToken` string is returned when you call the `ListSMSSandboxPhoneNumbersInput` operation if additional pages of records are available.
@@ -172,16 +167,12 @@ impl ListSmsSandboxPhoneNumbersOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::BuildError> {
         Ok(ListSmsSandboxPhoneNumbersOutput {
-            phone_numbers: self
-                .phone_numbers
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "phone_numbers",
-                    "`phone_numbers` is required when building a `ListSmsSandboxPhoneNumbersOutput`",
-                ))?,
+            phone_numbers: self.phone_numbers.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "phone_numbers",
+                "`phone_numbers` is required when building a `ListSmsSandboxPhoneNumbersOutput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -210,37 +201,24 @@ impl ListSmsSandboxPhoneNumbersError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFound" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ResourceNotFound" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -301,8 +279,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListSmsSandboxPhoneNumbersError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListSmsSandboxPhoneNumbersError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListSmsSandboxPhoneNumbersError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -343,10 +320,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSmsSandboxPhoneNumbersOutput,
-        ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-    > {
+    ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -355,13 +329,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListSmsSandboxPhoneNumbersOutput,
-            ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -378,10 +346,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -411,10 +376,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSmsSandboxPhoneNumbersOutput,
-        ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-    > {
+    ) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -455,25 +417,19 @@ impl<M> ListSmsSandboxPhoneNumbersFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSmsSandboxPhoneNumbersInput,
-) -> Result<
-    ListSmsSandboxPhoneNumbersOutput,
-    ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-> {
+) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSmsSandboxPhoneNumbersFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSmsSandboxPhoneNumbersFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -489,24 +445,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSmsSandboxPhoneNumbersInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSMSSandboxPhoneNumbers`: `POST /` with the form body `Action=ListSMSSandboxPhoneNumbers&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &ListSmsSandboxPhoneNumbersInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "ListSMSSandboxPhoneNumbers",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("ListSMSSandboxPhoneNumbers", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -514,10 +461,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListSmsSandboxPhoneNumbersOutput,
-    ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-> {
+) -> Result<ListSmsSandboxPhoneNumbersOutput, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListSMSSandboxPhoneNumbersResult",
@@ -581,10 +525,7 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListSmsSandboxPhoneNumbersOutput,
-        ListSmsSandboxPhoneNumbersError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -603,25 +544,23 @@ impl ListSmsSandboxPhoneNumbersPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSmsSandboxPhoneNumbersOutput,
-        ListSmsSandboxPhoneNumbersError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSmsSandboxPhoneNumbersPaginator {
@@ -636,22 +575,14 @@ impl ListSmsSandboxPhoneNumbersPaginator {
 /// The items of [`ListSmsSandboxPhoneNumbersPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSmsSandboxPhoneNumbersItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSmsSandboxPhoneNumbersOutput,
-        ListSmsSandboxPhoneNumbersError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSmsSandboxPhoneNumbersOutput, ListSmsSandboxPhoneNumbersError>,
     buffer: ::std::collections::VecDeque<crate::types::SmsSandboxPhoneNumber>,
 }
 impl ListSmsSandboxPhoneNumbersItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::SmsSandboxPhoneNumber,
-            ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::SmsSandboxPhoneNumber, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -665,10 +596,7 @@ impl ListSmsSandboxPhoneNumbersItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::SmsSandboxPhoneNumber>,
-        ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
-    > {
+    ) -> Result<Vec<crate::types::SmsSandboxPhoneNumber>, ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -65,10 +65,7 @@ impl ListSubscriptionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSubscriptionsOutput,
-        ::awsrt::error::SdkError<ListSubscriptionsError>,
-    > {
+    ) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
         send(client.handle(), self).await
     }
 }
@@ -118,10 +115,7 @@ impl ListSubscriptionsOutputBuilder {
         self
     }
     /// Sets or clears the `Subscriptions` member.
-    pub fn set_subscriptions(
-        mut self,
-        input: Option<Vec<crate::types::Subscription>>,
-    ) -> Self {
+    pub fn set_subscriptions(mut self, input: Option<Vec<crate::types::Subscription>>) -> Self {
         self.subscriptions = input;
         self
     }
@@ -171,27 +165,18 @@ impl ListSubscriptionsError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -283,10 +268,7 @@ impl ListSubscriptionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSubscriptionsOutput,
-        ::awsrt::error::SdkError<ListSubscriptionsError>,
-    > {
+    ) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -295,10 +277,7 @@ impl ListSubscriptionsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -315,10 +294,7 @@ impl ListSubscriptionsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSubscriptionsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSubscriptionsError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -348,10 +324,7 @@ impl ListSubscriptionsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSubscriptionsOutput,
-        ::awsrt::error::SdkError<ListSubscriptionsError>,
-    > {
+    ) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -380,20 +353,17 @@ pub(crate) async fn send(
     input: ListSubscriptionsInput,
 ) -> Result<ListSubscriptionsOutput, ::awsrt::error::SdkError<ListSubscriptionsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSubscriptionsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSubscriptionsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -409,15 +379,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSubscriptionsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSubscriptionsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSubscriptionsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSubscriptions`: `POST /` with the form body `Action=ListSubscriptions&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -506,25 +470,23 @@ impl ListSubscriptionsPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSubscriptionsOutput,
-        ListSubscriptionsError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSubscriptionsOutput, ListSubscriptionsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder.build();
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build();
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSubscriptionsPaginator {
@@ -539,22 +501,14 @@ impl ListSubscriptionsPaginator {
 /// The items of [`ListSubscriptionsPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSubscriptionsItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSubscriptionsOutput,
-        ListSubscriptionsError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSubscriptionsOutput, ListSubscriptionsError>,
     buffer: ::std::collections::VecDeque<crate::types::Subscription>,
 }
 impl ListSubscriptionsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::Subscription,
-            ::awsrt::error::SdkError<ListSubscriptionsError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::Subscription, ::awsrt::error::SdkError<ListSubscriptionsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -568,10 +522,7 @@ impl ListSubscriptionsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Subscription>,
-        ::awsrt::error::SdkError<ListSubscriptionsError>,
-    > {
+    ) -> Result<Vec<crate::types::Subscription>, ::awsrt::error::SdkError<ListSubscriptionsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -80,16 +80,12 @@ impl ListSubscriptionsByTopicInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListSubscriptionsByTopicInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListSubscriptionsByTopicInput, ::awsrt::error::BuildError> {
         Ok(ListSubscriptionsByTopicInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `ListSubscriptionsByTopicInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `ListSubscriptionsByTopicInput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -99,10 +95,7 @@ impl ListSubscriptionsByTopicInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListSubscriptionsByTopicOutput,
-        ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-    > {
+    ) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
         send(client.handle(), self).await
     }
 }
@@ -152,10 +145,7 @@ impl ListSubscriptionsByTopicOutputBuilder {
         self
     }
     /// Sets or clears the `Subscriptions` member.
-    pub fn set_subscriptions(
-        mut self,
-        input: Option<Vec<crate::types::Subscription>>,
-    ) -> Self {
+    pub fn set_subscriptions(mut self, input: Option<Vec<crate::types::Subscription>>) -> Self {
         self.subscriptions = input;
         self
     }
@@ -207,32 +197,21 @@ impl ListSubscriptionsByTopicError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -329,10 +308,7 @@ impl ListSubscriptionsByTopicFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListSubscriptionsByTopicOutput,
-        ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-    > {
+    ) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -341,13 +317,7 @@ impl ListSubscriptionsByTopicFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListSubscriptionsByTopicOutput,
-            ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -364,10 +334,7 @@ impl ListSubscriptionsByTopicFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -397,10 +364,7 @@ impl ListSubscriptionsByTopicFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListSubscriptionsByTopicOutput,
-        ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-    > {
+    ) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -442,25 +406,19 @@ impl<M> ListSubscriptionsByTopicFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSubscriptionsByTopicInput,
-) -> Result<
-    ListSubscriptionsByTopicOutput,
-    ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-> {
+) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListSubscriptionsByTopicFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListSubscriptionsByTopicFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -476,15 +434,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListSubscriptionsByTopicInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListSubscriptionsByTopic`: `POST /` with the form body `Action=ListSubscriptionsByTopic&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -498,10 +450,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListSubscriptionsByTopicOutput,
-    ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-> {
+) -> Result<ListSubscriptionsByTopicOutput, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListSubscriptionsByTopicResult",
@@ -566,10 +515,7 @@ impl ListSubscriptionsByTopicFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListSubscriptionsByTopicOutput,
-        ListSubscriptionsByTopicError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -583,27 +529,23 @@ impl ListSubscriptionsByTopicPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListSubscriptionsByTopicOutput,
-        ListSubscriptionsByTopicError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListSubscriptionsByTopicPaginator {
@@ -618,22 +560,14 @@ impl ListSubscriptionsByTopicPaginator {
 /// The items of [`ListSubscriptionsByTopicPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListSubscriptionsByTopicItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListSubscriptionsByTopicOutput,
-        ListSubscriptionsByTopicError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListSubscriptionsByTopicOutput, ListSubscriptionsByTopicError>,
     buffer: ::std::collections::VecDeque<crate::types::Subscription>,
 }
 impl ListSubscriptionsByTopicItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<
-            crate::types::Subscription,
-            ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-        >,
-    > {
+    ) -> Option<Result<crate::types::Subscription, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -647,10 +581,7 @@ impl ListSubscriptionsByTopicItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::Subscription>,
-        ::awsrt::error::SdkError<ListSubscriptionsByTopicError>,
-    > {
+    ) -> Result<Vec<crate::types::Subscription>, ::awsrt::error::SdkError<ListSubscriptionsByTopicError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

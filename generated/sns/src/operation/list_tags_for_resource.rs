@@ -61,12 +61,10 @@ impl ListTagsForResourceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListTagsForResourceInput, ::awsrt::error::BuildError> {
         Ok(ListTagsForResourceInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `ListTagsForResourceInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `ListTagsForResourceInput`",
+            ))?,
         })
     }
 }
@@ -75,10 +73,7 @@ impl ListTagsForResourceInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListTagsForResourceOutput,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         send(client.handle(), self).await
     }
 }
@@ -160,37 +155,24 @@ impl ListTagsForResourceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ConcurrentAccess" => {
-                    Self::ConcurrentAccessException(
-                        crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFound" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagPolicy" => {
-                    Self::TagPolicyException(
-                        crate::types::de_tag_policy_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "ConcurrentAccess" => Self::ConcurrentAccessException(
+                crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ResourceNotFound" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
+            ),
+            "TagPolicy" => Self::TagPolicyException(
+                crate::types::de_tag_policy_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -292,10 +274,7 @@ impl ListTagsForResourceFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListTagsForResourceOutput,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -304,13 +283,7 @@ impl ListTagsForResourceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListTagsForResourceOutput,
-            ::awsrt::error::SdkError<ListTagsForResourceError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -327,10 +300,7 @@ impl ListTagsForResourceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -360,10 +330,7 @@ impl ListTagsForResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListTagsForResourceOutput,
-        ::awsrt::error::SdkError<ListTagsForResourceError>,
-    > {
+    ) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -391,25 +358,19 @@ impl<M> ListTagsForResourceFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListTagsForResourceInput,
-) -> Result<
-    ListTagsForResourceOutput,
-    ::awsrt::error::SdkError<ListTagsForResourceError>,
-> {
+) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListTagsForResourceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListTagsForResourceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -425,15 +386,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListTagsForResourceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListTagsForResourceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListTagsForResourceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListTagsForResource`: `POST /` with the form body `Action=ListTagsForResource&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -447,10 +402,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListTagsForResourceOutput,
-    ::awsrt::error::SdkError<ListTagsForResourceError>,
-> {
+) -> Result<ListTagsForResourceOutput, ::awsrt::error::SdkError<ListTagsForResourceError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "ListTagsForResourceResult",

@@ -30,15 +30,11 @@ pub struct OptInPhoneNumberInput {
     pub phone_number: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_opt_in_phone_number_input_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "OptInPhoneNumberInput.phoneNumber",
-        serializer,
-    )
+fn __serde_secret_opt_in_phone_number_input_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "OptInPhoneNumberInput.phoneNumber", serializer)
 }
 impl OptInPhoneNumberInput {
     /// The phone number to opt in.
@@ -66,18 +62,12 @@ impl ::std::fmt::Debug for OptInPhoneNumberInputBuilder {
 impl OptInPhoneNumberInputBuilder {
     /// The phone number to opt in.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `phoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -92,12 +82,10 @@ impl OptInPhoneNumberInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<OptInPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(OptInPhoneNumberInput {
-            phone_number: self
-                .phone_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "phone_number",
-                    "`phone_number` is required when building a `OptInPhoneNumberInput`",
-                ))?,
+            phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "phone_number",
+                "`phone_number` is required when building a `OptInPhoneNumberInput`",
+            ))?,
         })
     }
 }
@@ -106,10 +94,7 @@ impl OptInPhoneNumberInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        OptInPhoneNumberOutput,
-        ::awsrt::error::SdkError<OptInPhoneNumberError>,
-    > {
+    ) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
         send(client.handle(), self).await
     }
 }
@@ -163,32 +148,21 @@ impl OptInPhoneNumberError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -285,10 +259,7 @@ impl OptInPhoneNumberFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        OptInPhoneNumberOutput,
-        ::awsrt::error::SdkError<OptInPhoneNumberError>,
-    > {
+    ) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -297,10 +268,7 @@ impl OptInPhoneNumberFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -317,10 +285,7 @@ impl OptInPhoneNumberFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<OptInPhoneNumberError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -350,10 +315,7 @@ impl OptInPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        OptInPhoneNumberOutput,
-        ::awsrt::error::SdkError<OptInPhoneNumberError>,
-    > {
+    ) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -364,18 +326,12 @@ impl<M> OptInPhoneNumberFluentBuilder<M> {
     }
     /// The phone number to opt in.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `phoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
@@ -389,20 +345,17 @@ pub(crate) async fn send(
     input: OptInPhoneNumberInput,
 ) -> Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        OptInPhoneNumberFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<OptInPhoneNumberFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -418,15 +371,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: OptInPhoneNumberInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<OptInPhoneNumberError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<OptInPhoneNumberError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `OptInPhoneNumber`: `POST /` with the form body `Action=OptInPhoneNumber&Version=2010-03-31&...`.
 pub(crate) fn ser_request(

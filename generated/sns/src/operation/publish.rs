@@ -76,9 +76,7 @@ pub struct PublishInput {
     /// Valid value: `json`
     pub message_structure: Option<String>,
     /// Message attributes for Publish action.
-    pub message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     /// - This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation ``(!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~)``.
     /// - Every message must have a unique `MessageDeduplicationId`, which is a token used for deduplication of sent messages within the 5 minute minimum deduplication interval.
     /// - The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to `Topic` the message deduplication scope is across the entire topic, when set to `MessageGroup` the message deduplication scope is within each individual message group.
@@ -97,10 +95,10 @@ pub struct PublishInput {
     pub message_group_id: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_publish_input_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_publish_input_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "PublishInput.PhoneNumber", serializer)
 }
 impl PublishInput {
@@ -131,9 +129,7 @@ impl PublishInput {
     /// Message attributes for Publish action.
     pub fn message_attributes(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
@@ -159,9 +155,9 @@ pub struct PublishInputBuilder {
     pub(crate) message: Option<String>,
     pub(crate) subject: Option<String>,
     pub(crate) message_structure: Option<String>,
-    pub(crate) message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub(
+        crate
+    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }
@@ -210,18 +206,12 @@ impl PublishInputBuilder {
         &self.target_arn
     }
     /// The phone number to which you want to deliver an SMS message.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -279,17 +269,14 @@ impl PublishInputBuilder {
         key: impl Into<String>,
         value: crate::types::MessageAttributeValue,
     ) -> Self {
-        self.message_attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.message_attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `MessageAttributes` member.
     pub fn set_message_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     ) -> Self {
         self.message_attributes = input;
         self
@@ -297,9 +284,7 @@ impl PublishInputBuilder {
     /// The `MessageAttributes` member as currently set.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
@@ -340,12 +325,10 @@ impl PublishInputBuilder {
             topic_arn: self.topic_arn,
             target_arn: self.target_arn,
             phone_number: self.phone_number,
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `PublishInput`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `PublishInput`",
+            ))?,
             subject: self.subject,
             message_structure: self.message_structure,
             message_attributes: self.message_attributes,
@@ -473,9 +456,7 @@ pub enum PublishError {
     /// See [`NotFoundException`](crate::types::error::NotFoundException).
     NotFoundException(crate::types::error::NotFoundException),
     /// See [`PlatformApplicationDisabledException`](crate::types::error::PlatformApplicationDisabledException).
-    PlatformApplicationDisabledException(
-        crate::types::error::PlatformApplicationDisabledException,
-    ),
+    PlatformApplicationDisabledException(crate::types::error::PlatformApplicationDisabledException),
     /// See [`ValidationException`](crate::types::error::ValidationException).
     ValidationException(crate::types::error::ValidationException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
@@ -488,89 +469,54 @@ impl PublishError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EndpointDisabled" => {
-                    Self::EndpointDisabledException(
-                        crate::types::de_endpoint_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ParameterValueInvalid" => {
-                    Self::InvalidParameterValueException(
-                        crate::types::de_invalid_parameter_value_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSAccessDenied" => {
-                    Self::KmsAccessDeniedException(
-                        crate::types::de_kms_access_denied_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSDisabled" => {
-                    Self::KmsDisabledException(
-                        crate::types::de_kms_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSInvalidState" => {
-                    Self::KmsInvalidStateException(
-                        crate::types::de_kms_invalid_state_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSNotFound" => {
-                    Self::KmsNotFoundException(
-                        crate::types::de_kms_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSOptInRequired" => {
-                    Self::KmsOptInRequired(
-                        crate::types::de_kms_opt_in_required(n)?.with_meta(meta),
-                    )
-                }
-                "KMSThrottling" => {
-                    Self::KmsThrottlingException(
-                        crate::types::de_kms_throttling_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PlatformApplicationDisabled" => {
-                    Self::PlatformApplicationDisabledException(
-                        crate::types::de_platform_application_disabled_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "EndpointDisabled" => Self::EndpointDisabledException(
+                crate::types::de_endpoint_disabled_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ParameterValueInvalid" => Self::InvalidParameterValueException(
+                crate::types::de_invalid_parameter_value_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "KMSAccessDenied" => Self::KmsAccessDeniedException(
+                crate::types::de_kms_access_denied_exception(n)?.with_meta(meta),
+            ),
+            "KMSDisabled" => Self::KmsDisabledException(
+                crate::types::de_kms_disabled_exception(n)?.with_meta(meta),
+            ),
+            "KMSInvalidState" => Self::KmsInvalidStateException(
+                crate::types::de_kms_invalid_state_exception(n)?.with_meta(meta),
+            ),
+            "KMSNotFound" => Self::KmsNotFoundException(
+                crate::types::de_kms_not_found_exception(n)?.with_meta(meta),
+            ),
+            "KMSOptInRequired" => Self::KmsOptInRequired(
+                crate::types::de_kms_opt_in_required(n)?.with_meta(meta),
+            ),
+            "KMSThrottling" => Self::KmsThrottlingException(
+                crate::types::de_kms_throttling_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            "PlatformApplicationDisabled" => Self::PlatformApplicationDisabledException(
+                crate::types::de_platform_application_disabled_exception(n)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -720,9 +666,7 @@ impl PublishFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<PublishOutput, ::awsrt::error::SdkError<PublishError>> {
+    pub async fn send(self) -> Result<PublishOutput, ::awsrt::error::SdkError<PublishError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -731,10 +675,7 @@ impl PublishFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PublishOutput, ::awsrt::error::SdkError<PublishError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PublishOutput, ::awsrt::error::SdkError<PublishError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -751,10 +692,7 @@ impl PublishFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PublishError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PublishError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -820,18 +758,12 @@ impl<M> PublishFluentBuilder<M> {
         self.inner.get_target_arn()
     }
     /// The phone number to which you want to deliver an SMS message.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
@@ -895,9 +827,7 @@ impl<M> PublishFluentBuilder<M> {
     /// Sets or clears the `MessageAttributes` member.
     pub fn set_message_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     ) -> Self {
         self.inner = self.inner.set_message_attributes(input);
         self
@@ -905,9 +835,7 @@ impl<M> PublishFluentBuilder<M> {
     /// The `MessageAttributes` member as currently set.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.inner.get_message_attributes()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
@@ -944,20 +872,14 @@ pub(crate) async fn send(
     input: PublishInput,
 ) -> Result<PublishOutput, ::awsrt::error::SdkError<PublishError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PublishFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PublishFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -975,10 +897,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PublishError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Publish`: `POST /` with the form body `Action=Publish&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -1000,11 +919,7 @@ pub(crate) fn parse_response(
         PublishError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &PublishInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PublishInput) {
     if let Some(value) = &v.topic_arn {
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());
     }
@@ -1028,13 +943,11 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "MessageAttributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "MessageAttributes"), i + 1);
             w.pair(&format!("{entry}.{}", "Name"), k);
             crate::types::ser_message_attribute_value(
                 w,
-                &format!("{}.", & format!("{entry}.{}", "Value")),
+                &format!("{}.", &format!("{entry}.{}", "Value")),
                 item,
             );
         }

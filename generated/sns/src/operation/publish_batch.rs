@@ -30,9 +30,7 @@ impl PublishBatchInput {
         &self.topic_arn
     }
     /// A list of `PublishBatch` request entries to be sent to the SNS topic.
-    pub fn publish_batch_request_entries(
-        &self,
-    ) -> &[crate::types::PublishBatchRequestEntry] {
+    pub fn publish_batch_request_entries(&self) -> &[crate::types::PublishBatchRequestEntry] {
         &self.publish_batch_request_entries
     }
     /// Creates a new builder for [`PublishBatchInput`].
@@ -45,9 +43,7 @@ impl PublishBatchInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PublishBatchInputBuilder {
     pub(crate) topic_arn: Option<String>,
-    pub(crate) publish_batch_request_entries: Option<
-        Vec<crate::types::PublishBatchRequestEntry>,
-    >,
+    pub(crate) publish_batch_request_entries: Option<Vec<crate::types::PublishBatchRequestEntry>>,
 }
 impl PublishBatchInputBuilder {
     /// The Amazon resource name (ARN) of the topic you want to batch publish to.
@@ -95,18 +91,14 @@ impl PublishBatchInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PublishBatchInput, ::awsrt::error::BuildError> {
         Ok(PublishBatchInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `PublishBatchInput`",
-                ))?,
-            publish_batch_request_entries: self
-                .publish_batch_request_entries
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "publish_batch_request_entries",
-                    "`publish_batch_request_entries` is required when building a `PublishBatchInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `PublishBatchInput`",
+            ))?,
+            publish_batch_request_entries: self.publish_batch_request_entries.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "publish_batch_request_entries",
+                "`publish_batch_request_entries` is required when building a `PublishBatchInput`",
+            ))?,
         })
     }
 }
@@ -183,10 +175,7 @@ impl PublishBatchOutputBuilder {
         self
     }
     /// Sets or clears the `Failed` member.
-    pub fn set_failed(
-        mut self,
-        input: Option<Vec<crate::types::BatchResultErrorEntry>>,
-    ) -> Self {
+    pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
@@ -209,9 +198,7 @@ pub enum PublishBatchError {
     /// See [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException).
     AuthorizationErrorException(crate::types::error::AuthorizationErrorException),
     /// See [`BatchEntryIdsNotDistinctException`](crate::types::error::BatchEntryIdsNotDistinctException).
-    BatchEntryIdsNotDistinctException(
-        crate::types::error::BatchEntryIdsNotDistinctException,
-    ),
+    BatchEntryIdsNotDistinctException(crate::types::error::BatchEntryIdsNotDistinctException),
     /// See [`BatchRequestTooLongException`](crate::types::error::BatchRequestTooLongException).
     BatchRequestTooLongException(crate::types::error::BatchRequestTooLongException),
     /// See [`EmptyBatchRequestException`](crate::types::error::EmptyBatchRequestException).
@@ -243,9 +230,7 @@ pub enum PublishBatchError {
     /// See [`NotFoundException`](crate::types::error::NotFoundException).
     NotFoundException(crate::types::error::NotFoundException),
     /// See [`PlatformApplicationDisabledException`](crate::types::error::PlatformApplicationDisabledException).
-    PlatformApplicationDisabledException(
-        crate::types::error::PlatformApplicationDisabledException,
-    ),
+    PlatformApplicationDisabledException(crate::types::error::PlatformApplicationDisabledException),
     /// See [`TooManyEntriesInBatchRequestException`](crate::types::error::TooManyEntriesInBatchRequestException).
     TooManyEntriesInBatchRequestException(
         crate::types::error::TooManyEntriesInBatchRequestException,
@@ -262,119 +247,69 @@ impl PublishBatchError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "BatchEntryIdsNotDistinct" => {
-                    Self::BatchEntryIdsNotDistinctException(
-                        crate::types::de_batch_entry_ids_not_distinct_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "BatchRequestTooLong" => {
-                    Self::BatchRequestTooLongException(
-                        crate::types::de_batch_request_too_long_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EmptyBatchRequest" => {
-                    Self::EmptyBatchRequestException(
-                        crate::types::de_empty_batch_request_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "EndpointDisabled" => {
-                    Self::EndpointDisabledException(
-                        crate::types::de_endpoint_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidBatchEntryId" => {
-                    Self::InvalidBatchEntryIdException(
-                        crate::types::de_invalid_batch_entry_id_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ParameterValueInvalid" => {
-                    Self::InvalidParameterValueException(
-                        crate::types::de_invalid_parameter_value_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSAccessDenied" => {
-                    Self::KmsAccessDeniedException(
-                        crate::types::de_kms_access_denied_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSDisabled" => {
-                    Self::KmsDisabledException(
-                        crate::types::de_kms_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSInvalidState" => {
-                    Self::KmsInvalidStateException(
-                        crate::types::de_kms_invalid_state_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSNotFound" => {
-                    Self::KmsNotFoundException(
-                        crate::types::de_kms_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "KMSOptInRequired" => {
-                    Self::KmsOptInRequired(
-                        crate::types::de_kms_opt_in_required(n)?.with_meta(meta),
-                    )
-                }
-                "KMSThrottling" => {
-                    Self::KmsThrottlingException(
-                        crate::types::de_kms_throttling_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "PlatformApplicationDisabled" => {
-                    Self::PlatformApplicationDisabledException(
-                        crate::types::de_platform_application_disabled_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "TooManyEntriesInBatchRequest" => {
-                    Self::TooManyEntriesInBatchRequestException(
-                        crate::types::de_too_many_entries_in_batch_request_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ValidationException" => {
-                    Self::ValidationException(
-                        crate::types::de_validation_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "BatchEntryIdsNotDistinct" => Self::BatchEntryIdsNotDistinctException(
+                crate::types::de_batch_entry_ids_not_distinct_exception(n)?.with_meta(meta),
+            ),
+            "BatchRequestTooLong" => Self::BatchRequestTooLongException(
+                crate::types::de_batch_request_too_long_exception(n)?.with_meta(meta),
+            ),
+            "EmptyBatchRequest" => Self::EmptyBatchRequestException(
+                crate::types::de_empty_batch_request_exception(n)?.with_meta(meta),
+            ),
+            "EndpointDisabled" => Self::EndpointDisabledException(
+                crate::types::de_endpoint_disabled_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidBatchEntryId" => Self::InvalidBatchEntryIdException(
+                crate::types::de_invalid_batch_entry_id_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ParameterValueInvalid" => Self::InvalidParameterValueException(
+                crate::types::de_invalid_parameter_value_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "KMSAccessDenied" => Self::KmsAccessDeniedException(
+                crate::types::de_kms_access_denied_exception(n)?.with_meta(meta),
+            ),
+            "KMSDisabled" => Self::KmsDisabledException(
+                crate::types::de_kms_disabled_exception(n)?.with_meta(meta),
+            ),
+            "KMSInvalidState" => Self::KmsInvalidStateException(
+                crate::types::de_kms_invalid_state_exception(n)?.with_meta(meta),
+            ),
+            "KMSNotFound" => Self::KmsNotFoundException(
+                crate::types::de_kms_not_found_exception(n)?.with_meta(meta),
+            ),
+            "KMSOptInRequired" => Self::KmsOptInRequired(
+                crate::types::de_kms_opt_in_required(n)?.with_meta(meta),
+            ),
+            "KMSThrottling" => Self::KmsThrottlingException(
+                crate::types::de_kms_throttling_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            "PlatformApplicationDisabled" => Self::PlatformApplicationDisabledException(
+                crate::types::de_platform_application_disabled_exception(n)?.with_meta(meta),
+            ),
+            "TooManyEntriesInBatchRequest" => Self::TooManyEntriesInBatchRequestException(
+                crate::types::de_too_many_entries_in_batch_request_exception(n)?.with_meta(meta),
+            ),
+            "ValidationException" => Self::ValidationException(
+                crate::types::de_validation_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -560,10 +495,7 @@ impl PublishBatchFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<PublishBatchOutput, ::awsrt::error::SdkError<PublishBatchError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PublishBatchOutput, ::awsrt::error::SdkError<PublishBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -580,10 +512,7 @@ impl PublishBatchFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PublishBatchError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PublishBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -611,9 +540,7 @@ impl PublishBatchFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<PublishBatchOutput, ::awsrt::error::SdkError<PublishBatchError>> {
+    pub fn send(self) -> Result<PublishBatchOutput, ::awsrt::error::SdkError<PublishBatchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -666,20 +593,17 @@ pub(crate) async fn send(
     input: PublishBatchInput,
 ) -> Result<PublishBatchOutput, ::awsrt::error::SdkError<PublishBatchError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PublishBatchFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PublishBatchFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -695,15 +619,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PublishBatchInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PublishBatchError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PublishBatchError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PublishBatch`: `POST /` with the form body `Action=PublishBatch&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -725,11 +643,7 @@ pub(crate) fn parse_response(
         PublishBatchError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &PublishBatchInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &PublishBatchInput) {
     {
         let value = &v.topic_arn;
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());
@@ -743,8 +657,13 @@ pub(crate) fn ser_input(
             crate::types::ser_publish_batch_request_entry(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}",
-                    "PublishBatchRequestEntries"), "member", i + 1)
+                    "{}.",
+                    &format!(
+                        "{}.{}.{}",
+                        &format!("{prefix}{}", "PublishBatchRequestEntries"),
+                        "member",
+                        i + 1
+                    )
                 ),
                 item,
             );

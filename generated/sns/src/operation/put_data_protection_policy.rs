@@ -87,22 +87,16 @@ impl PutDataProtectionPolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<PutDataProtectionPolicyInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<PutDataProtectionPolicyInput, ::awsrt::error::BuildError> {
         Ok(PutDataProtectionPolicyInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `PutDataProtectionPolicyInput`",
-                ))?,
-            data_protection_policy: self
-                .data_protection_policy
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "data_protection_policy",
-                    "`data_protection_policy` is required when building a `PutDataProtectionPolicyInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `PutDataProtectionPolicyInput`",
+            ))?,
+            data_protection_policy: self.data_protection_policy.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "data_protection_policy",
+                "`data_protection_policy` is required when building a `PutDataProtectionPolicyInput`",
+            ))?,
         })
     }
 }
@@ -111,10 +105,7 @@ impl PutDataProtectionPolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        PutDataProtectionPolicyOutput,
-        ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-    > {
+    ) -> Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
         send(client.handle(), self).await
     }
 }
@@ -170,37 +161,24 @@ impl PutDataProtectionPolicyError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -302,10 +280,7 @@ impl PutDataProtectionPolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        PutDataProtectionPolicyOutput,
-        ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-    > {
+    ) -> Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -314,13 +289,7 @@ impl PutDataProtectionPolicyFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            PutDataProtectionPolicyOutput,
-            ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -337,10 +306,7 @@ impl PutDataProtectionPolicyFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -370,10 +336,7 @@ impl PutDataProtectionPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        PutDataProtectionPolicyOutput,
-        ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-    > {
+    ) -> Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -416,25 +379,19 @@ impl<M> PutDataProtectionPolicyFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutDataProtectionPolicyInput,
-) -> Result<
-    PutDataProtectionPolicyOutput,
-    ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-> {
+) -> Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        PutDataProtectionPolicyFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<PutDataProtectionPolicyFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -450,15 +407,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: PutDataProtectionPolicyInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutDataProtectionPolicy`: `POST /` with the form body `Action=PutDataProtectionPolicy&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -472,10 +423,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    PutDataProtectionPolicyOutput,
-    ::awsrt::error::SdkError<PutDataProtectionPolicyError>,
-> {
+) -> Result<PutDataProtectionPolicyOutput, ::awsrt::error::SdkError<PutDataProtectionPolicyError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "PutDataProtectionPolicyResult",

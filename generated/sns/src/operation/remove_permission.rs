@@ -83,18 +83,14 @@ impl RemovePermissionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RemovePermissionInput, ::awsrt::error::BuildError> {
         Ok(RemovePermissionInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `RemovePermissionInput`",
-                ))?,
-            label: self
-                .label
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "label",
-                    "`label` is required when building a `RemovePermissionInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `RemovePermissionInput`",
+            ))?,
+            label: self.label.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "label",
+                "`label` is required when building a `RemovePermissionInput`",
+            ))?,
         })
     }
 }
@@ -103,10 +99,7 @@ impl RemovePermissionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RemovePermissionOutput,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
         send(client.handle(), self).await
     }
 }
@@ -160,32 +153,21 @@ impl RemovePermissionError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -282,10 +264,7 @@ impl RemovePermissionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RemovePermissionOutput,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -294,10 +273,7 @@ impl RemovePermissionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -314,10 +290,7 @@ impl RemovePermissionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemovePermissionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -347,10 +320,7 @@ impl RemovePermissionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RemovePermissionOutput,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -395,20 +365,17 @@ pub(crate) async fn send(
     input: RemovePermissionInput,
 ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RemovePermissionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RemovePermissionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -424,15 +391,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RemovePermissionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RemovePermissionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemovePermissionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemovePermission`: `POST /` with the form body `Action=RemovePermission&Version=2010-03-31&...`.
 pub(crate) fn ser_request(

@@ -67,13 +67,8 @@ impl SetEndpointAttributesInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the endpoint attributes.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -86,9 +81,7 @@ impl SetEndpointAttributesInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`SetEndpointAttributesInput`].
@@ -96,22 +89,16 @@ impl SetEndpointAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SetEndpointAttributesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SetEndpointAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetEndpointAttributesInput {
-            endpoint_arn: self
-                .endpoint_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "endpoint_arn",
-                    "`endpoint_arn` is required when building a `SetEndpointAttributesInput`",
-                ))?,
-            attributes: self
-                .attributes
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attributes",
-                    "`attributes` is required when building a `SetEndpointAttributesInput`",
-                ))?,
+            endpoint_arn: self.endpoint_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "endpoint_arn",
+                "`endpoint_arn` is required when building a `SetEndpointAttributesInput`",
+            ))?,
+            attributes: self.attributes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attributes",
+                "`attributes` is required when building a `SetEndpointAttributesInput`",
+            ))?,
         })
     }
 }
@@ -120,10 +107,7 @@ impl SetEndpointAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetEndpointAttributesOutput,
-        ::awsrt::error::SdkError<SetEndpointAttributesError>,
-    > {
+    ) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -177,32 +161,21 @@ impl SetEndpointAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -299,10 +272,7 @@ impl SetEndpointAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetEndpointAttributesOutput,
-        ::awsrt::error::SdkError<SetEndpointAttributesError>,
-    > {
+    ) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -311,13 +281,7 @@ impl SetEndpointAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SetEndpointAttributesOutput,
-            ::awsrt::error::SdkError<SetEndpointAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -334,10 +298,7 @@ impl SetEndpointAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetEndpointAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -367,10 +328,7 @@ impl SetEndpointAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetEndpointAttributesOutput,
-        ::awsrt::error::SdkError<SetEndpointAttributesError>,
-    > {
+    ) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -396,11 +354,7 @@ impl<M> SetEndpointAttributesFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the endpoint attributes.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -413,34 +367,26 @@ impl<M> SetEndpointAttributesFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SetEndpointAttributesInput,
-) -> Result<
-    SetEndpointAttributesOutput,
-    ::awsrt::error::SdkError<SetEndpointAttributesError>,
-> {
+) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetEndpointAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetEndpointAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -456,15 +402,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetEndpointAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetEndpointAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetEndpointAttributes`: `POST /` with the form body `Action=SetEndpointAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -478,10 +418,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SetEndpointAttributesOutput,
-    ::awsrt::error::SdkError<SetEndpointAttributesError>,
-> {
+) -> Result<SetEndpointAttributesOutput, ::awsrt::error::SdkError<SetEndpointAttributesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SetEndpointAttributesResult",
@@ -503,9 +440,7 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "Attributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "Attributes"), i + 1);
             w.pair(&format!("{entry}.{}", "key"), k);
             w.pair(&format!("{entry}.{}", "value"), item.as_str());
         }

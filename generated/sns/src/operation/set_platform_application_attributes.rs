@@ -89,13 +89,8 @@ impl SetPlatformApplicationAttributesInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the platform application attributes.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -108,9 +103,7 @@ impl SetPlatformApplicationAttributesInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`SetPlatformApplicationAttributesInput`].
@@ -122,18 +115,14 @@ impl SetPlatformApplicationAttributesInputBuilder {
         self,
     ) -> Result<SetPlatformApplicationAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetPlatformApplicationAttributesInput {
-            platform_application_arn: self
-                .platform_application_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "platform_application_arn",
-                    "`platform_application_arn` is required when building a `SetPlatformApplicationAttributesInput`",
-                ))?,
-            attributes: self
-                .attributes
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attributes",
-                    "`attributes` is required when building a `SetPlatformApplicationAttributesInput`",
-                ))?,
+            platform_application_arn: self.platform_application_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "platform_application_arn",
+                "`platform_application_arn` is required when building a `SetPlatformApplicationAttributesInput`",
+            ))?,
+            attributes: self.attributes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attributes",
+                "`attributes` is required when building a `SetPlatformApplicationAttributesInput`",
+            ))?,
         })
     }
 }
@@ -142,10 +131,7 @@ impl SetPlatformApplicationAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetPlatformApplicationAttributesOutput,
-        ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -174,8 +160,7 @@ pub struct SetPlatformApplicationAttributesOutputBuilder {}
 impl SetPlatformApplicationAttributesOutputBuilder {
     /// Builds the [`SetPlatformApplicationAttributesOutput`].
     pub fn build(self) -> SetPlatformApplicationAttributesOutput {
-        SetPlatformApplicationAttributesOutput {
-        }
+        SetPlatformApplicationAttributesOutput {}
     }
 }
 /// The errors `SetPlatformApplicationAttributes` can return: one variant per modeled error, plus `Unhandled`.
@@ -200,32 +185,21 @@ impl SetPlatformApplicationAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -281,8 +255,7 @@ impl ::awsrt::error::ProvideErrorMetadata for SetPlatformApplicationAttributesEr
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for SetPlatformApplicationAttributesError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for SetPlatformApplicationAttributesError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -323,10 +296,7 @@ impl SetPlatformApplicationAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetPlatformApplicationAttributesOutput,
-        ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -335,13 +305,7 @@ impl SetPlatformApplicationAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SetPlatformApplicationAttributesOutput,
-            ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -358,10 +322,7 @@ impl SetPlatformApplicationAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -391,10 +352,7 @@ impl SetPlatformApplicationAttributesFluentBuilder<::awsrt::blocking::Blocking> 
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetPlatformApplicationAttributesOutput,
-        ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-    > {
+    ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -420,11 +378,7 @@ impl<M> SetPlatformApplicationAttributesFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the platform application attributes.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -437,41 +391,32 @@ impl<M> SetPlatformApplicationAttributesFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SetPlatformApplicationAttributesInput,
-) -> Result<
-    SetPlatformApplicationAttributesOutput,
-    ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-> {
+) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetPlatformApplicationAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetPlatformApplicationAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
 #[cfg(feature = "test-util")]
-impl ::awsrt::test_util::MockOperation
-for SetPlatformApplicationAttributesFluentBuilder {
+impl ::awsrt::test_util::MockOperation for SetPlatformApplicationAttributesFluentBuilder {
     const NAME: &'static str = "SetPlatformApplicationAttributes";
     type Input = SetPlatformApplicationAttributesInput;
     type Output = SetPlatformApplicationAttributesOutput;
@@ -481,24 +426,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetPlatformApplicationAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetPlatformApplicationAttributes`: `POST /` with the form body `Action=SetPlatformApplicationAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &SetPlatformApplicationAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "SetPlatformApplicationAttributes",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("SetPlatformApplicationAttributes", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -506,10 +442,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SetPlatformApplicationAttributesOutput,
-    ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>,
-> {
+) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::error::SdkError<SetPlatformApplicationAttributesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SetPlatformApplicationAttributesResult",
@@ -531,9 +464,7 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "Attributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "Attributes"), i + 1);
             w.pair(&format!("{entry}.{}", "key"), k);
             w.pair(&format!("{entry}.{}", "value"), item.as_str());
         }
@@ -542,6 +473,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<SetPlatformApplicationAttributesOutput, ::awsrt::xml::XmlError> {
-    Ok(SetPlatformApplicationAttributesOutput {
-    })
+    Ok(SetPlatformApplicationAttributesOutput {})
 }

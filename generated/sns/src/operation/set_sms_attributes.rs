@@ -74,13 +74,8 @@ pub struct SetSmsAttributesInputBuilder {
 impl SetSmsAttributesInputBuilder {
     /// Inserts an entry into the `attributes` map.
     /// The default settings for sending SMS messages from your Amazon Web Services account.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -93,9 +88,7 @@ impl SetSmsAttributesInputBuilder {
         self
     }
     /// The `attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`SetSmsAttributesInput`].
@@ -105,12 +98,10 @@ impl SetSmsAttributesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SetSmsAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetSmsAttributesInput {
-            attributes: self
-                .attributes
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attributes",
-                    "`attributes` is required when building a `SetSmsAttributesInput`",
-                ))?,
+            attributes: self.attributes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attributes",
+                "`attributes` is required when building a `SetSmsAttributesInput`",
+            ))?,
         })
     }
 }
@@ -119,10 +110,7 @@ impl SetSmsAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetSmsAttributesOutput,
-        ::awsrt::error::SdkError<SetSmsAttributesError>,
-    > {
+    ) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -176,32 +164,21 @@ impl SetSmsAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -298,10 +275,7 @@ impl SetSmsAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetSmsAttributesOutput,
-        ::awsrt::error::SdkError<SetSmsAttributesError>,
-    > {
+    ) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -310,10 +284,7 @@ impl SetSmsAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -330,10 +301,7 @@ impl SetSmsAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetSmsAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetSmsAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -363,10 +331,7 @@ impl SetSmsAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetSmsAttributesOutput,
-        ::awsrt::error::SdkError<SetSmsAttributesError>,
-    > {
+    ) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -377,11 +342,7 @@ impl<M> SetSmsAttributesFluentBuilder<M> {
     }
     /// Inserts an entry into the `attributes` map.
     /// The default settings for sending SMS messages from your Amazon Web Services account.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -394,9 +355,7 @@ impl<M> SetSmsAttributesFluentBuilder<M> {
         self
     }
     /// The `attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
 }
@@ -405,20 +364,17 @@ pub(crate) async fn send(
     input: SetSmsAttributesInput,
 ) -> Result<SetSmsAttributesOutput, ::awsrt::error::SdkError<SetSmsAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetSmsAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetSmsAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -434,15 +390,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetSmsAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetSmsAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetSmsAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetSMSAttributes`: `POST /` with the form body `Action=SetSMSAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -474,9 +424,7 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "attributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "attributes"), i + 1);
             w.pair(&format!("{entry}.{}", "key"), k);
             w.pair(&format!("{entry}.{}", "value"), item.as_str());
         }

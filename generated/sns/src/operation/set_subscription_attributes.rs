@@ -120,22 +120,16 @@ impl SetSubscriptionAttributesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SetSubscriptionAttributesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SetSubscriptionAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetSubscriptionAttributesInput {
-            subscription_arn: self
-                .subscription_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "subscription_arn",
-                    "`subscription_arn` is required when building a `SetSubscriptionAttributesInput`",
-                ))?,
-            attribute_name: self
-                .attribute_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_name",
-                    "`attribute_name` is required when building a `SetSubscriptionAttributesInput`",
-                ))?,
+            subscription_arn: self.subscription_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "subscription_arn",
+                "`subscription_arn` is required when building a `SetSubscriptionAttributesInput`",
+            ))?,
+            attribute_name: self.attribute_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_name",
+                "`attribute_name` is required when building a `SetSubscriptionAttributesInput`",
+            ))?,
             attribute_value: self.attribute_value,
         })
     }
@@ -145,10 +139,7 @@ impl SetSubscriptionAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetSubscriptionAttributesOutput,
-        ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-    > {
+    ) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -187,9 +178,7 @@ pub enum SetSubscriptionAttributesError {
     /// See [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException).
     AuthorizationErrorException(crate::types::error::AuthorizationErrorException),
     /// See [`FilterPolicyLimitExceededException`](crate::types::error::FilterPolicyLimitExceededException).
-    FilterPolicyLimitExceededException(
-        crate::types::error::FilterPolicyLimitExceededException,
-    ),
+    FilterPolicyLimitExceededException(crate::types::error::FilterPolicyLimitExceededException),
     /// See [`InternalErrorException`](crate::types::error::InternalErrorException).
     InternalErrorException(crate::types::error::InternalErrorException),
     /// See [`InvalidParameterException`](crate::types::error::InvalidParameterException).
@@ -208,44 +197,27 @@ impl SetSubscriptionAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "FilterPolicyLimitExceeded" => {
-                    Self::FilterPolicyLimitExceededException(
-                        crate::types::de_filter_policy_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ReplayLimitExceeded" => {
-                    Self::ReplayLimitExceededException(
-                        crate::types::de_replay_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "FilterPolicyLimitExceeded" => Self::FilterPolicyLimitExceededException(
+                crate::types::de_filter_policy_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            "ReplayLimitExceeded" => Self::ReplayLimitExceededException(
+                crate::types::de_replay_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -352,10 +324,7 @@ impl SetSubscriptionAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetSubscriptionAttributesOutput,
-        ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-    > {
+    ) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -364,13 +333,7 @@ impl SetSubscriptionAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SetSubscriptionAttributesOutput,
-            ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -387,10 +350,7 @@ impl SetSubscriptionAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -420,10 +380,7 @@ impl SetSubscriptionAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetSubscriptionAttributesOutput,
-        ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-    > {
+    ) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -480,25 +437,19 @@ impl<M> SetSubscriptionAttributesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SetSubscriptionAttributesInput,
-) -> Result<
-    SetSubscriptionAttributesOutput,
-    ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-> {
+) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetSubscriptionAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetSubscriptionAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -514,24 +465,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetSubscriptionAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetSubscriptionAttributes`: `POST /` with the form body `Action=SetSubscriptionAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &SetSubscriptionAttributesInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "SetSubscriptionAttributes",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("SetSubscriptionAttributes", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -539,10 +481,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SetSubscriptionAttributesOutput,
-    ::awsrt::error::SdkError<SetSubscriptionAttributesError>,
-> {
+) -> Result<SetSubscriptionAttributesOutput, ::awsrt::error::SdkError<SetSubscriptionAttributesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SetSubscriptionAttributesResult",

@@ -166,18 +166,14 @@ impl SetTopicAttributesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SetTopicAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetTopicAttributesInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `SetTopicAttributesInput`",
-                ))?,
-            attribute_name: self
-                .attribute_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attribute_name",
-                    "`attribute_name` is required when building a `SetTopicAttributesInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `SetTopicAttributesInput`",
+            ))?,
+            attribute_name: self.attribute_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attribute_name",
+                "`attribute_name` is required when building a `SetTopicAttributesInput`",
+            ))?,
             attribute_value: self.attribute_value,
         })
     }
@@ -187,10 +183,7 @@ impl SetTopicAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetTopicAttributesOutput,
-        ::awsrt::error::SdkError<SetTopicAttributesError>,
-    > {
+    ) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -246,37 +239,24 @@ impl SetTopicAttributesError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -378,10 +358,7 @@ impl SetTopicAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetTopicAttributesOutput,
-        ::awsrt::error::SdkError<SetTopicAttributesError>,
-    > {
+    ) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -390,13 +367,7 @@ impl SetTopicAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SetTopicAttributesOutput,
-            ::awsrt::error::SdkError<SetTopicAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -413,10 +384,7 @@ impl SetTopicAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetTopicAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetTopicAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -446,10 +414,7 @@ impl SetTopicAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetTopicAttributesOutput,
-        ::awsrt::error::SdkError<SetTopicAttributesError>,
-    > {
+    ) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -506,25 +471,19 @@ impl<M> SetTopicAttributesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SetTopicAttributesInput,
-) -> Result<
-    SetTopicAttributesOutput,
-    ::awsrt::error::SdkError<SetTopicAttributesError>,
-> {
+) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetTopicAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetTopicAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -540,15 +499,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetTopicAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetTopicAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetTopicAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetTopicAttributes`: `POST /` with the form body `Action=SetTopicAttributes&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -562,10 +515,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SetTopicAttributesOutput,
-    ::awsrt::error::SdkError<SetTopicAttributesError>,
-> {
+) -> Result<SetTopicAttributesOutput, ::awsrt::error::SdkError<SetTopicAttributesError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "SetTopicAttributesResult",

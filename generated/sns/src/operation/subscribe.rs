@@ -164,13 +164,8 @@ impl SubscribeInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -183,9 +178,7 @@ impl SubscribeInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Sets whether the response from the `Subscribe` request includes the subscription ARN, even if the subscription is not yet confirmed.
@@ -209,18 +202,14 @@ impl SubscribeInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SubscribeInput, ::awsrt::error::BuildError> {
         Ok(SubscribeInput {
-            topic_arn: self
-                .topic_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "topic_arn",
-                    "`topic_arn` is required when building a `SubscribeInput`",
-                ))?,
-            protocol: self
-                .protocol
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "protocol",
-                    "`protocol` is required when building a `SubscribeInput`",
-                ))?,
+            topic_arn: self.topic_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "topic_arn",
+                "`topic_arn` is required when building a `SubscribeInput`",
+            ))?,
+            protocol: self.protocol.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "protocol",
+                "`protocol` is required when building a `SubscribeInput`",
+            ))?,
             endpoint: self.endpoint,
             attributes: self.attributes,
             return_subscription_arn: self.return_subscription_arn.unwrap_or(false),
@@ -296,9 +285,7 @@ pub enum SubscribeError {
     /// See [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException).
     AuthorizationErrorException(crate::types::error::AuthorizationErrorException),
     /// See [`FilterPolicyLimitExceededException`](crate::types::error::FilterPolicyLimitExceededException).
-    FilterPolicyLimitExceededException(
-        crate::types::error::FilterPolicyLimitExceededException,
-    ),
+    FilterPolicyLimitExceededException(crate::types::error::FilterPolicyLimitExceededException),
     /// See [`InternalErrorException`](crate::types::error::InternalErrorException).
     InternalErrorException(crate::types::error::InternalErrorException),
     /// See [`InvalidParameterException`](crate::types::error::InvalidParameterException).
@@ -310,9 +297,7 @@ pub enum SubscribeError {
     /// See [`ReplayLimitExceededException`](crate::types::error::ReplayLimitExceededException).
     ReplayLimitExceededException(crate::types::error::ReplayLimitExceededException),
     /// See [`SubscriptionLimitExceededException`](crate::types::error::SubscriptionLimitExceededException).
-    SubscriptionLimitExceededException(
-        crate::types::error::SubscriptionLimitExceededException,
-    ),
+    SubscriptionLimitExceededException(crate::types::error::SubscriptionLimitExceededException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -323,55 +308,33 @@ impl SubscribeError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "FilterPolicyLimitExceeded" => {
-                    Self::FilterPolicyLimitExceededException(
-                        crate::types::de_filter_policy_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ReplayLimitExceeded" => {
-                    Self::ReplayLimitExceededException(
-                        crate::types::de_replay_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "SubscriptionLimitExceeded" => {
-                    Self::SubscriptionLimitExceededException(
-                        crate::types::de_subscription_limit_exceeded_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "FilterPolicyLimitExceeded" => Self::FilterPolicyLimitExceededException(
+                crate::types::de_filter_policy_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            "ReplayLimitExceeded" => Self::ReplayLimitExceededException(
+                crate::types::de_replay_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "SubscriptionLimitExceeded" => Self::SubscriptionLimitExceededException(
+                crate::types::de_subscription_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -486,9 +449,7 @@ impl SubscribeFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>> {
+    pub async fn send(self) -> Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -497,10 +458,7 @@ impl SubscribeFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -517,10 +475,7 @@ impl SubscribeFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SubscribeError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SubscribeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -548,9 +503,7 @@ impl SubscribeFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>> {
+    pub fn send(self) -> Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -605,11 +558,7 @@ impl<M> SubscribeFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -622,9 +571,7 @@ impl<M> SubscribeFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
     /// Sets whether the response from the `Subscribe` request includes the subscription ARN, even if the subscription is not yet confirmed.
@@ -647,20 +594,17 @@ pub(crate) async fn send(
     input: SubscribeInput,
 ) -> Result<SubscribeOutput, ::awsrt::error::SdkError<SubscribeError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SubscribeFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SubscribeFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -676,15 +620,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SubscribeInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SubscribeError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SubscribeError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Subscribe`: `POST /` with the form body `Action=Subscribe&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -706,11 +644,7 @@ pub(crate) fn parse_response(
         SubscribeError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &SubscribeInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &SubscribeInput) {
     {
         let value = &v.topic_arn;
         w.pair(&format!("{prefix}{}", "TopicArn"), value.as_str());
@@ -726,9 +660,7 @@ pub(crate) fn ser_input(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "Attributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "Attributes"), i + 1);
             w.pair(&format!("{entry}.{}", "key"), k);
             w.pair(&format!("{entry}.{}", "value"), item.as_str());
         }

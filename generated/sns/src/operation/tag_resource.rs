@@ -83,18 +83,14 @@ impl TagResourceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TagResourceInput, ::awsrt::error::BuildError> {
         Ok(TagResourceInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `TagResourceInput`",
-                ))?,
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `TagResourceInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `TagResourceInput`",
+            ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `TagResourceInput`",
+            ))?,
         })
     }
 }
@@ -163,47 +159,30 @@ impl TagResourceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ConcurrentAccess" => {
-                    Self::ConcurrentAccessException(
-                        crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFound" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "StaleTag" => {
-                    Self::StaleTagException(
-                        crate::types::de_stale_tag_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagLimitExceeded" => {
-                    Self::TagLimitExceededException(
-                        crate::types::de_tag_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagPolicy" => {
-                    Self::TagPolicyException(
-                        crate::types::de_tag_policy_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "ConcurrentAccess" => Self::ConcurrentAccessException(
+                crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ResourceNotFound" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
+            ),
+            "StaleTag" => Self::StaleTagException(
+                crate::types::de_stale_tag_exception(n)?.with_meta(meta),
+            ),
+            "TagLimitExceeded" => Self::TagLimitExceededException(
+                crate::types::de_tag_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "TagPolicy" => Self::TagPolicyException(
+                crate::types::de_tag_policy_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -324,10 +303,7 @@ impl TagResourceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -344,10 +320,7 @@ impl TagResourceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TagResourceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -375,9 +348,7 @@ impl TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
+    pub fn send(self) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -422,20 +393,17 @@ pub(crate) async fn send(
     input: TagResourceInput,
 ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TagResourceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TagResourceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -451,15 +419,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: TagResourceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<TagResourceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagResourceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagResource`: `POST /` with the form body `Action=TagResource&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -481,11 +443,7 @@ pub(crate) fn parse_response(
         TagResourceError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &TagResourceInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &TagResourceInput) {
     {
         let value = &v.resource_arn;
         w.pair(&format!("{prefix}{}", "ResourceArn"), value.as_str());
@@ -499,8 +457,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );

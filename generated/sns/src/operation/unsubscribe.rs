@@ -61,12 +61,10 @@ impl UnsubscribeInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UnsubscribeInput, ::awsrt::error::BuildError> {
         Ok(UnsubscribeInput {
-            subscription_arn: self
-                .subscription_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "subscription_arn",
-                    "`subscription_arn` is required when building a `UnsubscribeInput`",
-                ))?,
+            subscription_arn: self.subscription_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "subscription_arn",
+                "`subscription_arn` is required when building a `UnsubscribeInput`",
+            ))?,
         })
     }
 }
@@ -131,37 +129,24 @@ impl UnsubscribeError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurityException(
-                        crate::types::de_invalid_security_exception(n)?.with_meta(meta),
-                    )
-                }
-                "NotFound" => {
-                    Self::NotFoundException(
-                        crate::types::de_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurityException(
+                crate::types::de_invalid_security_exception(n)?.with_meta(meta),
+            ),
+            "NotFound" => Self::NotFoundException(
+                crate::types::de_not_found_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -272,10 +257,7 @@ impl UnsubscribeFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UnsubscribeOutput, ::awsrt::error::SdkError<UnsubscribeError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UnsubscribeOutput, ::awsrt::error::SdkError<UnsubscribeError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -292,10 +274,7 @@ impl UnsubscribeFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UnsubscribeError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UnsubscribeError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -323,9 +302,7 @@ impl UnsubscribeFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UnsubscribeOutput, ::awsrt::error::SdkError<UnsubscribeError>> {
+    pub fn send(self) -> Result<UnsubscribeOutput, ::awsrt::error::SdkError<UnsubscribeError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -355,20 +332,17 @@ pub(crate) async fn send(
     input: UnsubscribeInput,
 ) -> Result<UnsubscribeOutput, ::awsrt::error::SdkError<UnsubscribeError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UnsubscribeFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UnsubscribeFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -384,15 +358,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UnsubscribeInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UnsubscribeError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UnsubscribeError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Unsubscribe`: `POST /` with the form body `Action=Unsubscribe&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -414,11 +382,7 @@ pub(crate) fn parse_response(
         UnsubscribeError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &UnsubscribeInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UnsubscribeInput) {
     {
         let value = &v.subscription_arn;
         w.pair(&format!("{prefix}{}", "SubscriptionArn"), value.as_str());

@@ -83,18 +83,14 @@ impl UntagResourceInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<UntagResourceInput, ::awsrt::error::BuildError> {
         Ok(UntagResourceInput {
-            resource_arn: self
-                .resource_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "resource_arn",
-                    "`resource_arn` is required when building a `UntagResourceInput`",
-                ))?,
-            tag_keys: self
-                .tag_keys
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tag_keys",
-                    "`tag_keys` is required when building a `UntagResourceInput`",
-                ))?,
+            resource_arn: self.resource_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "resource_arn",
+                "`resource_arn` is required when building a `UntagResourceInput`",
+            ))?,
+            tag_keys: self.tag_keys.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tag_keys",
+                "`tag_keys` is required when building a `UntagResourceInput`",
+            ))?,
         })
     }
 }
@@ -163,47 +159,30 @@ impl UntagResourceError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "ConcurrentAccess" => {
-                    Self::ConcurrentAccessException(
-                        crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFound" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "StaleTag" => {
-                    Self::StaleTagException(
-                        crate::types::de_stale_tag_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagLimitExceeded" => {
-                    Self::TagLimitExceededException(
-                        crate::types::de_tag_limit_exceeded_exception(n)?.with_meta(meta),
-                    )
-                }
-                "TagPolicy" => {
-                    Self::TagPolicyException(
-                        crate::types::de_tag_policy_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "ConcurrentAccess" => Self::ConcurrentAccessException(
+                crate::types::de_concurrent_access_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ResourceNotFound" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
+            ),
+            "StaleTag" => Self::StaleTagException(
+                crate::types::de_stale_tag_exception(n)?.with_meta(meta),
+            ),
+            "TagLimitExceeded" => Self::TagLimitExceededException(
+                crate::types::de_tag_limit_exceeded_exception(n)?.with_meta(meta),
+            ),
+            "TagPolicy" => Self::TagPolicyException(
+                crate::types::de_tag_policy_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -324,10 +303,7 @@ impl UntagResourceFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -344,10 +320,7 @@ impl UntagResourceFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<UntagResourceError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -375,9 +348,7 @@ impl UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
+    pub fn send(self) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -422,20 +393,17 @@ pub(crate) async fn send(
     input: UntagResourceInput,
 ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        UntagResourceFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<UntagResourceFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -451,15 +419,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: UntagResourceInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<UntagResourceError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<UntagResourceError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `UntagResource`: `POST /` with the form body `Action=UntagResource&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
@@ -481,11 +443,7 @@ pub(crate) fn parse_response(
         UntagResourceError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &UntagResourceInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &UntagResourceInput) {
     {
         let value = &v.resource_arn;
         w.pair(&format!("{prefix}{}", "ResourceArn"), value.as_str());
@@ -497,9 +455,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "TagKeys"), "member", i + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "TagKeys"), "member", i + 1),
                 item.as_str(),
             );
         }

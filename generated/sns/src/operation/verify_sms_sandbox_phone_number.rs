@@ -22,19 +22,17 @@ pub struct VerifySmsSandboxPhoneNumberInput {
     /// The destination phone number to verify.
     #[cfg_attr(
         feature = "serde",
-        serde(
-            serialize_with = "__serde_secret_verify_sms_sandbox_phone_number_input_phone_number"
-        )
+        serde(serialize_with = "__serde_secret_verify_sms_sandbox_phone_number_input_phone_number")
     )]
     pub phone_number: ::awsrt::types::SensitiveString,
     /// The OTP sent to the destination number from the `CreateSMSSandBoxPhoneNumber` call.
     pub one_time_password: String,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_verify_sms_sandbox_phone_number_input_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_verify_sms_sandbox_phone_number_input_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "VerifySmsSandboxPhoneNumberInput.PhoneNumber",
@@ -73,18 +71,12 @@ impl ::std::fmt::Debug for VerifySmsSandboxPhoneNumberInputBuilder {
 impl VerifySmsSandboxPhoneNumberInputBuilder {
     /// The destination phone number to verify.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -112,22 +104,16 @@ impl VerifySmsSandboxPhoneNumberInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<VerifySmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<VerifySmsSandboxPhoneNumberInput, ::awsrt::error::BuildError> {
         Ok(VerifySmsSandboxPhoneNumberInput {
-            phone_number: self
-                .phone_number
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "phone_number",
-                    "`phone_number` is required when building a `VerifySmsSandboxPhoneNumberInput`",
-                ))?,
-            one_time_password: self
-                .one_time_password
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "one_time_password",
-                    "`one_time_password` is required when building a `VerifySmsSandboxPhoneNumberInput`",
-                ))?,
+            phone_number: self.phone_number.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "phone_number",
+                "`phone_number` is required when building a `VerifySmsSandboxPhoneNumberInput`",
+            ))?,
+            one_time_password: self.one_time_password.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "one_time_password",
+                "`one_time_password` is required when building a `VerifySmsSandboxPhoneNumberInput`",
+            ))?,
         })
     }
 }
@@ -136,10 +122,7 @@ impl VerifySmsSandboxPhoneNumberInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        VerifySmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
         send(client.handle(), self).await
     }
 }
@@ -168,8 +151,7 @@ pub struct VerifySmsSandboxPhoneNumberOutputBuilder {}
 impl VerifySmsSandboxPhoneNumberOutputBuilder {
     /// Builds the [`VerifySmsSandboxPhoneNumberOutput`].
     pub fn build(self) -> VerifySmsSandboxPhoneNumberOutput {
-        VerifySmsSandboxPhoneNumberOutput {
-        }
+        VerifySmsSandboxPhoneNumberOutput {}
     }
 }
 /// The errors `VerifySMSSandboxPhoneNumber` can return: one variant per modeled error, plus `Unhandled`.
@@ -198,42 +180,27 @@ impl VerifySmsSandboxPhoneNumberError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AuthorizationError" => {
-                    Self::AuthorizationErrorException(
-                        crate::types::de_authorization_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "InternalError" => {
-                    Self::InternalErrorException(
-                        crate::types::de_internal_error_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidParameter" => {
-                    Self::InvalidParameterException(
-                        crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFound" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
-                    )
-                }
-                "Throttled" => {
-                    Self::ThrottledException(
-                        crate::types::de_throttled_exception(n)?.with_meta(meta),
-                    )
-                }
-                "VerificationException" => {
-                    Self::VerificationException(
-                        crate::types::de_verification_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AuthorizationError" => Self::AuthorizationErrorException(
+                crate::types::de_authorization_error_exception(n)?.with_meta(meta),
+            ),
+            "InternalError" => Self::InternalErrorException(
+                crate::types::de_internal_error_exception(n)?.with_meta(meta),
+            ),
+            "InvalidParameter" => Self::InvalidParameterException(
+                crate::types::de_invalid_parameter_exception(n)?.with_meta(meta),
+            ),
+            "ResourceNotFound" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(n)?.with_meta(meta),
+            ),
+            "Throttled" => Self::ThrottledException(
+                crate::types::de_throttled_exception(n)?.with_meta(meta),
+            ),
+            "VerificationException" => Self::VerificationException(
+                crate::types::de_verification_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AuthorizationErrorException`.
     pub fn is_authorization_error_exception(&self) -> bool {
@@ -299,8 +266,7 @@ impl ::awsrt::error::ProvideErrorMetadata for VerifySmsSandboxPhoneNumberError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for VerifySmsSandboxPhoneNumberError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for VerifySmsSandboxPhoneNumberError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -341,10 +307,7 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        VerifySmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -353,13 +316,7 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            VerifySmsSandboxPhoneNumberOutput,
-            ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -376,10 +333,7 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -409,10 +363,7 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        VerifySmsSandboxPhoneNumberOutput,
-        ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-    > {
+    ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -423,18 +374,12 @@ impl<M> VerifySmsSandboxPhoneNumberFluentBuilder<M> {
     }
     /// The destination phone number to verify.
     /// This member is required.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.phone_number(input);
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_phone_number(input);
         self
     }
@@ -461,25 +406,19 @@ impl<M> VerifySmsSandboxPhoneNumberFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: VerifySmsSandboxPhoneNumberInput,
-) -> Result<
-    VerifySmsSandboxPhoneNumberOutput,
-    ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-> {
+) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        VerifySmsSandboxPhoneNumberFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<VerifySmsSandboxPhoneNumberFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -495,24 +434,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: VerifySmsSandboxPhoneNumberInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `VerifySMSSandboxPhoneNumber`: `POST /` with the form body `Action=VerifySMSSandboxPhoneNumber&Version=2010-03-31&...`.
 pub(crate) fn ser_request(
     input: &VerifySmsSandboxPhoneNumberInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "VerifySMSSandboxPhoneNumber",
-        "2010-03-31",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("VerifySMSSandboxPhoneNumber", "2010-03-31");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -520,10 +450,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    VerifySmsSandboxPhoneNumberOutput,
-    ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
-> {
+) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "VerifySMSSandboxPhoneNumberResult",
@@ -548,6 +475,5 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     _n: ::awsrt::xml::Node<'_, '_>,
 ) -> Result<VerifySmsSandboxPhoneNumberOutput, ::awsrt::xml::XmlError> {
-    Ok(VerifySmsSandboxPhoneNumberOutput {
-    })
+    Ok(VerifySmsSandboxPhoneNumberOutput {})
 }

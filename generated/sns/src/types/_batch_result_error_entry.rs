@@ -117,18 +117,14 @@ impl BatchResultErrorEntryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<BatchResultErrorEntry, ::awsrt::error::BuildError> {
         Ok(BatchResultErrorEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `BatchResultErrorEntry`",
-                ))?,
-            code: self
-                .code
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "code",
-                    "`code` is required when building a `BatchResultErrorEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `BatchResultErrorEntry`",
+            ))?,
+            code: self.code.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "code",
+                "`code` is required when building a `BatchResultErrorEntry`",
+            ))?,
             message: self.message,
             sender_fault: self.sender_fault.unwrap_or(false),
         })

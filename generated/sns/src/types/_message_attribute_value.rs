@@ -97,12 +97,10 @@ impl MessageAttributeValueBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<MessageAttributeValue, ::awsrt::error::BuildError> {
         Ok(MessageAttributeValue {
-            data_type: self
-                .data_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "data_type",
-                    "`data_type` is required when building a `MessageAttributeValue`",
-                ))?,
+            data_type: self.data_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "data_type",
+                "`data_type` is required when building a `MessageAttributeValue`",
+            ))?,
             string_value: self.string_value,
             binary_value: self.binary_value,
         })

@@ -32,15 +32,11 @@ pub struct PhoneNumberInformation {
     pub number_capabilities: Option<Vec<crate::types::NumberCapability>>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_phone_number_information_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "PhoneNumberInformation.PhoneNumber",
-        serializer,
-    )
+fn __serde_secret_phone_number_information_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "PhoneNumberInformation.PhoneNumber", serializer)
 }
 impl PhoneNumberInformation {
     /// The date and time when the phone number was created.
@@ -111,18 +107,12 @@ impl PhoneNumberInformationBuilder {
         &self.created_at
     }
     /// The phone number.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -174,10 +164,7 @@ impl PhoneNumberInformationBuilder {
     }
     /// Appends an item to the `NumberCapabilities` list.
     /// The capabilities of each phone number.
-    pub fn number_capabilities(
-        mut self,
-        input: impl Into<crate::types::NumberCapability>,
-    ) -> Self {
+    pub fn number_capabilities(mut self, input: impl Into<crate::types::NumberCapability>) -> Self {
         self.number_capabilities.get_or_insert_with(Vec::new).push(input.into());
         self
     }
@@ -190,9 +177,7 @@ impl PhoneNumberInformationBuilder {
         self
     }
     /// The `NumberCapabilities` member as currently set.
-    pub fn get_number_capabilities(
-        &self,
-    ) -> &Option<Vec<crate::types::NumberCapability>> {
+    pub fn get_number_capabilities(&self) -> &Option<Vec<crate::types::NumberCapability>> {
         &self.number_capabilities
     }
     /// Builds the [`PhoneNumberInformation`].
@@ -219,9 +204,7 @@ pub(crate) fn de_phone_number_information(
     for c in n.children() {
         match c.name() {
             "CreatedAt" => {
-                f_created_at = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_created_at = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             "PhoneNumber" => {
                 f_phone_number = Some(::awsrt::types::SensitiveString::new(c.string()));

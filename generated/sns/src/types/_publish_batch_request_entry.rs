@@ -29,9 +29,7 @@ pub struct PublishBatchRequestEntry {
     /// You can define other top-level keys that define the message you want to send to a specific transport protocol (e.g. http).
     pub message_structure: Option<String>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SNS message attributes](https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html) in the Amazon SNS Developer Guide.
-    pub message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) topics.
     ///
     /// - This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation ``(!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~)``.
@@ -85,9 +83,7 @@ impl PublishBatchRequestEntry {
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
     pub fn message_attributes(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
@@ -111,9 +107,9 @@ pub struct PublishBatchRequestEntryBuilder {
     pub(crate) message: Option<String>,
     pub(crate) subject: Option<String>,
     pub(crate) message_structure: Option<String>,
-    pub(crate) message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub(
+        crate
+    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }
@@ -183,17 +179,14 @@ impl PublishBatchRequestEntryBuilder {
         key: impl Into<String>,
         value: crate::types::MessageAttributeValue,
     ) -> Self {
-        self.message_attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.message_attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `MessageAttributes` member.
     pub fn set_message_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     ) -> Self {
         self.message_attributes = input;
         self
@@ -201,9 +194,7 @@ impl PublishBatchRequestEntryBuilder {
     /// The `MessageAttributes` member as currently set.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) topics.
@@ -241,18 +232,14 @@ impl PublishBatchRequestEntryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<PublishBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(PublishBatchRequestEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `PublishBatchRequestEntry`",
-                ))?,
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `PublishBatchRequestEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `PublishBatchRequestEntry`",
+            ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `PublishBatchRequestEntry`",
+            ))?,
             subject: self.subject,
             message_structure: self.message_structure,
             message_attributes: self.message_attributes,
@@ -284,13 +271,11 @@ pub(crate) fn ser_publish_batch_request_entry(
         let mut entries: Vec<(&String, _)> = value.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (i, (k, item)) in entries.into_iter().enumerate() {
-            let entry = format!(
-                "{}.entry.{}", & format!("{prefix}{}", "MessageAttributes"), i + 1
-            );
+            let entry = format!("{}.entry.{}", &format!("{prefix}{}", "MessageAttributes"), i + 1);
             w.pair(&format!("{entry}.{}", "Name"), k);
             crate::types::ser_message_attribute_value(
                 w,
-                &format!("{}.", & format!("{entry}.{}", "Value")),
+                &format!("{}.", &format!("{entry}.{}", "Value")),
                 item,
             );
         }

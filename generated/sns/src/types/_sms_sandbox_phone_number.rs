@@ -26,15 +26,11 @@ pub struct SmsSandboxPhoneNumber {
     pub status: Option<crate::types::SmsSandboxPhoneNumberVerificationStatus>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_sms_sandbox_phone_number_phone_number<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "SmsSandboxPhoneNumber.PhoneNumber",
-        serializer,
-    )
+fn __serde_secret_sms_sandbox_phone_number_phone_number<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "SmsSandboxPhoneNumber.PhoneNumber", serializer)
 }
 impl SmsSandboxPhoneNumber {
     /// The destination phone number.
@@ -42,9 +38,7 @@ impl SmsSandboxPhoneNumber {
         self.phone_number.as_ref()
     }
     /// The destination phone number's verification status.
-    pub fn status(
-        &self,
-    ) -> Option<&crate::types::SmsSandboxPhoneNumberVerificationStatus> {
+    pub fn status(&self) -> Option<&crate::types::SmsSandboxPhoneNumberVerificationStatus> {
         self.status.as_ref()
     }
     /// Creates a new builder for [`SmsSandboxPhoneNumber`].
@@ -69,18 +63,12 @@ impl ::std::fmt::Debug for SmsSandboxPhoneNumberBuilder {
 }
 impl SmsSandboxPhoneNumberBuilder {
     /// The destination phone number.
-    pub fn phone_number(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn phone_number(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = Some(input.into());
         self
     }
     /// Sets or clears the `PhoneNumber` member.
-    pub fn set_phone_number(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_phone_number(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.phone_number = input;
         self
     }
@@ -105,9 +93,7 @@ impl SmsSandboxPhoneNumberBuilder {
         self
     }
     /// The `Status` member as currently set.
-    pub fn get_status(
-        &self,
-    ) -> &Option<crate::types::SmsSandboxPhoneNumberVerificationStatus> {
+    pub fn get_status(&self) -> &Option<crate::types::SmsSandboxPhoneNumberVerificationStatus> {
         &self.status
     }
     /// Builds the [`SmsSandboxPhoneNumber`].

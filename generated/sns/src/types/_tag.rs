@@ -75,18 +75,14 @@ impl TagBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Tag, ::awsrt::error::BuildError> {
         Ok(Tag {
-            key: self
-                .key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "key",
-                    "`key` is required when building a `Tag`",
-                ))?,
-            value: self
-                .value
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "value",
-                    "`value` is required when building a `Tag`",
-                ))?,
+            key: self.key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "key",
+                "`key` is required when building a `Tag`",
+            ))?,
+            value: self.value.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "value",
+                "`value` is required when building a `Tag`",
+            ))?,
         })
     }
 }
@@ -100,9 +96,7 @@ pub(crate) fn ser_tag(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &Tag) 
         w.pair(&format!("{prefix}{}", "Value"), value.as_str());
     }
 }
-pub(crate) fn de_tag(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Tag, ::awsrt::xml::XmlError> {
+pub(crate) fn de_tag(n: ::awsrt::xml::Node<'_, '_>) -> Result<Tag, ::awsrt::xml::XmlError> {
     let mut f_key: Option<String> = None;
     let mut f_value: Option<String> = None;
     for c in n.children() {

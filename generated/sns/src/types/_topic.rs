@@ -47,17 +47,19 @@ impl TopicBuilder {
     }
     /// Builds the [`Topic`].
     pub fn build(self) -> Topic {
-        Topic { topic_arn: self.topic_arn }
+        Topic {
+            topic_arn: self.topic_arn,
+        }
     }
 }
-pub(crate) fn de_topic(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<Topic, ::awsrt::xml::XmlError> {
+pub(crate) fn de_topic(n: ::awsrt::xml::Node<'_, '_>) -> Result<Topic, ::awsrt::xml::XmlError> {
     let mut f_topic_arn: Option<String> = None;
     for c in n.children() {
         if c.name() == "TopicArn" {
             f_topic_arn = Some(c.string());
         }
     }
-    Ok(Topic { topic_arn: f_topic_arn })
+    Ok(Topic {
+        topic_arn: f_topic_arn,
+    })
 }

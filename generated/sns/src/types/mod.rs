@@ -5,13 +5,13 @@ mod _batch_result_error_entry;
 #[cfg(feature = "publish_batch")]
 pub use self::_batch_result_error_entry::BatchResultErrorEntry;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_batch_result_error_entry::de_batch_result_error_entry;
+pub(crate) use self::_batch_result_error_entry::{de_batch_result_error_entry};
 #[cfg(feature = "list_endpoints_by_platform_application")]
 mod _endpoint;
 #[cfg(feature = "list_endpoints_by_platform_application")]
 pub use self::_endpoint::Endpoint;
 #[cfg(feature = "list_endpoints_by_platform_application")]
-pub(crate) use self::_endpoint::de_endpoint;
+pub(crate) use self::_endpoint::{de_endpoint};
 #[cfg(feature = "create_sms_sandbox_phone_number")]
 mod _language_code_string;
 #[cfg(feature = "create_sms_sandbox_phone_number")]
@@ -21,7 +21,7 @@ mod _message_attribute_value;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_message_attribute_value::MessageAttributeValue;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_message_attribute_value::ser_message_attribute_value;
+pub(crate) use self::_message_attribute_value::{ser_message_attribute_value};
 #[cfg(feature = "list_origination_numbers")]
 mod _number_capability;
 #[cfg(feature = "list_origination_numbers")]
@@ -31,25 +31,25 @@ mod _phone_number_information;
 #[cfg(feature = "list_origination_numbers")]
 pub use self::_phone_number_information::PhoneNumberInformation;
 #[cfg(feature = "list_origination_numbers")]
-pub(crate) use self::_phone_number_information::de_phone_number_information;
+pub(crate) use self::_phone_number_information::{de_phone_number_information};
 #[cfg(feature = "list_platform_applications")]
 mod _platform_application;
 #[cfg(feature = "list_platform_applications")]
 pub use self::_platform_application::PlatformApplication;
 #[cfg(feature = "list_platform_applications")]
-pub(crate) use self::_platform_application::de_platform_application;
+pub(crate) use self::_platform_application::{de_platform_application};
 #[cfg(feature = "publish_batch")]
 mod _publish_batch_request_entry;
 #[cfg(feature = "publish_batch")]
 pub use self::_publish_batch_request_entry::PublishBatchRequestEntry;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_publish_batch_request_entry::ser_publish_batch_request_entry;
+pub(crate) use self::_publish_batch_request_entry::{ser_publish_batch_request_entry};
 #[cfg(feature = "publish_batch")]
 mod _publish_batch_result_entry;
 #[cfg(feature = "publish_batch")]
 pub use self::_publish_batch_result_entry::PublishBatchResultEntry;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_publish_batch_result_entry::de_publish_batch_result_entry;
+pub(crate) use self::_publish_batch_result_entry::{de_publish_batch_result_entry};
 #[cfg(feature = "list_origination_numbers")]
 mod _route_type;
 #[cfg(feature = "list_origination_numbers")]
@@ -59,7 +59,7 @@ mod _sms_sandbox_phone_number;
 #[cfg(feature = "list_sms_sandbox_phone_numbers")]
 pub use self::_sms_sandbox_phone_number::SmsSandboxPhoneNumber;
 #[cfg(feature = "list_sms_sandbox_phone_numbers")]
-pub(crate) use self::_sms_sandbox_phone_number::de_sms_sandbox_phone_number;
+pub(crate) use self::_sms_sandbox_phone_number::{de_sms_sandbox_phone_number};
 #[cfg(feature = "list_sms_sandbox_phone_numbers")]
 mod _sms_sandbox_phone_number_verification_status;
 #[cfg(feature = "list_sms_sandbox_phone_numbers")]
@@ -69,51 +69,33 @@ mod _subscription;
 #[cfg(any(feature = "list_subscriptions", feature = "list_subscriptions_by_topic"))]
 pub use self::_subscription::Subscription;
 #[cfg(any(feature = "list_subscriptions", feature = "list_subscriptions_by_topic"))]
-pub(crate) use self::_subscription::de_subscription;
-#[cfg(
-    any(
-        feature = "create_topic",
-        feature = "list_tags_for_resource",
-        feature = "tag_resource"
-    )
-)]
+pub(crate) use self::_subscription::{de_subscription};
+#[cfg(any(feature = "create_topic", feature = "list_tags_for_resource", feature = "tag_resource"))]
 mod _tag;
-#[cfg(
-    any(
-        feature = "create_topic",
-        feature = "list_tags_for_resource",
-        feature = "tag_resource"
-    )
-)]
+#[cfg(any(feature = "create_topic", feature = "list_tags_for_resource", feature = "tag_resource"))]
 pub use self::_tag::Tag;
-#[cfg(
-    any(
-        feature = "create_topic",
-        feature = "list_tags_for_resource",
-        feature = "tag_resource"
-    )
-)]
+#[cfg(any(feature = "create_topic", feature = "list_tags_for_resource", feature = "tag_resource"))]
 pub(crate) use self::_tag::{ser_tag, de_tag};
 #[cfg(feature = "list_topics")]
 mod _topic;
 #[cfg(feature = "list_topics")]
 pub use self::_topic::Topic;
 #[cfg(feature = "list_topics")]
-pub(crate) use self::_topic::de_topic;
+pub(crate) use self::_topic::{de_topic};
 pub mod error;
 #[doc(hidden)]
 pub use self::error::AuthorizationErrorException;
-pub(crate) use self::error::de_authorization_error_exception;
+pub(crate) use self::error::{de_authorization_error_exception};
 #[cfg(feature = "publish_batch")]
 #[doc(hidden)]
 pub use self::error::BatchEntryIdsNotDistinctException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::error::de_batch_entry_ids_not_distinct_exception;
+pub(crate) use self::error::{de_batch_entry_ids_not_distinct_exception};
 #[cfg(feature = "publish_batch")]
 #[doc(hidden)]
 pub use self::error::BatchRequestTooLongException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::error::de_batch_request_too_long_exception;
+pub(crate) use self::error::{de_batch_request_too_long_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -134,17 +116,17 @@ pub use self::error::ConcurrentAccessException;
         feature = "untag_resource"
     )
 )]
-pub(crate) use self::error::de_concurrent_access_exception;
+pub(crate) use self::error::{de_concurrent_access_exception};
 #[cfg(feature = "publish_batch")]
 #[doc(hidden)]
 pub use self::error::EmptyBatchRequestException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::error::de_empty_batch_request_exception;
+pub(crate) use self::error::{de_empty_batch_request_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::EndpointDisabledException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_endpoint_disabled_exception;
+pub(crate) use self::error::{de_endpoint_disabled_exception};
 #[cfg(
     any(
         feature = "confirm_subscription",
@@ -161,7 +143,7 @@ pub use self::error::FilterPolicyLimitExceededException;
         feature = "subscribe"
     )
 )]
-pub(crate) use self::error::de_filter_policy_limit_exceeded_exception;
+pub(crate) use self::error::{de_filter_policy_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "add_permission",
@@ -250,12 +232,12 @@ pub use self::error::InternalErrorException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::error::de_internal_error_exception;
+pub(crate) use self::error::{de_internal_error_exception};
 #[cfg(feature = "publish_batch")]
 #[doc(hidden)]
 pub use self::error::InvalidBatchEntryIdException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::error::de_invalid_batch_entry_id_exception;
+pub(crate) use self::error::{de_invalid_batch_entry_id_exception};
 #[cfg(
     any(
         feature = "add_permission",
@@ -348,12 +330,12 @@ pub use self::error::InvalidParameterException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::error::de_invalid_parameter_exception;
+pub(crate) use self::error::{de_invalid_parameter_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::InvalidParameterValueException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_invalid_parameter_value_exception;
+pub(crate) use self::error::{de_invalid_parameter_value_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -382,42 +364,42 @@ pub use self::error::InvalidSecurityException;
         feature = "unsubscribe"
     )
 )]
-pub(crate) use self::error::de_invalid_security_exception;
+pub(crate) use self::error::{de_invalid_security_exception};
 #[cfg(feature = "delete_topic")]
 #[doc(hidden)]
 pub use self::error::InvalidStateException;
 #[cfg(feature = "delete_topic")]
-pub(crate) use self::error::de_invalid_state_exception;
+pub(crate) use self::error::{de_invalid_state_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsAccessDeniedException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_kms_access_denied_exception;
+pub(crate) use self::error::{de_kms_access_denied_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsDisabledException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_kms_disabled_exception;
+pub(crate) use self::error::{de_kms_disabled_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsInvalidStateException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_kms_invalid_state_exception;
+pub(crate) use self::error::{de_kms_invalid_state_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsNotFoundException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_kms_not_found_exception;
+pub(crate) use self::error::{de_kms_not_found_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsOptInRequired;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_kms_opt_in_required;
+pub(crate) use self::error::{de_kms_opt_in_required};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsThrottlingException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_kms_throttling_exception;
+pub(crate) use self::error::{de_kms_throttling_exception};
 #[cfg(
     any(
         feature = "add_permission",
@@ -470,17 +452,17 @@ pub use self::error::NotFoundException;
         feature = "unsubscribe"
     )
 )]
-pub(crate) use self::error::de_not_found_exception;
+pub(crate) use self::error::{de_not_found_exception};
 #[cfg(feature = "create_sms_sandbox_phone_number")]
 #[doc(hidden)]
 pub use self::error::OptedOutException;
 #[cfg(feature = "create_sms_sandbox_phone_number")]
-pub(crate) use self::error::de_opted_out_exception;
+pub(crate) use self::error::{de_opted_out_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::PlatformApplicationDisabledException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::error::de_platform_application_disabled_exception;
+pub(crate) use self::error::{de_platform_application_disabled_exception};
 #[cfg(
     any(
         feature = "confirm_subscription",
@@ -497,7 +479,7 @@ pub use self::error::ReplayLimitExceededException;
         feature = "subscribe"
     )
 )]
-pub(crate) use self::error::de_replay_limit_exceeded_exception;
+pub(crate) use self::error::{de_replay_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "delete_sms_sandbox_phone_number",
@@ -520,7 +502,7 @@ pub use self::error::ResourceNotFoundException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::error::de_resource_not_found_exception;
+pub(crate) use self::error::{de_resource_not_found_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -539,21 +521,17 @@ pub use self::error::StaleTagException;
         feature = "untag_resource"
     )
 )]
-pub(crate) use self::error::de_stale_tag_exception;
+pub(crate) use self::error::{de_stale_tag_exception};
 #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
 #[doc(hidden)]
 pub use self::error::SubscriptionLimitExceededException;
 #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
-pub(crate) use self::error::de_subscription_limit_exceeded_exception;
-#[cfg(
-    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
-)]
+pub(crate) use self::error::{de_subscription_limit_exceeded_exception};
+#[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
 #[doc(hidden)]
 pub use self::error::TagLimitExceededException;
-#[cfg(
-    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
-)]
-pub(crate) use self::error::de_tag_limit_exceeded_exception;
+#[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
+pub(crate) use self::error::{de_tag_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -574,7 +552,7 @@ pub use self::error::TagPolicyException;
         feature = "untag_resource"
     )
 )]
-pub(crate) use self::error::de_tag_policy_exception;
+pub(crate) use self::error::{de_tag_policy_exception};
 #[cfg(
     any(
         feature = "check_if_phone_number_is_opted_out",
@@ -607,54 +585,32 @@ pub use self::error::ThrottledException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::error::de_throttled_exception;
+pub(crate) use self::error::{de_throttled_exception};
 #[cfg(feature = "publish_batch")]
 #[doc(hidden)]
 pub use self::error::TooManyEntriesInBatchRequestException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::error::de_too_many_entries_in_batch_request_exception;
+pub(crate) use self::error::{de_too_many_entries_in_batch_request_exception};
 #[cfg(feature = "create_topic")]
 #[doc(hidden)]
 pub use self::error::TopicLimitExceededException;
 #[cfg(feature = "create_topic")]
-pub(crate) use self::error::de_topic_limit_exceeded_exception;
-#[cfg(
-    any(
-        feature = "create_sms_sandbox_phone_number",
-        feature = "delete_sms_sandbox_phone_number"
-    )
-)]
+pub(crate) use self::error::{de_topic_limit_exceeded_exception};
+#[cfg(any(feature = "create_sms_sandbox_phone_number", feature = "delete_sms_sandbox_phone_number"))]
 #[doc(hidden)]
 pub use self::error::UserErrorException;
-#[cfg(
-    any(
-        feature = "create_sms_sandbox_phone_number",
-        feature = "delete_sms_sandbox_phone_number"
-    )
-)]
-pub(crate) use self::error::de_user_error_exception;
-#[cfg(
-    any(
-        feature = "list_origination_numbers",
-        feature = "publish",
-        feature = "publish_batch"
-    )
-)]
+#[cfg(any(feature = "create_sms_sandbox_phone_number", feature = "delete_sms_sandbox_phone_number"))]
+pub(crate) use self::error::{de_user_error_exception};
+#[cfg(any(feature = "list_origination_numbers", feature = "publish", feature = "publish_batch"))]
 #[doc(hidden)]
 pub use self::error::ValidationException;
-#[cfg(
-    any(
-        feature = "list_origination_numbers",
-        feature = "publish",
-        feature = "publish_batch"
-    )
-)]
-pub(crate) use self::error::de_validation_exception;
+#[cfg(any(feature = "list_origination_numbers", feature = "publish", feature = "publish_batch"))]
+pub(crate) use self::error::{de_validation_exception};
 #[cfg(feature = "verify_sms_sandbox_phone_number")]
 #[doc(hidden)]
 pub use self::error::VerificationException;
 #[cfg(feature = "verify_sms_sandbox_phone_number")]
-pub(crate) use self::error::de_verification_exception;
+pub(crate) use self::error::{de_verification_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(feature = "publish_batch")]
@@ -676,11 +632,7 @@ pub mod builders {
     #[cfg(any(feature = "list_subscriptions", feature = "list_subscriptions_by_topic"))]
     pub use super::_subscription::SubscriptionBuilder;
     #[cfg(
-        any(
-            feature = "create_topic",
-            feature = "list_tags_for_resource",
-            feature = "tag_resource"
-        )
+        any(feature = "create_topic", feature = "list_tags_for_resource", feature = "tag_resource")
     )]
     pub use super::_tag::TagBuilder;
     #[cfg(feature = "list_topics")]

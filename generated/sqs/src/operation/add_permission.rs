@@ -134,30 +134,22 @@ impl AddPermissionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AddPermissionInput, ::awsrt::error::BuildError> {
         Ok(AddPermissionInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `AddPermissionInput`",
-                ))?,
-            label: self
-                .label
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "label",
-                    "`label` is required when building a `AddPermissionInput`",
-                ))?,
-            aws_account_ids: self
-                .aws_account_ids
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "aws_account_ids",
-                    "`aws_account_ids` is required when building a `AddPermissionInput`",
-                ))?,
-            actions: self
-                .actions
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "actions",
-                    "`actions` is required when building a `AddPermissionInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `AddPermissionInput`",
+            ))?,
+            label: self.label.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "label",
+                "`label` is required when building a `AddPermissionInput`",
+            ))?,
+            aws_account_ids: self.aws_account_ids.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "aws_account_ids",
+                "`aws_account_ids` is required when building a `AddPermissionInput`",
+            ))?,
+            actions: self.actions.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "actions",
+                "`actions` is required when building a `AddPermissionInput`",
+            ))?,
         })
     }
 }
@@ -222,43 +214,27 @@ impl AddPermissionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "OverLimit" => {
-                    Self::OverLimit(crate::types::de_over_limit(&mut r)?.with_meta(meta))
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "OverLimit" => Self::OverLimit(crate::types::de_over_limit(&mut r)?.with_meta(meta)),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -374,10 +350,7 @@ impl AddPermissionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -394,10 +367,7 @@ impl AddPermissionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AddPermissionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddPermissionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -425,9 +395,7 @@ impl AddPermissionFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
+    pub fn send(self) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -502,20 +470,17 @@ pub(crate) async fn send(
     input: AddPermissionInput,
 ) -> Result<AddPermissionOutput, ::awsrt::error::SdkError<AddPermissionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AddPermissionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AddPermissionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -531,15 +496,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AddPermissionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AddPermissionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AddPermissionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AddPermission`: `POST /`, `X-Amz-Target: AmazonSQS.AddPermission`, the input as JSON.
 pub(crate) fn ser_request(

@@ -59,16 +59,12 @@ impl CancelMessageMoveTaskInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<CancelMessageMoveTaskInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<CancelMessageMoveTaskInput, ::awsrt::error::BuildError> {
         Ok(CancelMessageMoveTaskInput {
-            task_handle: self
-                .task_handle
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "task_handle",
-                    "`task_handle` is required when building a `CancelMessageMoveTaskInput`",
-                ))?,
+            task_handle: self.task_handle.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "task_handle",
+                "`task_handle` is required when building a `CancelMessageMoveTaskInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl CancelMessageMoveTaskInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CancelMessageMoveTaskOutput,
-        ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-    > {
+    ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
         send(client.handle(), self).await
     }
 }
@@ -122,10 +115,7 @@ impl CancelMessageMoveTaskOutputBuilder {
         self
     }
     /// Sets or clears the `ApproximateNumberOfMessagesMoved` member.
-    pub fn set_approximate_number_of_messages_moved(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_approximate_number_of_messages_moved(mut self, input: Option<i64>) -> Self {
         self.approximate_number_of_messages_moved = input;
         self
     }
@@ -136,9 +126,9 @@ impl CancelMessageMoveTaskOutputBuilder {
     /// Builds the [`CancelMessageMoveTaskOutput`].
     pub fn build(self) -> CancelMessageMoveTaskOutput {
         CancelMessageMoveTaskOutput {
-            approximate_number_of_messages_moved: self
-                .approximate_number_of_messages_moved
-                .unwrap_or(0),
+            approximate_number_of_messages_moved: self.approximate_number_of_messages_moved.unwrap_or(
+                0,
+            ),
         }
     }
 }
@@ -164,41 +154,26 @@ impl CancelMessageMoveTaskError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -300,10 +275,7 @@ impl CancelMessageMoveTaskFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CancelMessageMoveTaskOutput,
-        ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-    > {
+    ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -312,13 +284,7 @@ impl CancelMessageMoveTaskFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CancelMessageMoveTaskOutput,
-            ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -335,10 +301,7 @@ impl CancelMessageMoveTaskFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -368,10 +331,7 @@ impl CancelMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CancelMessageMoveTaskOutput,
-        ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-    > {
+    ) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -399,25 +359,19 @@ impl<M> CancelMessageMoveTaskFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CancelMessageMoveTaskInput,
-) -> Result<
-    CancelMessageMoveTaskOutput,
-    ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-> {
+) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CancelMessageMoveTaskFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CancelMessageMoveTaskFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -433,15 +387,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CancelMessageMoveTaskInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CancelMessageMoveTask`: `POST /`, `X-Amz-Target: AmazonSQS.CancelMessageMoveTask`, the input as JSON.
 pub(crate) fn ser_request(
@@ -461,20 +409,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CancelMessageMoveTaskOutput,
-    ::awsrt::error::SdkError<CancelMessageMoveTaskError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        CancelMessageMoveTaskError::from_response,
-    )
+) -> Result<CancelMessageMoveTaskOutput, ::awsrt::error::SdkError<CancelMessageMoveTaskError>> {
+    ::awsrt::protocol::json_response(reply, de_output, CancelMessageMoveTaskError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &CancelMessageMoveTaskInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CancelMessageMoveTaskInput) {
     w.begin_object();
     {
         let value = &v.task_handle;
@@ -490,14 +428,11 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ApproximateNumberOfMessagesMoved" => {
-                f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?;
-            }
+            "ApproximateNumberOfMessagesMoved" => f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }
     }
     Ok(CancelMessageMoveTaskOutput {
-        approximate_number_of_messages_moved: f_approximate_number_of_messages_moved
-            .unwrap_or(0),
+        approximate_number_of_messages_moved: f_approximate_number_of_messages_moved.unwrap_or(0),
     })
 }

@@ -105,28 +105,20 @@ impl ChangeMessageVisibilityInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ChangeMessageVisibilityInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ChangeMessageVisibilityInput, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `ChangeMessageVisibilityInput`",
-                ))?,
-            receipt_handle: self
-                .receipt_handle
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "receipt_handle",
-                    "`receipt_handle` is required when building a `ChangeMessageVisibilityInput`",
-                ))?,
-            visibility_timeout: self
-                .visibility_timeout
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "visibility_timeout",
-                    "`visibility_timeout` is required when building a `ChangeMessageVisibilityInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `ChangeMessageVisibilityInput`",
+            ))?,
+            receipt_handle: self.receipt_handle.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "receipt_handle",
+                "`receipt_handle` is required when building a `ChangeMessageVisibilityInput`",
+            ))?,
+            visibility_timeout: self.visibility_timeout.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "visibility_timeout",
+                "`visibility_timeout` is required when building a `ChangeMessageVisibilityInput`",
+            ))?,
         })
     }
 }
@@ -135,10 +127,7 @@ impl ChangeMessageVisibilityInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ChangeMessageVisibilityOutput,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-    > {
+    ) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
         send(client.handle(), self).await
     }
 }
@@ -196,51 +185,32 @@ impl ChangeMessageVisibilityError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "MessageNotInflight" => {
-                    Self::MessageNotInflight(
-                        crate::types::de_message_not_inflight(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ReceiptHandleIsInvalid" => {
-                    Self::ReceiptHandleIsInvalid(
-                        crate::types::de_receipt_handle_is_invalid(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "MessageNotInflight" => Self::MessageNotInflight(
+                crate::types::de_message_not_inflight(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "ReceiptHandleIsInvalid" => Self::ReceiptHandleIsInvalid(
+                crate::types::de_receipt_handle_is_invalid(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -352,10 +322,7 @@ impl ChangeMessageVisibilityFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ChangeMessageVisibilityOutput,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-    > {
+    ) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -364,13 +331,7 @@ impl ChangeMessageVisibilityFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ChangeMessageVisibilityOutput,
-            ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -387,10 +348,7 @@ impl ChangeMessageVisibilityFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -420,10 +378,7 @@ impl ChangeMessageVisibilityFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ChangeMessageVisibilityOutput,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-    > {
+    ) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -481,25 +436,19 @@ impl<M> ChangeMessageVisibilityFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ChangeMessageVisibilityInput,
-) -> Result<
-    ChangeMessageVisibilityOutput,
-    ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-> {
+) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ChangeMessageVisibilityFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ChangeMessageVisibilityFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -515,15 +464,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ChangeMessageVisibilityInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ChangeMessageVisibility`: `POST /`, `X-Amz-Target: AmazonSQS.ChangeMessageVisibility`, the input as JSON.
 pub(crate) fn ser_request(
@@ -543,20 +486,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ChangeMessageVisibilityOutput,
-    ::awsrt::error::SdkError<ChangeMessageVisibilityError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ChangeMessageVisibilityError::from_response,
-    )
+) -> Result<ChangeMessageVisibilityOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ChangeMessageVisibilityError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ChangeMessageVisibilityInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ChangeMessageVisibilityInput) {
     w.begin_object();
     {
         let value = &v.queue_url;

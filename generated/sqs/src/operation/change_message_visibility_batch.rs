@@ -45,9 +45,7 @@ impl ChangeMessageVisibilityBatchInput {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ChangeMessageVisibilityBatchInputBuilder {
     pub(crate) queue_url: Option<String>,
-    pub(crate) entries: Option<
-        Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>,
-    >,
+    pub(crate) entries: Option<Vec<crate::types::ChangeMessageVisibilityBatchRequestEntry>>,
 }
 impl ChangeMessageVisibilityBatchInputBuilder {
     /// The URL of the Amazon SQS queue whose messages' visibility is changed.
@@ -93,22 +91,16 @@ impl ChangeMessageVisibilityBatchInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ChangeMessageVisibilityBatchInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ChangeMessageVisibilityBatchInput, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `ChangeMessageVisibilityBatchInput`",
-                ))?,
-            entries: self
-                .entries
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "entries",
-                    "`entries` is required when building a `ChangeMessageVisibilityBatchInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `ChangeMessageVisibilityBatchInput`",
+            ))?,
+            entries: self.entries.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "entries",
+                "`entries` is required when building a `ChangeMessageVisibilityBatchInput`",
+            ))?,
         })
     }
 }
@@ -117,10 +109,7 @@ impl ChangeMessageVisibilityBatchInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ChangeMessageVisibilityBatchOutput,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-    > {
+    ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
         send(client.handle(), self).await
     }
 }
@@ -143,9 +132,7 @@ pub struct ChangeMessageVisibilityBatchOutput {
 }
 impl ChangeMessageVisibilityBatchOutput {
     /// A list of `ChangeMessageVisibilityBatchResultEntry` items.
-    pub fn successful(
-        &self,
-    ) -> &[crate::types::ChangeMessageVisibilityBatchResultEntry] {
+    pub fn successful(&self) -> &[crate::types::ChangeMessageVisibilityBatchResultEntry] {
         &self.successful
     }
     /// A list of `BatchResultErrorEntry` items.
@@ -161,9 +148,7 @@ impl ChangeMessageVisibilityBatchOutput {
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ChangeMessageVisibilityBatchOutputBuilder {
-    pub(crate) successful: Option<
-        Vec<crate::types::ChangeMessageVisibilityBatchResultEntry>,
-    >,
+    pub(crate) successful: Option<Vec<crate::types::ChangeMessageVisibilityBatchResultEntry>>,
     pub(crate) failed: Option<Vec<crate::types::BatchResultErrorEntry>>,
 }
 impl ChangeMessageVisibilityBatchOutputBuilder {
@@ -197,10 +182,7 @@ impl ChangeMessageVisibilityBatchOutputBuilder {
         self
     }
     /// Sets or clears the `Failed` member.
-    pub fn set_failed(
-        mut self,
-        input: Option<Vec<crate::types::BatchResultErrorEntry>>,
-    ) -> Self {
+    pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
@@ -213,22 +195,16 @@ impl ChangeMessageVisibilityBatchOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchOutput {
-            successful: self
-                .successful
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "successful",
-                    "`successful` is required when building a `ChangeMessageVisibilityBatchOutput`",
-                ))?,
-            failed: self
-                .failed
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "failed",
-                    "`failed` is required when building a `ChangeMessageVisibilityBatchOutput`",
-                ))?,
+            successful: self.successful.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "successful",
+                "`successful` is required when building a `ChangeMessageVisibilityBatchOutput`",
+            ))?,
+            failed: self.failed.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "failed",
+                "`failed` is required when building a `ChangeMessageVisibilityBatchOutput`",
+            ))?,
         })
     }
 }
@@ -262,62 +238,38 @@ impl ChangeMessageVisibilityBatchError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "BatchEntryIdsNotDistinct" => {
-                    Self::BatchEntryIdsNotDistinct(
-                        crate::types::de_batch_entry_ids_not_distinct(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "EmptyBatchRequest" => {
-                    Self::EmptyBatchRequest(
-                        crate::types::de_empty_batch_request(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidBatchEntryId" => {
-                    Self::InvalidBatchEntryId(
-                        crate::types::de_invalid_batch_entry_id(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "TooManyEntriesInBatchRequest" => {
-                    Self::TooManyEntriesInBatchRequest(
-                        crate::types::de_too_many_entries_in_batch_request(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "BatchEntryIdsNotDistinct" => Self::BatchEntryIdsNotDistinct(
+                crate::types::de_batch_entry_ids_not_distinct(&mut r)?.with_meta(meta),
+            ),
+            "EmptyBatchRequest" => Self::EmptyBatchRequest(
+                crate::types::de_empty_batch_request(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidBatchEntryId" => Self::InvalidBatchEntryId(
+                crate::types::de_invalid_batch_entry_id(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "TooManyEntriesInBatchRequest" => Self::TooManyEntriesInBatchRequest(
+                crate::types::de_too_many_entries_in_batch_request(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BatchEntryIdsNotDistinct`.
     pub fn is_batch_entry_ids_not_distinct(&self) -> bool {
@@ -398,8 +350,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ChangeMessageVisibilityBatchError 
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ChangeMessageVisibilityBatchError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ChangeMessageVisibilityBatchError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -440,10 +391,7 @@ impl ChangeMessageVisibilityBatchFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ChangeMessageVisibilityBatchOutput,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-    > {
+    ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -452,13 +400,7 @@ impl ChangeMessageVisibilityBatchFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ChangeMessageVisibilityBatchOutput,
-            ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -475,10 +417,7 @@ impl ChangeMessageVisibilityBatchFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -508,10 +447,7 @@ impl ChangeMessageVisibilityBatchFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ChangeMessageVisibilityBatchOutput,
-        ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-    > {
+    ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -562,25 +498,19 @@ impl<M> ChangeMessageVisibilityBatchFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ChangeMessageVisibilityBatchInput,
-) -> Result<
-    ChangeMessageVisibilityBatchOutput,
-    ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-> {
+) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ChangeMessageVisibilityBatchFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ChangeMessageVisibilityBatchFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -596,15 +526,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ChangeMessageVisibilityBatchInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ChangeMessageVisibilityBatch`: `POST /`, `X-Amz-Target: AmazonSQS.ChangeMessageVisibilityBatch`, the input as JSON.
 pub(crate) fn ser_request(
@@ -624,20 +548,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ChangeMessageVisibilityBatchOutput,
-    ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
-> {
+) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         ChangeMessageVisibilityBatchError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ChangeMessageVisibilityBatchInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ChangeMessageVisibilityBatchInput) {
     w.begin_object();
     {
         let value = &v.queue_url;
@@ -658,26 +576,15 @@ pub(crate) fn ser_input(
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ChangeMessageVisibilityBatchOutput, ::awsrt::json::JsonError> {
-    let mut f_successful: Option<
-        Vec<crate::types::ChangeMessageVisibilityBatchResultEntry>,
-    > = None;
+    let mut f_successful: Option<Vec<crate::types::ChangeMessageVisibilityBatchResultEntry>> = None;
     let mut f_failed: Option<Vec<crate::types::BatchResultErrorEntry>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Successful" => {
-                f_successful = r
-                    .optional(|r| {
-                        r
-                            .list(
-                                crate::types::de_change_message_visibility_batch_result_entry,
-                            )
-                    })?;
-            }
-            "Failed" => {
-                f_failed = r
-                    .optional(|r| r.list(crate::types::de_batch_result_error_entry))?;
-            }
+            "Successful" => f_successful = r.optional(|r| r.list(
+                crate::types::de_change_message_visibility_batch_result_entry,
+            ))?,
+            "Failed" => f_failed = r.optional(|r| r.list(crate::types::de_batch_result_error_entry))?,
             _ => r.skip_value()?,
         }
     }

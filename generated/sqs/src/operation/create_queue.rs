@@ -148,13 +148,8 @@ impl CreateQueueInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -167,24 +162,18 @@ impl CreateQueueInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Inserts an entry into the `tags` map.
     /// Add cost allocation tags to the specified Amazon SQS queue.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -199,12 +188,10 @@ impl CreateQueueInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateQueueInput, ::awsrt::error::BuildError> {
         Ok(CreateQueueInput {
-            queue_name: self
-                .queue_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_name",
-                    "`queue_name` is required when building a `CreateQueueInput`",
-                ))?,
+            queue_name: self.queue_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_name",
+                "`queue_name` is required when building a `CreateQueueInput`",
+            ))?,
             attributes: self.attributes,
             tags: self.tags,
         })
@@ -300,55 +287,35 @@ impl CreateQueueError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAttributeName" => {
-                    Self::InvalidAttributeName(
-                        crate::types::de_invalid_attribute_name(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAttributeValue" => {
-                    Self::InvalidAttributeValue(
-                        crate::types::de_invalid_attribute_value(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDeletedRecently" => {
-                    Self::QueueDeletedRecently(
-                        crate::types::de_queue_deleted_recently(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueNameExists" => {
-                    Self::QueueNameExists(
-                        crate::types::de_queue_name_exists(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAttributeName" => Self::InvalidAttributeName(
+                crate::types::de_invalid_attribute_name(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAttributeValue" => Self::InvalidAttributeValue(
+                crate::types::de_invalid_attribute_value(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDeletedRecently" => Self::QueueDeletedRecently(
+                crate::types::de_queue_deleted_recently(&mut r)?.with_meta(meta),
+            ),
+            "QueueNameExists" => Self::QueueNameExists(
+                crate::types::de_queue_name_exists(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -474,10 +441,7 @@ impl CreateQueueFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateQueueOutput, ::awsrt::error::SdkError<CreateQueueError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateQueueOutput, ::awsrt::error::SdkError<CreateQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -494,10 +458,7 @@ impl CreateQueueFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateQueueError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateQueueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -525,9 +486,7 @@ impl CreateQueueFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateQueueOutput, ::awsrt::error::SdkError<CreateQueueError>> {
+    pub fn send(self) -> Result<CreateQueueOutput, ::awsrt::error::SdkError<CreateQueueError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -553,11 +512,7 @@ impl<M> CreateQueueFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes with their corresponding values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -570,9 +525,7 @@ impl<M> CreateQueueFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
     /// Inserts an entry into the `tags` map.
@@ -582,10 +535,7 @@ impl<M> CreateQueueFluentBuilder<M> {
         self
     }
     /// Sets or clears the `tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -599,20 +549,17 @@ pub(crate) async fn send(
     input: CreateQueueInput,
 ) -> Result<CreateQueueOutput, ::awsrt::error::SdkError<CreateQueueError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateQueueFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateQueueFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -628,15 +575,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateQueueInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateQueueError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateQueueError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateQueue`: `POST /`, `X-Amz-Target: AmazonSQS.CreateQueue`, the input as JSON.
 pub(crate) fn ser_request(

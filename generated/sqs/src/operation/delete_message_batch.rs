@@ -65,10 +65,7 @@ impl DeleteMessageBatchInputBuilder {
     }
     /// Appends an item to the `Entries` list.
     /// Lists the receipt handles for the messages to be deleted.
-    pub fn entries(
-        mut self,
-        input: crate::types::DeleteMessageBatchRequestEntry,
-    ) -> Self {
+    pub fn entries(mut self, input: crate::types::DeleteMessageBatchRequestEntry) -> Self {
         self.entries.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -81,9 +78,7 @@ impl DeleteMessageBatchInputBuilder {
         self
     }
     /// The `Entries` member as currently set.
-    pub fn get_entries(
-        &self,
-    ) -> &Option<Vec<crate::types::DeleteMessageBatchRequestEntry>> {
+    pub fn get_entries(&self) -> &Option<Vec<crate::types::DeleteMessageBatchRequestEntry>> {
         &self.entries
     }
     /// Builds the [`DeleteMessageBatchInput`].
@@ -93,18 +88,14 @@ impl DeleteMessageBatchInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteMessageBatchInput, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `DeleteMessageBatchInput`",
-                ))?,
-            entries: self
-                .entries
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "entries",
-                    "`entries` is required when building a `DeleteMessageBatchInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `DeleteMessageBatchInput`",
+            ))?,
+            entries: self.entries.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "entries",
+                "`entries` is required when building a `DeleteMessageBatchInput`",
+            ))?,
         })
     }
 }
@@ -113,10 +104,7 @@ impl DeleteMessageBatchInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DeleteMessageBatchOutput,
-        ::awsrt::error::SdkError<DeleteMessageBatchError>,
-    > {
+    ) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
         send(client.handle(), self).await
     }
 }
@@ -161,10 +149,7 @@ pub struct DeleteMessageBatchOutputBuilder {
 impl DeleteMessageBatchOutputBuilder {
     /// Appends an item to the `Successful` list.
     /// A list of `DeleteMessageBatchResultEntry` items.
-    pub fn successful(
-        mut self,
-        input: crate::types::DeleteMessageBatchResultEntry,
-    ) -> Self {
+    pub fn successful(mut self, input: crate::types::DeleteMessageBatchResultEntry) -> Self {
         self.successful.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -177,9 +162,7 @@ impl DeleteMessageBatchOutputBuilder {
         self
     }
     /// The `Successful` member as currently set.
-    pub fn get_successful(
-        &self,
-    ) -> &Option<Vec<crate::types::DeleteMessageBatchResultEntry>> {
+    pub fn get_successful(&self) -> &Option<Vec<crate::types::DeleteMessageBatchResultEntry>> {
         &self.successful
     }
     /// Appends an item to the `Failed` list.
@@ -189,10 +172,7 @@ impl DeleteMessageBatchOutputBuilder {
         self
     }
     /// Sets or clears the `Failed` member.
-    pub fn set_failed(
-        mut self,
-        input: Option<Vec<crate::types::BatchResultErrorEntry>>,
-    ) -> Self {
+    pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
@@ -207,18 +187,14 @@ impl DeleteMessageBatchOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteMessageBatchOutput, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchOutput {
-            successful: self
-                .successful
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "successful",
-                    "`successful` is required when building a `DeleteMessageBatchOutput`",
-                ))?,
-            failed: self
-                .failed
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "failed",
-                    "`failed` is required when building a `DeleteMessageBatchOutput`",
-                ))?,
+            successful: self.successful.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "successful",
+                "`successful` is required when building a `DeleteMessageBatchOutput`",
+            ))?,
+            failed: self.failed.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "failed",
+                "`failed` is required when building a `DeleteMessageBatchOutput`",
+            ))?,
         })
     }
 }
@@ -252,62 +228,38 @@ impl DeleteMessageBatchError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "BatchEntryIdsNotDistinct" => {
-                    Self::BatchEntryIdsNotDistinct(
-                        crate::types::de_batch_entry_ids_not_distinct(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "EmptyBatchRequest" => {
-                    Self::EmptyBatchRequest(
-                        crate::types::de_empty_batch_request(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidBatchEntryId" => {
-                    Self::InvalidBatchEntryId(
-                        crate::types::de_invalid_batch_entry_id(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "TooManyEntriesInBatchRequest" => {
-                    Self::TooManyEntriesInBatchRequest(
-                        crate::types::de_too_many_entries_in_batch_request(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "BatchEntryIdsNotDistinct" => Self::BatchEntryIdsNotDistinct(
+                crate::types::de_batch_entry_ids_not_distinct(&mut r)?.with_meta(meta),
+            ),
+            "EmptyBatchRequest" => Self::EmptyBatchRequest(
+                crate::types::de_empty_batch_request(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidBatchEntryId" => Self::InvalidBatchEntryId(
+                crate::types::de_invalid_batch_entry_id(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "TooManyEntriesInBatchRequest" => Self::TooManyEntriesInBatchRequest(
+                crate::types::de_too_many_entries_in_batch_request(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BatchEntryIdsNotDistinct`.
     pub fn is_batch_entry_ids_not_distinct(&self) -> bool {
@@ -429,10 +381,7 @@ impl DeleteMessageBatchFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DeleteMessageBatchOutput,
-        ::awsrt::error::SdkError<DeleteMessageBatchError>,
-    > {
+    ) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -441,13 +390,7 @@ impl DeleteMessageBatchFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DeleteMessageBatchOutput,
-            ::awsrt::error::SdkError<DeleteMessageBatchError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -464,10 +407,7 @@ impl DeleteMessageBatchFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteMessageBatchError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -497,10 +437,7 @@ impl DeleteMessageBatchFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DeleteMessageBatchOutput,
-        ::awsrt::error::SdkError<DeleteMessageBatchError>,
-    > {
+    ) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -526,10 +463,7 @@ impl<M> DeleteMessageBatchFluentBuilder<M> {
     }
     /// Appends an item to the `Entries` list.
     /// Lists the receipt handles for the messages to be deleted.
-    pub fn entries(
-        mut self,
-        input: crate::types::DeleteMessageBatchRequestEntry,
-    ) -> Self {
+    pub fn entries(mut self, input: crate::types::DeleteMessageBatchRequestEntry) -> Self {
         self.inner = self.inner.entries(input);
         self
     }
@@ -542,34 +476,26 @@ impl<M> DeleteMessageBatchFluentBuilder<M> {
         self
     }
     /// The `Entries` member as currently set.
-    pub fn get_entries(
-        &self,
-    ) -> &Option<Vec<crate::types::DeleteMessageBatchRequestEntry>> {
+    pub fn get_entries(&self) -> &Option<Vec<crate::types::DeleteMessageBatchRequestEntry>> {
         self.inner.get_entries()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteMessageBatchInput,
-) -> Result<
-    DeleteMessageBatchOutput,
-    ::awsrt::error::SdkError<DeleteMessageBatchError>,
-> {
+) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteMessageBatchFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteMessageBatchFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -585,15 +511,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteMessageBatchInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteMessageBatchError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteMessageBatch`: `POST /`, `X-Amz-Target: AmazonSQS.DeleteMessageBatch`, the input as JSON.
 pub(crate) fn ser_request(
@@ -613,15 +533,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DeleteMessageBatchOutput,
-    ::awsrt::error::SdkError<DeleteMessageBatchError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        DeleteMessageBatchError::from_response,
-    )
+) -> Result<DeleteMessageBatchOutput, ::awsrt::error::SdkError<DeleteMessageBatchError>> {
+    ::awsrt::protocol::json_response(reply, de_output, DeleteMessageBatchError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteMessageBatchInput) {
     w.begin_object();
@@ -649,16 +562,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Successful" => {
-                f_successful = r
-                    .optional(|r| {
-                        r.list(crate::types::de_delete_message_batch_result_entry)
-                    })?;
-            }
-            "Failed" => {
-                f_failed = r
-                    .optional(|r| r.list(crate::types::de_batch_result_error_entry))?;
-            }
+            "Successful" => f_successful = r.optional(|r| r.list(
+                crate::types::de_delete_message_batch_result_entry,
+            ))?,
+            "Failed" => f_failed = r.optional(|r| r.list(crate::types::de_batch_result_error_entry))?,
             _ => r.skip_value()?,
         }
     }

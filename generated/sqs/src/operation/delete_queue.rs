@@ -63,12 +63,10 @@ impl DeleteQueueInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<DeleteQueueInput, ::awsrt::error::BuildError> {
         Ok(DeleteQueueInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `DeleteQueueInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `DeleteQueueInput`",
+            ))?,
         })
     }
 }
@@ -131,40 +129,26 @@ impl DeleteQueueError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -275,10 +259,7 @@ impl DeleteQueueFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<DeleteQueueOutput, ::awsrt::error::SdkError<DeleteQueueError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DeleteQueueOutput, ::awsrt::error::SdkError<DeleteQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -295,10 +276,7 @@ impl DeleteQueueFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DeleteQueueError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteQueueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -326,9 +304,7 @@ impl DeleteQueueFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<DeleteQueueOutput, ::awsrt::error::SdkError<DeleteQueueError>> {
+    pub fn send(self) -> Result<DeleteQueueOutput, ::awsrt::error::SdkError<DeleteQueueError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -358,20 +334,17 @@ pub(crate) async fn send(
     input: DeleteQueueInput,
 ) -> Result<DeleteQueueOutput, ::awsrt::error::SdkError<DeleteQueueError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DeleteQueueFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DeleteQueueFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -387,15 +360,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteQueueInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DeleteQueueError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DeleteQueueError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteQueue`: `POST /`, `X-Amz-Target: AmazonSQS.DeleteQueue`, the input as JSON.
 pub(crate) fn ser_request(

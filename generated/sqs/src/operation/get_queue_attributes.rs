@@ -129,10 +129,7 @@ impl GetQueueAttributesInputBuilder {
     }
     /// Appends an item to the `AttributeNames` list.
     /// A list of attributes for which to retrieve information.
-    pub fn attribute_names(
-        mut self,
-        input: impl Into<crate::types::QueueAttributeName>,
-    ) -> Self {
+    pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.attribute_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
@@ -155,12 +152,10 @@ impl GetQueueAttributesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetQueueAttributesInput, ::awsrt::error::BuildError> {
         Ok(GetQueueAttributesInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `GetQueueAttributesInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `GetQueueAttributesInput`",
+            ))?,
             attribute_names: self.attribute_names,
         })
     }
@@ -170,10 +165,7 @@ impl GetQueueAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetQueueAttributesOutput,
-        ::awsrt::error::SdkError<GetQueueAttributesError>,
-    > {
+    ) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -211,13 +203,8 @@ pub struct GetQueueAttributesOutputBuilder {
 impl GetQueueAttributesOutputBuilder {
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes to their respective values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -230,9 +217,7 @@ impl GetQueueAttributesOutputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetQueueAttributesOutput`].
@@ -266,45 +251,29 @@ impl GetQueueAttributesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAttributeName" => {
-                    Self::InvalidAttributeName(
-                        crate::types::de_invalid_attribute_name(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAttributeName" => Self::InvalidAttributeName(
+                crate::types::de_invalid_attribute_name(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -411,10 +380,7 @@ impl GetQueueAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetQueueAttributesOutput,
-        ::awsrt::error::SdkError<GetQueueAttributesError>,
-    > {
+    ) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -423,13 +389,7 @@ impl GetQueueAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetQueueAttributesOutput,
-            ::awsrt::error::SdkError<GetQueueAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -446,10 +406,7 @@ impl GetQueueAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetQueueAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetQueueAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -479,10 +436,7 @@ impl GetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetQueueAttributesOutput,
-        ::awsrt::error::SdkError<GetQueueAttributesError>,
-    > {
+    ) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -508,10 +462,7 @@ impl<M> GetQueueAttributesFluentBuilder<M> {
     }
     /// Appends an item to the `AttributeNames` list.
     /// A list of attributes for which to retrieve information.
-    pub fn attribute_names(
-        mut self,
-        input: impl Into<crate::types::QueueAttributeName>,
-    ) -> Self {
+    pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.inner = self.inner.attribute_names(input);
         self
     }
@@ -531,25 +482,19 @@ impl<M> GetQueueAttributesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetQueueAttributesInput,
-) -> Result<
-    GetQueueAttributesOutput,
-    ::awsrt::error::SdkError<GetQueueAttributesError>,
-> {
+) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetQueueAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetQueueAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -565,15 +510,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetQueueAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetQueueAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetQueueAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetQueueAttributes`: `POST /`, `X-Amz-Target: AmazonSQS.GetQueueAttributes`, the input as JSON.
 pub(crate) fn ser_request(
@@ -593,15 +532,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetQueueAttributesOutput,
-    ::awsrt::error::SdkError<GetQueueAttributesError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        GetQueueAttributesError::from_response,
-    )
+) -> Result<GetQueueAttributesOutput, ::awsrt::error::SdkError<GetQueueAttributesError>> {
+    ::awsrt::protocol::json_response(reply, de_output, GetQueueAttributesError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetQueueAttributesInput) {
     w.begin_object();

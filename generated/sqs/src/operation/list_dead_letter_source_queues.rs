@@ -103,16 +103,12 @@ impl ListDeadLetterSourceQueuesInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListDeadLetterSourceQueuesInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListDeadLetterSourceQueuesInput, ::awsrt::error::BuildError> {
         Ok(ListDeadLetterSourceQueuesInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `ListDeadLetterSourceQueuesInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `ListDeadLetterSourceQueuesInput`",
+            ))?,
             next_token: self.next_token,
             max_results: self.max_results,
         })
@@ -123,10 +119,7 @@ impl ListDeadLetterSourceQueuesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListDeadLetterSourceQueuesOutput,
-        ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-    > {
+    ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
         send(client.handle(), self).await
     }
 }
@@ -204,16 +197,12 @@ impl ListDeadLetterSourceQueuesOutputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::BuildError> {
         Ok(ListDeadLetterSourceQueuesOutput {
-            queue_urls: self
-                .queue_urls
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_urls",
-                    "`queue_urls` is required when building a `ListDeadLetterSourceQueuesOutput`",
-                ))?,
+            queue_urls: self.queue_urls.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_urls",
+                "`queue_urls` is required when building a `ListDeadLetterSourceQueuesOutput`",
+            ))?,
             next_token: self.next_token,
         })
     }
@@ -240,40 +229,26 @@ impl ListDeadLetterSourceQueuesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -334,8 +309,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ListDeadLetterSourceQueuesError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for ListDeadLetterSourceQueuesError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListDeadLetterSourceQueuesError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -376,10 +350,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListDeadLetterSourceQueuesOutput,
-        ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-    > {
+    ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -388,13 +359,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListDeadLetterSourceQueuesOutput,
-            ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -411,10 +376,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -444,10 +406,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListDeadLetterSourceQueuesOutput,
-        ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-    > {
+    ) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -503,25 +462,19 @@ impl<M> ListDeadLetterSourceQueuesFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListDeadLetterSourceQueuesInput,
-) -> Result<
-    ListDeadLetterSourceQueuesOutput,
-    ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-> {
+) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListDeadLetterSourceQueuesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListDeadLetterSourceQueuesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -537,15 +490,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListDeadLetterSourceQueuesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListDeadLetterSourceQueues`: `POST /`, `X-Amz-Target: AmazonSQS.ListDeadLetterSourceQueues`, the input as JSON.
 pub(crate) fn ser_request(
@@ -565,20 +512,14 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListDeadLetterSourceQueuesOutput,
-    ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>,
-> {
+) -> Result<ListDeadLetterSourceQueuesOutput, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>> {
     ::awsrt::protocol::json_response(
         reply,
         de_output,
         ListDeadLetterSourceQueuesError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ListDeadLetterSourceQueuesInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListDeadLetterSourceQueuesInput) {
     w.begin_object();
     {
         let value = &v.queue_url;
@@ -628,10 +569,7 @@ impl ListDeadLetterSourceQueuesFluentBuilder<::awsrt::blocking::Blocking> {
     /// iterator advances.
     pub fn into_pages(
         self,
-    ) -> ::awsrt::blocking::Pages<
-        ListDeadLetterSourceQueuesOutput,
-        ListDeadLetterSourceQueuesError,
-    > {
+    ) -> ::awsrt::blocking::Pages<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -650,27 +588,23 @@ impl ListDeadLetterSourceQueuesPaginator {
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
     pub fn send(
         self,
-    ) -> ::awsrt::paginator::PageStream<
-        ListDeadLetterSourceQueuesOutput,
-        ListDeadLetterSourceQueuesError,
-    > {
-        let Self { handle, inner } = self;
+    ) -> ::awsrt::paginator::PageStream<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListDeadLetterSourceQueuesPaginator {
@@ -685,19 +619,14 @@ impl ListDeadLetterSourceQueuesPaginator {
 /// The items of [`ListDeadLetterSourceQueuesPaginator`], one at a time, fetching pages as needed.
 #[derive(Debug)]
 pub struct ListDeadLetterSourceQueuesItems {
-    pages: ::awsrt::paginator::PageStream<
-        ListDeadLetterSourceQueuesOutput,
-        ListDeadLetterSourceQueuesError,
-    >,
+    pages: ::awsrt::paginator::PageStream<ListDeadLetterSourceQueuesOutput, ListDeadLetterSourceQueuesError>,
     buffer: ::std::collections::VecDeque<String>,
 }
 impl ListDeadLetterSourceQueuesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<String, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>>,
-    > {
+    ) -> Option<Result<String, ::awsrt::error::SdkError<ListDeadLetterSourceQueuesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));

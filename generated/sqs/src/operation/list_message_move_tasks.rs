@@ -82,12 +82,10 @@ impl ListMessageMoveTasksInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ListMessageMoveTasksInput, ::awsrt::error::BuildError> {
         Ok(ListMessageMoveTasksInput {
-            source_arn: self
-                .source_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "source_arn",
-                    "`source_arn` is required when building a `ListMessageMoveTasksInput`",
-                ))?,
+            source_arn: self.source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "source_arn",
+                "`source_arn` is required when building a `ListMessageMoveTasksInput`",
+            ))?,
             max_results: self.max_results,
         })
     }
@@ -97,10 +95,7 @@ impl ListMessageMoveTasksInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListMessageMoveTasksOutput,
-        ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-    > {
+    ) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
         send(client.handle(), self).await
     }
 }
@@ -138,10 +133,7 @@ pub struct ListMessageMoveTasksOutputBuilder {
 impl ListMessageMoveTasksOutputBuilder {
     /// Appends an item to the `Results` list.
     /// A list of message movement tasks and their attributes.
-    pub fn results(
-        mut self,
-        input: crate::types::ListMessageMoveTasksResultEntry,
-    ) -> Self {
+    pub fn results(mut self, input: crate::types::ListMessageMoveTasksResultEntry) -> Self {
         self.results.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -154,9 +146,7 @@ impl ListMessageMoveTasksOutputBuilder {
         self
     }
     /// The `Results` member as currently set.
-    pub fn get_results(
-        &self,
-    ) -> &Option<Vec<crate::types::ListMessageMoveTasksResultEntry>> {
+    pub fn get_results(&self) -> &Option<Vec<crate::types::ListMessageMoveTasksResultEntry>> {
         &self.results
     }
     /// Builds the [`ListMessageMoveTasksOutput`].
@@ -188,41 +178,26 @@ impl ListMessageMoveTasksError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -324,10 +299,7 @@ impl ListMessageMoveTasksFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListMessageMoveTasksOutput,
-        ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-    > {
+    ) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -336,13 +308,7 @@ impl ListMessageMoveTasksFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            ListMessageMoveTasksOutput,
-            ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -359,10 +325,7 @@ impl ListMessageMoveTasksFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -392,10 +355,7 @@ impl ListMessageMoveTasksFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListMessageMoveTasksOutput,
-        ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-    > {
+    ) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -437,25 +397,19 @@ impl<M> ListMessageMoveTasksFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListMessageMoveTasksInput,
-) -> Result<
-    ListMessageMoveTasksOutput,
-    ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-> {
+) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListMessageMoveTasksFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListMessageMoveTasksFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -471,15 +425,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListMessageMoveTasksInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListMessageMoveTasks`: `POST /`, `X-Amz-Target: AmazonSQS.ListMessageMoveTasks`, the input as JSON.
 pub(crate) fn ser_request(
@@ -499,20 +447,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    ListMessageMoveTasksOutput,
-    ::awsrt::error::SdkError<ListMessageMoveTasksError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ListMessageMoveTasksError::from_response,
-    )
+) -> Result<ListMessageMoveTasksOutput, ::awsrt::error::SdkError<ListMessageMoveTasksError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ListMessageMoveTasksError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &ListMessageMoveTasksInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListMessageMoveTasksInput) {
     w.begin_object();
     {
         let value = &v.source_arn;
@@ -532,12 +470,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Results" => {
-                f_results = r
-                    .optional(|r| {
-                        r.list(crate::types::de_list_message_move_tasks_result_entry)
-                    })?;
-            }
+            "Results" => f_results = r.optional(|r| r.list(
+                crate::types::de_list_message_move_tasks_result_entry,
+            ))?,
             _ => r.skip_value()?,
         }
     }

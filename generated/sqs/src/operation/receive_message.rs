@@ -39,9 +39,7 @@ pub struct ReceiveMessageInput {
     /// - `MessageDeduplicationId` – Returns the value provided by the producer that calls the `SendMessage` action.
     /// - `MessageGroupId` – Returns the value provided by the producer that calls the `SendMessage` action. Messages with the same `MessageGroupId` are returned in sequence.
     /// - `SequenceNumber` – Returns the value provided by Amazon SQS.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
     pub attribute_names: Option<Vec<crate::types::QueueAttributeName>>,
     /// A list of attributes that need to be returned along with each message. These attributes include:
     ///
@@ -57,9 +55,7 @@ pub struct ReceiveMessageInput {
     /// - `MessageDeduplicationId` – Returns the value provided by the producer that calls the `SendMessage` action.
     /// - `MessageGroupId` – Returns the value provided by the producer that calls the `SendMessage` action. Messages with the same `MessageGroupId` are returned in sequence.
     /// - `SequenceNumber` – Returns the value provided by Amazon SQS.
-    pub message_system_attribute_names: Option<
-        Vec<crate::types::MessageSystemAttributeName>,
-    >,
+    pub message_system_attribute_names: Option<Vec<crate::types::MessageSystemAttributeName>>,
     /// The name of the message attribute, where *N* is the index.
     ///
     /// - The name can contain alphanumeric characters and the underscore (`_`), hyphen (`-`), and period (`.`).
@@ -118,16 +114,12 @@ impl ReceiveMessageInput {
         &self.queue_url
     }
     /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
     pub fn attribute_names(&self) -> &[crate::types::QueueAttributeName] {
         self.attribute_names.as_deref().unwrap_or_default()
     }
     /// A list of attributes that need to be returned along with each message.
-    pub fn message_system_attribute_names(
-        &self,
-    ) -> &[crate::types::MessageSystemAttributeName] {
+    pub fn message_system_attribute_names(&self) -> &[crate::types::MessageSystemAttributeName] {
         self.message_system_attribute_names.as_deref().unwrap_or_default()
     }
     /// The name of the message attribute, where *N* is the index.
@@ -161,9 +153,9 @@ impl ReceiveMessageInput {
 pub struct ReceiveMessageInputBuilder {
     pub(crate) queue_url: Option<String>,
     pub(crate) attribute_names: Option<Vec<crate::types::QueueAttributeName>>,
-    pub(crate) message_system_attribute_names: Option<
-        Vec<crate::types::MessageSystemAttributeName>,
-    >,
+    pub(
+        crate
+    ) message_system_attribute_names: Option<Vec<crate::types::MessageSystemAttributeName>>,
     pub(crate) message_attribute_names: Option<Vec<String>>,
     pub(crate) max_number_of_messages: Option<i32>,
     pub(crate) visibility_timeout: Option<i32>,
@@ -188,20 +180,13 @@ impl ReceiveMessageInputBuilder {
     }
     /// Appends an item to the `AttributeNames` list.
     /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
-    pub fn attribute_names(
-        mut self,
-        input: impl Into<crate::types::QueueAttributeName>,
-    ) -> Self {
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.attribute_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `AttributeNames` member.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
     pub fn set_attribute_names(
         mut self,
         input: Option<Vec<crate::types::QueueAttributeName>>,
@@ -210,9 +195,7 @@ impl ReceiveMessageInputBuilder {
         self
     }
     /// The `AttributeNames` member as currently set.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
     pub fn get_attribute_names(&self) -> &Option<Vec<crate::types::QueueAttributeName>> {
         &self.attribute_names
     }
@@ -222,9 +205,7 @@ impl ReceiveMessageInputBuilder {
         mut self,
         input: impl Into<crate::types::MessageSystemAttributeName>,
     ) -> Self {
-        self.message_system_attribute_names
-            .get_or_insert_with(Vec::new)
-            .push(input.into());
+        self.message_system_attribute_names.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `MessageSystemAttributeNames` member.
@@ -319,12 +300,10 @@ impl ReceiveMessageInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ReceiveMessageInput, ::awsrt::error::BuildError> {
         Ok(ReceiveMessageInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `ReceiveMessageInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `ReceiveMessageInput`",
+            ))?,
             attribute_names: self.attribute_names,
             message_system_attribute_names: self.message_system_attribute_names,
             message_attribute_names: self.message_attribute_names,
@@ -436,78 +415,48 @@ impl ReceiveMessageError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsAccessDenied" => {
-                    Self::KmsAccessDenied(
-                        crate::types::de_kms_access_denied(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsDisabled" => {
-                    Self::KmsDisabled(
-                        crate::types::de_kms_disabled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsInvalidKeyUsage" => {
-                    Self::KmsInvalidKeyUsage(
-                        crate::types::de_kms_invalid_key_usage(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsInvalidState" => {
-                    Self::KmsInvalidState(
-                        crate::types::de_kms_invalid_state(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsNotFound" => {
-                    Self::KmsNotFound(
-                        crate::types::de_kms_not_found(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsOptInRequired" => {
-                    Self::KmsOptInRequired(
-                        crate::types::de_kms_opt_in_required(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsThrottled" => {
-                    Self::KmsThrottled(
-                        crate::types::de_kms_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "OverLimit" => {
-                    Self::OverLimit(crate::types::de_over_limit(&mut r)?.with_meta(meta))
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "KmsAccessDenied" => Self::KmsAccessDenied(
+                crate::types::de_kms_access_denied(&mut r)?.with_meta(meta),
+            ),
+            "KmsDisabled" => Self::KmsDisabled(
+                crate::types::de_kms_disabled(&mut r)?.with_meta(meta),
+            ),
+            "KmsInvalidKeyUsage" => Self::KmsInvalidKeyUsage(
+                crate::types::de_kms_invalid_key_usage(&mut r)?.with_meta(meta),
+            ),
+            "KmsInvalidState" => Self::KmsInvalidState(
+                crate::types::de_kms_invalid_state(&mut r)?.with_meta(meta),
+            ),
+            "KmsNotFound" => Self::KmsNotFound(
+                crate::types::de_kms_not_found(&mut r)?.with_meta(meta),
+            ),
+            "KmsOptInRequired" => Self::KmsOptInRequired(
+                crate::types::de_kms_opt_in_required(&mut r)?.with_meta(meta),
+            ),
+            "KmsThrottled" => Self::KmsThrottled(
+                crate::types::de_kms_throttled(&mut r)?.with_meta(meta),
+            ),
+            "OverLimit" => Self::OverLimit(crate::types::de_over_limit(&mut r)?.with_meta(meta)),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -658,10 +607,7 @@ impl ReceiveMessageFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -678,10 +624,7 @@ impl ReceiveMessageFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ReceiveMessageError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ReceiveMessageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -737,20 +680,13 @@ impl<M> ReceiveMessageFluentBuilder<M> {
     }
     /// Appends an item to the `AttributeNames` list.
     /// **Important:** This parameter has been discontinued but will be supported for backward compatibility.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
-    pub fn attribute_names(
-        mut self,
-        input: impl Into<crate::types::QueueAttributeName>,
-    ) -> Self {
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
+    pub fn attribute_names(mut self, input: impl Into<crate::types::QueueAttributeName>) -> Self {
         self.inner = self.inner.attribute_names(input);
         self
     }
     /// Sets or clears the `AttributeNames` member.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
     pub fn set_attribute_names(
         mut self,
         input: Option<Vec<crate::types::QueueAttributeName>>,
@@ -759,9 +695,7 @@ impl<M> ReceiveMessageFluentBuilder<M> {
         self
     }
     /// The `AttributeNames` member as currently set.
-    #[deprecated(
-        note = "AttributeNames has been replaced by MessageSystemAttributeNames"
-    )]
+    #[deprecated(note = "AttributeNames has been replaced by MessageSystemAttributeNames")]
     pub fn get_attribute_names(&self) -> &Option<Vec<crate::types::QueueAttributeName>> {
         self.inner.get_attribute_names()
     }
@@ -865,20 +799,17 @@ pub(crate) async fn send(
     input: ReceiveMessageInput,
 ) -> Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ReceiveMessageFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ReceiveMessageFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -894,15 +825,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ReceiveMessageInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ReceiveMessageError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ReceiveMessageError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ReceiveMessage`: `POST /`, `X-Amz-Target: AmazonSQS.ReceiveMessage`, the input as JSON.
 pub(crate) fn ser_request(
@@ -923,11 +848,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ReceiveMessageOutput, ::awsrt::error::SdkError<ReceiveMessageError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        ReceiveMessageError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, ReceiveMessageError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ReceiveMessageInput) {
     w.begin_object();

@@ -85,18 +85,14 @@ impl RemovePermissionInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RemovePermissionInput, ::awsrt::error::BuildError> {
         Ok(RemovePermissionInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `RemovePermissionInput`",
-                ))?,
-            label: self
-                .label
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "label",
-                    "`label` is required when building a `RemovePermissionInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `RemovePermissionInput`",
+            ))?,
+            label: self.label.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "label",
+                "`label` is required when building a `RemovePermissionInput`",
+            ))?,
         })
     }
 }
@@ -105,10 +101,7 @@ impl RemovePermissionInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        RemovePermissionOutput,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
         send(client.handle(), self).await
     }
 }
@@ -162,40 +155,26 @@ impl RemovePermissionError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -297,10 +276,7 @@ impl RemovePermissionFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        RemovePermissionOutput,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -309,10 +285,7 @@ impl RemovePermissionFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -329,10 +302,7 @@ impl RemovePermissionFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemovePermissionError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -362,10 +332,7 @@ impl RemovePermissionFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        RemovePermissionOutput,
-        ::awsrt::error::SdkError<RemovePermissionError>,
-    > {
+    ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -410,20 +377,17 @@ pub(crate) async fn send(
     input: RemovePermissionInput,
 ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RemovePermissionFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RemovePermissionFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -439,15 +403,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RemovePermissionInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RemovePermissionError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RemovePermissionError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RemovePermission`: `POST /`, `X-Amz-Target: AmazonSQS.RemovePermission`, the input as JSON.
 pub(crate) fn ser_request(
@@ -468,11 +426,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RemovePermissionOutput, ::awsrt::error::SdkError<RemovePermissionError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        RemovePermissionError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, RemovePermissionError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RemovePermissionInput) {
     w.begin_object();

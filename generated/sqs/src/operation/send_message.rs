@@ -36,18 +36,14 @@ pub struct SendMessageInput {
     /// **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter only on a queue level.
     pub delay_seconds: Option<i32>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes) in the *Amazon SQS Developer Guide*.
-    pub message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     /// The message system attribute to send. Each message system attribute consists of a `Name`, `Type`, and `Value`.
     ///
     /// **Important:**
     ///
     /// - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.
     /// - The size of a message system attribute doesn't count towards the total size of a message.
-    pub message_system_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    >,
+    pub message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///
     /// The token used for deduplication of sent messages. If a message with a particular `MessageDeduplicationId` is sent successfully, any messages sent with the same `MessageDeduplicationId` are accepted successfully but aren't delivered during the 5-minute deduplication interval. For more information, see [Exactly-once processing](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html) in the *Amazon SQS Developer Guide*.
@@ -100,17 +96,13 @@ impl SendMessageInput {
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
     pub fn message_attributes(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// The message system attribute to send.
     pub fn message_system_attributes(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         self.message_system_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
@@ -133,12 +125,12 @@ pub struct SendMessageInputBuilder {
     pub(crate) queue_url: Option<String>,
     pub(crate) message_body: Option<String>,
     pub(crate) delay_seconds: Option<i32>,
-    pub(crate) message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
-    pub(crate) message_system_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    >,
+    pub(
+        crate
+    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
+    pub(
+        crate
+    ) message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }
@@ -194,17 +186,14 @@ impl SendMessageInputBuilder {
         key: impl Into<String>,
         value: crate::types::MessageAttributeValue,
     ) -> Self {
-        self.message_attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.message_attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `MessageAttributes` member.
     pub fn set_message_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     ) -> Self {
         self.message_attributes = input;
         self
@@ -212,9 +201,7 @@ impl SendMessageInputBuilder {
     /// The `MessageAttributes` member as currently set.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// Inserts an entry into the `MessageSystemAttributes` map.
@@ -224,20 +211,14 @@ impl SendMessageInputBuilder {
         key: impl Into<String>,
         value: crate::types::MessageSystemAttributeValue,
     ) -> Self {
-        self.message_system_attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.message_system_attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `MessageSystemAttributes` member.
     pub fn set_message_system_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<
-                String,
-                crate::types::MessageSystemAttributeValue,
-            >,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     ) -> Self {
         self.message_system_attributes = input;
         self
@@ -245,9 +226,7 @@ impl SendMessageInputBuilder {
     /// The `MessageSystemAttributes` member as currently set.
     pub fn get_message_system_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         &self.message_system_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
@@ -285,18 +264,14 @@ impl SendMessageInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SendMessageInput, ::awsrt::error::BuildError> {
         Ok(SendMessageInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `SendMessageInput`",
-                ))?,
-            message_body: self
-                .message_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message_body",
-                    "`message_body` is required when building a `SendMessageInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `SendMessageInput`",
+            ))?,
+            message_body: self.message_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message_body",
+                "`message_body` is required when building a `SendMessageInput`",
+            ))?,
             delay_seconds: self.delay_seconds,
             message_attributes: self.message_attributes,
             message_system_attributes: self.message_system_attributes,
@@ -415,10 +390,7 @@ impl SendMessageOutputBuilder {
         self
     }
     /// Sets or clears the `MD5OfMessageSystemAttributes` member.
-    pub fn set_md5_of_message_system_attributes(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_md5_of_message_system_attributes(mut self, input: Option<String>) -> Self {
         self.md5_of_message_system_attributes = input;
         self
     }
@@ -503,81 +475,50 @@ impl SendMessageError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidMessageContents" => {
-                    Self::InvalidMessageContents(
-                        crate::types::de_invalid_message_contents(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsAccessDenied" => {
-                    Self::KmsAccessDenied(
-                        crate::types::de_kms_access_denied(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsDisabled" => {
-                    Self::KmsDisabled(
-                        crate::types::de_kms_disabled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsInvalidKeyUsage" => {
-                    Self::KmsInvalidKeyUsage(
-                        crate::types::de_kms_invalid_key_usage(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsInvalidState" => {
-                    Self::KmsInvalidState(
-                        crate::types::de_kms_invalid_state(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsNotFound" => {
-                    Self::KmsNotFound(
-                        crate::types::de_kms_not_found(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsOptInRequired" => {
-                    Self::KmsOptInRequired(
-                        crate::types::de_kms_opt_in_required(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsThrottled" => {
-                    Self::KmsThrottled(
-                        crate::types::de_kms_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidMessageContents" => Self::InvalidMessageContents(
+                crate::types::de_invalid_message_contents(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "KmsAccessDenied" => Self::KmsAccessDenied(
+                crate::types::de_kms_access_denied(&mut r)?.with_meta(meta),
+            ),
+            "KmsDisabled" => Self::KmsDisabled(
+                crate::types::de_kms_disabled(&mut r)?.with_meta(meta),
+            ),
+            "KmsInvalidKeyUsage" => Self::KmsInvalidKeyUsage(
+                crate::types::de_kms_invalid_key_usage(&mut r)?.with_meta(meta),
+            ),
+            "KmsInvalidState" => Self::KmsInvalidState(
+                crate::types::de_kms_invalid_state(&mut r)?.with_meta(meta),
+            ),
+            "KmsNotFound" => Self::KmsNotFound(
+                crate::types::de_kms_not_found(&mut r)?.with_meta(meta),
+            ),
+            "KmsOptInRequired" => Self::KmsOptInRequired(
+                crate::types::de_kms_opt_in_required(&mut r)?.with_meta(meta),
+            ),
+            "KmsThrottled" => Self::KmsThrottled(
+                crate::types::de_kms_throttled(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -728,10 +669,7 @@ impl SendMessageFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -748,10 +686,7 @@ impl SendMessageFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SendMessageError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SendMessageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -779,9 +714,7 @@ impl SendMessageFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>> {
+    pub fn send(self) -> Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -847,9 +780,7 @@ impl<M> SendMessageFluentBuilder<M> {
     /// Sets or clears the `MessageAttributes` member.
     pub fn set_message_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     ) -> Self {
         self.inner = self.inner.set_message_attributes(input);
         self
@@ -857,9 +788,7 @@ impl<M> SendMessageFluentBuilder<M> {
     /// The `MessageAttributes` member as currently set.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.inner.get_message_attributes()
     }
     /// Inserts an entry into the `MessageSystemAttributes` map.
@@ -875,12 +804,7 @@ impl<M> SendMessageFluentBuilder<M> {
     /// Sets or clears the `MessageSystemAttributes` member.
     pub fn set_message_system_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<
-                String,
-                crate::types::MessageSystemAttributeValue,
-            >,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     ) -> Self {
         self.inner = self.inner.set_message_system_attributes(input);
         self
@@ -888,9 +812,7 @@ impl<M> SendMessageFluentBuilder<M> {
     /// The `MessageSystemAttributes` member as currently set.
     pub fn get_message_system_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         self.inner.get_message_system_attributes()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
@@ -927,20 +849,17 @@ pub(crate) async fn send(
     input: SendMessageInput,
 ) -> Result<SendMessageOutput, ::awsrt::error::SdkError<SendMessageError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SendMessageFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SendMessageFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -956,15 +875,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SendMessageInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SendMessageError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SendMessageError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SendMessage`: `POST /`, `X-Amz-Target: AmazonSQS.SendMessage`, the input as JSON.
 pub(crate) fn ser_request(
@@ -1042,15 +955,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "MD5OfMessageBody" => {
-                f_md5_of_message_body = r.optional(|r| r.string_owned())?;
-            }
-            "MD5OfMessageAttributes" => {
-                f_md5_of_message_attributes = r.optional(|r| r.string_owned())?;
-            }
-            "MD5OfMessageSystemAttributes" => {
-                f_md5_of_message_system_attributes = r.optional(|r| r.string_owned())?;
-            }
+            "MD5OfMessageBody" => f_md5_of_message_body = r.optional(|r| r.string_owned())?,
+            "MD5OfMessageAttributes" => f_md5_of_message_attributes = r.optional(|r| r.string_owned())?,
+            "MD5OfMessageSystemAttributes" => f_md5_of_message_system_attributes = r.optional(|r| r.string_owned())?,
             "MessageId" => f_message_id = r.optional(|r| r.string_owned())?,
             "SequenceNumber" => f_sequence_number = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,

@@ -78,9 +78,7 @@ impl SendMessageBatchInputBuilder {
         self
     }
     /// The `Entries` member as currently set.
-    pub fn get_entries(
-        &self,
-    ) -> &Option<Vec<crate::types::SendMessageBatchRequestEntry>> {
+    pub fn get_entries(&self) -> &Option<Vec<crate::types::SendMessageBatchRequestEntry>> {
         &self.entries
     }
     /// Builds the [`SendMessageBatchInput`].
@@ -90,18 +88,14 @@ impl SendMessageBatchInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SendMessageBatchInput, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `SendMessageBatchInput`",
-                ))?,
-            entries: self
-                .entries
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "entries",
-                    "`entries` is required when building a `SendMessageBatchInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `SendMessageBatchInput`",
+            ))?,
+            entries: self.entries.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "entries",
+                "`entries` is required when building a `SendMessageBatchInput`",
+            ))?,
         })
     }
 }
@@ -110,10 +104,7 @@ impl SendMessageBatchInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SendMessageBatchOutput,
-        ::awsrt::error::SdkError<SendMessageBatchError>,
-    > {
+    ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
         send(client.handle(), self).await
     }
 }
@@ -158,10 +149,7 @@ pub struct SendMessageBatchOutputBuilder {
 impl SendMessageBatchOutputBuilder {
     /// Appends an item to the `Successful` list.
     /// A list of `SendMessageBatchResultEntry` items.
-    pub fn successful(
-        mut self,
-        input: crate::types::SendMessageBatchResultEntry,
-    ) -> Self {
+    pub fn successful(mut self, input: crate::types::SendMessageBatchResultEntry) -> Self {
         self.successful.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -174,9 +162,7 @@ impl SendMessageBatchOutputBuilder {
         self
     }
     /// The `Successful` member as currently set.
-    pub fn get_successful(
-        &self,
-    ) -> &Option<Vec<crate::types::SendMessageBatchResultEntry>> {
+    pub fn get_successful(&self) -> &Option<Vec<crate::types::SendMessageBatchResultEntry>> {
         &self.successful
     }
     /// Appends an item to the `Failed` list.
@@ -186,10 +172,7 @@ impl SendMessageBatchOutputBuilder {
         self
     }
     /// Sets or clears the `Failed` member.
-    pub fn set_failed(
-        mut self,
-        input: Option<Vec<crate::types::BatchResultErrorEntry>>,
-    ) -> Self {
+    pub fn set_failed(mut self, input: Option<Vec<crate::types::BatchResultErrorEntry>>) -> Self {
         self.failed = input;
         self
     }
@@ -204,18 +187,14 @@ impl SendMessageBatchOutputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SendMessageBatchOutput, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchOutput {
-            successful: self
-                .successful
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "successful",
-                    "`successful` is required when building a `SendMessageBatchOutput`",
-                ))?,
-            failed: self
-                .failed
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "failed",
-                    "`failed` is required when building a `SendMessageBatchOutput`",
-                ))?,
+            successful: self.successful.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "successful",
+                "`successful` is required when building a `SendMessageBatchOutput`",
+            ))?,
+            failed: self.failed.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "failed",
+                "`failed` is required when building a `SendMessageBatchOutput`",
+            ))?,
         })
     }
 }
@@ -265,102 +244,62 @@ impl SendMessageBatchError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "BatchEntryIdsNotDistinct" => {
-                    Self::BatchEntryIdsNotDistinct(
-                        crate::types::de_batch_entry_ids_not_distinct(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "BatchRequestTooLong" => {
-                    Self::BatchRequestTooLong(
-                        crate::types::de_batch_request_too_long(&mut r)?.with_meta(meta),
-                    )
-                }
-                "EmptyBatchRequest" => {
-                    Self::EmptyBatchRequest(
-                        crate::types::de_empty_batch_request(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidBatchEntryId" => {
-                    Self::InvalidBatchEntryId(
-                        crate::types::de_invalid_batch_entry_id(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsAccessDenied" => {
-                    Self::KmsAccessDenied(
-                        crate::types::de_kms_access_denied(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsDisabled" => {
-                    Self::KmsDisabled(
-                        crate::types::de_kms_disabled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsInvalidKeyUsage" => {
-                    Self::KmsInvalidKeyUsage(
-                        crate::types::de_kms_invalid_key_usage(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsInvalidState" => {
-                    Self::KmsInvalidState(
-                        crate::types::de_kms_invalid_state(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsNotFound" => {
-                    Self::KmsNotFound(
-                        crate::types::de_kms_not_found(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsOptInRequired" => {
-                    Self::KmsOptInRequired(
-                        crate::types::de_kms_opt_in_required(&mut r)?.with_meta(meta),
-                    )
-                }
-                "KmsThrottled" => {
-                    Self::KmsThrottled(
-                        crate::types::de_kms_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "TooManyEntriesInBatchRequest" => {
-                    Self::TooManyEntriesInBatchRequest(
-                        crate::types::de_too_many_entries_in_batch_request(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "BatchEntryIdsNotDistinct" => Self::BatchEntryIdsNotDistinct(
+                crate::types::de_batch_entry_ids_not_distinct(&mut r)?.with_meta(meta),
+            ),
+            "BatchRequestTooLong" => Self::BatchRequestTooLong(
+                crate::types::de_batch_request_too_long(&mut r)?.with_meta(meta),
+            ),
+            "EmptyBatchRequest" => Self::EmptyBatchRequest(
+                crate::types::de_empty_batch_request(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidBatchEntryId" => Self::InvalidBatchEntryId(
+                crate::types::de_invalid_batch_entry_id(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "KmsAccessDenied" => Self::KmsAccessDenied(
+                crate::types::de_kms_access_denied(&mut r)?.with_meta(meta),
+            ),
+            "KmsDisabled" => Self::KmsDisabled(
+                crate::types::de_kms_disabled(&mut r)?.with_meta(meta),
+            ),
+            "KmsInvalidKeyUsage" => Self::KmsInvalidKeyUsage(
+                crate::types::de_kms_invalid_key_usage(&mut r)?.with_meta(meta),
+            ),
+            "KmsInvalidState" => Self::KmsInvalidState(
+                crate::types::de_kms_invalid_state(&mut r)?.with_meta(meta),
+            ),
+            "KmsNotFound" => Self::KmsNotFound(
+                crate::types::de_kms_not_found(&mut r)?.with_meta(meta),
+            ),
+            "KmsOptInRequired" => Self::KmsOptInRequired(
+                crate::types::de_kms_opt_in_required(&mut r)?.with_meta(meta),
+            ),
+            "KmsThrottled" => Self::KmsThrottled(
+                crate::types::de_kms_throttled(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "TooManyEntriesInBatchRequest" => Self::TooManyEntriesInBatchRequest(
+                crate::types::de_too_many_entries_in_batch_request(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `BatchEntryIdsNotDistinct`.
     pub fn is_batch_entry_ids_not_distinct(&self) -> bool {
@@ -522,10 +461,7 @@ impl SendMessageBatchFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SendMessageBatchOutput,
-        ::awsrt::error::SdkError<SendMessageBatchError>,
-    > {
+    ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -534,10 +470,7 @@ impl SendMessageBatchFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -554,10 +487,7 @@ impl SendMessageBatchFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SendMessageBatchError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SendMessageBatchError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -587,10 +517,7 @@ impl SendMessageBatchFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SendMessageBatchOutput,
-        ::awsrt::error::SdkError<SendMessageBatchError>,
-    > {
+    ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -629,9 +556,7 @@ impl<M> SendMessageBatchFluentBuilder<M> {
         self
     }
     /// The `Entries` member as currently set.
-    pub fn get_entries(
-        &self,
-    ) -> &Option<Vec<crate::types::SendMessageBatchRequestEntry>> {
+    pub fn get_entries(&self) -> &Option<Vec<crate::types::SendMessageBatchRequestEntry>> {
         self.inner.get_entries()
     }
 }
@@ -640,20 +565,17 @@ pub(crate) async fn send(
     input: SendMessageBatchInput,
 ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SendMessageBatchFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SendMessageBatchFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -669,15 +591,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SendMessageBatchInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SendMessageBatchError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SendMessageBatchError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SendMessageBatch`: `POST /`, `X-Amz-Target: AmazonSQS.SendMessageBatch`, the input as JSON.
 pub(crate) fn ser_request(
@@ -698,11 +614,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<SendMessageBatchOutput, ::awsrt::error::SdkError<SendMessageBatchError>> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        SendMessageBatchError::from_response,
-    )
+    ::awsrt::protocol::json_response(reply, de_output, SendMessageBatchError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SendMessageBatchInput) {
     w.begin_object();
@@ -730,16 +642,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Successful" => {
-                f_successful = r
-                    .optional(|r| {
-                        r.list(crate::types::de_send_message_batch_result_entry)
-                    })?;
-            }
-            "Failed" => {
-                f_failed = r
-                    .optional(|r| r.list(crate::types::de_batch_result_error_entry))?;
-            }
+            "Successful" => f_successful = r.optional(|r| r.list(
+                crate::types::de_send_message_batch_result_entry,
+            ))?,
+            "Failed" => f_failed = r.optional(|r| r.list(crate::types::de_batch_result_error_entry))?,
             _ => r.skip_value()?,
         }
     }

@@ -119,13 +119,8 @@ impl SetQueueAttributesInputBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes to set.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -138,9 +133,7 @@ impl SetQueueAttributesInputBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`SetQueueAttributesInput`].
@@ -150,18 +143,14 @@ impl SetQueueAttributesInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<SetQueueAttributesInput, ::awsrt::error::BuildError> {
         Ok(SetQueueAttributesInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `SetQueueAttributesInput`",
-                ))?,
-            attributes: self
-                .attributes
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "attributes",
-                    "`attributes` is required when building a `SetQueueAttributesInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `SetQueueAttributesInput`",
+            ))?,
+            attributes: self.attributes.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "attributes",
+                "`attributes` is required when building a `SetQueueAttributesInput`",
+            ))?,
         })
     }
 }
@@ -170,10 +159,7 @@ impl SetQueueAttributesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        SetQueueAttributesOutput,
-        ::awsrt::error::SdkError<SetQueueAttributesError>,
-    > {
+    ) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
         send(client.handle(), self).await
     }
 }
@@ -233,53 +219,33 @@ impl SetQueueAttributesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAttributeName" => {
-                    Self::InvalidAttributeName(
-                        crate::types::de_invalid_attribute_name(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidAttributeValue" => {
-                    Self::InvalidAttributeValue(
-                        crate::types::de_invalid_attribute_value(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "OverLimit" => {
-                    Self::OverLimit(crate::types::de_over_limit(&mut r)?.with_meta(meta))
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAttributeName" => Self::InvalidAttributeName(
+                crate::types::de_invalid_attribute_name(&mut r)?.with_meta(meta),
+            ),
+            "InvalidAttributeValue" => Self::InvalidAttributeValue(
+                crate::types::de_invalid_attribute_value(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "OverLimit" => Self::OverLimit(crate::types::de_over_limit(&mut r)?.with_meta(meta)),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -396,10 +362,7 @@ impl SetQueueAttributesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        SetQueueAttributesOutput,
-        ::awsrt::error::SdkError<SetQueueAttributesError>,
-    > {
+    ) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -408,13 +371,7 @@ impl SetQueueAttributesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            SetQueueAttributesOutput,
-            ::awsrt::error::SdkError<SetQueueAttributesError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -431,10 +388,7 @@ impl SetQueueAttributesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<SetQueueAttributesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetQueueAttributesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -464,10 +418,7 @@ impl SetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        SetQueueAttributesOutput,
-        ::awsrt::error::SdkError<SetQueueAttributesError>,
-    > {
+    ) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -493,11 +444,7 @@ impl<M> SetQueueAttributesFluentBuilder<M> {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of attributes to set.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.inner = self.inner.attributes(key, value);
         self
     }
@@ -510,34 +457,26 @@ impl<M> SetQueueAttributesFluentBuilder<M> {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         self.inner.get_attributes()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: SetQueueAttributesInput,
-) -> Result<
-    SetQueueAttributesOutput,
-    ::awsrt::error::SdkError<SetQueueAttributesError>,
-> {
+) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        SetQueueAttributesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<SetQueueAttributesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -553,15 +492,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: SetQueueAttributesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<SetQueueAttributesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<SetQueueAttributesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `SetQueueAttributes`: `POST /`, `X-Amz-Target: AmazonSQS.SetQueueAttributes`, the input as JSON.
 pub(crate) fn ser_request(
@@ -581,15 +514,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    SetQueueAttributesOutput,
-    ::awsrt::error::SdkError<SetQueueAttributesError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        SetQueueAttributesError::from_response,
-    )
+) -> Result<SetQueueAttributesOutput, ::awsrt::error::SdkError<SetQueueAttributesError>> {
+    ::awsrt::protocol::json_response(reply, de_output, SetQueueAttributesError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &SetQueueAttributesInput) {
     w.begin_object();

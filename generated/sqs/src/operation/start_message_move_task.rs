@@ -103,12 +103,10 @@ impl StartMessageMoveTaskInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<StartMessageMoveTaskInput, ::awsrt::error::BuildError> {
         Ok(StartMessageMoveTaskInput {
-            source_arn: self
-                .source_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "source_arn",
-                    "`source_arn` is required when building a `StartMessageMoveTaskInput`",
-                ))?,
+            source_arn: self.source_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "source_arn",
+                "`source_arn` is required when building a `StartMessageMoveTaskInput`",
+            ))?,
             destination_arn: self.destination_arn,
             max_number_of_messages_per_second: self.max_number_of_messages_per_second,
         })
@@ -119,10 +117,7 @@ impl StartMessageMoveTaskInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StartMessageMoveTaskOutput,
-        ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-    > {
+    ) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
         send(client.handle(), self).await
     }
 }
@@ -201,41 +196,26 @@ impl StartMessageMoveTaskError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -337,10 +317,7 @@ impl StartMessageMoveTaskFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StartMessageMoveTaskOutput,
-        ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-    > {
+    ) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -349,13 +326,7 @@ impl StartMessageMoveTaskFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            StartMessageMoveTaskOutput,
-            ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -372,10 +343,7 @@ impl StartMessageMoveTaskFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -405,10 +373,7 @@ impl StartMessageMoveTaskFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StartMessageMoveTaskOutput,
-        ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-    > {
+    ) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -464,25 +429,19 @@ impl<M> StartMessageMoveTaskFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StartMessageMoveTaskInput,
-) -> Result<
-    StartMessageMoveTaskOutput,
-    ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-> {
+) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StartMessageMoveTaskFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StartMessageMoveTaskFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -498,15 +457,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StartMessageMoveTaskInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartMessageMoveTask`: `POST /`, `X-Amz-Target: AmazonSQS.StartMessageMoveTask`, the input as JSON.
 pub(crate) fn ser_request(
@@ -526,20 +479,10 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    StartMessageMoveTaskOutput,
-    ::awsrt::error::SdkError<StartMessageMoveTaskError>,
-> {
-    ::awsrt::protocol::json_response(
-        reply,
-        de_output,
-        StartMessageMoveTaskError::from_response,
-    )
+) -> Result<StartMessageMoveTaskOutput, ::awsrt::error::SdkError<StartMessageMoveTaskError>> {
+    ::awsrt::protocol::json_response(reply, de_output, StartMessageMoveTaskError::from_response)
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::json::JsonWriter,
-    v: &StartMessageMoveTaskInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &StartMessageMoveTaskInput) {
     w.begin_object();
     {
         let value = &v.source_arn;

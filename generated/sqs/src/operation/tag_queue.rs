@@ -64,16 +64,12 @@ impl TagQueueInputBuilder {
     /// Inserts an entry into the `Tags` map.
     /// The list of tags to be added to the specified queue.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.tags.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.tags = input;
         self
     }
@@ -88,18 +84,14 @@ impl TagQueueInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<TagQueueInput, ::awsrt::error::BuildError> {
         Ok(TagQueueInput {
-            queue_url: self
-                .queue_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "queue_url",
-                    "`queue_url` is required when building a `TagQueueInput`",
-                ))?,
-            tags: self
-                .tags
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "tags",
-                    "`tags` is required when building a `TagQueueInput`",
-                ))?,
+            queue_url: self.queue_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "queue_url",
+                "`queue_url` is required when building a `TagQueueInput`",
+            ))?,
+            tags: self.tags.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "tags",
+                "`tags` is required when building a `TagQueueInput`",
+            ))?,
         })
     }
 }
@@ -162,40 +154,26 @@ impl TagQueueError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
         let code = ::awsrt::protocol::aws_json::json_error_code(resp);
-        Ok(
-            match code.as_deref().unwrap_or_default() {
-                "InvalidAddress" => {
-                    Self::InvalidAddress(
-                        crate::types::de_invalid_address(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidSecurity" => {
-                    Self::InvalidSecurity(
-                        crate::types::de_invalid_security(&mut r)?.with_meta(meta),
-                    )
-                }
-                "QueueDoesNotExist" => {
-                    Self::QueueDoesNotExist(
-                        crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
-                    )
-                }
-                "RequestThrottled" => {
-                    Self::RequestThrottled(
-                        crate::types::de_request_throttled(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedOperation" => {
-                    Self::UnsupportedOperation(
-                        crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match code.as_deref().unwrap_or_default() {
+            "InvalidAddress" => Self::InvalidAddress(
+                crate::types::de_invalid_address(&mut r)?.with_meta(meta),
+            ),
+            "InvalidSecurity" => Self::InvalidSecurity(
+                crate::types::de_invalid_security(&mut r)?.with_meta(meta),
+            ),
+            "QueueDoesNotExist" => Self::QueueDoesNotExist(
+                crate::types::de_queue_does_not_exist(&mut r)?.with_meta(meta),
+            ),
+            "RequestThrottled" => Self::RequestThrottled(
+                crate::types::de_request_throttled(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedOperation" => Self::UnsupportedOperation(
+                crate::types::de_unsupported_operation(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAddress`.
     pub fn is_invalid_address(&self) -> bool {
@@ -295,9 +273,7 @@ impl TagQueueFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>> {
+    pub async fn send(self) -> Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -306,10 +282,7 @@ impl TagQueueFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -326,10 +299,7 @@ impl TagQueueFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<TagQueueError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagQueueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -357,9 +327,7 @@ impl TagQueueFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>> {
+    pub fn send(self) -> Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -390,10 +358,7 @@ impl<M> TagQueueFluentBuilder<M> {
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: Option<::std::collections::HashMap<String, String>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<::std::collections::HashMap<String, String>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
@@ -407,20 +372,17 @@ pub(crate) async fn send(
     input: TagQueueInput,
 ) -> Result<TagQueueOutput, ::awsrt::error::SdkError<TagQueueError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        TagQueueFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<TagQueueFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -438,10 +400,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<TagQueueError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `TagQueue`: `POST /`, `X-Amz-Target: AmazonSQS.TagQueue`, the input as JSON.
 pub(crate) fn ser_request(

@@ -117,19 +117,15 @@ impl BatchResultErrorEntryBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<BatchResultErrorEntry, ::awsrt::error::BuildError> {
         Ok(BatchResultErrorEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `BatchResultErrorEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `BatchResultErrorEntry`",
+            ))?,
             sender_fault: self.sender_fault.unwrap_or(false),
-            code: self
-                .code
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "code",
-                    "`code` is required when building a `BatchResultErrorEntry`",
-                ))?,
+            code: self.code.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "code",
+                "`code` is required when building a `BatchResultErrorEntry`",
+            ))?,
             message: self.message,
         })
     }

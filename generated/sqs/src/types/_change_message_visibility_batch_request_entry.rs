@@ -102,18 +102,14 @@ impl ChangeMessageVisibilityBatchRequestEntryBuilder {
         self,
     ) -> Result<ChangeMessageVisibilityBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchRequestEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `ChangeMessageVisibilityBatchRequestEntry`",
-                ))?,
-            receipt_handle: self
-                .receipt_handle
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "receipt_handle",
-                    "`receipt_handle` is required when building a `ChangeMessageVisibilityBatchRequestEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `ChangeMessageVisibilityBatchRequestEntry`",
+            ))?,
+            receipt_handle: self.receipt_handle.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "receipt_handle",
+                "`receipt_handle` is required when building a `ChangeMessageVisibilityBatchRequestEntry`",
+            ))?,
             visibility_timeout: self.visibility_timeout,
         })
     }

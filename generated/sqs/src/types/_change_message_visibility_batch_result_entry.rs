@@ -55,12 +55,10 @@ impl ChangeMessageVisibilityBatchResultEntryBuilder {
         self,
     ) -> Result<ChangeMessageVisibilityBatchResultEntry, ::awsrt::error::BuildError> {
         Ok(ChangeMessageVisibilityBatchResultEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `ChangeMessageVisibilityBatchResultEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `ChangeMessageVisibilityBatchResultEntry`",
+            ))?,
         })
     }
 }

@@ -77,22 +77,16 @@ impl DeleteMessageBatchRequestEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteMessageBatchRequestEntry, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteMessageBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchRequestEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DeleteMessageBatchRequestEntry`",
-                ))?,
-            receipt_handle: self
-                .receipt_handle
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "receipt_handle",
-                    "`receipt_handle` is required when building a `DeleteMessageBatchRequestEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DeleteMessageBatchRequestEntry`",
+            ))?,
+            receipt_handle: self.receipt_handle.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "receipt_handle",
+                "`receipt_handle` is required when building a `DeleteMessageBatchRequestEntry`",
+            ))?,
         })
     }
 }

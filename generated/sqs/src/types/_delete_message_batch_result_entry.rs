@@ -51,16 +51,12 @@ impl DeleteMessageBatchResultEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteMessageBatchResultEntry, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DeleteMessageBatchResultEntry, ::awsrt::error::BuildError> {
         Ok(DeleteMessageBatchResultEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `DeleteMessageBatchResultEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `DeleteMessageBatchResultEntry`",
+            ))?,
         })
     }
 }

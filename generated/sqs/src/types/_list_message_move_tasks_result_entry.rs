@@ -163,10 +163,7 @@ impl ListMessageMoveTasksResultEntryBuilder {
         self
     }
     /// Sets or clears the `ApproximateNumberOfMessagesMoved` member.
-    pub fn set_approximate_number_of_messages_moved(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_approximate_number_of_messages_moved(mut self, input: Option<i64>) -> Self {
         self.approximate_number_of_messages_moved = input;
         self
     }
@@ -180,10 +177,7 @@ impl ListMessageMoveTasksResultEntryBuilder {
         self
     }
     /// Sets or clears the `ApproximateNumberOfMessagesToMove` member.
-    pub fn set_approximate_number_of_messages_to_move(
-        mut self,
-        input: Option<i64>,
-    ) -> Self {
+    pub fn set_approximate_number_of_messages_to_move(mut self, input: Option<i64>) -> Self {
         self.approximate_number_of_messages_to_move = input;
         self
     }
@@ -227,11 +221,10 @@ impl ListMessageMoveTasksResultEntryBuilder {
             source_arn: self.source_arn,
             destination_arn: self.destination_arn,
             max_number_of_messages_per_second: self.max_number_of_messages_per_second,
-            approximate_number_of_messages_moved: self
-                .approximate_number_of_messages_moved
-                .unwrap_or(0),
-            approximate_number_of_messages_to_move: self
-                .approximate_number_of_messages_to_move,
+            approximate_number_of_messages_moved: self.approximate_number_of_messages_moved.unwrap_or(
+                0,
+            ),
+            approximate_number_of_messages_to_move: self.approximate_number_of_messages_to_move,
             failure_reason: self.failure_reason,
             started_timestamp: self.started_timestamp.unwrap_or(0),
         }
@@ -256,15 +249,9 @@ pub(crate) fn de_list_message_move_tasks_result_entry(
             "Status" => f_status = r.optional(|r| r.string_owned())?,
             "SourceArn" => f_source_arn = r.optional(|r| r.string_owned())?,
             "DestinationArn" => f_destination_arn = r.optional(|r| r.string_owned())?,
-            "MaxNumberOfMessagesPerSecond" => {
-                f_max_number_of_messages_per_second = r.optional(|r| r.i32())?;
-            }
-            "ApproximateNumberOfMessagesMoved" => {
-                f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?;
-            }
-            "ApproximateNumberOfMessagesToMove" => {
-                f_approximate_number_of_messages_to_move = r.optional(|r| r.i64())?;
-            }
+            "MaxNumberOfMessagesPerSecond" => f_max_number_of_messages_per_second = r.optional(|r| r.i32())?,
+            "ApproximateNumberOfMessagesMoved" => f_approximate_number_of_messages_moved = r.optional(|r| r.i64())?,
+            "ApproximateNumberOfMessagesToMove" => f_approximate_number_of_messages_to_move = r.optional(|r| r.i64())?,
             "FailureReason" => f_failure_reason = r.optional(|r| r.string_owned())?,
             "StartedTimestamp" => f_started_timestamp = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
@@ -276,8 +263,7 @@ pub(crate) fn de_list_message_move_tasks_result_entry(
         source_arn: f_source_arn,
         destination_arn: f_destination_arn,
         max_number_of_messages_per_second: f_max_number_of_messages_per_second,
-        approximate_number_of_messages_moved: f_approximate_number_of_messages_moved
-            .unwrap_or(0),
+        approximate_number_of_messages_moved: f_approximate_number_of_messages_moved.unwrap_or(0),
         approximate_number_of_messages_to_move: f_approximate_number_of_messages_to_move,
         failure_reason: f_failure_reason,
         started_timestamp: f_started_timestamp.unwrap_or(0),

@@ -36,9 +36,7 @@ pub struct Message {
     #[cfg_attr(feature = "serde", serde(rename = "MD5OfMessageAttributes"))]
     pub md5_of_message_attributes: Option<String>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes) in the *Amazon SQS Developer Guide*.
-    pub message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
 }
 impl Message {
     /// A unique identifier for the message.
@@ -68,9 +66,7 @@ impl Message {
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
     pub fn message_attributes(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// Creates a new builder for [`Message`].
@@ -88,9 +84,9 @@ pub struct MessageBuilder {
     pub(crate) body: Option<String>,
     pub(crate) attributes: Option<::std::collections::HashMap<String, String>>,
     pub(crate) md5_of_message_attributes: Option<String>,
-    pub(crate) message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub(
+        crate
+    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
 }
 impl MessageBuilder {
     /// A unique identifier for the message.
@@ -151,13 +147,8 @@ impl MessageBuilder {
     }
     /// Inserts an entry into the `Attributes` map.
     /// A map of the attributes requested in `ReceiveMessage` to their respective values.
-    pub fn attributes(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+    pub fn attributes(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value.into());
         self
     }
@@ -170,9 +161,7 @@ impl MessageBuilder {
         self
     }
     /// The `Attributes` member as currently set.
-    pub fn get_attributes(
-        &self,
-    ) -> &Option<::std::collections::HashMap<String, String>> {
+    pub fn get_attributes(&self) -> &Option<::std::collections::HashMap<String, String>> {
         &self.attributes
     }
     /// An MD5 digest of the non-URL-encoded message attribute string.
@@ -196,17 +185,14 @@ impl MessageBuilder {
         key: impl Into<String>,
         value: crate::types::MessageAttributeValue,
     ) -> Self {
-        self.message_attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.message_attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `MessageAttributes` member.
     pub fn set_message_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     ) -> Self {
         self.message_attributes = input;
         self
@@ -214,9 +200,7 @@ impl MessageBuilder {
     /// The `MessageAttributes` member as currently set.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// Builds the [`Message`].
@@ -241,9 +225,7 @@ pub(crate) fn de_message(
     let mut f_body: Option<String> = None;
     let mut f_attributes: Option<::std::collections::HashMap<String, String>> = None;
     let mut f_md5_of_message_attributes: Option<String> = None;
-    let mut f_message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > = None;
+    let mut f_message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
@@ -252,13 +234,10 @@ pub(crate) fn de_message(
             "MD5OfBody" => f_md5_of_body = r.optional(|r| r.string_owned())?,
             "Body" => f_body = r.optional(|r| r.string_owned())?,
             "Attributes" => f_attributes = r.optional(|r| r.map(|r| r.string_owned()))?,
-            "MD5OfMessageAttributes" => {
-                f_md5_of_message_attributes = r.optional(|r| r.string_owned())?;
-            }
-            "MessageAttributes" => {
-                f_message_attributes = r
-                    .optional(|r| r.map(crate::types::de_message_attribute_value))?;
-            }
+            "MD5OfMessageAttributes" => f_md5_of_message_attributes = r.optional(|r| r.string_owned())?,
+            "MessageAttributes" => f_message_attributes = r.optional(|r| r.map(
+                crate::types::de_message_attribute_value,
+            ))?,
             _ => r.skip_value()?,
         }
     }

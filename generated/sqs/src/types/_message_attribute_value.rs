@@ -113,10 +113,7 @@ impl MessageAttributeValueBuilder {
         self
     }
     /// Sets or clears the `BinaryListValues` member.
-    pub fn set_binary_list_values(
-        mut self,
-        input: Option<Vec<::awsrt::types::Blob>>,
-    ) -> Self {
+    pub fn set_binary_list_values(mut self, input: Option<Vec<::awsrt::types::Blob>>) -> Self {
         self.binary_list_values = input;
         self
     }
@@ -150,12 +147,10 @@ impl MessageAttributeValueBuilder {
             binary_value: self.binary_value,
             string_list_values: self.string_list_values,
             binary_list_values: self.binary_list_values,
-            data_type: self
-                .data_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "data_type",
-                    "`data_type` is required when building a `MessageAttributeValue`",
-                ))?,
+            data_type: self.data_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "data_type",
+                "`data_type` is required when building a `MessageAttributeValue`",
+            ))?,
         })
     }
 }
@@ -207,17 +202,13 @@ pub(crate) fn de_message_attribute_value(
     while let Some(key) = r.next_key()? {
         match &*key {
             "StringValue" => f_string_value = r.optional(|r| r.string_owned())?,
-            "BinaryValue" => {
-                f_binary_value = r
-                    .optional(|r| Ok(::awsrt::types::Blob::new(r.blob()?)))?;
-            }
-            "StringListValues" => {
-                f_string_list_values = r.optional(|r| r.list(|r| r.string_owned()))?;
-            }
-            "BinaryListValues" => {
-                f_binary_list_values = r
-                    .optional(|r| r.list(|r| Ok(::awsrt::types::Blob::new(r.blob()?))))?;
-            }
+            "BinaryValue" => f_binary_value = r.optional(|r| Ok(
+                ::awsrt::types::Blob::new(r.blob()?),
+            ))?,
+            "StringListValues" => f_string_list_values = r.optional(|r| r.list(|r| r.string_owned()))?,
+            "BinaryListValues" => f_binary_list_values = r.optional(|r| r.list(|r| Ok(
+                ::awsrt::types::Blob::new(r.blob()?),
+            )))?,
             "DataType" => f_data_type = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

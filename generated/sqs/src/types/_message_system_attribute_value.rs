@@ -113,10 +113,7 @@ impl MessageSystemAttributeValueBuilder {
         self
     }
     /// Sets or clears the `BinaryListValues` member.
-    pub fn set_binary_list_values(
-        mut self,
-        input: Option<Vec<::awsrt::types::Blob>>,
-    ) -> Self {
+    pub fn set_binary_list_values(mut self, input: Option<Vec<::awsrt::types::Blob>>) -> Self {
         self.binary_list_values = input;
         self
     }
@@ -144,20 +141,16 @@ impl MessageSystemAttributeValueBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<MessageSystemAttributeValue, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<MessageSystemAttributeValue, ::awsrt::error::BuildError> {
         Ok(MessageSystemAttributeValue {
             string_value: self.string_value,
             binary_value: self.binary_value,
             string_list_values: self.string_list_values,
             binary_list_values: self.binary_list_values,
-            data_type: self
-                .data_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "data_type",
-                    "`data_type` is required when building a `MessageSystemAttributeValue`",
-                ))?,
+            data_type: self.data_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "data_type",
+                "`data_type` is required when building a `MessageSystemAttributeValue`",
+            ))?,
         })
     }
 }

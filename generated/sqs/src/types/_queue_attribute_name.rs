@@ -68,15 +68,11 @@ impl QueueAttributeName {
             Self::MaximumMessageSize => "MaximumMessageSize",
             Self::MessageRetentionPeriod => "MessageRetentionPeriod",
             Self::ApproximateNumberOfMessages => "ApproximateNumberOfMessages",
-            Self::ApproximateNumberOfMessagesNotVisible => {
-                "ApproximateNumberOfMessagesNotVisible"
-            }
+            Self::ApproximateNumberOfMessagesNotVisible => "ApproximateNumberOfMessagesNotVisible",
             Self::CreatedTimestamp => "CreatedTimestamp",
             Self::LastModifiedTimestamp => "LastModifiedTimestamp",
             Self::QueueArn => "QueueArn",
-            Self::ApproximateNumberOfMessagesDelayed => {
-                "ApproximateNumberOfMessagesDelayed"
-            }
+            Self::ApproximateNumberOfMessagesDelayed => "ApproximateNumberOfMessagesDelayed",
             Self::DelaySeconds => "DelaySeconds",
             Self::ReceiveMessageWaitTimeSeconds => "ReceiveMessageWaitTimeSeconds",
             Self::RedrivePolicy => "RedrivePolicy",
@@ -92,7 +88,7 @@ impl QueueAttributeName {
         }
     }
     /// Every value this client knows.
-    pub const fn values() -> &'static [&'static str] {
+    pub const fn values() -> &'static[&'static str] {
         &[
             "All",
             "Policy",
@@ -128,15 +124,11 @@ impl ::std::convert::From<&str> for QueueAttributeName {
             "MaximumMessageSize" => Self::MaximumMessageSize,
             "MessageRetentionPeriod" => Self::MessageRetentionPeriod,
             "ApproximateNumberOfMessages" => Self::ApproximateNumberOfMessages,
-            "ApproximateNumberOfMessagesNotVisible" => {
-                Self::ApproximateNumberOfMessagesNotVisible
-            }
+            "ApproximateNumberOfMessagesNotVisible" => Self::ApproximateNumberOfMessagesNotVisible,
             "CreatedTimestamp" => Self::CreatedTimestamp,
             "LastModifiedTimestamp" => Self::LastModifiedTimestamp,
             "QueueArn" => Self::QueueArn,
-            "ApproximateNumberOfMessagesDelayed" => {
-                Self::ApproximateNumberOfMessagesDelayed
-            }
+            "ApproximateNumberOfMessagesDelayed" => Self::ApproximateNumberOfMessagesDelayed,
             "DelaySeconds" => Self::DelaySeconds,
             "ReceiveMessageWaitTimeSeconds" => Self::ReceiveMessageWaitTimeSeconds,
             "RedrivePolicy" => Self::RedrivePolicy,
@@ -180,18 +172,13 @@ impl Default for QueueAttributeName {
 }
 #[cfg(feature = "serde")]
 impl ::awsrt::serde::__serde::Serialize for QueueAttributeName {
-    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for QueueAttributeName {
-    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
+impl<'de>::awsrt::serde::__serde::Deserialize<'de> for QueueAttributeName {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
     }
 }

@@ -24,18 +24,14 @@ pub struct SendMessageBatchRequestEntry {
     /// **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter only on a queue level.
     pub delay_seconds: Option<i32>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes) in the *Amazon SQS Developer Guide*.
-    pub message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
+    pub message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     /// The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.
     ///
     /// **Important:**
     ///
     /// - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.
     /// - The size of a message system attribute doesn't count towards the total size of a message.
-    pub message_system_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    >,
+    pub message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///
     /// The token used for deduplication of messages within a 5-minute minimum deduplication interval. If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent messages with the same `MessageDeduplicationId` are accepted successfully but aren't delivered. For more information, see [Exactly-once processing](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html) in the *Amazon SQS Developer Guide*.
@@ -88,17 +84,13 @@ impl SendMessageBatchRequestEntry {
     /// Each message attribute consists of a `Name`, `Type`, and `Value`.
     pub fn message_attributes(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         self.message_attributes.as_ref()
     }
     /// The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.
     pub fn message_system_attributes(
         &self,
-    ) -> Option<
-        &::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         self.message_system_attributes.as_ref()
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
@@ -121,12 +113,12 @@ pub struct SendMessageBatchRequestEntryBuilder {
     pub(crate) id: Option<String>,
     pub(crate) message_body: Option<String>,
     pub(crate) delay_seconds: Option<i32>,
-    pub(crate) message_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    >,
-    pub(crate) message_system_attributes: Option<
-        ::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    >,
+    pub(
+        crate
+    ) message_attributes: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
+    pub(
+        crate
+    ) message_system_attributes: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     pub(crate) message_deduplication_id: Option<String>,
     pub(crate) message_group_id: Option<String>,
 }
@@ -182,17 +174,14 @@ impl SendMessageBatchRequestEntryBuilder {
         key: impl Into<String>,
         value: crate::types::MessageAttributeValue,
     ) -> Self {
-        self.message_attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.message_attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `MessageAttributes` member.
     pub fn set_message_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>>,
     ) -> Self {
         self.message_attributes = input;
         self
@@ -200,9 +189,7 @@ impl SendMessageBatchRequestEntryBuilder {
     /// The `MessageAttributes` member as currently set.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageAttributeValue>> {
         &self.message_attributes
     }
     /// Inserts an entry into the `MessageSystemAttributes` map.
@@ -212,20 +199,14 @@ impl SendMessageBatchRequestEntryBuilder {
         key: impl Into<String>,
         value: crate::types::MessageSystemAttributeValue,
     ) -> Self {
-        self.message_system_attributes
-            .get_or_insert_with(::std::collections::HashMap::new)
+        self.message_system_attributes.get_or_insert_with(::std::collections::HashMap::new)
             .insert(key.into(), value);
         self
     }
     /// Sets or clears the `MessageSystemAttributes` member.
     pub fn set_message_system_attributes(
         mut self,
-        input: Option<
-            ::std::collections::HashMap<
-                String,
-                crate::types::MessageSystemAttributeValue,
-            >,
-        >,
+        input: Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>>,
     ) -> Self {
         self.message_system_attributes = input;
         self
@@ -233,9 +214,7 @@ impl SendMessageBatchRequestEntryBuilder {
     /// The `MessageSystemAttributes` member as currently set.
     pub fn get_message_system_attributes(
         &self,
-    ) -> &Option<
-        ::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, crate::types::MessageSystemAttributeValue>> {
         &self.message_system_attributes
     }
     /// This parameter applies only to FIFO (first-in-first-out) queues.
@@ -271,22 +250,16 @@ impl SendMessageBatchRequestEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SendMessageBatchRequestEntry, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SendMessageBatchRequestEntry, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchRequestEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `SendMessageBatchRequestEntry`",
-                ))?,
-            message_body: self
-                .message_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message_body",
-                    "`message_body` is required when building a `SendMessageBatchRequestEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `SendMessageBatchRequestEntry`",
+            ))?,
+            message_body: self.message_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message_body",
+                "`message_body` is required when building a `SendMessageBatchRequestEntry`",
+            ))?,
             delay_seconds: self.delay_seconds,
             message_attributes: self.message_attributes,
             message_system_attributes: self.message_system_attributes,

@@ -138,10 +138,7 @@ impl SendMessageBatchResultEntryBuilder {
         self
     }
     /// Sets or clears the `MD5OfMessageSystemAttributes` member.
-    pub fn set_md5_of_message_system_attributes(
-        mut self,
-        input: Option<String>,
-    ) -> Self {
+    pub fn set_md5_of_message_system_attributes(mut self, input: Option<String>) -> Self {
         self.md5_of_message_system_attributes = input;
         self
     }
@@ -168,28 +165,20 @@ impl SendMessageBatchResultEntryBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<SendMessageBatchResultEntry, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<SendMessageBatchResultEntry, ::awsrt::error::BuildError> {
         Ok(SendMessageBatchResultEntry {
-            id: self
-                .id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "id",
-                    "`id` is required when building a `SendMessageBatchResultEntry`",
-                ))?,
-            message_id: self
-                .message_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message_id",
-                    "`message_id` is required when building a `SendMessageBatchResultEntry`",
-                ))?,
-            md5_of_message_body: self
-                .md5_of_message_body
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "md5_of_message_body",
-                    "`md5_of_message_body` is required when building a `SendMessageBatchResultEntry`",
-                ))?,
+            id: self.id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "id",
+                "`id` is required when building a `SendMessageBatchResultEntry`",
+            ))?,
+            message_id: self.message_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message_id",
+                "`message_id` is required when building a `SendMessageBatchResultEntry`",
+            ))?,
+            md5_of_message_body: self.md5_of_message_body.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "md5_of_message_body",
+                "`md5_of_message_body` is required when building a `SendMessageBatchResultEntry`",
+            ))?,
             md5_of_message_attributes: self.md5_of_message_attributes,
             md5_of_message_system_attributes: self.md5_of_message_system_attributes,
             sequence_number: self.sequence_number,
@@ -210,15 +199,9 @@ pub(crate) fn de_send_message_batch_result_entry(
         match &*key {
             "Id" => f_id = r.optional(|r| r.string_owned())?,
             "MessageId" => f_message_id = r.optional(|r| r.string_owned())?,
-            "MD5OfMessageBody" => {
-                f_md5_of_message_body = r.optional(|r| r.string_owned())?;
-            }
-            "MD5OfMessageAttributes" => {
-                f_md5_of_message_attributes = r.optional(|r| r.string_owned())?;
-            }
-            "MD5OfMessageSystemAttributes" => {
-                f_md5_of_message_system_attributes = r.optional(|r| r.string_owned())?;
-            }
+            "MD5OfMessageBody" => f_md5_of_message_body = r.optional(|r| r.string_owned())?,
+            "MD5OfMessageAttributes" => f_md5_of_message_attributes = r.optional(|r| r.string_owned())?,
+            "MD5OfMessageSystemAttributes" => f_md5_of_message_system_attributes = r.optional(|r| r.string_owned())?,
             "SequenceNumber" => f_sequence_number = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }

@@ -23,69 +23,57 @@ pub use self::_batch_result_error_entry::BatchResultErrorEntry;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::_batch_result_error_entry::de_batch_result_error_entry;
+pub(crate) use self::_batch_result_error_entry::{de_batch_result_error_entry};
 #[cfg(feature = "change_message_visibility_batch")]
 mod _change_message_visibility_batch_request_entry;
 #[cfg(feature = "change_message_visibility_batch")]
 pub use self::_change_message_visibility_batch_request_entry::ChangeMessageVisibilityBatchRequestEntry;
 #[cfg(feature = "change_message_visibility_batch")]
-pub(crate) use self::_change_message_visibility_batch_request_entry::ser_change_message_visibility_batch_request_entry;
+pub(
+    crate
+) use self::_change_message_visibility_batch_request_entry::{ser_change_message_visibility_batch_request_entry};
 #[cfg(feature = "change_message_visibility_batch")]
 mod _change_message_visibility_batch_result_entry;
 #[cfg(feature = "change_message_visibility_batch")]
 pub use self::_change_message_visibility_batch_result_entry::ChangeMessageVisibilityBatchResultEntry;
 #[cfg(feature = "change_message_visibility_batch")]
-pub(crate) use self::_change_message_visibility_batch_result_entry::de_change_message_visibility_batch_result_entry;
+pub(
+    crate
+) use self::_change_message_visibility_batch_result_entry::{de_change_message_visibility_batch_result_entry};
 #[cfg(feature = "delete_message_batch")]
 mod _delete_message_batch_request_entry;
 #[cfg(feature = "delete_message_batch")]
 pub use self::_delete_message_batch_request_entry::DeleteMessageBatchRequestEntry;
 #[cfg(feature = "delete_message_batch")]
-pub(crate) use self::_delete_message_batch_request_entry::ser_delete_message_batch_request_entry;
+pub(crate) use self::_delete_message_batch_request_entry::{ser_delete_message_batch_request_entry};
 #[cfg(feature = "delete_message_batch")]
 mod _delete_message_batch_result_entry;
 #[cfg(feature = "delete_message_batch")]
 pub use self::_delete_message_batch_result_entry::DeleteMessageBatchResultEntry;
 #[cfg(feature = "delete_message_batch")]
-pub(crate) use self::_delete_message_batch_result_entry::de_delete_message_batch_result_entry;
+pub(crate) use self::_delete_message_batch_result_entry::{de_delete_message_batch_result_entry};
 #[cfg(feature = "list_message_move_tasks")]
 mod _list_message_move_tasks_result_entry;
 #[cfg(feature = "list_message_move_tasks")]
 pub use self::_list_message_move_tasks_result_entry::ListMessageMoveTasksResultEntry;
 #[cfg(feature = "list_message_move_tasks")]
-pub(crate) use self::_list_message_move_tasks_result_entry::de_list_message_move_tasks_result_entry;
+pub(
+    crate
+) use self::_list_message_move_tasks_result_entry::{de_list_message_move_tasks_result_entry};
 #[cfg(feature = "receive_message")]
 mod _message;
 #[cfg(feature = "receive_message")]
 pub use self::_message::Message;
 #[cfg(feature = "receive_message")]
-pub(crate) use self::_message::de_message;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+pub(crate) use self::_message::{de_message};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _message_attribute_value;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_message_attribute_value::MessageAttributeValue;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_message_attribute_value::{
-    ser_message_attribute_value, de_message_attribute_value,
-};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(
+    crate
+) use self::_message_attribute_value::{ser_message_attribute_value, de_message_attribute_value};
 #[cfg(feature = "receive_message")]
 mod _message_system_attribute_name;
 #[cfg(feature = "receive_message")]
@@ -99,7 +87,7 @@ mod _message_system_attribute_value;
 #[cfg(any(feature = "send_message", feature = "send_message_batch"))]
 pub use self::_message_system_attribute_value::MessageSystemAttributeValue;
 #[cfg(any(feature = "send_message", feature = "send_message_batch"))]
-pub(crate) use self::_message_system_attribute_value::ser_message_system_attribute_value;
+pub(crate) use self::_message_system_attribute_value::{ser_message_system_attribute_value};
 #[cfg(any(feature = "get_queue_attributes", feature = "receive_message"))]
 mod _queue_attribute_name;
 #[cfg(any(feature = "get_queue_attributes", feature = "receive_message"))]
@@ -109,13 +97,13 @@ mod _send_message_batch_request_entry;
 #[cfg(feature = "send_message_batch")]
 pub use self::_send_message_batch_request_entry::SendMessageBatchRequestEntry;
 #[cfg(feature = "send_message_batch")]
-pub(crate) use self::_send_message_batch_request_entry::ser_send_message_batch_request_entry;
+pub(crate) use self::_send_message_batch_request_entry::{ser_send_message_batch_request_entry};
 #[cfg(feature = "send_message_batch")]
 mod _send_message_batch_result_entry;
 #[cfg(feature = "send_message_batch")]
 pub use self::_send_message_batch_result_entry::SendMessageBatchResultEntry;
 #[cfg(feature = "send_message_batch")]
-pub(crate) use self::_send_message_batch_result_entry::de_send_message_batch_result_entry;
+pub(crate) use self::_send_message_batch_result_entry::{de_send_message_batch_result_entry};
 pub mod error;
 #[cfg(
     any(
@@ -133,12 +121,12 @@ pub use self::error::BatchEntryIdsNotDistinct;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::error::de_batch_entry_ids_not_distinct;
+pub(crate) use self::error::{de_batch_entry_ids_not_distinct};
 #[cfg(feature = "send_message_batch")]
 #[doc(hidden)]
 pub use self::error::BatchRequestTooLong;
 #[cfg(feature = "send_message_batch")]
-pub(crate) use self::error::de_batch_request_too_long;
+pub(crate) use self::error::{de_batch_request_too_long};
 #[cfg(
     any(
         feature = "change_message_visibility_batch",
@@ -155,10 +143,10 @@ pub use self::error::EmptyBatchRequest;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::error::de_empty_batch_request;
+pub(crate) use self::error::{de_empty_batch_request};
 #[doc(hidden)]
 pub use self::error::InvalidAddress;
-pub(crate) use self::error::de_invalid_address;
+pub(crate) use self::error::{de_invalid_address};
 #[cfg(
     any(
         feature = "create_queue",
@@ -175,12 +163,12 @@ pub use self::error::InvalidAttributeName;
         feature = "set_queue_attributes"
     )
 )]
-pub(crate) use self::error::de_invalid_attribute_name;
+pub(crate) use self::error::{de_invalid_attribute_name};
 #[cfg(any(feature = "create_queue", feature = "set_queue_attributes"))]
 #[doc(hidden)]
 pub use self::error::InvalidAttributeValue;
 #[cfg(any(feature = "create_queue", feature = "set_queue_attributes"))]
-pub(crate) use self::error::de_invalid_attribute_value;
+pub(crate) use self::error::{de_invalid_attribute_value};
 #[cfg(
     any(
         feature = "change_message_visibility_batch",
@@ -197,171 +185,79 @@ pub use self::error::InvalidBatchEntryId;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::error::de_invalid_batch_entry_id;
+pub(crate) use self::error::{de_invalid_batch_entry_id};
 #[cfg(feature = "delete_message")]
 #[doc(hidden)]
 pub use self::error::InvalidIdFormat;
 #[cfg(feature = "delete_message")]
-pub(crate) use self::error::de_invalid_id_format;
+pub(crate) use self::error::{de_invalid_id_format};
 #[cfg(feature = "send_message")]
 #[doc(hidden)]
 pub use self::error::InvalidMessageContents;
 #[cfg(feature = "send_message")]
-pub(crate) use self::error::de_invalid_message_contents;
+pub(crate) use self::error::{de_invalid_message_contents};
 #[doc(hidden)]
 pub use self::error::InvalidSecurity;
-pub(crate) use self::error::de_invalid_security;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+pub(crate) use self::error::{de_invalid_security};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsAccessDenied;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::error::de_kms_access_denied;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::error::{de_kms_access_denied};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsDisabled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::error::de_kms_disabled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::error::{de_kms_disabled};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsInvalidKeyUsage;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::error::de_kms_invalid_key_usage;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::error::{de_kms_invalid_key_usage};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsInvalidState;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::error::de_kms_invalid_state;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::error::{de_kms_invalid_state};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsNotFound;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::error::de_kms_not_found;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::error::{de_kms_not_found};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsOptInRequired;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::error::de_kms_opt_in_required;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::error::{de_kms_opt_in_required};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 #[doc(hidden)]
 pub use self::error::KmsThrottled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::error::de_kms_throttled;
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::error::{de_kms_throttled};
 #[cfg(feature = "change_message_visibility")]
 #[doc(hidden)]
 pub use self::error::MessageNotInflight;
 #[cfg(feature = "change_message_visibility")]
-pub(crate) use self::error::de_message_not_inflight;
+pub(crate) use self::error::{de_message_not_inflight};
 #[cfg(
-    any(
-        feature = "add_permission",
-        feature = "receive_message",
-        feature = "set_queue_attributes"
-    )
+    any(feature = "add_permission", feature = "receive_message", feature = "set_queue_attributes")
 )]
 #[doc(hidden)]
 pub use self::error::OverLimit;
 #[cfg(
-    any(
-        feature = "add_permission",
-        feature = "receive_message",
-        feature = "set_queue_attributes"
-    )
+    any(feature = "add_permission", feature = "receive_message", feature = "set_queue_attributes")
 )]
-pub(crate) use self::error::de_over_limit;
+pub(crate) use self::error::{de_over_limit};
 #[cfg(feature = "purge_queue")]
 #[doc(hidden)]
 pub use self::error::PurgeQueueInProgress;
 #[cfg(feature = "purge_queue")]
-pub(crate) use self::error::de_purge_queue_in_progress;
+pub(crate) use self::error::{de_purge_queue_in_progress};
 #[cfg(feature = "create_queue")]
 #[doc(hidden)]
 pub use self::error::QueueDeletedRecently;
 #[cfg(feature = "create_queue")]
-pub(crate) use self::error::de_queue_deleted_recently;
+pub(crate) use self::error::{de_queue_deleted_recently};
 #[cfg(
     any(
         feature = "add_permission",
@@ -408,20 +304,20 @@ pub use self::error::QueueDoesNotExist;
         feature = "untag_queue"
     )
 )]
-pub(crate) use self::error::de_queue_does_not_exist;
+pub(crate) use self::error::{de_queue_does_not_exist};
 #[cfg(feature = "create_queue")]
 #[doc(hidden)]
 pub use self::error::QueueNameExists;
 #[cfg(feature = "create_queue")]
-pub(crate) use self::error::de_queue_name_exists;
+pub(crate) use self::error::{de_queue_name_exists};
 #[cfg(any(feature = "change_message_visibility", feature = "delete_message"))]
 #[doc(hidden)]
 pub use self::error::ReceiptHandleIsInvalid;
 #[cfg(any(feature = "change_message_visibility", feature = "delete_message"))]
-pub(crate) use self::error::de_receipt_handle_is_invalid;
+pub(crate) use self::error::{de_receipt_handle_is_invalid};
 #[doc(hidden)]
 pub use self::error::RequestThrottled;
-pub(crate) use self::error::de_request_throttled;
+pub(crate) use self::error::{de_request_throttled};
 #[cfg(
     any(
         feature = "cancel_message_move_task",
@@ -438,7 +334,7 @@ pub use self::error::ResourceNotFoundException;
         feature = "start_message_move_task"
     )
 )]
-pub(crate) use self::error::de_resource_not_found_exception;
+pub(crate) use self::error::{de_resource_not_found_exception};
 #[cfg(
     any(
         feature = "change_message_visibility_batch",
@@ -455,10 +351,10 @@ pub use self::error::TooManyEntriesInBatchRequest;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::error::de_too_many_entries_in_batch_request;
+pub(crate) use self::error::{de_too_many_entries_in_batch_request};
 #[doc(hidden)]
 pub use self::error::UnsupportedOperation;
-pub(crate) use self::error::de_unsupported_operation;
+pub(crate) use self::error::{de_unsupported_operation};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(
@@ -482,11 +378,7 @@ pub mod builders {
     #[cfg(feature = "receive_message")]
     pub use super::_message::MessageBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_message_attribute_value::MessageAttributeValueBuilder;
     #[cfg(any(feature = "send_message", feature = "send_message_batch"))]

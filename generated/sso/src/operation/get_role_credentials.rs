@@ -36,15 +36,11 @@ pub struct GetRoleCredentialsInput {
     pub access_token: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_get_role_credentials_input_access_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "GetRoleCredentialsInput.accessToken",
-        serializer,
-    )
+fn __serde_secret_get_role_credentials_input_access_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "GetRoleCredentialsInput.accessToken", serializer)
 }
 impl GetRoleCredentialsInput {
     /// The friendly name of the role that is assigned to the user.
@@ -114,18 +110,12 @@ impl GetRoleCredentialsInputBuilder {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
@@ -140,24 +130,18 @@ impl GetRoleCredentialsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetRoleCredentialsInput, ::awsrt::error::BuildError> {
         Ok(GetRoleCredentialsInput {
-            role_name: self
-                .role_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_name",
-                    "`role_name` is required when building a `GetRoleCredentialsInput`",
-                ))?,
-            account_id: self
-                .account_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "account_id",
-                    "`account_id` is required when building a `GetRoleCredentialsInput`",
-                ))?,
-            access_token: self
-                .access_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_token",
-                    "`access_token` is required when building a `GetRoleCredentialsInput`",
-                ))?,
+            role_name: self.role_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_name",
+                "`role_name` is required when building a `GetRoleCredentialsInput`",
+            ))?,
+            account_id: self.account_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "account_id",
+                "`account_id` is required when building a `GetRoleCredentialsInput`",
+            ))?,
+            access_token: self.access_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_token",
+                "`access_token` is required when building a `GetRoleCredentialsInput`",
+            ))?,
         })
     }
 }
@@ -166,10 +150,7 @@ impl GetRoleCredentialsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetRoleCredentialsOutput,
-        ::awsrt::error::SdkError<GetRoleCredentialsError>,
-    > {
+    ) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
         send(client.handle(), self).await
     }
 }
@@ -212,10 +193,7 @@ impl GetRoleCredentialsOutputBuilder {
         self
     }
     /// Sets or clears the `roleCredentials` member.
-    pub fn set_role_credentials(
-        mut self,
-        input: Option<crate::types::RoleCredentials>,
-    ) -> Self {
+    pub fn set_role_credentials(mut self, input: Option<crate::types::RoleCredentials>) -> Self {
         self.role_credentials = input;
         self
     }
@@ -250,37 +228,22 @@ impl GetRoleCredentialsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TooManyRequestsException" => {
-                    Self::TooManyRequestsException(
-                        crate::types::de_too_many_requests_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnauthorizedException" => {
-                    Self::UnauthorizedException(
-                        crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TooManyRequestsException" => Self::TooManyRequestsException(
+                crate::types::de_too_many_requests_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnauthorizedException" => Self::UnauthorizedException(
+                crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
@@ -377,10 +340,7 @@ impl GetRoleCredentialsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetRoleCredentialsOutput,
-        ::awsrt::error::SdkError<GetRoleCredentialsError>,
-    > {
+    ) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -389,13 +349,7 @@ impl GetRoleCredentialsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetRoleCredentialsOutput,
-            ::awsrt::error::SdkError<GetRoleCredentialsError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -412,10 +366,7 @@ impl GetRoleCredentialsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetRoleCredentialsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -445,10 +396,7 @@ impl GetRoleCredentialsFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetRoleCredentialsOutput,
-        ::awsrt::error::SdkError<GetRoleCredentialsError>,
-    > {
+    ) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -489,18 +437,12 @@ impl<M> GetRoleCredentialsFluentBuilder<M> {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
@@ -512,29 +454,23 @@ impl<M> GetRoleCredentialsFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetRoleCredentialsInput,
-) -> Result<
-    GetRoleCredentialsOutput,
-    ::awsrt::error::SdkError<GetRoleCredentialsError>,
-> {
+) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetRoleCredentialsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetRoleCredentialsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -550,15 +486,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetRoleCredentialsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetRoleCredentialsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetRoleCredentials`: `GET /federation/credentials`.
 pub(crate) fn ser_request(
@@ -568,19 +498,11 @@ pub(crate) fn ser_request(
     uri.push_str("/federation/credentials");
     {
         let v = &input.role_name;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "role_name",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "role_name", Some(v.as_str()));
     }
     {
         let v = &input.account_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "account_id",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "account_id", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     {
@@ -592,15 +514,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetRoleCredentialsOutput,
-    ::awsrt::error::SdkError<GetRoleCredentialsError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        GetRoleCredentialsError::from_response,
-    )
+) -> Result<GetRoleCredentialsOutput, ::awsrt::error::SdkError<GetRoleCredentialsError>> {
+    ::awsrt::protocol::http_response(reply, de_response, GetRoleCredentialsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -610,9 +525,9 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "roleCredentials" => {
-                f_role_credentials = r.optional(crate::types::de_role_credentials)?;
-            }
+            "roleCredentials" => f_role_credentials = r.optional(
+                crate::types::de_role_credentials,
+            )?,
             _ => r.skip_value()?,
         }
     }

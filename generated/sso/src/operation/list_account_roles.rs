@@ -39,15 +39,11 @@ pub struct ListAccountRolesInput {
     pub account_id: String,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_list_account_roles_input_access_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "ListAccountRolesInput.accessToken",
-        serializer,
-    )
+fn __serde_secret_list_account_roles_input_access_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "ListAccountRolesInput.accessToken", serializer)
 }
 impl ListAccountRolesInput {
     /// The page token from the previous response output when you request subsequent pages.
@@ -121,18 +117,12 @@ impl ListAccountRolesInputBuilder {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
@@ -164,18 +154,14 @@ impl ListAccountRolesInputBuilder {
         Ok(ListAccountRolesInput {
             next_token: self.next_token,
             max_results: self.max_results,
-            access_token: self
-                .access_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_token",
-                    "`access_token` is required when building a `ListAccountRolesInput`",
-                ))?,
-            account_id: self
-                .account_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "account_id",
-                    "`account_id` is required when building a `ListAccountRolesInput`",
-                ))?,
+            access_token: self.access_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_token",
+                "`access_token` is required when building a `ListAccountRolesInput`",
+            ))?,
+            account_id: self.account_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "account_id",
+                "`account_id` is required when building a `ListAccountRolesInput`",
+            ))?,
         })
     }
 }
@@ -184,10 +170,7 @@ impl ListAccountRolesInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        ListAccountRolesOutput,
-        ::awsrt::error::SdkError<ListAccountRolesError>,
-    > {
+    ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
         send(client.handle(), self).await
     }
 }
@@ -289,37 +272,22 @@ impl ListAccountRolesError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TooManyRequestsException" => {
-                    Self::TooManyRequestsException(
-                        crate::types::de_too_many_requests_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnauthorizedException" => {
-                    Self::UnauthorizedException(
-                        crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TooManyRequestsException" => Self::TooManyRequestsException(
+                crate::types::de_too_many_requests_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnauthorizedException" => Self::UnauthorizedException(
+                crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
@@ -416,10 +384,7 @@ impl ListAccountRolesFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        ListAccountRolesOutput,
-        ::awsrt::error::SdkError<ListAccountRolesError>,
-    > {
+    ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -428,10 +393,7 @@ impl ListAccountRolesFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -448,10 +410,7 @@ impl ListAccountRolesFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAccountRolesError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccountRolesError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -481,10 +440,7 @@ impl ListAccountRolesFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        ListAccountRolesOutput,
-        ::awsrt::error::SdkError<ListAccountRolesError>,
-    > {
+    ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -523,18 +479,12 @@ impl<M> ListAccountRolesFluentBuilder<M> {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
@@ -563,24 +513,21 @@ pub(crate) async fn send(
     input: ListAccountRolesInput,
 ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAccountRolesFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAccountRolesFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -596,15 +543,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccountRolesInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAccountRolesError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccountRolesError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccountRoles`: `GET /assignment/roles`.
 pub(crate) fn ser_request(
@@ -613,26 +554,14 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push_str("/assignment/roles");
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_result",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_result", Some(&v.to_string()));
     }
     {
         let v = &input.account_id;
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "account_id",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "account_id", Some(v.as_str()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     {
@@ -645,11 +574,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccountRolesOutput, ::awsrt::error::SdkError<ListAccountRolesError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListAccountRolesError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListAccountRolesError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -661,9 +586,7 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "roleList" => {
-                f_role_list = r.optional(|r| r.list(crate::types::de_role_info))?;
-            }
+            "roleList" => f_role_list = r.optional(|r| r.list(crate::types::de_role_info))?,
             _ => r.skip_value()?,
         }
     }
@@ -708,23 +631,22 @@ impl ListAccountRolesPaginator {
     pub fn send(
         self,
     ) -> ::awsrt::paginator::PageStream<ListAccountRolesOutput, ListAccountRolesError> {
-        let Self { handle, inner } = self;
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAccountRolesPaginator {
@@ -746,9 +668,7 @@ impl ListAccountRolesItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::RoleInfo, ::awsrt::error::SdkError<ListAccountRolesError>>,
-    > {
+    ) -> Option<Result<crate::types::RoleInfo, ::awsrt::error::SdkError<ListAccountRolesError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -762,10 +682,7 @@ impl ListAccountRolesItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::RoleInfo>,
-        ::awsrt::error::SdkError<ListAccountRolesError>,
-    > {
+    ) -> Result<Vec<crate::types::RoleInfo>, ::awsrt::error::SdkError<ListAccountRolesError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

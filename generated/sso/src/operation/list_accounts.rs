@@ -36,10 +36,10 @@ pub struct ListAccountsInput {
     pub access_token: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_list_accounts_input_access_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_list_accounts_input_access_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "ListAccountsInput.accessToken", serializer)
 }
 impl ListAccountsInput {
@@ -108,18 +108,12 @@ impl ListAccountsInputBuilder {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
@@ -136,12 +130,10 @@ impl ListAccountsInputBuilder {
         Ok(ListAccountsInput {
             next_token: self.next_token,
             max_results: self.max_results,
-            access_token: self
-                .access_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_token",
-                    "`access_token` is required when building a `ListAccountsInput`",
-                ))?,
+            access_token: self.access_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_token",
+                "`access_token` is required when building a `ListAccountsInput`",
+            ))?,
         })
     }
 }
@@ -216,10 +208,7 @@ impl ListAccountsOutputBuilder {
         self
     }
     /// Sets or clears the `accountList` member.
-    pub fn set_account_list(
-        mut self,
-        input: Option<Vec<crate::types::AccountInfo>>,
-    ) -> Self {
+    pub fn set_account_list(mut self, input: Option<Vec<crate::types::AccountInfo>>) -> Self {
         self.account_list = input;
         self
     }
@@ -255,37 +244,22 @@ impl ListAccountsError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ResourceNotFoundException" => {
-                    Self::ResourceNotFoundException(
-                        crate::types::de_resource_not_found_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TooManyRequestsException" => {
-                    Self::TooManyRequestsException(
-                        crate::types::de_too_many_requests_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnauthorizedException" => {
-                    Self::UnauthorizedException(
-                        crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "ResourceNotFoundException" => Self::ResourceNotFoundException(
+                crate::types::de_resource_not_found_exception(&mut r)?.with_meta(meta),
+            ),
+            "TooManyRequestsException" => Self::TooManyRequestsException(
+                crate::types::de_too_many_requests_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnauthorizedException" => Self::UnauthorizedException(
+                crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
@@ -391,10 +365,7 @@ impl ListAccountsFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -411,10 +382,7 @@ impl ListAccountsFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<ListAccountsError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccountsError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -442,9 +410,7 @@ impl ListAccountsFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>> {
+    pub fn send(self) -> Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -483,18 +449,12 @@ impl<M> ListAccountsFluentBuilder<M> {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
@@ -508,24 +468,21 @@ pub(crate) async fn send(
     input: ListAccountsInput,
 ) -> Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        ListAccountsFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<ListAccountsFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -541,15 +498,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: ListAccountsInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<ListAccountsError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<ListAccountsError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `ListAccounts`: `GET /assignment/accounts`.
 pub(crate) fn ser_request(
@@ -558,18 +509,10 @@ pub(crate) fn ser_request(
     let mut uri = String::new();
     uri.push_str("/assignment/accounts");
     if let Some(v) = &input.next_token {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "next_token",
-            Some(v.as_str()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "next_token", Some(v.as_str()));
     }
     if let Some(v) = &input.max_results {
-        ::awsrt::protocol::http_binding::push_query(
-            &mut uri,
-            "max_result",
-            Some(&v.to_string()),
-        );
+        ::awsrt::protocol::http_binding::push_query(&mut uri, "max_result", Some(&v.to_string()));
     }
     let mut request = ::awsrt::client::Request::new(::awsrt::client::Method::GET, uri);
     {
@@ -582,11 +525,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<ListAccountsOutput, ::awsrt::error::SdkError<ListAccountsError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        ListAccountsError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, ListAccountsError::from_response)
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
@@ -598,9 +537,7 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "nextToken" => f_next_token = r.optional(|r| r.string_owned())?,
-            "accountList" => {
-                f_account_list = r.optional(|r| r.list(crate::types::de_account_info))?;
-            }
+            "accountList" => f_account_list = r.optional(|r| r.list(crate::types::de_account_info))?,
             _ => r.skip_value()?,
         }
     }
@@ -623,9 +560,7 @@ impl ListAccountsFluentBuilder {
 impl ListAccountsFluentBuilder<::awsrt::blocking::Blocking> {
     /// Pages through the results: an iterator over whole pages, each fetched as the
     /// iterator advances.
-    pub fn into_pages(
-        self,
-    ) -> ::awsrt::blocking::Pages<ListAccountsOutput, ListAccountsError> {
+    pub fn into_pages(self) -> ::awsrt::blocking::Pages<ListAccountsOutput, ListAccountsError> {
         ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
@@ -642,26 +577,23 @@ impl ListAccountsPaginator {
         self
     }
     /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
-    pub fn send(
-        self,
-    ) -> ::awsrt::paginator::PageStream<ListAccountsOutput, ListAccountsError> {
-        let Self { handle, inner } = self;
+    pub fn send(self) -> ::awsrt::paginator::PageStream<ListAccountsOutput, ListAccountsError> {
+        let Self {
+            handle,
+            inner,
+        }
+        = self;
         let first = inner.next_token.clone();
-        ::awsrt::paginator::PageStream::starting_at(
-            first,
-            move |token: Option<String>| {
-                let handle = handle.clone();
-                let builder = inner.clone().set_next_token(token);
-                Box::pin(async move {
-                    let input = builder
-                        .build()
-                        .map_err(::awsrt::error::SdkError::Construction)?;
-                    let out = send(&handle, input).await?;
-                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
-                    Ok((out, next))
-                })
-            },
-        )
+        ::awsrt::paginator::PageStream::starting_at(first, move |token: Option<String>| {
+            let handle = handle.clone();
+            let builder = inner.clone().set_next_token(token);
+            Box::pin(async move {
+                let input = builder.build().map_err(::awsrt::error::SdkError::Construction)?;
+                let out = send(&handle, input).await?;
+                let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                Ok((out, next))
+            })
+        })
     }
 }
 impl ListAccountsPaginator {
@@ -683,9 +615,7 @@ impl ListAccountsItems {
     /// The next item, `None` after the last one.
     pub async fn next(
         &mut self,
-    ) -> Option<
-        Result<crate::types::AccountInfo, ::awsrt::error::SdkError<ListAccountsError>>,
-    > {
+    ) -> Option<Result<crate::types::AccountInfo, ::awsrt::error::SdkError<ListAccountsError>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
@@ -699,10 +629,7 @@ impl ListAccountsItems {
     /// Every remaining item; stops at the first error.
     pub async fn collect(
         mut self,
-    ) -> Result<
-        Vec<crate::types::AccountInfo>,
-        ::awsrt::error::SdkError<ListAccountsError>,
-    > {
+    ) -> Result<Vec<crate::types::AccountInfo>, ::awsrt::error::SdkError<ListAccountsError>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
             all.push(item?);

@@ -22,18 +22,15 @@ pub struct LogoutInput {
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
     #[cfg_attr(
         feature = "serde",
-        serde(
-            rename = "accessToken",
-            serialize_with = "__serde_secret_logout_input_access_token"
-        )
+        serde(rename = "accessToken", serialize_with = "__serde_secret_logout_input_access_token")
     )]
     pub access_token: ::awsrt::types::SensitiveString,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_logout_input_access_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_logout_input_access_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "LogoutInput.accessToken", serializer)
 }
 impl LogoutInput {
@@ -62,18 +59,12 @@ impl ::std::fmt::Debug for LogoutInputBuilder {
 impl LogoutInputBuilder {
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
@@ -88,12 +79,10 @@ impl LogoutInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<LogoutInput, ::awsrt::error::BuildError> {
         Ok(LogoutInput {
-            access_token: self
-                .access_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_token",
-                    "`access_token` is required when building a `LogoutInput`",
-                ))?,
+            access_token: self.access_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_token",
+                "`access_token` is required when building a `LogoutInput`",
+            ))?,
         })
     }
 }
@@ -152,31 +141,19 @@ impl LogoutError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "TooManyRequestsException" => {
-                    Self::TooManyRequestsException(
-                        crate::types::de_too_many_requests_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnauthorizedException" => {
-                    Self::UnauthorizedException(
-                        crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "TooManyRequestsException" => Self::TooManyRequestsException(
+                crate::types::de_too_many_requests_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnauthorizedException" => Self::UnauthorizedException(
+                crate::types::de_unauthorized_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
@@ -266,9 +243,7 @@ impl LogoutFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>> {
+    pub async fn send(self) -> Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -277,10 +252,7 @@ impl LogoutFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -297,10 +269,7 @@ impl LogoutFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<LogoutError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<LogoutError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -339,18 +308,12 @@ impl<M> LogoutFluentBuilder<M> {
     }
     /// The token issued by the `CreateToken` API call.
     /// This member is required.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.access_token(input);
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_access_token(input);
         self
     }
@@ -364,24 +327,18 @@ pub(crate) async fn send(
     input: LogoutInput,
 ) -> Result<LogoutOutput, ::awsrt::error::SdkError<LogoutError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        LogoutFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<LogoutFluentBuilder>(handle, input) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -399,10 +356,7 @@ pub(crate) async fn presign(
     config: &::awsrt::client::PresigningConfig,
 ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<LogoutError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `Logout`: `POST /logout`.
 pub(crate) fn ser_request(

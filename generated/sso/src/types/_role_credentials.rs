@@ -39,21 +39,17 @@ pub struct RoleCredentials {
     pub expiration: i64,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_role_credentials_secret_access_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "RoleCredentials.secretAccessKey",
-        serializer,
-    )
+fn __serde_secret_role_credentials_secret_access_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "RoleCredentials.secretAccessKey", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_role_credentials_session_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_role_credentials_session_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "RoleCredentials.sessionToken", serializer)
 }
 impl RoleCredentials {
@@ -113,18 +109,12 @@ impl RoleCredentialsBuilder {
         &self.access_key_id
     }
     /// The key that is used to sign the request.
-    pub fn secret_access_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `secretAccessKey` member.
-    pub fn set_secret_access_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
@@ -133,18 +123,12 @@ impl RoleCredentialsBuilder {
         &self.secret_access_key
     }
     /// The token used for temporary credentials.
-    pub fn session_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn session_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = Some(input.into());
         self
     }
     /// Sets or clears the `sessionToken` member.
-    pub fn set_session_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_session_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.session_token = input;
         self
     }
@@ -187,18 +171,12 @@ pub(crate) fn de_role_credentials(
     while let Some(key) = r.next_key()? {
         match &*key {
             "accessKeyId" => f_access_key_id = r.optional(|r| r.string_owned())?,
-            "secretAccessKey" => {
-                f_secret_access_key = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
-            "sessionToken" => {
-                f_session_token = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "secretAccessKey" => f_secret_access_key = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
+            "sessionToken" => f_session_token = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             "expiration" => f_expiration = r.optional(|r| r.i64())?,
             _ => r.skip_value()?,
         }

@@ -5,46 +5,38 @@ mod _account_info;
 #[cfg(feature = "list_accounts")]
 pub use self::_account_info::AccountInfo;
 #[cfg(feature = "list_accounts")]
-pub(crate) use self::_account_info::de_account_info;
+pub(crate) use self::_account_info::{de_account_info};
 #[cfg(feature = "get_role_credentials")]
 mod _role_credentials;
 #[cfg(feature = "get_role_credentials")]
 pub use self::_role_credentials::RoleCredentials;
 #[cfg(feature = "get_role_credentials")]
-pub(crate) use self::_role_credentials::de_role_credentials;
+pub(crate) use self::_role_credentials::{de_role_credentials};
 #[cfg(feature = "list_account_roles")]
 mod _role_info;
 #[cfg(feature = "list_account_roles")]
 pub use self::_role_info::RoleInfo;
 #[cfg(feature = "list_account_roles")]
-pub(crate) use self::_role_info::de_role_info;
+pub(crate) use self::_role_info::{de_role_info};
 pub mod error;
 #[doc(hidden)]
 pub use self::error::InvalidRequestException;
-pub(crate) use self::error::de_invalid_request_exception;
+pub(crate) use self::error::{de_invalid_request_exception};
 #[cfg(
-    any(
-        feature = "get_role_credentials",
-        feature = "list_account_roles",
-        feature = "list_accounts"
-    )
+    any(feature = "get_role_credentials", feature = "list_account_roles", feature = "list_accounts")
 )]
 #[doc(hidden)]
 pub use self::error::ResourceNotFoundException;
 #[cfg(
-    any(
-        feature = "get_role_credentials",
-        feature = "list_account_roles",
-        feature = "list_accounts"
-    )
+    any(feature = "get_role_credentials", feature = "list_account_roles", feature = "list_accounts")
 )]
-pub(crate) use self::error::de_resource_not_found_exception;
+pub(crate) use self::error::{de_resource_not_found_exception};
 #[doc(hidden)]
 pub use self::error::TooManyRequestsException;
-pub(crate) use self::error::de_too_many_requests_exception;
+pub(crate) use self::error::{de_too_many_requests_exception};
 #[doc(hidden)]
 pub use self::error::UnauthorizedException;
-pub(crate) use self::error::de_unauthorized_exception;
+pub(crate) use self::error::{de_unauthorized_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(feature = "list_accounts")]

@@ -76,24 +76,24 @@ pub struct CreateTokenInput {
     pub code_verifier: Option<::awsrt::types::SensitiveString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_input_client_secret<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_token_input_client_secret<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateTokenInput.clientSecret", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_input_refresh_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_token_input_refresh_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateTokenInput.refreshToken", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_input_code_verifier<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_token_input_code_verifier<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateTokenInput.codeVerifier", serializer)
 }
 impl CreateTokenInput {
@@ -185,18 +185,12 @@ impl CreateTokenInputBuilder {
     }
     /// A secret string generated for the client.
     /// This member is required.
-    pub fn client_secret(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = Some(input.into());
         self
     }
     /// Sets or clears the `clientSecret` member.
-    pub fn set_client_secret(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = input;
         self
     }
@@ -248,18 +242,12 @@ impl CreateTokenInputBuilder {
         &self.code
     }
     /// Used only when calling this API for the Refresh Token grant type.
-    pub fn refresh_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = Some(input.into());
         self
     }
     /// Sets or clears the `refreshToken` member.
-    pub fn set_refresh_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = input;
         self
     }
@@ -297,18 +285,12 @@ impl CreateTokenInputBuilder {
         &self.redirect_uri
     }
     /// Used only when calling this API for the Authorization Code grant type.
-    pub fn code_verifier(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn code_verifier(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.code_verifier = Some(input.into());
         self
     }
     /// Sets or clears the `codeVerifier` member.
-    pub fn set_code_verifier(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_code_verifier(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.code_verifier = input;
         self
     }
@@ -323,24 +305,18 @@ impl CreateTokenInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateTokenInput, ::awsrt::error::BuildError> {
         Ok(CreateTokenInput {
-            client_id: self
-                .client_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_id",
-                    "`client_id` is required when building a `CreateTokenInput`",
-                ))?,
-            client_secret: self
-                .client_secret
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_secret",
-                    "`client_secret` is required when building a `CreateTokenInput`",
-                ))?,
-            grant_type: self
-                .grant_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "grant_type",
-                    "`grant_type` is required when building a `CreateTokenInput`",
-                ))?,
+            client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_id",
+                "`client_id` is required when building a `CreateTokenInput`",
+            ))?,
+            client_secret: self.client_secret.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_secret",
+                "`client_secret` is required when building a `CreateTokenInput`",
+            ))?,
+            grant_type: self.grant_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "grant_type",
+                "`grant_type` is required when building a `CreateTokenInput`",
+            ))?,
             device_code: self.device_code,
             code: self.code,
             refresh_token: self.refresh_token,
@@ -413,24 +389,24 @@ pub struct CreateTokenOutput {
     pub id_token: Option<::awsrt::types::SensitiveString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_output_access_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_token_output_access_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateTokenOutput.accessToken", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_output_refresh_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_token_output_refresh_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateTokenOutput.refreshToken", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_output_id_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_create_token_output_id_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "CreateTokenOutput.idToken", serializer)
 }
 impl CreateTokenOutput {
@@ -482,18 +458,12 @@ impl ::std::fmt::Debug for CreateTokenOutputBuilder {
 }
 impl CreateTokenOutputBuilder {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
@@ -530,18 +500,12 @@ impl CreateTokenOutputBuilder {
         &self.expires_in
     }
     /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
-    pub fn refresh_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = Some(input.into());
         self
     }
     /// Sets or clears the `refreshToken` member.
-    pub fn set_refresh_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = input;
         self
     }
@@ -550,18 +514,12 @@ impl CreateTokenOutputBuilder {
         &self.refresh_token
     }
     /// The `idToken` is not implemented or supported.
-    pub fn id_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn id_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.id_token = Some(input.into());
         self
     }
     /// Sets or clears the `idToken` member.
-    pub fn set_id_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_id_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.id_token = input;
         self
     }
@@ -614,75 +572,43 @@ impl CreateTokenError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "AuthorizationPendingException" => {
-                    Self::AuthorizationPendingException(
-                        crate::types::de_authorization_pending_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ExpiredTokenException" => {
-                    Self::ExpiredTokenException(
-                        crate::types::de_expired_token_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidClientException" => {
-                    Self::InvalidClientException(
-                        crate::types::de_invalid_client_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidGrantException" => {
-                    Self::InvalidGrantException(
-                        crate::types::de_invalid_grant_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidScopeException" => {
-                    Self::InvalidScopeException(
-                        crate::types::de_invalid_scope_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "SlowDownException" => {
-                    Self::SlowDownException(
-                        crate::types::de_slow_down_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnauthorizedClientException" => {
-                    Self::UnauthorizedClientException(
-                        crate::types::de_unauthorized_client_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedGrantTypeException" => {
-                    Self::UnsupportedGrantTypeException(
-                        crate::types::de_unsupported_grant_type_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "AuthorizationPendingException" => Self::AuthorizationPendingException(
+                crate::types::de_authorization_pending_exception(&mut r)?.with_meta(meta),
+            ),
+            "ExpiredTokenException" => Self::ExpiredTokenException(
+                crate::types::de_expired_token_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidClientException" => Self::InvalidClientException(
+                crate::types::de_invalid_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidGrantException" => Self::InvalidGrantException(
+                crate::types::de_invalid_grant_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidScopeException" => Self::InvalidScopeException(
+                crate::types::de_invalid_scope_exception(&mut r)?.with_meta(meta),
+            ),
+            "SlowDownException" => Self::SlowDownException(
+                crate::types::de_slow_down_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnauthorizedClientException" => Self::UnauthorizedClientException(
+                crate::types::de_unauthorized_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedGrantTypeException" => Self::UnsupportedGrantTypeException(
+                crate::types::de_unsupported_grant_type_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -823,10 +749,7 @@ impl CreateTokenFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<CreateTokenOutput, ::awsrt::error::SdkError<CreateTokenError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateTokenOutput, ::awsrt::error::SdkError<CreateTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -843,10 +766,7 @@ impl CreateTokenFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateTokenError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -874,9 +794,7 @@ impl CreateTokenFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<CreateTokenOutput, ::awsrt::error::SdkError<CreateTokenError>> {
+    pub fn send(self) -> Result<CreateTokenOutput, ::awsrt::error::SdkError<CreateTokenError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -902,18 +820,12 @@ impl<M> CreateTokenFluentBuilder<M> {
     }
     /// A secret string generated for the client.
     /// This member is required.
-    pub fn client_secret(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.client_secret(input);
         self
     }
     /// Sets or clears the `clientSecret` member.
-    pub fn set_client_secret(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_client_secret(input);
         self
     }
@@ -965,18 +877,12 @@ impl<M> CreateTokenFluentBuilder<M> {
         self.inner.get_code()
     }
     /// Used only when calling this API for the Refresh Token grant type.
-    pub fn refresh_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.refresh_token(input);
         self
     }
     /// Sets or clears the `refreshToken` member.
-    pub fn set_refresh_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_refresh_token(input);
         self
     }
@@ -1014,18 +920,12 @@ impl<M> CreateTokenFluentBuilder<M> {
         self.inner.get_redirect_uri()
     }
     /// Used only when calling this API for the Authorization Code grant type.
-    pub fn code_verifier(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn code_verifier(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.code_verifier(input);
         self
     }
     /// Sets or clears the `codeVerifier` member.
-    pub fn set_code_verifier(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_code_verifier(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_code_verifier(input);
         self
     }
@@ -1039,24 +939,21 @@ pub(crate) async fn send(
     input: CreateTokenInput,
 ) -> Result<CreateTokenOutput, ::awsrt::error::SdkError<CreateTokenError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateTokenFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateTokenFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1072,15 +969,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateTokenInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateTokenError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTokenError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateToken`: `POST /token`.
 pub(crate) fn ser_request(
@@ -1160,26 +1051,17 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "accessToken" => {
-                f_access_token = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "accessToken" => f_access_token = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             "tokenType" => f_token_type = r.optional(|r| r.string_owned())?,
             "expiresIn" => f_expires_in = r.optional(|r| r.i32())?,
-            "refreshToken" => {
-                f_refresh_token = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
-            "idToken" => {
-                f_id_token = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "refreshToken" => f_refresh_token = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
+            "idToken" => f_id_token = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             _ => r.skip_value()?,
         }
     }
@@ -1196,27 +1078,21 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_call_o_auth_oidc_token_endpoint_for_device_code_grant_with_secret_authentication() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_call_o_auth_oidc_token_endpoint_for_device_code_grant_with_secret_authentication() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateTokenInput::builder()
             .client_id("_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID")
-            .client_secret(
-                "VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0",
-            )
+            .client_secret("VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0")
             .grant_type("urn:ietf:params:oauth:grant-type:device-code")
-            .device_code(
-                "yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzIn0EXAMPLEDEVICECODE",
-            )
+            .device_code("yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzIn0EXAMPLEDEVICECODE")
             .build()?;
         let request = super::ser_request(&input)?;
         assert_eq!(request.method.as_str(), "POST");
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientId\":\"_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID\",\"clientSecret\":\"VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0\",\"grantType\":\"urn:ietf:params:oauth:grant-type:device-code\",\"deviceCode\":\"yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzIn0EXAMPLEDEVICECODE\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientId\":\"_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID\",\"clientSecret\":\"VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0\",\"grantType\":\"urn:ietf:params:oauth:grant-type:device-code\",\"deviceCode\":\"yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzIn0EXAMPLEDEVICECODE\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(
@@ -1238,15 +1114,10 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_call_o_auth_oidc_token_endpoint_for_refresh_token_grant_with_secret_authenticati() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_call_o_auth_oidc_token_endpoint_for_refresh_token_grant_with_secret_authenticati() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateTokenInput::builder()
             .client_id("_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID")
-            .client_secret(
-                "VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0",
-            )
+            .client_secret("VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0")
             .grant_type("refresh_token")
             .refresh_token(
                 "aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I-9Nyj-A_sVvMufaLNL0bqnDRtgAkc0:MGUCMFrRsktMRVlWaOR70XGMFGLL0SlcCw4DiYveIiOVx1uK9BbD0gvAddsW3UTLozXKMgIxAJ3qxUvjpnlLIOaaKOoa/FuNgqJVvr9GMwDtnAtlh9iZzAkEXAMPLEREFRESHTOKEN",
@@ -1258,8 +1129,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientId\":\"_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID\",\"clientSecret\":\"VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0\",\"grantType\":\"refresh_token\",\"refreshToken\":\"aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I-9Nyj-A_sVvMufaLNL0bqnDRtgAkc0:MGUCMFrRsktMRVlWaOR70XGMFGLL0SlcCw4DiYveIiOVx1uK9BbD0gvAddsW3UTLozXKMgIxAJ3qxUvjpnlLIOaaKOoa/FuNgqJVvr9GMwDtnAtlh9iZzAkEXAMPLEREFRESHTOKEN\",\"scope\":[\"codewhisperer:completions\"]}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientId\":\"_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID\",\"clientSecret\":\"VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0\",\"grantType\":\"refresh_token\",\"refreshToken\":\"aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I-9Nyj-A_sVvMufaLNL0bqnDRtgAkc0:MGUCMFrRsktMRVlWaOR70XGMFGLL0SlcCw4DiYveIiOVx1uK9BbD0gvAddsW3UTLozXKMgIxAJ3qxUvjpnlLIOaaKOoa/FuNgqJVvr9GMwDtnAtlh9iZzAkEXAMPLEREFRESHTOKEN\",\"scope\":[\"codewhisperer:completions\"]}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

@@ -98,48 +98,32 @@ pub struct CreateTokenWithIamInput {
     pub code_verifier: Option<::awsrt::types::SensitiveString>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_with_iam_input_refresh_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateTokenWithIamInput.refreshToken",
-        serializer,
-    )
+fn __serde_secret_create_token_with_iam_input_refresh_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateTokenWithIamInput.refreshToken", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_with_iam_input_assertion<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateTokenWithIamInput.assertion",
-        serializer,
-    )
+fn __serde_secret_create_token_with_iam_input_assertion<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateTokenWithIamInput.assertion", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_with_iam_input_subject_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateTokenWithIamInput.subjectToken",
-        serializer,
-    )
+fn __serde_secret_create_token_with_iam_input_subject_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateTokenWithIamInput.subjectToken", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_with_iam_input_code_verifier<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateTokenWithIamInput.codeVerifier",
-        serializer,
-    )
+fn __serde_secret_create_token_with_iam_input_code_verifier<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateTokenWithIamInput.codeVerifier", serializer)
 }
 impl CreateTokenWithIamInput {
     /// The unique identifier string for the client or application.
@@ -270,18 +254,12 @@ impl CreateTokenWithIamInputBuilder {
         &self.code
     }
     /// Used only when calling this API for the Refresh Token grant type.
-    pub fn refresh_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = Some(input.into());
         self
     }
     /// Sets or clears the `refreshToken` member.
-    pub fn set_refresh_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = input;
         self
     }
@@ -290,18 +268,12 @@ impl CreateTokenWithIamInputBuilder {
         &self.refresh_token
     }
     /// Used only when calling this API for the JWT Bearer grant type.
-    pub fn assertion(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn assertion(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.assertion = Some(input.into());
         self
     }
     /// Sets or clears the `assertion` member.
-    pub fn set_assertion(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_assertion(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.assertion = input;
         self
     }
@@ -339,18 +311,12 @@ impl CreateTokenWithIamInputBuilder {
         &self.redirect_uri
     }
     /// Used only when calling this API for the Token Exchange grant type.
-    pub fn subject_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn subject_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.subject_token = Some(input.into());
         self
     }
     /// Sets or clears the `subjectToken` member.
-    pub fn set_subject_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_subject_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.subject_token = input;
         self
     }
@@ -387,18 +353,12 @@ impl CreateTokenWithIamInputBuilder {
         &self.requested_token_type
     }
     /// Used only when calling this API for the Authorization Code grant type.
-    pub fn code_verifier(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn code_verifier(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.code_verifier = Some(input.into());
         self
     }
     /// Sets or clears the `codeVerifier` member.
-    pub fn set_code_verifier(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_code_verifier(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.code_verifier = input;
         self
     }
@@ -413,18 +373,14 @@ impl CreateTokenWithIamInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<CreateTokenWithIamInput, ::awsrt::error::BuildError> {
         Ok(CreateTokenWithIamInput {
-            client_id: self
-                .client_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_id",
-                    "`client_id` is required when building a `CreateTokenWithIamInput`",
-                ))?,
-            grant_type: self
-                .grant_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "grant_type",
-                    "`grant_type` is required when building a `CreateTokenWithIamInput`",
-                ))?,
+            client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_id",
+                "`client_id` is required when building a `CreateTokenWithIamInput`",
+            ))?,
+            grant_type: self.grant_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "grant_type",
+                "`grant_type` is required when building a `CreateTokenWithIamInput`",
+            ))?,
             code: self.code,
             refresh_token: self.refresh_token,
             assertion: self.assertion,
@@ -442,10 +398,7 @@ impl CreateTokenWithIamInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        CreateTokenWithIamOutput,
-        ::awsrt::error::SdkError<CreateTokenWithIamError>,
-    > {
+    ) -> Result<CreateTokenWithIamOutput, ::awsrt::error::SdkError<CreateTokenWithIamError>> {
         send(client.handle(), self).await
     }
 }
@@ -514,37 +467,25 @@ pub struct CreateTokenWithIamOutput {
     pub aws_additional_details: Option<crate::types::AwsAdditionalDetails>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_with_iam_output_access_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateTokenWithIamOutput.accessToken",
-        serializer,
-    )
+fn __serde_secret_create_token_with_iam_output_access_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateTokenWithIamOutput.accessToken", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_with_iam_output_refresh_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateTokenWithIamOutput.refreshToken",
-        serializer,
-    )
+fn __serde_secret_create_token_with_iam_output_refresh_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateTokenWithIamOutput.refreshToken", serializer)
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_create_token_with_iam_output_id_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "CreateTokenWithIamOutput.idToken",
-        serializer,
-    )
+fn __serde_secret_create_token_with_iam_output_id_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateTokenWithIamOutput.idToken", serializer)
 }
 impl CreateTokenWithIamOutput {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
@@ -613,18 +554,12 @@ impl ::std::fmt::Debug for CreateTokenWithIamOutputBuilder {
 }
 impl CreateTokenWithIamOutputBuilder {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
-    pub fn access_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn access_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = Some(input.into());
         self
     }
     /// Sets or clears the `accessToken` member.
-    pub fn set_access_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_access_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.access_token = input;
         self
     }
@@ -661,18 +596,12 @@ impl CreateTokenWithIamOutputBuilder {
         &self.expires_in
     }
     /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
-    pub fn refresh_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = Some(input.into());
         self
     }
     /// Sets or clears the `refreshToken` member.
-    pub fn set_refresh_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.refresh_token = input;
         self
     }
@@ -681,18 +610,12 @@ impl CreateTokenWithIamOutputBuilder {
         &self.refresh_token
     }
     /// A JSON Web Token (JWT) that identifies the user associated with the issued access token.
-    pub fn id_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn id_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.id_token = Some(input.into());
         self
     }
     /// Sets or clears the `idToken` member.
-    pub fn set_id_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_id_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.id_token = input;
         self
     }
@@ -730,10 +653,7 @@ impl CreateTokenWithIamOutputBuilder {
         &self.scope
     }
     /// A structure containing information from the `idToken`.
-    pub fn aws_additional_details(
-        mut self,
-        input: crate::types::AwsAdditionalDetails,
-    ) -> Self {
+    pub fn aws_additional_details(mut self, input: crate::types::AwsAdditionalDetails) -> Self {
         self.aws_additional_details = Some(input);
         self
     }
@@ -746,9 +666,7 @@ impl CreateTokenWithIamOutputBuilder {
         self
     }
     /// The `awsAdditionalDetails` member as currently set.
-    pub fn get_aws_additional_details(
-        &self,
-    ) -> &Option<crate::types::AwsAdditionalDetails> {
+    pub fn get_aws_additional_details(&self) -> &Option<crate::types::AwsAdditionalDetails> {
         &self.aws_additional_details
     }
     /// Builds the [`CreateTokenWithIamOutput`].
@@ -801,81 +719,46 @@ impl CreateTokenWithIamError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "AccessDeniedException" => {
-                    Self::AccessDeniedException(
-                        crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "AuthorizationPendingException" => {
-                    Self::AuthorizationPendingException(
-                        crate::types::de_authorization_pending_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "ExpiredTokenException" => {
-                    Self::ExpiredTokenException(
-                        crate::types::de_expired_token_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidClientException" => {
-                    Self::InvalidClientException(
-                        crate::types::de_invalid_client_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidGrantException" => {
-                    Self::InvalidGrantException(
-                        crate::types::de_invalid_grant_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestRegionException" => {
-                    Self::InvalidRequestRegionException(
-                        crate::types::de_invalid_request_region_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidScopeException" => {
-                    Self::InvalidScopeException(
-                        crate::types::de_invalid_scope_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "SlowDownException" => {
-                    Self::SlowDownException(
-                        crate::types::de_slow_down_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnauthorizedClientException" => {
-                    Self::UnauthorizedClientException(
-                        crate::types::de_unauthorized_client_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "UnsupportedGrantTypeException" => {
-                    Self::UnsupportedGrantTypeException(
-                        crate::types::de_unsupported_grant_type_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "AccessDeniedException" => Self::AccessDeniedException(
+                crate::types::de_access_denied_exception(&mut r)?.with_meta(meta),
+            ),
+            "AuthorizationPendingException" => Self::AuthorizationPendingException(
+                crate::types::de_authorization_pending_exception(&mut r)?.with_meta(meta),
+            ),
+            "ExpiredTokenException" => Self::ExpiredTokenException(
+                crate::types::de_expired_token_exception(&mut r)?.with_meta(meta),
+            ),
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidClientException" => Self::InvalidClientException(
+                crate::types::de_invalid_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidGrantException" => Self::InvalidGrantException(
+                crate::types::de_invalid_grant_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestRegionException" => Self::InvalidRequestRegionException(
+                crate::types::de_invalid_request_region_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidScopeException" => Self::InvalidScopeException(
+                crate::types::de_invalid_scope_exception(&mut r)?.with_meta(meta),
+            ),
+            "SlowDownException" => Self::SlowDownException(
+                crate::types::de_slow_down_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnauthorizedClientException" => Self::UnauthorizedClientException(
+                crate::types::de_unauthorized_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedGrantTypeException" => Self::UnsupportedGrantTypeException(
+                crate::types::de_unsupported_grant_type_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -1012,10 +895,7 @@ impl CreateTokenWithIamFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateTokenWithIamOutput,
-        ::awsrt::error::SdkError<CreateTokenWithIamError>,
-    > {
+    ) -> Result<CreateTokenWithIamOutput, ::awsrt::error::SdkError<CreateTokenWithIamError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -1024,13 +904,7 @@ impl CreateTokenWithIamFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            CreateTokenWithIamOutput,
-            ::awsrt::error::SdkError<CreateTokenWithIamError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<CreateTokenWithIamOutput, ::awsrt::error::SdkError<CreateTokenWithIamError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -1047,10 +921,7 @@ impl CreateTokenWithIamFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<CreateTokenWithIamError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTokenWithIamError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -1080,10 +951,7 @@ impl CreateTokenWithIamFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        CreateTokenWithIamOutput,
-        ::awsrt::error::SdkError<CreateTokenWithIamError>,
-    > {
+    ) -> Result<CreateTokenWithIamOutput, ::awsrt::error::SdkError<CreateTokenWithIamError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -1137,18 +1005,12 @@ impl<M> CreateTokenWithIamFluentBuilder<M> {
         self.inner.get_code()
     }
     /// Used only when calling this API for the Refresh Token grant type.
-    pub fn refresh_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn refresh_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.refresh_token(input);
         self
     }
     /// Sets or clears the `refreshToken` member.
-    pub fn set_refresh_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_refresh_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_refresh_token(input);
         self
     }
@@ -1157,18 +1019,12 @@ impl<M> CreateTokenWithIamFluentBuilder<M> {
         self.inner.get_refresh_token()
     }
     /// Used only when calling this API for the JWT Bearer grant type.
-    pub fn assertion(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn assertion(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.assertion(input);
         self
     }
     /// Sets or clears the `assertion` member.
-    pub fn set_assertion(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_assertion(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_assertion(input);
         self
     }
@@ -1206,18 +1062,12 @@ impl<M> CreateTokenWithIamFluentBuilder<M> {
         self.inner.get_redirect_uri()
     }
     /// Used only when calling this API for the Token Exchange grant type.
-    pub fn subject_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn subject_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.subject_token(input);
         self
     }
     /// Sets or clears the `subjectToken` member.
-    pub fn set_subject_token(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_subject_token(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_subject_token(input);
         self
     }
@@ -1254,18 +1104,12 @@ impl<M> CreateTokenWithIamFluentBuilder<M> {
         self.inner.get_requested_token_type()
     }
     /// Used only when calling this API for the Authorization Code grant type.
-    pub fn code_verifier(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn code_verifier(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.code_verifier(input);
         self
     }
     /// Sets or clears the `codeVerifier` member.
-    pub fn set_code_verifier(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_code_verifier(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_code_verifier(input);
         self
     }
@@ -1277,25 +1121,19 @@ impl<M> CreateTokenWithIamFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateTokenWithIamInput,
-) -> Result<
-    CreateTokenWithIamOutput,
-    ::awsrt::error::SdkError<CreateTokenWithIamError>,
-> {
+) -> Result<CreateTokenWithIamOutput, ::awsrt::error::SdkError<CreateTokenWithIamError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        CreateTokenWithIamFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<CreateTokenWithIamFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -1311,15 +1149,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: CreateTokenWithIamInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<CreateTokenWithIamError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<CreateTokenWithIamError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateTokenWithIAM`: `POST /token`.
 pub(crate) fn ser_request(
@@ -1338,15 +1170,8 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    CreateTokenWithIamOutput,
-    ::awsrt::error::SdkError<CreateTokenWithIamError>,
-> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        CreateTokenWithIamError::from_response,
-    )
+) -> Result<CreateTokenWithIamOutput, ::awsrt::error::SdkError<CreateTokenWithIamError>> {
+    ::awsrt::protocol::http_response(reply, de_response, CreateTokenWithIamError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &CreateTokenWithIamInput) {
     w.begin_object();
@@ -1417,32 +1242,22 @@ pub(crate) fn de_response(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "accessToken" => {
-                f_access_token = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "accessToken" => f_access_token = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             "tokenType" => f_token_type = r.optional(|r| r.string_owned())?,
             "expiresIn" => f_expires_in = r.optional(|r| r.i32())?,
-            "refreshToken" => {
-                f_refresh_token = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
-            "idToken" => {
-                f_id_token = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "refreshToken" => f_refresh_token = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
+            "idToken" => f_id_token = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             "issuedTokenType" => f_issued_token_type = r.optional(|r| r.string_owned())?,
             "scope" => f_scope = r.optional(|r| r.list(|r| r.string_owned()))?,
-            "awsAdditionalDetails" => {
-                f_aws_additional_details = r
-                    .optional(crate::types::de_aws_additional_details)?;
-            }
+            "awsAdditionalDetails" => f_aws_additional_details = r.optional(
+                crate::types::de_aws_additional_details,
+            )?,
             _ => r.skip_value()?,
         }
     }
@@ -1462,14 +1277,9 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_call_o_auth_oidc_token_endpoint_for_authorization_code_grant_with_iam_authentica() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_call_o_auth_oidc_token_endpoint_for_authorization_code_grant_with_iam_authentica() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateTokenWithIamInput::builder()
-            .client_id(
-                "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222",
-            )
+            .client_id("arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222")
             .grant_type("authorization_code")
             .code("yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzg0In0EXAMPLEAUTHCODE")
             .redirect_uri("https://mywebapp.example/redirect")
@@ -1482,8 +1292,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"authorization_code\",\"code\":\"yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzg0In0EXAMPLEAUTHCODE\",\"redirectUri\":\"https://mywebapp.example/redirect\",\"scope\":[\"openid\",\"aws\",\"sts:identity_context\"]}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"authorization_code\",\"code\":\"yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzg0In0EXAMPLEAUTHCODE\",\"redirectUri\":\"https://mywebapp.example/redirect\",\"scope\":[\"openid\",\"aws\",\"sts:identity_context\"]}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(
@@ -1517,14 +1328,9 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_02_call_o_auth_oidc_token_endpoint_for_jwt_bearer_grant_with_iam_authentication() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_call_o_auth_oidc_token_endpoint_for_jwt_bearer_grant_with_iam_authentication() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateTokenWithIamInput::builder()
-            .client_id(
-                "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222",
-            )
+            .client_id("arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222")
             .grant_type("urn:ietf:params:oauth:grant-type:jwt-bearer")
             .assertion(
                 "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIsImtpZCI6IjFMVE16YWtpaGlSbGFfOHoyQkVKVlhlV01xbyJ9.eyJ2ZXIiOiIyLjAiLCJpc3MiOiJodHRwczovL2xvZ2luLm1pY3Jvc29mdG9ubGluZS5jb20vOTEyMjA0MGQtNmM2Ny00YzViLWIxMTItMzZhMzA0YjY2ZGFkL3YyLjAiLCJzdWIiOiJBQUFBQUFBQUFBQUFBQUFBQUFBQUFJa3pxRlZyU2FTYUZIeTc4MmJidGFRIiwiYXVkIjoiNmNiMDQwMTgtYTNmNS00NmE3LWI5OTUtOTQwYzc4ZjVhZWYzIiwiZXhwIjoxNTM2MzYxNDExLCJpYXQiOjE1MzYyNzQ3MTEsIm5iZiI6MTUzNjI3NDcxMSwibmFtZSI6IkFiZSBMaW5jb2xuIiwicHJlZmVycmVkX3VzZXJuYW1lIjoiQWJlTGlAbWljcm9zb2Z0LmNvbSIsIm9pZCI6IjAwMDAwMDAwLTAwMDAtMDAwMC02NmYzLTMzMzJlY2E3ZWE4MSIsInRpZCI6IjkxMjIwNDBkLTZjNjctNGM1Yi1iMTEyLTM2YTMwNGI2NmRhZCIsIm5vbmNlIjoiMTIzNTIzIiwiYWlvIjoiRGYyVVZYTDFpeCFsTUNXTVNPSkJjRmF0emNHZnZGR2hqS3Y4cTVnMHg3MzJkUjVNQjVCaXN2R1FPN1lXQnlqZDhpUURMcSFlR2JJRGFreXA1bW5PcmNkcUhlWVNubHRlcFFtUnA2QUlaOGpZIn0.1AFWW-Ck5nROwSlltm7GzZvDwUkqvhSQpm55TQsmVo9Y59cLhRXpvB8n-55HCr9Z6G_31_UbeUkoz612I2j_Sm9FFShSDDjoaLQr54CreGIJvjtmS3EkK9a7SJBbcpL1MpUtlfygow39tFjY7EVNW9plWUvRrTgVk7lYLprvfzw-CIqw3gHC-T7IK_m_xkr08INERBtaecwhTeN4chPC4W3jdmw_lIxzC48YoQ0dB1L9-ImX98Egypfrlbm0IBL5spFzL6JDZIRRJOu8vecJvj1mq-IUhGt0MacxX8jdxYLP-KUu2d9MbNKpCKJuZ7p8gwTL5B7NlUdh_dmSviPWrw",
@@ -1535,8 +1341,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"urn:ietf:params:oauth:grant-type:jwt-bearer\",\"assertion\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIsImtpZCI6IjFMVE16YWtpaGlSbGFfOHoyQkVKVlhlV01xbyJ9.eyJ2ZXIiOiIyLjAiLCJpc3MiOiJodHRwczovL2xvZ2luLm1pY3Jvc29mdG9ubGluZS5jb20vOTEyMjA0MGQtNmM2Ny00YzViLWIxMTItMzZhMzA0YjY2ZGFkL3YyLjAiLCJzdWIiOiJBQUFBQUFBQUFBQUFBQUFBQUFBQUFJa3pxRlZyU2FTYUZIeTc4MmJidGFRIiwiYXVkIjoiNmNiMDQwMTgtYTNmNS00NmE3LWI5OTUtOTQwYzc4ZjVhZWYzIiwiZXhwIjoxNTM2MzYxNDExLCJpYXQiOjE1MzYyNzQ3MTEsIm5iZiI6MTUzNjI3NDcxMSwibmFtZSI6IkFiZSBMaW5jb2xuIiwicHJlZmVycmVkX3VzZXJuYW1lIjoiQWJlTGlAbWljcm9zb2Z0LmNvbSIsIm9pZCI6IjAwMDAwMDAwLTAwMDAtMDAwMC02NmYzLTMzMzJlY2E3ZWE4MSIsInRpZCI6IjkxMjIwNDBkLTZjNjctNGM1Yi1iMTEyLTM2YTMwNGI2NmRhZCIsIm5vbmNlIjoiMTIzNTIzIiwiYWlvIjoiRGYyVVZYTDFpeCFsTUNXTVNPSkJjRmF0emNHZnZGR2hqS3Y4cTVnMHg3MzJkUjVNQjVCaXN2R1FPN1lXQnlqZDhpUURMcSFlR2JJRGFreXA1bW5PcmNkcUhlWVNubHRlcFFtUnA2QUlaOGpZIn0.1AFWW-Ck5nROwSlltm7GzZvDwUkqvhSQpm55TQsmVo9Y59cLhRXpvB8n-55HCr9Z6G_31_UbeUkoz612I2j_Sm9FFShSDDjoaLQr54CreGIJvjtmS3EkK9a7SJBbcpL1MpUtlfygow39tFjY7EVNW9plWUvRrTgVk7lYLprvfzw-CIqw3gHC-T7IK_m_xkr08INERBtaecwhTeN4chPC4W3jdmw_lIxzC48YoQ0dB1L9-ImX98Egypfrlbm0IBL5spFzL6JDZIRRJOu8vecJvj1mq-IUhGt0MacxX8jdxYLP-KUu2d9MbNKpCKJuZ7p8gwTL5B7NlUdh_dmSviPWrw\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"urn:ietf:params:oauth:grant-type:jwt-bearer\",\"assertion\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIsImtpZCI6IjFMVE16YWtpaGlSbGFfOHoyQkVKVlhlV01xbyJ9.eyJ2ZXIiOiIyLjAiLCJpc3MiOiJodHRwczovL2xvZ2luLm1pY3Jvc29mdG9ubGluZS5jb20vOTEyMjA0MGQtNmM2Ny00YzViLWIxMTItMzZhMzA0YjY2ZGFkL3YyLjAiLCJzdWIiOiJBQUFBQUFBQUFBQUFBQUFBQUFBQUFJa3pxRlZyU2FTYUZIeTc4MmJidGFRIiwiYXVkIjoiNmNiMDQwMTgtYTNmNS00NmE3LWI5OTUtOTQwYzc4ZjVhZWYzIiwiZXhwIjoxNTM2MzYxNDExLCJpYXQiOjE1MzYyNzQ3MTEsIm5iZiI6MTUzNjI3NDcxMSwibmFtZSI6IkFiZSBMaW5jb2xuIiwicHJlZmVycmVkX3VzZXJuYW1lIjoiQWJlTGlAbWljcm9zb2Z0LmNvbSIsIm9pZCI6IjAwMDAwMDAwLTAwMDAtMDAwMC02NmYzLTMzMzJlY2E3ZWE4MSIsInRpZCI6IjkxMjIwNDBkLTZjNjctNGM1Yi1iMTEyLTM2YTMwNGI2NmRhZCIsIm5vbmNlIjoiMTIzNTIzIiwiYWlvIjoiRGYyVVZYTDFpeCFsTUNXTVNPSkJjRmF0emNHZnZGR2hqS3Y4cTVnMHg3MzJkUjVNQjVCaXN2R1FPN1lXQnlqZDhpUURMcSFlR2JJRGFreXA1bW5PcmNkcUhlWVNubHRlcFFtUnA2QUlaOGpZIn0.1AFWW-Ck5nROwSlltm7GzZvDwUkqvhSQpm55TQsmVo9Y59cLhRXpvB8n-55HCr9Z6G_31_UbeUkoz612I2j_Sm9FFShSDDjoaLQr54CreGIJvjtmS3EkK9a7SJBbcpL1MpUtlfygow39tFjY7EVNW9plWUvRrTgVk7lYLprvfzw-CIqw3gHC-T7IK_m_xkr08INERBtaecwhTeN4chPC4W3jdmw_lIxzC48YoQ0dB1L9-ImX98Egypfrlbm0IBL5spFzL6JDZIRRJOu8vecJvj1mq-IUhGt0MacxX8jdxYLP-KUu2d9MbNKpCKJuZ7p8gwTL5B7NlUdh_dmSviPWrw\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(
@@ -1570,14 +1377,9 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_03_call_o_auth_oidc_token_endpoint_for_refresh_token_grant_with_iam_authentication() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_03_call_o_auth_oidc_token_endpoint_for_refresh_token_grant_with_iam_authentication() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateTokenWithIamInput::builder()
-            .client_id(
-                "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222",
-            )
+            .client_id("arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222")
             .grant_type("refresh_token")
             .refresh_token(
                 "aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I-9Nyj-A_sVvMufaLNL0bqnDRtgAkc0:MGUCMFrRsktMRVlWaOR70XGMFGLL0SlcCw4DiYveIiOVx1uK9BbD0gvAddsW3UTLozXKMgIxAJ3qxUvjpnlLIOaaKOoa/FuNgqJVvr9GMwDtnAtlh9iZzAkEXAMPLEREFRESHTOKEN",
@@ -1588,8 +1390,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"refresh_token\",\"refreshToken\":\"aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I-9Nyj-A_sVvMufaLNL0bqnDRtgAkc0:MGUCMFrRsktMRVlWaOR70XGMFGLL0SlcCw4DiYveIiOVx1uK9BbD0gvAddsW3UTLozXKMgIxAJ3qxUvjpnlLIOaaKOoa/FuNgqJVvr9GMwDtnAtlh9iZzAkEXAMPLEREFRESHTOKEN\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"refresh_token\",\"refreshToken\":\"aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I-9Nyj-A_sVvMufaLNL0bqnDRtgAkc0:MGUCMFrRsktMRVlWaOR70XGMFGLL0SlcCw4DiYveIiOVx1uK9BbD0gvAddsW3UTLozXKMgIxAJ3qxUvjpnlLIOaaKOoa/FuNgqJVvr9GMwDtnAtlh9iZzAkEXAMPLEREFRESHTOKEN\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(
@@ -1615,14 +1418,9 @@ mod examples {
         Ok(())
     }
     #[test]
-    fn case_04_call_o_auth_oidc_token_endpoint_for_token_exchange_grant_with_iam_authentication() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_04_call_o_auth_oidc_token_endpoint_for_token_exchange_grant_with_iam_authentication() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateTokenWithIamInput::builder()
-            .client_id(
-                "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222",
-            )
+            .client_id("arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222")
             .grant_type("urn:ietf:params:oauth:grant-type:token-exchange")
             .subject_token(
                 "aoak-Hig8TUDPNX1xZwOMXM5MxOWDL0E0jg9P6_C_jKQPxS_SKCP6f0kh1Up4g7TtvQqkMnD-GJiU_S1gvug6SrggAkc0:MGYCMQD3IatVjV7jAJU91kK3PkS/SfA2wtgWzOgZWDOR7sDGN9t0phCZz5It/aes/3C1Zj0CMQCKWOgRaiz6AIhza3DSXQNMLjRKXC8F8ceCsHlgYLMZ7hZDIFFERENTACCESSTOKEN",
@@ -1635,8 +1433,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"urn:ietf:params:oauth:grant-type:token-exchange\",\"subjectToken\":\"aoak-Hig8TUDPNX1xZwOMXM5MxOWDL0E0jg9P6_C_jKQPxS_SKCP6f0kh1Up4g7TtvQqkMnD-GJiU_S1gvug6SrggAkc0:MGYCMQD3IatVjV7jAJU91kK3PkS/SfA2wtgWzOgZWDOR7sDGN9t0phCZz5It/aes/3C1Zj0CMQCKWOgRaiz6AIhza3DSXQNMLjRKXC8F8ceCsHlgYLMZ7hZDIFFERENTACCESSTOKEN\",\"subjectTokenType\":\"urn:ietf:params:oauth:token-type:access_token\",\"requestedTokenType\":\"urn:ietf:params:oauth:token-type:access_token\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientId\":\"arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222\",\"grantType\":\"urn:ietf:params:oauth:grant-type:token-exchange\",\"subjectToken\":\"aoak-Hig8TUDPNX1xZwOMXM5MxOWDL0E0jg9P6_C_jKQPxS_SKCP6f0kh1Up4g7TtvQqkMnD-GJiU_S1gvug6SrggAkc0:MGYCMQD3IatVjV7jAJU91kK3PkS/SfA2wtgWzOgZWDOR7sDGN9t0phCZz5It/aes/3C1Zj0CMQCKWOgRaiz6AIhza3DSXQNMLjRKXC8F8ceCsHlgYLMZ7hZDIFFERENTACCESSTOKEN\",\"subjectTokenType\":\"urn:ietf:params:oauth:token-type:access_token\",\"requestedTokenType\":\"urn:ietf:params:oauth:token-type:access_token\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(

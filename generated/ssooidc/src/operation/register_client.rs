@@ -204,18 +204,14 @@ impl RegisterClientInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<RegisterClientInput, ::awsrt::error::BuildError> {
         Ok(RegisterClientInput {
-            client_name: self
-                .client_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_name",
-                    "`client_name` is required when building a `RegisterClientInput`",
-                ))?,
-            client_type: self
-                .client_type
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_type",
-                    "`client_type` is required when building a `RegisterClientInput`",
-                ))?,
+            client_name: self.client_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_name",
+                "`client_name` is required when building a `RegisterClientInput`",
+            ))?,
+            client_type: self.client_type.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_type",
+                "`client_type` is required when building a `RegisterClientInput`",
+            ))?,
             scopes: self.scopes,
             redirect_uris: self.redirect_uris,
             grant_types: self.grant_types,
@@ -272,15 +268,11 @@ pub struct RegisterClientOutput {
     pub token_endpoint: Option<String>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_register_client_output_client_secret<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "RegisterClientOutput.clientSecret",
-        serializer,
-    )
+fn __serde_secret_register_client_output_client_secret<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "RegisterClientOutput.clientSecret", serializer)
 }
 impl RegisterClientOutput {
     /// The unique identifier string for each client.
@@ -351,18 +343,12 @@ impl RegisterClientOutputBuilder {
         &self.client_id
     }
     /// A secret string generated for the client.
-    pub fn client_secret(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = Some(input.into());
         self
     }
     /// Sets or clears the `clientSecret` member.
-    pub fn set_client_secret(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = input;
         self
     }
@@ -462,49 +448,28 @@ impl RegisterClientError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidClientMetadataException" => {
-                    Self::InvalidClientMetadataException(
-                        crate::types::de_invalid_client_metadata_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRedirectUriException" => {
-                    Self::InvalidRedirectUriException(
-                        crate::types::de_invalid_redirect_uri_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidScopeException" => {
-                    Self::InvalidScopeException(
-                        crate::types::de_invalid_scope_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnsupportedGrantTypeException" => {
-                    Self::UnsupportedGrantTypeException(
-                        crate::types::de_unsupported_grant_type_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidClientMetadataException" => Self::InvalidClientMetadataException(
+                crate::types::de_invalid_client_metadata_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRedirectUriException" => Self::InvalidRedirectUriException(
+                crate::types::de_invalid_redirect_uri_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidScopeException" => Self::InvalidScopeException(
+                crate::types::de_invalid_scope_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnsupportedGrantTypeException" => Self::UnsupportedGrantTypeException(
+                crate::types::de_unsupported_grant_type_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerException`.
     pub fn is_internal_server_exception(&self) -> bool {
@@ -620,10 +585,7 @@ impl RegisterClientFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -640,10 +602,7 @@ impl RegisterClientFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<RegisterClientError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RegisterClientError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -791,24 +750,21 @@ pub(crate) async fn send(
     input: RegisterClientInput,
 ) -> Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        RegisterClientFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<RegisterClientFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -824,15 +780,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: RegisterClientInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<RegisterClientError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<RegisterClientError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `RegisterClient`: `POST /client/register`.
 pub(crate) fn ser_request(
@@ -851,11 +801,7 @@ pub(crate) fn ser_request(
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<RegisterClientOutput, ::awsrt::error::SdkError<RegisterClientError>> {
-    ::awsrt::protocol::http_response(
-        reply,
-        de_response,
-        RegisterClientError::from_response,
-    )
+    ::awsrt::protocol::http_response(reply, de_response, RegisterClientError::from_response)
 }
 fn ser_input_body(w: &mut ::awsrt::json::JsonWriter, v: &RegisterClientInput) {
     w.begin_object();
@@ -917,19 +863,12 @@ pub(crate) fn de_response(
     while let Some(key) = r.next_key()? {
         match &*key {
             "clientId" => f_client_id = r.optional(|r| r.string_owned())?,
-            "clientSecret" => {
-                f_client_secret = r
-                    .optional(|r| Ok(
-                        ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    ))?;
-            }
+            "clientSecret" => f_client_secret = r.optional(|r| Ok(
+                ::awsrt::types::SensitiveString::new(r.string_owned()?),
+            ))?,
             "clientIdIssuedAt" => f_client_id_issued_at = r.optional(|r| r.i64())?,
-            "clientSecretExpiresAt" => {
-                f_client_secret_expires_at = r.optional(|r| r.i64())?;
-            }
-            "authorizationEndpoint" => {
-                f_authorization_endpoint = r.optional(|r| r.string_owned())?;
-            }
+            "clientSecretExpiresAt" => f_client_secret_expires_at = r.optional(|r| r.i64())?,
+            "authorizationEndpoint" => f_authorization_endpoint = r.optional(|r| r.string_owned())?,
             "tokenEndpoint" => f_token_endpoint = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
@@ -948,10 +887,7 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_call_o_auth_oidc_register_client_endpoint() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_call_o_auth_oidc_register_client_endpoint() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = RegisterClientInput::builder()
             .client_name("My IDE Plugin")
             .client_type("public")
@@ -970,8 +906,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientName\":\"My IDE Plugin\",\"clientType\":\"public\",\"scopes\":[\"sso:account:access\",\"codewhisperer:completions\"],\"redirectUris\":[\"127.0.0.1:PORT/oauth/callback\"],\"grantTypes\":[\"authorization_code\",\"refresh_token\"],\"issuerUrl\":\"https://identitycenter.amazonaws.com/ssoins-1111111111111111\",\"entitledApplicationArn\":\"arn:aws:sso::ACCOUNTID:application/ssoins-1111111111111111/apl-1111111111111111\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientName\":\"My IDE Plugin\",\"clientType\":\"public\",\"scopes\":[\"sso:account:access\",\"codewhisperer:completions\"],\"redirectUris\":[\"127.0.0.1:PORT/oauth/callback\"],\"grantTypes\":[\"authorization_code\",\"refresh_token\"],\"issuerUrl\":\"https://identitycenter.amazonaws.com/ssoins-1111111111111111\",\"entitledApplicationArn\":\"arn:aws:sso::ACCOUNTID:application/ssoins-1111111111111111/apl-1111111111111111\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(
@@ -981,9 +918,7 @@ mod examples {
         )?;
         let expected = RegisterClientOutput::builder()
             .client_id("_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID")
-            .client_secret(
-                "VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0",
-            )
+            .client_secret("VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0")
             .client_id_issued_at(1579725929)
             .client_secret_expires_at(1587584729)
             .build();

@@ -36,10 +36,10 @@ pub struct StartDeviceAuthorizationInput {
     pub start_url: String,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_start_device_authorization_input_client_secret<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_start_device_authorization_input_client_secret<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "StartDeviceAuthorizationInput.clientSecret",
@@ -99,18 +99,12 @@ impl StartDeviceAuthorizationInputBuilder {
     }
     /// A secret string that is generated for the client.
     /// This member is required.
-    pub fn client_secret(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = Some(input.into());
         self
     }
     /// Sets or clears the `clientSecret` member.
-    pub fn set_client_secret(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.client_secret = input;
         self
     }
@@ -138,28 +132,20 @@ impl StartDeviceAuthorizationInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<StartDeviceAuthorizationInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<StartDeviceAuthorizationInput, ::awsrt::error::BuildError> {
         Ok(StartDeviceAuthorizationInput {
-            client_id: self
-                .client_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_id",
-                    "`client_id` is required when building a `StartDeviceAuthorizationInput`",
-                ))?,
-            client_secret: self
-                .client_secret
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "client_secret",
-                    "`client_secret` is required when building a `StartDeviceAuthorizationInput`",
-                ))?,
-            start_url: self
-                .start_url
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "start_url",
-                    "`start_url` is required when building a `StartDeviceAuthorizationInput`",
-                ))?,
+            client_id: self.client_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_id",
+                "`client_id` is required when building a `StartDeviceAuthorizationInput`",
+            ))?,
+            client_secret: self.client_secret.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "client_secret",
+                "`client_secret` is required when building a `StartDeviceAuthorizationInput`",
+            ))?,
+            start_url: self.start_url.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "start_url",
+                "`start_url` is required when building a `StartDeviceAuthorizationInput`",
+            ))?,
         })
     }
 }
@@ -168,10 +154,7 @@ impl StartDeviceAuthorizationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        StartDeviceAuthorizationOutput,
-        ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-    > {
+    ) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
         send(client.handle(), self).await
     }
 }
@@ -366,43 +349,25 @@ impl StartDeviceAuthorizationError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
-        let mut r = ::awsrt::json::JsonReader::new(
-            ::awsrt::protocol::json_body(&resp.body),
-        );
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InternalServerException" => {
-                    Self::InternalServerException(
-                        crate::types::de_internal_server_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidClientException" => {
-                    Self::InvalidClientException(
-                        crate::types::de_invalid_client_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "InvalidRequestException" => {
-                    Self::InvalidRequestException(
-                        crate::types::de_invalid_request_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                "SlowDownException" => {
-                    Self::SlowDownException(
-                        crate::types::de_slow_down_exception(&mut r)?.with_meta(meta),
-                    )
-                }
-                "UnauthorizedClientException" => {
-                    Self::UnauthorizedClientException(
-                        crate::types::de_unauthorized_client_exception(&mut r)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InternalServerException" => Self::InternalServerException(
+                crate::types::de_internal_server_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidClientException" => Self::InvalidClientException(
+                crate::types::de_invalid_client_exception(&mut r)?.with_meta(meta),
+            ),
+            "InvalidRequestException" => Self::InvalidRequestException(
+                crate::types::de_invalid_request_exception(&mut r)?.with_meta(meta),
+            ),
+            "SlowDownException" => Self::SlowDownException(
+                crate::types::de_slow_down_exception(&mut r)?.with_meta(meta),
+            ),
+            "UnauthorizedClientException" => Self::UnauthorizedClientException(
+                crate::types::de_unauthorized_client_exception(&mut r)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InternalServerException`.
     pub fn is_internal_server_exception(&self) -> bool {
@@ -504,10 +469,7 @@ impl StartDeviceAuthorizationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        StartDeviceAuthorizationOutput,
-        ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-    > {
+    ) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -516,13 +478,7 @@ impl StartDeviceAuthorizationFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            StartDeviceAuthorizationOutput,
-            ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -539,10 +495,7 @@ impl StartDeviceAuthorizationFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -572,10 +525,7 @@ impl StartDeviceAuthorizationFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        StartDeviceAuthorizationOutput,
-        ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-    > {
+    ) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -601,18 +551,12 @@ impl<M> StartDeviceAuthorizationFluentBuilder<M> {
     }
     /// A secret string that is generated for the client.
     /// This member is required.
-    pub fn client_secret(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn client_secret(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.client_secret(input);
         self
     }
     /// Sets or clears the `clientSecret` member.
-    pub fn set_client_secret(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_client_secret(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_client_secret(input);
         self
     }
@@ -639,29 +583,23 @@ impl<M> StartDeviceAuthorizationFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StartDeviceAuthorizationInput,
-) -> Result<
-    StartDeviceAuthorizationOutput,
-    ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-> {
+) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        StartDeviceAuthorizationFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<StartDeviceAuthorizationFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -677,15 +615,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: StartDeviceAuthorizationInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `StartDeviceAuthorization`: `POST /device_authorization`.
 pub(crate) fn ser_request(
@@ -703,10 +635,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    StartDeviceAuthorizationOutput,
-    ::awsrt::error::SdkError<StartDeviceAuthorizationError>,
-> {
+) -> Result<StartDeviceAuthorizationOutput, ::awsrt::error::SdkError<StartDeviceAuthorizationError>> {
     ::awsrt::protocol::http_response(
         reply,
         de_response,
@@ -748,9 +677,7 @@ pub(crate) fn de_response(
             "deviceCode" => f_device_code = r.optional(|r| r.string_owned())?,
             "userCode" => f_user_code = r.optional(|r| r.string_owned())?,
             "verificationUri" => f_verification_uri = r.optional(|r| r.string_owned())?,
-            "verificationUriComplete" => {
-                f_verification_uri_complete = r.optional(|r| r.string_owned())?;
-            }
+            "verificationUriComplete" => f_verification_uri_complete = r.optional(|r| r.string_owned())?,
             "expiresIn" => f_expires_in = r.optional(|r| r.i32())?,
             "interval" => f_interval = r.optional(|r| r.i32())?,
             _ => r.skip_value()?,
@@ -770,15 +697,10 @@ pub(crate) fn de_response(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_call_o_auth_oidc_start_device_authorization_endpoint() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_call_o_auth_oidc_start_device_authorization_endpoint() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = StartDeviceAuthorizationInput::builder()
             .client_id("_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID")
-            .client_secret(
-                "VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0",
-            )
+            .client_secret("VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0")
             .start_url("https://identitycenter.amazonaws.com/ssoins-111111111111")
             .build()?;
         let request = super::ser_request(&input)?;
@@ -786,8 +708,9 @@ mod examples {
         let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
-            ::awsrt::types::Document::parse("{\"clientId\":\"_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID\",\"clientSecret\":\"VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0\",\"startUrl\":\"https://identitycenter.amazonaws.com/ssoins-111111111111\"}"
-            .as_bytes()) ?
+            ::awsrt::types::Document::parse(
+                "{\"clientId\":\"_yzkThXVzLWVhc3QtMQEXAMPLECLIENTID\",\"clientSecret\":\"VERYLONGSECRETeyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0\",\"startUrl\":\"https://identitycenter.amazonaws.com/ssoins-111111111111\"}".as_bytes(),
+            )?
         );
         let parsed = super::de_response(
             &::awsrt::http::HttpResponse::new(
@@ -796,15 +719,9 @@ mod examples {
             ),
         )?;
         let expected = StartDeviceAuthorizationOutput::builder()
-            .device_code(
-                "yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzIn0EXAMPLEDEVICECODE",
-            )
-            .user_code(
-                "makdfsk83yJraWQiOiJrZXktMTU2Njk2sImFsZyI6IkhTMzIn0EXAMPLEUSERCODE",
-            )
-            .verification_uri(
-                "https://directory-alias-example.awsapps.com/start/#/device",
-            )
+            .device_code("yJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzIn0EXAMPLEDEVICECODE")
+            .user_code("makdfsk83yJraWQiOiJrZXktMTU2Njk2sImFsZyI6IkhTMzIn0EXAMPLEUSERCODE")
+            .verification_uri("https://directory-alias-example.awsapps.com/start/#/device")
             .verification_uri_complete(
                 "https://directory-alias-example.awsapps.com/start/#/device?user_code=makdfsk83yJraWQiOiJrZXktMTU2Njk2sImFsZyI6IkhTMzIn0EXAMPLEUSERCODE",
             )

@@ -5,26 +5,26 @@ mod _aws_additional_details;
 #[cfg(feature = "create_token_with_iam")]
 pub use self::_aws_additional_details::AwsAdditionalDetails;
 #[cfg(feature = "create_token_with_iam")]
-pub(crate) use self::_aws_additional_details::de_aws_additional_details;
+pub(crate) use self::_aws_additional_details::{de_aws_additional_details};
 pub mod error;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 #[doc(hidden)]
 pub use self::error::AccessDeniedException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::error::de_access_denied_exception;
+pub(crate) use self::error::{de_access_denied_exception};
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 #[doc(hidden)]
 pub use self::error::AuthorizationPendingException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::error::de_authorization_pending_exception;
+pub(crate) use self::error::{de_authorization_pending_exception};
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 #[doc(hidden)]
 pub use self::error::ExpiredTokenException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::error::de_expired_token_exception;
+pub(crate) use self::error::{de_expired_token_exception};
 #[doc(hidden)]
 pub use self::error::InternalServerException;
-pub(crate) use self::error::de_internal_server_exception;
+pub(crate) use self::error::{de_internal_server_exception};
 #[cfg(
     any(
         feature = "create_token",
@@ -41,47 +41,35 @@ pub use self::error::InvalidClientException;
         feature = "start_device_authorization"
     )
 )]
-pub(crate) use self::error::de_invalid_client_exception;
+pub(crate) use self::error::{de_invalid_client_exception};
 #[cfg(feature = "register_client")]
 #[doc(hidden)]
 pub use self::error::InvalidClientMetadataException;
 #[cfg(feature = "register_client")]
-pub(crate) use self::error::de_invalid_client_metadata_exception;
+pub(crate) use self::error::{de_invalid_client_metadata_exception};
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 #[doc(hidden)]
 pub use self::error::InvalidGrantException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::error::de_invalid_grant_exception;
+pub(crate) use self::error::{de_invalid_grant_exception};
 #[cfg(feature = "register_client")]
 #[doc(hidden)]
 pub use self::error::InvalidRedirectUriException;
 #[cfg(feature = "register_client")]
-pub(crate) use self::error::de_invalid_redirect_uri_exception;
+pub(crate) use self::error::{de_invalid_redirect_uri_exception};
 #[doc(hidden)]
 pub use self::error::InvalidRequestException;
-pub(crate) use self::error::de_invalid_request_exception;
+pub(crate) use self::error::{de_invalid_request_exception};
 #[cfg(feature = "create_token_with_iam")]
 #[doc(hidden)]
 pub use self::error::InvalidRequestRegionException;
 #[cfg(feature = "create_token_with_iam")]
-pub(crate) use self::error::de_invalid_request_region_exception;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
+pub(crate) use self::error::{de_invalid_request_region_exception};
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
 #[doc(hidden)]
 pub use self::error::InvalidScopeException;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
-pub(crate) use self::error::de_invalid_scope_exception;
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
+pub(crate) use self::error::{de_invalid_scope_exception};
 #[cfg(
     any(
         feature = "create_token",
@@ -98,7 +86,7 @@ pub use self::error::SlowDownException;
         feature = "start_device_authorization"
     )
 )]
-pub(crate) use self::error::de_slow_down_exception;
+pub(crate) use self::error::{de_slow_down_exception};
 #[cfg(
     any(
         feature = "create_token",
@@ -115,24 +103,12 @@ pub use self::error::UnauthorizedClientException;
         feature = "start_device_authorization"
     )
 )]
-pub(crate) use self::error::de_unauthorized_client_exception;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
+pub(crate) use self::error::{de_unauthorized_client_exception};
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
 #[doc(hidden)]
 pub use self::error::UnsupportedGrantTypeException;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
-pub(crate) use self::error::de_unsupported_grant_type_exception;
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
+pub(crate) use self::error::{de_unsupported_grant_type_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(feature = "create_token_with_iam")]

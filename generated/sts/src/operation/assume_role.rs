@@ -357,18 +357,14 @@ impl AssumeRoleInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AssumeRoleInput, ::awsrt::error::BuildError> {
         Ok(AssumeRoleInput {
-            role_arn: self
-                .role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_arn",
-                    "`role_arn` is required when building a `AssumeRoleInput`",
-                ))?,
-            role_session_name: self
-                .role_session_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_session_name",
-                    "`role_session_name` is required when building a `AssumeRoleInput`",
-                ))?,
+            role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_arn",
+                "`role_arn` is required when building a `AssumeRoleInput`",
+            ))?,
+            role_session_name: self.role_session_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_session_name",
+                "`role_session_name` is required when building a `AssumeRoleInput`",
+            ))?,
             policy_arns: self.policy_arns,
             policy: self.policy,
             duration_seconds: self.duration_seconds,
@@ -470,10 +466,7 @@ impl AssumeRoleOutputBuilder {
         self
     }
     /// Sets or clears the `AssumedRoleUser` member.
-    pub fn set_assumed_role_user(
-        mut self,
-        input: Option<crate::types::AssumedRoleUser>,
-    ) -> Self {
+    pub fn set_assumed_role_user(mut self, input: Option<crate::types::AssumedRoleUser>) -> Self {
         self.assumed_role_user = input;
         self
     }
@@ -526,9 +519,7 @@ pub enum AssumeRoleError {
     /// See [`ExpiredTokenException`](crate::types::error::ExpiredTokenException).
     ExpiredTokenException(crate::types::error::ExpiredTokenException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`PackedPolicyTooLargeException`](crate::types::error::PackedPolicyTooLargeException).
     PackedPolicyTooLargeException(crate::types::error::PackedPolicyTooLargeException),
     /// See [`RegionDisabledException`](crate::types::error::RegionDisabledException).
@@ -543,33 +534,21 @@ impl AssumeRoleError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ExpiredTokenException" => {
-                    Self::ExpiredTokenException(
-                        crate::types::de_expired_token_exception(n)?.with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "PackedPolicyTooLarge" => {
-                    Self::PackedPolicyTooLargeException(
-                        crate::types::de_packed_policy_too_large_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "RegionDisabledException" => {
-                    Self::RegionDisabledException(
-                        crate::types::de_region_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ExpiredTokenException" => Self::ExpiredTokenException(
+                crate::types::de_expired_token_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "PackedPolicyTooLarge" => Self::PackedPolicyTooLargeException(
+                crate::types::de_packed_policy_too_large_exception(n)?.with_meta(meta),
+            ),
+            "RegionDisabledException" => Self::RegionDisabledException(
+                crate::types::de_region_disabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ExpiredTokenException`.
     pub fn is_expired_token_exception(&self) -> bool {
@@ -664,9 +643,7 @@ impl AssumeRoleFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>> {
+    pub async fn send(self) -> Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -675,10 +652,7 @@ impl AssumeRoleFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -695,10 +669,7 @@ impl AssumeRoleFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AssumeRoleError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRoleError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -726,9 +697,7 @@ impl AssumeRoleFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>> {
+    pub fn send(self) -> Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -923,20 +892,17 @@ pub(crate) async fn send(
     input: AssumeRoleInput,
 ) -> Result<AssumeRoleOutput, ::awsrt::error::SdkError<AssumeRoleError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AssumeRoleFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AssumeRoleFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -952,15 +918,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AssumeRoleInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AssumeRoleError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRoleError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRole`: `POST /` with the form body `Action=AssumeRole&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
@@ -982,11 +942,7 @@ pub(crate) fn parse_response(
         AssumeRoleError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &AssumeRoleInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AssumeRoleInput) {
     {
         let value = &v.role_arn;
         w.pair(&format!("{prefix}{}", "RoleArn"), value.as_str());
@@ -1003,8 +959,8 @@ pub(crate) fn ser_input(
             crate::types::ser_policy_descriptor_type(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "PolicyArns"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyArns"), "member", i + 1)
                 ),
                 item,
             );
@@ -1024,8 +980,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );
@@ -1037,10 +993,7 @@ pub(crate) fn ser_input(
         }
         for (i, item) in value.iter().enumerate() {
             w.pair(
-                &format!(
-                    "{}.{}.{}", & format!("{prefix}{}", "TransitiveTagKeys"), "member", i
-                    + 1
-                ),
+                &format!("{}.{}.{}", &format!("{prefix}{}", "TransitiveTagKeys"), "member", i + 1),
                 item.as_str(),
             );
         }
@@ -1065,8 +1018,13 @@ pub(crate) fn ser_input(
             crate::types::ser_provided_context(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}",
-                    "ProvidedContexts"), "member", i + 1)
+                    "{}.",
+                    &format!(
+                        "{}.{}.{}",
+                        &format!("{prefix}{}", "ProvidedContexts"),
+                        "member",
+                        i + 1
+                    )
                 ),
                 item,
             );
@@ -1117,9 +1075,7 @@ mod examples {
             )
             .tags(crate::types::Tag::builder().key("Project").value("Unicorn").build()?)
             .tags(crate::types::Tag::builder().key("Team").value("Automation").build()?)
-            .tags(
-                crate::types::Tag::builder().key("Cost-Center").value("12345").build()?,
-            )
+            .tags(crate::types::Tag::builder().key("Cost-Center").value("12345").build()?)
             .transitive_tag_keys("Project")
             .transitive_tag_keys("Cost-Center")
             .external_id("123ABC")

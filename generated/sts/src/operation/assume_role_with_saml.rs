@@ -60,15 +60,11 @@ pub struct AssumeRoleWithSamlInput {
     pub duration_seconds: Option<i32>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_assume_role_with_saml_input_saml_assertion<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    ::awsrt::serde::sensitive_member(
-        value,
-        "AssumeRoleWithSamlInput.SAMLAssertion",
-        serializer,
-    )
+fn __serde_secret_assume_role_with_saml_input_saml_assertion<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "AssumeRoleWithSamlInput.SAMLAssertion", serializer)
 }
 impl AssumeRoleWithSamlInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
@@ -156,18 +152,12 @@ impl AssumeRoleWithSamlInputBuilder {
     }
     /// The base64 encoded SAML authentication response provided by the IdP.
     /// This member is required.
-    pub fn saml_assertion(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn saml_assertion(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.saml_assertion = Some(input.into());
         self
     }
     /// Sets or clears the `SAMLAssertion` member.
-    pub fn set_saml_assertion(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_saml_assertion(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.saml_assertion = input;
         self
     }
@@ -228,24 +218,18 @@ impl AssumeRoleWithSamlInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AssumeRoleWithSamlInput, ::awsrt::error::BuildError> {
         Ok(AssumeRoleWithSamlInput {
-            role_arn: self
-                .role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_arn",
-                    "`role_arn` is required when building a `AssumeRoleWithSamlInput`",
-                ))?,
-            principal_arn: self
-                .principal_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "principal_arn",
-                    "`principal_arn` is required when building a `AssumeRoleWithSamlInput`",
-                ))?,
-            saml_assertion: self
-                .saml_assertion
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "saml_assertion",
-                    "`saml_assertion` is required when building a `AssumeRoleWithSamlInput`",
-                ))?,
+            role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_arn",
+                "`role_arn` is required when building a `AssumeRoleWithSamlInput`",
+            ))?,
+            principal_arn: self.principal_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "principal_arn",
+                "`principal_arn` is required when building a `AssumeRoleWithSamlInput`",
+            ))?,
+            saml_assertion: self.saml_assertion.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "saml_assertion",
+                "`saml_assertion` is required when building a `AssumeRoleWithSamlInput`",
+            ))?,
             policy_arns: self.policy_arns,
             policy: self.policy,
             duration_seconds: self.duration_seconds,
@@ -257,10 +241,7 @@ impl AssumeRoleWithSamlInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AssumeRoleWithSamlOutput,
-        ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-    > {
+    ) -> Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
         send(client.handle(), self).await
     }
 }
@@ -390,10 +371,7 @@ impl AssumeRoleWithSamlOutputBuilder {
         self
     }
     /// Sets or clears the `AssumedRoleUser` member.
-    pub fn set_assumed_role_user(
-        mut self,
-        input: Option<crate::types::AssumedRoleUser>,
-    ) -> Self {
+    pub fn set_assumed_role_user(mut self, input: Option<crate::types::AssumedRoleUser>) -> Self {
         self.assumed_role_user = input;
         self
     }
@@ -525,9 +503,7 @@ pub enum AssumeRoleWithSamlError {
     /// See [`InvalidIdentityTokenException`](crate::types::error::InvalidIdentityTokenException).
     InvalidIdentityTokenException(crate::types::error::InvalidIdentityTokenException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`PackedPolicyTooLargeException`](crate::types::error::PackedPolicyTooLargeException).
     PackedPolicyTooLargeException(crate::types::error::PackedPolicyTooLargeException),
     /// See [`RegionDisabledException`](crate::types::error::RegionDisabledException).
@@ -542,44 +518,27 @@ impl AssumeRoleWithSamlError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ExpiredTokenException" => {
-                    Self::ExpiredTokenException(
-                        crate::types::de_expired_token_exception(n)?.with_meta(meta),
-                    )
-                }
-                "IDPRejectedClaim" => {
-                    Self::IdpRejectedClaimException(
-                        crate::types::de_idp_rejected_claim_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidIdentityToken" => {
-                    Self::InvalidIdentityTokenException(
-                        crate::types::de_invalid_identity_token_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "PackedPolicyTooLarge" => {
-                    Self::PackedPolicyTooLargeException(
-                        crate::types::de_packed_policy_too_large_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "RegionDisabledException" => {
-                    Self::RegionDisabledException(
-                        crate::types::de_region_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ExpiredTokenException" => Self::ExpiredTokenException(
+                crate::types::de_expired_token_exception(n)?.with_meta(meta),
+            ),
+            "IDPRejectedClaim" => Self::IdpRejectedClaimException(
+                crate::types::de_idp_rejected_claim_exception(n)?.with_meta(meta),
+            ),
+            "InvalidIdentityToken" => Self::InvalidIdentityTokenException(
+                crate::types::de_invalid_identity_token_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "PackedPolicyTooLarge" => Self::PackedPolicyTooLargeException(
+                crate::types::de_packed_policy_too_large_exception(n)?.with_meta(meta),
+            ),
+            "RegionDisabledException" => Self::RegionDisabledException(
+                crate::types::de_region_disabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ExpiredTokenException`.
     pub fn is_expired_token_exception(&self) -> bool {
@@ -686,10 +645,7 @@ impl AssumeRoleWithSamlFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AssumeRoleWithSamlOutput,
-        ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-    > {
+    ) -> Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -698,13 +654,7 @@ impl AssumeRoleWithSamlFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AssumeRoleWithSamlOutput,
-            ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -721,10 +671,7 @@ impl AssumeRoleWithSamlFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -754,10 +701,7 @@ impl AssumeRoleWithSamlFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AssumeRoleWithSamlOutput,
-        ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-    > {
+    ) -> Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -798,18 +742,12 @@ impl<M> AssumeRoleWithSamlFluentBuilder<M> {
     }
     /// The base64 encoded SAML authentication response provided by the IdP.
     /// This member is required.
-    pub fn saml_assertion(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn saml_assertion(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.saml_assertion(input);
         self
     }
     /// Sets or clears the `SAMLAssertion` member.
-    pub fn set_saml_assertion(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_saml_assertion(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.set_saml_assertion(input);
         self
     }
@@ -867,29 +805,23 @@ impl<M> AssumeRoleWithSamlFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AssumeRoleWithSamlInput,
-) -> Result<
-    AssumeRoleWithSamlOutput,
-    ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-> {
+) -> Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AssumeRoleWithSamlFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AssumeRoleWithSamlFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -905,15 +837,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AssumeRoleWithSamlInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRoleWithSAML`: `POST /` with the form body `Action=AssumeRoleWithSAML&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
@@ -927,10 +853,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AssumeRoleWithSamlOutput,
-    ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
-> {
+) -> Result<AssumeRoleWithSamlOutput, ::awsrt::error::SdkError<AssumeRoleWithSamlError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "AssumeRoleWithSAMLResult",
@@ -963,8 +886,8 @@ pub(crate) fn ser_input(
             crate::types::ser_policy_descriptor_type(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "PolicyArns"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyArns"), "member", i + 1)
                 ),
                 item,
             );
@@ -1037,10 +960,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_assume_a_role_using_a_saml_assertion() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_assume_a_role_using_a_saml_assertion() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AssumeRoleWithSamlInput::builder()
             .role_arn("arn:aws:iam::123456789012:role/TestSaml")
             .principal_arn("arn:aws:iam::123456789012:saml-provider/SAML-test")

@@ -69,10 +69,10 @@ pub struct AssumeRoleWithWebIdentityInput {
     pub duration_seconds: Option<i32>,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_assume_role_with_web_identity_input_web_identity_token<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_assume_role_with_web_identity_input_web_identity_token<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(
         value,
         "AssumeRoleWithWebIdentityInput.WebIdentityToken",
@@ -171,10 +171,7 @@ impl AssumeRoleWithWebIdentityInputBuilder {
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
     /// This member is required.
-    pub fn web_identity_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn web_identity_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.web_identity_token = Some(input.into());
         self
     }
@@ -255,28 +252,20 @@ impl AssumeRoleWithWebIdentityInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<AssumeRoleWithWebIdentityInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<AssumeRoleWithWebIdentityInput, ::awsrt::error::BuildError> {
         Ok(AssumeRoleWithWebIdentityInput {
-            role_arn: self
-                .role_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_arn",
-                    "`role_arn` is required when building a `AssumeRoleWithWebIdentityInput`",
-                ))?,
-            role_session_name: self
-                .role_session_name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "role_session_name",
-                    "`role_session_name` is required when building a `AssumeRoleWithWebIdentityInput`",
-                ))?,
-            web_identity_token: self
-                .web_identity_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "web_identity_token",
-                    "`web_identity_token` is required when building a `AssumeRoleWithWebIdentityInput`",
-                ))?,
+            role_arn: self.role_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_arn",
+                "`role_arn` is required when building a `AssumeRoleWithWebIdentityInput`",
+            ))?,
+            role_session_name: self.role_session_name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "role_session_name",
+                "`role_session_name` is required when building a `AssumeRoleWithWebIdentityInput`",
+            ))?,
+            web_identity_token: self.web_identity_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "web_identity_token",
+                "`web_identity_token` is required when building a `AssumeRoleWithWebIdentityInput`",
+            ))?,
             provider_id: self.provider_id,
             policy_arns: self.policy_arns,
             policy: self.policy,
@@ -289,10 +278,7 @@ impl AssumeRoleWithWebIdentityInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        AssumeRoleWithWebIdentityOutput,
-        ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-    > {
+    ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
         send(client.handle(), self).await
     }
 }
@@ -410,10 +396,7 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Sets or clears the `AssumedRoleUser` member.
-    pub fn set_assumed_role_user(
-        mut self,
-        input: Option<crate::types::AssumedRoleUser>,
-    ) -> Self {
+    pub fn set_assumed_role_user(mut self, input: Option<crate::types::AssumedRoleUser>) -> Self {
         self.assumed_role_user = input;
         self
     }
@@ -503,9 +486,7 @@ pub enum AssumeRoleWithWebIdentityError {
     /// See [`InvalidIdentityTokenException`](crate::types::error::InvalidIdentityTokenException).
     InvalidIdentityTokenException(crate::types::error::InvalidIdentityTokenException),
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`PackedPolicyTooLargeException`](crate::types::error::PackedPolicyTooLargeException).
     PackedPolicyTooLargeException(crate::types::error::PackedPolicyTooLargeException),
     /// See [`RegionDisabledException`](crate::types::error::RegionDisabledException).
@@ -520,50 +501,30 @@ impl AssumeRoleWithWebIdentityError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ExpiredTokenException" => {
-                    Self::ExpiredTokenException(
-                        crate::types::de_expired_token_exception(n)?.with_meta(meta),
-                    )
-                }
-                "IDPCommunicationError" => {
-                    Self::IdpCommunicationErrorException(
-                        crate::types::de_idp_communication_error_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "IDPRejectedClaim" => {
-                    Self::IdpRejectedClaimException(
-                        crate::types::de_idp_rejected_claim_exception(n)?.with_meta(meta),
-                    )
-                }
-                "InvalidIdentityToken" => {
-                    Self::InvalidIdentityTokenException(
-                        crate::types::de_invalid_identity_token_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "PackedPolicyTooLarge" => {
-                    Self::PackedPolicyTooLargeException(
-                        crate::types::de_packed_policy_too_large_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "RegionDisabledException" => {
-                    Self::RegionDisabledException(
-                        crate::types::de_region_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ExpiredTokenException" => Self::ExpiredTokenException(
+                crate::types::de_expired_token_exception(n)?.with_meta(meta),
+            ),
+            "IDPCommunicationError" => Self::IdpCommunicationErrorException(
+                crate::types::de_idp_communication_error_exception(n)?.with_meta(meta),
+            ),
+            "IDPRejectedClaim" => Self::IdpRejectedClaimException(
+                crate::types::de_idp_rejected_claim_exception(n)?.with_meta(meta),
+            ),
+            "InvalidIdentityToken" => Self::InvalidIdentityTokenException(
+                crate::types::de_invalid_identity_token_exception(n)?.with_meta(meta),
+            ),
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "PackedPolicyTooLarge" => Self::PackedPolicyTooLargeException(
+                crate::types::de_packed_policy_too_large_exception(n)?.with_meta(meta),
+            ),
+            "RegionDisabledException" => Self::RegionDisabledException(
+                crate::types::de_region_disabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ExpiredTokenException`.
     pub fn is_expired_token_exception(&self) -> bool {
@@ -675,10 +636,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        AssumeRoleWithWebIdentityOutput,
-        ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-    > {
+    ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -687,13 +645,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            AssumeRoleWithWebIdentityOutput,
-            ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -710,10 +662,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -743,10 +692,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        AssumeRoleWithWebIdentityOutput,
-        ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-    > {
+    ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -787,10 +733,7 @@ impl<M> AssumeRoleWithWebIdentityFluentBuilder<M> {
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
     /// This member is required.
-    pub fn web_identity_token(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn web_identity_token(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.inner = self.inner.web_identity_token(input);
         self
     }
@@ -870,29 +813,23 @@ impl<M> AssumeRoleWithWebIdentityFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: AssumeRoleWithWebIdentityInput,
-) -> Result<
-    AssumeRoleWithWebIdentityOutput,
-    ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-> {
+) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AssumeRoleWithWebIdentityFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AssumeRoleWithWebIdentityFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call_with(
-            &OPERATION,
-            request,
-            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
-        )
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call_with(
+        &OPERATION,
+        request,
+        ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+    ).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -908,24 +845,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AssumeRoleWithWebIdentityInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRoleWithWebIdentity`: `POST /` with the form body `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
     input: &AssumeRoleWithWebIdentityInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "AssumeRoleWithWebIdentity",
-        "2011-06-15",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("AssumeRoleWithWebIdentity", "2011-06-15");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -933,10 +861,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    AssumeRoleWithWebIdentityOutput,
-    ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
-> {
+) -> Result<AssumeRoleWithWebIdentityOutput, ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "AssumeRoleWithWebIdentityResult",
@@ -972,8 +897,8 @@ pub(crate) fn ser_input(
             crate::types::ser_policy_descriptor_type(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "PolicyArns"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyArns"), "member", i + 1)
                 ),
                 item,
             );
@@ -1036,10 +961,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_assume_a_role_as_an_open_id_connect_federated_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_assume_a_role_as_an_open_id_connect_federated_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AssumeRoleWithWebIdentityInput::builder()
             .role_arn("arn:aws:iam::123456789012:role/FederatedWebIdentityRole")
             .role_session_name("app1")

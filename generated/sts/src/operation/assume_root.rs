@@ -115,18 +115,14 @@ impl AssumeRootInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AssumeRootInput, ::awsrt::error::BuildError> {
         Ok(AssumeRootInput {
-            target_principal: self
-                .target_principal
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "target_principal",
-                    "`target_principal` is required when building a `AssumeRootInput`",
-                ))?,
-            task_policy_arn: self
-                .task_policy_arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "task_policy_arn",
-                    "`task_policy_arn` is required when building a `AssumeRootInput`",
-                ))?,
+            target_principal: self.target_principal.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "target_principal",
+                "`target_principal` is required when building a `AssumeRootInput`",
+            ))?,
+            task_policy_arn: self.task_policy_arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "task_policy_arn",
+                "`task_policy_arn` is required when building a `AssumeRootInput`",
+            ))?,
             duration_seconds: self.duration_seconds,
         })
     }
@@ -239,21 +235,15 @@ impl AssumeRootError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "ExpiredTokenException" => {
-                    Self::ExpiredTokenException(
-                        crate::types::de_expired_token_exception(n)?.with_meta(meta),
-                    )
-                }
-                "RegionDisabledException" => {
-                    Self::RegionDisabledException(
-                        crate::types::de_region_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "ExpiredTokenException" => Self::ExpiredTokenException(
+                crate::types::de_expired_token_exception(n)?.with_meta(meta),
+            ),
+            "RegionDisabledException" => Self::RegionDisabledException(
+                crate::types::de_region_disabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `ExpiredTokenException`.
     pub fn is_expired_token_exception(&self) -> bool {
@@ -338,9 +328,7 @@ impl AssumeRootFluentBuilder {
     ///
     /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
-    pub async fn send(
-        self,
-    ) -> Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>> {
+    pub async fn send(self) -> Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -349,10 +337,7 @@ impl AssumeRootFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -369,10 +354,7 @@ impl AssumeRootFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<AssumeRootError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRootError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -400,9 +382,7 @@ impl AssumeRootFluentBuilder<::awsrt::blocking::Blocking> {
     /// # Errors
     ///
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
-    pub fn send(
-        self,
-    ) -> Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>> {
+    pub fn send(self) -> Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -464,20 +444,17 @@ pub(crate) async fn send(
     input: AssumeRootInput,
 ) -> Result<AssumeRootOutput, ::awsrt::error::SdkError<AssumeRootError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        AssumeRootFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<AssumeRootFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -493,15 +470,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: AssumeRootInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<AssumeRootError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<AssumeRootError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `AssumeRoot`: `POST /` with the form body `Action=AssumeRoot&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
@@ -523,11 +494,7 @@ pub(crate) fn parse_response(
         AssumeRootError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &AssumeRootInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &AssumeRootInput) {
     {
         let value = &v.target_principal;
         w.pair(&format!("{prefix}{}", "TargetPrincipal"), value.as_str());
@@ -536,7 +503,7 @@ pub(crate) fn ser_input(
         let value = &v.task_policy_arn;
         crate::types::ser_policy_descriptor_type(
             w,
-            &format!("{}.", & format!("{prefix}{}", "TaskPolicyArn")),
+            &format!("{}.", &format!("{prefix}{}", "TaskPolicyArn")),
             value,
         );
     }
@@ -569,10 +536,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_launch_a_privileged_session() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_launch_a_privileged_session() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = AssumeRootInput::builder()
             .target_principal("111122223333")
             .task_policy_arn(

@@ -59,16 +59,12 @@ impl DecodeAuthorizationMessageInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<DecodeAuthorizationMessageInput, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<DecodeAuthorizationMessageInput, ::awsrt::error::BuildError> {
         Ok(DecodeAuthorizationMessageInput {
-            encoded_message: self
-                .encoded_message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "encoded_message",
-                    "`encoded_message` is required when building a `DecodeAuthorizationMessageInput`",
-                ))?,
+            encoded_message: self.encoded_message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "encoded_message",
+                "`encoded_message` is required when building a `DecodeAuthorizationMessageInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +73,7 @@ impl DecodeAuthorizationMessageInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        DecodeAuthorizationMessageOutput,
-        ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-    > {
+    ) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
         send(client.handle(), self).await
     }
 }
@@ -142,9 +135,7 @@ impl DecodeAuthorizationMessageOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum DecodeAuthorizationMessageError {
     /// See [`InvalidAuthorizationMessageException`](crate::types::error::InvalidAuthorizationMessageException).
-    InvalidAuthorizationMessageException(
-        crate::types::error::InvalidAuthorizationMessageException,
-    ),
+    InvalidAuthorizationMessageException(crate::types::error::InvalidAuthorizationMessageException),
     /// An error the model does not describe (or one this client version does not know); code and message are kept.
     Unhandled(::awsrt::error::Unhandled),
 }
@@ -155,17 +146,12 @@ impl DecodeAuthorizationMessageError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "InvalidAuthorizationMessageException" => {
-                    Self::InvalidAuthorizationMessageException(
-                        crate::types::de_invalid_authorization_message_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "InvalidAuthorizationMessageException" => Self::InvalidAuthorizationMessageException(
+                crate::types::de_invalid_authorization_message_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `InvalidAuthorizationMessageException`.
     pub fn is_invalid_authorization_message_exception(&self) -> bool {
@@ -206,8 +192,7 @@ impl ::awsrt::error::ProvideErrorMetadata for DecodeAuthorizationMessageError {
 }
 /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
 /// failures that are not error responses become `Unhandled`.
-impl ::std::convert::From<::awsrt::error::Unhandled>
-for DecodeAuthorizationMessageError {
+impl ::std::convert::From<::awsrt::error::Unhandled> for DecodeAuthorizationMessageError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
@@ -248,10 +233,7 @@ impl DecodeAuthorizationMessageFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        DecodeAuthorizationMessageOutput,
-        ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-    > {
+    ) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -260,13 +242,7 @@ impl DecodeAuthorizationMessageFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            DecodeAuthorizationMessageOutput,
-            ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -283,10 +259,7 @@ impl DecodeAuthorizationMessageFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -316,10 +289,7 @@ impl DecodeAuthorizationMessageFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        DecodeAuthorizationMessageOutput,
-        ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-    > {
+    ) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -347,25 +317,19 @@ impl<M> DecodeAuthorizationMessageFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DecodeAuthorizationMessageInput,
-) -> Result<
-    DecodeAuthorizationMessageOutput,
-    ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-> {
+) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        DecodeAuthorizationMessageFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<DecodeAuthorizationMessageFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -381,24 +345,15 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: DecodeAuthorizationMessageInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DecodeAuthorizationMessage`: `POST /` with the form body `Action=DecodeAuthorizationMessage&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
     input: &DecodeAuthorizationMessageInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
-    let mut w = ::awsrt::xml::QueryWriter::new(
-        "DecodeAuthorizationMessage",
-        "2011-06-15",
-    );
+    let mut w = ::awsrt::xml::QueryWriter::new("DecodeAuthorizationMessage", "2011-06-15");
     ser_input(&mut w, "", input);
     let request = ::awsrt::protocol::aws_query::request(w.finish());
     Ok(request)
@@ -406,10 +361,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    DecodeAuthorizationMessageOutput,
-    ::awsrt::error::SdkError<DecodeAuthorizationMessageError>,
-> {
+) -> Result<DecodeAuthorizationMessageOutput, ::awsrt::error::SdkError<DecodeAuthorizationMessageError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "DecodeAuthorizationMessageResult",
@@ -444,10 +396,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_decode_information_about_an_authorization_status_of_a_request() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_decode_information_about_an_authorization_status_of_a_request() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = DecodeAuthorizationMessageInput::builder()
             .encoded_message("<encoded-message>")
             .build()?;

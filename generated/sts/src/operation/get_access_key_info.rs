@@ -63,12 +63,10 @@ impl GetAccessKeyInfoInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetAccessKeyInfoInput, ::awsrt::error::BuildError> {
         Ok(GetAccessKeyInfoInput {
-            access_key_id: self
-                .access_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key_id",
-                    "`access_key_id` is required when building a `GetAccessKeyInfoInput`",
-                ))?,
+            access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key_id",
+                "`access_key_id` is required when building a `GetAccessKeyInfoInput`",
+            ))?,
         })
     }
 }
@@ -77,10 +75,7 @@ impl GetAccessKeyInfoInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetAccessKeyInfoOutput,
-        ::awsrt::error::SdkError<GetAccessKeyInfoError>,
-    > {
+    ) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
         send(client.handle(), self).await
     }
 }
@@ -227,10 +222,7 @@ impl GetAccessKeyInfoFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetAccessKeyInfoOutput,
-        ::awsrt::error::SdkError<GetAccessKeyInfoError>,
-    > {
+    ) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -239,10 +231,7 @@ impl GetAccessKeyInfoFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -259,10 +248,7 @@ impl GetAccessKeyInfoFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetAccessKeyInfoError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -292,10 +278,7 @@ impl GetAccessKeyInfoFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetAccessKeyInfoOutput,
-        ::awsrt::error::SdkError<GetAccessKeyInfoError>,
-    > {
+    ) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -325,20 +308,17 @@ pub(crate) async fn send(
     input: GetAccessKeyInfoInput,
 ) -> Result<GetAccessKeyInfoOutput, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetAccessKeyInfoFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetAccessKeyInfoFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -354,15 +334,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetAccessKeyInfoInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetAccessKeyInfoError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetAccessKeyInfoError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetAccessKeyInfo`: `POST /` with the form body `Action=GetAccessKeyInfo&Version=2011-06-15&...`.
 pub(crate) fn ser_request(

@@ -40,10 +40,7 @@ impl GetCallerIdentityInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetCallerIdentityOutput,
-        ::awsrt::error::SdkError<GetCallerIdentityError>,
-    > {
+    ) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
         send(client.handle(), self).await
     }
 }
@@ -234,10 +231,7 @@ impl GetCallerIdentityFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetCallerIdentityOutput,
-        ::awsrt::error::SdkError<GetCallerIdentityError>,
-    > {
+    ) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
@@ -246,10 +240,7 @@ impl GetCallerIdentityFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -266,10 +257,7 @@ impl GetCallerIdentityFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetCallerIdentityError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetCallerIdentityError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -299,10 +287,7 @@ impl GetCallerIdentityFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetCallerIdentityOutput,
-        ::awsrt::error::SdkError<GetCallerIdentityError>,
-    > {
+    ) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -317,19 +302,16 @@ pub(crate) async fn send(
     input: GetCallerIdentityInput,
 ) -> Result<GetCallerIdentityOutput, ::awsrt::error::SdkError<GetCallerIdentityError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetCallerIdentityFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetCallerIdentityFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -345,15 +327,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetCallerIdentityInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetCallerIdentityError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetCallerIdentityError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetCallerIdentity`: `POST /` with the form body `Action=GetCallerIdentity&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
@@ -410,30 +386,21 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_details_about_a_calling_iam_user() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_details_about_a_calling_iam_user() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetCallerIdentityInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;
         Ok(())
     }
     #[test]
-    fn case_02_to_get_details_about_a_calling_user_federated_with_assume_role() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_02_to_get_details_about_a_calling_user_federated_with_assume_role() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetCallerIdentityInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;
         Ok(())
     }
     #[test]
-    fn case_03_to_get_details_about_a_calling_user_federated_with_get_federation_token() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_03_to_get_details_about_a_calling_user_federated_with_get_federation_token() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetCallerIdentityInput::builder().build();
         let request = super::ser_request(&input)?;
         let _ = &request;

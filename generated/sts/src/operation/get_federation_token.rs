@@ -182,12 +182,10 @@ impl GetFederationTokenInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<GetFederationTokenInput, ::awsrt::error::BuildError> {
         Ok(GetFederationTokenInput {
-            name: self
-                .name
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "name",
-                    "`name` is required when building a `GetFederationTokenInput`",
-                ))?,
+            name: self.name.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "name",
+                "`name` is required when building a `GetFederationTokenInput`",
+            ))?,
             policy: self.policy,
             policy_arns: self.policy_arns,
             duration_seconds: self.duration_seconds,
@@ -200,10 +198,7 @@ impl GetFederationTokenInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> Result<
-        GetFederationTokenOutput,
-        ::awsrt::error::SdkError<GetFederationTokenError>,
-    > {
+    ) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
         send(client.handle(), self).await
     }
 }
@@ -275,10 +270,7 @@ impl GetFederationTokenOutputBuilder {
         self
     }
     /// Sets or clears the `FederatedUser` member.
-    pub fn set_federated_user(
-        mut self,
-        input: Option<crate::types::FederatedUser>,
-    ) -> Self {
+    pub fn set_federated_user(mut self, input: Option<crate::types::FederatedUser>) -> Self {
         self.federated_user = input;
         self
     }
@@ -314,9 +306,7 @@ impl GetFederationTokenOutputBuilder {
 #[derive(::std::fmt::Debug)]
 pub enum GetFederationTokenError {
     /// See [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException).
-    MalformedPolicyDocumentException(
-        crate::types::error::MalformedPolicyDocumentException,
-    ),
+    MalformedPolicyDocumentException(crate::types::error::MalformedPolicyDocumentException),
     /// See [`PackedPolicyTooLargeException`](crate::types::error::PackedPolicyTooLargeException).
     PackedPolicyTooLargeException(crate::types::error::PackedPolicyTooLargeException),
     /// See [`RegionDisabledException`](crate::types::error::RegionDisabledException).
@@ -331,28 +321,18 @@ impl GetFederationTokenError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "MalformedPolicyDocument" => {
-                    Self::MalformedPolicyDocumentException(
-                        crate::types::de_malformed_policy_document_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "PackedPolicyTooLarge" => {
-                    Self::PackedPolicyTooLargeException(
-                        crate::types::de_packed_policy_too_large_exception(n)?
-                            .with_meta(meta),
-                    )
-                }
-                "RegionDisabledException" => {
-                    Self::RegionDisabledException(
-                        crate::types::de_region_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "MalformedPolicyDocument" => Self::MalformedPolicyDocumentException(
+                crate::types::de_malformed_policy_document_exception(n)?.with_meta(meta),
+            ),
+            "PackedPolicyTooLarge" => Self::PackedPolicyTooLargeException(
+                crate::types::de_packed_policy_too_large_exception(n)?.with_meta(meta),
+            ),
+            "RegionDisabledException" => Self::RegionDisabledException(
+                crate::types::de_region_disabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
     pub fn is_malformed_policy_document_exception(&self) -> bool {
@@ -444,10 +424,7 @@ impl GetFederationTokenFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> Result<
-        GetFederationTokenOutput,
-        ::awsrt::error::SdkError<GetFederationTokenError>,
-    > {
+    ) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
@@ -456,13 +433,7 @@ impl GetFederationTokenFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<
-            GetFederationTokenOutput,
-            ::awsrt::error::SdkError<GetFederationTokenError>,
-        >,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -479,10 +450,7 @@ impl GetFederationTokenFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetFederationTokenError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetFederationTokenError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         presign(&self.handle, input, &config).await
@@ -512,10 +480,7 @@ impl GetFederationTokenFluentBuilder<::awsrt::blocking::Blocking> {
     /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
-    ) -> Result<
-        GetFederationTokenOutput,
-        ::awsrt::error::SdkError<GetFederationTokenError>,
-    > {
+    ) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
 }
@@ -604,25 +569,19 @@ impl<M> GetFederationTokenFluentBuilder<M> {
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetFederationTokenInput,
-) -> Result<
-    GetFederationTokenOutput,
-    ::awsrt::error::SdkError<GetFederationTokenError>,
-> {
+) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetFederationTokenFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetFederationTokenFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -638,15 +597,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetFederationTokenInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetFederationTokenError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetFederationTokenError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetFederationToken`: `POST /` with the form body `Action=GetFederationToken&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
@@ -660,10 +613,7 @@ pub(crate) fn ser_request(
 /// Reads the reply: the output from a 2xx XML body, else the operation's error.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
-) -> Result<
-    GetFederationTokenOutput,
-    ::awsrt::error::SdkError<GetFederationTokenError>,
-> {
+) -> Result<GetFederationTokenOutput, ::awsrt::error::SdkError<GetFederationTokenError>> {
     ::awsrt::protocol::aws_query::response(
         reply,
         "GetFederationTokenResult",
@@ -691,8 +641,8 @@ pub(crate) fn ser_input(
             crate::types::ser_policy_descriptor_type(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "PolicyArns"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "PolicyArns"), "member", i + 1)
                 ),
                 item,
             );
@@ -709,8 +659,8 @@ pub(crate) fn ser_input(
             crate::types::ser_tag(
                 w,
                 &format!(
-                    "{}.", & format!("{}.{}.{}", & format!("{prefix}{}", "Tags"),
-                    "member", i + 1)
+                    "{}.",
+                    &format!("{}.{}.{}", &format!("{prefix}{}", "Tags"), "member", i + 1)
                 ),
                 item,
             );
@@ -747,10 +697,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_temporary_credentials_for_a_role_by_using_get_federation_token() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_temporary_credentials_for_a_role_by_using_get_federation_token() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetFederationTokenInput::builder()
             .name("testFedUserSession")
             .policy(
@@ -758,9 +705,7 @@ mod examples {
             )
             .duration_seconds(3600)
             .tags(crate::types::Tag::builder().key("Project").value("Pegasus").build()?)
-            .tags(
-                crate::types::Tag::builder().key("Cost-Center").value("98765").build()?,
-            )
+            .tags(crate::types::Tag::builder().key("Cost-Center").value("98765").build()?)
             .build()?;
         let request = super::ser_request(&input)?;
         let _ = &request;

@@ -188,16 +188,12 @@ impl GetSessionTokenError {
     ) -> Result<Self, ::awsrt::xml::XmlError> {
         let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
         let n = ::awsrt::protocol::aws_query::error_element(&doc)?;
-        Ok(
-            match meta.code.as_deref().unwrap_or_default() {
-                "RegionDisabledException" => {
-                    Self::RegionDisabledException(
-                        crate::types::de_region_disabled_exception(n)?.with_meta(meta),
-                    )
-                }
-                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-            },
-        )
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            "RegionDisabledException" => Self::RegionDisabledException(
+                crate::types::de_region_disabled_exception(n)?.with_meta(meta),
+            ),
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
     }
     /// Whether this is a `RegionDisabledException`.
     pub fn is_region_disabled_exception(&self) -> bool {
@@ -288,10 +284,7 @@ impl GetSessionTokenFluentBuilder {
     /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
-    ) -> ::awsrt::client::Customize<
-        Self,
-        Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>>,
-    > {
+    ) -> ::awsrt::client::Customize<Self, Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>>> {
         ::awsrt::client::Customize::new(
             self,
             |b| &mut b.handle,
@@ -308,10 +301,7 @@ impl GetSessionTokenFluentBuilder {
     pub async fn presigned(
         self,
         config: ::awsrt::client::PresigningConfig,
-    ) -> Result<
-        ::awsrt::client::PresignedRequest,
-        ::awsrt::error::SdkError<GetSessionTokenError>,
-    > {
+    ) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSessionTokenError>> {
         let inner = self.inner;
         let input = inner.build();
         presign(&self.handle, input, &config).await
@@ -398,20 +388,17 @@ pub(crate) async fn send(
     input: GetSessionTokenInput,
 ) -> Result<GetSessionTokenOutput, ::awsrt::error::SdkError<GetSessionTokenError>> {
     #[cfg(feature = "test-util")]
-    let input = match ::awsrt::test_util::answer_from_mocks::<
-        GetSessionTokenFluentBuilder,
-    >(handle, input) {
+    let input = match ::awsrt::test_util::answer_from_mocks::<GetSessionTokenFluentBuilder>(
+        handle,
+        input,
+    ) {
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let request = handle
-        .serialize(&OPERATION, || ser_request(&input))
+    let request = handle.serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)?;
+    let reply = handle.call(&OPERATION, request).await.map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
@@ -427,15 +414,9 @@ pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,
     input: GetSessionTokenInput,
     config: &::awsrt::client::PresigningConfig,
-) -> Result<
-    ::awsrt::client::PresignedRequest,
-    ::awsrt::error::SdkError<GetSessionTokenError>,
-> {
+) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<GetSessionTokenError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-    handle
-        .presign(&OPERATION, request, config)
-        .await
-        .map_err(::awsrt::error::SdkError::cast)
+    handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `GetSessionToken`: `POST /` with the form body `Action=GetSessionToken&Version=2011-06-15&...`.
 pub(crate) fn ser_request(
@@ -457,11 +438,7 @@ pub(crate) fn parse_response(
         GetSessionTokenError::from_response,
     )
 }
-pub(crate) fn ser_input(
-    w: &mut ::awsrt::xml::QueryWriter,
-    prefix: &str,
-    v: &GetSessionTokenInput,
-) {
+pub(crate) fn ser_input(w: &mut ::awsrt::xml::QueryWriter, prefix: &str, v: &GetSessionTokenInput) {
     if let Some(value) = &v.duration_seconds {
         w.pair(&format!("{prefix}{}", "DurationSeconds"), &value.to_string());
     }
@@ -489,10 +466,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_get_temporary_credentials_for_an_iam_user_or_an_aws_account() -> Result<
-        (),
-        Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_get_temporary_credentials_for_an_iam_user_or_an_aws_account() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = GetSessionTokenInput::builder()
             .duration_seconds(3600)
             .serial_number("YourMFASerialNumber")

@@ -75,18 +75,14 @@ impl AssumedRoleUserBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<AssumedRoleUser, ::awsrt::error::BuildError> {
         Ok(AssumedRoleUser {
-            assumed_role_id: self
-                .assumed_role_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "assumed_role_id",
-                    "`assumed_role_id` is required when building a `AssumedRoleUser`",
-                ))?,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `AssumedRoleUser`",
-                ))?,
+            assumed_role_id: self.assumed_role_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "assumed_role_id",
+                "`assumed_role_id` is required when building a `AssumedRoleUser`",
+            ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `AssumedRoleUser`",
+            ))?,
         })
     }
 }

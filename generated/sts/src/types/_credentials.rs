@@ -25,10 +25,10 @@ pub struct Credentials {
     pub expiration: ::awsrt::types::DateTime,
 }
 #[cfg(feature = "serde")]
-fn __serde_secret_credentials_secret_access_key<
-    T: ::awsrt::serde::__serde::Serialize + ?Sized,
-    S: ::awsrt::serde::__serde::Serializer,
->(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+fn __serde_secret_credentials_secret_access_key<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     ::awsrt::serde::sensitive_member(value, "Credentials.SecretAccessKey", serializer)
 }
 impl Credentials {
@@ -90,18 +90,12 @@ impl CredentialsBuilder {
     }
     /// The secret access key that can be used to sign requests.
     /// This member is required.
-    pub fn secret_access_key(
-        mut self,
-        input: impl Into<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn secret_access_key(mut self, input: impl Into<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = Some(input.into());
         self
     }
     /// Sets or clears the `SecretAccessKey` member.
-    pub fn set_secret_access_key(
-        mut self,
-        input: Option<::awsrt::types::SensitiveString>,
-    ) -> Self {
+    pub fn set_secret_access_key(mut self, input: Option<::awsrt::types::SensitiveString>) -> Self {
         self.secret_access_key = input;
         self
     }
@@ -146,30 +140,22 @@ impl CredentialsBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<Credentials, ::awsrt::error::BuildError> {
         Ok(Credentials {
-            access_key_id: self
-                .access_key_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "access_key_id",
-                    "`access_key_id` is required when building a `Credentials`",
-                ))?,
-            secret_access_key: self
-                .secret_access_key
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "secret_access_key",
-                    "`secret_access_key` is required when building a `Credentials`",
-                ))?,
-            session_token: self
-                .session_token
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "session_token",
-                    "`session_token` is required when building a `Credentials`",
-                ))?,
-            expiration: self
-                .expiration
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "expiration",
-                    "`expiration` is required when building a `Credentials`",
-                ))?,
+            access_key_id: self.access_key_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "access_key_id",
+                "`access_key_id` is required when building a `Credentials`",
+            ))?,
+            secret_access_key: self.secret_access_key.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "secret_access_key",
+                "`secret_access_key` is required when building a `Credentials`",
+            ))?,
+            session_token: self.session_token.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "session_token",
+                "`session_token` is required when building a `Credentials`",
+            ))?,
+            expiration: self.expiration.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "expiration",
+                "`expiration` is required when building a `Credentials`",
+            ))?,
         })
     }
 }
@@ -186,17 +172,13 @@ pub(crate) fn de_credentials(
                 f_access_key_id = Some(c.string());
             }
             "SecretAccessKey" => {
-                f_secret_access_key = Some(
-                    ::awsrt::types::SensitiveString::new(c.string()),
-                );
+                f_secret_access_key = Some(::awsrt::types::SensitiveString::new(c.string()));
             }
             "SessionToken" => {
                 f_session_token = Some(c.string());
             }
             "Expiration" => {
-                f_expiration = Some(
-                    c.timestamp(::awsrt::types::TimestampFormat::DateTime)?,
-                );
+                f_expiration = Some(c.timestamp(::awsrt::types::TimestampFormat::DateTime)?);
             }
             _ => {}
         }

@@ -75,18 +75,14 @@ impl FederatedUserBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<FederatedUser, ::awsrt::error::BuildError> {
         Ok(FederatedUser {
-            federated_user_id: self
-                .federated_user_id
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "federated_user_id",
-                    "`federated_user_id` is required when building a `FederatedUser`",
-                ))?,
-            arn: self
-                .arn
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "arn",
-                    "`arn` is required when building a `FederatedUser`",
-                ))?,
+            federated_user_id: self.federated_user_id.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "federated_user_id",
+                "`federated_user_id` is required when building a `FederatedUser`",
+            ))?,
+            arn: self.arn.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "arn",
+                "`arn` is required when building a `FederatedUser`",
+            ))?,
         })
     }
 }

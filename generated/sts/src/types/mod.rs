@@ -23,7 +23,7 @@ pub use self::_assumed_role_user::AssumedRoleUser;
         feature = "assume_role_with_web_identity"
     )
 )]
-pub(crate) use self::_assumed_role_user::de_assumed_role_user;
+pub(crate) use self::_assumed_role_user::{de_assumed_role_user};
 #[cfg(
     any(
         feature = "assume_role",
@@ -56,13 +56,13 @@ pub use self::_credentials::Credentials;
         feature = "get_session_token"
     )
 )]
-pub(crate) use self::_credentials::de_credentials;
+pub(crate) use self::_credentials::{de_credentials};
 #[cfg(feature = "get_federation_token")]
 mod _federated_user;
 #[cfg(feature = "get_federation_token")]
 pub use self::_federated_user::FederatedUser;
 #[cfg(feature = "get_federation_token")]
-pub(crate) use self::_federated_user::de_federated_user;
+pub(crate) use self::_federated_user::{de_federated_user};
 #[cfg(
     any(
         feature = "assume_role",
@@ -92,19 +92,19 @@ pub use self::_policy_descriptor_type::PolicyDescriptorType;
         feature = "get_federation_token"
     )
 )]
-pub(crate) use self::_policy_descriptor_type::ser_policy_descriptor_type;
+pub(crate) use self::_policy_descriptor_type::{ser_policy_descriptor_type};
 #[cfg(feature = "assume_role")]
 mod _provided_context;
 #[cfg(feature = "assume_role")]
 pub use self::_provided_context::ProvidedContext;
 #[cfg(feature = "assume_role")]
-pub(crate) use self::_provided_context::ser_provided_context;
+pub(crate) use self::_provided_context::{ser_provided_context};
 #[cfg(any(feature = "assume_role", feature = "get_federation_token"))]
 mod _tag;
 #[cfg(any(feature = "assume_role", feature = "get_federation_token"))]
 pub use self::_tag::Tag;
 #[cfg(any(feature = "assume_role", feature = "get_federation_token"))]
-pub(crate) use self::_tag::ser_tag;
+pub(crate) use self::_tag::{ser_tag};
 pub mod error;
 #[cfg(
     any(
@@ -124,27 +124,27 @@ pub use self::error::ExpiredTokenException;
         feature = "assume_root"
     )
 )]
-pub(crate) use self::error::de_expired_token_exception;
+pub(crate) use self::error::{de_expired_token_exception};
 #[cfg(feature = "assume_role_with_web_identity")]
 #[doc(hidden)]
 pub use self::error::IdpCommunicationErrorException;
 #[cfg(feature = "assume_role_with_web_identity")]
-pub(crate) use self::error::de_idp_communication_error_exception;
+pub(crate) use self::error::{de_idp_communication_error_exception};
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
 #[doc(hidden)]
 pub use self::error::IdpRejectedClaimException;
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
-pub(crate) use self::error::de_idp_rejected_claim_exception;
+pub(crate) use self::error::{de_idp_rejected_claim_exception};
 #[cfg(feature = "decode_authorization_message")]
 #[doc(hidden)]
 pub use self::error::InvalidAuthorizationMessageException;
 #[cfg(feature = "decode_authorization_message")]
-pub(crate) use self::error::de_invalid_authorization_message_exception;
+pub(crate) use self::error::{de_invalid_authorization_message_exception};
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
 #[doc(hidden)]
 pub use self::error::InvalidIdentityTokenException;
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
-pub(crate) use self::error::de_invalid_identity_token_exception;
+pub(crate) use self::error::{de_invalid_identity_token_exception};
 #[cfg(
     any(
         feature = "assume_role",
@@ -163,7 +163,7 @@ pub use self::error::MalformedPolicyDocumentException;
         feature = "get_federation_token"
     )
 )]
-pub(crate) use self::error::de_malformed_policy_document_exception;
+pub(crate) use self::error::{de_malformed_policy_document_exception};
 #[cfg(
     any(
         feature = "assume_role",
@@ -182,7 +182,7 @@ pub use self::error::PackedPolicyTooLargeException;
         feature = "get_federation_token"
     )
 )]
-pub(crate) use self::error::de_packed_policy_too_large_exception;
+pub(crate) use self::error::{de_packed_policy_too_large_exception};
 #[cfg(
     any(
         feature = "assume_role",
@@ -205,7 +205,7 @@ pub use self::error::RegionDisabledException;
         feature = "get_session_token"
     )
 )]
-pub(crate) use self::error::de_region_disabled_exception;
+pub(crate) use self::error::{de_region_disabled_exception};
 /// Builders of the structures in this module.
 pub mod builders {
     #[cfg(

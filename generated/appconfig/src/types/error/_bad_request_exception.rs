@@ -121,10 +121,7 @@ impl BadRequestExceptionBuilder {
         self
     }
     /// Sets or clears the `Details` member.
-    pub fn set_details(
-        mut self,
-        input: Option<crate::types::BadRequestDetails>,
-    ) -> Self {
+    pub fn set_details(mut self, input: Option<crate::types::BadRequestDetails>) -> Self {
         self.details = input;
         self
     }
@@ -156,12 +153,9 @@ pub(crate) fn de_bad_request_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "Reason" => {
-                f_reason = r
-                    .optional(|r| Ok(
-                        crate::types::BadRequestReason::from(&*r.string()?),
-                    ))?;
-            }
+            "Reason" => f_reason = r.optional(|r| Ok(
+                crate::types::BadRequestReason::from(&*r.string()?),
+            ))?,
             "Details" => f_details = r.optional(crate::types::de_bad_request_details)?,
             _ => r.skip_value()?,
         }

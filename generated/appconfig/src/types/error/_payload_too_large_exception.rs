@@ -176,10 +176,9 @@ pub(crate) fn de_payload_too_large_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "Measure" => {
-                f_measure = r
-                    .optional(|r| Ok(crate::types::BytesMeasure::from(&*r.string()?)))?;
-            }
+            "Measure" => f_measure = r.optional(|r| Ok(
+                crate::types::BytesMeasure::from(&*r.string()?),
+            ))?,
             "Limit" => f_limit = r.optional(|r| r.f32())?,
             "Size" => f_size = r.optional(|r| r.f32())?,
             _ => r.skip_value()?,

@@ -2,7 +2,7 @@
 //! The modeled error structures. Each operation's error enum wraps those it can return.
 mod _bad_request_exception;
 pub use self::_bad_request_exception::BadRequestException;
-pub(crate) use self::_bad_request_exception::de_bad_request_exception;
+pub(crate) use self::_bad_request_exception::{de_bad_request_exception};
 #[cfg(
     any(
         feature = "create_extension",
@@ -35,16 +35,16 @@ pub use self::_conflict_exception::ConflictException;
         feature = "update_extension"
     )
 )]
-pub(crate) use self::_conflict_exception::de_conflict_exception;
+pub(crate) use self::_conflict_exception::{de_conflict_exception};
 mod _internal_server_exception;
 pub use self::_internal_server_exception::InternalServerException;
-pub(crate) use self::_internal_server_exception::de_internal_server_exception;
+pub(crate) use self::_internal_server_exception::{de_internal_server_exception};
 #[cfg(feature = "create_hosted_configuration_version")]
 mod _payload_too_large_exception;
 #[cfg(feature = "create_hosted_configuration_version")]
 pub use self::_payload_too_large_exception::PayloadTooLargeException;
 #[cfg(feature = "create_hosted_configuration_version")]
-pub(crate) use self::_payload_too_large_exception::de_payload_too_large_exception;
+pub(crate) use self::_payload_too_large_exception::{de_payload_too_large_exception};
 #[cfg(
     any(
         feature = "create_configuration_profile",
@@ -167,7 +167,7 @@ pub use self::_resource_not_found_exception::ResourceNotFoundException;
         feature = "validate_configuration"
     )
 )]
-pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+pub(crate) use self::_resource_not_found_exception::{de_resource_not_found_exception};
 #[cfg(
     any(
         feature = "create_application",
@@ -203,7 +203,7 @@ pub use self::_service_quota_exceeded_exception::ServiceQuotaExceededException;
         feature = "create_hosted_configuration_version"
     )
 )]
-pub(crate) use self::_service_quota_exceeded_exception::de_service_quota_exceeded_exception;
+pub(crate) use self::_service_quota_exceeded_exception::{de_service_quota_exceeded_exception};
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_bad_request_exception::BadRequestExceptionBuilder;

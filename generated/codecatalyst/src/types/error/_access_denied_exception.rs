@@ -101,12 +101,10 @@ impl AccessDeniedExceptionBuilder {
                 self.message.clone(),
                 403u16,
             ),
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `AccessDeniedException`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `AccessDeniedException`",
+            ))?,
         })
     }
 }

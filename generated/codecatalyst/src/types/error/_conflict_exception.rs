@@ -101,12 +101,10 @@ impl ConflictExceptionBuilder {
                 self.message.clone(),
                 409u16,
             ),
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `ConflictException`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `ConflictException`",
+            ))?,
         })
     }
 }

@@ -101,12 +101,10 @@ impl ResourceNotFoundExceptionBuilder {
                 self.message.clone(),
                 404u16,
             ),
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `ResourceNotFoundException`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `ResourceNotFoundException`",
+            ))?,
         })
     }
 }

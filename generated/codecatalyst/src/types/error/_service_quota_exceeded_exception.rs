@@ -94,21 +94,17 @@ impl ServiceQuotaExceededExceptionBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> Result<ServiceQuotaExceededException, ::awsrt::error::BuildError> {
+    pub fn build(self) -> Result<ServiceQuotaExceededException, ::awsrt::error::BuildError> {
         Ok(ServiceQuotaExceededException {
             meta: ::awsrt::error::ErrorMetadata::modeled(
                 "ServiceQuotaExceededException",
                 self.message.clone(),
                 402u16,
             ),
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `ServiceQuotaExceededException`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `ServiceQuotaExceededException`",
+            ))?,
         })
     }
 }

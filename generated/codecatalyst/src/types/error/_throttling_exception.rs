@@ -101,12 +101,10 @@ impl ThrottlingExceptionBuilder {
                 self.message.clone(),
                 429u16,
             ),
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `ThrottlingException`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `ThrottlingException`",
+            ))?,
         })
     }
 }

@@ -101,12 +101,10 @@ impl ValidationExceptionBuilder {
                 self.message.clone(),
                 400u16,
             ),
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `ValidationException`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `ValidationException`",
+            ))?,
         })
     }
 }

@@ -2,22 +2,22 @@
 //! The modeled error structures. Each operation's error enum wraps those it can return.
 mod _access_denied_exception;
 pub use self::_access_denied_exception::AccessDeniedException;
-pub(crate) use self::_access_denied_exception::de_access_denied_exception;
+pub(crate) use self::_access_denied_exception::{de_access_denied_exception};
 mod _conflict_exception;
 pub use self::_conflict_exception::ConflictException;
-pub(crate) use self::_conflict_exception::de_conflict_exception;
+pub(crate) use self::_conflict_exception::{de_conflict_exception};
 mod _resource_not_found_exception;
 pub use self::_resource_not_found_exception::ResourceNotFoundException;
-pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+pub(crate) use self::_resource_not_found_exception::{de_resource_not_found_exception};
 mod _service_quota_exceeded_exception;
 pub use self::_service_quota_exceeded_exception::ServiceQuotaExceededException;
-pub(crate) use self::_service_quota_exceeded_exception::de_service_quota_exceeded_exception;
+pub(crate) use self::_service_quota_exceeded_exception::{de_service_quota_exceeded_exception};
 mod _throttling_exception;
 pub use self::_throttling_exception::ThrottlingException;
-pub(crate) use self::_throttling_exception::de_throttling_exception;
+pub(crate) use self::_throttling_exception::{de_throttling_exception};
 mod _validation_exception;
 pub use self::_validation_exception::ValidationException;
-pub(crate) use self::_validation_exception::de_validation_exception;
+pub(crate) use self::_validation_exception::{de_validation_exception};
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_access_denied_exception::AccessDeniedExceptionBuilder;

@@ -80,9 +80,7 @@ impl ::awsrt::error::ProvideErrorMetadata for ConditionalCheckFailedException {
 #[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ConditionalCheckFailedExceptionBuilder {
     pub(crate) message: Option<String>,
-    pub(crate) item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    >,
+    pub(crate) item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>>,
 }
 impl ConditionalCheckFailedExceptionBuilder {
     /// The conditional request failed.
@@ -101,14 +99,8 @@ impl ConditionalCheckFailedExceptionBuilder {
     }
     /// Inserts an entry into the `Item` map.
     /// Item which caused the `ConditionalCheckFailedException`.
-    pub fn item(
-        mut self,
-        key: impl Into<String>,
-        value: crate::types::AttributeValue,
-    ) -> Self {
-        self.item
-            .get_or_insert_with(::std::collections::HashMap::new)
-            .insert(key.into(), value);
+    pub fn item(mut self, key: impl Into<String>, value: crate::types::AttributeValue) -> Self {
+        self.item.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), value);
         self
     }
     /// Sets or clears the `Item` member.
@@ -142,9 +134,7 @@ pub(crate) fn de_conditional_check_failed_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
 ) -> Result<ConditionalCheckFailedException, ::awsrt::json::JsonError> {
     let mut f_message: Option<String> = None;
-    let mut f_item: Option<
-        ::std::collections::HashMap<String, crate::types::AttributeValue>,
-    > = None;
+    let mut f_item: Option<::std::collections::HashMap<String, crate::types::AttributeValue>> = None;
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {

@@ -163,10 +163,7 @@ impl TransactionCanceledExceptionBuilder {
     }
     /// Appends an item to the `CancellationReasons` list.
     /// A list of cancellation reasons.
-    pub fn cancellation_reasons(
-        mut self,
-        input: crate::types::CancellationReason,
-    ) -> Self {
+    pub fn cancellation_reasons(mut self, input: crate::types::CancellationReason) -> Self {
         self.cancellation_reasons.get_or_insert_with(Vec::new).push(input);
         self
     }
@@ -179,9 +176,7 @@ impl TransactionCanceledExceptionBuilder {
         self
     }
     /// The `CancellationReasons` member as currently set.
-    pub fn get_cancellation_reasons(
-        &self,
-    ) -> &Option<Vec<crate::types::CancellationReason>> {
+    pub fn get_cancellation_reasons(&self) -> &Option<Vec<crate::types::CancellationReason>> {
         &self.cancellation_reasons
     }
     /// Builds the [`TransactionCanceledException`].
@@ -206,10 +201,9 @@ pub(crate) fn de_transaction_canceled_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Message" => f_message = r.optional(|r| r.string_owned())?,
-            "CancellationReasons" => {
-                f_cancellation_reasons = r
-                    .optional(|r| r.list(crate::types::de_cancellation_reason))?;
-            }
+            "CancellationReasons" => f_cancellation_reasons = r.optional(|r| r.list(
+                crate::types::de_cancellation_reason,
+            ))?,
             _ => r.skip_value()?,
         }
     }

@@ -229,9 +229,7 @@ pub(crate) fn de_invalid_parameter_exception(
         match &*key {
             "clusterName" => f_cluster_name = r.optional(|r| r.string_owned())?,
             "nodegroupName" => f_nodegroup_name = r.optional(|r| r.string_owned())?,
-            "fargateProfileName" => {
-                f_fargate_profile_name = r.optional(|r| r.string_owned())?;
-            }
+            "fargateProfileName" => f_fargate_profile_name = r.optional(|r| r.string_owned())?,
             "addonName" => f_addon_name = r.optional(|r| r.string_owned())?,
             "subscriptionId" => f_subscription_id = r.optional(|r| r.string_owned())?,
             "message" => f_message = r.optional(|r| r.string_owned())?,

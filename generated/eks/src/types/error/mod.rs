@@ -5,31 +5,13 @@ mod _access_denied_exception;
 #[cfg(any(feature = "deregister_cluster", feature = "register_cluster"))]
 pub use self::_access_denied_exception::AccessDeniedException;
 #[cfg(any(feature = "deregister_cluster", feature = "register_cluster"))]
-pub(crate) use self::_access_denied_exception::de_access_denied_exception;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
+pub(crate) use self::_access_denied_exception::{de_access_denied_exception};
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
 mod _bad_request_exception;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
 pub use self::_bad_request_exception::BadRequestException;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
-pub(crate) use self::_bad_request_exception::de_bad_request_exception;
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
+pub(crate) use self::_bad_request_exception::{de_bad_request_exception};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -149,7 +131,7 @@ pub use self::_client_exception::ClientException;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::_client_exception::de_client_exception;
+pub(crate) use self::_client_exception::{de_client_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -296,7 +278,7 @@ pub use self::_invalid_parameter_exception::InvalidParameterException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::_invalid_parameter_exception::de_invalid_parameter_exception;
+pub(crate) use self::_invalid_parameter_exception::{de_invalid_parameter_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -407,37 +389,19 @@ pub use self::_invalid_request_exception::InvalidRequestException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::_invalid_request_exception::de_invalid_request_exception;
+pub(crate) use self::_invalid_request_exception::{de_invalid_request_exception};
 #[cfg(feature = "update_cluster_version")]
 mod _invalid_state_exception;
 #[cfg(feature = "update_cluster_version")]
 pub use self::_invalid_state_exception::InvalidStateException;
 #[cfg(feature = "update_cluster_version")]
-pub(crate) use self::_invalid_state_exception::de_invalid_state_exception;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
+pub(crate) use self::_invalid_state_exception::{de_invalid_state_exception};
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
 mod _not_found_exception;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
 pub use self::_not_found_exception::NotFoundException;
-#[cfg(
-    any(
-        feature = "list_tags_for_resource",
-        feature = "tag_resource",
-        feature = "untag_resource"
-    )
-)]
-pub(crate) use self::_not_found_exception::de_not_found_exception;
+#[cfg(any(feature = "list_tags_for_resource", feature = "tag_resource", feature = "untag_resource"))]
+pub(crate) use self::_not_found_exception::{de_not_found_exception};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -503,7 +467,7 @@ pub use self::_resource_in_use_exception::ResourceInUseException;
         feature = "update_nodegroup_version"
     )
 )]
-pub(crate) use self::_resource_in_use_exception::de_resource_in_use_exception;
+pub(crate) use self::_resource_in_use_exception::{de_resource_in_use_exception};
 #[cfg(
     any(
         feature = "create_access_entry",
@@ -539,7 +503,7 @@ pub use self::_resource_limit_exceeded_exception::ResourceLimitExceededException
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_resource_limit_exceeded_exception::de_resource_limit_exceeded_exception;
+pub(crate) use self::_resource_limit_exceeded_exception::{de_resource_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -689,13 +653,15 @@ pub use self::_resource_not_found_exception::ResourceNotFoundException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+pub(crate) use self::_resource_not_found_exception::{de_resource_not_found_exception};
 #[cfg(feature = "register_cluster")]
 mod _resource_propagation_delay_exception;
 #[cfg(feature = "register_cluster")]
 pub use self::_resource_propagation_delay_exception::ResourcePropagationDelayException;
 #[cfg(feature = "register_cluster")]
-pub(crate) use self::_resource_propagation_delay_exception::de_resource_propagation_delay_exception;
+pub(
+    crate
+) use self::_resource_propagation_delay_exception::{de_resource_propagation_delay_exception};
 #[cfg(
     any(
         feature = "associate_access_policy",
@@ -872,7 +838,7 @@ pub use self::_server_exception::ServerException;
         feature = "update_pod_identity_association"
     )
 )]
-pub(crate) use self::_server_exception::de_server_exception;
+pub(crate) use self::_server_exception::{de_server_exception};
 #[cfg(
     any(
         feature = "create_cluster",
@@ -932,7 +898,7 @@ pub use self::_service_unavailable_exception::ServiceUnavailableException;
         feature = "register_cluster"
     )
 )]
-pub(crate) use self::_service_unavailable_exception::de_service_unavailable_exception;
+pub(crate) use self::_service_unavailable_exception::{de_service_unavailable_exception};
 #[cfg(
     any(
         feature = "associate_encryption_config",
@@ -962,13 +928,15 @@ pub use self::_throttling_exception::ThrottlingException;
         feature = "update_cluster_version"
     )
 )]
-pub(crate) use self::_throttling_exception::de_throttling_exception;
+pub(crate) use self::_throttling_exception::{de_throttling_exception};
 #[cfg(any(feature = "create_cluster", feature = "create_fargate_profile"))]
 mod _unsupported_availability_zone_exception;
 #[cfg(any(feature = "create_cluster", feature = "create_fargate_profile"))]
 pub use self::_unsupported_availability_zone_exception::UnsupportedAvailabilityZoneException;
 #[cfg(any(feature = "create_cluster", feature = "create_fargate_profile"))]
-pub(crate) use self::_unsupported_availability_zone_exception::de_unsupported_availability_zone_exception;
+pub(
+    crate
+) use self::_unsupported_availability_zone_exception::{de_unsupported_availability_zone_exception};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(any(feature = "deregister_cluster", feature = "register_cluster"))]

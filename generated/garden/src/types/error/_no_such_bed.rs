@@ -113,11 +113,7 @@ impl NoSuchBedBuilder {
     /// Builds the [`NoSuchBed`].
     pub fn build(self) -> NoSuchBed {
         NoSuchBed {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "NoSuchBed",
-                self.message.clone(),
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchBed", self.message.clone(), 400u16),
             message: self.message,
             bed_id: self.bed_id,
         }

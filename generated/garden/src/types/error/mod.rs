@@ -5,7 +5,7 @@ mod _no_such_bed;
 #[cfg(feature = "get_bed")]
 pub use self::_no_such_bed::NoSuchBed;
 #[cfg(feature = "get_bed")]
-pub(crate) use self::_no_such_bed::de_no_such_bed;
+pub(crate) use self::_no_such_bed::{de_no_such_bed};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(feature = "get_bed")]

@@ -61,8 +61,7 @@ impl ::std::fmt::Display for AccountNotManagementOrDelegatedAdministratorExcepti
     }
 }
 impl ::std::error::Error for AccountNotManagementOrDelegatedAdministratorException {}
-impl ::awsrt::error::ProvideErrorMetadata
-for AccountNotManagementOrDelegatedAdministratorException {
+impl ::awsrt::error::ProvideErrorMetadata for AccountNotManagementOrDelegatedAdministratorException {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         &self.meta
     }
@@ -102,10 +101,7 @@ impl AccountNotManagementOrDelegatedAdministratorExceptionBuilder {
 }
 pub(crate) fn de_account_not_management_or_delegated_administrator_exception(
     n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<
-    AccountNotManagementOrDelegatedAdministratorException,
-    ::awsrt::xml::XmlError,
-> {
+) -> Result<AccountNotManagementOrDelegatedAdministratorException, ::awsrt::xml::XmlError> {
     let mut f_message: Option<String> = None;
     for c in n.children() {
         if c.name() == "Message" {

@@ -29,7 +29,9 @@ pub use self::_account_not_management_or_delegated_administrator_exception::Acco
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::_account_not_management_or_delegated_administrator_exception::de_account_not_management_or_delegated_administrator_exception;
+pub(
+    crate
+) use self::_account_not_management_or_delegated_administrator_exception::{de_account_not_management_or_delegated_administrator_exception};
 #[cfg(
     any(
         feature = "enable_organizations_root_credentials_management",
@@ -50,7 +52,9 @@ pub use self::_caller_is_not_management_account_exception::CallerIsNotManagement
         feature = "enable_organizations_root_sessions"
     )
 )]
-pub(crate) use self::_caller_is_not_management_account_exception::de_caller_is_not_management_account_exception;
+pub(
+    crate
+) use self::_caller_is_not_management_account_exception::{de_caller_is_not_management_account_exception};
 #[cfg(
     any(
         feature = "create_account_alias",
@@ -170,25 +174,29 @@ pub use self::_concurrent_modification_exception::ConcurrentModificationExceptio
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::_concurrent_modification_exception::de_concurrent_modification_exception;
+pub(crate) use self::_concurrent_modification_exception::{de_concurrent_modification_exception};
 #[cfg(feature = "get_credential_report")]
 mod _credential_report_expired_exception;
 #[cfg(feature = "get_credential_report")]
 pub use self::_credential_report_expired_exception::CredentialReportExpiredException;
 #[cfg(feature = "get_credential_report")]
-pub(crate) use self::_credential_report_expired_exception::de_credential_report_expired_exception;
+pub(crate) use self::_credential_report_expired_exception::{de_credential_report_expired_exception};
 #[cfg(feature = "get_credential_report")]
 mod _credential_report_not_present_exception;
 #[cfg(feature = "get_credential_report")]
 pub use self::_credential_report_not_present_exception::CredentialReportNotPresentException;
 #[cfg(feature = "get_credential_report")]
-pub(crate) use self::_credential_report_not_present_exception::de_credential_report_not_present_exception;
+pub(
+    crate
+) use self::_credential_report_not_present_exception::{de_credential_report_not_present_exception};
 #[cfg(feature = "get_credential_report")]
 mod _credential_report_not_ready_exception;
 #[cfg(feature = "get_credential_report")]
 pub use self::_credential_report_not_ready_exception::CredentialReportNotReadyException;
 #[cfg(feature = "get_credential_report")]
-pub(crate) use self::_credential_report_not_ready_exception::de_credential_report_not_ready_exception;
+pub(
+    crate
+) use self::_credential_report_not_ready_exception::{de_credential_report_not_ready_exception};
 #[cfg(
     any(
         feature = "delete_group",
@@ -227,19 +235,19 @@ pub use self::_delete_conflict_exception::DeleteConflictException;
         feature = "delete_virtual_mfa_device"
     )
 )]
-pub(crate) use self::_delete_conflict_exception::de_delete_conflict_exception;
+pub(crate) use self::_delete_conflict_exception::{de_delete_conflict_exception};
 #[cfg(feature = "upload_signing_certificate")]
 mod _duplicate_certificate_exception;
 #[cfg(feature = "upload_signing_certificate")]
 pub use self::_duplicate_certificate_exception::DuplicateCertificateException;
 #[cfg(feature = "upload_signing_certificate")]
-pub(crate) use self::_duplicate_certificate_exception::de_duplicate_certificate_exception;
+pub(crate) use self::_duplicate_certificate_exception::{de_duplicate_certificate_exception};
 #[cfg(feature = "upload_ssh_public_key")]
 mod _duplicate_ssh_public_key_exception;
 #[cfg(feature = "upload_ssh_public_key")]
 pub use self::_duplicate_ssh_public_key_exception::DuplicateSshPublicKeyException;
 #[cfg(feature = "upload_ssh_public_key")]
-pub(crate) use self::_duplicate_ssh_public_key_exception::de_duplicate_ssh_public_key_exception;
+pub(crate) use self::_duplicate_ssh_public_key_exception::{de_duplicate_ssh_public_key_exception};
 #[cfg(
     any(
         feature = "add_role_to_instance_profile",
@@ -305,7 +313,7 @@ pub use self::_entity_already_exists_exception::EntityAlreadyExistsException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::_entity_already_exists_exception::de_entity_already_exists_exception;
+pub(crate) use self::_entity_already_exists_exception::{de_entity_already_exists_exception};
 #[cfg(
     any(
         feature = "change_password",
@@ -338,19 +346,23 @@ pub use self::_entity_temporarily_unmodifiable_exception::EntityTemporarilyUnmod
         feature = "update_user"
     )
 )]
-pub(crate) use self::_entity_temporarily_unmodifiable_exception::de_entity_temporarily_unmodifiable_exception;
+pub(
+    crate
+) use self::_entity_temporarily_unmodifiable_exception::{de_entity_temporarily_unmodifiable_exception};
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
 mod _invalid_authentication_code_exception;
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
 pub use self::_invalid_authentication_code_exception::InvalidAuthenticationCodeException;
 #[cfg(any(feature = "enable_mfa_device", feature = "resync_mfa_device"))]
-pub(crate) use self::_invalid_authentication_code_exception::de_invalid_authentication_code_exception;
+pub(
+    crate
+) use self::_invalid_authentication_code_exception::{de_invalid_authentication_code_exception};
 #[cfg(feature = "upload_signing_certificate")]
 mod _invalid_certificate_exception;
 #[cfg(feature = "upload_signing_certificate")]
 pub use self::_invalid_certificate_exception::InvalidCertificateException;
 #[cfg(feature = "upload_signing_certificate")]
-pub(crate) use self::_invalid_certificate_exception::de_invalid_certificate_exception;
+pub(crate) use self::_invalid_certificate_exception::{de_invalid_certificate_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -554,25 +566,25 @@ pub use self::_invalid_input_exception::InvalidInputException;
         feature = "upload_server_certificate"
     )
 )]
-pub(crate) use self::_invalid_input_exception::de_invalid_input_exception;
+pub(crate) use self::_invalid_input_exception::{de_invalid_input_exception};
 #[cfg(feature = "upload_ssh_public_key")]
 mod _invalid_public_key_exception;
 #[cfg(feature = "upload_ssh_public_key")]
 pub use self::_invalid_public_key_exception::InvalidPublicKeyException;
 #[cfg(feature = "upload_ssh_public_key")]
-pub(crate) use self::_invalid_public_key_exception::de_invalid_public_key_exception;
+pub(crate) use self::_invalid_public_key_exception::{de_invalid_public_key_exception};
 #[cfg(feature = "change_password")]
 mod _invalid_user_type_exception;
 #[cfg(feature = "change_password")]
 pub use self::_invalid_user_type_exception::InvalidUserTypeException;
 #[cfg(feature = "change_password")]
-pub(crate) use self::_invalid_user_type_exception::de_invalid_user_type_exception;
+pub(crate) use self::_invalid_user_type_exception::{de_invalid_user_type_exception};
 #[cfg(feature = "upload_server_certificate")]
 mod _key_pair_mismatch_exception;
 #[cfg(feature = "upload_server_certificate")]
 pub use self::_key_pair_mismatch_exception::KeyPairMismatchException;
 #[cfg(feature = "upload_server_certificate")]
-pub(crate) use self::_key_pair_mismatch_exception::de_key_pair_mismatch_exception;
+pub(crate) use self::_key_pair_mismatch_exception::{de_key_pair_mismatch_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -803,19 +815,13 @@ pub use self::_limit_exceeded_exception::LimitExceededException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::_limit_exceeded_exception::de_limit_exceeded_exception;
-#[cfg(
-    any(feature = "upload_server_certificate", feature = "upload_signing_certificate")
-)]
+pub(crate) use self::_limit_exceeded_exception::{de_limit_exceeded_exception};
+#[cfg(any(feature = "upload_server_certificate", feature = "upload_signing_certificate"))]
 mod _malformed_certificate_exception;
-#[cfg(
-    any(feature = "upload_server_certificate", feature = "upload_signing_certificate")
-)]
+#[cfg(any(feature = "upload_server_certificate", feature = "upload_signing_certificate"))]
 pub use self::_malformed_certificate_exception::MalformedCertificateException;
-#[cfg(
-    any(feature = "upload_server_certificate", feature = "upload_signing_certificate")
-)]
-pub(crate) use self::_malformed_certificate_exception::de_malformed_certificate_exception;
+#[cfg(any(feature = "upload_server_certificate", feature = "upload_signing_certificate"))]
+pub(crate) use self::_malformed_certificate_exception::{de_malformed_certificate_exception};
 #[cfg(
     any(
         feature = "create_policy",
@@ -854,7 +860,7 @@ pub use self::_malformed_policy_document_exception::MalformedPolicyDocumentExcep
         feature = "update_assume_role_policy"
     )
 )]
-pub(crate) use self::_malformed_policy_document_exception::de_malformed_policy_document_exception;
+pub(crate) use self::_malformed_policy_document_exception::{de_malformed_policy_document_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -1265,13 +1271,15 @@ pub use self::_no_such_entity_exception::NoSuchEntityException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::_no_such_entity_exception::de_no_such_entity_exception;
+pub(crate) use self::_no_such_entity_exception::{de_no_such_entity_exception};
 #[cfg(feature = "create_open_id_connect_provider")]
 mod _open_id_idp_communication_error_exception;
 #[cfg(feature = "create_open_id_connect_provider")]
 pub use self::_open_id_idp_communication_error_exception::OpenIdIdpCommunicationErrorException;
 #[cfg(feature = "create_open_id_connect_provider")]
-pub(crate) use self::_open_id_idp_communication_error_exception::de_open_id_idp_communication_error_exception;
+pub(
+    crate
+) use self::_open_id_idp_communication_error_exception::{de_open_id_idp_communication_error_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1301,7 +1309,7 @@ pub use self::_organization_not_found_exception::OrganizationNotFoundException;
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::_organization_not_found_exception::de_organization_not_found_exception;
+pub(crate) use self::_organization_not_found_exception::{de_organization_not_found_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1331,7 +1339,9 @@ pub use self::_organization_not_in_all_features_mode_exception::OrganizationNotI
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::_organization_not_in_all_features_mode_exception::de_organization_not_in_all_features_mode_exception;
+pub(
+    crate
+) use self::_organization_not_in_all_features_mode_exception::{de_organization_not_in_all_features_mode_exception};
 #[cfg(
     any(
         feature = "change_password",
@@ -1355,13 +1365,13 @@ pub use self::_password_policy_violation_exception::PasswordPolicyViolationExcep
         feature = "update_login_profile"
     )
 )]
-pub(crate) use self::_password_policy_violation_exception::de_password_policy_violation_exception;
+pub(crate) use self::_password_policy_violation_exception::{de_password_policy_violation_exception};
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 mod _policy_evaluation_exception;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
 pub use self::_policy_evaluation_exception::PolicyEvaluationException;
 #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
-pub(crate) use self::_policy_evaluation_exception::de_policy_evaluation_exception;
+pub(crate) use self::_policy_evaluation_exception::{de_policy_evaluation_exception};
 #[cfg(
     any(
         feature = "attach_group_policy",
@@ -1391,13 +1401,15 @@ pub use self::_policy_not_attachable_exception::PolicyNotAttachableException;
         feature = "put_user_permissions_boundary"
     )
 )]
-pub(crate) use self::_policy_not_attachable_exception::de_policy_not_attachable_exception;
+pub(crate) use self::_policy_not_attachable_exception::{de_policy_not_attachable_exception};
 #[cfg(feature = "generate_organizations_access_report")]
 mod _report_generation_limit_exceeded_exception;
 #[cfg(feature = "generate_organizations_access_report")]
 pub use self::_report_generation_limit_exceeded_exception::ReportGenerationLimitExceededException;
 #[cfg(feature = "generate_organizations_access_report")]
-pub(crate) use self::_report_generation_limit_exceeded_exception::de_report_generation_limit_exceeded_exception;
+pub(
+    crate
+) use self::_report_generation_limit_exceeded_exception::{de_report_generation_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "disable_organizations_root_credentials_management",
@@ -1427,7 +1439,9 @@ pub use self::_service_access_not_enabled_exception::ServiceAccessNotEnabledExce
         feature = "list_organizations_features"
     )
 )]
-pub(crate) use self::_service_access_not_enabled_exception::de_service_access_not_enabled_exception;
+pub(
+    crate
+) use self::_service_access_not_enabled_exception::{de_service_access_not_enabled_exception};
 #[cfg(
     any(
         feature = "add_client_id_to_open_id_connect_provider",
@@ -1853,7 +1867,7 @@ pub use self::_service_failure_exception::ServiceFailureException;
         feature = "upload_signing_certificate"
     )
 )]
-pub(crate) use self::_service_failure_exception::de_service_failure_exception;
+pub(crate) use self::_service_failure_exception::{de_service_failure_exception};
 #[cfg(
     any(
         feature = "create_service_specific_credential",
@@ -1874,7 +1888,7 @@ pub use self::_service_not_supported_exception::ServiceNotSupportedException;
         feature = "list_service_specific_credentials"
     )
 )]
-pub(crate) use self::_service_not_supported_exception::de_service_not_supported_exception;
+pub(crate) use self::_service_not_supported_exception::{de_service_not_supported_exception};
 #[cfg(
     any(
         feature = "add_role_to_instance_profile",
@@ -1925,13 +1939,15 @@ pub use self::_unmodifiable_entity_exception::UnmodifiableEntityException;
         feature = "update_role_description"
     )
 )]
-pub(crate) use self::_unmodifiable_entity_exception::de_unmodifiable_entity_exception;
+pub(crate) use self::_unmodifiable_entity_exception::{de_unmodifiable_entity_exception};
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
 mod _unrecognized_public_key_encoding_exception;
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
 pub use self::_unrecognized_public_key_encoding_exception::UnrecognizedPublicKeyEncodingException;
 #[cfg(any(feature = "get_ssh_public_key", feature = "upload_ssh_public_key"))]
-pub(crate) use self::_unrecognized_public_key_encoding_exception::de_unrecognized_public_key_encoding_exception;
+pub(
+    crate
+) use self::_unrecognized_public_key_encoding_exception::{de_unrecognized_public_key_encoding_exception};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(
@@ -2202,12 +2218,7 @@ pub mod builders {
         )
     )]
     pub use super::_limit_exceeded_exception::LimitExceededExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "upload_server_certificate",
-            feature = "upload_signing_certificate"
-        )
-    )]
+    #[cfg(any(feature = "upload_server_certificate", feature = "upload_signing_certificate"))]
     pub use super::_malformed_certificate_exception::MalformedCertificateExceptionBuilder;
     #[cfg(
         any(
@@ -2389,9 +2400,7 @@ pub mod builders {
         )
     )]
     pub use super::_password_policy_violation_exception::PasswordPolicyViolationExceptionBuilder;
-    #[cfg(
-        any(feature = "simulate_custom_policy", feature = "simulate_principal_policy")
-    )]
+    #[cfg(any(feature = "simulate_custom_policy", feature = "simulate_principal_policy"))]
     pub use super::_policy_evaluation_exception::PolicyEvaluationExceptionBuilder;
     #[cfg(
         any(

@@ -2,39 +2,29 @@
 //! The modeled error structures. Each operation's error enum wraps those it can return.
 mod _container_not_found_exception;
 pub use self::_container_not_found_exception::ContainerNotFoundException;
-pub(crate) use self::_container_not_found_exception::de_container_not_found_exception;
+pub(crate) use self::_container_not_found_exception::{de_container_not_found_exception};
 mod _internal_server_error;
 pub use self::_internal_server_error::InternalServerError;
-pub(crate) use self::_internal_server_error::de_internal_server_error;
-#[cfg(
-    any(feature = "delete_object", feature = "describe_object", feature = "get_object")
-)]
+pub(crate) use self::_internal_server_error::{de_internal_server_error};
+#[cfg(any(feature = "delete_object", feature = "describe_object", feature = "get_object"))]
 mod _object_not_found_exception;
-#[cfg(
-    any(feature = "delete_object", feature = "describe_object", feature = "get_object")
-)]
+#[cfg(any(feature = "delete_object", feature = "describe_object", feature = "get_object"))]
 pub use self::_object_not_found_exception::ObjectNotFoundException;
-#[cfg(
-    any(feature = "delete_object", feature = "describe_object", feature = "get_object")
-)]
-pub(crate) use self::_object_not_found_exception::de_object_not_found_exception;
+#[cfg(any(feature = "delete_object", feature = "describe_object", feature = "get_object"))]
+pub(crate) use self::_object_not_found_exception::{de_object_not_found_exception};
 #[cfg(feature = "get_object")]
 mod _requested_range_not_satisfiable_exception;
 #[cfg(feature = "get_object")]
 pub use self::_requested_range_not_satisfiable_exception::RequestedRangeNotSatisfiableException;
 #[cfg(feature = "get_object")]
-pub(crate) use self::_requested_range_not_satisfiable_exception::de_requested_range_not_satisfiable_exception;
+pub(
+    crate
+) use self::_requested_range_not_satisfiable_exception::{de_requested_range_not_satisfiable_exception};
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_container_not_found_exception::ContainerNotFoundExceptionBuilder;
     pub use super::_internal_server_error::InternalServerErrorBuilder;
-    #[cfg(
-        any(
-            feature = "delete_object",
-            feature = "describe_object",
-            feature = "get_object"
-        )
-    )]
+    #[cfg(any(feature = "delete_object", feature = "describe_object", feature = "get_object"))]
     pub use super::_object_not_found_exception::ObjectNotFoundExceptionBuilder;
     #[cfg(feature = "get_object")]
     pub use super::_requested_range_not_satisfiable_exception::RequestedRangeNotSatisfiableExceptionBuilder;

@@ -72,11 +72,7 @@ impl BucketAlreadyExistsBuilder {
     /// Builds the [`BucketAlreadyExists`].
     pub fn build(self) -> BucketAlreadyExists {
         BucketAlreadyExists {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "BucketAlreadyExists",
-                None,
-                409u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("BucketAlreadyExists", None, 409u16),
         }
     }
 }

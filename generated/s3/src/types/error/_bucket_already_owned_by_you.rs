@@ -72,11 +72,7 @@ impl BucketAlreadyOwnedByYouBuilder {
     /// Builds the [`BucketAlreadyOwnedByYou`].
     pub fn build(self) -> BucketAlreadyOwnedByYou {
         BucketAlreadyOwnedByYou {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "BucketAlreadyOwnedByYou",
-                None,
-                409u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("BucketAlreadyOwnedByYou", None, 409u16),
         }
     }
 }

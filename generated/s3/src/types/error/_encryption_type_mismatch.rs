@@ -72,11 +72,7 @@ impl EncryptionTypeMismatchBuilder {
     /// Builds the [`EncryptionTypeMismatch`].
     pub fn build(self) -> EncryptionTypeMismatch {
         EncryptionTypeMismatch {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "EncryptionTypeMismatch",
-                None,
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("EncryptionTypeMismatch", None, 400u16),
         }
     }
 }

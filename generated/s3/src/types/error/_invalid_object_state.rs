@@ -87,18 +87,12 @@ pub struct InvalidObjectStateBuilder {
 }
 impl InvalidObjectStateBuilder {
     /// The `StorageClass` member.
-    pub fn storage_class(
-        mut self,
-        input: impl Into<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn storage_class(mut self, input: impl Into<crate::types::StorageClass>) -> Self {
         self.storage_class = Some(input.into());
         self
     }
     /// Sets or clears the `StorageClass` member.
-    pub fn set_storage_class(
-        mut self,
-        input: Option<crate::types::StorageClass>,
-    ) -> Self {
+    pub fn set_storage_class(mut self, input: Option<crate::types::StorageClass>) -> Self {
         self.storage_class = input;
         self
     }
@@ -123,19 +117,13 @@ impl InvalidObjectStateBuilder {
         self
     }
     /// The `AccessTier` member as currently set.
-    pub fn get_access_tier(
-        &self,
-    ) -> &Option<crate::types::IntelligentTieringAccessTier> {
+    pub fn get_access_tier(&self) -> &Option<crate::types::IntelligentTieringAccessTier> {
         &self.access_tier
     }
     /// Builds the [`InvalidObjectState`].
     pub fn build(self) -> InvalidObjectState {
         InvalidObjectState {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "InvalidObjectState",
-                None,
-                403u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("InvalidObjectState", None, 403u16),
             storage_class: self.storage_class,
             access_tier: self.access_tier,
         }
@@ -152,9 +140,7 @@ pub(crate) fn de_invalid_object_state(
                 f_storage_class = Some(crate::types::StorageClass::from(c.text()));
             }
             "AccessTier" => {
-                f_access_tier = Some(
-                    crate::types::IntelligentTieringAccessTier::from(c.text()),
-                );
+                f_access_tier = Some(crate::types::IntelligentTieringAccessTier::from(c.text()));
             }
             _ => {}
         }

@@ -72,11 +72,7 @@ impl InvalidWriteOffsetBuilder {
     /// Builds the [`InvalidWriteOffset`].
     pub fn build(self) -> InvalidWriteOffset {
         InvalidWriteOffset {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "InvalidWriteOffset",
-                None,
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("InvalidWriteOffset", None, 400u16),
         }
     }
 }

@@ -5,61 +5,43 @@ mod _bucket_already_exists;
 #[cfg(feature = "create_bucket")]
 pub use self::_bucket_already_exists::BucketAlreadyExists;
 #[cfg(feature = "create_bucket")]
-pub(crate) use self::_bucket_already_exists::de_bucket_already_exists;
+pub(crate) use self::_bucket_already_exists::{de_bucket_already_exists};
 #[cfg(feature = "create_bucket")]
 mod _bucket_already_owned_by_you;
 #[cfg(feature = "create_bucket")]
 pub use self::_bucket_already_owned_by_you::BucketAlreadyOwnedByYou;
 #[cfg(feature = "create_bucket")]
-pub(crate) use self::_bucket_already_owned_by_you::de_bucket_already_owned_by_you;
+pub(crate) use self::_bucket_already_owned_by_you::{de_bucket_already_owned_by_you};
 #[cfg(feature = "put_object")]
 mod _encryption_type_mismatch;
 #[cfg(feature = "put_object")]
 pub use self::_encryption_type_mismatch::EncryptionTypeMismatch;
 #[cfg(feature = "put_object")]
-pub(crate) use self::_encryption_type_mismatch::de_encryption_type_mismatch;
+pub(crate) use self::_encryption_type_mismatch::{de_encryption_type_mismatch};
 #[cfg(feature = "get_object")]
 mod _invalid_object_state;
 #[cfg(feature = "get_object")]
 pub use self::_invalid_object_state::InvalidObjectState;
 #[cfg(feature = "get_object")]
-pub(crate) use self::_invalid_object_state::de_invalid_object_state;
+pub(crate) use self::_invalid_object_state::{de_invalid_object_state};
 #[cfg(feature = "put_object")]
 mod _invalid_request;
 #[cfg(feature = "put_object")]
 pub use self::_invalid_request::InvalidRequest;
 #[cfg(feature = "put_object")]
-pub(crate) use self::_invalid_request::de_invalid_request;
+pub(crate) use self::_invalid_request::{de_invalid_request};
 #[cfg(feature = "put_object")]
 mod _invalid_write_offset;
 #[cfg(feature = "put_object")]
 pub use self::_invalid_write_offset::InvalidWriteOffset;
 #[cfg(feature = "put_object")]
-pub(crate) use self::_invalid_write_offset::de_invalid_write_offset;
-#[cfg(
-    any(
-        feature = "create_session",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
+pub(crate) use self::_invalid_write_offset::{de_invalid_write_offset};
+#[cfg(any(feature = "create_session", feature = "list_objects", feature = "list_objects_v2"))]
 mod _no_such_bucket;
-#[cfg(
-    any(
-        feature = "create_session",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
+#[cfg(any(feature = "create_session", feature = "list_objects", feature = "list_objects_v2"))]
 pub use self::_no_such_bucket::NoSuchBucket;
-#[cfg(
-    any(
-        feature = "create_session",
-        feature = "list_objects",
-        feature = "list_objects_v2"
-    )
-)]
-pub(crate) use self::_no_such_bucket::de_no_such_bucket;
+#[cfg(any(feature = "create_session", feature = "list_objects", feature = "list_objects_v2"))]
+pub(crate) use self::_no_such_bucket::{de_no_such_bucket};
 #[cfg(
     any(
         feature = "get_object",
@@ -86,37 +68,37 @@ pub use self::_no_such_key::NoSuchKey;
         feature = "put_object_acl"
     )
 )]
-pub(crate) use self::_no_such_key::de_no_such_key;
+pub(crate) use self::_no_such_key::{de_no_such_key};
 #[cfg(feature = "abort_multipart_upload")]
 mod _no_such_upload;
 #[cfg(feature = "abort_multipart_upload")]
 pub use self::_no_such_upload::NoSuchUpload;
 #[cfg(feature = "abort_multipart_upload")]
-pub(crate) use self::_no_such_upload::de_no_such_upload;
+pub(crate) use self::_no_such_upload::{de_no_such_upload};
 #[cfg(any(feature = "head_bucket", feature = "head_object"))]
 mod _not_found;
 #[cfg(any(feature = "head_bucket", feature = "head_object"))]
 pub use self::_not_found::NotFound;
 #[cfg(any(feature = "head_bucket", feature = "head_object"))]
-pub(crate) use self::_not_found::de_not_found;
+pub(crate) use self::_not_found::{de_not_found};
 #[cfg(feature = "restore_object")]
 mod _object_already_in_active_tier_error;
 #[cfg(feature = "restore_object")]
 pub use self::_object_already_in_active_tier_error::ObjectAlreadyInActiveTierError;
 #[cfg(feature = "restore_object")]
-pub(crate) use self::_object_already_in_active_tier_error::de_object_already_in_active_tier_error;
+pub(crate) use self::_object_already_in_active_tier_error::{de_object_already_in_active_tier_error};
 #[cfg(feature = "copy_object")]
 mod _object_not_in_active_tier_error;
 #[cfg(feature = "copy_object")]
 pub use self::_object_not_in_active_tier_error::ObjectNotInActiveTierError;
 #[cfg(feature = "copy_object")]
-pub(crate) use self::_object_not_in_active_tier_error::de_object_not_in_active_tier_error;
+pub(crate) use self::_object_not_in_active_tier_error::{de_object_not_in_active_tier_error};
 #[cfg(feature = "put_object")]
 mod _too_many_parts;
 #[cfg(feature = "put_object")]
 pub use self::_too_many_parts::TooManyParts;
 #[cfg(feature = "put_object")]
-pub(crate) use self::_too_many_parts::de_too_many_parts;
+pub(crate) use self::_too_many_parts::{de_too_many_parts};
 #[cfg(feature = "select_object_content")]
 pub use crate::event_stream::SelectObjectContentEventStreamError;
 /// Builders of the error structures.
@@ -133,13 +115,7 @@ pub mod builders {
     pub use super::_invalid_request::InvalidRequestBuilder;
     #[cfg(feature = "put_object")]
     pub use super::_invalid_write_offset::InvalidWriteOffsetBuilder;
-    #[cfg(
-        any(
-            feature = "create_session",
-            feature = "list_objects",
-            feature = "list_objects_v2"
-        )
-    )]
+    #[cfg(any(feature = "create_session", feature = "list_objects", feature = "list_objects_v2"))]
     pub use super::_no_such_bucket::NoSuchBucketBuilder;
     #[cfg(
         any(

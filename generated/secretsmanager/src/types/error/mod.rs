@@ -29,34 +29,16 @@ pub use self::_decryption_failure::DecryptionFailure;
         feature = "update_secret"
     )
 )]
-pub(crate) use self::_decryption_failure::de_decryption_failure;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
+pub(crate) use self::_decryption_failure::{de_decryption_failure};
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
 mod _encryption_failure;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
 pub use self::_encryption_failure::EncryptionFailure;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
-pub(crate) use self::_encryption_failure::de_encryption_failure;
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
+pub(crate) use self::_encryption_failure::{de_encryption_failure};
 mod _internal_service_error;
 pub use self::_internal_service_error::InternalServiceError;
-pub(crate) use self::_internal_service_error::de_internal_service_error;
+pub(crate) use self::_internal_service_error::{de_internal_service_error};
 #[cfg(
     any(
         feature = "batch_get_secret_value",
@@ -80,10 +62,10 @@ pub use self::_invalid_next_token_exception::InvalidNextTokenException;
         feature = "list_secrets"
     )
 )]
-pub(crate) use self::_invalid_next_token_exception::de_invalid_next_token_exception;
+pub(crate) use self::_invalid_next_token_exception::{de_invalid_next_token_exception};
 mod _invalid_parameter_exception;
 pub use self::_invalid_parameter_exception::InvalidParameterException;
-pub(crate) use self::_invalid_parameter_exception::de_invalid_parameter_exception;
+pub(crate) use self::_invalid_parameter_exception::{de_invalid_parameter_exception};
 #[cfg(
     any(
         feature = "batch_get_secret_value",
@@ -161,7 +143,7 @@ pub use self::_invalid_request_exception::InvalidRequestException;
         feature = "validate_resource_policy"
     )
 )]
-pub(crate) use self::_invalid_request_exception::de_invalid_request_exception;
+pub(crate) use self::_invalid_request_exception::{de_invalid_request_exception};
 #[cfg(
     any(
         feature = "create_secret",
@@ -188,7 +170,7 @@ pub use self::_limit_exceeded_exception::LimitExceededException;
         feature = "update_secret_version_stage"
     )
 )]
-pub(crate) use self::_limit_exceeded_exception::de_limit_exceeded_exception;
+pub(crate) use self::_limit_exceeded_exception::{de_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "create_secret",
@@ -215,43 +197,25 @@ pub use self::_malformed_policy_document_exception::MalformedPolicyDocumentExcep
         feature = "validate_resource_policy"
     )
 )]
-pub(crate) use self::_malformed_policy_document_exception::de_malformed_policy_document_exception;
+pub(crate) use self::_malformed_policy_document_exception::{de_malformed_policy_document_exception};
 #[cfg(any(feature = "create_secret", feature = "update_secret"))]
 mod _precondition_not_met_exception;
 #[cfg(any(feature = "create_secret", feature = "update_secret"))]
 pub use self::_precondition_not_met_exception::PreconditionNotMetException;
 #[cfg(any(feature = "create_secret", feature = "update_secret"))]
-pub(crate) use self::_precondition_not_met_exception::de_precondition_not_met_exception;
+pub(crate) use self::_precondition_not_met_exception::{de_precondition_not_met_exception};
 #[cfg(feature = "put_resource_policy")]
 mod _public_policy_exception;
 #[cfg(feature = "put_resource_policy")]
 pub use self::_public_policy_exception::PublicPolicyException;
 #[cfg(feature = "put_resource_policy")]
-pub(crate) use self::_public_policy_exception::de_public_policy_exception;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
+pub(crate) use self::_public_policy_exception::{de_public_policy_exception};
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
 mod _resource_exists_exception;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
 pub use self::_resource_exists_exception::ResourceExistsException;
-#[cfg(
-    any(
-        feature = "create_secret",
-        feature = "put_secret_value",
-        feature = "update_secret"
-    )
-)]
-pub(crate) use self::_resource_exists_exception::de_resource_exists_exception;
+#[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
+pub(crate) use self::_resource_exists_exception::{de_resource_exists_exception};
 #[cfg(
     any(
         feature = "batch_get_secret_value",
@@ -329,7 +293,7 @@ pub use self::_resource_not_found_exception::ResourceNotFoundException;
         feature = "validate_resource_policy"
     )
 )]
-pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+pub(crate) use self::_resource_not_found_exception::{de_resource_not_found_exception};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(
@@ -342,13 +306,7 @@ pub mod builders {
         )
     )]
     pub use super::_decryption_failure::DecryptionFailureBuilder;
-    #[cfg(
-        any(
-            feature = "create_secret",
-            feature = "put_secret_value",
-            feature = "update_secret"
-        )
-    )]
+    #[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
     pub use super::_encryption_failure::EncryptionFailureBuilder;
     pub use super::_internal_service_error::InternalServiceErrorBuilder;
     #[cfg(
@@ -408,13 +366,7 @@ pub mod builders {
     pub use super::_precondition_not_met_exception::PreconditionNotMetExceptionBuilder;
     #[cfg(feature = "put_resource_policy")]
     pub use super::_public_policy_exception::PublicPolicyExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "create_secret",
-            feature = "put_secret_value",
-            feature = "update_secret"
-        )
-    )]
+    #[cfg(any(feature = "create_secret", feature = "put_secret_value", feature = "update_secret"))]
     pub use super::_resource_exists_exception::ResourceExistsExceptionBuilder;
     #[cfg(
         any(

@@ -91,11 +91,7 @@ impl NotFoundExceptionBuilder {
     /// Builds the [`NotFoundException`].
     pub fn build(self) -> NotFoundException {
         NotFoundException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "NotFound",
-                self.message.clone(),
-                404u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("NotFound", self.message.clone(), 404u16),
             message: self.message,
         }
     }

@@ -91,11 +91,7 @@ impl OptedOutExceptionBuilder {
     /// Builds the [`OptedOutException`].
     pub fn build(self) -> OptedOutException {
         OptedOutException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "OptedOut",
-                self.message.clone(),
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("OptedOut", self.message.clone(), 400u16),
             message: self.message,
         }
     }

@@ -91,11 +91,7 @@ impl StaleTagExceptionBuilder {
     /// Builds the [`StaleTagException`].
     pub fn build(self) -> StaleTagException {
         StaleTagException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "StaleTag",
-                self.message.clone(),
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("StaleTag", self.message.clone(), 400u16),
             message: self.message,
         }
     }

@@ -91,11 +91,7 @@ impl TagPolicyExceptionBuilder {
     /// Builds the [`TagPolicyException`].
     pub fn build(self) -> TagPolicyException {
         TagPolicyException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "TagPolicy",
-                self.message.clone(),
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("TagPolicy", self.message.clone(), 400u16),
             message: self.message,
         }
     }

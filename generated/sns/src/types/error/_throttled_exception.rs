@@ -91,11 +91,7 @@ impl ThrottledExceptionBuilder {
     /// Builds the [`ThrottledException`].
     pub fn build(self) -> ThrottledException {
         ThrottledException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "Throttled",
-                self.message.clone(),
-                429u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("Throttled", self.message.clone(), 429u16),
             message: self.message,
         }
     }

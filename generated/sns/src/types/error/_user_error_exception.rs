@@ -91,11 +91,7 @@ impl UserErrorExceptionBuilder {
     /// Builds the [`UserErrorException`].
     pub fn build(self) -> UserErrorException {
         UserErrorException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "UserError",
-                self.message.clone(),
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("UserError", self.message.clone(), 400u16),
             message: self.message,
         }
     }

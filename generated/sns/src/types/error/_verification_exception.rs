@@ -122,18 +122,14 @@ impl VerificationExceptionBuilder {
                 self.message.clone(),
                 400u16,
             ),
-            message: self
-                .message
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "message",
-                    "`message` is required when building a `VerificationException`",
-                ))?,
-            status: self
-                .status
-                .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
-                    "status",
-                    "`status` is required when building a `VerificationException`",
-                ))?,
+            message: self.message.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "message",
+                "`message` is required when building a `VerificationException`",
+            ))?,
+            status: self.status.ok_or_else(|| ::awsrt::error::BuildError::missing_field(
+                "status",
+                "`status` is required when building a `VerificationException`",
+            ))?,
         })
     }
 }

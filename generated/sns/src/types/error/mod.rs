@@ -2,19 +2,21 @@
 //! The modeled error structures. Each operation's error enum wraps those it can return.
 mod _authorization_error_exception;
 pub use self::_authorization_error_exception::AuthorizationErrorException;
-pub(crate) use self::_authorization_error_exception::de_authorization_error_exception;
+pub(crate) use self::_authorization_error_exception::{de_authorization_error_exception};
 #[cfg(feature = "publish_batch")]
 mod _batch_entry_ids_not_distinct_exception;
 #[cfg(feature = "publish_batch")]
 pub use self::_batch_entry_ids_not_distinct_exception::BatchEntryIdsNotDistinctException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_batch_entry_ids_not_distinct_exception::de_batch_entry_ids_not_distinct_exception;
+pub(
+    crate
+) use self::_batch_entry_ids_not_distinct_exception::{de_batch_entry_ids_not_distinct_exception};
 #[cfg(feature = "publish_batch")]
 mod _batch_request_too_long_exception;
 #[cfg(feature = "publish_batch")]
 pub use self::_batch_request_too_long_exception::BatchRequestTooLongException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_batch_request_too_long_exception::de_batch_request_too_long_exception;
+pub(crate) use self::_batch_request_too_long_exception::{de_batch_request_too_long_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -44,19 +46,19 @@ pub use self::_concurrent_access_exception::ConcurrentAccessException;
         feature = "untag_resource"
     )
 )]
-pub(crate) use self::_concurrent_access_exception::de_concurrent_access_exception;
+pub(crate) use self::_concurrent_access_exception::{de_concurrent_access_exception};
 #[cfg(feature = "publish_batch")]
 mod _empty_batch_request_exception;
 #[cfg(feature = "publish_batch")]
 pub use self::_empty_batch_request_exception::EmptyBatchRequestException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_empty_batch_request_exception::de_empty_batch_request_exception;
+pub(crate) use self::_empty_batch_request_exception::{de_empty_batch_request_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _endpoint_disabled_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_endpoint_disabled_exception::EndpointDisabledException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_endpoint_disabled_exception::de_endpoint_disabled_exception;
+pub(crate) use self::_endpoint_disabled_exception::{de_endpoint_disabled_exception};
 #[cfg(
     any(
         feature = "confirm_subscription",
@@ -80,7 +82,9 @@ pub use self::_filter_policy_limit_exceeded_exception::FilterPolicyLimitExceeded
         feature = "subscribe"
     )
 )]
-pub(crate) use self::_filter_policy_limit_exceeded_exception::de_filter_policy_limit_exceeded_exception;
+pub(
+    crate
+) use self::_filter_policy_limit_exceeded_exception::{de_filter_policy_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "add_permission",
@@ -212,13 +216,13 @@ pub use self::_internal_error_exception::InternalErrorException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::_internal_error_exception::de_internal_error_exception;
+pub(crate) use self::_internal_error_exception::{de_internal_error_exception};
 #[cfg(feature = "publish_batch")]
 mod _invalid_batch_entry_id_exception;
 #[cfg(feature = "publish_batch")]
 pub use self::_invalid_batch_entry_id_exception::InvalidBatchEntryIdException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_invalid_batch_entry_id_exception::de_invalid_batch_entry_id_exception;
+pub(crate) use self::_invalid_batch_entry_id_exception::{de_invalid_batch_entry_id_exception};
 #[cfg(
     any(
         feature = "add_permission",
@@ -356,13 +360,13 @@ pub use self::_invalid_parameter_exception::InvalidParameterException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::_invalid_parameter_exception::de_invalid_parameter_exception;
+pub(crate) use self::_invalid_parameter_exception::{de_invalid_parameter_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _invalid_parameter_value_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_invalid_parameter_value_exception::InvalidParameterValueException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_invalid_parameter_value_exception::de_invalid_parameter_value_exception;
+pub(crate) use self::_invalid_parameter_value_exception::{de_invalid_parameter_value_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -404,49 +408,49 @@ pub use self::_invalid_security_exception::InvalidSecurityException;
         feature = "unsubscribe"
     )
 )]
-pub(crate) use self::_invalid_security_exception::de_invalid_security_exception;
+pub(crate) use self::_invalid_security_exception::{de_invalid_security_exception};
 #[cfg(feature = "delete_topic")]
 mod _invalid_state_exception;
 #[cfg(feature = "delete_topic")]
 pub use self::_invalid_state_exception::InvalidStateException;
 #[cfg(feature = "delete_topic")]
-pub(crate) use self::_invalid_state_exception::de_invalid_state_exception;
+pub(crate) use self::_invalid_state_exception::{de_invalid_state_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_access_denied_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_access_denied_exception::KmsAccessDeniedException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_kms_access_denied_exception::de_kms_access_denied_exception;
+pub(crate) use self::_kms_access_denied_exception::{de_kms_access_denied_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_disabled_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_disabled_exception::KmsDisabledException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_kms_disabled_exception::de_kms_disabled_exception;
+pub(crate) use self::_kms_disabled_exception::{de_kms_disabled_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_invalid_state_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_invalid_state_exception::KmsInvalidStateException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_kms_invalid_state_exception::de_kms_invalid_state_exception;
+pub(crate) use self::_kms_invalid_state_exception::{de_kms_invalid_state_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_not_found_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_not_found_exception::KmsNotFoundException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_kms_not_found_exception::de_kms_not_found_exception;
+pub(crate) use self::_kms_not_found_exception::{de_kms_not_found_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_opt_in_required;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_opt_in_required::KmsOptInRequired;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_kms_opt_in_required::de_kms_opt_in_required;
+pub(crate) use self::_kms_opt_in_required::{de_kms_opt_in_required};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_throttling_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_throttling_exception::KmsThrottlingException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_kms_throttling_exception::de_kms_throttling_exception;
+pub(crate) use self::_kms_throttling_exception::{de_kms_throttling_exception};
 #[cfg(
     any(
         feature = "add_permission",
@@ -524,19 +528,21 @@ pub use self::_not_found_exception::NotFoundException;
         feature = "unsubscribe"
     )
 )]
-pub(crate) use self::_not_found_exception::de_not_found_exception;
+pub(crate) use self::_not_found_exception::{de_not_found_exception};
 #[cfg(feature = "create_sms_sandbox_phone_number")]
 mod _opted_out_exception;
 #[cfg(feature = "create_sms_sandbox_phone_number")]
 pub use self::_opted_out_exception::OptedOutException;
 #[cfg(feature = "create_sms_sandbox_phone_number")]
-pub(crate) use self::_opted_out_exception::de_opted_out_exception;
+pub(crate) use self::_opted_out_exception::{de_opted_out_exception};
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _platform_application_disabled_exception;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_platform_application_disabled_exception::PlatformApplicationDisabledException;
 #[cfg(any(feature = "publish", feature = "publish_batch"))]
-pub(crate) use self::_platform_application_disabled_exception::de_platform_application_disabled_exception;
+pub(
+    crate
+) use self::_platform_application_disabled_exception::{de_platform_application_disabled_exception};
 #[cfg(
     any(
         feature = "confirm_subscription",
@@ -560,7 +566,7 @@ pub use self::_replay_limit_exceeded_exception::ReplayLimitExceededException;
         feature = "subscribe"
     )
 )]
-pub(crate) use self::_replay_limit_exceeded_exception::de_replay_limit_exceeded_exception;
+pub(crate) use self::_replay_limit_exceeded_exception::{de_replay_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "delete_sms_sandbox_phone_number",
@@ -593,7 +599,7 @@ pub use self::_resource_not_found_exception::ResourceNotFoundException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+pub(crate) use self::_resource_not_found_exception::{de_resource_not_found_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -620,25 +626,21 @@ pub use self::_stale_tag_exception::StaleTagException;
         feature = "untag_resource"
     )
 )]
-pub(crate) use self::_stale_tag_exception::de_stale_tag_exception;
+pub(crate) use self::_stale_tag_exception::{de_stale_tag_exception};
 #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
 mod _subscription_limit_exceeded_exception;
 #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
 pub use self::_subscription_limit_exceeded_exception::SubscriptionLimitExceededException;
 #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
-pub(crate) use self::_subscription_limit_exceeded_exception::de_subscription_limit_exceeded_exception;
-#[cfg(
-    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
-)]
+pub(
+    crate
+) use self::_subscription_limit_exceeded_exception::{de_subscription_limit_exceeded_exception};
+#[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
 mod _tag_limit_exceeded_exception;
-#[cfg(
-    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
-)]
+#[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
 pub use self::_tag_limit_exceeded_exception::TagLimitExceededException;
-#[cfg(
-    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
-)]
-pub(crate) use self::_tag_limit_exceeded_exception::de_tag_limit_exceeded_exception;
+#[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
+pub(crate) use self::_tag_limit_exceeded_exception::{de_tag_limit_exceeded_exception};
 #[cfg(
     any(
         feature = "create_topic",
@@ -668,7 +670,7 @@ pub use self::_tag_policy_exception::TagPolicyException;
         feature = "untag_resource"
     )
 )]
-pub(crate) use self::_tag_policy_exception::de_tag_policy_exception;
+pub(crate) use self::_tag_policy_exception::{de_tag_policy_exception};
 #[cfg(
     any(
         feature = "check_if_phone_number_is_opted_out",
@@ -716,70 +718,39 @@ pub use self::_throttled_exception::ThrottledException;
         feature = "verify_sms_sandbox_phone_number"
     )
 )]
-pub(crate) use self::_throttled_exception::de_throttled_exception;
+pub(crate) use self::_throttled_exception::{de_throttled_exception};
 #[cfg(feature = "publish_batch")]
 mod _too_many_entries_in_batch_request_exception;
 #[cfg(feature = "publish_batch")]
 pub use self::_too_many_entries_in_batch_request_exception::TooManyEntriesInBatchRequestException;
 #[cfg(feature = "publish_batch")]
-pub(crate) use self::_too_many_entries_in_batch_request_exception::de_too_many_entries_in_batch_request_exception;
+pub(
+    crate
+) use self::_too_many_entries_in_batch_request_exception::{de_too_many_entries_in_batch_request_exception};
 #[cfg(feature = "create_topic")]
 mod _topic_limit_exceeded_exception;
 #[cfg(feature = "create_topic")]
 pub use self::_topic_limit_exceeded_exception::TopicLimitExceededException;
 #[cfg(feature = "create_topic")]
-pub(crate) use self::_topic_limit_exceeded_exception::de_topic_limit_exceeded_exception;
-#[cfg(
-    any(
-        feature = "create_sms_sandbox_phone_number",
-        feature = "delete_sms_sandbox_phone_number"
-    )
-)]
+pub(crate) use self::_topic_limit_exceeded_exception::{de_topic_limit_exceeded_exception};
+#[cfg(any(feature = "create_sms_sandbox_phone_number", feature = "delete_sms_sandbox_phone_number"))]
 mod _user_error_exception;
-#[cfg(
-    any(
-        feature = "create_sms_sandbox_phone_number",
-        feature = "delete_sms_sandbox_phone_number"
-    )
-)]
+#[cfg(any(feature = "create_sms_sandbox_phone_number", feature = "delete_sms_sandbox_phone_number"))]
 pub use self::_user_error_exception::UserErrorException;
-#[cfg(
-    any(
-        feature = "create_sms_sandbox_phone_number",
-        feature = "delete_sms_sandbox_phone_number"
-    )
-)]
-pub(crate) use self::_user_error_exception::de_user_error_exception;
-#[cfg(
-    any(
-        feature = "list_origination_numbers",
-        feature = "publish",
-        feature = "publish_batch"
-    )
-)]
+#[cfg(any(feature = "create_sms_sandbox_phone_number", feature = "delete_sms_sandbox_phone_number"))]
+pub(crate) use self::_user_error_exception::{de_user_error_exception};
+#[cfg(any(feature = "list_origination_numbers", feature = "publish", feature = "publish_batch"))]
 mod _validation_exception;
-#[cfg(
-    any(
-        feature = "list_origination_numbers",
-        feature = "publish",
-        feature = "publish_batch"
-    )
-)]
+#[cfg(any(feature = "list_origination_numbers", feature = "publish", feature = "publish_batch"))]
 pub use self::_validation_exception::ValidationException;
-#[cfg(
-    any(
-        feature = "list_origination_numbers",
-        feature = "publish",
-        feature = "publish_batch"
-    )
-)]
-pub(crate) use self::_validation_exception::de_validation_exception;
+#[cfg(any(feature = "list_origination_numbers", feature = "publish", feature = "publish_batch"))]
+pub(crate) use self::_validation_exception::{de_validation_exception};
 #[cfg(feature = "verify_sms_sandbox_phone_number")]
 mod _verification_exception;
 #[cfg(feature = "verify_sms_sandbox_phone_number")]
 pub use self::_verification_exception::VerificationException;
 #[cfg(feature = "verify_sms_sandbox_phone_number")]
-pub(crate) use self::_verification_exception::de_verification_exception;
+pub(crate) use self::_verification_exception::{de_verification_exception};
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_authorization_error_exception::AuthorizationErrorExceptionBuilder;
@@ -991,13 +962,7 @@ pub mod builders {
     pub use super::_stale_tag_exception::StaleTagExceptionBuilder;
     #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
     pub use super::_subscription_limit_exceeded_exception::SubscriptionLimitExceededExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "create_topic",
-            feature = "tag_resource",
-            feature = "untag_resource"
-        )
-    )]
+    #[cfg(any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource"))]
     pub use super::_tag_limit_exceeded_exception::TagLimitExceededExceptionBuilder;
     #[cfg(
         any(
@@ -1036,13 +1001,7 @@ pub mod builders {
         )
     )]
     pub use super::_user_error_exception::UserErrorExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "list_origination_numbers",
-            feature = "publish",
-            feature = "publish_batch"
-        )
-    )]
+    #[cfg(any(feature = "list_origination_numbers", feature = "publish", feature = "publish_batch"))]
     pub use super::_validation_exception::ValidationExceptionBuilder;
     #[cfg(feature = "verify_sms_sandbox_phone_number")]
     pub use super::_verification_exception::VerificationExceptionBuilder;

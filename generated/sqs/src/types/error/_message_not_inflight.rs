@@ -72,11 +72,7 @@ impl MessageNotInflightBuilder {
     /// Builds the [`MessageNotInflight`].
     pub fn build(self) -> MessageNotInflight {
         MessageNotInflight {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "MessageNotInflight",
-                None,
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("MessageNotInflight", None, 400u16),
         }
     }
 }

@@ -91,11 +91,7 @@ impl OverLimitBuilder {
     /// Builds the [`OverLimit`].
     pub fn build(self) -> OverLimit {
         OverLimit {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "OverLimit",
-                self.message.clone(),
-                403u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("OverLimit", self.message.clone(), 403u16),
             message: self.message,
         }
     }

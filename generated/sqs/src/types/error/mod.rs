@@ -23,13 +23,13 @@ pub use self::_batch_entry_ids_not_distinct::BatchEntryIdsNotDistinct;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::_batch_entry_ids_not_distinct::de_batch_entry_ids_not_distinct;
+pub(crate) use self::_batch_entry_ids_not_distinct::{de_batch_entry_ids_not_distinct};
 #[cfg(feature = "send_message_batch")]
 mod _batch_request_too_long;
 #[cfg(feature = "send_message_batch")]
 pub use self::_batch_request_too_long::BatchRequestTooLong;
 #[cfg(feature = "send_message_batch")]
-pub(crate) use self::_batch_request_too_long::de_batch_request_too_long;
+pub(crate) use self::_batch_request_too_long::{de_batch_request_too_long};
 #[cfg(
     any(
         feature = "change_message_visibility_batch",
@@ -53,10 +53,10 @@ pub use self::_empty_batch_request::EmptyBatchRequest;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::_empty_batch_request::de_empty_batch_request;
+pub(crate) use self::_empty_batch_request::{de_empty_batch_request};
 mod _invalid_address;
 pub use self::_invalid_address::InvalidAddress;
-pub(crate) use self::_invalid_address::de_invalid_address;
+pub(crate) use self::_invalid_address::{de_invalid_address};
 #[cfg(
     any(
         feature = "create_queue",
@@ -80,13 +80,13 @@ pub use self::_invalid_attribute_name::InvalidAttributeName;
         feature = "set_queue_attributes"
     )
 )]
-pub(crate) use self::_invalid_attribute_name::de_invalid_attribute_name;
+pub(crate) use self::_invalid_attribute_name::{de_invalid_attribute_name};
 #[cfg(any(feature = "create_queue", feature = "set_queue_attributes"))]
 mod _invalid_attribute_value;
 #[cfg(any(feature = "create_queue", feature = "set_queue_attributes"))]
 pub use self::_invalid_attribute_value::InvalidAttributeValue;
 #[cfg(any(feature = "create_queue", feature = "set_queue_attributes"))]
-pub(crate) use self::_invalid_attribute_value::de_invalid_attribute_value;
+pub(crate) use self::_invalid_attribute_value::{de_invalid_attribute_value};
 #[cfg(
     any(
         feature = "change_message_visibility_batch",
@@ -110,232 +110,94 @@ pub use self::_invalid_batch_entry_id::InvalidBatchEntryId;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::_invalid_batch_entry_id::de_invalid_batch_entry_id;
+pub(crate) use self::_invalid_batch_entry_id::{de_invalid_batch_entry_id};
 #[cfg(feature = "delete_message")]
 mod _invalid_id_format;
 #[cfg(feature = "delete_message")]
 pub use self::_invalid_id_format::InvalidIdFormat;
 #[cfg(feature = "delete_message")]
-pub(crate) use self::_invalid_id_format::de_invalid_id_format;
+pub(crate) use self::_invalid_id_format::{de_invalid_id_format};
 #[cfg(feature = "send_message")]
 mod _invalid_message_contents;
 #[cfg(feature = "send_message")]
 pub use self::_invalid_message_contents::InvalidMessageContents;
 #[cfg(feature = "send_message")]
-pub(crate) use self::_invalid_message_contents::de_invalid_message_contents;
+pub(crate) use self::_invalid_message_contents::{de_invalid_message_contents};
 mod _invalid_security;
 pub use self::_invalid_security::InvalidSecurity;
-pub(crate) use self::_invalid_security::de_invalid_security;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+pub(crate) use self::_invalid_security::{de_invalid_security};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _kms_access_denied;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_kms_access_denied::KmsAccessDenied;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_kms_access_denied::de_kms_access_denied;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::_kms_access_denied::{de_kms_access_denied};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _kms_disabled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_kms_disabled::KmsDisabled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_kms_disabled::de_kms_disabled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::_kms_disabled::{de_kms_disabled};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _kms_invalid_key_usage;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_kms_invalid_key_usage::KmsInvalidKeyUsage;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_kms_invalid_key_usage::de_kms_invalid_key_usage;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::_kms_invalid_key_usage::{de_kms_invalid_key_usage};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _kms_invalid_state;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_kms_invalid_state::KmsInvalidState;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_kms_invalid_state::de_kms_invalid_state;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::_kms_invalid_state::{de_kms_invalid_state};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _kms_not_found;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_kms_not_found::KmsNotFound;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_kms_not_found::de_kms_not_found;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::_kms_not_found::{de_kms_not_found};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _kms_opt_in_required;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_kms_opt_in_required::KmsOptInRequired;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_kms_opt_in_required::de_kms_opt_in_required;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::_kms_opt_in_required::{de_kms_opt_in_required};
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 mod _kms_throttled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
 pub use self::_kms_throttled::KmsThrottled;
-#[cfg(
-    any(
-        feature = "receive_message",
-        feature = "send_message",
-        feature = "send_message_batch"
-    )
-)]
-pub(crate) use self::_kms_throttled::de_kms_throttled;
+#[cfg(any(feature = "receive_message", feature = "send_message", feature = "send_message_batch"))]
+pub(crate) use self::_kms_throttled::{de_kms_throttled};
 #[cfg(feature = "change_message_visibility")]
 mod _message_not_inflight;
 #[cfg(feature = "change_message_visibility")]
 pub use self::_message_not_inflight::MessageNotInflight;
 #[cfg(feature = "change_message_visibility")]
-pub(crate) use self::_message_not_inflight::de_message_not_inflight;
+pub(crate) use self::_message_not_inflight::{de_message_not_inflight};
 #[cfg(
-    any(
-        feature = "add_permission",
-        feature = "receive_message",
-        feature = "set_queue_attributes"
-    )
+    any(feature = "add_permission", feature = "receive_message", feature = "set_queue_attributes")
 )]
 mod _over_limit;
 #[cfg(
-    any(
-        feature = "add_permission",
-        feature = "receive_message",
-        feature = "set_queue_attributes"
-    )
+    any(feature = "add_permission", feature = "receive_message", feature = "set_queue_attributes")
 )]
 pub use self::_over_limit::OverLimit;
 #[cfg(
-    any(
-        feature = "add_permission",
-        feature = "receive_message",
-        feature = "set_queue_attributes"
-    )
+    any(feature = "add_permission", feature = "receive_message", feature = "set_queue_attributes")
 )]
-pub(crate) use self::_over_limit::de_over_limit;
+pub(crate) use self::_over_limit::{de_over_limit};
 #[cfg(feature = "purge_queue")]
 mod _purge_queue_in_progress;
 #[cfg(feature = "purge_queue")]
 pub use self::_purge_queue_in_progress::PurgeQueueInProgress;
 #[cfg(feature = "purge_queue")]
-pub(crate) use self::_purge_queue_in_progress::de_purge_queue_in_progress;
+pub(crate) use self::_purge_queue_in_progress::{de_purge_queue_in_progress};
 #[cfg(feature = "create_queue")]
 mod _queue_deleted_recently;
 #[cfg(feature = "create_queue")]
 pub use self::_queue_deleted_recently::QueueDeletedRecently;
 #[cfg(feature = "create_queue")]
-pub(crate) use self::_queue_deleted_recently::de_queue_deleted_recently;
+pub(crate) use self::_queue_deleted_recently::{de_queue_deleted_recently};
 #[cfg(
     any(
         feature = "add_permission",
@@ -404,22 +266,22 @@ pub use self::_queue_does_not_exist::QueueDoesNotExist;
         feature = "untag_queue"
     )
 )]
-pub(crate) use self::_queue_does_not_exist::de_queue_does_not_exist;
+pub(crate) use self::_queue_does_not_exist::{de_queue_does_not_exist};
 #[cfg(feature = "create_queue")]
 mod _queue_name_exists;
 #[cfg(feature = "create_queue")]
 pub use self::_queue_name_exists::QueueNameExists;
 #[cfg(feature = "create_queue")]
-pub(crate) use self::_queue_name_exists::de_queue_name_exists;
+pub(crate) use self::_queue_name_exists::{de_queue_name_exists};
 #[cfg(any(feature = "change_message_visibility", feature = "delete_message"))]
 mod _receipt_handle_is_invalid;
 #[cfg(any(feature = "change_message_visibility", feature = "delete_message"))]
 pub use self::_receipt_handle_is_invalid::ReceiptHandleIsInvalid;
 #[cfg(any(feature = "change_message_visibility", feature = "delete_message"))]
-pub(crate) use self::_receipt_handle_is_invalid::de_receipt_handle_is_invalid;
+pub(crate) use self::_receipt_handle_is_invalid::{de_receipt_handle_is_invalid};
 mod _request_throttled;
 pub use self::_request_throttled::RequestThrottled;
-pub(crate) use self::_request_throttled::de_request_throttled;
+pub(crate) use self::_request_throttled::{de_request_throttled};
 #[cfg(
     any(
         feature = "cancel_message_move_task",
@@ -443,7 +305,7 @@ pub use self::_resource_not_found_exception::ResourceNotFoundException;
         feature = "start_message_move_task"
     )
 )]
-pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+pub(crate) use self::_resource_not_found_exception::{de_resource_not_found_exception};
 #[cfg(
     any(
         feature = "change_message_visibility_batch",
@@ -467,10 +329,10 @@ pub use self::_too_many_entries_in_batch_request::TooManyEntriesInBatchRequest;
         feature = "send_message_batch"
     )
 )]
-pub(crate) use self::_too_many_entries_in_batch_request::de_too_many_entries_in_batch_request;
+pub(crate) use self::_too_many_entries_in_batch_request::{de_too_many_entries_in_batch_request};
 mod _unsupported_operation;
 pub use self::_unsupported_operation::UnsupportedOperation;
-pub(crate) use self::_unsupported_operation::de_unsupported_operation;
+pub(crate) use self::_unsupported_operation::{de_unsupported_operation};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(
@@ -516,59 +378,31 @@ pub mod builders {
     pub use super::_invalid_message_contents::InvalidMessageContentsBuilder;
     pub use super::_invalid_security::InvalidSecurityBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_kms_access_denied::KmsAccessDeniedBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_kms_disabled::KmsDisabledBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_kms_invalid_key_usage::KmsInvalidKeyUsageBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_kms_invalid_state::KmsInvalidStateBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_kms_not_found::KmsNotFoundBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_kms_opt_in_required::KmsOptInRequiredBuilder;
     #[cfg(
-        any(
-            feature = "receive_message",
-            feature = "send_message",
-            feature = "send_message_batch"
-        )
+        any(feature = "receive_message", feature = "send_message", feature = "send_message_batch")
     )]
     pub use super::_kms_throttled::KmsThrottledBuilder;
     #[cfg(feature = "change_message_visibility")]

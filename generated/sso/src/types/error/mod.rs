@@ -2,37 +2,25 @@
 //! The modeled error structures. Each operation's error enum wraps those it can return.
 mod _invalid_request_exception;
 pub use self::_invalid_request_exception::InvalidRequestException;
-pub(crate) use self::_invalid_request_exception::de_invalid_request_exception;
+pub(crate) use self::_invalid_request_exception::{de_invalid_request_exception};
 #[cfg(
-    any(
-        feature = "get_role_credentials",
-        feature = "list_account_roles",
-        feature = "list_accounts"
-    )
+    any(feature = "get_role_credentials", feature = "list_account_roles", feature = "list_accounts")
 )]
 mod _resource_not_found_exception;
 #[cfg(
-    any(
-        feature = "get_role_credentials",
-        feature = "list_account_roles",
-        feature = "list_accounts"
-    )
+    any(feature = "get_role_credentials", feature = "list_account_roles", feature = "list_accounts")
 )]
 pub use self::_resource_not_found_exception::ResourceNotFoundException;
 #[cfg(
-    any(
-        feature = "get_role_credentials",
-        feature = "list_account_roles",
-        feature = "list_accounts"
-    )
+    any(feature = "get_role_credentials", feature = "list_account_roles", feature = "list_accounts")
 )]
-pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+pub(crate) use self::_resource_not_found_exception::{de_resource_not_found_exception};
 mod _too_many_requests_exception;
 pub use self::_too_many_requests_exception::TooManyRequestsException;
-pub(crate) use self::_too_many_requests_exception::de_too_many_requests_exception;
+pub(crate) use self::_too_many_requests_exception::{de_too_many_requests_exception};
 mod _unauthorized_exception;
 pub use self::_unauthorized_exception::UnauthorizedException;
-pub(crate) use self::_unauthorized_exception::de_unauthorized_exception;
+pub(crate) use self::_unauthorized_exception::{de_unauthorized_exception};
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_invalid_request_exception::InvalidRequestExceptionBuilder;

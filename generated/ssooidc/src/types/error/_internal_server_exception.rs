@@ -117,11 +117,7 @@ impl InternalServerExceptionBuilder {
     /// Builds the [`InternalServerException`].
     pub fn build(self) -> InternalServerException {
         InternalServerException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "InternalServerException",
-                None,
-                500u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("InternalServerException", None, 500u16),
             error: self.error,
             error_description: self.error_description,
         }
@@ -136,9 +132,7 @@ pub(crate) fn de_internal_server_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "error" => f_error = r.optional(|r| r.string_owned())?,
-            "error_description" => {
-                f_error_description = r.optional(|r| r.string_owned())?;
-            }
+            "error_description" => f_error_description = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

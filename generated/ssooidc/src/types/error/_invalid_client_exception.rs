@@ -117,11 +117,7 @@ impl InvalidClientExceptionBuilder {
     /// Builds the [`InvalidClientException`].
     pub fn build(self) -> InvalidClientException {
         InvalidClientException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "InvalidClientException",
-                None,
-                401u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("InvalidClientException", None, 401u16),
             error: self.error,
             error_description: self.error_description,
         }
@@ -136,9 +132,7 @@ pub(crate) fn de_invalid_client_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "error" => f_error = r.optional(|r| r.string_owned())?,
-            "error_description" => {
-                f_error_description = r.optional(|r| r.string_owned())?;
-            }
+            "error_description" => f_error_description = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

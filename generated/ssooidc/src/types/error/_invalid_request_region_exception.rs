@@ -184,9 +184,7 @@ pub(crate) fn de_invalid_request_region_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "error" => f_error = r.optional(|r| r.string_owned())?,
-            "error_description" => {
-                f_error_description = r.optional(|r| r.string_owned())?;
-            }
+            "error_description" => f_error_description = r.optional(|r| r.string_owned())?,
             "endpoint" => f_endpoint = r.optional(|r| r.string_owned())?,
             "region" => f_region = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,

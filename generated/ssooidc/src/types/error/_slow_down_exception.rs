@@ -117,11 +117,7 @@ impl SlowDownExceptionBuilder {
     /// Builds the [`SlowDownException`].
     pub fn build(self) -> SlowDownException {
         SlowDownException {
-            meta: ::awsrt::error::ErrorMetadata::modeled(
-                "SlowDownException",
-                None,
-                400u16,
-            ),
+            meta: ::awsrt::error::ErrorMetadata::modeled("SlowDownException", None, 400u16),
             error: self.error,
             error_description: self.error_description,
         }
@@ -136,9 +132,7 @@ pub(crate) fn de_slow_down_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "error" => f_error = r.optional(|r| r.string_owned())?,
-            "error_description" => {
-                f_error_description = r.optional(|r| r.string_owned())?;
-            }
+            "error_description" => f_error_description = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -136,9 +136,7 @@ pub(crate) fn de_unsupported_grant_type_exception(
     while let Some(key) = r.next_key()? {
         match &*key {
             "error" => f_error = r.optional(|r| r.string_owned())?,
-            "error_description" => {
-                f_error_description = r.optional(|r| r.string_owned())?;
-            }
+            "error_description" => f_error_description = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

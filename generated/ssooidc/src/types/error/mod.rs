@@ -5,22 +5,22 @@ mod _access_denied_exception;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 pub use self::_access_denied_exception::AccessDeniedException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::_access_denied_exception::de_access_denied_exception;
+pub(crate) use self::_access_denied_exception::{de_access_denied_exception};
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 mod _authorization_pending_exception;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 pub use self::_authorization_pending_exception::AuthorizationPendingException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::_authorization_pending_exception::de_authorization_pending_exception;
+pub(crate) use self::_authorization_pending_exception::{de_authorization_pending_exception};
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 mod _expired_token_exception;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 pub use self::_expired_token_exception::ExpiredTokenException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::_expired_token_exception::de_expired_token_exception;
+pub(crate) use self::_expired_token_exception::{de_expired_token_exception};
 mod _internal_server_exception;
 pub use self::_internal_server_exception::InternalServerException;
-pub(crate) use self::_internal_server_exception::de_internal_server_exception;
+pub(crate) use self::_internal_server_exception::{de_internal_server_exception};
 #[cfg(
     any(
         feature = "create_token",
@@ -44,58 +44,40 @@ pub use self::_invalid_client_exception::InvalidClientException;
         feature = "start_device_authorization"
     )
 )]
-pub(crate) use self::_invalid_client_exception::de_invalid_client_exception;
+pub(crate) use self::_invalid_client_exception::{de_invalid_client_exception};
 #[cfg(feature = "register_client")]
 mod _invalid_client_metadata_exception;
 #[cfg(feature = "register_client")]
 pub use self::_invalid_client_metadata_exception::InvalidClientMetadataException;
 #[cfg(feature = "register_client")]
-pub(crate) use self::_invalid_client_metadata_exception::de_invalid_client_metadata_exception;
+pub(crate) use self::_invalid_client_metadata_exception::{de_invalid_client_metadata_exception};
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 mod _invalid_grant_exception;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
 pub use self::_invalid_grant_exception::InvalidGrantException;
 #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]
-pub(crate) use self::_invalid_grant_exception::de_invalid_grant_exception;
+pub(crate) use self::_invalid_grant_exception::{de_invalid_grant_exception};
 #[cfg(feature = "register_client")]
 mod _invalid_redirect_uri_exception;
 #[cfg(feature = "register_client")]
 pub use self::_invalid_redirect_uri_exception::InvalidRedirectUriException;
 #[cfg(feature = "register_client")]
-pub(crate) use self::_invalid_redirect_uri_exception::de_invalid_redirect_uri_exception;
+pub(crate) use self::_invalid_redirect_uri_exception::{de_invalid_redirect_uri_exception};
 mod _invalid_request_exception;
 pub use self::_invalid_request_exception::InvalidRequestException;
-pub(crate) use self::_invalid_request_exception::de_invalid_request_exception;
+pub(crate) use self::_invalid_request_exception::{de_invalid_request_exception};
 #[cfg(feature = "create_token_with_iam")]
 mod _invalid_request_region_exception;
 #[cfg(feature = "create_token_with_iam")]
 pub use self::_invalid_request_region_exception::InvalidRequestRegionException;
 #[cfg(feature = "create_token_with_iam")]
-pub(crate) use self::_invalid_request_region_exception::de_invalid_request_region_exception;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
+pub(crate) use self::_invalid_request_region_exception::{de_invalid_request_region_exception};
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
 mod _invalid_scope_exception;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
 pub use self::_invalid_scope_exception::InvalidScopeException;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
-pub(crate) use self::_invalid_scope_exception::de_invalid_scope_exception;
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
+pub(crate) use self::_invalid_scope_exception::{de_invalid_scope_exception};
 #[cfg(
     any(
         feature = "create_token",
@@ -119,7 +101,7 @@ pub use self::_slow_down_exception::SlowDownException;
         feature = "start_device_authorization"
     )
 )]
-pub(crate) use self::_slow_down_exception::de_slow_down_exception;
+pub(crate) use self::_slow_down_exception::{de_slow_down_exception};
 #[cfg(
     any(
         feature = "create_token",
@@ -143,31 +125,13 @@ pub use self::_unauthorized_client_exception::UnauthorizedClientException;
         feature = "start_device_authorization"
     )
 )]
-pub(crate) use self::_unauthorized_client_exception::de_unauthorized_client_exception;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
+pub(crate) use self::_unauthorized_client_exception::{de_unauthorized_client_exception};
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
 mod _unsupported_grant_type_exception;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
 pub use self::_unsupported_grant_type_exception::UnsupportedGrantTypeException;
-#[cfg(
-    any(
-        feature = "create_token",
-        feature = "create_token_with_iam",
-        feature = "register_client"
-    )
-)]
-pub(crate) use self::_unsupported_grant_type_exception::de_unsupported_grant_type_exception;
+#[cfg(any(feature = "create_token", feature = "create_token_with_iam", feature = "register_client"))]
+pub(crate) use self::_unsupported_grant_type_exception::{de_unsupported_grant_type_exception};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(any(feature = "create_token", feature = "create_token_with_iam"))]

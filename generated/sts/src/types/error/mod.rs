@@ -26,31 +26,33 @@ pub use self::_expired_token_exception::ExpiredTokenException;
         feature = "assume_root"
     )
 )]
-pub(crate) use self::_expired_token_exception::de_expired_token_exception;
+pub(crate) use self::_expired_token_exception::{de_expired_token_exception};
 #[cfg(feature = "assume_role_with_web_identity")]
 mod _idp_communication_error_exception;
 #[cfg(feature = "assume_role_with_web_identity")]
 pub use self::_idp_communication_error_exception::IdpCommunicationErrorException;
 #[cfg(feature = "assume_role_with_web_identity")]
-pub(crate) use self::_idp_communication_error_exception::de_idp_communication_error_exception;
+pub(crate) use self::_idp_communication_error_exception::{de_idp_communication_error_exception};
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
 mod _idp_rejected_claim_exception;
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
 pub use self::_idp_rejected_claim_exception::IdpRejectedClaimException;
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
-pub(crate) use self::_idp_rejected_claim_exception::de_idp_rejected_claim_exception;
+pub(crate) use self::_idp_rejected_claim_exception::{de_idp_rejected_claim_exception};
 #[cfg(feature = "decode_authorization_message")]
 mod _invalid_authorization_message_exception;
 #[cfg(feature = "decode_authorization_message")]
 pub use self::_invalid_authorization_message_exception::InvalidAuthorizationMessageException;
 #[cfg(feature = "decode_authorization_message")]
-pub(crate) use self::_invalid_authorization_message_exception::de_invalid_authorization_message_exception;
+pub(
+    crate
+) use self::_invalid_authorization_message_exception::{de_invalid_authorization_message_exception};
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
 mod _invalid_identity_token_exception;
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
 pub use self::_invalid_identity_token_exception::InvalidIdentityTokenException;
 #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
-pub(crate) use self::_invalid_identity_token_exception::de_invalid_identity_token_exception;
+pub(crate) use self::_invalid_identity_token_exception::{de_invalid_identity_token_exception};
 #[cfg(
     any(
         feature = "assume_role",
@@ -77,7 +79,7 @@ pub use self::_malformed_policy_document_exception::MalformedPolicyDocumentExcep
         feature = "get_federation_token"
     )
 )]
-pub(crate) use self::_malformed_policy_document_exception::de_malformed_policy_document_exception;
+pub(crate) use self::_malformed_policy_document_exception::{de_malformed_policy_document_exception};
 #[cfg(
     any(
         feature = "assume_role",
@@ -104,7 +106,7 @@ pub use self::_packed_policy_too_large_exception::PackedPolicyTooLargeException;
         feature = "get_federation_token"
     )
 )]
-pub(crate) use self::_packed_policy_too_large_exception::de_packed_policy_too_large_exception;
+pub(crate) use self::_packed_policy_too_large_exception::{de_packed_policy_too_large_exception};
 #[cfg(
     any(
         feature = "assume_role",
@@ -137,7 +139,7 @@ pub use self::_region_disabled_exception::RegionDisabledException;
         feature = "get_session_token"
     )
 )]
-pub(crate) use self::_region_disabled_exception::de_region_disabled_exception;
+pub(crate) use self::_region_disabled_exception::{de_region_disabled_exception};
 /// Builders of the error structures.
 pub mod builders {
     #[cfg(
@@ -151,15 +153,11 @@ pub mod builders {
     pub use super::_expired_token_exception::ExpiredTokenExceptionBuilder;
     #[cfg(feature = "assume_role_with_web_identity")]
     pub use super::_idp_communication_error_exception::IdpCommunicationErrorExceptionBuilder;
-    #[cfg(
-        any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity")
-    )]
+    #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
     pub use super::_idp_rejected_claim_exception::IdpRejectedClaimExceptionBuilder;
     #[cfg(feature = "decode_authorization_message")]
     pub use super::_invalid_authorization_message_exception::InvalidAuthorizationMessageExceptionBuilder;
-    #[cfg(
-        any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity")
-    )]
+    #[cfg(any(feature = "assume_role_with_saml", feature = "assume_role_with_web_identity"))]
     pub use super::_invalid_identity_token_exception::InvalidIdentityTokenExceptionBuilder;
     #[cfg(
         any(
